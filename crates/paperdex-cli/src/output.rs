@@ -1,0 +1,192 @@
+//! What the CLI prints: progress, reports, hits and papers, with colour only on a terminal.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use paperdex_core::Paper;
+use paperdex_index::{IndexStats, IngestObserver, IngestReport, SearchResults};
+
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const HIGHLIGHT: &str = "\x1b[1;33m";
+const RESET: &str = "\x1b[0m";
+
+/// Colour when stdout is a terminal and NO_COLOR is not set.
+pub fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn paint(text: &str, style: &str, colour: bool) -> String {
+    if colour { format!("{style}{text}{RESET}") } else { text.to_string() }
+}
+
+/// A progress bar on a terminal, plain lines elsewhere. Rejections are printed as they happen.
+pub struct IngestProgress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: usize,
+}
+
+impl IngestProgress {
+    pub fn new(terminal: bool) -> IngestProgress {
+        let bar = terminal.then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg:10} [{bar:30}] {pos}/{len} files ({per_sec}, {eta} left)")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar.set_message("reading");
+            bar
+        });
+        IngestProgress { bar, total: 0, done: 0 }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl IngestObserver for IngestProgress {
+    fn files_found(&mut self, total: usize) {
+        self.total = total;
+        match &self.bar {
+            Some(bar) => bar.set_length(total as u64),
+            None => eprintln!("reading {total} files"),
+        }
+    }
+
+    fn file_done(&mut self, path: &Path, problem: Option<&str>) {
+        self.done += 1;
+        if let Some(reason) = problem {
+            self.line(&format!("rejected {}: {reason}", path.display()));
+        }
+        match &self.bar {
+            Some(bar) => bar.inc(1),
+            None if self.done % 250 == 0 || self.done == self.total => {
+                eprintln!("read {}/{} files", self.done, self.total)
+            }
+            None => {}
+        }
+    }
+
+    fn writing(&mut self, papers: usize) {
+        match &self.bar {
+            Some(bar) => bar.set_message("writing"),
+            None => eprintln!("writing {papers} changed papers"),
+        }
+    }
+}
+
+pub fn print_ingest_report(report: &IngestReport) {
+    for record in &report.rejected_records {
+        let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
+        eprintln!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
+    }
+    println!(
+        "files read: {}, rejected: {}; records: {} accepted, {} rejected",
+        report.files_read,
+        report.rejected_files.len(),
+        report.records,
+        report.rejected_records.len()
+    );
+    println!(
+        "papers: {} new, {} updated, {} unchanged; {} in the index ({:.1} s)",
+        report.papers_new, report.papers_updated, report.papers_unchanged, report.papers_total, report.seconds
+    );
+}
+
+pub fn print_results(results: &SearchResults, colour: bool) {
+    for warning in &results.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if results.hits.is_empty() {
+        println!("no paper matches {:?}", results.query);
+        return;
+    }
+    for (i, hit) in results.hits.iter().enumerate() {
+        println!("{:>3}. {}", i + 1, paint(&hit.title, BOLD, colour));
+        let date = hit.date.as_deref().unwrap_or("undated");
+        println!("     {}", paint(&format!("{} · {} · {}", hit.id, date, hit.url), DIM, colour));
+        if !hit.snippet.is_empty() {
+            println!("     {}", highlight(&hit.snippet, &hit.highlights, colour));
+        }
+    }
+    println!(
+        "{}",
+        paint(&format!("{} of {} matches, {} mode, {:.1} ms", results.hits.len(), results.total, results.mode.as_str(), results.took_ms), DIM, colour)
+    );
+}
+
+/// Marks the highlighted ranges: colour on a terminal, `[...]` elsewhere.
+fn highlight(snippet: &str, ranges: &[[usize; 2]], colour: bool) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for &[start, end] in ranges {
+        if start < at || end > snippet.len() || !snippet.is_char_boundary(start) || !snippet.is_char_boundary(end) {
+            continue;
+        }
+        out.push_str(&snippet[at..start]);
+        if colour {
+            out.push_str(&paint(&snippet[start..end], HIGHLIGHT, true));
+        } else {
+            out.push('[');
+            out.push_str(&snippet[start..end]);
+            out.push(']');
+        }
+        at = end;
+    }
+    out.push_str(&snippet[at..]);
+    out
+}
+
+pub fn print_paper(paper: &Paper, colour: bool) {
+    println!("{}", paint(paper.title(), BOLD, colour));
+    if let Some(zh) = paper.title_zh() {
+        println!("{zh}");
+    }
+    println!("{}", paint(&format!("{} · {} · {}", paper.id, paper.date().unwrap_or("undated"), paper.url()), DIM, colour));
+    let authors = paper.authors();
+    if !authors.is_empty() {
+        println!("Authors: {}", authors.join(", "));
+    }
+    let keywords = paper.keywords();
+    if !keywords.is_empty() {
+        println!("Keywords: {}", keywords.join(", "));
+    }
+    for section in paper.sections() {
+        println!("\n{}", paint(&format!("## {}", section.label()), BOLD, colour));
+        println!("{}", section.text.trim());
+    }
+    println!("\n{}", paint("## Sources", BOLD, colour));
+    for record in &paper.records {
+        let date = record.source.date.as_deref().unwrap_or("-");
+        println!("- {} ({}, {date})", record.source.path, record.source.format.label());
+    }
+}
+
+pub fn print_stats(stats: &IndexStats) {
+    println!("index:        {}", stats.path);
+    println!("papers:       {}", stats.papers);
+    for (lang, n) in &stats.papers_by_language {
+        println!("  with {lang} text: {n}");
+    }
+    for (format, n) in &stats.papers_by_format {
+        println!("  from {format}: {n}");
+    }
+    println!("source files: {}", stats.source_files);
+    if let Some((first, last)) = &stats.date_range {
+        println!("dates:        {first} .. {last}");
+    }
+    println!("disk:         {:.1} MB", stats.disk_bytes as f64 / 1e6);
+}

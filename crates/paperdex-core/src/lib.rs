@@ -1,0 +1,15 @@
+//! paperdex-core: the paper model and the parsers of every input format. Pure: no index, no I/O
+//! beyond what the caller hands in.
+//!
+//! - [`PaperId`], [`Record`] (what one source says about a paper) and [`Paper`] (all records
+//!   for one id, merged) live in [`paper`].
+//! - [`parse_bytes`] detects a file's format from its content and turns it into records; see
+//!   [`parse`] for the formats and the errors a malformed file or record gets.
+
+pub mod paper;
+pub mod parse;
+
+pub use paper::{
+    is_han, Lang, MergeOutcome, Paper, PaperId, Record, Section, SectionKind, Source, SourceFormat,
+};
+pub use parse::{parse_bytes, ParseError, ParsedFile, RejectedRecord, MAX_FILE_BYTES};

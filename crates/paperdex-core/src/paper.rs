@@ -1,0 +1,513 @@
+//! The paper model: what one source says about a paper ([`Record`]) and the merged
+//! [`Paper`] that every source contributes to.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A normalised arXiv identifier without version suffix, e.g. `2602.02958` or `cs/0501001`.
+///
+/// Every input names papers by URL or id in slightly different spellings
+/// (`arxiv.org/abs/2602.02958v2`, `huggingface.co/papers/2602.02958`, `2602.02958v1-slug.md`);
+/// one spelling keeps one paper per id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PaperId(String);
+
+impl PaperId {
+    /// Parses a bare id (`2602.02958`, `2602.02958v3`, `cs/0501001v1`), dropping the version.
+    /// Returns `None` when `raw` is not an arXiv id.
+    pub fn parse(raw: &str) -> Option<PaperId> {
+        let raw = raw.trim();
+        let (prefix, number) = match raw.rsplit_once('/') {
+            Some((archive, rest)) => (Some(archive), rest),
+            None => (None, raw),
+        };
+        let number = strip_version(number);
+        let valid = match prefix {
+            // New-style ids: YYMM.NNNN or YYMM.NNNNN.
+            None => {
+                let (yymm, seq) = number.split_once('.')?;
+                yymm.len() == 4
+                    && (4..=5).contains(&seq.len())
+                    && yymm.bytes().all(|b| b.is_ascii_digit())
+                    && seq.bytes().all(|b| b.is_ascii_digit())
+            }
+            // Old-style ids: archive/YYMMNNN.
+            Some(archive) => {
+                !archive.is_empty()
+                    && archive
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.')
+                    && number.len() == 7
+                    && number.bytes().all(|b| b.is_ascii_digit())
+            }
+        };
+        valid.then(|| match prefix {
+            Some(archive) => PaperId(format!("{archive}/{number}")),
+            None => PaperId(number.to_string()),
+        })
+    }
+
+    /// Extracts the id from a paper URL: `huggingface.co/papers/<id>`, `arxiv.org/abs/<id>`,
+    /// `arxiv.org/pdf/<id>[.pdf]`, with or without scheme, query or fragment.
+    pub fn from_url(url: &str) -> Option<PaperId> {
+        let url = url.trim().trim_matches(|c| c == '<' || c == '>');
+        let url = url.split(['?', '#']).next().unwrap_or(url);
+        for marker in ["/papers/", "/abs/", "/pdf/", "/html/"] {
+            if let Some(pos) = url.find(marker) {
+                let rest = url[pos + marker.len()..].trim_end_matches('/');
+                let rest = rest.strip_suffix(".pdf").unwrap_or(rest);
+                return PaperId::parse(rest);
+            }
+        }
+        None
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The canonical arXiv abstract page of this paper.
+    pub fn arxiv_url(&self) -> String {
+        format!("https://arxiv.org/abs/{}", self.0)
+    }
+}
+
+fn strip_version(number: &str) -> &str {
+    match number.rfind('v') {
+        Some(pos) if pos > 0 && number[pos + 1..].bytes().all(|b| b.is_ascii_digit()) && pos + 1 < number.len() => {
+            &number[..pos]
+        }
+        _ => number,
+    }
+}
+
+impl fmt::Display for PaperId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The input formats paperdex reads. Detected from a file's content, never its folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFormat {
+    /// A daily papers report in markdown (`## 📄 <title>` blocks with Chinese summaries).
+    DailyReport,
+    /// A dump of the Hugging Face daily papers API (`[{"paper": {...}}, ...]`).
+    HfDailyApi,
+    /// A list of `{"url", "content"}` Chinese summaries.
+    ZhSummaries,
+    /// One paper in markdown, usually with YAML front matter.
+    PaperMarkdown,
+}
+
+impl SourceFormat {
+    /// A short human name, used in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceFormat::DailyReport => "daily report",
+            SourceFormat::HfDailyApi => "HF daily papers JSON",
+            SourceFormat::ZhSummaries => "Chinese summaries JSON",
+            SourceFormat::PaperMarkdown => "paper markdown",
+        }
+    }
+}
+
+/// Where a record came from: the file, its format and the day it speaks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The file as given to `ingest` (made absolute by the caller).
+    pub path: String,
+    /// The detected format.
+    pub format: SourceFormat,
+    /// The day of the digest or dump (`YYYY-MM-DD`), when the source has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// The named parts of a summary. Known names are recognised in every heading style;
+/// anything else is [`SectionKind::Body`] with its heading kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// 应用领域: the application area.
+    Field,
+    /// 一句话核心贡献: the core contribution in one sentence.
+    CoreContribution,
+    /// 使用指南: how to use it.
+    Usage,
+    /// 主要创新点: the main innovations.
+    Innovations,
+    /// 实验效果: experimental results.
+    Results,
+    /// The paper's abstract (usually English).
+    Abstract,
+    /// A short machine-written summary (HF `ai_summary`).
+    AiSummary,
+    /// A one-paragraph gist (TLDR).
+    Tldr,
+    /// Motivation / problem.
+    Motivation,
+    /// Method.
+    Method,
+    /// Conclusion.
+    Conclusion,
+    /// Any other text, kept whole.
+    Body,
+}
+
+impl SectionKind {
+    /// The label shown to users (Chinese names for the digest sections).
+    pub fn label(self) -> &'static str {
+        match self {
+            SectionKind::Field => "应用领域",
+            SectionKind::CoreContribution => "一句话核心贡献",
+            SectionKind::Usage => "使用指南",
+            SectionKind::Innovations => "主要创新点",
+            SectionKind::Results => "实验效果",
+            SectionKind::Abstract => "Abstract",
+            SectionKind::AiSummary => "AI summary",
+            SectionKind::Tldr => "TLDR",
+            SectionKind::Motivation => "Motivation",
+            SectionKind::Method => "Method",
+            SectionKind::Conclusion => "Conclusion",
+            SectionKind::Body => "Body",
+        }
+    }
+}
+
+/// The language a piece of text is mostly written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// Mostly Chinese (Han characters).
+    Zh,
+    /// Everything else; in this corpus, English.
+    En,
+}
+
+impl Lang {
+    /// Guesses the language of `text`: Chinese when Han characters make up at least a fifth of
+    /// its letters. Digest summaries mix English terms into Chinese prose, so a majority rule
+    /// would call many of them English.
+    pub fn detect(text: &str) -> Lang {
+        let (mut han, mut letters) = (0usize, 0usize);
+        for c in text.chars() {
+            if is_han(c) {
+                han += 1;
+                letters += 1;
+            } else if c.is_alphabetic() {
+                letters += 1;
+            }
+        }
+        // English words weigh ~5 letters against one Han character per word.
+        if letters > 0 && han * 5 >= letters { Lang::Zh } else { Lang::En }
+    }
+
+    /// `zh` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Whether `c` is a CJK unified ideograph (the blocks Chinese text uses).
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// One part of a summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// What the section is.
+    pub kind: SectionKind,
+    /// The heading as written, when it was not one of the known names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// The section's text, markdown kept as written.
+    pub text: String,
+}
+
+impl Section {
+    /// A known section.
+    pub fn new(kind: SectionKind, text: impl Into<String>) -> Section {
+        Section { kind, heading: None, text: text.into() }
+    }
+
+    /// The label to show: the original heading of an unknown section, else the kind's label.
+    pub fn label(&self) -> &str {
+        self.heading.as_deref().unwrap_or(self.kind.label())
+    }
+}
+
+/// What one source says about one paper.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// The paper.
+    pub id: PaperId,
+    /// Where this record came from.
+    pub source: Source,
+    /// English title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Chinese title, when the source gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_zh: Option<String>,
+    /// A link to the paper.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Publication date `YYYY-MM-DD`, when the source knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// Author names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// Keywords or tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// Code repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<String>,
+    /// Hugging Face upvotes on that day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upvotes: Option<u32>,
+    /// The summary, section by section, in source order.
+    #[serde(default)]
+    pub sections: Vec<Section>,
+}
+
+impl Record {
+    /// An empty record for `id` from `source`; parsers fill in the rest.
+    pub fn new(id: PaperId, source: Source) -> Record {
+        Record {
+            id,
+            source,
+            title: None,
+            title_zh: None,
+            url: None,
+            published: None,
+            authors: Vec::new(),
+            keywords: Vec::new(),
+            github: None,
+            upvotes: None,
+            sections: Vec::new(),
+        }
+    }
+}
+
+/// What merging a record did to a paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// The paper already held this record exactly.
+    Unchanged,
+    /// The record was new or replaced an older one from the same source.
+    Updated,
+}
+
+/// One paper with everything every source said about it.
+///
+/// Records are keyed by their source file and the source format, so re-reading a file replaces
+/// what it said before (an edited summary updates the paper) and re-reading an unchanged file
+/// changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paper {
+    /// The paper's id.
+    pub id: PaperId,
+    /// One record per source file, in the order they were first seen.
+    pub records: Vec<Record>,
+}
+
+impl Paper {
+    /// A paper known from one record.
+    pub fn from_record(record: Record) -> Paper {
+        Paper { id: record.id.clone(), records: vec![record] }
+    }
+
+    /// Merges `record` (which must be about this paper) into it.
+    pub fn merge(&mut self, record: Record) -> MergeOutcome {
+        debug_assert_eq!(record.id, self.id);
+        match self
+            .records
+            .iter_mut()
+            .find(|r| r.source.path == record.source.path && r.source.format == record.source.format)
+        {
+            Some(existing) if *existing == record => MergeOutcome::Unchanged,
+            Some(existing) => {
+                *existing = record;
+                MergeOutcome::Updated
+            }
+            None => {
+                self.records.push(record);
+                MergeOutcome::Updated
+            }
+        }
+    }
+
+    /// Drops the records that came from `path`; returns whether any did.
+    pub fn forget_source(&mut self, path: &str) -> bool {
+        let before = self.records.len();
+        self.records.retain(|r| r.source.path != path);
+        before != self.records.len()
+    }
+
+    fn first<'a, T: ?Sized>(&'a self, pick: impl Fn(&'a Record) -> Option<&'a T>) -> Option<&'a T> {
+        // Digest reports carry the curated title and summary, so they speak first.
+        self.records_by_preference().find_map(pick)
+    }
+
+    fn records_by_preference(&self) -> impl Iterator<Item = &Record> {
+        let rank = |f: SourceFormat| match f {
+            SourceFormat::DailyReport => 0,
+            SourceFormat::HfDailyApi => 1,
+            SourceFormat::PaperMarkdown => 2,
+            SourceFormat::ZhSummaries => 3,
+        };
+        let mut order: Vec<&Record> = self.records.iter().collect();
+        order.sort_by_key(|r| rank(r.source.format));
+        order.into_iter()
+    }
+
+    /// The English title (or the best title any source has).
+    pub fn title(&self) -> &str {
+        self.first(|r| r.title.as_deref().filter(|t| !t.trim().is_empty()))
+            .or_else(|| self.title_zh())
+            .unwrap_or(self.id.as_str())
+    }
+
+    /// The Chinese title, when a source gives one.
+    pub fn title_zh(&self) -> Option<&str> {
+        self.first(|r| r.title_zh.as_deref().filter(|t| !t.trim().is_empty()))
+    }
+
+    /// A link to the paper: the one a source gave, else the arXiv page.
+    pub fn url(&self) -> String {
+        self.first(|r| r.url.as_deref()).map(str::to_string).unwrap_or_else(|| self.id.arxiv_url())
+    }
+
+    /// The paper's date: its publication date when known, else the first day a source listed it.
+    pub fn date(&self) -> Option<&str> {
+        let published = self.records.iter().filter_map(|r| r.published.as_deref()).min();
+        published.or_else(|| self.records.iter().filter_map(|r| r.source.date.as_deref()).min())
+    }
+
+    /// Every author named by any source, first spelling wins.
+    pub fn authors(&self) -> Vec<&str> {
+        unique(self.records_by_preference().flat_map(|r| r.authors.iter().map(String::as_str)))
+    }
+
+    /// Every keyword given by any source.
+    pub fn keywords(&self) -> Vec<&str> {
+        unique(self.records_by_preference().flat_map(|r| r.keywords.iter().map(String::as_str)))
+    }
+
+    /// Every distinct section of every source, preferred sources first. The same abstract
+    /// listed on five days appears once.
+    pub fn sections(&self) -> Vec<&Section> {
+        let mut seen = std::collections::HashSet::new();
+        self.records_by_preference()
+            .flat_map(|r| r.sections.iter())
+            .filter(|s| !s.text.trim().is_empty() && seen.insert((s.kind, s.text.trim())))
+            .collect()
+    }
+
+    /// The dates of every source that listed this paper, sorted and unique.
+    pub fn source_dates(&self) -> Vec<&str> {
+        let mut dates: Vec<&str> = self.records.iter().filter_map(|r| r.source.date.as_deref()).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        dates
+    }
+
+    /// The languages the paper's text is written in.
+    pub fn languages(&self) -> Vec<Lang> {
+        let mut langs: Vec<Lang> = self.sections().iter().map(|s| Lang::detect(&s.text)).collect();
+        langs.sort_by_key(|l| l.code());
+        langs.dedup();
+        langs
+    }
+
+    /// A hash of the text that search sees (titles, sections, keywords, authors). Two papers
+    /// with the same hash index and embed the same way.
+    pub fn content_hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        let mut put = |part: &str| {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        };
+        put(self.title());
+        put(self.title_zh().unwrap_or(""));
+        for section in self.sections() {
+            put(section.label());
+            put(&section.text);
+        }
+        for keyword in self.keywords() {
+            put(keyword);
+        }
+        for author in self.authors() {
+            put(author);
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    items.map(str::trim).filter(|s| !s.is_empty() && seen.insert(s.to_lowercase())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_normalised_from_every_spelling() {
+        let want = PaperId::parse("2602.02958");
+        assert!(want.is_some());
+        for url in [
+            "https://huggingface.co/papers/2602.02958",
+            "https://arxiv.org/abs/2602.02958v2",
+            "http://arxiv.org/pdf/2602.02958v1.pdf",
+            "arxiv.org/abs/2602.02958?context=cs",
+        ] {
+            assert_eq!(PaperId::from_url(url), want, "{url}");
+        }
+        assert_eq!(PaperId::parse("cs/0501001v2").map(|p| p.to_string()).as_deref(), Some("cs/0501001"));
+        for bad in ["", "v2", "2602", "2602.0295x", "hello/world", "26020.2958", "2602.02958v"] {
+            assert_eq!(PaperId::parse(bad), None, "{bad}");
+        }
+    }
+
+    fn record(path: &str, text: &str) -> Record {
+        let id = PaperId::parse("2602.02958").expect("valid id");
+        let mut r = Record::new(id, Source { path: path.into(), format: SourceFormat::HfDailyApi, date: None });
+        r.sections.push(Section::new(SectionKind::Abstract, text));
+        r
+    }
+
+    #[test]
+    fn merging_the_same_record_twice_changes_nothing() {
+        let mut paper = Paper::from_record(record("a.json", "text"));
+        let hash = paper.content_hash();
+        assert_eq!(paper.merge(record("a.json", "text")), MergeOutcome::Unchanged);
+        assert_eq!(paper.content_hash(), hash);
+        assert_eq!(paper.merge(record("b.json", "text")), MergeOutcome::Updated);
+        assert_eq!(paper.records.len(), 2);
+        assert_eq!(paper.sections().len(), 1, "the same abstract from two days is one section");
+        assert_eq!(paper.content_hash(), hash, "a second source with the same text searches the same");
+        assert_eq!(paper.merge(record("a.json", "new text")), MergeOutcome::Updated);
+        assert_eq!(paper.records.len(), 2);
+        assert_ne!(paper.content_hash(), hash);
+    }
+
+    #[test]
+    fn language_detection_tolerates_english_terms_in_chinese() {
+        assert_eq!(Lang::detect("提出了 Quant VideoGen，一种用于 KV-Cache 量化的方法"), Lang::Zh);
+        assert_eq!(Lang::detect("We propose a 2-bit KV cache quantization"), Lang::En);
+    }
+}

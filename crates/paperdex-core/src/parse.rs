@@ -1,0 +1,175 @@
+//! Format detection and the parsers of every input format.
+//!
+//! [`parse_bytes`] takes one file's bytes, checks that they are text, detects the format from
+//! the content (never from the folder the file sits in) and hands it to one parser:
+//!
+//! | format | recognised by | parser |
+//! |---|---|---|
+//! | [`SourceFormat::HfDailyApi`] | a JSON list whose items hold a `paper` object | [`hf_api`] |
+//! | [`SourceFormat::ZhSummaries`] | a JSON list of `{"url", "content"}` objects | [`zh_summaries`] |
+//! | [`SourceFormat::DailyReport`] | markdown with `## 📄 <title>` paper headings | [`report`] |
+//! | [`SourceFormat::PaperMarkdown`] | markdown with YAML front matter, or a title and a `**PDF**:` / `**Authors**:` line | [`paper_md`] |
+//!
+//! Failures come in two sizes. A file that cannot be read as any format at all (binary,
+//! truncated JSON, a JSON number where a list belongs...) is a [`ParseError`] and yields
+//! nothing. A single bad record inside an otherwise good file (a paper without a usable link,
+//! a summary without text) becomes a [`RejectedRecord`] and the rest of the file still yields
+//! its [`Record`]s. An empty JSON list is a valid file with no records.
+//!
+//! No input makes the parsers panic: every slice is taken on a char boundary, and every value
+//! that came from the file is checked before use.
+
+mod hf_api;
+mod json_list;
+mod paper_md;
+mod report;
+mod sections;
+mod text;
+mod zh_summaries;
+
+use crate::paper::{Record, SourceFormat};
+
+/// Files larger than this are rejected whole with [`ParseError::TooLarge`]. The largest real
+/// input is a few megabytes; a file a thousand times bigger is a mistake, not a digest.
+/// Callers should check the file's metadata before reading it; [`parse_bytes`] checks again.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Everything one file yielded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFile {
+    /// The format detected from the content.
+    ///
+    /// An empty JSON list (`[]`) has no record to tell the format by; it is reported as
+    /// [`SourceFormat::HfDailyApi`], the most common JSON format.
+    pub format: SourceFormat,
+    /// The good records, in file order.
+    pub records: Vec<Record>,
+    /// The records that were skipped, each with the reason.
+    pub rejected: Vec<RejectedRecord>,
+}
+
+/// One record of a file that could not be used; the rest of the file still was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRecord {
+    /// 1-based position of the record (JSON list item, report paper) in the file.
+    pub position: usize,
+    /// 1-based line where the record starts, when known.
+    pub line: Option<usize>,
+    /// What is wrong with it, in words a person can act on.
+    pub reason: String,
+}
+
+/// Why a whole file could not be parsed. The messages do not repeat the path: callers report
+/// them next to it.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error("file is too large: {size} bytes, over the limit of {limit} bytes; split it into smaller files")]
+    TooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The limit it exceeds.
+        limit: u64,
+    },
+    /// The file is empty or holds only whitespace.
+    #[error("file is empty: there is nothing to parse")]
+    Empty,
+    /// The file holds NUL or other control bytes: it is binary (or UTF-16), not text.
+    #[error(
+        "file is binary, not UTF-8 text ({detail} near byte {offset}); expected JSON or markdown"
+    )]
+    Binary {
+        /// 0-based byte offset of the first offending byte.
+        offset: usize,
+        /// What gave it away.
+        detail: &'static str,
+    },
+    /// The file is text but not valid UTF-8.
+    #[error(
+        "file is not valid UTF-8 at line {line}, column {column} (byte {offset}); re-save it as UTF-8"
+    )]
+    NotUtf8 {
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based column (in bytes) of the first invalid byte.
+        column: usize,
+        /// 0-based byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The file starts like JSON but is not valid JSON (often: truncated).
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    InvalidJson {
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// What the JSON parser found, with a hint when the file looks truncated.
+        message: String,
+    },
+    /// The file is valid JSON but not a list of papers.
+    #[error("expected a JSON list of papers, found {found}")]
+    NotAList {
+        /// What the file holds instead, e.g. `a number (1)`.
+        found: String,
+    },
+    /// The file is a JSON list, but its items are not paper objects.
+    #[error(
+        "the JSON list holds {found}, not JSON objects with a `paper` or `url`/`content`; convert the records to JSON objects"
+    )]
+    NotPaperObjects {
+        /// What the items are, e.g. `Python-repr strings ({'paper': ...)`.
+        found: String,
+    },
+    /// The YAML front matter of a paper markdown file does not parse.
+    #[error("invalid YAML front matter at line {line}: {message}")]
+    InvalidFrontMatter {
+        /// 1-based line of the file where the YAML error is.
+        line: usize,
+        /// What the YAML parser found.
+        message: String,
+    },
+    /// The file was recognised as `format` but holds no paper.
+    #[error("the file looks like a {} but holds no paper", format.label())]
+    NoPapers {
+        /// The recognised format.
+        format: SourceFormat,
+    },
+    /// The content matches no known format.
+    #[error(
+        "unknown format ({found}): expected a JSON list of papers, a daily report with `## 📄` paper headings, or a paper markdown with YAML front matter or a `**PDF**:` line"
+    )]
+    UnknownFormat {
+        /// What the file seems to be instead.
+        found: String,
+    },
+}
+
+/// Parses one file. `path` only fills [`crate::Source::path`] and, when the file name holds a
+/// `YYYY-MM-DD` date and the content has none, the source date; the format is detected from
+/// `bytes`.
+pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
+    let size = bytes.len() as u64;
+    if size > MAX_FILE_BYTES {
+        return Err(ParseError::TooLarge { size, limit: MAX_FILE_BYTES });
+    }
+    let content = text::decode(bytes)?;
+    if content.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    match json_list::parse_json(content) {
+        Ok(Some(value)) => return json_list::parse(path, content, value),
+        Ok(None) => {}
+        // Markdown may open with `[`; JSON can never hold a line that starts with `## 📄`.
+        Err(error) if !report::looks_like_report(content) && !paper_md::looks_like_paper(content) => {
+            return Err(error);
+        }
+        Err(_) => {}
+    }
+    if report::looks_like_report(content) {
+        return report::parse(path, content);
+    }
+    if paper_md::looks_like_paper(content) {
+        return paper_md::parse(path, content);
+    }
+    Err(ParseError::UnknownFormat { found: text::describe_text(content) })
+}

@@ -1,0 +1,152 @@
+//! The Hugging Face daily papers API dump: `[{"paper": {"id", "title", "summary", ...}, ...}]`.
+//!
+//! The structs are lenient: every field is optional, `null` is the same as missing, unknown
+//! fields are ignored, and a field of the wrong type (a number where a string belongs) is read
+//! as best it can be rather than failing the record.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use super::json_list::is_python_repr;
+use super::text::{collapse_whitespace, non_empty, normalize_date, snippet};
+use crate::paper::{PaperId, Record, Section, SectionKind, Source};
+
+/// One list item: the `paper` plus a few fields the API repeats at the top level.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Item {
+    paper: Value,
+    #[serde(deserialize_with = "lenient_string")]
+    title: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    summary: Option<String>,
+    #[serde(rename = "publishedAt", deserialize_with = "lenient_string")]
+    published_at: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct HfPaper {
+    #[serde(deserialize_with = "lenient_string")]
+    id: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    title: Option<String>,
+    #[serde(deserialize_with = "lenient_string")]
+    summary: Option<String>,
+    #[serde(deserialize_with = "lenient_authors")]
+    authors: Vec<String>,
+    #[serde(rename = "publishedAt", deserialize_with = "lenient_string")]
+    published_at: Option<String>,
+    #[serde(deserialize_with = "lenient_count")]
+    upvotes: Option<u32>,
+    #[serde(deserialize_with = "lenient_string")]
+    ai_summary: Option<String>,
+    #[serde(deserialize_with = "lenient_strings")]
+    ai_keywords: Vec<String>,
+    #[serde(rename = "githubRepo", deserialize_with = "lenient_string")]
+    github_repo: Option<String>,
+}
+
+/// Converts one list item, or says why it cannot be used.
+pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
+    let item = match item {
+        Value::Object(_) => Item::deserialize(item).map_err(|e| format!("unreadable record: {e}"))?,
+        Value::String(s) if is_python_repr(&s) => {
+            return Err(format!("record is a Python-repr string, not a JSON object: {}", snippet(&s, 60)));
+        }
+        other => return Err(format!("record is {}, not a JSON object", kind_of(&other))),
+    };
+    let paper = match item.paper {
+        Value::Object(_) => {
+            HfPaper::deserialize(item.paper).map_err(|e| format!("unreadable `paper` object: {e}"))?
+        }
+        Value::Null => return Err("no `paper` object: cannot tell which paper this is".to_string()),
+        other => return Err(format!("`paper` is {}, not an object", kind_of(&other))),
+    };
+    let raw_id = paper.id.as_deref().and_then(non_empty).ok_or("no `paper.id`: cannot tell which paper this is")?;
+    let id = PaperId::parse(raw_id).ok_or_else(|| format!("`paper.id` {raw_id:?} is not an arXiv id"))?;
+
+    let mut record = Record::new(id, source.clone());
+    record.title = paper.title.or(item.title).as_deref().and_then(non_empty).map(collapse_whitespace);
+    if let Some(summary) = paper.summary.or(item.summary).as_deref().and_then(non_empty) {
+        record.sections.push(Section::new(SectionKind::Abstract, summary));
+    }
+    if let Some(ai_summary) = paper.ai_summary.as_deref().and_then(non_empty) {
+        record.sections.push(Section::new(SectionKind::AiSummary, ai_summary));
+    }
+    if record.title.is_none() && record.sections.is_empty() {
+        return Err(format!("paper {raw_id} has no text: no title, summary or ai_summary"));
+    }
+    record.published = paper.published_at.or(item.published_at).as_deref().and_then(normalize_date);
+    record.authors = paper.authors;
+    record.keywords = paper.ai_keywords;
+    record.github = paper.github_repo.as_deref().and_then(non_empty).map(str::to_string);
+    record.upvotes = paper.upvotes;
+    Ok(record)
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A string, or a number written as one; anything else is missing.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// A count (`160`, `"160"`, `160.0`), clamped to `u32`.
+fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let value = Value::deserialize(d)?;
+    let count = match &value {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    Ok(count.map(|c| u32::try_from(c).unwrap_or(u32::MAX)))
+}
+
+/// A list of strings, or one comma-separated string.
+fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .filter_map(non_empty)
+            .map(collapse_whitespace)
+            .collect(),
+        Value::String(s) => s.split(',').filter_map(non_empty).map(collapse_whitespace).collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// Authors as the API gives them (`[{"name": ...}]`), or plain strings.
+fn lenient_authors<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let value = Value::deserialize(d)?;
+    let Value::Array(items) = value else {
+        return Ok(match value {
+            Value::String(s) => s.split(',').filter_map(non_empty).map(collapse_whitespace).collect(),
+            _ => Vec::new(),
+        });
+    };
+    Ok(items
+        .iter()
+        .filter_map(|author| match author {
+            Value::String(name) => Some(name.as_str()),
+            Value::Object(fields) => fields.get("name").and_then(Value::as_str),
+            _ => None,
+        })
+        .filter_map(non_empty)
+        .map(collapse_whitespace)
+        .collect())
+}

@@ -1,0 +1,198 @@
+//! The JSON formats: parsing, telling the list shapes apart, and the file-level errors.
+//!
+//! The list is read as `Vec<serde_json::Value>` and each item converted on its own, so one bad
+//! record is rejected without losing the file.
+
+use serde_json::Value;
+
+use super::text::{date_in_file_name, snippet};
+use super::{ParseError, ParsedFile, RejectedRecord, hf_api, zh_summaries};
+use crate::paper::{Source, SourceFormat};
+
+/// Parses `content` as JSON when it looks like JSON. `Ok(None)`: not JSON, try markdown.
+///
+/// Text starting with `[` or `{` must be JSON, so its errors are reported; a number or string
+/// at the start may just be prose, which is only JSON if the whole of it parses.
+pub(super) fn parse_json(content: &str) -> Result<Option<Value>, ParseError> {
+    let start = content.trim_start();
+    let strict = start.starts_with(['[', '{']);
+    let maybe = strict
+        || start.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '"')
+        || matches!(start.trim_end(), "true" | "false" | "null");
+    if !maybe {
+        return Ok(None);
+    }
+    match serde_json::from_str::<Value>(content) {
+        Ok(value) => Ok(Some(value)),
+        Err(error) if strict => Err(invalid_json(&error)),
+        Err(_) => Ok(None),
+    }
+}
+
+fn invalid_json(error: &serde_json::Error) -> ParseError {
+    let full = error.to_string();
+    // serde_json appends " at line L column C"; the error carries them as fields instead.
+    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m).to_string();
+    let message = match error.classify() {
+        serde_json::error::Category::Eof => {
+            format!("{message}: the file ends in the middle of a value, it looks truncated")
+        }
+        _ => message,
+    };
+    ParseError::InvalidJson { line: error.line(), column: error.column(), message }
+}
+
+/// Turns a parsed JSON file into records.
+pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFile, ParseError> {
+    let items = match value {
+        Value::Array(items) => items,
+        other => return Err(ParseError::NotAList { found: describe(&other) }),
+    };
+    let Some(format) = list_format(&items)? else {
+        // `[]` is a day without papers: a valid file with nothing in it.
+        return Ok(ParsedFile { format: SourceFormat::HfDailyApi, records: Vec::new(), rejected: Vec::new() });
+    };
+    let source = Source { path: path.to_string(), format, date: date_in_file_name(path) };
+    let mut records = Vec::with_capacity(items.len());
+    let mut rejected = Vec::new();
+    let mut lines: Option<Vec<usize>> = None;
+    for (index, item) in items.into_iter().enumerate() {
+        let record = match format {
+            SourceFormat::ZhSummaries => zh_summaries::record(item, &source),
+            _ => hf_api::record(item, &source),
+        };
+        match record {
+            Ok(record) => records.push(record),
+            Err(reason) => {
+                // Only files with a bad record pay for finding where the records start.
+                let lines = lines.get_or_insert_with(|| item_lines(content));
+                rejected.push(RejectedRecord { position: index + 1, line: lines.get(index).copied(), reason });
+            }
+        }
+    }
+    Ok(ParsedFile { format, records, rejected })
+}
+
+/// The format of a non-empty list, from its first item that has a known shape. `Ok(None)` for
+/// an empty list.
+fn list_format(items: &[Value]) -> Result<Option<SourceFormat>, ParseError> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let known = items.iter().filter_map(Value::as_object).find_map(|object| {
+        if object.contains_key("paper") {
+            Some(SourceFormat::HfDailyApi)
+        } else if object.contains_key("url") && object.contains_key("content") {
+            Some(SourceFormat::ZhSummaries)
+        } else {
+            None
+        }
+    });
+    match known {
+        Some(format) => Ok(Some(format)),
+        None => Err(ParseError::NotPaperObjects { found: describe_items(items) }),
+    }
+}
+
+/// Whether `text` is a Python `repr()` of a dict, as some scrapers wrote instead of JSON.
+pub(super) fn is_python_repr(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with("{'") || t.contains("': ") || t.contains("': [") || t.contains("None,") || t.contains("False,")
+}
+
+/// Describes a JSON value that is not a list of papers.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => format!("a boolean ({b})"),
+        Value::Number(n) => format!("a number ({n})"),
+        Value::String(s) => format!("a string ({:?})", snippet(s, 40)),
+        Value::Array(_) => "a list".to_string(),
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().take(8).map(|k| format!("{k:?}")).collect();
+            let mut found = format!("an object with keys {}", keys.join(", "));
+            if let Some(Value::Array(inner)) = map.get("data").or_else(|| map.get("papers")) {
+                found.push_str(&format!(
+                    " (a wrapped API answer whose list holds {} {})",
+                    inner.len(),
+                    if inner.is_empty() { "items".to_string() } else { describe_items(inner) }
+                ));
+            }
+            found
+        }
+    }
+}
+
+/// Describes the items of a list that holds no paper objects.
+fn describe_items(items: &[Value]) -> String {
+    let first = items.iter().find(|v| !v.is_null()).unwrap_or(&Value::Null);
+    match first {
+        Value::String(s) if is_python_repr(s) => {
+            format!("Python-repr strings ({}...)", snippet(s, 40).trim_end_matches('…'))
+        }
+        Value::String(s) => format!("strings ({:?})", snippet(s, 40)),
+        Value::Number(_) => "numbers".to_string(),
+        Value::Bool(_) => "booleans".to_string(),
+        Value::Null => "nulls".to_string(),
+        Value::Array(_) => "lists".to_string(),
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().take(8).map(|k| format!("{k:?}")).collect();
+            format!("objects with keys {}", keys.join(", "))
+        }
+    }
+}
+
+/// The 1-based line where each item of the top-level JSON list starts. Scans the text once,
+/// skipping strings; only called on text that already parsed as a JSON list.
+fn item_lines(content: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    let mut line = 1;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut expect_item = false;
+    for &b in content.as_bytes() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        if expect_item && depth == 1 && b != b']' {
+            lines.push(line);
+        }
+        expect_item = false;
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                expect_item = depth == 1;
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => expect_item = depth == 1,
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_lines_point_at_each_record() {
+        let text = "[\n  {\"a\": \"x,[\\\"\"},\n  {\"b\": [1, 2]},\n\n  3\n]";
+        assert_eq!(item_lines(text), vec![2, 3, 5]);
+        assert_eq!(item_lines("[]"), Vec::<usize>::new());
+    }
+}

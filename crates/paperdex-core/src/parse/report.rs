@@ -1,0 +1,155 @@
+//! The daily papers report: the input paperdex is built for.
+//!
+//! ```text
+//! # Hugging Face Daily Papers Report
+//! **Date**: 2026-02-05
+//! ====
+//! ## 📄 HY3D-Bench: Generation of 3D Assets
+//! - **链接**: https://huggingface.co/papers/2602.03907
+//! - **阅读来源**: HTML
+//! # HY3D-Bench: 3D资产生成研究报告
+//! 1. **应用领域**
+//!    计算机视觉-3D内容生成 ...
+//! ```
+//!
+//! Each `## 📄` block is one paper; its `链接` gives the id; the Chinese summary under it is
+//! split into sections by [`super::sections`].
+
+use super::sections::{Preamble, split};
+use super::text::{date_in_file_name, normalize_date, snippet};
+use super::{ParseError, ParsedFile, RejectedRecord};
+use crate::paper::{PaperId, Record, Source, SourceFormat};
+
+/// The title of a paper heading line (`## 📄 <title>`), or `None` when `line` is not one.
+fn paper_heading(line: &str) -> Option<&str> {
+    let rest = line.trim_start_matches('#');
+    let hashes = line.len() - rest.len();
+    if !(1..=3).contains(&hashes) {
+        return None;
+    }
+    let rest = rest.trim_start().strip_prefix('📄')?;
+    // The emoji may carry a variation selector.
+    Some(rest.trim_start_matches('\u{fe0f}').trim())
+}
+
+/// Whether `content` is a daily report: it has `## 📄` paper headings, or the report's header.
+pub(super) fn looks_like_report(content: &str) -> bool {
+    content.lines().any(|l| paper_heading(l).is_some())
+        || content
+            .lines()
+            .take(5)
+            .any(|l| l.starts_with("# ") && l.contains("Daily Papers Report"))
+}
+
+/// A metadata list item of a paper block: `- **链接**: <url>`, returned as (key, value).
+fn meta_item(line: &str) -> Option<(&str, &str)> {
+    let s = line.trim();
+    let s = s.strip_prefix(['-', '*', '+']).map_or(s, str::trim_start);
+    let s = s.strip_prefix("**")?;
+    let end = s.find("**")?;
+    let key = s[..end].trim().trim_end_matches([':', '：']);
+    let value = s[end + 2..].trim_start();
+    let value = value.strip_prefix([':', '：']).unwrap_or(value).trim();
+    (!key.is_empty()).then_some((key, value))
+}
+
+/// The URL in a link value written as `<url>`, `[text](url)` or plain.
+fn link_target(value: &str) -> &str {
+    if let Some(start) = value.find("](") {
+        let inner = &value[start + 2..];
+        return inner.split(')').next().unwrap_or(inner).trim();
+    }
+    value.trim().trim_start_matches('<').split('>').next().unwrap_or(value).trim()
+}
+
+/// Parses a report.
+pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError> {
+    let lines: Vec<&str> = content.lines().collect();
+    let starts: Vec<usize> = (0..lines.len()).filter(|&i| paper_heading(lines[i]).is_some()).collect();
+    let Some(&first) = starts.first() else {
+        return Err(ParseError::NoPapers { format: SourceFormat::DailyReport });
+    };
+    let header_date = lines[..first].iter().find_map(|line| {
+        let (key, value) = meta_item(line)?;
+        key.eq_ignore_ascii_case("date").then(|| normalize_date(value)).flatten()
+    });
+    let source = Source {
+        path: path.to_string(),
+        format: SourceFormat::DailyReport,
+        date: header_date.or_else(|| date_in_file_name(path)),
+    };
+
+    let mut records = Vec::with_capacity(starts.len());
+    let mut rejected = Vec::new();
+    for (index, &start) in starts.iter().enumerate() {
+        let end = starts.get(index + 1).copied().unwrap_or(lines.len());
+        match paper(&lines[start..end], start + 1, &source) {
+            Ok(record) => records.push(record),
+            Err((line, reason)) => {
+                rejected.push(RejectedRecord { position: index + 1, line: Some(line), reason })
+            }
+        }
+    }
+    Ok(ParsedFile { format: SourceFormat::DailyReport, records, rejected })
+}
+
+/// One `## 📄` block; `first_line` is the 1-based line of its heading. Errors carry the line
+/// to point at.
+fn paper(block: &[&str], first_line: usize, source: &Source) -> Result<Record, (usize, String)> {
+    let title = block.first().and_then(|l| paper_heading(l)).unwrap_or("");
+    let mut link: Option<(usize, &str)> = None;
+    let mut kept: Vec<&str> = Vec::new();
+    let mut body_start = block.len();
+    // The metadata list comes first; anything after it is the summary.
+    for (offset, line) in block.iter().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((key, value)) = meta_item(line) else {
+            body_start = offset;
+            break;
+        };
+        match key.to_lowercase().as_str() {
+            "链接" | "论文链接" | "link" | "url" | "paper" | "arxiv" => {
+                link.get_or_insert((first_line + offset, value));
+            }
+            // Which page the summariser read (HTML, ArXiv Abs): about the digest, not the paper.
+            "阅读来源" => {}
+            // Unknown metadata is text: keep it with the summary.
+            _ => kept.push(line),
+        }
+    }
+    let name = if title.is_empty() { "untitled paper".to_string() } else { format!("paper {:?}", snippet(title, 80)) };
+    let Some((link_line, value)) = link else {
+        return Err((first_line, format!("{name} has no `- **链接**: <url>` line, so it has no id")));
+    };
+    let url = link_target(value);
+    let id = PaperId::from_url(url).ok_or_else(|| {
+        (link_line, format!("{name}: link {:?} is not a Hugging Face or arXiv paper URL", snippet(url, 80)))
+    })?;
+
+    let mut record = Record::new(id, source.clone());
+    record.title = (!title.is_empty()).then(|| title.to_string());
+    record.url = Some(url.to_string());
+    kept.extend(block.get(body_start..).unwrap_or_default());
+    record.sections = split(kept, Preamble::KeepWhole);
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paper_headings_and_meta_items() {
+        assert_eq!(paper_heading("## 📄 HY3D-Bench"), Some("HY3D-Bench"));
+        assert_eq!(paper_heading("## 📄\u{fe0f} T"), Some("T"));
+        assert_eq!(paper_heading("## HY3D"), None);
+        assert_eq!(meta_item("- **链接**: https://x"), Some(("链接", "https://x")));
+        assert_eq!(meta_item("**Date**: 2026-02-05"), Some(("Date", "2026-02-05")));
+        assert_eq!(meta_item("- **链接：** https://x"), Some(("链接", "https://x")));
+        assert_eq!(meta_item("# 标题"), None);
+        assert_eq!(link_target("[论文](https://arxiv.org/abs/1) "), "https://arxiv.org/abs/1");
+        assert_eq!(link_target("<https://x>"), "https://x");
+    }
+}

@@ -1,0 +1,187 @@
+//! Small text helpers shared by the parsers: decoding, dates, snippets, whitespace.
+
+use super::ParseError;
+
+/// Turns raw bytes into text, or says why they are not text.
+pub(super) fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let (skipped, bytes) = match bytes.strip_prefix(BOM) {
+        Some(rest) => (BOM.len(), rest),
+        None => (0, bytes),
+    };
+    if bytes.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(ParseError::Binary { offset: skipped, detail: "a UTF-16 byte-order mark" });
+    }
+    // Text files never hold NUL; binaries and UTF-16 almost always do.
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return Err(ParseError::Binary { offset: skipped + pos, detail: "a NUL byte" });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(error) => {
+            let offset = error.valid_up_to();
+            // Latin-1 text has a few stray high bytes; binary data has control bytes too.
+            let head = &bytes[..bytes.len().min(8192)];
+            let controls = head
+                .iter()
+                .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+                .count();
+            if controls * 20 > head.len() {
+                return Err(ParseError::Binary {
+                    offset: skipped + offset,
+                    detail: "control bytes and invalid UTF-8",
+                });
+            }
+            let before = &bytes[..offset];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = offset - line_start + 1 + if line == 1 { skipped } else { 0 };
+            Err(ParseError::NotUtf8 { line, column, offset: skipped + offset })
+        }
+    }
+}
+
+/// At most `max` characters of `text` on one line, with `…` when cut. Never splits a char.
+pub(super) fn snippet(text: &str, max: usize) -> String {
+    let flat = collapse_whitespace(text);
+    match flat.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}
+
+/// Runs of whitespace (newlines included) become one space; ends are trimmed. Titles and
+/// names in the sources are sometimes wrapped over several lines.
+pub(super) fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` trimmed, or `None` when nothing is left.
+pub(super) fn non_empty(text: &str) -> Option<&str> {
+    let text = text.trim();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A `YYYY-MM-DD` date anywhere in the file name (not the folders) of `path`, e.g.
+/// `2024-05-27_HF_glms_api_clean.json`.
+pub(super) fn date_in_file_name(path: &str) -> Option<String> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let bytes = name.as_bytes();
+    (0..bytes.len().saturating_sub(9)).find_map(|start| {
+        let candidate = name.get(start..start + 10)?;
+        // Not part of a longer number on either side.
+        let before_ok = start == 0 || !bytes[start - 1].is_ascii_digit();
+        let after_ok = bytes.get(start + 10).is_none_or(|b| !b.is_ascii_digit());
+        (before_ok && after_ok).then(|| iso_date(candidate)).flatten()
+    })
+}
+
+/// Normalises a date as the sources write it: `2025-11-28`, `2025-11-28T10:00:00Z`,
+/// `20170612`. Returns `YYYY-MM-DD`, or `None` when it is not a plausible date.
+pub(super) fn normalize_date(raw: &str) -> Option<String> {
+    let raw = raw.trim().trim_matches(|c| c == '"' || c == '\'');
+    if let Some(date) = raw.get(..10).and_then(iso_date) {
+        let rest = &raw[10..];
+        if rest.is_empty() || rest.starts_with(['T', ' ', 't']) {
+            return Some(date);
+        }
+    }
+    if raw.len() == 8 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return iso_date(&format!("{}-{}-{}", &raw[..4], &raw[4..6], &raw[6..]));
+    }
+    None
+}
+
+/// `Some(date)` when `candidate` is exactly a `YYYY-MM-DD` with a possible month and day.
+fn iso_date(candidate: &str) -> Option<String> {
+    let b = candidate.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| candidate.get(range)?.parse::<u32>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    ((1900..=2200).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day))
+        .then(|| candidate.to_string())
+}
+
+/// Describes text that matched no format, for [`ParseError::UnknownFormat`].
+pub(super) fn describe_text(content: &str) -> String {
+    let first = content.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    if content.lines().any(|l| l.starts_with('#')) {
+        format!("markdown without paper headings or paper metadata, starting with {:?}", snippet(first, 60))
+    } else {
+        format!("text starting with {:?}", snippet(first, 60))
+    }
+}
+
+/// Joins `lines` into a section text: blank lines and rules (`---`, `===`) at either end are
+/// dropped, and the indentation all lines share is removed so that a list item's body does not
+/// read as a code block once it stands alone.
+pub(super) fn section_text<S: AsRef<str>>(lines: &[S]) -> String {
+    let is_edge = |l: &str| {
+        let t = l.trim();
+        t.is_empty() || (t.len() >= 3 && (t.bytes().all(|b| b == b'-') || t.bytes().all(|b| b == b'=')))
+    };
+    let start = lines.iter().position(|l| !is_edge(l.as_ref())).unwrap_or(lines.len());
+    let end = lines.iter().rposition(|l| !is_edge(l.as_ref())).map_or(start, |p| p + 1);
+    let kept = &lines[start..end.max(start)];
+    let indent = kept
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (i, line) in kept.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let line = line.as_ref();
+        // Every non-blank line starts with `indent` spaces, so the cut is on a char boundary.
+        let cut = if line.trim().is_empty() { line.len() } else { indent.min(line.len()) };
+        out.push_str(line.get(cut..).unwrap_or(line).trim_end());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_come_from_the_file_name_only() {
+        assert_eq!(date_in_file_name("zh-glm/2024-05-27_HF_glms_api_clean.json").as_deref(), Some("2024-05-27"));
+        assert_eq!(date_in_file_name("/x/2026-02-05/notes.md"), None);
+        assert_eq!(date_in_file_name("2024-13-27.json"), None);
+        assert_eq!(date_in_file_name("12024-05-270.json"), None);
+        assert_eq!(date_in_file_name("报告2026-02-05.md").as_deref(), Some("2026-02-05"));
+    }
+
+    #[test]
+    fn dates_are_normalised() {
+        assert_eq!(normalize_date("20170612").as_deref(), Some("2017-06-12"));
+        assert_eq!(normalize_date("2026-02-04T16:18:15.000Z").as_deref(), Some("2026-02-04"));
+        assert_eq!(normalize_date("yesterday"), None);
+        assert_eq!(normalize_date("2026-02-0é"), None);
+    }
+
+    #[test]
+    fn snippets_cut_on_char_boundaries() {
+        assert_eq!(snippet("论文分析报告", 2), "论文…");
+        assert_eq!(snippet("ab", 2), "ab");
+    }
+
+    #[test]
+    fn section_text_drops_rules_and_common_indent() {
+        let lines = ["", "   计算机视觉", "   *   **数据**：x", "", "====", ""];
+        assert_eq!(section_text(&lines), "计算机视觉\n*   **数据**：x");
+    }
+}

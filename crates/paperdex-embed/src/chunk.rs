@@ -1,0 +1,198 @@
+//! Cutting a paper into passages for the embedding model.
+//!
+//! e5 reads at most 512 tokens; a digest summary is often longer, and a paper may have an
+//! English abstract beside a Chinese summary. Each language gets its own passages (so the
+//! vector side can compare like with like), each led by the title, the first carrying the
+//! core contribution, then the rest of the text in windows that fit the model.
+
+use paperdex_core::{is_han, Lang, Paper, SectionKind};
+
+/// The most tokens a passage is planned to hold, by [`estimate_tokens`]; below the model's 512
+/// so that estimation error and the prefix still fit.
+pub const MAX_PASSAGE_TOKENS: usize = 440;
+
+/// One passage of a paper, in one language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chunk {
+    /// The passage, without the `passage: ` prefix.
+    pub text: String,
+    /// Its language.
+    pub lang: Lang,
+}
+
+/// A cheap over-estimate of XLM-R SentencePiece tokens: one per Han character, and about
+/// 1.4 per other word (sub-word pieces), one per punctuation mark.
+pub fn estimate_tokens(text: &str) -> usize {
+    let mut tokens = 0usize;
+    let mut word_len = 0usize;
+    let flush = |word_len: &mut usize, tokens: &mut usize| {
+        if *word_len > 0 {
+            *tokens += 1 + *word_len / 6;
+            *word_len = 0;
+        }
+    };
+    for c in text.chars() {
+        if is_han(c) {
+            flush(&mut word_len, &mut tokens);
+            tokens += 1;
+        } else if c.is_alphanumeric() {
+            word_len += 1;
+        } else {
+            flush(&mut word_len, &mut tokens);
+            if !c.is_whitespace() {
+                tokens += 1;
+            }
+        }
+    }
+    flush(&mut word_len, &mut tokens);
+    tokens
+}
+
+/// The passages of `paper`: per language, the title with the core contribution first, then
+/// the remaining text in windows of at most [`MAX_PASSAGE_TOKENS`] (estimated).
+pub fn chunk(paper: &Paper) -> Vec<Chunk> {
+    let sections = paper.sections();
+    let mut chunks = Vec::new();
+    for lang in [Lang::Zh, Lang::En] {
+        let mut of_lang: Vec<_> = sections.iter().filter(|s| Lang::detect(&s.text) == lang).collect();
+        if of_lang.is_empty() {
+            continue;
+        }
+        // The core contribution (or its nearest stand-in) goes into the first passage, next to
+        // the title: the densest statement of what the paper is about.
+        let lead_rank = |kind: SectionKind| match kind {
+            SectionKind::CoreContribution => 0,
+            SectionKind::Tldr => 1,
+            SectionKind::AiSummary => 2,
+            SectionKind::Abstract => 3,
+            _ => 4,
+        };
+        of_lang.sort_by_key(|s| lead_rank(s.kind));
+        let title = match (lang, paper.title_zh()) {
+            (Lang::Zh, Some(zh)) => format!("{} / {}", paper.title(), zh),
+            _ => paper.title().to_string(),
+        };
+        let budget = MAX_PASSAGE_TOKENS.saturating_sub(estimate_tokens(&title)).max(64);
+        let pieces = of_lang
+            .iter()
+            .flat_map(|s| s.text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()))
+            .flat_map(|p| split_to_fit(p, budget));
+        let mut window = String::new();
+        let mut window_tokens = 0;
+        for piece in pieces {
+            let tokens = estimate_tokens(&piece);
+            if window_tokens + tokens > budget && !window.is_empty() {
+                chunks.push(Chunk { text: format!("{title}\n{window}"), lang });
+                window.clear();
+                window_tokens = 0;
+            }
+            if !window.is_empty() {
+                window.push('\n');
+            }
+            window.push_str(&piece);
+            window_tokens += tokens;
+        }
+        if !window.is_empty() {
+            chunks.push(Chunk { text: format!("{title}\n{window}"), lang });
+        }
+    }
+    if chunks.is_empty() {
+        // A paper known only by its title is still findable by it.
+        let title = paper.title().to_string();
+        chunks.push(Chunk { lang: Lang::detect(&title), text: title });
+    }
+    chunks
+}
+
+/// Splits a paragraph that is over `budget` at sentence ends, and a sentence that is still over
+/// at character boundaries.
+fn split_to_fit(paragraph: &str, budget: usize) -> Vec<String> {
+    if estimate_tokens(paragraph) <= budget {
+        return vec![paragraph.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut current_tokens = 0;
+    for sentence in paragraph.split_inclusive(['。', '！', '？', '.', '!', '?', '\n', '；', ';']) {
+        for part in split_chars(sentence, budget) {
+            let tokens = estimate_tokens(&part);
+            if current_tokens + tokens > budget && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+                current_tokens = 0;
+            }
+            current.push_str(&part);
+            current_tokens += tokens;
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn split_chars(text: &str, budget: usize) -> Vec<String> {
+    if estimate_tokens(text) <= budget {
+        return vec![text.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        current.push(c);
+        if current.len() % 64 == 0 && estimate_tokens(&current) >= budget {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paperdex_core::{PaperId, Record, Section, Source, SourceFormat};
+
+    fn paper(sections: Vec<Section>) -> Paper {
+        let id = PaperId::parse("2602.02958").expect("valid id");
+        let source = Source { path: "r.md".into(), format: SourceFormat::DailyReport, date: None };
+        let mut record = Record::new(id, source);
+        record.title = Some("Quant VideoGen".into());
+        record.sections = sections;
+        Paper::from_record(record)
+    }
+
+    #[test]
+    fn each_language_gets_its_own_passages_led_by_the_core_contribution() {
+        let p = paper(vec![
+            Section::new(SectionKind::Field, "计算机视觉-视频生成"),
+            Section::new(SectionKind::CoreContribution, "提出了 2 比特 KV 缓存量化方法"),
+            Section::new(SectionKind::Abstract, "We quantize the KV cache of video diffusion models to 2 bits."),
+        ]);
+        let chunks = chunk(&p);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[0].lang, Lang::Zh);
+        assert!(chunks[0].text.starts_with("Quant VideoGen\n提出了"), "{}", chunks[0].text);
+        assert_eq!(chunks[1].lang, Lang::En);
+    }
+
+    #[test]
+    fn long_text_is_windowed_within_the_budget_and_nothing_is_lost() {
+        let sentence = "这是一个关于大语言模型推理加速的很长的句子。";
+        let long = sentence.repeat(200);
+        let p = paper(vec![Section::new(SectionKind::Results, long.clone())]);
+        let chunks = chunk(&p);
+        assert!(chunks.len() > 3);
+        for c in &chunks {
+            assert!(estimate_tokens(&c.text) <= MAX_PASSAGE_TOKENS + 8, "{}", estimate_tokens(&c.text));
+        }
+        let joined: String = chunks.iter().map(|c| c.text.trim_start_matches("Quant VideoGen\n")).collect();
+        assert_eq!(joined.chars().filter(|&c| c == '。').count(), 200);
+    }
+
+    #[test]
+    fn a_paper_without_text_still_has_its_title() {
+        let chunks = chunk(&paper(vec![]));
+        assert_eq!(chunks, vec![Chunk { text: "Quant VideoGen".into(), lang: Lang::En }]);
+    }
+}

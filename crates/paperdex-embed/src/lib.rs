@@ -1,0 +1,81 @@
+//! paperdex-embed: turning text into vectors.
+//!
+//! - [`Embedder`] is what the index needs: text in, L2-normalised vectors out, with the
+//!   query/passage distinction e5 models are trained on ([`Role`]).
+//! - [`E5Embedder`] runs multilingual-e5-small through fastembed on ONNX Runtime, loaded from a
+//!   local model folder (see `models/fetch`).
+//! - [`HashEmbedder`] is deterministic and instant, for unit tests of everything around the
+//!   model.
+//! - [`chunk`] cuts a paper into passages that fit the model's 512-token window.
+
+mod chunk;
+mod e5;
+mod hash;
+
+pub use chunk::{chunk, Chunk, MAX_PASSAGE_TOKENS};
+pub use e5::{E5Embedder, ModelPaths, DIMENSIONS, MODEL_NAME};
+pub use hash::HashEmbedder;
+
+/// Whether a text is a search query or a document passage. e5 models are trained with a
+/// `query: ` / `passage: ` prefix and rank worse without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A user's query.
+    Query,
+    /// A piece of a paper.
+    Passage,
+}
+
+impl Role {
+    /// The prefix e5 expects before a text of this role.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Role::Query => "query: ",
+            Role::Passage => "passage: ",
+        }
+    }
+}
+
+/// Errors of embedding.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    /// A model file is not where it should be.
+    #[error("embedding model not found: {missing} is missing. Run `models/fetch` (the README's commands do it for you), or point --models / PAPERDEX_MODELS at a folder that has it")]
+    ModelMissing {
+        /// The missing file.
+        missing: String,
+    },
+    /// ONNX Runtime could not be loaded.
+    #[error("ONNX Runtime could not be loaded from {path}: {reason}. Run `models/fetch`, or set ORT_DYLIB_PATH to a libonnxruntime.so of version 1.24 or newer")]
+    Runtime {
+        /// Where it was looked for.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The model failed on some input.
+    #[error("the embedding model failed: {0}")]
+    Model(String),
+}
+
+/// Text in, unit vectors out.
+///
+/// Implementations are shared between threads (the HTTP server embeds queries from many
+/// requests), so `embed` takes `&self` and synchronises inside.
+pub trait Embedder: Send + Sync {
+    /// A stable name of the model; vectors made by different models never mix.
+    fn model_name(&self) -> &str;
+    /// The number of dimensions of every vector.
+    fn dimensions(&self) -> usize;
+    /// Embeds `texts` (without prefixes: the embedder adds the one `role` needs). Every vector
+    /// has length 1.
+    fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError>;
+}
+
+/// Scales `vector` to length 1 in place (a zero vector stays zero).
+pub fn normalize(vector: &mut [f32]) {
+    let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        vector.iter_mut().for_each(|x| *x /= norm);
+    }
+}

@@ -1,0 +1,222 @@
+//! Text analysis shared by indexing and querying.
+//!
+//! One analyzer serves both sides, so a query term is spelled exactly as the indexed term:
+//! jieba (search mode, which also emits the short words inside long ones) → drop tokens that
+//! hold no letter or digit (jieba emits spaces and punctuation as tokens) → renumber positions
+//! → lower-case → English stop words removed → English (Porter/Snowball) stemming. Chinese
+//! tokens pass the stemmer untouched.
+//!
+//! A second analyzer emits overlapping Han-character bigrams. Jieba may cut the same word
+//! differently inside a longer phrase; matching the query word's bigrams as a phrase finds it
+//! whichever way the document was cut.
+
+use paperdex_core::is_han;
+use tantivy::tokenizer::{
+    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream,
+    Tokenizer,
+};
+use tantivy::Index;
+use tantivy_jieba::JiebaTokenizer;
+
+/// The name the word analyzer is registered under in every index.
+pub const WORD_ANALYZER: &str = "paperdex_words";
+/// The name the Han-bigram analyzer is registered under in every index.
+pub const BIGRAM_ANALYZER: &str = "paperdex_han_bigrams";
+
+/// The analyzer for every searchable text field.
+pub fn word_analyzer() -> TextAnalyzer {
+    let mut builder = TextAnalyzer::builder(JiebaTokenizer::with_ordinal_position_mode(true))
+        .filter(WordsOnly)
+        .filter(LowerCaser)
+        .dynamic();
+    if let Some(stop_words) = StopWordFilter::new(Language::English) {
+        builder = builder.filter_dynamic(stop_words);
+    }
+    builder.filter_dynamic(Stemmer::new(Language::English)).build()
+}
+
+/// The analyzer that turns runs of Han characters into overlapping bigrams (and ignores
+/// everything else).
+pub fn bigram_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(HanBigramTokenizer).build()
+}
+
+/// Registers both analyzers on `index`. Tantivy does not persist tokenizers, so this runs on
+/// every open.
+pub fn register(index: &Index) {
+    index.tokenizers().register(WORD_ANALYZER, word_analyzer());
+    index.tokenizers().register(BIGRAM_ANALYZER, bigram_analyzer());
+}
+
+/// Analyzes `text` into the terms the index holds for it, in order.
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut terms = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        terms.push(token.text.clone());
+    }
+    terms
+}
+
+/// Drops tokens without a single letter or digit and numbers the rest consecutively, so
+/// phrases do not depend on how much white space or punctuation stood between words.
+#[derive(Clone, Copy)]
+struct WordsOnly;
+
+impl TokenFilter for WordsOnly {
+    type Tokenizer<T: Tokenizer> = WordsOnlyTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> WordsOnlyTokenizer<T> {
+        WordsOnlyTokenizer(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+struct WordsOnlyTokenizer<T>(T);
+
+impl<T: Tokenizer> Tokenizer for WordsOnlyTokenizer<T> {
+    type TokenStream<'a> = WordsOnlyStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        WordsOnlyStream { inner: self.0.token_stream(text), next_position: 0 }
+    }
+}
+
+struct WordsOnlyStream<S> {
+    inner: S,
+    next_position: usize,
+}
+
+impl<S: TokenStream> TokenStream for WordsOnlyStream<S> {
+    fn advance(&mut self) -> bool {
+        while self.inner.advance() {
+            if self.inner.token().text.chars().any(char::is_alphanumeric) {
+                let token = self.inner.token_mut();
+                token.position = self.next_position;
+                token.position_length = 1;
+                self.next_position += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
+    }
+}
+
+/// Emits every pair of adjacent Han characters; a lone Han character between non-Han text is
+/// emitted alone so single-character words stay findable.
+#[derive(Clone, Copy)]
+struct HanBigramTokenizer;
+
+impl Tokenizer for HanBigramTokenizer {
+    type TokenStream<'a> = HanBigramStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> HanBigramStream<'a> {
+        HanBigramStream { text, cursor: 0, position: 0, token: Token::default() }
+    }
+}
+
+struct HanBigramStream<'a> {
+    text: &'a str,
+    cursor: usize,
+    position: usize,
+    token: Token,
+}
+
+impl TokenStream for HanBigramStream<'_> {
+    fn advance(&mut self) -> bool {
+        let rest = &self.text[self.cursor..];
+        let mut chars = rest.char_indices().peekable();
+        while let Some((offset, c)) = chars.next() {
+            if !is_han(c) {
+                continue;
+            }
+            let start = self.cursor + offset;
+            let first_len = c.len_utf8();
+            let end = match chars.peek() {
+                Some(&(_, next)) if is_han(next) => start + first_len + next.len_utf8(),
+                _ => {
+                    // A lone character, or the last of a run: emit it alone only when the run
+                    // was one character long (otherwise the previous bigram already covers it).
+                    let previous_is_han =
+                        self.text[..start].chars().next_back().is_some_and(is_han);
+                    if previous_is_han {
+                        continue;
+                    }
+                    start + first_len
+                }
+            };
+            self.cursor = start + first_len;
+            self.token.text.clear();
+            self.token.text.push_str(&self.text[start..end]);
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.position = self.position;
+            self.token.position_length = 1;
+            self.position += 1;
+            return true;
+        }
+        self.cursor = self.text.len();
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        analyze(&mut word_analyzer(), text)
+    }
+
+    #[test]
+    fn mixed_chinese_english_text_is_cut_lowered_and_stemmed() {
+        let terms = words("提出了 Quant VideoGen，一种用于 KV-Cache 量化的方法。Quantizing the caches");
+        for want in ["quant", "videogen", "kv", "cach", "量化", "方法"] {
+            assert!(terms.contains(&want.to_string()), "{want} missing from {terms:?}");
+        }
+        for unwanted in ["，", " ", "-", "。", "the", "KV"] {
+            assert!(!terms.contains(&unwanted.to_string()), "{unwanted:?} kept in {terms:?}");
+        }
+        assert_eq!(words("quantization"), words("Quantized"), "English words share a stem");
+    }
+
+    #[test]
+    fn search_mode_emits_the_short_words_inside_long_ones() {
+        let terms = words("强化学习");
+        assert!(terms.contains(&"强化".to_string()) && terms.contains(&"学习".to_string()), "{terms:?}");
+    }
+
+    #[test]
+    fn positions_are_consecutive_after_dropping_punctuation() {
+        let mut analyzer = word_analyzer();
+        let mut stream = analyzer.token_stream("KV -- , cache");
+        let mut positions = Vec::new();
+        while let Some(token) = stream.next() {
+            positions.push(token.position);
+        }
+        assert_eq!(positions, vec![0, 1]);
+    }
+
+    #[test]
+    fn han_bigrams_cover_every_adjacent_pair() {
+        let bigrams = analyze(&mut bigram_analyzer(), "奖励模型 and 学 KV缓存");
+        assert_eq!(bigrams, vec!["奖励", "励模", "模型", "学", "缓存"]);
+        assert!(analyze(&mut bigram_analyzer(), "no chinese here").is_empty());
+    }
+}

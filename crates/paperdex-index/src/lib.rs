@@ -1,0 +1,21 @@
+//! paperdex-index: the searchable store of papers.
+//!
+//! - [`PaperIndex`] owns one index folder: tantivy postings (BM25 over jieba-analysed text, see
+//!   [`analysis`]) and the stored papers ([`schema`]).
+//! - [`PaperIndex::ingest`] reads files, merges records by paper id and commits the changes
+//!   under a [`lock::WriterLock`].
+//! - [`PaperIndex::search_bm25`] answers keyword queries with snippets; the answer types
+//!   ([`SearchResults`], [`SearchHit`]) are shared by every mode, the CLI and the HTTP API.
+
+pub mod analysis;
+mod error;
+mod ingest;
+pub mod lock;
+mod paper_index;
+pub mod schema;
+mod search;
+
+pub use error::{IndexError, Result};
+pub use ingest::{IngestObserver, IngestReport, Quiet, RejectedFile, RejectedRecord};
+pub use paper_index::{IndexStats, PaperIndex};
+pub use search::{SearchHit, SearchMode, SearchRequest, SearchResults, MAX_LIMIT, MAX_QUERY_CHARS};

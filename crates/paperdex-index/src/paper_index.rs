@@ -1,0 +1,215 @@
+//! [`PaperIndex`]: one index folder, opened for reading and (under a lock) for writing.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use paperdex_core::{Paper, PaperId};
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::analysis;
+use crate::error::{IndexError, Result};
+use crate::schema::Fields;
+
+/// The sub-folder holding the tantivy index.
+const TANTIVY_DIR: &str = "tantivy";
+
+/// An index folder: BM25 postings and the paper store (tantivy).
+pub struct PaperIndex {
+    pub(crate) root: PathBuf,
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+}
+
+/// Figures about an index, for `paperdex stats` and `/healthz`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStats {
+    /// The index folder.
+    pub path: String,
+    /// Number of papers.
+    pub papers: u64,
+    /// Papers per language of their text (a paper with both counts in both).
+    pub papers_by_language: BTreeMap<String, u64>,
+    /// Papers per source format (a paper from several formats counts in each).
+    pub papers_by_format: BTreeMap<String, u64>,
+    /// Distinct source files that contributed.
+    pub source_files: u64,
+    /// The earliest and latest paper date.
+    pub date_range: Option<(String, String)>,
+    /// Bytes on disk.
+    pub disk_bytes: u64,
+}
+
+impl PaperIndex {
+    /// Opens the index at `root`, creating an empty one when the folder has none.
+    pub fn open_or_create(root: impl AsRef<Path>) -> Result<PaperIndex> {
+        let root = root.as_ref().to_path_buf();
+        let tantivy_dir = root.join(TANTIVY_DIR);
+        fs::create_dir_all(&tantivy_dir).map_err(IndexError::io(&tantivy_dir))?;
+        let (schema, _) = Fields::build();
+        let directory = tantivy::directory::MmapDirectory::open(&tantivy_dir)
+            .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
+        let index = Index::open_or_create(directory, schema).map_err(|e| IndexError::Corrupt {
+            path: root.clone(),
+            reason: e.to_string(),
+        })?;
+        Self::from_index(root, index)
+    }
+
+    /// Opens an existing index at `root`; a missing index is an error naming the folder.
+    pub fn open(root: impl AsRef<Path>) -> Result<PaperIndex> {
+        let root = root.as_ref().to_path_buf();
+        let tantivy_dir = root.join(TANTIVY_DIR);
+        if !tantivy_dir.join("meta.json").exists() {
+            return Err(IndexError::Corrupt {
+                path: root,
+                reason: "no index here yet: run `paperdex ingest PATH...` first".into(),
+            });
+        }
+        let index = Index::open_in_dir(&tantivy_dir)
+            .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
+        Self::from_index(root, index)
+    }
+
+    /// An index held in memory only, for tests.
+    pub fn in_memory() -> Result<PaperIndex> {
+        let (schema, _) = Fields::build();
+        Self::from_index(PathBuf::from(":memory:"), Index::create_in_ram(schema))
+    }
+
+    fn from_index(root: PathBuf, index: Index) -> Result<PaperIndex> {
+        analysis::register(&index);
+        let fields = Fields::from_schema(&index.schema()).map_err(|e| IndexError::Corrupt {
+            path: root.clone(),
+            reason: format!("unexpected schema: {e}"),
+        })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+        Ok(PaperIndex { root, index, reader, fields })
+    }
+
+    /// The index folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A searcher over the latest committed generation.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Makes the latest commit visible now (readers otherwise pick it up within a moment).
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Number of papers.
+    pub fn len(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    /// Whether the index holds no paper.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The paper with `id` as the searcher sees it, if any.
+    pub fn paper_in(&self, searcher: &Searcher, id: &PaperId) -> Result<Option<Paper>> {
+        match self.address_in(searcher, id)? {
+            Some(address) => self.paper_at(searcher, address).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The paper with `id`.
+    pub fn paper(&self, id: &str) -> Result<Paper> {
+        let parsed = PaperId::parse(id).ok_or_else(|| IndexError::PaperNotFound(id.to_string()))?;
+        self.paper_in(&self.searcher(), &parsed)?.ok_or_else(|| IndexError::PaperNotFound(id.to_string()))
+    }
+
+    pub(crate) fn address_in(&self, searcher: &Searcher, id: &PaperId) -> Result<Option<DocAddress>> {
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id.as_str()), IndexRecordOption::Basic);
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        Ok(top.first().map(|(_, address)| *address))
+    }
+
+    pub(crate) fn paper_at(&self, searcher: &Searcher, address: DocAddress) -> Result<Paper> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let json = doc.get_first(self.fields.paper).and_then(|v| v.as_str()).ok_or_else(|| {
+            IndexError::Corrupt { path: self.root.clone(), reason: format!("document {address:?} has no stored paper") }
+        })?;
+        serde_json::from_str(json).map_err(|e| IndexError::Corrupt {
+            path: self.root.clone(),
+            reason: format!("stored paper {address:?} does not parse: {e}"),
+        })
+    }
+
+    /// Every paper, in index order.
+    pub fn papers(&self) -> Result<Vec<Paper>> {
+        let searcher = self.searcher();
+        let mut papers = Vec::with_capacity(searcher.num_docs() as usize);
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    papers.push(self.paper_at(&searcher, DocAddress::new(ordinal as u32, doc))?);
+                }
+            }
+        }
+        Ok(papers)
+    }
+
+    /// Figures about the index.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let papers = self.papers()?;
+        let mut by_language = BTreeMap::new();
+        let mut by_format = BTreeMap::new();
+        let mut files = std::collections::HashSet::new();
+        let (mut first, mut last): (Option<String>, Option<String>) = (None, None);
+        for paper in &papers {
+            for lang in paper.languages() {
+                *by_language.entry(lang.code().to_string()).or_insert(0) += 1;
+            }
+            let mut formats: Vec<_> = paper.records.iter().map(|r| r.source.format.label()).collect();
+            formats.sort_unstable();
+            formats.dedup();
+            for format in formats {
+                *by_format.entry(format.to_string()).or_insert(0) += 1;
+            }
+            files.extend(paper.records.iter().map(|r| r.source.path.as_str()));
+            if let Some(date) = paper.date() {
+                if first.as_deref().is_none_or(|f| date < f) {
+                    first = Some(date.to_string());
+                }
+                if last.as_deref().is_none_or(|l| date > l) {
+                    last = Some(date.to_string());
+                }
+            }
+        }
+        Ok(IndexStats {
+            path: self.root.display().to_string(),
+            papers: papers.len() as u64,
+            papers_by_language: by_language,
+            papers_by_format: by_format,
+            source_files: files.len() as u64,
+            date_range: first.zip(last),
+            disk_bytes: dir_size(&self.root),
+        })
+    }
+}
+
+fn dir_size(path: &Path) -> u64 {
+    let Ok(entries) = fs::read_dir(path) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => dir_size(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}

@@ -1,0 +1,341 @@
+//! Keyword search (BM25) and the answer shapes shared by every mode.
+//!
+//! Queries are built here rather than by tantivy's `QueryParser`, which turns a multi-token
+//! Chinese word into a strict phrase: each analyzed term becomes a should-clause over the
+//! searchable fields (the best field counts fully, the others a little), Chinese words also
+//! match by their character bigrams, and the whole query as a loose phrase adds a boost.
+
+use std::collections::HashSet;
+
+use paperdex_core::{is_han, Paper};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Score, Searcher, Term};
+
+use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
+use crate::error::{IndexError, Result};
+use crate::paper_index::PaperIndex;
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// The most hits one request may ask for.
+pub const MAX_LIMIT: usize = 200;
+
+/// Which retrievers answer a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchMode {
+    /// BM25 and vectors fused.
+    #[default]
+    Hybrid,
+    /// Keywords only.
+    Bm25,
+    /// Vectors only.
+    Vector,
+}
+
+impl SearchMode {
+    /// The mode's name as the CLI and API spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchMode::Hybrid => "hybrid",
+            SearchMode::Bm25 => "bm25",
+            SearchMode::Vector => "vector",
+        }
+    }
+}
+
+impl std::str::FromStr for SearchMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "hybrid" => Ok(SearchMode::Hybrid),
+            "bm25" | "keyword" => Ok(SearchMode::Bm25),
+            "vector" | "semantic" => Ok(SearchMode::Vector),
+            other => Err(format!("unknown mode {other:?}: use hybrid, bm25 or vector")),
+        }
+    }
+}
+
+/// A search as asked.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The query text, in any language.
+    pub query: String,
+    /// The retrievers to use.
+    pub mode: SearchMode,
+    /// How many hits to return.
+    pub limit: usize,
+    /// How many of the best hits to skip (paging).
+    pub offset: usize,
+}
+
+impl SearchRequest {
+    /// A hybrid search for `query`, ten hits.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest { query: query.into(), mode: SearchMode::Hybrid, limit: 10, offset: 0 }
+    }
+
+    /// The same request in another mode.
+    pub fn mode(mut self, mode: SearchMode) -> SearchRequest {
+        self.mode = mode;
+        self
+    }
+
+    /// The same request with another limit.
+    pub fn limit(mut self, limit: usize) -> SearchRequest {
+        self.limit = limit;
+        self
+    }
+
+    /// Checks the limits every caller must respect.
+    pub fn validate(&self) -> Result<()> {
+        let chars = self.query.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(IndexError::InvalidQuery(format!(
+                "query is {chars} characters long; the limit is {MAX_QUERY_CHARS}"
+            )));
+        }
+        if self.limit == 0 || self.limit > MAX_LIMIT {
+            return Err(IndexError::InvalidQuery(format!("limit must be between 1 and {MAX_LIMIT}")));
+        }
+        if self.offset > 10_000 {
+            return Err(IndexError::InvalidQuery("offset must be at most 10000".into()));
+        }
+        Ok(())
+    }
+}
+
+/// One found paper.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchHit {
+    /// The paper id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The final score (BM25 in bm25 mode, cosine in vector mode, fused in hybrid).
+    pub score: f32,
+    /// The paper's date.
+    pub date: Option<String>,
+    /// A link to the paper.
+    pub url: String,
+    /// The best-matching passage of its text.
+    pub snippet: String,
+    /// Byte ranges of `snippet` that matched the query.
+    pub highlights: Vec<[usize; 2]>,
+    /// Rank (1-based) in the BM25 list, when it was there.
+    pub bm25_rank: Option<usize>,
+    /// BM25 score, when it was there.
+    pub bm25_score: Option<f32>,
+    /// Rank (1-based) in the vector list, when it was there.
+    pub vector_rank: Option<usize>,
+    /// Cosine similarity of its best passage, when it was there.
+    pub vector_score: Option<f32>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The query as asked.
+    pub query: String,
+    /// The mode that actually answered (bm25 when vectors were asked for but are unavailable).
+    pub mode: SearchMode,
+    /// Time spent, in milliseconds.
+    pub took_ms: f64,
+    /// How many papers matched (for BM25, all matches; for vectors, the candidates considered).
+    pub total: usize,
+    /// The hits, best first.
+    pub hits: Vec<SearchHit>,
+    /// Things the user should know (for example that the model is missing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// A BM25 candidate list.
+pub(crate) struct KeywordMatches {
+    pub hits: Vec<(Score, DocAddress)>,
+    pub total: usize,
+    pub query: Option<Box<dyn Query>>,
+}
+
+/// Fields searched, with their weights: a title match says more than a body match.
+fn weighted_fields(index: &PaperIndex) -> [(Field, f32); 4] {
+    let f = &index.fields;
+    [(f.title, 3.0), (f.body, 1.0), (f.keywords, 1.5), (f.authors, 1.0)]
+}
+
+impl PaperIndex {
+    /// Builds the keyword query for `text`, or `None` when nothing searchable is left after
+    /// analysis (only stop words or punctuation).
+    pub fn keyword_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let terms = analyze(&mut word_analyzer(), text);
+        let mut seen = HashSet::new();
+        let unique: Vec<&String> = terms.iter().filter(|t| seen.insert(t.as_str())).collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in &unique {
+            let per_field: Vec<Box<dyn Query>> = weighted_fields(self)
+                .iter()
+                .map(|&(field, boost)| {
+                    let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                    Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
+                })
+                .collect();
+            clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.2))));
+        }
+        // Chinese words also match as character bigram phrases, whatever jieba made of them.
+        for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
+            let bigrams = analyze(&mut bigram_analyzer(), word);
+            let field = self.fields.han_bigrams;
+            let query: Box<dyn Query> = if bigrams.len() == 1 {
+                Box::new(TermQuery::new(Term::from_field_text(field, &bigrams[0]), IndexRecordOption::WithFreqs))
+            } else {
+                Box::new(PhraseQuery::new(bigrams.iter().map(|b| Term::from_field_text(field, b)).collect()))
+            };
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(query, 0.5))));
+        }
+        // Words that stand together in the query and in the text count more.
+        if terms.len() >= 2 && terms.len() <= 16 {
+            for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
+                let phrase: Vec<(usize, Term)> =
+                    terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
+                let q = PhraseQuery::new_with_offset_and_slop(phrase, 2);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            }
+        }
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// The best `n` BM25 matches for `text`.
+    pub(crate) fn keyword_matches(&self, searcher: &Searcher, text: &str, n: usize) -> Result<KeywordMatches> {
+        let Some(query) = self.keyword_query(text) else {
+            return Ok(KeywordMatches { hits: Vec::new(), total: 0, query: None });
+        };
+        let (hits, total) = searcher.search(&query, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
+        Ok(KeywordMatches { hits, total, query: Some(query) })
+    }
+
+    /// Keyword-only search.
+    pub fn search_bm25(&self, request: &SearchRequest) -> Result<SearchResults> {
+        request.validate()?;
+        let started = std::time::Instant::now();
+        let searcher = self.searcher();
+        let matches = self.keyword_matches(&searcher, &request.query, request.offset + request.limit)?;
+        let highlighter = Highlighter::new(self, &searcher, matches.query.as_deref());
+        let mut hits = Vec::new();
+        for (rank, (score, address)) in matches.hits.iter().enumerate().skip(request.offset) {
+            let paper = self.paper_at(&searcher, *address)?;
+            let mut hit = highlighter.hit(&paper, *score);
+            hit.bm25_rank = Some(rank + 1);
+            hit.bm25_score = Some(*score);
+            hits.push(hit);
+        }
+        Ok(SearchResults {
+            query: request.query.clone(),
+            mode: SearchMode::Bm25,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            total: matches.total,
+            hits,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// Makes hits with snippets for one query.
+pub(crate) struct Highlighter {
+    generator: Option<SnippetGenerator>,
+}
+
+/// How long a snippet may be, in characters.
+const SNIPPET_CHARS: usize = 220;
+
+impl Highlighter {
+    pub(crate) fn new(index: &PaperIndex, searcher: &Searcher, query: Option<&dyn Query>) -> Highlighter {
+        let generator = query.and_then(|q| SnippetGenerator::create(searcher, q, index.fields.body).ok()).map(|mut g| {
+            g.set_max_num_chars(SNIPPET_CHARS);
+            g
+        });
+        Highlighter { generator }
+    }
+
+    /// A hit for `paper` with the best snippet of its text.
+    pub(crate) fn hit(&self, paper: &Paper, score: f32) -> SearchHit {
+        let (snippet, highlights) = self.snippet(paper);
+        SearchHit {
+            id: paper.id.to_string(),
+            title: paper.title().to_string(),
+            score,
+            date: paper.date().map(str::to_string),
+            url: paper.url(),
+            snippet,
+            highlights,
+            bm25_rank: None,
+            bm25_score: None,
+            vector_rank: None,
+            vector_score: None,
+        }
+    }
+
+    fn snippet(&self, paper: &Paper) -> (String, Vec<[usize; 2]>) {
+        let sections = paper.sections();
+        if let Some(generator) = &self.generator {
+            // The section with the most highlighted terms gives the snippet.
+            let best = sections
+                .iter()
+                .map(|s| generator.snippet(&s.text))
+                .filter(|s| !s.highlighted().is_empty())
+                .max_by_key(|s| s.highlighted().len());
+            if let Some(snippet) = best {
+                let text = snippet.fragment().to_string();
+                let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
+                return tidy(text, ranges);
+            }
+        }
+        // No term to show: the opening of the most telling section.
+        let text = sections.first().map(|s| s.text.as_str()).unwrap_or("");
+        let mut end = text.len().min(SNIPPET_CHARS * 3);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut: String = text[..end].chars().take(SNIPPET_CHARS).collect();
+        tidy(cut, Vec::new())
+    }
+}
+
+/// Folds line breaks and runs of white space into single spaces (a snippet is one line),
+/// moving the highlight ranges along.
+fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
+    let mut out = String::with_capacity(text.len());
+    let mut map = vec![0usize; text.len() + 1];
+    let mut last_space = true;
+    for (i, c) in text.char_indices() {
+        map[i] = out.len();
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+    }
+    map[text.len()] = out.len();
+    // Byte positions inside a multi-byte char are never range ends, but keep the map total.
+    for i in 1..=text.len() {
+        if !text.is_char_boundary(i) {
+            map[i] = map[i - 1];
+        }
+    }
+    let trimmed_end = out.trim_end().len();
+    out.truncate(trimmed_end);
+    let ranges = ranges
+        .into_iter()
+        .map(|[s, e]| [map[s].min(trimmed_end), map[e].min(trimmed_end)])
+        .filter(|[s, e]| s < e)
+        .collect();
+    (out, ranges)
+}

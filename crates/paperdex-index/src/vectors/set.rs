@@ -1,0 +1,502 @@
+//! [`VectorSet`]: the chunk vectors of one generation, and their file format.
+//!
+//! # File format (version 1)
+//!
+//! One file, all integers little-endian:
+//!
+//! | bytes                    | content                                                        |
+//! |--------------------------|----------------------------------------------------------------|
+//! | 8                        | magic `PDXVEC\r\n` (the `\r\n` catches text-mode mangling)     |
+//! | 4                        | `u32` length H of the JSON header                              |
+//! | H                        | JSON header: format, format_version, model, dims, chunks, deleted, papers, paper_table_bytes |
+//! | chunks × dims × 4        | the vectors, `f32`, chunk 0 first                              |
+//! | chunks × 6               | per chunk: `u32` paper number, `u8` lang (0 zh, 1 en), `u8` flags (bit 0 tombstone) |
+//! | paper_table_bytes        | per paper number: `u32` byte length, then the UTF-8 paper id   |
+//! | 8                        | XXH64 (seed 0) of every byte above                             |
+//! | 8                        | end marker `PDXVEND\n`                                         |
+//!
+//! A file cut short loses its end marker; a file changed or partly written fails the checksum;
+//! either way [`VectorSet::load`] names the file and says which. Writes go through a temp file
+//! and a rename, so a crash leaves the previous file in place.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+use paperdex_core::Lang;
+use serde::{Deserialize, Serialize};
+
+use super::checksum::{HashingWriter, Xxh64};
+use super::error::{Result, VectorError};
+use super::fsutil::atomic_write;
+
+const MAGIC: &[u8; 8] = b"PDXVEC\r\n";
+const END_MAGIC: &[u8; 8] = b"PDXVEND\n";
+const FORMAT_NAME: &str = "paperdex-vectors";
+/// The version of the file format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// The largest header we accept; a real one is a few hundred bytes.
+const MAX_HEADER_BYTES: usize = 1 << 20;
+/// The most dimensions a set may have (embedding models use 256 to 4,096).
+pub const MAX_DIMS: usize = 1 << 16;
+/// Bytes of one entry of the chunk table.
+const CHUNK_RECORD_BYTES: usize = 6;
+/// How far from 1 the norm of a stored vector may drift before the file is called damaged.
+const NORM_TOLERANCE: f64 = 1e-3;
+
+/// The JSON header at the start of a vector file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    format: String,
+    format_version: u32,
+    model: String,
+    dims: usize,
+    chunks: usize,
+    deleted: usize,
+    papers: usize,
+    paper_table_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ChunkMeta {
+    paper: u32,
+    lang: Lang,
+    deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PaperEntry {
+    id: String,
+    /// All its chunks, tombstoned ones included, in push order.
+    chunks: Vec<u32>,
+    live: u32,
+}
+
+/// One chunk of a [`VectorSet`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Chunk<'a> {
+    /// Its chunk id: its position in the set.
+    pub id: u32,
+    /// The paper it belongs to.
+    pub paper_id: &'a str,
+    /// The language of the chunk's text; searches compare like with like.
+    pub lang: Lang,
+    /// The L2-normalised embedding.
+    pub vector: &'a [f32],
+    /// Whether the chunk was deleted (its paper was deleted or replaced).
+    pub deleted: bool,
+}
+
+/// The chunk vectors of one generation: append-only, with tombstones for deleted papers.
+///
+/// A chunk id is the chunk's position, so ids are stable for the life of the set and a search
+/// structure built from a prefix of the set stays valid as chunks are appended. Vectors live in
+/// one contiguous array; they are L2-normalised on the way in, so a dot product is the cosine
+/// similarity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorSet {
+    model: String,
+    dims: usize,
+    /// `len() * dims` floats, chunk 0 first.
+    vectors: Vec<f32>,
+    chunks: Vec<ChunkMeta>,
+    papers: Vec<PaperEntry>,
+    paper_numbers: HashMap<String, u32>,
+    deleted: usize,
+}
+
+impl VectorSet {
+    /// An empty set for vectors of `model`, which produces `dims`-dimensional vectors.
+    ///
+    /// # Panics
+    /// If `dims` is 0 or above [`MAX_DIMS`]: that is a bug in the caller, not bad data.
+    pub fn new(model: impl Into<String>, dims: usize) -> VectorSet {
+        assert!((1..=MAX_DIMS).contains(&dims), "a vector set needs 1 to {MAX_DIMS} dimensions, got {dims}");
+        VectorSet {
+            model: model.into(),
+            dims,
+            vectors: Vec::new(),
+            chunks: Vec::new(),
+            papers: Vec::new(),
+            paper_numbers: HashMap::new(),
+            deleted: 0,
+        }
+    }
+
+    /// The embedding model the vectors came from.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The number of dimensions of every vector.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// The number of chunks, tombstoned ones included; the next chunk id.
+    pub fn len(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Whether no chunk was ever pushed.
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// The number of chunks not tombstoned.
+    pub fn live_len(&self) -> usize {
+        self.chunks.len() - self.deleted
+    }
+
+    /// The share of chunks that are tombstones, from 0 to 1 (0 for an empty set).
+    pub fn tombstone_ratio(&self) -> f64 {
+        if self.chunks.is_empty() { 0.0 } else { self.deleted as f64 / self.chunks.len() as f64 }
+    }
+
+    /// Adds one chunk of `paper_id` and returns its chunk id. The vector is L2-normalised.
+    ///
+    /// Pushing chunks for a paper whose chunks were deleted makes it live again with the new
+    /// chunks only (that is how a re-ingested paper is replaced).
+    pub fn push(&mut self, paper_id: &str, lang: Lang, vector: &[f32]) -> Result<u32> {
+        if vector.len() != self.dims {
+            return Err(VectorError::DimensionMismatch { expected: self.dims, found: vector.len() });
+        }
+        let id = u32::try_from(self.chunks.len())
+            .ok()
+            .filter(|&id| id < u32::MAX)
+            .ok_or(VectorError::Full(self.chunks.len()))?;
+        let invalid = |reason| VectorError::InvalidVector { paper_id: paper_id.to_owned(), reason };
+        if vector.iter().any(|x| !x.is_finite()) {
+            return Err(invalid("it contains NaN or infinity"));
+        }
+        let norm = vector.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
+        if norm == 0.0 || !norm.is_finite() {
+            return Err(invalid("it has length zero"));
+        }
+        self.vectors.extend(vector.iter().map(|&x| (f64::from(x) / norm) as f32));
+        let paper = match self.paper_numbers.get(paper_id) {
+            Some(&paper) => paper,
+            None => {
+                let paper = self.papers.len() as u32;
+                self.papers.push(PaperEntry { id: paper_id.to_owned(), chunks: Vec::new(), live: 0 });
+                self.paper_numbers.insert(paper_id.to_owned(), paper);
+                paper
+            }
+        };
+        let entry = &mut self.papers[paper as usize];
+        entry.chunks.push(id);
+        entry.live += 1;
+        self.chunks.push(ChunkMeta { paper, lang, deleted: false });
+        Ok(id)
+    }
+
+    /// Tombstones every live chunk of `paper_id` and returns how many it tombstoned (0 for an
+    /// unknown or already deleted paper). The vectors stay in the set; searches skip them.
+    pub fn delete_paper(&mut self, paper_id: &str) -> usize {
+        let Some(&paper) = self.paper_numbers.get(paper_id) else { return 0 };
+        let entry = &mut self.papers[paper as usize];
+        let mut tombstoned = 0;
+        for &id in &entry.chunks {
+            let meta = &mut self.chunks[id as usize];
+            if !meta.deleted {
+                meta.deleted = true;
+                tombstoned += 1;
+            }
+        }
+        entry.live = 0;
+        self.deleted += tombstoned;
+        tombstoned
+    }
+
+    /// The papers that have at least one live chunk, in the order they were first pushed.
+    pub fn live_papers(&self) -> impl Iterator<Item = &str> + '_ {
+        self.papers.iter().filter(|p| p.live > 0).map(|p| p.id.as_str())
+    }
+
+    /// The live chunks of one paper.
+    pub fn live_chunks_of<'a>(&'a self, paper_id: &str) -> impl Iterator<Item = Chunk<'a>> + 'a {
+        let ids: &[u32] = match self.paper_numbers.get(paper_id) {
+            Some(&paper) => &self.papers[paper as usize].chunks,
+            None => &[],
+        };
+        ids.iter().filter_map(move |&id| self.get(id)).filter(|c| !c.deleted)
+    }
+
+    /// The chunk with this id, tombstoned or not.
+    pub fn get(&self, id: u32) -> Option<Chunk<'_>> {
+        let meta = self.chunks.get(id as usize)?;
+        let start = id as usize * self.dims;
+        Some(Chunk {
+            id,
+            paper_id: &self.papers[meta.paper as usize].id,
+            lang: meta.lang,
+            vector: &self.vectors[start..start + self.dims],
+            deleted: meta.deleted,
+        })
+    }
+
+    /// Whether chunk `id` is tombstoned (unknown ids count as deleted).
+    pub fn is_deleted(&self, id: u32) -> bool {
+        self.chunks.get(id as usize).is_none_or(|m| m.deleted)
+    }
+
+    /// Every chunk in id order, tombstoned ones included.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Chunk<'_>> + '_ {
+        (0..self.chunks.len() as u32).map(move |id| self.chunk_unchecked(id))
+    }
+
+    /// The chunks not tombstoned, in id order.
+    pub fn iter_live(&self) -> impl Iterator<Item = Chunk<'_>> + '_ {
+        self.iter().filter(|c| !c.deleted)
+    }
+
+    fn chunk_unchecked(&self, id: u32) -> Chunk<'_> {
+        let meta = &self.chunks[id as usize];
+        let start = id as usize * self.dims;
+        Chunk {
+            id,
+            paper_id: &self.papers[meta.paper as usize].id,
+            lang: meta.lang,
+            vector: &self.vectors[start..start + self.dims],
+            deleted: meta.deleted,
+        }
+    }
+
+    /// Feeds the vectors and languages of the chunks in `range` to `hasher`: a graph records
+    /// the digest of the chunks it was built from, so it can tell later whether it belongs to
+    /// this set. Feeding consecutive ranges gives the digest of their union.
+    pub(crate) fn feed_fingerprint(&self, hasher: &mut Xxh64, range: std::ops::Range<usize>) {
+        let mut buffer = Vec::with_capacity(self.dims * 4 + 1);
+        for id in range {
+            let chunk = self.chunk_unchecked(id as u32);
+            buffer.clear();
+            buffer.push(lang_byte(chunk.lang));
+            for x in chunk.vector {
+                buffer.extend_from_slice(&x.to_le_bytes());
+            }
+            hasher.update(&buffer);
+        }
+    }
+
+    /// Writes the set to `path` atomically (temp file, fsync, rename, fsync of the folder).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let paper_table_bytes: u64 = self.papers.iter().map(|p| 4 + p.id.len() as u64).sum();
+        let header = Header {
+            format: FORMAT_NAME.to_owned(),
+            format_version: FORMAT_VERSION,
+            model: self.model.clone(),
+            dims: self.dims,
+            chunks: self.chunks.len(),
+            deleted: self.deleted,
+            papers: self.papers.len(),
+            paper_table_bytes,
+        };
+        let header = serde_json::to_vec(&header).map_err(|e| VectorError::Io { path: path.to_path_buf(), source: e.into() })?;
+        atomic_write(path, |out| {
+            let mut out = HashingWriter::new(out);
+            out.write_all(MAGIC)?;
+            out.write_all(&(header.len() as u32).to_le_bytes())?;
+            out.write_all(&header)?;
+            let mut buffer = Vec::with_capacity(1 << 16);
+            for block in self.vectors.chunks(1 << 14) {
+                buffer.clear();
+                for x in block {
+                    buffer.extend_from_slice(&x.to_le_bytes());
+                }
+                out.write_all(&buffer)?;
+            }
+            buffer.clear();
+            for meta in &self.chunks {
+                buffer.extend_from_slice(&meta.paper.to_le_bytes());
+                buffer.push(lang_byte(meta.lang));
+                buffer.push(u8::from(meta.deleted));
+                if buffer.len() >= 1 << 16 {
+                    out.write_all(&buffer)?;
+                    buffer.clear();
+                }
+            }
+            out.write_all(&buffer)?;
+            for paper in &self.papers {
+                let len = u32::try_from(paper.id.len())
+                    .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "paper id longer than 4 GiB"))?;
+                out.write_all(&len.to_le_bytes())?;
+                out.write_all(paper.id.as_bytes())?;
+            }
+            let digest = out.digest();
+            let out = out.get_mut();
+            out.write_all(&digest.to_le_bytes())?;
+            out.write_all(END_MAGIC)
+        })
+    }
+
+    /// Reads a set written by [`VectorSet::save`]. A truncated, partly written or changed file
+    /// gives [`VectorError::Corrupt`] naming the file and the damage; a file from a newer format
+    /// gives [`VectorError::Incompatible`].
+    pub fn load(path: &Path) -> Result<VectorSet> {
+        let bytes = std::fs::read(path).map_err(VectorError::io(path))?;
+        decode(path, &bytes)
+    }
+}
+
+fn lang_byte(lang: Lang) -> u8 {
+    match lang {
+        Lang::Zh => 0,
+        Lang::En => 1,
+    }
+}
+
+fn lang_from_byte(byte: u8) -> Option<Lang> {
+    match byte {
+        0 => Some(Lang::Zh),
+        1 => Some(Lang::En),
+        _ => None,
+    }
+}
+
+/// A cursor over the body that turns running out of bytes into an error instead of a panic.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.bytes.len() {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Some(head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        let mut word = [0u8; 4];
+        word.copy_from_slice(self.take(4)?);
+        Some(u32::from_le_bytes(word))
+    }
+}
+
+fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
+    let corrupt = |reason: String| VectorError::corrupt(path, reason);
+    let min_len = MAGIC.len() + 4 + 16;
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        if bytes.is_empty() {
+            return Err(corrupt("the file is empty (a save was interrupted before writing anything?)".into()));
+        }
+        return Err(corrupt("not a paperdex vector file (wrong magic bytes at the start)".into()));
+    }
+    if bytes.len() < min_len || &bytes[bytes.len() - END_MAGIC.len()..] != END_MAGIC {
+        return Err(corrupt(format!(
+            "truncated: the end marker is missing ({} bytes on disk); the file was cut short or partly written",
+            bytes.len()
+        )));
+    }
+    let content = &bytes[..bytes.len() - 16];
+    let mut stored = [0u8; 8];
+    stored.copy_from_slice(&bytes[bytes.len() - 16..bytes.len() - 8]);
+    let stored = u64::from_le_bytes(stored);
+    let computed = Xxh64::digest(content);
+    if stored != computed {
+        return Err(corrupt(format!(
+            "checksum mismatch (stored {stored:016x}, computed {computed:016x}): the content was changed or partly overwritten"
+        )));
+    }
+
+    let mut reader = Reader { bytes: &content[MAGIC.len()..] };
+    let header_len = reader.u32().ok_or_else(|| corrupt("header length missing".into()))? as usize;
+    if header_len > MAX_HEADER_BYTES {
+        return Err(corrupt(format!("header length {header_len} exceeds the {MAX_HEADER_BYTES}-byte limit")));
+    }
+    let header = reader.take(header_len).ok_or_else(|| corrupt("header cut short".into()))?;
+    let header: Header =
+        serde_json::from_slice(header).map_err(|e| corrupt(format!("header is not valid JSON: {e}")))?;
+    if header.format != FORMAT_NAME {
+        return Err(corrupt(format!("header names format {:?}, expected {FORMAT_NAME:?}", header.format)));
+    }
+    if header.format_version != FORMAT_VERSION {
+        return Err(VectorError::incompatible(
+            path,
+            format!(
+                "format version {} (this build reads version {FORMAT_VERSION}); re-embed or upgrade paperdex",
+                header.format_version
+            ),
+        ));
+    }
+    if !(1..=MAX_DIMS).contains(&header.dims) {
+        return Err(corrupt(format!("header says {} dimensions", header.dims)));
+    }
+    if header.chunks >= u32::MAX as usize || header.papers > header.chunks || header.deleted > header.chunks {
+        return Err(corrupt(format!(
+            "inconsistent counts in header: {} chunks, {} deleted, {} papers",
+            header.chunks, header.deleted, header.papers
+        )));
+    }
+    let vector_bytes = (header.chunks as u64) * (header.dims as u64) * 4;
+    let expected = vector_bytes + (header.chunks * CHUNK_RECORD_BYTES) as u64 + header.paper_table_bytes;
+    let actual = reader.bytes.len() as u64;
+    if expected != actual {
+        return Err(corrupt(format!(
+            "header promises {expected} bytes of vectors and tables, the file holds {actual}"
+        )));
+    }
+
+    let vector_bytes = reader.take(vector_bytes as usize).ok_or_else(|| corrupt("vectors cut short".into()))?;
+    let vectors: Vec<f32> = vector_bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    for (id, vector) in vectors.chunks_exact(header.dims).enumerate() {
+        let norm = vector.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
+        if !(norm - 1.0).abs().lt(&NORM_TOLERANCE) {
+            return Err(corrupt(format!("vector of chunk {id} is not unit length (norm {norm})")));
+        }
+    }
+
+    let table = reader.take(header.chunks * CHUNK_RECORD_BYTES).ok_or_else(|| corrupt("chunk table cut short".into()))?;
+    let mut chunks = Vec::with_capacity(header.chunks);
+    for (id, record) in table.chunks_exact(CHUNK_RECORD_BYTES).enumerate() {
+        let paper = u32::from_le_bytes([record[0], record[1], record[2], record[3]]);
+        if paper as usize >= header.papers {
+            return Err(corrupt(format!("chunk {id} belongs to paper number {paper}, the table has {}", header.papers)));
+        }
+        let lang = lang_from_byte(record[4])
+            .ok_or_else(|| corrupt(format!("chunk {id} has unknown language code {}", record[4])))?;
+        let deleted = match record[5] {
+            0 => false,
+            1 => true,
+            flags => return Err(corrupt(format!("chunk {id} has unknown flags {flags:#04x}"))),
+        };
+        chunks.push(ChunkMeta { paper, lang, deleted });
+    }
+
+    let mut papers: Vec<PaperEntry> = Vec::with_capacity(header.papers);
+    let mut paper_numbers = HashMap::with_capacity(header.papers);
+    for number in 0..header.papers {
+        let len = reader.u32().ok_or_else(|| corrupt(format!("paper table cut short at paper {number}")))?;
+        let id = reader
+            .take(len as usize)
+            .ok_or_else(|| corrupt(format!("paper table cut short at paper {number}")))?;
+        let id = std::str::from_utf8(id).map_err(|_| corrupt(format!("paper {number} has an id that is not UTF-8")))?;
+        if paper_numbers.insert(id.to_owned(), number as u32).is_some() {
+            return Err(corrupt(format!("paper id {id:?} appears twice in the paper table")));
+        }
+        papers.push(PaperEntry { id: id.to_owned(), chunks: Vec::new(), live: 0 });
+    }
+    if !reader.bytes.is_empty() {
+        return Err(corrupt(format!("{} unexpected bytes after the paper table", reader.bytes.len())));
+    }
+
+    let mut deleted = 0;
+    for (id, meta) in chunks.iter().enumerate() {
+        let paper = &mut papers[meta.paper as usize];
+        paper.chunks.push(id as u32);
+        if meta.deleted {
+            deleted += 1;
+        } else {
+            paper.live += 1;
+        }
+    }
+    if deleted != header.deleted {
+        return Err(corrupt(format!("header counts {} tombstones, the chunk table has {deleted}", header.deleted)));
+    }
+    Ok(VectorSet { model: header.model, dims: header.dims, vectors, chunks, papers, paper_numbers, deleted })
+}
