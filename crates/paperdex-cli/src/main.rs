@@ -12,7 +12,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use paperdex_index::{PaperIndex, SearchMode, SearchRequest};
+use std::sync::Arc;
+
+use paperdex_embed::{E5Embedder, Embedder, ModelPaths};
+use paperdex_index::{PaperIndex, SearchEngine, SearchMode, SearchRequest};
 
 /// Exit status when an ingest completed but rejected input.
 const EXIT_REJECTED: u8 = 3;
@@ -24,6 +27,12 @@ struct Cli {
     /// Index folder.
     #[arg(long, global = true, env = "PAPERDEX_INDEX", default_value = "index")]
     index: PathBuf,
+    /// Folder with the embedding model and ONNX Runtime (made by `models/fetch`).
+    #[arg(long, global = true, env = "PAPERDEX_MODELS", default_value = "models")]
+    models: PathBuf,
+    /// Keyword search only: do not load the embedding model.
+    #[arg(long, global = true)]
+    no_model: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +62,9 @@ enum Command {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// Show each retriever's rank and score for every hit.
+        #[arg(long)]
+        explain: bool,
     },
     /// Show one paper: its summary section by section and where it came from.
     Show {
@@ -82,31 +94,35 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+    match &cli.command {
         Command::Ingest { paths } => {
             let index = PaperIndex::open_or_create(&cli.index)
                 .with_context(|| format!("opening index {}", cli.index.display()))?;
+            let embedder = load_model(&cli);
+            if let Err(reason) = &embedder {
+                eprintln!("warning: {reason}; papers are indexed for keyword search only");
+            }
             let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal());
-            let report = index.ingest(&paths, &mut progress)?;
+            let report = index.ingest(paths, embedder.as_deref().ok(), &mut progress)?;
             progress.finish();
             output::print_ingest_report(&report);
             Ok(if report.had_rejections() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
         }
-        Command::Search { query, mode, limit, offset, json } => {
-            let index = open(&cli.index)?;
-            let request = SearchRequest { query, mode, limit, offset };
-            let results = index.search_bm25(&request)?;
-            if json {
+        Command::Search { query, mode, limit, offset, json, explain } => {
+            let engine = engine(&cli, *mode != SearchMode::Bm25)?;
+            let request = SearchRequest { query: query.clone(), mode: *mode, limit: *limit, offset: *offset };
+            let results = engine.search(&request)?;
+            if *json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
             } else {
-                output::print_results(&results, output::use_colour());
+                output::print_results(&results, *explain, output::use_colour());
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, json } => {
             let index = open(&cli.index)?;
-            let paper = index.paper(&id)?;
-            if json {
+            let paper = index.paper(id)?;
+            if *json {
                 println!("{}", serde_json::to_string_pretty(&paper)?);
             } else {
                 output::print_paper(&paper, output::use_colour());
@@ -116,7 +132,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats { json } => {
             let index = open(&cli.index)?;
             let stats = index.stats()?;
-            if json {
+            if *json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 output::print_stats(&stats);
@@ -128,4 +144,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn open(path: &std::path::Path) -> Result<PaperIndex> {
     Ok(PaperIndex::open(path)?)
+}
+
+/// The embedding model, or why it cannot be had.
+fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
+    if cli.no_model {
+        return Err("--no-model given".into());
+    }
+    E5Embedder::load(&ModelPaths::under(&cli.models))
+        .map(|e| Arc::new(e) as Arc<dyn Embedder>)
+        .map_err(|e| e.to_string())
+}
+
+/// The search engine over the index, with the model when `semantic` search is wanted.
+fn engine(cli: &Cli, semantic: bool) -> Result<SearchEngine> {
+    let index = open(&cli.index)?;
+    let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
+    Ok(SearchEngine::new(index, model))
 }

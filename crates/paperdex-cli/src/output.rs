@@ -26,6 +26,7 @@ pub struct IngestProgress {
     bar: Option<ProgressBar>,
     total: usize,
     done: usize,
+    embed_lines: usize,
 }
 
 impl IngestProgress {
@@ -40,7 +41,7 @@ impl IngestProgress {
             bar.set_message("reading");
             bar
         });
-        IngestProgress { bar, total: 0, done: 0 }
+        IngestProgress { bar, total: 0, done: 0, embed_lines: 0 }
     }
 
     fn line(&self, text: &str) {
@@ -83,7 +84,32 @@ impl IngestObserver for IngestProgress {
     fn writing(&mut self, papers: usize) {
         match &self.bar {
             Some(bar) => bar.set_message("writing"),
-            None => eprintln!("writing {papers} changed papers"),
+            None => eprintln!("writing {papers} papers"),
+        }
+    }
+
+    fn embedding(&mut self, done: usize, total: usize, passages: usize, seconds: f64) {
+        let rate = if seconds > 0.0 { done as f64 / seconds } else { 0.0 };
+        let left = if rate > 0.0 { (total - done) as f64 / rate } else { 0.0 };
+        let line = format!(
+            "embedded {done}/{total} papers ({passages} passages), {rate:.1} papers/s, {:.0} passages/s, {left:.0} s left",
+            if seconds > 0.0 { passages as f64 / seconds } else { 0.0 }
+        );
+        match &self.bar {
+            Some(bar) => {
+                if bar.length() != Some(total as u64) {
+                    bar.set_length(total as u64);
+                    bar.set_position(0);
+                    bar.set_message("embedding");
+                }
+                bar.set_position(done as u64);
+            }
+            None => {
+                self.embed_lines += 1;
+                if self.embed_lines % 20 == 0 || done == total {
+                    eprintln!("{line}");
+                }
+            }
         }
     }
 }
@@ -104,9 +130,19 @@ pub fn print_ingest_report(report: &IngestReport) {
         "papers: {} new, {} updated, {} unchanged; {} in the index ({:.1} s)",
         report.papers_new, report.papers_updated, report.papers_unchanged, report.papers_total, report.seconds
     );
+    if report.papers_embedded > 0 {
+        println!(
+            "embedded: {} papers, {} passages in {:.1} s ({:.1} papers/s, {:.1} passages/s)",
+            report.papers_embedded,
+            report.chunks_embedded,
+            report.embed_seconds,
+            report.papers_embedded as f64 / report.embed_seconds.max(1e-9),
+            report.chunks_embedded as f64 / report.embed_seconds.max(1e-9)
+        );
+    }
 }
 
-pub fn print_results(results: &SearchResults, colour: bool) {
+pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
     for warning in &results.warnings {
         eprintln!("warning: {warning}");
     }
@@ -120,6 +156,19 @@ pub fn print_results(results: &SearchResults, colour: bool) {
         println!("     {}", paint(&format!("{} · {} · {}", hit.id, date, hit.url), DIM, colour));
         if !hit.snippet.is_empty() {
             println!("     {}", highlight(&hit.snippet, &hit.highlights, colour));
+        }
+        if explain {
+            let part = |rank: Option<usize>, score: Option<f32>| match (rank, score) {
+                (Some(r), Some(s)) => format!("#{r} ({s:.3})"),
+                _ => "-".to_string(),
+            };
+            let line = format!(
+                "score {:.4} = bm25 {} + vector {}",
+                hit.score,
+                part(hit.bm25_rank, hit.bm25_score),
+                part(hit.vector_rank, hit.vector_score)
+            );
+            println!("     {}", paint(&line, DIM, colour));
         }
     }
     println!(
@@ -185,6 +234,14 @@ pub fn print_stats(stats: &IndexStats) {
         println!("  from {format}: {n}");
     }
     println!("source files: {}", stats.source_files);
+    match &stats.vector_model {
+        Some(model) => println!(
+            "vectors:      {} passages of {} papers ({model})",
+            stats.vectors, stats.papers_with_vectors
+        ),
+        None => println!("vectors:      none (keyword search only)"),
+    }
+    println!("generation:   {}", stats.generation);
     if let Some((first, last)) = &stats.date_range {
         println!("dates:        {first} .. {last}");
     }

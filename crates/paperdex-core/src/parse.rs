@@ -64,7 +64,9 @@ pub struct RejectedRecord {
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     /// The file is larger than [`MAX_FILE_BYTES`].
-    #[error("file is too large: {size} bytes, over the limit of {limit} bytes; split it into smaller files")]
+    #[error(
+        "file is too large: {size} bytes, over the limit of {limit} bytes; split it into smaller files"
+    )]
     TooLarge {
         /// The file's size in bytes.
         size: u64,
@@ -150,7 +152,10 @@ pub enum ParseError {
 pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     let size = bytes.len() as u64;
     if size > MAX_FILE_BYTES {
-        return Err(ParseError::TooLarge { size, limit: MAX_FILE_BYTES });
+        return Err(ParseError::TooLarge {
+            size,
+            limit: MAX_FILE_BYTES,
+        });
     }
     let content = text::decode(bytes)?;
     if content.trim().is_empty() {
@@ -160,7 +165,9 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
         Ok(Some(value)) => return json_list::parse(path, content, value),
         Ok(None) => {}
         // Markdown may open with `[`; JSON can never hold a line that starts with `## 📄`.
-        Err(error) if !report::looks_like_report(content) && !paper_md::looks_like_paper(content) => {
+        Err(error)
+            if !report::looks_like_report(content) && !paper_md::looks_like_paper(content) =>
+        {
             return Err(error);
         }
         Err(_) => {}
@@ -171,5 +178,7 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     if paper_md::looks_like_paper(content) {
         return paper_md::parse(path, content);
     }
-    Err(ParseError::UnknownFormat { found: text::describe_text(content) })
+    Err(ParseError::UnknownFormat {
+        found: text::describe_text(content),
+    })
 }

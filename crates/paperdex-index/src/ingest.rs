@@ -5,18 +5,21 @@
 //! the work goes on. Nothing is written until the end, when the changed papers are replaced in
 //! one commit: an interrupted ingest leaves the previous generation untouched.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use paperdex_core::{parse_bytes, Paper, PaperId, MAX_FILE_BYTES};
+use paperdex_core::{parse_bytes, Lang, Paper, PaperId, MAX_FILE_BYTES};
+use paperdex_embed::{chunk, EmbedError, Embedder, Role};
 use serde::Serialize;
 use tantivy::Term;
 
 use crate::error::{IndexError, Result};
+use crate::generation::{self, CommitPayload, Vectors};
 use crate::lock::WriterLock;
+use crate::vectors::{HnswSearch, VectorSet};
 use crate::paper_index::PaperIndex;
 
 /// A file that could not be used, and why.
@@ -60,6 +63,12 @@ pub struct IngestReport {
     pub papers_unchanged: usize,
     /// Papers in the index afterwards.
     pub papers_total: u64,
+    /// Papers whose passages were embedded.
+    pub papers_embedded: usize,
+    /// Passages embedded.
+    pub chunks_embedded: usize,
+    /// Seconds spent embedding (on the worker thread, including waiting for the model).
+    pub embed_seconds: f64,
     /// Wall time in seconds.
     pub seconds: f64,
 }
@@ -77,8 +86,10 @@ pub trait IngestObserver {
     fn files_found(&mut self, _total: usize) {}
     /// One file was handled; `problem` is set when it was rejected.
     fn file_done(&mut self, _path: &Path, _problem: Option<&str>) {}
-    /// The changed papers are being written.
+    /// The changed papers are being written (and embedded where needed).
     fn writing(&mut self, _papers: usize) {}
+    /// Embedding progress: papers done of total, passages done, seconds since it started.
+    fn embedding(&mut self, _done: usize, _total: usize, _passages: usize, _seconds: f64) {}
 }
 
 /// An observer that ignores everything.
@@ -95,7 +106,14 @@ struct Touched {
 impl PaperIndex {
     /// Reads every file under `paths` (folders recursively), merges their records into the
     /// papers of this index and commits the changes.
-    pub fn ingest(&self, paths: &[PathBuf], observer: &mut dyn IngestObserver) -> Result<IngestReport> {
+    /// With an `embedder`, papers whose text is new get passage vectors; without one, keyword
+    /// search sees every change and stale vectors are dropped.
+    pub fn ingest(
+        &self,
+        paths: &[PathBuf],
+        embedder: Option<&dyn Embedder>,
+        observer: &mut dyn IngestObserver,
+    ) -> Result<IngestReport> {
         let started = Instant::now();
         let _lock = WriterLock::acquire(&self.root)?;
         let mut report = IngestReport::default();
@@ -143,6 +161,7 @@ impl PaperIndex {
         }
 
         let mut changed: Vec<&Paper> = Vec::new();
+        let mut text_changed: HashSet<&PaperId> = HashSet::new();
         for t in touched.values() {
             match &t.before {
                 None => report.papers_new += 1,
@@ -152,22 +171,123 @@ impl PaperIndex {
                     continue;
                 }
             }
+            if t.before.as_ref().is_none_or(|b| b.content_hash() != t.now.content_hash()) {
+                text_changed.insert(&t.now.id);
+            }
             changed.push(&t.now);
         }
-        if !changed.is_empty() {
-            changed.sort_by(|a, b| a.id.cmp(&b.id));
-            observer.writing(changed.len());
-            self.write_papers(&changed)?;
-        }
+        changed.sort_by(|a, b| a.id.cmp(&b.id));
+        drop(searcher);
+        self.write(&changed, &text_changed, embedder, observer, &mut report)?;
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
 
-    /// Replaces (or adds) `papers` in one commit.
-    fn write_papers(&self, papers: &[&Paper]) -> Result<()> {
+    /// Writes `changed` papers and embeds what needs it, one generation per batch of papers,
+    /// so an interrupted ingest keeps every batch it finished.
+    fn write(
+        &self,
+        changed: &[&Paper],
+        text_changed: &HashSet<&PaperId>,
+        embedder: Option<&dyn Embedder>,
+        observer: &mut dyn IngestObserver,
+        report: &mut IngestReport,
+    ) -> Result<()> {
+        let payload = self.committed_payload()?;
+        let mut vectors = self.writable_vectors(&payload, embedder)?;
+        // Papers whose text is new to the vectors: changed text, and (with a model) papers
+        // the vectors lack, e.g. ingested before the model was fetched.
+        let mut to_embed: Vec<Paper> = Vec::new();
+        if let (Some(_), Some((set, _))) = (embedder, &vectors) {
+            let have: HashSet<&str> = set.live_papers().collect();
+            let mut queued: HashSet<&PaperId> = HashSet::new();
+            for paper in changed {
+                if text_changed.contains(&paper.id) || !have.contains(paper.id.as_str()) {
+                    queued.insert(&paper.id);
+                    to_embed.push((*paper).clone());
+                }
+            }
+            if have.len() + queued.len() < self.len() as usize {
+                for paper in self.papers()? {
+                    if !have.contains(paper.id.as_str()) && !queued.contains(&paper.id) {
+                        to_embed.push(paper);
+                    }
+                }
+            }
+        }
+        if changed.is_empty() && to_embed.is_empty() {
+            return Ok(());
+        }
+        let embed_ids: HashSet<PaperId> = to_embed.iter().map(|p| p.id.clone()).collect();
+        let mut work: Vec<&Paper> = changed.to_vec();
+        work.extend(to_embed.iter().filter(|p| !changed.iter().any(|c| c.id == p.id)));
+        observer.writing(work.len());
+        let mut generation = payload.generation;
+        let mut progress = EmbedProgress::new(embed_ids.len());
+        for batch in work.chunks(PAPERS_PER_GENERATION) {
+            if let Some((set, ann)) = vectors.as_mut() {
+                let batch_embed: Vec<&Paper> = batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
+                for paper in batch.iter().filter(|p| text_changed.contains(&p.id)) {
+                    // Stale vectors go even when there is no model to make new ones.
+                    set.delete_paper(paper.id.as_str());
+                }
+                if let Some(embedder) = embedder {
+                    let embedded = embed_papers(embedder, &batch_embed, &mut progress, observer)?;
+                    for (paper, chunks) in batch_embed.iter().zip(embedded) {
+                        set.delete_paper(paper.id.as_str());
+                        for (lang, vector) in chunks {
+                            set.push(paper.id.as_str(), lang, &vector).map_err(|e| corrupt(&self.root, e))?;
+                            report.chunks_embedded += 1;
+                        }
+                        report.papers_embedded += 1;
+                    }
+                }
+                ann.refresh(set).map_err(|e| corrupt(&self.root, e))?;
+            }
+            generation += 1;
+            let vectors_name = match &vectors {
+                Some((set, ann)) => Some(generation::write(&self.root, generation, set, ann)?),
+                None => None,
+            };
+            self.commit_batch(batch, changed, CommitPayload { generation, vectors: vectors_name.clone() })?;
+            generation::remove_others(&self.root, vectors_name.as_deref());
+        }
+        report.embed_seconds = progress.seconds();
+        if let Some((set, ann)) = vectors {
+            let name = self.committed_payload()?.vectors.unwrap_or_default();
+            self.set_vectors(Some(std::sync::Arc::new(Vectors { name, set, ann })));
+        }
+        self.reload()
+    }
+
+    /// A private copy of the current vectors to change, or a fresh set when there are none
+    /// (or they came from another model and must be remade).
+    fn writable_vectors(
+        &self,
+        payload: &CommitPayload,
+        embedder: Option<&dyn Embedder>,
+    ) -> Result<Option<(VectorSet, HnswSearch)>> {
+        let current = match &payload.vectors {
+            Some(name) => Some(generation::load(&self.root, name)?),
+            None => None,
+        };
+        Ok(match (current, embedder) {
+            (Some(v), Some(e)) if v.set.model() == e.model_name() && v.set.dims() == e.dimensions() => Some((v.set, v.ann)),
+            (Some(v), None) => Some((v.set, v.ann)),
+            (_, Some(e)) => {
+                let set = VectorSet::new(e.model_name(), e.dimensions());
+                let ann = HnswSearch::build(&set);
+                Some((set, ann))
+            }
+            (None, None) => None,
+        })
+    }
+
+    /// Replaces the changed papers of `batch` in tantivy and commits with `payload`.
+    fn commit_batch(&self, batch: &[&Paper], changed: &[&Paper], payload: CommitPayload) -> Result<()> {
         let mut writer: tantivy::IndexWriter = self.index.writer(100_000_000)?;
-        for paper in papers {
+        for paper in batch.iter().filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok()) {
             writer.delete_term(Term::from_field_text(self.fields.id, paper.id.as_str()));
             let doc = self.fields.document(paper).map_err(|e| IndexError::Corrupt {
                 path: self.root.clone(),
@@ -175,10 +295,92 @@ impl PaperIndex {
             })?;
             writer.add_document(doc)?;
         }
-        writer.commit()?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
+        prepared.commit()?;
         writer.wait_merging_threads()?;
-        self.reload()
+        Ok(())
     }
+}
+
+/// Papers per generation during a long ingest: a crash loses at most this many papers' work.
+const PAPERS_PER_GENERATION: usize = 1000;
+/// Passages per call into the embedder (progress is reported between calls).
+const PASSAGES_PER_CALL: usize = 32;
+
+/// Counts embedded papers for the progress line.
+struct EmbedProgress {
+    total: usize,
+    done: usize,
+    chunks: usize,
+    started: Instant,
+}
+
+impl EmbedProgress {
+    fn new(total: usize) -> EmbedProgress {
+        EmbedProgress { total, done: 0, chunks: 0, started: Instant::now() }
+    }
+
+    fn seconds(&self) -> f64 {
+        if self.done == 0 { 0.0 } else { self.started.elapsed().as_secs_f64() }
+    }
+}
+
+/// Embeds the passages of `papers` on a worker thread (the caller keeps reporting progress),
+/// returning each paper's `(language, vector)` per passage.
+fn embed_papers(
+    embedder: &dyn Embedder,
+    papers: &[&Paper],
+    progress: &mut EmbedProgress,
+    observer: &mut dyn IngestObserver,
+) -> Result<Vec<Vec<(Lang, Vec<f32>)>>> {
+    let chunked: Vec<Vec<paperdex_embed::Chunk>> = papers.iter().map(|p| chunk(p)).collect();
+    // (paper index, chunk) in order, so vectors can be dealt back to their papers.
+    let flat: Vec<(usize, &paperdex_embed::Chunk)> =
+        chunked.iter().enumerate().flat_map(|(i, chunks)| chunks.iter().map(move |c| (i, c))).collect();
+    let mut out: Vec<Vec<(Lang, Vec<f32>)>> = vec![Vec::new(); papers.len()];
+    std::thread::scope(|scope| -> Result<()> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+        let flat = &flat;
+        let worker = scope.spawn(move || {
+            for call in flat.chunks(PASSAGES_PER_CALL) {
+                let texts: Vec<&str> = call.iter().map(|(_, c)| c.text.as_str()).collect();
+                let result = embedder.embed(&texts, Role::Passage);
+                let failed = result.is_err();
+                if sender.send(result).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let mut position = 0;
+        for result in receiver {
+            let vectors = result?;
+            for vector in vectors {
+                let (paper, chunk) = flat[position];
+                out[paper].push((chunk.lang, vector));
+                position += 1;
+                let finished_paper = flat.get(position).is_none_or(|(next, _)| *next != paper);
+                if finished_paper {
+                    progress.done += 1;
+                }
+            }
+            progress.chunks = position;
+            observer.embedding(progress.done, progress.total, progress.chunks, progress.started.elapsed().as_secs_f64());
+        }
+        worker.join().map_err(|_| IndexError::Embed(EmbedError::Model("the embedding thread panicked".into())))?;
+        if position != flat.len() {
+            return Err(IndexError::Embed(EmbedError::Model(format!(
+                "the model returned {position} vectors for {} passages",
+                flat.len()
+            ))));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError {
+    IndexError::Corrupt { path: root.to_path_buf(), reason: error.to_string() }
 }
 
 /// Expands folders into their files (sorted, hidden entries skipped), keeping the order the

@@ -8,14 +8,21 @@
 //!   ([`SearchResults`], [`SearchHit`]) are shared by every mode, the CLI and the HTTP API.
 
 pub mod analysis;
+mod engine;
 mod error;
+pub mod fusion;
+mod generation;
 mod ingest;
 pub mod lock;
 mod paper_index;
 pub mod schema;
 mod search;
+pub mod vectors;
 
+pub use engine::{RankerConfig, SearchEngine};
 pub use error::{IndexError, Result};
+pub use fusion::Fusion;
+pub use generation::Vectors;
 pub use ingest::{IngestObserver, IngestReport, Quiet, RejectedFile, RejectedRecord};
 pub use paper_index::{IndexStats, PaperIndex};
 pub use search::{SearchHit, SearchMode, SearchRequest, SearchResults, MAX_LIMIT, MAX_QUERY_CHARS};

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use paperdex_core::{Paper, PaperId};
 use serde::Serialize;
@@ -13,17 +14,21 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 
 use crate::analysis;
 use crate::error::{IndexError, Result};
+use crate::generation::{self, CommitPayload, Vectors};
 use crate::schema::Fields;
 
 /// The sub-folder holding the tantivy index.
 const TANTIVY_DIR: &str = "tantivy";
 
-/// An index folder: BM25 postings and the paper store (tantivy).
+/// An index folder: BM25 postings and the paper store (tantivy) and the vectors of the current
+/// generation.
 pub struct PaperIndex {
     pub(crate) root: PathBuf,
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    /// The vectors of the generation last loaded; swapped whole when a new one is committed.
+    vectors: RwLock<Option<Arc<Vectors>>>,
 }
 
 /// Figures about an index, for `paperdex stats` and `/healthz`.
@@ -39,6 +44,14 @@ pub struct IndexStats {
     pub papers_by_format: BTreeMap<String, u64>,
     /// Distinct source files that contributed.
     pub source_files: u64,
+    /// Papers that have vectors (the rest are found by keywords only).
+    pub papers_with_vectors: u64,
+    /// Live passage vectors.
+    pub vectors: u64,
+    /// The embedding model of the vectors.
+    pub vector_model: Option<String>,
+    /// The current generation number.
+    pub generation: u64,
     /// The earliest and latest paper date.
     pub date_range: Option<(String, String)>,
     /// Bytes on disk.
@@ -76,12 +89,6 @@ impl PaperIndex {
         Self::from_index(root, index)
     }
 
-    /// An index held in memory only, for tests.
-    pub fn in_memory() -> Result<PaperIndex> {
-        let (schema, _) = Fields::build();
-        Self::from_index(PathBuf::from(":memory:"), Index::create_in_ram(schema))
-    }
-
     fn from_index(root: PathBuf, index: Index) -> Result<PaperIndex> {
         analysis::register(&index);
         let fields = Fields::from_schema(&index.schema()).map_err(|e| IndexError::Corrupt {
@@ -89,7 +96,47 @@ impl PaperIndex {
             reason: format!("unexpected schema: {e}"),
         })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(PaperIndex { root, index, reader, fields })
+        let paper_index = PaperIndex { root, index, reader, fields, vectors: RwLock::new(None) };
+        paper_index.refresh_vectors()?;
+        // Jieba loads its dictionary on first use; do it now rather than in the first query.
+        crate::analysis::analyze(&mut crate::analysis::word_analyzer(), "预热 warm up");
+        Ok(paper_index)
+    }
+
+    /// What the latest commit on disk says about its generation.
+    pub(crate) fn committed_payload(&self) -> Result<CommitPayload> {
+        let metas = self.index.load_metas()?;
+        Ok(CommitPayload::parse(metas.payload.as_deref()))
+    }
+
+    /// Loads the vectors of the latest commit if they are not the ones loaded already. Cheap
+    /// when nothing changed (one small file read); a server calls it now and then to pick up
+    /// what an ingest committed.
+    pub fn refresh_vectors(&self) -> Result<()> {
+        let wanted = self.committed_payload()?.vectors;
+        let loaded = self.vectors().map(|v| v.name.clone());
+        if wanted == loaded {
+            return Ok(());
+        }
+        let fresh = match wanted {
+            Some(name) => Some(Arc::new(generation::load(&self.root, &name)?)),
+            None => None,
+        };
+        if let Ok(mut slot) = self.vectors.write() {
+            *slot = fresh;
+        }
+        self.reload()
+    }
+
+    /// The vectors of the current generation, if it has any.
+    pub fn vectors(&self) -> Option<Arc<Vectors>> {
+        self.vectors.read().ok().and_then(|v| v.clone())
+    }
+
+    pub(crate) fn set_vectors(&self, vectors: Option<Arc<Vectors>>) {
+        if let Ok(mut slot) = self.vectors.write() {
+            *slot = vectors;
+        }
     }
 
     /// The index folder.
@@ -129,6 +176,26 @@ impl PaperIndex {
     pub fn paper(&self, id: &str) -> Result<Paper> {
         let parsed = PaperId::parse(id).ok_or_else(|| IndexError::PaperNotFound(id.to_string()))?;
         self.paper_in(&self.searcher(), &parsed)?.ok_or_else(|| IndexError::PaperNotFound(id.to_string()))
+    }
+
+    /// The paper with `id` as the searcher sees it; an error when it is not there.
+    pub(crate) fn paper_by_id_in(&self, searcher: &Searcher, id: &str) -> Result<Paper> {
+        let parsed = PaperId::parse(id).ok_or_else(|| IndexError::PaperNotFound(id.to_string()))?;
+        self.paper_in(searcher, &parsed)?.ok_or_else(|| IndexError::PaperNotFound(id.to_string()))
+    }
+
+    /// The id of the paper at `address`, read from the fast field (no stored-document read).
+    pub(crate) fn id_at(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let column = segment.fast_fields().str("id")?.ok_or_else(|| IndexError::Corrupt {
+            path: self.root.clone(),
+            reason: "the id fast field is missing".into(),
+        })?;
+        let mut id = String::new();
+        if let Some(ord) = column.term_ords(address.doc_id).next() {
+            column.ord_to_str(ord, &mut id).map_err(IndexError::io(&self.root))?;
+        }
+        Ok(id)
     }
 
     pub(crate) fn address_in(&self, searcher: &Searcher, id: &PaperId) -> Result<Option<DocAddress>> {
@@ -190,9 +257,14 @@ impl PaperIndex {
                 }
             }
         }
+        let vectors = self.vectors();
         Ok(IndexStats {
             path: self.root.display().to_string(),
             papers: papers.len() as u64,
+            papers_with_vectors: vectors.as_ref().map_or(0, |v| v.set.live_papers().collect::<std::collections::HashSet<_>>().len() as u64),
+            vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
+            vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),
+            generation: self.committed_payload()?.generation,
             papers_by_language: by_language,
             papers_by_format: by_format,
             source_files: files.len() as u64,

@@ -5,8 +5,8 @@
 
 use paperdex_core::Paper;
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED,
-    STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
+    STORED, STRING,
 };
 use tantivy::TantivyDocument;
 
@@ -50,7 +50,7 @@ impl Fields {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         let fields = Fields {
-            id: builder.add_text_field("id", STRING | STORED),
+            id: builder.add_text_field("id", STRING | STORED | FAST),
             title: builder.add_text_field("title", words.clone()),
             body: builder.add_text_field("body", words.clone()),
             keywords: builder.add_text_field("keywords", words.clone()),

@@ -295,14 +295,14 @@ impl Highlighter {
             }
         }
         // No term to show: the opening of the most telling section.
-        let text = sections.first().map(|s| s.text.as_str()).unwrap_or("");
-        let mut end = text.len().min(SNIPPET_CHARS * 3);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let cut: String = text[..end].chars().take(SNIPPET_CHARS).collect();
-        tidy(cut, Vec::new())
+        (one_line(sections.first().map(|s| s.text.as_str()).unwrap_or(""), SNIPPET_CHARS), Vec::new())
     }
+}
+
+/// The first `max_chars` characters of `text` on one line.
+pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
+    let cut: String = text.chars().take(max_chars).collect();
+    tidy(cut, Vec::new()).0
 }
 
 /// Folds line breaks and runs of white space into single spaces (a snippet is one line),

@@ -18,7 +18,9 @@ pub(super) fn known_kind(name: &str) -> Option<SectionKind> {
         use SectionKind::*;
         Some(match key {
             "应用领域" | "研究领域" | "领域" => Field,
-            "一句话核心贡献" | "核心贡献" | "一句话贡献" | "一句话总结" | "一句话概括" => CoreContribution,
+            "一句话核心贡献" | "核心贡献" | "一句话贡献" | "一句话总结" | "一句话概括" => {
+                CoreContribution
+            }
             "使用指南" | "使用方法" | "使用说明" => Usage,
             "主要创新点" | "创新点" | "核心创新点" | "主要创新" => Innovations,
             "实验效果" | "实验结果" | "主要实验效果" => Results,
@@ -77,11 +79,15 @@ pub(super) fn heading(line: &str) -> Option<Heading<'_>> {
     }
     let whole = s;
     let mut bullet = false;
-    if level.is_none() {
-        if let Some(rest) = s.strip_prefix(['-', '*', '+']).filter(|r| r.starts_with([' ', '\t'])) {
-            bullet = true;
-            s = rest.trim_start();
-        }
+    // Only a top-level bullet can be a heading; `   *   **使用方法**：` is a sub-item.
+    if level.is_none()
+        && indent == 0
+        && let Some(rest) = s
+            .strip_prefix(['-', '*', '+'])
+            .filter(|r| r.starts_with([' ', '\t']))
+    {
+        bullet = true;
+        s = rest.trim_start();
     }
     let (s, bold_outer) = strip_bold(s);
     let (s, numbered) = strip_number(s);
@@ -106,10 +112,20 @@ pub(super) fn heading(line: &str) -> Option<Heading<'_>> {
     if let Some(kind) = known_kind(name) {
         let styled = level.is_some() || bold || numbered;
         // A bare name (`摘要`, `Motivation`) counts only alone on its line: inside prose,
-        // `实验效果：...` is a sentence, not a heading. A bullet needs bold to be a heading.
-        let accepted = if bullet { bold } else { styled || inline.is_empty() };
+        // `实验效果：...` is a sentence, not a heading. A bullet (`- **应用领域**：...`) is
+        // usually a list item, so only the canonical names in bold make it a heading.
+        let accepted = if bullet {
+            bold && name == kind.label()
+        } else {
+            styled || inline.is_empty()
+        };
         if accepted && !name.is_empty() {
-            return Some(Heading { kind: Some(kind), label: name.to_string(), level, inline });
+            return Some(Heading {
+                kind: Some(kind),
+                label: name.to_string(),
+                level,
+                inline,
+            });
         }
     }
     match level {
@@ -131,7 +147,9 @@ fn strip_bold(s: &str) -> (&str, bool) {
 }
 
 fn strip_bold_close(s: &str) -> &str {
-    s.strip_prefix("**").or_else(|| s.strip_prefix("__")).map_or(s, str::trim_start)
+    s.strip_prefix("**")
+        .or_else(|| s.strip_prefix("__"))
+        .map_or(s, str::trim_start)
 }
 
 /// Strips list numbering: `1.`, `2、`, `3)`, `(4)`, `（5）`, `一、`, `六．`.
@@ -151,14 +169,16 @@ fn strip_number(s: &str) -> (&str, bool) {
     for (open, close) in [("(", ")"), ("（", "）")] {
         if let Some(inner) = s.strip_prefix(open) {
             let digits = inner.len() - inner.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            if (1..=2).contains(&digits) {
-                if let Some(rest) = inner[digits..].strip_prefix(close) {
-                    return (rest.trim_start(), true);
-                }
+            if (1..=2).contains(&digits)
+                && let Some(rest) = inner[digits..].strip_prefix(close)
+            {
+                return (rest.trim_start(), true);
             }
         }
     }
-    let numerals = s.len() - s.trim_start_matches(|c| "一二三四五六七八九十".contains(c)).len();
+    let numerals = s.len()
+        - s.trim_start_matches(|c| "一二三四五六七八九十".contains(c))
+            .len();
     if numerals > 0 && numerals <= 3 * 3 {
         for mark in ['、', '．', '.'] {
             if let Some(rest) = s[numerals..].strip_prefix(mark) {
@@ -188,8 +208,19 @@ struct Open<'a> {
 }
 
 impl<'a> Open<'a> {
-    fn new(kind: SectionKind, heading: Option<String>, level: Option<usize>, inline: &'a str) -> Self {
-        Open { kind, heading, level, inline, lines: Vec::new() }
+    fn new(
+        kind: SectionKind,
+        heading: Option<String>,
+        level: Option<usize>,
+        inline: &'a str,
+    ) -> Self {
+        Open {
+            kind,
+            heading,
+            level,
+            inline,
+            lines: Vec::new(),
+        }
     }
 
     fn close(self, out: &mut Vec<Section>) {
@@ -202,7 +233,11 @@ impl<'a> Open<'a> {
         // A heading with nothing under it (`## 速览` above its bold sub-items) has no text to
         // keep; dropping it loses only the word of the heading.
         if !text.trim().is_empty() {
-            out.push(Section { kind: self.kind, heading: self.heading, text });
+            out.push(Section {
+                kind: self.kind,
+                heading: self.heading,
+                text,
+            });
         }
     }
 }
@@ -211,7 +246,10 @@ impl<'a> Open<'a> {
 /// without a heading; unknown headings open [`SectionKind::Body`] sections that keep the
 /// heading. A markdown heading nested deeper than the heading of the section it is in stays
 /// inside that section. Headings inside code fences are text.
-pub(super) fn split<'a>(lines: impl IntoIterator<Item = &'a str>, preamble: Preamble) -> Vec<Section> {
+pub(super) fn split<'a>(
+    lines: impl IntoIterator<Item = &'a str>,
+    preamble: Preamble,
+) -> Vec<Section> {
     let mut out = Vec::new();
     let mut current = Open::new(SectionKind::Body, None, None, "");
     let mut in_preamble = true;
@@ -235,7 +273,9 @@ pub(super) fn split<'a>(lines: impl IntoIterator<Item = &'a str>, preamble: Prea
                 Some(_) => true,
                 None if in_preamble => preamble == Preamble::Split,
                 // `## 6. 局限性` after list-style sections, or a sibling of the current `###`.
-                None => current.level.is_none_or(|open| h.level.is_some_and(|l| l <= open)),
+                None => current
+                    .level
+                    .is_none_or(|open| h.level.is_some_and(|l| l <= open)),
             };
             if opens {
                 let next = match h.kind {
@@ -282,7 +322,10 @@ mod tests {
             assert_eq!(kind_of(line), Some(Field), "{line}");
         }
         assert_eq!(kind_of("2. **一句话核心贡献**"), Some(CoreContribution));
-        assert_eq!(kind_of("**核心贡献 (Core Contribution)**"), Some(CoreContribution));
+        assert_eq!(
+            kind_of("**核心贡献 (Core Contribution)**"),
+            Some(CoreContribution)
+        );
         assert_eq!(kind_of("### 4. **主要创新点**"), Some(Innovations));
         assert_eq!(kind_of("4. 创新点"), Some(Innovations));
         assert_eq!(kind_of("**TLDR**：利用符号回归 \\"), Some(Tldr));
@@ -291,7 +334,8 @@ mod tests {
 
     #[test]
     fn inline_text_after_the_colon_is_kept() {
-        let h = heading("1. **应用领域**：NLP-多智能体系统 (Multi-Agent Systems)。").expect("heading");
+        let h =
+            heading("1. **应用领域**：NLP-多智能体系统 (Multi-Agent Systems)。").expect("heading");
         assert_eq!(h.kind, Some(Field));
         assert_eq!(h.inline, "NLP-多智能体系统 (Multi-Agent Systems)。");
         let h = heading("**Motivation**：传统的暗物质晕模型 \\").expect("heading");
@@ -308,6 +352,8 @@ mod tests {
             "1.5B 模型的实验效果",
             "#hashtag",
             "- 应用领域",
+            "- **使用方法**：",
+            "   *   **使用方法**：",
             "",
         ] {
             assert_eq!(kind_of(line), None, "{line}");
@@ -319,7 +365,20 @@ mod tests {
 
     #[test]
     fn numbers_and_multibyte_text_never_panic() {
-        for line in ["1", "1.", "（", "(1", "一", "一、", "**", "#", "## ", "**：**", "１．应用领域", "十十十十、x"] {
+        for line in [
+            "1",
+            "1.",
+            "（",
+            "(1",
+            "一",
+            "一、",
+            "**",
+            "#",
+            "## ",
+            "**：**",
+            "１．应用领域",
+            "十十十十、x",
+        ] {
             let _ = heading(line);
         }
     }
@@ -328,8 +387,10 @@ mod tests {
     fn unknown_sections_are_body_and_nested_headings_stay_inside() {
         let text = "# 报告标题\n### 子标题\n导言\n## 1. 应用领域\nNLP\n### 细节\n更多\n## 6. 局限性\n数据少\n";
         let sections = split(text.lines(), Preamble::KeepWhole);
-        let got: Vec<(SectionKind, Option<&str>, &str)> =
-            sections.iter().map(|s| (s.kind, s.heading.as_deref(), s.text.as_str())).collect();
+        let got: Vec<(SectionKind, Option<&str>, &str)> = sections
+            .iter()
+            .map(|s| (s.kind, s.heading.as_deref(), s.text.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![

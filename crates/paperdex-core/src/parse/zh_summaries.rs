@@ -25,9 +25,14 @@ struct Item {
 /// Converts one list item, or says why it cannot be used.
 pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
     let item = match item {
-        Value::Object(_) => Item::deserialize(item).map_err(|e| format!("unreadable record: {e}"))?,
+        Value::Object(_) => {
+            Item::deserialize(item).map_err(|e| format!("unreadable record: {e}"))?
+        }
         Value::String(s) if is_python_repr(&s) => {
-            return Err(format!("record is a Python-repr string, not a JSON object: {}", snippet(&s, 60)));
+            return Err(format!(
+                "record is a Python-repr string, not a JSON object: {}",
+                snippet(&s, 60)
+            ));
         }
         _ => return Err("record is not a JSON object".to_string()),
     };
@@ -35,8 +40,12 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
         Some(Value::String(url)) if !url.trim().is_empty() => url.trim(),
         _ => return Err("no `url`: cannot tell which paper this is".to_string()),
     };
-    let id = PaperId::from_url(url)
-        .ok_or_else(|| format!("`url` {:?} is not an arXiv or Hugging Face paper URL", snippet(url, 80)))?;
+    let id = PaperId::from_url(url).ok_or_else(|| {
+        format!(
+            "`url` {:?} is not an arXiv or Hugging Face paper URL",
+            snippet(url, 80)
+        )
+    })?;
     let content = match &item.content {
         Some(Value::String(content)) => non_empty(content),
         _ => None,
@@ -53,7 +62,9 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
         }
     }
     if let Some(summary) = non_empty(summary) {
-        record.sections.push(Section::new(SectionKind::Body, summary));
+        record
+            .sections
+            .push(Section::new(SectionKind::Body, summary));
     }
     if let Some(sources) = sources.and_then(non_empty) {
         record.sections.push(Section {
@@ -73,7 +84,11 @@ fn split_sources(content: &str) -> (&str, Option<&str>) {
         if let Some(rest) = trimmed.strip_prefix(SOURCES) {
             let rest = rest.trim_start_matches([':', '：']);
             let after = &content[offset + line.len()..];
-            let sources = if rest.trim().is_empty() { after } else { &content[content.len() - after.len() - rest.len()..] };
+            let sources = if rest.trim().is_empty() {
+                after
+            } else {
+                &content[content.len() - after.len() - rest.len()..]
+            };
             return (&content[..offset], Some(sources));
         }
         offset += line.len();
@@ -98,7 +113,10 @@ fn title_of(summary: &str) -> Option<String> {
             let rest = first_sentence[pos + marker.len()..].trim_start();
             for (open, close) in [("“", "”"), ("\"", "\""), ("《", "》"), ("「", "」")] {
                 if let Some(inner) = rest.strip_prefix(open) {
-                    return inner.find(close).and_then(|end| non_empty(&inner[..end])).map(collapse_whitespace);
+                    return inner
+                        .find(close)
+                        .and_then(|end| non_empty(&inner[..end]))
+                        .map(collapse_whitespace);
                 }
             }
         }
@@ -113,7 +131,8 @@ mod tests {
     #[test]
     fn titles_are_read_from_the_first_sentence() {
         assert_eq!(
-            title_of("文章《An Introduction to Vision-Language Modeling》讨论了视觉语言模型。").as_deref(),
+            title_of("文章《An Introduction to Vision-Language Modeling》讨论了视觉语言模型。")
+                .as_deref(),
             Some("An Introduction to Vision-Language Modeling")
         );
         assert_eq!(

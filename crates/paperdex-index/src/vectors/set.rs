@@ -500,3 +500,161 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
     }
     Ok(VectorSet { model: header.model, dims: header.dims, vectors, chunks, papers, paper_numbers, deleted })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(dims: usize, hot: usize) -> Vec<f32> {
+        let mut v = vec![0.1f32; dims];
+        v[hot % dims] = 3.0;
+        v
+    }
+
+    /// Three papers: two English, one Chinese; the second English one deleted.
+    fn small_set() -> VectorSet {
+        let mut set = VectorSet::new("test-model", 8);
+        for i in 0..3 {
+            set.push("2601.00001", Lang::En, &unit(8, i)).expect("push");
+        }
+        set.push("2601.00002", Lang::En, &unit(8, 3)).expect("push");
+        set.push("2601.00003", Lang::Zh, &unit(8, 4)).expect("push");
+        set.push("2601.00003", Lang::Zh, &unit(8, 5)).expect("push");
+        set.delete_paper("2601.00002");
+        set
+    }
+
+    fn saved(set: &VectorSet) -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("vectors.pdv");
+        set.save(&path).expect("save");
+        let bytes = std::fs::read(&path).expect("read back");
+        (dir, path, bytes)
+    }
+
+    fn load_error(path: &Path, bytes: &[u8]) -> VectorError {
+        std::fs::write(path, bytes).expect("write damaged file");
+        VectorSet::load(path).expect_err("a damaged file must not load")
+    }
+
+    #[test]
+    fn push_normalises_vectors_and_numbers_chunks_in_order() {
+        let mut set = VectorSet::new("test-model", 3);
+        assert_eq!(set.push("a", Lang::En, &[3.0, 0.0, 4.0]).expect("push"), 0);
+        assert_eq!(set.push("b", Lang::Zh, &[0.0, 2.0, 0.0]).expect("push"), 1);
+        let first = set.get(0).expect("chunk 0");
+        assert_eq!(first.vector, &[0.6, 0.0, 0.8]);
+        assert_eq!((first.paper_id, first.lang, first.deleted), ("a", Lang::En, false));
+        assert_eq!(set.len(), 2);
+    }
+
+    #[test]
+    fn push_refuses_wrong_dimensions_nan_and_zero_vectors() {
+        let mut set = VectorSet::new("test-model", 3);
+        assert!(matches!(
+            set.push("a", Lang::En, &[1.0, 2.0]),
+            Err(VectorError::DimensionMismatch { expected: 3, found: 2 })
+        ));
+        assert!(matches!(set.push("a", Lang::En, &[1.0, f32::NAN, 0.0]), Err(VectorError::InvalidVector { .. })));
+        assert!(matches!(set.push("a", Lang::En, &[0.0; 3]), Err(VectorError::InvalidVector { .. })));
+        assert!(set.is_empty(), "a refused vector leaves no trace");
+    }
+
+    #[test]
+    fn deleting_a_paper_tombstones_its_chunks_and_hides_it() {
+        let mut set = small_set();
+        assert_eq!(set.live_papers().collect::<Vec<_>>(), ["2601.00001", "2601.00003"]);
+        assert!(set.is_deleted(3));
+        assert_eq!(set.live_len(), 5);
+        assert!((set.tombstone_ratio() - 1.0 / 6.0).abs() < 1e-9);
+        assert_eq!(set.delete_paper("2601.00001"), 3);
+        assert_eq!(set.delete_paper("2601.00001"), 0, "deleting twice tombstones nothing more");
+        assert_eq!(set.delete_paper("no-such-paper"), 0);
+        assert_eq!(set.iter_live().map(|c| c.id).collect::<Vec<_>>(), [4, 5]);
+    }
+
+    #[test]
+    fn a_replaced_paper_is_live_again_with_its_new_chunks_only() {
+        let mut set = small_set();
+        let new = set.push("2601.00002", Lang::En, &unit(8, 7)).expect("push");
+        assert_eq!(set.live_papers().collect::<Vec<_>>(), ["2601.00001", "2601.00002", "2601.00003"]);
+        assert_eq!(set.live_chunks_of("2601.00002").map(|c| c.id).collect::<Vec<_>>(), [new]);
+    }
+
+    #[test]
+    fn a_saved_set_loads_back_identical_tombstones_included() {
+        let set = small_set();
+        let (_dir, path, _) = saved(&set);
+        let loaded = VectorSet::load(&path).expect("load");
+        assert_eq!(loaded, set);
+        assert_eq!(loaded.model(), "test-model");
+        assert_eq!(loaded.live_papers().collect::<Vec<_>>(), ["2601.00001", "2601.00003"]);
+
+        let empty = VectorSet::new("test-model", 8);
+        let (_dir, path, _) = saved(&empty);
+        assert_eq!(VectorSet::load(&path).expect("load empty"), empty);
+    }
+
+    #[test]
+    fn saving_again_replaces_the_file_and_leaves_no_temp_file_behind() {
+        let mut set = small_set();
+        let (dir, path, _) = saved(&set);
+        set.push("2601.00004", Lang::En, &unit(8, 6)).expect("push");
+        set.save(&path).expect("save over");
+        assert_eq!(VectorSet::load(&path).expect("load").len(), 7);
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["vectors.pdv"]);
+    }
+
+    #[test]
+    fn a_truncated_file_is_reported_as_cut_short_naming_the_file() {
+        let (_dir, path, bytes) = saved(&small_set());
+        for keep in [0, 5, 8, 11, 40, bytes.len() / 2, bytes.len() - 9, bytes.len() - 1] {
+            let message = load_error(&path, &bytes[..keep]).to_string();
+            assert!(message.contains("vectors.pdv"), "names the file: {message}");
+            assert!(
+                message.contains("truncated") || message.contains("empty") || message.contains("not a paperdex"),
+                "cut to {keep} bytes: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_changed_byte_anywhere_is_reported_as_a_checksum_mismatch() {
+        let (_dir, path, bytes) = saved(&small_set());
+        // In the header, in the vectors, in the chunk table, in the paper table.
+        for at in [20, 120, bytes.len() - 40, bytes.len() - 20] {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x20;
+            let error = load_error(&path, &damaged);
+            assert!(matches!(error, VectorError::Corrupt { .. }), "byte {at}: {error}");
+            assert!(error.to_string().contains("checksum mismatch"), "byte {at}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_file_from_a_newer_format_is_refused_as_incompatible() {
+        let (_dir, path, bytes) = saved(&small_set());
+        // What a future version would write: same layout, higher version, valid checksum.
+        let key = b"\"format_version\":1";
+        let at = bytes.windows(key.len()).position(|w| w == key).expect("version in header") + key.len() - 1;
+        let mut newer = bytes.clone();
+        newer[at] = b'9';
+        let content = newer.len() - 16;
+        let digest = Xxh64::digest(&newer[..content]);
+        newer[content..content + 8].copy_from_slice(&digest.to_le_bytes());
+        let error = load_error(&path, &newer);
+        assert!(matches!(error, VectorError::Incompatible { .. }), "{error}");
+        assert!(error.to_string().contains("format version 9"), "{error}");
+    }
+
+    #[test]
+    fn another_kind_of_file_is_not_mistaken_for_a_vector_file() {
+        let (_dir, path, _) = saved(&small_set());
+        let error = load_error(&path, b"{\"papers\": []}\n");
+        assert!(error.to_string().contains("not a paperdex vector file"), "{error}");
+    }
+}

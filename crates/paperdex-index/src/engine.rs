@@ -1,0 +1,234 @@
+//! [`SearchEngine`]: an index plus (maybe) an embedding model, answering searches in every
+//! mode. The CLI and the HTTP server both call it, so a search behaves the same everywhere.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use paperdex_core::Lang;
+use paperdex_embed::{chunk, Embedder, Role};
+use serde::{Deserialize, Serialize};
+use tantivy::Searcher;
+
+use crate::error::Result;
+use crate::fusion::{fuse, interleave_by_rank, Fusion};
+use crate::paper_index::PaperIndex;
+use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
+use crate::vectors::NearestNeighbours;
+use crate::Vectors;
+
+/// The ranker's knobs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RankerConfig {
+    /// How BM25 and vector lists are fused.
+    pub fusion: Fusion,
+    /// How many papers each retriever contributes before fusion.
+    pub candidates: usize,
+}
+
+impl Default for RankerConfig {
+    fn default() -> RankerConfig {
+        RankerConfig { fusion: Fusion::default(), candidates: 100 }
+    }
+}
+
+/// Answers searches over one index, with or without a model.
+pub struct SearchEngine {
+    index: PaperIndex,
+    embedder: Option<Arc<dyn Embedder>>,
+    /// Why there is no model, said once per process and in every BM25-only answer.
+    no_model_reason: Option<String>,
+    warned: AtomicBool,
+    ranker: RankerConfig,
+    /// When the vectors were last checked for a newer generation (seconds since epoch).
+    last_refresh: AtomicU64,
+}
+
+impl SearchEngine {
+    /// An engine over `index`; `embedder` is the model, or the reason there is none.
+    pub fn new(index: PaperIndex, embedder: std::result::Result<Arc<dyn Embedder>, String>) -> SearchEngine {
+        let (embedder, no_model_reason) = match embedder {
+            Ok(e) => (Some(e), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        SearchEngine {
+            index,
+            embedder,
+            no_model_reason,
+            warned: AtomicBool::new(false),
+            ranker: RankerConfig::default(),
+            last_refresh: AtomicU64::new(now_secs()),
+        }
+    }
+
+    /// The same engine with other ranker settings.
+    pub fn with_ranker(mut self, ranker: RankerConfig) -> SearchEngine {
+        self.ranker = ranker;
+        self
+    }
+
+    /// The index.
+    pub fn index(&self) -> &PaperIndex {
+        &self.index
+    }
+
+    /// The model, if loaded.
+    pub fn embedder(&self) -> Option<&dyn Embedder> {
+        self.embedder.as_deref()
+    }
+
+    /// Why there is no model, if there is none.
+    pub fn no_model_reason(&self) -> Option<&str> {
+        self.no_model_reason.as_deref()
+    }
+
+    /// Picks up a generation committed by another process, at most once a second.
+    fn refresh(&self) {
+        let now = now_secs();
+        if self.last_refresh.swap(now, Ordering::Relaxed) != now {
+            if let Err(error) = self.index.refresh_vectors() {
+                tracing::warn!(%error, "cannot load the newest vectors; keeping the loaded ones");
+            }
+        }
+    }
+
+    /// The mode that can actually answer `wanted`, with a warning when it is not `wanted`.
+    fn effective_mode(&self, wanted: SearchMode, vectors: Option<&Vectors>) -> (SearchMode, Vec<String>) {
+        if wanted == SearchMode::Bm25 {
+            return (wanted, Vec::new());
+        }
+        let problem = match (&self.embedder, vectors) {
+            (None, _) => self.no_model_reason.clone().unwrap_or_else(|| "no embedding model".into()),
+            (Some(_), None) => "the index has no vectors yet: ingest again with the model available".into(),
+            (Some(e), Some(v)) if v.set.model() != e.model_name() => format!(
+                "the index's vectors come from {} but the loaded model is {}: ingest again to re-embed",
+                v.set.model(),
+                e.model_name()
+            ),
+            _ => return (wanted, Vec::new()),
+        };
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!("answering with BM25 only: {problem}");
+        }
+        (SearchMode::Bm25, vec![format!("{} search unavailable, answered with BM25: {problem}", wanted.as_str())])
+    }
+
+    /// Searches in the requested mode (falling back to BM25 when vectors are unavailable).
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        request.validate()?;
+        self.refresh();
+        let started = Instant::now();
+        let vectors = self.index.vectors();
+        let (mode, warnings) = self.effective_mode(request.mode, vectors.as_deref());
+        if mode == SearchMode::Bm25 {
+            let mut results = self.index.search_bm25(request)?;
+            results.warnings = warnings;
+            return Ok(results);
+        }
+        let vectors = vectors.as_deref().expect("effective_mode checked the vectors");
+        let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
+        let searcher = self.index.searcher();
+        let wanted = (request.offset + request.limit).max(self.ranker.candidates);
+        let query_vector = embedder
+            .embed(&[request.query.as_str()], Role::Query)?
+            .pop()
+            .unwrap_or_default();
+        let vector_list = vector_ranking(vectors, &query_vector, wanted);
+        let (bm25_list, keyword_query, bm25_total) = if mode == SearchMode::Hybrid {
+            let matches = self.index.keyword_matches(&searcher, &request.query, wanted)?;
+            let mut list = Vec::with_capacity(matches.hits.len());
+            for (score, address) in &matches.hits {
+                list.push((self.index.id_at(&searcher, *address)?, *score));
+            }
+            (list, matches.query, matches.total)
+        } else {
+            (Vec::new(), None, 0)
+        };
+        let fused = fuse(&bm25_list, &vector_list, self.ranker.fusion);
+        let total = fused.len().max(bm25_total);
+        let highlighter = Highlighter::new(&self.index, &searcher, keyword_query.as_deref());
+        let mut hits = Vec::new();
+        for f in fused.iter().skip(request.offset).take(request.limit) {
+            hits.push(self.hit(&searcher, &highlighter, vectors, &query_vector, &f.key, f.score, f.bm25, f.vector)?);
+        }
+        Ok(SearchResults {
+            query: request.query.clone(),
+            mode,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            total,
+            hits,
+            warnings,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        highlighter: &Highlighter,
+        vectors: &Vectors,
+        query_vector: &[f32],
+        id: &str,
+        score: f32,
+        bm25: Option<(usize, f32)>,
+        vector: Option<(usize, f32)>,
+    ) -> Result<SearchHit> {
+        let paper = self.index.paper_by_id_in(searcher, id)?;
+        let mut hit = highlighter.hit(&paper, score);
+        if bm25.is_none() {
+            // No keyword matched: show the passage the vectors matched best.
+            if let Some(text) = best_passage(vectors, &paper, query_vector) {
+                hit.snippet = crate::search::one_line(&text, 220);
+                hit.highlights.clear();
+            }
+        }
+        hit.bm25_rank = bm25.map(|(r, _)| r);
+        hit.bm25_score = bm25.map(|(_, s)| s);
+        hit.vector_rank = vector.map(|(r, _)| r);
+        hit.vector_score = vector.map(|(_, s)| s);
+        Ok(hit)
+    }
+}
+
+/// Papers ranked by their best passage, within each language, then interleaved by rank so a
+/// query is compared with papers of each language on equal terms.
+fn vector_ranking(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<(String, f32)> {
+    let per_language: Vec<Vec<(String, f32)>> = [Lang::Zh, Lang::En]
+        .into_iter()
+        .map(|lang| {
+            // A paper has a few passages per language; over-fetch so `papers` distinct remain.
+            let chunks = vectors.ann.search(query, papers * 3, lang);
+            let mut best: Vec<(String, f32)> = Vec::new();
+            let mut seen: HashMap<&str, ()> = HashMap::new();
+            for (chunk_id, score) in chunks {
+                if let Some(chunk) = vectors.set.get(chunk_id) {
+                    if seen.insert(chunk.paper_id, ()).is_none() {
+                        best.push((chunk.paper_id.to_string(), score));
+                    }
+                }
+            }
+            best.truncate(papers);
+            best
+        })
+        .collect();
+    let mut merged = interleave_by_rank(&per_language);
+    merged.truncate(papers);
+    merged
+}
+
+/// The text of `paper`'s passage closest to `query`.
+fn best_passage(vectors: &Vectors, paper: &paperdex_core::Paper, query: &[f32]) -> Option<String> {
+    let chunks = chunk(paper);
+    let best = vectors
+        .set
+        .live_chunks_of(paper.id.as_str())
+        .enumerate()
+        .map(|(i, c)| (i, crate::vectors::dot(c.vector, query)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    chunks.get(best.0).map(|c| c.text.clone())
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,156 @@
+//! Fusing ranked lists: BM25 with vectors, and one language's vector list with another's.
+//!
+//! Reciprocal rank fusion (RRF, Cormack et al. 2009) needs no score calibration: a paper's fused
+//! score is Σ 1/(k + rank) over the lists it appears in. The weighted alternative min-max
+//! normalises each list's scores and mixes them linearly.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+/// How BM25 and vector lists are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Fusion {
+    /// Reciprocal rank fusion with constant `k` (60 in the literature).
+    Rrf {
+        /// The rank offset; larger flattens the difference between top ranks.
+        k: f32,
+    },
+    /// `bm25_weight · bm25' + (1 − bm25_weight) · cosine'`, each min-max normalised per list.
+    Weighted {
+        /// The weight of BM25, between 0 and 1.
+        bm25_weight: f32,
+    },
+}
+
+impl Default for Fusion {
+    fn default() -> Fusion {
+        Fusion::Rrf { k: 60.0 }
+    }
+}
+
+/// A paper after fusion, with what each retriever said of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fused<K> {
+    /// The paper.
+    pub key: K,
+    /// The fused score.
+    pub score: f32,
+    /// Rank (1-based) and score in the BM25 list.
+    pub bm25: Option<(usize, f32)>,
+    /// Rank (1-based) and score in the vector list.
+    pub vector: Option<(usize, f32)>,
+}
+
+/// Fuses a BM25 list and a vector list (each best first) into one, best first. Ties keep the
+/// BM25 order, then the vector order, so the result is deterministic.
+pub fn fuse<K: Clone + Eq + std::hash::Hash>(bm25: &[(K, f32)], vector: &[(K, f32)], fusion: Fusion) -> Vec<Fused<K>> {
+    let mut by_key: HashMap<K, usize> = HashMap::new();
+    let mut out: Vec<Fused<K>> = Vec::new();
+    let mut slot = |key: &K, out: &mut Vec<Fused<K>>| -> usize {
+        *by_key.entry(key.clone()).or_insert_with(|| {
+            out.push(Fused { key: key.clone(), score: 0.0, bm25: None, vector: None });
+            out.len() - 1
+        })
+    };
+    for (rank, (key, score)) in bm25.iter().enumerate() {
+        let i = slot(key, &mut out);
+        out[i].bm25.get_or_insert((rank + 1, *score));
+    }
+    for (rank, (key, score)) in vector.iter().enumerate() {
+        let i = slot(key, &mut out);
+        out[i].vector.get_or_insert((rank + 1, *score));
+    }
+    match fusion {
+        Fusion::Rrf { k } => {
+            for f in &mut out {
+                f.score = [f.bm25, f.vector].iter().flatten().map(|(rank, _)| 1.0 / (k + *rank as f32)).sum();
+            }
+        }
+        Fusion::Weighted { bm25_weight } => {
+            let w = bm25_weight.clamp(0.0, 1.0);
+            let bm25_range = range(bm25);
+            let vector_range = range(vector);
+            for f in &mut out {
+                let b = f.bm25.map_or(0.0, |(_, s)| normalise(s, bm25_range));
+                let v = f.vector.map_or(0.0, |(_, s)| normalise(s, vector_range));
+                f.score = w * b + (1.0 - w) * v;
+            }
+        }
+    }
+    // A stable sort keeps first-seen order (BM25 order, then vector order) among equal scores.
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
+}
+
+fn range<K>(list: &[(K, f32)]) -> (f32, f32) {
+    list.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (_, s)| (lo.min(*s), hi.max(*s)))
+}
+
+fn normalise(score: f32, (lo, hi): (f32, f32)) -> f32 {
+    if hi > lo { (score - lo) / (hi - lo) } else { 1.0 }
+}
+
+/// Merges per-language lists (each best first) by rank: every language's first paper comes
+/// before any language's second. Multilingual embeddings score a query's own language higher
+/// whatever the topic; comparing ranks within each language removes that bias. A paper in
+/// several lists keeps its best rank; ties between languages go to the higher score.
+pub fn interleave_by_rank<K: Clone + Eq + std::hash::Hash>(lists: &[Vec<(K, f32)>]) -> Vec<(K, f32)> {
+    let mut best: HashMap<K, (usize, f32)> = HashMap::new();
+    for list in lists {
+        for (rank, (key, score)) in list.iter().enumerate() {
+            let entry = best.entry(key.clone()).or_insert((rank, *score));
+            if rank < entry.0 || (rank == entry.0 && *score > entry.1) {
+                *entry = (rank, *score);
+            }
+        }
+    }
+    let mut merged: Vec<(K, usize, f32)> = best.into_iter().map(|(k, (r, s))| (k, r, s)).collect();
+    merged.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)));
+    merged.into_iter().map(|(k, _, s)| (k, s)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rrf_rewards_papers_both_retrievers_found() {
+        let bm25 = [("a", 9.0), ("b", 5.0), ("c", 1.0)];
+        let vector = [("c", 0.9), ("b", 0.8), ("d", 0.7)];
+        let fused = fuse(&bm25, &vector, Fusion::default());
+        let order: Vec<_> = fused.iter().map(|f| f.key).collect();
+        assert_eq!(order[0], "b", "second in both beats first in one: {order:?}");
+        assert_eq!(fused[0].bm25, Some((2, 5.0)));
+        assert_eq!(fused[0].vector, Some((2, 0.8)));
+        assert_eq!(fused.len(), 4);
+        let d = fused.iter().find(|f| f.key == "d").expect("d fused");
+        assert_eq!(d.bm25, None);
+    }
+
+    #[test]
+    fn weighted_fusion_follows_the_weight() {
+        let bm25 = [("a", 10.0), ("b", 0.0)];
+        let vector = [("b", 0.9), ("a", 0.1)];
+        assert_eq!(fuse(&bm25, &vector, Fusion::Weighted { bm25_weight: 0.9 })[0].key, "a");
+        assert_eq!(fuse(&bm25, &vector, Fusion::Weighted { bm25_weight: 0.1 })[0].key, "b");
+    }
+
+    #[test]
+    fn interleaving_puts_each_languages_best_first() {
+        // Chinese papers all score higher for a Chinese query; the English answer still
+        // comes second, not after every Chinese paper.
+        let zh = vec![("zh1", 0.90), ("zh2", 0.89), ("zh3", 0.88)];
+        let en = vec![("en1", 0.80), ("en2", 0.70)];
+        let merged: Vec<_> = interleave_by_rank(&[zh, en]).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(merged, vec!["zh1", "en1", "zh2", "en2", "zh3"]);
+    }
+
+    #[test]
+    fn a_paper_in_both_languages_keeps_its_best_rank_once() {
+        let merged = interleave_by_rank(&[vec![("p", 0.9), ("q", 0.8)], vec![("q", 0.7), ("p", 0.6)]]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].0, "p");
+    }
+}

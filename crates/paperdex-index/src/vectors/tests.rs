@@ -1,0 +1,413 @@
+//! Stories of the vector store: what the ranker and the ingest pipeline rely on.
+//!
+//! The corpus is synthetic but shaped like real embeddings (see [`super::synthetic`]): 384
+//! dimensions, topics and subtopics, 70% English and 30% Chinese papers of 5 chunks each.
+
+use std::path::Path;
+use std::time::Instant;
+
+use paperdex_core::Lang;
+
+use super::synthetic::Corpus;
+use super::{
+    ExactSearch, HnswSearch, NearestNeighbours, VectorError, VectorSet, HNSW_MANIFEST_FILE,
+    REBUILD_TOMBSTONE_RATIO,
+};
+
+const DIMS: usize = 384;
+const MODEL: &str = "intfloat/multilingual-e5-small";
+const CHUNKS_PER_PAPER: usize = 5;
+
+/// A set of `papers` papers (5 chunks each) and the corpus they were drawn from, to draw
+/// queries and more papers.
+fn corpus_set(papers: usize, seed: u64) -> (VectorSet, Corpus) {
+    let mut corpus = Corpus::new(DIMS, 12, seed);
+    let mut set = VectorSet::new(MODEL, DIMS);
+    add_papers(&mut set, &mut corpus, 0..papers);
+    (set, corpus)
+}
+
+fn paper_id(number: usize) -> String {
+    format!("2601.{number:05}")
+}
+
+/// Papers are English but for every third or so, like the digests.
+fn paper_lang(number: usize) -> Lang {
+    if number % 10 < 3 { Lang::Zh } else { Lang::En }
+}
+
+fn add_papers(set: &mut VectorSet, corpus: &mut Corpus, numbers: std::ops::Range<usize>) {
+    for number in numbers {
+        for _ in 0..CHUNKS_PER_PAPER {
+            set.push(&paper_id(number), paper_lang(number), &corpus.sample()).expect("push");
+        }
+    }
+}
+
+/// Queries alternating between the languages, drawn from the corpus distribution.
+fn queries(corpus: &mut Corpus, n: usize) -> Vec<(Vec<f32>, Lang)> {
+    (0..n).map(|i| (corpus.sample(), if i % 3 == 0 { Lang::Zh } else { Lang::En })).collect()
+}
+
+/// The mean share of the exact top `k` that `approx` found.
+fn recall(exact: &ExactSearch, approx: &dyn NearestNeighbours, queries: &[(Vec<f32>, Lang)], k: usize) -> f64 {
+    let mut found = 0;
+    let mut total = 0;
+    for (query, lang) in queries {
+        let truth: Vec<u32> = exact.search(query, k, *lang).into_iter().map(|(id, _)| id).collect();
+        let got = approx.search(query, k, *lang);
+        found += got.iter().filter(|(id, _)| truth.contains(id)).count();
+        total += truth.len();
+    }
+    found as f64 / total as f64
+}
+
+fn all_results(search: &dyn NearestNeighbours, queries: &[(Vec<f32>, Lang)], k: usize) -> Vec<Vec<(u32, f32)>> {
+    queries.iter().map(|(q, lang)| search.search(q, k, *lang)).collect()
+}
+
+#[test]
+fn hnsw_finds_at_least_98_percent_of_the_true_top_10() {
+    let (set, mut corpus) = corpus_set(600, 1);
+    assert_eq!(set.len(), 3_000);
+    let exact = ExactSearch::build(&set);
+    let hnsw = HnswSearch::build(&set);
+    let queries = queries(&mut corpus, 100);
+
+    let recall_at_10 = recall(&exact, &hnsw, &queries, 10);
+    println!("recall@10 over {} queries, ef_search {}: {recall_at_10:.4}", queries.len(), hnsw.params().ef_search);
+    assert!(recall_at_10 >= 0.98, "recall@10 = {recall_at_10}");
+
+    // Similarities are the same numbers both ways, not just the same chunks.
+    let (query, lang) = &queries[0];
+    assert_eq!(hnsw.search(query, 1, *lang), exact.search(query, 1, *lang));
+}
+
+#[test]
+fn results_are_the_most_similar_first_and_a_chunk_finds_itself() {
+    let (set, _) = corpus_set(100, 2);
+    let hnsw = HnswSearch::build(&set);
+    let exact = ExactSearch::build(&set);
+    // "More like this": searching with a stored chunk's own vector. hnsw_rs's DistDot panics
+    // here about a third of the time (see `hnsw_rs_dist_dot_panics_on_a_vector_against_itself`).
+    for chunk in set.iter().step_by(7) {
+        for search in [&hnsw as &dyn NearestNeighbours, &exact] {
+            let hits = search.search(chunk.vector, 5, chunk.lang);
+            assert_eq!(hits[0].0, chunk.id, "chunk {} finds itself first", chunk.id);
+            assert!((hits[0].1 - 1.0).abs() < 1e-6, "with similarity 1: {hits:?}");
+            assert!(hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first: {hits:?}");
+        }
+    }
+}
+
+#[test]
+fn a_saved_graph_reloads_without_rebuilding_and_answers_identically() {
+    let (set, mut corpus) = corpus_set(600, 3);
+    let queries = queries(&mut corpus, 100);
+
+    let started = Instant::now();
+    let built = HnswSearch::build(&set);
+    let build_time = started.elapsed();
+    let dir = tempfile::tempdir().expect("temp dir");
+    built.save(dir.path()).expect("save");
+
+    let started = Instant::now();
+    let loaded = HnswSearch::load(dir.path(), &set).expect("load");
+    let load_time = started.elapsed();
+    println!("3,000 chunks: build {build_time:.2?}, load {load_time:.2?}");
+
+    assert_eq!(loaded.covered(), set.len());
+    assert_eq!((loaded.len(Lang::En), loaded.len(Lang::Zh)), (built.len(Lang::En), built.len(Lang::Zh)));
+    assert_eq!(all_results(&loaded, &queries, 10), all_results(&built, &queries, 10));
+}
+
+#[test]
+fn saving_again_replaces_the_previous_graphs_and_cleans_up() {
+    let (mut set, mut corpus) = corpus_set(100, 4);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut hnsw = HnswSearch::build(&set);
+    hnsw.save(dir.path()).expect("first save");
+    add_papers(&mut set, &mut corpus, 100..120);
+    hnsw.insert(&set).expect("insert");
+    hnsw.save(dir.path()).expect("second save");
+
+    let loaded = HnswSearch::load(dir.path(), &set).expect("load");
+    assert_eq!(loaded.len(Lang::En) + loaded.len(Lang::Zh), set.len());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.retain(|name| name != HNSW_MANIFEST_FILE);
+    assert_eq!(names.len(), 4, "the manifest and two files per language, nothing else: {names:?}");
+}
+
+#[test]
+fn tombstoned_chunks_are_never_returned() {
+    let (mut set, mut corpus) = corpus_set(600, 5);
+    let mut hnsw = HnswSearch::build(&set);
+    let queries = queries(&mut corpus, 30);
+
+    // Delete the paper behind every query's best hit: exactly the chunks most likely to show up.
+    for (query, lang) in &queries {
+        for (id, _) in hnsw.search(query, 3, *lang) {
+            let paper = set.get(id).expect("hit is a chunk").paper_id.to_owned();
+            set.delete_paper(&paper);
+        }
+    }
+    let report = hnsw.refresh(&set).expect("refresh");
+    assert!(report.tombstoned > 0 && !report.rebuilt, "{report:?}");
+    let exact = ExactSearch::build(&set);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    hnsw.save(dir.path()).expect("save");
+    let loaded = HnswSearch::load(dir.path(), &set).expect("load");
+    for search in [&hnsw as &dyn NearestNeighbours, &exact, &loaded] {
+        for (query, lang) in &queries {
+            let hits = search.search(query, 50, *lang);
+            assert_eq!(hits.len(), 50, "tombstones are replaced by live chunks");
+            assert!(hits.iter().all(|&(id, _)| !set.is_deleted(id)), "a deleted chunk came back");
+        }
+    }
+    println!("tombstones: {:.1}% of the graphs", 100.0 * hnsw.tombstone_ratio());
+}
+
+#[test]
+fn papers_deleted_after_the_save_stay_deleted_after_the_load() {
+    let (mut set, mut corpus) = corpus_set(200, 6);
+    let dir = tempfile::tempdir().expect("temp dir");
+    HnswSearch::build(&set).save(dir.path()).expect("save");
+    let (query, lang) = queries(&mut corpus, 1).remove(0);
+    let best = ExactSearch::build(&set).search(&query, 1, lang)[0].0;
+    let paper = set.get(best).expect("chunk").paper_id.to_owned();
+    set.delete_paper(&paper);
+
+    let loaded = HnswSearch::load(dir.path(), &set).expect("load");
+    assert!(loaded.search(&query, 20, lang).iter().all(|&(id, _)| set.get(id).expect("chunk").paper_id != paper));
+}
+
+#[test]
+fn refresh_rebuilds_once_a_quarter_of_a_graph_is_tombstones() {
+    let (mut set, _) = corpus_set(200, 7);
+    let mut hnsw = HnswSearch::build(&set);
+    // 30% of the English papers.
+    let doomed: Vec<String> = (0..200).filter(|n| paper_lang(*n) == Lang::En && n % 10 < 6).map(paper_id).collect();
+    for paper in &doomed {
+        set.delete_paper(paper);
+    }
+    let report = hnsw.refresh(&set).expect("refresh");
+    assert!(report.rebuilt, "{report:?}");
+    assert_eq!(hnsw.tombstone_ratio(), 0.0, "a rebuilt graph holds live chunks only");
+    assert_eq!(hnsw.len(Lang::En), set.iter_live().filter(|c| c.lang == Lang::En).count());
+    assert!(REBUILD_TOMBSTONE_RATIO == 0.25);
+}
+
+#[test]
+fn chunks_added_after_the_build_are_found() {
+    let (mut set, mut corpus) = corpus_set(500, 8);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut hnsw = HnswSearch::build(&set);
+    hnsw.save(dir.path()).expect("save");
+
+    // The next day's ingest: 100 new papers, one old paper replaced.
+    set.delete_paper(&paper_id(3));
+    add_papers(&mut set, &mut corpus, 500..600);
+    add_papers(&mut set, &mut corpus, 3..4);
+    let inserted = hnsw.insert(&set).expect("insert");
+    assert_eq!(inserted, 101 * CHUNKS_PER_PAPER);
+    assert_eq!(hnsw.covered(), set.len());
+    // A graph saved before the ingest catches up on load.
+    let caught_up = HnswSearch::load(dir.path(), &set).expect("load");
+
+    for search in [&hnsw, &caught_up] {
+        for chunk in set.iter().skip(2_500) {
+            let hits = search.search(chunk.vector, 1, chunk.lang);
+            assert_eq!(hits.first().map(|h| h.0), Some(chunk.id), "new chunk {} found", chunk.id);
+        }
+        let replaced = set.iter().take(2_500).filter(|c| c.paper_id == paper_id(3));
+        for chunk in replaced {
+            assert!(search.search(chunk.vector, 10, chunk.lang).iter().all(|h| h.0 != chunk.id));
+        }
+    }
+}
+
+#[test]
+fn a_query_in_one_language_never_returns_chunks_of_the_other() {
+    let (mut set, mut corpus) = corpus_set(300, 9);
+    // The same text embedded twice, once filed as Chinese, once as English.
+    let twin = corpus.sample();
+    let zh = set.push("2601.99998", Lang::Zh, &twin).expect("push");
+    let en = set.push("2601.99999", Lang::En, &twin).expect("push");
+    let hnsw = HnswSearch::build(&set);
+    let exact = ExactSearch::build(&set);
+
+    for search in [&hnsw as &dyn NearestNeighbours, &exact] {
+        assert_eq!(search.search(&twin, 1, Lang::Zh)[0].0, zh);
+        assert_eq!(search.search(&twin, 1, Lang::En)[0].0, en);
+        for (query, lang) in queries(&mut corpus, 20) {
+            let hits = search.search(&query, 100, lang);
+            assert_eq!(hits.len(), 100);
+            assert!(hits.iter().all(|&(id, _)| set.get(id).expect("chunk").lang == lang));
+        }
+    }
+}
+
+#[test]
+fn a_language_without_chunks_has_no_graph_and_still_saves_and_loads() {
+    let mut corpus = Corpus::new(DIMS, 3, 10);
+    let mut set = VectorSet::new(MODEL, DIMS);
+    for i in 0..50 {
+        set.push(&paper_id(i), Lang::En, &corpus.sample()).expect("push");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hnsw = HnswSearch::build(&set);
+    hnsw.save(dir.path()).expect("save");
+    let loaded = HnswSearch::load(dir.path(), &set).expect("load");
+    let query = corpus.sample();
+    assert!(loaded.search(&query, 10, Lang::Zh).is_empty());
+    assert_eq!(loaded.search(&query, 10, Lang::En), hnsw.search(&query, 10, Lang::En));
+
+    // A set with nothing at all, and a graph of one point.
+    let empty = VectorSet::new(MODEL, DIMS);
+    HnswSearch::build(&empty).save(dir.path()).expect("save empty");
+    assert!(HnswSearch::load(dir.path(), &empty).expect("load empty").is_empty());
+    let mut one = VectorSet::new(MODEL, DIMS);
+    one.push("2601.00001", Lang::Zh, &query).expect("push");
+    HnswSearch::build(&one).save(dir.path()).expect("save one");
+    let hits = HnswSearch::load(dir.path(), &one).expect("load one").search(&query, 3, Lang::Zh);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].0, 0);
+}
+
+#[test]
+fn wrong_queries_match_nothing_instead_of_panicking() {
+    let (set, _) = corpus_set(20, 11);
+    let hnsw = HnswSearch::build(&set);
+    let exact = ExactSearch::build(&set);
+    for search in [&hnsw as &dyn NearestNeighbours, &exact] {
+        assert!(search.search(&[0.5; 3], 5, Lang::En).is_empty(), "wrong dimensions");
+        assert!(search.search(&[f32::NAN; DIMS], 5, Lang::En).is_empty(), "NaN");
+        assert!(search.search(&[0.0; DIMS], 5, Lang::En).is_empty(), "zero vector");
+        assert!(search.search(&[1.0; DIMS], 0, Lang::En).is_empty(), "k = 0");
+        assert_eq!(search.search(&[1.0; DIMS], 1_000, Lang::En).len(), 70, "k beyond the live chunks");
+    }
+}
+
+/// A fresh copy of a saved graph folder, damaged by `damage`, and what loading it says.
+fn load_damaged(set: &VectorSet, damage: impl FnOnce(&Path)) -> VectorError {
+    let dir = tempfile::tempdir().expect("temp dir");
+    HnswSearch::build(set).save(dir.path()).expect("save");
+    damage(dir.path());
+    HnswSearch::load(dir.path(), set).expect_err("a damaged folder must not load")
+}
+
+fn graph_file(dir: &Path, lang: &str, kind: &str) -> std::path::PathBuf {
+    std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .find(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            name.starts_with(&format!("{lang}-")) && name.ends_with(kind)
+        })
+        .expect("graph file")
+}
+
+#[test]
+fn a_damaged_graph_folder_gives_an_error_naming_the_file_not_a_panic() {
+    let (set, _) = corpus_set(200, 12);
+
+    let missing = load_damaged(&set, |dir| {
+        std::fs::remove_file(graph_file(dir, "en", ".hnsw.graph")).expect("remove");
+    });
+    assert!(missing.to_string().contains(".hnsw.graph") && missing.to_string().contains("missing"), "{missing}");
+
+    let truncated = load_damaged(&set, |dir| {
+        let path = graph_file(dir, "zh", ".hnsw.data");
+        let bytes = std::fs::read(&path).expect("read");
+        std::fs::write(&path, &bytes[..bytes.len() / 3]).expect("truncate");
+    });
+    assert!(truncated.to_string().contains("truncated"), "{truncated}");
+
+    let garbled = load_damaged(&set, |dir| {
+        let path = graph_file(dir, "en", ".hnsw.graph");
+        let mut bytes = std::fs::read(&path).expect("read");
+        let middle = bytes.len() / 2;
+        bytes[middle..middle + 16].fill(0xFF);
+        std::fs::write(&path, bytes).expect("garble");
+    });
+    assert!(garbled.to_string().contains("checksum mismatch"), "{garbled}");
+
+    let bad_manifest = load_damaged(&set, |dir| {
+        std::fs::write(dir.join(HNSW_MANIFEST_FILE), "{\"format\": \"paperdex-hnsw\", \"graphs\": [").expect("write");
+    });
+    assert!(matches!(bad_manifest, VectorError::Corrupt { .. }), "{bad_manifest}");
+
+    let no_manifest = load_damaged(&set, |dir| {
+        std::fs::remove_file(dir.join(HNSW_MANIFEST_FILE)).expect("remove");
+    });
+    assert!(matches!(no_manifest, VectorError::Io { .. }) && no_manifest.to_string().contains(HNSW_MANIFEST_FILE));
+
+    // Whatever went wrong, the way out is a rebuild from the vector set.
+    let rebuilt = HnswSearch::build(&set);
+    assert_eq!(rebuilt.len(Lang::En) + rebuilt.len(Lang::Zh), set.len());
+}
+
+#[test]
+fn a_graph_is_never_paired_with_another_vector_set() {
+    let (set, _) = corpus_set(100, 13);
+    let dir = tempfile::tempdir().expect("temp dir");
+    HnswSearch::build(&set).save(dir.path()).expect("save");
+
+    let (other, _) = corpus_set(100, 14);
+    let error = HnswSearch::load(dir.path(), &other).expect_err("other vectors");
+    assert!(matches!(error, VectorError::SetMismatch { .. }), "{error}");
+
+    let (shorter, _) = corpus_set(50, 13);
+    let error = HnswSearch::load(dir.path(), &shorter).expect_err("fewer chunks");
+    assert!(matches!(error, VectorError::SetMismatch { .. }), "{error}");
+
+    let mut other_model = VectorSet::new("another-model", DIMS);
+    for chunk in set.iter() {
+        other_model.push(chunk.paper_id, chunk.lang, chunk.vector).expect("push");
+    }
+    let error = HnswSearch::load(dir.path(), &other_model).expect_err("other model");
+    assert!(error.to_string().contains("another-model"), "{error}");
+}
+
+#[test]
+fn many_threads_search_at_once() {
+    let (set, mut corpus) = corpus_set(400, 15);
+    let hnsw = HnswSearch::build(&set);
+    let queries = queries(&mut corpus, 40);
+    let expected = all_results(&hnsw, &queries, 10);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| assert_eq!(all_results(&hnsw, &queries, 10), expected));
+        }
+    });
+
+    fn shareable<T: Send + Sync>() {}
+    shareable::<HnswSearch>();
+    shareable::<ExactSearch>();
+}
+
+/// Why [`super::DotDistance`] instead of hnsw_rs's `DistDot`: for some unit vectors the f32 dot
+/// product with themselves rounds to just above 1, and `DistDot` asserts `1 - dot >= 0`.
+#[test]
+fn hnsw_rs_dist_dot_panics_on_a_vector_against_itself() {
+    use hnsw_rs::prelude::{DistDot, Distance};
+    let mut corpus = Corpus::new(DIMS, 3, 16);
+    let set = {
+        let mut set = VectorSet::new(MODEL, DIMS);
+        for _ in 0..50 {
+            set.push("p", Lang::En, &corpus.sample()).expect("push");
+        }
+        set
+    };
+    // The first such vector is enough (each panic prints a message).
+    let panicking = set.iter().position(|c| {
+        let v = c.vector;
+        std::panic::catch_unwind(|| DistDot.eval(v, v)).is_err()
+    });
+    assert!(panicking.is_some(), "DistDot survived every vector against itself");
+    assert!(set.iter().all(|c| (0.0..1e-6).contains(&super::DotDistance.eval(c.vector, c.vector))));
+}
