@@ -5,10 +5,10 @@
 //!
 //! | format | recognised by | parser |
 //! |---|---|---|
-//! | [`SourceFormat::HfDailyApi`] | a JSON list whose items hold a `paper` object | [`hf_api`] |
-//! | [`SourceFormat::ZhSummaries`] | a JSON list of `{"url", "content"}` objects | [`zh_summaries`] |
-//! | [`SourceFormat::DailyReport`] | markdown with `## 📄 <title>` paper headings | [`report`] |
-//! | [`SourceFormat::PaperMarkdown`] | markdown with YAML front matter, or a title and a `**PDF**:` / `**Authors**:` line | [`paper_md`] |
+//! | [`SourceFormat::HfDailyApi`] | a JSON list whose items hold a `paper` object | `parse/hf_api.rs` |
+//! | [`SourceFormat::ZhSummaries`] | a JSON list of `{"url", "content"}` objects | `parse/zh_summaries.rs` |
+//! | [`SourceFormat::DailyReport`] | markdown with `## 📄 <title>` paper headings | `parse/report.rs` |
+//! | [`SourceFormat::PaperMarkdown`] | markdown with YAML front matter, or a title and a `**PDF**:` / `**Authors**:` line | `parse/paper_md.rs` |
 //!
 //! Failures come in two sizes. A file that cannot be read as any format at all (binary,
 //! truncated JSON, a JSON number where a list belongs...) is a [`ParseError`] and yields

@@ -83,8 +83,13 @@ impl SearchEngine {
         self.no_model_reason.as_deref()
     }
 
+    /// The ranker's settings.
+    pub fn ranker(&self) -> RankerConfig {
+        self.ranker
+    }
+
     /// Picks up a generation committed by another process, at most once a second.
-    fn refresh(&self) {
+    pub(crate) fn refresh(&self) {
         let now = now_secs();
         if self.last_refresh.swap(now, Ordering::Relaxed) != now {
             if let Err(error) = self.index.refresh_vectors() {

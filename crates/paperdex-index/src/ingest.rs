@@ -118,6 +118,9 @@ impl PaperIndex {
         let _lock = WriterLock::acquire(&self.root)?;
         let mut report = IngestReport::default();
         let files = list_files(paths, &mut report.rejected_files);
+        for rejected in &report.rejected_files {
+            observer.file_done(Path::new(&rejected.path), Some(&rejected.reason));
+        }
         observer.files_found(files.len());
 
         let searcher = self.searcher();

@@ -109,6 +109,11 @@ impl PaperIndex {
         Ok(CommitPayload::parse(metas.payload.as_deref()))
     }
 
+    /// The generation number of the latest commit (cheap: reads `meta.json` only).
+    pub fn generation(&self) -> Result<u64> {
+        Ok(self.committed_payload()?.generation)
+    }
+
     /// Loads the vectors of the latest commit if they are not the ones loaded already. Cheap
     /// when nothing changed (one small file read); a server calls it now and then to pick up
     /// what an ingest committed.

@@ -334,6 +334,9 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
     out.truncate(trimmed_end);
     let ranges = ranges
         .into_iter()
+        // jieba's search mode emits a long word after its parts, so tantivy can report a
+        // highlight starting before its fragment (the offset wraps around): drop those.
+        .filter(|[s, e]| s < e && *e <= text.len())
         .map(|[s, e]| [map[s].min(trimmed_end), map[e].min(trimmed_end)])
         .filter(|[s, e]| s < e)
         .collect();

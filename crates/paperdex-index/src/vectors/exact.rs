@@ -2,7 +2,7 @@
 
 use paperdex_core::Lang;
 
-use super::{best_first, lang_slot, prepare_query, similarity, NearestNeighbours, VectorSet, LANGS};
+use super::{LANGS, NearestNeighbours, VectorSet, best_first, lang_slot, prepare_query, similarity};
 
 /// The live vectors of one language, packed end to end.
 #[derive(Debug, Default, Clone)]

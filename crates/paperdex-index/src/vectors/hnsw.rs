@@ -21,20 +21,20 @@
 
 use std::fs::{self, File};
 use std::io::BufReader;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use hnsw_rs::api::AnnT;
 use hnsw_rs::hnsw::Hnsw;
-use hnsw_rs::hnswio::{load_description, HnswIo};
+use hnsw_rs::hnswio::{HnswIo, load_description};
 use hnsw_rs::prelude::Distance;
 use paperdex_core::Lang;
 use serde::{Deserialize, Serialize};
 
-use super::checksum::{digest_file, Xxh64};
+use super::checksum::{Xxh64, digest_file};
 use super::error::{Result, VectorError};
 use super::fsutil::{atomic_write, sync_dir, sync_file, unique_suffix};
-use super::{best_first, distance, lang_slot, prepare_query, NearestNeighbours, VectorSet, LANGS};
+use super::{LANGS, NearestNeighbours, VectorSet, best_first, distance, lang_slot, prepare_query};
 
 /// When more than this share of a graph's points are tombstones, [`HnswSearch::refresh`]
 /// rebuilds instead of extending: dead points still cost search time and crowd live ones out
@@ -213,11 +213,8 @@ impl HnswSearch {
 
     /// The share of graph points that are tombstones, over all languages.
     pub fn tombstone_ratio(&self) -> f64 {
-        let (points, dead) = self
-            .graphs
-            .iter()
-            .flatten()
-            .fold((0, 0), |(p, d), g| (p + g.points, d + g.dead));
+        let (points, dead) =
+            self.graphs.iter().flatten().fold((0, 0), |(p, d), g| (p + g.points, d + g.dead));
         if points == 0 { 0.0 } else { dead as f64 / points as f64 }
     }
 
@@ -336,7 +333,8 @@ impl HnswSearch {
         // dead share, and widen until enough live chunks come back (or the whole graph did).
         let wanted = k.min(live);
         let widen = graph.points as f64 / live as f64;
-        let mut fetch = ((k as f64 * widen).ceil() as usize + if graph.dead > 0 { 8 } else { 0 }).min(graph.points);
+        let mut fetch =
+            ((k as f64 * widen).ceil() as usize + if graph.dead > 0 { 8 } else { 0 }).min(graph.points);
         let mut ef = ((ef_search.max(1) as f64 * widen).ceil() as usize).max(fetch);
         loop {
             let mut hits: Vec<(u32, f32)> = graph
@@ -414,7 +412,8 @@ impl HnswSearch {
             graphs,
         };
         let path = dir.join(HNSW_MANIFEST_FILE);
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| VectorError::Io { path: path.clone(), source: e.into() })?;
+        let json = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| VectorError::Io { path: path.clone(), source: e.into() })?;
         atomic_write(&path, |out| std::io::Write::write_all(out, &json))?;
         Ok(manifest)
     }
@@ -451,10 +450,16 @@ impl HnswSearch {
             for point in hnsw.get_point_indexation() {
                 let id = point.get_origin_id();
                 let Some(chunk) = set.get(id as u32).filter(|_| id < covered) else {
-                    return Err(VectorError::corrupt(&dump, format!("holds chunk {id}, beyond the {covered} it covers")));
+                    return Err(VectorError::corrupt(
+                        &dump,
+                        format!("holds chunk {id}, beyond the {covered} it covers"),
+                    ));
                 };
                 if chunk.lang != entry.lang {
-                    return Err(VectorError::corrupt(&dump, format!("holds chunk {id}, which is not {}", entry.lang.code())));
+                    return Err(VectorError::corrupt(
+                        &dump,
+                        format!("holds chunk {id}, which is not {}", entry.lang.code()),
+                    ));
                 }
                 if std::mem::replace(&mut in_graph[id], true) {
                     return Err(VectorError::corrupt(&dump, format!("holds chunk {id} twice")));
@@ -462,7 +467,10 @@ impl HnswSearch {
                 points += 1;
             }
             if points != entry.points {
-                return Err(VectorError::corrupt(&dump, format!("holds {points} points, the manifest says {}", entry.points)));
+                return Err(VectorError::corrupt(
+                    &dump,
+                    format!("holds {points} points, the manifest says {}", entry.points),
+                ));
             }
             graphs[lang_slot(entry.lang)] = Some(LangGraph { hnsw, points, dead: 0 });
         }
@@ -478,7 +486,10 @@ impl HnswSearch {
                 }
             } else if !chunk.deleted {
                 return Err(VectorError::SetMismatch {
-                    reason: format!("chunk {id} is live in the set but missing from the saved {} graph", chunk.lang.code()),
+                    reason: format!(
+                        "chunk {id} is live in the set but missing from the saved {} graph",
+                        chunk.lang.code()
+                    ),
                 });
             }
             deleted.push(chunk.deleted);
@@ -489,7 +500,8 @@ impl HnswSearch {
             ef_construction: manifest.ef_construction,
             ef_search: HnswParams::default().ef_search,
         };
-        let mut search = HnswSearch { model: manifest.model, dims: manifest.dims, params, graphs, deleted, fingerprint };
+        let mut search =
+            HnswSearch { model: manifest.model, dims: manifest.dims, params, graphs, deleted, fingerprint };
         let inserted = search.add_chunks(set);
         if inserted > 0 {
             tracing::info!(inserted, "HNSW graphs caught up with chunks added after they were saved");
@@ -542,14 +554,18 @@ struct FileEntry {
 
 fn read_manifest(path: &Path) -> Result<Manifest> {
     let bytes = fs::read(path).map_err(VectorError::io(path))?;
-    serde_json::from_slice(&bytes).map_err(|e| VectorError::corrupt(path, format!("not a valid graph manifest: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| VectorError::corrupt(path, format!("not a valid graph manifest: {e}")))
 }
 
 impl Manifest {
     /// Everything that can be checked before touching the graph files.
     fn check(&self, path: &Path, set: &VectorSet) -> Result<()> {
         if self.format != MANIFEST_FORMAT {
-            return Err(VectorError::corrupt(path, format!("format {:?}, expected {MANIFEST_FORMAT:?}", self.format)));
+            return Err(VectorError::corrupt(
+                path,
+                format!("format {:?}, expected {MANIFEST_FORMAT:?}", self.format),
+            ));
         }
         if self.format_version != MANIFEST_VERSION {
             return Err(VectorError::incompatible(
@@ -597,14 +613,22 @@ impl Manifest {
             if std::mem::replace(&mut seen[lang_slot(graph.lang)], true) {
                 return Err(VectorError::corrupt(path, format!("two {} graphs", graph.lang.code())));
             }
-            let safe = |name: &str| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-            let expected: Vec<String> = FILE_KINDS.iter().map(|kind| format!("{}.{kind}", graph.basename)).collect();
+            let safe =
+                |name: &str| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let expected: Vec<String> =
+                FILE_KINDS.iter().map(|kind| format!("{}.{kind}", graph.basename)).collect();
             let listed: Vec<&str> = graph.files.iter().map(|f| f.name.as_str()).collect();
             if !safe(&graph.basename) || listed != expected {
-                return Err(VectorError::corrupt(path, format!("unexpected files for graph {:?}: {listed:?}", graph.basename)));
+                return Err(VectorError::corrupt(
+                    path,
+                    format!("unexpected files for graph {:?}: {listed:?}", graph.basename),
+                ));
             }
             if graph.points == 0 || graph.points > self.covered_chunks {
-                return Err(VectorError::corrupt(path, format!("graph {} claims {} points", graph.basename, graph.points)));
+                return Err(VectorError::corrupt(
+                    path,
+                    format!("graph {} claims {} points", graph.basename, graph.points),
+                ));
             }
         }
         Ok(())
@@ -613,7 +637,11 @@ impl Manifest {
 
 /// Runs an hnsw_rs call that may fail or panic, as an error about `path`. The checks before
 /// each call should make the panics unreachable; this is the last line of defence.
-fn guarded<T, E: std::fmt::Display>(path: &Path, what: &str, call: impl FnOnce() -> Result<T, E>) -> Result<T> {
+fn guarded<T, E: std::fmt::Display>(
+    path: &Path,
+    what: &str,
+    call: impl FnOnce() -> Result<T, E>,
+) -> Result<T> {
     let hnsw_error = |reason: String| VectorError::Hnsw { path: path.to_path_buf(), reason };
     match catch_unwind(AssertUnwindSafe(call)) {
         Ok(Ok(value)) => Ok(value),
@@ -630,7 +658,11 @@ fn guarded<T, E: std::fmt::Display>(path: &Path, what: &str, call: impl FnOnce()
 }
 
 /// Checks one graph's files and hands them to hnsw_rs.
-fn load_graph(dir: &Path, manifest: &Manifest, entry: &GraphEntry) -> Result<Hnsw<'static, f32, DotDistance>> {
+fn load_graph(
+    dir: &Path,
+    manifest: &Manifest,
+    entry: &GraphEntry,
+) -> Result<Hnsw<'static, f32, DotDistance>> {
     for file in &entry.files {
         let path = dir.join(&file.name);
         let metadata = match fs::metadata(&path) {
@@ -643,21 +675,29 @@ fn load_graph(dir: &Path, manifest: &Manifest, entry: &GraphEntry) -> Result<Hns
         if metadata.len() != file.bytes {
             return Err(VectorError::corrupt(
                 &path,
-                format!("{} bytes, {HNSW_MANIFEST_FILE} says {}: truncated or replaced", metadata.len(), file.bytes),
+                format!(
+                    "{} bytes, {HNSW_MANIFEST_FILE} says {}: truncated or replaced",
+                    metadata.len(),
+                    file.bytes
+                ),
             ));
         }
         let digest = format!("{:016x}", digest_file(&path).map_err(VectorError::io(&path))?);
         if digest != file.xxh64 {
             return Err(VectorError::corrupt(
                 &path,
-                format!("checksum mismatch (stored {}, computed {digest}): the file was changed or partly written", file.xxh64),
+                format!(
+                    "checksum mismatch (stored {}, computed {digest}): the file was changed or partly written",
+                    file.xxh64
+                ),
             ));
         }
     }
 
     let graph_path = dir.join(&entry.files[0].name);
     let file = File::open(&graph_path).map_err(VectorError::io(&graph_path))?;
-    let description = guarded(&graph_path, "reading the dump header", || load_description(&mut BufReader::new(file)))?;
+    let description =
+        guarded(&graph_path, "reading the dump header", || load_description(&mut BufReader::new(file)))?;
     let problem = if description.dimension != manifest.dims {
         Some(format!("{} dimensions, expected {}", description.dimension, manifest.dims))
     } else if description.nb_point != entry.points {
@@ -698,7 +738,8 @@ fn load_graph(dir: &Path, manifest: &Manifest, entry: &GraphEntry) -> Result<Hns
 /// saves. Failures only leave garbage behind, so they are logged, not returned.
 fn remove_stale_files(dir: &Path, manifest: &Manifest) {
     let Ok(entries) = fs::read_dir(dir) else { return };
-    let keep: Vec<&str> = manifest.graphs.iter().flat_map(|g| g.files.iter().map(|f| f.name.as_str())).collect();
+    let keep: Vec<&str> =
+        manifest.graphs.iter().flat_map(|g| g.files.iter().map(|f| f.name.as_str())).collect();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };

@@ -291,7 +291,8 @@ impl VectorSet {
             papers: self.papers.len(),
             paper_table_bytes,
         };
-        let header = serde_json::to_vec(&header).map_err(|e| VectorError::Io { path: path.to_path_buf(), source: e.into() })?;
+        let header = serde_json::to_vec(&header)
+            .map_err(|e| VectorError::Io { path: path.to_path_buf(), source: e.into() })?;
         atomic_write(path, |out| {
             let mut out = HashingWriter::new(out);
             out.write_all(MAGIC)?;
@@ -380,7 +381,9 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
     let min_len = MAGIC.len() + 4 + 16;
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         if bytes.is_empty() {
-            return Err(corrupt("the file is empty (a save was interrupted before writing anything?)".into()));
+            return Err(corrupt(
+                "the file is empty (a save was interrupted before writing anything?)".into(),
+            ));
         }
         return Err(corrupt("not a paperdex vector file (wrong magic bytes at the start)".into()));
     }
@@ -439,11 +442,10 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
         )));
     }
 
-    let vector_bytes = reader.take(vector_bytes as usize).ok_or_else(|| corrupt("vectors cut short".into()))?;
-    let vectors: Vec<f32> = vector_bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
+    let vector_bytes =
+        reader.take(vector_bytes as usize).ok_or_else(|| corrupt("vectors cut short".into()))?;
+    let vectors: Vec<f32> =
+        vector_bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     for (id, vector) in vectors.chunks_exact(header.dims).enumerate() {
         let norm = vector.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
         if !(norm - 1.0).abs().lt(&NORM_TOLERANCE) {
@@ -451,12 +453,17 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
         }
     }
 
-    let table = reader.take(header.chunks * CHUNK_RECORD_BYTES).ok_or_else(|| corrupt("chunk table cut short".into()))?;
+    let table = reader
+        .take(header.chunks * CHUNK_RECORD_BYTES)
+        .ok_or_else(|| corrupt("chunk table cut short".into()))?;
     let mut chunks = Vec::with_capacity(header.chunks);
     for (id, record) in table.chunks_exact(CHUNK_RECORD_BYTES).enumerate() {
         let paper = u32::from_le_bytes([record[0], record[1], record[2], record[3]]);
         if paper as usize >= header.papers {
-            return Err(corrupt(format!("chunk {id} belongs to paper number {paper}, the table has {}", header.papers)));
+            return Err(corrupt(format!(
+                "chunk {id} belongs to paper number {paper}, the table has {}",
+                header.papers
+            )));
         }
         let lang = lang_from_byte(record[4])
             .ok_or_else(|| corrupt(format!("chunk {id} has unknown language code {}", record[4])))?;
@@ -475,7 +482,8 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
         let id = reader
             .take(len as usize)
             .ok_or_else(|| corrupt(format!("paper table cut short at paper {number}")))?;
-        let id = std::str::from_utf8(id).map_err(|_| corrupt(format!("paper {number} has an id that is not UTF-8")))?;
+        let id = std::str::from_utf8(id)
+            .map_err(|_| corrupt(format!("paper {number} has an id that is not UTF-8")))?;
         if paper_numbers.insert(id.to_owned(), number as u32).is_some() {
             return Err(corrupt(format!("paper id {id:?} appears twice in the paper table")));
         }
@@ -496,7 +504,10 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
         }
     }
     if deleted != header.deleted {
-        return Err(corrupt(format!("header counts {} tombstones, the chunk table has {deleted}", header.deleted)));
+        return Err(corrupt(format!(
+            "header counts {} tombstones, the chunk table has {deleted}",
+            header.deleted
+        )));
     }
     Ok(VectorSet { model: header.model, dims: header.dims, vectors, chunks, papers, paper_numbers, deleted })
 }
@@ -555,7 +566,10 @@ mod tests {
             set.push("a", Lang::En, &[1.0, 2.0]),
             Err(VectorError::DimensionMismatch { expected: 3, found: 2 })
         ));
-        assert!(matches!(set.push("a", Lang::En, &[1.0, f32::NAN, 0.0]), Err(VectorError::InvalidVector { .. })));
+        assert!(matches!(
+            set.push("a", Lang::En, &[1.0, f32::NAN, 0.0]),
+            Err(VectorError::InvalidVector { .. })
+        ));
         assert!(matches!(set.push("a", Lang::En, &[0.0; 3]), Err(VectorError::InvalidVector { .. })));
         assert!(set.is_empty(), "a refused vector leaves no trace");
     }
@@ -616,7 +630,9 @@ mod tests {
             let message = load_error(&path, &bytes[..keep]).to_string();
             assert!(message.contains("vectors.pdv"), "names the file: {message}");
             assert!(
-                message.contains("truncated") || message.contains("empty") || message.contains("not a paperdex"),
+                message.contains("truncated")
+                    || message.contains("empty")
+                    || message.contains("not a paperdex"),
                 "cut to {keep} bytes: {message}"
             );
         }

@@ -75,6 +75,8 @@ struct Topic {
 pub struct Corpus {
     dims: usize,
     topics: Vec<Topic>,
+    noise: f32,
+    spread: f32,
     rng: Rng,
 }
 
@@ -106,7 +108,21 @@ impl Corpus {
                 Topic { basis, subtopics }
             })
             .collect();
-        Corpus { dims, topics, rng }
+        Corpus { dims, topics, noise: 0.25, spread: 0.7, rng }
+    }
+
+    /// Sets the length of the isotropic noise added to every point (default 0.25). More noise
+    /// spreads points over more dimensions, which makes neighbours harder for HNSW to find.
+    pub fn with_noise(mut self, noise: f32) -> Corpus {
+        self.noise = noise;
+        self
+    }
+
+    /// Sets how far points stray from their subtopic along their topic's directions (default
+    /// 0.7). More spread makes clusters overlap.
+    pub fn with_spread(mut self, spread: f32) -> Corpus {
+        self.spread = spread;
+        self
     }
 
     /// One embedding: a random subtopic plus variation along its topic's directions and a
@@ -115,9 +131,9 @@ impl Corpus {
         let topic = &self.topics[self.rng.below(self.topics.len())];
         let mut v = topic.subtopics[self.rng.below(SUBTOPICS)].clone();
         for direction in &topic.basis {
-            add_scaled(&mut v, 0.7 * self.rng.normal() / (TOPIC_RANK as f32).sqrt(), direction);
+            add_scaled(&mut v, self.spread * self.rng.normal() / (TOPIC_RANK as f32).sqrt(), direction);
         }
-        let noise = 0.25 / (self.dims as f32).sqrt();
+        let noise = self.noise / (self.dims as f32).sqrt();
         for x in v.iter_mut() {
             *x += noise * self.rng.normal();
         }

@@ -10,8 +10,8 @@ use paperdex_core::Lang;
 
 use super::synthetic::Corpus;
 use super::{
-    ExactSearch, HnswSearch, NearestNeighbours, VectorError, VectorSet, HNSW_MANIFEST_FILE,
-    REBUILD_TOMBSTONE_RATIO,
+    ExactSearch, HNSW_MANIFEST_FILE, HnswSearch, NearestNeighbours, REBUILD_TOMBSTONE_RATIO, VectorError,
+    VectorSet,
 };
 
 const DIMS: usize = 384;
@@ -21,7 +21,10 @@ const CHUNKS_PER_PAPER: usize = 5;
 /// A set of `papers` papers (5 chunks each) and the corpus they were drawn from, to draw
 /// queries and more papers.
 fn corpus_set(papers: usize, seed: u64) -> (VectorSet, Corpus) {
-    let mut corpus = Corpus::new(DIMS, 12, seed);
+    corpus_set_from(Corpus::new(DIMS, 12, seed), papers)
+}
+
+fn corpus_set_from(mut corpus: Corpus, papers: usize) -> (VectorSet, Corpus) {
     let mut set = VectorSet::new(MODEL, DIMS);
     add_papers(&mut set, &mut corpus, 0..papers);
     (set, corpus)
@@ -50,7 +53,12 @@ fn queries(corpus: &mut Corpus, n: usize) -> Vec<(Vec<f32>, Lang)> {
 }
 
 /// The mean share of the exact top `k` that `approx` found.
-fn recall(exact: &ExactSearch, approx: &dyn NearestNeighbours, queries: &[(Vec<f32>, Lang)], k: usize) -> f64 {
+fn recall(
+    exact: &ExactSearch,
+    approx: &dyn NearestNeighbours,
+    queries: &[(Vec<f32>, Lang)],
+    k: usize,
+) -> f64 {
     let mut found = 0;
     let mut total = 0;
     for (query, lang) in queries {
@@ -62,20 +70,30 @@ fn recall(exact: &ExactSearch, approx: &dyn NearestNeighbours, queries: &[(Vec<f
     found as f64 / total as f64
 }
 
-fn all_results(search: &dyn NearestNeighbours, queries: &[(Vec<f32>, Lang)], k: usize) -> Vec<Vec<(u32, f32)>> {
+fn all_results(
+    search: &dyn NearestNeighbours,
+    queries: &[(Vec<f32>, Lang)],
+    k: usize,
+) -> Vec<Vec<(u32, f32)>> {
     queries.iter().map(|(q, lang)| search.search(q, k, *lang)).collect()
 }
 
 #[test]
 fn hnsw_finds_at_least_98_percent_of_the_true_top_10() {
-    let (set, mut corpus) = corpus_set(600, 1);
+    // Overlapping clusters and more noise than the other stories: neighbours are harder to
+    // tell apart (the bench's "overlapping" data set).
+    let (set, mut corpus) = corpus_set_from(Corpus::new(DIMS, 12, 1).with_noise(0.6).with_spread(3.0), 600);
     assert_eq!(set.len(), 3_000);
     let exact = ExactSearch::build(&set);
     let hnsw = HnswSearch::build(&set);
     let queries = queries(&mut corpus, 100);
 
     let recall_at_10 = recall(&exact, &hnsw, &queries, 10);
-    println!("recall@10 over {} queries, ef_search {}: {recall_at_10:.4}", queries.len(), hnsw.params().ef_search);
+    println!(
+        "recall@10 over {} queries, ef_search {}: {recall_at_10:.4}",
+        queries.len(),
+        hnsw.params().ef_search
+    );
     assert!(recall_at_10 >= 0.98, "recall@10 = {recall_at_10}");
 
     // Similarities are the same numbers both ways, not just the same chunks.
@@ -182,7 +200,9 @@ fn papers_deleted_after_the_save_stay_deleted_after_the_load() {
     set.delete_paper(&paper);
 
     let loaded = HnswSearch::load(dir.path(), &set).expect("load");
-    assert!(loaded.search(&query, 20, lang).iter().all(|&(id, _)| set.get(id).expect("chunk").paper_id != paper));
+    assert!(
+        loaded.search(&query, 20, lang).iter().all(|&(id, _)| set.get(id).expect("chunk").paper_id != paper)
+    );
 }
 
 #[test]
@@ -190,15 +210,17 @@ fn refresh_rebuilds_once_a_quarter_of_a_graph_is_tombstones() {
     let (mut set, _) = corpus_set(200, 7);
     let mut hnsw = HnswSearch::build(&set);
     // 30% of the English papers.
-    let doomed: Vec<String> = (0..200).filter(|n| paper_lang(*n) == Lang::En && n % 10 < 6).map(paper_id).collect();
+    let doomed: Vec<String> =
+        (0..200).filter(|n| paper_lang(*n) == Lang::En && n % 10 < 6).map(paper_id).collect();
     for paper in &doomed {
         set.delete_paper(paper);
     }
+    let english = set.iter().filter(|c| c.lang == Lang::En).count();
+    assert!((doomed.len() * CHUNKS_PER_PAPER) as f64 > REBUILD_TOMBSTONE_RATIO * english as f64);
     let report = hnsw.refresh(&set).expect("refresh");
     assert!(report.rebuilt, "{report:?}");
     assert_eq!(hnsw.tombstone_ratio(), 0.0, "a rebuilt graph holds live chunks only");
     assert_eq!(hnsw.len(Lang::En), set.iter_live().filter(|c| c.lang == Lang::En).count());
-    assert!(REBUILD_TOMBSTONE_RATIO == 0.25);
 }
 
 #[test]
@@ -318,7 +340,10 @@ fn a_damaged_graph_folder_gives_an_error_naming_the_file_not_a_panic() {
     let missing = load_damaged(&set, |dir| {
         std::fs::remove_file(graph_file(dir, "en", ".hnsw.graph")).expect("remove");
     });
-    assert!(missing.to_string().contains(".hnsw.graph") && missing.to_string().contains("missing"), "{missing}");
+    assert!(
+        missing.to_string().contains(".hnsw.graph") && missing.to_string().contains("missing"),
+        "{missing}"
+    );
 
     let truncated = load_damaged(&set, |dir| {
         let path = graph_file(dir, "zh", ".hnsw.data");
@@ -337,14 +362,17 @@ fn a_damaged_graph_folder_gives_an_error_naming_the_file_not_a_panic() {
     assert!(garbled.to_string().contains("checksum mismatch"), "{garbled}");
 
     let bad_manifest = load_damaged(&set, |dir| {
-        std::fs::write(dir.join(HNSW_MANIFEST_FILE), "{\"format\": \"paperdex-hnsw\", \"graphs\": [").expect("write");
+        std::fs::write(dir.join(HNSW_MANIFEST_FILE), "{\"format\": \"paperdex-hnsw\", \"graphs\": [")
+            .expect("write");
     });
     assert!(matches!(bad_manifest, VectorError::Corrupt { .. }), "{bad_manifest}");
 
     let no_manifest = load_damaged(&set, |dir| {
         std::fs::remove_file(dir.join(HNSW_MANIFEST_FILE)).expect("remove");
     });
-    assert!(matches!(no_manifest, VectorError::Io { .. }) && no_manifest.to_string().contains(HNSW_MANIFEST_FILE));
+    assert!(
+        matches!(no_manifest, VectorError::Io { .. }) && no_manifest.to_string().contains(HNSW_MANIFEST_FILE)
+    );
 
     // Whatever went wrong, the way out is a rebuild from the vector set.
     let rebuilt = HnswSearch::build(&set);

@@ -1,0 +1,163 @@
+//! Benchmarks over the shared corpus, printed as a table (run with `cargo bench --bench search`).
+//!
+//! - parse + BM25 indexing of the whole corpus (no embeddings): seconds and papers/s;
+//! - open-index time;
+//! - search latency p50/p99 per mode over a fixed query set (query embedding included);
+//! - with `PAPERDEX_BENCH_EMBED=1`: ingest of the whole corpus with embeddings (minutes),
+//!   papers/s and passages/s, against the model's own throughput measured alone.
+//!
+//! The model modes need `models/fetch` to have run; without the model they are skipped with a
+//! note. `PAPERDEX_BENCH_INDEX=DIR` reuses an index built earlier (with vectors) instead of
+//! building a keyword-only one.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use paperdex_embed::{chunk, E5Embedder, Embedder, ModelPaths, Role};
+use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
+
+const QUERIES: &[&str] = &[
+    "KV cache quantization",
+    "强化学习 奖励模型",
+    "KV cache 量化",
+    "扩散模型",
+    "sparse attention long context",
+    "视频生成 自回归",
+    "retrieval augmented generation agents",
+    "多模态大模型 视觉推理",
+    "mixture of experts routing",
+    "病理图像 分割",
+    "speculative decoding",
+    "test-time scaling reasoning",
+    "3D 资产生成",
+    "robot manipulation policy",
+    "低比特量化 大语言模型",
+    "instruction tuning data selection",
+];
+
+fn corpus_paths() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"].iter().map(|f| root.join(f)).collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn latency(engine: &SearchEngine, mode: SearchMode, rounds: usize) -> (f64, f64) {
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        for q in QUERIES {
+            let started = Instant::now();
+            let results = engine.search(&SearchRequest::new(*q).mode(mode)).expect("search");
+            assert_eq!(results.mode, mode, "mode fell back: {:?}", results.warnings);
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    (percentile(&times, 0.5), percentile(&times, 0.99))
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0)))
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn load_model() -> Option<Arc<dyn Embedder>> {
+    let models = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
+    match E5Embedder::load(&ModelPaths::under(&models)) {
+        Ok(e) => Some(Arc::new(e)),
+        Err(e) => {
+            println!("(model modes skipped: {e})");
+            None
+        }
+    }
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    let model = load_model();
+    let reuse = std::env::var_os("PAPERDEX_BENCH_INDEX").map(PathBuf::from);
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let index_dir: PathBuf = reuse.clone().unwrap_or_else(|| scratch.path().join("index"));
+
+    if reuse.is_none() {
+        let started = Instant::now();
+        let index = PaperIndex::open_or_create(&index_dir).expect("create index");
+        let embed = std::env::var_os("PAPERDEX_BENCH_EMBED").is_some();
+        let report = index.ingest(&corpus_paths(), if embed { model.as_deref() } else { None }, &mut Quiet).expect("ingest");
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "ingest corpus{}: {} papers from {} files in {seconds:.2} s ({:.0} papers/s)",
+            if embed { " with embeddings" } else { " (parse + BM25, no embeddings)" },
+            report.papers_total,
+            report.files_read,
+            report.papers_total as f64 / seconds
+        );
+        if report.papers_embedded > 0 {
+            println!(
+                "  embedded {} papers, {} passages in {:.1} s: {:.1} papers/s, {:.1} passages/s",
+                report.papers_embedded,
+                report.chunks_embedded,
+                report.embed_seconds,
+                report.papers_embedded as f64 / report.embed_seconds,
+                report.chunks_embedded as f64 / report.embed_seconds
+            );
+            if let Some(model) = &model {
+                model_alone(model.as_ref(), &index, report.chunks_embedded as f64 / report.embed_seconds);
+            }
+        }
+    }
+
+    let started = Instant::now();
+    let index = PaperIndex::open(&index_dir).expect("open");
+    println!("open index: {:.1} ms ({} papers)", started.elapsed().as_secs_f64() * 1000.0, index.len());
+    let has_vectors = index.vectors().is_some();
+    let engine = SearchEngine::new(index, model.clone().ok_or_else(|| "no model".to_string()));
+    let (p50, p99) = latency(&engine, SearchMode::Bm25, 20);
+    println!("search bm25:   p50 {p50:.3} ms  p99 {p99:.3} ms  ({} queries x 20)", QUERIES.len());
+    if let (Some(model), true) = (&model, has_vectors) {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            for q in QUERIES {
+                let started = Instant::now();
+                model.embed(&[q], Role::Query).expect("embed");
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        println!("query embedding: p50 {:.3} ms  p99 {:.3} ms", percentile(&times, 0.5), percentile(&times, 0.99));
+        for mode in [SearchMode::Vector, SearchMode::Hybrid] {
+            let (p50, p99) = latency(&engine, mode, 5);
+            println!("search {:7}: p50 {p50:.3} ms  p99 {p99:.3} ms", mode.as_str());
+        }
+    } else {
+        println!("(vector and hybrid latency skipped: needs the model and an index with vectors, e.g. PAPERDEX_BENCH_INDEX=index)");
+    }
+    println!("peak RSS: {:.0} MB", peak_rss_mb());
+}
+
+/// The model's own throughput on the same kind of passages, for comparison with ingest.
+fn model_alone(model: &dyn Embedder, index: &PaperIndex, ingest_rate: f64) {
+    let papers = index.papers().expect("papers");
+    let passages: Vec<String> = papers.iter().take(300).flat_map(|p| chunk(p)).map(|c| c.text).collect();
+    let texts: Vec<&str> = passages.iter().map(String::as_str).collect();
+    let started = Instant::now();
+    for call in texts.chunks(32) {
+        model.embed(call, Role::Passage).expect("embed");
+    }
+    let rate = texts.len() as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "  model alone: {rate:.1} passages/s on {} passages; ingest ran at {:.0}% of it",
+        texts.len(),
+        100.0 * ingest_rate / rate
+    );
+}
+

@@ -1,0 +1,344 @@
+//! Related papers: the papers most like a given one, by meaning and by words, fused like a
+//! search.
+//!
+//! - By meaning: every live passage vector of the paper looks for its nearest passages in each
+//!   language; a paper counts with its best similarity; each language's list is ranked on its
+//!   own and the lists are interleaved by rank ([`interleave_by_rank`]), so a Chinese digest
+//!   finds English-only papers too.
+//! - By words: tantivy's [`MoreLikeThisQuery`] over the paper's title, text and keywords, with
+//!   thresholds tuned for short summaries (tantivy's defaults keep only terms seen twice in the
+//!   paper and in five documents, which leaves a digest almost no terms).
+//!
+//! The two lists are fused with the ranker's fusion (RRF by default); without vectors the
+//! words alone answer (mode `bm25`). The paper itself is never among its related papers.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use paperdex_core::{Lang, Paper, PaperId};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::analysis::{analyze, word_analyzer};
+use crate::engine::SearchEngine;
+use crate::error::{IndexError, Result};
+use crate::fusion::{fuse, interleave_by_rank};
+use crate::paper_index::PaperIndex;
+use crate::search::{Highlighter, SearchHit, SearchMode, MAX_LIMIT};
+use crate::vectors::NearestNeighbours;
+use crate::Vectors;
+
+/// At most this many terms make up the more-like-this query.
+const MAX_QUERY_TERMS: usize = 30;
+/// A term must occur in at least this many documents (the paper itself and one more).
+const MIN_DOC_FREQUENCY: u64 = 2;
+/// Terms in more than this share of the documents say nothing about a topic.
+const MAX_DOC_SHARE: f64 = 0.10;
+/// On a small index 10% is a handful of documents; never drop a term seen this rarely.
+const MAX_DOC_FREQUENCY_FLOOR: u64 = 5;
+/// Single letters and digits are noise (the length counts bytes, so any Han character passes).
+const MIN_WORD_BYTES: usize = 2;
+
+/// The papers related to one paper.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelatedResults {
+    /// The paper asked about.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// `hybrid` when vectors and words were fused, `bm25` when words alone answered.
+    pub mode: SearchMode,
+    /// Time spent, in milliseconds.
+    pub took_ms: f64,
+    /// The related papers, most related first; `bm25_rank` is the more-like-this rank,
+    /// `vector_rank` the rank by passage similarity.
+    pub hits: Vec<SearchHit>,
+    /// Things the user should know (for example that the paper has no vectors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl SearchEngine {
+    /// The `limit` papers most related to paper `id` (1 to [`MAX_LIMIT`]).
+    ///
+    /// Needs no model: the paper's own stored vectors are the queries. An unknown id is
+    /// [`IndexError::PaperNotFound`].
+    pub fn related(&self, id: &str, limit: usize) -> Result<RelatedResults> {
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(IndexError::InvalidQuery(format!("limit must be between 1 and {MAX_LIMIT}")));
+        }
+        self.refresh();
+        let started = Instant::now();
+        let index = self.index();
+        let searcher = index.searcher();
+        let not_found = || IndexError::PaperNotFound(id.to_string());
+        let paper_id = PaperId::parse(id).ok_or_else(not_found)?;
+        let address = index.address_in(&searcher, &paper_id)?.ok_or_else(not_found)?;
+        let paper = index.paper_at(&searcher, address)?;
+        let own_id = paper.id.as_str();
+        let wanted = limit.max(self.ranker().candidates);
+
+        let by_words = more_like_this(index, &searcher, &paper, address, wanted)?;
+        let vectors = index.vectors();
+        let by_meaning = vectors.as_deref().map(|v| nearest_papers(v, own_id, wanted)).unwrap_or_default();
+        let has_vectors = vectors.as_deref().is_some_and(|v| v.set.live_chunks_of(own_id).next().is_some());
+        let mut warnings = Vec::new();
+        if !has_vectors {
+            warnings.push(match vectors {
+                None => "the index has no vectors: related by shared words only".to_string(),
+                Some(_) => "this paper has no vectors: related by shared words only".to_string(),
+            });
+        }
+
+        let highlight_query = shared_terms_query(index, &searcher, &paper);
+        let highlighter = Highlighter::new(index, &searcher, highlight_query.as_deref());
+        let mut hits = Vec::with_capacity(limit);
+        if has_vectors {
+            for f in fuse(&by_words, &by_meaning, self.ranker().fusion).into_iter().take(limit) {
+                let mut hit = highlighter.hit(&index.paper_by_id_in(&searcher, &f.key)?, f.score);
+                hit.bm25_rank = f.bm25.map(|(r, _)| r);
+                hit.bm25_score = f.bm25.map(|(_, s)| s);
+                hit.vector_rank = f.vector.map(|(r, _)| r);
+                hit.vector_score = f.vector.map(|(_, s)| s);
+                hits.push(hit);
+            }
+        } else {
+            for (rank, (key, score)) in by_words.iter().enumerate().take(limit) {
+                let mut hit = highlighter.hit(&index.paper_by_id_in(&searcher, key)?, *score);
+                hit.bm25_rank = Some(rank + 1);
+                hit.bm25_score = Some(*score);
+                hits.push(hit);
+            }
+        }
+        Ok(RelatedResults {
+            id: own_id.to_string(),
+            title: paper.title().to_string(),
+            mode: if has_vectors { SearchMode::Hybrid } else { SearchMode::Bm25 },
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            warnings,
+        })
+    }
+}
+
+/// The most documents a useful term may occur in.
+fn max_doc_frequency(docs: u64) -> u64 {
+    ((docs as f64 * MAX_DOC_SHARE) as u64).max(MAX_DOC_FREQUENCY_FLOOR)
+}
+
+/// The searchable text of `paper`, per field, as more-like-this reads it. The fields are not
+/// stored (the paper is, as JSON), so `with_document(address)` would find no text.
+fn document_fields(index: &PaperIndex, paper: &Paper) -> Vec<(Field, Vec<OwnedValue>)> {
+    let text = |s: &str| OwnedValue::Str(s.to_string());
+    let mut titles = vec![text(paper.title())];
+    titles.extend(paper.title_zh().map(text));
+    vec![
+        (index.fields.title, titles),
+        (index.fields.body, paper.sections().iter().map(|s| text(&s.text)).collect()),
+        (index.fields.keywords, paper.keywords().into_iter().map(text).collect()),
+    ]
+}
+
+/// Papers sharing distinctive words with `paper` (at `address`), best first, without it.
+fn more_like_this(
+    index: &PaperIndex,
+    searcher: &Searcher,
+    paper: &Paper,
+    address: DocAddress,
+    n: usize,
+) -> Result<Vec<(String, f32)>> {
+    let query = MoreLikeThisQuery::builder()
+        .with_min_term_frequency(1)
+        .with_min_doc_frequency(MIN_DOC_FREQUENCY)
+        .with_max_doc_frequency(max_doc_frequency(searcher.num_docs()))
+        .with_max_query_terms(MAX_QUERY_TERMS)
+        .with_min_word_length(MIN_WORD_BYTES)
+        .with_document_fields(document_fields(index, paper));
+    let top = searcher.search(&query, &TopDocs::with_limit(n + 1).order_by_score())?;
+    let mut out = Vec::with_capacity(n);
+    for (score, hit) in top {
+        if hit != address {
+            out.push((index.id_at(searcher, hit)?, score));
+        }
+    }
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Papers whose passages are nearest to `own`'s, best first, without `own`: each language
+/// ranked on its own (multilingual vectors favour a text's own language whatever the topic),
+/// then interleaved by rank.
+fn nearest_papers(vectors: &Vectors, own: &str, papers: usize) -> Vec<(String, f32)> {
+    let own_chunks: Vec<_> = vectors.set.live_chunks_of(own).collect();
+    if own_chunks.is_empty() {
+        return Vec::new();
+    }
+    let per_language: Vec<Vec<(String, f32)>> = [Lang::Zh, Lang::En]
+        .into_iter()
+        .map(|lang| {
+            let mut best: HashMap<&str, f32> = HashMap::new();
+            for chunk in &own_chunks {
+                // A paper has a few passages per language (and the paper's own come first):
+                // over-fetch so `papers` distinct others remain.
+                for (chunk_id, score) in vectors.ann.search(chunk.vector, papers * 3 + own_chunks.len(), lang) {
+                    let Some(found) = vectors.set.get(chunk_id) else { continue };
+                    if found.paper_id == own {
+                        continue;
+                    }
+                    let entry = best.entry(found.paper_id).or_insert(score);
+                    *entry = entry.max(score);
+                }
+            }
+            let mut list: Vec<(String, f32)> = best.into_iter().map(|(id, s)| (id.to_string(), s)).collect();
+            list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            list.truncate(papers);
+            list
+        })
+        .collect();
+    let mut merged = interleave_by_rank(&per_language);
+    merged.truncate(papers);
+    merged
+}
+
+/// A query over the body made of `paper`'s most distinctive words (the same thresholds as
+/// more-like-this), so that snippets show what a related paper shares with it.
+fn shared_terms_query(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> Option<Box<dyn Query>> {
+    let field = index.fields.body;
+    let mut frequencies: HashMap<String, usize> = HashMap::new();
+    let mut analyzer = word_analyzer();
+    for section in paper.sections() {
+        for term in analyze(&mut analyzer, &section.text) {
+            if term.len() >= MIN_WORD_BYTES {
+                *frequencies.entry(term).or_insert(0) += 1;
+            }
+        }
+    }
+    let docs = searcher.num_docs();
+    let max_df = max_doc_frequency(docs);
+    let mut scored: Vec<(String, f32)> = frequencies
+        .into_iter()
+        .filter_map(|(term, tf)| {
+            let df = searcher.doc_freq(&Term::from_field_text(field, &term)).ok()?;
+            if !(MIN_DOC_FREQUENCY..=max_df).contains(&df) {
+                return None;
+            }
+            let idf = (1.0 + (docs as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+            Some((term, tf as f32 * idf))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    scored.truncate(MAX_QUERY_TERMS);
+    if scored.is_empty() {
+        return None;
+    }
+    let clauses: Vec<(Occur, Box<dyn Query>)> = scored
+        .into_iter()
+        .map(|(term, _)| {
+            let q = TermQuery::new(Term::from_field_text(field, &term), IndexRecordOption::Basic);
+            (Occur::Should, Box::new(q) as Box<dyn Query>)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::{Arc, OnceLock};
+
+    use paperdex_embed::{Embedder, HashEmbedder};
+
+    use super::*;
+    use crate::{PaperIndex, Quiet};
+
+    const QUANT_VIDEOGEN: &str = "2602.02958";
+
+    fn sample_paths() -> Vec<PathBuf> {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+        vec![root.join("report-2026-02-05.md"), root.join("hf-daily-2026-02-05.json")]
+    }
+
+    /// The sample ingested once with the hash embedder (so vectors exist without the model).
+    fn engine() -> &'static SearchEngine {
+        static ENGINE: OnceLock<(tempfile::TempDir, SearchEngine)> = OnceLock::new();
+        let (_, engine) = ENGINE.get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let embedder = HashEmbedder::new(64);
+            let index = PaperIndex::open_or_create(dir.path()).expect("index");
+            index.ingest(&sample_paths(), Some(&embedder), &mut Quiet).expect("ingest");
+            let engine = SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>));
+            (dir, engine)
+        });
+        engine
+    }
+
+    fn ids(results: &RelatedResults) -> Vec<&str> {
+        results.hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_paper_is_never_related_to_itself() {
+        let engine = engine();
+        for paper in engine.index().papers().expect("papers") {
+            let related = engine.related(paper.id.as_str(), 50).expect("related");
+            assert!(!ids(&related).contains(&paper.id.as_str()), "{} lists itself", paper.id);
+            assert_eq!(related.mode, SearchMode::Hybrid);
+            assert!(!related.hits.is_empty(), "{} has no related paper", paper.id);
+        }
+    }
+
+    #[test]
+    fn quant_videogen_is_related_to_kv_cache_and_video_papers() {
+        let related = engine().related(QUANT_VIDEOGEN, 5).expect("related");
+        let found = ids(&related);
+        assert_eq!(related.id, QUANT_VIDEOGEN);
+        assert!(related.title.starts_with("Quant VideoGen"));
+        assert_eq!(found.len(), 5);
+        // HySparse (KV cache sharing) and the autoregressive video diffusion paper.
+        for expected in ["2602.03560", "2601.20499"] {
+            assert!(found.contains(&expected), "{expected} not in the top 5: {found:?}");
+        }
+        let top = &related.hits[0];
+        assert!(top.bm25_rank.is_some() || top.vector_rank.is_some());
+        assert!(related.hits.windows(2).all(|w| w[0].score >= w[1].score), "not sorted by score");
+    }
+
+    #[test]
+    fn more_like_this_alone_answers_without_vectors() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest(&sample_paths(), None, &mut Quiet).expect("ingest");
+        let engine = SearchEngine::new(index, Err("no model in this test".into()));
+        let related = engine.related(QUANT_VIDEOGEN, 10).expect("related");
+        assert_eq!(related.mode, SearchMode::Bm25);
+        assert!(!related.warnings.is_empty());
+        let found = ids(&related);
+        assert!(!found.contains(&QUANT_VIDEOGEN));
+        assert!(found.iter().take(5).any(|id| ["2602.03560", "2601.20499"].contains(id)), "{found:?}");
+        assert!(related.hits.iter().all(|h| h.vector_rank.is_none() && h.bm25_rank.is_some()));
+    }
+
+    #[test]
+    fn snippets_highlight_shared_words() {
+        let related = engine().related(QUANT_VIDEOGEN, 5).expect("related");
+        let highlighted = related.hits.iter().filter(|h| !h.highlights.is_empty()).count();
+        assert!(highlighted >= 3, "{highlighted} of 5 hits have highlights");
+        for hit in &related.hits {
+            for [start, end] in &hit.highlights {
+                assert!(hit.snippet.is_char_boundary(*start) && hit.snippet.is_char_boundary(*end));
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_ids_and_bad_limits_are_errors() {
+        let engine = engine();
+        assert!(matches!(engine.related("2999.99999", 10), Err(IndexError::PaperNotFound(_))));
+        assert!(matches!(engine.related("not an id", 10), Err(IndexError::PaperNotFound(_))));
+        assert!(matches!(engine.related(QUANT_VIDEOGEN, 0), Err(IndexError::InvalidQuery(_))));
+        assert!(matches!(engine.related(QUANT_VIDEOGEN, MAX_LIMIT + 1), Err(IndexError::InvalidQuery(_))));
+    }
+}

@@ -1,0 +1,40 @@
+//! The whole shared corpus: every format, every messy record.
+
+use crate::support::{corpus, hit_ids, paperdex, search_json};
+
+fn corpus_folders() -> Vec<String> {
+    ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"]
+        .iter()
+        .map(|f| corpus().join(f).to_str().expect("path").to_string())
+        .collect()
+}
+
+#[test]
+fn the_whole_corpus_gives_11337_papers_names_every_bad_file_and_reingests_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = vec!["ingest".to_string()];
+    args.extend(corpus_folders());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = paperdex(dir.path(), &args);
+    assert_eq!(run.code, 3, "the corpus has malformed files on purpose");
+    assert!(run.stdout.contains("11337 new, 0 updated, 0 unchanged; 11337 in the index"), "{}", run.stdout);
+    let rejected: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("rejected ") && l.contains("hf-daily-api/")).collect();
+    assert_eq!(rejected.iter().filter(|l| l.contains("found a number") || l.contains("found an object")).count(), 68, "{rejected:#?}");
+    assert_eq!(rejected.iter().filter(|l| l.contains("list holds Python-repr")).count(), 21, "{rejected:#?}");
+
+    let again = paperdex(dir.path(), &args);
+    assert!(again.stdout.contains("0 new, 0 updated, 11337 unchanged; 11337 in the index"), "{}", again.stdout);
+
+    // Chinese queries find papers whose Chinese text is about them.
+    for (query, must_contain) in [("强化学习 奖励模型", ["强化学习", "奖励"]), ("KV cache 量化", ["KV", "量化"]), ("扩散模型", ["扩散", "模型"])] {
+        let answer = search_json(dir.path(), query, &["--mode", "bm25", "--limit", "5"]);
+        let ids = hit_ids(&answer);
+        assert_eq!(ids.len(), 5, "{query}");
+        for id in ids {
+            let shown = paperdex(dir.path(), &["show", &id]).stdout;
+            for word in must_contain {
+                assert!(shown.contains(word) || shown.to_lowercase().contains(&word.to_lowercase()), "{query}: {id} lacks {word}");
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Bad input never corrupts or stops the run: each bad file is named with a reason, the good
+//! files are indexed, and what was indexed before survives.
+
+use std::fs;
+
+use crate::support::{hit_ids, paperdex, sample, search_json};
+
+#[test]
+fn bad_files_are_named_with_reasons_and_good_files_still_indexed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    // Something already indexed must survive a run full of bad files.
+    let first = paperdex(&index, &["ingest", sample().join("report-2026-02-05.md").to_str().expect("path")]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+
+    let inputs = dir.path().join("inputs");
+    fs::create_dir(&inputs).expect("mkdir");
+    fs::write(inputs.join("empty.json"), b"").expect("write");
+    fs::write(inputs.join("binary.dat"), [0u8, 159, 146, 150, 0, 1, 2, 255]).expect("write");
+    let hf = fs::read(sample().join("hf-daily-2026-02-05.json")).expect("sample json");
+    fs::write(inputs.join("truncated.json"), &hf[..hf.len() / 2]).expect("write");
+    fs::write(inputs.join("latin1.md"), b"## \xf0\x9f\x93\x84 Caf\xe9 paper\n- **\xe9\x93\xbe\xe6\x8e\xa5**: caf\xe9\n").expect("write");
+    fs::write(inputs.join("no-paper.md"), "# Meeting notes\n\nNothing about papers here.\n").expect("write");
+    let huge = fs::File::create(inputs.join("huge.json")).expect("create");
+    huge.set_len(100 * 1024 * 1024).expect("sparse 100 MB file");
+    fs::write(inputs.join("good.json"), &hf).expect("write");
+
+    let run = paperdex(&index, &["ingest", inputs.to_str().expect("path")]);
+    assert_eq!(run.code, 3, "rejections give exit status 3: {}", run.stderr);
+    for (file, reason) in [
+        ("empty.json", "empty"),
+        ("binary.dat", "binary"),
+        ("truncated.json", "line"),
+        ("latin1.md", "UTF-8"),
+        ("no-paper.md", "without paper headings"),
+        ("huge.json", "limit"),
+    ] {
+        let line = run.stderr.lines().find(|l| l.contains(file)).unwrap_or_else(|| panic!("{file} not reported:\n{}", run.stderr));
+        assert!(line.to_lowercase().contains(&reason.to_lowercase()), "{file}: {line}");
+    }
+    assert!(run.stdout.contains("files read: 1, rejected: 6"), "{}", run.stdout);
+    // The report's papers are still there and the good file merged into them.
+    let answer = search_json(&index, "KV cache quantization", &["--mode", "bm25"]);
+    assert_eq!(hit_ids(&answer)[0], "2602.02958");
+    let stats: serde_json::Value = serde_json::from_str(&paperdex(&index, &["stats", "--json"]).stdout).expect("stats");
+    assert_eq!(stats["papers"], 35);
+}
+
+#[test]
+fn a_missing_path_is_reported_and_the_rest_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = paperdex(dir.path(), &["ingest", "/no/such/file.md", sample().to_str().expect("path")]);
+    assert_eq!(run.code, 3);
+    assert!(run.stderr.contains("/no/such/file.md"), "{}", run.stderr);
+    assert!(run.stdout.contains("35 new"), "{}", run.stdout);
+}
+
+#[test]
+fn a_second_ingest_while_one_holds_the_lock_fails_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("path")]);
+    let lock = paperdex_index::lock::WriterLock::acquire(dir.path()).expect("take the lock");
+    let run = paperdex(dir.path(), &["ingest", sample().to_str().expect("path")]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains(&format!("locked by PID {}", std::process::id())), "{}", run.stderr);
+    drop(lock);
+    let run = paperdex(dir.path(), &["ingest", sample().to_str().expect("path")]);
+    assert_eq!(run.code, 0, "the lock is free again: {}", run.stderr);
+}

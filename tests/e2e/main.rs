@@ -1,0 +1,9 @@
+//! End-to-end tests: the `paperdex` binary over the bundled sample and the shared corpus,
+//! compiled as one test binary (one link, one place to look).
+//!
+//! The binary is the release build in the same target folder (`make test` builds it first).
+
+mod cli;
+mod corpus;
+mod hostile;
+mod support;
