@@ -6,4 +6,5 @@
 mod cli;
 mod corpus;
 mod hostile;
+mod semantic;
 mod support;

@@ -74,6 +74,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Papers related to one paper, by meaning (its vectors) and by shared words.
+    Related {
+        /// arXiv id, e.g. 2602.02958.
+        id: String,
+        /// Number of papers.
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the HTTP API and the web page until SIGINT or SIGTERM.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7700")]
+        addr: String,
+    },
     /// Figures about the index.
     Stats {
         /// Print JSON.
@@ -129,6 +146,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Related { id, limit, json } => {
+            // The paper's own vectors are the query: no model needed.
+            let engine = SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into()));
+            let related = engine.related(id, *limit)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&related)?);
+            } else {
+                print_related(related);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr } => serve(&cli, addr),
         Command::Stats { json } => {
             let index = open(&cli.index)?;
             let stats = index.stats()?;
@@ -161,4 +190,49 @@ fn engine(cli: &Cli, semantic: bool) -> Result<SearchEngine> {
     let index = open(&cli.index)?;
     let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
     Ok(SearchEngine::new(index, model))
+}
+
+/// Prints related papers the way search results are printed.
+fn print_related(related: paperdex_index::RelatedResults) {
+    let colour = output::use_colour();
+    println!("Related to {} · {}\n", related.id, related.title);
+    let results = paperdex_index::SearchResults {
+        query: related.title,
+        mode: related.mode,
+        took_ms: related.took_ms,
+        total: related.hits.len(),
+        hits: related.hits,
+        warnings: related.warnings,
+    };
+    output::print_results(&results, false, colour);
+}
+
+/// `paperdex serve`: the HTTP API over the index, with the model when it can be loaded.
+fn serve(cli: &Cli, addr: &str) -> Result<ExitCode> {
+    use std::net::ToSocketAddrs;
+    // RUST_LOG overrides; by default requests and our own messages, not the libraries' chatter.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn,tantivy=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let addr = addr
+        .to_socket_addrs()
+        .with_context(|| format!("--addr {addr:?} is not a HOST:PORT address"))?
+        .next()
+        .with_context(|| format!("--addr {addr:?} resolves to no address"))?;
+    let engine = Arc::new(engine(cli, true)?);
+    if let Some(reason) = engine.no_model_reason() {
+        eprintln!("warning: {reason}; searches answer with BM25 only");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = paperdex_server::bind(addr).await?;
+        let local = listener.local_addr().context("reading the bound address")?;
+        println!("paperdex: {} papers at http://{local}/ (Ctrl-C to stop)", engine.index().len());
+        paperdex_server::serve_on(listener, engine, paperdex_server::shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

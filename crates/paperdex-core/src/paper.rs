@@ -156,6 +156,8 @@ pub enum SectionKind {
     Method,
     /// Conclusion.
     Conclusion,
+    /// A list of sources or references (titles and links): searchable, shown, not embedded.
+    References,
     /// Any other text, kept whole.
     Body,
 }
@@ -175,6 +177,7 @@ impl SectionKind {
             SectionKind::Motivation => "Motivation",
             SectionKind::Method => "Method",
             SectionKind::Conclusion => "Conclusion",
+            SectionKind::References => "References",
             SectionKind::Body => "Body",
         }
     }

@@ -432,7 +432,7 @@ fn chinese_summaries_take_the_title_from_the_guillemets_and_keep_the_search_resu
         kinds(conv),
         [
             (SectionKind::Body, None),
-            (SectionKind::Body, Some("搜索结果来自"))
+            (SectionKind::References, Some("搜索结果来自"))
         ]
     );
     assert!(

@@ -54,7 +54,12 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
     let sections = paper.sections();
     let mut chunks = Vec::new();
     for lang in [Lang::Zh, Lang::En] {
-        let mut of_lang: Vec<_> = sections.iter().filter(|s| Lang::detect(&s.text) == lang).collect();
+        // Reference lists are titles and links: they would give a Chinese-only paper an
+        // "English passage" and mislead the per-language ranking.
+        let mut of_lang: Vec<_> = sections
+            .iter()
+            .filter(|s| s.kind != SectionKind::References && Lang::detect(&s.text) == lang)
+            .collect();
         if of_lang.is_empty() {
             continue;
         }
@@ -96,10 +101,10 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
             chunks.push(Chunk { text: format!("{title}\n{window}"), lang });
         }
     }
-    if chunks.is_empty() {
-        // A paper known only by its title is still findable by it.
-        let title = paper.title().to_string();
-        chunks.push(Chunk { lang: Lang::detect(&title), text: title });
+    let title = paper.title();
+    if chunks.is_empty() && title != paper.id.as_str() {
+        // A paper known only by its title is still findable by it (a bare id is not text).
+        chunks.push(Chunk { lang: Lang::detect(title), text: title.to_string() });
     }
     chunks
 }
@@ -188,6 +193,28 @@ mod tests {
         }
         let joined: String = chunks.iter().map(|c| c.text.trim_start_matches("Quant VideoGen\n")).collect();
         assert_eq!(joined.chars().filter(|&c| c == '。').count(), 200);
+    }
+
+    #[test]
+    fn a_reference_list_is_not_a_passage() {
+        let p = paper(vec![
+            Section::new(SectionKind::Body, "这篇文章讨论了视频生成的自动评估指标。"),
+            Section {
+                kind: SectionKind::References,
+                heading: Some("搜索结果来自".into()),
+                text: "[2406.15252] MantisScore - https://arxiv.org/abs/2406.15252".into(),
+            },
+        ]);
+        let chunks = chunk(&p);
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].lang, Lang::Zh);
+    }
+
+    #[test]
+    fn a_paper_with_neither_title_nor_text_has_no_passage() {
+        let mut p = paper(vec![]);
+        p.records[0].title = None;
+        assert!(chunk(&p).is_empty());
     }
 
     #[test]

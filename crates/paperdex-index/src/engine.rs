@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
 
 use crate::error::Result;
-use crate::fusion::{fuse, interleave_by_rank, Fusion};
+use crate::fusion::{fuse, interleave_by_rank, Fused, Fusion};
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
 use crate::vectors::NearestNeighbours;
@@ -139,18 +139,35 @@ impl SearchEngine {
             .embed(&[request.query.as_str()], Role::Query)?
             .pop()
             .unwrap_or_default();
-        let vector_list = vector_ranking(vectors, &query_vector, wanted);
-        let (bm25_list, keyword_query, bm25_total) = if mode == SearchMode::Hybrid {
+        let per_language = vector_rankings(vectors, &query_vector, wanted);
+        let (fused, keyword_query, bm25_total) = if mode == SearchMode::Hybrid {
             let matches = self.index.keyword_matches(&searcher, &request.query, wanted)?;
-            let mut list = Vec::with_capacity(matches.hits.len());
+            let mut bm25_list = Vec::with_capacity(matches.hits.len());
             for (score, address) in &matches.hits {
-                list.push((self.index.id_at(&searcher, *address)?, *score));
+                bm25_list.push((self.index.id_at(&searcher, *address)?, *score));
             }
-            (list, matches.query, matches.total)
+            let global_bm25: HashMap<String, (usize, f32)> =
+                bm25_list.iter().enumerate().map(|(i, (id, s))| (id.clone(), (i + 1, *s))).collect();
+            // Fuse within each language, then interleave: keywords only match the query's own
+            // language, so a global fusion would bury every paper written in the other one.
+            let fused_per_language: Vec<Vec<Fused<String>>> = per_language
+                .iter()
+                .map(|(lang, vector_list)| {
+                    let bm25_of_lang: Vec<(String, f32)> =
+                        bm25_list.iter().filter(|(id, _)| has_language(vectors, id, *lang)).cloned().collect();
+                    fuse(&bm25_of_lang, vector_list, self.ranker.fusion)
+                })
+                .collect();
+            let mut fused = interleave_by_rank(&fused_per_language, |f| f.key.clone(), |f| f.score);
+            for f in &mut fused {
+                f.bm25 = global_bm25.get(&f.key).copied();
+            }
+            (fused, matches.query, matches.total)
         } else {
-            (Vec::new(), None, 0)
+            let lists: Vec<Vec<(String, f32)>> = per_language.into_iter().map(|(_, list)| list).collect();
+            let merged = interleave_by_rank(&lists, |x| x.0.clone(), |x| x.1);
+            (fuse(&[], &merged, self.ranker.fusion), None, 0)
         };
-        let fused = fuse(&bm25_list, &vector_list, self.ranker.fusion);
         let total = fused.len().max(bm25_total);
         let highlighter = Highlighter::new(&self.index, &searcher, keyword_query.as_deref());
         let mut hits = Vec::new();
@@ -196,30 +213,33 @@ impl SearchEngine {
     }
 }
 
-/// Papers ranked by their best passage, within each language, then interleaved by rank so a
-/// query is compared with papers of each language on equal terms.
-fn vector_ranking(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<(String, f32)> {
-    let per_language: Vec<Vec<(String, f32)>> = [Lang::Zh, Lang::En]
+/// Papers ranked by their best passage, separately for each language.
+fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<(Lang, Vec<(String, f32)>)> {
+    [Lang::Zh, Lang::En]
         .into_iter()
         .map(|lang| {
             // A paper has a few passages per language; over-fetch so `papers` distinct remain.
             let chunks = vectors.ann.search(query, papers * 3, lang);
             let mut best: Vec<(String, f32)> = Vec::new();
-            let mut seen: HashMap<&str, ()> = HashMap::new();
+            let mut seen = std::collections::HashSet::new();
             for (chunk_id, score) in chunks {
                 if let Some(chunk) = vectors.set.get(chunk_id) {
-                    if seen.insert(chunk.paper_id, ()).is_none() {
+                    if seen.insert(chunk.paper_id) {
                         best.push((chunk.paper_id.to_string(), score));
                     }
                 }
             }
             best.truncate(papers);
-            best
+            (lang, best)
         })
-        .collect();
-    let mut merged = interleave_by_rank(&per_language);
-    merged.truncate(papers);
-    merged
+        .collect()
+}
+
+/// Whether paper `id` has text in `lang`. A paper without vectors (ingested without the
+/// model) counts in every language, so keyword hits on it are never dropped.
+fn has_language(vectors: &Vectors, id: &str, lang: Lang) -> bool {
+    let mut chunks = vectors.set.live_chunks_of(id).peekable();
+    chunks.peek().is_none() || chunks.any(|c| c.lang == lang)
 }
 
 /// The text of `paper`'s passage closest to `query`.

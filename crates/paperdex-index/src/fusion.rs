@@ -92,23 +92,35 @@ fn normalise(score: f32, (lo, hi): (f32, f32)) -> f32 {
     if hi > lo { (score - lo) / (hi - lo) } else { 1.0 }
 }
 
-/// Merges per-language lists (each best first) by rank: every language's first paper comes
+/// Merges per-language lists (each best first) by rank: every language's first item comes
 /// before any language's second. Multilingual embeddings score a query's own language higher
-/// whatever the topic; comparing ranks within each language removes that bias. A paper in
-/// several lists keeps its best rank; ties between languages go to the higher score.
-pub fn interleave_by_rank<K: Clone + Eq + std::hash::Hash>(lists: &[Vec<(K, f32)>]) -> Vec<(K, f32)> {
-    let mut best: HashMap<K, (usize, f32)> = HashMap::new();
+/// whatever the topic, and keywords only ever match the query's own language; comparing ranks
+/// within each language removes that bias. An item in several lists keeps its best rank; ties
+/// between languages go to the higher score.
+pub fn interleave_by_rank<T: Clone, K: Eq + std::hash::Hash>(
+    lists: &[Vec<T>],
+    key: impl Fn(&T) -> K,
+    score: impl Fn(&T) -> f32,
+) -> Vec<T> {
+    let mut best: HashMap<K, (usize, T)> = HashMap::new();
     for list in lists {
-        for (rank, (key, score)) in list.iter().enumerate() {
-            let entry = best.entry(key.clone()).or_insert((rank, *score));
-            if rank < entry.0 || (rank == entry.0 && *score > entry.1) {
-                *entry = (rank, *score);
+        for (rank, item) in list.iter().enumerate() {
+            match best.entry(key(item)) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let (r, old) = e.get();
+                    if rank < *r || (rank == *r && score(item) > score(old)) {
+                        e.insert((rank, item.clone()));
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((rank, item.clone()));
+                }
             }
         }
     }
-    let mut merged: Vec<(K, usize, f32)> = best.into_iter().map(|(k, (r, s))| (k, r, s)).collect();
-    merged.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)));
-    merged.into_iter().map(|(k, _, s)| (k, s)).collect()
+    let mut merged: Vec<(usize, T)> = best.into_values().collect();
+    merged.sort_by(|a, b| a.0.cmp(&b.0).then(score(&b.1).total_cmp(&score(&a.1))));
+    merged.into_iter().map(|(_, item)| item).collect()
 }
 
 #[cfg(test)]
@@ -118,7 +130,7 @@ mod tests {
     #[test]
     fn rrf_rewards_papers_both_retrievers_found() {
         let bm25 = [("a", 9.0), ("b", 5.0), ("c", 1.0)];
-        let vector = [("c", 0.9), ("b", 0.8), ("d", 0.7)];
+        let vector = [("d", 0.9), ("b", 0.8), ("c", 0.7)];
         let fused = fuse(&bm25, &vector, Fusion::default());
         let order: Vec<_> = fused.iter().map(|f| f.key).collect();
         assert_eq!(order[0], "b", "second in both beats first in one: {order:?}");
@@ -143,13 +155,13 @@ mod tests {
         // comes second, not after every Chinese paper.
         let zh = vec![("zh1", 0.90), ("zh2", 0.89), ("zh3", 0.88)];
         let en = vec![("en1", 0.80), ("en2", 0.70)];
-        let merged: Vec<_> = interleave_by_rank(&[zh, en]).into_iter().map(|(k, _)| k).collect();
+        let merged: Vec<_> = interleave_by_rank(&[zh, en], |x| x.0, |x| x.1).into_iter().map(|(k, _)| k).collect();
         assert_eq!(merged, vec!["zh1", "en1", "zh2", "en2", "zh3"]);
     }
 
     #[test]
     fn a_paper_in_both_languages_keeps_its_best_rank_once() {
-        let merged = interleave_by_rank(&[vec![("p", 0.9), ("q", 0.8)], vec![("q", 0.7), ("p", 0.6)]]);
+        let merged = interleave_by_rank(&[vec![("p", 0.9), ("q", 0.8)], vec![("q", 0.7), ("p", 0.6)]], |x| x.0, |x| x.1);
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].0, "p");
     }

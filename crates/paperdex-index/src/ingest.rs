@@ -342,6 +342,7 @@ fn embed_papers(
     let flat: Vec<(usize, &paperdex_embed::Chunk)> =
         chunked.iter().enumerate().flat_map(|(i, chunks)| chunks.iter().map(move |c| (i, c))).collect();
     let mut out: Vec<Vec<(Lang, Vec<f32>)>> = vec![Vec::new(); papers.len()];
+    let chunks_before = progress.chunks;
     std::thread::scope(|scope| -> Result<()> {
         let (sender, receiver) = std::sync::mpsc::sync_channel(2);
         let flat = &flat;
@@ -367,7 +368,7 @@ fn embed_papers(
                     progress.done += 1;
                 }
             }
-            progress.chunks = position;
+            progress.chunks = chunks_before + position;
             observer.embedding(progress.done, progress.total, progress.chunks, progress.started.elapsed().as_secs_f64());
         }
         worker.join().map_err(|_| IndexError::Embed(EmbedError::Model("the embedding thread panicked".into())))?;

@@ -5,9 +5,12 @@
 //!   language; a paper counts with its best similarity; each language's list is ranked on its
 //!   own and the lists are interleaved by rank ([`interleave_by_rank`]), so a Chinese digest
 //!   finds English-only papers too.
-//! - By words: tantivy's [`MoreLikeThisQuery`] over the paper's title, text and keywords, with
-//!   thresholds tuned for short summaries (tantivy's defaults keep only terms seen twice in the
-//!   paper and in five documents, which leaves a digest almost no terms).
+//! - By words: more-like-this over the paper's title, text and keywords: its 30 most
+//!   distinctive terms (tf·idf, seen in at least one other paper and in at most a tenth of
+//!   them) as one boosted query. Tantivy's `MoreLikeThisQuery` does the same but needs stored
+//!   fields, picks among equally weighted terms in hash order (so results changed between
+//!   runs), and its defaults (terms seen twice in the paper and in five documents) leave a
+//!   digest almost no terms.
 //!
 //! The two lists are fused with the ranker's fusion (RRF by default); without vectors the
 //! words alone answer (mode `bm25`). The paper itself is never among its related papers.
@@ -18,8 +21,8 @@ use std::time::Instant;
 use paperdex_core::{Lang, Paper, PaperId};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
 use crate::analysis::{analyze, word_analyzer};
@@ -81,7 +84,8 @@ impl SearchEngine {
         let own_id = paper.id.as_str();
         let wanted = limit.max(self.ranker().candidates);
 
-        let by_words = more_like_this(index, &searcher, &paper, address, wanted)?;
+        let terms = distinctive_terms(index, &searcher, &paper)?;
+        let by_words = more_like_this(index, &searcher, &terms, address, wanted)?;
         let vectors = index.vectors();
         let by_meaning = vectors.as_deref().map(|v| nearest_papers(v, own_id, wanted)).unwrap_or_default();
         let has_vectors = vectors.as_deref().is_some_and(|v| v.set.live_chunks_of(own_id).next().is_some());
@@ -93,12 +97,22 @@ impl SearchEngine {
             });
         }
 
-        let highlight_query = shared_terms_query(index, &searcher, &paper);
+        let highlight_query = shared_terms_query(index, &terms);
         let highlighter = Highlighter::new(index, &searcher, highlight_query.as_deref());
         let mut hits = Vec::with_capacity(limit);
         if has_vectors {
-            for f in fuse(&by_words, &by_meaning, self.ranker().fusion).into_iter().take(limit) {
-                let mut hit = highlighter.hit(&index.paper_by_id_in(&searcher, &f.key)?, f.score);
+            for f in fuse(&by_words, &by_meaning, self.ranker().fusion) {
+                if hits.len() == limit {
+                    break;
+                }
+                // Vectors are swapped apart from the searcher: a paper just removed may linger
+                // there for a moment. Skip it rather than fail the request.
+                let paper = match index.paper_by_id_in(&searcher, &f.key) {
+                    Ok(paper) => paper,
+                    Err(IndexError::PaperNotFound(_)) => continue,
+                    Err(error) => return Err(error),
+                };
+                let mut hit = highlighter.hit(&paper, f.score);
                 hit.bm25_rank = f.bm25.map(|(r, _)| r);
                 hit.bm25_score = f.bm25.map(|(_, s)| s);
                 hit.vector_rank = f.vector.map(|(r, _)| r);
@@ -129,35 +143,69 @@ fn max_doc_frequency(docs: u64) -> u64 {
     ((docs as f64 * MAX_DOC_SHARE) as u64).max(MAX_DOC_FREQUENCY_FLOOR)
 }
 
-/// The searchable text of `paper`, per field, as more-like-this reads it. The fields are not
-/// stored (the paper is, as JSON), so `with_document(address)` would find no text.
-fn document_fields(index: &PaperIndex, paper: &Paper) -> Vec<(Field, Vec<OwnedValue>)> {
-    let text = |s: &str| OwnedValue::Str(s.to_string());
-    let mut titles = vec![text(paper.title())];
-    titles.extend(paper.title_zh().map(text));
+/// The searchable text of `paper`, per field, as it was indexed.
+fn document_texts(index: &PaperIndex, paper: &Paper) -> Vec<(Field, Vec<String>)> {
+    let mut titles = vec![paper.title().to_string()];
+    titles.extend(paper.title_zh().map(str::to_string));
     vec![
         (index.fields.title, titles),
-        (index.fields.body, paper.sections().iter().map(|s| text(&s.text)).collect()),
-        (index.fields.keywords, paper.keywords().into_iter().map(text).collect()),
+        (index.fields.body, paper.sections().iter().map(|s| s.text.clone()).collect()),
+        (index.fields.keywords, paper.keywords().into_iter().map(str::to_string).collect()),
     ]
 }
 
-/// Papers sharing distinctive words with `paper` (at `address`), best first, without it.
+/// The terms that say most about `paper`, each with its weight (tf·idf), best first.
+///
+/// The selection of tantivy's `MoreLikeThisQuery`, with thresholds for short summaries, done
+/// here because that query reads stored fields (ours are not stored: the paper is, as JSON)
+/// and breaks ties between equally weighted terms in hash order, so the same paper got
+/// different related papers from one run to the next. Ties here go to the term's order.
+fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> Result<Vec<(Term, f32)>> {
+    let mut frequencies: HashMap<Term, usize> = HashMap::new();
+    let mut analyzer = word_analyzer();
+    for (field, texts) in document_texts(index, paper) {
+        for text in texts {
+            for token in analyze(&mut analyzer, &text) {
+                if token.len() >= MIN_WORD_BYTES {
+                    *frequencies.entry(Term::from_field_text(field, &token)).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    let docs = searcher.num_docs();
+    let max_df = max_doc_frequency(docs);
+    let mut scored = Vec::new();
+    for (term, tf) in frequencies {
+        let df = searcher.doc_freq(&term)?;
+        if (MIN_DOC_FREQUENCY..=max_df).contains(&df) {
+            // BM25's idf, as tantivy's more-like-this uses.
+            let idf = (1.0 + (docs as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+            scored.push((term, tf as f32 * idf));
+        }
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    scored.truncate(MAX_QUERY_TERMS);
+    Ok(scored)
+}
+
+/// Papers sharing `terms` with the paper at `address`, best first, without it. Each term is a
+/// should-clause boosted by its weight relative to the best term.
 fn more_like_this(
     index: &PaperIndex,
     searcher: &Searcher,
-    paper: &Paper,
+    terms: &[(Term, f32)],
     address: DocAddress,
     n: usize,
 ) -> Result<Vec<(String, f32)>> {
-    let query = MoreLikeThisQuery::builder()
-        .with_min_term_frequency(1)
-        .with_min_doc_frequency(MIN_DOC_FREQUENCY)
-        .with_max_doc_frequency(max_doc_frequency(searcher.num_docs()))
-        .with_max_query_terms(MAX_QUERY_TERMS)
-        .with_min_word_length(MIN_WORD_BYTES)
-        .with_document_fields(document_fields(index, paper));
-    let top = searcher.search(&query, &TopDocs::with_limit(n + 1).order_by_score())?;
+    let Some(best) = terms.first().map(|(_, w)| *w) else { return Ok(Vec::new()) };
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+        .iter()
+        .map(|(term, weight)| {
+            let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight / best)) as Box<dyn Query>)
+        })
+        .collect();
+    let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(n + 1).order_by_score())?;
     let mut out = Vec::with_capacity(n);
     for (score, hit) in top {
         if hit != address {
@@ -198,50 +246,26 @@ fn nearest_papers(vectors: &Vectors, own: &str, papers: usize) -> Vec<(String, f
             list
         })
         .collect();
-    let mut merged = interleave_by_rank(&per_language);
+    let mut merged = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
     merged.truncate(papers);
     merged
 }
 
-/// A query over the body made of `paper`'s most distinctive words (the same thresholds as
-/// more-like-this), so that snippets show what a related paper shares with it.
-fn shared_terms_query(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> Option<Box<dyn Query>> {
-    let field = index.fields.body;
-    let mut frequencies: HashMap<String, usize> = HashMap::new();
-    let mut analyzer = word_analyzer();
-    for section in paper.sections() {
-        for term in analyze(&mut analyzer, &section.text) {
-            if term.len() >= MIN_WORD_BYTES {
-                *frequencies.entry(term).or_insert(0) += 1;
-            }
-        }
-    }
-    let docs = searcher.num_docs();
-    let max_df = max_doc_frequency(docs);
-    let mut scored: Vec<(String, f32)> = frequencies
+/// The distinctive terms as a query over the body, so that snippets show what a related
+/// paper shares with the paper (a title or keyword term is looked for in the body too).
+fn shared_terms_query(index: &PaperIndex, terms: &[(Term, f32)]) -> Option<Box<dyn Query>> {
+    let body = index.fields.body;
+    let mut texts: Vec<String> = terms.iter().filter_map(|(t, _)| t.value().as_str().map(str::to_string)).collect();
+    texts.sort_unstable();
+    texts.dedup();
+    let clauses: Vec<(Occur, Box<dyn Query>)> = texts
         .into_iter()
-        .filter_map(|(term, tf)| {
-            let df = searcher.doc_freq(&Term::from_field_text(field, &term)).ok()?;
-            if !(MIN_DOC_FREQUENCY..=max_df).contains(&df) {
-                return None;
-            }
-            let idf = (1.0 + (docs as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-            Some((term, tf as f32 * idf))
+        .map(|text| {
+            let query = TermQuery::new(Term::from_field_text(body, &text), IndexRecordOption::Basic);
+            (Occur::Should, Box::new(query) as Box<dyn Query>)
         })
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    scored.truncate(MAX_QUERY_TERMS);
-    if scored.is_empty() {
-        return None;
-    }
-    let clauses: Vec<(Occur, Box<dyn Query>)> = scored
-        .into_iter()
-        .map(|(term, _)| {
-            let q = TermQuery::new(Term::from_field_text(field, &term), IndexRecordOption::Basic);
-            (Occur::Should, Box::new(q) as Box<dyn Query>)
-        })
-        .collect();
-    Some(Box::new(BooleanQuery::new(clauses)))
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
 #[cfg(test)]
@@ -319,6 +343,19 @@ mod tests {
         assert!(!found.contains(&QUANT_VIDEOGEN));
         assert!(found.iter().take(5).any(|id| ["2602.03560", "2601.20499"].contains(id)), "{found:?}");
         assert!(related.hits.iter().all(|h| h.vector_rank.is_none() && h.bm25_rank.is_some()));
+    }
+
+    #[test]
+    fn the_same_paper_always_gets_the_same_list() {
+        // Regression: tantivy's more-like-this picked among equally weighted terms in hash
+        // order, so the list changed from one call to the next.
+        let first = engine().related(QUANT_VIDEOGEN, 20).expect("related");
+        for _ in 0..5 {
+            let again = engine().related(QUANT_VIDEOGEN, 20).expect("related");
+            assert_eq!(ids(&again), ids(&first));
+            let ranks = |r: &RelatedResults| r.hits.iter().map(|h| (h.bm25_rank, h.vector_rank)).collect::<Vec<_>>();
+            assert_eq!(ranks(&again), ranks(&first));
+        }
     }
 
     #[test]

@@ -10,7 +10,9 @@ use std::collections::HashSet;
 use paperdex_core::{is_han, Paper};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Score, Searcher, Term};
@@ -172,19 +174,30 @@ impl PaperIndex {
     /// Builds the keyword query for `text`, or `None` when nothing searchable is left after
     /// analysis (only stop words or punctuation).
     pub fn keyword_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        self.keyword_query_in(&self.searcher(), text)
+    }
+
+    fn keyword_query_in(&self, searcher: &Searcher, text: &str) -> Option<Box<dyn Query>> {
         let terms = analyze(&mut word_analyzer(), text);
         let mut seen = HashSet::new();
         let unique: Vec<&String> = terms.iter().filter(|t| seen.insert(t.as_str())).collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in &unique {
-            let per_field: Vec<Box<dyn Query>> = weighted_fields(self)
-                .iter()
-                .map(|&(field, boost)| {
-                    let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                    Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
-                })
-                .collect();
-            clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.2))));
+            let per_field = || -> Vec<Box<dyn Query>> {
+                weighted_fields(self)
+                    .iter()
+                    .map(|&(field, boost)| {
+                        let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                        Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
+                    })
+                    .collect()
+            };
+            clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2))));
+            // Coordination: each query word a paper contains at all earns its IDF once, so a
+            // paper with every word ranks above one repeating a few of them many times.
+            let idf = inverse_document_frequency(searcher, self.fields.body, term);
+            let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
+            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf))));
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
@@ -211,7 +224,7 @@ impl PaperIndex {
 
     /// The best `n` BM25 matches for `text`.
     pub(crate) fn keyword_matches(&self, searcher: &Searcher, text: &str, n: usize) -> Result<KeywordMatches> {
-        let Some(query) = self.keyword_query(text) else {
+        let Some(query) = self.keyword_query_in(searcher, text) else {
             return Ok(KeywordMatches { hits: Vec::new(), total: 0, query: None });
         };
         let (hits, total) = searcher.search(&query, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
@@ -242,6 +255,16 @@ impl PaperIndex {
             warnings: Vec::new(),
         })
     }
+}
+
+/// How much containing a query word counts, in units of its IDF.
+const COORDINATION_WEIGHT: f32 = 1.5;
+
+/// BM25's IDF of `term` in `field`.
+fn inverse_document_frequency(searcher: &Searcher, field: Field, term: &str) -> f32 {
+    let docs = searcher.num_docs() as f32;
+    let df = searcher.doc_freq(&Term::from_field_text(field, term)).unwrap_or(0) as f32;
+    (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
 }
 
 /// Makes hits with snippets for one query.

@@ -39,11 +39,7 @@ pub struct ApiError {
 impl ApiError {
     /// A 400 naming the parameter at fault.
     pub fn invalid_parameter(name: &str, problem: impl std::fmt::Display) -> ApiError {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "invalid_parameter",
-            message: format!("{name} {problem}"),
-        }
+        ApiError { status: StatusCode::BAD_REQUEST, code: "invalid_parameter", message: format!("{name} {problem}") }
     }
 
     /// A 400 for a query over the length limit.
@@ -115,10 +111,7 @@ impl IntoResponse for ApiError {
 /// timeout's 503, the body limit's 413, a 405 for a method a route lacks).
 pub(crate) async fn json_errors(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }

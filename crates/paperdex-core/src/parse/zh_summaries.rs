@@ -68,7 +68,7 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
     }
     if let Some(sources) = sources.and_then(non_empty) {
         record.sections.push(Section {
-            kind: SectionKind::Body,
+            kind: SectionKind::References,
             heading: Some(SOURCES.to_string()),
             text: sources.to_string(),
         });

@@ -750,6 +750,8 @@ fn remove_stale_files(dir: &Path, manifest: &Manifest) {
             fs::remove_file(&path)
         } else if name.starts_with(STAGING_PREFIX) {
             fs::remove_dir_all(&path)
+        } else if name.starts_with(&format!(".{HNSW_MANIFEST_FILE}.tmp-")) {
+            fs::remove_file(&path)
         } else {
             continue;
         };

@@ -137,6 +137,12 @@ fn a_saved_graph_reloads_without_rebuilding_and_answers_identically() {
     assert_eq!(loaded.covered(), set.len());
     assert_eq!((loaded.len(Lang::En), loaded.len(Lang::Zh)), (built.len(Lang::En), built.len(Lang::Zh)));
     assert_eq!(all_results(&loaded, &queries, 10), all_results(&built, &queries, 10));
+
+    // A reloaded graph saves and reloads like a built one.
+    let again = tempfile::tempdir().expect("temp dir");
+    loaded.save(again.path()).expect("save the reloaded graph");
+    let reloaded = HnswSearch::load(again.path(), &set).expect("load again");
+    assert_eq!(all_results(&reloaded, &queries, 10), all_results(&built, &queries, 10));
 }
 
 #[test]

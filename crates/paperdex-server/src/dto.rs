@@ -1,0 +1,365 @@
+//! The shapes the API answers with. They mirror the library's types (converted with `From`)
+//! so the OpenAPI schema is derived here without the index crate knowing about HTTP.
+
+use paperdex_core::{Lang, Paper};
+use paperdex_index::{RelatedResults, SearchHit, SearchMode, SearchResults};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// Which retrievers answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// BM25 and vectors fused.
+    Hybrid,
+    /// Keywords only.
+    Bm25,
+    /// Vectors only.
+    Vector,
+}
+
+impl From<SearchMode> for Mode {
+    fn from(mode: SearchMode) -> Mode {
+        match mode {
+            SearchMode::Hybrid => Mode::Hybrid,
+            SearchMode::Bm25 => Mode::Bm25,
+            SearchMode::Vector => Mode::Vector,
+        }
+    }
+}
+
+/// One found paper.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Hit {
+    /// The paper id (arXiv id).
+    #[schema(example = "2602.02958")]
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The final score (BM25 in bm25 mode, cosine in vector mode, fused otherwise).
+    pub score: f32,
+    /// The paper's date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// A link to the paper.
+    pub url: String,
+    /// The best-matching passage, plain text on one line.
+    pub snippet: String,
+    /// `snippet` as HTML: escaped, with matched words in `<mark>`; safe to insert as is.
+    pub snippet_html: String,
+    /// UTF-8 byte ranges `[start, end)` of `snippet` that matched.
+    #[schema(value_type = Vec<Vec<usize>>)]
+    pub highlights: Vec<[usize; 2]>,
+    /// Rank (1-based) in the keyword list (for related papers: the more-like-this list).
+    pub bm25_rank: Option<usize>,
+    /// Keyword score, when it was in that list.
+    pub bm25_score: Option<f32>,
+    /// Rank (1-based) in the vector list.
+    pub vector_rank: Option<usize>,
+    /// Cosine similarity of the best passage, when it was in that list.
+    pub vector_score: Option<f32>,
+}
+
+impl From<SearchHit> for Hit {
+    fn from(hit: SearchHit) -> Hit {
+        Hit {
+            snippet_html: marked_html(&hit.snippet, &hit.highlights),
+            id: hit.id,
+            title: hit.title,
+            score: hit.score,
+            date: hit.date,
+            url: hit.url,
+            snippet: hit.snippet,
+            highlights: hit.highlights,
+            bm25_rank: hit.bm25_rank,
+            bm25_score: hit.bm25_score,
+            vector_rank: hit.vector_rank,
+            vector_score: hit.vector_score,
+        }
+    }
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// The query as understood (trimmed).
+    pub query: String,
+    /// The mode that answered: `bm25` when vectors were asked for but are unavailable.
+    pub mode: Mode,
+    /// Time spent searching, in milliseconds.
+    pub took_ms: f64,
+    /// How many papers matched (for vectors, the candidates considered).
+    pub total: usize,
+    /// The hits, best first.
+    pub hits: Vec<Hit>,
+    /// Things the user should know, e.g. that the model is missing and BM25 answered.
+    pub warnings: Vec<String>,
+}
+
+impl From<SearchResults> for SearchResponse {
+    fn from(r: SearchResults) -> SearchResponse {
+        SearchResponse {
+            query: r.query,
+            mode: r.mode.into(),
+            took_ms: r.took_ms,
+            total: r.total,
+            hits: r.hits.into_iter().map(Hit::from).collect(),
+            warnings: r.warnings,
+        }
+    }
+}
+
+/// The papers related to one paper.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelatedResponse {
+    /// The paper asked about.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// `hybrid` (vectors and shared words fused) or `bm25` (shared words only).
+    pub mode: Mode,
+    /// Time spent, in milliseconds.
+    pub took_ms: f64,
+    /// The related papers, most related first; never the paper itself.
+    pub hits: Vec<Hit>,
+    /// Things the user should know, e.g. that the paper has no vectors.
+    pub warnings: Vec<String>,
+}
+
+impl From<RelatedResults> for RelatedResponse {
+    fn from(r: RelatedResults) -> RelatedResponse {
+        RelatedResponse {
+            id: r.id,
+            title: r.title,
+            mode: r.mode.into(),
+            took_ms: r.took_ms,
+            hits: r.hits.into_iter().map(Hit::from).collect(),
+            warnings: r.warnings,
+        }
+    }
+}
+
+/// One part of a paper's summary.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionView {
+    /// What the section is: `field`, `core_contribution`, `usage`, `innovations`, `results`,
+    /// `abstract`, `ai_summary`, `tldr`, `motivation`, `method`, `conclusion` or `body`.
+    pub kind: String,
+    /// The heading to show (Chinese names for digest sections, the original heading otherwise).
+    pub label: String,
+    /// The language of its text, `zh` or `en`.
+    pub lang: String,
+    /// The text, markdown as written.
+    pub text: String,
+}
+
+/// A file that contributed to a paper.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SourceView {
+    /// The file's name (the server's folders are not disclosed).
+    pub path: String,
+    /// Its format: `daily_report`, `hf_daily_api`, `zh_summaries` or `paper_markdown`.
+    pub format: String,
+    /// The day the source speaks for, `YYYY-MM-DD`.
+    pub date: Option<String>,
+}
+
+/// A paper, every source merged.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaperView {
+    /// The arXiv id.
+    #[schema(example = "2602.02958")]
+    pub id: String,
+    /// English title (or the best title any source has).
+    pub title: String,
+    /// Chinese title, when a source gives one.
+    pub title_zh: Option<String>,
+    /// Publication date, else the first day a source listed it.
+    pub date: Option<String>,
+    /// A link to the paper.
+    pub url: String,
+    /// Authors, as the sources spell them.
+    pub authors: Vec<String>,
+    /// Keywords and tags.
+    pub keywords: Vec<String>,
+    /// Code repository, when a source gives one.
+    pub github: Option<String>,
+    /// Hugging Face upvotes (the highest any source reports).
+    pub upvotes: Option<u32>,
+    /// Every distinct section of every source, preferred sources first.
+    pub sections: Vec<SectionView>,
+    /// The files the paper came from.
+    pub sources: Vec<SourceView>,
+}
+
+impl From<&Paper> for PaperView {
+    fn from(paper: &Paper) -> PaperView {
+        let strings = |v: Vec<&str>| v.into_iter().map(str::to_string).collect();
+        PaperView {
+            id: paper.id.to_string(),
+            title: paper.title().to_string(),
+            title_zh: paper.title_zh().map(str::to_string),
+            date: paper.date().map(str::to_string),
+            url: paper.url(),
+            authors: strings(paper.authors()),
+            keywords: strings(paper.keywords()),
+            github: paper.records.iter().find_map(|r| r.github.clone()),
+            upvotes: paper.records.iter().filter_map(|r| r.upvotes).max(),
+            sections: paper
+                .sections()
+                .into_iter()
+                .map(|s| SectionView {
+                    kind: serde_name(&s.kind),
+                    label: s.label().to_string(),
+                    lang: Lang::detect(&s.text).code().to_string(),
+                    text: s.text.clone(),
+                })
+                .collect(),
+            sources: paper
+                .records
+                .iter()
+                .map(|r| SourceView {
+                    path: file_name(&r.source.path),
+                    format: serde_name(&r.source.format),
+                    date: r.source.date.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Whether a model is loaded, which one, or why not.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModelHealth {
+    /// Whether semantic search is available.
+    pub loaded: bool,
+    /// The model's name, when loaded.
+    pub name: Option<String>,
+    /// Why it is not loaded (searches then answer with BM25).
+    pub reason: Option<String>,
+}
+
+/// The server's state.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// Papers in the index.
+    pub papers: u64,
+    /// Live passage vectors (0 when the index has none).
+    pub vectors: u64,
+    /// The model that made the vectors.
+    pub vector_model: Option<String>,
+    /// The query embedding model.
+    pub model: ModelHealth,
+    /// The index generation being served.
+    pub generation: u64,
+}
+
+/// The parameters of `GET /api/search` (for the OpenAPI document; the handler reads them
+/// strictly itself, see `params`).
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SearchParams {
+    /// The query, English or Chinese; 1 to 1000 characters.
+    #[param(example = "KV cache quantization")]
+    q: String,
+    /// `hybrid` (default), `bm25` or `vector`.
+    #[param(inline)]
+    mode: Option<Mode>,
+    /// Hits to return, 1 to 200 (default 10).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<usize>,
+    /// Hits to skip, 0 to 10000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
+    offset: Option<usize>,
+}
+
+/// The parameters of `GET /api/papers/{id}/related`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct RelatedParams {
+    /// Papers to return, 1 to 200 (default 10).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<usize>,
+}
+
+/// The name serde gives a unit enum variant (`daily_report`, `core_contribution`, ...).
+fn serde_name(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn file_name(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_string()
+}
+
+/// `snippet` as HTML with the byte ranges in `<mark>`; everything escaped. Ranges that overlap,
+/// run backwards or cut a character are skipped rather than trusted.
+pub fn marked_html(snippet: &str, ranges: &[[usize; 2]]) -> String {
+    let mut out = String::with_capacity(snippet.len() + 16 * ranges.len());
+    let mut at = 0;
+    for &[start, end] in ranges {
+        if start < at
+            || start >= end
+            || end > snippet.len()
+            || !snippet.is_char_boundary(start)
+            || !snippet.is_char_boundary(end)
+        {
+            continue;
+        }
+        escape_into(&mut out, &snippet[at..start]);
+        out.push_str("<mark>");
+        escape_into(&mut out, &snippet[start..end]);
+        out.push_str("</mark>");
+        at = end;
+    }
+    escape_into(&mut out, &snippet[at..]);
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marked_html_escapes_everything_and_marks_ranges() {
+        let snippet = "<b>KV</b> 量化 & \"cache\"";
+        let kv = snippet.find("KV").expect("KV");
+        let zh = snippet.find("量化").expect("量化");
+        let html = marked_html(snippet, &[[kv, kv + 2], [zh, zh + "量化".len()]]);
+        assert_eq!(html, "&lt;b&gt;<mark>KV</mark>&lt;/b&gt; <mark>量化</mark> &amp; &quot;cache&quot;");
+    }
+
+    #[test]
+    fn marked_html_skips_bad_ranges() {
+        let snippet = "量化 abc";
+        // Inside a character, backwards, past the end, overlapping.
+        let html = marked_html(snippet, &[[1, 3], [5, 2], [4, 99], [7, 10], [8, 9]]);
+        assert_eq!(html, "量化 <mark>abc</mark>");
+        assert_eq!(marked_html("<script>", &[]), "&lt;script&gt;");
+    }
+
+    #[test]
+    fn sources_show_file_names_only() {
+        assert_eq!(file_name("/home/someone/corpus/report-2026-02-05.md"), "report-2026-02-05.md");
+        assert_eq!(file_name("C:\\data\\x.json"), "x.json");
+        assert_eq!(file_name("x.json"), "x.json");
+    }
+}

@@ -1,0 +1,191 @@
+//! Query-string parameters, read strictly: a parameter whose percent-decoded bytes are not
+//! UTF-8 is an error naming it (serde's form decoder would silently turn them into U+FFFD and
+//! search for something nobody typed), and every number is checked with its range in the
+//! message.
+
+use paperdex_index::{SearchMode, MAX_LIMIT, MAX_QUERY_CHARS};
+
+use crate::error::ApiError;
+
+/// The furthest a client may page (the index's own limit).
+pub const MAX_OFFSET: usize = 10_000;
+/// Hits per page when the client does not say.
+pub const DEFAULT_LIMIT: usize = 10;
+
+/// The decoded parameters of one query string, in order.
+#[derive(Debug, Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// Decodes `raw` (the part after `?`): `+` is a space, `%XX` a byte; a `%` not followed by
+    /// two hex digits stays as written, as browsers do.
+    pub fn parse(raw: Option<&str>) -> Result<Params, ApiError> {
+        let mut out = Vec::new();
+        for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = decode(name).map_err(|_| {
+                ApiError::invalid_parameter("query string", "has a parameter name that is not valid UTF-8")
+            })?;
+            let value = decode(value)
+                .map_err(|_| ApiError::invalid_parameter(&name, "is not valid UTF-8 once percent-decoded"))?;
+            out.push((name, value));
+        }
+        Ok(Params(out))
+    }
+
+    /// The last value given for `name` (a later `&q=` overrides an earlier one, like a form).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The search text: required, not blank, at most [`MAX_QUERY_CHARS`] characters.
+    pub fn query(&self) -> Result<String, ApiError> {
+        let q = self.get("q").map(str::trim).unwrap_or("");
+        if q.is_empty() {
+            return Err(ApiError::invalid_parameter("q", "is required: the text to search for"));
+        }
+        let chars = q.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(ApiError::query_too_long(chars, MAX_QUERY_CHARS));
+        }
+        Ok(q.to_string())
+    }
+
+    /// The search mode, hybrid unless given.
+    pub fn mode(&self) -> Result<SearchMode, ApiError> {
+        match self.get("mode") {
+            None | Some("") => Ok(SearchMode::Hybrid),
+            Some(raw) => match raw {
+                "hybrid" => Ok(SearchMode::Hybrid),
+                "bm25" => Ok(SearchMode::Bm25),
+                "vector" => Ok(SearchMode::Vector),
+                other => Err(ApiError::invalid_parameter(
+                    "mode",
+                    format!("must be hybrid, bm25 or vector, not {:?}", shorten(other)),
+                )),
+            },
+        }
+    }
+
+    /// How many hits: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] unless given.
+    pub fn limit(&self) -> Result<usize, ApiError> {
+        self.number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    }
+
+    /// How many hits to skip: 0 to [`MAX_OFFSET`], 0 unless given.
+    pub fn offset(&self) -> Result<usize, ApiError> {
+        self.number("offset", 0, 0, MAX_OFFSET)
+    }
+
+    fn number(&self, name: &str, default: usize, min: usize, max: usize) -> Result<usize, ApiError> {
+        let Some(raw) = self.get(name).filter(|v| !v.is_empty()) else { return Ok(default) };
+        let bad = || {
+            ApiError::invalid_parameter(
+                name,
+                format!("must be an integer between {min} and {max}, not {:?}", shorten(raw)),
+            )
+        };
+        // Digits only: `+5`, ` 5` and `5.0` are not what a client meant to send.
+        if !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match raw.parse::<usize>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// At most 40 characters of a bad value, for messages.
+fn shorten(value: &str) -> String {
+    let mut out: String = value.chars().take(40).collect();
+    if out.len() < value.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn decode(text: &str) -> Result<String, std::string::FromUtf8Error> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out)
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_percent_escapes_and_plus() {
+        let params = Params::parse(Some("q=KV+cache%20%E9%87%8F%E5%8C%96&mode=bm25")).expect("parses");
+        assert_eq!(params.get("q"), Some("KV cache 量化"));
+        assert_eq!(params.mode().expect("mode"), SearchMode::Bm25);
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_parameter() {
+        let error = Params::parse(Some("q=%FF")).expect_err("not UTF-8");
+        assert_eq!(error.status(), axum::http::StatusCode::BAD_REQUEST);
+        assert!(format!("{error:?}").contains("q is not valid UTF-8"));
+    }
+
+    #[test]
+    fn a_lone_percent_stays() {
+        let params = Params::parse(Some("q=100%&x=%G1&y=%4")).expect("parses");
+        assert_eq!(params.get("q"), Some("100%"));
+        assert_eq!(params.get("x"), Some("%G1"));
+        assert_eq!(params.get("y"), Some("%4"));
+    }
+
+    #[test]
+    fn numbers_are_checked_with_their_range() {
+        let limit = |raw: &str| Params::parse(Some(raw)).expect("parses").limit();
+        assert_eq!(limit("").expect("default"), DEFAULT_LIMIT);
+        assert_eq!(limit("limit=200").expect("max"), 200);
+        for bad in
+            ["limit=0", "limit=201", "limit=-1", "limit=ten", "limit=1.5", "limit=+3", "limit=99999999999999999999999"]
+        {
+            assert!(limit(bad).is_err(), "{bad} accepted");
+        }
+        let offset = |raw: &str| Params::parse(Some(raw)).expect("parses").offset();
+        assert_eq!(offset("offset=0").expect("zero"), 0);
+        assert!(offset("offset=-1").is_err());
+        assert!(offset("offset=10001").is_err());
+    }
+
+    #[test]
+    fn blank_and_long_queries_are_refused() {
+        let query = |raw: &str| Params::parse(Some(raw)).expect("parses").query();
+        assert!(query("").is_err());
+        assert!(query("q=+++").is_err());
+        assert_eq!(query("q=+attention+").expect("trimmed"), "attention");
+        let long = format!("q={}", "a".repeat(MAX_QUERY_CHARS + 1));
+        assert!(format!("{:?}", query(&long).expect_err("too long")).contains("query_too_long"));
+        let chinese = format!("q={}", "量".repeat(MAX_QUERY_CHARS));
+        assert!(query(&chinese).is_ok(), "the limit counts characters, not bytes");
+    }
+}

@@ -1,0 +1,202 @@
+//! The handlers and the OpenAPI document generated from them.
+//!
+//! Every handler checks its parameters first (a 400 names the one at fault), then runs the
+//! index work on the blocking pool: searching, embedding a query and reading stored papers are
+//! CPU work that must not stall the async workers.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use paperdex_index::{SearchEngine, SearchRequest};
+use utoipa::OpenApi;
+
+use crate::dto::{
+    Health, Hit, Mode, ModelHealth, PaperView, RelatedParams, RelatedResponse, SearchParams, SearchResponse,
+    SectionView, SourceView,
+};
+use crate::error::{ApiError, ErrorBody, ErrorDetail};
+use crate::params::Params;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub engine: Arc<SearchEngine>,
+    /// The OpenAPI document, rendered once.
+    pub openapi: Arc<String>,
+}
+
+/// The OpenAPI description of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "paperdex",
+        description = "Search AI research papers (Chinese digests and English abstracts) by keyword and meaning. \
+                       Errors are `{\"error\": {\"code\", \"message\"}}`."
+    ),
+    paths(search, paper, related, healthz, openapi_json),
+    components(schemas(ErrorBody, ErrorDetail, SearchResponse, Hit, Mode, RelatedResponse, PaperView, SectionView, SourceView, Health, ModelHealth)),
+    tags((name = "papers", description = "Search and read papers"), (name = "meta", description = "The server itself"))
+)]
+pub struct ApiDoc;
+
+/// Runs `work` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    engine: &Arc<SearchEngine>,
+    work: impl FnOnce(&SearchEngine) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let engine = Arc::clone(engine);
+    tokio::task::spawn_blocking(move || work(&engine)).await?
+}
+
+/// Search papers.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "papers",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Hits, best first", body = SearchResponse),
+        (status = 400, description = "A parameter is missing or out of range (`invalid_parameter`), or q is too long (`query_too_long`)", body = ErrorBody),
+        (status = 500, description = "Internal error", body = ErrorBody),
+    )
+)]
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let params = Params::parse(raw.as_deref())?;
+    let request = SearchRequest {
+        query: params.query()?,
+        mode: params.mode()?,
+        limit: params.limit()?,
+        offset: params.offset()?,
+    };
+    let results = blocking(&state.engine, move |engine| Ok(engine.search(&request)?)).await?;
+    Ok(Json(results.into()))
+}
+
+/// The id from the path, or a 400 when it cannot be decoded.
+fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    match path {
+        Ok(Path(id)) => Ok(id),
+        Err(rejection) => Err(ApiError::invalid_parameter("id", format!("cannot be read: {}", rejection.body_text()))),
+    }
+}
+
+/// One paper: its summary section by section and its sources.
+#[utoipa::path(
+    get,
+    path = "/api/papers/{id}",
+    tag = "papers",
+    params(("id" = String, Path, description = "arXiv id", example = "2602.02958")),
+    responses(
+        (status = 200, description = "The paper", body = PaperView),
+        (status = 404, description = "No such paper (`paper_not_found`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn paper(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<PaperView>, ApiError> {
+    let id = path_id(path)?;
+    let paper = blocking(&state.engine, move |engine| Ok(engine.index().paper(&id)?)).await?;
+    Ok(Json(PaperView::from(&paper)))
+}
+
+/// Papers related to one paper, by meaning and shared words.
+#[utoipa::path(
+    get,
+    path = "/api/papers/{id}/related",
+    tag = "papers",
+    params(("id" = String, Path, description = "arXiv id", example = "2602.02958"), RelatedParams),
+    responses(
+        (status = 200, description = "Related papers, most related first", body = RelatedResponse),
+        (status = 400, description = "Bad limit (`invalid_parameter`)", body = ErrorBody),
+        (status = 404, description = "No such paper (`paper_not_found`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn related(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<RelatedResponse>, ApiError> {
+    let id = path_id(path)?;
+    let limit = Params::parse(raw.as_deref())?.limit()?;
+    let results = blocking(&state.engine, move |engine| Ok(engine.related(&id, limit)?)).await?;
+    Ok(Json(results.into()))
+}
+
+/// Whether the server is up, what it serves and whether the model is loaded.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "meta",
+    responses((status = 200, description = "Up", body = Health))
+)]
+pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    let health = blocking(&state.engine, |engine| {
+        let index = engine.index();
+        let vectors = index.vectors();
+        Ok(Health {
+            status: "ok".into(),
+            papers: index.len(),
+            vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
+            vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),
+            model: ModelHealth {
+                loaded: engine.embedder().is_some(),
+                name: engine.embedder().map(|e| e.model_name().to_string()),
+                reason: engine.no_model_reason().map(str::to_string),
+            },
+            generation: index.generation()?,
+        })
+    })
+    .await?;
+    Ok(Json(health))
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
+)]
+pub(crate) async fn openapi_json(State(state): State<AppState>) -> Response {
+    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], state.openapi.as_str().to_owned()).into_response()
+}
+
+/// The web page: one self-contained file, no outside resources.
+const PAGE: &str = include_str!("../web/index.html");
+
+/// Inline script and style only, no outside resources, no framing.
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+                           connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; \
+                           frame-ancestors 'none'";
+
+pub(crate) async fn page() -> Response {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_POLICY)),
+            (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        PAGE,
+    )
+        .into_response()
+}
+
+/// Any path no route answers.
+pub(crate) async fn not_found(uri: axum::http::Uri) -> ApiError {
+    let path: String = uri.path().chars().take(200).collect();
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such endpoint: {path}"))
+}
+
+/// A method the route does not answer.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this path answers GET only")
+}

@@ -1,0 +1,452 @@
+//! The HTTP API end to end: a real server on an ephemeral port over the 2026-02-05 sample
+//! (ingested with the hash embedder, so vectors exist without the real model), spoken to with
+//! a few lines of HTTP/1.1 over a TCP socket.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use paperdex_embed::{Embedder, HashEmbedder};
+use paperdex_index::{PaperIndex, Quiet, SearchEngine, MAX_LIMIT, MAX_QUERY_CHARS};
+use serde_json::Value;
+
+const QUANT_VIDEOGEN: &str = "2602.02958";
+
+// ---------------------------------------------------------------------------------------------
+// The server and a tiny client
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    engine: Arc<SearchEngine>,
+    addr: SocketAddr,
+}
+
+fn sample_paths() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+    vec![root.join("report-2026-02-05.md"), root.join("hf-daily-2026-02-05.json")]
+}
+
+/// Starts a server on `127.0.0.1:0` in its own runtime thread; it stops when `shutdown` does.
+fn start(
+    engine: Arc<SearchEngine>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> (SocketAddr, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let thread = std::thread::spawn(move || {
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+            paperdex_server::serve_on(listener, engine, shutdown).await.expect("serve");
+        });
+    });
+    (addr, thread)
+}
+
+/// One server for every test: the index is built once.
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let embedder = HashEmbedder::new(64);
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest(&sample_paths(), Some(&embedder), &mut Quiet).expect("ingest");
+        let engine = Arc::new(SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)));
+        let (addr, _thread) = start(Arc::clone(&engine), std::future::pending());
+        Fixture { _dir: dir, engine, addr }
+    })
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The error code of an error answer, checking its shape.
+    fn error_code(&self) -> String {
+        let json = self.json();
+        let message = json["error"]["message"].as_str().unwrap_or_else(|| panic!("no error message: {json}"));
+        assert!(!message.is_empty());
+        assert_eq!(self.header("content-type"), Some("application/json"), "{json}");
+        json["error"]["code"].as_str().unwrap_or_else(|| panic!("no error code: {json}")).to_string()
+    }
+
+    fn message(&self) -> String {
+        self.json()["error"]["message"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// Sends one request (`Connection: close`) and reads the whole answer.
+fn send(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    stream.write_all(head.as_bytes()).expect("write head");
+    stream.write_all(body).expect("write body");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    parse_reply(&raw)
+}
+
+fn request(method: &str, target: &str, headers: &[(&str, &str)]) -> Reply {
+    let addr = fixture().addr;
+    let extra: String = headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
+    send(addr, &format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n"), b"")
+}
+
+fn get(target: &str) -> Reply {
+    request("GET", target, &[])
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("end of headers");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")) {
+        body = dechunk(&body);
+    }
+    if headers.iter().any(|(n, v)| n == "content-encoding" && v == "gzip") {
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut plain).expect("gunzip");
+        body = plain;
+    }
+    Reply { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data.windows(2).position(|w| w == b"\r\n").expect("chunk size line");
+        let size_text = String::from_utf8_lossy(&data[..line_end]).to_string();
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16).expect("chunk size");
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+}
+
+fn hit_ids(json: &Value) -> Vec<String> {
+    json["hits"].as_array().expect("hits").iter().map(|h| h["id"].as_str().expect("id").to_string()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+#[test]
+fn keyword_search_puts_quant_videogen_first() {
+    let reply = get("/api/search?q=KV+cache+quantization&mode=bm25");
+    assert_eq!(reply.status, 200);
+    assert!(reply.header("content-type").is_some_and(|t| t.starts_with("application/json")));
+    let json = reply.json();
+    assert_eq!(json["query"], "KV cache quantization");
+    assert_eq!(json["mode"], "bm25");
+    assert!(json["took_ms"].as_f64().is_some());
+    assert!(json["total"].as_u64().expect("total") >= 1);
+    assert_eq!(json["warnings"], serde_json::json!([]));
+    let top = &json["hits"][0];
+    assert_eq!(top["id"], QUANT_VIDEOGEN);
+    assert!(top["title"].as_str().expect("title").starts_with("Quant VideoGen"));
+    assert_eq!(top["bm25_rank"], 1);
+    assert!(top["vector_rank"].is_null());
+    assert_eq!(top["url"], "https://huggingface.co/papers/2602.02958");
+    assert!(top["date"].as_str().is_some());
+    for field in ["score", "snippet", "highlights", "snippet_html", "bm25_score", "vector_score"] {
+        assert!(top.get(field).is_some(), "hit lacks {field}: {top}");
+    }
+    assert!(!top["highlights"].as_array().expect("highlights").is_empty());
+    assert!(top["snippet_html"].as_str().expect("snippet_html").contains("<mark>"));
+    let hits = hit_ids(&json).len() as u64;
+    assert_eq!(hits, json["total"].as_u64().expect("total").min(10));
+}
+
+#[test]
+fn hybrid_and_vector_searches_use_the_vectors() {
+    let json = get("/api/search?q=KV%20cache%20quantization").json();
+    assert_eq!(json["mode"], "hybrid", "hybrid is the default");
+    assert_eq!(json["hits"][0]["id"], QUANT_VIDEOGEN);
+    assert!(json["hits"][0]["vector_rank"].as_u64().is_some());
+    let json = get("/api/search?q=KV+cache+quantization&mode=vector&limit=3").json();
+    assert_eq!(json["mode"], "vector");
+    assert_eq!(hit_ids(&json).len(), 3);
+    assert!(json["hits"].as_array().expect("hits").iter().all(|h| h["bm25_rank"].is_null()));
+}
+
+#[test]
+fn chinese_queries_are_understood() {
+    // 量化 = quantization, percent-encoded as a browser sends it.
+    let json = get("/api/search?q=%E9%87%8F%E5%8C%96&mode=bm25").json();
+    assert_eq!(json["query"], "量化");
+    assert!(hit_ids(&json).contains(&QUANT_VIDEOGEN.to_string()));
+}
+
+#[test]
+fn offset_pages_through_the_hits() {
+    let all = hit_ids(&get("/api/search?q=video&mode=bm25&limit=4").json());
+    let second_page = hit_ids(&get("/api/search?q=video&mode=bm25&limit=2&offset=2").json());
+    assert_eq!(all.len(), 4);
+    assert_eq!(second_page, all[2..4]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Papers and related papers
+
+#[test]
+fn a_paper_comes_with_its_sections_and_sources() {
+    let reply = get("/api/papers/2602.02958");
+    assert_eq!(reply.status, 200);
+    let paper = reply.json();
+    assert_eq!(paper["id"], QUANT_VIDEOGEN);
+    assert!(paper["title"].as_str().expect("title").starts_with("Quant VideoGen"));
+    assert!(paper["url"].as_str().is_some());
+    assert!(paper["date"].as_str().is_some());
+    assert!(!paper["authors"].as_array().expect("authors").is_empty());
+    assert!(paper["keywords"].is_array());
+    let sections = paper["sections"].as_array().expect("sections");
+    let kinds: Vec<&str> = sections.iter().map(|s| s["kind"].as_str().expect("kind")).collect();
+    assert!(kinds.contains(&"core_contribution") && kinds.contains(&"abstract"), "{kinds:?}");
+    let core = sections.iter().find(|s| s["kind"] == "core_contribution").expect("core contribution");
+    assert_eq!(core["label"], "一句话核心贡献");
+    assert_eq!(core["lang"], "zh");
+    assert!(core["text"].as_str().expect("text").contains("KV-Cache"));
+    let sources = paper["sources"].as_array().expect("sources");
+    let formats: Vec<&str> = sources.iter().map(|s| s["format"].as_str().expect("format")).collect();
+    assert!(formats.contains(&"daily_report") && formats.contains(&"hf_daily_api"), "{formats:?}");
+    for source in sources {
+        let path = source["path"].as_str().expect("path");
+        assert!(!path.contains('/'), "a source discloses the server's folders: {path}");
+        assert!(source.get("date").is_some());
+    }
+}
+
+#[test]
+fn related_papers_never_include_the_paper_itself() {
+    let reply = get("/api/papers/2602.02958/related?limit=5");
+    assert_eq!(reply.status, 200);
+    let json = reply.json();
+    assert_eq!(json["id"], QUANT_VIDEOGEN);
+    assert!(json["title"].as_str().expect("title").starts_with("Quant VideoGen"));
+    assert_eq!(json["mode"], "hybrid");
+    assert!(json["took_ms"].as_f64().is_some());
+    let ids = hit_ids(&json);
+    assert_eq!(ids.len(), 5);
+    assert!(!ids.contains(&QUANT_VIDEOGEN.to_string()));
+    // HySparse (KV cache sharing) and autoregressive video diffusion with a KV cache.
+    assert!(ids.contains(&"2602.03560".to_string()) && ids.contains(&"2601.20499".to_string()), "{ids:?}");
+    let hit = &json["hits"][0];
+    assert!(hit["bm25_rank"].as_u64().is_some() || hit["vector_rank"].as_u64().is_some());
+    assert_eq!(hit_ids(&get("/api/papers/2602.02958/related").json()).len(), 10, "ten by default");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health, OpenAPI, the page
+
+#[test]
+fn health_reports_papers_vectors_and_model() {
+    let reply = get("/healthz");
+    assert_eq!(reply.status, 200);
+    let json = reply.json();
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["papers"], 35);
+    assert!(json["vectors"].as_u64().expect("vectors") >= 35);
+    assert!(json["vector_model"].as_str().is_some());
+    assert_eq!(json["model"]["loaded"], true);
+    assert!(json["model"]["name"].as_str().is_some());
+    assert!(json["model"]["reason"].is_null());
+    assert!(json["generation"].as_u64().expect("generation") >= 1);
+}
+
+#[test]
+fn openapi_document_lists_every_endpoint() {
+    let reply = get("/api/openapi.json");
+    assert_eq!(reply.status, 200);
+    let doc = reply.json();
+    assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in ["/api/search", "/api/papers/{id}", "/api/papers/{id}/related", "/healthz", "/api/openapi.json"] {
+        assert!(paths.contains_key(path), "{path} missing from {:?}", paths.keys().collect::<Vec<_>>());
+        assert!(paths[path].get("get").is_some(), "{path} has no GET");
+    }
+    let params: Vec<&str> = paths["/api/search"]["get"]["parameters"]
+        .as_array()
+        .expect("search parameters")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(params, ["q", "mode", "limit", "offset"]);
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    for schema in ["SearchResponse", "Hit", "PaperView", "RelatedResponse", "Health", "ErrorBody"] {
+        assert!(schemas.contains_key(schema), "{schema} missing");
+    }
+}
+
+#[test]
+fn the_page_is_self_contained() {
+    let reply = get("/");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(reply.header("content-security-policy").is_some_and(|p| p.contains("default-src 'none'")));
+    let page = String::from_utf8(reply.body).expect("UTF-8 page");
+    assert!(page.contains("<input") && page.contains("/api/search"));
+    // Nothing from outside: no CDN, works offline.
+    for outside in ["src=\"http", "href=\"http", "@import", "url(http"] {
+        assert!(!page.contains(outside), "the page loads {outside}...");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+#[test]
+fn unknown_papers_are_404() {
+    for target in ["/api/papers/2999.99999", "/api/papers/2999.99999/related", "/api/papers/not-an-id"] {
+        let reply = get(target);
+        assert_eq!(reply.status, 404, "{target}");
+        assert_eq!(reply.error_code(), "paper_not_found", "{target}");
+    }
+}
+
+#[test]
+fn bad_parameters_are_400_and_named() {
+    let long = "a".repeat(MAX_QUERY_CHARS + 1);
+    let cases: Vec<(String, &str)> = vec![
+        ("/api/search".into(), "q"),
+        ("/api/search?q=".into(), "q"),
+        ("/api/search?q=+++".into(), "q"),
+        ("/api/search?q=video&mode=fuzzy".into(), "mode"),
+        ("/api/search?q=video&limit=0".into(), "limit"),
+        (format!("/api/search?q=video&limit={}", MAX_LIMIT + 1), "limit"),
+        ("/api/search?q=video&limit=ten".into(), "limit"),
+        ("/api/search?q=video&offset=-1".into(), "offset"),
+        ("/api/search?q=video&offset=abc".into(), "offset"),
+        ("/api/search?q=video&offset=10001".into(), "offset"),
+        ("/api/search?q=%FF".into(), "q"),
+        ("/api/search?q=ok&mode=%C3%28".into(), "mode"),
+        ("/api/papers/2602.02958/related?limit=0".into(), "limit"),
+        ("/api/papers/2602.02958/related?limit=x".into(), "limit"),
+        ("/api/papers/%FF".into(), "id"),
+        (format!("/api/search?q={long}"), "q"),
+    ];
+    for (target, parameter) in cases {
+        let reply = get(&target);
+        assert_eq!(reply.status, 400, "{target}");
+        let code = reply.error_code();
+        let expected = if target.contains(&long) { "query_too_long" } else { "invalid_parameter" };
+        assert_eq!(code, expected, "{target}");
+        assert!(reply.message().starts_with(&format!("{parameter} ")), "{target}: {}", reply.message());
+    }
+}
+
+#[test]
+fn a_chinese_query_at_the_limit_is_accepted() {
+    // The limit counts characters, not bytes: 1000 Han characters are 3000 bytes.
+    let han: String = "%E9%87%8F".repeat(MAX_QUERY_CHARS);
+    assert_eq!(get(&format!("/api/search?q={han}&mode=bm25&limit=1")).status, 200);
+}
+
+#[test]
+fn unknown_routes_and_methods_answer_json() {
+    let reply = get("/api/nothing-here");
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.error_code(), "not_found");
+    let reply = request("POST", "/api/search?q=video", &[("Content-Length", "0")]);
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.error_code(), "method_not_allowed");
+}
+
+#[test]
+fn large_bodies_are_refused() {
+    let addr = fixture().addr;
+    let body = vec![b'x'; 64 * 1024];
+    let head = format!(
+        "GET /api/search?q=video HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let reply = send(addr, &head, &body);
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.error_code(), "payload_too_large");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport
+
+#[test]
+fn answers_are_gzipped_when_the_client_accepts_it() {
+    let zipped = request("GET", "/api/search?q=video&mode=bm25&limit=20", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(zipped.status, 200);
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    let plain = get("/api/search?q=video&mode=bm25&limit=20");
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(hit_ids(&zipped.json()), hit_ids(&plain.json()), "gunzipped answer differs");
+    let page = request("GET", "/", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(page.header("content-encoding"), Some("gzip"));
+}
+
+#[test]
+fn fifty_concurrent_searches_all_succeed() {
+    let addr = fixture().addr;
+    let threads: Vec<_> = (0..50)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let target = if i % 2 == 0 {
+                    "/api/search?q=KV+cache+quantization&mode=bm25"
+                } else {
+                    "/api/search?q=KV+cache+quantization&mode=hybrid"
+                };
+                let head = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+                send(addr, &head, b"")
+            })
+        })
+        .collect();
+    for thread in threads {
+        let reply = thread.join().expect("client thread");
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.json()["hits"][0]["id"], QUANT_VIDEOGEN);
+    }
+}
+
+#[test]
+fn shutdown_stops_accepting_and_returns() {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, thread) = start(Arc::clone(&fixture().engine), async move {
+        let _ = rx.await;
+    });
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    assert_eq!(send(addr, &head, b"").status, 200);
+    // A kept-alive idle connection must not hold the shutdown up.
+    let mut idle = TcpStream::connect(addr).expect("connect");
+    idle.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).expect("write");
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).expect("answer on the kept-alive connection");
+    assert_eq!(&first, b"HTTP/1.1 200");
+    tx.send(()).expect("signal");
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = thread.join();
+        let _ = done_tx.send(());
+    });
+    done_rx.recv_timeout(Duration::from_secs(10)).expect("server stopped within 10 s");
+    assert!(TcpStream::connect(addr).is_err(), "still accepting after shutdown");
+}
