@@ -120,6 +120,31 @@ fn main() {
     let index = PaperIndex::open(&index_dir).expect("open");
     println!("open index: {:.1} ms ({} papers)", started.elapsed().as_secs_f64() * 1000.0, index.len());
     let has_vectors = index.vectors().is_some();
+    {
+        // Retrieval alone (query building + top 10 by BM25), without reading papers or snippets.
+        let mut times = Vec::new();
+        let searcher = index.searcher();
+        for _ in 0..20 {
+            for q in QUERIES {
+                let started = Instant::now();
+                if let Some(query) = index.keyword_query(q) {
+                    let top = searcher
+                        .search(&query, &tantivy::collector::TopDocs::with_limit(10).order_by_score())
+                        .expect("search");
+                    std::hint::black_box(top);
+                }
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        println!("bm25 retrieval only (top 10 ids): p50 {:.3} ms  p99 {:.3} ms", percentile(&times, 0.5), percentile(&times, 0.99));
+        let ids: Vec<String> = index.papers().expect("papers").iter().take(200).map(|p| p.id.to_string()).collect();
+        let started = Instant::now();
+        for id in &ids {
+            std::hint::black_box(index.paper(id).expect("paper"));
+        }
+        println!("read one stored paper by id: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0 / ids.len() as f64);
+    }
     let engine = SearchEngine::new(index, model.clone().ok_or_else(|| "no model".to_string()));
     let (p50, p99) = latency(&engine, SearchMode::Bm25, 20);
     println!("search bm25:   p50 {p50:.3} ms  p99 {p99:.3} ms  ({} queries x 20)", QUERIES.len());

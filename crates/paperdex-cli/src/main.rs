@@ -2,7 +2,8 @@
 //! its arguments, calls the library and prints; the same calls serve the HTTP API.
 //!
 //! Exit status: 0 success; 1 the command failed (message on stderr); 2 bad usage; 3 ingest
-//! finished but rejected some files or records (each named on stderr).
+//! finished but rejected some files or records (each named on stderr), or remove was given ids
+//! the index does not hold (the others are removed).
 
 mod output;
 
@@ -14,11 +15,13 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
-use paperdex_embed::{E5Embedder, Embedder, ModelPaths};
-use paperdex_index::{PaperIndex, SearchEngine, SearchMode, SearchRequest};
+use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths};
+use paperdex_index::{PaperIndex, SearchEngine, SearchMode, SearchRequest, PAPERS_PER_GENERATION};
 
-/// Exit status when an ingest completed but rejected input.
+/// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
 const EXIT_REJECTED: u8 = 3;
+/// Dimensions of the test embedder's vectors.
+const HASH_DIMENSIONS: usize = 64;
 
 /// Search AI research papers (Chinese digests and English abstracts) by keyword and meaning.
 #[derive(Parser)]
@@ -33,8 +36,24 @@ struct Cli {
     /// Keyword search only: do not load the embedding model.
     #[arg(long, global = true)]
     no_model: bool,
+    /// For tests only: `hash` embeds with the deterministic word-hashing embedder instead of
+    /// the model (instant, meaningless vectors). Never use it on a real index.
+    #[arg(long, global = true, env = "PAPERDEX_EMBEDDER", hide = true)]
+    embedder: Option<TestEmbedder>,
+    /// For tests only: papers per generation (commit) during an ingest.
+    #[arg(long, global = true, env = "PAPERDEX_PAPERS_PER_GENERATION", hide = true, default_value_t = PAPERS_PER_GENERATION)]
+    papers_per_generation: usize,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The embedders a test may ask for instead of the model.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TestEmbedder {
+    /// The real model (the default).
+    E5,
+    /// `HashEmbedder`: deterministic, instant, for tests.
+    Hash,
 }
 
 #[derive(Subcommand)]
@@ -45,6 +64,16 @@ enum Command {
         /// Files or folders.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Remove papers from the index by id (a later ingest of a file naming them adds them
+    /// back).
+    Remove {
+        /// arXiv ids, e.g. 2602.02958.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Search papers.
     Search {
@@ -114,7 +143,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Ingest { paths } => {
             let index = PaperIndex::open_or_create(&cli.index)
-                .with_context(|| format!("opening index {}", cli.index.display()))?;
+                .with_context(|| format!("opening index {}", cli.index.display()))?
+                .with_papers_per_generation(cli.papers_per_generation);
             let embedder = load_model(&cli);
             if let Err(reason) = &embedder {
                 eprintln!("warning: {reason}; papers are indexed for keyword search only");
@@ -124,6 +154,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             progress.finish();
             output::print_ingest_report(&report);
             Ok(if report.had_rejections() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+        }
+        Command::Remove { ids, json } => {
+            let index = open(&cli.index)?;
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let report = index.remove(&ids)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                output::print_remove_report(&report);
+            }
+            Ok(if report.unknown.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })
         }
         Command::Search { query, mode, limit, offset, json, explain } => {
             let engine = engine(&cli, *mode != SearchMode::Bm25)?;
@@ -179,6 +220,9 @@ fn open(path: &std::path::Path) -> Result<PaperIndex> {
 fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
     if cli.no_model {
         return Err("--no-model given".into());
+    }
+    if let Some(TestEmbedder::Hash) = cli.embedder {
+        return Ok(Arc::new(HashEmbedder::new(HASH_DIMENSIONS)));
     }
     E5Embedder::load(&ModelPaths::under(&cli.models))
         .map(|e| Arc::new(e) as Arc<dyn Embedder>)

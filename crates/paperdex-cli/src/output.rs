@@ -5,7 +5,7 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use paperdex_core::Paper;
-use paperdex_index::{IndexStats, IngestObserver, IngestReport, SearchResults};
+use paperdex_index::{IndexStats, IngestObserver, IngestReport, RemoveReport, SearchResults};
 
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
@@ -140,6 +140,21 @@ pub fn print_ingest_report(report: &IngestReport) {
             report.chunks_embedded as f64 / report.embed_seconds.max(1e-9)
         );
     }
+}
+
+pub fn print_remove_report(report: &RemoveReport) {
+    for id in &report.unknown {
+        eprintln!("not in the index: {id}");
+    }
+    let list = if report.removed.is_empty() { String::new() } else { format!(" ({})", report.removed.join(", ")) };
+    println!(
+        "removed {} papers{list}, {} passage vectors; {} unknown; {} in the index ({:.1} s)",
+        report.removed.len(),
+        report.vectors_removed,
+        report.unknown.len(),
+        report.papers_total,
+        report.seconds
+    );
 }
 
 pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {

@@ -20,10 +20,12 @@ pub struct Chunk {
     pub lang: Lang,
 }
 
-/// A cheap over-estimate of XLM-R SentencePiece tokens: one per Han character, and about
-/// 1.4 per other word (sub-word pieces), one per punctuation mark.
+/// A cheap, slightly high estimate of XLM-R SentencePiece tokens: two per three Han characters
+/// (measured 0.66 on the digest reports), one plus one per six letters of any other word
+/// (measured 1.8 per word on HF abstracts), one per punctuation mark.
 pub fn estimate_tokens(text: &str) -> usize {
     let mut tokens = 0usize;
+    let mut han = 0usize;
     let mut word_len = 0usize;
     let flush = |word_len: &mut usize, tokens: &mut usize| {
         if *word_len > 0 {
@@ -34,7 +36,7 @@ pub fn estimate_tokens(text: &str) -> usize {
     for c in text.chars() {
         if is_han(c) {
             flush(&mut word_len, &mut tokens);
-            tokens += 1;
+            han += 1;
         } else if c.is_alphanumeric() {
             word_len += 1;
         } else {
@@ -45,7 +47,7 @@ pub fn estimate_tokens(text: &str) -> usize {
         }
     }
     flush(&mut word_len, &mut tokens);
-    tokens
+    tokens + (han * 2).div_ceil(3)
 }
 
 /// The passages of `paper`: per language, the title with the core contribution first, then

@@ -11,7 +11,7 @@ use paperdex_embed::{chunk, Embedder, Role};
 use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
 
-use crate::error::Result;
+use crate::error::{IndexError, Result};
 use crate::fusion::{fuse, interleave_by_rank, Fused, Fusion};
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
@@ -169,10 +169,19 @@ impl SearchEngine {
             (fuse(&[], &merged, self.ranker.fusion), None, 0)
         };
         let total = fused.len().max(bm25_total);
-        let highlighter = Highlighter::new(&self.index, &searcher, keyword_query.as_deref());
+        let highlighter = Highlighter::new(&self.index, &searcher, keyword_query.as_deref()).for_text(&request.query);
         let mut hits = Vec::new();
-        for f in fused.iter().skip(request.offset).take(request.limit) {
-            hits.push(self.hit(&searcher, &highlighter, vectors, &query_vector, &f.key, f.score, f.bm25, f.vector)?);
+        for f in fused.iter().skip(request.offset) {
+            if hits.len() == request.limit {
+                break;
+            }
+            match self.hit(&searcher, &highlighter, vectors, &query_vector, &f.key, f.score, f.bm25, f.vector) {
+                Ok(hit) => hits.push(hit),
+                // The vectors and this searcher come from two commits (another process
+                // committed between loading them): a paper only one side knows is left out.
+                Err(IndexError::PaperNotFound(_)) => {}
+                Err(error) => return Err(error),
+            }
         }
         Ok(SearchResults {
             query: request.query.clone(),

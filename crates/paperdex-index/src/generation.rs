@@ -10,10 +10,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use paperdex_core::Paper;
 use serde::{Deserialize, Serialize};
+use tantivy::Term;
 
 use crate::error::{IndexError, Result};
-use crate::vectors::{HnswSearch, VectorSet};
+use crate::paper_index::PaperIndex;
+use crate::vectors::{HnswSearch, RefreshReport, VectorSet};
 
 const VECTORS_DIR: &str = "vectors";
 const SET_FILE: &str = "vectors.bin";
@@ -44,7 +47,7 @@ pub struct Vectors {
     pub ann: HnswSearch,
 }
 
-fn vectors_root(root: &Path) -> PathBuf {
+pub(crate) fn vectors_root(root: &Path) -> PathBuf {
     root.join(VECTORS_DIR)
 }
 
@@ -94,6 +97,75 @@ pub(crate) fn remove_others(root: &Path, keep: Option<&str>) {
                 tracing::warn!(%error, "cannot remove old vector generation {name}");
             }
         }
+    }
+}
+
+/// What [`PaperIndex::commit_generation`] committed.
+pub(crate) struct Committed {
+    /// The payload of the commit.
+    pub payload: CommitPayload,
+    /// What bringing the graphs up to date did, when there are vectors.
+    pub graphs: Option<RefreshReport>,
+}
+
+impl PaperIndex {
+    /// Starts writing, under the writer lock: the payload of the latest commit, with whatever
+    /// an interrupted writer left (half-written or never committed generation folders) removed.
+    pub(crate) fn begin_write(&self) -> Result<CommitPayload> {
+        let payload = self.committed_payload()?;
+        remove_others(&self.root, payload.vectors.as_deref());
+        Ok(payload)
+    }
+
+    /// Commits generation `number`, the one way every writer changes the index: the graphs
+    /// take the set's new chunks and tombstones (rebuilt when tombstones pass
+    /// [`crate::vectors::REBUILD_TOMBSTONE_RATIO`]), the vectors are written and synced as
+    /// `vectors/gen-<number>/`, then the tantivy commit that deletes `delete`, replaces
+    /// `replace` and names that folder in its payload switches everything at once. The folders of older
+    /// generations are removed afterwards.
+    pub(crate) fn commit_generation(
+        &self,
+        number: u64,
+        vectors: Option<&mut (VectorSet, HnswSearch)>,
+        replace: &[&Paper],
+        delete: &[&str],
+    ) -> Result<Committed> {
+        let (name, graphs) = match vectors {
+            Some((set, ann)) => {
+                let graphs = ann.refresh(set).map_err(|e| corrupt(&self.root, e))?;
+                (Some(write(&self.root, number, set, ann)?), Some(graphs))
+            }
+            None => (None, None),
+        };
+        let payload = CommitPayload { generation: number, vectors: name };
+        let mut writer: tantivy::IndexWriter = self.index.writer(100_000_000)?;
+        for id in delete {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+        for paper in replace {
+            writer.delete_term(Term::from_field_text(self.fields.id, paper.id.as_str()));
+            let doc = self.fields.document(paper).map_err(|e| IndexError::Corrupt {
+                path: self.root.clone(),
+                reason: format!("paper {} cannot be serialised: {e}", paper.id),
+            })?;
+            writer.add_document(doc)?;
+        }
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
+        prepared.commit()?;
+        writer.wait_merging_threads()?;
+        remove_others(&self.root, payload.vectors.as_deref());
+        Ok(Committed { payload, graphs })
+    }
+
+    /// Ends a write: this process's searches see the last commit, with `vectors` (what was
+    /// committed last) instead of reading them back from disk.
+    pub(crate) fn finish_write(&self, vectors: Option<(VectorSet, HnswSearch)>) -> Result<()> {
+        if let Some((set, ann)) = vectors {
+            let name = self.committed_payload()?.vectors.unwrap_or_default();
+            self.set_vectors(Some(std::sync::Arc::new(Vectors { name, set, ann })));
+        }
+        self.reload()
     }
 }
 

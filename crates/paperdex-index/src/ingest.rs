@@ -2,10 +2,11 @@
 //!
 //! Every file is read and parsed on its own; a file that cannot be read or parsed, and every
 //! rejected record inside a good file, is reported by name with the reason, and the rest of
-//! the work goes on. Nothing is written until the end, when the changed papers are replaced in
-//! one commit: an interrupted ingest leaves the previous generation untouched.
+//! the work goes on. Nothing is written until every file is read; then the changed papers are
+//! written one generation (one commit) per batch: an interrupted ingest keeps the batches it
+//! committed, and the index is always as it was at some commit.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -14,10 +15,9 @@ use std::time::Instant;
 use paperdex_core::{parse_bytes, Lang, Paper, PaperId, MAX_FILE_BYTES};
 use paperdex_embed::{chunk, EmbedError, Embedder, Role};
 use serde::Serialize;
-use tantivy::Term;
 
 use crate::error::{IndexError, Result};
-use crate::generation::{self, CommitPayload, Vectors};
+use crate::generation::{self, CommitPayload};
 use crate::lock::WriterLock;
 use crate::vectors::{HnswSearch, VectorSet};
 use crate::paper_index::PaperIndex;
@@ -97,12 +97,6 @@ pub struct Quiet;
 
 impl IngestObserver for Quiet {}
 
-/// A paper as the index had it before this ingest, and as it is now.
-struct Touched {
-    before: Option<Paper>,
-    now: Paper,
-}
-
 impl PaperIndex {
     /// Reads every file under `paths` (folders recursively), merges their records into the
     /// papers of this index and commits the changes.
@@ -123,8 +117,7 @@ impl PaperIndex {
         }
         observer.files_found(files.len());
 
-        let searcher = self.searcher();
-        let mut touched: HashMap<PaperId, Touched> = HashMap::new();
+        let mut records = Vec::new();
         for file in &files {
             match read_file(file) {
                 Err(reason) => {
@@ -146,42 +139,14 @@ impl PaperIndex {
                             line: r.line,
                             reason: r.reason,
                         }));
-                        for record in parsed.records {
-                            let entry = match touched.entry(record.id.clone()) {
-                                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                                std::collections::hash_map::Entry::Vacant(e) => {
-                                    let before = self.paper_in(&searcher, &record.id)?;
-                                    let now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
-                                    e.insert(Touched { before, now })
-                                }
-                            };
-                            entry.now.merge(record);
-                        }
+                        records.extend(parsed.records);
                         observer.file_done(file, None);
                     }
                 },
             }
         }
 
-        let mut changed: Vec<&Paper> = Vec::new();
-        let mut text_changed: HashSet<&PaperId> = HashSet::new();
-        for t in touched.values() {
-            match &t.before {
-                None => report.papers_new += 1,
-                Some(before) if *before != t.now => report.papers_updated += 1,
-                Some(_) => {
-                    report.papers_unchanged += 1;
-                    continue;
-                }
-            }
-            if t.before.as_ref().is_none_or(|b| b.content_hash() != t.now.content_hash()) {
-                text_changed.insert(&t.now.id);
-            }
-            changed.push(&t.now);
-        }
-        changed.sort_by(|a, b| a.id.cmp(&b.id));
-        drop(searcher);
-        self.write(&changed, &text_changed, embedder, observer, &mut report)?;
+        self.merge_and_write(records, embedder, observer, &mut report)?;
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
@@ -189,7 +154,7 @@ impl PaperIndex {
 
     /// Writes `changed` papers and embeds what needs it, one generation per batch of papers,
     /// so an interrupted ingest keeps every batch it finished.
-    fn write(
+    pub(crate) fn write(
         &self,
         changed: &[&Paper],
         text_changed: &HashSet<&PaperId>,
@@ -197,7 +162,7 @@ impl PaperIndex {
         observer: &mut dyn IngestObserver,
         report: &mut IngestReport,
     ) -> Result<()> {
-        let payload = self.committed_payload()?;
+        let payload = self.begin_write()?;
         let mut vectors = self.writable_vectors(&payload, embedder)?;
         // Papers whose text is new to the vectors: changed text, and (with a model) papers
         // the vectors lack, e.g. ingested before the model was fetched.
@@ -228,8 +193,8 @@ impl PaperIndex {
         observer.writing(work.len());
         let mut generation = payload.generation;
         let mut progress = EmbedProgress::new(embed_ids.len());
-        for batch in work.chunks(PAPERS_PER_GENERATION) {
-            if let Some((set, ann)) = vectors.as_mut() {
+        for batch in work.chunks(self.papers_per_generation) {
+            if let Some((set, _)) = vectors.as_mut() {
                 let batch_embed: Vec<&Paper> = batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
                 for paper in batch.iter().filter(|p| text_changed.contains(&p.id)) {
                     // Stale vectors go even when there is no model to make new ones.
@@ -246,27 +211,20 @@ impl PaperIndex {
                         report.papers_embedded += 1;
                     }
                 }
-                ann.refresh(set).map_err(|e| corrupt(&self.root, e))?;
             }
             generation += 1;
-            let vectors_name = match &vectors {
-                Some((set, ann)) => Some(generation::write(&self.root, generation, set, ann)?),
-                None => None,
-            };
-            self.commit_batch(batch, changed, CommitPayload { generation, vectors: vectors_name.clone() })?;
-            generation::remove_others(&self.root, vectors_name.as_deref());
+            // Papers only embedded (unchanged in tantivy) are not rewritten.
+            let replace: Vec<&Paper> =
+                batch.iter().copied().filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok()).collect();
+            self.commit_generation(generation, vectors.as_mut(), &replace, &[])?;
         }
         report.embed_seconds = progress.seconds();
-        if let Some((set, ann)) = vectors {
-            let name = self.committed_payload()?.vectors.unwrap_or_default();
-            self.set_vectors(Some(std::sync::Arc::new(Vectors { name, set, ann })));
-        }
-        self.reload()
+        self.finish_write(vectors)
     }
 
     /// A private copy of the current vectors to change, or a fresh set when there are none
     /// (or they came from another model and must be remade).
-    fn writable_vectors(
+    pub(crate) fn writable_vectors(
         &self,
         payload: &CommitPayload,
         embedder: Option<&dyn Embedder>,
@@ -286,28 +244,8 @@ impl PaperIndex {
             (None, None) => None,
         })
     }
-
-    /// Replaces the changed papers of `batch` in tantivy and commits with `payload`.
-    fn commit_batch(&self, batch: &[&Paper], changed: &[&Paper], payload: CommitPayload) -> Result<()> {
-        let mut writer: tantivy::IndexWriter = self.index.writer(100_000_000)?;
-        for paper in batch.iter().filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok()) {
-            writer.delete_term(Term::from_field_text(self.fields.id, paper.id.as_str()));
-            let doc = self.fields.document(paper).map_err(|e| IndexError::Corrupt {
-                path: self.root.clone(),
-                reason: format!("paper {} cannot be serialised: {e}", paper.id),
-            })?;
-            writer.add_document(doc)?;
-        }
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
-        prepared.commit()?;
-        writer.wait_merging_threads()?;
-        Ok(())
-    }
 }
 
-/// Papers per generation during a long ingest: a crash loses at most this many papers' work.
-const PAPERS_PER_GENERATION: usize = 1000;
 /// Passages per call into the embedder (progress is reported between calls).
 const PASSAGES_PER_CALL: usize = 32;
 

@@ -3,28 +3,37 @@
 //! - [`PaperIndex`] owns one index folder: tantivy postings (BM25 over jieba-analysed text, see
 //!   [`analysis`]) and the stored papers ([`schema`]).
 //! - [`PaperIndex::ingest`] reads files, merges records by paper id and commits the changes
-//!   under a [`lock::WriterLock`].
+//!   under a [`lock::WriterLock`]; [`PaperIndex::ingest_records`] does the same with records
+//!   made in memory (a test collection, say); [`PaperIndex::remove`] takes papers out.
+//!   Every write is a generation: one tantivy commit naming its vectors (`generation.rs`), so
+//!   [`PaperIndex::consistency_report`] finds postings and vectors in agreement whatever
+//!   interrupted a writer.
 //! - [`PaperIndex::search_bm25`] answers keyword queries with snippets; the answer types
 //!   ([`SearchResults`], [`SearchHit`]) are shared by every mode, the CLI and the HTTP API.
 
 pub mod analysis;
+mod consistency;
 mod engine;
 mod error;
 pub mod fusion;
 mod generation;
 mod ingest;
+mod ingest_records;
 pub mod lock;
 mod paper_index;
 mod related;
+mod remove;
 pub mod schema;
 mod search;
 pub mod vectors;
 
+pub use consistency::ConsistencyReport;
 pub use engine::{RankerConfig, SearchEngine};
 pub use error::{IndexError, Result};
 pub use fusion::Fusion;
 pub use generation::Vectors;
 pub use ingest::{IngestObserver, IngestReport, Quiet, RejectedFile, RejectedRecord};
-pub use paper_index::{IndexStats, PaperIndex};
+pub use paper_index::{IndexStats, PaperIndex, PAPERS_PER_GENERATION};
 pub use related::RelatedResults;
+pub use remove::RemoveReport;
 pub use search::{SearchHit, SearchMode, SearchRequest, SearchResults, MAX_LIMIT, MAX_QUERY_CHARS};

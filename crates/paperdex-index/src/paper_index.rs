@@ -29,7 +29,14 @@ pub struct PaperIndex {
     pub(crate) fields: Fields,
     /// The vectors of the generation last loaded; swapped whole when a new one is committed.
     vectors: RwLock<Option<Arc<Vectors>>>,
+    /// How many papers a long ingest writes per generation (see
+    /// [`PaperIndex::with_papers_per_generation`]).
+    pub(crate) papers_per_generation: usize,
 }
+
+/// Papers per generation during a long ingest unless set otherwise: a crash loses at most this
+/// many papers' work.
+pub const PAPERS_PER_GENERATION: usize = 1000;
 
 /// Figures about an index, for `paperdex stats` and `/healthz`.
 #[derive(Debug, Clone, Serialize)]
@@ -96,11 +103,26 @@ impl PaperIndex {
             reason: format!("unexpected schema: {e}"),
         })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        let paper_index = PaperIndex { root, index, reader, fields, vectors: RwLock::new(None) };
+        let paper_index = PaperIndex {
+            root,
+            index,
+            reader,
+            fields,
+            vectors: RwLock::new(None),
+            papers_per_generation: PAPERS_PER_GENERATION,
+        };
         paper_index.refresh_vectors()?;
         // Jieba loads its dictionary on first use; do it now rather than in the first query.
         crate::analysis::analyze(&mut crate::analysis::word_analyzer(), "预热 warm up");
         Ok(paper_index)
+    }
+
+    /// The same index, committing every `papers` papers during a long ingest instead of every
+    /// [`PAPERS_PER_GENERATION`]. Smaller generations lose less work to a crash and cost a
+    /// vector write each; tests use them to get many commits out of a small ingest.
+    pub fn with_papers_per_generation(mut self, papers: usize) -> PaperIndex {
+        self.papers_per_generation = papers.max(1);
+        self
     }
 
     /// What the latest commit on disk says about its generation.
@@ -118,19 +140,31 @@ impl PaperIndex {
     /// when nothing changed (one small file read); a server calls it now and then to pick up
     /// what an ingest committed.
     pub fn refresh_vectors(&self) -> Result<()> {
-        let wanted = self.committed_payload()?.vectors;
-        let loaded = self.vectors().map(|v| v.name.clone());
-        if wanted == loaded {
-            return Ok(());
-        }
-        let fresh = match wanted {
-            Some(name) => Some(Arc::new(generation::load(&self.root, &name)?)),
-            None => None,
+        // A writer removes a generation's folder as soon as it has committed the next one, so
+        // the folder named a moment ago may be gone by the time it is read: when loading fails
+        // and the commit has moved on meanwhile, load the newer one instead.
+        let mut attempts = 0;
+        let fresh = loop {
+            let wanted = self.committed_payload()?.vectors;
+            if wanted == self.vectors().map(|v| v.name.clone()) {
+                return Ok(());
+            }
+            let Some(name) = wanted else { break None };
+            match generation::load(&self.root, &name) {
+                Ok(vectors) => break Some(Arc::new(vectors)),
+                Err(_) if attempts < 10 && self.committed_payload()?.vectors.as_deref() != Some(name.as_str()) => {
+                    attempts += 1;
+                }
+                Err(error) => return Err(error),
+            }
         };
+        // Postings first: a paper new in the vectors is then already in tantivy. (Searches
+        // also skip a paper one side knows and the other not, for a searcher taken between.)
+        self.reload()?;
         if let Ok(mut slot) = self.vectors.write() {
             *slot = fresh;
         }
-        self.reload()
+        Ok(())
     }
 
     /// The vectors of the current generation, if it has any.

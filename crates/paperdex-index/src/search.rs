@@ -237,7 +237,7 @@ impl PaperIndex {
         let started = std::time::Instant::now();
         let searcher = self.searcher();
         let matches = self.keyword_matches(&searcher, &request.query, request.offset + request.limit)?;
-        let highlighter = Highlighter::new(self, &searcher, matches.query.as_deref());
+        let highlighter = Highlighter::new(self, &searcher, matches.query.as_deref()).for_text(&request.query);
         let mut hits = Vec::new();
         for (rank, (score, address)) in matches.hits.iter().enumerate().skip(request.offset) {
             let paper = self.paper_at(&searcher, *address)?;
@@ -270,6 +270,9 @@ fn inverse_document_frequency(searcher: &Searcher, field: Field, term: &str) -> 
 /// Makes hits with snippets for one query.
 pub(crate) struct Highlighter {
     generator: Option<SnippetGenerator>,
+    /// Lower-cased fragments of the query words; a section containing none of them cannot
+    /// hold a highlight, so the (jieba-tokenising) snippet generator skips it.
+    needles: Vec<String>,
 }
 
 /// How long a snippet may be, in characters.
@@ -281,7 +284,49 @@ impl Highlighter {
             g.set_max_num_chars(SNIPPET_CHARS);
             g
         });
-        Highlighter { generator }
+        Highlighter { generator, needles: Vec::new() }
+    }
+
+    /// Lets the highlighter skip sections that cannot match `query_text`. Stemming means an
+    /// English word matches by its first five letters; Chinese words by any character pair.
+    pub(crate) fn for_text(mut self, query_text: &str) -> Highlighter {
+        let lower = query_text.to_lowercase();
+        for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            let chars: Vec<char> = word.chars().collect();
+            if chars.iter().any(|&c| is_han(c)) {
+                if chars.len() == 1 {
+                    self.needles.push(word.to_string());
+                }
+                self.needles.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
+            } else {
+                self.needles.push(chars.iter().take(5).collect());
+            }
+        }
+        self
+    }
+
+    /// The part of `text` worth handing to the snippet generator: `None` when no query word
+    /// occurs in it, else a window around the first occurrence. Jieba tokenises whatever the
+    /// generator gets, so a bounded window keeps a hit's cost independent of its length.
+    fn window<'t>(&self, text: &'t str) -> Option<&'t str> {
+        if self.needles.is_empty() {
+            return Some(text);
+        }
+        let lower = text.to_lowercase();
+        let first = self.needles.iter().filter_map(|n| lower.find(n.as_str())).min()?;
+        if lower.len() != text.len() {
+            // Lower-casing changed byte lengths, so offsets do not carry over: use it all.
+            return Some(text);
+        }
+        let mut start = first.saturating_sub(SNIPPET_CHARS);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (first + SNIPPET_CHARS * 4).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        Some(&text[start..end])
     }
 
     /// A hit for `paper` with the best snippet of its text.
@@ -308,7 +353,8 @@ impl Highlighter {
             // The section with the most highlighted terms gives the snippet.
             let best = sections
                 .iter()
-                .map(|s| generator.snippet(&s.text))
+                .filter_map(|s| self.window(&s.text))
+                .map(|text| generator.snippet(text))
                 .filter(|s| !s.highlighted().is_empty())
                 .max_by_key(|s| s.highlighted().len());
             if let Some(snippet) = best {

@@ -45,6 +45,23 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// Requests handled at once; more wait their turn (and count against the timeout).
 pub const MAX_IN_FLIGHT: usize = 64;
 
+/// The server's protective limits; [`Limits::default`] uses the constants above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a request may take, waiting for its turn included.
+    pub timeout: Duration,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+    /// Requests handled at once.
+    pub max_in_flight: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { timeout: REQUEST_TIMEOUT, max_body_bytes: MAX_BODY_BYTES, max_in_flight: MAX_IN_FLIGHT }
+    }
+}
+
 /// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -62,8 +79,13 @@ pub enum ServerError {
     Serve(#[source] std::io::Error),
 }
 
-/// The whole application: routes, fallbacks and middleware.
+/// The whole application: routes, fallbacks and middleware, with the default [`Limits`].
 pub fn router(engine: Arc<SearchEngine>) -> Router {
+    router_with(engine, Limits::default())
+}
+
+/// [`router`] with other limits.
+pub fn router_with(engine: Arc<SearchEngine>, limits: Limits) -> Router {
     let openapi = ApiDoc::openapi().to_pretty_json().unwrap_or_else(|error| {
         tracing::error!(%error, "cannot render the OpenAPI document");
         "{}".to_string()
@@ -72,9 +94,9 @@ pub fn router(engine: Arc<SearchEngine>) -> Router {
     // Innermost: waiting for a turn counts against the timeout. The semaphore is global, so
     // the limit holds across routes (`Router::layer` wraps each route separately).
     let limits = ServiceBuilder::new()
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(GlobalConcurrencyLimitLayer::new(MAX_IN_FLIGHT));
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(GlobalConcurrencyLimitLayer::new(limits.max_in_flight.max(1)));
     // Outermost: every request is logged, every answer compressed when the client allows.
     let trace = TraceLayer::new_for_http()
         .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use paperdex_embed::{Embedder, HashEmbedder};
+use paperdex_embed::{EmbedError, Embedder, HashEmbedder, Role};
 use paperdex_index::{PaperIndex, Quiet, SearchEngine, MAX_LIMIT, MAX_QUERY_CHARS};
 use serde_json::Value;
 
@@ -18,7 +18,7 @@ const QUANT_VIDEOGEN: &str = "2602.02958";
 // The server and a tiny client
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     engine: Arc<SearchEngine>,
     addr: SocketAddr,
 }
@@ -57,7 +57,7 @@ fn fixture() -> &'static Fixture {
         index.ingest(&sample_paths(), Some(&embedder), &mut Quiet).expect("ingest");
         let engine = Arc::new(SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)));
         let (addr, _thread) = start(Arc::clone(&engine), std::future::pending());
-        Fixture { _dir: dir, engine, addr }
+        Fixture { dir, engine, addr }
     })
 }
 
@@ -449,4 +449,72 @@ fn shutdown_stops_accepting_and_returns() {
     });
     done_rx.recv_timeout(Duration::from_secs(10)).expect("server stopped within 10 s");
     assert!(TcpStream::connect(addr).is_err(), "still accepting after shutdown");
+}
+
+/// The hash embedder, slowly: a query takes long enough to be in flight when shutdown starts.
+struct SlowEmbedder(HashEmbedder);
+
+impl Embedder for SlowEmbedder {
+    fn model_name(&self) -> &str {
+        self.0.model_name()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.0.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        std::thread::sleep(Duration::from_millis(800));
+        self.0.embed(texts, role)
+    }
+}
+
+#[test]
+fn shutdown_lets_a_request_in_flight_finish() {
+    let index = PaperIndex::open(fixture().dir.path()).expect("second reader of the index");
+    let engine =
+        Arc::new(SearchEngine::new(index, Ok(Arc::new(SlowEmbedder(HashEmbedder::new(64))) as Arc<dyn Embedder>)));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, thread) = start(engine, async move {
+        let _ = rx.await;
+    });
+    let client = std::thread::spawn(move || {
+        let head = format!(
+            "GET /api/search?q=KV+cache+quantization&mode=vector HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        );
+        send(addr, &head, b"")
+    });
+    // The request is now waiting for its query vector.
+    std::thread::sleep(Duration::from_millis(300));
+    tx.send(()).expect("signal");
+    let reply = client.join().expect("client");
+    assert_eq!(reply.status, 200, "the request in flight was cut off");
+    assert_eq!(reply.json()["hits"][0]["id"], QUANT_VIDEOGEN);
+    thread.join().expect("server thread");
+    assert!(TcpStream::connect(addr).is_err(), "still accepting after shutdown");
+}
+
+#[test]
+fn slow_requests_time_out_with_json() {
+    let index = PaperIndex::open(fixture().dir.path()).expect("second reader of the index");
+    let engine =
+        Arc::new(SearchEngine::new(index, Ok(Arc::new(SlowEmbedder(HashEmbedder::new(64))) as Arc<dyn Embedder>)));
+    let limits = paperdex_server::Limits { timeout: Duration::from_millis(200), ..Default::default() };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    listener.set_nonblocking(true).expect("non-blocking");
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+            let _ = axum::serve(listener, paperdex_server::router_with(engine, limits)).await;
+        });
+    });
+    let head = format!("GET /api/search?q=video&mode=vector HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let reply = send(addr, &head, b"");
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.error_code(), "timeout");
+    // Keyword search needs no embedding and is answered in time.
+    let head = format!("GET /api/search?q=video&mode=bm25 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    assert_eq!(send(addr, &head, b"").status, 200);
 }

@@ -1,0 +1,88 @@
+//! Ingest of records made in memory, and the merge-and-write path every ingest shares.
+//!
+//! [`PaperIndex::ingest`] parses files into records; a caller that already has records (an
+//! evaluation harness building an index of a test collection, say) hands them to
+//! [`PaperIndex::ingest_records`]. Both end in [`PaperIndex::merge_and_write`]: records are
+//! merged into the papers the index holds, and only papers that changed are written.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use paperdex_core::{Paper, PaperId, Record};
+use paperdex_embed::Embedder;
+
+use crate::error::Result;
+use crate::ingest::{IngestObserver, IngestReport};
+use crate::lock::WriterLock;
+use crate::paper_index::PaperIndex;
+
+/// A paper as the index had it before this ingest, and as it is now.
+struct Touched {
+    before: Option<Paper>,
+    now: Paper,
+}
+
+impl PaperIndex {
+    /// Merges `records` into the papers of this index and commits the changes, as
+    /// [`PaperIndex::ingest`] does with the records it parses from files. Records of one id
+    /// from the same `source.path` and format replace each other, so ingesting the same
+    /// records twice changes nothing.
+    pub fn ingest_records(
+        &self,
+        records: Vec<Record>,
+        embedder: Option<&dyn Embedder>,
+        observer: &mut dyn IngestObserver,
+    ) -> Result<IngestReport> {
+        let started = Instant::now();
+        let _lock = WriterLock::acquire(&self.root)?;
+        let mut report = IngestReport { records: records.len(), ..IngestReport::default() };
+        self.merge_and_write(records, embedder, observer, &mut report)?;
+        report.papers_total = self.len();
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    /// Merges `records` into the papers they name, counts new, updated and unchanged papers
+    /// into `report`, and writes the changed ones. The caller holds the writer lock.
+    pub(crate) fn merge_and_write(
+        &self,
+        records: impl IntoIterator<Item = Record>,
+        embedder: Option<&dyn Embedder>,
+        observer: &mut dyn IngestObserver,
+        report: &mut IngestReport,
+    ) -> Result<()> {
+        let searcher = self.searcher();
+        let mut touched: HashMap<PaperId, Touched> = HashMap::new();
+        for record in records {
+            let entry = match touched.entry(record.id.clone()) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let before = self.paper_in(&searcher, &record.id)?;
+                    let now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
+                    e.insert(Touched { before, now })
+                }
+            };
+            entry.now.merge(record);
+        }
+
+        let mut changed: Vec<&Paper> = Vec::new();
+        let mut text_changed: HashSet<&PaperId> = HashSet::new();
+        for t in touched.values() {
+            match &t.before {
+                None => report.papers_new += 1,
+                Some(before) if *before != t.now => report.papers_updated += 1,
+                Some(_) => {
+                    report.papers_unchanged += 1;
+                    continue;
+                }
+            }
+            if t.before.as_ref().is_none_or(|b| b.content_hash() != t.now.content_hash()) {
+                text_changed.insert(&t.now.id);
+            }
+            changed.push(&t.now);
+        }
+        changed.sort_by(|a, b| a.id.cmp(&b.id));
+        drop(searcher);
+        self.write(&changed, &text_changed, embedder, observer, report)
+    }
+}
