@@ -3,8 +3,11 @@
 //!
 //! The binary is the release build in the same target folder (`make test` builds it first).
 
+mod browser;
 mod cli;
 mod corpus;
+mod crash;
 mod hostile;
+mod live;
 mod semantic;
 mod support;

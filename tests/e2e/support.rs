@@ -72,3 +72,80 @@ pub fn hit_ids(answer: &serde_json::Value) -> Vec<String> {
         .map(|h| h["id"].as_str().expect("id").to_string())
         .collect()
 }
+
+/// A slice of the shared corpus in every format, 556 papers: the daily report, every fourth
+/// Chinese summary file, every eighth paper markdown and every fortieth HF day (three of those
+/// are weekend placeholders, rejected on purpose).
+pub fn corpus_slice() -> Vec<PathBuf> {
+    let every = |folder: &str, step: usize| -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(corpus().join(folder))
+            .expect("corpus folder")
+            .map(|e| e.expect("corpus entry").path())
+            .collect();
+        files.sort();
+        files.into_iter().step_by(step).collect()
+    };
+    let mut files = vec![corpus().join("reports/2026-02-05.md")];
+    files.extend(every("zh-glm", 4));
+    files.extend(every("paper-md", 8));
+    files.extend(every("hf-daily-api", 40));
+    files
+}
+
+/// Papers in [`corpus_slice`].
+pub const CORPUS_SLICE_PAPERS: u64 = 556;
+
+/// `paperdex --index <index>` with vectors from the test embedder (`PAPERDEX_EMBEDDER=hash`,
+/// instant and deterministic) and a commit every 100 papers, so an ingest of
+/// [`corpus_slice`] has vectors and several generations without the model.
+pub fn paperdex_hashed(index: &Path) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .arg("--index")
+        .arg(index)
+        .env("PAPERDEX_EMBEDDER", "hash")
+        .env("PAPERDEX_PAPERS_PER_GENERATION", "100")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// The arguments of `paperdex ingest` over [`corpus_slice`].
+pub fn ingest_slice_args() -> Vec<std::ffi::OsString> {
+    let mut args = vec![std::ffi::OsString::from("ingest")];
+    args.extend(corpus_slice().into_iter().map(PathBuf::into_os_string));
+    args
+}
+
+/// What a finished command printed, with its exit status.
+pub fn run_output(command: &mut Command) -> Run {
+    let output = command.output().expect("run paperdex");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Every paper of the index at `index` with its content hash and its number of live passage
+/// vectors: two indexes with equal snapshots hold the same papers with the same text and
+/// vectors for it.
+pub fn snapshot(index: &Path) -> std::collections::BTreeMap<String, (String, usize)> {
+    let index = paperdex_index::PaperIndex::open(index).expect("open index");
+    let vectors = index.vectors();
+    index
+        .papers()
+        .expect("papers")
+        .into_iter()
+        .map(|paper| {
+            let live = vectors.as_ref().map_or(0, |v| v.set.live_chunks_of(paper.id.as_str()).count());
+            (paper.id.to_string(), (paper.content_hash(), live))
+        })
+        .collect()
+}
+
+/// Asserts the index's postings and vectors agree, returning the report.
+pub fn assert_consistent(index: &Path) -> paperdex_index::ConsistencyReport {
+    let report = paperdex_index::PaperIndex::open(index).expect("open index").consistency_report().expect("consistency report");
+    assert!(report.agrees(), "postings and vectors disagree in {}: {report:#?}", index.display());
+    report
+}

@@ -126,6 +126,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Score rankings against relevance judgments: nDCG@10, MRR@10, Recall@10, Recall@100 and
+    /// MAP for bm25, vector and hybrid side by side. Either a SMART test collection (CACM,
+    /// CISI), indexed into a throw-away folder, or --queries and --qrels against --index.
+    Eval {
+        /// A SMART collection folder (`cacm.all`/`*.ALL`, `query.text`/`*.QRY`,
+        /// `qrels.text`/`*.REL`).
+        #[arg(long, conflicts_with_all = ["queries", "qrels"], required_unless_present_any = ["queries", "qrels"])]
+        smart: Option<PathBuf>,
+        /// Queries as JSON lines: {"id": "...", "query": "..."}.
+        #[arg(long, requires = "qrels")]
+        queries: Option<PathBuf>,
+        /// TREC qrels for --queries: `qid 0 docid grade` per line.
+        #[arg(long, requires = "queries")]
+        qrels: Option<PathBuf>,
+        /// Modes to score, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "bm25,vector,hybrid")]
+        modes: Vec<SearchMode>,
+        /// Drop the collection's stop words (CACM `common_words`) from queries first: an
+        /// experiment, not how the product searches.
+        #[arg(long)]
+        strip_stopwords: bool,
+        /// Print JSON (with every query's scores).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -199,6 +224,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { addr } => serve(&cli, addr),
+        Command::Eval { smart, queries, qrels, modes, strip_stopwords, json } => {
+            eval(&cli, smart.as_deref(), queries.as_deref().zip(qrels.as_deref()), modes, *strip_stopwords, *json)
+        }
         Command::Stats { json } => {
             let index = open(&cli.index)?;
             let stats = index.stats()?;
@@ -278,5 +306,40 @@ fn serve(cli: &Cli, addr: &str) -> Result<ExitCode> {
         paperdex_server::serve_on(listener, engine, paperdex_server::shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paperdex eval`: scores a SMART collection (in a throw-away index) or a query set against
+/// the index.
+fn eval(
+    cli: &Cli,
+    smart: Option<&std::path::Path>,
+    trec: Option<(&std::path::Path, &std::path::Path)>,
+    modes: &[SearchMode],
+    strip_stop_words: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let options = paperdex_eval::EvalOptions { modes: modes.to_vec(), strip_stop_words };
+    let semantic = modes.iter().any(|m| *m != SearchMode::Bm25);
+    let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
+    let report = match (smart, trec) {
+        (Some(folder), _) => {
+            let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal());
+            let report = paperdex_eval::evaluate_smart(folder, model, &options, &mut progress)
+                .with_context(|| format!("evaluating {}", folder.display()))?;
+            progress.finish();
+            report
+        }
+        (None, Some((queries, qrels))) => {
+            let engine = SearchEngine::new(open(&cli.index)?, model);
+            paperdex_eval::evaluate_trec(&engine, queries, qrels, &options)?
+        }
+        (None, None) => anyhow::bail!("give --smart FOLDER, or --queries FILE and --qrels FILE"),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_table());
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -374,14 +374,20 @@ pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
     tidy(cut, Vec::new()).0
 }
 
-/// Folds line breaks and runs of white space into single spaces (a snippet is one line),
-/// moving the highlight ranges along.
+/// Folds line breaks and runs of white space into single spaces (a snippet is one line) and
+/// drops `**` emphasis markers, moving the highlight ranges along.
 fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
     let mut out = String::with_capacity(text.len());
     let mut map = vec![0usize; text.len() + 1];
     let mut last_space = true;
+    let bytes = text.as_bytes();
     for (i, c) in text.char_indices() {
         map[i] = out.len();
+        // Markdown emphasis markers (`**`) are noise in a one-line snippet.
+        let emphasis = c == '*' && (bytes.get(i + 1) == Some(&b'*') || (i > 0 && bytes[i - 1] == b'*'));
+        if emphasis {
+            continue;
+        }
         if c.is_whitespace() {
             if !last_space {
                 out.push(' ');
@@ -410,4 +416,18 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
         .filter(|[s, e]| s < e)
         .collect();
     (out, ranges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn snippets_are_one_line_without_emphasis_markers_and_keep_their_highlights() {
+        let text = "画质无损：\n\n **0.5%** 的 KV Cache".to_string();
+        let start = text.find("KV").expect("KV");
+        let (out, ranges) = tidy(text, vec![[start, start + 2]]);
+        assert_eq!(out, "画质无损： 0.5% 的 KV Cache");
+        assert_eq!(&out[ranges[0][0]..ranges[0][1]], "KV");
+    }
 }

@@ -1,0 +1,356 @@
+//! Running a query set through a [`SearchEngine`] in every mode and scoring the rankings.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use paperdex_embed::Embedder;
+use paperdex_index::{IngestObserver, PaperIndex, SearchEngine, SearchMode, SearchRequest, MAX_QUERY_CHARS};
+use serde::Serialize;
+
+use crate::error::{EvalError, Result};
+use crate::metrics::{self, Judgments};
+use crate::query_set::QuerySet;
+use crate::smart::SmartCollection;
+
+/// How deep each ranking is read: Recall@100 and MAP look at the top 100.
+pub const DEPTH: usize = 100;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// The modes, in the order their columns are shown.
+    pub modes: Vec<SearchMode>,
+    /// Drop the words of the collection's stop list ([`QuerySet::stop_words`]) from queries
+    /// before searching. An experiment: the engine's own analysis is what is being measured.
+    pub strip_stop_words: bool,
+}
+
+impl Default for EvalOptions {
+    fn default() -> EvalOptions {
+        EvalOptions { modes: vec![SearchMode::Bm25, SearchMode::Vector, SearchMode::Hybrid], strip_stop_words: false }
+    }
+}
+
+/// The mean scores of a mode over the scored queries (or one query's scores).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    /// nDCG@10, gain 2^g − 1, log2 discount.
+    #[serde(rename = "ndcg@10")]
+    pub ndcg_10: f64,
+    /// Reciprocal rank of the first relevant hit in the top 10.
+    #[serde(rename = "mrr@10")]
+    pub mrr_10: f64,
+    /// Share of relevant documents in the top 10.
+    #[serde(rename = "recall@10")]
+    pub recall_10: f64,
+    /// Share of relevant documents in the top 100.
+    #[serde(rename = "recall@100")]
+    pub recall_100: f64,
+    /// Average precision over the top 100 (MAP when averaged).
+    pub map: f64,
+}
+
+impl Metrics {
+    /// The scores of one ranking.
+    pub fn of<S: AsRef<str>>(ranking: &[S], judgments: &Judgments) -> Metrics {
+        Metrics {
+            ndcg_10: metrics::ndcg_at(ranking, judgments, 10),
+            mrr_10: metrics::reciprocal_rank_at(ranking, judgments, 10),
+            recall_10: metrics::recall_at(ranking, judgments, 10),
+            recall_100: metrics::recall_at(ranking, judgments, DEPTH),
+            map: metrics::average_precision_at(ranking, judgments, DEPTH),
+        }
+    }
+
+    fn mean(all: &[Metrics]) -> Metrics {
+        let n = all.len().max(1) as f64;
+        let sum = |f: fn(&Metrics) -> f64| all.iter().map(f).sum::<f64>() / n;
+        Metrics {
+            ndcg_10: sum(|m| m.ndcg_10),
+            mrr_10: sum(|m| m.mrr_10),
+            recall_10: sum(|m| m.recall_10),
+            recall_100: sum(|m| m.recall_100),
+            map: sum(|m| m.map),
+        }
+    }
+
+    /// `(label, value)` in the order the table shows them.
+    pub fn rows(&self) -> [(&'static str, f64); 5] {
+        [
+            ("nDCG@10", self.ndcg_10),
+            ("MRR@10", self.mrr_10),
+            ("Recall@10", self.recall_10),
+            ("Recall@100", self.recall_100),
+            ("MAP@100", self.map),
+        ]
+    }
+}
+
+/// One query's scores in one mode.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryScores {
+    /// The query id.
+    pub id: String,
+    /// Its scores.
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+/// The scores of one mode.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModeReport {
+    /// The mode.
+    pub mode: SearchMode,
+    /// Why the mode could not be scored (no model, no vectors); `metrics` is then `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+    /// Means over the scored queries.
+    pub metrics: Option<Metrics>,
+    /// Seconds spent searching.
+    pub seconds: f64,
+    /// Every scored query.
+    pub per_query: Vec<QueryScores>,
+}
+
+/// What an evaluation found.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    /// The collection's or query set's name.
+    pub name: String,
+    /// Where it came from.
+    pub source: String,
+    /// Documents in the index searched.
+    pub documents: u64,
+    /// Queries read (with text).
+    pub queries: usize,
+    /// Queries scored: those with at least one relevant document.
+    pub queries_scored: usize,
+    /// Queries left out because no document is judged relevant for them.
+    pub queries_without_relevant: usize,
+    /// How deep rankings were read.
+    pub depth: usize,
+    /// Seconds spent building the throw-away index (SMART collections only), embedding included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_seconds: Option<f64>,
+    /// Things to know when reading the numbers.
+    pub notes: Vec<String>,
+    /// One entry per mode, in the order asked.
+    pub modes: Vec<ModeReport>,
+}
+
+/// Scores `set` against `engine` in every mode of `options`. Queries without a relevant
+/// document are left out (standard practice: they cannot be scored).
+pub fn evaluate(engine: &SearchEngine, set: &QuerySet, options: &EvalOptions) -> Result<EvalReport> {
+    let mut notes = Vec::new();
+    let scored: Vec<(&str, String, &Judgments)> = set
+        .queries
+        .iter()
+        .filter_map(|q| {
+            let judged = set.judgments.get(&q.id).filter(|j| metrics::relevant_count(j) > 0)?;
+            Some((q.id.as_str(), q.text.clone(), judged))
+        })
+        .collect();
+    if scored.is_empty() {
+        return Err(EvalError::Collection {
+            path: "query set".into(),
+            reason: "no query has a relevant document: check that query ids match between the query and qrels files"
+                .into(),
+        });
+    }
+    let query_ids: HashSet<&str> = set.queries.iter().map(|q| q.id.as_str()).collect();
+    let orphans = set.judgments.keys().filter(|id| !query_ids.contains(id.as_str())).count();
+    if orphans > 0 {
+        notes.push(format!("{orphans} judged query ids have no query text and are ignored"));
+    }
+    let no_stop_words = HashSet::new();
+    let stop_words = if options.strip_stop_words { &set.stop_words } else { &no_stop_words };
+    if options.strip_stop_words && set.stop_words.is_empty() {
+        notes.push("the collection has no stop list: queries are searched as written".into());
+    }
+    let mut shortened = 0;
+    let texts: Vec<String> = scored
+        .iter()
+        .map(|(_, text, _)| {
+            let text = drop_stop_words(text, stop_words);
+            let (text, cut) = fit_query(&text);
+            shortened += usize::from(cut);
+            text
+        })
+        .collect();
+    if !stop_words.is_empty() {
+        notes.push(format!(
+            "queries stripped of the collection's {} stop words before searching (an experiment, not the product)",
+            stop_words.len()
+        ));
+    }
+    if shortened > 0 {
+        notes.push(format!(
+            "{shortened} queries longer than {MAX_QUERY_CHARS} characters were cut at a word boundary to fit the search limit"
+        ));
+    }
+
+    let mut modes = Vec::new();
+    for &mode in &options.modes {
+        modes.push(run_mode(engine, mode, &scored, &texts)?);
+    }
+    Ok(EvalReport {
+        name: String::new(),
+        source: String::new(),
+        documents: engine.index().len(),
+        queries: set.queries.len(),
+        queries_scored: scored.len(),
+        queries_without_relevant: set.queries.len() - scored.len(),
+        depth: DEPTH,
+        index_seconds: None,
+        notes,
+        modes,
+    })
+}
+
+fn run_mode(engine: &SearchEngine, mode: SearchMode, scored: &[(&str, String, &Judgments)], texts: &[String]) -> Result<ModeReport> {
+    let started = Instant::now();
+    let unavailable = |reason: String| ModeReport { mode, unavailable: Some(reason), metrics: None, seconds: 0.0, per_query: Vec::new() };
+    if mode != SearchMode::Bm25 && engine.embedder().is_none() {
+        return Ok(unavailable(engine.no_model_reason().unwrap_or("no embedding model").to_string()));
+    }
+    let mut per_query = Vec::with_capacity(scored.len());
+    for ((id, _, judgments), text) in scored.iter().zip(texts) {
+        let request = SearchRequest { query: text.clone(), mode, limit: DEPTH, offset: 0 };
+        let results = engine.search(&request)?;
+        if results.mode != mode {
+            // The engine fell back to BM25 (no vectors, another model): not this mode's numbers.
+            return Ok(unavailable(results.warnings.join("; ")));
+        }
+        let ranking: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
+        per_query.push(QueryScores { id: id.to_string(), metrics: Metrics::of(&ranking, judgments) });
+    }
+    let all: Vec<Metrics> = per_query.iter().map(|q| q.metrics).collect();
+    Ok(ModeReport {
+        mode,
+        unavailable: None,
+        metrics: Some(Metrics::mean(&all)),
+        seconds: started.elapsed().as_secs_f64(),
+        per_query,
+    })
+}
+
+/// `text` without the words of `stop_words` (compared lower-case, punctuation aside).
+fn drop_stop_words(text: &str, stop_words: &HashSet<String>) -> String {
+    if stop_words.is_empty() {
+        return text.to_string();
+    }
+    text.split_whitespace()
+        .filter(|w| {
+            let bare: String = w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+            bare.is_empty() || !stop_words.contains(&bare)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `text` cut to at most [`MAX_QUERY_CHARS`] characters at a word boundary; whether it was cut.
+fn fit_query(text: &str) -> (String, bool) {
+    if text.chars().count() <= MAX_QUERY_CHARS {
+        return (text.to_string(), false);
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        let extra = usize::from(!out.is_empty()) + word.chars().count();
+        if out.chars().count() + extra > MAX_QUERY_CHARS {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    (out, true)
+}
+
+/// Builds a throw-away index of the SMART collection in `folder` (embedding it when the model
+/// is there and a vector mode is asked for), scores its queries and removes the index.
+pub fn evaluate_smart(
+    folder: &Path,
+    model: std::result::Result<Arc<dyn Embedder>, String>,
+    options: &EvalOptions,
+    observer: &mut dyn IngestObserver,
+) -> Result<EvalReport> {
+    let collection = SmartCollection::load(folder)?;
+    let started = Instant::now();
+    let dir = tempfile::Builder::new().prefix("paperdex-eval-").tempdir().map_err(EvalError::TempDir)?;
+    let index = PaperIndex::open_or_create(dir.path())?;
+    let wants_vectors = options.modes.iter().any(|m| *m != SearchMode::Bm25);
+    let embedder = if wants_vectors { model.as_deref().ok() } else { None };
+    index.ingest_records(collection.records()?, embedder, observer)?;
+    let index_seconds = started.elapsed().as_secs_f64();
+    let engine = SearchEngine::new(index, model);
+    let mut report = evaluate(&engine, &collection.query_set, options)?;
+    drop(engine);
+    drop(dir);
+
+    report.name = collection.name.to_uppercase();
+    report.source = folder.display().to_string();
+    report.index_seconds = Some(index_seconds);
+    let mut notes = vec!["relevance is binary (SMART qrels list relevant pairs only)".to_string()];
+    if !collection.queries_without_text.is_empty() {
+        notes.push(format!(
+            "{} queries have no .W text and are left out (ids {})",
+            collection.queries_without_text.len(),
+            collection.queries_without_text.join(", ")
+        ));
+    }
+    if collection.judged_missing_documents > 0 {
+        notes.push(format!(
+            "{} judged documents are not in {} (they count as relevant and unfound)",
+            collection.judged_missing_documents,
+            collection.documents_path.display()
+        ));
+    }
+    notes.append(&mut report.notes);
+    report.notes = notes;
+    Ok(report)
+}
+
+/// Scores the queries of `queries` (JSON lines) against the judgments of `qrels` (TREC) over
+/// an existing index.
+pub fn evaluate_trec(engine: &SearchEngine, queries: &Path, qrels: &Path, options: &EvalOptions) -> Result<EvalReport> {
+    let set = QuerySet::load_trec(queries, qrels)?;
+    let mut report = evaluate(engine, &set, options)?;
+    report.name = qrels.file_stem().map_or_else(|| "qrels".into(), |s| s.to_string_lossy().into_owned());
+    report.source = format!("{} + {} over {}", queries.display(), qrels.display(), engine.index().root().display());
+    let graded = set.judgments.values().flat_map(|j| j.values()).any(|&g| g > 1);
+    report.notes.insert(0, if graded { "graded relevance".into() } else { "relevance is binary (no grade above 1)".into() });
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_queries_are_cut_at_a_word_boundary() {
+        let long = "word ".repeat(400);
+        let (cut, was_cut) = fit_query(&long);
+        assert!(was_cut);
+        assert!(cut.chars().count() <= MAX_QUERY_CHARS);
+        assert!(cut.ends_with("word") && !cut.ends_with(' '));
+        assert_eq!(fit_query("short one"), ("short one".to_string(), false));
+    }
+
+    #[test]
+    fn stop_words_are_dropped_whatever_their_case_and_punctuation() {
+        let stop: HashSet<String> = ["what", "are", "the"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(drop_stop_words("What are the problems, (the) costs?", &stop), "problems, costs?");
+        assert_eq!(drop_stop_words("What", &HashSet::new()), "What");
+    }
+
+    #[test]
+    fn mean_metrics_average_every_field() {
+        let a = Metrics { ndcg_10: 1.0, mrr_10: 1.0, recall_10: 0.5, recall_100: 1.0, map: 0.2 };
+        let b = Metrics::default();
+        let m = Metrics::mean(&[a, b]);
+        assert_eq!(m, Metrics { ndcg_10: 0.5, mrr_10: 0.5, recall_10: 0.25, recall_100: 0.5, map: 0.1 });
+    }
+}

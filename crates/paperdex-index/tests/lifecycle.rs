@@ -1,0 +1,212 @@
+//! A paper's life in the index: ingested, updated with new text, removed. After each step
+//! every mode (BM25, vector, hybrid) and related lists see the paper as it is now, and
+//! postings and vectors agree. Vectors come from `HashEmbedder` (texts sharing words are
+//! close), so no model is needed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use paperdex_embed::{Embedder, HashEmbedder};
+use paperdex_index::{IndexError, PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
+
+const DIMS: usize = 256;
+
+/// Twelve papers on unrelated made-up topics; 2601.00001 and 2601.00002 share their topic.
+fn topics() -> Vec<(&'static str, &'static str, &'static str)> {
+    vec![
+        ("2601.00001", "Quantum lobster choreography", "Lobsters dance in quantum superposition while choreography emerges from entangled claws."),
+        ("2601.00002", "Quantum lobster migration", "Lobsters migrate along quantum currents; claws and superposition guide the migration."),
+        ("2601.00003", "Glacial pancake tectonics", "Pancakes drift on glacial plates and syrup faults trigger tectonic breakfast quakes."),
+        ("2601.00004", "Solar accordion harmonics", "Accordions tuned by solar wind produce harmonics that bellows amplify at dawn."),
+        ("2601.00005", "Velvet compiler archaeology", "Ancient velvet compilers are excavated and their bytecode ruins dated by archaeology."),
+        ("2601.00006", "Lunar teapot thermodynamics", "Teapots on the moon boil without air; thermodynamics of lunar tea brewing explained."),
+        ("2601.00007", "Origami traffic routing", "Folding city maps like origami reroutes traffic jams through creased intersections."),
+        ("2601.00008", "Cactus memory hierarchies", "Cacti store water in memory hierarchies with spines acting as cache eviction."),
+        ("2601.00009", "Saxophone protein folding", "Proteins fold to saxophone melodies; jazz improvisation predicts folding pathways."),
+        ("2601.00010", "Bicycle glacier navigation", "Bicycles with ice tires navigate glaciers using crevasse maps and pedal odometry."),
+        ("2601.00011", "Marmot weather forecasting", "Marmots whistle forecasts; burrow pressure sensors beat numerical weather prediction."),
+        ("2601.00012", "Chess playing fungi", "Mycelium networks play chess by growing toward the opponent king on agar boards."),
+    ]
+}
+
+/// An HF daily-papers JSON file holding `papers` as (id, title, abstract).
+fn write_papers(path: &Path, papers: &[(&str, &str, &str)]) {
+    let items: Vec<serde_json::Value> = papers
+        .iter()
+        .map(|(id, title, summary)| {
+            serde_json::json!({"paper": {"id": id, "title": title, "summary": summary, "publishedAt": "2026-01-05T00:00:00.000Z"}})
+        })
+        .collect();
+    std::fs::write(path, serde_json::to_string(&items).expect("json")).expect("write papers");
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    file: PathBuf,
+    engine: SearchEngine,
+    embedder: HashEmbedder,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("2026-01-05.json");
+        write_papers(&file, &topics());
+        let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+        let embedder = HashEmbedder::new(DIMS);
+        let report = index.ingest(std::slice::from_ref(&file), Some(&embedder), &mut Quiet).expect("ingest");
+        assert_eq!(report.papers_new, 12);
+        let engine = SearchEngine::new(index, Ok(Arc::new(embedder.clone()) as Arc<dyn Embedder>));
+        Fixture { _dir: dir, file, engine, embedder }
+    }
+
+    fn index(&self) -> &PaperIndex {
+        self.engine.index()
+    }
+
+    fn ids(&self, query: &str, mode: SearchMode, limit: usize) -> Vec<String> {
+        let answer = self.engine.search(&SearchRequest::new(query).mode(mode).limit(limit)).expect("search");
+        assert_eq!(answer.mode, mode, "answered in the mode asked: {:?}", answer.warnings);
+        answer.hits.into_iter().map(|h| h.id).collect()
+    }
+
+    fn assert_consistent(&self) {
+        let report = self.index().consistency_report().expect("consistency report");
+        assert!(report.agrees(), "postings and vectors disagree: {report:#?}");
+        assert!(report.leftovers.is_empty(), "{report:#?}");
+    }
+}
+
+const MODES: [SearchMode; 3] = [SearchMode::Bm25, SearchMode::Vector, SearchMode::Hybrid];
+
+#[test]
+fn an_updated_paper_is_found_by_its_new_text_and_no_longer_by_its_old_in_every_mode() {
+    let f = Fixture::new();
+    let old_query = "quantum lobster choreography entangled claws";
+    let new_query = "volcanic marmalade rheology";
+    for mode in MODES {
+        assert_eq!(f.ids(old_query, mode, 5)[0], "2601.00001", "{mode:?} before the update");
+    }
+    assert!(f.ids(new_query, SearchMode::Bm25, 12).is_empty(), "no paper has the new words yet");
+
+    let mut papers = topics();
+    papers[0] = ("2601.00001", "Volcanic marmalade rheology", "Marmalade flows like lava; rheology of volcanic marmalade under eruption pressure.");
+    write_papers(&f.file, &papers);
+    let report = f.index().ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet).expect("re-ingest");
+    assert_eq!((report.papers_new, report.papers_updated, report.papers_unchanged), (0, 1, 11));
+    assert_eq!(report.papers_embedded, 1, "only the changed paper is embedded again");
+
+    for mode in MODES {
+        assert_eq!(f.ids(new_query, mode, 5)[0], "2601.00001", "{mode:?} finds the new text");
+        let old = f.ids(old_query, mode, 12);
+        assert_eq!(old[0], "2601.00002", "{mode:?}: the other lobster paper now leads: {old:?}");
+        assert!(!old.iter().take(3).any(|id| id == "2601.00001"), "{mode:?} still finds the old text: {old:?}");
+    }
+    assert!(f.ids("choreography", SearchMode::Bm25, 12).is_empty(), "no posting of the old text is left");
+    // Its vectors are those of the new text only: one per passage.
+    let paper = f.index().paper("2601.00001").expect("paper");
+    let vectors = f.index().vectors().expect("vectors");
+    assert_eq!(vectors.set.live_chunks_of("2601.00001").count(), paperdex_embed::chunk(&paper).len());
+    f.assert_consistent();
+}
+
+#[test]
+fn a_removed_paper_is_gone_from_every_mode_and_from_related_lists() {
+    let f = Fixture::new();
+    let query = "quantum lobster migration currents";
+    for mode in MODES {
+        assert_eq!(f.ids(query, mode, 5)[0], "2601.00002", "{mode:?} before the removal");
+    }
+    let related: Vec<String> = f.engine.related("2601.00001", 5).expect("related").hits.into_iter().map(|h| h.id).collect();
+    assert_eq!(related[0], "2601.00002", "{related:?}");
+    let generation = f.index().generation().expect("generation");
+
+    let report = f.index().remove(&["2601.00002", "2699.99999", "not-an-id", "2601.00002v3"]).expect("remove");
+    assert_eq!(report.removed, ["2601.00002"]);
+    assert_eq!(report.unknown, ["2699.99999", "not-an-id"]);
+    assert!(report.vectors_removed > 0);
+    assert_eq!(report.generation, Some(generation + 1), "one removal, one generation");
+    assert_eq!(report.papers_total, 11);
+
+    for mode in MODES {
+        let hits = f.ids(query, mode, 11);
+        assert!(!hits.contains(&"2601.00002".to_string()), "{mode:?}: {hits:?}");
+    }
+    assert!(f.ids("migration", SearchMode::Bm25, 10).is_empty());
+    for id in ["2601.00001", "2601.00003"] {
+        let related = f.engine.related(id, 11).expect("related");
+        assert!(related.hits.iter().all(|h| h.id != "2601.00002"), "{id}: {:?}", related.hits);
+    }
+    assert!(matches!(f.index().paper("2601.00002"), Err(IndexError::PaperNotFound(_))));
+    assert!(matches!(f.engine.related("2601.00002", 5), Err(IndexError::PaperNotFound(_))));
+    f.assert_consistent();
+
+    // A fresh reader of the folder sees the same.
+    let reopened = PaperIndex::open(f.index().root()).expect("reopen");
+    assert_eq!(reopened.len(), 11);
+    assert!(reopened.vectors().expect("vectors").set.live_chunks_of("2601.00002").next().is_none());
+
+    // Nothing known to remove: nothing is written.
+    let report = f.index().remove(&["2601.00002"]).expect("remove again");
+    assert!(report.removed.is_empty() && report.generation.is_none(), "{report:?}");
+    assert_eq!(f.index().generation().expect("generation"), generation + 1);
+
+    // Ingesting the file again brings it back, with vectors.
+    let report = f.index().ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet).expect("ingest");
+    assert_eq!((report.papers_new, report.papers_embedded), (1, 1));
+    assert_eq!(f.ids(query, SearchMode::Hybrid, 5)[0], "2601.00002");
+    f.assert_consistent();
+}
+
+#[test]
+fn removing_many_papers_rebuilds_the_graphs_and_the_rest_are_still_found() {
+    let f = Fixture::new();
+    let report = f.index().remove(&["2601.00003", "2601.00004", "2601.00005", "2601.00006"]).expect("remove");
+    assert_eq!(report.removed.len(), 4);
+    assert!(report.graphs_rebuilt, "a third of the graph was tombstones: {report:?}");
+    for (id, query) in [("2601.00009", "saxophone protein folding jazz"), ("2601.00012", "chess playing fungi mycelium")] {
+        for mode in MODES {
+            assert_eq!(f.ids(query, mode, 3)[0], id, "{mode:?}");
+        }
+    }
+    f.assert_consistent();
+}
+
+#[test]
+fn leftovers_of_an_interrupted_writer_never_break_opening_and_the_next_writer_removes_them() {
+    let f = Fixture::new();
+    let vectors = f.index().root().join("vectors");
+    let current = f.index().vectors().expect("vectors").name.clone();
+    // What a writer killed while writing vectors, or before its commit, leaves behind.
+    std::fs::create_dir_all(vectors.join("gen-00000099.partial/hnsw")).expect("mkdir");
+    std::fs::write(vectors.join("gen-00000099.partial/vectors.bin"), b"PDXVEC\r\n half written").expect("write");
+    std::fs::create_dir_all(vectors.join("gen-00000098")).expect("mkdir");
+    std::fs::write(vectors.join("gen-00000098/vectors.bin"), b"never committed").expect("write");
+
+    let reopened = PaperIndex::open(f.index().root()).expect("leftovers do not break opening");
+    assert_eq!(reopened.vectors().expect("vectors").name, current);
+    let report = reopened.consistency_report().expect("report");
+    assert!(report.agrees(), "{report:#?}");
+    assert_eq!(report.leftovers, ["gen-00000098", "gen-00000099.partial"]);
+    let engine = SearchEngine::new(reopened, Ok(Arc::new(f.embedder.clone()) as Arc<dyn Embedder>));
+    assert_eq!(engine.search(&SearchRequest::new("marmot whistle forecasts")).expect("search").hits[0].id, "2601.00011");
+
+    // A writer with nothing to change still sweeps them.
+    let report = engine.index().ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet).expect("ingest");
+    assert_eq!(report.papers_unchanged, 12);
+    let left: Vec<String> = std::fs::read_dir(&vectors).expect("list").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left, [current]);
+}
+
+#[test]
+fn a_long_ingest_commits_one_generation_per_batch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("2026-01-05.json");
+    write_papers(&file, &topics());
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create").with_papers_per_generation(5);
+    index.ingest(&[file], Some(&HashEmbedder::new(DIMS)), &mut Quiet).expect("ingest");
+    assert_eq!(index.generation().expect("generation"), 3, "12 papers, 5 per generation");
+    let report = index.consistency_report().expect("report");
+    assert!(report.agrees() && report.leftovers.is_empty(), "{report:#?}");
+    assert_eq!((report.papers, report.papers_with_vectors), (12, 12));
+}

@@ -1,0 +1,47 @@
+// The user's story in a real browser: open the page, search, open a paper, see related papers.
+// Usage: node search.mjs BASE_URL QUERY EXPECTED_ID SCREENSHOT_DIR
+import { chromium } from "playwright-core";
+
+const [base, query, expected, shots] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const fail = async (message) => {
+  console.error("FAIL: " + message);
+  await browser.close();
+  process.exit(1);
+};
+try {
+  for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
+    const page = await browser.newPage({ viewport });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("requestfailed", (r) => { if (!r.url().startsWith(base)) errors.push("outside request " + r.url()); });
+    await page.goto(base + "/", { waitUntil: "load" });
+    await page.fill("#q", query);
+    await page.press("#q", "Enter");
+    const hit = page.locator(`#results .hit[data-id="${expected}"]`);
+    await hit.waitFor({ timeout: 15000 }).catch(() => fail(`${name}: ${expected} not among the results`));
+    if (!new URL(page.url()).searchParams.get("q")) await fail(`${name}: the URL does not hold the query`);
+    const marks = await page.locator("#results .snippet mark").count();
+    if (marks === 0) await fail(`${name}: no highlighted snippet`);
+    await hit.locator("h3 a").click();
+    await page.locator("#paper").waitFor({ state: "visible", timeout: 15000 });
+    await page.locator("#paper .related .hit").first().waitFor({ timeout: 15000 })
+      .catch(() => fail(`${name}: no related papers shown`));
+    const related = await page.locator("#paper .related .hit").count();
+    const text = await page.locator("#paper").innerText();
+    if (!text.includes("应用领域")) await fail(`${name}: the paper's sections are not shown`);
+    if (await page.locator(`#paper .related .hit[data-id="${expected}"]`).count() > 0) await fail(`${name}: the paper is among its own related papers`);
+    if (!new URL(page.url()).searchParams.get("paper") && !page.url().includes(expected)) await fail(`${name}: the URL does not hold the open paper`);
+    if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
+    await page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
+    console.log(`ok ${name}: ${expected} found, ${marks} highlights, ${related} related papers`);
+    await page.close();
+  }
+} catch (e) {
+  await fail(String(e));
+}
+await browser.close();

@@ -1,0 +1,222 @@
+//! Crash safety: a real `paperdex ingest` over a slice of the shared corpus, killed with
+//! SIGKILL at random moments of the run (opening the index, reading files, embedding, writing
+//! a generation's vectors, committing). After every kill the index opens, `stats` and a
+//! hybrid search answer, and postings and vectors agree on the papers; finishing the ingest
+//! then gives the index an uninterrupted run gives.
+//!
+//! Vectors come from the test embedder and a generation is committed every 100 papers, so a
+//! run takes a second or two and has six commits to land between. The kill moments are
+//! stratified over the measured length of a run; set `PAPERDEX_CRASH_SEED` to replay a run
+//! (the seed is printed).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{
+    assert_consistent, ingest_slice_args, paperdex_hashed, run_output, snapshot, CORPUS_SLICE_PAPERS,
+};
+
+/// Kills that land inside a running ingest.
+const KILLS: usize = 24;
+/// Kills in a row on one index before the ingest is finished and compared.
+const KILLS_PER_SERIES: usize = 4;
+
+/// A small deterministic generator (xorshift64*), so a failing run can be replayed by seed.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// When the phases of an uninterrupted run began, from its progress lines.
+#[derive(Debug)]
+struct Timeline {
+    reading: Duration,
+    writing: Duration,
+    end: Duration,
+}
+
+fn spawn_ingest(index: &Path) -> Child {
+    paperdex_hashed(index)
+        .args(ingest_slice_args())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start paperdex ingest")
+}
+
+/// An uninterrupted ingest into `index`, timing its phases.
+fn reference_run(index: &Path) -> Timeline {
+    let started = Instant::now();
+    let mut child = spawn_ingest(index);
+    let stderr = child.stderr.take().expect("stderr");
+    let (mut reading, mut writing) = (None, None);
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("stderr line");
+        if line.starts_with("reading ") {
+            reading.get_or_insert(started.elapsed());
+        } else if line.starts_with("writing ") {
+            writing.get_or_insert(started.elapsed());
+        }
+    }
+    let status = child.wait().expect("wait");
+    let end = started.elapsed();
+    assert_eq!(status.code(), Some(3), "the slice has three placeholder files, rejected on purpose");
+    Timeline { reading: reading.expect("a reading line"), writing: writing.expect("a writing line"), end }
+}
+
+/// What one kill hit and what the index looked like after it.
+struct Kill {
+    series: usize,
+    delay: Duration,
+    moment: String,
+    generation: u64,
+    papers: u64,
+}
+
+/// Where the ingest was when it died: from its progress lines and the folders it left.
+fn moment(stderr: &str, index: &Path, committed: u64) -> String {
+    if !stderr.contains("reading ") {
+        return "start-up (opening the index)".into();
+    }
+    if !stderr.contains("writing ") {
+        return "reading files".into();
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(index.join("vectors"))
+        .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    let number = |name: &str| name.trim_start_matches("gen-").trim_end_matches(".partial").parse::<u64>().ok();
+    if leftovers.iter().any(|name| name.ends_with(".partial")) {
+        "writing a generation's vectors".into()
+    } else if leftovers.iter().filter_map(|n| number(n)).any(|n| n > committed) {
+        "committing (vectors written, tantivy commit not done)".into()
+    } else if leftovers.iter().filter_map(|n| number(n)).any(|n| n < committed) {
+        "after a commit, before removing the old generation".into()
+    } else {
+        "embedding and building graphs between commits".into()
+    }
+}
+
+/// The index after a kill: it opens, answers, and its two halves agree.
+fn check_after_kill(index: &Path) -> (u64, u64) {
+    let stats = run_output(paperdex_hashed(index).args(["stats", "--json"]));
+    if !index.join("tantivy/meta.json").exists() {
+        // Killed before the index was first created: there is nothing to open, and it says so.
+        assert_eq!(stats.code, 1, "{}", stats.stderr);
+        assert!(stats.stderr.contains("no index here yet"), "{}", stats.stderr);
+        return (0, 0);
+    }
+    assert_eq!(stats.code, 0, "stats after a kill: {}", stats.stderr);
+    let stats: serde_json::Value = serde_json::from_str(&stats.stdout).expect("stats json");
+    let search = run_output(paperdex_hashed(index).args(["search", "diffusion model 强化学习", "--json", "--limit", "5"]));
+    assert_eq!(search.code, 0, "search after a kill: {}", search.stderr);
+    let answer: serde_json::Value = serde_json::from_str(&search.stdout).expect("search json");
+    let report = assert_consistent(index);
+    let papers = stats["papers"].as_u64().expect("papers");
+    assert_eq!(papers, report.papers as u64);
+    if report.vectors.is_some() && papers > 0 {
+        assert_eq!(answer["mode"], "hybrid", "{answer}");
+    }
+    (report.generation, papers)
+}
+
+#[test]
+fn an_ingest_killed_at_random_moments_leaves_a_usable_index_and_finishes_identical() {
+    let seed = std::env::var("PAPERDEX_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1);
+    eprintln!("crash test seed: {seed} (PAPERDEX_CRASH_SEED={seed} replays it)");
+    let mut random = Random(seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let reference = dir.path().join("reference");
+    let timeline = reference_run(&reference);
+    let want = snapshot(&reference);
+    assert_eq!(want.len() as u64, CORPUS_SLICE_PAPERS);
+    assert!(want.values().all(|(_, vectors)| *vectors > 0), "every paper of the slice has text, so vectors");
+    assert_consistent(&reference);
+    eprintln!("uninterrupted run: {timeline:?}");
+
+    // One stratum of the run's length per kill, in random order: the kills cover it evenly.
+    let mut strata: Vec<usize> = (0..KILLS).collect();
+    for i in (1..strata.len()).rev() {
+        strata.swap(i, (random.next() % (i as u64 + 1)) as usize);
+    }
+    let mut kills: Vec<Kill> = Vec::new();
+    let mut finished_first = 0;
+    let mut series = 0;
+    while kills.len() < KILLS && series < 3 * KILLS / KILLS_PER_SERIES {
+        series += 1;
+        let index = dir.path().join(format!("series-{series}"));
+        let (mut generation, mut papers) = (0, 0);
+        for _ in 0..KILLS_PER_SERIES {
+            if kills.len() == KILLS {
+                break;
+            }
+            // A resumed run reads every file again but writes only what is missing.
+            let left = 1.0 - papers as f64 / CORPUS_SLICE_PAPERS as f64;
+            let expected = timeline.writing.as_secs_f64() + (timeline.end - timeline.writing).as_secs_f64() * left;
+            let share = match strata.pop() {
+                Some(stratum) => (stratum as f64 + random.unit()) / KILLS as f64,
+                None => random.unit(),
+            };
+            let delay = Duration::from_secs_f64(expected * share);
+            let mut child = spawn_ingest(&index);
+            std::thread::sleep(delay);
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("wait for the killed ingest");
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            if output.status.signal() != Some(9) {
+                // It finished first: the series is complete.
+                assert_eq!(output.status.code(), Some(3), "{stderr}");
+                finished_first += 1;
+                break;
+            }
+            let (now_generation, now_papers) = check_after_kill(&index);
+            let moment = moment(&stderr, &index, now_generation);
+            assert!(now_generation >= generation && now_papers >= papers, "a kill never takes the index back");
+            (generation, papers) = (now_generation, now_papers);
+            kills.push(Kill { series, delay, moment, generation, papers });
+        }
+        // Finishing the ingest gives what an uninterrupted run gives.
+        let finish = run_output(paperdex_hashed(&index).args(ingest_slice_args()));
+        assert_eq!(finish.code, 3, "{}", finish.stderr);
+        let report = assert_consistent(&index);
+        assert!(report.leftovers.is_empty(), "the finishing writer removed every leftover: {report:?}");
+        let got = snapshot(&index);
+        assert_eq!(got.len(), want.len(), "series {series}: same number of papers");
+        let differing: Vec<&String> = want.keys().filter(|id| got.get(*id) != want.get(*id)).take(5).collect();
+        assert!(differing.is_empty(), "series {series}: papers differing from the uninterrupted run: {differing:?}");
+    }
+
+    let mut by_moment: BTreeMap<&str, usize> = BTreeMap::new();
+    for kill in &kills {
+        *by_moment.entry(kill.moment.as_str()).or_insert(0) += 1;
+        eprintln!(
+            "series {:>2}: killed after {:>5} ms during {:<52} → generation {}, {} papers, consistent",
+            kill.series,
+            kill.delay.as_millis(),
+            kill.moment,
+            kill.generation,
+            kill.papers
+        );
+    }
+    eprintln!("{} kills in {series} series ({finished_first} runs finished before their kill): {by_moment:#?}", kills.len());
+    assert!(kills.len() >= 20, "only {} kills landed inside a run", kills.len());
+    assert!(by_moment.len() >= 3, "the kills hit too few moments of the run: {by_moment:?}");
+}
