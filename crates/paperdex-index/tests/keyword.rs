@@ -1,0 +1,56 @@
+//! Keyword search stories over tiny in-memory collections: what the analyzer and the query
+//! builder promise, each with the smallest input that shows it.
+
+use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
+use paperdex_index::{PaperIndex, Quiet, SearchMode, SearchRequest};
+
+fn record(id: &str, title: &str, text: &str) -> Record {
+    let source = Source { path: format!("{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
+    let mut r = Record::new(PaperId::parse(id).expect("valid id"), source);
+    r.title = Some(title.into());
+    r.sections.push(Section::new(SectionKind::Body, text));
+    r
+}
+
+fn index_of(records: Vec<Record>) -> (tempfile::TempDir, PaperIndex) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PaperIndex::open_or_create(dir.path()).expect("create");
+    index.ingest_records(records, None, &mut Quiet).expect("ingest");
+    (dir, index)
+}
+
+fn ids(index: &PaperIndex, query: &str) -> Vec<String> {
+    let request = SearchRequest::new(query).mode(SearchMode::Bm25);
+    index.search_bm25(&request).expect("search").hits.into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn a_chinese_word_jieba_cuts_differently_inside_a_longer_phrase_is_still_found() {
+    // Jieba cuts 结婚的和尚未结婚的 as 结婚/的/和/尚未/结婚/的: no token 和尚, yet the
+    // characters are there. The Han-bigram field finds it.
+    let (_dir, index) = index_of(vec![
+        record("2601.00001", "Paper one", "结婚的和尚未结婚的"),
+        record("2601.00002", "Paper two", "完全无关的文本"),
+    ]);
+    assert_eq!(ids(&index, "和尚"), vec!["2601.00001"]);
+}
+
+#[test]
+fn mixed_chinese_english_queries_match_across_case_and_inflection() {
+    let (_dir, index) = index_of(vec![
+        record("2601.00001", "Quantized caches", "提出了一种 KV-Cache 量化方法"),
+        record("2601.00002", "Other", "关于图像分割的研究"),
+    ]);
+    assert_eq!(ids(&index, "kv cache 量化"), vec!["2601.00001"]);
+    assert_eq!(ids(&index, "quantization"), vec!["2601.00001"], "stemming joins quantized/quantization");
+    assert!(ids(&index, "the of and").is_empty(), "stop words alone match nothing");
+}
+
+#[test]
+fn a_title_match_counts_more_than_a_body_match() {
+    let (_dir, index) = index_of(vec![
+        record("2601.00001", "Something else", "speculative decoding is mentioned here once"),
+        record("2601.00002", "Speculative decoding", "a method for faster inference"),
+    ]);
+    assert_eq!(ids(&index, "speculative decoding")[0], "2601.00002");
+}
