@@ -7,8 +7,8 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::json_list::is_python_repr;
-use super::text::{collapse_whitespace, non_empty, normalize_date, snippet};
+use super::json_list::{kind_of, record_object};
+use super::text::{collapse_whitespace, non_empty, normalize_date};
 use crate::paper::{PaperId, Record, Section, SectionKind, Source};
 
 /// One list item: the `paper` plus a few fields the API repeats at the top level.
@@ -49,18 +49,7 @@ struct HfPaper {
 
 /// Converts one list item, or says why it cannot be used.
 pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
-    let item = match item {
-        Value::Object(_) => {
-            Item::deserialize(item).map_err(|e| format!("unreadable record: {e}"))?
-        }
-        Value::String(s) if is_python_repr(&s) => {
-            return Err(format!(
-                "record is a Python-repr string, not a JSON object: {}",
-                snippet(&s, 60)
-            ));
-        }
-        other => return Err(format!("record is {}, not a JSON object", kind_of(&other))),
-    };
+    let item: Item = record_object(item)?;
     let paper = match item.paper {
         Value::Object(_) => HfPaper::deserialize(item.paper)
             .map_err(|e| format!("unreadable `paper` object: {e}"))?,
@@ -116,17 +105,6 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
         .map(str::to_string);
     record.upvotes = paper.upvotes;
     Ok(record)
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A string, or a number written as one; anything else is missing.

@@ -239,3 +239,30 @@ mod tests {
         assert_eq!(item_lines("[]"), Vec::<usize>::new());
     }
 }
+
+/// Deserialises one list item into `T`, or says why it cannot be used: the item is a
+/// Python-repr string (as some dumps hold), or not an object at all.
+pub(super) fn record_object<T: serde::de::DeserializeOwned>(item: serde_json::Value) -> Result<T, String> {
+    use serde_json::Value;
+    match item {
+        Value::Object(_) => T::deserialize(item).map_err(|e| format!("unreadable record: {e}")),
+        Value::String(s) if is_python_repr(&s) => Err(format!(
+            "record is a Python-repr string, not a JSON object: {}",
+            super::text::snippet(&s, 60)
+        )),
+        other => Err(format!("record is {}, not a JSON object", kind_of(&other))),
+    }
+}
+
+/// What kind of JSON value this is, for messages.
+pub(super) fn kind_of(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_list::is_python_repr;
+use super::json_list::record_object;
 use super::text::{collapse_whitespace, non_empty, snippet};
 use crate::paper::{Lang, PaperId, Record, Section, SectionKind, Source};
 
@@ -24,18 +24,7 @@ struct Item {
 
 /// Converts one list item, or says why it cannot be used.
 pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
-    let item = match item {
-        Value::Object(_) => {
-            Item::deserialize(item).map_err(|e| format!("unreadable record: {e}"))?
-        }
-        Value::String(s) if is_python_repr(&s) => {
-            return Err(format!(
-                "record is a Python-repr string, not a JSON object: {}",
-                snippet(&s, 60)
-            ));
-        }
-        _ => return Err("record is not a JSON object".to_string()),
-    };
+    let item: Item = record_object(item)?;
     let url = match &item.url {
         Some(Value::String(url)) if !url.trim().is_empty() => url.trim(),
         _ => return Err("no `url`: cannot tell which paper this is".to_string()),
