@@ -79,3 +79,29 @@ fn searching_before_any_ingest_says_what_to_do() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("paperdex ingest"), "{}", run.stderr);
 }
+
+#[test]
+fn remove_takes_papers_out_of_every_answer_and_names_the_unknown_ones_with_exit_3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = sample();
+    let sample = sample.to_str().expect("utf-8 path");
+    paperdex(dir.path(), &["ingest", sample]);
+    let run = paperdex(dir.path(), &["remove", "2602.02958", "2602.99999"]);
+    assert_eq!(run.code, 3, "an unknown id gives exit status 3: {}", run.stderr);
+    assert!(run.stderr.contains("not in the index: 2602.99999"), "{}", run.stderr);
+    assert!(run.stdout.contains("removed 1 paper (2602.02958)") && run.stdout.contains("34 in the index"), "{}", run.stdout);
+
+    let answer = search_json(dir.path(), "KV cache quantization", &["--mode", "bm25", "--limit", "50"]);
+    assert!(!hit_ids(&answer).contains(&"2602.02958".to_string()), "{answer}");
+    assert_eq!(paperdex(dir.path(), &["show", "2602.02958"]).code, 1);
+
+    let run = paperdex(dir.path(), &["remove", "2602.04145", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(report["removed"][0], "2602.04145");
+    assert_eq!(report["papers_total"], 33);
+
+    // Ingesting the files again brings both back.
+    let again = paperdex(dir.path(), &["ingest", sample]);
+    assert!(again.stdout.contains("2 new, 0 updated, 33 unchanged; 35 in the index"), "{}", again.stdout);
+}

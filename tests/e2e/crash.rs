@@ -6,8 +6,9 @@
 //!
 //! Vectors come from the test embedder and a generation is committed every 100 papers, so a
 //! run takes a second or two and has six commits to land between. The kill moments are
-//! stratified over the measured length of a run; set `PAPERDEX_CRASH_SEED` to replay a run
-//! (the seed is printed).
+//! stratified over the phases of an uninterrupted run, timed from its progress lines (a
+//! resumed run's writing phase is scaled down to what is left to write). Timing is random, so
+//! a failure prints its seed: `PAPERDEX_CRASH_SEED=<seed>` replays the same moments.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -24,6 +25,9 @@ use crate::support::{
 const KILLS: usize = 24;
 /// Kills in a row on one index before the ingest is finished and compared.
 const KILLS_PER_SERIES: usize = 4;
+/// Of the kills, this many aim at start-up and reading files (a tenth of a run), the others
+/// at writing generations, so that every phase is hit.
+const EARLY_KILLS: usize = 6;
 
 /// A small deterministic generator (xorshift64*), so a failing run can be replayed by seed.
 struct Random(u64);
@@ -42,8 +46,10 @@ impl Random {
     }
 }
 
-/// When the phases of an uninterrupted run began, from its progress lines.
+/// When the phases of an uninterrupted run began, from its progress lines (printed in the
+/// test's output to show what the kill moments cover).
 #[derive(Debug)]
+#[allow(dead_code)]
 struct Timeline {
     reading: Duration,
     writing: Duration,
@@ -152,7 +158,8 @@ fn an_ingest_killed_at_random_moments_leaves_a_usable_index_and_finishes_identic
     assert_consistent(&reference);
     eprintln!("uninterrupted run: {timeline:?}");
 
-    // One stratum of the run's length per kill, in random order: the kills cover it evenly.
+    // One stratum per kill, in random order: the early ones split start-up and reading, the
+    // others the writing that follows.
     let mut strata: Vec<usize> = (0..KILLS).collect();
     for i in (1..strata.len()).rev() {
         strata.swap(i, (random.next() % (i as u64 + 1)) as usize);
@@ -170,12 +177,13 @@ fn an_ingest_killed_at_random_moments_leaves_a_usable_index_and_finishes_identic
             }
             // A resumed run reads every file again but writes only what is missing.
             let left = 1.0 - papers as f64 / CORPUS_SLICE_PAPERS as f64;
-            let expected = timeline.writing.as_secs_f64() + (timeline.end - timeline.writing).as_secs_f64() * left;
-            let share = match strata.pop() {
-                Some(stratum) => (stratum as f64 + random.unit()) / KILLS as f64,
-                None => random.unit(),
-            };
-            let delay = Duration::from_secs_f64(expected * share);
+            let early = timeline.writing.as_secs_f64();
+            let writing = (timeline.end - timeline.writing).as_secs_f64() * left;
+            let delay = Duration::from_secs_f64(match strata.pop() {
+                Some(s) if s < EARLY_KILLS => early * (s as f64 + random.unit()) / EARLY_KILLS as f64,
+                Some(s) => early + writing * ((s - EARLY_KILLS) as f64 + random.unit()) / (KILLS - EARLY_KILLS) as f64,
+                None => (early + writing) * random.unit(),
+            });
             let mut child = spawn_ingest(&index);
             std::thread::sleep(delay);
             let _ = child.kill();

@@ -3,7 +3,9 @@
 
 use std::fs;
 
-use crate::support::{hit_ids, paperdex, sample, search_json};
+use crate::support::{
+    assert_consistent, hit_ids, ingest_slice_args, paperdex, paperdex_hashed, run_output, sample, search_json, snapshot,
+};
 
 #[test]
 fn bad_files_are_named_with_reasons_and_good_files_still_indexed() {
@@ -66,4 +68,56 @@ fn a_second_ingest_while_one_holds_the_lock_fails_cleanly() {
     drop(lock);
     let run = paperdex(dir.path(), &["ingest", sample().to_str().expect("path")]);
     assert_eq!(run.code, 0, "the lock is free again: {}", run.stderr);
+}
+
+#[test]
+fn two_ingests_started_together_one_writes_and_the_other_fails_cleanly_naming_its_pid() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let start = || {
+        paperdex_hashed(&index)
+            .args(ingest_slice_args())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start paperdex ingest")
+    };
+    let mut ingests = [start(), start()];
+    let pids = [ingests[0].id(), ingests[1].id()];
+    // The one that lost the lock gives up at once, long before the other is done.
+    let loser = loop {
+        if let Some(i) = (0..2).find(|&i| ingests[i].try_wait().expect("status").is_some()) {
+            break i;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let winner = 1 - loser;
+    let [first, second] = ingests;
+    let (loser_child, mut winner_child) = if loser == 0 { (first, second) } else { (second, first) };
+    let lost = loser_child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&lost.stderr);
+    assert_eq!(lost.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("locked by PID {}", pids[winner])), "{stderr}");
+
+    // A removal is a writer too. (An unknown id: if the ingest has finished meanwhile, the
+    // removal runs and changes nothing.)
+    if winner_child.try_wait().expect("status").is_none() {
+        let remove = run_output(paperdex_hashed(&index).args(["remove", "2699.99999"]));
+        assert!(
+            remove.code == 1 && remove.stderr.contains(&format!("locked by PID {}", pids[winner]))
+                || remove.code == 3,
+            "{}",
+            remove.stderr
+        );
+    }
+    assert_eq!(winner_child.wait().expect("wait").code(), Some(3), "the slice has rejected files on purpose");
+
+    // Nothing is corrupted: the index is the one a lone ingest makes.
+    let alone = dir.path().join("alone");
+    assert_eq!(run_output(paperdex_hashed(&alone).args(ingest_slice_args())).code, 3);
+    assert_consistent(&index);
+    assert_eq!(snapshot(&index), snapshot(&alone));
+    let answer = search_json(&index, "KV cache quantization", &["--mode", "bm25"]);
+    assert_eq!(hit_ids(&answer)[0], "2602.02958");
 }

@@ -21,7 +21,7 @@ use paperdex_index::{PaperIndex, SearchEngine, SearchMode, SearchRequest, PAPERS
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
 const EXIT_REJECTED: u8 = 3;
 /// Dimensions of the test embedder's vectors.
-const HASH_DIMENSIONS: usize = 64;
+const HASH_DIMENSIONS: usize = 256;
 
 /// Search AI research papers (Chinese digests and English abstracts) by keyword and meaning.
 #[derive(Parser)]
@@ -147,6 +147,10 @@ enum Command {
         /// experiment, not how the product searches.
         #[arg(long)]
         strip_stopwords: bool,
+        /// Build the --smart collection's index in this folder and keep it; a later run reuses
+        /// it without embedding again.
+        #[arg(long, requires = "smart")]
+        keep_index: Option<PathBuf>,
         /// Print JSON (with every query's scores).
         #[arg(long)]
         json: bool,
@@ -224,8 +228,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { addr } => serve(&cli, addr),
-        Command::Eval { smart, queries, qrels, modes, strip_stopwords, json } => {
-            eval(&cli, smart.as_deref(), queries.as_deref().zip(qrels.as_deref()), modes, *strip_stopwords, *json)
+        Command::Eval { smart, queries, qrels, modes, strip_stopwords, keep_index, json } => {
+            let options = paperdex_eval::EvalOptions {
+                modes: modes.clone(),
+                strip_stop_words: *strip_stopwords,
+                keep_index: keep_index.clone(),
+            };
+            eval(&cli, smart.as_deref(), queries.as_deref().zip(qrels.as_deref()), &options, *json)
         }
         Command::Stats { json } => {
             let index = open(&cli.index)?;
@@ -315,24 +324,21 @@ fn eval(
     cli: &Cli,
     smart: Option<&std::path::Path>,
     trec: Option<(&std::path::Path, &std::path::Path)>,
-    modes: &[SearchMode],
-    strip_stop_words: bool,
+    options: &paperdex_eval::EvalOptions,
     json: bool,
 ) -> Result<ExitCode> {
-    let options = paperdex_eval::EvalOptions { modes: modes.to_vec(), strip_stop_words };
-    let semantic = modes.iter().any(|m| *m != SearchMode::Bm25);
+    let semantic = options.modes.iter().any(|m| *m != SearchMode::Bm25);
     let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
     let report = match (smart, trec) {
         (Some(folder), _) => {
             let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal());
-            let report = paperdex_eval::evaluate_smart(folder, model, &options, &mut progress)
-                .with_context(|| format!("evaluating {}", folder.display()))?;
+            let report = paperdex_eval::evaluate_smart(folder, model, options, &mut progress)?;
             progress.finish();
             report
         }
         (None, Some((queries, qrels))) => {
             let engine = SearchEngine::new(open(&cli.index)?, model);
-            paperdex_eval::evaluate_trec(&engine, queries, qrels, &options)?
+            paperdex_eval::evaluate_trec(&engine, queries, qrels, options)?
         }
         (None, None) => anyhow::bail!("give --smart FOLDER, or --queries FILE and --qrels FILE"),
     };

@@ -147,10 +147,11 @@ pub fn print_remove_report(report: &RemoveReport) {
         eprintln!("not in the index: {id}");
     }
     let list = if report.removed.is_empty() { String::new() } else { format!(" ({})", report.removed.join(", ")) };
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     println!(
-        "removed {} papers{list}, {} passage vectors; {} unknown; {} in the index ({:.1} s)",
-        report.removed.len(),
-        report.vectors_removed,
+        "removed {}{list}, {}; {} not in the index; {} in the index ({:.1} s)",
+        plural(report.removed.len(), "paper", "papers"),
+        plural(report.vectors_removed, "passage vector", "passage vectors"),
         report.unknown.len(),
         report.papers_total,
         report.seconds

@@ -1,7 +1,7 @@
 //! Running a query set through a [`SearchEngine`] in every mode and scoring the rankings.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,11 +25,18 @@ pub struct EvalOptions {
     /// Drop the words of the collection's stop list ([`QuerySet::stop_words`]) from queries
     /// before searching. An experiment: the engine's own analysis is what is being measured.
     pub strip_stop_words: bool,
+    /// Build a SMART collection's index in this folder and keep it, instead of a throw-away
+    /// one: a later run over the same folder finds every paper unchanged and embeds nothing.
+    pub keep_index: Option<PathBuf>,
 }
 
 impl Default for EvalOptions {
     fn default() -> EvalOptions {
-        EvalOptions { modes: vec![SearchMode::Bm25, SearchMode::Vector, SearchMode::Hybrid], strip_stop_words: false }
+        EvalOptions {
+            modes: vec![SearchMode::Bm25, SearchMode::Vector, SearchMode::Hybrid],
+            strip_stop_words: false,
+            keep_index: None,
+        }
     }
 }
 
@@ -162,7 +169,7 @@ pub fn evaluate(engine: &SearchEngine, set: &QuerySet, options: &EvalOptions) ->
     let query_ids: HashSet<&str> = set.queries.iter().map(|q| q.id.as_str()).collect();
     let orphans = set.judgments.keys().filter(|id| !query_ids.contains(id.as_str())).count();
     if orphans > 0 {
-        notes.push(format!("{orphans} judged query ids have no query text and are ignored"));
+        notes.push(format!("{} no query text and ignored", plural(orphans, "judged query id has", "judged query ids have")));
     }
     let no_stop_words = HashSet::new();
     let stop_words = if options.strip_stop_words { &set.stop_words } else { &no_stop_words };
@@ -187,7 +194,8 @@ pub fn evaluate(engine: &SearchEngine, set: &QuerySet, options: &EvalOptions) ->
     }
     if shortened > 0 {
         notes.push(format!(
-            "{shortened} queries longer than {MAX_QUERY_CHARS} characters were cut at a word boundary to fit the search limit"
+            "{} than {MAX_QUERY_CHARS} characters cut at a word boundary to fit the search limit",
+            plural(shortened, "query longer", "queries longer")
         ));
     }
 
@@ -236,6 +244,11 @@ fn run_mode(engine: &SearchEngine, mode: SearchMode, scored: &[(&str, String, &J
     })
 }
 
+/// `n` followed by the singular or plural.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `text` without the words of `stop_words` (compared lower-case, punctuation aside).
 fn drop_stop_words(text: &str, stop_words: &HashSet<String>) -> String {
     if stop_words.is_empty() {
@@ -279,12 +292,30 @@ pub fn evaluate_smart(
 ) -> Result<EvalReport> {
     let collection = SmartCollection::load(folder)?;
     let started = Instant::now();
-    let dir = tempfile::Builder::new().prefix("paperdex-eval-").tempdir().map_err(EvalError::TempDir)?;
-    let index = PaperIndex::open_or_create(dir.path())?;
+    let dir = match &options.keep_index {
+        Some(_) => None,
+        None => Some(tempfile::Builder::new().prefix("paperdex-eval-").tempdir().map_err(EvalError::TempDir)?),
+    };
+    let index_path = match (&options.keep_index, &dir) {
+        (Some(kept), _) => kept.clone(),
+        (None, Some(dir)) => dir.path().to_path_buf(),
+        (None, None) => unreachable!("a throw-away folder is made when none is kept"),
+    };
+    let index = PaperIndex::open_or_create(&index_path)?;
     let wants_vectors = options.modes.iter().any(|m| *m != SearchMode::Bm25);
     let embedder = if wants_vectors { model.as_deref().ok() } else { None };
     index.ingest_records(collection.records()?, embedder, observer)?;
     let index_seconds = started.elapsed().as_secs_f64();
+    if index.len() != collection.documents.len() as u64 {
+        return Err(EvalError::Collection {
+            path: index_path,
+            reason: format!(
+                "the index holds {} papers but the collection {} documents: is it another collection's index?",
+                index.len(),
+                collection.documents.len()
+            ),
+        });
+    }
     let engine = SearchEngine::new(index, model);
     let mut report = evaluate(&engine, &collection.query_set, options)?;
     drop(engine);
@@ -294,17 +325,20 @@ pub fn evaluate_smart(
     report.source = folder.display().to_string();
     report.index_seconds = Some(index_seconds);
     let mut notes = vec!["relevance is binary (SMART qrels list relevant pairs only)".to_string()];
+    if let Some(kept) = &options.keep_index {
+        notes.push(format!("the index is kept in {}", kept.display()));
+    }
     if !collection.queries_without_text.is_empty() {
         notes.push(format!(
-            "{} queries have no .W text and are left out (ids {})",
-            collection.queries_without_text.len(),
+            "{} without .W text left out (ids {})",
+            plural(collection.queries_without_text.len(), "query", "queries"),
             collection.queries_without_text.join(", ")
         ));
     }
     if collection.judged_missing_documents > 0 {
         notes.push(format!(
-            "{} judged documents are not in {} (they count as relevant and unfound)",
-            collection.judged_missing_documents,
+            "{} not in {} (they count as relevant and unfound)",
+            plural(collection.judged_missing_documents, "judged document is", "judged documents are"),
             collection.documents_path.display()
         ));
     }

@@ -12,11 +12,16 @@ impl EvalReport {
         let _ = writeln!(out, "{}: {} documents ({})", self.name, self.documents, self.source);
         let _ = writeln!(
             out,
-            "{} of {} queries scored: only queries with at least one relevant document count ({} have none).",
-            self.queries_scored, self.queries, self.queries_without_relevant
+            "{} of {} queries scored: only queries with at least one relevant document count ({} none).",
+            self.queries_scored,
+            self.queries,
+            match self.queries_without_relevant {
+                1 => "1 has".to_string(),
+                n => format!("{n} have"),
+            }
         );
         if let Some(seconds) = self.index_seconds {
-            let _ = writeln!(out, "throw-away index built in {seconds:.1} s");
+            let _ = writeln!(out, "index built in {seconds:.1} s (embedding included)");
         }
         out.push('\n');
         let _ = write!(out, "{:<12}", "metric");

@@ -29,7 +29,7 @@ fn cacm() -> PathBuf {
 
 #[test]
 fn cacm_bm25_ndcg_at_10_stays_above_the_floor() {
-    let options = EvalOptions { modes: vec![SearchMode::Bm25], strip_stop_words: false };
+    let options = EvalOptions { modes: vec![SearchMode::Bm25], ..EvalOptions::default() };
     let report = evaluate_smart(&cacm(), Err("not needed for BM25".into()), &options, &mut Quiet)
         .unwrap_or_else(|e| panic!("CACM evaluation failed: {e}"));
     println!("{}", report.to_table());

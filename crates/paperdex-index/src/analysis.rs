@@ -18,6 +18,10 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 use tantivy_jieba::JiebaTokenizer;
 
+/// The version of the analysis below. Postings built by another version are rebuilt from the
+/// stored papers by the next ingest (no re-embedding: vectors do not depend on it).
+pub const ANALYSIS_VERSION: u32 = 2;
+
 /// The name the word analyzer is registered under in every index.
 pub const WORD_ANALYZER: &str = "paperdex_words";
 /// The name the Han-bigram analyzer is registered under in every index.
@@ -25,14 +29,12 @@ pub const BIGRAM_ANALYZER: &str = "paperdex_han_bigrams";
 
 /// The analyzer for every searchable text field.
 pub fn word_analyzer() -> TextAnalyzer {
-    let mut builder = TextAnalyzer::builder(JiebaTokenizer::with_ordinal_position_mode(true))
+    TextAnalyzer::builder(JiebaTokenizer::with_ordinal_position_mode(true))
         .filter(WordsOnly)
         .filter(LowerCaser)
-        .dynamic();
-    if let Some(stop_words) = StopWordFilter::new(Language::English) {
-        builder = builder.filter_dynamic(stop_words);
-    }
-    builder.filter_dynamic(Stemmer::new(Language::English)).build()
+        .filter(StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())))
+        .filter(Stemmer::new(Language::English))
+        .build()
 }
 
 /// The analyzer that turns runs of Han characters into overlapping bigrams (and ignores
@@ -47,6 +49,25 @@ pub fn register(index: &Index) {
     index.tokenizers().register(WORD_ANALYZER, word_analyzer());
     index.tokenizers().register(BIGRAM_ANALYZER, bigram_analyzer());
 }
+
+/// English stop words: NLTK's list (179 words), larger than Lucene's 33. On CISI it raised
+/// BM25 nDCG@10 by about 0.03 (see PERFORMANCE.md).
+const ENGLISH_STOP_WORDS: &[&str] = &[
+    "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "you're", "you've", "you'll", "you'd",
+    "your", "yours", "yourself", "yourselves", "he", "him", "his", "himself", "she", "she's", "her", "hers",
+    "herself", "it", "it's", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which",
+    "who", "whom", "this", "that", "that'll", "these", "those", "am", "is", "are", "was", "were", "be", "been",
+    "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an", "the", "and", "but", "if",
+    "or", "because", "as", "until", "while", "of", "at", "by", "for", "with", "about", "against", "between",
+    "into", "through", "during", "before", "after", "above", "below", "to", "from", "up", "down", "in", "out",
+    "on", "off", "over", "under", "again", "further", "then", "once", "here", "there", "when", "where", "why",
+    "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not",
+    "only", "own", "same", "so", "than", "too", "very", "s", "t", "can", "will", "just", "don", "don't",
+    "should", "should've", "now", "d", "ll", "m", "o", "re", "ve", "y", "ain", "aren", "aren't", "couldn",
+    "couldn't", "didn", "didn't", "doesn", "doesn't", "hadn", "hadn't", "hasn", "hasn't", "haven", "haven't",
+    "isn", "isn't", "ma", "mightn", "mightn't", "mustn", "mustn't", "needn", "needn't", "shan", "shan't",
+    "shouldn", "shouldn't", "wasn", "wasn't", "weren", "weren't", "won", "won't", "wouldn", "wouldn't",
+];
 
 /// Analyzes `text` into the terms the index holds for it, in order.
 pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {

@@ -29,6 +29,10 @@ pub(crate) struct CommitPayload {
     pub generation: u64,
     /// The folder under `vectors/` holding this generation's vectors, if it has any.
     pub vectors: Option<String>,
+    /// The [`crate::analysis::ANALYSIS_VERSION`] the postings were built with (0: before
+    /// versions were recorded).
+    #[serde(default)]
+    pub analysis: u32,
 }
 
 impl CommitPayload {
@@ -137,7 +141,7 @@ impl PaperIndex {
             }
             None => (None, None),
         };
-        let payload = CommitPayload { generation: number, vectors: name };
+        let payload = CommitPayload { generation: number, vectors: name, analysis: crate::analysis::ANALYSIS_VERSION };
         let mut writer: tantivy::IndexWriter = self.index.writer(100_000_000)?;
         for id in delete {
             writer.delete_term(Term::from_field_text(self.fields.id, id));

@@ -81,8 +81,48 @@ impl PaperIndex {
             }
             changed.push(&t.now);
         }
+        // Postings made by an older analysis are rebuilt from the stored papers, so a query
+        // analysed the new way finds them (their text, and so their vectors, did not change).
+        let stale_postings = if self.committed_payload()?.analysis != crate::analysis::ANALYSIS_VERSION {
+            let touched_ids: HashSet<&PaperId> = touched.keys().collect();
+            self.papers()?.into_iter().filter(|p| !touched_ids.contains(&p.id)).collect()
+        } else {
+            Vec::new()
+        };
+        changed.extend(stale_postings.iter());
         changed.sort_by(|a, b| a.id.cmp(&b.id));
         drop(searcher);
         self.write(&changed, &text_changed, embedder, observer, report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
+
+    use crate::ingest::Quiet;
+    use crate::paper_index::PaperIndex;
+
+    fn record(number: u32, text: &str) -> Record {
+        let id = PaperId::parse(&format!("cacm/{number:07}")).expect("old-style id");
+        let source = Source { path: "/c/cacm.all".into(), format: SourceFormat::PaperMarkdown, date: None };
+        let mut record = Record::new(id, source);
+        record.title = Some(format!("Paper {number}"));
+        record.sections.push(Section::new(SectionKind::Abstract, text));
+        record
+    }
+
+    #[test]
+    fn records_made_in_memory_are_indexed_once_and_then_unchanged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let records = vec![record(1, "sorting"), record(42, "compilers")];
+        let first = index.ingest_records(records.clone(), None, &mut Quiet).expect("ingest");
+        assert_eq!((first.records, first.papers_new, first.papers_total), (2, 2, 2));
+        let again = index.ingest_records(records, None, &mut Quiet).expect("ingest again");
+        assert_eq!((again.papers_new, again.papers_unchanged, again.papers_total), (0, 2, 2));
+        let edited = index.ingest_records(vec![record(42, "optimising compilers")], None, &mut Quiet).expect("edit");
+        assert_eq!(edited.papers_updated, 1);
+        assert_eq!(index.paper("cacm/0000042").expect("stored").sections()[0].text, "optimising compilers");
     }
 }

@@ -5,7 +5,6 @@
 //! searchable fields (the best field counts fully, the others a little), Chinese words also
 //! match by their character bigrams, and the whole query as a loose phrase adds a boost.
 
-use std::collections::HashSet;
 
 use paperdex_core::{is_han, Paper};
 use serde::{Deserialize, Serialize};
@@ -167,7 +166,7 @@ pub(crate) struct KeywordMatches {
 /// Fields searched, with their weights: a title match says more than a body match.
 fn weighted_fields(index: &PaperIndex) -> [(Field, f32); 4] {
     let f = &index.fields;
-    [(f.title, 3.0), (f.body, 1.0), (f.keywords, 1.5), (f.authors, 1.0)]
+    [(f.title, 2.0), (f.body, 1.0), (f.keywords, 1.5), (f.authors, 1.0)]
 }
 
 impl PaperIndex {
@@ -179,10 +178,17 @@ impl PaperIndex {
 
     fn keyword_query_in(&self, searcher: &Searcher, text: &str) -> Option<Box<dyn Query>> {
         let terms = analyze(&mut word_analyzer(), text);
-        let mut seen = HashSet::new();
-        let unique: Vec<&String> = terms.iter().filter(|t| seen.insert(t.as_str())).collect();
+        // A word repeated in the query weighs as often as it is repeated (BM25's query term
+        // frequency): long natural-language queries lean on their repeated words.
+        let mut counts: Vec<(&String, f32)> = Vec::new();
+        for term in &terms {
+            match counts.iter_mut().find(|(t, _)| *t == term) {
+                Some((_, n)) => *n += 1.0,
+                None => counts.push((term, 1.0)),
+            }
+        }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for term in &unique {
+        for &(term, count) in &counts {
             let per_field = || -> Vec<Box<dyn Query>> {
                 weighted_fields(self)
                     .iter()
@@ -192,12 +198,13 @@ impl PaperIndex {
                     })
                     .collect()
             };
-            clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2))));
+            let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2));
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, count))));
             // Coordination: each query word a paper contains at all earns its IDF once, so a
             // paper with every word ranks above one repeating a few of them many times.
             let idf = inverse_document_frequency(searcher, self.fields.body, term);
             let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
-            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf))));
+            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * count))));
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {

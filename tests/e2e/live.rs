@@ -1,0 +1,193 @@
+//! Readers are never blocked: `paperdex serve` answers every search, in every mode, while a
+//! `paperdex ingest` writes to its index, and serves the new papers once they are committed
+//! (vectors are picked up within a second, postings on commit), without a restart.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::{
+    assert_consistent, corpus, ingest_slice_args, paperdex_hashed, run_output, CORPUS_SLICE_PAPERS,
+};
+
+/// A child process killed when the test ends, however it ends.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `GET path` on `addr`: the status and the body.
+fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { unchunk(body) } else { body.to_string() };
+    Ok((status, body))
+}
+
+/// The body of a chunked HTTP/1.1 response.
+fn unchunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn json(addr: &str, path: &str) -> serde_json::Value {
+    let (status, body) = get(addr, path).unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+}
+
+fn hit_ids(answer: &serde_json::Value) -> Vec<String> {
+    answer["hits"].as_array().map_or_else(Vec::new, |hits| hits.iter().filter_map(|h| h["id"].as_str().map(str::to_string)).collect())
+}
+
+/// Starts `paperdex serve` on a free port; returns it and its address.
+fn serve(index: &Path) -> (Reaped, String) {
+    let mut child = paperdex_hashed(index)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start paperdex serve");
+    let stdout = child.stdout.take().expect("stdout");
+    // Keep reading its output so the pipe never fills or closes under it.
+    let (first_line, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+            let _ = first_line.send(line);
+        }
+    });
+    let line = lines.recv_timeout(Duration::from_secs(30)).expect("serve prints where it listens");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("serve did not say where it listens: {line:?}"))
+        .to_string();
+    (Reaped(child), addr)
+}
+
+#[test]
+fn the_server_answers_every_search_during_an_ingest_and_serves_the_new_papers_after_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let report = corpus().join("reports/2026-02-05.md");
+    let first = run_output(paperdex_hashed(&index).arg("ingest").arg(&report));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let (_server, addr) = serve(&index);
+
+    // "Attention Is All You Need" is in the slice, not in the report; its abstract opens so.
+    let new_paper = "1706.03762";
+    let new_query = format!(
+        "/api/search?limit=5&q={}",
+        "The dominant sequence transduction models are based on complex recurrent or convolutional neural networks in an encoder-decoder configuration".replace(' ', "%20")
+    );
+    assert!(!hit_ids(&json(&addr, &format!("{new_query}&mode=bm25"))).contains(&new_paper.to_string()));
+    assert_eq!(json(&addr, "/healthz")["papers"], 35);
+
+    // Two clients search in a loop, in every mode, and ask for related papers; every answer
+    // must be a 200.
+    let stop = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
+    let paths = [
+        "/api/search?q=KV%20cache%20quantization&mode=hybrid",
+        "/api/search?q=%E5%BC%BA%E5%8C%96%E5%AD%A6%E4%B9%A0%20%E5%A5%96%E5%8A%B1%E6%A8%A1%E5%9E%8B&mode=vector",
+        "/api/search?q=diffusion%20model%20pathology&mode=bm25&limit=20",
+        "/api/search?q=attention%20transformer&mode=hybrid&limit=50",
+        "/api/papers/2602.02958/related?limit=10",
+    ];
+    let clients: Vec<_> = (0..2)
+        .map(|client| {
+            let (stop, answered, failures, addr) = (stop.clone(), answered.clone(), failures.clone(), addr.clone());
+            std::thread::spawn(move || {
+                let mut i = client;
+                while !stop.load(Ordering::Relaxed) {
+                    let path = paths[i % paths.len()];
+                    i += 1;
+                    match get(&addr, path) {
+                        Ok((200, _)) => {
+                            answered.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok((status, body)) => failures.lock().expect("lock").push(format!("{path}: {status} {body}")),
+                        Err(error) => failures.lock().expect("lock").push(format!("{path}: {error}")),
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let started = Instant::now();
+    let mut ingest = Reaped(
+        paperdex_hashed(&index).args(ingest_slice_args()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start ingest"),
+    );
+    let mut seen_papers = vec![35u64];
+    let status = loop {
+        if let Some(status) = ingest.0.try_wait().expect("ingest status") {
+            break status;
+        }
+        let papers = json(&addr, "/healthz")["papers"].as_u64().expect("papers");
+        if seen_papers.last() != Some(&papers) {
+            seen_papers.push(papers);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(3), "the slice has rejected files on purpose");
+    let during = answered.load(Ordering::Relaxed);
+    let ingest_seconds = started.elapsed().as_secs_f64();
+
+    // The new papers are served within a moment of the last commit, in every mode.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut missing = Vec::new();
+    loop {
+        missing.clear();
+        if json(&addr, "/healthz")["papers"] != CORPUS_SLICE_PAPERS {
+            missing.push("healthz".to_string());
+        }
+        for mode in ["bm25", "vector", "hybrid"] {
+            let answer = json(&addr, &format!("{new_query}&mode={mode}"));
+            if answer["mode"] != mode || !hit_ids(&answer).contains(&new_paper.to_string()) {
+                missing.push(format!("{mode}: {}", answer["hits"].as_array().map_or(0, Vec::len)));
+            }
+        }
+        if missing.is_empty() || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for client in clients {
+        client.join().expect("client thread");
+    }
+    let failures = failures.lock().expect("lock");
+    eprintln!(
+        "{during} requests answered during a {ingest_seconds:.1} s ingest, {} in all; paper counts seen: {seen_papers:?}",
+        answered.load(Ordering::Relaxed)
+    );
+    assert!(failures.is_empty(), "{} requests failed, first: {:?}", failures.len(), failures.first());
+    assert!(missing.is_empty(), "the new papers are not served after the ingest: {missing:?}");
+    assert!(during >= 10, "too few requests ran during the ingest to tell: {during}");
+    assert!(seen_papers.len() > 2, "commits were served as they landed, not all at the end: {seen_papers:?}");
+    assert_consistent(&index);
+}
