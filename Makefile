@@ -15,6 +15,7 @@ demo: models build
 # Every test: unit, integration, end-to-end CLI/HTTP/browser.
 test: models
 	tests/setup
+	cargo build --release -p paperdex-cli
 	cargo test --release --workspace
 
 models:

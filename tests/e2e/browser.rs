@@ -2,47 +2,9 @@
 //! playwright-core): search `KV cache quantization`, see Quant VideoGen, open it, see its
 //! related papers — at desktop and phone width.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use crate::support::{binary, paperdex, repo, sample};
-
-/// A `paperdex serve` on an ephemeral port, stopped on drop.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(index: &std::path::Path) -> Server {
-        let mut child = Command::new(binary())
-            .arg("--index")
-            .arg(index)
-            .arg("--no-model")
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start paperdex serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("serve prints its URL");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::{paperdex, repo, sample, Server};
 
 #[test]
 fn the_search_page_finds_a_paper_and_shows_its_related_papers() {

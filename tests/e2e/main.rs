@@ -8,6 +8,7 @@ mod cli;
 mod corpus;
 mod crash;
 mod hostile;
+mod openapi;
 mod live;
 mod semantic;
 mod support;

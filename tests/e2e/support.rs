@@ -1,7 +1,8 @@
 //! Running the binary and finding the data.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -149,3 +150,43 @@ pub fn assert_consistent(index: &Path) -> paperdex_index::ConsistencyReport {
     assert!(report.agrees(), "postings and vectors disagree in {}: {report:#?}", index.display());
     report
 }
+
+/// A `paperdex serve` on an ephemeral port, stopped on drop.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub url: String,
+}
+
+impl Server {
+    /// Serves `index` keyword-only on a port the OS picks.
+    pub fn start(index: &Path) -> Server {
+        let mut child = Command::new(binary())
+            .arg("--index")
+            .arg(index)
+            .arg("--no-model")
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start paperdex serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("serve prints its URL");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
