@@ -219,7 +219,7 @@ fn hnsw_recall(index: &PaperIndex, model: &dyn Embedder) {
         exact.len(Lang::En),
         percentile(&exact_times, 0.5)
     );
-    for ef in [16, 32, 64, 128] {
+    for ef in [16, 32, 64, 128, 256, 512] {
         let (mut found, mut wanted, mut times) = (0usize, 0usize, Vec::new());
         for (q, truth) in queries.iter().zip(&truth) {
             for (slot, &lang) in [Lang::Zh, Lang::En].iter().enumerate() {

@@ -25,9 +25,11 @@ fn index() -> &'static PaperIndex {
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for mut analyzer in [word_analyzer(), bigram_analyzer()] {
-        let mut stream = analyzer.token_stream(text);
-        while let Some(token) = stream.next() {
-            assert!(token.offset_from <= token.offset_to && token.offset_to <= text.len(), "{token:?}");
+        {
+            let mut stream = analyzer.token_stream(text);
+            while let Some(token) = stream.next() {
+                assert!(token.offset_from <= token.offset_to && token.offset_to <= text.len(), "{token:?}");
+            }
         }
         let _ = analyze(&mut analyzer, text);
     }

@@ -125,8 +125,8 @@ impl PaperIndex {
     /// take the set's new chunks and tombstones (rebuilt when tombstones pass
     /// [`crate::vectors::REBUILD_TOMBSTONE_RATIO`]), the vectors are written and synced as
     /// `vectors/gen-<number>/`, then the tantivy commit that deletes `delete`, replaces
-    /// `replace` and names that folder in its payload switches everything at once. The folders of older
-    /// generations are removed afterwards.
+    /// `replace` and names that folder in its payload switches everything at once. The
+    /// folders of older generations are removed afterwards.
     pub(crate) fn commit_generation(
         &self,
         number: u64,

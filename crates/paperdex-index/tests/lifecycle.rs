@@ -210,3 +210,24 @@ fn a_long_ingest_commits_one_generation_per_batch() {
     assert!(report.agrees() && report.leftovers.is_empty(), "{report:#?}");
     assert_eq!((report.papers, report.papers_with_vectors), (12, 12));
 }
+
+#[test]
+fn a_search_between_two_commits_leaves_out_a_paper_only_one_side_knows() {
+    let f = Fixture::new();
+    // A second reader of the folder, as a server in another process would be.
+    let reader = PaperIndex::open(f.index().root()).expect("open");
+    let engine = SearchEngine::new(reader, Ok(Arc::new(f.embedder.clone()) as Arc<dyn Embedder>));
+    let query = "quantum lobster migration currents";
+    assert_eq!(engine.search(&SearchRequest::new(query).mode(SearchMode::Vector)).expect("search").hits[0].id, "2601.00002");
+
+    f.index().remove(&["2601.00002"]).expect("remove");
+    // The reader's postings see the removal; its vectors (refreshed at most once a second)
+    // may still hold the paper.
+    engine.index().reload().expect("reload");
+    assert!(engine.index().vectors().expect("vectors").set.live_chunks_of("2601.00002").next().is_some());
+    for mode in MODES {
+        let answer = engine.search(&SearchRequest::new(query).mode(mode).limit(11)).expect("no error in any mode");
+        assert!(answer.hits.iter().all(|h| h.id != "2601.00002"), "{mode:?}: {:?}", answer.hits);
+        assert!(!answer.hits.is_empty(), "{mode:?}");
+    }
+}
