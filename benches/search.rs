@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use paperdex_embed::{chunk, E5Embedder, Embedder, ModelPaths, Role};
+use paperdex_embed::{E5Embedder, Embedder, ModelPaths, Role, chunk};
 use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
 
 const QUERIES: &[&str] = &[
@@ -65,7 +65,11 @@ fn latency(engine: &SearchEngine, mode: SearchMode, rounds: usize) -> (f64, f64)
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0)))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0))
+        })
         .unwrap_or(0.0)
         / 1024.0
 }
@@ -92,7 +96,8 @@ fn main() {
         let started = Instant::now();
         let index = PaperIndex::open_or_create(&index_dir).expect("create index");
         let embed = std::env::var_os("PAPERDEX_BENCH_EMBED").is_some();
-        let report = index.ingest(&corpus_paths(), if embed { model.as_deref() } else { None }, &mut Quiet).expect("ingest");
+        let report =
+            index.ingest(&corpus_paths(), if embed { model.as_deref() } else { None }, &mut Quiet).expect("ingest");
         let seconds = started.elapsed().as_secs_f64();
         println!(
             "ingest corpus{}: {} papers from {} files in {seconds:.2} s ({:.0} papers/s)",
@@ -137,7 +142,11 @@ fn main() {
             }
         }
         times.sort_by(f64::total_cmp);
-        println!("bm25 retrieval only (top 10 ids): p50 {:.3} ms  p99 {:.3} ms", percentile(&times, 0.5), percentile(&times, 0.99));
+        println!(
+            "bm25 retrieval only (top 10 ids): p50 {:.3} ms  p99 {:.3} ms",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
         let ids: Vec<String> = index.papers().expect("papers").iter().take(200).map(|p| p.id.to_string()).collect();
         let started = Instant::now();
         for id in &ids {
@@ -168,7 +177,9 @@ fn main() {
             println!("search {:7}: p50 {p50:.3} ms  p99 {p99:.3} ms", mode.as_str());
         }
     } else {
-        println!("(vector and hybrid latency skipped: needs the model and an index with vectors, e.g. PAPERDEX_BENCH_INDEX=index)");
+        println!(
+            "(vector and hybrid latency skipped: needs the model and an index with vectors, e.g. PAPERDEX_BENCH_INDEX=index)"
+        );
     }
     println!("peak RSS: {:.0} MB", peak_rss_mb());
 }
@@ -245,7 +256,7 @@ fn hnsw_recall(index: &PaperIndex, model: &dyn Embedder) {
 fn model_alone(model: &dyn Embedder, index: &PaperIndex, ingest_rate: Option<f64>) {
     let papers = index.papers().expect("papers");
     // Every 38th paper: about 300, spread over every source and language.
-    let passages: Vec<String> = papers.iter().step_by(38).flat_map(|p| chunk(p)).map(|c| c.text).collect();
+    let passages: Vec<String> = papers.iter().step_by(38).flat_map(chunk).map(|c| c.text).collect();
     let texts: Vec<&str> = passages.iter().map(String::as_str).collect();
     let started = Instant::now();
     for call in texts.chunks(32) {
@@ -257,4 +268,3 @@ fn model_alone(model: &dyn Embedder, index: &PaperIndex, ingest_rate: Option<f64
         println!("  ingest ran at {:.0}% of the model's own rate", 100.0 * ingest_rate / rate);
     }
 }
-

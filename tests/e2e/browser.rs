@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::{paperdex, repo, sample, Server};
+use crate::support::{Server, paperdex, repo, sample};
 
 #[test]
 fn the_search_page_finds_a_paper_and_shows_its_related_papers() {

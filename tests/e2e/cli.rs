@@ -64,7 +64,18 @@ fn show_prints_every_section_and_where_the_paper_came_from() {
     paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
     let run = paperdex(dir.path(), &["show", "2602.02958"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for part in ["Quant VideoGen", "应用领域", "一句话核心贡献", "使用指南", "主要创新点", "实验效果", "Abstract", "## Sources", "daily report", "HF daily papers JSON"] {
+    for part in [
+        "Quant VideoGen",
+        "应用领域",
+        "一句话核心贡献",
+        "使用指南",
+        "主要创新点",
+        "实验效果",
+        "Abstract",
+        "## Sources",
+        "daily report",
+        "HF daily papers JSON",
+    ] {
         assert!(run.stdout.contains(part), "show lacks {part}:\n{}", run.stdout);
     }
     let missing = paperdex(dir.path(), &["show", "2602.99999"]);
@@ -89,7 +100,11 @@ fn remove_takes_papers_out_of_every_answer_and_names_the_unknown_ones_with_exit_
     let run = paperdex(dir.path(), &["remove", "2602.02958", "2602.99999"]);
     assert_eq!(run.code, 3, "an unknown id gives exit status 3: {}", run.stderr);
     assert!(run.stderr.contains("not in the index: 2602.99999"), "{}", run.stderr);
-    assert!(run.stdout.contains("removed 1 paper (2602.02958)") && run.stdout.contains("34 in the index"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("removed 1 paper (2602.02958)") && run.stdout.contains("34 in the index"),
+        "{}",
+        run.stdout
+    );
 
     let answer = search_json(dir.path(), "KV cache quantization", &["--mode", "bm25", "--limit", "50"]);
     assert!(!hit_ids(&answer).contains(&"2602.02958".to_string()), "{answer}");

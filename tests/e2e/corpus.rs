@@ -18,8 +18,13 @@ fn the_whole_corpus_gives_11337_papers_names_every_bad_file_and_reingests_unchan
     let run = paperdex(dir.path(), &args);
     assert_eq!(run.code, 3, "the corpus has malformed files on purpose");
     assert!(run.stdout.contains("11337 new, 0 updated, 0 unchanged; 11337 in the index"), "{}", run.stdout);
-    let rejected: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("rejected ") && l.contains("hf-daily-api/")).collect();
-    assert_eq!(rejected.iter().filter(|l| l.contains("found a number") || l.contains("found an object")).count(), 68, "{rejected:#?}");
+    let rejected: Vec<&str> =
+        run.stderr.lines().filter(|l| l.starts_with("rejected ") && l.contains("hf-daily-api/")).collect();
+    assert_eq!(
+        rejected.iter().filter(|l| l.contains("found a number") || l.contains("found an object")).count(),
+        68,
+        "{rejected:#?}"
+    );
     assert_eq!(rejected.iter().filter(|l| l.contains("list holds Python-repr")).count(), 21, "{rejected:#?}");
 
     let again = paperdex(dir.path(), &args);
@@ -27,16 +32,21 @@ fn the_whole_corpus_gives_11337_papers_names_every_bad_file_and_reingests_unchan
 
     // Chinese queries find papers whose Chinese text is about them: the top 5 (the top 1 for
     // `KV cache 量化`, which few Chinese summaries discuss) contain every query word.
-    for (query, must_contain, top) in
-        [("强化学习 奖励模型", ["强化学习", "奖励"], 5), ("KV cache 量化", ["KV", "量化"], 1), ("扩散模型", ["扩散", "模型"], 5)]
-    {
+    for (query, must_contain, top) in [
+        ("强化学习 奖励模型", ["强化学习", "奖励"], 5),
+        ("KV cache 量化", ["KV", "量化"], 1),
+        ("扩散模型", ["扩散", "模型"], 5),
+    ] {
         let answer = search_json(dir.path(), query, &["--mode", "bm25", "--limit", "5"]);
         let ids = hit_ids(&answer);
         assert_eq!(ids.len(), 5, "{query}");
         for id in ids.into_iter().take(top) {
             let shown = paperdex(dir.path(), &["show", &id]).stdout;
             for word in must_contain {
-                assert!(shown.contains(word) || shown.to_lowercase().contains(&word.to_lowercase()), "{query}: {id} lacks {word}");
+                assert!(
+                    shown.contains(word) || shown.to_lowercase().contains(&word.to_lowercase()),
+                    "{query}: {id} lacks {word}"
+                );
             }
         }
     }

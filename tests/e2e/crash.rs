@@ -18,7 +18,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    assert_consistent, ingest_slice_args, paperdex_hashed, run_output, snapshot, CORPUS_SLICE_PAPERS,
+    CORPUS_SLICE_PAPERS, assert_consistent, ingest_slice_args, paperdex_hashed, run_output, snapshot,
 };
 
 /// Kills that land inside a running ingest.
@@ -128,7 +128,8 @@ fn check_after_kill(index: &Path) -> (u64, u64) {
     }
     assert_eq!(stats.code, 0, "stats after a kill: {}", stats.stderr);
     let stats: serde_json::Value = serde_json::from_str(&stats.stdout).expect("stats json");
-    let search = run_output(paperdex_hashed(index).args(["search", "diffusion model 强化学习", "--json", "--limit", "5"]));
+    let search =
+        run_output(paperdex_hashed(index).args(["search", "diffusion model 强化学习", "--json", "--limit", "5"]));
     assert_eq!(search.code, 0, "search after a kill: {}", search.stderr);
     let answer: serde_json::Value = serde_json::from_str(&search.stdout).expect("search json");
     let report = assert_consistent(index);
@@ -142,10 +143,9 @@ fn check_after_kill(index: &Path) -> (u64, u64) {
 
 #[test]
 fn an_ingest_killed_at_random_moments_leaves_a_usable_index_and_finishes_identical() {
-    let seed = std::env::var("PAPERDEX_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1);
+    let seed = std::env::var("PAPERDEX_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
+    });
     eprintln!("crash test seed: {seed} (PAPERDEX_CRASH_SEED={seed} replays it)");
     let mut random = Random(seed);
     let dir = tempfile::tempdir().expect("tempdir");
@@ -224,7 +224,10 @@ fn an_ingest_killed_at_random_moments_leaves_a_usable_index_and_finishes_identic
             kill.papers
         );
     }
-    eprintln!("{} kills in {series} series ({finished_first} runs finished before their kill): {by_moment:#?}", kills.len());
+    eprintln!(
+        "{} kills in {series} series ({finished_first} runs finished before their kill): {by_moment:#?}",
+        kills.len()
+    );
     assert!(kills.len() >= 20, "only {} kills landed inside a run", kills.len());
     assert!(by_moment.len() >= 3, "the kills hit too few moments of the run: {by_moment:?}");
 }

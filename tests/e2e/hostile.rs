@@ -21,7 +21,11 @@ fn bad_files_are_named_with_reasons_and_good_files_still_indexed() {
     fs::write(inputs.join("binary.dat"), [0u8, 159, 146, 150, 0, 1, 2, 255]).expect("write");
     let hf = fs::read(sample().join("hf-daily-2026-02-05.json")).expect("sample json");
     fs::write(inputs.join("truncated.json"), &hf[..hf.len() / 2]).expect("write");
-    fs::write(inputs.join("latin1.md"), b"## \xf0\x9f\x93\x84 Caf\xe9 paper\n- **\xe9\x93\xbe\xe6\x8e\xa5**: caf\xe9\n").expect("write");
+    fs::write(
+        inputs.join("latin1.md"),
+        b"## \xf0\x9f\x93\x84 Caf\xe9 paper\n- **\xe9\x93\xbe\xe6\x8e\xa5**: caf\xe9\n",
+    )
+    .expect("write");
     fs::write(inputs.join("no-paper.md"), "# Meeting notes\n\nNothing about papers here.\n").expect("write");
     let huge = fs::File::create(inputs.join("huge.json")).expect("create");
     huge.set_len(100 * 1024 * 1024).expect("sparse 100 MB file");
@@ -37,7 +41,11 @@ fn bad_files_are_named_with_reasons_and_good_files_still_indexed() {
         ("no-paper.md", "without paper headings"),
         ("huge.json", "limit"),
     ] {
-        let line = run.stderr.lines().find(|l| l.contains(file)).unwrap_or_else(|| panic!("{file} not reported:\n{}", run.stderr));
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file} not reported:\n{}", run.stderr));
         assert!(line.to_lowercase().contains(&reason.to_lowercase()), "{file}: {line}");
     }
     assert!(run.stdout.contains("files read: 1, rejected: 6"), "{}", run.stdout);
@@ -105,8 +113,7 @@ fn two_ingests_started_together_one_writes_and_the_other_fails_cleanly_naming_it
     if winner_child.try_wait().expect("status").is_none() {
         let remove = run_output(paperdex_hashed(&index).args(["remove", "2699.99999"]));
         assert!(
-            remove.code == 1 && remove.stderr.contains(&format!("locked by PID {}", pids[winner]))
-                || remove.code == 3,
+            remove.code == 1 && remove.stderr.contains(&format!("locked by PID {}", pids[winner])) || remove.code == 3,
             "{}",
             remove.stderr
         );

@@ -10,9 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::{
-    assert_consistent, corpus, ingest_slice_args, paperdex_hashed, run_output, CORPUS_SLICE_PAPERS,
-};
+use crate::support::{CORPUS_SLICE_PAPERS, assert_consistent, corpus, ingest_slice_args, paperdex_hashed, run_output};
 
 /// A child process killed when the test ends, however it ends.
 struct Reaped(Child);
@@ -34,7 +32,8 @@ fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     let response = String::from_utf8_lossy(&response).into_owned();
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { unchunk(body) } else { body.to_string() };
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { unchunk(body) } else { body.to_string() };
     Ok((status, body))
 }
 
@@ -59,7 +58,9 @@ fn json(addr: &str, path: &str) -> serde_json::Value {
 }
 
 fn hit_ids(answer: &serde_json::Value) -> Vec<String> {
-    answer["hits"].as_array().map_or_else(Vec::new, |hits| hits.iter().filter_map(|h| h["id"].as_str().map(str::to_string)).collect())
+    answer["hits"]
+        .as_array()
+        .map_or_else(Vec::new, |hits| hits.iter().filter_map(|h| h["id"].as_str().map(str::to_string)).collect())
 }
 
 /// Starts `paperdex serve` on a free port; returns it and its address.
@@ -140,7 +141,12 @@ fn the_server_answers_every_search_during_an_ingest_and_serves_the_new_papers_af
 
     let started = Instant::now();
     let mut ingest = Reaped(
-        paperdex_hashed(&index).args(ingest_slice_args()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start ingest"),
+        paperdex_hashed(&index)
+            .args(ingest_slice_args())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start ingest"),
     );
     let mut seen_papers = vec![35u64];
     let status = loop {

@@ -8,7 +8,7 @@ mod cli;
 mod corpus;
 mod crash;
 mod hostile;
-mod openapi;
 mod live;
+mod openapi;
 mod semantic;
 mod support;

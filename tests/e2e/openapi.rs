@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{paperdex, repo, sample, Server};
+use crate::support::{Server, paperdex, repo, sample};
 
 #[test]
 fn the_generated_openapi_document_validates() {

@@ -26,7 +26,11 @@ pub fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/e2e-<hash> → target/<profile>/paperdex
     let path = exe.parent().and_then(Path::parent).expect("target folder").join("paperdex");
-    assert!(path.exists(), "{} is missing: run `cargo build --release -p paperdex-cli` (make test does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --release -p paperdex-cli` (make test does)",
+        path.display()
+    );
     path
 }
 
@@ -66,12 +70,7 @@ pub fn search_json(index: &Path, query: &str, extra: &[&str]) -> serde_json::Val
 
 /// The ids of a search's hits, best first.
 pub fn hit_ids(answer: &serde_json::Value) -> Vec<String> {
-    answer["hits"]
-        .as_array()
-        .expect("hits")
-        .iter()
-        .map(|h| h["id"].as_str().expect("id").to_string())
-        .collect()
+    answer["hits"].as_array().expect("hits").iter().map(|h| h["id"].as_str().expect("id").to_string()).collect()
 }
 
 /// A slice of the shared corpus in every format, 556 papers: the daily report, every fourth
@@ -146,7 +145,8 @@ pub fn snapshot(index: &Path) -> std::collections::BTreeMap<String, (String, usi
 
 /// Asserts the index's postings and vectors agree, returning the report.
 pub fn assert_consistent(index: &Path) -> paperdex_index::ConsistencyReport {
-    let report = paperdex_index::PaperIndex::open(index).expect("open index").consistency_report().expect("consistency report");
+    let report =
+        paperdex_index::PaperIndex::open(index).expect("open index").consistency_report().expect("consistency report");
     assert!(report.agrees(), "postings and vectors disagree in {}: {report:#?}", index.display());
     report
 }
@@ -189,4 +189,3 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
-

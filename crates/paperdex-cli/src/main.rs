@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
 use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths};
-use paperdex_index::{PaperIndex, SearchEngine, SearchMode, SearchRequest, PAPERS_PER_GENERATION};
+use paperdex_index::{PAPERS_PER_GENERATION, PaperIndex, SearchEngine, SearchMode, SearchRequest};
 
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
 const EXIT_REJECTED: u8 = 3;
@@ -304,10 +304,8 @@ fn serve(cli: &Cli, addr: &str) -> Result<ExitCode> {
     if let Some(reason) = engine.no_model_reason() {
         eprintln!("warning: {reason}; searches answer with BM25 only");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
     runtime.block_on(async move {
         let listener = paperdex_server::bind(addr).await?;
         let local = listener.local_addr().context("reading the bound address")?;

@@ -189,7 +189,17 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
     }
     println!(
         "{}",
-        paint(&format!("{} of {} matches, {} mode, {:.1} ms", results.hits.len(), results.total, results.mode.as_str(), results.took_ms), DIM, colour)
+        paint(
+            &format!(
+                "{} of {} matches, {} mode, {:.1} ms",
+                results.hits.len(),
+                results.total,
+                results.mode.as_str(),
+                results.took_ms
+            ),
+            DIM,
+            colour
+        )
     );
 }
 
@@ -220,7 +230,10 @@ pub fn print_paper(paper: &Paper, colour: bool) {
     if let Some(zh) = paper.title_zh() {
         println!("{zh}");
     }
-    println!("{}", paint(&format!("{} · {} · {}", paper.id, paper.date().unwrap_or("undated"), paper.url()), DIM, colour));
+    println!(
+        "{}",
+        paint(&format!("{} · {} · {}", paper.id, paper.date().unwrap_or("undated"), paper.url()), DIM, colour)
+    );
     let authors = paper.authors();
     if !authors.is_empty() {
         println!("Authors: {}", authors.join(", "));
@@ -251,10 +264,9 @@ pub fn print_stats(stats: &IndexStats) {
     }
     println!("source files: {}", stats.source_files);
     match &stats.vector_model {
-        Some(model) => println!(
-            "vectors:      {} passages of {} papers ({model})",
-            stats.vectors, stats.papers_with_vectors
-        ),
+        Some(model) => {
+            println!("vectors:      {} passages of {} papers ({model})", stats.vectors, stats.papers_with_vectors)
+        }
         None => println!("vectors:      none (keyword search only)"),
     }
     println!("generation:   {}", stats.generation);

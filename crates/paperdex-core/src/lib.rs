@@ -9,7 +9,5 @@
 pub mod paper;
 pub mod parse;
 
-pub use paper::{
-    is_han, Lang, MergeOutcome, Paper, PaperId, Record, Section, SectionKind, Source, SourceFormat,
-};
-pub use parse::{parse_bytes, ParseError, ParsedFile, RejectedRecord, MAX_FILE_BYTES};
+pub use paper::{Lang, MergeOutcome, Paper, PaperId, Record, Section, SectionKind, Source, SourceFormat, is_han};
+pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RejectedRecord, parse_bytes};

@@ -37,9 +37,7 @@ impl PaperId {
             // Old-style ids: archive/YYMMNNN.
             Some(archive) => {
                 !archive.is_empty()
-                    && archive
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.')
+                    && archive.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.')
                     && number.len() == 7
                     && number.bytes().all(|b| b.is_ascii_digit())
             }

@@ -64,9 +64,7 @@ pub struct RejectedRecord {
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     /// The file is larger than [`MAX_FILE_BYTES`].
-    #[error(
-        "file is too large: {size} bytes, over the limit of {limit} bytes; split it into smaller files"
-    )]
+    #[error("file is too large: {size} bytes, over the limit of {limit} bytes; split it into smaller files")]
     TooLarge {
         /// The file's size in bytes.
         size: u64,
@@ -77,9 +75,7 @@ pub enum ParseError {
     #[error("file is empty: there is nothing to parse")]
     Empty,
     /// The file holds NUL or other control bytes: it is binary (or UTF-16), not text.
-    #[error(
-        "file is binary, not UTF-8 text ({detail} near byte {offset}); expected JSON or markdown"
-    )]
+    #[error("file is binary, not UTF-8 text ({detail} near byte {offset}); expected JSON or markdown")]
     Binary {
         /// 0-based byte offset of the first offending byte.
         offset: usize,
@@ -87,9 +83,7 @@ pub enum ParseError {
         detail: &'static str,
     },
     /// The file is text but not valid UTF-8.
-    #[error(
-        "file is not valid UTF-8 at line {line}, column {column} (byte {offset}); re-save it as UTF-8"
-    )]
+    #[error("file is not valid UTF-8 at line {line}, column {column} (byte {offset}); re-save it as UTF-8")]
     NotUtf8 {
         /// 1-based line of the first invalid byte.
         line: usize,
@@ -152,10 +146,7 @@ pub enum ParseError {
 pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     let size = bytes.len() as u64;
     if size > MAX_FILE_BYTES {
-        return Err(ParseError::TooLarge {
-            size,
-            limit: MAX_FILE_BYTES,
-        });
+        return Err(ParseError::TooLarge { size, limit: MAX_FILE_BYTES });
     }
     let content = text::decode(bytes)?;
     if content.trim().is_empty() {
@@ -165,9 +156,7 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
         Ok(Some(value)) => return json_list::parse(path, content, value),
         Ok(None) => {}
         // Markdown may open with `[`; JSON can never hold a line that starts with `## 📄`.
-        Err(error)
-            if !report::looks_like_report(content) && !paper_md::looks_like_paper(content) =>
-        {
+        Err(error) if !report::looks_like_report(content) && !paper_md::looks_like_paper(content) => {
             return Err(error);
         }
         Err(_) => {}
@@ -178,7 +167,5 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     if paper_md::looks_like_paper(content) {
         return paper_md::parse(path, content);
     }
-    Err(ParseError::UnknownFormat {
-        found: text::describe_text(content),
-    })
+    Err(ParseError::UnknownFormat { found: text::describe_text(content) })
 }

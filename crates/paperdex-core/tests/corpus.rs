@@ -7,18 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use paperdex_core::{
-    PaperId, ParseError, ParsedFile, Record, SectionKind, SourceFormat, parse_bytes,
-};
+use paperdex_core::{PaperId, ParseError, ParsedFile, Record, SectionKind, SourceFormat, parse_bytes};
 
 /// The folders of paper sources; `cacm/` and `cisi/` are evaluation collections, not inputs.
-const FOLDERS: [&str; 5] = [
-    "reports",
-    "hf-daily-api",
-    "hf-daily-api-repaired",
-    "zh-glm",
-    "paper-md",
-];
+const FOLDERS: [&str; 5] = ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"];
 
 fn corpus_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
@@ -56,8 +48,7 @@ fn corpus() -> &'static Corpus {
                 .collect();
             paths.sort();
             for path in paths {
-                let bytes = std::fs::read(&path)
-                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+                let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
                 inputs.push((folder, path, bytes));
             }
         }
@@ -67,17 +58,11 @@ fn corpus() -> &'static Corpus {
             .into_iter()
             .map(|(folder, path, bytes)| Parsed {
                 folder,
-                name: path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+                name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 result: parse_bytes(&path.display().to_string(), &bytes),
             })
             .collect();
-        Corpus {
-            files,
-            elapsed: started.elapsed(),
-        }
+        Corpus { files, elapsed: started.elapsed() }
     })
 }
 
@@ -93,19 +78,10 @@ fn records_in<'a>(folder: &'a str) -> impl Iterator<Item = &'static Record> + 'a
 #[test]
 fn the_whole_corpus_yields_exactly_11337_distinct_papers() {
     let corpus = corpus();
-    let ids: HashSet<&PaperId> = corpus
-        .files
-        .iter()
-        .filter_map(|f| f.result.as_ref().ok())
-        .flat_map(|p| &p.records)
-        .map(|r| &r.id)
-        .collect();
+    let ids: HashSet<&PaperId> =
+        corpus.files.iter().filter_map(|f| f.result.as_ref().ok()).flat_map(|p| &p.records).map(|r| &r.id).collect();
     let files = corpus.files.len();
-    eprintln!(
-        "parsed {files} files into {} distinct papers in {:?}",
-        ids.len(),
-        corpus.elapsed
-    );
+    eprintln!("parsed {files} files into {} distinct papers in {:?}", ids.len(), corpus.elapsed);
     assert_eq!(ids.len(), 11_337);
 }
 
@@ -116,25 +92,16 @@ fn only_the_broken_hf_dumps_fail_and_every_other_file_parses() {
         if let Err(error) = &file.result {
             let kind = match error {
                 ParseError::NotAList { .. } => "not a list",
-                ParseError::NotPaperObjects { found }
-                    if found.starts_with("Python-repr strings") =>
-                {
+                ParseError::NotPaperObjects { found } if found.starts_with("Python-repr strings") => {
                     "Python-repr strings"
                 }
                 _ => "other",
             };
-            failures
-                .entry((file.folder, kind))
-                .or_default()
-                .push(&file.name);
+            failures.entry((file.folder, kind)).or_default().push(&file.name);
         }
     }
-    let counts: BTreeMap<(&str, &str), usize> =
-        failures.iter().map(|(k, v)| (*k, v.len())).collect();
-    let want = BTreeMap::from([
-        (("hf-daily-api", "Python-repr strings"), 21),
-        (("hf-daily-api", "not a list"), 68),
-    ]);
+    let counts: BTreeMap<(&str, &str), usize> = failures.iter().map(|(k, v)| (*k, v.len())).collect();
+    let want = BTreeMap::from([(("hf-daily-api", "Python-repr strings"), 21), (("hf-daily-api", "not a list"), 68)]);
     assert_eq!(counts, want, "failed files: {failures:#?}");
 }
 
@@ -148,14 +115,9 @@ fn every_not_a_list_error_says_what_the_file_holds_instead() {
             _ => None,
         })
         .collect();
+    assert!(messages.contains("expected a JSON list of papers, found a number (1)"), "{messages:#?}");
     assert!(
-        messages.contains("expected a JSON list of papers, found a number (1)"),
-        "{messages:#?}"
-    );
-    assert!(
-        messages
-            .iter()
-            .any(|m| m.contains("\"data\"") && m.contains("Python-repr strings")),
+        messages.iter().any(|m| m.contains("\"data\"") && m.contains("Python-repr strings")),
         "the wrapped API answer should say its data list holds Python-repr strings: {messages:#?}"
     );
 }
@@ -166,22 +128,12 @@ fn the_only_rejected_record_is_the_empty_chinese_summary() {
         .files
         .iter()
         .filter_map(|f| f.result.as_ref().ok().map(|p| (f, p)))
-        .flat_map(|(f, p)| {
-            p.rejected
-                .iter()
-                .map(move |r| (f.name.as_str(), r.position, r.line, r.reason.as_str()))
-        })
+        .flat_map(|(f, p)| p.rejected.iter().map(move |r| (f.name.as_str(), r.position, r.line, r.reason.as_str())))
         .collect();
     assert_eq!(rejected.len(), 1, "{rejected:#?}");
     let (name, position, line, reason) = rejected[0];
-    assert_eq!(
-        (name, position, line),
-        ("2024-07-11_HF_glms_api_clean.json", 2, Some(6))
-    );
-    assert!(
-        reason.contains("2407.07895") && reason.contains("no text"),
-        "{reason}"
-    );
+    assert_eq!((name, position, line), ("2024-07-11_HF_glms_api_clean.json", 2, Some(6)));
+    assert!(reason.contains("2407.07895") && reason.contains("no text"), "{reason}");
 }
 
 #[test]
@@ -191,11 +143,7 @@ fn all_35_papers_of_the_report_have_the_five_digest_sections() {
     for record in &records {
         assert_eq!(record.source.format, SourceFormat::DailyReport);
         assert_eq!(record.source.date.as_deref(), Some("2026-02-05"));
-        assert!(
-            record.title.as_deref().is_some_and(|t| !t.is_empty()),
-            "{} has no title",
-            record.id
-        );
+        assert!(record.title.as_deref().is_some_and(|t| !t.is_empty()), "{} has no title", record.id);
         for kind in [
             SectionKind::Field,
             SectionKind::CoreContribution,
@@ -203,89 +151,40 @@ fn all_35_papers_of_the_report_have_the_five_digest_sections() {
             SectionKind::Innovations,
             SectionKind::Results,
         ] {
-            let texts: Vec<&str> = record
-                .sections
-                .iter()
-                .filter(|s| s.kind == kind)
-                .map(|s| s.text.as_str())
-                .collect();
-            assert_eq!(
-                texts.len(),
-                1,
-                "{} {:?} should have one {kind:?} section",
-                record.id,
-                record.title
-            );
-            assert!(
-                !texts[0].trim().is_empty(),
-                "{} has an empty {kind:?}",
-                record.id
-            );
+            let texts: Vec<&str> = record.sections.iter().filter(|s| s.kind == kind).map(|s| s.text.as_str()).collect();
+            assert_eq!(texts.len(), 1, "{} {:?} should have one {kind:?} section", record.id, record.title);
+            assert!(!texts[0].trim().is_empty(), "{} has an empty {kind:?}", record.id);
         }
         // Nothing but the optional summary title precedes the five sections.
-        assert!(
-            record.sections.len() <= 6,
-            "{}: {:#?}",
-            record.id,
-            record.sections
-        );
+        assert!(record.sections.len() <= 6, "{}: {:#?}", record.id, record.sections);
     }
-    let quant = records
-        .iter()
-        .find(|r| r.id.as_str() == "2602.02958")
-        .expect("Quant VideoGen is in the report");
-    let core = quant
-        .sections
-        .iter()
-        .find(|s| s.kind == SectionKind::CoreContribution)
-        .expect("core contribution");
+    let quant = records.iter().find(|r| r.id.as_str() == "2602.02958").expect("Quant VideoGen is in the report");
+    let core = quant.sections.iter().find(|s| s.kind == SectionKind::CoreContribution).expect("core contribution");
     assert!(core.text.contains("KV"), "{}", core.text);
 }
 
 #[test]
 fn the_hf_dump_of_the_report_day_holds_the_35_report_papers() {
     let report: HashSet<&PaperId> = records_in("reports").map(|r| &r.id).collect();
-    let same_day: HashSet<&PaperId> = records_in("hf-daily-api")
-        .filter(|r| r.source.date.as_deref() == Some("2026-02-05"))
-        .map(|r| &r.id)
-        .collect();
-    assert!(
-        report.is_subset(&same_day),
-        "missing from the HF dump: {:?}",
-        report.difference(&same_day)
-    );
+    let same_day: HashSet<&PaperId> =
+        records_in("hf-daily-api").filter(|r| r.source.date.as_deref() == Some("2026-02-05")).map(|r| &r.id).collect();
+    assert!(report.is_subset(&same_day), "missing from the HF dump: {:?}", report.difference(&same_day));
     let abstracts = records_in("hf-daily-api")
         .filter(|r| report.contains(&r.id))
-        .all(|r| {
-            r.sections
-                .iter()
-                .any(|s| s.kind == SectionKind::Abstract && !s.text.is_empty())
-        });
-    assert!(
-        abstracts,
-        "every report paper has an English abstract in the HF dump"
-    );
+        .all(|r| r.sections.iter().any(|s| s.kind == SectionKind::Abstract && !s.text.is_empty()));
+    assert!(abstracts, "every report paper has an English abstract in the HF dump");
 }
 
 #[test]
 fn every_paper_markdown_has_a_title_and_every_hf_record_an_abstract() {
-    let untitled: Vec<&str> = records_in("paper-md")
-        .filter(|r| r.title.is_none())
-        .map(|r| r.id.as_str())
-        .collect();
-    assert!(
-        untitled.is_empty(),
-        "paper markdown without an English title: {untitled:?}"
-    );
+    let untitled: Vec<&str> = records_in("paper-md").filter(|r| r.title.is_none()).map(|r| r.id.as_str()).collect();
+    assert!(untitled.is_empty(), "paper markdown without an English title: {untitled:?}");
     for folder in ["hf-daily-api", "hf-daily-api-repaired"] {
         let bare: Vec<&str> = records_in(folder)
             .filter(|r| !r.sections.iter().any(|s| s.kind == SectionKind::Abstract))
             .map(|r| r.id.as_str())
             .collect();
-        assert!(
-            bare.is_empty(),
-            "{folder}: records without an abstract: {bare:?}"
-        );
+        assert!(bare.is_empty(), "{folder}: records without an abstract: {bare:?}");
     }
 }
 
@@ -295,8 +194,5 @@ fn the_corpus_parses_in_a_few_seconds() {
     eprintln!("parsing the whole corpus took {elapsed:?}");
     // Generous: release takes about a second on 2 cores; a debug build is ~10x slower.
     let limit = if cfg!(debug_assertions) { 120 } else { 15 };
-    assert!(
-        elapsed < Duration::from_secs(limit),
-        "parsing the corpus took {elapsed:?}"
-    );
+    assert!(elapsed < Duration::from_secs(limit), "parsing the corpus took {elapsed:?}");
 }

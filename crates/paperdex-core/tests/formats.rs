@@ -3,15 +3,11 @@
 
 use std::path::Path;
 
-use paperdex_core::{
-    MAX_FILE_BYTES, ParseError, ParsedFile, Record, SectionKind, SourceFormat, parse_bytes,
-};
+use paperdex_core::{MAX_FILE_BYTES, ParseError, ParsedFile, Record, SectionKind, SourceFormat, parse_bytes};
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
 }
 
@@ -21,38 +17,20 @@ fn parse(path: &str, bytes: &[u8]) -> ParsedFile {
 
 fn parse_err(path: &str, bytes: &[u8]) -> ParseError {
     match parse_bytes(path, bytes) {
-        Ok(parsed) => panic!(
-            "{path} should fail, parsed {} records",
-            parsed.records.len()
-        ),
+        Ok(parsed) => panic!("{path} should fail, parsed {} records", parsed.records.len()),
         Err(error) => error,
     }
 }
 
 /// The text of the only section of `kind`.
 fn section(record: &Record, kind: SectionKind) -> &str {
-    let texts: Vec<&str> = record
-        .sections
-        .iter()
-        .filter(|s| s.kind == kind)
-        .map(|s| s.text.as_str())
-        .collect();
-    assert_eq!(
-        texts.len(),
-        1,
-        "{} should have one {kind:?} section: {:#?}",
-        record.id,
-        record.sections
-    );
+    let texts: Vec<&str> = record.sections.iter().filter(|s| s.kind == kind).map(|s| s.text.as_str()).collect();
+    assert_eq!(texts.len(), 1, "{} should have one {kind:?} section: {:#?}", record.id, record.sections);
     texts[0]
 }
 
 fn kinds(record: &Record) -> Vec<(SectionKind, Option<&str>)> {
-    record
-        .sections
-        .iter()
-        .map(|s| (s.kind, s.heading.as_deref()))
-        .collect()
+    record.sections.iter().map(|s| (s.kind, s.heading.as_deref())).collect()
 }
 
 const FIVE: [SectionKind; 5] = [
@@ -70,84 +48,42 @@ fn the_five_sections_are_found_in_every_heading_style_of_the_report() {
     // One paper per heading style of reports/2026-02-05.md: `1. **应用领域**`, `### 1. 应用领域`,
     // `## 1. 应用领域`, `### 1. **应用领域**`, `#### 1. 应用领域`, `1. **应用领域**：`, and
     // `1. **应用领域**：inline text`.
-    let parsed = parse(
-        "reports/2026-02-05.md",
-        &fixture("report-heading-styles.md"),
-    );
+    let parsed = parse("reports/2026-02-05.md", &fixture("report-heading-styles.md"));
     assert_eq!(parsed.format, SourceFormat::DailyReport);
     assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
     let ids: Vec<&str> = parsed.records.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        [
-            "2602.03907",
-            "2602.04145",
-            "2602.02196",
-            "2602.03442",
-            "2601.20499",
-            "2602.01849",
-            "2602.04634"
-        ]
-    );
+    assert_eq!(ids, ["2602.03907", "2602.04145", "2602.02196", "2602.03442", "2601.20499", "2602.01849", "2602.04634"]);
     for record in &parsed.records {
         for kind in FIVE {
             assert!(!section(record, kind).is_empty(), "{} {kind:?}", record.id);
         }
         assert_eq!(record.source.date.as_deref(), Some("2026-02-05"));
-        assert_eq!(
-            record.url.as_deref(),
-            Some(format!("https://huggingface.co/papers/{}", record.id).as_str())
-        );
+        assert_eq!(record.url.as_deref(), Some(format!("https://huggingface.co/papers/{}", record.id).as_str()));
     }
     let hy3d = &parsed.records[0];
-    assert_eq!(
-        hy3d.title.as_deref(),
-        Some("HY3D-Bench: Generation of 3D Assets")
-    );
+    assert_eq!(hy3d.title.as_deref(), Some("HY3D-Bench: Generation of 3D Assets"));
     // The list item's indented body reads as a paragraph, not as a code block.
-    assert_eq!(
-        section(hy3d, SectionKind::Field),
-        "计算机视觉-3D内容生成 (3D AIGC)、3D感知预训练、机器人仿真与操作。"
-    );
-    assert_eq!(
-        section(hy3d, SectionKind::Body),
-        "# HY3D-Bench: 3D资产生成研究报告"
-    );
+    assert_eq!(section(hy3d, SectionKind::Field), "计算机视觉-3D内容生成 (3D AIGC)、3D感知预训练、机器人仿真与操作。");
+    assert_eq!(section(hy3d, SectionKind::Body), "# HY3D-Bench: 3D资产生成研究报告");
     // A-RAG has no summary title: the five sections are all there is.
     assert_eq!(parsed.records[3].sections.len(), 5);
     // `### 论文深度分析报告：...` above `#### 1. 应用领域` is the summary's title, kept as text.
     assert!(section(&parsed.records[4], SectionKind::Body).starts_with("### 论文深度分析报告"));
-    assert_eq!(
-        section(&parsed.records[4], SectionKind::Field),
-        "**计算机视觉 - 视频生成**"
-    );
+    assert_eq!(section(&parsed.records[4], SectionKind::Field), "**计算机视觉 - 视频生成**");
 }
 
 #[test]
 fn inline_text_after_the_heading_colon_is_kept() {
-    let parsed = parse(
-        "reports/2026-02-05.md",
-        &fixture("report-heading-styles.md"),
-    );
-    let wideseek = parsed
-        .records
-        .iter()
-        .find(|r| r.id.as_str() == "2602.04634")
-        .expect("WideSeek-R1");
-    assert!(
-        section(wideseek, SectionKind::Field).starts_with("NLP-多智能体系统 (Multi-Agent Systems)")
-    );
+    let parsed = parse("reports/2026-02-05.md", &fixture("report-heading-styles.md"));
+    let wideseek = parsed.records.iter().find(|r| r.id.as_str() == "2602.04634").expect("WideSeek-R1");
+    assert!(section(wideseek, SectionKind::Field).starts_with("NLP-多智能体系统 (Multi-Agent Systems)"));
     assert!(
         section(wideseek, SectionKind::CoreContribution)
             .starts_with("提出了一种基于多智能体强化学习训练的 WideSeek-R1 框架")
     );
     // `3. **使用指南**：` with the text on the following lines.
     assert!(section(wideseek, SectionKind::Usage).starts_with("*   **输入**：需要广泛搜集信息"));
-    let smc = parsed
-        .records
-        .iter()
-        .find(|r| r.id.as_str() == "2602.01849")
-        .expect("Self-Rewarding SMC");
+    let smc = parsed.records.iter().find(|r| r.id.as_str() == "2602.01849").expect("Self-Rewarding SMC");
     assert!(section(smc, SectionKind::Field).starts_with("自然语言处理（NLP）- 文本生成"));
 }
 
@@ -200,20 +136,11 @@ fn bold_numbered_headings_nested_headings_and_unknown_sections_are_kept() {
         ]
     );
     assert_eq!(section(record, Field), "计算机视觉 - 视频生成");
-    assert_eq!(
-        section(record, CoreContribution),
-        "提出 Quant VideoGen，用 2-bit KV-Cache 量化生成长视频。"
-    );
+    assert_eq!(section(record, CoreContribution), "提出 Quant VideoGen，用 2-bit KV-Cache 量化生成长视频。");
     // A sub-heading deeper than its section's heading belongs to the section.
-    assert_eq!(
-        section(record, Usage),
-        "输入文本提示词。\n\n#### 3.1 硬件\n单卡 A100。"
-    );
+    assert_eq!(section(record, Usage), "输入文本提示词。\n\n#### 3.1 硬件\n单卡 A100。");
     // The numbered bold list item inside the innovations is content, not a section.
-    assert_eq!(
-        section(record, Innovations),
-        "1.  **语义感知平滑**：利用时空冗余。"
-    );
+    assert_eq!(section(record, Innovations), "1.  **语义感知平滑**：利用时空冗余。");
     assert_eq!(record.sections[6].text, "仅在 Wan 模型上验证。");
     assert_eq!(record.sections[6].label(), "6. 局限性与展望");
 }
@@ -247,36 +174,23 @@ fn a_report_paper_without_a_usable_link_is_rejected_and_the_others_still_parse()
     let (no_link, bad_link) = (&parsed.rejected[0], &parsed.rejected[1]);
     assert_eq!((no_link.position, no_link.line), (2, Some(33)));
     assert!(
-        no_link.reason.contains("A Paper Someone Forgot To Link")
-            && no_link.reason.contains("链接"),
+        no_link.reason.contains("A Paper Someone Forgot To Link") && no_link.reason.contains("链接"),
         "{}",
         no_link.reason
     );
     assert_eq!((bad_link.position, bad_link.line), (3, Some(43)));
-    assert!(
-        bad_link.reason.contains("https://github.com/example/repo"),
-        "{}",
-        bad_link.reason
-    );
+    assert!(bad_link.reason.contains("https://github.com/example/repo"), "{}", bad_link.reason);
 }
 
 #[test]
 fn the_report_date_falls_back_to_the_file_name_and_the_folder_means_nothing() {
     let without_date = QUANT_VIDEOGEN.replace("**Date**: 2026-02-05\n", "");
     let parsed = parse("inbox/2026-02-06.json", without_date.as_bytes());
-    assert_eq!(
-        parsed.format,
-        SourceFormat::DailyReport,
-        "detected by content, not by the .json name"
-    );
+    assert_eq!(parsed.format, SourceFormat::DailyReport, "detected by content, not by the .json name");
     assert_eq!(parsed.records[0].source.date.as_deref(), Some("2026-02-06"));
     assert_eq!(parsed.records[0].source.path, "inbox/2026-02-06.json");
     let parsed = parse("hf-daily-api/2026-02-06.json", QUANT_VIDEOGEN.as_bytes());
-    assert_eq!(
-        parsed.records[0].source.date.as_deref(),
-        Some("2026-02-05"),
-        "the report's own date wins"
-    );
+    assert_eq!(parsed.records[0].source.date.as_deref(), Some("2026-02-05"), "the report's own date wins");
 }
 
 // ---------------------------------------------------------------- HF daily papers JSON
@@ -334,27 +248,15 @@ fn hf_records_tolerate_null_fields_and_bad_records_are_rejected_one_by_one() {
 
     let quant = &parsed.records[0];
     assert_eq!(quant.id.as_str(), "2602.02958");
-    assert_eq!(
-        quant.source.date.as_deref(),
-        Some("2026-02-05"),
-        "the file name's date"
-    );
+    assert_eq!(quant.source.date.as_deref(), Some("2026-02-05"), "the file name's date");
     assert_eq!(
         quant.title.as_deref(),
-        Some(
-            "Quant VideoGen: Auto-Regressive Long Video Generation via 2-Bit KV-Cache Quantization"
-        )
+        Some("Quant VideoGen: Auto-Regressive Long Video Generation via 2-Bit KV-Cache Quantization")
     );
     assert_eq!(quant.published.as_deref(), Some("2026-02-03"));
     assert_eq!(quant.authors, ["Haocheng Xi", "Shuo Yang"]);
-    assert_eq!(
-        quant.keywords,
-        ["KV cache", "autoregressive video diffusion"]
-    );
-    assert_eq!(
-        quant.github.as_deref(),
-        Some("https://github.com/svg-project/Quant-VideoGen")
-    );
+    assert_eq!(quant.keywords, ["KV cache", "autoregressive video diffusion"]);
+    assert_eq!(quant.github.as_deref(), Some("https://github.com/svg-project/Quant-VideoGen"));
     assert_eq!(quant.upvotes, Some(29));
     assert!(section(quant, SectionKind::Abstract).starts_with("Despite rapid progress"));
     assert!(section(quant, SectionKind::AiSummary).starts_with("Quant VideoGen addresses"));
@@ -367,37 +269,18 @@ fn hf_records_tolerate_null_fields_and_bad_records_are_rejected_one_by_one() {
     assert_eq!((ernie.upvotes, ernie.github.as_deref()), (None, None));
     assert_eq!(kinds(ernie), [(SectionKind::Abstract, None)]);
 
-    let rejected: Vec<(usize, Option<usize>)> = parsed
-        .rejected
-        .iter()
-        .map(|r| (r.position, r.line))
-        .collect();
+    let rejected: Vec<(usize, Option<usize>)> = parsed.rejected.iter().map(|r| (r.position, r.line)).collect();
     assert_eq!(rejected, [(3, Some(36)), (4, Some(39)), (5, Some(43))]);
-    assert!(
-        parsed.rejected[0].reason.contains("paper.id"),
-        "{}",
-        parsed.rejected[0].reason
-    );
-    assert!(
-        parsed.rejected[1].reason.contains("no `paper` object"),
-        "{}",
-        parsed.rejected[1].reason
-    );
-    assert!(
-        parsed.rejected[2].reason.contains("Python-repr string"),
-        "{}",
-        parsed.rejected[2].reason
-    );
+    assert!(parsed.rejected[0].reason.contains("paper.id"), "{}", parsed.rejected[0].reason);
+    assert!(parsed.rejected[1].reason.contains("no `paper` object"), "{}", parsed.rejected[1].reason);
+    assert!(parsed.rejected[2].reason.contains("Python-repr string"), "{}", parsed.rejected[2].reason);
 }
 
 #[test]
 fn an_empty_json_list_is_a_day_without_papers_not_an_error() {
     for text in ["[]", "[ ]\n", "\u{feff}[]"] {
         let parsed = parse("zh-glm/2024-06-01_HF_glms_api_clean.json", text.as_bytes());
-        assert!(
-            parsed.records.is_empty() && parsed.rejected.is_empty(),
-            "{text:?}"
-        );
+        assert!(parsed.records.is_empty() && parsed.rejected.is_empty(), "{text:?}");
     }
 }
 
@@ -412,59 +295,27 @@ const ZH_DAY: &str = r#"[
 
 #[test]
 fn chinese_summaries_take_the_title_from_the_guillemets_and_keep_the_search_results() {
-    let parsed = parse(
-        "zh-glm/2024-05-27_HF_glms_api_clean.json",
-        ZH_DAY.as_bytes(),
-    );
+    let parsed = parse("zh-glm/2024-05-27_HF_glms_api_clean.json", ZH_DAY.as_bytes());
     assert_eq!(parsed.format, SourceFormat::ZhSummaries);
     let conv = &parsed.records[0];
     assert_eq!(conv.id.as_str(), "2405.15738");
-    assert_eq!(
-        conv.url.as_deref(),
-        Some("https://arxiv.org/abs/2405.15738")
-    );
+    assert_eq!(conv.url.as_deref(), Some("https://arxiv.org/abs/2405.15738"));
     assert_eq!(conv.source.date.as_deref(), Some("2024-05-27"));
     assert_eq!(
         conv.title.as_deref(),
         Some("ConvLLaVA: Hierarchical Backbones as Visual Encoder for Large Multimodal Models")
     );
-    assert_eq!(
-        kinds(conv),
-        [
-            (SectionKind::Body, None),
-            (SectionKind::References, Some("搜索结果来自"))
-        ]
-    );
-    assert!(
-        conv.sections[0].text.starts_with("文章《ConvLLaVA")
-            && conv.sections[0].text.ends_with("两项关键优化。")
-    );
+    assert_eq!(kinds(conv), [(SectionKind::Body, None), (SectionKind::References, Some("搜索结果来自"))]);
+    assert!(conv.sections[0].text.starts_with("文章《ConvLLaVA") && conv.sections[0].text.ends_with("两项关键优化。"));
     assert!(conv.sections[1].text.starts_with("[2405.15738] ConvLLaVA"));
     // A title the summariser translated is the Chinese title.
     let zh = &parsed.records[1];
-    assert_eq!(
-        (zh.title.as_deref(), zh.title_zh.as_deref()),
-        (None, Some("通过任务向量定制扩展个性化美学评估"))
-    );
+    assert_eq!((zh.title.as_deref(), zh.title_zh.as_deref()), (None, Some("通过任务向量定制扩展个性化美学评估")));
 
-    let rejected: Vec<(usize, Option<usize>)> = parsed
-        .rejected
-        .iter()
-        .map(|r| (r.position, r.line))
-        .collect();
+    let rejected: Vec<(usize, Option<usize>)> = parsed.rejected.iter().map(|r| (r.position, r.line)).collect();
     assert_eq!(rejected, [(3, Some(4)), (4, Some(5))]);
-    assert!(
-        parsed.rejected[0].reason.contains("no text"),
-        "{}",
-        parsed.rejected[0].reason
-    );
-    assert!(
-        parsed.rejected[1]
-            .reason
-            .contains("https://example.com/blog"),
-        "{}",
-        parsed.rejected[1].reason
-    );
+    assert!(parsed.rejected[0].reason.contains("no text"), "{}", parsed.rejected[0].reason);
+    assert!(parsed.rejected[1].reason.contains("https://example.com/blog"), "{}", parsed.rejected[1].reason);
 }
 
 // ---------------------------------------------------------------- paper markdown
@@ -476,17 +327,10 @@ fn a_front_matter_paper_yields_its_fields_and_its_body_without_duplicates() {
     assert_eq!(parsed.format, SourceFormat::PaperMarkdown);
     let paper = &parsed.records[0];
     assert_eq!(paper.id.as_str(), "1706.03762");
-    assert_eq!(
-        paper.url.as_deref(),
-        Some("https://arxiv.org/pdf/1706.03762v1")
-    );
+    assert_eq!(paper.url.as_deref(), Some("https://arxiv.org/pdf/1706.03762v1"));
     assert_eq!(paper.title.as_deref(), Some("Attention Is All You Need"));
     assert_eq!(paper.title_zh.as_deref(), Some("注意力即一切"));
-    assert_eq!(
-        paper.published.as_deref(),
-        Some("2017-06-12"),
-        "`date: 20170612` is a YYYYMMDD number"
-    );
+    assert_eq!(paper.published.as_deref(), Some("2017-06-12"), "`date: 20170612` is a YYYYMMDD number");
     assert_eq!(paper.authors.len(), 8);
     assert_eq!(paper.authors[7], "Illia Polosukhin");
     assert_eq!(paper.keywords, ["query:transformer", "query:attention"]);
@@ -506,45 +350,23 @@ fn a_front_matter_paper_yields_its_fields_and_its_body_without_duplicates() {
         "`## Original Abstract` repeats `abstract_en` and is kept once"
     );
     let detail = &paper.sections[6].text;
-    assert!(
-        detail.contains("### 2. 方法论：核心思想与关键技术"),
-        "sub-headings stay in their section"
-    );
+    assert!(detail.contains("### 2. 方法论：核心思想与关键技术"), "sub-headings stay in their section");
     let all: String = paper.sections.iter().map(|s| s.text.as_str()).collect();
-    assert!(
-        !all.contains("figures_json")
-            && !all.contains("fresh_fetch")
-            && !all.contains("纯注意力架构")
-    );
+    assert!(!all.contains("figures_json") && !all.contains("fresh_fetch") && !all.contains("纯注意力架构"));
 }
 
 #[test]
 fn a_plain_markdown_paper_reads_its_header_and_glance_lines() {
-    let path =
-        "paper-md/2511.23073v1-constraining-dark-matter-halo-profiles-with-symbolic-regression.md";
-    let parsed = parse(
-        path,
-        &fixture("2511.23073v1-constraining-dark-matter-halo-profiles-with-symbolic-regression.md"),
-    );
+    let path = "paper-md/2511.23073v1-constraining-dark-matter-halo-profiles-with-symbolic-regression.md";
+    let parsed =
+        parse(path, &fixture("2511.23073v1-constraining-dark-matter-halo-profiles-with-symbolic-regression.md"));
     let paper = &parsed.records[0];
     assert_eq!(paper.id.as_str(), "2511.23073");
-    assert_eq!(
-        paper.title.as_deref(),
-        Some("Constraining dark matter halo profiles with symbolic regression")
-    );
-    assert_eq!(
-        paper.title_zh.as_deref(),
-        Some("利用符号回归约束暗物质晕剖面")
-    );
+    assert_eq!(paper.title.as_deref(), Some("Constraining dark matter halo profiles with symbolic regression"));
+    assert_eq!(paper.title_zh.as_deref(), Some("利用符号回归约束暗物质晕剖面"));
     assert_eq!(
         paper.authors,
-        [
-            "Alicia Martín",
-            "Tariq Yasin",
-            "Deaglan J. Bartlett",
-            "Harry Desmond",
-            "Pedro G. Ferreira"
-        ]
+        ["Alicia Martín", "Tariq Yasin", "Deaglan J. Bartlett", "Harry Desmond", "Pedro G. Ferreira"]
     );
     assert_eq!(paper.published.as_deref(), Some("2025-11-28"));
     assert_eq!(paper.keywords, ["SR"], "the doubled tag is kept once");
@@ -576,46 +398,22 @@ fn a_plain_markdown_paper_reads_its_header_and_glance_lines() {
 #[test]
 fn an_html_paper_reads_like_its_markdown_twin() {
     let path = "paper-md/2601.15131v1-vehicle-routing-with-finite-time-horizon.md";
-    let parsed = parse(
-        path,
-        &fixture("2601.15131v1-vehicle-routing-with-finite-time-horizon.md"),
-    );
+    let parsed = parse(path, &fixture("2601.15131v1-vehicle-routing-with-finite-time-horizon.md"));
     let paper = &parsed.records[0];
     assert_eq!(paper.id.as_str(), "2601.15131");
-    assert_eq!(
-        paper.url.as_deref(),
-        Some("https://arxiv.org/pdf/2601.15131v1")
-    );
-    assert!(
-        paper
-            .title
-            .as_deref()
-            .is_some_and(|t| t.starts_with("Vehicle Routing with Finite Time Horizon"))
-    );
-    assert_eq!(
-        paper.title_zh.as_deref(),
-        Some("基于改进网络嵌入的深度强化学习解决有限时间跨度车辆路径问题")
-    );
+    assert_eq!(paper.url.as_deref(), Some("https://arxiv.org/pdf/2601.15131v1"));
+    assert!(paper.title.as_deref().is_some_and(|t| t.starts_with("Vehicle Routing with Finite Time Horizon")));
+    assert_eq!(paper.title_zh.as_deref(), Some("基于改进网络嵌入的深度强化学习解决有限时间跨度车辆路径问题"));
     assert_eq!(paper.authors, ["Ayan Maity", "Sudeshna Sarkar"]);
     assert_eq!(paper.keywords, ["LNS", "EAA"]);
     assert_eq!(
         section(paper, SectionKind::Method),
         "提出一种结合节点、边及剩余时间信息的改进网络嵌入模块，并利用策略梯度深度强化学习进行求解。"
     );
-    assert!(
-        section(paper, SectionKind::Tldr).starts_with("本研究针对有限时间范围内的车辆路径规划问题")
-    );
-    let abstracts = paper
-        .sections
-        .iter()
-        .filter(|s| s.kind == SectionKind::Abstract)
-        .count();
+    assert!(section(paper, SectionKind::Tldr).starts_with("本研究针对有限时间范围内的车辆路径规划问题"));
+    let abstracts = paper.sections.iter().filter(|s| s.kind == SectionKind::Abstract).count();
     assert_eq!(abstracts, 2, "`## 摘要` and `## Abstract`");
-    assert!(
-        paper.sections.iter().all(|s| !s.text.contains('<')),
-        "no HTML left: {:#?}",
-        paper.sections
-    );
+    assert!(paper.sections.iter().all(|s| !s.text.contains('<')), "no HTML left: {:#?}", paper.sections);
 }
 
 const NO_PDF: &str = "
@@ -632,39 +430,24 @@ Over a billion users across the globe interact with AI systems engineered with i
 
 #[test]
 fn a_paper_without_a_pdf_link_takes_its_id_from_the_file_name_or_is_rejected() {
-    let parsed = parse(
-        "paper-md/2512.17898v1-humanlike-ai-design.md",
-        NO_PDF.as_bytes(),
-    );
+    let parsed = parse("paper-md/2512.17898v1-humanlike-ai-design.md", NO_PDF.as_bytes());
     assert_eq!(parsed.records[0].id.as_str(), "2512.17898");
     assert_eq!(parsed.records[0].url, None);
     let parsed = parse("paper-md/humanlike-ai-design.md", NO_PDF.as_bytes());
     assert!(parsed.records.is_empty());
     assert_eq!(parsed.rejected.len(), 1);
-    assert!(
-        parsed.rejected[0].reason.contains("no arXiv id"),
-        "{}",
-        parsed.rejected[0].reason
-    );
+    assert!(parsed.rejected[0].reason.contains("no arXiv id"), "{}", parsed.rejected[0].reason);
 }
 
 #[test]
 fn broken_front_matter_names_the_line_of_the_file() {
     let text = "---\ntitle: Attention Is All You Need\ntags: [\"query:transformer\"\npdf: \"https://arxiv.org/pdf/1706.03762v1\"\n---\n\n## Abstract\nx\n";
     let error = parse_err("paper-md/1706.03762v1-attention.md", text.as_bytes());
-    let ParseError::InvalidFrontMatter { line, .. } = error else {
-        panic!("{error:?}")
-    };
-    assert!(
-        (3..=5).contains(&line),
-        "the unclosed list is on line 3, YAML notices by line 5: {line}"
-    );
+    let ParseError::InvalidFrontMatter { line, .. } = error else { panic!("{error:?}") };
+    assert!((3..=5).contains(&line), "the unclosed list is on line 3, YAML notices by line 5: {line}");
     assert!(error.to_string().contains(&format!("line {line}")));
 
-    let error = parse_err(
-        "paper-md/x.md",
-        b"---\ntitle: Never closed\n\n## Abstract\n",
-    );
+    let error = parse_err("paper-md/x.md", b"---\ntitle: Never closed\n\n## Abstract\n");
     assert!(error.to_string().contains("never closed"), "{error}");
 }
 
@@ -673,10 +456,7 @@ fn broken_front_matter_names_the_line_of_the_file() {
 #[test]
 fn empty_files_are_an_error() {
     for bytes in [&b""[..], b"  \n\t\r\n", b"\xEF\xBB\xBF"] {
-        assert!(
-            matches!(parse_err("empty.json", bytes), ParseError::Empty),
-            "{bytes:?}"
-        );
+        assert!(matches!(parse_err("empty.json", bytes), ParseError::Empty), "{bytes:?}");
     }
 }
 
@@ -684,122 +464,59 @@ fn empty_files_are_an_error() {
 fn binary_files_are_an_error() {
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00";
     let error = parse_err("figure.png", png);
-    assert!(
-        matches!(error, ParseError::Binary { offset: 8, .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, ParseError::Binary { offset: 8, .. }), "{error:?}");
     assert!(error.to_string().contains("binary"));
-    let utf16 = "[]"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect::<Vec<u8>>();
-    assert!(matches!(
-        parse_err("utf16.json", &[&[0xFF, 0xFE], &utf16[..]].concat()),
-        ParseError::Binary { .. }
-    ));
+    let utf16 = "[]".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
+    assert!(matches!(parse_err("utf16.json", &[&[0xFF, 0xFE], &utf16[..]].concat()), ParseError::Binary { .. }));
 }
 
 #[test]
 fn truncated_json_names_the_line_and_column() {
     let truncated = &HF_DAY[..HF_DAY.find("Haocheng").expect("an author")];
     let error = parse_err("hf-daily-api/2026-02-05.json", truncated.as_bytes());
-    let ParseError::InvalidJson {
-        line,
-        column,
-        message,
-    } = &error
-    else {
-        panic!("{error:?}")
-    };
+    let ParseError::InvalidJson { line, column, message } = &error else { panic!("{error:?}") };
     assert_eq!((*line, *column), (6, 53));
     assert!(message.contains("truncated"), "{message}");
-    assert!(
-        error
-            .to_string()
-            .starts_with("invalid JSON at line 6, column 53"),
-        "{error}"
-    );
+    assert!(error.to_string().starts_with("invalid JSON at line 6, column 53"), "{error}");
     let error = parse_err("x.json", b"[{\"paper\": {\"id\": \"2602.02958\",}}]");
-    assert!(
-        matches!(error, ParseError::InvalidJson { line: 1, .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, ParseError::InvalidJson { line: 1, .. }), "{error:?}");
 }
 
 #[test]
 fn text_that_is_not_utf8_names_the_line() {
     let latin1 = b"# Hugging Face Daily Papers Report\n**Date**: 2026-02-05\n## \xf0\x9f\x93\x84 Caf\xe9 Society\n";
     let error = parse_err("reports/2026-02-05.md", latin1);
-    assert!(
-        matches!(
-            error,
-            ParseError::NotUtf8 {
-                line: 3,
-                column: 12,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, ParseError::NotUtf8 { line: 3, column: 12, .. }), "{error:?}");
     assert!(error.to_string().contains("line 3"), "{error}");
     // A multi-byte character cut in half at the end of a file.
     let cut = &"## 📄 论文".as_bytes()[..10];
-    assert!(matches!(
-        parse_err("cut.md", cut),
-        ParseError::NotUtf8 { line: 1, .. }
-    ));
+    assert!(matches!(parse_err("cut.md", cut), ParseError::NotUtf8 { line: 1, .. }));
 }
 
 #[test]
 fn markdown_without_papers_is_an_error_that_says_what_was_expected() {
-    let error = parse_err(
-        "notes.md",
-        "# Reading notes\n\nTransformers are neat.\n".as_bytes(),
-    );
-    assert!(
-        matches!(error, ParseError::UnknownFormat { .. }),
-        "{error:?}"
-    );
+    let error = parse_err("notes.md", "# Reading notes\n\nTransformers are neat.\n".as_bytes());
+    assert!(matches!(error, ParseError::UnknownFormat { .. }), "{error:?}");
     assert!(error.to_string().contains("## 📄"), "{error}");
     let error = parse_err(
         "reports/2026-02-07.md",
         b"# Hugging Face Daily Papers Report\n**Date**: 2026-02-07\n\nNo papers today.\n",
     );
-    assert!(
-        matches!(
-            error,
-            ParseError::NoPapers {
-                format: SourceFormat::DailyReport
-            }
-        ),
-        "{error:?}"
-    );
-    assert!(matches!(
-        parse_err("prose.txt", b"2024 was a good year."),
-        ParseError::UnknownFormat { .. }
-    ));
+    assert!(matches!(error, ParseError::NoPapers { format: SourceFormat::DailyReport }), "{error:?}");
+    assert!(matches!(parse_err("prose.txt", b"2024 was a good year."), ParseError::UnknownFormat { .. }));
 }
 
 #[test]
 fn json_that_is_not_a_list_of_papers_says_what_it_found() {
     let error = parse_err("hf-daily-api/2024-06-01.json", b"1\n");
-    assert_eq!(
-        error.to_string(),
-        "expected a JSON list of papers, found a number (1)"
-    );
+    assert_eq!(error.to_string(), "expected a JSON list of papers, found a number (1)");
     let error = parse_err(
         "hf-daily-api/2025-01-11.json",
         br#"{"status": "no_data", "date": "2025-01-11", "message": "No papers found for this date"}"#,
     );
-    assert!(
-        matches!(&error, ParseError::NotAList { found } if found.contains("\"status\"")),
-        "{error:?}"
-    );
+    assert!(matches!(&error, ParseError::NotAList { found } if found.contains("\"status\"")), "{error:?}");
     let error = parse_err("x.json", br#"[1, 2, 3]"#);
-    assert!(
-        matches!(&error, ParseError::NotPaperObjects { found } if found == "numbers"),
-        "{error:?}"
-    );
+    assert!(matches!(&error, ParseError::NotPaperObjects { found } if found == "numbers"), "{error:?}");
     let error = parse_err("x.json", br#"[{"name": "not a paper"}]"#);
     assert!(error.to_string().contains("\"name\""), "{error}");
 }
@@ -812,12 +529,7 @@ fn a_list_of_python_repr_strings_is_named_as_such() {
         matches!(&error, ParseError::NotPaperObjects { found } if found.starts_with("Python-repr strings")),
         "{error:?}"
     );
-    assert!(
-        error
-            .to_string()
-            .contains("Python-repr strings ({'paper': {'id': '2412.07730'"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("Python-repr strings ({'paper': {'id': '2412.07730'"), "{error}");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! vector side can compare like with like), each led by the title, the first carrying the
 //! core contribution, then the rest of the text in windows that fit the model.
 
-use paperdex_core::{is_han, Lang, Paper, SectionKind};
+use paperdex_core::{Lang, Paper, SectionKind, is_han};
 
 /// The most tokens a passage is planned to hold, by [`estimate_tokens`]; below the model's 512
 /// so that estimation error and the prefix still fit.
@@ -58,10 +58,8 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
     for lang in [Lang::Zh, Lang::En] {
         // Reference lists are titles and links: they would give a Chinese-only paper an
         // "English passage" and mislead the per-language ranking.
-        let mut of_lang: Vec<_> = sections
-            .iter()
-            .filter(|s| s.kind != SectionKind::References && Lang::detect(&s.text) == lang)
-            .collect();
+        let mut of_lang: Vec<_> =
+            sections.iter().filter(|s| s.kind != SectionKind::References && Lang::detect(&s.text) == lang).collect();
         if of_lang.is_empty() {
             continue;
         }
@@ -145,7 +143,7 @@ fn split_chars(text: &str, budget: usize) -> Vec<String> {
     let mut current = String::new();
     for c in text.chars() {
         current.push(c);
-        if current.len() % 64 == 0 && estimate_tokens(&current) >= budget {
+        if current.len().is_multiple_of(64) && estimate_tokens(&current) >= budget {
             out.push(std::mem::take(&mut current));
         }
     }

@@ -9,11 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use fastembed::{
-    InitOptionsUserDefined, Pooling, QuantizationMode, TextEmbedding, TokenizerFiles,
-    UserDefinedEmbeddingModel,
+    InitOptionsUserDefined, Pooling, QuantizationMode, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
 };
 
-use crate::{normalize, EmbedError, Embedder, Role};
+use crate::{EmbedError, Embedder, Role, normalize};
 
 /// The model's name; stored with every vector so vectors of different models never mix.
 pub const MODEL_NAME: &str = "multilingual-e5-small";
@@ -112,7 +111,8 @@ impl Embedder for E5Embedder {
 
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
         let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
-        let mut model = self.model.lock().map_err(|_| EmbedError::Model("a previous embedding call panicked".into()))?;
+        let mut model =
+            self.model.lock().map_err(|_| EmbedError::Model("a previous embedding call panicked".into()))?;
         let mut vectors = model.embed(&prefixed, Some(BATCH)).map_err(|e| EmbedError::Model(e.to_string()))?;
         vectors.iter_mut().for_each(|v| normalize(v));
         Ok(vectors)

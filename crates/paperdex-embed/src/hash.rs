@@ -1,7 +1,7 @@
 //! A deterministic embedder for tests: every word (or Han character pair) adds a pseudo-random
 //! direction, so texts that share words are close. No model, no I/O, instant.
 
-use crate::{normalize, EmbedError, Embedder, Role};
+use crate::{EmbedError, Embedder, Role, normalize};
 
 /// Hashes words into a fixed number of dimensions. Equal texts give equal vectors, texts with
 /// shared words give nearby ones; meaning is not understood.
@@ -40,9 +40,7 @@ impl HashEmbedder {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 impl Embedder for HashEmbedder {

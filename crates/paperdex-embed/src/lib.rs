@@ -12,8 +12,8 @@ mod chunk;
 mod e5;
 mod hash;
 
-pub use chunk::{chunk, Chunk, MAX_PASSAGE_TOKENS};
-pub use e5::{E5Embedder, ModelPaths, DIMENSIONS, MODEL_NAME};
+pub use chunk::{Chunk, MAX_PASSAGE_TOKENS, chunk};
+pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths};
 pub use hash::HashEmbedder;
 
 /// Whether a text is a search query or a document passage. e5 models are trained with a
@@ -40,13 +40,17 @@ impl Role {
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
     /// A model file is not where it should be.
-    #[error("embedding model not found: {missing} is missing. Run `models/fetch` (the README's commands do it for you), or point --models / PAPERDEX_MODELS at a folder that has it")]
+    #[error(
+        "embedding model not found: {missing} is missing. Run `models/fetch` (the README's commands do it for you), or point --models / PAPERDEX_MODELS at a folder that has it"
+    )]
     ModelMissing {
         /// The missing file.
         missing: String,
     },
     /// ONNX Runtime could not be loaded.
-    #[error("ONNX Runtime could not be loaded from {path}: {reason}. Run `models/fetch`, or set ORT_DYLIB_PATH to a libonnxruntime.so of version 1.24 or newer")]
+    #[error(
+        "ONNX Runtime could not be loaded from {path}: {reason}. Run `models/fetch`, or set ORT_DYLIB_PATH to a libonnxruntime.so of version 1.24 or newer"
+    )]
     Runtime {
         /// Where it was looked for.
         path: String,

@@ -22,5 +22,7 @@ mod table;
 
 pub use error::{EvalError, Result};
 pub use query_set::{Query, QuerySet};
-pub use run::{evaluate, evaluate_smart, evaluate_trec, EvalOptions, EvalReport, Metrics, ModeReport, QueryScores, DEPTH};
+pub use run::{
+    DEPTH, EvalOptions, EvalReport, Metrics, ModeReport, QueryScores, evaluate, evaluate_smart, evaluate_trec,
+};
 pub use smart::SmartCollection;

@@ -34,11 +34,7 @@ fn grades_at<S: AsRef<str>>(ranking: &[S], judgments: &Judgments, k: usize) -> V
 }
 
 fn dcg(grades: impl IntoIterator<Item = u32>) -> f64 {
-    grades
-        .into_iter()
-        .enumerate()
-        .map(|(i, g)| (2f64.powi(g.min(30) as i32) - 1.0) / ((i + 2) as f64).log2())
-        .sum()
+    grades.into_iter().enumerate().map(|(i, g)| (2f64.powi(g.min(30) as i32) - 1.0) / ((i + 2) as f64).log2()).sum()
 }
 
 /// Normalised discounted cumulative gain at `k`; 0 when the query has no relevant document.

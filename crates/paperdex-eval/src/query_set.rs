@@ -73,10 +73,7 @@ pub fn parse_trec_qrels(
         }
         let fail = |reason: String| EvalError::parse(path, number + 1, reason);
         let [qid, _iteration, doc, grade] = fields[..] else {
-            return Err(fail(format!(
-                "expected 4 fields `qid 0 docid grade`, found {}: {line:?}",
-                fields.len()
-            )));
+            return Err(fail(format!("expected 4 fields `qid 0 docid grade`, found {}: {line:?}", fields.len())));
         };
         let grade: i64 = grade
             .parse()
@@ -167,7 +164,10 @@ mod tests {
             ("{\"id\": \"a\", \"query\": \"x\"}\nnot json\n", "q.jsonl:2: not JSON"),
             ("{\"query\": \"x\"}\n", "q.jsonl:1: expected"),
             ("{\"id\": \"a\", \"text\": \"x\"}\n", "q.jsonl:1: query a: `query` is missing"),
-            ("{\"id\": \"a\", \"query\": \"x\"}\n{\"id\": \"a\", \"query\": \"y\"}\n", "q.jsonl:2: query id a appears twice"),
+            (
+                "{\"id\": \"a\", \"query\": \"x\"}\n{\"id\": \"a\", \"query\": \"y\"}\n",
+                "q.jsonl:2: query id a appears twice",
+            ),
         ];
         for (text, want) in cases {
             let error = parse_queries_jsonl(path, text).expect_err(want).to_string();

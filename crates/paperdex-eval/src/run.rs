@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use paperdex_embed::Embedder;
-use paperdex_index::{IngestObserver, PaperIndex, SearchEngine, SearchMode, SearchRequest, MAX_QUERY_CHARS};
+use paperdex_index::{IngestObserver, MAX_QUERY_CHARS, PaperIndex, SearchEngine, SearchMode, SearchRequest};
 use serde::Serialize;
 
 use crate::error::{EvalError, Result};
@@ -169,7 +169,10 @@ pub fn evaluate(engine: &SearchEngine, set: &QuerySet, options: &EvalOptions) ->
     let query_ids: HashSet<&str> = set.queries.iter().map(|q| q.id.as_str()).collect();
     let orphans = set.judgments.keys().filter(|id| !query_ids.contains(id.as_str())).count();
     if orphans > 0 {
-        notes.push(format!("{} no query text and ignored", plural(orphans, "judged query id has", "judged query ids have")));
+        notes.push(format!(
+            "{} no query text and ignored",
+            plural(orphans, "judged query id has", "judged query ids have")
+        ));
     }
     let no_stop_words = HashSet::new();
     let stop_words = if options.strip_stop_words { &set.stop_words } else { &no_stop_words };
@@ -217,9 +220,20 @@ pub fn evaluate(engine: &SearchEngine, set: &QuerySet, options: &EvalOptions) ->
     })
 }
 
-fn run_mode(engine: &SearchEngine, mode: SearchMode, scored: &[(&str, String, &Judgments)], texts: &[String]) -> Result<ModeReport> {
+fn run_mode(
+    engine: &SearchEngine,
+    mode: SearchMode,
+    scored: &[(&str, String, &Judgments)],
+    texts: &[String],
+) -> Result<ModeReport> {
     let started = Instant::now();
-    let unavailable = |reason: String| ModeReport { mode, unavailable: Some(reason), metrics: None, seconds: 0.0, per_query: Vec::new() };
+    let unavailable = |reason: String| ModeReport {
+        mode,
+        unavailable: Some(reason),
+        metrics: None,
+        seconds: 0.0,
+        per_query: Vec::new(),
+    };
     if mode != SearchMode::Bm25 && engine.embedder().is_none() {
         return Ok(unavailable(engine.no_model_reason().unwrap_or("no embedding model").to_string()));
     }
@@ -355,7 +369,9 @@ pub fn evaluate_trec(engine: &SearchEngine, queries: &Path, qrels: &Path, option
     report.name = qrels.file_stem().map_or_else(|| "qrels".into(), |s| s.to_string_lossy().into_owned());
     report.source = format!("{} + {} over {}", queries.display(), qrels.display(), engine.index().root().display());
     let graded = set.judgments.values().flat_map(|j| j.values()).any(|&g| g > 1);
-    report.notes.insert(0, if graded { "graded relevance".into() } else { "relevance is binary (no grade above 1)".into() });
+    report
+        .notes
+        .insert(0, if graded { "graded relevance".into() } else { "relevance is binary (no grade above 1)".into() });
     Ok(report)
 }
 

@@ -214,7 +214,11 @@ fn parse_entries(path: &Path, text: &str, what: &str) -> Result<Vec<Entry>> {
                 EvalError::parse(path, line_no, format!("`.I` must be followed by a {what} number, found {line:?}"))
             })?;
             if let Some(first) = first_line.insert(number, line_no) {
-                return Err(EvalError::parse(path, line_no, format!("{what} {number} appears twice (first at line {first})")));
+                return Err(EvalError::parse(
+                    path,
+                    line_no,
+                    format!("{what} {number} appears twice (first at line {first})"),
+                ));
             }
             entries.push(Entry { number, fields: Vec::new() });
             continue;
@@ -253,7 +257,10 @@ fn parse_entries(path: &Path, text: &str, what: &str) -> Result<Vec<Entry>> {
         }
     }
     if entries.is_empty() {
-        return Err(EvalError::Collection { path: path.into(), reason: format!("no `.I` entries: no {what} in this file") });
+        return Err(EvalError::Collection {
+            path: path.into(),
+            reason: format!("no `.I` entries: no {what} in this file"),
+        });
     }
     Ok(entries)
 }

@@ -93,7 +93,13 @@ mod tests {
             index_seconds: Some(2.0),
             notes: vec!["relevance is binary".into()],
             modes: vec![
-                ModeReport { mode: SearchMode::Bm25, unavailable: None, metrics: Some(m), seconds: 1.0, per_query: vec![] },
+                ModeReport {
+                    mode: SearchMode::Bm25,
+                    unavailable: None,
+                    metrics: Some(m),
+                    seconds: 1.0,
+                    per_query: vec![],
+                },
                 ModeReport {
                     mode: SearchMode::Vector,
                     unavailable: Some("--no-model given".into()),
@@ -104,7 +110,10 @@ mod tests {
             ],
         };
         let table = report.to_table();
-        assert!(table.contains("52 of 64 queries scored: only queries with at least one relevant document count"), "{table}");
+        assert!(
+            table.contains("52 of 64 queries scored: only queries with at least one relevant document count"),
+            "{table}"
+        );
         assert!(table.contains("metric           bm25   vector\n"), "{table}");
         assert!(table.contains("nDCG@10         0.473      n/a\n"), "{table}");
         assert!(table.contains("vector: n/a, --no-model given"), "{table}");

@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use paperdex_eval::{evaluate_smart, EvalOptions};
+use paperdex_eval::{EvalOptions, evaluate_smart};
 use paperdex_index::{Quiet, SearchMode};
 
 /// The lowest acceptable BM25 nDCG@10 on CACM.
@@ -52,8 +52,11 @@ fn vector_modes_without_a_model_say_why_instead_of_scoring_bm25() {
     let dir = tempfile::tempdir().expect("tempdir");
     let folder = dir.path().join("tiny");
     std::fs::create_dir(&folder).expect("mkdir");
-    std::fs::write(folder.join("tiny.all"), ".I 1\n.T\nSorting algorithms\n.W\nQuicksort and heapsort.\n.I 2\n.T\nCompilers\n")
-        .expect("write");
+    std::fs::write(
+        folder.join("tiny.all"),
+        ".I 1\n.T\nSorting algorithms\n.W\nQuicksort and heapsort.\n.I 2\n.T\nCompilers\n",
+    )
+    .expect("write");
     std::fs::write(folder.join("query.text"), ".I 1\n.W\nsorting\n").expect("write");
     std::fs::write(folder.join("qrels.text"), "01 1 0 0\n").expect("write");
     let report = evaluate_smart(&folder, Err("--no-model given".into()), &EvalOptions::default(), &mut Quiet)

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use paperdex_eval::{evaluate_trec, EvalOptions};
+use paperdex_eval::{EvalOptions, evaluate_trec};
 use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchMode};
 
 fn repo(path: &str) -> PathBuf {

@@ -34,10 +34,7 @@ fn micros(d: Duration) -> String {
 }
 
 /// Runs `search` once per query, returning the answers and the sorted latencies.
-fn timed(
-    queries: &[Vec<f32>],
-    mut search: impl FnMut(&[f32]) -> Vec<(u32, f32)>,
-) -> (Vec<Vec<u32>>, Vec<Duration>) {
+fn timed(queries: &[Vec<f32>], mut search: impl FnMut(&[f32]) -> Vec<(u32, f32)>) -> (Vec<Vec<u32>>, Vec<Duration>) {
     let mut answers = Vec::with_capacity(queries.len());
     let mut latencies = Vec::with_capacity(queries.len());
     for query in queries {
@@ -101,11 +98,8 @@ fn run(name: &str, mut corpus: Corpus) {
     for ef in EFS {
         let _ = timed(&queries[..50], |q| hnsw.search_with_ef(q, K, Lang::En, ef)); // warm-up
         let (answers, latency) = timed(&queries, |q| hnsw.search_with_ef(q, K, Lang::En, ef));
-        let found: usize = answers
-            .iter()
-            .zip(&truth)
-            .map(|(got, want)| got.iter().filter(|id| want.contains(id)).count())
-            .sum();
+        let found: usize =
+            answers.iter().zip(&truth).map(|(got, want)| got.iter().filter(|id| want.contains(id)).count()).sum();
         let recall = found as f64 / (truth.len() * K) as f64;
         println!(
             "| HNSW ef = {ef:<5} | {recall:>9.4} | {:>8} | {:>8} |",

@@ -2,21 +2,21 @@
 //! mode. The CLI and the HTTP server both call it, so a search behaves the same everywhere.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use paperdex_core::Lang;
-use paperdex_embed::{chunk, Embedder, Role};
+use paperdex_embed::{Embedder, Role, chunk};
 use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
 
+use crate::Vectors;
 use crate::error::{IndexError, Result};
-use crate::fusion::{fuse, interleave_by_rank, Fused, Fusion};
+use crate::fusion::{Fused, Fusion, fuse, interleave_by_rank};
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
 use crate::vectors::NearestNeighbours;
-use crate::Vectors;
 
 /// The ranker's knobs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -91,10 +91,10 @@ impl SearchEngine {
     /// Picks up a generation committed by another process, at most once a second.
     pub(crate) fn refresh(&self) {
         let now = now_secs();
-        if self.last_refresh.swap(now, Ordering::Relaxed) != now {
-            if let Err(error) = self.index.refresh_vectors() {
-                tracing::warn!(%error, "cannot load the newest vectors; keeping the loaded ones");
-            }
+        if self.last_refresh.swap(now, Ordering::Relaxed) != now
+            && let Err(error) = self.index.refresh_vectors()
+        {
+            tracing::warn!(%error, "cannot load the newest vectors; keeping the loaded ones");
         }
     }
 
@@ -135,10 +135,7 @@ impl SearchEngine {
         let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
         let searcher = self.index.searcher();
         let wanted = (request.offset + request.limit).max(self.ranker.candidates);
-        let query_vector = embedder
-            .embed(&[request.query.as_str()], Role::Query)?
-            .pop()
-            .unwrap_or_default();
+        let query_vector = embedder.embed(&[request.query.as_str()], Role::Query)?.pop().unwrap_or_default();
         let per_language = vector_rankings(vectors, &query_vector, wanted);
         let (fused, keyword_query, bm25_total) = if mode == SearchMode::Hybrid {
             let matches = self.index.keyword_matches(&searcher, &request.query, wanted)?;
@@ -232,10 +229,10 @@ fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<(Lang
             let mut best: Vec<(String, f32)> = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for (chunk_id, score) in chunks {
-                if let Some(chunk) = vectors.set.get(chunk_id) {
-                    if seen.insert(chunk.paper_id) {
-                        best.push((chunk.paper_id.to_string(), score));
-                    }
+                if let Some(chunk) = vectors.set.get(chunk_id)
+                    && seen.insert(chunk.paper_id)
+                {
+                    best.push((chunk.paper_id.to_string(), score));
                 }
             }
             best.truncate(papers);

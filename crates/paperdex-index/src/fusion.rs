@@ -161,7 +161,8 @@ mod tests {
 
     #[test]
     fn a_paper_in_both_languages_keeps_its_best_rank_once() {
-        let merged = interleave_by_rank(&[vec![("p", 0.9), ("q", 0.8)], vec![("q", 0.7), ("p", 0.6)]], |x| x.0, |x| x.1);
+        let merged =
+            interleave_by_rank(&[vec![("p", 0.9), ("q", 0.8)], vec![("q", 0.7), ("p", 0.6)]], |x| x.0, |x| x.1);
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].0, "p");
     }

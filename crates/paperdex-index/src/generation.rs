@@ -96,10 +96,11 @@ pub(crate) fn remove_others(root: &Path, keep: Option<&str>) {
     let Ok(entries) = fs::read_dir(vectors_root(root)) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with("gen-") && Some(name.as_str()) != keep {
-            if let Err(error) = fs::remove_dir_all(entry.path()) {
-                tracing::warn!(%error, "cannot remove old vector generation {name}");
-            }
+        if name.starts_with("gen-")
+            && Some(name.as_str()) != keep
+            && let Err(error) = fs::remove_dir_all(entry.path())
+        {
+            tracing::warn!(%error, "cannot remove old vector generation {name}");
         }
     }
 }

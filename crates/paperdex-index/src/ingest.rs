@@ -12,15 +12,15 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use paperdex_core::{parse_bytes, Lang, Paper, PaperId, MAX_FILE_BYTES};
-use paperdex_embed::{chunk, EmbedError, Embedder, Role};
+use paperdex_core::{Lang, MAX_FILE_BYTES, Paper, PaperId, parse_bytes};
+use paperdex_embed::{EmbedError, Embedder, Role, chunk};
 use serde::Serialize;
 
 use crate::error::{IndexError, Result};
 use crate::generation::{self, CommitPayload};
 use crate::lock::WriterLock;
-use crate::vectors::{HnswSearch, VectorSet};
 use crate::paper_index::PaperIndex;
+use crate::vectors::{HnswSearch, VectorSet};
 
 /// A file that could not be used, and why.
 #[derive(Debug, Clone, Serialize)]
@@ -234,7 +234,9 @@ impl PaperIndex {
             None => None,
         };
         Ok(match (current, embedder) {
-            (Some(v), Some(e)) if v.set.model() == e.model_name() && v.set.dims() == e.dimensions() => Some((v.set, v.ann)),
+            (Some(v), Some(e)) if v.set.model() == e.model_name() && v.set.dims() == e.dimensions() => {
+                Some((v.set, v.ann))
+            }
             (Some(v), None) => Some((v.set, v.ann)),
             (_, Some(e)) => {
                 let set = VectorSet::new(e.model_name(), e.dimensions());
@@ -267,6 +269,9 @@ impl EmbedProgress {
     }
 }
 
+/// One paper's passages as `(language, vector)`, in passage order.
+type PassageVectors = Vec<(Lang, Vec<f32>)>;
+
 /// Embeds the passages of `papers` on a worker thread (the caller keeps reporting progress),
 /// returning each paper's `(language, vector)` per passage.
 fn embed_papers(
@@ -274,12 +279,12 @@ fn embed_papers(
     papers: &[&Paper],
     progress: &mut EmbedProgress,
     observer: &mut dyn IngestObserver,
-) -> Result<Vec<Vec<(Lang, Vec<f32>)>>> {
+) -> Result<Vec<PassageVectors>> {
     let chunked: Vec<Vec<paperdex_embed::Chunk>> = papers.iter().map(|p| chunk(p)).collect();
     // (paper index, chunk) in order, so vectors can be dealt back to their papers.
     let flat: Vec<(usize, &paperdex_embed::Chunk)> =
         chunked.iter().enumerate().flat_map(|(i, chunks)| chunks.iter().map(move |c| (i, c))).collect();
-    let mut out: Vec<Vec<(Lang, Vec<f32>)>> = vec![Vec::new(); papers.len()];
+    let mut out: Vec<PassageVectors> = vec![Vec::new(); papers.len()];
     let chunks_before = progress.chunks;
     std::thread::scope(|scope| -> Result<()> {
         let (sender, receiver) = std::sync::mpsc::sync_channel(2);
@@ -307,7 +312,12 @@ fn embed_papers(
                 }
             }
             progress.chunks = chunks_before + position;
-            observer.embedding(progress.done, progress.total, progress.chunks, progress.started.elapsed().as_secs_f64());
+            observer.embedding(
+                progress.done,
+                progress.total,
+                progress.chunks,
+                progress.started.elapsed().as_secs_f64(),
+            );
         }
         worker.join().map_err(|_| IndexError::Embed(EmbedError::Model("the embedding thread panicked".into())))?;
         if position != flat.len() {
@@ -357,11 +367,8 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
         Ok(entries) => entries,
         Err(e) => return reject(rejected, format!("cannot list folder: {e}")),
     };
-    let mut children: Vec<PathBuf> = entries
-        .flatten()
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| e.path())
-        .collect();
+    let mut children: Vec<PathBuf> =
+        entries.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).map(|e| e.path()).collect();
     children.sort();
     for child in children {
         // Symlinked folders are not followed: a link cycle must not hang an ingest.

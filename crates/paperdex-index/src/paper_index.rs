@@ -74,10 +74,8 @@ impl PaperIndex {
         let (schema, _) = Fields::build();
         let directory = tantivy::directory::MmapDirectory::open(&tantivy_dir)
             .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
-        let index = Index::open_or_create(directory, schema).map_err(|e| IndexError::Corrupt {
-            path: root.clone(),
-            reason: e.to_string(),
-        })?;
+        let index = Index::open_or_create(directory, schema)
+            .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
         Self::from_index(root, index)
     }
 
@@ -98,10 +96,8 @@ impl PaperIndex {
 
     fn from_index(root: PathBuf, index: Index) -> Result<PaperIndex> {
         analysis::register(&index);
-        let fields = Fields::from_schema(&index.schema()).map_err(|e| IndexError::Corrupt {
-            path: root.clone(),
-            reason: format!("unexpected schema: {e}"),
-        })?;
+        let fields = Fields::from_schema(&index.schema())
+            .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: format!("unexpected schema: {e}") })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
         let paper_index = PaperIndex {
             root,
@@ -245,8 +241,9 @@ impl PaperIndex {
 
     pub(crate) fn paper_at(&self, searcher: &Searcher, address: DocAddress) -> Result<Paper> {
         let doc: TantivyDocument = searcher.doc(address)?;
-        let json = doc.get_first(self.fields.paper).and_then(|v| v.as_str()).ok_or_else(|| {
-            IndexError::Corrupt { path: self.root.clone(), reason: format!("document {address:?} has no stored paper") }
+        let json = doc.get_first(self.fields.paper).and_then(|v| v.as_str()).ok_or_else(|| IndexError::Corrupt {
+            path: self.root.clone(),
+            reason: format!("document {address:?} has no stored paper"),
         })?;
         serde_json::from_str(json).map_err(|e| IndexError::Corrupt {
             path: self.root.clone(),
@@ -300,7 +297,9 @@ impl PaperIndex {
         Ok(IndexStats {
             path: self.root.display().to_string(),
             papers: papers.len() as u64,
-            papers_with_vectors: vectors.as_ref().map_or(0, |v| v.set.live_papers().collect::<std::collections::HashSet<_>>().len() as u64),
+            papers_with_vectors: vectors
+                .as_ref()
+                .map_or(0, |v| v.set.live_papers().collect::<std::collections::HashSet<_>>().len() as u64),
             vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
             vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),
             generation: self.committed_payload()?.generation,

@@ -25,14 +25,14 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
+use crate::Vectors;
 use crate::analysis::{analyze, word_analyzer};
 use crate::engine::SearchEngine;
 use crate::error::{IndexError, Result};
 use crate::fusion::{fuse, interleave_by_rank};
 use crate::paper_index::PaperIndex;
-use crate::search::{Highlighter, SearchHit, SearchMode, MAX_LIMIT};
+use crate::search::{Highlighter, MAX_LIMIT, SearchHit, SearchMode};
 use crate::vectors::NearestNeighbours;
-use crate::Vectors;
 
 /// At most this many terms make up the more-like-this query.
 const MAX_QUERY_TERMS: usize = 30;

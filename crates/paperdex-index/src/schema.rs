@@ -4,11 +4,10 @@
 //! the paper store: one tantivy commit switches papers and postings together.
 
 use paperdex_core::Paper;
-use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
-    STORED, STRING,
-};
 use tantivy::TantivyDocument;
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
 
 use crate::analysis::{BIGRAM_ANALYZER, WORD_ANALYZER};
 

@@ -5,8 +5,7 @@
 //! searchable fields (the best field counts fully, the others a little), Chinese words also
 //! match by their character bigrams, and the whole query as a loose phrase adds a boost.
 
-
-use paperdex_core::{is_han, Paper};
+use paperdex_core::{Paper, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -287,10 +286,11 @@ const SNIPPET_CHARS: usize = 220;
 
 impl Highlighter {
     pub(crate) fn new(index: &PaperIndex, searcher: &Searcher, query: Option<&dyn Query>) -> Highlighter {
-        let generator = query.and_then(|q| SnippetGenerator::create(searcher, q, index.fields.body).ok()).map(|mut g| {
-            g.set_max_num_chars(SNIPPET_CHARS);
-            g
-        });
+        let generator =
+            query.and_then(|q| SnippetGenerator::create(searcher, q, index.fields.body).ok()).map(|mut g| {
+                g.set_max_num_chars(SNIPPET_CHARS);
+                g
+            });
         Highlighter { generator, needles: Vec::new() }
     }
 

@@ -14,18 +14,66 @@ const DIMS: usize = 256;
 /// Twelve papers on unrelated made-up topics; 2601.00001 and 2601.00002 share their topic.
 fn topics() -> Vec<(&'static str, &'static str, &'static str)> {
     vec![
-        ("2601.00001", "Quantum lobster choreography", "Lobsters dance in quantum superposition while choreography emerges from entangled claws."),
-        ("2601.00002", "Quantum lobster migration", "Lobsters migrate along quantum currents; claws and superposition guide the migration."),
-        ("2601.00003", "Glacial pancake tectonics", "Pancakes drift on glacial plates and syrup faults trigger tectonic breakfast quakes."),
-        ("2601.00004", "Solar accordion harmonics", "Accordions tuned by solar wind produce harmonics that bellows amplify at dawn."),
-        ("2601.00005", "Velvet compiler archaeology", "Ancient velvet compilers are excavated and their bytecode ruins dated by archaeology."),
-        ("2601.00006", "Lunar teapot thermodynamics", "Teapots on the moon boil without air; thermodynamics of lunar tea brewing explained."),
-        ("2601.00007", "Origami traffic routing", "Folding city maps like origami reroutes traffic jams through creased intersections."),
-        ("2601.00008", "Cactus memory hierarchies", "Cacti store water in memory hierarchies with spines acting as cache eviction."),
-        ("2601.00009", "Saxophone protein folding", "Proteins fold to saxophone melodies; jazz improvisation predicts folding pathways."),
-        ("2601.00010", "Bicycle glacier navigation", "Bicycles with ice tires navigate glaciers using crevasse maps and pedal odometry."),
-        ("2601.00011", "Marmot weather forecasting", "Marmots whistle forecasts; burrow pressure sensors beat numerical weather prediction."),
-        ("2601.00012", "Chess playing fungi", "Mycelium networks play chess by growing toward the opponent king on agar boards."),
+        (
+            "2601.00001",
+            "Quantum lobster choreography",
+            "Lobsters dance in quantum superposition while choreography emerges from entangled claws.",
+        ),
+        (
+            "2601.00002",
+            "Quantum lobster migration",
+            "Lobsters migrate along quantum currents; claws and superposition guide the migration.",
+        ),
+        (
+            "2601.00003",
+            "Glacial pancake tectonics",
+            "Pancakes drift on glacial plates and syrup faults trigger tectonic breakfast quakes.",
+        ),
+        (
+            "2601.00004",
+            "Solar accordion harmonics",
+            "Accordions tuned by solar wind produce harmonics that bellows amplify at dawn.",
+        ),
+        (
+            "2601.00005",
+            "Velvet compiler archaeology",
+            "Ancient velvet compilers are excavated and their bytecode ruins dated by archaeology.",
+        ),
+        (
+            "2601.00006",
+            "Lunar teapot thermodynamics",
+            "Teapots on the moon boil without air; thermodynamics of lunar tea brewing explained.",
+        ),
+        (
+            "2601.00007",
+            "Origami traffic routing",
+            "Folding city maps like origami reroutes traffic jams through creased intersections.",
+        ),
+        (
+            "2601.00008",
+            "Cactus memory hierarchies",
+            "Cacti store water in memory hierarchies with spines acting as cache eviction.",
+        ),
+        (
+            "2601.00009",
+            "Saxophone protein folding",
+            "Proteins fold to saxophone melodies; jazz improvisation predicts folding pathways.",
+        ),
+        (
+            "2601.00010",
+            "Bicycle glacier navigation",
+            "Bicycles with ice tires navigate glaciers using crevasse maps and pedal odometry.",
+        ),
+        (
+            "2601.00011",
+            "Marmot weather forecasting",
+            "Marmots whistle forecasts; burrow pressure sensors beat numerical weather prediction.",
+        ),
+        (
+            "2601.00012",
+            "Chess playing fungi",
+            "Mycelium networks play chess by growing toward the opponent king on agar boards.",
+        ),
     ]
 }
 
@@ -90,7 +138,11 @@ fn an_updated_paper_is_found_by_its_new_text_and_no_longer_by_its_old_in_every_m
     assert!(f.ids(new_query, SearchMode::Bm25, 12).is_empty(), "no paper has the new words yet");
 
     let mut papers = topics();
-    papers[0] = ("2601.00001", "Volcanic marmalade rheology", "Marmalade flows like lava; rheology of volcanic marmalade under eruption pressure.");
+    papers[0] = (
+        "2601.00001",
+        "Volcanic marmalade rheology",
+        "Marmalade flows like lava; rheology of volcanic marmalade under eruption pressure.",
+    );
     write_papers(&f.file, &papers);
     let report = f.index().ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet).expect("re-ingest");
     assert_eq!((report.papers_new, report.papers_updated, report.papers_unchanged), (0, 1, 11));
@@ -117,7 +169,8 @@ fn a_removed_paper_is_gone_from_every_mode_and_from_related_lists() {
     for mode in MODES {
         assert_eq!(f.ids(query, mode, 5)[0], "2601.00002", "{mode:?} before the removal");
     }
-    let related: Vec<String> = f.engine.related("2601.00001", 5).expect("related").hits.into_iter().map(|h| h.id).collect();
+    let related: Vec<String> =
+        f.engine.related("2601.00001", 5).expect("related").hits.into_iter().map(|h| h.id).collect();
     assert_eq!(related[0], "2601.00002", "{related:?}");
     let generation = f.index().generation().expect("generation");
 
@@ -164,7 +217,9 @@ fn removing_many_papers_rebuilds_the_graphs_and_the_rest_are_still_found() {
     let report = f.index().remove(&["2601.00003", "2601.00004", "2601.00005", "2601.00006"]).expect("remove");
     assert_eq!(report.removed.len(), 4);
     assert!(report.graphs_rebuilt, "a third of the graph was tombstones: {report:?}");
-    for (id, query) in [("2601.00009", "saxophone protein folding jazz"), ("2601.00012", "chess playing fungi mycelium")] {
+    for (id, query) in
+        [("2601.00009", "saxophone protein folding jazz"), ("2601.00012", "chess playing fungi mycelium")]
+    {
         for mode in MODES {
             assert_eq!(f.ids(query, mode, 3)[0], id, "{mode:?}");
         }
@@ -189,12 +244,18 @@ fn leftovers_of_an_interrupted_writer_never_break_opening_and_the_next_writer_re
     assert!(report.agrees(), "{report:#?}");
     assert_eq!(report.leftovers, ["gen-00000098", "gen-00000099.partial"]);
     let engine = SearchEngine::new(reopened, Ok(Arc::new(f.embedder.clone()) as Arc<dyn Embedder>));
-    assert_eq!(engine.search(&SearchRequest::new("marmot whistle forecasts")).expect("search").hits[0].id, "2601.00011");
+    assert_eq!(
+        engine.search(&SearchRequest::new("marmot whistle forecasts")).expect("search").hits[0].id,
+        "2601.00011"
+    );
 
     // A writer with nothing to change still sweeps them.
     let report = engine.index().ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet).expect("ingest");
     assert_eq!(report.papers_unchanged, 12);
-    let left: Vec<String> = std::fs::read_dir(&vectors).expect("list").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    let left: Vec<String> = std::fs::read_dir(&vectors)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(left, [current]);
 }
 
@@ -218,7 +279,10 @@ fn a_search_between_two_commits_leaves_out_a_paper_only_one_side_knows() {
     let reader = PaperIndex::open(f.index().root()).expect("open");
     let engine = SearchEngine::new(reader, Ok(Arc::new(f.embedder.clone()) as Arc<dyn Embedder>));
     let query = "quantum lobster migration currents";
-    assert_eq!(engine.search(&SearchRequest::new(query).mode(SearchMode::Vector)).expect("search").hits[0].id, "2601.00002");
+    assert_eq!(
+        engine.search(&SearchRequest::new(query).mode(SearchMode::Vector)).expect("search").hits[0].id,
+        "2601.00002"
+    );
 
     f.index().remove(&["2601.00002"]).expect("remove");
     // The reader's postings see the removal; its vectors (refreshed at most once a second)

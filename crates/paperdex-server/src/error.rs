@@ -1,10 +1,10 @@
 //! Errors as the API answers them: a stable code a client can branch on, a status, and a
 //! message a person can read. Internal failures are logged in full and answered generically.
 
+use axum::Json;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use paperdex_index::IndexError;
 use serde::Serialize;
 use utoipa::ToSchema;

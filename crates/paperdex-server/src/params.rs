@@ -3,7 +3,7 @@
 //! search for something nobody typed), and every number is checked with its range in the
 //! message.
 
-use paperdex_index::{SearchMode, MAX_LIMIT, MAX_QUERY_CHARS};
+use paperdex_index::{MAX_LIMIT, MAX_QUERY_CHARS, SearchMode};
 
 use crate::error::ApiError;
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use paperdex_embed::{EmbedError, Embedder, HashEmbedder, Role};
-use paperdex_index::{PaperIndex, Quiet, SearchEngine, MAX_LIMIT, MAX_QUERY_CHARS};
+use paperdex_index::{MAX_LIMIT, MAX_QUERY_CHARS, PaperIndex, Quiet, SearchEngine};
 use serde_json::Value;
 
 const QUANT_VIDEOGEN: &str = "2602.02958";

@@ -51,58 +51,28 @@ struct HfPaper {
 pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
     let item: Item = record_object(item)?;
     let paper = match item.paper {
-        Value::Object(_) => HfPaper::deserialize(item.paper)
-            .map_err(|e| format!("unreadable `paper` object: {e}"))?,
+        Value::Object(_) => HfPaper::deserialize(item.paper).map_err(|e| format!("unreadable `paper` object: {e}"))?,
         Value::Null => return Err("no `paper` object: cannot tell which paper this is".to_string()),
         other => return Err(format!("`paper` is {}, not an object", kind_of(&other))),
     };
-    let raw_id = paper
-        .id
-        .as_deref()
-        .and_then(non_empty)
-        .ok_or("no `paper.id`: cannot tell which paper this is")?;
-    let id = PaperId::parse(raw_id)
-        .ok_or_else(|| format!("`paper.id` {raw_id:?} is not an arXiv id"))?;
+    let raw_id = paper.id.as_deref().and_then(non_empty).ok_or("no `paper.id`: cannot tell which paper this is")?;
+    let id = PaperId::parse(raw_id).ok_or_else(|| format!("`paper.id` {raw_id:?} is not an arXiv id"))?;
 
     let mut record = Record::new(id, source.clone());
-    record.title = paper
-        .title
-        .or(item.title)
-        .as_deref()
-        .and_then(non_empty)
-        .map(collapse_whitespace);
-    if let Some(summary) = paper
-        .summary
-        .or(item.summary)
-        .as_deref()
-        .and_then(non_empty)
-    {
-        record
-            .sections
-            .push(Section::new(SectionKind::Abstract, summary));
+    record.title = paper.title.or(item.title).as_deref().and_then(non_empty).map(collapse_whitespace);
+    if let Some(summary) = paper.summary.or(item.summary).as_deref().and_then(non_empty) {
+        record.sections.push(Section::new(SectionKind::Abstract, summary));
     }
     if let Some(ai_summary) = paper.ai_summary.as_deref().and_then(non_empty) {
-        record
-            .sections
-            .push(Section::new(SectionKind::AiSummary, ai_summary));
+        record.sections.push(Section::new(SectionKind::AiSummary, ai_summary));
     }
     if record.title.is_none() && record.sections.is_empty() {
-        return Err(format!(
-            "paper {raw_id} has no text: no title, summary or ai_summary"
-        ));
+        return Err(format!("paper {raw_id} has no text: no title, summary or ai_summary"));
     }
-    record.published = paper
-        .published_at
-        .or(item.published_at)
-        .as_deref()
-        .and_then(normalize_date);
+    record.published = paper.published_at.or(item.published_at).as_deref().and_then(normalize_date);
     record.authors = paper.authors;
     record.keywords = paper.ai_keywords;
-    record.github = paper
-        .github_repo
-        .as_deref()
-        .and_then(non_empty)
-        .map(str::to_string);
+    record.github = paper.github_repo.as_deref().and_then(non_empty).map(str::to_string);
     record.upvotes = paper.upvotes;
     Ok(record)
 }
@@ -120,9 +90,7 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
 fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     let value = Value::deserialize(d)?;
     let count = match &value {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     };
@@ -132,17 +100,10 @@ fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Erro
 /// A list of strings, or one comma-separated string.
 fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     Ok(match Value::deserialize(d)? {
-        Value::Array(items) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .filter_map(non_empty)
-            .map(collapse_whitespace)
-            .collect(),
-        Value::String(s) => s
-            .split(',')
-            .filter_map(non_empty)
-            .map(collapse_whitespace)
-            .collect(),
+        Value::Array(items) => {
+            items.iter().filter_map(Value::as_str).filter_map(non_empty).map(collapse_whitespace).collect()
+        }
+        Value::String(s) => s.split(',').filter_map(non_empty).map(collapse_whitespace).collect(),
         _ => Vec::new(),
     })
 }
@@ -152,11 +113,7 @@ fn lenient_authors<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
     let value = Value::deserialize(d)?;
     let Value::Array(items) = value else {
         return Ok(match value {
-            Value::String(s) => s
-                .split(',')
-                .filter_map(non_empty)
-                .map(collapse_whitespace)
-                .collect(),
+            Value::String(s) => s.split(',').filter_map(non_empty).map(collapse_whitespace).collect(),
             _ => Vec::new(),
         });
     };

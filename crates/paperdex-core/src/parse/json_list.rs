@@ -32,21 +32,14 @@ pub(super) fn parse_json(content: &str) -> Result<Option<Value>, ParseError> {
 fn invalid_json(error: &serde_json::Error) -> ParseError {
     let full = error.to_string();
     // serde_json appends " at line L column C"; the error carries them as fields instead.
-    let message = full
-        .rsplit_once(" at line ")
-        .map_or(full.as_str(), |(m, _)| m)
-        .to_string();
+    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m).to_string();
     let message = match error.classify() {
         serde_json::error::Category::Eof => {
             format!("{message}: the file ends in the middle of a value, it looks truncated")
         }
         _ => message,
     };
-    ParseError::InvalidJson {
-        line: error.line(),
-        column: error.column(),
-        message,
-    }
+    ParseError::InvalidJson { line: error.line(), column: error.column(), message }
 }
 
 /// Turns a parsed JSON file into records.
@@ -54,24 +47,14 @@ pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFil
     let items = match value {
         Value::Array(items) => items,
         other => {
-            return Err(ParseError::NotAList {
-                found: describe(&other),
-            });
+            return Err(ParseError::NotAList { found: describe(&other) });
         }
     };
     let Some(format) = list_format(&items)? else {
         // `[]` is a day without papers: a valid file with nothing in it.
-        return Ok(ParsedFile {
-            format: SourceFormat::HfDailyApi,
-            records: Vec::new(),
-            rejected: Vec::new(),
-        });
+        return Ok(ParsedFile { format: SourceFormat::HfDailyApi, records: Vec::new(), rejected: Vec::new() });
     };
-    let source = Source {
-        path: path.to_string(),
-        format,
-        date: date_in_file_name(path),
-    };
+    let source = Source { path: path.to_string(), format, date: date_in_file_name(path) };
     let mut records = Vec::with_capacity(items.len());
     let mut rejected = Vec::new();
     let mut lines: Option<Vec<usize>> = None;
@@ -85,19 +68,11 @@ pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFil
             Err(reason) => {
                 // Only files with a bad record pay for finding where the records start.
                 let lines = lines.get_or_insert_with(|| item_lines(content));
-                rejected.push(RejectedRecord {
-                    position: index + 1,
-                    line: lines.get(index).copied(),
-                    reason,
-                });
+                rejected.push(RejectedRecord { position: index + 1, line: lines.get(index).copied(), reason });
             }
         }
     }
-    Ok(ParsedFile {
-        format,
-        records,
-        rejected,
-    })
+    Ok(ParsedFile { format, records, rejected })
 }
 
 /// The format of a non-empty list, from its first item that has a known shape. `Ok(None)` for
@@ -106,34 +81,25 @@ fn list_format(items: &[Value]) -> Result<Option<SourceFormat>, ParseError> {
     if items.is_empty() {
         return Ok(None);
     }
-    let known = items
-        .iter()
-        .filter_map(Value::as_object)
-        .find_map(|object| {
-            if object.contains_key("paper") {
-                Some(SourceFormat::HfDailyApi)
-            } else if object.contains_key("url") && object.contains_key("content") {
-                Some(SourceFormat::ZhSummaries)
-            } else {
-                None
-            }
-        });
+    let known = items.iter().filter_map(Value::as_object).find_map(|object| {
+        if object.contains_key("paper") {
+            Some(SourceFormat::HfDailyApi)
+        } else if object.contains_key("url") && object.contains_key("content") {
+            Some(SourceFormat::ZhSummaries)
+        } else {
+            None
+        }
+    });
     match known {
         Some(format) => Ok(Some(format)),
-        None => Err(ParseError::NotPaperObjects {
-            found: describe_items(items),
-        }),
+        None => Err(ParseError::NotPaperObjects { found: describe_items(items) }),
     }
 }
 
 /// Whether `text` is a Python `repr()` of a dict, as some scrapers wrote instead of JSON.
 pub(super) fn is_python_repr(text: &str) -> bool {
     let t = text.trim_start();
-    t.starts_with("{'")
-        || t.contains("': ")
-        || t.contains("': [")
-        || t.contains("None,")
-        || t.contains("False,")
+    t.starts_with("{'") || t.contains("': ") || t.contains("': [") || t.contains("None,") || t.contains("False,")
 }
 
 /// Describes a JSON value that is not a list of papers.
@@ -151,11 +117,7 @@ fn describe(value: &Value) -> String {
                 found.push_str(&format!(
                     " (a wrapped API answer whose list holds {} {})",
                     inner.len(),
-                    if inner.is_empty() {
-                        "items".to_string()
-                    } else {
-                        describe_items(inner)
-                    }
+                    if inner.is_empty() { "items".to_string() } else { describe_items(inner) }
                 ));
             }
             found
@@ -168,10 +130,7 @@ fn describe_items(items: &[Value]) -> String {
     let first = items.iter().find(|v| !v.is_null()).unwrap_or(&Value::Null);
     match first {
         Value::String(s) if is_python_repr(s) => {
-            format!(
-                "Python-repr strings ({}...)",
-                snippet(s, 40).trim_end_matches('…')
-            )
+            format!("Python-repr strings ({}...)", snippet(s, 40).trim_end_matches('…'))
         }
         Value::String(s) => format!("strings ({:?})", snippet(s, 40)),
         Value::Number(_) => "numbers".to_string(),
@@ -246,10 +205,9 @@ pub(super) fn record_object<T: serde::de::DeserializeOwned>(item: serde_json::Va
     use serde_json::Value;
     match item {
         Value::Object(_) => T::deserialize(item).map_err(|e| format!("unreadable record: {e}")),
-        Value::String(s) if is_python_repr(&s) => Err(format!(
-            "record is a Python-repr string, not a JSON object: {}",
-            super::text::snippet(&s, 60)
-        )),
+        Value::String(s) if is_python_repr(&s) => {
+            Err(format!("record is a Python-repr string, not a JSON object: {}", super::text::snippet(&s, 60)))
+        }
         other => Err(format!("record is {}, not a JSON object", kind_of(&other))),
     }
 }

@@ -96,25 +96,14 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
     let (header, kept) = read_header(&lines[..section_start]);
     let meta = front.or(header);
 
-    let source = Source {
-        path: path.to_string(),
-        format: SourceFormat::PaperMarkdown,
-        date: date_in_file_name(path),
-    };
+    let source = Source { path: path.to_string(), format: SourceFormat::PaperMarkdown, date: date_in_file_name(path) };
     let reject = |reason: String| ParsedFile {
         format: SourceFormat::PaperMarkdown,
         records: Vec::new(),
-        rejected: vec![RejectedRecord {
-            position: 1,
-            line: Some(1),
-            reason,
-        }],
+        rejected: vec![RejectedRecord { position: 1, line: Some(1), reason }],
     };
     let Some((id, url)) = paper_id(&meta, &lines[..section_start], path) else {
-        let pdf = meta
-            .pdf
-            .as_deref()
-            .map(|p| format!(" (`pdf` {:?} is not an arXiv link)", snippet(p, 80)));
+        let pdf = meta.pdf.as_deref().map(|p| format!(" (`pdf` {:?} is not an arXiv link)", snippet(p, 80)));
         return Ok(reject(format!(
             "no arXiv id{}: no `pdf:` field, `**PDF**:` line or arXiv link in the header, and the file name does not start with an arXiv id",
             pdf.unwrap_or_default()
@@ -135,15 +124,9 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
     }
     record.keywords = tags;
 
-    let known: Vec<String> = meta
-        .sections
-        .iter()
-        .map(|s| collapse_whitespace(&s.text))
-        .collect();
+    let known: Vec<String> = meta.sections.iter().map(|s| collapse_whitespace(&s.text)).collect();
     record.sections = meta.sections;
-    let body_lines = kept
-        .into_iter()
-        .chain(lines[section_start..].iter().map(|l| l.as_ref()));
+    let body_lines = kept.into_iter().chain(lines[section_start..].iter().map(|l| l.as_ref()));
     for section in split(body_lines, Preamble::Split) {
         // The body often repeats a front-matter field word for word (`## Abstract`).
         if !known.contains(&collapse_whitespace(&section.text)) {
@@ -151,16 +134,9 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
         }
     }
     if record.title.is_none() && record.title_zh.is_none() && record.sections.is_empty() {
-        return Ok(reject(format!(
-            "paper {} has no text: no title and no sections",
-            record.id
-        )));
+        return Ok(reject(format!("paper {} has no text: no title and no sections", record.id)));
     }
-    Ok(ParsedFile {
-        format: SourceFormat::PaperMarkdown,
-        records: vec![record],
-        rejected: Vec::new(),
-    })
+    Ok(ParsedFile { format: SourceFormat::PaperMarkdown, records: vec![record], rejected: Vec::new() })
 }
 
 /// Splits `---\n<yaml>\n---\n<body>` into its YAML and body; `None` without front matter.
@@ -172,26 +148,20 @@ fn split_front_matter(content: &str) -> Result<Option<(&str, &str)>, ParseError>
     let mut offset = first.len();
     for line in parts {
         if is_fence(line) || line.trim_end() == "..." {
-            return Ok(Some((
-                &content[first.len()..offset],
-                &content[offset + line.len()..],
-            )));
+            return Ok(Some((&content[first.len()..offset], &content[offset + line.len()..])));
         }
         offset += line.len();
     }
     Err(ParseError::InvalidFrontMatter {
         line: 1,
-        message: "the front matter opened by `---` on line 1 is never closed by a `---` line"
-            .to_string(),
+        message: "the front matter opened by `---` on line 1 is never closed by a `---` line".to_string(),
     })
 }
 
 /// Reads the front matter's fields. The YAML starts on line 2 of the file.
 fn front_matter(yaml: &str) -> Result<Meta, ParseError> {
     let value: Value = serde_yaml::from_str(yaml).map_err(|error| {
-        let (line, column) = error
-            .location()
-            .map_or((2, None), |l| (l.line() + 1, Some(l.column())));
+        let (line, column) = error.location().map_or((2, None), |l| (l.line() + 1, Some(l.column())));
         let mut message = without_location(&error.to_string());
         if let Some(column) = column {
             message.push_str(&format!(" (column {column})"));
@@ -208,26 +178,14 @@ fn front_matter(yaml: &str) -> Result<Meta, ParseError> {
             });
         }
     };
-    let text = |key: &str| {
-        map.get(key)
-            .and_then(scalar)
-            .as_deref()
-            .and_then(non_empty)
-            .map(str::to_string)
-    };
+    let text = |key: &str| map.get(key).and_then(scalar).as_deref().and_then(non_empty).map(str::to_string);
     let mut meta = Meta {
         title: text("title").map(|t| collapse_whitespace(&t)),
         title_zh: text("title_zh").map(|t| collapse_whitespace(&t)),
-        authors: map
-            .get("authors")
-            .map(|v| list(v, &[',', '，', ';']))
-            .unwrap_or_default(),
+        authors: map.get("authors").map(|v| list(v, &[',', '，', ';'])).unwrap_or_default(),
         date: text("date").as_deref().and_then(normalize_date),
         pdf: text("pdf"),
-        tags: map
-            .get("tags")
-            .map(|v| list(v, &[',', '，']))
-            .unwrap_or_default(),
+        tags: map.get("tags").map(|v| list(v, &[',', '，'])).unwrap_or_default(),
         sections: Vec::new(),
     };
     for (key, kind) in [
@@ -256,9 +214,7 @@ fn without_location(message: &str) -> String {
     };
     let rest = &message[start + " at line ".len()..];
     let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-    let rest = rest
-        .strip_prefix(" column ")
-        .map_or(rest, |r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+    let rest = rest.strip_prefix(" column ").map_or(rest, |r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
     format!("{}{}", &message[..start], rest)
 }
 
@@ -286,15 +242,9 @@ fn scalar(value: &Value) -> Option<String> {
 fn list(value: &Value, separators: &[char]) -> Vec<String> {
     let items: Vec<String> = match value {
         Value::Sequence(items) => items.iter().filter_map(scalar).collect(),
-        other => scalar(other)
-            .map(|s| s.split(separators).map(str::to_string).collect())
-            .unwrap_or_default(),
+        other => scalar(other).map(|s| s.split(separators).map(str::to_string).collect()).unwrap_or_default(),
     };
-    items
-        .iter()
-        .filter_map(|s| non_empty(s))
-        .map(collapse_whitespace)
-        .collect()
+    items.iter().filter_map(|s| non_empty(s)).map(collapse_whitespace).collect()
 }
 
 /// Reads the title and metadata lines above the first `##` section; returns them and the
@@ -315,9 +265,7 @@ fn read_header<'a>(lines: &'a [Cow<'a, str>]) -> (Meta, Vec<&'a str>) {
             }
         }
         // A merge conflict left in a file doubles its header; the first side wins.
-        if ["<<<<<<< ", ">>>>>>> "].iter().any(|m| line.starts_with(m))
-            || line.trim_end() == "======="
-        {
+        if ["<<<<<<< ", ">>>>>>> "].iter().any(|m| line.starts_with(m)) || line.trim_end() == "=======" {
             continue;
         }
         let Some((key, value)) = meta_line(line) else {
@@ -327,19 +275,13 @@ fn read_header<'a>(lines: &'a [Cow<'a, str>]) -> (Meta, Vec<&'a str>) {
         match key.to_lowercase().as_str() {
             "authors" | "author" | "作者" => {
                 if meta.authors.is_empty() {
-                    meta.authors = value
-                        .split([',', '，', ';'])
-                        .filter_map(non_empty)
-                        .map(collapse_whitespace)
-                        .collect();
+                    meta.authors =
+                        value.split([',', '，', ';']).filter_map(non_empty).map(collapse_whitespace).collect();
                 }
             }
             "date" | "日期" => meta.date = meta.date.take().or_else(|| normalize_date(value)),
             "pdf" | "arxiv" | "url" | "链接" => {
-                meta.pdf = meta
-                    .pdf
-                    .take()
-                    .or_else(|| non_empty(value).map(str::to_string))
+                meta.pdf = meta.pdf.take().or_else(|| non_empty(value).map(str::to_string))
             }
             "tags" | "keywords" | "关键词" => meta.tags.extend(tag_values(value)),
             "tldr" => tldr = tldr.or_else(|| non_empty(value).map(str::to_string)),
@@ -368,18 +310,11 @@ fn meta_line(line: &str) -> Option<(&str, &str)> {
 /// Tags written as `<span class="tag-label">SR</span> <span>...</span>` or comma-separated.
 fn tag_values(value: &str) -> Vec<String> {
     let pieces: Vec<String> = if value.contains("<span") {
-        value
-            .split("</span>")
-            .map(|piece| strip_tags(piece, false))
-            .collect()
+        value.split("</span>").map(|piece| strip_tags(piece, false)).collect()
     } else {
         value.split([',', '，']).map(str::to_string).collect()
     };
-    pieces
-        .iter()
-        .filter_map(|p| non_empty(p))
-        .map(collapse_whitespace)
-        .collect()
+    pieces.iter().filter_map(|p| non_empty(p)).map(collapse_whitespace).collect()
 }
 
 /// The id and the link it came from: `pdf`, else an arXiv link in the header, else the file
@@ -395,9 +330,7 @@ fn paper_id(meta: &Meta, header: &[Cow<'_, str>], path: &str) -> Option<(PaperId
         let mut rest = line.as_ref();
         while let Some(pos) = rest.find("arxiv.org/") {
             let link = &rest[pos..];
-            let end = link
-                .find(|c: char| c.is_whitespace() || "()<>\"'[]".contains(c))
-                .unwrap_or(link.len());
+            let end = link.find(|c: char| c.is_whitespace() || "()<>\"'[]".contains(c)).unwrap_or(link.len());
             if let Some(id) = PaperId::from_url(&link[..end]) {
                 return Some((id, Some(format!("https://{}", &link[..end]))));
             }
@@ -413,26 +346,16 @@ fn paper_id(meta: &Meta, header: &[Cow<'_, str>], path: &str) -> Option<(PaperId
 /// `<p><strong>PDF</strong>: <a href=..>url</a></p>` is `**PDF**: url`. Other lines are kept.
 fn html_line(line: &str) -> Cow<'_, str> {
     let trimmed = line.trim_start();
-    if !trimmed.starts_with('<')
-        || !trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
-    {
+    if !trimmed.starts_with('<') || !trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/') {
         return Cow::Borrowed(line);
     }
     for level in 1..=6 {
         if trimmed.starts_with(&format!("<h{level}")) {
-            return Cow::Owned(format!(
-                "{} {}",
-                "#".repeat(level),
-                strip_tags(trimmed, false).trim()
-            ));
+            return Cow::Owned(format!("{} {}", "#".repeat(level), strip_tags(trimmed, false).trim()));
         }
     }
     let marked = trimmed.replace("<strong>", "**").replace("</strong>", "**");
-    Cow::Owned(
-        strip_tags(&marked, marked.contains("tag-label"))
-            .trim()
-            .to_string(),
-    )
+    Cow::Owned(strip_tags(&marked, marked.contains("tag-label")).trim().to_string())
 }
 
 /// Removes HTML tags (all, or all but `<span>`s) and decodes the common entities.
@@ -455,14 +378,9 @@ fn strip_tags(html: &str, keep_spans: bool) -> String {
         rest = &tag[close + 1..];
     }
     out.push_str(rest);
-    for (entity, text) in [
-        ("&lt;", "<"),
-        ("&gt;", ">"),
-        ("&quot;", "\""),
-        ("&#39;", "'"),
-        ("&nbsp;", " "),
-        ("&amp;", "&"),
-    ] {
+    for (entity, text) in
+        [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " "), ("&amp;", "&")]
+    {
         if out.contains(entity) {
             out = out.replace(entity, text);
         }
@@ -476,42 +394,27 @@ mod tests {
 
     #[test]
     fn html_lines_read_as_markdown() {
-        assert_eq!(
-            html_line("<h1 class=\"paper-title-en\">Vehicle Routing</h1>"),
-            "# Vehicle Routing"
-        );
+        assert_eq!(html_line("<h1 class=\"paper-title-en\">Vehicle Routing</h1>"), "# Vehicle Routing");
         assert_eq!(
             html_line(
                 "<p><strong>PDF</strong>: <a href=\"https://arxiv.org/pdf/2601.15131v1\">https://arxiv.org/pdf/2601.15131v1</a></p>"
             ),
             "**PDF**: https://arxiv.org/pdf/2601.15131v1"
         );
-        assert_eq!(
-            html_line("<div class=\"paper-glance-label\">Motivation</div>"),
-            "Motivation"
-        );
+        assert_eq!(html_line("<div class=\"paper-glance-label\">Motivation</div>"), "Motivation");
         assert_eq!(html_line("<0.5 is small"), "<0.5 is small");
         assert_eq!(html_line("<div"), "<div");
         let tags = html_line(
             "<p><strong>Tags</strong>: <span class=\"tag-label\">LNS</span> <span class=\"tag-label\">EAA</span></p>",
         );
         let (key, value) = meta_line(&tags).expect("a meta line");
-        assert_eq!(
-            (key, tag_values(value)),
-            ("Tags", vec!["LNS".to_string(), "EAA".to_string()])
-        );
+        assert_eq!((key, tag_values(value)), ("Tags", vec!["LNS".to_string(), "EAA".to_string()]));
     }
 
     #[test]
     fn meta_lines_and_tags() {
-        assert_eq!(
-            meta_line("**Date**: 2025-11-28 \\"),
-            Some(("Date", "2025-11-28"))
-        );
-        assert_eq!(
-            meta_line("**TLDR**：利用符号回归"),
-            Some(("TLDR", "利用符号回归"))
-        );
+        assert_eq!(meta_line("**Date**: 2025-11-28 \\"), Some(("Date", "2025-11-28")));
+        assert_eq!(meta_line("**TLDR**：利用符号回归"), Some(("TLDR", "利用符号回归")));
         assert_eq!(meta_line("**粗体**句子"), None);
         assert_eq!(
             tag_values("<span class=\"tag-label tag-green\">keywords: llm</span> <span>SR</span>"),
@@ -522,10 +425,7 @@ mod tests {
 
     #[test]
     fn yaml_locations_are_dropped_from_the_message() {
-        assert_eq!(
-            without_location("found x at line 9 column 92, while scanning"),
-            "found x, while scanning"
-        );
+        assert_eq!(without_location("found x at line 9 column 92, while scanning"), "found x, while scanning");
         assert_eq!(without_location("no location"), "no location");
     }
 }

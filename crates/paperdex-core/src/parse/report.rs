@@ -35,10 +35,7 @@ fn paper_heading(line: &str) -> Option<&str> {
 /// Whether `content` is a daily report: it has `## 📄` paper headings, or the report's header.
 pub(super) fn looks_like_report(content: &str) -> bool {
     content.lines().any(|l| paper_heading(l).is_some())
-        || content
-            .lines()
-            .take(5)
-            .any(|l| l.starts_with("# ") && l.contains("Daily Papers Report"))
+        || content.lines().take(5).any(|l| l.starts_with("# ") && l.contains("Daily Papers Report"))
 }
 
 /// A metadata list item of a paper block: `- **链接**: <url>`, returned as (key, value).
@@ -62,31 +59,19 @@ fn link_target(value: &str) -> &str {
         let inner = &value[start + 2..];
         return inner.split(')').next().unwrap_or(inner).trim();
     }
-    value
-        .trim()
-        .trim_start_matches('<')
-        .split('>')
-        .next()
-        .unwrap_or(value)
-        .trim()
+    value.trim().trim_start_matches('<').split('>').next().unwrap_or(value).trim()
 }
 
 /// Parses a report.
 pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError> {
     let lines: Vec<&str> = content.lines().collect();
-    let starts: Vec<usize> = (0..lines.len())
-        .filter(|&i| paper_heading(lines[i]).is_some())
-        .collect();
+    let starts: Vec<usize> = (0..lines.len()).filter(|&i| paper_heading(lines[i]).is_some()).collect();
     let Some(&first) = starts.first() else {
-        return Err(ParseError::NoPapers {
-            format: SourceFormat::DailyReport,
-        });
+        return Err(ParseError::NoPapers { format: SourceFormat::DailyReport });
     };
     let header_date = lines[..first].iter().find_map(|line| {
         let (key, value) = meta_item(line)?;
-        key.eq_ignore_ascii_case("date")
-            .then(|| normalize_date(value))
-            .flatten()
+        key.eq_ignore_ascii_case("date").then(|| normalize_date(value)).flatten()
     });
     let source = Source {
         path: path.to_string(),
@@ -100,18 +85,10 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
         let end = starts.get(index + 1).copied().unwrap_or(lines.len());
         match paper(&lines[start..end], start + 1, &source) {
             Ok(record) => records.push(record),
-            Err((line, reason)) => rejected.push(RejectedRecord {
-                position: index + 1,
-                line: Some(line),
-                reason,
-            }),
+            Err((line, reason)) => rejected.push(RejectedRecord { position: index + 1, line: Some(line), reason }),
         }
     }
-    Ok(ParsedFile {
-        format: SourceFormat::DailyReport,
-        records,
-        rejected,
-    })
+    Ok(ParsedFile { format: SourceFormat::DailyReport, records, rejected })
 }
 
 /// One `## 📄` block; `first_line` is the 1-based line of its heading. Errors carry the line
@@ -140,26 +117,13 @@ fn paper(block: &[&str], first_line: usize, source: &Source) -> Result<Record, (
             _ => kept.push(line),
         }
     }
-    let name = if title.is_empty() {
-        "untitled paper".to_string()
-    } else {
-        format!("paper {:?}", snippet(title, 80))
-    };
+    let name = if title.is_empty() { "untitled paper".to_string() } else { format!("paper {:?}", snippet(title, 80)) };
     let Some((link_line, value)) = link else {
-        return Err((
-            first_line,
-            format!("{name} has no `- **链接**: <url>` line, so it has no id"),
-        ));
+        return Err((first_line, format!("{name} has no `- **链接**: <url>` line, so it has no id")));
     };
     let url = link_target(value);
     let id = PaperId::from_url(url).ok_or_else(|| {
-        (
-            link_line,
-            format!(
-                "{name}: link {:?} is not a Hugging Face or arXiv paper URL",
-                snippet(url, 80)
-            ),
-        )
+        (link_line, format!("{name}: link {:?} is not a Hugging Face or arXiv paper URL", snippet(url, 80)))
     })?;
 
     let mut record = Record::new(id, source.clone());
@@ -179,23 +143,11 @@ mod tests {
         assert_eq!(paper_heading("## 📄 HY3D-Bench"), Some("HY3D-Bench"));
         assert_eq!(paper_heading("## 📄\u{fe0f} T"), Some("T"));
         assert_eq!(paper_heading("## HY3D"), None);
-        assert_eq!(
-            meta_item("- **链接**: https://x"),
-            Some(("链接", "https://x"))
-        );
-        assert_eq!(
-            meta_item("**Date**: 2026-02-05"),
-            Some(("Date", "2026-02-05"))
-        );
-        assert_eq!(
-            meta_item("- **链接：** https://x"),
-            Some(("链接", "https://x"))
-        );
+        assert_eq!(meta_item("- **链接**: https://x"), Some(("链接", "https://x")));
+        assert_eq!(meta_item("**Date**: 2026-02-05"), Some(("Date", "2026-02-05")));
+        assert_eq!(meta_item("- **链接：** https://x"), Some(("链接", "https://x")));
         assert_eq!(meta_item("# 标题"), None);
-        assert_eq!(
-            link_target("[论文](https://arxiv.org/abs/1) "),
-            "https://arxiv.org/abs/1"
-        );
+        assert_eq!(link_target("[论文](https://arxiv.org/abs/1) "), "https://arxiv.org/abs/1");
         assert_eq!(link_target("<https://x>"), "https://x");
     }
 }

@@ -24,9 +24,7 @@ pub(super) fn known_kind(name: &str) -> Option<SectionKind> {
             "使用指南" | "使用方法" | "使用说明" => Usage,
             "主要创新点" | "创新点" | "核心创新点" | "主要创新" => Innovations,
             "实验效果" | "实验结果" | "主要实验效果" => Results,
-            "abstract" | "originalabstract" | "摘要" | "原文摘要" | "英文摘要" | "中文摘要" => {
-                Abstract
-            }
+            "abstract" | "originalabstract" | "摘要" | "原文摘要" | "英文摘要" | "中文摘要" => Abstract,
             "tldr" | "tl;dr" => Tldr,
             "motivation" => Motivation,
             "method" | "methods" => Method,
@@ -35,11 +33,7 @@ pub(super) fn known_kind(name: &str) -> Option<SectionKind> {
             _ => return None,
         })
     };
-    let key: String = name
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let key: String = name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
     let key = key.trim_end_matches(['.', ':', '：', '。']);
     // `一句话核心贡献 (One-line contribution)`: the name is what comes before the brackets.
     kind(key).or_else(|| kind(key.split(['(', '（']).next().unwrap_or(key)))
@@ -82,9 +76,7 @@ pub(super) fn heading(line: &str) -> Option<Heading<'_>> {
     // Only a top-level bullet can be a heading; `   *   **使用方法**：` is a sub-item.
     if level.is_none()
         && indent == 0
-        && let Some(rest) = s
-            .strip_prefix(['-', '*', '+'])
-            .filter(|r| r.starts_with([' ', '\t']))
+        && let Some(rest) = s.strip_prefix(['-', '*', '+']).filter(|r| r.starts_with([' ', '\t']))
     {
         bullet = true;
         s = rest.trim_start();
@@ -94,11 +86,7 @@ pub(super) fn heading(line: &str) -> Option<Heading<'_>> {
     let (s, bold_inner) = strip_bold(s);
     let bold = bold_outer || bold_inner;
 
-    let end = [s.find(['：', ':']), s.find("**"), s.find("__")]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(s.len());
+    let end = [s.find(['：', ':']), s.find("**"), s.find("__")].into_iter().flatten().min().unwrap_or(s.len());
     let name = s[..end].trim();
     let mut rest = s[end..].trim_start();
     rest = strip_bold_close(rest);
@@ -114,18 +102,9 @@ pub(super) fn heading(line: &str) -> Option<Heading<'_>> {
         // A bare name (`摘要`, `Motivation`) counts only alone on its line: inside prose,
         // `实验效果：...` is a sentence, not a heading. A bullet (`- **应用领域**：...`) is
         // usually a list item, so only the canonical names in bold make it a heading.
-        let accepted = if bullet {
-            bold && name == kind.label()
-        } else {
-            styled || inline.is_empty()
-        };
+        let accepted = if bullet { bold && name == kind.label() } else { styled || inline.is_empty() };
         if accepted && !name.is_empty() {
-            return Some(Heading {
-                kind: Some(kind),
-                label: name.to_string(),
-                level,
-                inline,
-            });
+            return Some(Heading { kind: Some(kind), label: name.to_string(), level, inline });
         }
     }
     match level {
@@ -147,9 +126,7 @@ fn strip_bold(s: &str) -> (&str, bool) {
 }
 
 fn strip_bold_close(s: &str) -> &str {
-    s.strip_prefix("**")
-        .or_else(|| s.strip_prefix("__"))
-        .map_or(s, str::trim_start)
+    s.strip_prefix("**").or_else(|| s.strip_prefix("__")).map_or(s, str::trim_start)
 }
 
 /// Strips list numbering: `1.`, `2、`, `3)`, `(4)`, `（5）`, `一、`, `六．`.
@@ -176,9 +153,7 @@ fn strip_number(s: &str) -> (&str, bool) {
             }
         }
     }
-    let numerals = s.len()
-        - s.trim_start_matches(|c| "一二三四五六七八九十".contains(c))
-            .len();
+    let numerals = s.len() - s.trim_start_matches(|c| "一二三四五六七八九十".contains(c)).len();
     if numerals > 0 && numerals <= 3 * 3 {
         for mark in ['、', '．', '.'] {
             if let Some(rest) = s[numerals..].strip_prefix(mark) {
@@ -208,19 +183,8 @@ struct Open<'a> {
 }
 
 impl<'a> Open<'a> {
-    fn new(
-        kind: SectionKind,
-        heading: Option<String>,
-        level: Option<usize>,
-        inline: &'a str,
-    ) -> Self {
-        Open {
-            kind,
-            heading,
-            level,
-            inline,
-            lines: Vec::new(),
-        }
+    fn new(kind: SectionKind, heading: Option<String>, level: Option<usize>, inline: &'a str) -> Self {
+        Open { kind, heading, level, inline, lines: Vec::new() }
     }
 
     fn close(self, out: &mut Vec<Section>) {
@@ -233,11 +197,7 @@ impl<'a> Open<'a> {
         // A heading with nothing under it (`## 速览` above its bold sub-items) has no text to
         // keep; dropping it loses only the word of the heading.
         if !text.trim().is_empty() {
-            out.push(Section {
-                kind: self.kind,
-                heading: self.heading,
-                text,
-            });
+            out.push(Section { kind: self.kind, heading: self.heading, text });
         }
     }
 }
@@ -246,10 +206,7 @@ impl<'a> Open<'a> {
 /// without a heading; unknown headings open [`SectionKind::Body`] sections that keep the
 /// heading. A markdown heading nested deeper than the heading of the section it is in stays
 /// inside that section. Headings inside code fences are text.
-pub(super) fn split<'a>(
-    lines: impl IntoIterator<Item = &'a str>,
-    preamble: Preamble,
-) -> Vec<Section> {
+pub(super) fn split<'a>(lines: impl IntoIterator<Item = &'a str>, preamble: Preamble) -> Vec<Section> {
     let mut out = Vec::new();
     let mut current = Open::new(SectionKind::Body, None, None, "");
     let mut in_preamble = true;
@@ -273,9 +230,7 @@ pub(super) fn split<'a>(
                 Some(_) => true,
                 None if in_preamble => preamble == Preamble::Split,
                 // `## 6. 局限性` after list-style sections, or a sibling of the current `###`.
-                None => current
-                    .level
-                    .is_none_or(|open| h.level.is_some_and(|l| l <= open)),
+                None => current.level.is_none_or(|open| h.level.is_some_and(|l| l <= open)),
             };
             if opens {
                 let next = match h.kind {
@@ -322,10 +277,7 @@ mod tests {
             assert_eq!(kind_of(line), Some(Field), "{line}");
         }
         assert_eq!(kind_of("2. **一句话核心贡献**"), Some(CoreContribution));
-        assert_eq!(
-            kind_of("**核心贡献 (Core Contribution)**"),
-            Some(CoreContribution)
-        );
+        assert_eq!(kind_of("**核心贡献 (Core Contribution)**"), Some(CoreContribution));
         assert_eq!(kind_of("### 4. **主要创新点**"), Some(Innovations));
         assert_eq!(kind_of("4. 创新点"), Some(Innovations));
         assert_eq!(kind_of("**TLDR**：利用符号回归 \\"), Some(Tldr));
@@ -334,8 +286,7 @@ mod tests {
 
     #[test]
     fn inline_text_after_the_colon_is_kept() {
-        let h =
-            heading("1. **应用领域**：NLP-多智能体系统 (Multi-Agent Systems)。").expect("heading");
+        let h = heading("1. **应用领域**：NLP-多智能体系统 (Multi-Agent Systems)。").expect("heading");
         assert_eq!(h.kind, Some(Field));
         assert_eq!(h.inline, "NLP-多智能体系统 (Multi-Agent Systems)。");
         let h = heading("**Motivation**：传统的暗物质晕模型 \\").expect("heading");
@@ -365,20 +316,8 @@ mod tests {
 
     #[test]
     fn numbers_and_multibyte_text_never_panic() {
-        for line in [
-            "1",
-            "1.",
-            "（",
-            "(1",
-            "一",
-            "一、",
-            "**",
-            "#",
-            "## ",
-            "**：**",
-            "１．应用领域",
-            "十十十十、x",
-        ] {
+        for line in ["1", "1.", "（", "(1", "一", "一、", "**", "#", "## ", "**：**", "１．应用领域", "十十十十、x"]
+        {
             let _ = heading(line);
         }
     }
@@ -387,10 +326,8 @@ mod tests {
     fn unknown_sections_are_body_and_nested_headings_stay_inside() {
         let text = "# 报告标题\n### 子标题\n导言\n## 1. 应用领域\nNLP\n### 细节\n更多\n## 6. 局限性\n数据少\n";
         let sections = split(text.lines(), Preamble::KeepWhole);
-        let got: Vec<(SectionKind, Option<&str>, &str)> = sections
-            .iter()
-            .map(|s| (s.kind, s.heading.as_deref(), s.text.as_str()))
-            .collect();
+        let got: Vec<(SectionKind, Option<&str>, &str)> =
+            sections.iter().map(|s| (s.kind, s.heading.as_deref(), s.text.as_str())).collect();
         assert_eq!(
             got,
             vec![

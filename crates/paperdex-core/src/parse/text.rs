@@ -13,17 +13,11 @@ pub(super) fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
         return Err(ParseError::Empty);
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(ParseError::Binary {
-            offset: skipped,
-            detail: "a UTF-16 byte-order mark",
-        });
+        return Err(ParseError::Binary { offset: skipped, detail: "a UTF-16 byte-order mark" });
     }
     // Text files never hold NUL; binaries and UTF-16 almost always do.
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(ParseError::Binary {
-            offset: skipped + pos,
-            detail: "a NUL byte",
-        });
+        return Err(ParseError::Binary { offset: skipped + pos, detail: "a NUL byte" });
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text),
@@ -31,28 +25,15 @@ pub(super) fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
             let offset = error.valid_up_to();
             // Latin-1 text has a few stray high bytes; binary data has control bytes too.
             let head = &bytes[..bytes.len().min(8192)];
-            let controls = head
-                .iter()
-                .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
-                .count();
+            let controls = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)).count();
             if controls * 20 > head.len() {
-                return Err(ParseError::Binary {
-                    offset: skipped + offset,
-                    detail: "control bytes and invalid UTF-8",
-                });
+                return Err(ParseError::Binary { offset: skipped + offset, detail: "control bytes and invalid UTF-8" });
             }
             let before = &bytes[..offset];
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1);
+            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
             let column = offset - line_start + 1 + if line == 1 { skipped } else { 0 };
-            Err(ParseError::NotUtf8 {
-                line,
-                column,
-                offset: skipped + offset,
-            })
+            Err(ParseError::NotUtf8 { line, column, offset: skipped + offset })
         }
     }
 }
@@ -88,9 +69,7 @@ pub(super) fn date_in_file_name(path: &str) -> Option<String> {
         // Not part of a longer number on either side.
         let before_ok = start == 0 || !bytes[start - 1].is_ascii_digit();
         let after_ok = bytes.get(start + 10).is_none_or(|b| !b.is_ascii_digit());
-        (before_ok && after_ok)
-            .then(|| iso_date(candidate))
-            .flatten()
+        (before_ok && after_ok).then(|| iso_date(candidate)).flatten()
     })
 }
 
@@ -116,9 +95,7 @@ fn iso_date(candidate: &str) -> Option<String> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && [0, 1, 2, 3, 5, 6, 8, 9]
-            .iter()
-            .all(|&i| b[i].is_ascii_digit());
+        && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit());
     if !shape {
         return None;
     }
@@ -130,16 +107,9 @@ fn iso_date(candidate: &str) -> Option<String> {
 
 /// Describes text that matched no format, for [`ParseError::UnknownFormat`].
 pub(super) fn describe_text(content: &str) -> String {
-    let first = content
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
+    let first = content.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
     if content.lines().any(|l| l.starts_with('#')) {
-        format!(
-            "markdown without paper headings or paper metadata, starting with {:?}",
-            snippet(first, 60)
-        )
+        format!("markdown without paper headings or paper metadata, starting with {:?}", snippet(first, 60))
     } else {
         format!("text starting with {:?}", snippet(first, 60))
     }
@@ -151,17 +121,10 @@ pub(super) fn describe_text(content: &str) -> String {
 pub(super) fn section_text<S: AsRef<str>>(lines: &[S]) -> String {
     let is_edge = |l: &str| {
         let t = l.trim();
-        t.is_empty()
-            || (t.len() >= 3 && (t.bytes().all(|b| b == b'-') || t.bytes().all(|b| b == b'=')))
+        t.is_empty() || (t.len() >= 3 && (t.bytes().all(|b| b == b'-') || t.bytes().all(|b| b == b'=')))
     };
-    let start = lines
-        .iter()
-        .position(|l| !is_edge(l.as_ref()))
-        .unwrap_or(lines.len());
-    let end = lines
-        .iter()
-        .rposition(|l| !is_edge(l.as_ref()))
-        .map_or(start, |p| p + 1);
+    let start = lines.iter().position(|l| !is_edge(l.as_ref())).unwrap_or(lines.len());
+    let end = lines.iter().rposition(|l| !is_edge(l.as_ref())).map_or(start, |p| p + 1);
     let kept = &lines[start..end.max(start)];
     let indent = kept
         .iter()
@@ -177,11 +140,7 @@ pub(super) fn section_text<S: AsRef<str>>(lines: &[S]) -> String {
         }
         let line = line.as_ref();
         // Every non-blank line starts with `indent` spaces, so the cut is on a char boundary.
-        let cut = if line.trim().is_empty() {
-            line.len()
-        } else {
-            indent.min(line.len())
-        };
+        let cut = if line.trim().is_empty() { line.len() } else { indent.min(line.len()) };
         out.push_str(line.get(cut..).unwrap_or(line).trim_end());
     }
     out
@@ -193,26 +152,17 @@ mod tests {
 
     #[test]
     fn dates_come_from_the_file_name_only() {
-        assert_eq!(
-            date_in_file_name("zh-glm/2024-05-27_HF_glms_api_clean.json").as_deref(),
-            Some("2024-05-27")
-        );
+        assert_eq!(date_in_file_name("zh-glm/2024-05-27_HF_glms_api_clean.json").as_deref(), Some("2024-05-27"));
         assert_eq!(date_in_file_name("/x/2026-02-05/notes.md"), None);
         assert_eq!(date_in_file_name("2024-13-27.json"), None);
         assert_eq!(date_in_file_name("12024-05-270.json"), None);
-        assert_eq!(
-            date_in_file_name("报告2026-02-05.md").as_deref(),
-            Some("2026-02-05")
-        );
+        assert_eq!(date_in_file_name("报告2026-02-05.md").as_deref(), Some("2026-02-05"));
     }
 
     #[test]
     fn dates_are_normalised() {
         assert_eq!(normalize_date("20170612").as_deref(), Some("2017-06-12"));
-        assert_eq!(
-            normalize_date("2026-02-04T16:18:15.000Z").as_deref(),
-            Some("2026-02-04")
-        );
+        assert_eq!(normalize_date("2026-02-04T16:18:15.000Z").as_deref(), Some("2026-02-04"));
         assert_eq!(normalize_date("yesterday"), None);
         assert_eq!(normalize_date("2026-02-0é"), None);
     }

@@ -29,12 +29,8 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
         Some(Value::String(url)) if !url.trim().is_empty() => url.trim(),
         _ => return Err("no `url`: cannot tell which paper this is".to_string()),
     };
-    let id = PaperId::from_url(url).ok_or_else(|| {
-        format!(
-            "`url` {:?} is not an arXiv or Hugging Face paper URL",
-            snippet(url, 80)
-        )
-    })?;
+    let id = PaperId::from_url(url)
+        .ok_or_else(|| format!("`url` {:?} is not an arXiv or Hugging Face paper URL", snippet(url, 80)))?;
     let content = match &item.content {
         Some(Value::String(content)) => non_empty(content),
         _ => None,
@@ -51,9 +47,7 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
         }
     }
     if let Some(summary) = non_empty(summary) {
-        record
-            .sections
-            .push(Section::new(SectionKind::Body, summary));
+        record.sections.push(Section::new(SectionKind::Body, summary));
     }
     if let Some(sources) = sources.and_then(non_empty) {
         record.sections.push(Section {
@@ -73,11 +67,8 @@ fn split_sources(content: &str) -> (&str, Option<&str>) {
         if let Some(rest) = trimmed.strip_prefix(SOURCES) {
             let rest = rest.trim_start_matches([':', '：']);
             let after = &content[offset + line.len()..];
-            let sources = if rest.trim().is_empty() {
-                after
-            } else {
-                &content[content.len() - after.len() - rest.len()..]
-            };
+            let sources =
+                if rest.trim().is_empty() { after } else { &content[content.len() - after.len() - rest.len()..] };
             return (&content[..offset], Some(sources));
         }
         offset += line.len();
@@ -102,10 +93,7 @@ fn title_of(summary: &str) -> Option<String> {
             let rest = first_sentence[pos + marker.len()..].trim_start();
             for (open, close) in [("“", "”"), ("\"", "\""), ("《", "》"), ("「", "」")] {
                 if let Some(inner) = rest.strip_prefix(open) {
-                    return inner
-                        .find(close)
-                        .and_then(|end| non_empty(&inner[..end]))
-                        .map(collapse_whitespace);
+                    return inner.find(close).and_then(|end| non_empty(&inner[..end])).map(collapse_whitespace);
                 }
             }
         }
@@ -120,8 +108,7 @@ mod tests {
     #[test]
     fn titles_are_read_from_the_first_sentence() {
         assert_eq!(
-            title_of("文章《An Introduction to Vision-Language Modeling》讨论了视觉语言模型。")
-                .as_deref(),
+            title_of("文章《An Introduction to Vision-Language Modeling》讨论了视觉语言模型。").as_deref(),
             Some("An Introduction to Vision-Language Modeling")
         );
         assert_eq!(

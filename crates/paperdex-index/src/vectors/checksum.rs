@@ -116,10 +116,8 @@ impl Xxh64 {
             tail = &tail[8..];
         }
         if tail.len() >= 4 {
-            hash = (hash ^ u64::from(read_u32(tail)).wrapping_mul(P1))
-                .rotate_left(23)
-                .wrapping_mul(P2)
-                .wrapping_add(P3);
+            hash =
+                (hash ^ u64::from(read_u32(tail)).wrapping_mul(P1)).rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
             tail = &tail[4..];
         }
         for &byte in tail {

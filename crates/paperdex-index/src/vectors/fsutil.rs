@@ -40,10 +40,7 @@ pub(crate) fn sync_file(path: &Path) -> Result<()> {
 
 /// Writes `path` atomically: readers see the old file or the new one, never a mix, even if the
 /// process dies or the machine loses power half-way.
-pub(crate) fn atomic_write(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-) -> Result<()> {
+pub(crate) fn atomic_write(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> Result<()> {
     let dir = parent_dir(path);
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = dir.join(format!(".{file_name}.tmp-{}", unique_suffix()));

@@ -118,13 +118,8 @@ struct LangGraph {
 
 impl LangGraph {
     fn new(params: HnswParams, capacity: usize) -> LangGraph {
-        let hnsw = Hnsw::new(
-            params.max_nb_connection,
-            capacity.max(1),
-            MAX_LAYERS,
-            params.ef_construction,
-            DotDistance,
-        );
+        let hnsw =
+            Hnsw::new(params.max_nb_connection, capacity.max(1), MAX_LAYERS, params.ef_construction, DotDistance);
         LangGraph { hnsw, points: 0, dead: 0 }
     }
 }
@@ -214,17 +209,13 @@ impl HnswSearch {
 
     /// The share of graph points that are tombstones, over all languages.
     pub fn tombstone_ratio(&self) -> f64 {
-        let (points, dead) =
-            self.graphs.iter().flatten().fold((0, 0), |(p, d), g| (p + g.points, d + g.dead));
+        let (points, dead) = self.graphs.iter().flatten().fold((0, 0), |(p, d), g| (p + g.points, d + g.dead));
         if points == 0 { 0.0 } else { dead as f64 / points as f64 }
     }
 
     /// Whether some language's graph is more than [`REBUILD_TOMBSTONE_RATIO`] tombstones.
     pub fn needs_rebuild(&self) -> bool {
-        self.graphs
-            .iter()
-            .flatten()
-            .any(|g| g.points > 0 && g.dead as f64 > REBUILD_TOMBSTONE_RATIO * g.points as f64)
+        self.graphs.iter().flatten().any(|g| g.points > 0 && g.dead as f64 > REBUILD_TOMBSTONE_RATIO * g.points as f64)
     }
 
     /// Catches up with `set` after an ingest: takes its new tombstones and inserts the chunks
@@ -334,8 +325,7 @@ impl HnswSearch {
         // dead share, and widen until enough live chunks come back (or the whole graph did).
         let wanted = k.min(live);
         let widen = graph.points as f64 / live as f64;
-        let mut fetch =
-            ((k as f64 * widen).ceil() as usize + if graph.dead > 0 { 8 } else { 0 }).min(graph.points);
+        let mut fetch = ((k as f64 * widen).ceil() as usize + if graph.dead > 0 { 8 } else { 0 }).min(graph.points);
         let mut ef = ((ef_search.max(1) as f64 * widen).ceil() as usize).max(fetch);
         loop {
             let mut hits: Vec<(u32, f32)> = graph
@@ -555,18 +545,14 @@ struct FileEntry {
 
 fn read_manifest(path: &Path) -> Result<Manifest> {
     let bytes = fs::read(path).map_err(VectorError::io(path))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| VectorError::corrupt(path, format!("not a valid graph manifest: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| VectorError::corrupt(path, format!("not a valid graph manifest: {e}")))
 }
 
 impl Manifest {
     /// Everything that can be checked before touching the graph files.
     fn check(&self, path: &Path, set: &VectorSet) -> Result<()> {
         if self.format != MANIFEST_FORMAT {
-            return Err(VectorError::corrupt(
-                path,
-                format!("format {:?}, expected {MANIFEST_FORMAT:?}", self.format),
-            ));
+            return Err(VectorError::corrupt(path, format!("format {:?}, expected {MANIFEST_FORMAT:?}", self.format)));
         }
         if self.format_version != MANIFEST_VERSION {
             return Err(VectorError::incompatible(
@@ -614,10 +600,8 @@ impl Manifest {
             if std::mem::replace(&mut seen[lang_slot(graph.lang)], true) {
                 return Err(VectorError::corrupt(path, format!("two {} graphs", graph.lang.code())));
             }
-            let safe =
-                |name: &str| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-            let expected: Vec<String> =
-                FILE_KINDS.iter().map(|kind| format!("{}.{kind}", graph.basename)).collect();
+            let safe = |name: &str| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let expected: Vec<String> = FILE_KINDS.iter().map(|kind| format!("{}.{kind}", graph.basename)).collect();
             let listed: Vec<&str> = graph.files.iter().map(|f| f.name.as_str()).collect();
             if !safe(&graph.basename) || listed != expected {
                 return Err(VectorError::corrupt(
@@ -638,11 +622,7 @@ impl Manifest {
 
 /// Runs an hnsw_rs call that may fail or panic, as an error about `path`. The checks before
 /// each call should make the panics unreachable; this is the last line of defence.
-fn guarded<T, E: std::fmt::Display>(
-    path: &Path,
-    what: &str,
-    call: impl FnOnce() -> Result<T, E>,
-) -> Result<T> {
+fn guarded<T, E: std::fmt::Display>(path: &Path, what: &str, call: impl FnOnce() -> Result<T, E>) -> Result<T> {
     let hnsw_error = |reason: String| VectorError::Hnsw { path: path.to_path_buf(), reason };
     match catch_unwind(AssertUnwindSafe(call)) {
         Ok(Ok(value)) => Ok(value),
@@ -659,11 +639,7 @@ fn guarded<T, E: std::fmt::Display>(
 }
 
 /// Checks one graph's files and hands them to hnsw_rs.
-fn load_graph(
-    dir: &Path,
-    manifest: &Manifest,
-    entry: &GraphEntry,
-) -> Result<Hnsw<'static, f32, DotDistance>> {
+fn load_graph(dir: &Path, manifest: &Manifest, entry: &GraphEntry) -> Result<Hnsw<'static, f32, DotDistance>> {
     for file in &entry.files {
         let path = dir.join(&file.name);
         let metadata = match fs::metadata(&path) {
@@ -676,11 +652,7 @@ fn load_graph(
         if metadata.len() != file.bytes {
             return Err(VectorError::corrupt(
                 &path,
-                format!(
-                    "{} bytes, {HNSW_MANIFEST_FILE} says {}: truncated or replaced",
-                    metadata.len(),
-                    file.bytes
-                ),
+                format!("{} bytes, {HNSW_MANIFEST_FILE} says {}: truncated or replaced", metadata.len(), file.bytes),
             ));
         }
         let digest = format!("{:016x}", digest_file(&path).map_err(VectorError::io(&path))?);
@@ -697,8 +669,7 @@ fn load_graph(
 
     let graph_path = dir.join(&entry.files[0].name);
     let file = File::open(&graph_path).map_err(VectorError::io(&graph_path))?;
-    let description =
-        guarded(&graph_path, "reading the dump header", || load_description(&mut BufReader::new(file)))?;
+    let description = guarded(&graph_path, "reading the dump header", || load_description(&mut BufReader::new(file)))?;
     let problem = if description.dimension != manifest.dims {
         Some(format!("{} dimensions, expected {}", description.dimension, manifest.dims))
     } else if description.nb_point != entry.points {
@@ -739,8 +710,7 @@ fn load_graph(
 /// saves. Failures only leave garbage behind, so they are logged, not returned.
 fn remove_stale_files(dir: &Path, manifest: &Manifest) {
     let Ok(entries) = fs::read_dir(dir) else { return };
-    let keep: Vec<&str> =
-        manifest.graphs.iter().flat_map(|g| g.files.iter().map(|f| f.name.as_str())).collect();
+    let keep: Vec<&str> = manifest.graphs.iter().flat_map(|g| g.files.iter().map(|f| f.name.as_str())).collect();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };

@@ -32,9 +32,7 @@ use paperdex_core::Lang;
 
 pub use error::{Result, VectorError};
 pub use exact::ExactSearch;
-pub use hnsw::{
-    DotDistance, HNSW_MANIFEST_FILE, HnswParams, HnswSearch, REBUILD_TOMBSTONE_RATIO, RefreshReport,
-};
+pub use hnsw::{DotDistance, HNSW_MANIFEST_FILE, HnswParams, HnswSearch, REBUILD_TOMBSTONE_RATIO, RefreshReport};
 pub use set::{Chunk, FORMAT_VERSION, MAX_DIMS, VectorSet};
 
 /// Finds the chunks nearest to a query vector.
@@ -109,11 +107,7 @@ pub(crate) fn best_first(a: &(u32, f32), b: &(u32, f32)) -> Ordering {
 /// The query, L2-normalised, or `None` (with a warning) if it cannot be searched with.
 pub(crate) fn prepare_query(query: &[f32], dims: usize) -> Option<Vec<f32>> {
     if query.len() != dims {
-        tracing::warn!(
-            found = query.len(),
-            expected = dims,
-            "vector query has the wrong number of dimensions"
-        );
+        tracing::warn!(found = query.len(), expected = dims, "vector query has the wrong number of dimensions");
         return None;
     }
     if query.iter().any(|x| !x.is_finite()) {

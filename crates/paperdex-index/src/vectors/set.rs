@@ -291,8 +291,8 @@ impl VectorSet {
             papers: self.papers.len(),
             paper_table_bytes,
         };
-        let header = serde_json::to_vec(&header)
-            .map_err(|e| VectorError::Io { path: path.to_path_buf(), source: e.into() })?;
+        let header =
+            serde_json::to_vec(&header).map_err(|e| VectorError::Io { path: path.to_path_buf(), source: e.into() })?;
         atomic_write(path, |out| {
             let mut out = HashingWriter::new(out);
             out.write_all(MAGIC)?;
@@ -381,9 +381,7 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
     let min_len = MAGIC.len() + 4 + 16;
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         if bytes.is_empty() {
-            return Err(corrupt(
-                "the file is empty (a save was interrupted before writing anything?)".into(),
-            ));
+            return Err(corrupt("the file is empty (a save was interrupted before writing anything?)".into()));
         }
         return Err(corrupt("not a paperdex vector file (wrong magic bytes at the start)".into()));
     }
@@ -442,8 +440,7 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
         )));
     }
 
-    let vector_bytes =
-        reader.take(vector_bytes as usize).ok_or_else(|| corrupt("vectors cut short".into()))?;
+    let vector_bytes = reader.take(vector_bytes as usize).ok_or_else(|| corrupt("vectors cut short".into()))?;
     let vectors: Vec<f32> =
         vector_bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     for (id, vector) in vectors.chunks_exact(header.dims).enumerate() {
@@ -453,9 +450,8 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
         }
     }
 
-    let table = reader
-        .take(header.chunks * CHUNK_RECORD_BYTES)
-        .ok_or_else(|| corrupt("chunk table cut short".into()))?;
+    let table =
+        reader.take(header.chunks * CHUNK_RECORD_BYTES).ok_or_else(|| corrupt("chunk table cut short".into()))?;
     let mut chunks = Vec::with_capacity(header.chunks);
     for (id, record) in table.chunks_exact(CHUNK_RECORD_BYTES).enumerate() {
         let paper = u32::from_le_bytes([record[0], record[1], record[2], record[3]]);
@@ -479,11 +475,9 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
     let mut paper_numbers = HashMap::with_capacity(header.papers);
     for number in 0..header.papers {
         let len = reader.u32().ok_or_else(|| corrupt(format!("paper table cut short at paper {number}")))?;
-        let id = reader
-            .take(len as usize)
-            .ok_or_else(|| corrupt(format!("paper table cut short at paper {number}")))?;
-        let id = std::str::from_utf8(id)
-            .map_err(|_| corrupt(format!("paper {number} has an id that is not UTF-8")))?;
+        let id =
+            reader.take(len as usize).ok_or_else(|| corrupt(format!("paper table cut short at paper {number}")))?;
+        let id = std::str::from_utf8(id).map_err(|_| corrupt(format!("paper {number} has an id that is not UTF-8")))?;
         if paper_numbers.insert(id.to_owned(), number as u32).is_some() {
             return Err(corrupt(format!("paper id {id:?} appears twice in the paper table")));
         }
@@ -504,10 +498,7 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
         }
     }
     if deleted != header.deleted {
-        return Err(corrupt(format!(
-            "header counts {} tombstones, the chunk table has {deleted}",
-            header.deleted
-        )));
+        return Err(corrupt(format!("header counts {} tombstones, the chunk table has {deleted}", header.deleted)));
     }
     Ok(VectorSet { model: header.model, dims: header.dims, vectors, chunks, papers, paper_numbers, deleted })
 }
@@ -566,10 +557,7 @@ mod tests {
             set.push("a", Lang::En, &[1.0, 2.0]),
             Err(VectorError::DimensionMismatch { expected: 3, found: 2 })
         ));
-        assert!(matches!(
-            set.push("a", Lang::En, &[1.0, f32::NAN, 0.0]),
-            Err(VectorError::InvalidVector { .. })
-        ));
+        assert!(matches!(set.push("a", Lang::En, &[1.0, f32::NAN, 0.0]), Err(VectorError::InvalidVector { .. })));
         assert!(matches!(set.push("a", Lang::En, &[0.0; 3]), Err(VectorError::InvalidVector { .. })));
         assert!(set.is_empty(), "a refused vector leaves no trace");
     }
@@ -630,9 +618,7 @@ mod tests {
             let message = load_error(&path, &bytes[..keep]).to_string();
             assert!(message.contains("vectors.pdv"), "names the file: {message}");
             assert!(
-                message.contains("truncated")
-                    || message.contains("empty")
-                    || message.contains("not a paperdex"),
+                message.contains("truncated") || message.contains("empty") || message.contains("not a paperdex"),
                 "cut to {keep} bytes: {message}"
             );
         }

@@ -10,8 +10,7 @@ use paperdex_core::Lang;
 
 use super::synthetic::Corpus;
 use super::{
-    ExactSearch, HNSW_MANIFEST_FILE, HnswSearch, NearestNeighbours, REBUILD_TOMBSTONE_RATIO, VectorError,
-    VectorSet,
+    ExactSearch, HNSW_MANIFEST_FILE, HnswSearch, NearestNeighbours, REBUILD_TOMBSTONE_RATIO, VectorError, VectorSet,
 };
 
 const DIMS: usize = 384;
@@ -53,12 +52,7 @@ fn queries(corpus: &mut Corpus, n: usize) -> Vec<(Vec<f32>, Lang)> {
 }
 
 /// The mean share of the exact top `k` that `approx` found.
-fn recall(
-    exact: &ExactSearch,
-    approx: &dyn NearestNeighbours,
-    queries: &[(Vec<f32>, Lang)],
-    k: usize,
-) -> f64 {
+fn recall(exact: &ExactSearch, approx: &dyn NearestNeighbours, queries: &[(Vec<f32>, Lang)], k: usize) -> f64 {
     let mut found = 0;
     let mut total = 0;
     for (query, lang) in queries {
@@ -70,11 +64,7 @@ fn recall(
     found as f64 / total as f64
 }
 
-fn all_results(
-    search: &dyn NearestNeighbours,
-    queries: &[(Vec<f32>, Lang)],
-    k: usize,
-) -> Vec<Vec<(u32, f32)>> {
+fn all_results(search: &dyn NearestNeighbours, queries: &[(Vec<f32>, Lang)], k: usize) -> Vec<Vec<(u32, f32)>> {
     queries.iter().map(|(q, lang)| search.search(q, k, *lang)).collect()
 }
 
@@ -89,11 +79,7 @@ fn hnsw_finds_at_least_98_percent_of_the_true_top_10() {
     let queries = queries(&mut corpus, 100);
 
     let recall_at_10 = recall(&exact, &hnsw, &queries, 10);
-    println!(
-        "recall@10 over {} queries, ef_search {}: {recall_at_10:.4}",
-        queries.len(),
-        hnsw.params().ef_search
-    );
+    println!("recall@10 over {} queries, ef_search {}: {recall_at_10:.4}", queries.len(), hnsw.params().ef_search);
     assert!(recall_at_10 >= 0.98, "recall@10 = {recall_at_10}");
 
     // Similarities are the same numbers both ways, not just the same chunks.
@@ -206,9 +192,7 @@ fn papers_deleted_after_the_save_stay_deleted_after_the_load() {
     set.delete_paper(&paper);
 
     let loaded = HnswSearch::load(dir.path(), &set).expect("load");
-    assert!(
-        loaded.search(&query, 20, lang).iter().all(|&(id, _)| set.get(id).expect("chunk").paper_id != paper)
-    );
+    assert!(loaded.search(&query, 20, lang).iter().all(|&(id, _)| set.get(id).expect("chunk").paper_id != paper));
 }
 
 #[test]
@@ -216,8 +200,7 @@ fn refresh_rebuilds_once_a_quarter_of_a_graph_is_tombstones() {
     let (mut set, _) = corpus_set(200, 7);
     let mut hnsw = HnswSearch::build(&set);
     // 30% of the English papers.
-    let doomed: Vec<String> =
-        (0..200).filter(|n| paper_lang(*n) == Lang::En && n % 10 < 6).map(paper_id).collect();
+    let doomed: Vec<String> = (0..200).filter(|n| paper_lang(*n) == Lang::En && n % 10 < 6).map(paper_id).collect();
     for paper in &doomed {
         set.delete_paper(paper);
     }
@@ -346,10 +329,7 @@ fn a_damaged_graph_folder_gives_an_error_naming_the_file_not_a_panic() {
     let missing = load_damaged(&set, |dir| {
         std::fs::remove_file(graph_file(dir, "en", ".hnsw.graph")).expect("remove");
     });
-    assert!(
-        missing.to_string().contains(".hnsw.graph") && missing.to_string().contains("missing"),
-        "{missing}"
-    );
+    assert!(missing.to_string().contains(".hnsw.graph") && missing.to_string().contains("missing"), "{missing}");
 
     let truncated = load_damaged(&set, |dir| {
         let path = graph_file(dir, "zh", ".hnsw.data");
@@ -368,17 +348,14 @@ fn a_damaged_graph_folder_gives_an_error_naming_the_file_not_a_panic() {
     assert!(garbled.to_string().contains("checksum mismatch"), "{garbled}");
 
     let bad_manifest = load_damaged(&set, |dir| {
-        std::fs::write(dir.join(HNSW_MANIFEST_FILE), "{\"format\": \"paperdex-hnsw\", \"graphs\": [")
-            .expect("write");
+        std::fs::write(dir.join(HNSW_MANIFEST_FILE), "{\"format\": \"paperdex-hnsw\", \"graphs\": [").expect("write");
     });
     assert!(matches!(bad_manifest, VectorError::Corrupt { .. }), "{bad_manifest}");
 
     let no_manifest = load_damaged(&set, |dir| {
         std::fs::remove_file(dir.join(HNSW_MANIFEST_FILE)).expect("remove");
     });
-    assert!(
-        matches!(no_manifest, VectorError::Io { .. }) && no_manifest.to_string().contains(HNSW_MANIFEST_FILE)
-    );
+    assert!(matches!(no_manifest, VectorError::Io { .. }) && no_manifest.to_string().contains(HNSW_MANIFEST_FILE));
 
     // Whatever went wrong, the way out is a rebuild from the vector set.
     let rebuilt = HnswSearch::build(&set);
