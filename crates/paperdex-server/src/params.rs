@@ -33,6 +33,18 @@ impl Params {
         Ok(Params(out))
     }
 
+    /// Refuses a parameter this endpoint does not know: a misspelt `limt=5` silently ignored
+    /// would answer a different question than the one asked.
+    pub fn only(self, known: &[&str]) -> Result<Params, ApiError> {
+        if let Some((name, _)) = self.0.iter().find(|(n, _)| !known.contains(&n.as_str())) {
+            return Err(ApiError::invalid_parameter(
+                name,
+                format!("is not a parameter of this endpoint (expected {})", known.join(", ")),
+            ));
+        }
+        Ok(self)
+    }
+
     /// The last value given for `name` (a later `&q=` overrides an earlier one, like a form).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())

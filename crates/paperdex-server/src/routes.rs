@@ -69,7 +69,7 @@ pub(crate) async fn search(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    let params = Params::parse(raw.as_deref())?;
+    let params = Params::parse(raw.as_deref())?.only(&["q", "mode", "limit", "offset"])?;
     let request = SearchRequest {
         query: params.query()?,
         mode: params.mode()?,
@@ -126,7 +126,7 @@ pub(crate) async fn related(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<RelatedResponse>, ApiError> {
     let id = path_id(path)?;
-    let limit = Params::parse(raw.as_deref())?.limit()?;
+    let limit = Params::parse(raw.as_deref())?.only(&["limit"])?.limit()?;
     let results = blocking(&state.engine, move |engine| Ok(engine.related(&id, limit)?)).await?;
     Ok(Json(results.into()))
 }

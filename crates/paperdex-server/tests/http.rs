@@ -347,6 +347,8 @@ fn bad_parameters_are_400_and_named() {
         ("/api/papers/2602.02958/related?limit=0".into(), "limit"),
         ("/api/papers/2602.02958/related?limit=x".into(), "limit"),
         ("/api/papers/%FF".into(), "id"),
+        ("/api/search?q=video&limt=5".into(), "limt"),
+        ("/api/papers/2602.02958/related?mode=bm25".into(), "mode"),
         (format!("/api/search?q={long}"), "q"),
     ];
     for (target, parameter) in cases {
