@@ -4,13 +4,14 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::{CORPUS_SLICE_PAPERS, assert_consistent, corpus, ingest_slice_args, paperdex_hashed, run_output};
+use crate::support::{
+    CORPUS_SLICE_PAPERS, Server, assert_consistent, corpus, ingest_slice_args, paperdex_hashed, run_output,
+};
 
 /// A child process killed when the test ends, however it ends.
 struct Reaped(Child);
@@ -63,32 +64,6 @@ fn hit_ids(answer: &serde_json::Value) -> Vec<String> {
         .map_or_else(Vec::new, |hits| hits.iter().filter_map(|h| h["id"].as_str().map(str::to_string)).collect())
 }
 
-/// Starts `paperdex serve` on a free port; returns it and its address.
-fn serve(index: &Path) -> (Reaped, String) {
-    let mut child = paperdex_hashed(index)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start paperdex serve");
-    let stdout = child.stdout.take().expect("stdout");
-    // Keep reading its output so the pipe never fills or closes under it.
-    let (first_line, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
-            let _ = first_line.send(line);
-        }
-    });
-    let line = lines.recv_timeout(Duration::from_secs(30)).expect("serve prints where it listens");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("serve did not say where it listens: {line:?}"))
-        .to_string();
-    (Reaped(child), addr)
-}
-
 #[test]
 fn the_server_answers_every_search_during_an_ingest_and_serves_the_new_papers_after_it() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -96,7 +71,8 @@ fn the_server_answers_every_search_during_an_ingest_and_serves_the_new_papers_af
     let report = corpus().join("reports/2026-02-05.md");
     let first = run_output(paperdex_hashed(&index).arg("ingest").arg(&report));
     assert_eq!(first.code, 0, "{}", first.stderr);
-    let (_server, addr) = serve(&index);
+    let server = Server::start_with(paperdex_hashed(&index));
+    let addr = server.addr().to_string();
 
     // "Attention Is All You Need" is in the slice, not in the report; its abstract opens so.
     let new_paper = "1706.03762";

@@ -161,18 +161,29 @@ pub struct Server {
 impl Server {
     /// Serves `index` keyword-only on a port the OS picks.
     pub fn start(index: &Path) -> Server {
-        let mut child = Command::new(binary())
-            .arg("--index")
-            .arg(index)
-            .arg("--no-model")
+        let mut command = Command::new(binary());
+        command.arg("--index").arg(index).arg("--no-model");
+        Server::start_with(command)
+    }
+
+    /// Runs `command` (a `paperdex` with its global options) as `serve` on a port the OS
+    /// picks, and waits until it says where it listens.
+    pub fn start_with(mut command: Command) -> Server {
+        let mut child = command
             .args(["serve", "--addr", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start paperdex serve");
         let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("serve prints its URL");
+        // Keep reading its output so the pipe never fills or closes under it.
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        let line = lines.recv_timeout(std::time::Duration::from_secs(30)).expect("serve prints where it listens");
         let url = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -180,6 +191,11 @@ impl Server {
             .trim_end_matches('/')
             .to_string();
         Server { child, url }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
     }
 }
 
