@@ -125,4 +125,36 @@ mod tests {
         assert_eq!(edited.papers_updated, 1);
         assert_eq!(index.paper("cacm/0000042").expect("stored").sections()[0].text, "optimising compilers");
     }
+
+    #[test]
+    fn postings_of_an_older_analysis_are_rebuilt_by_the_next_ingest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest_records(vec![record(1, "sorting"), record(2, "parsing")], None, &mut Quiet).expect("ingest");
+        let sorting = || {
+            let request = crate::SearchRequest::new("sorting").mode(crate::SearchMode::Bm25);
+            index.search_bm25(&request).expect("search").hits.into_iter().map(|h| h.id).collect::<Vec<_>>()
+        };
+        assert_eq!(sorting(), vec!["cacm/0000001"]);
+        // Pretend paper 1's postings came from analysis version 0, which did not produce the
+        // terms today's analyzer produces: the stored paper is there, its postings are not.
+        let paper = index.paper("cacm/0000001").expect("stored");
+        let mut stale = tantivy::TantivyDocument::default();
+        stale.add_text(index.fields.id, paper.id.as_str());
+        stale.add_text(index.fields.paper, serde_json::to_string(&paper).expect("json"));
+        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
+        writer.delete_term(tantivy::Term::from_field_text(index.fields.id, paper.id.as_str()));
+        writer.add_document(stale).expect("add");
+        let mut prepared = writer.prepare_commit().expect("prepare");
+        prepared.set_payload(r#"{"generation":1,"vectors":null,"analysis":0}"#);
+        prepared.commit().expect("commit");
+        drop(writer);
+        index.reload().expect("reload");
+        assert!(sorting().is_empty(), "the stale postings do not find it");
+
+        let report = index.ingest_records(vec![record(3, "hashing")], None, &mut Quiet).expect("ingest");
+        assert_eq!((report.papers_new, report.papers_unchanged, report.papers_total), (1, 0, 3));
+        assert_eq!(index.committed_payload().expect("payload").analysis, crate::analysis::ANALYSIS_VERSION);
+        assert_eq!(sorting(), vec!["cacm/0000001"], "rebuilt from the stored paper");
+    }
 }
