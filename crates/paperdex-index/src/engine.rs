@@ -88,8 +88,9 @@ impl SearchEngine {
         self.ranker
     }
 
-    /// Picks up a generation committed by another process, at most once a second.
-    pub(crate) fn refresh(&self) {
+    /// Picks up a generation committed by another process, at most once a second. Searches
+    /// call it; so does anything reporting on the index (the server's `/healthz`).
+    pub fn refresh(&self) {
         let now = now_secs();
         if self.last_refresh.swap(now, Ordering::Relaxed) != now
             && let Err(error) = self.index.refresh_vectors()

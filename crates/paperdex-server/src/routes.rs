@@ -140,6 +140,7 @@ pub(crate) async fn related(
 )]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let health = blocking(&state.engine, |engine| {
+        engine.refresh();
         let index = engine.index();
         let vectors = index.vectors();
         Ok(Health {
