@@ -59,7 +59,8 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 /// Parses TREC qrels (`qid iteration docid grade`); `doc_id` maps each document id to the
-/// spelling the index uses.
+/// spelling the index uses. A `#` starts a comment (our judged sets say why each grade was
+/// given); document ids never contain one.
 pub fn parse_trec_qrels(
     path: &Path,
     text: &str,
@@ -67,7 +68,8 @@ pub fn parse_trec_qrels(
 ) -> Result<BTreeMap<String, Judgments>> {
     let mut judgments: BTreeMap<String, Judgments> = BTreeMap::new();
     for (number, line) in text.lines().enumerate() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
+        let content = line.split('#').next().unwrap_or_default();
+        let fields: Vec<&str> = content.split_whitespace().collect();
         if fields.is_empty() {
             continue;
         }
@@ -122,6 +124,13 @@ mod tests {
 
     fn qrels(text: &str) -> Result<BTreeMap<String, Judgments>> {
         parse_trec_qrels(Path::new("run/qrels.txt"), text, str::to_string)
+    }
+
+    #[test]
+    fn qrels_may_carry_comments_saying_why() {
+        let got = qrels("# judged by hand\nq1 0 2602.02958 2  # 2-bit KV-cache quantization\n").expect("parses");
+        assert_eq!(got["q1"]["2602.02958"], 2);
+        assert_eq!(got["q1"].len(), 1);
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! [`SearchEngine`]: an index plus (maybe) an embedding model, answering searches in every
 //! mode. The CLI and the HTTP server both call it, so a search behaves the same everywhere.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -13,7 +12,7 @@ use tantivy::Searcher;
 
 use crate::Vectors;
 use crate::error::{IndexError, Result};
-use crate::fusion::{Fused, Fusion, fuse, interleave_by_rank};
+use crate::fusion::{Fusion, fuse, fuse_where_keywords_see, interleave_by_rank};
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
 use crate::vectors::NearestNeighbours;
@@ -136,35 +135,29 @@ impl SearchEngine {
         let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
         let searcher = self.index.searcher();
         let wanted = (request.offset + request.limit).max(self.ranker.candidates);
-        let query_vector = embedder.embed(&[request.query.as_str()], Role::Query)?.pop().unwrap_or_default();
+        // Embedding the query takes milliseconds; the keyword search runs meanwhile.
+        let (query_vector, keywords) = std::thread::scope(|scope| {
+            let keywords = (mode == SearchMode::Hybrid)
+                .then(|| scope.spawn(|| self.keyword_list(&searcher, &request.query, wanted)));
+            let query_vector = embedder.embed(&[request.query.as_str()], Role::Query);
+            (
+                query_vector,
+                keywords.map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
+            )
+        });
+        let query_vector = query_vector?.pop().unwrap_or_default();
+        // Vectors rank a query's own language first whatever the topic: rank within each
+        // language, then interleave, so the list compares like with like.
         let per_language = vector_rankings(vectors, &query_vector, wanted);
-        let (fused, keyword_query, bm25_total) = if mode == SearchMode::Hybrid {
-            let matches = self.index.keyword_matches(&searcher, &request.query, wanted)?;
-            let mut bm25_list = Vec::with_capacity(matches.hits.len());
-            for (score, address) in &matches.hits {
-                bm25_list.push((self.index.id_at(&searcher, *address)?, *score));
+        let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
+        let (fused, keyword_query, bm25_total) = match keywords {
+            Some(keywords) => {
+                let (by_words, query, total) = keywords?;
+                let languages = query_languages(&request.query);
+                let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
+                (fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see), query, total)
             }
-            let global_bm25: HashMap<String, (usize, f32)> =
-                bm25_list.iter().enumerate().map(|(i, (id, s))| (id.clone(), (i + 1, *s))).collect();
-            // Fuse within each language, then interleave: keywords only match the query's own
-            // language, so a global fusion would bury every paper written in the other one.
-            let fused_per_language: Vec<Vec<Fused<String>>> = per_language
-                .iter()
-                .map(|(lang, vector_list)| {
-                    let bm25_of_lang: Vec<(String, f32)> =
-                        bm25_list.iter().filter(|(id, _)| has_language(vectors, id, *lang)).cloned().collect();
-                    fuse(&bm25_of_lang, vector_list, self.ranker.fusion)
-                })
-                .collect();
-            let mut fused = interleave_by_rank(&fused_per_language, |f| f.key.clone(), |f| f.score);
-            for f in &mut fused {
-                f.bm25 = global_bm25.get(&f.key).copied();
-            }
-            (fused, matches.query, matches.total)
-        } else {
-            let lists: Vec<Vec<(String, f32)>> = per_language.into_iter().map(|(_, list)| list).collect();
-            let merged = interleave_by_rank(&lists, |x| x.0.clone(), |x| x.1);
-            (fuse(&[], &merged, self.ranker.fusion), None, 0)
+            None => (fuse(&[], &by_meaning, self.ranker.fusion), None, 0),
         };
         let total = fused.len().max(bm25_total);
         let highlighter = Highlighter::new(&self.index, &searcher, keyword_query.as_deref()).for_text(&request.query);
@@ -189,6 +182,22 @@ impl SearchEngine {
             hits,
             warnings,
         })
+    }
+
+    /// The BM25 top `n` as (paper id, score), with the parsed query (for highlighting) and the
+    /// number of matching papers.
+    fn keyword_list(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        n: usize,
+    ) -> Result<(Vec<(String, f32)>, Option<Box<dyn tantivy::query::Query>>, usize)> {
+        let matches = self.index.keyword_matches(searcher, text, n)?;
+        let mut list = Vec::with_capacity(matches.hits.len());
+        for (score, address) in &matches.hits {
+            list.push((self.index.id_at(searcher, *address)?, *score));
+        }
+        Ok((list, matches.query, matches.total))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -220,26 +229,40 @@ impl SearchEngine {
     }
 }
 
-/// Papers ranked by their best passage, separately for each language.
-fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<(Lang, Vec<(String, f32)>)> {
-    [Lang::Zh, Lang::En]
-        .into_iter()
-        .map(|lang| {
-            // A paper has a few passages per language; over-fetch so `papers` distinct remain.
-            let chunks = vectors.ann.search(query, papers * 3, lang);
-            let mut best: Vec<(String, f32)> = Vec::new();
-            let mut seen = std::collections::HashSet::new();
-            for (chunk_id, score) in chunks {
-                if let Some(chunk) = vectors.set.get(chunk_id)
-                    && seen.insert(chunk.paper_id)
-                {
-                    best.push((chunk.paper_id.to_string(), score));
-                }
+/// Papers ranked by their best passage, separately for each language (searched at once).
+fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<Vec<(String, f32)>> {
+    let rank = |lang: Lang| {
+        // A paper has a few passages per language; over-fetch so `papers` distinct remain.
+        let chunks = vectors.ann.search(query, papers * 3, lang);
+        let mut best: Vec<(String, f32)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (chunk_id, score) in chunks {
+            if let Some(chunk) = vectors.set.get(chunk_id)
+                && seen.insert(chunk.paper_id)
+            {
+                best.push((chunk.paper_id.to_string(), score));
             }
-            best.truncate(papers);
-            (lang, best)
-        })
-        .collect()
+        }
+        best.truncate(papers);
+        best
+    };
+    std::thread::scope(|scope| {
+        let chinese = scope.spawn(|| rank(Lang::Zh));
+        let english = rank(Lang::En);
+        vec![chinese.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), english]
+    })
+}
+
+/// The languages `query` has words in: Chinese for Han characters, English for other letters.
+/// A query without letters (an id, a year) is taken to be in both.
+fn query_languages(query: &str) -> Vec<Lang> {
+    let han = query.chars().any(paperdex_core::is_han);
+    let latin = query.chars().any(|c| c.is_alphabetic() && !paperdex_core::is_han(c));
+    match (han, latin) {
+        (true, false) => vec![Lang::Zh],
+        (false, true) => vec![Lang::En],
+        _ => vec![Lang::Zh, Lang::En],
+    }
 }
 
 /// Whether paper `id` has text in `lang`. A paper without vectors (ingested without the
