@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
 use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths};
-use paperdex_index::{PAPERS_PER_GENERATION, PaperIndex, SearchEngine, SearchMode, SearchRequest};
+use paperdex_index::{Fusion, PAPERS_PER_GENERATION, PaperIndex, RankerConfig, SearchEngine, SearchMode, SearchRequest};
 
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
 const EXIT_REJECTED: u8 = 3;
@@ -43,6 +43,14 @@ struct Cli {
     /// For tests only: papers per generation (commit) during an ingest.
     #[arg(long, global = true, env = "PAPERDEX_PAPERS_PER_GENERATION", hide = true, default_value_t = PAPERS_PER_GENERATION)]
     papers_per_generation: usize,
+    /// How hybrid search and related papers fuse keyword and vector rankings: `rrf` (reciprocal
+    /// rank fusion) or `weighted` (min-max normalised scores), with optional settings, e.g.
+    /// `rrf:k=60,bm25=1,vector=1` or `weighted:bm25=0.7`.
+    #[arg(long, global = true, env = "PAPERDEX_FUSION", default_value_t = Fusion::default())]
+    fusion: Fusion,
+    /// How many papers each retriever contributes to the fusion.
+    #[arg(long, global = true, default_value_t = RankerConfig::default().candidates as u16, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    candidates: u16,
     #[command(subcommand)]
     command: Command,
 }
@@ -218,7 +226,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Related { id, limit, json } => {
             // The paper's own vectors are the query: no model needed.
-            let engine = SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into()));
+            let engine =
+                SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());
             let related = engine.related(id, *limit)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&related)?);
@@ -233,6 +242,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 modes: modes.clone(),
                 strip_stop_words: *strip_stopwords,
                 keep_index: keep_index.clone(),
+                ranker: cli.ranker(),
             };
             eval(&cli, smart.as_deref(), queries.as_deref().zip(qrels.as_deref()), &options, *json)
         }
@@ -270,7 +280,14 @@ fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
 fn engine(cli: &Cli, semantic: bool) -> Result<SearchEngine> {
     let index = open(&cli.index)?;
     let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
-    Ok(SearchEngine::new(index, model))
+    Ok(SearchEngine::new(index, model).with_ranker(cli.ranker()))
+}
+
+impl Cli {
+    /// The ranker settings given on the command line.
+    fn ranker(&self) -> RankerConfig {
+        RankerConfig { fusion: self.fusion, candidates: usize::from(self.candidates) }
+    }
 }
 
 /// Prints related papers the way search results are printed.
@@ -335,7 +352,7 @@ fn eval(
             report
         }
         (None, Some((queries, qrels))) => {
-            let engine = SearchEngine::new(open(&cli.index)?, model);
+            let engine = SearchEngine::new(open(&cli.index)?, model).with_ranker(cli.ranker());
             paperdex_eval::evaluate_trec(&engine, queries, qrels, options)?
         }
         (None, None) => anyhow::bail!("give --smart FOLDER, or --queries FILE and --qrels FILE"),

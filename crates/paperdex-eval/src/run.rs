@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use paperdex_embed::Embedder;
-use paperdex_index::{IngestObserver, MAX_QUERY_CHARS, PaperIndex, SearchEngine, SearchMode, SearchRequest};
+use paperdex_index::{
+    IngestObserver, MAX_QUERY_CHARS, PaperIndex, RankerConfig, SearchEngine, SearchMode, SearchRequest,
+};
 use serde::Serialize;
 
 use crate::error::{EvalError, Result};
@@ -28,6 +30,9 @@ pub struct EvalOptions {
     /// Build a SMART collection's index in this folder and keep it, instead of a throw-away
     /// one: a later run over the same folder finds every paper unchanged and embeds nothing.
     pub keep_index: Option<PathBuf>,
+    /// How hybrid fuses its lists, for the engine [`evaluate_smart`] builds (the other entry
+    /// points are given an engine, ranker included).
+    pub ranker: RankerConfig,
 }
 
 impl Default for EvalOptions {
@@ -36,6 +41,7 @@ impl Default for EvalOptions {
             modes: vec![SearchMode::Bm25, SearchMode::Vector, SearchMode::Hybrid],
             strip_stop_words: false,
             keep_index: None,
+            ranker: RankerConfig::default(),
         }
     }
 }
@@ -173,6 +179,10 @@ pub fn evaluate(engine: &SearchEngine, set: &QuerySet, options: &EvalOptions) ->
             "{} no query text and ignored",
             plural(orphans, "judged query id has", "judged query ids have")
         ));
+    }
+    if options.modes.contains(&SearchMode::Hybrid) {
+        let ranker = engine.ranker();
+        notes.push(format!("hybrid fuses with {} over the top {} of each retriever", ranker.fusion, ranker.candidates));
     }
     let no_stop_words = HashSet::new();
     let stop_words = if options.strip_stop_words { &set.stop_words } else { &no_stop_words };
@@ -330,7 +340,7 @@ pub fn evaluate_smart(
             ),
         });
     }
-    let engine = SearchEngine::new(index, model);
+    let engine = SearchEngine::new(index, model).with_ranker(options.ranker);
     let mut report = evaluate(&engine, &collection.query_set, options)?;
     drop(engine);
     drop(dir);

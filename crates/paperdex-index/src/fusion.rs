@@ -48,6 +48,52 @@ impl Default for Fusion {
     }
 }
 
+impl std::fmt::Display for Fusion {
+    /// The form [`Fusion::from_str`] reads: `rrf:k=20,bm25=1,vector=0.5`, `weighted:bm25=0.5`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fusion::Rrf { k, bm25_weight, vector_weight } => {
+                write!(f, "rrf:k={k},bm25={bm25_weight},vector={vector_weight}")
+            }
+            Fusion::Weighted { bm25_weight } => write!(f, "weighted:bm25={bm25_weight}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Fusion {
+    type Err = String;
+
+    /// Reads `rrf` or `weighted`, optionally followed by `:` and `name=value` pairs that
+    /// override the defaults: `rrf:k=60,vector=1`, `weighted:bm25=0.7`.
+    fn from_str(spec: &str) -> Result<Fusion, String> {
+        let (method, settings) = spec.trim().split_once(':').unwrap_or((spec.trim(), ""));
+        let mut fusion = match method {
+            "rrf" => Fusion::default(),
+            "weighted" => Fusion::Weighted { bm25_weight: 0.5 },
+            other => return Err(format!("unknown fusion {other:?}: expected `rrf` or `weighted`")),
+        };
+        for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (name, value) =
+                setting.split_once('=').ok_or_else(|| format!("{setting:?} is not `name=value`"))?;
+            let value: f32 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f32| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("{setting:?}: the value must be a number ≥ 0"))?;
+            match (&mut fusion, name.trim()) {
+                (Fusion::Rrf { k, .. }, "k") => *k = value,
+                (Fusion::Rrf { bm25_weight, .. }, "bm25") => *bm25_weight = value,
+                (Fusion::Rrf { vector_weight, .. }, "vector") => *vector_weight = value,
+                (Fusion::Weighted { bm25_weight }, "bm25") if value <= 1.0 => *bm25_weight = value,
+                (Fusion::Weighted { .. }, "bm25") => return Err(format!("{setting:?}: the weight must be at most 1")),
+                (_, other) => return Err(format!("{method} has no setting {other:?}")),
+            }
+        }
+        Ok(fusion)
+    }
+}
+
 /// A paper after fusion, with what each retriever said of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fused<K> {
@@ -213,6 +259,19 @@ mod tests {
             // Counted as a BM25 miss, it would fall behind.
             let blind = position(fuse(&bm25, &vector, fusion));
             assert!(blind > seen, "{fusion:?}: en1 at {blind:?} when counted as a miss");
+        }
+    }
+
+    #[test]
+    fn fusion_settings_read_from_text_and_back() {
+        assert_eq!("rrf".parse::<Fusion>(), Ok(Fusion::default()));
+        assert_eq!("rrf:k=60,bm25=1,vector=1".parse::<Fusion>(), Ok(Fusion::CLASSIC_RRF));
+        assert_eq!("weighted:bm25=0.7".parse::<Fusion>(), Ok(Fusion::Weighted { bm25_weight: 0.7 }));
+        for fusion in [Fusion::default(), Fusion::CLASSIC_RRF, Fusion::Weighted { bm25_weight: 0.25 }] {
+            assert_eq!(fusion.to_string().parse::<Fusion>(), Ok(fusion));
+        }
+        for bad in ["borda", "rrf:k", "rrf:k=-1", "rrf:k=NaN", "rrf:alpha=1", "weighted:bm25=2", "weighted:k=3"] {
+            assert!(bad.parse::<Fusion>().is_err(), "{bad} accepted");
         }
     }
 
