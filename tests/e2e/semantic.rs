@@ -72,3 +72,38 @@ fn reopening_and_reingesting_unchanged_files_embeds_nothing() {
     assert!(stdout.contains("0 new, 0 updated"), "{stdout}");
     assert!(!stdout.contains("embedded:"), "nothing to embed: {stdout}");
 }
+
+/// The whole corpus with embeddings: 20 minutes on a quiet 2-core machine, over an hour on a
+/// busy one, so it only runs when asked:
+/// `cargo test --release --test e2e -- --ignored whole_corpus`. Set `PAPERDEX_FULL_INDEX=DIR`
+/// to build the index there and keep it (a later run finds every paper unchanged and goes
+/// straight to the checks).
+#[test]
+#[ignore = "embeds the whole corpus (20-70 minutes); run with --ignored"]
+fn whole_corpus_with_embeddings_hybrid_beats_both_retrievers_on_the_development_set() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let index = std::env::var_os("PAPERDEX_FULL_INDEX").map_or_else(|| scratch.path().to_path_buf(), Into::into);
+    let folders: Vec<String> = ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"]
+        .iter()
+        .map(|f| corpus().join(f).display().to_string())
+        .collect();
+    let mut ingest = vec!["ingest"];
+    ingest.extend(folders.iter().map(String::as_str));
+    let (code, stdout, stderr) = paperdex_with_model(&index, &ingest);
+    assert_eq!(code, 3, "the corpus has malformed files on purpose\n{stderr}");
+    assert!(stdout.contains("; 11337 in the index"), "{stdout}");
+
+    // Ingesting again embeds nothing.
+    let (_, again, _) = paperdex_with_model(&index, &ingest);
+    assert!(again.contains("0 new, 0 updated, 11337 unchanged"), "{again}");
+    assert!(!again.contains("embedded:"), "{again}");
+
+    let hits = top(&index, "KV cache quantization", "hybrid", 3);
+    assert!(hits.contains(&"2602.02958".to_string()), "{hits:?}");
+
+    let args = crate::support::dev_set_args();
+    let (code, stdout, stderr) = paperdex_with_model(&index, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{stderr}");
+    let ndcg = crate::support::ndcg_by_mode(&stdout);
+    assert!(ndcg["hybrid"] > ndcg["bm25"] && ndcg["hybrid"] > ndcg["vector"], "{ndcg:?}");
+}

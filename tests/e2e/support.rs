@@ -205,3 +205,27 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The development query set over the whole corpus (tests/eval/README.md says how it was made).
+pub fn dev_set_args() -> Vec<String> {
+    let eval = repo().join("tests/eval");
+    vec![
+        "eval".into(),
+        "--queries".into(),
+        eval.join("dev-queries.jsonl").display().to_string(),
+        "--qrels".into(),
+        eval.join("dev-qrels.txt").display().to_string(),
+        "--json".into(),
+    ]
+}
+
+/// nDCG@10 per mode from the JSON `paperdex eval --json` printed.
+pub fn ndcg_by_mode(eval_json: &str) -> std::collections::BTreeMap<String, f64> {
+    let report: serde_json::Value = serde_json::from_str(eval_json).expect("eval prints JSON");
+    report["modes"]
+        .as_array()
+        .expect("modes")
+        .iter()
+        .map(|m| (m["mode"].as_str().expect("mode").to_string(), m["metrics"]["ndcg@10"].as_f64().expect("ndcg")))
+        .collect()
+}
