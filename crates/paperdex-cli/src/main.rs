@@ -16,7 +16,9 @@ use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
 use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths};
-use paperdex_index::{Fusion, PAPERS_PER_GENERATION, PaperIndex, RankerConfig, SearchEngine, SearchMode, SearchRequest};
+use paperdex_index::{
+    Fusion, PAPERS_PER_GENERATION, PaperIndex, RankerConfig, SearchEngine, SearchMode, SearchRequest,
+};
 
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
 const EXIT_REJECTED: u8 = 3;
@@ -226,8 +228,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Related { id, limit, json } => {
             // The paper's own vectors are the query: no model needed.
-            let engine =
-                SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());
+            let engine = SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into()))
+                .with_ranker(cli.ranker());
             let related = engine.related(id, *limit)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&related)?);

@@ -73,8 +73,7 @@ impl std::str::FromStr for Fusion {
             other => return Err(format!("unknown fusion {other:?}: expected `rrf` or `weighted`")),
         };
         for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (name, value) =
-                setting.split_once('=').ok_or_else(|| format!("{setting:?} is not `name=value`"))?;
+            let (name, value) = setting.split_once('=').ok_or_else(|| format!("{setting:?} is not `name=value`"))?;
             let value: f32 = value
                 .trim()
                 .parse()
