@@ -120,3 +120,22 @@ fn remove_takes_papers_out_of_every_answer_and_names_the_unknown_ones_with_exit_
     let again = paperdex(dir.path(), &["ingest", sample]);
     assert!(again.stdout.contains("2 new, 0 updated, 33 unchanged; 35 in the index"), "{}", again.stdout);
 }
+
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    // `paperdex search … | head -1`: the pipe closes before paperdex has printed everything.
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(paperdex(dir.path(), &["ingest", sample().to_str().expect("path")]).code, 0);
+    let mut child = std::process::Command::new(crate::support::binary())
+        .args(["--no-model", "--index"])
+        .arg(dir.path())
+        .args(["search", "model", "--json", "--limit", "30"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run paperdex");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -169,6 +169,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The server writes only to sockets (which never raise SIGPIPE in Rust); every other
+    // command prints to a stdout the reader may close early.
+    if !matches!(cli.command, Command::Serve { .. }) {
+        sigpipe::reset();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
