@@ -15,7 +15,6 @@ use crate::error::{IndexError, Result};
 use crate::fusion::{Fusion, fuse, fuse_where_keywords_see, interleave_by_rank};
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
-use crate::vectors::NearestNeighbours;
 
 /// The ranker's knobs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -233,7 +232,7 @@ impl SearchEngine {
 fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<Vec<(String, f32)>> {
     let rank = |lang: Lang| {
         // A paper has a few passages per language; over-fetch so `papers` distinct remain.
-        let chunks = vectors.ann.search(query, papers * 3, lang);
+        let chunks = vectors.nearest(query, papers * 3, lang);
         let mut best: Vec<(String, f32)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (chunk_id, score) in chunks {

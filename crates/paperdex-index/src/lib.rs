@@ -31,7 +31,7 @@ pub use consistency::ConsistencyReport;
 pub use engine::{RankerConfig, SearchEngine};
 pub use error::{IndexError, Result};
 pub use fusion::Fusion;
-pub use generation::Vectors;
+pub use generation::{FULL_SCAN_THRESHOLD, Vectors};
 pub use ingest::{IngestObserver, IngestReport, Quiet, RejectedFile, RejectedRecord};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
 pub use related::RelatedResults;

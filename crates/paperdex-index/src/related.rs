@@ -32,7 +32,6 @@ use crate::error::{IndexError, Result};
 use crate::fusion::{fuse, interleave_by_rank};
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, MAX_LIMIT, SearchHit, SearchMode};
-use crate::vectors::NearestNeighbours;
 
 /// At most this many terms make up the more-like-this query.
 const MAX_QUERY_TERMS: usize = 30;
@@ -231,7 +230,7 @@ fn nearest_papers(vectors: &Vectors, own: &str, papers: usize) -> Vec<(String, f
             for chunk in &own_chunks {
                 // A paper has a few passages per language (and the paper's own come first):
                 // over-fetch so `papers` distinct others remain.
-                for (chunk_id, score) in vectors.ann.search(chunk.vector, papers * 3 + own_chunks.len(), lang) {
+                for (chunk_id, score) in vectors.nearest(chunk.vector, papers * 3 + own_chunks.len(), lang) {
                     let Some(found) = vectors.set.get(chunk_id) else { continue };
                     if found.paper_id == own {
                         continue;
