@@ -10,6 +10,8 @@
 //! note. `PAPERDEX_BENCH_INDEX=DIR` reuses an index built earlier (with vectors) instead of
 //! building a keyword-only one.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,35 +19,11 @@ use std::time::Instant;
 use paperdex_embed::{E5Embedder, Embedder, ModelPaths, Role, chunk};
 use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
 
-const QUERIES: &[&str] = &[
-    "KV cache quantization",
-    "强化学习 奖励模型",
-    "KV cache 量化",
-    "扩散模型",
-    "sparse attention long context",
-    "视频生成 自回归",
-    "retrieval augmented generation agents",
-    "多模态大模型 视觉推理",
-    "mixture of experts routing",
-    "病理图像 分割",
-    "speculative decoding",
-    "test-time scaling reasoning",
-    "3D 资产生成",
-    "robot manipulation policy",
-    "低比特量化 大语言模型",
-    "instruction tuning data selection",
-];
+use common::{QUERIES, peak_rss_mb, percentile};
 
 fn corpus_paths() -> Vec<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"].iter().map(|f| root.join(f)).collect()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 fn latency(engine: &SearchEngine, mode: SearchMode, rounds: usize) -> (f64, f64) {
@@ -60,18 +38,6 @@ fn latency(engine: &SearchEngine, mode: SearchMode, rounds: usize) -> (f64, f64)
     }
     times.sort_by(f64::total_cmp);
     (percentile(&times, 0.5), percentile(&times, 0.99))
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0))
-        })
-        .unwrap_or(0.0)
-        / 1024.0
 }
 
 fn load_model() -> Option<Arc<dyn Embedder>> {

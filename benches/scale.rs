@@ -1,0 +1,766 @@
+//! paperdex at scale: 100,000 and 1,000,000 synthetic papers, no model (run with
+//! `cargo bench --bench scale`). Prints a table per size and part.
+//!
+//! - **bm25**: synthetic papers made by recombining real text of the shared corpus (a real
+//!   title with a number appended, 8–12 real English sentences as the abstract, and for every
+//!   5th paper a Chinese summary of real Chinese sentences) are written as Hugging Face daily
+//!   papers API files and zh-summaries files, 1,000 papers a file, and ingested through the
+//!   real pipeline (parse, merge by id, one generation per 1,000 papers). Generation and
+//!   ingest time, papers/s, index size on disk, open time, BM25 latency p50/p99 over the
+//!   query set of the `search` bench (retrieval alone and the whole answer), RSS.
+//! - **vectors**: two synthetic 384-dimensional passages per paper (the "overlapping" data set
+//!   of the `hnsw` bench; the second passage is Chinese for every 5th paper, English
+//!   otherwise). One process builds: `VectorSet`, HNSW graphs (parallel insert, in ten steps
+//!   to show progress), saves both and the exact top 10 of 200 queries. A second process opens
+//!   them as a server would (load time, RSS) and searches: recall@10 and latency at several
+//!   `ef`, and the latency of the 300 passages per language the engine asks for.
+//!
+//! Environment:
+//! - `PAPERDEX_SCALE_PAPERS`: sizes, a comma list (default `100000`);
+//! - `PAPERDEX_SCALE_PART`: `bm25` or `vectors` for one part; unset, both. The binary runs
+//!   itself once per size and part (`vectors` is two runs, `vectors-build` then
+//!   `vectors-open`), so each process reports its own peak RSS;
+//! - `PAPERDEX_SCALE_VECTORS_DATA=clustered`: the easier synthetic data set instead;
+//! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
+//!   longer than that, reporting the rates measured so far.
+//!
+//! Scratch files go to the system temp folder (`TMPDIR`): at 1M papers about 2.3 GB of input
+//! files, and several GB each of index, vectors and graphs.
+
+mod common;
+
+#[path = "../crates/paperdex-index/src/vectors/synthetic.rs"]
+mod synthetic;
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use paperdex_core::{Lang, parse_bytes};
+use paperdex_index::vectors::{ExactSearch, HnswSearch, NearestNeighbours, VectorSet};
+use paperdex_index::{IngestObserver, PaperIndex, SearchEngine, SearchMode, SearchRequest};
+use serde_json::json;
+
+use common::{QUERIES, peak_rss_mb, percentile, proc_status_mb};
+use synthetic::Corpus;
+
+/// Papers per generated file (one file a day; real days have a few dozen, but a million papers
+/// in 40,000 files would measure file handling more than indexing).
+const PAPERS_PER_FILE: usize = 1_000;
+/// Every this-many-th paper also has a Chinese summary (and a Chinese passage).
+const ZH_EVERY: usize = 5;
+const DIMS: usize = 384;
+const TOPICS: usize = 40;
+const VECTOR_QUERIES: usize = 200;
+const K: usize = 10;
+const EFS: [usize; 3] = [64, 128, 256];
+/// Passages per language the engine asks the ANN index for.
+const ENGINE_K: usize = 300;
+const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
+
+fn main() {
+    let sizes = match sizes() {
+        Ok(sizes) => sizes,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
+    let part = std::env::var("PAPERDEX_SCALE_PART").unwrap_or_default();
+    let ok = match part.as_str() {
+        "" => {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            println!("scale bench: {sizes:?} papers, {threads} threads available; each part in its own process\n");
+            // `&`, not `&&`: a failed part does not stop the others.
+            let results: Vec<bool> =
+                sizes.iter().map(|&papers| run_part(papers, "bm25", None) & run_vectors(papers)).collect();
+            results.iter().all(|&ok| ok)
+        }
+        "bm25" => {
+            sizes.iter().for_each(|&papers| bm25_part(papers));
+            true
+        }
+        "vectors" => sizes.iter().map(|&papers| run_vectors(papers)).collect::<Vec<_>>().iter().all(|&ok| ok),
+        "vectors-build" | "vectors-open" => {
+            let Some(scratch) = std::env::var_os("PAPERDEX_SCALE_SCRATCH").map(PathBuf::from) else {
+                eprintln!("PAPERDEX_SCALE_PART={part} needs PAPERDEX_SCALE_SCRATCH (a folder); use `vectors`");
+                std::process::exit(2);
+            };
+            for &papers in &sizes {
+                let dir = scratch.join(papers.to_string());
+                if part == "vectors-build" { vectors_build(papers, &dir) } else { vectors_open(papers, &dir) }
+            }
+            true
+        }
+        other => {
+            eprintln!("PAPERDEX_SCALE_PART={other:?}: expected `bm25` or `vectors`, or unset for both");
+            std::process::exit(2);
+        }
+    };
+    if !ok {
+        std::process::exit(1);
+    }
+}
+
+/// The sizes asked for in `PAPERDEX_SCALE_PAPERS`.
+fn sizes() -> Result<Vec<usize>, String> {
+    let raw = std::env::var("PAPERDEX_SCALE_PAPERS").unwrap_or_else(|_| "100000".to_string());
+    raw.split(',')
+        .map(|s| s.trim().replace('_', ""))
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.parse::<usize>() {
+            Ok(n) if (1..=100_000_000).contains(&n) => Ok(n),
+            _ => Err(format!("PAPERDEX_SCALE_PAPERS: {s:?} is not a paper count from 1 to 100000000")),
+        })
+        .collect()
+}
+
+/// Runs this binary again for one part and size; its output is ours. Whether it succeeded.
+fn run_part(papers: usize, part: &str, scratch: Option<&Path>) -> bool {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            println!("({part} at {papers} papers not run: cannot find this bench's own executable: {e})\n");
+            return false;
+        }
+    };
+    let mut command = Command::new(exe);
+    command
+        .args(std::env::args_os().skip(1))
+        .env("PAPERDEX_SCALE_PAPERS", papers.to_string())
+        .env("PAPERDEX_SCALE_PART", part);
+    if let Some(scratch) = scratch {
+        command.env("PAPERDEX_SCALE_SCRATCH", scratch);
+    }
+    match command.status() {
+        Ok(status) if status.success() => true,
+        Ok(status) => {
+            println!("({part} at {papers} papers failed: {status})\n");
+            false
+        }
+        Err(e) => {
+            println!("({part} at {papers} papers could not start: {e})\n");
+            false
+        }
+    }
+}
+
+/// The vector part in two processes sharing a scratch folder: one builds and saves, the other
+/// opens what was saved and searches, so the second's peak RSS is what a server holds.
+fn run_vectors(papers: usize) -> bool {
+    let scratch = match tempfile::tempdir() {
+        Ok(scratch) => scratch,
+        Err(e) => {
+            println!("(vectors at {papers} papers not run: no temp folder: {e})\n");
+            return false;
+        }
+    };
+    run_part(papers, "vectors-build", Some(scratch.path())) && run_part(papers, "vectors-open", Some(scratch.path()))
+}
+
+/// xorshift64: deterministic and dependency-free, enough to shuffle text.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// Uniform in `low..=high`.
+    fn between(&mut self, low: usize, high: usize) -> usize {
+        low + self.below(high - low + 1)
+    }
+
+    fn pick<'a>(&mut self, items: &'a [String]) -> &'a str {
+        &items[self.below(items.len())]
+    }
+}
+
+/// A valid, unique arXiv id for paper number `n`: `3001.00000`, `3001.00001`, ...
+fn paper_id(n: usize) -> String {
+    format!("{}.{:05}", 3001 + n / 100_000, n % 100_000)
+}
+
+/// Real text to recombine: titles, author names, English and Chinese sentences.
+#[derive(Default)]
+struct TextPool {
+    files: usize,
+    titles: Vec<String>,
+    authors: Vec<String>,
+    en: Vec<String>,
+    zh: Vec<String>,
+}
+
+impl TextPool {
+    /// Reads the Hugging Face API dumps and the reports with the product's parsers. `Err` with
+    /// the reason when the corpus is missing or holds no usable text.
+    fn load(corpus: &Path) -> Result<TextPool, String> {
+        let mut files = Vec::new();
+        for folder in ["hf-daily-api", "reports"] {
+            let dir = corpus.join(folder);
+            let entries = fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+            let mut found: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+            found.sort();
+            files.extend(found);
+        }
+        let mut pool = TextPool::default();
+        for file in &files {
+            let Ok(bytes) = fs::read(file) else { continue };
+            // Files the product rejects (weekend placeholders and the like) add nothing.
+            let Ok(parsed) = parse_bytes(&file.display().to_string(), &bytes) else { continue };
+            pool.files += 1;
+            for record in parsed.records {
+                pool.titles.extend(record.title);
+                pool.authors.extend(record.authors);
+                for section in &record.sections {
+                    pool.add_sentences(&section.text);
+                }
+            }
+        }
+        // The same paper appears on several days; sorted and unique keeps the draw deterministic.
+        for list in [&mut pool.titles, &mut pool.authors, &mut pool.en, &mut pool.zh] {
+            list.sort();
+            list.dedup();
+        }
+        if pool.titles.is_empty() || pool.en.is_empty() || pool.zh.is_empty() {
+            return Err(format!(
+                "{} holds too little text ({} titles, {} English and {} Chinese sentences)",
+                corpus.display(),
+                pool.titles.len(),
+                pool.en.len(),
+                pool.zh.len()
+            ));
+        }
+        Ok(pool)
+    }
+
+    /// English text is split on ". ", Chinese on "。"; fragments too short or too long to be
+    /// sentences (headings, lists run together) are left out.
+    fn add_sentences(&mut self, text: &str) {
+        let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        match Lang::detect(text) {
+            Lang::En => {
+                for sentence in text.split(". ") {
+                    let sentence = collapse(sentence);
+                    let sentence = sentence.trim_end_matches('.');
+                    if (40..=400).contains(&sentence.chars().count()) && Lang::detect(sentence) == Lang::En {
+                        self.en.push(format!("{sentence}."));
+                    }
+                }
+            }
+            Lang::Zh => {
+                for sentence in text.split('。') {
+                    let sentence = collapse(sentence);
+                    if (8..=300).contains(&sentence.chars().count()) && Lang::detect(&sentence) == Lang::Zh {
+                        self.zh.push(format!("{sentence}。"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `low..=high` sentences drawn from `pool`, joined by `separator`.
+fn sentences(rng: &mut XorShift, pool: &[String], low: usize, high: usize, separator: &str) -> String {
+    let count = rng.between(low, high);
+    (0..count).map(|_| rng.pick(pool)).collect::<Vec<_>>().join(separator)
+}
+
+/// The date of generated file `file`: one file a day over 28-day months, so every name differs.
+fn day(file: usize) -> String {
+    format!("{}-{:02}-{:02}", 2024 + file / 336, (file / 28) % 12 + 1, file % 28 + 1)
+}
+
+/// What [`generate`] wrote.
+struct Generated {
+    files: usize,
+    bytes: u64,
+    zh_papers: usize,
+}
+
+/// Writes `papers` synthetic papers under `dir`: per 1,000 papers one daily papers API file
+/// (`YYYY-MM-DD.json`) and one zh-summaries file (`YYYY-MM-DD_zh.json`).
+fn generate(pool: &TextPool, papers: usize, dir: &Path) -> std::io::Result<Generated> {
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut out = Generated { files: 0, bytes: 0, zh_papers: 0 };
+    let write = |path: PathBuf, items: &[serde_json::Value], out: &mut Generated| -> std::io::Result<()> {
+        let mut file = BufWriter::new(fs::File::create(&path)?);
+        serde_json::to_writer(&mut file, items)?;
+        file.flush()?;
+        out.files += 1;
+        out.bytes += fs::metadata(&path)?.len();
+        Ok(())
+    };
+    for file in 0..papers.div_ceil(PAPERS_PER_FILE) {
+        let date = day(file);
+        let mut hf = Vec::with_capacity(PAPERS_PER_FILE);
+        let mut zh = Vec::new();
+        for n in file * PAPERS_PER_FILE..((file + 1) * PAPERS_PER_FILE).min(papers) {
+            let id = paper_id(n);
+            let title = format!("{} {n}", rng.pick(&pool.titles));
+            let summary = sentences(&mut rng, &pool.en, 8, 12, " ");
+            let count = if pool.authors.is_empty() { 0 } else { rng.between(2, 6) };
+            let authors: Vec<_> = (0..count).map(|_| json!({ "name": rng.pick(&pool.authors) })).collect();
+            hf.push(json!({
+                "paper": {
+                    "id": id,
+                    "title": title,
+                    "summary": summary,
+                    "authors": authors,
+                    "publishedAt": format!("{date}T00:00:00.000Z"),
+                }
+            }));
+            if n.is_multiple_of(ZH_EVERY) {
+                // As the real summaries do: the title in 《》 first, which the parser lifts out.
+                let body = sentences(&mut rng, &pool.zh, 6, 10, "");
+                zh.push(json!({
+                    "url": format!("https://arxiv.org/abs/{id}"),
+                    "content": format!("文章《{title}》介绍了这项工作。{body}"),
+                }));
+            }
+        }
+        out.zh_papers += zh.len();
+        write(dir.join(format!("{date}.json")), &hf, &mut out)?;
+        if !zh.is_empty() {
+            write(dir.join(format!("{date}_zh.json")), &zh, &mut out)?;
+        }
+        if (file + 1).is_multiple_of(100) {
+            eprintln!("  [generate] {} papers", ((file + 1) * PAPERS_PER_FILE).min(papers));
+        }
+    }
+    Ok(out)
+}
+
+/// Ingest progress on stderr, every tenth of the files, so a long run can be followed.
+struct Progress {
+    started: Instant,
+    total: usize,
+    done: usize,
+}
+
+impl IngestObserver for Progress {
+    fn files_found(&mut self, total: usize) {
+        self.total = total;
+    }
+
+    fn file_done(&mut self, _path: &Path, problem: Option<&str>) {
+        self.done += 1;
+        if let Some(problem) = problem {
+            eprintln!("  [ingest] file rejected: {problem}");
+        }
+        if self.done.is_multiple_of((self.total / 10).max(1)) {
+            eprintln!(
+                "  [ingest] read {}/{} files, {:.0} s",
+                self.done,
+                self.total,
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    fn writing(&mut self, papers: usize) {
+        eprintln!("  [ingest] writing {papers} papers, {:.0} s", self.started.elapsed().as_secs_f64());
+    }
+}
+
+/// Bytes of every file under `path`.
+fn disk_size(path: &Path) -> u64 {
+    let Ok(meta) = fs::symlink_metadata(path) else { return 0 };
+    if meta.is_dir() {
+        fs::read_dir(path).map_or(0, |entries| entries.flatten().map(|e| disk_size(&e.path())).sum())
+    } else {
+        meta.len()
+    }
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.0} MB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// p50 and p99 of latencies in ms, as printed in every table.
+fn p50_p99(mut times: Vec<f64>) -> String {
+    times.sort_by(f64::total_cmp);
+    format!("p50 {:.3} ms, p99 {:.3} ms", percentile(&times, 0.5), percentile(&times, 0.99))
+}
+
+fn row(what: &str, figure: impl std::fmt::Display) {
+    println!("| {what:<38} | {figure} |");
+}
+
+fn table_head() {
+    println!("| {:<38} | figure |", "what");
+    println!("|{}|--------|", "-".repeat(40));
+}
+
+fn bm25_part(papers: usize) {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let started = Instant::now();
+    let pool = match TextPool::load(&corpus) {
+        Ok(pool) => pool,
+        Err(reason) => {
+            println!("## {papers} papers: BM25 skipped: the shared corpus is needed for real text ({reason})\n");
+            return;
+        }
+    };
+    let pool_seconds = started.elapsed().as_secs_f64();
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let input = scratch.path().join("papers");
+    let index_dir = scratch.path().join("index");
+    fs::create_dir(&input).expect("input folder");
+
+    let started = Instant::now();
+    let generated = generate(&pool, papers, &input).expect("write the synthetic papers");
+    let generate_seconds = started.elapsed().as_secs_f64();
+    let peak_generate = peak_rss_mb();
+
+    let started = Instant::now();
+    let index = PaperIndex::open_or_create(&index_dir).expect("create index");
+    let mut progress = Progress { started, total: 0, done: 0 };
+    let report = index.ingest(std::slice::from_ref(&input), None, &mut progress).expect("ingest");
+    let ingest_seconds = started.elapsed().as_secs_f64();
+    let peak_ingest = peak_rss_mb();
+    drop(index);
+    let index_bytes = disk_size(&index_dir);
+
+    let started = Instant::now();
+    let index = PaperIndex::open(&index_dir).expect("open index");
+    let open = started.elapsed();
+
+    // Retrieval alone (query building + top 10 by BM25), without reading papers or snippets.
+    let searcher = index.searcher();
+    let mut matching = Vec::new();
+    for q in QUERIES {
+        if let Some(query) = index.keyword_query(q) {
+            matching.push(searcher.search(&query, &tantivy::collector::Count).expect("count"));
+        }
+    }
+    matching.sort_unstable();
+    let mut retrieval = Vec::new();
+    for round in 0..21 {
+        for q in QUERIES {
+            let started = Instant::now();
+            if let Some(query) = index.keyword_query(q) {
+                let top = searcher
+                    .search(&query, &tantivy::collector::TopDocs::with_limit(10).order_by_score())
+                    .expect("search");
+                std::hint::black_box(top);
+            }
+            // Round 0 warms the caches up and is not counted.
+            if round > 0 {
+                retrieval.push(ms(started.elapsed()));
+            }
+        }
+    }
+    drop(searcher);
+
+    let engine = SearchEngine::new(index, Err("no model: the scale bench measures BM25 alone".to_string()));
+    let mut answers = Vec::new();
+    for round in 0..21 {
+        for q in QUERIES {
+            let started = Instant::now();
+            let results = engine.search(&SearchRequest::new(*q).mode(SearchMode::Bm25)).expect("search");
+            assert_eq!(results.mode, SearchMode::Bm25, "mode fell back: {:?}", results.warnings);
+            if round > 0 {
+                answers.push(ms(started.elapsed()));
+            }
+        }
+    }
+    let rss_searching = proc_status_mb("VmRSS:");
+
+    println!("## {papers} papers: BM25 (parse + index through `PaperIndex::ingest`, no embeddings)\n");
+    table_head();
+    row(
+        "real text pool (hf-daily-api + reports)",
+        format!(
+            "{} files: {} titles, {} authors, {} en / {} zh sentences, {pool_seconds:.1} s",
+            pool.files,
+            pool.titles.len(),
+            pool.authors.len(),
+            pool.en.len(),
+            pool.zh.len()
+        ),
+    );
+    row(
+        "generate input files",
+        format!(
+            "{} files ({} papers with a zh summary), {}, {generate_seconds:.1} s",
+            generated.files,
+            generated.zh_papers,
+            mb(generated.bytes)
+        ),
+    );
+    row(
+        "ingest (parse, merge, commit)",
+        format!(
+            "{} papers, {} records, {} files in {ingest_seconds:.1} s: {:.0} papers/s",
+            report.papers_total,
+            report.records,
+            report.files_read,
+            report.papers_total as f64 / ingest_seconds
+        ),
+    );
+    if report.had_rejections() {
+        row("  rejected", format!("{} files, {} records", report.rejected_files.len(), report.rejected_records.len()));
+    }
+    row(
+        "index on disk",
+        format!("{} ({:.0} bytes/paper)", mb(index_bytes), index_bytes as f64 / report.papers_total.max(1) as f64),
+    );
+    row("open index", format!("{:.1} ms", ms(open)));
+    row(
+        "papers matching a query",
+        format!(
+            "median {}, max {} (of {} queries)",
+            matching.get(matching.len() / 2).copied().unwrap_or(0),
+            matching.last().copied().unwrap_or(0),
+            matching.len()
+        ),
+    );
+    row("bm25 retrieval only (top 10 ids)", format!("{} ({} x 20)", p50_p99(retrieval), QUERIES.len()));
+    row("search bm25 (10 hits, snippets)", format!("{} ({} x 20)", p50_p99(answers), QUERIES.len()));
+    row(
+        "peak RSS",
+        format!("{peak_generate:.0} MB generating, {peak_ingest:.0} MB ingesting, {:.0} MB at the end", peak_rss_mb()),
+    );
+    row("RSS while searching", format!("{rss_searching:.0} MB (tantivy's memory-mapped files included)"));
+    println!();
+}
+
+/// The synthetic embeddings: `PAPERDEX_SCALE_VECTORS_DATA` = `overlapping` (default) or
+/// `clustered`, the two data sets of the `hnsw` bench.
+fn vector_corpus() -> (&'static str, Corpus) {
+    match std::env::var("PAPERDEX_SCALE_VECTORS_DATA").as_deref() {
+        Ok("clustered") => ("clustered", Corpus::new(DIMS, TOPICS, 2027)),
+        _ => ("overlapping", Corpus::new(DIMS, TOPICS, 2027).with_noise(0.6).with_spread(3.0)),
+    }
+}
+
+const TRUTH_FILE: &str = "truth.json";
+const SET_FILE: &str = "vectors.bin";
+const GRAPH_DIR: &str = "hnsw";
+
+/// Builds the vectors of `papers` papers and their graphs in `dir`, with the exact answers
+/// to the queries in `truth.json` for [`vectors_open`].
+///
+/// Vectors are pushed and the graphs extended in ten steps (`HnswSearch::build`, then
+/// `HnswSearch::insert` of the chunks pushed since, which is the same parallel insert), so
+/// progress and the rate as the graphs grow can be seen. With
+/// `PAPERDEX_SCALE_BUILD_BUDGET_MIN`, the build stops after a step if the estimate for the
+/// whole exceeds that many minutes, and reports the rates it measured.
+fn vectors_build(papers: usize, dir: &Path) {
+    fs::create_dir_all(dir).expect("scratch folder");
+    let budget = std::env::var("PAPERDEX_SCALE_BUILD_BUDGET_MIN").ok().and_then(|m| m.parse::<f64>().ok());
+    let (data, mut corpus) = vector_corpus();
+    let mut set = VectorSet::new(format!("synthetic-{data}"), DIMS);
+    let mut hnsw: Option<HnswSearch> = None;
+    let (mut generate, mut build) = (Duration::ZERO, Duration::ZERO);
+    let mut steps: Vec<(usize, f64)> = Vec::new(); // (vectors after the step, vectors/s of the step)
+    let mut stopped = None;
+    const STEPS: usize = 10;
+    for step in 0..STEPS {
+        let started = Instant::now();
+        let before = set.len();
+        for n in papers * step / STEPS..papers * (step + 1) / STEPS {
+            let id = paper_id(n);
+            set.push(&id, Lang::En, &corpus.sample()).expect("push");
+            let second = if n.is_multiple_of(ZH_EVERY) { Lang::Zh } else { Lang::En };
+            set.push(&id, second, &corpus.sample()).expect("push");
+        }
+        generate += started.elapsed();
+        let started = Instant::now();
+        match hnsw.as_mut() {
+            None => hnsw = Some(HnswSearch::build(&set)),
+            Some(hnsw) => {
+                hnsw.insert(&set).expect("insert");
+            }
+        }
+        let took = started.elapsed();
+        build += took;
+        let rate = (set.len() - before) as f64 / took.as_secs_f64();
+        steps.push((set.len(), rate));
+        let remaining = (2 * papers - set.len()) as f64 / rate;
+        eprintln!(
+            "  [vectors] graphs hold {} of {} vectors: step {:.0} s at {rate:.0} vectors/s, {:.0} s so far, about {:.0} s to go",
+            set.len(),
+            2 * papers,
+            took.as_secs_f64(),
+            build.as_secs_f64(),
+            remaining
+        );
+        if let Some(minutes) = budget
+            && step + 1 < STEPS
+            && (build.as_secs_f64() + remaining) / 60.0 > minutes
+        {
+            stopped = Some((build.as_secs_f64() + remaining) / 60.0);
+            break;
+        }
+    }
+    let hnsw = hnsw.expect("at least one step");
+    let params = hnsw.params();
+    let peak_build = peak_rss_mb();
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("## {papers} papers: vectors, build ({} synthetic {DIMS}-dim passages, {data})\n", 2 * papers);
+    table_head();
+    row("generate vectors + push into VectorSet", format!("{:.1} s for {} vectors", generate.as_secs_f64(), set.len()));
+    row(
+        "HNSW build (parallel insert, 10 steps)",
+        format!(
+            "{:.1} s: {:.0} vectors/s (M {}, ef_construction {}, {threads} threads)",
+            build.as_secs_f64(),
+            set.len() as f64 / build.as_secs_f64(),
+            params.max_nb_connection,
+            params.ef_construction
+        ),
+    );
+    row(
+        "  rate per step (graph size after it)",
+        steps.iter().map(|(size, rate)| format!("{}k: {rate:.0}/s", size / 1000)).collect::<Vec<_>>().join(", "),
+    );
+    if let Some(minutes) = stopped {
+        row(
+            "stopped",
+            format!(
+                "after {} of {} vectors: the whole build estimated at {minutes:.0} min or more (at the last \
+                 step's rate; inserts slow down as the graphs grow), over PAPERDEX_SCALE_BUILD_BUDGET_MIN; \
+                 nothing saved or searched",
+                set.len(),
+                2 * papers
+            ),
+        );
+        row("peak RSS", format!("{peak_build:.0} MB (vectors and graphs of {} passages)", set.len()));
+        println!();
+        return;
+    }
+
+    let set_path = dir.join(SET_FILE);
+    let graph_dir = dir.join(GRAPH_DIR);
+    let started = Instant::now();
+    set.save(&set_path).expect("save vectors");
+    let save_set = started.elapsed();
+    let started = Instant::now();
+    hnsw.save(&graph_dir).expect("save graphs");
+    let save_graph = started.elapsed();
+    drop(hnsw);
+
+    // The oracle, once the graphs are gone: its copy of the vectors does not add to their peak.
+    let queries = corpus.sample_many(VECTOR_QUERIES);
+    let exact = ExactSearch::build(&set);
+    let mut truth: [Vec<Vec<u32>>; 2] = Default::default();
+    let mut exact_times: [Vec<f64>; 2] = Default::default();
+    for (slot, &lang) in LANGS.iter().enumerate() {
+        for q in &queries {
+            let started = Instant::now();
+            let hits = exact.search(q, K, lang);
+            exact_times[slot].push(ms(started.elapsed()));
+            truth[slot].push(hits.into_iter().map(|(id, _)| id).collect());
+        }
+    }
+    let sizes = LANGS.map(|lang| exact.len(lang));
+    drop(exact);
+    let truth_json = json!([queries, truth]);
+    fs::write(dir.join(TRUTH_FILE), serde_json::to_vec(&truth_json).expect("truth as JSON")).expect("write truth");
+
+    row(
+        "save set / graphs",
+        format!(
+            "{:.1} s / {:.1} s; on disk {} / {}",
+            save_set.as_secs_f64(),
+            save_graph.as_secs_f64(),
+            mb(disk_size(&set_path)),
+            mb(disk_size(&graph_dir))
+        ),
+    );
+    for (slot, &lang) in LANGS.iter().enumerate() {
+        row(
+            &format!("exact top-10 {} ({} vectors)", lang.code(), sizes[slot]),
+            p50_p99(std::mem::take(&mut exact_times[slot])),
+        );
+    }
+    row("peak RSS", format!("{peak_build:.0} MB building (vectors + graphs), {:.0} MB at the end", peak_rss_mb()));
+    println!();
+}
+
+/// Opens what [`vectors_build`] saved in `dir`, as a server would, and searches it: recall@10
+/// against the exact answers and latency at several `ef`, and the engine's 300 per language.
+fn vectors_open(papers: usize, dir: &Path) {
+    let truth_path = dir.join(TRUTH_FILE);
+    let Ok(bytes) = fs::read(&truth_path) else {
+        println!("## {papers} papers: vectors, open: skipped, the build did not save anything\n");
+        return;
+    };
+    let (queries, truth): (Vec<Vec<f32>>, [Vec<Vec<u32>>; 2]) =
+        serde_json::from_slice(&bytes).expect("truth.json as the build part wrote it");
+
+    let started = Instant::now();
+    let set = VectorSet::load(&dir.join(SET_FILE)).expect("load vectors");
+    let load_set = started.elapsed();
+    let started = Instant::now();
+    let hnsw = HnswSearch::load(&dir.join(GRAPH_DIR), &set).expect("load graphs");
+    let load_graph = started.elapsed();
+    let rss_open = proc_status_mb("VmRSS:");
+
+    let mut rows = Vec::new();
+    for ef in EFS {
+        for (slot, &lang) in LANGS.iter().enumerate() {
+            for q in queries.iter().take(20) {
+                std::hint::black_box(hnsw.search_with_ef(q, K, lang, ef)); // warm-up
+            }
+            let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
+            for (q, truth) in queries.iter().zip(&truth[slot]) {
+                let started = Instant::now();
+                let hits = hnsw.search_with_ef(q, K, lang, ef);
+                times.push(ms(started.elapsed()));
+                wanted += truth.len();
+                found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
+            }
+            rows.push((format!("hnsw ef {ef} {}", lang.code()), found as f64 / wanted.max(1) as f64, times));
+        }
+    }
+    let engine_ef = hnsw.params().ef_search.max(ENGINE_K);
+    let mut engine_times: [Vec<f64>; 2] = Default::default();
+    for (slot, &lang) in LANGS.iter().enumerate() {
+        for q in &queries {
+            let started = Instant::now();
+            std::hint::black_box(hnsw.search(q, ENGINE_K, lang));
+            engine_times[slot].push(ms(started.elapsed()));
+        }
+    }
+
+    println!(
+        "## {papers} papers: vectors, open and search (zh {}, en {} passages; {} queries)\n",
+        hnsw.len(Lang::Zh),
+        hnsw.len(Lang::En),
+        queries.len()
+    );
+    table_head();
+    row(
+        "open: load set / load graphs",
+        format!("{:.2} s / {:.2} s (checksums included)", load_set.as_secs_f64(), load_graph.as_secs_f64()),
+    );
+    for (what, recall, times) in rows {
+        row(&what, format!("recall@10 {recall:.4}, {}", p50_p99(times)));
+    }
+    for (slot, &lang) in LANGS.iter().enumerate() {
+        row(
+            &format!("hnsw k {ENGINE_K} {} (engine, ef {engine_ef})", lang.code()),
+            p50_p99(std::mem::take(&mut engine_times[slot])),
+        );
+    }
+    row("RSS after open (set + graphs)", format!("{rss_open:.0} MB"));
+    row("peak RSS", format!("{:.0} MB", peak_rss_mb()));
+    println!();
+}
