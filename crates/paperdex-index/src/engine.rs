@@ -151,7 +151,7 @@ impl SearchEngine {
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
         let (fused, keyword_query, bm25_total) = match keywords {
             Some(keywords) => {
-                let (by_words, query, total) = keywords?;
+                let KeywordList { ranked: by_words, query, total } = keywords?;
                 let languages = query_languages(&request.query);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
                 (fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see), query, total)
@@ -183,20 +183,14 @@ impl SearchEngine {
         })
     }
 
-    /// The BM25 top `n` as (paper id, score), with the parsed query (for highlighting) and the
-    /// number of matching papers.
-    fn keyword_list(
-        &self,
-        searcher: &Searcher,
-        text: &str,
-        n: usize,
-    ) -> Result<(Vec<(String, f32)>, Option<Box<dyn tantivy::query::Query>>, usize)> {
+    /// The BM25 top `n` by paper id.
+    fn keyword_list(&self, searcher: &Searcher, text: &str, n: usize) -> Result<KeywordList> {
         let matches = self.index.keyword_matches(searcher, text, n)?;
-        let mut list = Vec::with_capacity(matches.hits.len());
+        let mut ranked = Vec::with_capacity(matches.hits.len());
         for (score, address) in &matches.hits {
-            list.push((self.index.id_at(searcher, *address)?, *score));
+            ranked.push((self.index.id_at(searcher, *address)?, *score));
         }
-        Ok((list, matches.query, matches.total))
+        Ok(KeywordList { ranked, query: matches.query, total: matches.total })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -226,6 +220,14 @@ impl SearchEngine {
         hit.vector_score = vector.map(|(_, s)| s);
         Ok(hit)
     }
+}
+
+/// BM25's answer by paper id, with the parsed query (for highlighting) and the number of
+/// matching papers.
+struct KeywordList {
+    ranked: Vec<(String, f32)>,
+    query: Option<Box<dyn tantivy::query::Query>>,
+    total: usize,
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once).
