@@ -4,7 +4,10 @@
 //! - open-index time;
 //! - search latency p50/p99 per mode over a fixed query set (query embedding included);
 //! - with `PAPERDEX_BENCH_EMBED=1`: ingest of the whole corpus with embeddings (minutes),
-//!   papers/s and passages/s, against the model's own throughput measured alone.
+//!   papers/s and passages/s, against the model's own throughput measured alone;
+//! - with `PAPERDEX_BENCH_EMBED_FILES=N`: the same comparison on a slice (the first N daily
+//!   files of hf-daily-api and of zh-glm), with the model alone on exactly the passages the
+//!   ingest embedded: how much the pipeline around the model costs, in a minute or two.
 //!
 //! The model modes need `models/fetch` to have run; without the model they are skipped with a
 //! note. `PAPERDEX_BENCH_INDEX=DIR` reuses an index built earlier (with vectors) instead of
@@ -54,6 +57,11 @@ fn load_model() -> Option<Arc<dyn Embedder>> {
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
     let model = load_model();
+    if let (Some(files), Some(model)) =
+        (std::env::var("PAPERDEX_BENCH_EMBED_FILES").ok().and_then(|n| n.parse().ok()), &model)
+    {
+        pipeline_against_model(model.as_ref(), files);
+    }
     let reuse = std::env::var_os("PAPERDEX_BENCH_INDEX").map(PathBuf::from);
     let scratch = tempfile::tempdir().expect("tempdir");
     let index_dir: PathBuf = reuse.clone().unwrap_or_else(|| scratch.path().join("index"));
@@ -82,7 +90,7 @@ fn main() {
                 report.chunks_embedded as f64 / report.embed_seconds
             );
             if let Some(model) = &model {
-                model_alone(model.as_ref(), &index, Some(report.chunks_embedded as f64 / report.embed_seconds));
+                model_alone(model.as_ref(), &index, Some(report.chunks_embedded as f64 / report.embed_seconds), 38);
             }
         }
     }
@@ -124,7 +132,7 @@ fn main() {
     let (p50, p99) = latency(&engine, SearchMode::Bm25, 20);
     println!("search bm25:   p50 {p50:.3} ms  p99 {p99:.3} ms  ({} queries x 20)", QUERIES.len());
     if let (Some(model), true, Some(_)) = (&model, has_vectors, &reuse) {
-        model_alone(model.as_ref(), engine.index(), None);
+        model_alone(model.as_ref(), engine.index(), None, 38);
     }
     if let (Some(model), true) = (&model, has_vectors) {
         let mut times = Vec::new();
@@ -218,18 +226,48 @@ fn hnsw_recall(index: &PaperIndex, model: &dyn Embedder) {
     }
 }
 
-/// The model's own throughput on the same kind of passages, for comparison with ingest.
-fn model_alone(model: &dyn Embedder, index: &PaperIndex, ingest_rate: Option<f64>) {
+/// Ingest with embeddings of a slice of the corpus, then the model alone on the same passages.
+fn pipeline_against_model(model: &dyn Embedder, files: usize) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut paths = Vec::new();
+    for folder in ["hf-daily-api", "zh-glm"] {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            println!("(pipeline against model skipped: {} is missing)", root.join(folder).display());
+            return;
+        };
+        let mut found: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        found.sort();
+        paths.extend(found.into_iter().take(files));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PaperIndex::open_or_create(dir.path()).expect("create index");
+    let started = Instant::now();
+    let report = index.ingest(&paths, Some(model), &mut Quiet).expect("ingest");
+    let rate = report.chunks_embedded as f64 / report.embed_seconds;
+    println!(
+        "ingest of {} files with embeddings: {} papers in {:.1} s wall; embedding {} passages took {:.1} s: {rate:.1} passages/s",
+        report.files_read,
+        report.papers_total,
+        started.elapsed().as_secs_f64(),
+        report.chunks_embedded,
+        report.embed_seconds,
+    );
+    model_alone(model, &index, Some(rate), 1);
+}
+
+/// The model's own throughput on the passages of every `step`-th paper of `index`, in calls
+/// of 32 as ingest makes them, for comparison with ingest.
+fn model_alone(model: &dyn Embedder, index: &PaperIndex, ingest_rate: Option<f64>, step: usize) {
     let papers = index.papers().expect("papers");
-    // Every 38th paper: about 300, spread over every source and language.
-    let passages: Vec<String> = papers.iter().step_by(38).flat_map(chunk).map(|c| c.text).collect();
+    // Every 38th paper of the corpus is about 300, spread over every source and language.
+    let passages: Vec<String> = papers.iter().step_by(step).flat_map(chunk).map(|c| c.text).collect();
     let texts: Vec<&str> = passages.iter().map(String::as_str).collect();
     let started = Instant::now();
     for call in texts.chunks(32) {
         model.embed(call, Role::Passage).expect("embed");
     }
     let rate = texts.len() as f64 / started.elapsed().as_secs_f64();
-    println!("model alone: {rate:.1} passages/s on {} passages of every 38th paper", texts.len());
+    println!("model alone: {rate:.1} passages/s on {} passages of every {step}th paper", texts.len());
     if let Some(ingest_rate) = ingest_rate {
         println!("  ingest ran at {:.0}% of the model's own rate", 100.0 * ingest_rate / rate);
     }
