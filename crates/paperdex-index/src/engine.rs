@@ -139,10 +139,7 @@ impl SearchEngine {
             let keywords = (mode == SearchMode::Hybrid)
                 .then(|| scope.spawn(|| self.keyword_list(&searcher, &request.query, wanted)));
             let query_vector = embedder.embed(&[request.query.as_str()], Role::Query);
-            (
-                query_vector,
-                keywords.map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
-            )
+            (query_vector, keywords.map(joined))
         });
         let query_vector = query_vector?.pop().unwrap_or_default();
         // Vectors rank a query's own language first whatever the topic: rank within each
@@ -222,6 +219,11 @@ impl SearchEngine {
     }
 }
 
+/// The result of a scoped thread; its panic, if it panicked, carries on in the caller.
+fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// BM25's answer by paper id, with the parsed query (for highlighting) and the number of
 /// matching papers.
 struct KeywordList {
@@ -250,7 +252,7 @@ fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<Vec<(
     std::thread::scope(|scope| {
         let chinese = scope.spawn(|| rank(Lang::Zh));
         let english = rank(Lang::En);
-        vec![chinese.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), english]
+        vec![joined(chinese), english]
     })
 }
 

@@ -15,8 +15,7 @@ use paperdex_core::{Paper, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -348,7 +347,8 @@ fn rescore(
         }
     }
     // Best first; equal scores in document order, as TopDocs orders them.
-    rescored.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id))));
+    rescored
+        .sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id))));
     rescored.truncate(n);
     Ok(rescored)
 }
