@@ -465,18 +465,6 @@ fn bm25_part(papers: usize) {
         }
     }
     drop(searcher);
-    // What searches do: the top 10 and the match count, rescoring candidates above
-    // RESCORE_ABOVE papers.
-    let mut keyword_hits = Vec::new();
-    for round in 0..21 {
-        for q in QUERIES {
-            let started = Instant::now();
-            std::hint::black_box(index.keyword_hits(q, 10).expect("search"));
-            if round > 0 {
-                keyword_hits.push(ms(started.elapsed()));
-            }
-        }
-    }
 
     let engine = SearchEngine::new(index, Err("no model: the scale bench measures BM25 alone".to_string()));
     let mut answers = Vec::new();
@@ -541,14 +529,7 @@ fn bm25_part(papers: usize) {
             matching.len()
         ),
     );
-    row("bm25 full query on every match, top 10", format!("{} ({} x 20)", p50_p99(retrieval), QUERIES.len()));
-    row(
-        &format!(
-            "bm25 retrieval, top 10 + count ({})",
-            if report.papers_total as u64 > paperdex_index::RESCORE_ABOVE { "rescoring" } else { "every match" }
-        ),
-        format!("{} ({} x 20)", p50_p99(keyword_hits), QUERIES.len()),
-    );
+    row("bm25 retrieval only (top 10 ids)", format!("{} ({} x 20)", p50_p99(retrieval), QUERIES.len()));
     row("search bm25 (10 hits, snippets)", format!("{} ({} x 20)", p50_p99(answers), QUERIES.len()));
     row(
         "peak RSS",

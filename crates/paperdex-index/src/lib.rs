@@ -36,6 +36,4 @@ pub use ingest::{IngestObserver, IngestReport, Quiet, RejectedFile, RejectedReco
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
 pub use related::RelatedResults;
 pub use remove::RemoveReport;
-pub use search::{
-    MAX_LIMIT, MAX_QUERY_CHARS, RESCORE_ABOVE, RESCORE_CANDIDATES, SearchHit, SearchMode, SearchRequest, SearchResults,
-};
+pub use search::{MAX_LIMIT, MAX_QUERY_CHARS, SearchHit, SearchMode, SearchRequest, SearchResults};

@@ -32,8 +32,6 @@ pub struct PaperIndex {
     /// How many papers a long ingest writes per generation (see
     /// [`PaperIndex::with_papers_per_generation`]).
     pub(crate) papers_per_generation: usize,
-    /// Above this many papers BM25 rescoring takes over (see [`PaperIndex::with_rescore_above`]).
-    pub(crate) rescore_above: u64,
 }
 
 /// Papers per generation during a long ingest unless set otherwise: a crash loses at most this
@@ -108,7 +106,6 @@ impl PaperIndex {
             fields,
             vectors: RwLock::new(None),
             papers_per_generation: PAPERS_PER_GENERATION,
-            rescore_above: crate::search::RESCORE_ABOVE,
         };
         paper_index.refresh_vectors()?;
         // Jieba loads its dictionary on first use; do it now rather than in the first query.
@@ -121,14 +118,6 @@ impl PaperIndex {
     /// vector write each; tests use them to get many commits out of a small ingest.
     pub fn with_papers_per_generation(mut self, papers: usize) -> PaperIndex {
         self.papers_per_generation = papers.max(1);
-        self
-    }
-
-    /// The same index, finding BM25 answers by rescoring candidates once it holds more than
-    /// `papers` papers instead of [`RESCORE_ABOVE`](crate::RESCORE_ABOVE); tests set 0 to
-    /// compare the two ways on a small index.
-    pub fn with_rescore_above(mut self, papers: u64) -> PaperIndex {
-        self.rescore_above = papers;
         self
     }
 

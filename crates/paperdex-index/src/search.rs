@@ -4,22 +4,16 @@
 //! Chinese word into a strict phrase: each analyzed term becomes a should-clause over the
 //! searchable fields (the best field counts fully, the others a little), Chinese words also
 //! match by their character bigrams, and the whole query as a loose phrase adds a boost.
-//!
-//! That query scores every paper containing any query word. Beyond [`RESCORE_ABOVE`] papers
-//! (a common word matches a fifth of a million-paper index) BM25 works in two steps: a flat
-//! query of the same terms, which tantivy prunes with block-max WAND, finds the best
-//! [`RESCORE_CANDIDATES`], and the full query scores only those (rescoring, like Lucene's
-//! `QueryRescorer`).
 
 use paperdex_core::{Paper, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocSet, Score, Searcher, Term};
+use tantivy::{DocAddress, Score, Searcher, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::{IndexError, Result};
@@ -29,12 +23,6 @@ use crate::paper_index::PaperIndex;
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// The most hits one request may ask for.
 pub const MAX_LIMIT: usize = 200;
-/// Up to this many papers, the full keyword query scores every match (exact, and under a
-/// millisecond at the corpus's size); beyond, candidates are found first and rescored. The
-/// scale bench: at 1M synthetic papers scoring every match took 19 ms (p50).
-pub const RESCORE_ABOVE: u64 = 200_000;
-/// How many candidates the flat query hands to the full one for rescoring.
-pub const RESCORE_CANDIDATES: usize = 1000;
 
 /// Which retrievers answer a search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -240,60 +228,13 @@ impl PaperIndex {
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
-    /// The query the rescoring path finds candidates with: every analyzed term in every field
-    /// (weighted as in the full query) and every Han bigram, as one flat disjunction of term
-    /// queries, the shape block-max WAND can prune. It matches every paper the full query
-    /// matches.
-    fn candidate_query(&self, text: &str) -> Option<Box<dyn Query>> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut add = |field: Field, term: &str, boost: f32| {
-            let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
-        };
-        let mut counts: Vec<(String, f32)> = Vec::new();
-        for term in analyze(&mut word_analyzer(), text) {
-            match counts.iter_mut().find(|(t, _)| *t == term) {
-                Some((_, n)) => *n += 1.0,
-                None => counts.push((term, 1.0)),
-            }
-        }
-        for (term, count) in &counts {
-            for (field, boost) in weighted_fields(self) {
-                add(field, term, boost * count);
-            }
-        }
-        for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
-            for bigram in analyze(&mut bigram_analyzer(), word) {
-                add(self.fields.han_bigrams, &bigram, 0.5);
-            }
-        }
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
-    }
-
     /// The best `n` BM25 matches for `text`.
     pub(crate) fn keyword_matches(&self, searcher: &Searcher, text: &str, n: usize) -> Result<KeywordMatches> {
         let Some(query) = self.keyword_query_in(searcher, text) else {
             return Ok(KeywordMatches { hits: Vec::new(), total: 0, query: None });
         };
-        let n = n.max(1);
-        if searcher.num_docs() <= self.rescore_above {
-            let (hits, total) = searcher.search(&query, &(TopDocs::with_limit(n).order_by_score(), Count))?;
-            return Ok(KeywordMatches { hits, total, query: Some(query) });
-        }
-        let flat = self.candidate_query(text).expect("a query with terms has a candidate query");
-        let candidates = searcher.search(&flat, &TopDocs::with_limit(n.max(RESCORE_CANDIDATES)).order_by_score())?;
-        // Papers containing a query word (or a Chinese bigram of one): what the full query
-        // would count, give or take bigrams that never stand together.
-        let total = searcher.search(&flat, &Count)?;
-        let hits = rescore(searcher, query.as_ref(), candidates, n)?;
+        let (hits, total) = searcher.search(&query, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
         Ok(KeywordMatches { hits, total, query: Some(query) })
-    }
-
-    /// The best `n` BM25 matches for `text` as document addresses, and the number of papers
-    /// matching: the retrieval a keyword search makes before reading papers (for benchmarks).
-    pub fn keyword_hits(&self, text: &str, n: usize) -> Result<(Vec<(Score, DocAddress)>, usize)> {
-        let matches = self.keyword_matches(&self.searcher(), text, n)?;
-        Ok((matches.hits, matches.total))
     }
 
     /// Keyword-only search.
@@ -326,33 +267,6 @@ impl PaperIndex {
 const COORDINATION_WEIGHT: f32 = 1.5;
 
 /// BM25's IDF of `term` in `field`.
-/// Scores `candidates` with `query` and keeps the best `n`: one scorer per segment, advanced
-/// through the candidates in document order.
-fn rescore(
-    searcher: &Searcher,
-    query: &dyn Query,
-    mut candidates: Vec<(Score, DocAddress)>,
-    n: usize,
-) -> Result<Vec<(Score, DocAddress)>> {
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    candidates.sort_by_key(|(_, address)| (address.segment_ord, address.doc_id));
-    let mut rescored = Vec::with_capacity(candidates.len());
-    for segment in candidates.chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord) {
-        let segment_ord = segment[0].1.segment_ord;
-        let mut scorer = weight.scorer(searcher.segment_reader(segment_ord), 1.0)?;
-        for &(_, address) in segment {
-            if scorer.doc() <= address.doc_id && scorer.seek(address.doc_id) == address.doc_id {
-                rescored.push((scorer.score(), address));
-            }
-        }
-    }
-    // Best first; equal scores in document order, as TopDocs orders them.
-    rescored
-        .sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id))));
-    rescored.truncate(n);
-    Ok(rescored)
-}
-
 fn inverse_document_frequency(searcher: &Searcher, field: Field, term: &str) -> f32 {
     let docs = searcher.num_docs() as f32;
     let df = searcher.doc_freq(&Term::from_field_text(field, term)).unwrap_or(0) as f32;
