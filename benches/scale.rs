@@ -448,22 +448,7 @@ fn bm25_part(papers: usize) {
         }
     }
     matching.sort_unstable();
-    let mut retrieval = Vec::new();
-    for round in 0..21 {
-        for q in QUERIES {
-            let started = Instant::now();
-            if let Some(query) = index.keyword_query(q) {
-                let top = searcher
-                    .search(&query, &tantivy::collector::TopDocs::with_limit(10).order_by_score())
-                    .expect("search");
-                std::hint::black_box(top);
-            }
-            // Round 0 warms the caches up and is not counted.
-            if round > 0 {
-                retrieval.push(ms(started.elapsed()));
-            }
-        }
-    }
+    let retrieval = common::bm25_retrieval_ms(&index, 20);
     drop(searcher);
 
     let engine = SearchEngine::new(index, Err("no model: the scale bench measures BM25 alone".to_string()));

@@ -100,21 +100,7 @@ fn main() {
     println!("open index: {:.1} ms ({} papers)", started.elapsed().as_secs_f64() * 1000.0, index.len());
     let has_vectors = index.vectors().is_some();
     {
-        // Retrieval alone (query building + top 10 by BM25), without reading papers or snippets.
-        let mut times = Vec::new();
-        let searcher = index.searcher();
-        for _ in 0..20 {
-            for q in QUERIES {
-                let started = Instant::now();
-                if let Some(query) = index.keyword_query(q) {
-                    let top = searcher
-                        .search(&query, &tantivy::collector::TopDocs::with_limit(10).order_by_score())
-                        .expect("search");
-                    std::hint::black_box(top);
-                }
-                times.push(started.elapsed().as_secs_f64() * 1000.0);
-            }
-        }
+        let mut times = common::bm25_retrieval_ms(&index, 20);
         times.sort_by(f64::total_cmp);
         println!(
             "bm25 retrieval only (top 10 ids): p50 {:.3} ms  p99 {:.3} ms",
