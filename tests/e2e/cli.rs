@@ -139,3 +139,14 @@ fn a_reader_that_stops_early_gets_no_panic() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn the_ranker_is_set_from_the_command_line_and_a_bad_setting_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(paperdex(dir.path(), &["ingest", sample().to_str().expect("path")]).code, 0);
+    let run = paperdex(dir.path(), &["search", "KV cache quantization", "--fusion", "rrf:k=60,vector=1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = paperdex(dir.path(), &["search", "KV cache quantization", "--fusion", "rrf:alpha=1"]);
+    assert_eq!(run.code, 2, "bad usage");
+    assert!(run.stderr.contains("--fusion") && run.stderr.contains("alpha"), "{}", run.stderr);
+}

@@ -290,3 +290,17 @@ fn best_passage(vectors: &Vectors, paper: &paperdex_core::Paper, query: &[f32]) 
 fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_is_in_the_languages_it_has_words_in() {
+        assert_eq!(query_languages("强化学习 奖励模型"), [Lang::Zh]);
+        assert_eq!(query_languages("KV cache quantization"), [Lang::En]);
+        assert_eq!(query_languages("KV cache 量化"), [Lang::Zh, Lang::En]);
+        // No letters at all: keywords could match papers of either language.
+        assert_eq!(query_languages("2602.02958"), [Lang::Zh, Lang::En]);
+    }
+}
