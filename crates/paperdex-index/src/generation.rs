@@ -206,3 +206,37 @@ fn sync_dir(dir: &Path) -> Result<()> {
 fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError {
     IndexError::Corrupt { path: root.to_path_buf(), reason: error.to_string() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vectors::NearestNeighbours;
+
+    #[test]
+    fn a_small_set_is_searched_exactly_whatever_the_graphs_would_say() {
+        // 2,000 pseudo-random passages, graphs searched with ef 1 (so they would miss
+        // neighbours): below FULL_SCAN_THRESHOLD the answer must be the exact one.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f32 / (1u64 << 53) as f32 - 0.5
+        };
+        let mut set = VectorSet::new("test", 16);
+        for i in 0..2_000 {
+            let mut v: Vec<f32> = (0..16).map(|_| next()).collect();
+            paperdex_embed::normalize(&mut v);
+            set.push(&format!("2601.{i:05}"), if i % 3 == 0 { Lang::Zh } else { Lang::En }, &v).expect("push");
+        }
+        let ann = HnswSearch::build(&set).with_ef_search(1);
+        let exact = ExactSearch::build(&set);
+        let vectors = Vectors::new("gen-1".into(), set, ann);
+        for _ in 0..20 {
+            let query: Vec<f32> = (0..16).map(|_| next()).collect();
+            for lang in [Lang::Zh, Lang::En] {
+                assert_eq!(vectors.nearest(&query, 50, lang), exact.search(&query, 50, lang));
+            }
+        }
+    }
+}
