@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
-use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths};
+use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher};
 use paperdex_index::{
     Fusion, PAPERS_PER_GENERATION, PaperIndex, RankerConfig, SearchEngine, SearchMode, SearchRequest,
 };
@@ -278,8 +278,9 @@ fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
     if let Some(TestEmbedder::Hash) = cli.embedder {
         return Ok(Arc::new(HashEmbedder::new(HASH_DIMENSIONS)));
     }
+    // Concurrent searches (`serve`) share model calls; a lone query goes through as it is.
     E5Embedder::load(&ModelPaths::under(&cli.models))
-        .map(|e| Arc::new(e) as Arc<dyn Embedder>)
+        .map(|e| Arc::new(QueryBatcher::new(e)) as Arc<dyn Embedder>)
         .map_err(|e| e.to_string())
 }
 

@@ -4,6 +4,11 @@
 //! tokenizer files, and ONNX Runtime's shared library. fastembed's `TextEmbedding::embed`
 //! needs `&mut self`, so one session sits behind a mutex; callers on async runtimes run
 //! [`Embedder::embed`] on a blocking thread.
+//!
+//! A batch is padded to its longest text, so the order texts reach the model in decides how
+//! much of its work is padding: [`E5Embedder`] counts each text's tokens (outside the lock)
+//! and runs them in batches of similar length, then puts the vectors back in the caller's
+//! order.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -52,6 +57,8 @@ impl ModelPaths {
 /// space.
 pub struct E5Embedder {
     model: Mutex<TextEmbedding>,
+    /// A copy of the model's tokenizer, to count tokens without holding the model's lock.
+    tokenizer: tokenizers::Tokenizer,
 }
 
 impl E5Embedder {
@@ -80,7 +87,7 @@ impl E5Embedder {
             .with_session_config("session.intra_op.allow_spinning", "0");
         let model = TextEmbedding::try_new_from_user_defined(model, options)
             .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))?;
-        Ok(E5Embedder { model: Mutex::new(model) })
+        Ok(E5Embedder::new(model))
     }
 
     /// Downloads the model from the Hugging Face hub (for users who are online; needs the
@@ -89,8 +96,45 @@ impl E5Embedder {
     pub fn from_hub() -> Result<E5Embedder, EmbedError> {
         let options = fastembed::InitOptions::new(fastembed::EmbeddingModel::MultilingualE5Small);
         let model = TextEmbedding::try_new(options).map_err(|e| EmbedError::Model(e.to_string()))?;
-        Ok(E5Embedder { model: Mutex::new(model) })
+        Ok(E5Embedder::new(model))
     }
+
+    fn new(model: TextEmbedding) -> E5Embedder {
+        let mut tokenizer = model.tokenizer.clone();
+        // Counting needs no padding (fastembed pads each batch to its longest text).
+        tokenizer.with_padding(None);
+        E5Embedder { model: Mutex::new(model), tokenizer }
+    }
+
+    /// The number of tokens the model reads of `text` (with its prefix, capped at the window),
+    /// or an estimate where the tokenizer fails.
+    fn token_count(&self, text: &str) -> usize {
+        match self.tokenizer.encode_fast(text, true) {
+            Ok(encoding) => encoding.len().min(MAX_TOKENS),
+            Err(_) => crate::chunk::estimate_tokens(text).min(MAX_TOKENS),
+        }
+    }
+}
+
+/// The order to embed `lengths` in: shortest first, so each batch of [`BATCH`] holds texts of
+/// similar length and little padding (ties keep the caller's order).
+fn by_length(lengths: &[usize]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..lengths.len()).collect();
+    order.sort_by_key(|&i| lengths[i]);
+    order
+}
+
+/// The share of a batched run's token slots that are padding when `lengths` are embedded in
+/// `order`, in batches of `batch` padded to their longest text.
+pub fn padding_share(lengths: &[usize], order: &[usize], batch: usize) -> f64 {
+    let mut slots = 0usize;
+    let mut real = 0usize;
+    for call in order.chunks(batch.max(1)) {
+        let longest = call.iter().map(|&i| lengths[i]).max().unwrap_or(0);
+        slots += longest * call.len();
+        real += call.iter().map(|&i| lengths[i]).sum::<usize>();
+    }
+    if slots == 0 { 0.0 } else { 1.0 - real as f64 / slots as f64 }
 }
 
 /// Loads ONNX Runtime once per process; a missing or wrong library is an error, never a
@@ -117,10 +161,47 @@ impl Embedder for E5Embedder {
 
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
         let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
-        let mut model =
-            self.model.lock().map_err(|_| EmbedError::Model("a previous embedding call panicked".into()))?;
-        let mut vectors = model.embed(&prefixed, Some(BATCH)).map_err(|e| EmbedError::Model(e.to_string()))?;
-        vectors.iter_mut().for_each(|v| normalize(v));
+        let order = if prefixed.len() <= 1 {
+            vec![0; prefixed.len()]
+        } else {
+            by_length(&prefixed.iter().map(|t| self.token_count(t)).collect::<Vec<_>>())
+        };
+        let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); prefixed.len()];
+        for call in order.chunks(BATCH) {
+            let batch: Vec<&str> = call.iter().map(|&i| prefixed[i].as_str()).collect();
+            // The lock is taken per batch, so a query waits for at most one batch of passages.
+            let mut model =
+                self.model.lock().map_err(|_| EmbedError::Model("a previous embedding call panicked".into()))?;
+            let embedded = model.embed(&batch, Some(BATCH)).map_err(|e| EmbedError::Model(e.to_string()))?;
+            drop(model);
+            if embedded.len() != call.len() {
+                return Err(EmbedError::Model(format!(
+                    "the model returned {} vectors for {} texts",
+                    embedded.len(),
+                    call.len()
+                )));
+            }
+            for (&i, mut vector) in call.iter().zip(embedded) {
+                normalize(&mut vector);
+                vectors[i] = vector;
+            }
+        }
         Ok(vectors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_of_similar_length_share_a_batch() {
+        let lengths = [300, 12, 290, 15, 310, 11, 14, 305, 13, 298, 16, 301, 12, 299, 10, 302];
+        let order = by_length(&lengths);
+        assert_eq!(order.len(), lengths.len());
+        assert!(order.windows(2).all(|w| lengths[w[0]] <= lengths[w[1]]));
+        let unsorted: Vec<usize> = (0..lengths.len()).collect();
+        assert!(padding_share(&lengths, &order, 8) < 0.1);
+        assert!(padding_share(&lengths, &unsorted, 8) > 0.4);
     }
 }

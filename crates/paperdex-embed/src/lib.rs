@@ -6,14 +6,17 @@
 //!   local model folder (see `models/fetch`).
 //! - [`HashEmbedder`] is deterministic and instant, for unit tests of everything around the
 //!   model.
+//! - [`QueryBatcher`] embeds queries that arrive together in one model call (the server).
 //! - [`chunk`] cuts a paper into passages that fit the model's 512-token window.
 
+mod batching;
 mod chunk;
 mod e5;
 mod hash;
 
-pub use chunk::{Chunk, MAX_PASSAGE_TOKENS, chunk};
-pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths};
+pub use batching::{MAX_QUERIES_PER_CALL, QueryBatcher};
+pub use chunk::{Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
+pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, padding_share};
 pub use hash::HashEmbedder;
 
 /// Whether a text is a search query or a document passage. e5 models are trained with a

@@ -5,15 +5,19 @@
 //! the work goes on. Nothing is written until every file is read; then the changed papers are
 //! written one generation (one commit) per batch: an interrupted ingest keeps the batches it
 //! committed, and the index is always as it was at some commit.
+//!
+//! Embedding runs on its own thread, one batch ahead of the writer, and feeds the model each
+//! batch's passages in order of length (see `embed_papers`).
 
 use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Instant;
 
 use paperdex_core::{Lang, MAX_FILE_BYTES, Paper, PaperId, parse_bytes};
-use paperdex_embed::{EmbedError, Embedder, Role, chunk};
+use paperdex_embed::{EmbedError, Embedder, Role, chunk, estimate_tokens};
 use serde::Serialize;
 
 use crate::error::{IndexError, Result};
@@ -193,31 +197,65 @@ impl PaperIndex {
         observer.writing(work.len());
         let mut generation = payload.generation;
         let mut progress = EmbedProgress::new(embed_ids.len());
-        for batch in work.chunks(self.papers_per_generation) {
-            if let Some((set, _)) = vectors.as_mut() {
-                let batch_embed: Vec<&Paper> = batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
-                for paper in batch.iter().filter(|p| text_changed.contains(&p.id)) {
-                    // Stale vectors go even when there is no model to make new ones.
-                    set.delete_paper(paper.id.as_str());
-                }
-                if let Some(embedder) = embedder {
-                    let embedded = embed_papers(embedder, &batch_embed, &mut progress, observer)?;
-                    for (paper, chunks) in batch_embed.iter().zip(embedded) {
-                        set.delete_paper(paper.id.as_str());
-                        for (lang, vector) in chunks {
-                            set.push(paper.id.as_str(), lang, &vector).map_err(|e| corrupt(&self.root, e))?;
-                            report.chunks_embedded += 1;
+        let batches: Vec<&[&Paper]> = work.chunks(self.papers_per_generation).collect();
+        // Only papers that get vectors are embedded; without vectors there is nothing to make.
+        let embedder = embedder.filter(|_| vectors.is_some());
+        std::thread::scope(|scope| -> Result<()> {
+            // The model embeds the next batch while this thread writes and commits the last
+            // one, so it never waits for tantivy, the graphs or the disk.
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Embedded>(PASSAGES_PER_CALL);
+            if let Some(embedder) = embedder {
+                let (batches, embed_ids) = (&batches, &embed_ids);
+                scope.spawn(move || {
+                    for batch in batches {
+                        let papers: Vec<&Paper> =
+                            batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
+                        if !embed_papers(embedder, &papers, &sender) {
+                            return;
                         }
-                        report.papers_embedded += 1;
+                    }
+                });
+            } else {
+                drop(sender);
+            }
+            for batch in &batches {
+                if let Some((set, _)) = vectors.as_mut() {
+                    for paper in batch.iter().filter(|p| text_changed.contains(&p.id)) {
+                        // Stale vectors go even when there is no model to make new ones.
+                        set.delete_paper(paper.id.as_str());
+                    }
+                    if embedder.is_some() {
+                        let batch_embed: Vec<&Paper> =
+                            batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
+                        let embedded = receive_batch(&receiver, &mut progress, observer)?;
+                        if embedded.len() != batch_embed.len() {
+                            return Err(IndexError::Embed(EmbedError::Model(format!(
+                                "the embedding thread returned {} papers for {}",
+                                embedded.len(),
+                                batch_embed.len()
+                            ))));
+                        }
+                        for (paper, chunks) in batch_embed.iter().zip(embedded) {
+                            set.delete_paper(paper.id.as_str());
+                            for (lang, vector) in chunks {
+                                set.push(paper.id.as_str(), lang, &vector).map_err(|e| corrupt(&self.root, e))?;
+                                report.chunks_embedded += 1;
+                            }
+                            report.papers_embedded += 1;
+                        }
                     }
                 }
+                generation += 1;
+                // Papers only embedded (unchanged in tantivy) are not rewritten.
+                let replace: Vec<&Paper> = batch
+                    .iter()
+                    .copied()
+                    .filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok())
+                    .collect();
+                self.commit_generation(generation, vectors.as_mut(), &replace, &[])?;
             }
-            generation += 1;
-            // Papers only embedded (unchanged in tantivy) are not rewritten.
-            let replace: Vec<&Paper> =
-                batch.iter().copied().filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok()).collect();
-            self.commit_generation(generation, vectors.as_mut(), &replace, &[])?;
-        }
+            Ok(())
+        })?;
         report.embed_seconds = progress.seconds();
         self.finish_write(vectors)
     }
@@ -272,63 +310,86 @@ impl EmbedProgress {
 /// One paper's passages as `(language, vector)`, in passage order.
 type PassageVectors = Vec<(Lang, Vec<f32>)>;
 
-/// Embeds the passages of `papers` on a worker thread (the caller keeps reporting progress),
-/// returning each paper's `(language, vector)` per passage.
-fn embed_papers(
-    embedder: &dyn Embedder,
-    papers: &[&Paper],
+/// What the embedding thread tells the writer.
+enum Embedded {
+    /// `passages` more passages are done, completing `papers` more papers.
+    Progress { passages: usize, papers: usize },
+    /// A batch is done: each of its papers' passage vectors, in the order the papers came.
+    Batch(Result<Vec<PassageVectors>>),
+}
+
+/// Embeds the passages of `papers` and sends progress and then the batch to the writer.
+/// Returns false when the writer is gone or the model failed (the error was sent).
+///
+/// The passages of all the papers are embedded in order of (estimated) length, not paper by
+/// paper: a model call pads its texts to the longest, so mixing a title-only passage with a
+/// full window wastes most of the call.
+fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &SyncSender<Embedded>) -> bool {
+    let chunked: Vec<Vec<paperdex_embed::Chunk>> = papers.iter().map(|p| chunk(p)).collect();
+    // (paper, passage number, chunk), so each vector goes back to its place.
+    let mut flat: Vec<(usize, usize, &paperdex_embed::Chunk)> = chunked
+        .iter()
+        .enumerate()
+        .flat_map(|(i, chunks)| chunks.iter().enumerate().map(move |(n, c)| (i, n, c)))
+        .collect();
+    flat.sort_by_cached_key(|(_, _, c)| estimate_tokens(&c.text));
+    let mut slots: Vec<Vec<Option<(Lang, Vec<f32>)>>> = chunked.iter().map(|c| vec![None; c.len()]).collect();
+    let mut remaining: Vec<usize> = chunked.iter().map(Vec::len).collect();
+    // Papers without passages are done before anything is embedded.
+    let mut papers_done = remaining.iter().filter(|&&n| n == 0).count();
+    for call in flat.chunks(PASSAGES_PER_CALL) {
+        let texts: Vec<&str> = call.iter().map(|(_, _, c)| c.text.as_str()).collect();
+        let vectors = match embedder.embed(&texts, Role::Passage) {
+            Ok(vectors) if vectors.len() == texts.len() => vectors,
+            Ok(vectors) => {
+                let reason = format!("the model returned {} vectors for {} passages", vectors.len(), texts.len());
+                let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(EmbedError::Model(reason)))));
+                return false;
+            }
+            Err(error) => {
+                let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(error))));
+                return false;
+            }
+        };
+        for (&(paper, n, chunk), vector) in call.iter().zip(vectors) {
+            slots[paper][n] = Some((chunk.lang, vector));
+            remaining[paper] -= 1;
+            if remaining[paper] == 0 {
+                papers_done += 1;
+            }
+        }
+        let progress = Embedded::Progress { passages: call.len(), papers: std::mem::take(&mut papers_done) };
+        if sender.send(progress).is_err() {
+            return false;
+        }
+    }
+    if papers_done > 0 && sender.send(Embedded::Progress { passages: 0, papers: papers_done }).is_err() {
+        return false;
+    }
+    let batch = slots.into_iter().map(|passages| passages.into_iter().flatten().collect()).collect();
+    sender.send(Embedded::Batch(Ok(batch))).is_ok()
+}
+
+/// Reports progress until the embedding thread hands over its next batch.
+fn receive_batch(
+    receiver: &Receiver<Embedded>,
     progress: &mut EmbedProgress,
     observer: &mut dyn IngestObserver,
 ) -> Result<Vec<PassageVectors>> {
-    let chunked: Vec<Vec<paperdex_embed::Chunk>> = papers.iter().map(|p| chunk(p)).collect();
-    // (paper index, chunk) in order, so vectors can be dealt back to their papers.
-    let flat: Vec<(usize, &paperdex_embed::Chunk)> =
-        chunked.iter().enumerate().flat_map(|(i, chunks)| chunks.iter().map(move |c| (i, c))).collect();
-    let mut out: Vec<PassageVectors> = vec![Vec::new(); papers.len()];
-    let chunks_before = progress.chunks;
-    std::thread::scope(|scope| -> Result<()> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(2);
-        let flat = &flat;
-        let worker = scope.spawn(move || {
-            for call in flat.chunks(PASSAGES_PER_CALL) {
-                let texts: Vec<&str> = call.iter().map(|(_, c)| c.text.as_str()).collect();
-                let result = embedder.embed(&texts, Role::Passage);
-                let failed = result.is_err();
-                if sender.send(result).is_err() || failed {
-                    return;
-                }
+    loop {
+        match receiver.recv() {
+            Ok(Embedded::Progress { passages, papers }) => {
+                progress.chunks += passages;
+                progress.done += papers;
+                let seconds = progress.started.elapsed().as_secs_f64();
+                observer.embedding(progress.done, progress.total, progress.chunks, seconds);
             }
-        });
-        let mut position = 0;
-        for result in receiver {
-            let vectors = result?;
-            for vector in vectors {
-                let (paper, chunk) = flat[position];
-                out[paper].push((chunk.lang, vector));
-                position += 1;
-                let finished_paper = flat.get(position).is_none_or(|(next, _)| *next != paper);
-                if finished_paper {
-                    progress.done += 1;
-                }
+            Ok(Embedded::Batch(batch)) => return batch,
+            Err(_) => {
+                return Err(IndexError::Embed(EmbedError::Model("the embedding thread stopped".into())));
             }
-            progress.chunks = chunks_before + position;
-            observer.embedding(
-                progress.done,
-                progress.total,
-                progress.chunks,
-                progress.started.elapsed().as_secs_f64(),
-            );
         }
-        worker.join().map_err(|_| IndexError::Embed(EmbedError::Model("the embedding thread panicked".into())))?;
-        if position != flat.len() {
-            return Err(IndexError::Embed(EmbedError::Model(format!(
-                "the model returned {position} vectors for {} passages",
-                flat.len()
-            ))));
-        }
-        Ok(())
-    })?;
-    Ok(out)
+    }
 }
 
 fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError {

@@ -295,3 +295,33 @@ fn a_search_between_two_commits_leaves_out_a_paper_only_one_side_knows() {
         assert!(!answer.hits.is_empty(), "{mode:?}");
     }
 }
+
+/// Ingest embeds the passages of many papers together in order of length, not paper by
+/// paper; every paper must still get exactly its own passages' vectors, in passage order, as
+/// if each passage had been embedded alone. The bundled sample mixes one-passage papers with
+/// long bilingual ones, and three papers per generation make batches span commits.
+#[test]
+fn passages_embedded_in_length_order_go_back_to_their_papers_in_passage_order() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index").with_papers_per_generation(3);
+    let embedder = HashEmbedder::new(DIMS);
+    let report = index.ingest(&[sample], Some(&embedder), &mut Quiet).expect("ingest");
+    assert!(report.papers_embedded >= 30, "{report:?}");
+    let vectors = index.vectors().expect("vectors after an ingest with a model");
+    let mut multi_passage = 0;
+    for paper in index.papers().expect("papers") {
+        let passages = paperdex_embed::chunk(&paper);
+        multi_passage += usize::from(passages.len() > 1);
+        let stored: Vec<_> = vectors.set.live_chunks_of(paper.id.as_str()).collect();
+        assert_eq!(stored.len(), passages.len(), "passages of {}", paper.id);
+        for (chunk, passage) in stored.iter().zip(&passages) {
+            let alone = embedder.embed(&[passage.text.as_str()], paperdex_embed::Role::Passage).expect("embed");
+            assert_eq!(chunk.lang, passage.lang, "{}", paper.id);
+            // Stored vectors are re-normalised on save: equal up to float rounding.
+            let cosine: f32 = chunk.vector.iter().zip(&alone[0]).map(|(a, b)| a * b).sum();
+            assert!(cosine > 0.9999, "a passage of {} got another passage's vector (cosine {cosine})", paper.id);
+        }
+    }
+    assert!(multi_passage >= 5, "the sample should hold papers of several passages, has {multi_passage}");
+}
