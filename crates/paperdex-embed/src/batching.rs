@@ -2,8 +2,9 @@
 //!
 //! A server answering many searches at once would otherwise run the model once per query,
 //! one after another, each call paying the model's fixed cost and waiting for the one before.
-//! [`QueryBatcher`] lets the first waiting caller embed every query queued so far in a single
-//! call (leader-follower "flat combining"): with one client nothing changes, with many the
+//! [`QueryBatcher`] lets a waiting caller embed every query queued so far in a single call
+//! (leader-follower "flat combining"), with as many such calls at once as the model runs in
+//! parallel ([`Embedder::parallel_calls`]): with one client nothing changes, with many the
 //! model's work per query falls and throughput grows with load instead of queueing.
 
 use std::collections::HashMap;
@@ -19,6 +20,8 @@ pub const MAX_QUERIES_PER_CALL: usize = 16;
 /// (passages, several texts) go straight to the model.
 pub struct QueryBatcher<E> {
     inner: E,
+    /// Model calls allowed at once.
+    parallel: usize,
     queue: Mutex<Queue>,
     finished: Condvar,
 }
@@ -29,15 +32,16 @@ struct Queue {
     waiting: Vec<(u64, String)>,
     /// Vectors (or the failure) of queries embedded but not yet collected, by ticket.
     done: HashMap<u64, Result<Vec<f32>, String>>,
-    /// Whether some caller is running the model for the queue right now.
-    running: bool,
+    /// Callers running the model for the queue right now.
+    running: usize,
     next_ticket: u64,
 }
 
 impl<E: Embedder> QueryBatcher<E> {
     /// Shares `inner`'s model calls between concurrent queries.
     pub fn new(inner: E) -> QueryBatcher<E> {
-        QueryBatcher { inner, queue: Mutex::new(Queue::default()), finished: Condvar::new() }
+        let parallel = inner.parallel_calls().max(1);
+        QueryBatcher { inner, parallel, queue: Mutex::new(Queue::default()), finished: Condvar::new() }
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Queue>, EmbedError> {
@@ -55,16 +59,17 @@ impl<E: Embedder> QueryBatcher<E> {
             if let Some(result) = queue.done.remove(&ticket) {
                 return result.map_err(EmbedError::Model);
             }
-            if queue.running {
+            if queue.running >= self.parallel || queue.waiting.is_empty() {
                 queue = self
                     .finished
                     .wait(queue)
                     .map_err(|_| EmbedError::Model("the query queue's lock was poisoned by a panic".into()))?;
                 continue;
             }
-            // Nobody is running the model: this caller embeds everything waiting, its own
-            // query included (it is still waiting, or it would be in `done`).
-            queue.running = true;
+            // The model has room for another call: this caller embeds everything waiting, its
+            // own query included (it is still waiting: not in `done`, and no running call took
+            // it, or `waiting` would not hold it).
+            queue.running += 1;
             let take = queue.waiting.len().min(MAX_QUERIES_PER_CALL);
             let batch: Vec<(u64, String)> = queue.waiting.drain(..take).collect();
             drop(queue);
@@ -79,7 +84,7 @@ impl<E: Embedder> QueryBatcher<E> {
                 Err(_) => Err("the embedding model panicked".to_string()),
             };
             queue = self.lock()?;
-            queue.running = false;
+            queue.running -= 1;
             match outcome {
                 Ok(vectors) => {
                     for ((ticket, _), vector) in batch.into_iter().zip(vectors) {
@@ -104,6 +109,10 @@ impl<E: Embedder> Embedder for QueryBatcher<E> {
 
     fn dimensions(&self) -> usize {
         self.inner.dimensions()
+    }
+
+    fn parallel_calls(&self) -> usize {
+        self.parallel
     }
 
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {

