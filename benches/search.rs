@@ -131,6 +131,21 @@ fn main() {
         }
         times.sort_by(f64::total_cmp);
         println!("query embedding: p50 {:.3} ms  p99 {:.3} ms", percentile(&times, 0.5), percentile(&times, 0.99));
+        // A server's queries come with idle time between them, in which threads fall asleep:
+        // the same queries 20 ms apart.
+        let mut times = Vec::new();
+        for q in QUERIES.iter().cycle().take(3 * QUERIES.len()) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let started = Instant::now();
+            model.embed(&[q], Role::Query).expect("embed");
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "query embedding, 20 ms apart: p50 {:.3} ms  p99 {:.3} ms",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
         hnsw_recall(engine.index(), model.as_ref());
         for mode in [SearchMode::Vector, SearchMode::Hybrid] {
             let (p50, p99) = latency(&engine, mode, 5);
@@ -212,7 +227,9 @@ fn hnsw_recall(index: &PaperIndex, model: &dyn Embedder) {
     }
 }
 
-/// Ingest with embeddings of a slice of the corpus, then the model alone on the same passages.
+/// Ingest with embeddings of a slice of the corpus, then, in the same run, a plain onnxruntime
+/// loop in Python and the model alone on the same passages: every figure a ratio to a baseline
+/// that suffered the same machine.
 fn pipeline_against_model(model: &dyn Embedder, files: usize) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let mut paths = Vec::new();
@@ -226,19 +243,83 @@ fn pipeline_against_model(model: &dyn Embedder, files: usize) {
         paths.extend(found.into_iter().take(files));
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let index = PaperIndex::open_or_create(dir.path()).expect("create index");
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
     let started = Instant::now();
     let report = index.ingest(&paths, Some(model), &mut Quiet).expect("ingest");
-    let rate = report.chunks_embedded as f64 / report.embed_seconds;
+    let wall = started.elapsed().as_secs_f64();
+    let rate = report.chunks_embedded as f64 / wall;
     println!(
-        "ingest of {} files with embeddings: {} papers in {:.1} s wall; embedding {} passages took {:.1} s: {rate:.1} passages/s",
+        "ingest of {} files with embeddings: {} papers, {} passages in {wall:.1} s wall: {:.2} papers/s, {rate:.2} passages/s",
         report.files_read,
         report.papers_total,
-        started.elapsed().as_secs_f64(),
         report.chunks_embedded,
-        report.embed_seconds,
+        report.papers_total as f64 / wall,
     );
+    let passages: Vec<String> = index.papers().expect("papers").iter().flat_map(chunk).map(|c| c.text).collect();
+    if let Some(baseline) = python_baseline(&passages, dir.path()) {
+        let python_rate = baseline["passages_per_s"].as_f64().unwrap_or(0.0);
+        let ops = baseline["model_ops"].as_f64().unwrap_or(0.0);
+        println!(
+            "plain onnxruntime loop (Python, sorted batches of 8, 2 threads) on the same {} passages ({} tokens): {python_rate:.2} passages/s",
+            baseline["passages"], baseline["tokens"]
+        );
+        println!("  ingest / plain loop: {:.2}x", rate / python_rate.max(f64::MIN_POSITIVE));
+        println!(
+            "  padding in the token slots of batches of 8: {:.1}% in paper order, {:.1}% in length order",
+            100.0 * baseline["padding_ingest_order"].as_f64().unwrap_or(0.0),
+            100.0 * baseline["padding_length_order"].as_f64().unwrap_or(0.0)
+        );
+        let (cores, ghz) = machine();
+        // AVX2 without VNNI: 2 FMA units x 8 f32 lanes x 2 = 32 flop per cycle and core; int8
+        // (VPMADDUBSW) at best doubles it.
+        let peak = cores as f64 * ghz * 32.0;
+        println!(
+            "  encoder arithmetic: ingest {:.1} Gop/s, plain loop {:.1} Gop/s; f32 FMA peak of {cores} cores at {ghz:.2} GHz {peak:.0} Gflop/s (int8 at best 2x)",
+            ops / wall / 1e9,
+            ops / baseline["seconds"].as_f64().unwrap_or(f64::MAX) / 1e9,
+        );
+    }
     model_alone(model, &index, Some(rate), 1);
+}
+
+/// Runs `benches/baseline_embed.py` on `passages` in the venv `models/fetch` made; `None` (with
+/// a note) when it cannot run.
+fn python_baseline(passages: &[String], scratch: &std::path::Path) -> Option<serde_json::Value> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let python = repo.join("models/.cache/venv/bin/python");
+    let file = scratch.join("passages.json");
+    std::fs::write(&file, serde_json::to_vec(passages).expect("passages as JSON")).expect("write passages");
+    let output = std::process::Command::new(&python)
+        .arg(repo.join("benches/baseline_embed.py"))
+        .arg(repo.join("models/multilingual-e5-small"))
+        .arg(&file)
+        .output();
+    match output {
+        Ok(out) if out.status.success() => serde_json::from_slice(&out.stdout).ok(),
+        Ok(out) => {
+            println!("(plain onnxruntime baseline failed: {})", String::from_utf8_lossy(&out.stderr).trim());
+            None
+        }
+        Err(e) => {
+            println!("(plain onnxruntime baseline skipped: {}: {e})", python.display());
+            None
+        }
+    }
+}
+
+/// Cores and clock (GHz) as the kernel reports them.
+fn machine() -> (usize, f64) {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mhz = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("cpu MHz"))
+                .and_then(|l| l.split(':').nth(1))
+                .and_then(|v| v.trim().parse::<f64>().ok())
+        })
+        .unwrap_or(0.0);
+    (cores, mhz / 1000.0)
 }
 
 /// The model's own throughput on the passages of every `step`-th paper of `index`, in calls

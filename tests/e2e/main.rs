@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod corpus;
 mod crash;
+mod encoder;
 mod hostile;
 mod live;
 mod openapi;

@@ -208,8 +208,7 @@ impl PaperIndex {
                 let (batches, embed_ids) = (&batches, &embed_ids);
                 scope.spawn(move || {
                     for batch in batches {
-                        let papers: Vec<&Paper> =
-                            batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
+                        let papers: Vec<&Paper> = batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
                         if !embed_papers(embedder, &papers, &sender) {
                             return;
                         }
@@ -247,11 +246,8 @@ impl PaperIndex {
                 }
                 generation += 1;
                 // Papers only embedded (unchanged in tantivy) are not rewritten.
-                let replace: Vec<&Paper> = batch
-                    .iter()
-                    .copied()
-                    .filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok())
-                    .collect();
+                let replace: Vec<&Paper> =
+                    batch.iter().copied().filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok()).collect();
                 self.commit_generation(generation, vectors.as_mut(), &replace, &[])?;
             }
             Ok(())

@@ -304,7 +304,8 @@ fn a_search_between_two_commits_leaves_out_a_paper_only_one_side_knows() {
 fn passages_embedded_in_length_order_go_back_to_their_papers_in_passage_order() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
     let dir = tempfile::tempdir().expect("tempdir");
-    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index").with_papers_per_generation(3);
+    let index =
+        PaperIndex::open_or_create(dir.path().join("index")).expect("create index").with_papers_per_generation(3);
     let embedder = HashEmbedder::new(DIMS);
     let report = index.ingest(&[sample], Some(&embedder), &mut Quiet).expect("ingest");
     assert!(report.papers_embedded >= 30, "{report:?}");

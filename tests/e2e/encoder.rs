@@ -1,0 +1,90 @@
+//! How the real model is fed (`make test` fetches it): passages of many lengths embedded in one
+//! call come back in the caller's order with the vectors each would get alone, and queries sent
+//! together through the server's [`QueryBatcher`] get the vectors they get one by one.
+//!
+//! "The same" means up to int8 rounding: the graph quantises activations per model call, so a
+//! text's neighbours in a batch move its vector slightly (`models/README.md`: cosine ≥ 0.997
+//! for a batch of 8); a mix-up of two texts gives a cosine far below that.
+
+use std::sync::Arc;
+
+use paperdex_embed::{E5Embedder, Embedder, ModelPaths, QueryBatcher, Role};
+
+use crate::support::repo;
+
+fn model() -> E5Embedder {
+    E5Embedder::load(&ModelPaths::under(&repo().join("models")))
+        .expect("these tests need the model: run `models/fetch` (make test does)")
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Every vector is its own text's (cosine ≥ 0.995 to it alone) and nearer to it than to any
+/// other text's.
+fn assert_each_its_own(texts: &[&str], together: &[Vec<f32>], alone: &[Vec<f32>]) {
+    assert_eq!(together.len(), texts.len());
+    for (i, vector) in together.iter().enumerate() {
+        let own = cosine(vector, &alone[i]);
+        assert!(own >= 0.995, "text {i} ({:?}) moved to cosine {own} from its vector alone", texts[i]);
+        for (j, other) in alone.iter().enumerate().filter(|&(j, _)| texts[j] != texts[i]) {
+            assert!(cosine(vector, other) < own, "text {i} is nearer to text {j}'s vector than to its own");
+        }
+    }
+}
+
+#[test]
+fn passages_embedded_together_in_length_order_come_back_in_the_callers_order() {
+    let model = model();
+    let long_zh = "本文提出一种无需训练的键值缓存量化方法，利用视频数据的时空冗余，将显存占用降低十一倍。".repeat(8);
+    let long_en = "We quantize the key-value cache of autoregressive video diffusion models to two bits. ".repeat(12);
+    let texts: Vec<&str> = vec![
+        &long_zh,
+        "Speculative decoding",
+        &long_en,
+        "强化学习 奖励模型",
+        "A survey of retrieval-augmented generation for question answering over long documents.",
+        "多模态大模型的幻觉问题：成因、评测与缓解方法综述。",
+        "Gaussian splatting",
+        "Mixture-of-experts routing with load balancing losses for sparse transformer language models.",
+        "扩散模型",
+        "Tool-using agents that operate mobile phone interfaces from screenshots.",
+        "KV cache",
+    ];
+    let together = model.embed(&texts, Role::Passage).expect("embed together");
+    let alone: Vec<Vec<f32>> =
+        texts.iter().map(|t| model.embed(&[t], Role::Passage).expect("embed alone").remove(0)).collect();
+    assert_each_its_own(&texts, &together, &alone);
+}
+
+#[test]
+fn queries_sent_at_once_share_model_calls_and_get_their_own_vectors() {
+    let batcher = Arc::new(QueryBatcher::new(model()));
+    let queries = [
+        "KV cache quantization",
+        "强化学习 奖励模型",
+        "多模态大模型 幻觉",
+        "how do diffusion models generate long videos",
+        "mixture of experts routing",
+        "3D Gaussian splatting",
+        "检索增强生成",
+        "phone GUI agents",
+    ];
+    let alone: Vec<Vec<f32>> =
+        queries.iter().map(|q| batcher.embed(&[q], Role::Query).expect("embed alone").remove(0)).collect();
+    let together: Vec<Vec<f32>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = queries
+            .iter()
+            .map(|q| {
+                let batcher = Arc::clone(&batcher);
+                scope.spawn(move || batcher.embed(&[q], Role::Query).expect("embed at once").remove(0))
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().expect("query thread")).collect()
+    });
+    assert_each_its_own(&queries, &together, &alone);
+    // What the batcher sends when all eight wait at once: one call with every query.
+    let one_call = batcher.embed(&queries, Role::Query).expect("embed in one call");
+    assert_each_its_own(&queries, &one_call, &alone);
+}
