@@ -5,7 +5,7 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use paperdex_core::Paper;
-use paperdex_index::{IndexStats, IngestObserver, IngestReport, RemoveReport, SearchResults};
+use paperdex_index::{EmbedProgress, IndexStats, IngestObserver, IngestReport, RemoveReport, SearchResults};
 
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
@@ -88,21 +88,27 @@ impl IngestObserver for IngestProgress {
         }
     }
 
-    fn embedding(&mut self, done: usize, total: usize, passages: usize, seconds: f64) {
-        let rate = if seconds > 0.0 { done as f64 / seconds } else { 0.0 };
-        let left = if rate > 0.0 { (total - done) as f64 / rate } else { 0.0 };
+    fn embedding(&mut self, progress: &EmbedProgress) {
+        let (done, total) = (progress.papers_done, progress.papers_total);
+        let seconds = progress.seconds();
+        let per_second = |n: usize| if seconds > 0.0 { n as f64 / seconds } else { 0.0 };
         let line = format!(
-            "embedded {done}/{total} papers ({passages} passages), {rate:.1} papers/s, {:.0} passages/s, {left:.0} s left",
-            if seconds > 0.0 { passages as f64 / seconds } else { 0.0 }
+            "embedded {done}/{total} papers ({}/{} passages), {:.1} papers/s, {:.1} passages/s, {:.0} s left",
+            progress.passages_done,
+            progress.passages_total,
+            per_second(done),
+            per_second(progress.passages_done),
+            progress.seconds_left().unwrap_or(0.0)
         );
         match &self.bar {
+            // The bar counts passages: papers finish out of order (see EmbedProgress).
             Some(bar) => {
-                if bar.length() != Some(total as u64) {
-                    bar.set_length(total as u64);
+                if bar.length() != Some(progress.passages_total as u64) {
+                    bar.set_length(progress.passages_total as u64);
                     bar.set_position(0);
-                    bar.set_message("embedding");
                 }
-                bar.set_position(done as u64);
+                bar.set_message(format!("embedding passages ({done}/{total} papers done)"));
+                bar.set_position(progress.passages_done as u64);
             }
             None => {
                 self.embed_lines += 1;

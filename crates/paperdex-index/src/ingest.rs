@@ -92,8 +92,8 @@ pub trait IngestObserver {
     fn file_done(&mut self, _path: &Path, _problem: Option<&str>) {}
     /// The changed papers are being written (and embedded where needed).
     fn writing(&mut self, _papers: usize) {}
-    /// Embedding progress: papers done of total, passages done, seconds since it started.
-    fn embedding(&mut self, _done: usize, _total: usize, _passages: usize, _seconds: f64) {}
+    /// Embedding progress, reported after every model call.
+    fn embedding(&mut self, _progress: &EmbedProgress) {}
 }
 
 /// An observer that ignores everything.
@@ -196,7 +196,12 @@ impl PaperIndex {
         work.extend(to_embed.iter().filter(|p| !changed.iter().any(|c| c.id == p.id)));
         observer.writing(work.len());
         let mut generation = payload.generation;
-        let mut progress = EmbedProgress::new(embed_ids.len());
+        let passages_total = if embedder.is_some() && vectors.is_some() {
+            work.iter().filter(|p| embed_ids.contains(&p.id)).map(|p| chunk(p).len()).sum()
+        } else {
+            0
+        };
+        let mut progress = EmbedProgress::new(embed_ids.len(), passages_total);
         let batches: Vec<&[&Paper]> = work.chunks(self.papers_per_generation).collect();
         // Only papers that get vectors are embedded; without vectors there is nothing to make.
         let embedder = embedder.filter(|_| vectors.is_some());
@@ -285,21 +290,40 @@ impl PaperIndex {
 /// Passages per call into the embedder (progress is reported between calls).
 const PASSAGES_PER_CALL: usize = 32;
 
-/// Counts embedded papers for the progress line.
-struct EmbedProgress {
-    total: usize,
-    done: usize,
-    chunks: usize,
+/// How far embedding has come.
+///
+/// Passages are embedded in order of length across a batch of papers, so a paper is done only
+/// when its last passage is: count time left in passages, not papers.
+#[derive(Debug, Clone)]
+pub struct EmbedProgress {
+    /// Papers whose every passage is embedded.
+    pub papers_done: usize,
+    /// Papers to embed in all.
+    pub papers_total: usize,
+    /// Passages embedded.
+    pub passages_done: usize,
+    /// Passages to embed in all.
+    pub passages_total: usize,
     started: Instant,
 }
 
 impl EmbedProgress {
-    fn new(total: usize) -> EmbedProgress {
-        EmbedProgress { total, done: 0, chunks: 0, started: Instant::now() }
+    fn new(papers_total: usize, passages_total: usize) -> EmbedProgress {
+        EmbedProgress { papers_done: 0, papers_total, passages_done: 0, passages_total, started: Instant::now() }
     }
 
-    fn seconds(&self) -> f64 {
-        if self.done == 0 { 0.0 } else { self.started.elapsed().as_secs_f64() }
+    /// Seconds since embedding started (0 before anything was embedded).
+    pub fn seconds(&self) -> f64 {
+        if self.passages_done == 0 { 0.0 } else { self.started.elapsed().as_secs_f64() }
+    }
+
+    /// Seconds left at the rate so far, once there is a rate.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let seconds = self.seconds();
+        (self.passages_done > 0 && seconds > 0.0).then(|| {
+            let rate = self.passages_done as f64 / seconds;
+            self.passages_total.saturating_sub(self.passages_done) as f64 / rate
+        })
     }
 }
 
@@ -375,10 +399,9 @@ fn receive_batch(
     loop {
         match receiver.recv() {
             Ok(Embedded::Progress { passages, papers }) => {
-                progress.chunks += passages;
-                progress.done += papers;
-                let seconds = progress.started.elapsed().as_secs_f64();
-                observer.embedding(progress.done, progress.total, progress.chunks, seconds);
+                progress.passages_done += passages;
+                progress.papers_done += papers;
+                observer.embedding(progress);
             }
             Ok(Embedded::Batch(batch)) => return batch,
             Err(_) => {

@@ -32,7 +32,7 @@ pub use engine::{RankerConfig, SearchEngine};
 pub use error::{IndexError, Result};
 pub use fusion::Fusion;
 pub use generation::{FULL_SCAN_THRESHOLD, Vectors};
-pub use ingest::{IngestObserver, IngestReport, Quiet, RejectedFile, RejectedRecord};
+pub use ingest::{EmbedProgress, IngestObserver, IngestReport, Quiet, RejectedFile, RejectedRecord};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
 pub use related::RelatedResults;
 pub use remove::RemoveReport;
