@@ -1,6 +1,7 @@
 //! [`SearchEngine`]: an index plus (maybe) an embedding model, answering searches in every
 //! mode. The CLI and the HTTP server both call it, so a search behaves the same everywhere.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -30,6 +31,9 @@ impl Default for RankerConfig {
         RankerConfig { fusion: Fusion::default(), candidates: 100 }
     }
 }
+
+/// The most BM25 hits a hybrid search reads and highlights while its query is embedded.
+const PREFETCH_HITS: usize = 20;
 
 /// Answers searches over one index, with or without a model.
 pub struct SearchEngine {
@@ -134,10 +138,30 @@ impl SearchEngine {
         let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
         let searcher = self.index.searcher();
         let wanted = (request.offset + request.limit).max(self.ranker.candidates);
-        // Embedding the query takes milliseconds; the keyword search runs meanwhile.
+        // Embedding the query takes milliseconds on one core; meanwhile the other runs the
+        // keyword search and reads and highlights the papers it ranks first, which are most
+        // of a hybrid first page.
         let (query_vector, keywords) = std::thread::scope(|scope| {
-            let keywords = (mode == SearchMode::Hybrid)
-                .then(|| scope.spawn(|| self.keyword_list(&searcher, &request.query, wanted)));
+            let keywords = (mode == SearchMode::Hybrid).then(|| {
+                scope.spawn(|| {
+                    let list = self.keyword_list(&searcher, &request.query, wanted)?;
+                    let highlighter =
+                        Highlighter::new(&self.index, &searcher, list.query.as_deref()).for_text(&request.query);
+                    let prefetch = if request.offset == 0 { request.limit.min(PREFETCH_HITS) } else { 0 };
+                    let prefetched: HashMap<String, SearchHit> = list
+                        .ranked
+                        .iter()
+                        .take(prefetch)
+                        .filter_map(|(id, _)| {
+                            // A paper that cannot be read here is read (and its error reported)
+                            // on the main path.
+                            let paper = self.index.paper_by_id_in(&searcher, id).ok()?;
+                            Some((id.clone(), highlighter.hit(&paper, 0.0)))
+                        })
+                        .collect();
+                    Ok::<_, IndexError>((list, highlighter, prefetched))
+                })
+            });
             let query_vector = embedder.embed(&[request.query.as_str()], Role::Query);
             (query_vector, keywords.map(joined))
         });
@@ -146,21 +170,33 @@ impl SearchEngine {
         // language, then interleave, so the list compares like with like.
         let per_language = vector_rankings(vectors, &query_vector, wanted);
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
-        let (fused, keyword_query, bm25_total) = match keywords {
+        let (fused, highlighter, mut prefetched, bm25_total) = match keywords {
             Some(keywords) => {
-                let KeywordList { ranked: by_words, query, total } = keywords?;
+                let (KeywordList { ranked: by_words, total, .. }, highlighter, prefetched) = keywords?;
                 let languages = query_languages(&request.query);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
-                (fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see), query, total)
+                let fused = fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see);
+                (fused, highlighter, prefetched, total)
             }
-            None => (fuse(&[], &by_meaning, self.ranker.fusion), None, 0),
+            None => {
+                let highlighter = Highlighter::new(&self.index, &searcher, None).for_text(&request.query);
+                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), 0)
+            }
         };
         let total = fused.len().max(bm25_total);
-        let highlighter = Highlighter::new(&self.index, &searcher, keyword_query.as_deref()).for_text(&request.query);
         let mut hits = Vec::new();
         for f in fused.iter().skip(request.offset) {
             if hits.len() == request.limit {
                 break;
+            }
+            if let (Some(mut hit), Some(_)) = (prefetched.remove(&f.key), f.bm25) {
+                hit.score = f.score;
+                hit.bm25_rank = f.bm25.map(|(r, _)| r);
+                hit.bm25_score = f.bm25.map(|(_, s)| s);
+                hit.vector_rank = f.vector.map(|(r, _)| r);
+                hit.vector_score = f.vector.map(|(_, s)| s);
+                hits.push(hit);
+                continue;
             }
             match self.hit(&searcher, &highlighter, vectors, &query_vector, &f.key, f.score, f.bm25, f.vector) {
                 Ok(hit) => hits.push(hit),
