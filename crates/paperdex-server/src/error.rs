@@ -98,8 +98,9 @@ impl From<tokio::task::JoinError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let status = self.status();
         let body = ErrorBody { error: ErrorDetail { code: self.code.as_str().to_string(), message: self.message } };
-        (self.status(), Json(body)).into_response()
+        (status, Json(body)).into_response()
     }
 }
 
@@ -123,8 +124,9 @@ pub(crate) async fn json_errors(response: Response) -> Response {
         _ => (ErrorCode::Internal, "internal error; the server log has the details"),
     };
     tracing::warn!(%status, %code, "{message}");
-    let mut answer = (status, Json(ErrorBody { error: ErrorDetail { code: code.to_string(), message: message.into() } }))
-        .into_response();
+    let mut answer =
+        (status, Json(ErrorBody { error: ErrorDetail { code: code.to_string(), message: message.into() } }))
+            .into_response();
     // Keep headers such as `Allow` that tell the client what to do instead.
     for (name, value) in response.headers() {
         if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {

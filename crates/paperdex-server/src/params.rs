@@ -3,8 +3,8 @@
 //! search for something nobody typed), and every number is checked with its range in the
 //! message.
 
-use paperdex_index::limits::{self, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, quote};
 use paperdex_index::SearchMode;
+use paperdex_index::limits::{self, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, quote};
 
 use crate::error::ApiError;
 
