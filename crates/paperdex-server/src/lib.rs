@@ -62,14 +62,15 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// After a shutdown signal, how long requests in flight get before their connections close.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-/// The longest request target (path and query string) answered, in bytes.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The longest request target (path and query string) answered, in bytes: room for a query
+/// of [`paperdex_index::MAX_QUERY_CHARS`] characters of 4 bytes, percent-encoded (12,000).
+pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// The largest request head (all header lines) answered, in bytes.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-/// The HTTP library's own read buffer. A head beyond it is refused below the router, with
-/// an empty 431 (414 for a target over 64 KiB) and the connection closed; the server logs
-/// it. Between [`MAX_HEADER_BYTES`] and this, the answer is the usual JSON error.
-pub const HTTP_BUFFER_BYTES: usize = 64 * 1024;
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// The HTTP library's own read buffer. A head beyond it, or a target over 64 KiB, is refused
+/// below the router (hyper answers an empty 431 or 414 and closes the connection; the server
+/// logs it). Up to these, oversized requests get the usual JSON error from the router.
+pub const HTTP_BUFFER_BYTES: usize = 128 * 1024;
 
 /// The server's protective limits; [`Limits::default`] uses the constants above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
