@@ -232,13 +232,8 @@ mod tests {
     fn a_small_set_is_searched_exactly_whatever_the_graphs_would_say() {
         // 2,000 pseudo-random passages, graphs searched with ef 1 (so they would miss
         // neighbours): below FULL_SCAN_THRESHOLD the answer must be the exact one.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f32 / (1u64 << 53) as f32 - 0.5
-        };
+        let mut rng = fastrand::Rng::with_seed(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.f32() - 0.5;
         let mut set = VectorSet::new("test", 16);
         for i in 0..2_000 {
             let mut v: Vec<f32> = (0..16).map(|_| next()).collect();

@@ -58,12 +58,12 @@ fn check_count(name: &str, value: usize, min: usize, max: usize) -> Result<()> {
 /// Parses a count given as text (a query-string value, say): digits only, in `min..=max`.
 pub fn parse_count(name: &str, raw: &str, min: usize, max: usize) -> Result<usize> {
     // Digits only: `+5`, ` 5` and `5.0` are not what a client meant to send.
-    if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(value) = raw.parse::<usize>() {
-            if (min..=max).contains(&value) {
-                return Ok(value);
-            }
-        }
+    if !raw.is_empty()
+        && raw.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(value) = raw.parse::<usize>()
+        && (min..=max).contains(&value)
+    {
+        return Ok(value);
     }
     Err(out_of_range(name, raw, min, max))
 }
