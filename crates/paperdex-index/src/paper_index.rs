@@ -44,11 +44,15 @@ pub struct PaperIndex {
     checked: AtomicU64,
     /// Runs before each vector load (tests make loads slow or panic with it).
     #[cfg(test)]
-    pub(crate) before_load: Mutex<Option<Box<dyn Fn(&str) + Send + Sync>>>,
+    pub(crate) before_load: Mutex<Option<LoadHook>>,
     /// How many papers a long ingest writes per generation (see
     /// [`PaperIndex::with_papers_per_generation`]).
     pub(crate) papers_per_generation: usize,
 }
+
+/// What a test runs before each vector load, with the generation's name.
+#[cfg(test)]
+pub(crate) type LoadHook = Box<dyn Fn(&str) + Send + Sync>;
 
 /// Papers per generation during a long ingest unless set otherwise: a crash loses at most this
 /// many papers' work.
