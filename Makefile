@@ -12,8 +12,12 @@ demo: models build
 	$(PAPERDEX) --index $(SAMPLE_INDEX) search "KV cache quantization"
 	$(PAPERDEX) --index $(SAMPLE_INDEX) search "强化学习 奖励模型" --limit 5
 
-# Every test: unit, integration, end-to-end CLI/HTTP/browser.
+# Every test: unit, integration, end-to-end CLI/HTTP/browser; first what a reviewer checks:
+# formatting, clippy with warnings as errors, and no declared dependency left unused.
 test: models
+	cargo fmt --check
+	cargo clippy --release --workspace --all-targets -- -D warnings
+	tests/unused-deps
 	tests/setup
 	cargo build --release -p paperdex-cli
 	cargo test --release --workspace

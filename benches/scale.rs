@@ -160,19 +160,12 @@ fn run_vectors(papers: usize) -> bool {
     run_part(papers, "vectors-build", Some(scratch.path())) && run_part(papers, "vectors-open", Some(scratch.path()))
 }
 
-/// xorshift64: deterministic and dependency-free, enough to shuffle text.
-struct XorShift(u64);
+/// A seeded generator (deterministic for a seed), enough to shuffle text.
+struct Seeded(fastrand::Rng);
 
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
+impl Seeded {
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.usize(..n.max(1))
     }
 
     /// Uniform in `low..=high`.
@@ -270,7 +263,7 @@ impl TextPool {
 }
 
 /// `low..=high` sentences drawn from `pool`, joined by `separator`.
-fn sentences(rng: &mut XorShift, pool: &[String], low: usize, high: usize, separator: &str) -> String {
+fn sentences(rng: &mut Seeded, pool: &[String], low: usize, high: usize, separator: &str) -> String {
     let count = rng.between(low, high);
     (0..count).map(|_| rng.pick(pool)).collect::<Vec<_>>().join(separator)
 }
@@ -290,7 +283,7 @@ struct Generated {
 /// Writes `papers` synthetic papers under `dir`: per 1,000 papers one daily papers API file
 /// (`YYYY-MM-DD.json`) and one zh-summaries file (`YYYY-MM-DD_zh.json`).
 fn generate(pool: &TextPool, papers: usize, dir: &Path) -> std::io::Result<Generated> {
-    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Seeded(fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15));
     let mut out = Generated { files: 0, bytes: 0, zh_papers: 0 };
     let write = |path: PathBuf, items: &[serde_json::Value], out: &mut Generated| -> std::io::Result<()> {
         let mut file = BufWriter::new(fs::File::create(&path)?);

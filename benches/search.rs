@@ -169,13 +169,8 @@ fn hnsw_recall(index: &PaperIndex, model: &dyn Embedder) {
     let exact = ExactSearch::build(set);
     let mut queries: Vec<Vec<f32>> = model.embed(QUERIES, Role::Query).expect("embed queries");
     let live: Vec<_> = set.iter_live().collect();
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
+    let mut next = |n: usize| rng.usize(..n);
     for _ in 0..200 {
         let (a, b) = (live[next(live.len())].vector, live[next(live.len())].vector);
         let mut q: Vec<f32> = a.iter().zip(b).map(|(x, y)| x + y).collect();

@@ -45,7 +45,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        Err(IndexError::InvalidQuery(_)) => {}
+        Err(IndexError::InvalidParameter { .. } | IndexError::QueryTooLong { .. }) => {}
         Err(error) => panic!("search failed: {error}"),
     }
 });

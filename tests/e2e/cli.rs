@@ -1,6 +1,6 @@
 //! The user's first minutes: ingest the sample, search it, look at a paper.
 
-use crate::support::{hit_ids, paperdex, sample, search_json};
+use crate::support::{hit_ids, paperdex, paperdex_hashed, run_output, sample, search_json};
 
 #[test]
 fn ingest_the_sample_then_kv_cache_quantization_finds_quant_videogen_first() {
@@ -80,7 +80,7 @@ fn show_prints_every_section_and_where_the_paper_came_from() {
     }
     let missing = paperdex(dir.path(), &["show", "2602.99999"]);
     assert_eq!(missing.code, 1);
-    assert!(missing.stderr.contains("no paper with id 2602.99999"), "{}", missing.stderr);
+    assert!(missing.stderr.contains("no paper with id \"2602.99999\""), "{}", missing.stderr);
 }
 
 #[test]
@@ -149,4 +149,94 @@ fn the_ranker_is_set_from_the_command_line_and_a_bad_setting_is_named() {
     let run = paperdex(dir.path(), &["search", "KV cache quantization", "--fusion", "rrf:alpha=1"]);
     assert_eq!(run.code, 2, "bad usage");
     assert!(run.stderr.contains("--fusion") && run.stderr.contains("alpha"), "{}", run.stderr);
+}
+
+#[test]
+fn a_damaged_graph_is_rebuilt_and_the_search_says_so_on_stderr() {
+    // Regression (#12): only `serve` installed a log subscriber, so every other command
+    // rebuilt a damaged graph in silence, on every run.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let ingest = run_output(paperdex_hashed(&index).arg("ingest").arg(sample()));
+    assert_eq!(ingest.code, 0, "{}", ingest.stderr);
+    let mut damaged = 0;
+    for generation in std::fs::read_dir(index.join("vectors")).expect("vectors folder") {
+        let graphs = generation.expect("entry").path().join("hnsw");
+        for file in std::fs::read_dir(&graphs).expect("graphs folder") {
+            let path = file.expect("entry").path();
+            if path.is_file() {
+                std::fs::write(&path, b"not a graph").expect("damage");
+                damaged += 1;
+            }
+        }
+    }
+    assert!(damaged > 0, "no graph file to damage");
+    let search = run_output(paperdex_hashed(&index).args(["search", "KV cache quantization", "--json"]));
+    assert_eq!(search.code, 0, "{}", search.stderr);
+    assert!(search.stderr.contains("WARN") && search.stderr.contains("rebuilding"), "{}", search.stderr);
+    assert!(!search.stderr.contains('\u{1b}'), "colour codes in a log that is not a terminal: {:?}", search.stderr);
+    assert_eq!(hit_ids(&serde_json::from_str(&search.stdout).expect("json"))[0], "2602.02958");
+}
+
+#[test]
+fn out_of_range_limits_are_bad_usage_in_every_command() {
+    // Regression (#12): `--limit 0` exited 1, not 2 as documented.
+    let dir = tempfile::tempdir().expect("tempdir");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
+    let long = "a".repeat(paperdex_index::MAX_QUERY_CHARS + 1);
+    for (args, named) in [
+        (vec!["search", "video", "--limit", "0"], "limit"),
+        (vec!["search", "video", "--limit", "201"], "limit"),
+        (vec!["search", "video", "--offset", "10001"], "offset"),
+        (vec!["search", long.as_str()], "query"),
+        (vec!["related", "2602.02958", "--limit", "0"], "limit"),
+        (vec!["search", "video", "--mode", "fuzzy"], "mode"),
+    ] {
+        let run = paperdex(dir.path(), &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+    }
+    // The mode is read in any case, as the HTTP API reads it.
+    assert_eq!(search_json(dir.path(), "video", &["--mode", "BM25"])["mode"], "bm25");
+}
+
+#[test]
+fn the_server_log_written_to_a_file_is_plain_text() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().expect("tempdir");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut child = std::process::Command::new(crate::support::binary())
+        .arg("--index")
+        .arg(dir.path())
+        .args(["--no-model", "serve", "--addr", "127.0.0.1:0"])
+        .env_remove("NO_COLOR")
+        .stdout(std::process::Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("start serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("where it listens");
+    let addr = line.split("http://").nth(1).expect("url").trim().trim_end_matches(['/', ' ', '(']).to_string();
+    let addr = addr.split('/').next().expect("address").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+    write!(stream, "GET /no-such-page HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let written = std::fs::read_to_string(&log_path).expect("read log");
+    assert!(written.contains("no-such-page"), "the request is logged: {written}");
+    assert!(!written.contains('\u{1b}'), "colour codes in a log file: {written:?}");
+}
+
+#[test]
+fn the_readme_lists_every_error_code_with_its_status() {
+    let readme = std::fs::read_to_string(crate::support::repo().join("README.md")).expect("README.md");
+    for code in paperdex_index::ErrorCode::ALL {
+        let row = format!("| `{}` | {} |", code.as_str(), code.http_status());
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
 }

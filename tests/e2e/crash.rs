@@ -17,8 +17,12 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use std::ffi::OsString;
+use std::process::Command;
+
 use crate::support::{
-    CORPUS_SLICE_PAPERS, assert_consistent, ingest_slice_args, paperdex_hashed, run_output, snapshot,
+    CORPUS_SLICE_PAPERS, assert_consistent, binary, ingest_slice_args, paperdex_hashed, repo, run_output, sample,
+    snapshot,
 };
 
 /// Kills that land inside a running ingest.
@@ -28,23 +32,6 @@ const KILLS_PER_SERIES: usize = 4;
 /// Of the kills, this many aim at start-up and reading files (a tenth of a run), the others
 /// at writing generations, so that every phase is hit.
 const EARLY_KILLS: usize = 6;
-
-/// A small deterministic generator (xorshift64*), so a failing run can be replayed by seed.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// When the phases of an uninterrupted run began, from its progress lines (printed in the
 /// test's output to show what the kill moments cover).
@@ -56,9 +43,28 @@ struct Timeline {
     end: Duration,
 }
 
-fn spawn_ingest(index: &Path) -> Child {
-    paperdex_hashed(index)
-        .args(ingest_slice_args())
+/// What is ingested, and how.
+struct Setup {
+    /// `paperdex --index <index>` with the embedder and generation size of the test.
+    command: fn(&Path) -> Command,
+    /// The ingest's arguments.
+    ingest: Vec<OsString>,
+    /// Papers the ingest makes.
+    papers: u64,
+    /// The ingest's exit status when it finishes.
+    exit: i32,
+}
+
+impl Setup {
+    /// The corpus slice with the test embedder, a commit every 100 papers.
+    fn hashed_slice() -> Setup {
+        Setup { command: paperdex_hashed, ingest: ingest_slice_args(), papers: CORPUS_SLICE_PAPERS, exit: 3 }
+    }
+}
+
+fn spawn_ingest(setup: &Setup, index: &Path) -> Child {
+    (setup.command)(index)
+        .args(&setup.ingest)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -66,9 +72,9 @@ fn spawn_ingest(index: &Path) -> Child {
 }
 
 /// An uninterrupted ingest into `index`, timing its phases.
-fn reference_run(index: &Path) -> Timeline {
+fn reference_run(setup: &Setup, index: &Path) -> Timeline {
     let started = Instant::now();
-    let mut child = spawn_ingest(index);
+    let mut child = spawn_ingest(setup, index);
     let stderr = child.stderr.take().expect("stderr");
     let (mut reading, mut writing) = (None, None);
     for line in BufReader::new(stderr).lines() {
@@ -81,7 +87,7 @@ fn reference_run(index: &Path) -> Timeline {
     }
     let status = child.wait().expect("wait");
     let end = started.elapsed();
-    assert_eq!(status.code(), Some(3), "the slice has three placeholder files, rejected on purpose");
+    assert_eq!(status.code(), Some(setup.exit), "the reference run's exit status");
     Timeline { reading: reading.expect("a reading line"), writing: writing.expect("a writing line"), end }
 }
 
@@ -118,8 +124,8 @@ fn moment(stderr: &str, index: &Path, committed: u64) -> String {
 }
 
 /// The index after a kill: it opens, answers, and its two halves agree.
-fn check_after_kill(index: &Path) -> (u64, u64) {
-    let stats = run_output(paperdex_hashed(index).args(["stats", "--json"]));
+fn check_after_kill(setup: &Setup, index: &Path) -> (u64, u64) {
+    let stats = run_output((setup.command)(index).args(["stats", "--json"]));
     if !index.join("tantivy/meta.json").exists() {
         // Killed before the index was first created: there is nothing to open, and it says so.
         assert_eq!(stats.code, 1, "{}", stats.stderr);
@@ -129,7 +135,7 @@ fn check_after_kill(index: &Path) -> (u64, u64) {
     assert_eq!(stats.code, 0, "stats after a kill: {}", stats.stderr);
     let stats: serde_json::Value = serde_json::from_str(&stats.stdout).expect("stats json");
     let search =
-        run_output(paperdex_hashed(index).args(["search", "diffusion model 强化学习", "--json", "--limit", "5"]));
+        run_output((setup.command)(index).args(["search", "diffusion model 强化学习", "--json", "--limit", "5"]));
     assert_eq!(search.code, 0, "search after a kill: {}", search.stderr);
     let answer: serde_json::Value = serde_json::from_str(&search.stdout).expect("search json");
     let report = assert_consistent(index);
@@ -143,17 +149,51 @@ fn check_after_kill(index: &Path) -> (u64, u64) {
 
 #[test]
 fn an_ingest_killed_at_random_moments_leaves_a_usable_index_and_finishes_identical() {
+    kill_at_random_moments(&Setup::hashed_slice());
+}
+
+/// The same with the real model on ten papers, a commit every two: about 35 s per
+/// uninterrupted run on 2 busy cores, so opt-in:
+/// `cargo test --release --test e2e -- --ignored killed_while_embedding_with_the_model`.
+#[test]
+#[ignore = "embeds with the real model: minutes"]
+fn an_ingest_killed_while_embedding_with_the_model_leaves_a_usable_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let papers: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(sample().join("hf-daily-2026-02-05.json")).expect("sample JSON"))
+            .expect("sample JSON parses");
+    let slice = dir.path().join("hf-daily-2026-02-05.json");
+    std::fs::write(&slice, serde_json::to_vec(&papers[..10]).expect("json")).expect("write the slice");
+    fn with_model(index: &Path) -> Command {
+        let mut command = Command::new(binary());
+        command
+            .arg("--index")
+            .arg(index)
+            .arg("--models")
+            .arg(repo().join("models"))
+            .env_remove("PAPERDEX_EMBEDDER")
+            .env("PAPERDEX_PAPERS_PER_GENERATION", "2")
+            .env("NO_COLOR", "1");
+        command
+    }
+    let setup =
+        Setup { command: with_model, ingest: vec!["ingest".into(), slice.into_os_string()], papers: 10, exit: 0 };
+    kill_at_random_moments(&setup);
+}
+
+fn kill_at_random_moments(setup: &Setup) {
     let seed = std::env::var("PAPERDEX_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
     });
     eprintln!("crash test seed: {seed} (PAPERDEX_CRASH_SEED={seed} replays it)");
-    let mut random = Random(seed);
+    // Seeded, so a failing run can be replayed.
+    let mut random = fastrand::Rng::with_seed(seed);
     let dir = tempfile::tempdir().expect("tempdir");
 
     let reference = dir.path().join("reference");
-    let timeline = reference_run(&reference);
+    let timeline = reference_run(setup, &reference);
     let want = snapshot(&reference);
-    assert_eq!(want.len() as u64, CORPUS_SLICE_PAPERS);
+    assert_eq!(want.len() as u64, setup.papers);
     assert!(want.values().all(|(_, vectors)| *vectors > 0), "every paper of the slice has text, so vectors");
     assert_consistent(&reference);
     eprintln!("uninterrupted run: {timeline:?}");
@@ -162,12 +202,15 @@ fn an_ingest_killed_at_random_moments_leaves_a_usable_index_and_finishes_identic
     // others the writing that follows.
     let mut strata: Vec<usize> = (0..KILLS).collect();
     for i in (1..strata.len()).rev() {
-        strata.swap(i, (random.next() % (i as u64 + 1)) as usize);
+        strata.swap(i, random.usize(..=i));
     }
     let mut kills: Vec<Kill> = Vec::new();
     let mut finished_first = 0;
     let mut series = 0;
-    while kills.len() < KILLS && series < 3 * KILLS / KILLS_PER_SERIES {
+    // A kill that comes after the run has finished does not count: the delays of the next
+    // ones shrink instead, so a slow or a fast machine lands the same number of kills.
+    let mut pace = 1.0;
+    while kills.len() < KILLS && series < 4 * KILLS / KILLS_PER_SERIES {
         series += 1;
         let index = dir.path().join(format!("series-{series}"));
         let (mut generation, mut papers) = (0, 0);
@@ -176,34 +219,36 @@ fn an_ingest_killed_at_random_moments_leaves_a_usable_index_and_finishes_identic
                 break;
             }
             // A resumed run reads every file again but writes only what is missing.
-            let left = 1.0 - papers as f64 / CORPUS_SLICE_PAPERS as f64;
+            let left = 1.0 - papers as f64 / setup.papers as f64;
             let early = timeline.writing.as_secs_f64();
             let writing = (timeline.end - timeline.writing).as_secs_f64() * left;
             let delay = Duration::from_secs_f64(match strata.pop() {
-                Some(s) if s < EARLY_KILLS => early * (s as f64 + random.unit()) / EARLY_KILLS as f64,
-                Some(s) => early + writing * ((s - EARLY_KILLS) as f64 + random.unit()) / (KILLS - EARLY_KILLS) as f64,
-                None => (early + writing) * random.unit(),
+                Some(s) if s < EARLY_KILLS => early * (s as f64 + random.f64()) / EARLY_KILLS as f64,
+                Some(s) => early + writing * ((s - EARLY_KILLS) as f64 + random.f64()) / (KILLS - EARLY_KILLS) as f64,
+                None => (early + writing) * random.f64(),
             });
-            let mut child = spawn_ingest(&index);
+            let delay = delay.mul_f64(pace);
+            let mut child = spawn_ingest(setup, &index);
             std::thread::sleep(delay);
             let _ = child.kill();
             let output = child.wait_with_output().expect("wait for the killed ingest");
             let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
             if output.status.signal() != Some(9) {
                 // It finished first: the series is complete.
-                assert_eq!(output.status.code(), Some(3), "{stderr}");
+                assert_eq!(output.status.code(), Some(setup.exit), "{stderr}");
                 finished_first += 1;
+                pace *= 0.7;
                 break;
             }
-            let (now_generation, now_papers) = check_after_kill(&index);
+            let (now_generation, now_papers) = check_after_kill(setup, &index);
             let moment = moment(&stderr, &index, now_generation);
             assert!(now_generation >= generation && now_papers >= papers, "a kill never takes the index back");
             (generation, papers) = (now_generation, now_papers);
             kills.push(Kill { series, delay, moment, generation, papers });
         }
         // Finishing the ingest gives what an uninterrupted run gives.
-        let finish = run_output(paperdex_hashed(&index).args(ingest_slice_args()));
-        assert_eq!(finish.code, 3, "{}", finish.stderr);
+        let finish = run_output((setup.command)(&index).args(&setup.ingest));
+        assert_eq!(finish.code, setup.exit, "{}", finish.stderr);
         let report = assert_consistent(&index);
         assert!(report.leftovers.is_empty(), "the finishing writer removed every leftover: {report:?}");
         let got = snapshot(&index);

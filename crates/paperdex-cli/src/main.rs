@@ -1,7 +1,8 @@
 //! `paperdex`: the command-line face of paperdex-index. Thin by design: every command parses
 //! its arguments, calls the library and prints; the same calls serve the HTTP API.
 //!
-//! Exit status: 0 success; 1 the command failed (message on stderr); 2 bad usage; 3 ingest
+//! Exit status: 0 success; 1 the command failed (message on stderr); 2 bad usage (a flag or
+//! argument out of range included, by the same rules as the HTTP API's 400s); 3 ingest
 //! finished but rejected some files or records (each named on stderr), or remove was given ids
 //! the index does not hold (the others are removed).
 
@@ -129,6 +130,11 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:7700")]
         addr: String,
+        /// A host name clients may reach the server by (repeatable). Requests whose Host
+        /// header is neither the server's address, `localhost` (on loopback) nor one of these
+        /// are refused, so that a web page cannot read the API through DNS rebinding.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_hosts: Vec<String>,
     },
     /// Figures about the index.
     Stats {
@@ -167,20 +173,50 @@ enum Command {
     },
 }
 
+/// Exit status for bad usage (clap uses it too).
+const EXIT_USAGE: u8 = 2;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve { .. });
     // The server writes only to sockets (which never raise SIGPIPE in Rust); every other
     // command prints to a stdout the reader may close early.
-    if !matches!(cli.command, Command::Serve { .. }) {
+    if !serving {
         sigpipe::reset();
     }
+    init_logging(serving);
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            exit_status(&error)
         }
     }
+}
+
+/// Logs to stderr for every command, so a warning (a damaged graph rebuilt, vectors that
+/// cannot be loaded) is never silent. `RUST_LOG` overrides the default: warnings, plus the
+/// request log for `serve`. Colour only on a terminal: a log redirected to a file stays
+/// plain text.
+fn init_logging(serving: bool) {
+    let default = if serving { "info,hnsw_rs=warn,tantivy=warn" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// 2 when the error is the caller's request (the same [`ErrorCode`] rule as the HTTP API's
+/// 400s), 1 for any other failure.
+fn exit_status(error: &anyhow::Error) -> ExitCode {
+    let usage = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<paperdex_index::IndexError>())
+        .is_some_and(|e| e.code().is_usage());
+    if usage { ExitCode::from(EXIT_USAGE) } else { ExitCode::FAILURE }
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -211,8 +247,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if report.unknown.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })
         }
         Command::Search { query, mode, limit, offset, json, explain } => {
-            let engine = engine(&cli, *mode != SearchMode::Bm25)?;
             let request = SearchRequest { query: query.clone(), mode: *mode, limit: *limit, offset: *offset };
+            // Checked before the model loads: a bad request fails at once.
+            request.validate()?;
+            let engine = engine(&cli, *mode != SearchMode::Bm25)?;
             let results = engine.search(&request)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
@@ -232,6 +270,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Related { id, limit, json } => {
+            paperdex_index::limits::check_limit(*limit)?;
             // The paper's own vectors are the query: no model needed.
             let engine = SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into()))
                 .with_ranker(cli.ranker());
@@ -243,7 +282,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr } => serve(&cli, addr),
+        Command::Serve { addr, allow_hosts } => serve(&cli, addr, allow_hosts),
         Command::Eval { smart, queries, qrels, modes, strip_stopwords, keep_index, json } => {
             let options = paperdex_eval::EvalOptions {
                 modes: modes.clone(),
@@ -314,12 +353,8 @@ fn print_related(related: paperdex_index::RelatedResults) {
 }
 
 /// `paperdex serve`: the HTTP API over the index, with the model when it can be loaded.
-fn serve(cli: &Cli, addr: &str) -> Result<ExitCode> {
+fn serve(cli: &Cli, addr: &str, allow_hosts: &[String]) -> Result<ExitCode> {
     use std::net::ToSocketAddrs;
-    // RUST_LOG overrides; by default requests and our own messages, not the libraries' chatter.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,hnsw_rs=warn,tantivy=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     let addr = addr
         .to_socket_addrs()
         .with_context(|| format!("--addr {addr:?} is not a HOST:PORT address"))?
@@ -331,13 +366,18 @@ fn serve(cli: &Cli, addr: &str) -> Result<ExitCode> {
     }
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = paperdex_server::bind(addr).await?;
         let local = listener.local_addr().context("reading the bound address")?;
         println!("paperdex: {} papers at http://{local}/ (Ctrl-C to stop)", engine.index().len());
-        paperdex_server::serve_on(listener, engine, paperdex_server::shutdown_signal()).await?;
+        let config = paperdex_server::Config { allowed_hosts: allow_hosts.to_vec(), ..Default::default() };
+        paperdex_server::serve_with(listener, engine, config, paperdex_server::shutdown_signal()).await?;
         anyhow::Ok(())
-    })?;
+    });
+    // Searches still running were cancelled with their connections; do not wait on them
+    // longer than a moment.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

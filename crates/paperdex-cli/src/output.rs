@@ -74,7 +74,7 @@ impl IngestObserver for IngestProgress {
         }
         match &self.bar {
             Some(bar) => bar.inc(1),
-            None if self.done % 250 == 0 || self.done == self.total => {
+            None if self.done.is_multiple_of(250) || self.done == self.total => {
                 eprintln!("read {}/{} files", self.done, self.total)
             }
             None => {}
@@ -112,7 +112,7 @@ impl IngestObserver for IngestProgress {
             }
             None => {
                 self.embed_lines += 1;
-                if self.embed_lines % 20 == 0 || done == total {
+                if self.embed_lines.is_multiple_of(20) || done == total {
                     eprintln!("{line}");
                 }
             }

@@ -53,7 +53,7 @@ impl PaperIndex {
     /// them first when a newer commit exists). Run it when no writer is committing, or the
     /// two sides may be read from different commits.
     pub fn consistency_report(&self) -> Result<ConsistencyReport> {
-        self.refresh_vectors()?;
+        self.load_latest_vectors()?;
         self.reload()?;
         let payload = self.committed_payload()?;
         let papers = self.papers()?;

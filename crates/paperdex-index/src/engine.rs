@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use paperdex_core::Lang;
 use paperdex_embed::{Embedder, Role, chunk};
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
 
 use crate::Vectors;
+use crate::cancel::Cancel;
 use crate::error::{IndexError, Result};
 use crate::fusion::{Fusion, fuse, fuse_where_keywords_see, interleave_by_rank};
 use crate::paper_index::PaperIndex;
@@ -43,8 +44,6 @@ pub struct SearchEngine {
     no_model_reason: Option<String>,
     warned: AtomicBool,
     ranker: RankerConfig,
-    /// When the vectors were last checked for a newer generation (seconds since epoch).
-    last_refresh: AtomicU64,
 }
 
 impl SearchEngine {
@@ -60,7 +59,6 @@ impl SearchEngine {
             no_model_reason,
             warned: AtomicBool::new(false),
             ranker: RankerConfig::default(),
-            last_refresh: AtomicU64::new(now_secs()),
         }
     }
 
@@ -90,13 +88,11 @@ impl SearchEngine {
         self.ranker
     }
 
-    /// Picks up a generation committed by another process, at most once a second. Searches
-    /// call it; so does anything reporting on the index (the server's `/healthz`).
+    /// Picks up a generation committed by another process (see
+    /// [`PaperIndex::refresh_vectors`]: no wait, one load at a time). Searches call it; so does
+    /// anything reporting on the index (the server's `/healthz`).
     pub fn refresh(&self) {
-        let now = now_secs();
-        if self.last_refresh.swap(now, Ordering::Relaxed) != now
-            && let Err(error) = self.index.refresh_vectors()
-        {
+        if let Err(error) = self.index.refresh_vectors() {
             tracing::warn!(%error, "cannot load the newest vectors; keeping the loaded ones");
         }
     }
@@ -124,11 +120,30 @@ impl SearchEngine {
 
     /// Searches in the requested mode (falling back to BM25 when vectors are unavailable).
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        self.search_until(request, &Cancel::new())
+    }
+
+    /// [`SearchEngine::search`], stopping with [`IndexError::Cancelled`] soon after `cancel`
+    /// is raised.
+    pub fn search_until(&self, request: &SearchRequest, cancel: &Cancel) -> Result<SearchResults> {
         request.validate()?;
+        cancel.check()?;
         self.refresh();
         let started = Instant::now();
+        if !has_content(&request.query) {
+            // Nothing to match by words, and a vector of nothing is near everything alike:
+            // every mode answers no hits, and says why.
+            return Ok(SearchResults {
+                query: request.query.clone(),
+                mode: request.mode,
+                took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                total: 0,
+                hits: Vec::new(),
+                warnings: vec![NO_CONTENT.to_string()],
+            });
+        }
         let vectors = self.index.vectors();
-        let (mode, warnings) = self.effective_mode(request.mode, vectors.as_deref());
+        let (mode, mut warnings) = self.effective_mode(request.mode, vectors.as_deref());
         if mode == SearchMode::Bm25 {
             let mut results = self.index.search_bm25(request)?;
             results.warnings = warnings;
@@ -138,6 +153,12 @@ impl SearchEngine {
         let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
         let searcher = self.index.searcher();
         let wanted = (request.offset + request.limit).max(self.ranker.candidates);
+        // The graphs are asked for at most MAX_VECTOR_PAPERS papers whatever the offset: deep
+        // pages cost BM25 (cheap) more, never the vector search.
+        let vector_depth = wanted.min(crate::limits::MAX_VECTOR_PAPERS.max(self.ranker.candidates));
+        if mode == SearchMode::Vector && request.offset + request.limit > vector_depth {
+            warnings.push(format!("the vector ranking stops at {vector_depth} papers: no hits are served beyond it"));
+        }
         // Embedding the query takes milliseconds on one core; meanwhile the other runs the
         // keyword search and reads and highlights the papers it ranks first, which are most
         // of a hybrid first page.
@@ -165,10 +186,12 @@ impl SearchEngine {
             let query_vector = embedder.embed(&[request.query.as_str()], Role::Query);
             (query_vector, keywords.map(joined))
         });
+        cancel.check()?;
         let query_vector = query_vector?.pop().unwrap_or_default();
         // Vectors rank a query's own language first whatever the topic: rank within each
         // language, then interleave, so the list compares like with like.
-        let per_language = vector_rankings(vectors, &query_vector, wanted);
+        let per_language = vector_rankings(vectors, &query_vector, vector_depth);
+        cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
         let (fused, highlighter, mut prefetched, bm25_total) = match keywords {
             Some(keywords) => {
@@ -189,6 +212,7 @@ impl SearchEngine {
             if hits.len() == request.limit {
                 break;
             }
+            cancel.check()?;
             if let (Some(mut hit), Some(_)) = (prefetched.remove(&f.key), f.bm25) {
                 hit.score = f.score;
                 hit.bm25_rank = f.bm25.map(|(r, _)| r);
@@ -292,6 +316,16 @@ fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<Vec<(
     })
 }
 
+/// Why a query without a letter or digit gets no hits.
+pub(crate) const NO_CONTENT: &str = "the query has no letter or digit to search for: no hits";
+
+/// Whether `query` has anything to search for: a letter or a digit, in any script. (Emoji,
+/// punctuation, `*` and control characters alone match nothing by words, and their vector
+/// is about equally near every passage.)
+fn has_content(query: &str) -> bool {
+    query.chars().any(char::is_alphanumeric)
+}
+
 /// The languages `query` has words in: Chinese for Han characters, English for other letters.
 /// A query without letters (an id, a year) is taken to be in both.
 fn query_languages(query: &str) -> Vec<Lang> {
@@ -323,10 +357,6 @@ fn best_passage(vectors: &Vectors, paper: &paperdex_core::Paper, query: &[f32]) 
     chunks.get(best.0).map(|c| c.text.clone())
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,5 +368,15 @@ mod tests {
         assert_eq!(query_languages("KV cache 量化"), [Lang::Zh, Lang::En]);
         // No letters at all: keywords could match papers of either language.
         assert_eq!(query_languages("2602.02958"), [Lang::Zh, Lang::En]);
+    }
+
+    #[test]
+    fn a_query_has_content_when_it_has_a_letter_or_digit_in_any_script() {
+        for empty in ["\0", "😀🎉", "*", "  ", "?!", "\u{200b}"] {
+            assert!(!has_content(empty), "{empty:?}");
+        }
+        for real in ["a", "量化", "2602", "KV*"] {
+            assert!(has_content(real), "{real:?}");
+        }
     }
 }

@@ -31,12 +31,41 @@ pub enum IndexError {
         /// What is wrong.
         reason: String,
     },
+    /// The latest commit's record of its generation cannot be read: written by another
+    /// paperdex version, or damaged. Nothing is changed, so no vector generation is lost.
+    #[error(
+        "the commit record in {path} cannot be read ({reason}): it was written by another paperdex version or is \
+         damaged; nothing was changed (the vector folders are kept): use the paperdex that wrote this index"
+    )]
+    UnreadableCommit {
+        /// The file holding the commit record (tantivy's `meta.json`).
+        path: PathBuf,
+        /// Why it does not parse.
+        reason: String,
+    },
     /// No paper has this id.
-    #[error("no paper with id {0} in the index")]
+    #[error("no paper with id {} in the index", crate::limits::quote(.0))]
     PaperNotFound(String),
-    /// A query parameter is out of range or malformed.
-    #[error("invalid query: {0}")]
-    InvalidQuery(String),
+    /// A request parameter is out of range or malformed.
+    #[error("{name} {problem}")]
+    InvalidParameter {
+        /// The parameter (`limit`, `offset`, `mode`...).
+        name: String,
+        /// What is wrong with it, with the accepted range.
+        problem: String,
+    },
+    /// The query is longer than [`crate::limits::MAX_QUERY_CHARS`].
+    #[error("the query is {chars} characters long; the limit is {limit}")]
+    QueryTooLong {
+        /// Its length in characters.
+        chars: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The request was cancelled (its client gave up or its time ran out) before it finished;
+    /// the work stopped there.
+    #[error("the request was cancelled before it finished")]
+    Cancelled,
     /// Embedding failed while searching or ingesting.
     #[error("embedding failed: {0}")]
     Embed(#[from] paperdex_embed::EmbedError),
@@ -46,6 +75,19 @@ pub enum IndexError {
 }
 
 impl IndexError {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            IndexError::InvalidParameter { .. } => ErrorCode::InvalidParameter,
+            IndexError::QueryTooLong { .. } => ErrorCode::QueryTooLong,
+            IndexError::PaperNotFound(_) => ErrorCode::PaperNotFound,
+            IndexError::Locked { .. } => ErrorCode::IndexLocked,
+            IndexError::Corrupt { .. } | IndexError::UnreadableCommit { .. } => ErrorCode::IndexDamaged,
+            IndexError::Cancelled => ErrorCode::Timeout,
+            IndexError::Io { .. } | IndexError::Embed(_) | IndexError::Tantivy(_) => ErrorCode::Internal,
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> IndexError {
         let path = path.into();
         move |source| IndexError::Io { path, source }
@@ -54,3 +96,110 @@ impl IndexError {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = IndexError> = std::result::Result<T, E>;
+
+/// Every error a user can be answered with, by the CLI, the HTTP API or an MCP server: a stable
+/// code a client can branch on, with its HTTP status. README.md lists them (a test checks
+/// the list against [`ErrorCode::ALL`]), as Meilisearch keeps its error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// A parameter is missing, malformed or out of range (the message names it).
+    InvalidParameter,
+    /// The query is longer than the limit.
+    QueryTooLong,
+    /// No paper has the id asked for.
+    PaperNotFound,
+    /// No endpoint at this path.
+    NotFound,
+    /// The endpoint does not answer this method.
+    MethodNotAllowed,
+    /// The request body is larger than the limit.
+    PayloadTooLarge,
+    /// The request target (path and query string) is longer than the limit.
+    UriTooLong,
+    /// The request's headers are larger than the limit.
+    HeadersTooLarge,
+    /// The request is not well-formed HTTP.
+    BadRequest,
+    /// The Host header names neither the server's address nor a configured name (DNS
+    /// rebinding protection).
+    InvalidHost,
+    /// Another process is writing to the index.
+    IndexLocked,
+    /// The index is damaged or was written by another paperdex version.
+    IndexDamaged,
+    /// The request took longer than the limit (waiting for its turn included) and was stopped.
+    Timeout,
+    /// The server is shutting down.
+    ShuttingDown,
+    /// Anything else; the details are logged, not answered.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, in the order the documentation lists them.
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::InvalidParameter,
+        ErrorCode::QueryTooLong,
+        ErrorCode::PaperNotFound,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UriTooLong,
+        ErrorCode::HeadersTooLarge,
+        ErrorCode::BadRequest,
+        ErrorCode::InvalidHost,
+        ErrorCode::IndexLocked,
+        ErrorCode::IndexDamaged,
+        ErrorCode::Timeout,
+        ErrorCode::ShuttingDown,
+        ErrorCode::Internal,
+    ];
+
+    /// The code as answered (`{"error": {"code": ...}}`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidParameter => "invalid_parameter",
+            ErrorCode::QueryTooLong => "query_too_long",
+            ErrorCode::PaperNotFound => "paper_not_found",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UriTooLong => "uri_too_long",
+            ErrorCode::HeadersTooLarge => "headers_too_large",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::InvalidHost => "invalid_host",
+            ErrorCode::IndexLocked => "index_locked",
+            ErrorCode::IndexDamaged => "index_damaged",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status answered with this code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidParameter | ErrorCode::QueryTooLong | ErrorCode::BadRequest => 400,
+            ErrorCode::PaperNotFound | ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UriTooLong => 414,
+            ErrorCode::InvalidHost => 421,
+            ErrorCode::HeadersTooLarge => 431,
+            ErrorCode::IndexLocked => 409,
+            ErrorCode::Timeout | ErrorCode::ShuttingDown => 503,
+            ErrorCode::IndexDamaged | ErrorCode::Internal => 500,
+        }
+    }
+
+    /// Whether the caller asked for something invalid (the CLI exits with 2, bad usage).
+    pub fn is_usage(self) -> bool {
+        matches!(self, ErrorCode::InvalidParameter | ErrorCode::QueryTooLong)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -36,8 +36,15 @@ pub(crate) struct CommitPayload {
 }
 
 impl CommitPayload {
-    pub(crate) fn parse(payload: Option<&str>) -> CommitPayload {
-        payload.and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default()
+    /// Reads a commit's payload. No payload is an index never written by paperdex (fresh);
+    /// a payload that does not parse is an error, never a default: a default names no
+    /// vectors, and the next writer would then take every generation folder for a leftover
+    /// and delete an hour of embeddings.
+    pub(crate) fn parse(payload: Option<&str>) -> std::result::Result<CommitPayload, serde_json::Error> {
+        match payload {
+            None => Ok(CommitPayload::default()),
+            Some(text) => serde_json::from_str(text),
+        }
     }
 }
 
@@ -116,12 +123,21 @@ pub(crate) fn write(root: &Path, generation: u64, set: &VectorSet, ann: &HnswSea
     Ok(name)
 }
 
-/// Removes every generation folder except `keep` (and anything half-written).
+/// Whether `name` is a folder this module writes: `gen-<8 digits>`, maybe `.partial`.
+fn is_generation_folder(name: &str) -> bool {
+    let digits = name.strip_prefix("gen-").map(|rest| rest.strip_suffix(".partial").unwrap_or(rest));
+    digits.is_some_and(|d| d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Removes every generation folder except `keep`: the ones the latest commit does not name
+/// (superseded, or written by a writer that died before committing) and half-written ones.
+/// Only call it with the payload of a commit that was read successfully. Folders of any
+/// other name are not ours and are left alone.
 pub(crate) fn remove_others(root: &Path, keep: Option<&str>) {
     let Ok(entries) = fs::read_dir(vectors_root(root)) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with("gen-")
+        if is_generation_folder(&name)
             && Some(name.as_str()) != keep
             && let Err(error) = fs::remove_dir_all(entry.path())
         {
@@ -216,13 +232,8 @@ mod tests {
     fn a_small_set_is_searched_exactly_whatever_the_graphs_would_say() {
         // 2,000 pseudo-random passages, graphs searched with ef 1 (so they would miss
         // neighbours): below FULL_SCAN_THRESHOLD the answer must be the exact one.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f32 / (1u64 << 53) as f32 - 0.5
-        };
+        let mut rng = fastrand::Rng::with_seed(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.f32() - 0.5;
         let mut set = VectorSet::new("test", 16);
         for i in 0..2_000 {
             let mut v: Vec<f32> = (0..16).map(|_| next()).collect();

@@ -12,6 +12,7 @@
 //!   ([`SearchResults`], [`SearchHit`]) are shared by every mode, the CLI and the HTTP API.
 
 pub mod analysis;
+mod cancel;
 mod consistency;
 mod engine;
 mod error;
@@ -19,6 +20,7 @@ pub mod fusion;
 mod generation;
 mod ingest;
 mod ingest_records;
+pub mod limits;
 pub mod lock;
 mod paper_index;
 mod related;
@@ -27,13 +29,15 @@ pub mod schema;
 mod search;
 pub mod vectors;
 
+pub use cancel::Cancel;
 pub use consistency::ConsistencyReport;
 pub use engine::{RankerConfig, SearchEngine};
-pub use error::{IndexError, Result};
+pub use error::{ErrorCode, IndexError, Result};
 pub use fusion::Fusion;
 pub use generation::{FULL_SCAN_THRESHOLD, Vectors};
 pub use ingest::{EmbedProgress, IngestObserver, IngestReport, Quiet, RejectedFile, RejectedRecord};
+pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
 pub use related::RelatedResults;
 pub use remove::RemoveReport;
-pub use search::{MAX_LIMIT, MAX_QUERY_CHARS, SearchHit, SearchMode, SearchRequest, SearchResults};
+pub use search::{SearchHit, SearchMode, SearchRequest, SearchResults};

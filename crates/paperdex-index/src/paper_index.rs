@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+
+use arc_swap::ArcSwapOption;
 
 use paperdex_core::{Paper, PaperId};
 use serde::Serialize;
@@ -28,11 +31,28 @@ pub struct PaperIndex {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     /// The vectors of the generation last loaded; swapped whole when a new one is committed.
-    vectors: RwLock<Option<Arc<Vectors>>>,
+    /// Readers take the current `Arc` without a lock, so nothing a panic elsewhere leaves
+    /// behind can make the vectors unreadable.
+    vectors: ArcSwapOption<Vectors>,
+    /// Held while vectors load: one load at a time. Loading a large generation takes seconds;
+    /// searches meanwhile keep the generation already loaded instead of starting a second
+    /// load of the same folder.
+    loading: Mutex<()>,
+    /// The tantivy searcher generation whose commit's vectors were last checked
+    /// ([`PaperIndex::refresh_vectors`]): a search checks again only when tantivy has seen a
+    /// new commit, so the check needs no clock.
+    checked: AtomicU64,
+    /// Runs before each vector load (tests make loads slow or panic with it).
+    #[cfg(test)]
+    pub(crate) before_load: Mutex<Option<LoadHook>>,
     /// How many papers a long ingest writes per generation (see
     /// [`PaperIndex::with_papers_per_generation`]).
     pub(crate) papers_per_generation: usize,
 }
+
+/// What a test runs before each vector load, with the generation's name.
+#[cfg(test)]
+pub(crate) type LoadHook = Box<dyn Fn(&str) + Send + Sync>;
 
 /// Papers per generation during a long ingest unless set otherwise: a crash loses at most this
 /// many papers' work.
@@ -104,10 +124,14 @@ impl PaperIndex {
             index,
             reader,
             fields,
-            vectors: RwLock::new(None),
+            vectors: ArcSwapOption::empty(),
+            loading: Mutex::new(()),
+            checked: AtomicU64::new(u64::MAX),
+            #[cfg(test)]
+            before_load: Mutex::new(None),
             papers_per_generation: PAPERS_PER_GENERATION,
         };
-        paper_index.refresh_vectors()?;
+        paper_index.load_latest_vectors()?;
         // Jieba loads its dictionary on first use; do it now rather than in the first query.
         crate::analysis::analyze(&mut crate::analysis::word_analyzer(), "预热 warm up");
         Ok(paper_index)
@@ -124,7 +148,10 @@ impl PaperIndex {
     /// What the latest commit on disk says about its generation.
     pub(crate) fn committed_payload(&self) -> Result<CommitPayload> {
         let metas = self.index.load_metas()?;
-        Ok(CommitPayload::parse(metas.payload.as_deref()))
+        CommitPayload::parse(metas.payload.as_deref()).map_err(|error| IndexError::UnreadableCommit {
+            path: self.root.join(TANTIVY_DIR).join("meta.json"),
+            reason: error.to_string(),
+        })
     }
 
     /// The generation number of the latest commit (cheap: reads `meta.json` only).
@@ -132,10 +159,48 @@ impl PaperIndex {
         Ok(self.committed_payload()?.generation)
     }
 
-    /// Loads the vectors of the latest commit if they are not the ones loaded already. Cheap
-    /// when nothing changed (one small file read); a server calls it now and then to pick up
-    /// what an ingest committed.
+    /// Picks up the vectors of a generation another process committed, without waiting: cheap
+    /// when tantivy has seen no new commit since the last check (no file is read), and when
+    /// another thread is already loading vectors this returns at once and searches keep the
+    /// generation loaded now. A server's searches call it (through
+    /// [`crate::SearchEngine::refresh`]).
     pub fn refresh_vectors(&self) -> Result<()> {
+        let seen = self.reader.searcher().generation().generation_id();
+        if self.checked.load(Ordering::Acquire) == seen {
+            return Ok(());
+        }
+        let _turn = match self.loading.try_lock() {
+            Ok(turn) => turn,
+            Err(TryLockError::WouldBlock) => return Ok(()),
+            Err(TryLockError::Poisoned(poisoned)) => self.recover_turn(poisoned.into_inner()),
+        };
+        // Checked before reading the commit: a commit landing meanwhile changes the
+        // generation again, so it is never taken as seen without its vectors.
+        let outcome = self.load_latest_locked();
+        self.checked.store(seen, Ordering::Release);
+        outcome
+    }
+
+    /// Loads the vectors of the latest commit unless they are the ones loaded, waiting for a
+    /// load another thread has started. Opening the index and the consistency report use it.
+    pub fn load_latest_vectors(&self) -> Result<()> {
+        let _turn = match self.loading.lock() {
+            Ok(turn) => turn,
+            Err(poisoned) => self.recover_turn(poisoned.into_inner()),
+        };
+        self.load_latest_locked()
+    }
+
+    /// The loading turn after a thread panicked holding it. Loads run under `catch_unwind`,
+    /// so this means a panic outside them; the lock guards no data, so loading can go on, but
+    /// the panic is reported for what it is rather than hidden.
+    fn recover_turn<'a>(&self, turn: MutexGuard<'a, ()>) -> MutexGuard<'a, ()> {
+        tracing::error!("a thread panicked while loading vectors (see the panic message above); loading again");
+        self.loading.clear_poison();
+        turn
+    }
+
+    fn load_latest_locked(&self) -> Result<()> {
         // A writer removes a generation's folder as soon as it has committed the next one, so
         // the folder named a moment ago may be gone by the time it is read: when loading fails
         // and the commit has moved on meanwhile, load the newer one instead.
@@ -146,7 +211,7 @@ impl PaperIndex {
                 return Ok(());
             }
             let Some(name) = wanted else { break None };
-            match generation::load(&self.root, &name) {
+            match self.load_generation(&name) {
                 Ok(vectors) => break Some(Arc::new(vectors)),
                 Err(_) if attempts < 10 && self.committed_payload()?.vectors.as_deref() != Some(name.as_str()) => {
                     attempts += 1;
@@ -157,21 +222,40 @@ impl PaperIndex {
         // Postings first: a paper new in the vectors is then already in tantivy. (Searches
         // also skip a paper one side knows and the other not, for a searcher taken between.)
         self.reload()?;
-        if let Ok(mut slot) = self.vectors.write() {
-            *slot = fresh;
-        }
+        self.vectors.store(fresh);
         Ok(())
+    }
+
+    /// Loads generation `name`; a panic inside (the graph library on a damaged file, say) is
+    /// an error naming the folder, not the end of the search that triggered the load.
+    fn load_generation(&self, name: &str) -> Result<Vectors> {
+        let load = || {
+            #[cfg(test)]
+            if let Some(hook) = self.before_load.lock().ok().as_deref().and_then(Option::as_ref) {
+                hook(name);
+            }
+            generation::load(&self.root, name)
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("no message");
+            Err(IndexError::Corrupt {
+                path: generation::vectors_root(&self.root).join(name),
+                reason: format!("loading these vectors panicked: {message}"),
+            })
+        })
     }
 
     /// The vectors of the current generation, if it has any.
     pub fn vectors(&self) -> Option<Arc<Vectors>> {
-        self.vectors.read().ok().and_then(|v| v.clone())
+        self.vectors.load_full()
     }
 
     pub(crate) fn set_vectors(&self, vectors: Option<Arc<Vectors>>) {
-        if let Ok(mut slot) = self.vectors.write() {
-            *slot = vectors;
-        }
+        self.vectors.store(vectors);
     }
 
     /// The index folder.
@@ -322,4 +406,91 @@ fn dir_size(path: &Path) -> u64 {
             Err(_) => 0,
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use paperdex_embed::HashEmbedder;
+
+    use super::*;
+    use crate::Quiet;
+
+    fn sample(file: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample").join(file)
+    }
+
+    /// A folder with one generation loaded by `reader`, and a second one `writer` committed
+    /// since, which the reader has not loaded yet.
+    fn reader_behind_a_commit() -> (tempfile::TempDir, PaperIndex) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let embedder = HashEmbedder::new(32);
+        let writer = PaperIndex::open_or_create(dir.path()).expect("index");
+        writer.ingest(&[sample("report-2026-02-05.md")], Some(&embedder), &mut Quiet).expect("first ingest");
+        let reader = PaperIndex::open(dir.path()).expect("reader");
+        writer.ingest(&[sample("hf-daily-2026-02-05.json")], Some(&embedder), &mut Quiet).expect("second ingest");
+        assert_ne!(reader.vectors().expect("vectors").name, writer.vectors().expect("vectors").name);
+        (dir, reader)
+    }
+
+    #[test]
+    fn two_slow_reloads_never_run_at_once_and_searches_keep_the_loaded_generation() {
+        // Regression (#12): a load slower than a second started a second load of the same
+        // generation from the next search.
+        let (_dir, reader) = reader_behind_a_commit();
+        let old = reader.vectors().expect("vectors").name.clone();
+        let loads = Arc::new(AtomicUsize::new(0));
+        let (entered_tx, entered) = mpsc::channel::<()>();
+        let (release, release_rx) = mpsc::channel::<()>();
+        let (entered_tx, release_rx) = (Mutex::new(entered_tx), Mutex::new(release_rx));
+        let counter = Arc::clone(&loads);
+        *reader.before_load.lock().expect("hook") = Some(Box::new(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let _ = entered_tx.lock().expect("lock").send(());
+            // Held until the test says so (or gives up), however many loads come in.
+            let _ = release_rx.lock().expect("lock").recv_timeout(Duration::from_secs(5));
+        }));
+        std::thread::scope(|scope| {
+            let first = scope.spawn(|| reader.refresh_vectors());
+            entered.recv_timeout(Duration::from_secs(10)).expect("the first load started");
+            // Searches arriving while it loads neither wait nor load again, and see the
+            // generation loaded before.
+            let (done_tx, done) = mpsc::channel();
+            for _ in 0..8 {
+                let done_tx = done_tx.clone();
+                let reader = &reader;
+                scope.spawn(move || {
+                    let outcome = reader.refresh_vectors().map(|()| reader.vectors().map(|v| v.name.clone()));
+                    let _ = done_tx.send(outcome);
+                });
+            }
+            for _ in 0..8 {
+                let seen = done.recv_timeout(Duration::from_secs(2)).expect("a search waited for the load");
+                assert_eq!(seen.expect("refresh").as_deref(), Some(old.as_str()));
+            }
+            release.send(()).expect("release");
+            first.join().expect("first load").expect("loads");
+        });
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "loads of one generation");
+        assert_ne!(reader.vectors().expect("vectors").name, old, "the new generation is loaded");
+    }
+
+    #[test]
+    fn a_load_that_panics_is_an_error_naming_the_folder_and_the_loaded_vectors_stay() {
+        let (_dir, reader) = reader_behind_a_commit();
+        let old = reader.vectors().expect("vectors").name.clone();
+        *reader.before_load.lock().expect("hook") = Some(Box::new(|name| panic!("graph file of {name} is garbage")));
+        let error = reader.refresh_vectors().expect_err("the panic is reported");
+        let message = error.to_string();
+        assert!(message.contains("panicked") && message.contains("vectors/gen-"), "{message}");
+        assert_eq!(reader.vectors().expect("still loaded").name, old);
+        // The hook's panic poisoned the hook's own lock (a test-only lock).
+        *reader.before_load.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        reader.load_latest_vectors().expect("loads once the cause is gone");
+        assert_ne!(reader.vectors().expect("vectors").name, old);
+    }
 }

@@ -27,11 +27,12 @@ use tantivy::{DocAddress, Searcher, Term};
 
 use crate::Vectors;
 use crate::analysis::{analyze, word_analyzer};
+use crate::cancel::Cancel;
 use crate::engine::SearchEngine;
 use crate::error::{IndexError, Result};
 use crate::fusion::{fuse, interleave_by_rank};
 use crate::paper_index::PaperIndex;
-use crate::search::{Highlighter, MAX_LIMIT, SearchHit, SearchMode};
+use crate::search::{Highlighter, SearchHit, SearchMode};
 
 /// At most this many terms make up the more-like-this query.
 const MAX_QUERY_TERMS: usize = 30;
@@ -64,14 +65,19 @@ pub struct RelatedResults {
 }
 
 impl SearchEngine {
-    /// The `limit` papers most related to paper `id` (1 to [`MAX_LIMIT`]).
+    /// The `limit` papers most related to paper `id` (1 to [`crate::limits::MAX_LIMIT`]).
     ///
     /// Needs no model: the paper's own stored vectors are the queries. An unknown id is
     /// [`IndexError::PaperNotFound`].
     pub fn related(&self, id: &str, limit: usize) -> Result<RelatedResults> {
-        if limit == 0 || limit > MAX_LIMIT {
-            return Err(IndexError::InvalidQuery(format!("limit must be between 1 and {MAX_LIMIT}")));
-        }
+        self.related_until(id, limit, &Cancel::new())
+    }
+
+    /// [`SearchEngine::related`], stopping with [`IndexError::Cancelled`] soon after `cancel`
+    /// is raised.
+    pub fn related_until(&self, id: &str, limit: usize, cancel: &Cancel) -> Result<RelatedResults> {
+        crate::limits::check_limit(limit)?;
+        cancel.check()?;
         self.refresh();
         let started = Instant::now();
         let index = self.index();
@@ -86,7 +92,11 @@ impl SearchEngine {
         let terms = distinctive_terms(index, &searcher, &paper)?;
         let by_words = more_like_this(index, &searcher, &terms, address, wanted)?;
         let vectors = index.vectors();
-        let by_meaning = vectors.as_deref().map(|v| nearest_papers(v, own_id, wanted)).unwrap_or_default();
+        cancel.check()?;
+        let by_meaning = match vectors.as_deref() {
+            Some(v) => nearest_papers(v, own_id, wanted, cancel)?,
+            None => Vec::new(),
+        };
         let has_vectors = vectors.as_deref().is_some_and(|v| v.set.live_chunks_of(own_id).next().is_some());
         let mut warnings = Vec::new();
         if !has_vectors {
@@ -98,33 +108,41 @@ impl SearchEngine {
 
         let highlight_query = shared_terms_query(index, &terms);
         let highlighter = Highlighter::new(index, &searcher, highlight_query.as_deref());
-        let mut hits = Vec::with_capacity(limit);
-        if has_vectors {
-            for f in fuse(&by_words, &by_meaning, self.ranker().fusion) {
-                if hits.len() == limit {
-                    break;
-                }
-                // Vectors are swapped apart from the searcher: a paper just removed may linger
-                // there for a moment. Skip it rather than fail the request.
-                let paper = match index.paper_by_id_in(&searcher, &f.key) {
-                    Ok(paper) => paper,
-                    Err(IndexError::PaperNotFound(_)) => continue,
-                    Err(error) => return Err(error),
-                };
-                let mut hit = highlighter.hit(&paper, f.score);
-                hit.bm25_rank = f.bm25.map(|(r, _)| r);
-                hit.bm25_score = f.bm25.map(|(_, s)| s);
-                hit.vector_rank = f.vector.map(|(r, _)| r);
-                hit.vector_score = f.vector.map(|(_, s)| s);
-                hits.push(hit);
-            }
+        // Both branches list candidates as (id, score, bm25 rank and score, vector rank and
+        // score), so one loop makes the hits under one rule for a paper that is gone.
+        type Candidate = (String, f32, Option<(usize, f32)>, Option<(usize, f32)>);
+        let candidates: Vec<Candidate> = if has_vectors {
+            fuse(&by_words, &by_meaning, self.ranker().fusion)
+                .into_iter()
+                .map(|f| (f.key, f.score, f.bm25, f.vector))
+                .collect()
         } else {
-            for (rank, (key, score)) in by_words.iter().enumerate().take(limit) {
-                let mut hit = highlighter.hit(&index.paper_by_id_in(&searcher, key)?, *score);
-                hit.bm25_rank = Some(rank + 1);
-                hit.bm25_score = Some(*score);
-                hits.push(hit);
+            by_words
+                .iter()
+                .enumerate()
+                .map(|(rank, (key, score))| (key.clone(), *score, Some((rank + 1, *score)), None))
+                .collect()
+        };
+        let mut hits = Vec::with_capacity(limit);
+        for (key, score, bm25, vector) in candidates {
+            if hits.len() == limit {
+                break;
             }
+            cancel.check()?;
+            // Vectors are swapped apart from the searcher: a paper just removed may linger
+            // there for a moment. Skip it rather than fail the request, whichever list it
+            // came from.
+            let paper = match index.paper_by_id_in(&searcher, &key) {
+                Ok(paper) => paper,
+                Err(IndexError::PaperNotFound(_)) => continue,
+                Err(error) => return Err(error),
+            };
+            let mut hit = highlighter.hit(&paper, score);
+            hit.bm25_rank = bm25.map(|(r, _)| r);
+            hit.bm25_score = bm25.map(|(_, s)| s);
+            hit.vector_rank = vector.map(|(r, _)| r);
+            hit.vector_score = vector.map(|(_, s)| s);
+            hits.push(hit);
         }
         Ok(RelatedResults {
             id: own_id.to_string(),
@@ -218,16 +236,17 @@ fn more_like_this(
 /// Papers whose passages are nearest to `own`'s, best first, without `own`: each language
 /// ranked on its own (multilingual vectors favour a text's own language whatever the topic),
 /// then interleaved by rank.
-fn nearest_papers(vectors: &Vectors, own: &str, papers: usize) -> Vec<(String, f32)> {
+fn nearest_papers(vectors: &Vectors, own: &str, papers: usize, cancel: &Cancel) -> Result<Vec<(String, f32)>> {
     let own_chunks: Vec<_> = vectors.set.live_chunks_of(own).collect();
     if own_chunks.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let per_language: Vec<Vec<(String, f32)>> = [Lang::Zh, Lang::En]
         .into_iter()
         .map(|lang| {
             let mut best: HashMap<&str, f32> = HashMap::new();
             for chunk in &own_chunks {
+                cancel.check()?;
                 // A paper has a few passages per language (and the paper's own come first):
                 // over-fetch so `papers` distinct others remain.
                 for (chunk_id, score) in vectors.nearest(chunk.vector, papers * 3 + own_chunks.len(), lang) {
@@ -242,12 +261,12 @@ fn nearest_papers(vectors: &Vectors, own: &str, papers: usize) -> Vec<(String, f
             let mut list: Vec<(String, f32)> = best.into_iter().map(|(id, s)| (id.to_string(), s)).collect();
             list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             list.truncate(papers);
-            list
+            Ok(list)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut merged = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
     merged.truncate(papers);
-    merged
+    Ok(merged)
 }
 
 /// The distinctive terms as a query over the body, so that snippets show what a related
@@ -275,6 +294,7 @@ mod tests {
     use paperdex_embed::{Embedder, HashEmbedder};
 
     use super::*;
+    use crate::limits::MAX_LIMIT;
     use crate::{PaperIndex, Quiet};
 
     const QUANT_VIDEOGEN: &str = "2602.02958";
@@ -374,7 +394,7 @@ mod tests {
         let engine = engine();
         assert!(matches!(engine.related("2999.99999", 10), Err(IndexError::PaperNotFound(_))));
         assert!(matches!(engine.related("not an id", 10), Err(IndexError::PaperNotFound(_))));
-        assert!(matches!(engine.related(QUANT_VIDEOGEN, 0), Err(IndexError::InvalidQuery(_))));
-        assert!(matches!(engine.related(QUANT_VIDEOGEN, MAX_LIMIT + 1), Err(IndexError::InvalidQuery(_))));
+        assert!(matches!(engine.related(QUANT_VIDEOGEN, 0), Err(IndexError::InvalidParameter { .. })));
+        assert!(matches!(engine.related(QUANT_VIDEOGEN, MAX_LIMIT + 1), Err(IndexError::InvalidParameter { .. })));
     }
 }

@@ -16,13 +16,8 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Score, Searcher, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
-use crate::error::{IndexError, Result};
+use crate::error::Result;
 use crate::paper_index::PaperIndex;
-
-/// The longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 1000;
-/// The most hits one request may ask for.
-pub const MAX_LIMIT: usize = 200;
 
 /// Which retrievers answer a search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -56,7 +51,10 @@ impl std::str::FromStr for SearchMode {
             "hybrid" => Ok(SearchMode::Hybrid),
             "bm25" | "keyword" => Ok(SearchMode::Bm25),
             "vector" | "semantic" => Ok(SearchMode::Vector),
-            other => Err(format!("unknown mode {other:?}: use hybrid, bm25 or vector")),
+            _ => Err(format!(
+                "must be hybrid, bm25 or vector (keyword and semantic also do), not {}",
+                crate::limits::quote(s)
+            )),
         }
     }
 }
@@ -77,7 +75,7 @@ pub struct SearchRequest {
 impl SearchRequest {
     /// A hybrid search for `query`, ten hits.
     pub fn new(query: impl Into<String>) -> SearchRequest {
-        SearchRequest { query: query.into(), mode: SearchMode::Hybrid, limit: 10, offset: 0 }
+        SearchRequest { query: query.into(), mode: SearchMode::Hybrid, limit: crate::limits::DEFAULT_LIMIT, offset: 0 }
     }
 
     /// The same request in another mode.
@@ -94,19 +92,9 @@ impl SearchRequest {
 
     /// Checks the limits every caller must respect.
     pub fn validate(&self) -> Result<()> {
-        let chars = self.query.chars().count();
-        if chars > MAX_QUERY_CHARS {
-            return Err(IndexError::InvalidQuery(format!(
-                "query is {chars} characters long; the limit is {MAX_QUERY_CHARS}"
-            )));
-        }
-        if self.limit == 0 || self.limit > MAX_LIMIT {
-            return Err(IndexError::InvalidQuery(format!("limit must be between 1 and {MAX_LIMIT}")));
-        }
-        if self.offset > 10_000 {
-            return Err(IndexError::InvalidQuery("offset must be at most 10000".into()));
-        }
-        Ok(())
+        crate::limits::check_query(&self.query)?;
+        crate::limits::check_limit(self.limit)?;
+        crate::limits::check_offset(self.offset)
     }
 }
 

@@ -325,4 +325,50 @@ fn passages_embedded_in_length_order_go_back_to_their_papers_in_passage_order() 
         }
     }
     assert!(multi_passage >= 5, "the sample should hold papers of several passages, has {multi_passage}");
+
+/// The names and sizes of every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("list").map(|e| e.expect("entry")) {
+        let meta = entry.metadata().expect("metadata");
+        if meta.is_dir() {
+            out.extend(files_under(&entry.path()));
+        } else {
+            out.push((entry.path().display().to_string(), meta.len()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn an_unreadable_commit_record_stops_the_writer_and_keeps_every_vector_folder() {
+    // Regression (#12): a payload that did not parse read as "no vectors", and the next
+    // writer removed every generation folder, an hour of embeddings on the corpus.
+    let f = Fixture::new();
+    let root = f.index().root().to_path_buf();
+    let meta = root.join("tantivy/meta.json");
+    let mut metas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&meta).expect("read meta.json")).expect("meta.json is JSON");
+    // As a later paperdex might write it: the generation is no longer a number.
+    metas["payload"] = serde_json::Value::String(r#"{"generation":{"major":2,"minor":0},"vectors":"gen-2"}"#.into());
+    std::fs::write(&meta, serde_json::to_vec(&metas).expect("json")).expect("write meta.json");
+    let before = files_under(&root.join("vectors"));
+    assert!(before.iter().any(|(name, _)| name.ends_with("vectors.bin")), "{before:?}");
+
+    let index = PaperIndex::open_or_create(&root);
+    let error = match index {
+        Err(error) => error,
+        Ok(index) => match index.ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet) {
+            Err(error) => error,
+            Ok(report) => panic!("the writer went ahead with an unreadable commit record: {report:?}"),
+        },
+    };
+    assert!(matches!(error, IndexError::UnreadableCommit { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&meta.display().to_string()), "the message names the file: {message}");
+    assert_eq!(files_under(&root.join("vectors")), before, "a vector file was touched");
+    // A remover is a writer too.
+    assert!(matches!(f.index().remove(&["2601.00001"]), Err(IndexError::UnreadableCommit { .. })));
+    assert_eq!(files_under(&root.join("vectors")), before, "a vector file was touched");
 }

@@ -339,6 +339,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_documented_ranges_are_the_enforced_ones() {
+        use paperdex_index::{MAX_LIMIT, MAX_OFFSET};
+        use utoipa::OpenApi;
+        let doc = serde_json::to_value(crate::ApiDoc::openapi()).expect("the document serialises");
+        for (path, name, minimum, maximum) in [
+            ("/api/search", "limit", 1, MAX_LIMIT),
+            ("/api/search", "offset", 0, MAX_OFFSET),
+            ("/api/papers/{id}/related", "limit", 1, MAX_LIMIT),
+        ] {
+            let parameters = doc["paths"][path]["get"]["parameters"].as_array().expect("parameters");
+            let schema = &parameters.iter().find(|p| p["name"] == name).expect("documented")["schema"];
+            assert_eq!(schema["minimum"].as_f64(), Some(minimum as f64), "{path} {name}: {schema}");
+            assert_eq!(schema["maximum"].as_f64(), Some(maximum as f64), "{path} {name}: {schema}");
+        }
+    }
+
+    #[test]
     fn marked_html_escapes_everything_and_marks_ranges() {
         let snippet = "<b>KV</b> 量化 & \"cache\"";
         let kv = snippet.find("KV").expect("KV");

@@ -1,11 +1,12 @@
-//! Errors as the API answers them: a stable code a client can branch on, a status, and a
-//! message a person can read. Internal failures are logged in full and answered generically.
+//! Errors as the API answers them: a stable code a client can branch on (one
+//! [`ErrorCode`] list, shared with the CLI), its status, and a message a person can read.
+//! Internal failures are logged in full and answered generically.
 
 use axum::Json;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use paperdex_index::IndexError;
+use paperdex_index::{ErrorCode, IndexError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,8 +20,11 @@ pub struct ErrorBody {
 /// What went wrong.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// A stable code: `invalid_parameter`, `query_too_long`, `paper_not_found`, `not_found`,
-    /// `method_not_allowed`, `payload_too_large`, `timeout`, `internal`.
+    /// A stable code, one of README.md's list (`paperdex_index::ErrorCode`):
+    /// `invalid_parameter`, `query_too_long`, `paper_not_found`, `not_found`,
+    /// `method_not_allowed`, `payload_too_large`, `uri_too_long`, `headers_too_large`,
+    /// `bad_request`, `invalid_host`, `index_locked`, `index_damaged`, `timeout`,
+    /// `shutting_down`, `internal`.
     #[schema(example = "invalid_parameter")]
     pub code: String,
     /// A sentence for people, naming the parameter or thing at fault.
@@ -31,65 +35,57 @@ pub struct ErrorDetail {
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
 impl ApiError {
+    /// An error with `code` (which gives the status) and `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into() }
+    }
+
     /// A 400 naming the parameter at fault.
     pub fn invalid_parameter(name: &str, problem: impl std::fmt::Display) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, code: "invalid_parameter", message: format!("{name} {problem}") }
-    }
-
-    /// A 400 for a query over the length limit.
-    pub fn query_too_long(chars: usize, limit: usize) -> ApiError {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "query_too_long",
-            message: format!("q is {chars} characters long; the limit is {limit}"),
-        }
-    }
-
-    /// A 404 for a paper id the index does not hold.
-    pub fn paper_not_found(id: &str) -> ApiError {
-        ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "paper_not_found",
-            message: format!("no paper with id {id:?} in the index"),
-        }
+        ApiError::new(ErrorCode::InvalidParameter, format!("{name} {problem}"))
     }
 
     /// A 500: `detail` goes to the log, never to the client.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(%detail, "request failed");
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal",
-            message: "internal error; the server log has the details".into(),
-        }
+        ApiError::new(ErrorCode::Internal, "internal error; the server log has the details")
     }
 
-    /// An error with any status; `code` and `message` as given.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        status_of(self.code)
     }
+}
+
+/// The HTTP status of `code`.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl From<IndexError> for ApiError {
     fn from(error: IndexError) -> ApiError {
-        match error {
-            IndexError::PaperNotFound(id) => ApiError::paper_not_found(&id),
-            // The handlers check every parameter first; this is the library's own check.
-            IndexError::InvalidQuery(message) => {
-                ApiError { status: StatusCode::BAD_REQUEST, code: "invalid_parameter", message }
+        match error.code() {
+            ErrorCode::Internal | ErrorCode::IndexDamaged => {
+                tracing::error!(%error, "request failed");
+                ApiError::new(error.code(), "internal error; the server log has the details")
             }
-            other => ApiError::internal(other),
+            ErrorCode::Timeout => ApiError::new(ErrorCode::Timeout, TIMEOUT_MESSAGE),
+            code => ApiError::new(code, error.to_string()),
         }
     }
 }
@@ -102,13 +98,16 @@ impl From<tokio::task::JoinError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message } };
-        (self.status, Json(body)).into_response()
+        let status = self.status();
+        let body = ErrorBody { error: ErrorDetail { code: self.code.as_str().to_string(), message: self.message } };
+        (status, Json(body)).into_response()
     }
 }
 
+const TIMEOUT_MESSAGE: &str = "the request took too long and was stopped";
+
 /// Gives a JSON body to error answers made by layers that know nothing of our format (the
-/// timeout's 503, the body limit's 413, a 405 for a method a route lacks).
+/// timeout's 503, the body limit's 413, a 405 for a method a route lacks), and logs them.
 pub(crate) async fn json_errors(response: Response) -> Response {
     let status = response.status();
     let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
@@ -116,15 +115,18 @@ pub(crate) async fn json_errors(response: Response) -> Response {
         return response;
     }
     let (code, message) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this path answers GET only"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large"),
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
-            ("timeout", "the request took too long and was stopped")
-        }
-        s if s.is_client_error() => ("bad_request", "bad request"),
-        _ => ("internal", "internal error; the server log has the details"),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "this path answers GET only"),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "request body too large"),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (ErrorCode::Timeout, TIMEOUT_MESSAGE),
+        StatusCode::URI_TOO_LONG => (ErrorCode::UriTooLong, "request target too long"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (ErrorCode::HeadersTooLarge, "request headers too large"),
+        s if s.is_client_error() => (ErrorCode::BadRequest, "bad request"),
+        _ => (ErrorCode::Internal, "internal error; the server log has the details"),
     };
-    let mut answer = ApiError::new(status, code, message).into_response();
+    tracing::warn!(%status, %code, "{message}");
+    let mut answer =
+        (status, Json(ErrorBody { error: ErrorDetail { code: code.to_string(), message: message.into() } }))
+            .into_response();
     // Keep headers such as `Allow` that tell the client what to do instead.
     for (name, value) in response.headers() {
         if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {

@@ -3,14 +3,10 @@
 //! search for something nobody typed), and every number is checked with its range in the
 //! message.
 
-use paperdex_index::{MAX_LIMIT, MAX_QUERY_CHARS, SearchMode};
+use paperdex_index::SearchMode;
+use paperdex_index::limits::{self, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, quote};
 
 use crate::error::ApiError;
-
-/// The furthest a client may page (the index's own limit).
-pub const MAX_OFFSET: usize = 10_000;
-/// Hits per page when the client does not say.
-pub const DEFAULT_LIMIT: usize = 10;
 
 /// The decoded parameters of one query string, in order.
 #[derive(Debug, Default)]
@@ -24,10 +20,10 @@ impl Params {
         for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = decode(name).map_err(|_| {
-                ApiError::invalid_parameter("query string", "has a parameter name that is not valid UTF-8")
+                ApiError::invalid_parameter("the query string", "has a parameter name that is not valid UTF-8")
             })?;
             let value = decode(value)
-                .map_err(|_| ApiError::invalid_parameter(&name, "is not valid UTF-8 once percent-decoded"))?;
+                .map_err(|_| ApiError::invalid_parameter(&quote(&name), "is not valid UTF-8 once percent-decoded"))?;
             out.push((name, value));
         }
         Ok(Params(out))
@@ -38,7 +34,7 @@ impl Params {
     pub fn only(self, known: &[&str]) -> Result<Params, ApiError> {
         if let Some((name, _)) = self.0.iter().find(|(n, _)| !known.contains(&n.as_str())) {
             return Err(ApiError::invalid_parameter(
-                name,
+                &quote(name),
                 format!("is not a parameter of this endpoint (expected {})", known.join(", ")),
             ));
         }
@@ -50,32 +46,21 @@ impl Params {
         self.0.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
-    /// The search text: required, not blank, at most [`MAX_QUERY_CHARS`] characters.
+    /// The search text: required, not blank, at most [`limits::MAX_QUERY_CHARS`] characters.
     pub fn query(&self) -> Result<String, ApiError> {
         let q = self.get("q").map(str::trim).unwrap_or("");
         if q.is_empty() {
             return Err(ApiError::invalid_parameter("q", "is required: the text to search for"));
         }
-        let chars = q.chars().count();
-        if chars > MAX_QUERY_CHARS {
-            return Err(ApiError::query_too_long(chars, MAX_QUERY_CHARS));
-        }
+        limits::check_query(q)?;
         Ok(q.to_string())
     }
 
-    /// The search mode, hybrid unless given.
+    /// The search mode, hybrid unless given; read as the CLI reads `--mode`.
     pub fn mode(&self) -> Result<SearchMode, ApiError> {
         match self.get("mode") {
             None | Some("") => Ok(SearchMode::Hybrid),
-            Some(raw) => match raw {
-                "hybrid" => Ok(SearchMode::Hybrid),
-                "bm25" => Ok(SearchMode::Bm25),
-                "vector" => Ok(SearchMode::Vector),
-                other => Err(ApiError::invalid_parameter(
-                    "mode",
-                    format!("must be hybrid, bm25 or vector, not {:?}", shorten(other)),
-                )),
-            },
+            Some(raw) => raw.parse().map_err(|problem: String| ApiError::invalid_parameter("mode", problem)),
         }
     }
 
@@ -91,30 +76,8 @@ impl Params {
 
     fn number(&self, name: &str, default: usize, min: usize, max: usize) -> Result<usize, ApiError> {
         let Some(raw) = self.get(name).filter(|v| !v.is_empty()) else { return Ok(default) };
-        let bad = || {
-            ApiError::invalid_parameter(
-                name,
-                format!("must be an integer between {min} and {max}, not {:?}", shorten(raw)),
-            )
-        };
-        // Digits only: `+5`, ` 5` and `5.0` are not what a client meant to send.
-        if !raw.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        match raw.parse::<usize>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(bad()),
-        }
+        Ok(limits::parse_count(name, raw, min, max)?)
     }
-}
-
-/// At most 40 characters of a bad value, for messages.
-fn shorten(value: &str) -> String {
-    let mut out: String = value.chars().take(40).collect();
-    if out.len() < value.len() {
-        out.push('…');
-    }
-    out
 }
 
 fn decode(text: &str) -> Result<String, std::string::FromUtf8Error> {
@@ -162,7 +125,7 @@ mod tests {
     fn invalid_utf8_names_the_parameter() {
         let error = Params::parse(Some("q=%FF")).expect_err("not UTF-8");
         assert_eq!(error.status(), axum::http::StatusCode::BAD_REQUEST);
-        assert!(format!("{error:?}").contains("q is not valid UTF-8"));
+        assert!(error.message().contains("\"q\" is not valid UTF-8"), "{}", error.message());
     }
 
     #[test]
@@ -190,14 +153,37 @@ mod tests {
     }
 
     #[test]
+    fn modes_are_read_as_the_cli_reads_them() {
+        let mode = |raw: &str| Params::parse(Some(raw)).expect("parses").mode();
+        assert_eq!(mode("mode=BM25").expect("any case"), SearchMode::Bm25);
+        assert_eq!(mode("mode=Semantic").expect("alias"), SearchMode::Vector);
+        assert_eq!(mode("mode=keyword").expect("alias"), SearchMode::Bm25);
+        assert!(mode("mode=fuzzy").is_err());
+    }
+
+    #[test]
+    fn client_input_is_echoed_cut_to_one_length() {
+        let long = "x".repeat(60_000);
+        for raw in [format!("{long}=1"), format!("mode={long}"), format!("limit={long}")] {
+            let params = Params::parse(Some(&raw)).expect("parses");
+            let error = params.only(&["q", "mode", "limit"]).and_then(|p| {
+                p.mode()?;
+                p.limit()
+            });
+            let message = error.expect_err("refused").message().to_string();
+            assert!(message.len() < 200, "{} bytes: {}", message.len(), &message[..200]);
+        }
+    }
+
+    #[test]
     fn blank_and_long_queries_are_refused() {
         let query = |raw: &str| Params::parse(Some(raw)).expect("parses").query();
         assert!(query("").is_err());
         assert!(query("q=+++").is_err());
         assert_eq!(query("q=+attention+").expect("trimmed"), "attention");
-        let long = format!("q={}", "a".repeat(MAX_QUERY_CHARS + 1));
-        assert!(format!("{:?}", query(&long).expect_err("too long")).contains("query_too_long"));
-        let chinese = format!("q={}", "量".repeat(MAX_QUERY_CHARS));
+        let long = format!("q={}", "a".repeat(limits::MAX_QUERY_CHARS + 1));
+        assert_eq!(query(&long).expect_err("too long").code(), paperdex_index::ErrorCode::QueryTooLong);
+        let chinese = format!("q={}", "量".repeat(limits::MAX_QUERY_CHARS));
         assert!(query(&chinese).is_ok(), "the limit counts characters, not bytes");
     }
 }

@@ -9,10 +9,12 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use paperdex_index::{SearchEngine, SearchRequest};
+use paperdex_index::limits::quote;
+use paperdex_index::{Cancel, ErrorCode, SearchEngine, SearchRequest};
+use tokio::sync::Semaphore;
 use utoipa::OpenApi;
 
 use crate::dto::{
@@ -28,6 +30,8 @@ pub(crate) struct AppState {
     pub engine: Arc<SearchEngine>,
     /// The OpenAPI document, rendered once.
     pub openapi: Arc<String>,
+    /// Turns for index work ([`crate::Limits::workers`]).
+    pub workers: Arc<Semaphore>,
 }
 
 /// The OpenAPI description of the API.
@@ -44,13 +48,40 @@ pub(crate) struct AppState {
 )]
 pub struct ApiDoc;
 
-/// Runs `work` on the blocking pool.
+/// Raises its flag when dropped: when the timeout drops a request's future, the work it
+/// started learns that nobody waits for it any more.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// Runs `work` on the blocking pool once a worker turn is free. Waiting for the turn counts
+/// against the request's timeout; a request that times out while waiting never starts, and
+/// one that times out while working is cancelled (the work checks the flag in its loops).
+/// The turn is held until the work has really ended, so never more than
+/// [`crate::Limits::workers`] searches run, whatever their clients did.
 async fn blocking<T: Send + 'static>(
-    engine: &Arc<SearchEngine>,
-    work: impl FnOnce(&SearchEngine) -> Result<T, ApiError> + Send + 'static,
+    state: &AppState,
+    work: impl FnOnce(&SearchEngine, &Cancel) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let engine = Arc::clone(engine);
-    tokio::task::spawn_blocking(move || work(&engine)).await?
+    let turn = Arc::clone(&state.workers)
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down"))?;
+    let engine = Arc::clone(&state.engine);
+    let cancel = Cancel::new();
+    let guard = CancelOnDrop(cancel.clone());
+    let answer = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        cancel.check()?;
+        work(&engine, &cancel)
+    })
+    .await?;
+    drop(guard);
+    answer
 }
 
 /// Search papers.
@@ -76,7 +107,7 @@ pub(crate) async fn search(
         limit: params.limit()?,
         offset: params.offset()?,
     };
-    let results = blocking(&state.engine, move |engine| Ok(engine.search(&request)?)).await?;
+    let results = blocking(&state, move |engine, cancel| Ok(engine.search_until(&request, cancel)?)).await?;
     Ok(Json(results.into()))
 }
 
@@ -84,7 +115,9 @@ pub(crate) async fn search(
 fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     match path {
         Ok(Path(id)) => Ok(id),
-        Err(rejection) => Err(ApiError::invalid_parameter("id", format!("cannot be read: {}", rejection.body_text()))),
+        Err(rejection) => {
+            Err(ApiError::invalid_parameter("id", format!("cannot be read: {}", quote(&rejection.body_text()))))
+        }
     }
 }
 
@@ -104,7 +137,7 @@ pub(crate) async fn paper(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<PaperView>, ApiError> {
     let id = path_id(path)?;
-    let paper = blocking(&state.engine, move |engine| Ok(engine.index().paper(&id)?)).await?;
+    let paper = blocking(&state, move |engine, _| Ok(engine.index().paper(&id)?)).await?;
     Ok(Json(PaperView::from(&paper)))
 }
 
@@ -127,7 +160,7 @@ pub(crate) async fn related(
 ) -> Result<Json<RelatedResponse>, ApiError> {
     let id = path_id(path)?;
     let limit = Params::parse(raw.as_deref())?.only(&["limit"])?.limit()?;
-    let results = blocking(&state.engine, move |engine| Ok(engine.related(&id, limit)?)).await?;
+    let results = blocking(&state, move |engine, cancel| Ok(engine.related_until(&id, limit, cancel)?)).await?;
     Ok(Json(results.into()))
 }
 
@@ -139,7 +172,7 @@ pub(crate) async fn related(
     responses((status = 200, description = "Up", body = Health))
 )]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    let health = blocking(&state.engine, |engine| {
+    let health = blocking(&state, |engine, _| {
         engine.refresh();
         let index = engine.index();
         let vectors = index.vectors();
@@ -193,11 +226,10 @@ pub(crate) async fn page() -> Response {
 
 /// Any path no route answers.
 pub(crate) async fn not_found(uri: axum::http::Uri) -> ApiError {
-    let path: String = uri.path().chars().take(200).collect();
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such endpoint: {path}"))
+    ApiError::new(ErrorCode::NotFound, format!("no such endpoint: {}", quote(uri.path())))
 }
 
 /// A method the route does not answer.
 pub(crate) async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this path answers GET only")
+    ApiError::new(ErrorCode::MethodNotAllowed, "this path answers GET only")
 }

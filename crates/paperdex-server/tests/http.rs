@@ -357,7 +357,10 @@ fn bad_parameters_are_400_and_named() {
         let code = reply.error_code();
         let expected = if target.contains(&long) { "query_too_long" } else { "invalid_parameter" };
         assert_eq!(code, expected, "{target}");
-        assert!(reply.message().starts_with(&format!("{parameter} ")), "{target}: {}", reply.message());
+        // Parameter names the client typed come back quoted; the query's own name is `q`.
+        let message = reply.message();
+        let named = [format!("{parameter} "), format!("\"{parameter}\" "), "the query ".to_string()];
+        assert!(named.iter().any(|n| message.starts_with(n.as_str())), "{target}: {message}");
     }
 }
 
@@ -454,30 +457,69 @@ fn shutdown_stops_accepting_and_returns() {
 }
 
 /// The hash embedder, slowly: a query takes long enough to be in flight when shutdown starts.
-struct SlowEmbedder(HashEmbedder);
+/// It says when a query starts, so a test knows the request is in flight without guessing.
+struct SlowEmbedder {
+    inner: HashEmbedder,
+    started: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
+}
+
+impl SlowEmbedder {
+    fn new() -> (SlowEmbedder, std::sync::mpsc::Receiver<()>) {
+        let (sender, started) = std::sync::mpsc::channel();
+        (SlowEmbedder { inner: HashEmbedder::new(64), started: std::sync::Mutex::new(Some(sender)) }, started)
+    }
+}
 
 impl Embedder for SlowEmbedder {
     fn model_name(&self) -> &str {
-        self.0.model_name()
+        self.inner.model_name()
     }
 
     fn dimensions(&self) -> usize {
-        self.0.dimensions()
+        self.inner.dimensions()
     }
 
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if let Some(sender) = self.started.lock().ok().as_deref().and_then(Option::as_ref) {
+            let _ = sender.send(());
+        }
         std::thread::sleep(Duration::from_millis(800));
-        self.0.embed(texts, role)
+        self.inner.embed(texts, role)
     }
+}
+
+/// Serves `engine` with `config` on `127.0.0.1:0` in its own runtime thread until `shutdown`.
+fn start_with(
+    engine: Arc<SearchEngine>,
+    config: paperdex_server::Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> (SocketAddr, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let thread = std::thread::spawn(move || {
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+            paperdex_server::serve_with(listener, engine, config, shutdown).await.expect("serve");
+        });
+        runtime.shutdown_timeout(Duration::from_secs(1));
+    });
+    (addr, thread)
+}
+
+/// A second engine over the fixture's index, with `embedder`.
+fn engine_with(embedder: impl Embedder + 'static) -> Arc<SearchEngine> {
+    let index = PaperIndex::open(fixture().dir.path()).expect("second reader of the index");
+    Arc::new(SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)))
 }
 
 #[test]
 fn shutdown_lets_a_request_in_flight_finish() {
-    let index = PaperIndex::open(fixture().dir.path()).expect("second reader of the index");
-    let engine =
-        Arc::new(SearchEngine::new(index, Ok(Arc::new(SlowEmbedder(HashEmbedder::new(64))) as Arc<dyn Embedder>)));
+    let (embedder, started) = SlowEmbedder::new();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr, thread) = start(engine, async move {
+    let (addr, thread) = start(engine_with(embedder), async move {
         let _ = rx.await;
     });
     let client = std::thread::spawn(move || {
@@ -486,8 +528,7 @@ fn shutdown_lets_a_request_in_flight_finish() {
         );
         send(addr, &head, b"")
     });
-    // The request is now waiting for its query vector.
-    std::thread::sleep(Duration::from_millis(300));
+    started.recv_timeout(Duration::from_secs(30)).expect("the request is waiting for its query vector");
     tx.send(()).expect("signal");
     let reply = client.join().expect("client");
     assert_eq!(reply.status, 200, "the request in flight was cut off");
@@ -498,20 +539,10 @@ fn shutdown_lets_a_request_in_flight_finish() {
 
 #[test]
 fn slow_requests_time_out_with_json() {
-    let index = PaperIndex::open(fixture().dir.path()).expect("second reader of the index");
-    let engine =
-        Arc::new(SearchEngine::new(index, Ok(Arc::new(SlowEmbedder(HashEmbedder::new(64))) as Arc<dyn Embedder>)));
-    let limits = paperdex_server::Limits { timeout: Duration::from_millis(200), ..Default::default() };
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("address");
-    listener.set_nonblocking(true).expect("non-blocking");
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-            let _ = axum::serve(listener, paperdex_server::router_with(engine, limits)).await;
-        });
-    });
+    let (embedder, _started) = SlowEmbedder::new();
+    let mut config = paperdex_server::Config::default();
+    config.limits.timeout = Duration::from_millis(200);
+    let (addr, _thread) = start_with(engine_with(embedder), config, std::future::pending());
     let head = format!("GET /api/search?q=video&mode=vector HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     let reply = send(addr, &head, b"");
     assert_eq!(reply.status, 503);
@@ -519,4 +550,200 @@ fn slow_requests_time_out_with_json() {
     // Keyword search needs no embedding and is answered in time.
     let head = format!("GET /api/search?q=video&mode=bm25 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     assert_eq!(send(addr, &head, b"").status, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input (#12)
+
+/// CPU seconds the calling thread (`thread-self`) or the process (`self`) has used so far.
+fn cpu_seconds(whose: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{whose}/stat")).expect("/proc stat");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')').expect("stat format").1.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().expect("utime") + fields[12].parse::<f64>().expect("stime");
+    ticks / 100.0
+}
+
+/// An embedder whose every query costs `seconds` of CPU on its thread (measured, so a busy
+/// machine makes it slower, never cheaper), counting its calls.
+struct BurningEmbedder {
+    inner: HashEmbedder,
+    seconds: f64,
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Embedder for BurningEmbedder {
+    fn model_name(&self) -> &str {
+        self.inner.model_name()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let start = cpu_seconds("thread-self");
+        let mut x = 0u64;
+        while cpu_seconds("thread-self") - start < self.seconds {
+            for i in 0..10_000u64 {
+                x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i));
+            }
+        }
+        self.inner.embed(texts, role)
+    }
+}
+
+#[test]
+fn requests_that_time_out_stop_their_work_too() {
+    // Regression (#12): a timed-out request was answered 503 but its search ran on, so a
+    // burst of expensive queries kept the CPU busy long after every client had its answer.
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let embedder = BurningEmbedder { inner: HashEmbedder::new(64), seconds: 0.4, calls: Arc::clone(&calls) };
+    let mut config = paperdex_server::Config::default();
+    config.limits.timeout = Duration::from_millis(300);
+    config.limits.workers = 2;
+    let (addr, _thread) = start_with(engine_with(embedder), config, std::future::pending());
+    let clients: Vec<_> = (0..12)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let head = format!(
+                    "GET /api/search?q=long+query+{i}&mode=hybrid HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+                );
+                send(addr, &head, b"")
+            })
+        })
+        .collect();
+    for client in clients {
+        let reply = client.join().expect("client");
+        assert_eq!(reply.status, 503);
+        assert_eq!(reply.error_code(), "timeout");
+    }
+    let answered = cpu_seconds("self");
+    std::thread::sleep(Duration::from_secs(2));
+    let after = cpu_seconds("self") - answered;
+    let calls = calls.load(std::sync::atomic::Ordering::SeqCst);
+    eprintln!("{calls} queries embedded; {after:.2} CPU seconds spent after the last answer");
+    // Only the searches that had a worker when they timed out ran, and they stopped.
+    assert!(calls <= 2, "{calls} of 12 timed-out searches ran");
+    assert!(after < 2.0 * 0.4 + 0.3, "{after:.2} CPU seconds after the last client had its answer");
+}
+
+/// Connects and sends `partial` (not a whole request); the stream, to see how it ends.
+fn half_sent(addr: SocketAddr, partial: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.write_all(partial).expect("write");
+    stream
+}
+
+#[test]
+fn a_connection_that_never_finishes_its_headers_is_closed() {
+    let mut config = paperdex_server::Config::default();
+    config.limits.header_read_timeout = Duration::from_millis(300);
+    let (addr, _thread) = start_with(Arc::clone(&fixture().engine), config, std::future::pending());
+    let mut slow = half_sent(addr, b"G");
+    let mut idle = TcpStream::connect(addr).expect("connect");
+    for stream in [&mut slow, &mut idle] {
+        stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        let mut rest = Vec::new();
+        // Closed by the server (end of file or a reset), not left hanging until our timeout.
+        match stream.read_to_end(&mut rest) {
+            Ok(_) => {}
+            Err(error) => assert!(
+                !matches!(error.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+                "the server still holds the connection: {error}"
+            ),
+        }
+    }
+    // The server itself still answers.
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    assert_eq!(send(addr, &head, b"").status, 200);
+}
+
+#[test]
+fn shutdown_has_a_deadline_even_with_a_half_sent_request() {
+    let mut config = paperdex_server::Config::default();
+    config.limits.shutdown_grace = Duration::from_millis(300);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, thread) = start_with(Arc::clone(&fixture().engine), config, async move {
+        let _ = rx.await;
+    });
+    let _client = half_sent(addr, b"G");
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    assert_eq!(send(addr, &head, b"").status, 200, "the half-sent request has its connection");
+    tx.send(()).expect("signal");
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = thread.join();
+        let _ = done_tx.send(());
+    });
+    done_rx.recv_timeout(Duration::from_secs(5)).expect("the server stopped while the client still held its request");
+}
+
+#[test]
+fn a_host_the_server_does_not_answer_for_is_refused() {
+    let addr = fixture().addr;
+    for host in ["evil.example", "evil.example:80", "localhost.evil.example"] {
+        let reply = send(addr, &format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), b"");
+        assert_eq!(reply.status, 421, "{host}");
+        assert_eq!(reply.error_code(), "invalid_host", "{host}");
+    }
+    let port = addr.port();
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), "localhost".into()] {
+        let reply = send(addr, &format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), b"");
+        assert_eq!(reply.status, 200, "{host}");
+    }
+}
+
+#[test]
+fn long_targets_and_heads_are_refused_with_json() {
+    let long = "a".repeat(40_000);
+    let reply = get(&format!("/api/search?q=x&pad={long}"));
+    assert_eq!(reply.status, 414);
+    assert_eq!(reply.error_code(), "uri_too_long");
+    let padding = "b".repeat(40_000);
+    let reply = request("GET", "/healthz", &[("X-Padding", padding.as_str())]);
+    assert_eq!(reply.status, 431);
+    assert_eq!(reply.error_code(), "headers_too_large");
+    // Beyond the HTTP library's buffer the refusal comes from below the router (an empty
+    // answer, logged): still an answer, never a hang.
+    let huge = "c".repeat(100_000);
+    assert_eq!(get(&format!("/api/search?q={huge}")).status, 414);
+}
+
+#[test]
+fn client_input_comes_back_cut_to_one_length() {
+    let long = "9".repeat(6_000);
+    for target in [
+        format!("/api/papers/{long}"),
+        format!("/api/papers/{long}/related"),
+        format!("/api/search?q=x&{long}=1"),
+        format!("/api/search?q=x&mode={long}"),
+        format!("/api/search?q=x&limit={long}"),
+        format!("/api/{long}"),
+    ] {
+        let reply = get(&target);
+        assert!(reply.status == 400 || reply.status == 404, "{}: {}", reply.status, reply.message());
+        let message = reply.message();
+        assert!(message.chars().count() < 200, "{} characters echoed: {}", message.len(), &message[..200]);
+    }
+}
+
+#[test]
+fn every_mode_answers_a_query_without_letters_or_digits_with_no_hits_and_says_why() {
+    for query in ["%00", "%F0%9F%98%80%F0%9F%8E%89", "*", "%E2%80%8B"] {
+        for mode in ["bm25", "vector", "hybrid"] {
+            let reply = get(&format!("/api/search?q={query}&mode={mode}"));
+            assert_eq!(reply.status, 200, "{query} {mode}");
+            let json = reply.json();
+            assert!(hit_ids(&json).is_empty(), "{query} {mode}: {json}");
+            assert!(json["warnings"][0].as_str().is_some_and(|w| w.contains("no letter or digit")), "{json}");
+        }
+    }
+}
+
+#[test]
+fn modes_are_read_in_any_case_as_the_cli_reads_them() {
+    assert_eq!(get("/api/search?q=video&mode=BM25").json()["mode"], "bm25");
+    assert_eq!(get("/api/search?q=video&mode=Semantic").json()["mode"], "vector");
 }

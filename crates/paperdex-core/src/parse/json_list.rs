@@ -187,18 +187,6 @@ fn item_lines(content: &str) -> Vec<usize> {
     lines
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn item_lines_point_at_each_record() {
-        let text = "[\n  {\"a\": \"x,[\\\"\"},\n  {\"b\": [1, 2]},\n\n  3\n]";
-        assert_eq!(item_lines(text), vec![2, 3, 5]);
-        assert_eq!(item_lines("[]"), Vec::<usize>::new());
-    }
-}
-
 /// Deserialises one list item into `T`, or says why it cannot be used: the item is a
 /// Python-repr string (as some dumps hold), or not an object at all.
 pub(super) fn record_object<T: serde::de::DeserializeOwned>(item: serde_json::Value) -> Result<T, String> {
@@ -222,5 +210,17 @@ pub(super) fn kind_of(value: &serde_json::Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_lines_point_at_each_record() {
+        let text = "[\n  {\"a\": \"x,[\\\"\"},\n  {\"b\": [1, 2]},\n\n  3\n]";
+        assert_eq!(item_lines(text), vec![2, 3, 5]);
+        assert_eq!(item_lines("[]"), Vec::<usize>::new());
     }
 }
