@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use paperdex_embed::{E5Embedder, Embedder, ModelPaths, Role, chunk};
+use paperdex_embed::{E5Embedder, Embedder, ModelPaths, QueryBatcher, Role, chunk};
 use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
 
 use common::{QUERIES, peak_rss_mb, percentile};
@@ -280,6 +280,59 @@ fn pipeline_against_model(model: &dyn Embedder, files: usize) {
         );
     }
     model_alone(model, &index, Some(rate), 1);
+    concurrent_searches(&dir.path().join("index"));
+}
+
+/// Hybrid searches from 8 threads at once, each engine over the same index: one model whose
+/// concurrent queries share calls (`QueryBatcher`, as `serve` runs it) against the same model
+/// called once per query. The index is small; the model's work is what is compared.
+fn concurrent_searches(index_dir: &std::path::Path) {
+    let models = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
+    let paths = ModelPaths::under(&models);
+    let (Ok(plain), Ok(batched)) = (E5Embedder::load(&paths), E5Embedder::load(&paths)) else {
+        println!("(concurrent searches skipped: no model)");
+        return;
+    };
+    let engines: [(&str, SearchEngine); 2] = [
+        ("one call per query", SearchEngine::new(PaperIndex::open(index_dir).expect("open"), Ok(Arc::new(plain)))),
+        (
+            "queries batched",
+            SearchEngine::new(PaperIndex::open(index_dir).expect("open"), Ok(Arc::new(QueryBatcher::new(batched)))),
+        ),
+    ];
+    const THREADS: usize = 8;
+    const PER_THREAD: usize = 24;
+    // Twice, alternating, so both see the same machine.
+    for round in 1..=2 {
+        for (name, engine) in &engines {
+            let started = Instant::now();
+            let mut times: Vec<f64> = std::thread::scope(|scope| {
+                let threads: Vec<_> = (0..THREADS)
+                    .map(|t| {
+                        scope.spawn(move || {
+                            let mut times = Vec::new();
+                            for q in QUERIES.iter().cycle().skip(t).take(PER_THREAD) {
+                                let begun = Instant::now();
+                                let request = SearchRequest::new(*q).mode(SearchMode::Hybrid);
+                                engine.search(&request).expect("search");
+                                times.push(begun.elapsed().as_secs_f64() * 1000.0);
+                            }
+                            times
+                        })
+                    })
+                    .collect();
+                threads.into_iter().flat_map(|t| t.join().expect("search thread")).collect()
+            });
+            let seconds = started.elapsed().as_secs_f64();
+            times.sort_by(f64::total_cmp);
+            println!(
+                "{THREADS} threads of hybrid searches, {name} (round {round}): {:.1} searches/s, p50 {:.1} ms, p99 {:.1} ms",
+                (THREADS * PER_THREAD) as f64 / seconds,
+                percentile(&times, 0.5),
+                percentile(&times, 0.99)
+            );
+        }
+    }
 }
 
 /// Runs `benches/baseline_embed.py` on `passages` in the venv `models/fetch` made; `None` (with

@@ -163,19 +163,6 @@ fn by_length(lengths: &[usize]) -> Vec<usize> {
     order
 }
 
-/// The share of a batched run's token slots that are padding when `lengths` are embedded in
-/// `order`, in batches of `batch` padded to their longest text.
-pub fn padding_share(lengths: &[usize], order: &[usize], batch: usize) -> f64 {
-    let mut slots = 0usize;
-    let mut real = 0usize;
-    for call in order.chunks(batch.max(1)) {
-        let longest = call.iter().map(|&i| lengths[i]).max().unwrap_or(0);
-        slots += longest * call.len();
-        real += call.iter().map(|&i| lengths[i]).sum::<usize>();
-    }
-    if slots == 0 { 0.0 } else { 1.0 - real as f64 / slots as f64 }
-}
-
 /// The most sessions an embedder makes, whatever the number of cores: each holds its own copy of
 /// the weights (about 130 MB).
 const MAX_SESSIONS: usize = 4;
@@ -307,6 +294,19 @@ impl Embedder for E5Embedder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The share of a batched run's token slots that are padding when `lengths` are embedded in
+    /// `order`, in batches of `batch` padded to their longest text.
+    fn padding_share(lengths: &[usize], order: &[usize], batch: usize) -> f64 {
+        let mut slots = 0usize;
+        let mut real = 0usize;
+        for call in order.chunks(batch.max(1)) {
+            let longest = call.iter().map(|&i| lengths[i]).max().unwrap_or(0);
+            slots += longest * call.len();
+            real += call.iter().map(|&i| lengths[i]).sum::<usize>();
+        }
+        if slots == 0 { 0.0 } else { 1.0 - real as f64 / slots as f64 }
+    }
 
     #[test]
     fn texts_of_similar_length_share_a_batch() {
