@@ -325,6 +325,7 @@ fn passages_embedded_in_length_order_go_back_to_their_papers_in_passage_order() 
         }
     }
     assert!(multi_passage >= 5, "the sample should hold papers of several passages, has {multi_passage}");
+}
 
 /// The names and sizes of every file under `dir`, recursively.
 fn files_under(dir: &Path) -> Vec<(String, u64)> {
