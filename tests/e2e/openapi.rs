@@ -12,10 +12,12 @@ fn the_generated_openapi_document_validates() {
     let dir = tempfile::tempdir().expect("tempdir");
     assert_eq!(paperdex(dir.path(), &["ingest", sample().to_str().expect("path")]).code, 0);
     let server = Server::start(dir.path());
-    let document = std::net::TcpStream::connect(server.url.trim_start_matches("http://"))
+    let addr = server.addr();
+    let document = std::net::TcpStream::connect(addr)
         .and_then(|mut stream| {
             use std::io::{Read, Write};
-            write!(stream, "GET /api/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+            // The server answers only for its own address (DNS rebinding protection).
+            write!(stream, "GET /api/openapi.json HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
             let mut answer = String::new();
             stream.read_to_string(&mut answer)?;
             Ok(answer)

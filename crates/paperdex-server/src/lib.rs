@@ -40,7 +40,7 @@ use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::OpenApi;
 
@@ -71,6 +71,9 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// below the router (hyper answers an empty 431 or 414 and closes the connection; the server
 /// logs it). Up to these, oversized requests get the usual JSON error from the router.
 pub const HTTP_BUFFER_BYTES: usize = 128 * 1024;
+
+/// How much of a request target a log line shows.
+const LOG_TARGET_CHARS: usize = 200;
 
 /// The server's protective limits; [`Limits::default`] uses the constants above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +164,14 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
     let guard = guard::Guard { hosts: HostCheck::new(bound, &config.allowed_hosts), limits };
     // Outermost: every request is logged, every answer compressed when the client allows.
     let trace = TraceLayer::new_for_http()
-        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+        .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+            // The target as the client sent it, cut: a 16 KiB query string is not copied
+            // into every log line of its request.
+            let target = request.uri().path_and_query().map_or("", |p| p.as_str());
+            let cut: String = target.chars().take(LOG_TARGET_CHARS).collect();
+            let cut = if cut.len() < target.len() { format!("{cut}…") } else { cut };
+            tracing::info_span!("request", method = %request.method(), target = %cut)
+        })
         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros));
     let outer = ServiceBuilder::new().layer(trace).layer(CompressionLayer::new());
     Router::new()
