@@ -155,6 +155,9 @@ impl E5Embedder {
     }
 }
 
+/// A vector with the position of its text in the caller's list.
+type Numbered = (usize, Vec<f32>);
+
 /// The order to embed `lengths` in: shortest first, so each batch of [`BATCH`] holds texts of
 /// similar length and little padding (ties keep the caller's order).
 fn by_length(lengths: &[usize]) -> Vec<usize> {
@@ -258,7 +261,7 @@ impl Embedder for E5Embedder {
         let workers = batches.len().min(self.max_sessions);
         // Batches are handed out in order of length to whichever session is free.
         let next = AtomicUsize::new(0);
-        let run = || -> Result<Vec<(usize, Vec<f32>)>, EmbedError> {
+        let run = || -> Result<Vec<Numbered>, EmbedError> {
             let mut session = self.session()?;
             let mut done = Vec::new();
             while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
@@ -267,11 +270,11 @@ impl Embedder for E5Embedder {
             }
             Ok(done)
         };
-        let outcomes: Vec<Result<Vec<(usize, Vec<f32>)>, EmbedError>> = if workers <= 1 {
+        let outcomes: Vec<Result<Vec<Numbered>, EmbedError>> = if workers <= 1 {
             vec![run()]
         } else {
             std::thread::scope(|scope| {
-                let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(&run)).collect();
+                let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(run)).collect();
                 let mut outcomes = vec![run()];
                 for helper in helpers {
                     outcomes.push(

@@ -327,8 +327,11 @@ impl EmbedProgress {
     }
 }
 
+/// One passage's language and vector.
+type PassageVector = (Lang, Vec<f32>);
+
 /// One paper's passages as `(language, vector)`, in passage order.
-type PassageVectors = Vec<(Lang, Vec<f32>)>;
+type PassageVectors = Vec<PassageVector>;
 
 /// What the embedding thread tells the writer.
 enum Embedded {
@@ -353,7 +356,8 @@ fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &SyncSender<
         .flat_map(|(i, chunks)| chunks.iter().enumerate().map(move |(n, c)| (i, n, c)))
         .collect();
     flat.sort_by_cached_key(|(_, _, c)| estimate_tokens(&c.text));
-    let mut slots: Vec<Vec<Option<(Lang, Vec<f32>)>>> = chunked.iter().map(|c| vec![None; c.len()]).collect();
+    // Each paper's passages, filled in as their calls come back.
+    let mut slots: Vec<Vec<Option<PassageVector>>> = chunked.iter().map(|c| vec![None; c.len()]).collect();
     let mut remaining: Vec<usize> = chunked.iter().map(Vec::len).collect();
     // Papers without passages are done before anything is embedded.
     let mut papers_done = remaining.iter().filter(|&&n| n == 0).count();
