@@ -13,6 +13,7 @@ use tantivy::Searcher;
 use crate::Vectors;
 use crate::error::{IndexError, Result};
 use crate::fusion::{Fusion, fuse, fuse_where_keywords_see, interleave_by_rank};
+use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
 
@@ -23,11 +24,19 @@ pub struct RankerConfig {
     pub fusion: Fusion,
     /// How many papers each retriever contributes before fusion.
     pub candidates: usize,
+    /// The weight one query phrase's translations share (the bilingual lexicon), relative to
+    /// the phrase's own words; 0 turns translation off.
+    #[serde(default = "default_translation")]
+    pub translation: f32,
+}
+
+fn default_translation() -> f32 {
+    crate::search::TRANSLATION_WEIGHT
 }
 
 impl Default for RankerConfig {
     fn default() -> RankerConfig {
-        RankerConfig { fusion: Fusion::default(), candidates: 100 }
+        RankerConfig { fusion: Fusion::default(), candidates: 100, translation: default_translation() }
     }
 }
 
@@ -126,7 +135,7 @@ impl SearchEngine {
         let vectors = self.index.vectors();
         let (mode, warnings) = self.effective_mode(request.mode, vectors.as_deref());
         if mode == SearchMode::Bm25 {
-            let mut results = self.index.search_bm25(request)?;
+            let mut results = self.index.search_bm25_translated(request, self.ranker.translation)?;
             results.warnings = warnings;
             return Ok(results);
         }
@@ -134,21 +143,33 @@ impl SearchEngine {
         let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
         let searcher = self.index.searcher();
         let wanted = (request.offset + request.limit).max(self.ranker.candidates);
+        let lexicon = self.index.lexicon();
+        let translation = self.ranker.translation;
+        let expansions = lexicon.expand(&request.query, translation, translation * crate::search::TO_CHINESE_SHARE);
+        // The query in the other language too: multilingual e5 matches technical terms across
+        // languages poorly, so the translation is embedded as well (in the same model call).
+        let xp_zh: f32 = std::env::var("XP_VEC_ZH").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+        let translated = crate::lexicon::translated_query(&lexicon.expand(&request.query, translation, translation * xp_zh))
+            .filter(|_| std::env::var("XP_NOVEC").is_err());
+        let mut texts = vec![request.query.as_str()];
+        texts.extend(translated.as_deref());
         // Embedding the query takes milliseconds; the keyword search runs meanwhile.
-        let (query_vector, keywords) = std::thread::scope(|scope| {
+        let (query_vectors, keywords) = std::thread::scope(|scope| {
             let keywords = (mode == SearchMode::Hybrid)
-                .then(|| scope.spawn(|| self.keyword_list(&searcher, &request.query, wanted)));
-            let query_vector = embedder.embed(&[request.query.as_str()], Role::Query);
-            (query_vector, keywords.map(joined))
+                .then(|| scope.spawn(|| self.keyword_list(&searcher, &request.query, &expansions, wanted)));
+            let query_vectors = embedder.embed(&texts, Role::Query);
+            (query_vectors, keywords.map(joined))
         });
-        let query_vector = query_vector?.pop().unwrap_or_default();
+        let query_vectors = query_vectors?;
+        let query_vector = query_vectors.first().cloned().unwrap_or_default();
         // Vectors rank a query's own language first whatever the topic: rank within each
         // language, then interleave, so the list compares like with like.
-        let per_language = vector_rankings(vectors, &query_vector, wanted);
+        let per_language = vector_rankings(vectors, &query_vectors, wanted);
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
         let (fused, keyword_query, bm25_total) = match keywords {
             Some(keywords) => {
                 let KeywordList { ranked: by_words, query, total } = keywords?;
+                // What the query's own words can see; translations only add evidence (fusion).
                 let languages = query_languages(&request.query);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
                 (fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see), query, total)
@@ -156,7 +177,9 @@ impl SearchEngine {
             None => (fuse(&[], &by_meaning, self.ranker.fusion), None, 0),
         };
         let total = fused.len().max(bm25_total);
-        let highlighter = Highlighter::new(&self.index, &searcher, keyword_query.as_deref()).for_text(&request.query);
+        let highlighter = Highlighter::new(&self.index, &searcher, keyword_query.as_deref())
+            .for_text(&request.query)
+            .for_translations(&expansions);
         let mut hits = Vec::new();
         for f in fused.iter().skip(request.offset) {
             if hits.len() == request.limit {
@@ -177,12 +200,13 @@ impl SearchEngine {
             total,
             hits,
             warnings,
+            expansions,
         })
     }
 
     /// The BM25 top `n` by paper id.
-    fn keyword_list(&self, searcher: &Searcher, text: &str, n: usize) -> Result<KeywordList> {
-        let matches = self.index.keyword_matches(searcher, text, n)?;
+    fn keyword_list(&self, searcher: &Searcher, text: &str, expansions: &[Expansion], n: usize) -> Result<KeywordList> {
+        let matches = self.index.keyword_matches(searcher, text, expansions, n)?;
         let mut ranked = Vec::with_capacity(matches.hits.len());
         for (score, address) in &matches.hits {
             ranked.push((self.index.id_at(searcher, *address)?, *score));
@@ -233,19 +257,22 @@ struct KeywordList {
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once).
-fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<Vec<(String, f32)>> {
+/// With several query vectors (the query and its translation), a paper counts with its best
+/// similarity to any of them.
+fn vector_rankings(vectors: &Vectors, queries: &[Vec<f32>], papers: usize) -> Vec<Vec<(String, f32)>> {
     let rank = |lang: Lang| {
-        // A paper has a few passages per language; over-fetch so `papers` distinct remain.
-        let chunks = vectors.nearest(query, papers * 3, lang);
-        let mut best: Vec<(String, f32)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (chunk_id, score) in chunks {
-            if let Some(chunk) = vectors.set.get(chunk_id)
-                && seen.insert(chunk.paper_id)
-            {
-                best.push((chunk.paper_id.to_string(), score));
+        let mut best: std::collections::HashMap<&str, f32> = std::collections::HashMap::new();
+        for query in queries {
+            // A paper has a few passages per language; over-fetch so `papers` distinct remain.
+            for (chunk_id, score) in vectors.nearest(query, papers * 3, lang) {
+                if let Some(chunk) = vectors.set.get(chunk_id) {
+                    let entry = best.entry(chunk.paper_id).or_insert(score);
+                    *entry = entry.max(score);
+                }
             }
         }
+        let mut best: Vec<(String, f32)> = best.into_iter().map(|(id, s)| (id.to_string(), s)).collect();
+        best.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         best.truncate(papers);
         best
     };

@@ -185,15 +185,23 @@ impl PaperIndex {
             }
         }
         if changed.is_empty() && to_embed.is_empty() {
+            if self.lexicon_stale(&payload) {
+                self.commit_lexicon_only(&payload)?;
+            }
             return Ok(());
         }
+        // The lexicon is learned once, for the last batch: intermediate generations keep the
+        // previous one, which is still a fair bridge between the languages.
+        let relearn = !changed.is_empty() || self.lexicon_stale(&payload);
+        let mut lexicon = payload.lexicon.clone();
         let embed_ids: HashSet<PaperId> = to_embed.iter().map(|p| p.id.clone()).collect();
         let mut work: Vec<&Paper> = changed.to_vec();
         work.extend(to_embed.iter().filter(|p| !changed.iter().any(|c| c.id == p.id)));
         observer.writing(work.len());
+        let batches = work.len().div_ceil(self.papers_per_generation);
         let mut generation = payload.generation;
         let mut progress = EmbedProgress::new(embed_ids.len());
-        for batch in work.chunks(self.papers_per_generation) {
+        for (number, batch) in work.chunks(self.papers_per_generation).enumerate() {
             if let Some((set, _)) = vectors.as_mut() {
                 let batch_embed: Vec<&Paper> = batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
                 for paper in batch.iter().filter(|p| text_changed.contains(&p.id)) {
@@ -216,7 +224,10 @@ impl PaperIndex {
             // Papers only embedded (unchanged in tantivy) are not rewritten.
             let replace: Vec<&Paper> =
                 batch.iter().copied().filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok()).collect();
-            self.commit_generation(generation, vectors.as_mut(), &replace, &[])?;
+            if relearn && number + 1 == batches {
+                lexicon = Some(self.write_lexicon(generation, &payload, &replace, &[])?);
+            }
+            self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon.as_deref())?;
         }
         report.embed_seconds = progress.seconds();
         self.finish_write(vectors)

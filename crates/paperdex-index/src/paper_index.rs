@@ -15,6 +15,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 use crate::analysis;
 use crate::error::{IndexError, Result};
 use crate::generation::{self, CommitPayload, Vectors};
+use crate::lexicon::{Lexicon, LexiconEntry};
 use crate::schema::Fields;
 
 /// The sub-folder holding the tantivy index.
@@ -29,6 +30,11 @@ pub struct PaperIndex {
     pub(crate) fields: Fields,
     /// The vectors of the generation last loaded; swapped whole when a new one is committed.
     vectors: RwLock<Option<Arc<Vectors>>>,
+    /// The bilingual lexicon of the generation last loaded, with the folder's glossary.
+    lexicon: RwLock<Arc<Lexicon>>,
+    /// A glossary given for the next write, stored with its lexicon (see
+    /// [`PaperIndex::with_glossary`]).
+    pub(crate) glossary: Option<Vec<LexiconEntry>>,
     /// How many papers a long ingest writes per generation (see
     /// [`PaperIndex::with_papers_per_generation`]).
     pub(crate) papers_per_generation: usize,
@@ -105,6 +111,8 @@ impl PaperIndex {
             reader,
             fields,
             vectors: RwLock::new(None),
+            lexicon: RwLock::new(Arc::new(Lexicon::default())),
+            glossary: None,
             papers_per_generation: PAPERS_PER_GENERATION,
         };
         paper_index.refresh_vectors()?;
@@ -136,6 +144,7 @@ impl PaperIndex {
     /// when nothing changed (one small file read); a server calls it now and then to pick up
     /// what an ingest committed.
     pub fn refresh_vectors(&self) -> Result<()> {
+        self.refresh_lexicon();
         // A writer removes a generation's folder as soon as it has committed the next one, so
         // the folder named a moment ago may be gone by the time it is read: when loading fails
         // and the commit has moved on meanwhile, load the newer one instead.
@@ -166,6 +175,42 @@ impl PaperIndex {
     /// The vectors of the current generation, if it has any.
     pub fn vectors(&self) -> Option<Arc<Vectors>> {
         self.vectors.read().ok().and_then(|v| v.clone())
+    }
+
+    /// The bilingual lexicon of the current generation (empty when it has none).
+    pub fn lexicon(&self) -> Arc<Lexicon> {
+        self.lexicon.read().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// The same index, storing `glossary` (term pairs from [`crate::lexicon::read_glossary`])
+    /// with the lexicon of the next ingest: it adds to and overrides the learned pairs, and
+    /// later ingests keep it until another glossary is given.
+    pub fn with_glossary(mut self, glossary: Vec<LexiconEntry>) -> PaperIndex {
+        self.glossary = Some(glossary);
+        self
+    }
+
+    /// Loads the lexicon of the latest commit, and the folder's glossary, when either changed.
+    /// A lexicon that cannot be read is reported and searches go on without it.
+    pub(crate) fn refresh_lexicon(&self) {
+        let wanted = match self.committed_payload() {
+            Ok(payload) => payload.lexicon,
+            Err(_) => return,
+        };
+        let loaded = self.lexicon();
+        if loaded.name == wanted && loaded.glossary_modified == crate::lexicon::glossary_modified(&self.root) {
+            return;
+        }
+        let fresh = match crate::lexicon::load(&self.root, wanted.as_deref()) {
+            Ok(lexicon) => lexicon,
+            Err(error) => {
+                tracing::warn!(%error, "cannot load the bilingual lexicon; searching without it");
+                Lexicon::new(wanted, Default::default(), Vec::new())
+            }
+        };
+        if let Ok(mut slot) = self.lexicon.write() {
+            *slot = Arc::new(fresh);
+        }
     }
 
     pub(crate) fn set_vectors(&self, vectors: Option<Arc<Vectors>>) {

@@ -30,6 +30,7 @@ use crate::analysis::{analyze, word_analyzer};
 use crate::engine::SearchEngine;
 use crate::error::{IndexError, Result};
 use crate::fusion::{fuse, interleave_by_rank};
+use crate::lexicon::Lexicon;
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, MAX_LIMIT, SearchHit, SearchMode};
 
@@ -83,8 +84,19 @@ impl SearchEngine {
         let own_id = paper.id.as_str();
         let wanted = limit.max(self.ranker().candidates);
 
-        let terms = distinctive_terms(index, &searcher, &paper)?;
-        let by_words = more_like_this(index, &searcher, &terms, address, wanted)?;
+        let all_terms = distinctive_terms(index, &searcher, &paper)?;
+        let per_language = terms_per_language(index, &all_terms, &index.lexicon());
+        let mut word_lists = Vec::new();
+        for terms in &per_language {
+            word_lists.push(more_like_this(index, &searcher, terms, address, wanted)?);
+        }
+        let mut by_words = if std::env::var("PAPERDEX_RELATED_WORDS").as_deref() == Ok("one") {
+            more_like_this(index, &searcher, &all_terms, address, wanted)?
+        } else {
+            interleave_by_rank(&word_lists, |x| x.0.clone(), |x| x.1)
+        };
+        by_words.truncate(wanted);
+        let terms: Vec<(Term, f32)> = per_language.concat();
         let vectors = index.vectors();
         let by_meaning = vectors.as_deref().map(|v| nearest_papers(v, own_id, wanted)).unwrap_or_default();
         let has_vectors = vectors.as_deref().is_some_and(|v| v.set.live_chunks_of(own_id).next().is_some());
@@ -135,6 +147,52 @@ impl SearchEngine {
             warnings,
         })
     }
+}
+
+/// Splits the distinctive terms by language (Han or not), best first, and gives a language the
+/// paper has little text in the translations of its other terms (the bilingual lexicon): a
+/// Chinese digest then also looks for English-only papers on its topic, and the reverse. Each
+/// language's terms make their own more-like-this query, so a paper with text in both
+/// languages is not drawn to other bilingual papers that merely share common words in each.
+fn terms_per_language(index: &PaperIndex, terms: &[(Term, f32)], lexicon: &Lexicon) -> Vec<Vec<(Term, f32)>> {
+    let is_han = |t: &Term| {
+        let value = t.value();
+        value.as_str().is_some_and(|s| s.chars().any(paperdex_core::is_han))
+    };
+    let mut zh: Vec<(Term, f32)> = terms.iter().filter(|(t, _)| is_han(t)).cloned().collect();
+    let mut en: Vec<(Term, f32)> = terms.iter().filter(|(t, _)| !is_han(t)).cloned().collect();
+    let body = index.fields.body;
+    let translate = |from: &[(Term, f32)], into: &mut Vec<(Term, f32)>| {
+        if into.len() >= MAX_QUERY_TERMS / 2 {
+            return;
+        }
+        for (term, weight) in from {
+            let value = term.value();
+            let Some(text) = value.as_str() else { continue };
+            for expansion in lexicon.expand(text, 1.0, 1.0) {
+                if let [word] = &expansion.terms[..] {
+                    let translated = Term::from_field_text(body, word);
+                    let w = weight * expansion.weight;
+                    match into.iter_mut().find(|(t, _)| *t == translated) {
+                        Some((_, existing)) => *existing = existing.max(w),
+                        None => into.push((translated, w)),
+                    }
+                }
+            }
+        }
+    };
+    let (zh_own, en_own) = (zh.clone(), en.clone());
+    translate(&en_own, &mut zh);
+    translate(&zh_own, &mut en);
+    let mut out = Vec::new();
+    for mut list in [zh, en] {
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        list.truncate(MAX_QUERY_TERMS);
+        if !list.is_empty() {
+            out.push(list);
+        }
+    }
+    out
 }
 
 /// The most documents a useful term may occur in.
@@ -223,11 +281,14 @@ fn nearest_papers(vectors: &Vectors, own: &str, papers: usize) -> Vec<(String, f
     if own_chunks.is_empty() {
         return Vec::new();
     }
+    let variant = std::env::var("PAPERDEX_RELATED_VECTORS").unwrap_or_default();
     let per_language: Vec<Vec<(String, f32)>> = [Lang::Zh, Lang::En]
         .into_iter()
         .map(|lang| {
             let mut best: HashMap<&str, f32> = HashMap::new();
-            for chunk in &own_chunks {
+            let same: Vec<_> = own_chunks.iter().filter(|c| c.lang == lang).collect();
+            let queries: Vec<&_> = if variant == "same" && !same.is_empty() { same } else { own_chunks.iter().collect() };
+            for chunk in queries {
                 // A paper has a few passages per language (and the paper's own come first):
                 // over-fetch so `papers` distinct others remain.
                 for (chunk_id, score) in vectors.nearest(chunk.vector, papers * 3 + own_chunks.len(), lang) {
