@@ -149,7 +149,7 @@ impl SearchEngine {
         // The query in the other language too: multilingual e5 matches technical terms across
         // languages poorly, so the translation is embedded as well (in the same model call).
         let xp_zh: f32 = std::env::var("XP_VEC_ZH").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
-        let translated = crate::lexicon::translated_query(&lexicon.expand(&request.query, translation, translation * xp_zh))
+        let translated = crate::lexicon::translated_query(&request.query, &lexicon.expand(&request.query, translation, translation * xp_zh))
             .filter(|_| std::env::var("XP_NOVEC").is_err());
         let mut texts = vec![request.query.as_str()];
         texts.extend(translated.as_deref());

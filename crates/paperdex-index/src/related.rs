@@ -287,7 +287,12 @@ fn nearest_papers(vectors: &Vectors, own: &str, papers: usize) -> Vec<(String, f
         .map(|lang| {
             let mut best: HashMap<&str, f32> = HashMap::new();
             let same: Vec<_> = own_chunks.iter().filter(|c| c.lang == lang).collect();
-            let queries: Vec<&_> = if variant == "same" && !same.is_empty() { same } else { own_chunks.iter().collect() };
+            let queries: Vec<&_> = match variant.as_str() {
+                "same" if !same.is_empty() => same,
+                "lead" if !same.is_empty() => same.into_iter().take(1).collect(),
+                "lead" => own_chunks.iter().take(1).collect(),
+                _ => own_chunks.iter().collect(),
+            };
             for chunk in queries {
                 // A paper has a few passages per language (and the paper's own come first):
                 // over-fetch so `papers` distinct others remain.
