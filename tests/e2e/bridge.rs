@@ -69,7 +69,8 @@ fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
 fn the_glossary_adds_pairs_names_bad_lines_and_survives_reingest_and_removal() {
     let data = tempfile::tempdir().expect("tempdir");
     bilingual_fixture(data.path());
-    let glossary = data.path().join("terms.tsv");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let glossary = elsewhere.path().join("terms.tsv");
     std::fs::write(&glossary, "# my terms\n抓取\tgrasping\nthis line has no tab\n稀疏注意力\tsparse attention\t7\n")
         .expect("write");
     let dir = tempfile::tempdir().expect("tempdir");

@@ -216,7 +216,11 @@ impl Lexicon {
             .collect();
         entries.extend(glossary);
         let mut lexicon = Lexicon { name, file, entries, ..Lexicon::default() };
+        let xp = std::env::var("XP_SOURCES").unwrap_or_default();
         for (i, entry) in lexicon.entries.iter().enumerate() {
+            if !xp.is_empty() && !xp.contains(entry.source.as_str()) {
+                continue;
+            }
             if entry.weight <= 0.0 || entry.zh_terms.is_empty() || entry.en_terms.is_empty() {
                 continue;
             }
