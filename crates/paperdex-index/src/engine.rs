@@ -146,11 +146,9 @@ impl SearchEngine {
         let lexicon = self.index.lexicon();
         let translation = self.ranker.translation;
         let expansions = lexicon.expand(&request.query, translation, translation * crate::search::TO_CHINESE_SHARE);
-        // The query in the other language too: multilingual e5 matches technical terms across
-        // languages poorly, so the translation is embedded as well (in the same model call).
-        let xp_zh: f32 = std::env::var("XP_VEC_ZH").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
-        let translated = crate::lexicon::translated_query(&request.query, &lexicon.expand(&request.query, translation, translation * xp_zh))
-            .filter(|_| std::env::var("XP_NOVEC").is_err());
+        // The query in English too: multilingual e5 matches technical terms across languages
+        // poorly, so the translation is embedded as well (in the same model call).
+        let translated = crate::lexicon::translated_query(&request.query, &expansions);
         let mut texts = vec![request.query.as_str()];
         texts.extend(translated.as_deref());
         // Embedding the query takes milliseconds; the keyword search runs meanwhile.

@@ -16,8 +16,8 @@
 //! - **The user's glossary** ([`parse_glossary`]): a TSV of term pairs given to ingest (stored
 //!   with the lexicon and carried over by later ingests) or placed in the index folder as
 //!   `glossary.tsv` (read when the index is opened); it adds pairs or overrides learned ones.
-//! - **Lookup** ([`Lexicon::expand`]): a query is cut the same way, its longest known phrases
-//!   are looked up, and each yields at most [`MAX_TRANSLATIONS`] translations whose weights
+//! - **Lookup** ([`Lexicon::expand`]): a query is cut the same way, every known phrase in it
+//!   (a bracketed term and the words inside it) is looked up, and each yields at most [`MAX_TRANSLATIONS`] translations whose weights
 //!   share one budget, so a word with many translations counts no more than a word with one.
 //!
 //! Terms are kept both as written (`en`, `zh`, shown to users and embedded) and as the index
@@ -59,11 +59,13 @@ const MIN_BRACKET_SHARE: f32 = 0.15;
 /// Papers a word must share with a translation to be associated with it.
 const MIN_PARALLEL_COUNT: u32 = 3;
 /// The lowest Dice coefficient kept for a parallel pair.
-const MIN_DICE: f32 = 0.12;
+const MIN_DICE: f32 = 0.2;
 /// Words in more than this share of the parallel papers say nothing about any translation.
-const MAX_PARALLEL_SHARE: f32 = 0.25;
+const MAX_PARALLEL_SHARE: f32 = 0.12;
 /// A paper needs this many distinct words on each side to count as a parallel pair.
 const MIN_SIDE_WORDS: usize = 3;
+/// How many Chinese words one English word may be linked to by the parallel papers.
+const LINKS_PER_WORD: usize = 2;
 /// How many best partners each side offers to the mutual selection.
 const PARALLEL_CANDIDATES: usize = 3;
 
@@ -216,11 +218,7 @@ impl Lexicon {
             .collect();
         entries.extend(glossary);
         let mut lexicon = Lexicon { name, file, entries, ..Lexicon::default() };
-        let xp = std::env::var("XP_SOURCES").unwrap_or_default();
         for (i, entry) in lexicon.entries.iter().enumerate() {
-            if !xp.is_empty() && !xp.contains(entry.source.as_str()) {
-                continue;
-            }
             if entry.weight <= 0.0 || entry.zh_terms.is_empty() || entry.en_terms.is_empty() {
                 continue;
             }
@@ -269,7 +267,8 @@ impl Lexicon {
         out
     }
 
-    /// The translations of `query`: its longest known phrases (up to four words), each into at
+    /// The translations of `query`: every known phrase in it (up to four words; a term and the
+    /// known words inside it, so 多模态大模型 gives MLLM and 模态 multimodal), each into at
     /// most [`MAX_TRANSLATIONS`] terms of the other language. A phrase's translations share one
     /// budget, `to_english` for a Chinese phrase and `to_chinese` for an English one: each gets
     /// `budget · weight / max(1, Σ weights)`. A budget of 0 translates nothing that way.
@@ -283,7 +282,6 @@ impl Lexicon {
         let mut i = 0;
         while i < ws.len() {
             let han = ws[i].han;
-            let mut matched = 0;
             for n in (1..=MAX_PHRASE_WORDS.min(ws.len() - i)).rev() {
                 let run = &ws[i..i + n];
                 // A phrase stays within one language and within one stretch of the query.
@@ -320,10 +318,8 @@ impl Lexicon {
                         }),
                     }
                 }
-                matched = n;
-                break;
             }
-            i += matched.max(1);
+            i += 1;
         }
         out
     }
@@ -692,15 +688,29 @@ fn parallel_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
     best_zh.values_mut().for_each(top);
     let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
     let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
-    let mut out = Vec::new();
+    let mut mutual: Vec<(u32, u32, f32, u32)> = Vec::new();
     for (z, mut list) in best_en {
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         list.truncate(PARALLEL_CANDIDATES);
         for (e, dice, count) in list {
-            let mutual = best_zh.get(&e).is_some_and(|l| l.iter().any(|&(zz, _)| zz == z));
-            if !mutual {
-                continue;
+            if best_zh.get(&e).is_some_and(|l| l.iter().any(|&(zz, _)| zz == z)) {
+                mutual.push((z, e, dice, count));
             }
+        }
+    }
+    // Competitive linking (Melamed 2000): best pairs first, and an English word takes at most
+    // [`LINKS_PER_WORD`] Chinese partners. Words that only share a template (every digest of
+    // one collector has a 资源与算力 section naming GPUs) would otherwise all pair with it.
+    mutual.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+    let mut links: HashMap<u32, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (z, e, dice, count) in mutual {
+        let taken = links.entry(e).or_insert(0);
+        if *taken == LINKS_PER_WORD {
+            continue;
+        }
+        *taken += 1;
+        {
             let (zh, en) = (zh_names[&z], en_names[&e]);
             out.push(LexiconEntry {
                 zh: zh.clone(),

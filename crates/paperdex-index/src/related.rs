@@ -6,7 +6,8 @@
 //!   own and the lists are interleaved by rank ([`interleave_by_rank`]), so a Chinese digest
 //!   finds English-only papers too.
 //! - By words: more-like-this over the paper's title, text and keywords: its 30 most
-//!   distinctive terms (tf·idf, seen in at least one other paper and in at most a tenth of
+//!   distinctive terms (and, for a paper with next to no English words, the English
+//!   translations of its best Chinese terms from the bilingual lexicon, at half weight) (tf·idf, seen in at least one other paper and in at most a tenth of
 //!   them) as one boosted query. Tantivy's `MoreLikeThisQuery` does the same but needs stored
 //!   fields, picks among equally weighted terms in hash order (so results changed between
 //!   runs), and its defaults (terms seen twice in the paper and in five documents) leave a
@@ -34,6 +35,12 @@ use crate::lexicon::Lexicon;
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, MAX_LIMIT, SearchHit, SearchMode};
 
+/// A language with fewer of the paper's own distinctive terms gets translations.
+const MIN_OWN_TERMS: usize = 5;
+/// At most this many translated terms join the more-like-this query.
+const MAX_TRANSLATED_TERMS: usize = 10;
+/// A translated term's weight relative to the term it translates (times the lexicon weight).
+const TRANSLATED_TERM_SHARE: f32 = 0.5;
 /// At most this many terms make up the more-like-this query.
 const MAX_QUERY_TERMS: usize = 30;
 /// A term must occur in at least this many documents (the paper itself and one more).
@@ -84,19 +91,9 @@ impl SearchEngine {
         let own_id = paper.id.as_str();
         let wanted = limit.max(self.ranker().candidates);
 
-        let all_terms = distinctive_terms(index, &searcher, &paper)?;
-        let per_language = terms_per_language(index, &all_terms, &index.lexicon());
-        let mut word_lists = Vec::new();
-        for terms in &per_language {
-            word_lists.push(more_like_this(index, &searcher, terms, address, wanted)?);
-        }
-        let mut by_words = if std::env::var("PAPERDEX_RELATED_WORDS").as_deref() == Ok("one") {
-            more_like_this(index, &searcher, &all_terms, address, wanted)?
-        } else {
-            interleave_by_rank(&word_lists, |x| x.0.clone(), |x| x.1)
-        };
-        by_words.truncate(wanted);
-        let terms: Vec<(Term, f32)> = per_language.concat();
+        let own_terms = distinctive_terms(index, &searcher, &paper)?;
+        let terms = with_translations(index, own_terms, &index.lexicon());
+        let by_words = more_like_this(index, &searcher, &terms, address, wanted)?;
         let vectors = index.vectors();
         let by_meaning = vectors.as_deref().map(|v| nearest_papers(v, own_id, wanted)).unwrap_or_default();
         let has_vectors = vectors.as_deref().is_some_and(|v| v.set.live_chunks_of(own_id).next().is_some());
@@ -149,50 +146,46 @@ impl SearchEngine {
     }
 }
 
-/// Splits the distinctive terms by language (Han or not), best first, and gives a language the
-/// paper has little text in the translations of its other terms (the bilingual lexicon): a
-/// Chinese digest then also looks for English-only papers on its topic, and the reverse. Each
-/// language's terms make their own more-like-this query, so a paper with text in both
-/// languages is not drawn to other bilingual papers that merely share common words in each.
-fn terms_per_language(index: &PaperIndex, terms: &[(Term, f32)], lexicon: &Lexicon) -> Vec<Vec<(Term, f32)>> {
-    let is_han = |t: &Term| {
+/// The paper's distinctive terms, plus (for a paper with next to no English words) the English
+/// translations of its best Chinese terms from the bilingual lexicon, so its list also reaches
+/// English-only papers. Translations count [`TRANSLATED_TERM_SHARE`] of the term they
+/// translate. English is not translated into Chinese, as in search
+/// ([`crate::search::TO_CHINESE_SHARE`]): papers with Chinese text carry English text too, and
+/// on the judged related lists Chinese translations added to English-only papers' queries
+/// lowered their nDCG@10 (0.704 → 0.674), as did a separate, interleaved list per language
+/// (all seeds 0.686 → 0.595; tests/eval/README.md).
+fn with_translations(index: &PaperIndex, mut terms: Vec<(Term, f32)>, lexicon: &Lexicon) -> Vec<(Term, f32)> {
+    let han = |t: &Term| {
         let value = t.value();
         value.as_str().is_some_and(|s| s.chars().any(paperdex_core::is_han))
     };
-    let mut zh: Vec<(Term, f32)> = terms.iter().filter(|(t, _)| is_han(t)).cloned().collect();
-    let mut en: Vec<(Term, f32)> = terms.iter().filter(|(t, _)| !is_han(t)).cloned().collect();
-    let body = index.fields.body;
-    let translate = |from: &[(Term, f32)], into: &mut Vec<(Term, f32)>| {
-        if into.len() >= MAX_QUERY_TERMS / 2 {
-            return;
+    let chinese = terms.iter().filter(|(t, _)| han(t)).count();
+    let english = terms.len() - chinese;
+    let mut added: Vec<(Term, f32)> = Vec::new();
+    for (term, weight) in &terms {
+        let from_chinese = han(term);
+        // Translate only into a language the paper hardly has words in.
+        let needed = if from_chinese { english < MIN_OWN_TERMS } else { chinese < MIN_OWN_TERMS };
+        if !needed || added.len() >= MAX_TRANSLATED_TERMS {
+            continue;
         }
-        for (term, weight) in from {
-            let value = term.value();
-            let Some(text) = value.as_str() else { continue };
-            for expansion in lexicon.expand(text, 1.0, 1.0) {
-                if let [word] = &expansion.terms[..] {
-                    let translated = Term::from_field_text(body, word);
-                    let w = weight * expansion.weight;
-                    match into.iter_mut().find(|(t, _)| *t == translated) {
-                        Some((_, existing)) => *existing = existing.max(w),
-                        None => into.push((translated, w)),
-                    }
+        let value = term.value();
+        let Some(text) = value.as_str() else { continue };
+        let (to_english, to_chinese) =
+            if from_chinese { (1.0, 0.0) } else { (0.0, crate::search::TO_CHINESE_SHARE) };
+        for expansion in lexicon.expand(text, to_english, to_chinese) {
+            if let [word] = &expansion.terms[..] {
+                let translated = Term::from_field_text(index.fields.body, word);
+                let w = weight * expansion.weight * TRANSLATED_TERM_SHARE;
+                if w > 0.0 && !terms.iter().chain(added.iter()).any(|(t, _)| *t == translated) {
+                    added.push((translated, w));
                 }
             }
         }
-    };
-    let (zh_own, en_own) = (zh.clone(), en.clone());
-    translate(&en_own, &mut zh);
-    translate(&zh_own, &mut en);
-    let mut out = Vec::new();
-    for mut list in [zh, en] {
-        list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        list.truncate(MAX_QUERY_TERMS);
-        if !list.is_empty() {
-            out.push(list);
-        }
     }
-    out
+    terms.extend(added);
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms
 }
 
 /// The most documents a useful term may occur in.
@@ -281,19 +274,11 @@ fn nearest_papers(vectors: &Vectors, own: &str, papers: usize) -> Vec<(String, f
     if own_chunks.is_empty() {
         return Vec::new();
     }
-    let variant = std::env::var("PAPERDEX_RELATED_VECTORS").unwrap_or_default();
     let per_language: Vec<Vec<(String, f32)>> = [Lang::Zh, Lang::En]
         .into_iter()
         .map(|lang| {
             let mut best: HashMap<&str, f32> = HashMap::new();
-            let same: Vec<_> = own_chunks.iter().filter(|c| c.lang == lang).collect();
-            let queries: Vec<&_> = match variant.as_str() {
-                "same" if !same.is_empty() => same,
-                "lead" if !same.is_empty() => same.into_iter().take(1).collect(),
-                "lead" => own_chunks.iter().take(1).collect(),
-                _ => own_chunks.iter().collect(),
-            };
-            for chunk in queries {
+            for chunk in &own_chunks {
                 // A paper has a few passages per language (and the paper's own come first):
                 // over-fetch so `papers` distinct others remain.
                 for (chunk_id, score) in vectors.nearest(chunk.vector, papers * 3 + own_chunks.len(), lang) {
