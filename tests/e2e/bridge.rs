@@ -46,7 +46,9 @@ fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
     assert!(ids.iter().take(4).any(|id| id == ENGLISH_ANSWER), "{answer}");
     let expansions = answer["expansions"].as_array().expect("expansions shown");
     assert!(
-        expansions.iter().any(|e| e["from"] == "幻觉" && e["to"].as_str().is_some_and(|t| t.starts_with("hallucination"))),
+        expansions
+            .iter()
+            .any(|e| e["from"] == "幻觉" && e["to"].as_str().is_some_and(|t| t.starts_with("hallucination"))),
         "{answer}"
     );
     assert!(expansions.iter().all(|e| e["weight"].as_f64().is_some_and(|w| w > 0.0 && w <= 1.0)), "{answer}");
@@ -75,14 +77,14 @@ fn the_glossary_adds_pairs_names_bad_lines_and_survives_reingest_and_removal() {
         .expect("write");
     let dir = tempfile::tempdir().expect("tempdir");
     let corpus = data.path().to_str().expect("utf-8 path");
-    let run =
-        paperdex(dir.path(), &["ingest", corpus, "--glossary", glossary.to_str().expect("utf-8 path")]);
+    let run = paperdex(dir.path(), &["ingest", corpus, "--glossary", glossary.to_str().expect("utf-8 path")]);
     // The ingest worked; the bad lines are named with their numbers and the exit status says so.
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("terms.tsv:3:"), "{}", run.stderr);
     assert!(run.stderr.contains("terms.tsv:4:") && run.stderr.contains("\"7\""), "{}", run.stderr);
 
-    let finds_grasping = |dir: &Path| hit_ids(&search_json(dir, "抓取", &["--mode", "bm25"])).contains(&"2402.00006".into());
+    let finds_grasping =
+        |dir: &Path| hit_ids(&search_json(dir, "抓取", &["--mode", "bm25"])).contains(&"2402.00006".into());
     assert!(finds_grasping(dir.path()));
 
     // Ingesting again without the glossary keeps it; so does removing a paper; so does a

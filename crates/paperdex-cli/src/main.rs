@@ -237,7 +237,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 lexicon.file.parallel_papers,
                 lexicon.file.seconds
             );
-            Ok(if report.had_rejections() || glossary_problems > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+            Ok(if report.had_rejections() || glossary_problems > 0 {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Remove { ids, json } => {
             let index = open(&cli.index)?;

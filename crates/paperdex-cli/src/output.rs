@@ -296,7 +296,9 @@ pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntr
     for entry in entries {
         let evidence = match entry.source {
             paperdex_index::LexiconSource::Bracket => format!("written in brackets {} times", entry.count),
-            paperdex_index::LexiconSource::Parallel => format!("together in {} papers with both languages", entry.count),
+            paperdex_index::LexiconSource::Parallel => {
+                format!("together in {} papers with both languages", entry.count)
+            }
             paperdex_index::LexiconSource::Glossary => format!("glossary line {}", entry.count),
         };
         println!("{} ↔ {}  weight {:.2}  {} ({evidence})", entry.zh, entry.en, entry.weight, entry.source.as_str());

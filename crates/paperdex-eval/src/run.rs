@@ -415,7 +415,11 @@ pub fn evaluate_related(engine: &SearchEngine, qrels: &Path) -> Result<EvalRepor
         per_query.push(QueryScores { id: seed.clone(), metrics: Metrics::of(&ranking, judged) });
     }
     if !missing.is_empty() {
-        notes.push(format!("{} not in the index: {}", plural(missing.len(), "seed is", "seeds are"), missing.join(", ")));
+        notes.push(format!(
+            "{} not in the index: {}",
+            plural(missing.len(), "seed is", "seeds are"),
+            missing.join(", ")
+        ));
     }
     if per_query.is_empty() {
         return Err(EvalError::Collection { path: qrels.into(), reason: "no judged seed is in the index".into() });

@@ -340,12 +340,11 @@ pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String>
     // A mixed query is read in English, the language of most of the corpus.
     let into = if expansions.iter().any(|e| e.lang == Lang::En) { Lang::En } else { expansions.first()?.lang };
     let mut seen = HashSet::new();
-    let translations = expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());
+    let translations =
+        expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());
     // The query's own words in the target language (an English term in a Chinese query).
-    let kept: String = query
-        .chars()
-        .map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' })
-        .collect();
+    let kept: String =
+        query.chars().map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' }).collect();
     let mut parts: Vec<&str> = kept.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
     parts.extend(translations);
     Some(parts.join(" "))
@@ -503,10 +502,7 @@ fn brackets(text: &str, ws: &[Word], analyzer: &mut TextAnalyzer, evidence: &mut
             run.reverse();
             let quoted = text[..run[0].from].chars().next_back().is_some_and(|c| QUOTES.contains(&c));
             for alternative in inside.split([',', '，', ';', '；', '/']) {
-                let en: Vec<Word> = words(analyzer, alternative)
-                    .into_iter()
-                    .filter(|w| !w.han)
-                    .collect();
+                let en: Vec<Word> = words(analyzer, alternative).into_iter().filter(|w| !w.han).collect();
                 if en.is_empty() || en.len() > MAX_PHRASE_WORDS || !en.iter().any(|w| useful_en(&w.term)) {
                     continue;
                 }
@@ -515,8 +511,11 @@ fn brackets(text: &str, ws: &[Word], analyzer: &mut TextAnalyzer, evidence: &mut
                 evidence.en_surface.entry(en_key(&en_terms)).or_insert(surface);
                 *evidence.bracket_en.entry(en_terms.clone()).or_insert(0) += 1;
                 // Every suffix of the run is a candidate; a quoted run is the term whole.
-                let lengths: Vec<usize> =
-                    if quoted && run.len() <= MAX_PHRASE_WORDS { vec![run.len()] } else { (1..=run.len().min(MAX_PHRASE_WORDS)).collect() };
+                let lengths: Vec<usize> = if quoted && run.len() <= MAX_PHRASE_WORDS {
+                    vec![run.len()]
+                } else {
+                    (1..=run.len().min(MAX_PHRASE_WORDS)).collect()
+                };
                 for n in lengths {
                     let part = &run[run.len() - n..];
                     let zh_terms: Vec<String> = part.iter().map(|w| w.term.clone()).collect();
@@ -543,8 +542,7 @@ fn brackets(text: &str, ws: &[Word], analyzer: &mut TextAnalyzer, evidence: &mut
             if run.len() > MAX_PHRASE_WORDS || !run.iter().any(|w| useful_en(&w.term)) {
                 continue;
             }
-            let zh_terms: Vec<String> =
-                words(analyzer, inside).into_iter().filter(|w| w.han).map(|w| w.term).collect();
+            let zh_terms: Vec<String> = words(analyzer, inside).into_iter().filter(|w| w.han).map(|w| w.term).collect();
             if zh_terms.is_empty() || zh_terms.len() > MAX_PHRASE_WORDS || !useful_zh(&zh_key(&zh_terms)) {
                 continue;
             }
@@ -577,9 +575,7 @@ fn bracket_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
                 continue;
             }
             let extended = candidates.iter().any(|&(longer, c)| {
-                longer.len() == zh.len() + 1
-                    && longer.ends_with(zh)
-                    && c as f32 >= EXTENSION_SHARE * count as f32
+                longer.len() == zh.len() + 1 && longer.ends_with(zh) && c as f32 >= EXTENSION_SHARE * count as f32
             });
             if extended {
                 continue;
@@ -768,8 +764,7 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
             }
         };
         let zh_terms: Vec<String> = words(&mut analyzer, zh).into_iter().filter(|w| w.han).map(|w| w.term).collect();
-        let en_terms: Vec<String> =
-            words(&mut analyzer, en).into_iter().filter(|w| !w.han).map(|w| w.term).collect();
+        let en_terms: Vec<String> = words(&mut analyzer, en).into_iter().filter(|w| !w.han).map(|w| w.term).collect();
         if zh_terms.is_empty() || en_terms.is_empty() {
             problem(format!("nothing searchable on one side (only stop words or punctuation?): {line:?}"));
             continue;
@@ -950,11 +945,8 @@ mod tests {
             "基于检索增强生成（Retrieval-Augmented Generation, RAG）的系统在长文档上表现更好。",
             "本文研究检索增强生成（RAG）中的噪声问题。",
         ];
-        let papers: Vec<Paper> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| paper(&format!("2601.{:05}", i + 1), "A title", t, ""))
-            .collect();
+        let papers: Vec<Paper> =
+            texts.iter().enumerate().map(|(i, t)| paper(&format!("2601.{:05}", i + 1), "A title", t, "")).collect();
         let file = learn(&papers, &[]);
         let lexicon = Lexicon::new(None, file, Vec::new());
         let found = lexicon.lookup("RAG", 5);
@@ -969,12 +961,8 @@ mod tests {
     fn words_sharing_parallel_papers_are_paired_and_chance_company_is_not() {
         // Four topics, four papers each: every topic word is in a quarter of the papers, the
         // common words (本文, 研究, study) in all of them.
-        let topics = [
-            ("幻觉", "hallucination"),
-            ("语音合成", "speech synthesis"),
-            ("机器人", "robot"),
-            ("检索", "retrieval"),
-        ];
+        let topics =
+            [("幻觉", "hallucination"), ("语音合成", "speech synthesis"), ("机器人", "robot"), ("检索", "retrieval")];
         let mut papers = Vec::new();
         for (t, (zh, en)) in topics.iter().enumerate() {
             for i in 0..4 {

@@ -171,8 +171,7 @@ fn with_translations(index: &PaperIndex, mut terms: Vec<(Term, f32)>, lexicon: &
         }
         let value = term.value();
         let Some(text) = value.as_str() else { continue };
-        let (to_english, to_chinese) =
-            if from_chinese { (1.0, 0.0) } else { (0.0, crate::search::TO_CHINESE_SHARE) };
+        let (to_english, to_chinese) = if from_chinese { (1.0, 0.0) } else { (0.0, crate::search::TO_CHINESE_SHARE) };
         for expansion in lexicon.expand(text, to_english, to_chinese) {
             if let [word] = &expansion.terms[..] {
                 let translated = Term::from_field_text(index.fields.body, word);

@@ -252,7 +252,12 @@ impl PaperIndex {
     }
 
     /// The clauses that search one translation.
-    fn translation_clauses(&self, searcher: &Searcher, expansion: &Expansion, clauses: &mut Vec<(Occur, Box<dyn Query>)>) {
+    fn translation_clauses(
+        &self,
+        searcher: &Searcher,
+        expansion: &Expansion,
+        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) {
         let weight = expansion.weight;
         let word = expansion.terms.concat();
         match &expansion.terms[..] {
@@ -271,7 +276,10 @@ impl PaperIndex {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, weight))));
                 let idf = inverse_document_frequency(searcher, self.fields.body, term);
                 let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
-                clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * weight))));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * weight)),
+                ));
             }
             terms if !word.chars().any(is_han) => {
                 for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
