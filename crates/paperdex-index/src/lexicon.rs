@@ -47,6 +47,9 @@ pub const MAX_TRANSLATIONS: usize = 3;
 pub const GLOSSARY_FILE: &str = "glossary.tsv";
 
 const LEXICON_DIR: &str = "lexicon";
+/// The share of a query's characters its translated phrases must cover for the translation to
+/// be embedded (see [`translated_query`]).
+const MIN_TRANSLATED_SHARE: f32 = 0.5;
 /// The longest phrase (in analysed words) a lexicon entry or a lookup spans.
 const MAX_PHRASE_WORDS: usize = 4;
 /// A bracket pair must be seen this often to be believed.
@@ -339,6 +342,29 @@ fn gap(text: &str, a: &Word, b: &Word, han: bool) -> bool {
 pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String> {
     // A mixed query is read in English, the language of most of the corpus.
     let into = if expansions.iter().any(|e| e.lang == Lang::En) { Lang::En } else { expansions.first()?.lang };
+    // The translation must say most of what the query says: a question of which only a word
+    // or two are known (更好 → better, 超长 → chunks) would embed as another question. On the
+    // development set, embedding such partial translations lowered Chinese questions.
+    let from_han = into == Lang::En;
+    let source: Vec<char> = query.chars().filter(|&c| is_han(c) == from_han && c.is_alphanumeric()).collect();
+    let mut covered = vec![false; source.len()];
+    let source_text: String = source.iter().collect();
+    for expansion in expansions.iter().filter(|e| e.lang == into) {
+        let phrase: Vec<char> = expansion.from.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+        let lower: Vec<char> = source_text.to_lowercase().chars().collect();
+        if phrase.is_empty() || lower.len() != covered.len() {
+            continue;
+        }
+        for start in 0..lower.len().saturating_sub(phrase.len() - 1) {
+            if lower[start..start + phrase.len()] == phrase[..] {
+                covered[start..start + phrase.len()].iter_mut().for_each(|c| *c = true);
+            }
+        }
+    }
+    let share = covered.iter().filter(|&&c| c).count() as f32 / covered.len().max(1) as f32;
+    if share < MIN_TRANSLATED_SHARE {
+        return None;
+    }
     let mut seen = HashSet::new();
     let translations =
         expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());

@@ -170,7 +170,7 @@ pub(crate) struct KeywordMatches {
 /// phrase's own words (1): enough to reach papers written only in the other language, not
 /// enough to outrank a paper that has the query's own words. Measured on the development set
 /// and CACM/CISI (PERFORMANCE.md).
-pub const TRANSLATION_WEIGHT: f32 = 1.0;
+pub const TRANSLATION_WEIGHT: f32 = 0.5;
 
 /// The share of [`TRANSLATION_WEIGHT`] an English phrase's Chinese translations get in the
 /// keyword query. English queries already reach nearly every paper (digests carry English
