@@ -3,6 +3,7 @@
 //!
 //! The binary is the release build in the same target folder (`make test` builds it first).
 
+mod bridge;
 mod browser;
 mod cli;
 mod corpus;

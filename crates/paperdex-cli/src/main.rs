@@ -54,6 +54,10 @@ struct Cli {
     /// How many papers each retriever contributes to the fusion.
     #[arg(long, global = true, default_value_t = RankerConfig::default().candidates as u16, value_parser = clap::value_parser!(u16).range(1..=1000))]
     candidates: u16,
+    /// The weight a query phrase's translations (from the index's bilingual lexicon) share in
+    /// the search, relative to the phrase itself; 0 searches the query as written only.
+    #[arg(long, global = true, env = "PAPERDEX_TRANSLATION", default_value_t = RankerConfig::default().translation, value_parser = translation_weight)]
+    translation: f32,
     #[command(subcommand)]
     command: Command,
 }
@@ -73,8 +77,23 @@ enum Command {
     /// (folders are read recursively) and add their papers to the index.
     Ingest {
         /// Files or folders.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "glossary")]
         paths: Vec<PathBuf>,
+        /// A glossary for the bilingual lexicon: `Chinese<TAB>English[<TAB>weight]` per line.
+        /// Stored with the index and kept by later ingests until another is given.
+        #[arg(long)]
+        glossary: Option<PathBuf>,
+    },
+    /// What a term translates to in the index's bilingual lexicon, and why (source, weight).
+    Lexicon {
+        /// A Chinese or English word or phrase; without it, figures about the lexicon.
+        term: Option<String>,
+        /// Most translations to show.
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Remove papers from the index by id (a later ingest of a file naming them adds them
     /// back).
@@ -148,8 +167,12 @@ enum Command {
     Eval {
         /// A SMART collection folder (`cacm.all`/`*.ALL`, `query.text`/`*.QRY`,
         /// `qrels.text`/`*.REL`).
-        #[arg(long, conflicts_with_all = ["queries", "qrels"], required_unless_present_any = ["queries", "qrels"])]
+        #[arg(long, conflicts_with_all = ["queries", "qrels", "related"], required_unless_present_any = ["queries", "qrels", "related"])]
         smart: Option<PathBuf>,
+        /// Judgments of related-paper lists (TREC qrels whose query ids are seed paper ids):
+        /// scores `related` on each seed against --index.
+        #[arg(long, conflicts_with_all = ["queries", "qrels"])]
+        related: Option<PathBuf>,
         /// Queries as JSON lines: {"id": "...", "query": "..."}.
         #[arg(long, requires = "qrels")]
         queries: Option<PathBuf>,
@@ -221,10 +244,19 @@ fn exit_status(error: &anyhow::Error) -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Ingest { paths } => {
-            let index = PaperIndex::open_or_create(&cli.index)
+        Command::Ingest { paths, glossary } => {
+            let mut index = PaperIndex::open_or_create(&cli.index)
                 .with_context(|| format!("opening index {}", cli.index.display()))?
                 .with_papers_per_generation(cli.papers_per_generation);
+            let mut glossary_problems = 0;
+            if let Some(path) = glossary {
+                let (entries, problems) = paperdex_index::lexicon::read_glossary(path)?;
+                for problem in &problems {
+                    eprintln!("warning: glossary line skipped: {problem}");
+                }
+                glossary_problems = problems.len();
+                index = index.with_glossary(entries);
+            }
             let embedder = load_model(&cli);
             if let Err(reason) = &embedder {
                 eprintln!("warning: {reason}; papers are indexed for keyword search only");
@@ -233,7 +265,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = index.ingest(paths, embedder.as_deref().ok(), &mut progress)?;
             progress.finish();
             output::print_ingest_report(&report);
-            Ok(if report.had_rejections() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+            let lexicon = index.lexicon();
+            println!(
+                "lexicon: {} term pairs learned from {} papers ({} with text in both languages) in {:.2} s",
+                lexicon.len(),
+                lexicon.file.papers,
+                lexicon.file.parallel_papers,
+                lexicon.file.seconds
+            );
+            Ok(if report.had_rejections() || glossary_problems > 0 {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Remove { ids, json } => {
             let index = open(&cli.index)?;
@@ -282,8 +326,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Lexicon { term, limit, json } => {
+            let index = open(&cli.index)?;
+            let lexicon = index.lexicon();
+            match term {
+                Some(term) => {
+                    let entries = lexicon.lookup(term, *limit);
+                    if *json {
+                        println!("{}", serde_json::to_string_pretty(&entries)?);
+                    } else {
+                        output::print_lexicon_entries(term, &entries, &lexicon.glossary_problems);
+                    }
+                }
+                None => output::print_lexicon_stats(&lexicon, *json)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { addr, allow_hosts } => serve(&cli, addr, allow_hosts),
-        Command::Eval { smart, queries, qrels, modes, strip_stopwords, keep_index, json } => {
+        Command::Eval { related: Some(related), json, .. } => {
+            // The paper's own vectors are the query: no model needed.
+            let engine = SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into()))
+                .with_ranker(cli.ranker());
+            let report = paperdex_eval::evaluate_related(&engine, related)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.to_table());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { smart, queries, qrels, modes, strip_stopwords, keep_index, json, .. } => {
             let options = paperdex_eval::EvalOptions {
                 modes: modes.clone(),
                 strip_stop_words: *strip_stopwords,
@@ -307,6 +379,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn open(path: &std::path::Path) -> Result<PaperIndex> {
     Ok(PaperIndex::open(path)?)
+}
+
+/// Reads `--translation`: a weight between 0 and 4.
+fn translation_weight(text: &str) -> std::result::Result<f32, String> {
+    text.parse::<f32>()
+        .ok()
+        .filter(|w| (0.0..=4.0).contains(w))
+        .ok_or_else(|| format!("{text:?} is not a weight between 0 and 4"))
 }
 
 /// The embedding model, or why it cannot be had.
@@ -333,7 +413,7 @@ fn engine(cli: &Cli, semantic: bool) -> Result<SearchEngine> {
 impl Cli {
     /// The ranker settings given on the command line.
     fn ranker(&self) -> RankerConfig {
-        RankerConfig { fusion: self.fusion, candidates: usize::from(self.candidates) }
+        RankerConfig { fusion: self.fusion, candidates: usize::from(self.candidates), translation: self.translation }
     }
 }
 
@@ -348,6 +428,7 @@ fn print_related(related: paperdex_index::RelatedResults) {
         total: related.hits.len(),
         hits: related.hits,
         warnings: related.warnings,
+        expansions: Vec::new(),
     };
     output::print_results(&results, false, colour);
 }

@@ -172,6 +172,14 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
         println!("no paper matches {:?}", results.query);
         return;
     }
+    if explain && !results.expansions.is_empty() {
+        let parts: Vec<String> = results
+            .expansions
+            .iter()
+            .map(|e| format!("{} → {} ({:.2}, {})", e.from, e.to, e.weight, e.source.as_str()))
+            .collect();
+        println!("{}", paint(&format!("translated: {}", parts.join("; ")), DIM, colour));
+    }
     for (i, hit) in results.hits.iter().enumerate() {
         println!("{:>3}. {}", i + 1, paint(&hit.title, BOLD, colour));
         let date = hit.date.as_deref().unwrap_or("undated");
@@ -280,4 +288,63 @@ pub fn print_stats(stats: &IndexStats) {
         println!("dates:        {first} .. {last}");
     }
     println!("disk:         {:.1} MB", stats.disk_bytes as f64 / 1e6);
+}
+
+/// Prints what `term` translates to in the lexicon.
+pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntry], problems: &[String]) {
+    for problem in problems {
+        eprintln!("warning: glossary line skipped: {problem}");
+    }
+    if entries.is_empty() {
+        println!("{term:?} is not in the lexicon");
+        return;
+    }
+    for entry in entries {
+        let evidence = match entry.source {
+            paperdex_index::LexiconSource::Bracket => format!("written in brackets {} times", entry.count),
+            paperdex_index::LexiconSource::Parallel => {
+                format!("together in {} papers with both languages", entry.count)
+            }
+            paperdex_index::LexiconSource::Glossary => format!("glossary line {}", entry.count),
+        };
+        println!("{} ↔ {}  weight {:.2}  {} ({evidence})", entry.zh, entry.en, entry.weight, entry.source.as_str());
+    }
+}
+
+/// Prints figures about the lexicon.
+pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> anyhow::Result<()> {
+    let mut by_source = std::collections::BTreeMap::new();
+    for entry in &lexicon.file.entries {
+        *by_source.entry(entry.source.as_str()).or_insert(0usize) += 1;
+    }
+    if json {
+        let value = serde_json::json!({
+            "file": lexicon.name,
+            "pairs": lexicon.len(),
+            "by_source": by_source,
+            "papers": lexicon.file.papers,
+            "parallel_papers": lexicon.file.parallel_papers,
+            "seconds": lexicon.file.seconds,
+            "glossary_problems": lexicon.glossary_problems,
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    for problem in &lexicon.glossary_problems {
+        eprintln!("warning: glossary line skipped: {problem}");
+    }
+    match &lexicon.name {
+        None => println!("no lexicon yet: ingest papers (or ingest --glossary FILE) to learn one"),
+        Some(name) => {
+            println!("lexicon {name}: {} term pairs", lexicon.len());
+            for (source, count) in by_source {
+                println!("  {source}: {count}");
+            }
+            println!(
+                "learned from {} papers ({} with text in both languages) in {:.2} s",
+                lexicon.file.papers, lexicon.file.parallel_papers, lexicon.file.seconds
+            );
+        }
+    }
+    Ok(())
 }

@@ -23,6 +23,7 @@ mod table;
 pub use error::{EvalError, Result};
 pub use query_set::{Query, QuerySet};
 pub use run::{
-    DEPTH, EvalOptions, EvalReport, Metrics, ModeReport, QueryScores, evaluate, evaluate_smart, evaluate_trec,
+    DEPTH, EvalOptions, EvalReport, Metrics, ModeReport, QueryScores, evaluate, evaluate_related, evaluate_smart,
+    evaluate_trec,
 };
 pub use smart::SmartCollection;

@@ -385,6 +385,67 @@ pub fn evaluate_trec(engine: &SearchEngine, queries: &Path, qrels: &Path, option
     Ok(report)
 }
 
+/// Scores `related` lists against judgments: `qrels` (TREC) names a seed paper id in place of a
+/// query id, and grades the papers that belong in its related list. One row, in the mode the
+/// engine answered (hybrid when the index has vectors, else bm25).
+pub fn evaluate_related(engine: &SearchEngine, qrels: &Path) -> Result<EvalReport> {
+    let text = std::fs::read_to_string(qrels).map_err(EvalError::io(qrels))?;
+    let judgments = crate::query_set::parse_trec_qrels(qrels, &text, |doc| {
+        paperdex_core::PaperId::parse(doc).map_or_else(|| doc.to_string(), |id| id.to_string())
+    })?;
+    let started = Instant::now();
+    let mut per_query = Vec::new();
+    let mut mode = SearchMode::Hybrid;
+    let mut notes = vec!["related papers: each judged seed's `related` list against its judgments".to_string()];
+    let mut missing = Vec::new();
+    for (seed, judged) in &judgments {
+        if metrics::relevant_count(judged) == 0 {
+            continue;
+        }
+        let related = match engine.related(seed, DEPTH) {
+            Ok(related) => related,
+            Err(paperdex_index::IndexError::PaperNotFound(_)) => {
+                missing.push(seed.clone());
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        mode = related.mode;
+        let ranking: Vec<&str> = related.hits.iter().map(|h| h.id.as_str()).collect();
+        per_query.push(QueryScores { id: seed.clone(), metrics: Metrics::of(&ranking, judged) });
+    }
+    if !missing.is_empty() {
+        notes.push(format!(
+            "{} not in the index: {}",
+            plural(missing.len(), "seed is", "seeds are"),
+            missing.join(", ")
+        ));
+    }
+    if per_query.is_empty() {
+        return Err(EvalError::Collection { path: qrels.into(), reason: "no judged seed is in the index".into() });
+    }
+    let all: Vec<Metrics> = per_query.iter().map(|q| q.metrics).collect();
+    let scored = per_query.len();
+    Ok(EvalReport {
+        name: qrels.file_stem().map_or_else(|| "related".into(), |s| s.to_string_lossy().into_owned()),
+        source: format!("{} over {}", qrels.display(), engine.index().root().display()),
+        documents: engine.index().len(),
+        queries: judgments.len(),
+        queries_scored: scored,
+        queries_without_relevant: judgments.len() - scored - missing.len(),
+        depth: DEPTH,
+        index_seconds: None,
+        notes,
+        modes: vec![ModeReport {
+            mode,
+            unavailable: None,
+            metrics: Some(Metrics::mean(&all)),
+            seconds: started.elapsed().as_secs_f64(),
+            per_query,
+        }],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,18 @@ pub fn word_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The word analyzer with jieba in precise mode (each word once, no overlapping sub-words):
+/// the bilingual lexicon ([`crate::lexicon`]) learns and looks up whole words with it, while
+/// spelling English words exactly as the index does.
+pub fn phrase_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(JiebaTokenizer::with_search_mode(false))
+        .filter(WordsOnly)
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
 /// The analyzer that turns runs of Han characters into overlapping bigrams (and ignores
 /// everything else).
 pub fn bigram_analyzer() -> TextAnalyzer {

@@ -15,6 +15,7 @@ use crate::Vectors;
 use crate::cancel::Cancel;
 use crate::error::{IndexError, Result};
 use crate::fusion::{Fusion, fuse, fuse_where_keywords_see, interleave_by_rank};
+use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
 
@@ -25,11 +26,19 @@ pub struct RankerConfig {
     pub fusion: Fusion,
     /// How many papers each retriever contributes before fusion.
     pub candidates: usize,
+    /// The weight one query phrase's translations share (the bilingual lexicon), relative to
+    /// the phrase's own words; 0 turns translation off.
+    #[serde(default = "default_translation")]
+    pub translation: f32,
+}
+
+fn default_translation() -> f32 {
+    crate::search::TRANSLATION_WEIGHT
 }
 
 impl Default for RankerConfig {
     fn default() -> RankerConfig {
-        RankerConfig { fusion: Fusion::default(), candidates: 100 }
+        RankerConfig { fusion: Fusion::default(), candidates: 100, translation: default_translation() }
     }
 }
 
@@ -140,12 +149,13 @@ impl SearchEngine {
                 total: 0,
                 hits: Vec::new(),
                 warnings: vec![NO_CONTENT.to_string()],
+                expansions: Vec::new(),
             });
         }
         let vectors = self.index.vectors();
         let (mode, mut warnings) = self.effective_mode(request.mode, vectors.as_deref());
         if mode == SearchMode::Bm25 {
-            let mut results = self.index.search_bm25(request)?;
+            let mut results = self.index.search_bm25_translated(request, self.ranker.translation)?;
             results.warnings = warnings;
             return Ok(results);
         }
@@ -159,15 +169,24 @@ impl SearchEngine {
         if mode == SearchMode::Vector && request.offset + request.limit > vector_depth {
             warnings.push(format!("the vector ranking stops at {vector_depth} papers: no hits are served beyond it"));
         }
+        let lexicon = self.index.lexicon();
+        let translation = self.ranker.translation;
+        let expansions = lexicon.expand(&request.query, translation, translation * crate::search::TO_CHINESE_SHARE);
+        // The query in English too: multilingual e5 matches technical terms across languages
+        // poorly, so the translation is embedded as well (in the same model call).
+        let translated = crate::lexicon::translated_query(&request.query, &expansions);
+        let mut texts = vec![request.query.as_str()];
+        texts.extend(translated.as_deref());
         // Embedding the query takes milliseconds on one core; meanwhile the other runs the
         // keyword search and reads and highlights the papers it ranks first, which are most
         // of a hybrid first page.
-        let (query_vector, keywords) = std::thread::scope(|scope| {
+        let (query_vectors, keywords) = std::thread::scope(|scope| {
             let keywords = (mode == SearchMode::Hybrid).then(|| {
                 scope.spawn(|| {
-                    let list = self.keyword_list(&searcher, &request.query, wanted)?;
-                    let highlighter =
-                        Highlighter::new(&self.index, &searcher, list.query.as_deref()).for_text(&request.query);
+                    let list = self.keyword_list(&searcher, &request.query, &expansions, wanted)?;
+                    let highlighter = Highlighter::new(&self.index, &searcher, list.query.as_deref())
+                        .for_text(&request.query)
+                        .for_translations(&expansions);
                     let prefetch = if request.offset == 0 { request.limit.min(PREFETCH_HITS) } else { 0 };
                     let prefetched: HashMap<String, SearchHit> = list
                         .ranked
@@ -183,26 +202,30 @@ impl SearchEngine {
                     Ok::<_, IndexError>((list, highlighter, prefetched))
                 })
             });
-            let query_vector = embedder.embed(&[request.query.as_str()], Role::Query);
-            (query_vector, keywords.map(joined))
+            let query_vectors = embedder.embed(&texts, Role::Query);
+            (query_vectors, keywords.map(joined))
         });
         cancel.check()?;
-        let query_vector = query_vector?.pop().unwrap_or_default();
+        let query_vectors = query_vectors?;
+        let query_vector = query_vectors.first().cloned().unwrap_or_default();
         // Vectors rank a query's own language first whatever the topic: rank within each
         // language, then interleave, so the list compares like with like.
-        let per_language = vector_rankings(vectors, &query_vector, vector_depth);
+        let per_language = vector_rankings(vectors, &query_vectors, vector_depth);
         cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
         let (fused, highlighter, mut prefetched, bm25_total) = match keywords {
             Some(keywords) => {
                 let (KeywordList { ranked: by_words, total, .. }, highlighter, prefetched) = keywords?;
+                // What the query's own words can see; translations only add evidence (fusion).
                 let languages = query_languages(&request.query);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
                 let fused = fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see);
                 (fused, highlighter, prefetched, total)
             }
             None => {
-                let highlighter = Highlighter::new(&self.index, &searcher, None).for_text(&request.query);
+                let highlighter = Highlighter::new(&self.index, &searcher, None)
+                    .for_text(&request.query)
+                    .for_translations(&expansions);
                 (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), 0)
             }
         };
@@ -237,12 +260,13 @@ impl SearchEngine {
             total,
             hits,
             warnings,
+            expansions,
         })
     }
 
     /// The BM25 top `n` by paper id.
-    fn keyword_list(&self, searcher: &Searcher, text: &str, n: usize) -> Result<KeywordList> {
-        let matches = self.index.keyword_matches(searcher, text, n)?;
+    fn keyword_list(&self, searcher: &Searcher, text: &str, expansions: &[Expansion], n: usize) -> Result<KeywordList> {
+        let matches = self.index.keyword_matches(searcher, text, expansions, n)?;
         let mut ranked = Vec::with_capacity(matches.hits.len());
         for (score, address) in &matches.hits {
             ranked.push((self.index.id_at(searcher, *address)?, *score));
@@ -293,19 +317,22 @@ struct KeywordList {
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once).
-fn vector_rankings(vectors: &Vectors, query: &[f32], papers: usize) -> Vec<Vec<(String, f32)>> {
+/// With several query vectors (the query and its translation), a paper counts with its best
+/// similarity to any of them.
+fn vector_rankings(vectors: &Vectors, queries: &[Vec<f32>], papers: usize) -> Vec<Vec<(String, f32)>> {
     let rank = |lang: Lang| {
-        // A paper has a few passages per language; over-fetch so `papers` distinct remain.
-        let chunks = vectors.nearest(query, papers * 3, lang);
-        let mut best: Vec<(String, f32)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (chunk_id, score) in chunks {
-            if let Some(chunk) = vectors.set.get(chunk_id)
-                && seen.insert(chunk.paper_id)
-            {
-                best.push((chunk.paper_id.to_string(), score));
+        let mut best: std::collections::HashMap<&str, f32> = std::collections::HashMap::new();
+        for query in queries {
+            // A paper has a few passages per language; over-fetch so `papers` distinct remain.
+            for (chunk_id, score) in vectors.nearest(query, papers * 3, lang) {
+                if let Some(chunk) = vectors.set.get(chunk_id) {
+                    let entry = best.entry(chunk.paper_id).or_insert(score);
+                    *entry = entry.max(score);
+                }
             }
         }
+        let mut best: Vec<(String, f32)> = best.into_iter().map(|(id, s)| (id.to_string(), s)).collect();
+        best.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         best.truncate(papers);
         best
     };

@@ -113,9 +113,9 @@ pub fn fuse<K: Clone + Eq + std::hash::Hash>(bm25: &[(K, f32)], vector: &[(K, f3
 }
 
 /// [`fuse`], where `keywords_see(paper)` says whether BM25 could have matched the paper at all
-/// (it has text in the query's language). A paper BM25 cannot see and did not list gets its
-/// BM25 share from its vector evidence (its vector rank for RRF, its vector score for the
-/// weighted mix).
+/// by the query's own words (it has text in the query's language). A paper BM25 cannot see
+/// gets its BM25 share from its vector evidence (its vector rank for RRF, its vector score for
+/// the weighted mix), or from its BM25 rank when a translation of the query found it higher.
 pub fn fuse_where_keywords_see<K: Clone + Eq + std::hash::Hash>(
     bm25: &[(K, f32)],
     vector: &[(K, f32)],
@@ -142,9 +142,14 @@ pub fn fuse_where_keywords_see<K: Clone + Eq + std::hash::Hash>(
         Fusion::Rrf { k, bm25_weight, vector_weight } => {
             let share = |weight: f32, rank: usize| weight / (k + rank as f32);
             for f in &mut out {
-                let imputed = if f.bm25.is_none() && !keywords_see(&f.key) { f.vector } else { None };
-                f.score = f.bm25.or(imputed).map_or(0.0, |(rank, _)| share(bm25_weight, rank))
-                    + f.vector.map_or(0.0, |(rank, _)| share(vector_weight, rank));
+                let found = f.bm25.map_or(0.0, |(rank, _)| share(bm25_weight, rank));
+                // A paper the query's own words cannot reach may still be listed by BM25 through
+                // a translation of the query, a weaker signal: it keeps the better of the two.
+                let imputed = match f.vector {
+                    Some((rank, _)) if !keywords_see(&f.key) => share(bm25_weight, rank),
+                    _ => 0.0,
+                };
+                f.score = found.max(imputed) + f.vector.map_or(0.0, |(rank, _)| share(vector_weight, rank));
             }
         }
         Fusion::Weighted { bm25_weight } => {
@@ -153,11 +158,8 @@ pub fn fuse_where_keywords_see<K: Clone + Eq + std::hash::Hash>(
             let vector_range = range(vector);
             for f in &mut out {
                 let v = f.vector.map_or(0.0, |(_, s)| normalise(s, vector_range));
-                let b = match f.bm25 {
-                    Some((_, s)) => normalise(s, bm25_range),
-                    None if !keywords_see(&f.key) => v,
-                    None => 0.0,
-                };
+                let found = f.bm25.map_or(0.0, |(_, s)| normalise(s, bm25_range));
+                let b = if keywords_see(&f.key) { found } else { found.max(v) };
                 f.score = w * b + (1.0 - w) * v;
             }
         }

@@ -33,6 +33,9 @@ pub(crate) struct CommitPayload {
     /// versions were recorded).
     #[serde(default)]
     pub analysis: u32,
+    /// The file under `lexicon/` holding this generation's bilingual lexicon, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lexicon: Option<String>,
 }
 
 impl CommitPayload {
@@ -160,6 +163,7 @@ impl PaperIndex {
     pub(crate) fn begin_write(&self) -> Result<CommitPayload> {
         let payload = self.committed_payload()?;
         remove_others(&self.root, payload.vectors.as_deref());
+        crate::lexicon::remove_others(&self.root, payload.lexicon.as_deref());
         Ok(payload)
     }
 
@@ -168,13 +172,15 @@ impl PaperIndex {
     /// [`crate::vectors::REBUILD_TOMBSTONE_RATIO`]), the vectors are written and synced as
     /// `vectors/gen-<number>/`, then the tantivy commit that deletes `delete`, replaces
     /// `replace` and names that folder in its payload switches everything at once. The
-    /// folders of older generations are removed afterwards.
+    /// folders of older generations are removed afterwards. `lexicon` is the lexicon file the
+    /// commit names (already written, see [`crate::lexicon`]).
     pub(crate) fn commit_generation(
         &self,
         number: u64,
         vectors: Option<&mut (VectorSet, HnswSearch)>,
         replace: &[&Paper],
         delete: &[&str],
+        lexicon: Option<&str>,
     ) -> Result<Committed> {
         let (name, graphs) = match vectors {
             Some((set, ann)) => {
@@ -183,7 +189,12 @@ impl PaperIndex {
             }
             None => (None, None),
         };
-        let payload = CommitPayload { generation: number, vectors: name, analysis: crate::analysis::ANALYSIS_VERSION };
+        let payload = CommitPayload {
+            generation: number,
+            vectors: name,
+            analysis: crate::analysis::ANALYSIS_VERSION,
+            lexicon: lexicon.map(str::to_string),
+        };
         let mut writer: tantivy::IndexWriter = self.index.writer(100_000_000)?;
         for id in delete {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
@@ -201,6 +212,7 @@ impl PaperIndex {
         prepared.commit()?;
         writer.wait_merging_threads()?;
         remove_others(&self.root, payload.vectors.as_deref());
+        crate::lexicon::remove_others(&self.root, payload.lexicon.as_deref());
         Ok(Committed { payload, graphs })
     }
 
@@ -211,6 +223,7 @@ impl PaperIndex {
             let name = self.committed_payload()?.vectors.unwrap_or_default();
             self.set_vectors(Some(std::sync::Arc::new(Vectors::new(name, set, ann))));
         }
+        self.refresh_lexicon();
         self.reload()
     }
 }

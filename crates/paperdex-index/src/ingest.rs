@@ -189,8 +189,15 @@ impl PaperIndex {
             }
         }
         if changed.is_empty() && to_embed.is_empty() {
+            if self.lexicon_stale(&payload) {
+                self.commit_lexicon_only(&payload)?;
+            }
             return Ok(());
         }
+        // The lexicon is learned once, for the last batch: intermediate generations keep the
+        // previous one, which is still a fair bridge between the languages.
+        let relearn = !changed.is_empty() || self.lexicon_stale(&payload);
+        let mut lexicon = payload.lexicon.clone();
         let embed_ids: HashSet<PaperId> = to_embed.iter().map(|p| p.id.clone()).collect();
         let mut work: Vec<&Paper> = changed.to_vec();
         work.extend(to_embed.iter().filter(|p| !changed.iter().any(|c| c.id == p.id)));
@@ -203,6 +210,7 @@ impl PaperIndex {
         };
         let mut progress = EmbedProgress::new(embed_ids.len(), passages_total);
         let batches: Vec<&[&Paper]> = work.chunks(self.papers_per_generation).collect();
+        let last_batch = batches.len().saturating_sub(1);
         // Only papers that get vectors are embedded; without vectors there is nothing to make.
         let embedder = embedder.filter(|_| vectors.is_some());
         std::thread::scope(|scope| -> Result<()> {
@@ -222,7 +230,7 @@ impl PaperIndex {
             } else {
                 drop(sender);
             }
-            for batch in &batches {
+            for (number, batch) in batches.iter().enumerate() {
                 if let Some((set, _)) = vectors.as_mut() {
                     for paper in batch.iter().filter(|p| text_changed.contains(&p.id)) {
                         // Stale vectors go even when there is no model to make new ones.
@@ -253,7 +261,10 @@ impl PaperIndex {
                 // Papers only embedded (unchanged in tantivy) are not rewritten.
                 let replace: Vec<&Paper> =
                     batch.iter().copied().filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok()).collect();
-                self.commit_generation(generation, vectors.as_mut(), &replace, &[])?;
+                if relearn && number == last_batch {
+                    lexicon = Some(self.write_lexicon(generation, &payload, &replace, &[])?);
+                }
+                self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon.as_deref())?;
             }
             Ok(())
         })?;

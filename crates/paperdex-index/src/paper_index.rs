@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-use arc_swap::ArcSwapOption;
+use arc_swap::{ArcSwap, ArcSwapOption};
 
 use paperdex_core::{Paper, PaperId};
 use serde::Serialize;
@@ -18,6 +18,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 use crate::analysis;
 use crate::error::{IndexError, Result};
 use crate::generation::{self, CommitPayload, Vectors};
+use crate::lexicon::{Lexicon, LexiconEntry};
 use crate::schema::Fields;
 
 /// The sub-folder holding the tantivy index.
@@ -45,6 +46,12 @@ pub struct PaperIndex {
     /// Runs before each vector load (tests make loads slow or panic with it).
     #[cfg(test)]
     pub(crate) before_load: Mutex<Option<LoadHook>>,
+    /// The bilingual lexicon of the generation last loaded, with the folder's glossary;
+    /// swapped whole like the vectors.
+    lexicon: ArcSwap<Lexicon>,
+    /// A glossary given for the next write, stored with its lexicon (see
+    /// [`PaperIndex::with_glossary`]).
+    pub(crate) glossary: Option<Vec<LexiconEntry>>,
     /// How many papers a long ingest writes per generation (see
     /// [`PaperIndex::with_papers_per_generation`]).
     pub(crate) papers_per_generation: usize,
@@ -129,6 +136,8 @@ impl PaperIndex {
             checked: AtomicU64::new(u64::MAX),
             #[cfg(test)]
             before_load: Mutex::new(None),
+            lexicon: ArcSwap::from_pointee(Lexicon::default()),
+            glossary: None,
             papers_per_generation: PAPERS_PER_GENERATION,
         };
         paper_index.load_latest_vectors()?;
@@ -201,6 +210,8 @@ impl PaperIndex {
     }
 
     fn load_latest_locked(&self) -> Result<()> {
+        // The lexicon belongs to the same commit as the vectors.
+        self.refresh_lexicon();
         // A writer removes a generation's folder as soon as it has committed the next one, so
         // the folder named a moment ago may be gone by the time it is read: when loading fails
         // and the commit has moved on meanwhile, load the newer one instead.
@@ -252,6 +263,40 @@ impl PaperIndex {
     /// The vectors of the current generation, if it has any.
     pub fn vectors(&self) -> Option<Arc<Vectors>> {
         self.vectors.load_full()
+    }
+
+    /// The bilingual lexicon of the current generation (empty when it has none).
+    pub fn lexicon(&self) -> Arc<Lexicon> {
+        self.lexicon.load_full()
+    }
+
+    /// The same index, storing `glossary` (term pairs from [`crate::lexicon::read_glossary`])
+    /// with the lexicon of the next ingest: it adds to and overrides the learned pairs, and
+    /// later ingests keep it until another glossary is given.
+    pub fn with_glossary(mut self, glossary: Vec<LexiconEntry>) -> PaperIndex {
+        self.glossary = Some(glossary);
+        self
+    }
+
+    /// Loads the lexicon of the latest commit, and the folder's glossary, when either changed.
+    /// A lexicon that cannot be read is reported and searches go on without it.
+    pub(crate) fn refresh_lexicon(&self) {
+        let wanted = match self.committed_payload() {
+            Ok(payload) => payload.lexicon,
+            Err(_) => return,
+        };
+        let loaded = self.lexicon();
+        if loaded.name == wanted && loaded.glossary_modified == crate::lexicon::glossary_modified(&self.root) {
+            return;
+        }
+        let fresh = match crate::lexicon::load(&self.root, wanted.as_deref()) {
+            Ok(lexicon) => lexicon,
+            Err(error) => {
+                tracing::warn!(%error, "cannot load the bilingual lexicon; searching without it");
+                Lexicon::new(wanted, Default::default(), Vec::new())
+            }
+        };
+        self.lexicon.store(Arc::new(fresh));
     }
 
     pub(crate) fn set_vectors(&self, vectors: Option<Arc<Vectors>>) {

@@ -6,7 +6,8 @@
 //!   own and the lists are interleaved by rank ([`interleave_by_rank`]), so a Chinese digest
 //!   finds English-only papers too.
 //! - By words: more-like-this over the paper's title, text and keywords: its 30 most
-//!   distinctive terms (tf·idf, seen in at least one other paper and in at most a tenth of
+//!   distinctive terms (and, for a paper with next to no English words, the English
+//!   translations of its best Chinese terms from the bilingual lexicon, at half weight) (tf·idf, seen in at least one other paper and in at most a tenth of
 //!   them) as one boosted query. Tantivy's `MoreLikeThisQuery` does the same but needs stored
 //!   fields, picks among equally weighted terms in hash order (so results changed between
 //!   runs), and its defaults (terms seen twice in the paper and in five documents) leave a
@@ -31,9 +32,16 @@ use crate::cancel::Cancel;
 use crate::engine::SearchEngine;
 use crate::error::{IndexError, Result};
 use crate::fusion::{fuse, interleave_by_rank};
+use crate::lexicon::Lexicon;
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode};
 
+/// A language with fewer of the paper's own distinctive terms gets translations.
+const MIN_OWN_TERMS: usize = 5;
+/// At most this many translated terms join the more-like-this query.
+const MAX_TRANSLATED_TERMS: usize = 10;
+/// A translated term's weight relative to the term it translates (times the lexicon weight).
+const TRANSLATED_TERM_SHARE: f32 = 0.5;
 /// At most this many terms make up the more-like-this query.
 const MAX_QUERY_TERMS: usize = 30;
 /// A term must occur in at least this many documents (the paper itself and one more).
@@ -89,7 +97,8 @@ impl SearchEngine {
         let own_id = paper.id.as_str();
         let wanted = limit.max(self.ranker().candidates);
 
-        let terms = distinctive_terms(index, &searcher, &paper)?;
+        let own_terms = distinctive_terms(index, &searcher, &paper)?;
+        let terms = with_translations(index, own_terms, &index.lexicon());
         let by_words = more_like_this(index, &searcher, &terms, address, wanted)?;
         let vectors = index.vectors();
         cancel.check()?;
@@ -153,6 +162,47 @@ impl SearchEngine {
             warnings,
         })
     }
+}
+
+/// The paper's distinctive terms, plus (for a paper with next to no English words) the English
+/// translations of its best Chinese terms from the bilingual lexicon, so its list also reaches
+/// English-only papers. Translations count [`TRANSLATED_TERM_SHARE`] of the term they
+/// translate. English is not translated into Chinese, as in search
+/// ([`crate::search::TO_CHINESE_SHARE`]): papers with Chinese text carry English text too, and
+/// on the judged related lists Chinese translations added to English-only papers' queries
+/// lowered their nDCG@10 (0.704 → 0.674), as did a separate, interleaved list per language
+/// (all seeds 0.686 → 0.595; tests/eval/README.md).
+fn with_translations(index: &PaperIndex, mut terms: Vec<(Term, f32)>, lexicon: &Lexicon) -> Vec<(Term, f32)> {
+    let han = |t: &Term| {
+        let value = t.value();
+        value.as_str().is_some_and(|s| s.chars().any(paperdex_core::is_han))
+    };
+    let chinese = terms.iter().filter(|(t, _)| han(t)).count();
+    let english = terms.len() - chinese;
+    let mut added: Vec<(Term, f32)> = Vec::new();
+    for (term, weight) in &terms {
+        let from_chinese = han(term);
+        // Translate only into a language the paper hardly has words in.
+        let needed = if from_chinese { english < MIN_OWN_TERMS } else { chinese < MIN_OWN_TERMS };
+        if !needed || added.len() >= MAX_TRANSLATED_TERMS {
+            continue;
+        }
+        let value = term.value();
+        let Some(text) = value.as_str() else { continue };
+        let (to_english, to_chinese) = if from_chinese { (1.0, 0.0) } else { (0.0, crate::search::TO_CHINESE_SHARE) };
+        for expansion in lexicon.expand(text, to_english, to_chinese) {
+            if let [word] = &expansion.terms[..] {
+                let translated = Term::from_field_text(index.fields.body, word);
+                let w = weight * expansion.weight * TRANSLATED_TERM_SHARE;
+                if w > 0.0 && !terms.iter().chain(added.iter()).any(|(t, _)| *t == translated) {
+                    added.push((translated, w));
+                }
+            }
+        }
+    }
+    terms.extend(added);
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms
 }
 
 /// The most documents a useful term may occur in.

@@ -66,7 +66,10 @@ impl PaperIndex {
                 report.vectors_removed = report.removed.iter().map(|id| set.delete_paper(id)).sum();
             }
             let removed: Vec<&str> = report.removed.iter().map(String::as_str).collect();
-            let committed = self.commit_generation(payload.generation + 1, vectors.as_mut(), &[], &removed)?;
+            // The removed papers' words leave the lexicon too.
+            let lexicon = self.write_lexicon(payload.generation + 1, &payload, &[], &removed)?;
+            let committed =
+                self.commit_generation(payload.generation + 1, vectors.as_mut(), &[], &removed, Some(&lexicon))?;
             report.graphs_rebuilt = committed.graphs.is_some_and(|g| g.rebuilt);
             report.generation = Some(committed.payload.generation);
             self.finish_write(vectors)?;

@@ -17,6 +17,7 @@ use tantivy::{DocAddress, Score, Searcher, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::Result;
+use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
 
 /// Which retrievers answer a search.
@@ -141,6 +142,9 @@ pub struct SearchResults {
     /// Things the user should know (for example that the model is missing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The translations the bilingual lexicon added to the query, with their weights.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expansions: Vec<Expansion>,
 }
 
 /// A BM25 candidate list.
@@ -150,6 +154,18 @@ pub(crate) struct KeywordMatches {
     pub query: Option<Box<dyn Query>>,
 }
 
+/// The weight a query phrase's translations share in the keyword query, relative to the
+/// phrase's own words (1): enough to reach papers written only in the other language, not
+/// enough to outrank a paper that has the query's own words. Measured on the development set
+/// and CACM/CISI (PERFORMANCE.md).
+pub const TRANSLATION_WEIGHT: f32 = 0.5;
+
+/// The share of [`TRANSLATION_WEIGHT`] an English phrase's Chinese translations get in the
+/// keyword query. English queries already reach nearly every paper (digests carry English
+/// titles), and Chinese words added to them matched more off-topic summaries than relevant
+/// ones on the development set (PERFORMANCE.md); their translation still feeds the vector side.
+pub const TO_CHINESE_SHARE: f32 = 0.0;
+
 /// Fields searched, with their weights: a title match says more than a body match.
 fn weighted_fields(index: &PaperIndex) -> [(Field, f32); 4] {
     let f = &index.fields;
@@ -157,13 +173,15 @@ fn weighted_fields(index: &PaperIndex) -> [(Field, f32); 4] {
 }
 
 impl PaperIndex {
-    /// Builds the keyword query for `text`, or `None` when nothing searchable is left after
-    /// analysis (only stop words or punctuation).
+    /// Builds the keyword query for `text`, translated through the lexicon with
+    /// [`TRANSLATION_WEIGHT`], or `None` when nothing searchable is left after analysis (only
+    /// stop words or punctuation).
     pub fn keyword_query(&self, text: &str) -> Option<Box<dyn Query>> {
-        self.keyword_query_in(&self.searcher(), text)
+        let expansions = self.lexicon().expand(text, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
+        self.keyword_query_in(&self.searcher(), text, &expansions)
     }
 
-    fn keyword_query_in(&self, searcher: &Searcher, text: &str) -> Option<Box<dyn Query>> {
+    fn keyword_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> Option<Box<dyn Query>> {
         let terms = analyze(&mut word_analyzer(), text);
         // A word repeated in the query weighs as often as it is repeated (BM25's query term
         // frequency): long natural-language queries lean on their repeated words.
@@ -204,6 +222,11 @@ impl PaperIndex {
             };
             clauses.push((Occur::Should, Box::new(BoostQuery::new(query, 0.5))));
         }
+        // Translations: each is searched like a query word (or a phrase, when it has several
+        // words), at the weight the lexicon gave it.
+        for expansion in expansions {
+            self.translation_clauses(searcher, expansion, &mut clauses);
+        }
         // Words that stand together in the query and in the text count more.
         if terms.len() >= 2 && terms.len() <= 16 {
             for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
@@ -216,22 +239,90 @@ impl PaperIndex {
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
     }
 
-    /// The best `n` BM25 matches for `text`.
-    pub(crate) fn keyword_matches(&self, searcher: &Searcher, text: &str, n: usize) -> Result<KeywordMatches> {
-        let Some(query) = self.keyword_query_in(searcher, text) else {
+    /// The clauses that search one translation.
+    fn translation_clauses(
+        &self,
+        searcher: &Searcher,
+        expansion: &Expansion,
+        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) {
+        let weight = expansion.weight;
+        let word = expansion.terms.concat();
+        match &expansion.terms[..] {
+            [] => {}
+            [term] => {
+                let per_field = || -> Vec<Box<dyn Query>> {
+                    weighted_fields(self)
+                        .iter()
+                        .map(|&(field, boost)| {
+                            let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                            Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
+                        })
+                        .collect()
+                };
+                let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2));
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, weight))));
+                let idf = inverse_document_frequency(searcher, self.fields.body, term);
+                let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * weight)),
+                ));
+            }
+            terms if !word.chars().any(is_han) => {
+                for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
+                    let phrase: Vec<(usize, Term)> =
+                        terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
+                    let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+                }
+            }
+            _ => {}
+        }
+        // A Chinese translation also matches by its character bigrams, as Chinese query words do.
+        if word.chars().any(is_han) {
+            let bigrams = analyze(&mut bigram_analyzer(), &word);
+            let field = self.fields.han_bigrams;
+            let query: Box<dyn Query> = if bigrams.len() == 1 {
+                Box::new(TermQuery::new(Term::from_field_text(field, &bigrams[0]), IndexRecordOption::WithFreqs))
+            } else {
+                Box::new(PhraseQuery::new(bigrams.iter().map(|b| Term::from_field_text(field, b)).collect()))
+            };
+            let boost = if expansion.terms.len() == 1 { 0.5 } else { 1.5 };
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(query, boost * weight))));
+        }
+    }
+
+    /// The best `n` BM25 matches for `text` and its `expansions`.
+    pub(crate) fn keyword_matches(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        expansions: &[Expansion],
+        n: usize,
+    ) -> Result<KeywordMatches> {
+        let Some(query) = self.keyword_query_in(searcher, text, expansions) else {
             return Ok(KeywordMatches { hits: Vec::new(), total: 0, query: None });
         };
         let (hits, total) = searcher.search(&query, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
         Ok(KeywordMatches { hits, total, query: Some(query) })
     }
 
-    /// Keyword-only search.
+    /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
     pub fn search_bm25(&self, request: &SearchRequest) -> Result<SearchResults> {
+        self.search_bm25_translated(request, TRANSLATION_WEIGHT)
+    }
+
+    /// Keyword-only search, each query phrase's translations sharing `translation` (0: none).
+    pub fn search_bm25_translated(&self, request: &SearchRequest, translation: f32) -> Result<SearchResults> {
         request.validate()?;
         let started = std::time::Instant::now();
         let searcher = self.searcher();
-        let matches = self.keyword_matches(&searcher, &request.query, request.offset + request.limit)?;
-        let highlighter = Highlighter::new(self, &searcher, matches.query.as_deref()).for_text(&request.query);
+        let expansions = self.lexicon().expand(&request.query, translation, translation * TO_CHINESE_SHARE);
+        let matches = self.keyword_matches(&searcher, &request.query, &expansions, request.offset + request.limit)?;
+        let highlighter = Highlighter::new(self, &searcher, matches.query.as_deref())
+            .for_text(&request.query)
+            .for_translations(&expansions);
         let mut hits = Vec::new();
         for (rank, (score, address)) in matches.hits.iter().enumerate().skip(request.offset) {
             let paper = self.paper_at(&searcher, *address)?;
@@ -247,6 +338,7 @@ impl PaperIndex {
             total: matches.total,
             hits,
             warnings: Vec::new(),
+            expansions,
         })
     }
 }
@@ -298,6 +390,12 @@ impl Highlighter {
             }
         }
         self
+    }
+
+    /// Lets the highlighter look in sections holding a translation of the query too.
+    pub(crate) fn for_translations(self, expansions: &[Expansion]) -> Highlighter {
+        let text: Vec<&str> = expansions.iter().map(|e| e.to.as_str()).collect();
+        self.for_text(&text.join(" "))
     }
 
     /// The part of `text` worth handing to the snippet generator: `None` when no query word

@@ -93,6 +93,21 @@ pub struct SearchResponse {
     pub hits: Vec<Hit>,
     /// Things the user should know, e.g. that the model is missing and BM25 answered.
     pub warnings: Vec<String>,
+    /// What the bilingual lexicon added to the query: each translation and its weight.
+    pub expansions: Vec<ExpansionView>,
+}
+
+/// One translation the bilingual lexicon added to a query.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExpansionView {
+    /// The part of the query translated.
+    pub from: String,
+    /// Its translation, searched too.
+    pub to: String,
+    /// The weight the translation's words get, relative to a query word's 1.
+    pub weight: f32,
+    /// Where the pair comes from: `bracket`, `parallel` or `glossary`.
+    pub source: String,
 }
 
 impl From<SearchResults> for SearchResponse {
@@ -104,6 +119,11 @@ impl From<SearchResults> for SearchResponse {
             total: r.total,
             hits: r.hits.into_iter().map(Hit::from).collect(),
             warnings: r.warnings,
+            expansions: r
+                .expansions
+                .into_iter()
+                .map(|e| ExpansionView { from: e.from, to: e.to, weight: e.weight, source: e.source.as_str().into() })
+                .collect(),
         }
     }
 }

@@ -1,0 +1,1044 @@
+//! The bilingual lexicon: Chinese words and phrases ↔ English terms, learned from the corpus
+//! at ingest and stored with each generation, so a Chinese query can reach English-only papers
+//! (and the reverse) by keywords.
+//!
+//! - **Learning** ([`learn`]) uses two sources the digests already hold:
+//!   - *bracket pairs*: Chinese summaries write a term with its English in brackets
+//!     (`检索增强生成（RAG）`, `幻觉（hallucination）`) or the reverse (`RAG（检索增强生成）`). The
+//!     Chinese extent of a pair is not marked; every suffix of the Han run before the bracket
+//!     is counted, and a suffix is kept when a longer one is not as well supported (the longest
+//!     run the occurrences agree on is the term).
+//!   - *parallel papers*: a paper with Chinese text and English text (a summary beside an
+//!     abstract, a Chinese summary under an English title, English terms inside Chinese prose)
+//!     is one aligned pair of bags of words. Chinese words and English stems that occur in the
+//!     same papers more than chance are associated by the Dice coefficient, and a pair is
+//!     kept only when each side is among the other's best (competitive, mutual selection).
+//! - **The user's glossary** ([`parse_glossary`]): a TSV of term pairs given to ingest (stored
+//!   with the lexicon and carried over by later ingests) or placed in the index folder as
+//!   `glossary.tsv` (read when the index is opened); it adds pairs or overrides learned ones.
+//! - **Lookup** ([`Lexicon::expand`]): a query is cut the same way, every known phrase in it
+//!   (a bracketed term and the words inside it) is looked up, and each yields at most [`MAX_TRANSLATIONS`] translations whose weights
+//!   share one budget, so a word with many translations counts no more than a word with one.
+//!
+//! Terms are kept both as written (`en`, `zh`, shown to users and embedded) and as the index
+//! analyses them (`en_terms`, `zh_terms`), so lookups and BM25 clauses need no analysis of
+//! the lexicon at load time.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use paperdex_core::{Lang, Paper, SectionKind, is_han};
+use serde::{Deserialize, Serialize};
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::analysis::phrase_analyzer;
+use crate::error::{IndexError, Result};
+use crate::generation::CommitPayload;
+use crate::paper_index::PaperIndex;
+
+/// The version of the learning below; a lexicon built by another version is rebuilt by the
+/// next ingest.
+pub const LEXICON_VERSION: u32 = 1;
+/// The most translations one query phrase expands into.
+pub const MAX_TRANSLATIONS: usize = 3;
+/// The file name of a glossary placed in the index folder.
+pub const GLOSSARY_FILE: &str = "glossary.tsv";
+
+const LEXICON_DIR: &str = "lexicon";
+/// The share of a query's characters its translated phrases must cover for the translation to
+/// be embedded (see [`translated_query`]).
+const MIN_TRANSLATED_SHARE: f32 = 0.5;
+/// The longest phrase (in analysed words) a lexicon entry or a lookup spans.
+const MAX_PHRASE_WORDS: usize = 4;
+/// A bracket pair must be seen this often to be believed.
+const MIN_BRACKET_COUNT: u32 = 2;
+/// A longer Chinese suffix replaces a shorter one when it carries at least this share of the
+/// shorter one's occurrences.
+const EXTENSION_SHARE: f32 = 0.5;
+/// A bracket pair must make up this share of its Chinese side's brackets.
+const MIN_BRACKET_SHARE: f32 = 0.15;
+/// Papers a word must share with a translation to be associated with it.
+const MIN_PARALLEL_COUNT: u32 = 3;
+/// The lowest Dice coefficient kept for a parallel pair.
+const MIN_DICE: f32 = 0.2;
+/// Words in more than this share of the parallel papers say nothing about any translation.
+const MAX_PARALLEL_SHARE: f32 = 0.12;
+/// A paper needs this many distinct words on each side to count as a parallel pair.
+const MIN_SIDE_WORDS: usize = 3;
+/// How many Chinese words one English word may be linked to by the parallel papers.
+const LINKS_PER_WORD: usize = 2;
+/// How many best partners each side offers to the mutual selection.
+const PARALLEL_CANDIDATES: usize = 3;
+
+/// Where a lexicon entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum LexiconSource {
+    /// A Chinese term written with its English in brackets, or the reverse.
+    Bracket,
+    /// Words that occur together in papers with text in both languages.
+    Parallel,
+    /// The user's glossary.
+    Glossary,
+}
+
+impl LexiconSource {
+    /// The name shown to users.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LexiconSource::Bracket => "bracket",
+            LexiconSource::Parallel => "parallel",
+            LexiconSource::Glossary => "glossary",
+        }
+    }
+}
+
+/// One Chinese ↔ English pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LexiconEntry {
+    /// The Chinese side as written.
+    pub zh: String,
+    /// The English side as written.
+    pub en: String,
+    /// The Chinese side as analysed (jieba words).
+    pub zh_terms: Vec<String>,
+    /// The English side as analysed (stems).
+    pub en_terms: Vec<String>,
+    /// How much the pair is believed, 0 to 1 (0 in a glossary removes the pair).
+    pub weight: f32,
+    /// Where it comes from.
+    pub source: LexiconSource,
+    /// The evidence: bracket occurrences, papers shared, or the glossary line.
+    pub count: u32,
+}
+
+/// What is stored for one generation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LexiconFile {
+    /// [`LEXICON_VERSION`] of the learning.
+    pub version: u32,
+    /// Papers it was learned from.
+    pub papers: u64,
+    /// Papers with text in both languages among them.
+    pub parallel_papers: u64,
+    /// Seconds the learning took.
+    pub seconds: f64,
+    /// Every pair, learned and from the glossary given to ingest.
+    pub entries: Vec<LexiconEntry>,
+}
+
+/// One translation of part of a query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expansion {
+    /// The part of the query translated, as written in the lexicon.
+    pub from: String,
+    /// The translation as written.
+    pub to: String,
+    /// The translation as the index analyses it.
+    #[serde(skip)]
+    pub terms: Vec<String>,
+    /// The language of the translation.
+    pub lang: Lang,
+    /// The weight its words get in the keyword query, relative to a query word's 1.
+    pub weight: f32,
+    /// Where the pair comes from.
+    pub source: LexiconSource,
+}
+
+/// The lexicon of one generation, indexed for lookups both ways.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    /// The folder name of the generation's file (`None` for a lexicon made in memory).
+    pub name: Option<String>,
+    /// What was stored (without the index folder's glossary).
+    pub file: LexiconFile,
+    /// The stored pairs with the index folder's glossary applied: what lookups see.
+    entries: Vec<LexiconEntry>,
+    /// When the index folder's glossary was last changed, as read (to notice an edit).
+    pub(crate) glossary_modified: Option<std::time::SystemTime>,
+    /// Chinese key (zh terms joined) → entries, best first.
+    by_zh: HashMap<String, Vec<usize>>,
+    /// English key (en terms joined by spaces) → entries, best first.
+    by_en: HashMap<String, Vec<usize>>,
+    /// Problems with the index folder's glossary, by line.
+    pub glossary_problems: Vec<String>,
+}
+
+/// The words of a text as the lexicon sees them: analysed term, Han or not, byte offsets.
+struct Word {
+    term: String,
+    han: bool,
+    from: usize,
+    to: usize,
+}
+
+fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    // Jieba's precise mode keeps `Mixture-of-Experts` whole, while the index also holds its
+    // parts (search mode): cut at hyphens so `mixture of experts` and `Mixture-of-Experts` are
+    // one phrase. A space for a hyphen keeps every byte offset.
+    let text = text.replace('-', " ");
+    let mut stream = analyzer.token_stream(&text);
+    while let Some(token) = stream.next() {
+        let han = token.text.chars().any(is_han);
+        out.push(Word { term: token.text.clone(), han, from: token.offset_from, to: token.offset_to });
+    }
+    out
+}
+
+/// Whether an English term is worth translating: a word with letters, not a number or a
+/// one-letter token.
+fn useful_en(term: &str) -> bool {
+    term.chars().count() >= 2 && term.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// Whether a Chinese word is worth translating: one Han character alone is nearly always a
+/// particle or part of a word jieba did not know.
+fn useful_zh(term: &str) -> bool {
+    term.chars().filter(|&c| is_han(c)).count() >= 2
+}
+
+fn zh_key(terms: &[String]) -> String {
+    terms.concat()
+}
+
+fn en_key(terms: &[String]) -> String {
+    terms.join(" ")
+}
+
+impl Lexicon {
+    /// Indexes `file` for lookups, with `glossary` (the index folder's) overriding it.
+    pub fn new(name: Option<String>, file: LexiconFile, glossary: Vec<LexiconEntry>) -> Lexicon {
+        let overrides: HashSet<(String, String)> =
+            glossary.iter().map(|e| (zh_key(&e.zh_terms), en_key(&e.en_terms))).collect();
+        let mut entries: Vec<LexiconEntry> = file
+            .entries
+            .iter()
+            .filter(|e| !overrides.contains(&(zh_key(&e.zh_terms), en_key(&e.en_terms))))
+            .cloned()
+            .collect();
+        entries.extend(glossary);
+        let mut lexicon = Lexicon { name, file, entries, ..Lexicon::default() };
+        for (i, entry) in lexicon.entries.iter().enumerate() {
+            if entry.weight <= 0.0 || entry.zh_terms.is_empty() || entry.en_terms.is_empty() {
+                continue;
+            }
+            lexicon.by_zh.entry(zh_key(&entry.zh_terms)).or_default().push(i);
+            lexicon.by_en.entry(en_key(&entry.en_terms)).or_default().push(i);
+        }
+        let entries = &lexicon.entries;
+        let order = |list: &mut Vec<usize>| {
+            // The glossary first, then by weight; ties by text so lookups are deterministic.
+            list.sort_by(|&a, &b| {
+                let (a, b) = (&entries[a], &entries[b]);
+                (b.source == LexiconSource::Glossary)
+                    .cmp(&(a.source == LexiconSource::Glossary))
+                    .then(b.weight.total_cmp(&a.weight))
+                    .then_with(|| (&a.zh, &a.en).cmp(&(&b.zh, &b.en)))
+            });
+        };
+        lexicon.by_zh.values_mut().for_each(order);
+        lexicon.by_en.values_mut().for_each(order);
+        lexicon
+    }
+
+    /// Number of usable pairs.
+    pub fn len(&self) -> usize {
+        self.entries.iter().filter(|e| e.weight > 0.0).count()
+    }
+
+    /// Whether the lexicon has no usable pair.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The pairs whose Chinese or English side is `term` (analysed the index's way), best
+    /// first, at most `limit` per side.
+    pub fn lookup(&self, term: &str, limit: usize) -> Vec<&LexiconEntry> {
+        let mut analyzer = phrase_analyzer();
+        let ws = words(&mut analyzer, term);
+        let zh: Vec<String> = ws.iter().filter(|w| w.han).map(|w| w.term.clone()).collect();
+        let en: Vec<String> = ws.iter().filter(|w| !w.han).map(|w| w.term.clone()).collect();
+        let mut out = Vec::new();
+        for (map, key) in [(&self.by_zh, zh_key(&zh)), (&self.by_en, en_key(&en))] {
+            if let Some(list) = map.get(&key).filter(|_| !key.is_empty()) {
+                out.extend(list.iter().take(limit).map(|&i| &self.entries[i]));
+            }
+        }
+        out
+    }
+
+    /// The translations of `query`: every known phrase in it (up to four words; a term and the
+    /// known words inside it, so 多模态大模型 gives MLLM and 模态 multimodal), each into at
+    /// most [`MAX_TRANSLATIONS`] terms of the other language. A phrase's translations share one
+    /// budget, `to_english` for a Chinese phrase and `to_chinese` for an English one: each gets
+    /// `budget · weight / max(1, Σ weights)`. A budget of 0 translates nothing that way.
+    pub fn expand(&self, query: &str, to_english: f32, to_chinese: f32) -> Vec<Expansion> {
+        if self.by_zh.is_empty() || (to_english <= 0.0 && to_chinese <= 0.0) {
+            return Vec::new();
+        }
+        let mut analyzer = phrase_analyzer();
+        let ws = words(&mut analyzer, query);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < ws.len() {
+            let han = ws[i].han;
+            for n in (1..=MAX_PHRASE_WORDS.min(ws.len() - i)).rev() {
+                let run = &ws[i..i + n];
+                // A phrase stays within one language and within one stretch of the query.
+                if run.iter().any(|w| w.han != han) || run.windows(2).any(|p| gap(query, &p[0], &p[1], han)) {
+                    continue;
+                }
+                let terms: Vec<String> = run.iter().map(|w| w.term.clone()).collect();
+                let (map, key) = if han { (&self.by_zh, zh_key(&terms)) } else { (&self.by_en, en_key(&terms)) };
+                let Some(list) = map.get(&key) else { continue };
+                let chosen: Vec<&LexiconEntry> =
+                    list.iter().map(|&i| &self.entries[i]).take(MAX_TRANSLATIONS).collect();
+                let total: f32 = chosen.iter().map(|e| e.weight.min(1.0)).sum::<f32>().max(1.0);
+                for entry in chosen {
+                    let (from, to, terms, lang) = if han {
+                        (&entry.zh, &entry.en, &entry.en_terms, Lang::En)
+                    } else {
+                        (&entry.en, &entry.zh, &entry.zh_terms, Lang::Zh)
+                    };
+                    // Two phrases of the query may share a translation: keep its best weight once.
+                    let budget = if han { to_english } else { to_chinese };
+                    let weight = budget * entry.weight.min(1.0) / total;
+                    if weight <= 0.0 {
+                        continue;
+                    }
+                    match out.iter_mut().find(|e: &&mut Expansion| e.terms == *terms) {
+                        Some(existing) => existing.weight = existing.weight.max(weight),
+                        None => out.push(Expansion {
+                            from: from.clone(),
+                            to: to.clone(),
+                            terms: terms.clone(),
+                            lang,
+                            weight,
+                            source: entry.source,
+                        }),
+                    }
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+/// Whether anything but what a phrase allows stands between two words of `text`: nothing
+/// between Chinese words; between English ones spaces, hyphens and the stop words analysis
+/// dropped (`mixture of experts`), but no punctuation.
+fn gap(text: &str, a: &Word, b: &Word, han: bool) -> bool {
+    let between = text.get(a.to..b.from).unwrap_or(",");
+    if han { !between.is_empty() } else { !between.chars().all(|c| c == ' ' || c == '-' || c.is_ascii_alphabetic()) }
+}
+
+/// `query` as it would read in the other language: the words it already has in that language,
+/// then the best translation of each translated phrase. The vector side embeds it to reach
+/// papers written in that language. `None` when nothing was translated.
+pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String> {
+    // A mixed query is read in English, the language of most of the corpus.
+    let into = if expansions.iter().any(|e| e.lang == Lang::En) { Lang::En } else { expansions.first()?.lang };
+    // The translation must say most of what the query says: a question of which only a word
+    // or two are known (更好 → better, 超长 → chunks) would embed as another question. On the
+    // development set, embedding such partial translations lowered Chinese questions.
+    let from_han = into == Lang::En;
+    let source: Vec<char> = query.chars().filter(|&c| is_han(c) == from_han && c.is_alphanumeric()).collect();
+    let mut covered = vec![false; source.len()];
+    let source_text: String = source.iter().collect();
+    for expansion in expansions.iter().filter(|e| e.lang == into) {
+        let phrase: Vec<char> = expansion.from.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+        let lower: Vec<char> = source_text.to_lowercase().chars().collect();
+        if phrase.is_empty() || lower.len() != covered.len() {
+            continue;
+        }
+        for start in 0..lower.len().saturating_sub(phrase.len() - 1) {
+            if lower[start..start + phrase.len()] == phrase[..] {
+                covered[start..start + phrase.len()].iter_mut().for_each(|c| *c = true);
+            }
+        }
+    }
+    let share = covered.iter().filter(|&&c| c).count() as f32 / covered.len().max(1) as f32;
+    if share < MIN_TRANSLATED_SHARE {
+        return None;
+    }
+    let mut seen = HashSet::new();
+    let translations =
+        expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());
+    // The query's own words in the target language (an English term in a Chinese query).
+    let kept: String =
+        query.chars().map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' }).collect();
+    let mut parts: Vec<&str> = kept.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
+    parts.extend(translations);
+    Some(parts.join(" "))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Learning
+
+/// Counts gathered from the papers before pairs are chosen.
+#[derive(Default)]
+struct Evidence {
+    /// (Chinese words, English words) written as a bracket pair → occurrences.
+    brackets: HashMap<(Vec<String>, Vec<String>), u32>,
+    /// English words in brackets after Chinese text → occurrences.
+    bracket_en: HashMap<Vec<String>, u32>,
+    /// Surface forms as first seen, by analysed key.
+    zh_surface: HashMap<String, String>,
+    en_surface: HashMap<String, String>,
+    /// Parallel papers: (Chinese word ids, English word ids), distinct.
+    parallel: Vec<(Vec<u32>, Vec<u32>)>,
+    zh_ids: HashMap<String, u32>,
+    en_ids: HashMap<String, u32>,
+}
+
+impl Evidence {
+    fn zh_id(&mut self, term: &str) -> u32 {
+        let next = self.zh_ids.len() as u32;
+        *self.zh_ids.entry(term.to_string()).or_insert(next)
+    }
+
+    fn en_id(&mut self, term: &str, surface: &str) -> u32 {
+        let next = self.en_ids.len() as u32;
+        self.en_surface.entry(term.to_string()).or_insert_with(|| surface.to_string());
+        *self.en_ids.entry(term.to_string()).or_insert(next)
+    }
+}
+
+/// Learns the lexicon from `papers`; `glossary` entries (from a glossary given to ingest) are
+/// added and override learned pairs.
+pub fn learn<'p>(papers: impl IntoIterator<Item = &'p Paper>, glossary: &[LexiconEntry]) -> LexiconFile {
+    let started = std::time::Instant::now();
+    let mut analyzer = phrase_analyzer();
+    let mut evidence = Evidence::default();
+    let mut count = 0u64;
+    for paper in papers {
+        count += 1;
+        gather(paper, &mut analyzer, &mut evidence);
+    }
+    let gathered = started.elapsed().as_secs_f64();
+    let mut entries = bracket_entries(&evidence);
+    let parallel_papers = evidence.parallel.len() as u64;
+    let mut known: HashSet<(String, String)> =
+        entries.iter().map(|e| (zh_key(&e.zh_terms), en_key(&e.en_terms))).collect();
+    for entry in parallel_entries(&evidence) {
+        if known.insert((zh_key(&entry.zh_terms), en_key(&entry.en_terms))) {
+            entries.push(entry);
+        }
+    }
+    tracing::debug!(gathered, total = started.elapsed().as_secs_f64(), "lexicon learned");
+    let overrides: HashSet<(String, String)> =
+        glossary.iter().map(|e| (zh_key(&e.zh_terms), en_key(&e.en_terms))).collect();
+    entries.retain(|e| !overrides.contains(&(zh_key(&e.zh_terms), en_key(&e.en_terms))));
+    entries.extend(glossary.iter().cloned());
+    entries.sort_by(|a, b| (&a.zh, &a.en, a.source).cmp(&(&b.zh, &b.en, b.source)));
+    LexiconFile {
+        version: LEXICON_VERSION,
+        papers: count,
+        parallel_papers,
+        seconds: started.elapsed().as_secs_f64(),
+        entries,
+    }
+}
+
+/// Reads one paper into the evidence.
+fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
+    let mut zh_words: HashSet<u32> = HashSet::new();
+    let mut en_words: HashSet<u32> = HashSet::new();
+    let mut texts: Vec<(&str, bool)> = vec![(paper.title(), false)];
+    if let Some(zh) = paper.title_zh() {
+        texts.push((zh, true));
+    }
+    let sections = paper.sections();
+    for section in &sections {
+        // Reference lists are titles of other papers: they would pair this paper's Chinese
+        // words with other papers' English.
+        if section.kind != SectionKind::References {
+            texts.push((&section.text, Lang::detect(&section.text) == Lang::Zh));
+        }
+    }
+    // A paper without a Chinese word teaches nothing about translation (most of the corpus:
+    // English abstracts); skipping it keeps the learning to a few seconds.
+    if !texts.iter().any(|(text, _)| text.chars().any(is_han)) {
+        return;
+    }
+    for (text, chinese) in texts {
+        let ws = words(analyzer, text);
+        if chinese {
+            brackets(text, &ws, analyzer, evidence);
+        }
+        for w in &ws {
+            if w.han {
+                if useful_zh(&w.term) {
+                    zh_words.insert(evidence.zh_id(&w.term));
+                }
+            } else if useful_en(&w.term) {
+                let surface = text.get(w.from..w.to).unwrap_or(&w.term);
+                en_words.insert(evidence.en_id(&w.term, surface));
+            }
+        }
+    }
+    if zh_words.len() >= MIN_SIDE_WORDS && en_words.len() >= MIN_SIDE_WORDS {
+        let mut zh: Vec<u32> = zh_words.into_iter().collect();
+        let mut en: Vec<u32> = en_words.into_iter().collect();
+        zh.sort_unstable();
+        en.sort_unstable();
+        evidence.parallel.push((zh, en));
+    }
+}
+
+const OPEN: [char; 2] = ['（', '('];
+const CLOSE: [char; 2] = ['）', ')'];
+/// Quotes around a term before its bracket: `“互补强化学习”（Complementary RL）`.
+const QUOTES: [char; 8] = ['“', '”', '"', '「', '」', '《', '》', '\''];
+
+/// Finds bracket pairs in one Chinese text and counts them.
+fn brackets(text: &str, ws: &[Word], analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
+    let mut search_from = 0;
+    while let Some(open) = text[search_from..].find(OPEN).map(|p| p + search_from) {
+        let after_open = open + text[open..].chars().next().map_or(1, char::len_utf8);
+        search_from = after_open;
+        let Some(close) = text[after_open..].find(CLOSE).map(|p| p + after_open) else { break };
+        let inside = &text[after_open..close];
+        if inside.is_empty() || inside.chars().count() > 80 || inside.contains(OPEN) {
+            continue;
+        }
+        // The words before the bracket, up to the first thing that is not part of a term.
+        let before = &ws[..ws.partition_point(|w| w.to <= open)];
+        let Some(last) = before.last() else { continue };
+        let glue = &text[last.to..open];
+        if !glue.chars().all(|c| c.is_whitespace() || QUOTES.contains(&c)) {
+            continue;
+        }
+        let inside_has_han = inside.chars().any(is_han);
+        let inside_has_latin = inside.chars().any(|c| c.is_ascii_alphabetic());
+        if last.han && inside_has_latin && !inside_has_han {
+            // 检索增强生成（Retrieval-Augmented Generation, RAG）
+            let mut run: Vec<&Word> = Vec::new();
+            for w in before.iter().rev() {
+                let next_from = run.last().map_or(last.to, |n: &&Word| n.from);
+                if !w.han || w.to != next_from || run.len() == MAX_PHRASE_WORDS + 1 {
+                    break;
+                }
+                run.push(w);
+            }
+            run.reverse();
+            let quoted = text[..run[0].from].chars().next_back().is_some_and(|c| QUOTES.contains(&c));
+            for alternative in inside.split([',', '，', ';', '；', '/']) {
+                let en: Vec<Word> = words(analyzer, alternative).into_iter().filter(|w| !w.han).collect();
+                if en.is_empty() || en.len() > MAX_PHRASE_WORDS || !en.iter().any(|w| useful_en(&w.term)) {
+                    continue;
+                }
+                let en_terms: Vec<String> = en.iter().map(|w| w.term.clone()).collect();
+                let surface = alternative.trim().to_string();
+                evidence.en_surface.entry(en_key(&en_terms)).or_insert(surface);
+                *evidence.bracket_en.entry(en_terms.clone()).or_insert(0) += 1;
+                // Every suffix of the run is a candidate; a quoted run is the term whole.
+                let lengths: Vec<usize> = if quoted && run.len() <= MAX_PHRASE_WORDS {
+                    vec![run.len()]
+                } else {
+                    (1..=run.len().min(MAX_PHRASE_WORDS)).collect()
+                };
+                for n in lengths {
+                    let part = &run[run.len() - n..];
+                    let zh_terms: Vec<String> = part.iter().map(|w| w.term.clone()).collect();
+                    if !useful_zh(&zh_key(&zh_terms)) {
+                        continue;
+                    }
+                    let zh_surface = text[part[0].from..part[n - 1].to].to_string();
+                    evidence.zh_surface.entry(zh_key(&zh_terms)).or_insert(zh_surface);
+                    *evidence.brackets.entry((zh_terms, en_terms.clone())).or_insert(0) += 1;
+                }
+            }
+        } else if !last.han && inside_has_han && !inside_has_latin && inside.chars().count() <= 12 {
+            // RAG（检索增强生成）: the English run right before, the Chinese inside.
+            let mut run: Vec<&Word> = Vec::new();
+            for w in before.iter().rev() {
+                let next_from = run.last().map_or(last.to, |n: &&Word| n.from);
+                let between = text.get(w.to..next_from).unwrap_or("x");
+                if w.han || !between.chars().all(|c| c == ' ' || c == '-') || run.len() > MAX_PHRASE_WORDS {
+                    break;
+                }
+                run.push(w);
+            }
+            run.reverse();
+            if run.len() > MAX_PHRASE_WORDS || !run.iter().any(|w| useful_en(&w.term)) {
+                continue;
+            }
+            let zh_terms: Vec<String> = words(analyzer, inside).into_iter().filter(|w| w.han).map(|w| w.term).collect();
+            if zh_terms.is_empty() || zh_terms.len() > MAX_PHRASE_WORDS || !useful_zh(&zh_key(&zh_terms)) {
+                continue;
+            }
+            let en_terms: Vec<String> = run.iter().map(|w| w.term.clone()).collect();
+            let en_surface = text[run[0].from..last.to].to_string();
+            evidence.en_surface.entry(en_key(&en_terms)).or_insert(en_surface);
+            evidence.zh_surface.entry(zh_key(&zh_terms)).or_insert_with(|| inside.trim().to_string());
+            *evidence.bracket_en.entry(en_terms.clone()).or_insert(0) += 1;
+            *evidence.brackets.entry((zh_terms, en_terms)).or_insert(0) += 1;
+        }
+    }
+}
+
+/// Chooses the bracket pairs: for each English side, the Chinese suffixes seen at least
+/// [`MIN_BRACKET_COUNT`] times that no one-word-longer suffix carries [`EXTENSION_SHARE`] of.
+fn bracket_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
+    let mut by_en: HashMap<&Vec<String>, Vec<(&Vec<String>, u32)>> = HashMap::new();
+    // How often each Chinese suffix stood before some bracketed English: a generic word
+    // (模型 before Qwen, GPT-4, LLaMA...) pairs with many, a term with one or two.
+    let mut zh_total: HashMap<&Vec<String>, u32> = HashMap::new();
+    for ((zh, en), &count) in &evidence.brackets {
+        by_en.entry(en).or_default().push((zh, count));
+        *zh_total.entry(zh).or_insert(0) += count;
+    }
+    let mut out = Vec::new();
+    for (en, candidates) in by_en {
+        let total = evidence.bracket_en.get(en).copied().unwrap_or(1).max(1);
+        for &(zh, count) in &candidates {
+            if count < MIN_BRACKET_COUNT {
+                continue;
+            }
+            let extended = candidates.iter().any(|&(longer, c)| {
+                longer.len() == zh.len() + 1 && longer.ends_with(zh) && c as f32 >= EXTENSION_SHARE * count as f32
+            });
+            if extended {
+                continue;
+            }
+            // The pair's share of the English side's brackets and of the Chinese side's.
+            let share_en = (count as f32 / total as f32).min(1.0);
+            let share_zh = (count as f32 / zh_total.get(zh).copied().unwrap_or(count).max(1) as f32).min(1.0);
+            if share_zh < MIN_BRACKET_SHARE {
+                continue;
+            }
+            let share = (share_en * share_zh).sqrt();
+            // Seen twice is a hint, seen ten times a fact.
+            let confidence = count as f32 / (count as f32 + 1.0);
+            let (zh_key, en_key) = (zh_key(zh), en_key(en));
+            out.push(LexiconEntry {
+                zh: evidence.zh_surface.get(&zh_key).cloned().unwrap_or_else(|| zh_key.clone()),
+                en: evidence.en_surface.get(&en_key).cloned().unwrap_or_else(|| en_key.clone()),
+                zh_terms: zh.clone(),
+                en_terms: en.clone(),
+                weight: share * confidence,
+                source: LexiconSource::Bracket,
+                count,
+            });
+        }
+    }
+    out
+}
+
+/// A hasher for the packed (Chinese id, English id) keys of the co-occurrence count: the
+/// count takes tens of millions of increments, and SipHash (the std default, made to resist
+/// hostile keys, which ours are not) doubled the learning time.
+#[derive(Clone, Copy, Default)]
+struct PairHash;
+
+impl std::hash::BuildHasher for PairHash {
+    type Hasher = PairHasher;
+
+    fn build_hasher(&self) -> PairHasher {
+        PairHasher(0)
+    }
+}
+
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        // Fibonacci hashing; the high bits are the well-mixed ones, so fold them down.
+        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 32);
+    }
+}
+
+/// Chooses the parallel pairs by the Dice coefficient over parallel papers, kept when each
+/// side is among the other's [`PARALLEL_CANDIDATES`] best.
+fn parallel_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
+    let papers = evidence.parallel.len();
+    if papers == 0 {
+        return Vec::new();
+    }
+    let mut zh_df = vec![0u32; evidence.zh_ids.len()];
+    let mut en_df = vec![0u32; evidence.en_ids.len()];
+    for (zh, en) in &evidence.parallel {
+        zh.iter().for_each(|&z| zh_df[z as usize] += 1);
+        en.iter().for_each(|&e| en_df[e as usize] += 1);
+    }
+    let max_df = ((papers as f32 * MAX_PARALLEL_SHARE) as u32).max(MIN_PARALLEL_COUNT);
+    let keep = |df: u32| (MIN_PARALLEL_COUNT..=max_df).contains(&df);
+    let mut together: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
+    for (zh, en) in &evidence.parallel {
+        let en: Vec<u32> = en.iter().copied().filter(|&e| keep(en_df[e as usize])).collect();
+        for &z in zh.iter().filter(|&&z| keep(zh_df[z as usize])) {
+            for &e in &en {
+                *together.entry((u64::from(z) << 32) | u64::from(e)).or_insert(0) += 1;
+            }
+        }
+    }
+    let mut best_en: HashMap<u32, Vec<(u32, f32, u32)>> = HashMap::new();
+    let mut best_zh: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+    for (&pair, &count) in &together {
+        if count < MIN_PARALLEL_COUNT {
+            continue;
+        }
+        let (z, e) = ((pair >> 32) as u32, pair as u32);
+        let dice = 2.0 * count as f32 / (zh_df[z as usize] + en_df[e as usize]) as f32;
+        if dice < MIN_DICE {
+            continue;
+        }
+        best_en.entry(z).or_default().push((e, dice, count));
+        best_zh.entry(e).or_default().push((z, dice));
+    }
+    let top = |list: &mut Vec<(u32, f32)>| {
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(PARALLEL_CANDIDATES);
+    };
+    best_zh.values_mut().for_each(top);
+    let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
+    let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
+    let mut mutual: Vec<(u32, u32, f32, u32)> = Vec::new();
+    for (z, mut list) in best_en {
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(PARALLEL_CANDIDATES);
+        for (e, dice, count) in list {
+            if best_zh.get(&e).is_some_and(|l| l.iter().any(|&(zz, _)| zz == z)) {
+                mutual.push((z, e, dice, count));
+            }
+        }
+    }
+    // Competitive linking (Melamed 2000): best pairs first, and an English word takes at most
+    // [`LINKS_PER_WORD`] Chinese partners. Words that only share a template (every digest of
+    // one collector has a 资源与算力 section naming GPUs) would otherwise all pair with it.
+    mutual.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+    let mut links: HashMap<u32, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (z, e, dice, count) in mutual {
+        let taken = links.entry(e).or_insert(0);
+        if *taken == LINKS_PER_WORD {
+            continue;
+        }
+        *taken += 1;
+        {
+            let (zh, en) = (zh_names[&z], en_names[&e]);
+            out.push(LexiconEntry {
+                zh: zh.clone(),
+                en: evidence.en_surface.get(en.as_str()).cloned().unwrap_or_else(|| en.clone()),
+                zh_terms: vec![zh.clone()],
+                en_terms: vec![en.clone()],
+                weight: dice,
+                source: LexiconSource::Parallel,
+                count,
+            });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The glossary
+
+/// Reads a glossary: one pair per line, `Chinese<TAB>English[<TAB>weight]` (either order;
+/// weight 0 to 1, default 1; 0 removes a learned pair). Blank lines and lines starting with `#`
+/// are skipped. A malformed line is skipped and named, with its number, in the second list.
+pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String>) {
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    let mut analyzer = phrase_analyzer();
+    for (number, line) in text.lines().enumerate() {
+        let line_number = number + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let mut problem = |reason: String| problems.push(format!("{}:{line_number}: {reason}", path.display()));
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if !(2..=3).contains(&fields.len()) {
+            problem(format!("expected `Chinese<TAB>English[<TAB>weight]`, found {} field(s): {line:?}", fields.len()));
+            continue;
+        }
+        let weight = match fields.get(2) {
+            None => 1.0,
+            Some(w) => match w.parse::<f32>() {
+                Ok(w) if (0.0..=1.0).contains(&w) => w,
+                _ => {
+                    problem(format!("the weight {w:?} is not a number between 0 and 1"));
+                    continue;
+                }
+            },
+        };
+        let (a, b) = (fields[0], fields[1]);
+        let (zh, en) = match (a.chars().any(is_han), b.chars().any(is_han)) {
+            (true, false) => (a, b),
+            (false, true) => (b, a),
+            _ => {
+                problem(format!("one side must be Chinese and the other not: {line:?}"));
+                continue;
+            }
+        };
+        let zh_terms: Vec<String> = words(&mut analyzer, zh).into_iter().filter(|w| w.han).map(|w| w.term).collect();
+        let en_terms: Vec<String> = words(&mut analyzer, en).into_iter().filter(|w| !w.han).map(|w| w.term).collect();
+        if zh_terms.is_empty() || en_terms.is_empty() {
+            problem(format!("nothing searchable on one side (only stop words or punctuation?): {line:?}"));
+            continue;
+        }
+        entries.push(LexiconEntry {
+            zh: zh.to_string(),
+            en: en.to_string(),
+            zh_terms,
+            en_terms,
+            weight,
+            source: LexiconSource::Glossary,
+            count: line_number as u32,
+        });
+    }
+    (entries, problems)
+}
+
+/// Reads the glossary file at `path`; an unreadable file is an error naming it.
+pub fn read_glossary(path: &Path) -> Result<(Vec<LexiconEntry>, Vec<String>)> {
+    let bytes = fs::read(path).map_err(IndexError::io(path))?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(parse_glossary(path, &text))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage
+
+pub(crate) fn lexicon_dir(root: &Path) -> PathBuf {
+    root.join(LEXICON_DIR)
+}
+
+/// Writes `file` as generation `generation`'s lexicon (temp file, fsync, rename); returns its
+/// name.
+pub(crate) fn write(root: &Path, generation: u64, file: &LexiconFile) -> Result<String> {
+    let name = format!("gen-{generation:08}.json");
+    let dir = lexicon_dir(root);
+    fs::create_dir_all(&dir).map_err(IndexError::io(&dir))?;
+    let partial = dir.join(format!("{name}.partial"));
+    let done = dir.join(&name);
+    let json = serde_json::to_vec(file).map_err(|e| IndexError::Corrupt {
+        path: done.clone(),
+        reason: format!("the lexicon cannot be serialised: {e}"),
+    })?;
+    let mut out = fs::File::create(&partial).map_err(IndexError::io(&partial))?;
+    out.write_all(&json).and_then(|_| out.sync_all()).map_err(IndexError::io(&partial))?;
+    drop(out);
+    fs::rename(&partial, &done).map_err(IndexError::io(&done))?;
+    fs::File::open(&dir).and_then(|d| d.sync_all()).map_err(IndexError::io(&dir))?;
+    Ok(name)
+}
+
+/// Loads lexicon `name` of the index at `root`, with the index folder's glossary over it.
+pub(crate) fn load(root: &Path, name: Option<&str>) -> Result<Lexicon> {
+    let file = match name {
+        Some(name) => {
+            let path = lexicon_dir(root).join(name);
+            let bytes = fs::read(&path).map_err(IndexError::io(&path))?;
+            serde_json::from_slice(&bytes)
+                .map_err(|e| IndexError::Corrupt { path, reason: format!("the lexicon does not parse: {e}") })?
+        }
+        None => LexiconFile::default(),
+    };
+    let glossary_path = root.join(GLOSSARY_FILE);
+    let modified = glossary_modified(root);
+    let (glossary, problems) = if modified.is_some() { read_glossary(&glossary_path)? } else { Default::default() };
+    for problem in &problems {
+        tracing::warn!("glossary line skipped: {problem}");
+    }
+    let mut lexicon = Lexicon::new(name.map(str::to_string), file, glossary);
+    lexicon.glossary_problems = problems;
+    lexicon.glossary_modified = modified;
+    Ok(lexicon)
+}
+
+/// When the index folder's glossary was last changed, if there is one.
+pub(crate) fn glossary_modified(root: &Path) -> Option<std::time::SystemTime> {
+    fs::metadata(root.join(GLOSSARY_FILE)).and_then(|m| m.modified()).ok()
+}
+
+/// The pairs of the glossary given to an earlier ingest, stored in lexicon `name`: a rebuild
+/// keeps them unless a new glossary is given.
+pub(crate) fn stored_glossary(root: &Path, name: Option<&str>) -> Vec<LexiconEntry> {
+    let Some(name) = name else { return Vec::new() };
+    let path = lexicon_dir(root).join(name);
+    let file: Option<LexiconFile> = fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    file.map(|f| f.entries.into_iter().filter(|e| e.source == LexiconSource::Glossary).collect()).unwrap_or_default()
+}
+
+/// Removes every lexicon file except `keep` (and anything half-written).
+pub(crate) fn remove_others(root: &Path, keep: Option<&str>) {
+    let Ok(entries) = fs::read_dir(lexicon_dir(root)) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("gen-")
+            && Some(name.as_str()) != keep
+            && let Err(error) = fs::remove_file(entry.path())
+        {
+            tracing::warn!(%error, "cannot remove old lexicon {name}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing a generation's lexicon
+
+impl PaperIndex {
+    /// Whether the next write must learn the lexicon again even if no paper changed: there is
+    /// none yet, it was learned by another version, or a glossary was given.
+    pub(crate) fn lexicon_stale(&self, payload: &CommitPayload) -> bool {
+        self.glossary.is_some() || payload.lexicon.is_none() || self.lexicon().file.version != LEXICON_VERSION
+    }
+
+    /// Learns the lexicon of the index as it will be once `replace` is written and `delete`
+    /// removed, and writes it as generation `generation`'s; returns the file name. The glossary
+    /// is the one given for this write, else the one stored with the current lexicon.
+    pub(crate) fn write_lexicon(
+        &self,
+        generation: u64,
+        payload: &CommitPayload,
+        replace: &[&Paper],
+        delete: &[&str],
+    ) -> Result<String> {
+        // Earlier batches of this write are committed but maybe not visible yet.
+        self.reload()?;
+        let stored = self.papers()?;
+        let replaced: HashSet<&str> = replace.iter().map(|p| p.id.as_str()).chain(delete.iter().copied()).collect();
+        let papers = stored.iter().filter(|p| !replaced.contains(p.id.as_str())).chain(replace.iter().copied());
+        let glossary = match &self.glossary {
+            Some(glossary) => glossary.clone(),
+            None => stored_glossary(&self.root, payload.lexicon.as_deref()),
+        };
+        let file = learn(papers, &glossary);
+        tracing::debug!(pairs = file.entries.len(), seconds = file.seconds, "bilingual lexicon learned");
+        write(&self.root, generation, &file)
+    }
+
+    /// Commits a generation that changes only the lexicon (no paper changed, but there was no
+    /// lexicon, an outdated one, or a new glossary). Postings and vectors stay as they are.
+    pub(crate) fn commit_lexicon_only(&self, payload: &CommitPayload) -> Result<CommitPayload> {
+        let generation = payload.generation + 1;
+        let name = self.write_lexicon(generation, payload, &[], &[])?;
+        let next = CommitPayload { generation, lexicon: Some(name), ..payload.clone() };
+        let mut writer: tantivy::IndexWriter = self.index.writer(15_000_000)?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&next).unwrap_or_default());
+        prepared.commit()?;
+        writer.wait_merging_threads()?;
+        remove_others(&self.root, next.lexicon.as_deref());
+        self.reload()?;
+        self.refresh_lexicon();
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use paperdex_core::{PaperId, Record, Section, Source, SourceFormat};
+
+    use super::*;
+
+    fn paper(id: &str, title: &str, zh: &str, en: &str) -> Paper {
+        let source = Source { path: format!("/t/{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
+        let mut record = Record::new(PaperId::parse(id).expect("id"), source);
+        record.title = Some(title.to_string());
+        if !zh.is_empty() {
+            record.sections.push(Section::new(SectionKind::Body, zh));
+        }
+        if !en.is_empty() {
+            record.sections.push(Section::new(SectionKind::Abstract, en));
+        }
+        Paper::from_record(record)
+    }
+
+    #[test]
+    fn bracket_pairs_keep_the_longest_chinese_suffix_the_occurrences_agree_on() {
+        let texts = [
+            "我们提出了一种检索增强生成（RAG）方法，用于问答。",
+            "基于检索增强生成（Retrieval-Augmented Generation, RAG）的系统在长文档上表现更好。",
+            "本文研究检索增强生成（RAG）中的噪声问题。",
+        ];
+        let papers: Vec<Paper> =
+            texts.iter().enumerate().map(|(i, t)| paper(&format!("2601.{:05}", i + 1), "A title", t, "")).collect();
+        let file = learn(&papers, &[]);
+        let lexicon = Lexicon::new(None, file, Vec::new());
+        let found = lexicon.lookup("RAG", 5);
+        assert_eq!(found.first().map(|e| e.zh.as_str()), Some("检索增强生成"), "{found:?}");
+        assert!(found.iter().all(|e| e.source == LexiconSource::Bracket));
+        let expansions = lexicon.expand("检索增强生成 综述", 0.5, 0.5);
+        assert!(expansions.iter().any(|e| e.to == "RAG" && e.lang == Lang::En), "{expansions:?}");
+        assert!(expansions.iter().all(|e| e.weight <= 0.5));
+    }
+
+    #[test]
+    fn words_sharing_parallel_papers_are_paired_and_chance_company_is_not() {
+        // Eight topics, three papers each: every topic word is in an eighth of the papers, the
+        // common words (本文, 研究, study) in all of them.
+        let topics = [
+            ("幻觉", "hallucination"),
+            ("语音合成", "speech synthesis"),
+            ("机器人", "robot"),
+            ("检索", "retrieval"),
+            ("量化", "quantization"),
+            ("剪枝", "pruning"),
+            ("蒸馏", "distillation"),
+            ("分割", "segmentation"),
+        ];
+        let mut papers = Vec::new();
+        for (t, (zh, en)) in topics.iter().enumerate() {
+            for i in 0..3 {
+                papers.push(paper(
+                    &format!("260{t}.{:05}", i + 1),
+                    &format!("A study of {en} number {i}"),
+                    &format!("本文研究{zh}问题，实验表明方法有效。"),
+                    &format!("We study {en} and report results."),
+                ));
+            }
+        }
+        let lexicon = Lexicon::new(None, learn(&papers, &[]), Vec::new());
+        let hallucination: Vec<&str> = lexicon.lookup("幻觉", 3).iter().map(|e| e.en.as_str()).collect();
+        assert_eq!(hallucination, ["hallucination"]);
+        let robot: Vec<&str> = lexicon.lookup("robot", 3).iter().map(|e| e.zh.as_str()).collect();
+        assert_eq!(robot, ["机器人"]);
+        // Words in every paper pair with nothing.
+        assert!(lexicon.lookup("本文", 3).is_empty() && lexicon.lookup("study", 3).is_empty());
+        assert!(lexicon.file.entries.iter().all(|e| e.source == LexiconSource::Parallel));
+    }
+
+    #[test]
+    fn a_glossary_adds_and_removes_pairs_and_names_bad_lines() {
+        let text = "# term pairs\n幻觉\thallucination\nmixture of experts\t混合专家\t0.8\nbroken line\n幻觉\tfoo\t2\nabc\tdef\n";
+        let (entries, problems) = parse_glossary(Path::new("g.tsv"), text);
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].zh, "混合专家");
+        assert_eq!(entries[1].weight, 0.8);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("g.tsv:4:"), "{problems:?}");
+        assert!(problems[1].starts_with("g.tsv:5:"), "{problems:?}");
+        assert!(problems[2].starts_with("g.tsv:6:"), "{problems:?}");
+        let lexicon = Lexicon::new(None, LexiconFile::default(), entries);
+        let expansions = lexicon.expand("混合专家 路由", 0.5, 0.5);
+        assert_eq!(expansions.len(), 1);
+        assert_eq!(expansions[0].to, "mixture of experts");
+        assert_eq!(expansions[0].source, LexiconSource::Glossary);
+        let back = lexicon.expand("Mixture-of-Experts routing", 0.5, 0.5);
+        assert_eq!(back.first().map(|e| e.to.as_str()), Some("混合专家"), "{back:?}");
+        // Weight 0 removes a learned pair.
+        let (removal, _) = parse_glossary(Path::new("g.tsv"), "混合专家\tmixture of experts\t0\n");
+        let file = LexiconFile { entries: lexicon.entries.clone(), ..LexiconFile::default() };
+        assert!(Lexicon::new(None, file, removal).expand("混合专家", 0.5, 0.5).is_empty());
+    }
+}

@@ -1,0 +1,106 @@
+//! The bilingual lexicon end to end: learned at ingest, used by search, shown by `lexicon`,
+//! corrected by a glossary, kept across generations.
+
+use std::path::Path;
+
+use crate::support::{hit_ids, paperdex, search_json};
+
+/// The English-only paper the Chinese query must reach.
+const ENGLISH_ANSWER: &str = "2402.00004";
+
+/// A tiny corpus: Chinese summaries on other topics that write 幻觉 with its English in
+/// brackets, and English-only abstracts, one of them about hallucination.
+fn bilingual_fixture(dir: &Path) {
+    let zh = serde_json::json!([
+        {"url": "https://arxiv.org/abs/2402.00001",
+         "content": "《Fast Speech Synthesis》本文提出一种语音合成方法，生成的语音自然流畅，避免了幻觉（hallucination）带来的错误发音。"},
+        {"url": "https://arxiv.org/abs/2402.00002",
+         "content": "《Table Question Answering》本文研究表格问答，模型在读取表格时容易产生幻觉（hallucination），作者提出校验步骤。"},
+        {"url": "https://arxiv.org/abs/2402.00003",
+         "content": "《Code Agents》本文构建代码智能体，并讨论了工具调用中的幻觉（hallucinations）问题。"}
+    ]);
+    let en = serde_json::json!([
+        {"paper": {"id": ENGLISH_ANSWER, "title": "Mitigating Hallucination in Vision-Language Models",
+                   "summary": "Vision-language models often describe objects that are not in the image. We reduce hallucination with contrastive decoding."}},
+        {"paper": {"id": "2402.00005", "title": "Sparse Attention for Long Documents",
+                   "summary": "We study sparse attention patterns that scale transformers to long documents."}},
+        {"paper": {"id": "2402.00006", "title": "Robot Grasping from Language",
+                   "summary": "A robot policy grasps objects following natural language instructions."}}
+    ]);
+    std::fs::write(dir.join("zh.json"), serde_json::to_string(&zh).expect("json")).expect("write");
+    std::fs::write(dir.join("hf.json"), serde_json::to_string(&en).expect("json")).expect("write");
+}
+
+#[test]
+fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
+    let data = tempfile::tempdir().expect("tempdir");
+    bilingual_fixture(data.path());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = paperdex(dir.path(), &["ingest", data.path().to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("lexicon:"), "{}", run.stdout);
+
+    // 视觉模型的幻觉 shares no word with the English abstract; only the lexicon links them.
+    let answer = search_json(dir.path(), "模型幻觉", &["--mode", "bm25"]);
+    let ids = hit_ids(&answer);
+    assert!(ids.iter().take(4).any(|id| id == ENGLISH_ANSWER), "{answer}");
+    let expansions = answer["expansions"].as_array().expect("expansions shown");
+    assert!(
+        expansions
+            .iter()
+            .any(|e| e["from"] == "幻觉" && e["to"].as_str().is_some_and(|t| t.starts_with("hallucination"))),
+        "{answer}"
+    );
+    assert!(expansions.iter().all(|e| e["weight"].as_f64().is_some_and(|w| w > 0.0 && w <= 1.0)), "{answer}");
+
+    // Without translation the English paper is out of reach.
+    let plain = search_json(dir.path(), "模型幻觉", &["--mode", "bm25", "--translation", "0"]);
+    assert!(!hit_ids(&plain).contains(&ENGLISH_ANSWER.to_string()), "{plain}");
+
+    // --explain says what was translated.
+    let explained = paperdex(dir.path(), &["search", "模型幻觉", "--mode", "bm25", "--explain"]);
+    assert!(explained.stdout.contains("translated: 幻觉 → hallucination"), "{}", explained.stdout);
+
+    // And `lexicon` says why.
+    let why = paperdex(dir.path(), &["lexicon", "幻觉"]);
+    assert_eq!(why.code, 0, "{}", why.stderr);
+    assert!(why.stdout.contains("hallucination") && why.stdout.contains("bracket"), "{}", why.stdout);
+}
+
+#[test]
+fn the_glossary_adds_pairs_names_bad_lines_and_survives_reingest_and_removal() {
+    let data = tempfile::tempdir().expect("tempdir");
+    bilingual_fixture(data.path());
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let glossary = elsewhere.path().join("terms.tsv");
+    std::fs::write(&glossary, "# my terms\n抓取\tgrasping\nthis line has no tab\n稀疏注意力\tsparse attention\t7\n")
+        .expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = data.path().to_str().expect("utf-8 path");
+    let run = paperdex(dir.path(), &["ingest", corpus, "--glossary", glossary.to_str().expect("utf-8 path")]);
+    // The ingest worked; the bad lines are named with their numbers and the exit status says so.
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("terms.tsv:3:"), "{}", run.stderr);
+    assert!(run.stderr.contains("terms.tsv:4:") && run.stderr.contains("\"7\""), "{}", run.stderr);
+
+    let finds_grasping =
+        |dir: &Path| hit_ids(&search_json(dir, "抓取", &["--mode", "bm25"])).contains(&"2402.00006".into());
+    assert!(finds_grasping(dir.path()));
+
+    // Ingesting again without the glossary keeps it; so does removing a paper; so does a
+    // crash-free reopen (every command here is a new process).
+    let again = paperdex(dir.path(), &["ingest", corpus]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(finds_grasping(dir.path()));
+    let removed = paperdex(dir.path(), &["remove", "2402.00005"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(finds_grasping(dir.path()));
+    let why = paperdex(dir.path(), &["lexicon", "grasping"]);
+    assert!(why.stdout.contains("抓取") && why.stdout.contains("glossary line 2"), "{}", why.stdout);
+
+    // A glossary in the index folder is read too, and overrides: weight 0 removes a pair.
+    std::fs::write(dir.path().join("glossary.tsv"), "抓取\tgrasping\t0\nbad\n").expect("write");
+    assert!(!finds_grasping(dir.path()));
+    let why = paperdex(dir.path(), &["lexicon", "抓取"]);
+    assert!(why.stderr.contains("glossary.tsv:2:"), "{}", why.stderr);
+}
