@@ -607,7 +607,9 @@ fn bracket_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
             // is that term in one context (基于大语言模型, 利用大语言模型 beside 大语言模型).
             let context = zh.len() > 1
                 && candidates.iter().any(|&(shorter, c)| {
-                    shorter.len() + 1 == zh.len() && zh.ends_with(shorter) && (count as f32) < EXTENSION_SHARE * c as f32
+                    shorter.len() + 1 == zh.len()
+                        && zh.ends_with(shorter)
+                        && (count as f32) < EXTENSION_SHARE * c as f32
                 });
             if extended || context {
                 continue;
