@@ -603,7 +603,15 @@ fn bracket_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
             let extended = candidates.iter().any(|&(longer, c)| {
                 longer.len() == zh.len() + 1 && longer.ends_with(zh) && c as f32 >= EXTENSION_SHARE * count as f32
             });
-            if extended {
+            // And the reverse: a suffix that is a one-word extension of a much more common one
+            // is that term in one context (基于大语言模型, 利用大语言模型 beside 大语言模型).
+            let context = zh.len() > 1
+                && candidates.iter().any(|&(shorter, c)| {
+                    shorter.len() + 1 == zh.len()
+                        && zh.ends_with(shorter)
+                        && (count as f32) < EXTENSION_SHARE * c as f32
+                });
+            if extended || context {
                 continue;
             }
             // The pair's share of the English side's brackets and of the Chinese side's.
