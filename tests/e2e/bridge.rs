@@ -41,7 +41,7 @@ fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
     assert!(run.stdout.contains("lexicon:"), "{}", run.stdout);
 
     // 视觉模型的幻觉 shares no word with the English abstract; only the lexicon links them.
-    let answer = search_json(dir.path(), "模型幻觉", &["--mode", "bm25"]);
+    let answer = search_json(dir.path(), "模型幻觉", &["--mode", "bm25", "--translation", "0.5"]);
     let ids = hit_ids(&answer);
     assert!(ids.iter().take(4).any(|id| id == ENGLISH_ANSWER), "{answer}");
     let expansions = answer["expansions"].as_array().expect("expansions shown");
@@ -53,12 +53,13 @@ fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
     );
     assert!(expansions.iter().all(|e| e["weight"].as_f64().is_some_and(|w| w > 0.0 && w <= 1.0)), "{answer}");
 
-    // Without translation the English paper is out of reach.
+    // Without translation (the default) the English paper is out of reach.
     let plain = search_json(dir.path(), "模型幻觉", &["--mode", "bm25", "--translation", "0"]);
     assert!(!hit_ids(&plain).contains(&ENGLISH_ANSWER.to_string()), "{plain}");
 
     // --explain says what was translated.
-    let explained = paperdex(dir.path(), &["search", "模型幻觉", "--mode", "bm25", "--explain"]);
+    let explained =
+        paperdex(dir.path(), &["search", "模型幻觉", "--mode", "bm25", "--explain", "--translation", "0.5"]);
     assert!(explained.stdout.contains("translated: 幻觉 → hallucination"), "{}", explained.stdout);
 
     // And `lexicon` says why.
@@ -83,8 +84,9 @@ fn the_glossary_adds_pairs_names_bad_lines_and_survives_reingest_and_removal() {
     assert!(run.stderr.contains("terms.tsv:3:"), "{}", run.stderr);
     assert!(run.stderr.contains("terms.tsv:4:") && run.stderr.contains("\"7\""), "{}", run.stderr);
 
-    let finds_grasping =
-        |dir: &Path| hit_ids(&search_json(dir, "抓取", &["--mode", "bm25"])).contains(&"2402.00006".into());
+    let finds_grasping = |dir: &Path| {
+        hit_ids(&search_json(dir, "抓取", &["--mode", "bm25", "--translation", "0.5"])).contains(&"2402.00006".into())
+    };
     assert!(finds_grasping(dir.path()));
 
     // Ingesting again without the glossary keeps it; so does removing a paper; so does a

@@ -220,11 +220,20 @@ impl PaperIndex {
             if let Some(embedder) = embedder {
                 let (batches, embed_ids) = (&batches, &embed_ids);
                 scope.spawn(move || {
-                    for batch in batches {
-                        let papers: Vec<&Paper> = batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
-                        if !embed_papers(embedder, &papers, &sender) {
-                            return;
+                    // A panic here would end the whole ingest as a panic (the scope re-raises
+                    // it): it becomes an error the writer reports, after its last commit.
+                    let work = std::panic::AssertUnwindSafe(|| {
+                        for batch in batches {
+                            let papers: Vec<&Paper> =
+                                batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
+                            if !embed_papers(embedder, &papers, &sender) {
+                                return;
+                            }
                         }
+                    });
+                    if std::panic::catch_unwind(work).is_err() {
+                        let reason = "the embedding thread panicked (see the message above)".to_string();
+                        let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(EmbedError::Model(reason)))));
                     }
                 });
             } else {
