@@ -194,33 +194,11 @@ impl PaperIndex {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &(term, count) in &counts {
-            let per_field = || -> Vec<Box<dyn Query>> {
-                weighted_fields(self)
-                    .iter()
-                    .map(|&(field, boost)| {
-                        let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                        Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
-                    })
-                    .collect()
-            };
-            let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2));
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, count))));
-            // Coordination: each query word a paper contains at all earns its IDF once, so a
-            // paper with every word ranks above one repeating a few of them many times.
-            let idf = inverse_document_frequency(searcher, self.fields.body, term);
-            let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
-            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * count))));
+            self.word_clauses(searcher, term, count, &mut clauses);
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
-            let bigrams = analyze(&mut bigram_analyzer(), word);
-            let field = self.fields.han_bigrams;
-            let query: Box<dyn Query> = if bigrams.len() == 1 {
-                Box::new(TermQuery::new(Term::from_field_text(field, &bigrams[0]), IndexRecordOption::WithFreqs))
-            } else {
-                Box::new(PhraseQuery::new(bigrams.iter().map(|b| Term::from_field_text(field, b)).collect()))
-            };
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(query, 0.5))));
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(self.bigram_query(word), 0.5))));
         }
         // Translations: each is searched like a query word (or a phrase, when it has several
         // words), at the weight the lexicon gave it.
@@ -250,25 +228,7 @@ impl PaperIndex {
         let word = expansion.terms.concat();
         match &expansion.terms[..] {
             [] => {}
-            [term] => {
-                let per_field = || -> Vec<Box<dyn Query>> {
-                    weighted_fields(self)
-                        .iter()
-                        .map(|&(field, boost)| {
-                            let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                            Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
-                        })
-                        .collect()
-                };
-                let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2));
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, weight))));
-                let idf = inverse_document_frequency(searcher, self.fields.body, term);
-                let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
-                clauses.push((
-                    Occur::Should,
-                    Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * weight)),
-                ));
-            }
+            [term] => self.word_clauses(searcher, term, weight, clauses),
             terms if !word.chars().any(is_han) => {
                 for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
                     let phrase: Vec<(usize, Term)> =
@@ -281,15 +241,39 @@ impl PaperIndex {
         }
         // A Chinese translation also matches by its character bigrams, as Chinese query words do.
         if word.chars().any(is_han) {
-            let bigrams = analyze(&mut bigram_analyzer(), &word);
-            let field = self.fields.han_bigrams;
-            let query: Box<dyn Query> = if bigrams.len() == 1 {
-                Box::new(TermQuery::new(Term::from_field_text(field, &bigrams[0]), IndexRecordOption::WithFreqs))
-            } else {
-                Box::new(PhraseQuery::new(bigrams.iter().map(|b| Term::from_field_text(field, b)).collect()))
-            };
             let boost = if expansion.terms.len() == 1 { 0.5 } else { 1.5 };
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(query, boost * weight))));
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(self.bigram_query(&word), boost * weight))));
+        }
+    }
+
+    /// The clauses of one analysed word at `weight`: its best field (title, body, keywords,
+    /// authors), and a coordination clause: each query word a paper contains at all earns its
+    /// IDF once, so a paper with every word ranks above one repeating a few of them many times.
+    fn word_clauses(&self, searcher: &Searcher, term: &str, weight: f32, clauses: &mut Vec<(Occur, Box<dyn Query>)>) {
+        let per_field = || -> Vec<Box<dyn Query>> {
+            weighted_fields(self)
+                .iter()
+                .map(|&(field, boost)| {
+                    let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                    Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
+                })
+                .collect()
+        };
+        let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2));
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, weight))));
+        let idf = inverse_document_frequency(searcher, self.fields.body, term);
+        let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
+        clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * weight))));
+    }
+
+    /// A Chinese word as its character bigrams: one term, or a phrase of them.
+    fn bigram_query(&self, word: &str) -> Box<dyn Query> {
+        let bigrams = analyze(&mut bigram_analyzer(), word);
+        let field = self.fields.han_bigrams;
+        if bigrams.len() == 1 {
+            Box::new(TermQuery::new(Term::from_field_text(field, &bigrams[0]), IndexRecordOption::WithFreqs))
+        } else {
+            Box::new(PhraseQuery::new(bigrams.iter().map(|b| Term::from_field_text(field, b)).collect()))
         }
     }
 
