@@ -2,15 +2,13 @@
 //! `paperdex ingest` writes to its index, and serves the new papers once they are committed
 //! (vectors are picked up within a second, postings on commit), without a restart.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    CORPUS_SLICE_PAPERS, Server, assert_consistent, corpus, ingest_slice_args, paperdex_hashed, run_output,
+    CORPUS_SLICE_PAPERS, Server, assert_consistent, corpus, http_get, ingest_slice_args, paperdex_hashed, run_output,
 };
 
 /// A child process killed when the test ends, however it ends.
@@ -23,37 +21,8 @@ impl Drop for Reaped {
     }
 }
 
-/// `GET path` on `addr`: the status and the body.
-fn get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body =
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { unchunk(body) } else { body.to_string() };
-    Ok((status, body))
-}
-
-/// The body of a chunked HTTP/1.1 response.
-fn unchunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
-    }
-    out
-}
-
 fn json(addr: &str, path: &str) -> serde_json::Value {
-    let (status, body) = get(addr, path).unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let (status, body) = http_get(addr, path).unwrap_or_else(|e| panic!("GET {path}: {e}"));
     assert_eq!(status, 200, "GET {path}: {body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
 }
@@ -103,7 +72,7 @@ fn the_server_answers_every_search_during_an_ingest_and_serves_the_new_papers_af
                 while !stop.load(Ordering::Relaxed) {
                     let path = paths[i % paths.len()];
                     i += 1;
-                    match get(&addr, path) {
+                    match http_get(&addr, path) {
                         Ok((200, _)) => {
                             answered.fetch_add(1, Ordering::Relaxed);
                         }

@@ -9,6 +9,7 @@ mod cli;
 mod corpus;
 mod crash;
 mod encoder;
+mod filters;
 mod hostile;
 mod live;
 mod openapi;

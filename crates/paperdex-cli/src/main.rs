@@ -13,12 +13,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
+use paperdex_core::{Lang, SectionGroup, SourceFormat};
 use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher};
 use paperdex_index::{
-    Fusion, PAPERS_PER_GENERATION, PaperIndex, RankerConfig, SearchEngine, SearchMode, SearchRequest,
+    Day, Fusion, PAPERS_PER_GENERATION, PaperIndex, RankerConfig, SearchEngine, SearchFilter, SearchMode,
+    SearchRequest, SortOrder,
 };
 
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
@@ -124,6 +126,31 @@ enum Command {
         /// Show each retriever's rank and score for every hit.
         #[arg(long)]
         explain: bool,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// `relevance` (best first) or `date` (newest first among the best matches).
+        #[arg(long, default_value = "relevance")]
+        sort: SortOrder,
+    },
+    /// The papers first seen since a day, newest first: all of them, or only those matching
+    /// QUERY (the daily "what's new on my topics" list).
+    New {
+        /// Only papers matching this query (any mode); without it, every paper in the range.
+        query: Option<String>,
+        /// Retrievers to use for QUERY.
+        #[arg(long, default_value = "hybrid")]
+        mode: SearchMode,
+        /// Number of papers.
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// Skip this many.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
     /// Show one paper: its summary section by section and where it came from.
     Show {
@@ -194,6 +221,39 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The filters `search` and `new` share (the HTTP API's parameters of the same names).
+#[derive(Args, Debug, Clone)]
+struct FilterArgs {
+    /// Only papers first seen on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    since: Option<Day>,
+    /// Only papers first seen on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    until: Option<Day>,
+    /// Only papers with text in this language: zh or en.
+    #[arg(long)]
+    lang: Option<Lang>,
+    /// Only papers listed by this kind of source: report, hf, zh-summary or paper-md.
+    #[arg(long)]
+    source: Option<SourceFormat>,
+    /// Only matches in sections of this kind: title, contribution, innovations,
+    /// experiments, usage, application, abstract, method or other.
+    #[arg(long, value_name = "KIND")]
+    section: Option<SectionGroup>,
+}
+
+impl FilterArgs {
+    fn filter(&self) -> SearchFilter {
+        SearchFilter {
+            since: self.since,
+            until: self.until,
+            lang: self.lang,
+            source: self.source,
+            section: self.section,
+        }
+    }
 }
 
 /// Exit status for bad usage (clap uses it too).
@@ -290,8 +350,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(if report.unknown.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })
         }
-        Command::Search { query, mode, limit, offset, json, explain } => {
-            let request = SearchRequest { query: query.clone(), mode: *mode, limit: *limit, offset: *offset };
+        Command::Search { query, mode, limit, offset, json, explain, filter, sort } => {
+            let mut request =
+                SearchRequest::new(query.clone()).mode(*mode).limit(*limit).filter(filter.filter()).sort(*sort);
+            request.offset = *offset;
             // Checked before the model loads: a bad request fails at once.
             request.validate()?;
             let engine = engine(&cli, *mode != SearchMode::Bm25)?;
@@ -303,11 +365,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::New { query, mode, limit, offset, json, filter } => {
+            let filter = filter.filter();
+            filter.validate()?;
+            paperdex_index::limits::check_limit(*limit)?;
+            paperdex_index::limits::check_offset(*offset)?;
+            let results = match query {
+                Some(query) => {
+                    let mut request = SearchRequest::new(query.clone())
+                        .mode(*mode)
+                        .limit(*limit)
+                        .filter(filter)
+                        .sort(SortOrder::Date);
+                    request.offset = *offset;
+                    request.validate()?;
+                    engine(&cli, *mode != SearchMode::Bm25)?.search(&request)?
+                }
+                None => open(&cli.index)?.newest(&filter, *offset, *limit)?,
+            };
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            } else {
+                output::print_results(&results, false, output::use_colour());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Show { id, json } => {
             let index = open(&cli.index)?;
             let paper = index.paper(id)?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&paper)?);
+                println!("{}", serde_json::to_string_pretty(&output::shown_paper_json(&paper)?)?);
             } else {
                 output::print_paper(&paper, output::use_colour());
             }

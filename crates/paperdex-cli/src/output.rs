@@ -169,7 +169,10 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
         eprintln!("warning: {warning}");
     }
     if results.hits.is_empty() {
-        println!("no paper matches {:?}", results.query);
+        match results.query.as_str() {
+            "" => println!("no paper passes the filters"),
+            query => println!("no paper matches {query:?}"),
+        }
         return;
     }
     if explain && !results.expansions.is_empty() {
@@ -183,7 +186,14 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
     for (i, hit) in results.hits.iter().enumerate() {
         println!("{:>3}. {}", i + 1, paint(&hit.title, BOLD, colour));
         let date = hit.date.as_deref().unwrap_or("undated");
-        println!("     {}", paint(&format!("{} · {} · {}", hit.id, date, hit.url), DIM, colour));
+        let mut line = format!("{} · {} · {}", hit.id, date, hit.url);
+        if let Some(first_seen) = hit.first_seen.as_deref().filter(|&d| Some(d) != hit.date.as_deref()) {
+            line.push_str(&format!(" · listed {first_seen}"));
+        }
+        if let Some(section) = hit.section {
+            line.push_str(&format!(" · {}", section.label()));
+        }
+        println!("     {}", paint(&line, DIM, colour));
         if !hit.snippet.is_empty() {
             println!("     {}", highlight(&hit.snippet, &hit.highlights, colour));
         }
@@ -248,6 +258,17 @@ pub fn print_paper(paper: &Paper, colour: bool) {
         "{}",
         paint(&format!("{} · {} · {}", paper.id, paper.date().unwrap_or("undated"), paper.url()), DIM, colour)
     );
+    let mut seen = match (paper.first_seen(), paper.last_seen()) {
+        (Some(first), Some(last)) if first != last => format!("first seen {first}, last seen {last}"),
+        (Some(first), _) => format!("first seen {first}"),
+        _ => String::new(),
+    };
+    if let Some(upvotes) = paper.upvotes() {
+        seen.push_str(&format!("{}▲ {upvotes} upvotes", if seen.is_empty() { "" } else { " · " }));
+    }
+    if !seen.is_empty() {
+        println!("{}", paint(&seen, DIM, colour));
+    }
     let authors = paper.authors();
     if !authors.is_empty() {
         println!("Authors: {}", authors.join(", "));
@@ -265,6 +286,20 @@ pub fn print_paper(paper: &Paper, colour: bool) {
         let date = record.source.date.as_deref().unwrap_or("-");
         println!("- {} ({}, {date})", record.source.path, record.source.format.label());
     }
+}
+
+/// What `show --json` prints: the stored paper with the figures derived from its sources
+/// (first and last day listed, upvotes) in front.
+pub fn shown_paper_json(paper: &Paper) -> serde_json::Result<serde_json::Value> {
+    let mut shown = serde_json::json!({
+        "first_seen": paper.first_seen(),
+        "last_seen": paper.last_seen(),
+        "upvotes": paper.upvotes(),
+    });
+    if let (Some(shown), serde_json::Value::Object(stored)) = (shown.as_object_mut(), serde_json::to_value(paper)?) {
+        shown.extend(stored);
+    }
+    Ok(shown)
 }
 
 pub fn print_stats(stats: &IndexStats) {

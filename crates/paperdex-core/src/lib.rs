@@ -9,5 +9,7 @@
 pub mod paper;
 pub mod parse;
 
-pub use paper::{Lang, MergeOutcome, Paper, PaperId, Record, Section, SectionKind, Source, SourceFormat, is_han};
+pub use paper::{
+    Lang, MergeOutcome, Paper, PaperId, Record, Section, SectionGroup, SectionKind, Source, SourceFormat, is_han,
+};
 pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RejectedRecord, parse_bytes};

@@ -104,6 +104,20 @@ pub enum SourceFormat {
 }
 
 impl SourceFormat {
+    /// Every format, in the order filters list them.
+    pub const ALL: [SourceFormat; 4] =
+        [SourceFormat::DailyReport, SourceFormat::HfDailyApi, SourceFormat::ZhSummaries, SourceFormat::PaperMarkdown];
+
+    /// The name filters use (`--source`, `source=`): `report`, `hf`, `zh-summary`, `paper-md`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::DailyReport => "report",
+            SourceFormat::HfDailyApi => "hf",
+            SourceFormat::ZhSummaries => "zh-summary",
+            SourceFormat::PaperMarkdown => "paper-md",
+        }
+    }
+
     /// A short human name, used in messages.
     pub fn label(self) -> &'static str {
         match self {
@@ -112,6 +126,18 @@ impl SourceFormat {
             SourceFormat::ZhSummaries => "Chinese summaries JSON",
             SourceFormat::PaperMarkdown => "paper markdown",
         }
+    }
+}
+
+impl std::str::FromStr for SourceFormat {
+    type Err = String;
+
+    /// Reads a filter name ([`SourceFormat::name`]), in any case.
+    fn from_str(s: &str) -> Result<SourceFormat, String> {
+        SourceFormat::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+            let names: Vec<&str> = SourceFormat::ALL.iter().map(|f| f.name()).collect();
+            format!("must be one of {}", names.join(", "))
+        })
     }
 }
 
@@ -181,6 +207,115 @@ impl SectionKind {
     }
 }
 
+impl SectionKind {
+    /// The group a user names to search this kind of section (`--section`).
+    pub fn group(self) -> SectionGroup {
+        match self {
+            SectionKind::Field => SectionGroup::Application,
+            SectionKind::CoreContribution | SectionKind::Tldr | SectionKind::AiSummary => SectionGroup::Contribution,
+            SectionKind::Usage => SectionGroup::Usage,
+            SectionKind::Innovations => SectionGroup::Innovations,
+            SectionKind::Results => SectionGroup::Experiments,
+            SectionKind::Abstract => SectionGroup::Abstract,
+            SectionKind::Motivation | SectionKind::Method => SectionGroup::Method,
+            SectionKind::Conclusion | SectionKind::References | SectionKind::Body => SectionGroup::Other,
+        }
+    }
+}
+
+/// The kinds of text a search can be restricted to and a hit says it matched in: the digest's
+/// sections as readers know them, the abstract, and the title. Several [`SectionKind`]s that
+/// say the same kind of thing share a group (a TLDR and an AI summary are core contributions
+/// too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionGroup {
+    /// The paper's title (English or Chinese).
+    Title,
+    /// 一句话核心贡献, TLDR, AI summary: what the paper contributes, in a sentence.
+    Contribution,
+    /// 主要创新点: the main innovations.
+    Innovations,
+    /// 实验效果: experiments and results.
+    Experiments,
+    /// 使用指南: how to use it.
+    Usage,
+    /// 应用领域: the application field.
+    Application,
+    /// The abstract.
+    Abstract,
+    /// Motivation and method.
+    Method,
+    /// Anything else (conclusions, references, unnamed text).
+    Other,
+}
+
+impl SectionGroup {
+    /// Every group, in the order the page lists them.
+    pub const ALL: [SectionGroup; 9] = [
+        SectionGroup::Title,
+        SectionGroup::Contribution,
+        SectionGroup::Innovations,
+        SectionGroup::Experiments,
+        SectionGroup::Usage,
+        SectionGroup::Application,
+        SectionGroup::Abstract,
+        SectionGroup::Method,
+        SectionGroup::Other,
+    ];
+
+    /// The name filters and answers use (`--section experiments`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SectionGroup::Title => "title",
+            SectionGroup::Contribution => "contribution",
+            SectionGroup::Innovations => "innovations",
+            SectionGroup::Experiments => "experiments",
+            SectionGroup::Usage => "usage",
+            SectionGroup::Application => "application",
+            SectionGroup::Abstract => "abstract",
+            SectionGroup::Method => "method",
+            SectionGroup::Other => "other",
+        }
+    }
+
+    /// The label shown beside a hit: the digest's own Chinese heading where there is one.
+    pub fn label(self) -> &'static str {
+        match self {
+            SectionGroup::Title => "标题 title",
+            SectionGroup::Contribution => "核心贡献 contribution",
+            SectionGroup::Innovations => "创新点 innovations",
+            SectionGroup::Experiments => "实验效果 experiments",
+            SectionGroup::Usage => "使用指南 usage",
+            SectionGroup::Application => "应用领域 application",
+            SectionGroup::Abstract => "摘要 abstract",
+            SectionGroup::Method => "方法 method",
+            SectionGroup::Other => "其他 other",
+        }
+    }
+}
+
+impl std::str::FromStr for SectionGroup {
+    type Err = String;
+
+    /// Reads a group name ([`SectionGroup::name`]) in any case; `results` and `experiment`
+    /// name the experiments too, `field` the application field, `core` the contribution.
+    fn from_str(s: &str) -> Result<SectionGroup, String> {
+        let s = s.trim().to_ascii_lowercase();
+        let alias = match s.as_str() {
+            "results" | "experiment" => Some(SectionGroup::Experiments),
+            "field" => Some(SectionGroup::Application),
+            "core" | "tldr" | "summary" => Some(SectionGroup::Contribution),
+            "innovation" => Some(SectionGroup::Innovations),
+            _ => None,
+        };
+        alias.or_else(|| SectionGroup::ALL.into_iter().find(|g| g.name() == s)).ok_or_else(|| {
+            let names: Vec<&str> = SectionGroup::ALL.iter().map(|g| g.name()).collect();
+            format!("must be one of {}", names.join(", "))
+        })
+    }
+}
+
 /// The language a piece of text is mostly written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -214,6 +349,19 @@ impl Lang {
         match self {
             Lang::Zh => "zh",
             Lang::En => "en",
+        }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+
+    /// Reads `zh` or `en` (any case; `chinese` and `english` also do).
+    fn from_str(s: &str) -> Result<Lang, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "zh" | "chinese" => Ok(Lang::Zh),
+            "en" | "english" => Ok(Lang::En),
+            _ => Err("must be zh or en".to_string()),
         }
     }
 }
@@ -395,6 +543,29 @@ impl Paper {
     pub fn date(&self) -> Option<&str> {
         let published = self.records.iter().filter_map(|r| r.published.as_deref()).min();
         published.or_else(|| self.records.iter().filter_map(|r| r.source.date.as_deref()).min())
+    }
+
+    /// The first day a source listed this paper (a digest's or dump's day), else its
+    /// publication date: what "new since" and date filters go by.
+    pub fn first_seen(&self) -> Option<&str> {
+        let listed = self.records.iter().filter_map(|r| r.source.date.as_deref()).min();
+        listed.or_else(|| self.records.iter().filter_map(|r| r.published.as_deref()).min())
+    }
+
+    /// The last day a source listed this paper, else its publication date.
+    pub fn last_seen(&self) -> Option<&str> {
+        let listed = self.records.iter().filter_map(|r| r.source.date.as_deref()).max();
+        listed.or_else(|| self.records.iter().filter_map(|r| r.published.as_deref()).max())
+    }
+
+    /// Hugging Face upvotes: the highest any source reports.
+    pub fn upvotes(&self) -> Option<u32> {
+        self.records.iter().filter_map(|r| r.upvotes).max()
+    }
+
+    /// The formats of the sources that listed this paper, each once.
+    pub fn source_formats(&self) -> Vec<SourceFormat> {
+        SourceFormat::ALL.into_iter().filter(|f| self.records.iter().any(|r| r.source.format == *f)).collect()
     }
 
     /// Every author named by any source, first spelling wins.

@@ -18,6 +18,9 @@ pub struct Chunk {
     pub text: String,
     /// Its language.
     pub lang: Lang,
+    /// The kind of section most of its text comes from (`None` for a passage that is only
+    /// the title): what a hit found by this passage says it matched in.
+    pub section: Option<SectionKind>,
 }
 
 /// A cheap, slightly high estimate of XLM-R SentencePiece tokens: two per three Han characters
@@ -80,16 +83,24 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
         let budget = MAX_PASSAGE_TOKENS.saturating_sub(estimate_tokens(&title)).max(64);
         let pieces = of_lang
             .iter()
-            .flat_map(|s| s.text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()))
-            .flat_map(|p| split_to_fit(p, budget));
+            .flat_map(|s| s.text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(|p| (s.kind, p)))
+            .flat_map(|(kind, p)| split_to_fit(p, budget).into_iter().map(move |p| (kind, p)));
         let mut window = String::new();
         let mut window_tokens = 0;
-        for piece in pieces {
+        // Tokens per section kind in the window, to name the kind most of it comes from.
+        let mut window_kinds: Vec<(SectionKind, usize)> = Vec::new();
+        let main_kind = |kinds: &[(SectionKind, usize)]| kinds.iter().rev().max_by_key(|(_, n)| *n).map(|(k, _)| *k);
+        for (kind, piece) in pieces {
             let tokens = estimate_tokens(&piece);
             if window_tokens + tokens > budget && !window.is_empty() {
-                chunks.push(Chunk { text: format!("{title}\n{window}"), lang });
+                chunks.push(Chunk { text: format!("{title}\n{window}"), lang, section: main_kind(&window_kinds) });
                 window.clear();
                 window_tokens = 0;
+                window_kinds.clear();
+            }
+            match window_kinds.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += tokens,
+                None => window_kinds.push((kind, tokens)),
             }
             if !window.is_empty() {
                 window.push('\n');
@@ -98,13 +109,13 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
             window_tokens += tokens;
         }
         if !window.is_empty() {
-            chunks.push(Chunk { text: format!("{title}\n{window}"), lang });
+            chunks.push(Chunk { text: format!("{title}\n{window}"), lang, section: main_kind(&window_kinds) });
         }
     }
     let title = paper.title();
     if chunks.is_empty() && title != paper.id.as_str() {
         // A paper known only by its title is still findable by it (a bare id is not text).
-        chunks.push(Chunk { lang: Lang::detect(title), text: title.to_string() });
+        chunks.push(Chunk { lang: Lang::detect(title), text: title.to_string(), section: None });
     }
     chunks
 }
@@ -220,6 +231,6 @@ mod tests {
     #[test]
     fn a_paper_without_text_still_has_its_title() {
         let chunks = chunk(&paper(vec![]));
-        assert_eq!(chunks, vec![Chunk { text: "Quant VideoGen".into(), lang: Lang::En }]);
+        assert_eq!(chunks, vec![Chunk { text: "Quant VideoGen".into(), lang: Lang::En, section: None }]);
     }
 }

@@ -249,7 +249,7 @@ fn run_mode(
     }
     let mut per_query = Vec::with_capacity(scored.len());
     for ((id, _, judgments), text) in scored.iter().zip(texts) {
-        let request = SearchRequest { query: text.clone(), mode, limit: DEPTH, offset: 0 };
+        let request = SearchRequest::new(text.clone()).mode(mode).limit(DEPTH);
         let results = engine.search(&request)?;
         if results.mode != mode {
             // The engine fell back to BM25 (no vectors, another model): not this mode's numbers.

@@ -14,7 +14,9 @@ use tantivy::Searcher;
 use crate::Vectors;
 use crate::cancel::Cancel;
 use crate::error::{IndexError, Result};
+use crate::filter::SortOrder;
 use crate::fusion::{Fusion, fuse, fuse_where_keywords_see, interleave_by_rank};
+use crate::generation::AdmittedPassages;
 use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
@@ -159,14 +161,15 @@ impl SearchEngine {
         let vectors = self.index.vectors();
         let (mode, mut warnings) = self.effective_mode(request.mode, vectors.as_deref());
         if mode == SearchMode::Bm25 {
-            let mut results = self.index.search_bm25_translated(request, self.ranker.translation)?;
+            let mut results =
+                self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates)?;
             results.warnings = warnings;
             return Ok(results);
         }
         let vectors = vectors.as_deref().expect("effective_mode checked the vectors");
         let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
         let searcher = self.index.searcher();
-        let wanted = (request.offset + request.limit).max(self.ranker.candidates);
+        let wanted = request.depth(self.ranker.candidates).max(self.ranker.candidates);
         // The graphs are asked for at most MAX_VECTOR_PAPERS papers whatever the offset: deep
         // pages cost BM25 (cheap) more, never the vector search.
         let vector_depth = wanted.min(crate::limits::MAX_VECTOR_PAPERS.max(self.ranker.candidates));
@@ -184,11 +187,19 @@ impl SearchEngine {
         // Embedding the query takes milliseconds on one core; meanwhile the other runs the
         // keyword search and reads and highlights the papers it ranks first, which are most
         // of a hybrid first page.
-        let (query_vectors, keywords) = std::thread::scope(|scope| {
+        let section = request.filter.section;
+        let (query_vectors, keywords, admitted) = std::thread::scope(|scope| {
+            // The papers a filter admits are found (a tantivy query) while the model works.
+            let admitted = (!request.filter.is_empty()).then(|| {
+                scope.spawn(|| -> Result<Option<AdmittedPassages>> {
+                    let ids = self.index.admitted_papers(&searcher, &request.filter)?;
+                    Ok(ids.map(|ids| AdmittedPassages::of(vectors, ids.iter().map(String::as_str))))
+                })
+            });
             let keywords = (mode == SearchMode::Hybrid).then(|| {
                 scope.spawn(|| {
-                    let list = self.keyword_list(&searcher, &request.query, &expansions, wanted)?;
-                    let highlighter = Highlighter::new(&self.index, &searcher, list.query.as_deref())
+                    let list = self.keyword_list(&searcher, &request.query, &expansions, &request.filter, wanted)?;
+                    let highlighter = Highlighter::new(&self.index, &searcher, list.query.as_deref(), section)
                         .for_text(&request.query)
                         .for_translations(&expansions);
                     let prefetch = if request.offset == 0 { request.limit.min(PREFETCH_HITS) } else { 0 };
@@ -207,14 +218,15 @@ impl SearchEngine {
                 })
             });
             let query_vectors = embedder.embed(&texts, Role::Query);
-            (query_vectors, keywords.map(joined))
+            (query_vectors, keywords.map(joined), admitted.map(joined))
         });
         cancel.check()?;
         let query_vectors = query_vectors?;
+        let admitted = admitted.transpose()?.flatten();
         let query_vector = query_vectors.first().cloned().unwrap_or_default();
         // Vectors rank a query's own language first whatever the topic: rank within each
         // language, then interleave, so the list compares like with like.
-        let per_language = vector_rankings(vectors, &query_vectors, vector_depth);
+        let per_language = vector_rankings(vectors, &query_vectors, vector_depth, admitted.as_ref());
         cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
         let (fused, highlighter, mut prefetched, bm25_total) = match keywords {
@@ -227,13 +239,26 @@ impl SearchEngine {
                 (fused, highlighter, prefetched, total)
             }
             None => {
-                let highlighter = Highlighter::new(&self.index, &searcher, None)
+                let highlighter = Highlighter::new(&self.index, &searcher, None, section)
                     .for_text(&request.query)
                     .for_translations(&expansions);
                 (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), 0)
             }
         };
+        let mut fused = fused;
+        if section.is_some() && mode == SearchMode::Hybrid {
+            // Restricted to a section group, the words must match in it (vectors are per
+            // passage, not per section): the vectors reorder the keyword matches.
+            fused.retain(|f| f.bm25.is_some());
+        }
         let total = fused.len().max(bm25_total);
+        if request.sort == SortOrder::Date {
+            // Newest first among the best `depth` (ties keep their relevance order).
+            fused.truncate(request.depth(self.ranker.candidates));
+            let days: HashMap<String, u64> =
+                fused.iter().map(|f| (f.key.clone(), self.index.first_seen_of(&searcher, &f.key))).collect();
+            fused.sort_by_key(|f| std::cmp::Reverse(days.get(&f.key).copied().unwrap_or(0)));
+        }
         let mut hits = Vec::new();
         for f in fused.iter().skip(request.offset) {
             if hits.len() == request.limit {
@@ -268,9 +293,16 @@ impl SearchEngine {
         })
     }
 
-    /// The BM25 top `n` by paper id.
-    fn keyword_list(&self, searcher: &Searcher, text: &str, expansions: &[Expansion], n: usize) -> Result<KeywordList> {
-        let matches = self.index.keyword_matches(searcher, text, expansions, n)?;
+    /// The BM25 top `n` by paper id, among the papers `filter` admits.
+    fn keyword_list(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        expansions: &[Expansion],
+        filter: &crate::SearchFilter,
+        n: usize,
+    ) -> Result<KeywordList> {
+        let matches = self.index.keyword_matches(searcher, text, expansions, filter, n)?;
         let mut ranked = Vec::with_capacity(matches.hits.len());
         for (score, address) in &matches.hits {
             ranked.push((self.index.id_at(searcher, *address)?, *score));
@@ -293,10 +325,15 @@ impl SearchEngine {
         let paper = self.index.paper_by_id_in(searcher, id)?;
         let mut hit = highlighter.hit(&paper, score);
         if bm25.is_none() {
-            // No keyword matched: show the passage the vectors matched best.
-            if let Some(text) = best_passage(vectors, &paper, query_vector) {
-                hit.snippet = crate::search::one_line(&text, 220);
-                hit.highlights.clear();
+            // No keyword matched: show the passage the vectors matched best (when the search
+            // was restricted to a section group, only if it comes from that group).
+            if let Some(passage) = best_passage(vectors, &paper, query_vector) {
+                let group = passage.section.map_or(paperdex_core::SectionGroup::Title, |kind| kind.group());
+                if highlighter.searches(group) {
+                    hit.snippet = crate::search::one_line(&passage.text, 220);
+                    hit.highlights.clear();
+                    hit.section = Some(group);
+                }
             }
         }
         hit.bm25_rank = bm25.map(|(r, _)| r);
@@ -323,12 +360,22 @@ struct KeywordList {
 /// Papers ranked by their best passage, separately for each language (searched at once).
 /// With several query vectors (the query and its translation), a paper counts with its best
 /// similarity to any of them.
-fn vector_rankings(vectors: &Vectors, queries: &[Vec<f32>], papers: usize) -> Vec<Vec<(String, f32)>> {
+/// With `admitted`, only those passages are searched (a filter).
+fn vector_rankings(
+    vectors: &Vectors,
+    queries: &[Vec<f32>],
+    papers: usize,
+    admitted: Option<&AdmittedPassages>,
+) -> Vec<Vec<(String, f32)>> {
     let rank = |lang: Lang| {
         let mut best: std::collections::HashMap<&str, f32> = std::collections::HashMap::new();
         for query in queries {
             // A paper has a few passages per language; over-fetch so `papers` distinct remain.
-            for (chunk_id, score) in vectors.nearest(query, papers * 3, lang) {
+            let nearest = match admitted {
+                None => vectors.nearest(query, papers * 3, lang),
+                Some(admitted) => vectors.nearest_admitted(query, papers * 3, lang, admitted),
+            };
+            for (chunk_id, score) in nearest {
                 if let Some(chunk) = vectors.set.get(chunk_id) {
                     let entry = best.entry(chunk.paper_id).or_insert(score);
                     *entry = entry.max(score);
@@ -376,16 +423,16 @@ fn has_language(vectors: &Vectors, id: &str, lang: Lang) -> bool {
     chunks.peek().is_none() || chunks.any(|c| c.lang == lang)
 }
 
-/// The text of `paper`'s passage closest to `query`.
-fn best_passage(vectors: &Vectors, paper: &paperdex_core::Paper, query: &[f32]) -> Option<String> {
-    let chunks = chunk(paper);
+/// `paper`'s passage closest to `query`.
+fn best_passage(vectors: &Vectors, paper: &paperdex_core::Paper, query: &[f32]) -> Option<paperdex_embed::Chunk> {
+    let mut chunks = chunk(paper);
     let best = vectors
         .set
         .live_chunks_of(paper.id.as_str())
         .enumerate()
         .map(|(i, c)| (i, crate::vectors::dot(c.vector, query)))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    chunks.get(best.0).map(|c| c.text.clone())
+    (best.0 < chunks.len()).then(|| chunks.swap_remove(best.0))
 }
 
 #[cfg(test)]

@@ -22,6 +22,9 @@ const VECTORS_DIR: &str = "vectors";
 const SET_FILE: &str = "vectors.bin";
 const HNSW_DIR: &str = "hnsw";
 
+/// The memory tantivy's writer may fill before it flushes a segment.
+pub(crate) const WRITER_HEAP_BYTES: usize = 100_000_000;
+
 /// What a tantivy commit records about its generation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct CommitPayload {
@@ -83,6 +86,63 @@ impl Vectors {
             Some(exact) => exact.search(query, k, lang),
             None => self.ann.search(query, k, lang),
         }
+    }
+}
+
+/// The passages of the papers a filter admits, per language: what a filtered vector search
+/// looks at.
+pub struct AdmittedPassages {
+    /// Whether each chunk id is admitted.
+    admitted: Vec<bool>,
+    /// The admitted live chunk ids of each language.
+    ids: [Vec<u32>; 2],
+}
+
+impl AdmittedPassages {
+    /// The live passages of `papers` in `vectors`.
+    pub fn of<'a>(vectors: &Vectors, papers: impl IntoIterator<Item = &'a str>) -> AdmittedPassages {
+        let mut admitted = vec![false; vectors.set.len()];
+        let mut ids: [Vec<u32>; 2] = Default::default();
+        for paper in papers {
+            for chunk in vectors.set.live_chunks_of(paper) {
+                admitted[chunk.id as usize] = true;
+                ids[crate::vectors::lang_slot(chunk.lang)].push(chunk.id);
+            }
+        }
+        AdmittedPassages { admitted, ids }
+    }
+}
+
+impl Vectors {
+    /// [`Vectors::nearest`] among the `admitted` passages only. Few of them (up to
+    /// [`FULL_SCAN_THRESHOLD`]) are scored one by one, exactly; more are searched in the graph
+    /// with the filter applied during the walk (Qdrant chooses the same way, by the filter's
+    /// cardinality).
+    pub fn nearest_admitted(
+        &self,
+        query: &[f32],
+        k: usize,
+        lang: Lang,
+        admitted: &AdmittedPassages,
+    ) -> Vec<(u32, f32)> {
+        let ids = &admitted.ids[crate::vectors::lang_slot(lang)];
+        if ids.len() > FULL_SCAN_THRESHOLD {
+            return self.ann.search_admitted(query, k, lang, &|id| admitted.admitted.get(id as usize) == Some(&true));
+        }
+        let Some(query) = crate::vectors::prepare_query(query, self.set.dims()) else { return Vec::new() };
+        let mut scored: Vec<(u32, f32)> = ids
+            .iter()
+            .filter_map(|&id| Some((id, crate::vectors::similarity(&query, self.set.get(id)?.vector))))
+            .collect();
+        if k == 0 {
+            return Vec::new();
+        }
+        if k < scored.len() {
+            scored.select_nth_unstable_by(k - 1, crate::vectors::best_first);
+            scored.truncate(k);
+        }
+        scored.sort_unstable_by(crate::vectors::best_first);
+        scored
     }
 }
 
@@ -195,7 +255,7 @@ impl PaperIndex {
             analysis: crate::analysis::ANALYSIS_VERSION,
             lexicon: lexicon.map(str::to_string),
         };
-        let mut writer: tantivy::IndexWriter = self.index.writer(100_000_000)?;
+        let mut writer: tantivy::IndexWriter = self.index.writer(WRITER_HEAP_BYTES)?;
         for id in delete {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
         }

@@ -96,6 +96,7 @@ impl PaperIndex {
     /// Opens the index at `root`, creating an empty one when the folder has none.
     pub fn open_or_create(root: impl AsRef<Path>) -> Result<PaperIndex> {
         let root = root.as_ref().to_path_buf();
+        crate::upgrade::upgrade_if_needed(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
         fs::create_dir_all(&tantivy_dir).map_err(IndexError::io(&tantivy_dir))?;
         let (schema, _) = Fields::build();
@@ -109,6 +110,7 @@ impl PaperIndex {
     /// Opens an existing index at `root`; a missing index is an error naming the folder.
     pub fn open(root: impl AsRef<Path>) -> Result<PaperIndex> {
         let root = root.as_ref().to_path_buf();
+        crate::upgrade::upgrade_if_needed(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
         if !tantivy_dir.join("meta.json").exists() {
             return Err(IndexError::Corrupt {
@@ -360,6 +362,67 @@ impl PaperIndex {
             column.ord_to_str(ord, &mut id).map_err(IndexError::io(&self.root))?;
         }
         Ok(id)
+    }
+
+    /// The first-seen day (`YYYYMMDD`) of the paper at `address`, from the fast field; 0 when
+    /// no source dated it (such papers sort last, newest first).
+    pub(crate) fn first_seen_at(&self, searcher: &Searcher, address: DocAddress) -> u64 {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let column = segment.fast_fields().u64("first_seen");
+        column.ok().and_then(|c| c.first(address.doc_id)).unwrap_or(0)
+    }
+
+    /// The first-seen day of paper `id` (see [`PaperIndex::first_seen_at`]).
+    pub(crate) fn first_seen_of(&self, searcher: &Searcher, id: &str) -> u64 {
+        let address = PaperId::parse(id).and_then(|id| self.address_in(searcher, &id).ok().flatten());
+        address.map_or(0, |address| self.first_seen_at(searcher, address))
+    }
+
+    /// The ids of the papers `filter` admits, or `None` when it admits every paper. The vector
+    /// search looks only at these papers' passages.
+    pub(crate) fn admitted_papers(
+        &self,
+        searcher: &Searcher,
+        filter: &crate::SearchFilter,
+    ) -> Result<Option<std::collections::HashSet<String>>> {
+        let Some(query) = filter.query(&self.fields) else { return Ok(None) };
+        let docs = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut ids = std::collections::HashSet::with_capacity(docs.len());
+        for address in docs {
+            ids.insert(self.id_at(searcher, address)?);
+        }
+        Ok(Some(ids))
+    }
+
+    /// The papers `filter` admits, newest first (by first-seen day): `offset` skipped, at most
+    /// `limit`, with how many there are (`total`). What `paperdex new` lists when it has no
+    /// query: the answer has an empty query and says `bm25` (the index alone answered).
+    pub fn newest(&self, filter: &crate::SearchFilter, offset: usize, limit: usize) -> Result<crate::SearchResults> {
+        filter.validate()?;
+        crate::limits::check_limit(limit)?;
+        crate::limits::check_offset(offset)?;
+        let started = std::time::Instant::now();
+        let searcher = self.searcher();
+        let query: Box<dyn tantivy::query::Query> =
+            filter.query(&self.fields).unwrap_or_else(|| Box::new(tantivy::query::AllQuery));
+        let top = TopDocs::with_limit(limit.max(1))
+            .and_offset(offset)
+            .order_by_fast_field::<u64>("first_seen", tantivy::Order::Desc);
+        let (newest, total) = searcher.search(&query, &(top, tantivy::collector::Count))?;
+        let highlighter = crate::search::Highlighter::new(self, &searcher, None, filter.section);
+        let mut hits = Vec::with_capacity(newest.len());
+        for (_, address) in newest {
+            hits.push(highlighter.hit(&self.paper_at(&searcher, address)?, 0.0));
+        }
+        Ok(crate::SearchResults {
+            query: String::new(),
+            mode: crate::SearchMode::Bm25,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            total,
+            hits,
+            warnings: Vec::new(),
+            expansions: Vec::new(),
+        })
     }
 
     pub(crate) fn address_in(&self, searcher: &Searcher, id: &PaperId) -> Result<Option<DocAddress>> {

@@ -3,7 +3,7 @@
 //! The whole merged [`Paper`] is stored as JSON in one stored-only field, so the index is also
 //! the paper store: one tantivy commit switches papers and postings together.
 
-use paperdex_core::Paper;
+use paperdex_core::{Paper, SectionGroup};
 use tantivy::TantivyDocument;
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -28,10 +28,40 @@ pub struct Fields {
     pub han_bigrams: Field,
     /// The paper's date as `YYYYMMDD`, a fast field for sorting and filtering.
     pub date: Field,
+    /// The first day a source listed the paper as `YYYYMMDD` ([`Paper::first_seen`]): date
+    /// filters and the date sort go by it.
+    pub first_seen: Field,
+    /// The languages the paper has text in (`zh`, `en`), for the language filter.
+    pub langs: Field,
+    /// The formats of the sources that listed it (`report`, `hf`...), for the source filter.
+    pub sources: Field,
+    /// The section groups it has text in (`experiments`...), for the section filter.
+    pub section_groups: Field,
+    /// The text of each section group in a field of its own (indexed without positions), so a
+    /// search can be restricted to one group: `sections[g]` for the group at index `g` of
+    /// [`SECTION_FIELD_GROUPS`].
+    pub sections: [Field; SECTION_FIELD_GROUPS.len()],
     /// The hash of the searchable text ([`Paper::content_hash`]).
     pub content_hash: Field,
     /// The merged paper as JSON.
     pub paper: Field,
+}
+
+/// The section groups with a field of their own: all but the title, which has its own field.
+pub const SECTION_FIELD_GROUPS: [SectionGroup; 8] = [
+    SectionGroup::Contribution,
+    SectionGroup::Innovations,
+    SectionGroup::Experiments,
+    SectionGroup::Usage,
+    SectionGroup::Application,
+    SectionGroup::Abstract,
+    SectionGroup::Method,
+    SectionGroup::Other,
+];
+
+/// The name of the field holding a section group's text.
+fn section_field_name(group: SectionGroup) -> String {
+    format!("section_{}", group.name())
 }
 
 impl Fields {
@@ -58,6 +88,20 @@ impl Fields {
             date: builder.add_u64_field("date", NumericOptions::default().set_fast().set_indexed()),
             content_hash: builder.add_text_field("content_hash", STRING | STORED),
             paper: builder.add_text_field("paper", STORED),
+            // Fields added later go last: field ids already on disk keep their meaning, so a
+            // process still running the older schema reads an upgraded index correctly.
+            first_seen: builder.add_u64_field("first_seen", NumericOptions::default().set_fast().set_indexed()),
+            langs: builder.add_text_field("langs", STRING),
+            sources: builder.add_text_field("sources", STRING),
+            section_groups: builder.add_text_field("section_groups", STRING),
+            sections: SECTION_FIELD_GROUPS.map(|group| {
+                let options = TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(WORD_ANALYZER)
+                        .set_index_option(IndexRecordOption::WithFreqs),
+                );
+                builder.add_text_field(&section_field_name(group), options)
+            }),
         };
         (builder.build(), fields)
     }
@@ -73,6 +117,17 @@ impl Fields {
             authors: get("authors")?,
             han_bigrams: get("han_bigrams")?,
             date: get("date")?,
+            first_seen: get("first_seen")?,
+            langs: get("langs")?,
+            sources: get("sources")?,
+            section_groups: get("section_groups")?,
+            sections: {
+                let mut fields = [Field::from_field_id(0); SECTION_FIELD_GROUPS.len()];
+                for (slot, group) in fields.iter_mut().zip(SECTION_FIELD_GROUPS) {
+                    *slot = get(&section_field_name(group))?;
+                }
+                fields
+            },
             content_hash: get("content_hash")?,
             paper: get("paper")?,
         })
@@ -91,6 +146,9 @@ impl Fields {
         for section in paper.sections() {
             doc.add_text(self.body, &section.text);
             doc.add_text(self.han_bigrams, &section.text);
+            if let Some(field) = self.section(section.kind.group()) {
+                doc.add_text(field, &section.text);
+            }
         }
         for keyword in paper.keywords() {
             doc.add_text(self.keywords, keyword);
@@ -101,9 +159,29 @@ impl Fields {
         if let Some(date) = paper.date().and_then(date_number) {
             doc.add_u64(self.date, date);
         }
+        if let Some(day) = paper.first_seen().and_then(crate::filter::Day::of) {
+            doc.add_u64(self.first_seen, day.number());
+        }
+        for lang in paper.languages() {
+            doc.add_text(self.langs, lang.code());
+        }
+        for format in paper.source_formats() {
+            doc.add_text(self.sources, format.name());
+        }
+        for group in crate::filter::section_groups(paper) {
+            doc.add_text(self.section_groups, group.name());
+        }
         doc.add_text(self.content_hash, paper.content_hash());
         doc.add_text(self.paper, serde_json::to_string(paper)?);
         Ok(doc)
+    }
+}
+
+impl Fields {
+    /// The field holding a section group's text (`None` for the title, which is
+    /// [`Fields::title`]).
+    pub fn section(&self, group: SectionGroup) -> Option<Field> {
+        SECTION_FIELD_GROUPS.iter().position(|&g| g == group).map(|i| self.sections[i])
     }
 }
 

@@ -5,7 +5,7 @@
 //! searchable fields (the best field counts fully, the others a little), Chinese words also
 //! match by their character bigrams, and the whole query as a loose phrase adds a boost.
 
-use paperdex_core::{Paper, is_han};
+use paperdex_core::{Paper, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -17,6 +17,7 @@ use tantivy::{DocAddress, Score, Searcher, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::Result;
+use crate::filter::{SearchFilter, SortOrder};
 use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
 
@@ -71,12 +72,23 @@ pub struct SearchRequest {
     pub limit: usize,
     /// How many of the best hits to skip (paging).
     pub offset: usize,
+    /// Which papers may be returned, and which sections searched.
+    pub filter: SearchFilter,
+    /// How hits are ordered.
+    pub sort: SortOrder,
 }
 
 impl SearchRequest {
     /// A hybrid search for `query`, ten hits.
     pub fn new(query: impl Into<String>) -> SearchRequest {
-        SearchRequest { query: query.into(), mode: SearchMode::Hybrid, limit: crate::limits::DEFAULT_LIMIT, offset: 0 }
+        SearchRequest {
+            query: query.into(),
+            mode: SearchMode::Hybrid,
+            limit: crate::limits::DEFAULT_LIMIT,
+            offset: 0,
+            filter: SearchFilter::default(),
+            sort: SortOrder::default(),
+        }
     }
 
     /// The same request in another mode.
@@ -91,11 +103,33 @@ impl SearchRequest {
         self
     }
 
+    /// The same request narrowed by `filter`.
+    pub fn filter(mut self, filter: SearchFilter) -> SearchRequest {
+        self.filter = filter;
+        self
+    }
+
+    /// The same request in another order.
+    pub fn sort(mut self, sort: SortOrder) -> SearchRequest {
+        self.sort = sort;
+        self
+    }
+
     /// Checks the limits every caller must respect.
     pub fn validate(&self) -> Result<()> {
         crate::limits::check_query(&self.query)?;
         crate::limits::check_limit(self.limit)?;
-        crate::limits::check_offset(self.offset)
+        crate::limits::check_offset(self.offset)?;
+        self.filter.validate()
+    }
+
+    /// How many of the best papers a search ranks before it pages: the page's end, or, sorted
+    /// by date, at least `candidates` (the papers the date order is taken among).
+    pub(crate) fn depth(&self, candidates: usize) -> usize {
+        match self.sort {
+            SortOrder::Relevance => self.offset + self.limit,
+            SortOrder::Date => (self.offset + self.limit).max(candidates),
+        }
     }
 }
 
@@ -110,10 +144,16 @@ pub struct SearchHit {
     pub score: f32,
     /// The paper's date.
     pub date: Option<String>,
+    /// The first day a source listed it (what date filters and the date sort go by).
+    #[serde(default)]
+    pub first_seen: Option<String>,
     /// A link to the paper.
     pub url: String,
     /// The best-matching passage of its text.
     pub snippet: String,
+    /// The kind of section the match (and the snippet) came from, when known.
+    #[serde(default)]
+    pub section: Option<SectionGroup>,
     /// Byte ranges of `snippet` that matched the query.
     pub highlights: Vec<[usize; 2]>,
     /// Rank (1-based) in the BM25 list, when it was there.
@@ -166,10 +206,14 @@ pub const TRANSLATION_WEIGHT: f32 = 0.5;
 /// ones on the development set (PERFORMANCE.md); their translation still feeds the vector side.
 pub const TO_CHINESE_SHARE: f32 = 0.0;
 
-/// Fields searched, with their weights: a title match says more than a body match.
-fn weighted_fields(index: &PaperIndex) -> [(Field, f32); 4] {
+/// Fields searched, with their weights: a title match says more than a body match. A search
+/// restricted to one section group searches that group's field alone.
+fn weighted_fields(index: &PaperIndex, section: Option<SectionGroup>) -> Vec<(Field, f32)> {
     let f = &index.fields;
-    [(f.title, 2.0), (f.body, 1.0), (f.keywords, 1.5), (f.authors, 1.0)]
+    match section {
+        None => vec![(f.title, 2.0), (f.body, 1.0), (f.keywords, 1.5), (f.authors, 1.0)],
+        Some(group) => vec![(f.section(group).unwrap_or(f.title), 1.0)],
+    }
 }
 
 impl PaperIndex {
@@ -178,10 +222,18 @@ impl PaperIndex {
     /// stop words or punctuation).
     pub fn keyword_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let expansions = self.lexicon().expand(text, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
-        self.keyword_query_in(&self.searcher(), text, &expansions)
+        self.keyword_query_in(&self.searcher(), text, &expansions, None)
     }
 
-    fn keyword_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> Option<Box<dyn Query>> {
+    /// The keyword query of `text` and its translations, searching the sections of `section`
+    /// only when given (those fields have no positions: words only, no phrases or bigrams).
+    fn keyword_query_in(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        expansions: &[Expansion],
+        section: Option<SectionGroup>,
+    ) -> Option<Box<dyn Query>> {
         let terms = analyze(&mut word_analyzer(), text);
         // A word repeated in the query weighs as often as it is repeated (BM25's query term
         // frequency): long natural-language queries lean on their repeated words.
@@ -194,7 +246,13 @@ impl PaperIndex {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &(term, count) in &counts {
-            self.word_clauses(searcher, term, count, &mut clauses);
+            self.word_clauses(searcher, term, count, section, &mut clauses);
+        }
+        if let Some(group) = section {
+            for expansion in expansions.iter().filter(|e| e.terms.len() == 1) {
+                self.word_clauses(searcher, &expansion.terms[0], expansion.weight, Some(group), &mut clauses);
+            }
+            return (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>);
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
@@ -228,7 +286,7 @@ impl PaperIndex {
         let word = expansion.terms.concat();
         match &expansion.terms[..] {
             [] => {}
-            [term] => self.word_clauses(searcher, term, weight, clauses),
+            [term] => self.word_clauses(searcher, term, weight, None, clauses),
             terms if !word.chars().any(is_han) => {
                 for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
                     let phrase: Vec<(usize, Term)> =
@@ -249,9 +307,17 @@ impl PaperIndex {
     /// The clauses of one analysed word at `weight`: its best field (title, body, keywords,
     /// authors), and a coordination clause: each query word a paper contains at all earns its
     /// IDF once, so a paper with every word ranks above one repeating a few of them many times.
-    fn word_clauses(&self, searcher: &Searcher, term: &str, weight: f32, clauses: &mut Vec<(Occur, Box<dyn Query>)>) {
+    fn word_clauses(
+        &self,
+        searcher: &Searcher,
+        term: &str,
+        weight: f32,
+        section: Option<SectionGroup>,
+        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) {
+        let fields = weighted_fields(self, section);
         let per_field = || -> Vec<Box<dyn Query>> {
-            weighted_fields(self)
+            fields
                 .iter()
                 .map(|&(field, boost)| {
                     let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
@@ -261,7 +327,7 @@ impl PaperIndex {
         };
         let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2));
         clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, weight))));
-        let idf = inverse_document_frequency(searcher, self.fields.body, term);
+        let idf = inverse_document_frequency(searcher, fields.get(1).unwrap_or(&fields[0]).0, term);
         let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
         clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * weight))));
     }
@@ -277,42 +343,70 @@ impl PaperIndex {
         }
     }
 
-    /// The best `n` BM25 matches for `text` and its `expansions`.
+    /// The best `n` BM25 matches for `text` and its `expansions` among the papers `filter`
+    /// admits (the filter is a required clause of the query, so it narrows before the top `n`
+    /// are taken, and scores nothing).
     pub(crate) fn keyword_matches(
         &self,
         searcher: &Searcher,
         text: &str,
         expansions: &[Expansion],
+        filter: &SearchFilter,
         n: usize,
     ) -> Result<KeywordMatches> {
-        let Some(query) = self.keyword_query_in(searcher, text, expansions) else {
+        let Some(query) = self.keyword_query_in(searcher, text, expansions, filter.section) else {
             return Ok(KeywordMatches { hits: Vec::new(), total: 0, query: None });
         };
-        let (hits, total) = searcher.search(&query, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
+        let top = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
+        let (hits, total) = match filter.query(&self.fields) {
+            None => searcher.search(&query, &top)?,
+            Some(admitted) => {
+                let filtered = BooleanQuery::new(vec![
+                    (Occur::Must, query.box_clone()),
+                    (Occur::Must, Box::new(ConstScoreQuery::new(admitted, 0.0))),
+                ]);
+                searcher.search(&filtered, &top)?
+            }
+        };
         Ok(KeywordMatches { hits, total, query: Some(query) })
     }
 
     /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
     pub fn search_bm25(&self, request: &SearchRequest) -> Result<SearchResults> {
-        self.search_bm25_translated(request, TRANSLATION_WEIGHT)
+        self.search_bm25_translated(request, TRANSLATION_WEIGHT, crate::RankerConfig::default().candidates)
     }
 
-    /// Keyword-only search, each query phrase's translations sharing `translation` (0: none).
-    pub fn search_bm25_translated(&self, request: &SearchRequest, translation: f32) -> Result<SearchResults> {
+    /// Keyword-only search, each query phrase's translations sharing `translation` (0: none);
+    /// sorted by date, the `candidates` best matches are ordered newest first.
+    pub fn search_bm25_translated(
+        &self,
+        request: &SearchRequest,
+        translation: f32,
+        candidates: usize,
+    ) -> Result<SearchResults> {
         request.validate()?;
         let started = std::time::Instant::now();
         let searcher = self.searcher();
         let expansions = self.lexicon().expand(&request.query, translation, translation * TO_CHINESE_SHARE);
-        let matches = self.keyword_matches(&searcher, &request.query, &expansions, request.offset + request.limit)?;
-        let highlighter = Highlighter::new(self, &searcher, matches.query.as_deref())
+        let depth = request.depth(candidates);
+        let matches = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
+        let highlighter = Highlighter::new(self, &searcher, matches.query.as_deref(), request.filter.section)
             .for_text(&request.query)
             .for_translations(&expansions);
+        let mut ranked: Vec<(usize, Score, DocAddress)> =
+            matches.hits.iter().enumerate().map(|(rank, &(score, address))| (rank, score, address)).collect();
+        if request.sort == SortOrder::Date {
+            let days: Vec<u64> = ranked.iter().map(|&(_, _, address)| self.first_seen_at(&searcher, address)).collect();
+            let mut order: Vec<usize> = (0..ranked.len()).collect();
+            order.sort_by_key(|&i| std::cmp::Reverse(days[i]));
+            ranked = order.into_iter().map(|i| ranked[i]).collect();
+        }
         let mut hits = Vec::new();
-        for (rank, (score, address)) in matches.hits.iter().enumerate().skip(request.offset) {
-            let paper = self.paper_at(&searcher, *address)?;
-            let mut hit = highlighter.hit(&paper, *score);
+        for &(rank, score, address) in ranked.iter().skip(request.offset).take(request.limit) {
+            let paper = self.paper_at(&searcher, address)?;
+            let mut hit = highlighter.hit(&paper, score);
             hit.bm25_rank = Some(rank + 1);
-            hit.bm25_score = Some(*score);
+            hit.bm25_score = Some(score);
             hits.push(hit);
         }
         Ok(SearchResults {
@@ -340,6 +434,8 @@ fn inverse_document_frequency(searcher: &Searcher, field: Field, term: &str) -> 
 /// Makes hits with snippets for one query.
 pub(crate) struct Highlighter {
     generator: Option<SnippetGenerator>,
+    /// The section group a search was restricted to: snippets come from it alone.
+    section: Option<SectionGroup>,
     /// Lower-cased fragments of the query words; a section containing none of them cannot
     /// hold a highlight, so the (jieba-tokenising) snippet generator skips it.
     needles: Vec<String>,
@@ -349,13 +445,23 @@ pub(crate) struct Highlighter {
 const SNIPPET_CHARS: usize = 220;
 
 impl Highlighter {
-    pub(crate) fn new(index: &PaperIndex, searcher: &Searcher, query: Option<&dyn Query>) -> Highlighter {
-        let generator =
-            query.and_then(|q| SnippetGenerator::create(searcher, q, index.fields.body).ok()).map(|mut g| {
-                g.set_max_num_chars(SNIPPET_CHARS);
-                g
-            });
-        Highlighter { generator, needles: Vec::new() }
+    pub(crate) fn new(
+        index: &PaperIndex,
+        searcher: &Searcher,
+        query: Option<&dyn Query>,
+        section: Option<SectionGroup>,
+    ) -> Highlighter {
+        // The generator highlights the terms the query has in one field: the body, or the
+        // field of the section group searched.
+        let field = match section {
+            None => index.fields.body,
+            Some(group) => index.fields.section(group).unwrap_or(index.fields.title),
+        };
+        let generator = query.and_then(|q| SnippetGenerator::create(searcher, q, field).ok()).map(|mut g| {
+            g.set_max_num_chars(SNIPPET_CHARS);
+            g
+        });
+        Highlighter { generator, section, needles: Vec::new() }
     }
 
     /// Lets the highlighter skip sections that cannot match `query_text`. Stemming means an
@@ -406,16 +512,24 @@ impl Highlighter {
         Some(&text[start..end])
     }
 
+    /// Whether the highlighter looks for query words in sections of `group` (all, unless the
+    /// search was restricted to one group).
+    pub(crate) fn searches(&self, group: SectionGroup) -> bool {
+        self.section.is_none_or(|g| g == group)
+    }
+
     /// A hit for `paper` with the best snippet of its text.
     pub(crate) fn hit(&self, paper: &Paper, score: f32) -> SearchHit {
-        let (snippet, highlights) = self.snippet(paper);
+        let (snippet, highlights, section) = self.snippet(paper);
         SearchHit {
             id: paper.id.to_string(),
             title: paper.title().to_string(),
             score,
             date: paper.date().map(str::to_string),
+            first_seen: paper.first_seen().map(str::to_string),
             url: paper.url(),
             snippet,
+            section,
             highlights,
             bm25_rank: None,
             bm25_score: None,
@@ -424,24 +538,40 @@ impl Highlighter {
         }
     }
 
-    fn snippet(&self, paper: &Paper) -> (String, Vec<[usize; 2]>) {
-        let sections = paper.sections();
+    /// The snippet of `paper`, its highlights, and the section group it came from.
+    fn snippet(&self, paper: &Paper) -> (String, Vec<[usize; 2]>, Option<SectionGroup>) {
+        let sections: Vec<_> = paper.sections().into_iter().filter(|s| self.searches(s.kind.group())).collect();
         if let Some(generator) = &self.generator {
             // The section with the most highlighted terms gives the snippet.
             let best = sections
                 .iter()
-                .filter_map(|s| self.window(&s.text))
-                .map(|text| generator.snippet(text))
-                .filter(|s| !s.highlighted().is_empty())
-                .max_by_key(|s| s.highlighted().len());
-            if let Some(snippet) = best {
+                .filter_map(|s| Some((s.kind.group(), self.window(&s.text)?)))
+                .map(|(group, text)| (group, generator.snippet(text)))
+                .filter(|(_, s)| !s.highlighted().is_empty())
+                .max_by_key(|(_, s)| s.highlighted().len());
+            if let Some((group, snippet)) = best {
                 let text = snippet.fragment().to_string();
                 let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
-                return tidy(text, ranges);
+                let (text, ranges) = tidy(text, ranges);
+                return (text, ranges, Some(group));
             }
         }
-        // No term to show: the opening of the most telling section.
-        (one_line(sections.first().map(|s| s.text.as_str()).unwrap_or(""), SNIPPET_CHARS), Vec::new())
+        // No term to show in a section: the opening of the most telling one. The match, if
+        // the words matched at all, was in the title.
+        let group = match self.section {
+            Some(group) => Some(group),
+            None if self.title_matches(paper) => Some(SectionGroup::Title),
+            // Nothing was searched for (a plain listing), or the match is not in the text.
+            None => None,
+        };
+        let opening = one_line(sections.first().map(|s| s.text.as_str()).unwrap_or(""), SNIPPET_CHARS);
+        (opening, Vec::new(), group)
+    }
+
+    /// Whether a query word occurs in one of `paper`'s titles.
+    fn title_matches(&self, paper: &Paper) -> bool {
+        let titles = format!("{} {}", paper.title(), paper.title_zh().unwrap_or("")).to_lowercase();
+        !self.needles.is_empty() && self.needles.iter().any(|n| titles.contains(n.as_str()))
     }
 }
 

@@ -40,10 +40,19 @@ pub struct Hit {
     pub score: f32,
     /// The paper's date, `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// The first day a source listed it, `YYYY-MM-DD`: what date filters and `sort=date` go by.
+    pub first_seen: Option<String>,
     /// A link to the paper.
     pub url: String,
     /// The best-matching passage, plain text on one line.
     pub snippet: String,
+    /// The kind of section the match and the snippet came from: `title`, `contribution`,
+    /// `innovations`, `experiments`, `usage`, `application`, `abstract`, `method` or `other`.
+    #[schema(example = "experiments")]
+    pub section: Option<String>,
+    /// `section` as shown to readers (the digest's Chinese heading and the English name).
+    #[schema(example = "实验效果 experiments")]
+    pub section_label: Option<String>,
     /// `snippet` as HTML: escaped, with matched words in `<mark>`; safe to insert as is.
     pub snippet_html: String,
     /// UTF-8 byte ranges `[start, end)` of `snippet` that matched.
@@ -67,8 +76,11 @@ impl From<SearchHit> for Hit {
             title: hit.title,
             score: hit.score,
             date: hit.date,
+            first_seen: hit.first_seen,
             url: hit.url,
             snippet: hit.snippet,
+            section: hit.section.map(|g| g.name().to_string()),
+            section_label: hit.section.map(|g| g.label().to_string()),
             highlights: hit.highlights,
             bm25_rank: hit.bm25_rank,
             bm25_score: hit.bm25_score,
@@ -195,6 +207,11 @@ pub struct PaperView {
     pub title_zh: Option<String>,
     /// Publication date, else the first day a source listed it.
     pub date: Option<String>,
+    /// The first day a source (a digest or a daily dump) listed it: date filters and the date
+    /// sort go by this.
+    pub first_seen: Option<String>,
+    /// The last day a source listed it.
+    pub last_seen: Option<String>,
     /// A link to the paper.
     pub url: String,
     /// Authors, as the sources spell them.
@@ -219,11 +236,13 @@ impl From<&Paper> for PaperView {
             title: paper.title().to_string(),
             title_zh: paper.title_zh().map(str::to_string),
             date: paper.date().map(str::to_string),
+            first_seen: paper.first_seen().map(str::to_string),
+            last_seen: paper.last_seen().map(str::to_string),
             url: paper.url(),
             authors: strings(paper.authors()),
             keywords: strings(paper.keywords()),
             github: paper.records.iter().find_map(|r| r.github.clone()),
-            upvotes: paper.records.iter().filter_map(|r| r.upvotes).max(),
+            upvotes: paper.upvotes(),
             sections: paper
                 .sections()
                 .into_iter()
@@ -293,6 +312,90 @@ pub struct SearchParams {
     /// Hits to skip, 0 to 10000 (default 0).
     #[param(minimum = 0, maximum = 10000)]
     offset: Option<usize>,
+    /// Only papers first seen on or after this day, `YYYY-MM-DD`.
+    #[param(example = "2026-03-01", pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    since: Option<String>,
+    /// Only papers first seen on or before this day, `YYYY-MM-DD`.
+    #[param(example = "2026-03-31", pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    until: Option<String>,
+    /// Only papers with text in this language.
+    #[param(inline)]
+    lang: Option<LangParam>,
+    /// Only papers listed by a source of this format.
+    #[param(inline)]
+    source: Option<SourceParam>,
+    /// Only matches in sections of this kind (the snippet comes from it).
+    #[param(inline)]
+    section: Option<SectionParam>,
+    /// `relevance` (default) or `date`: newest first among the best matches (every keyword
+    /// match in bm25 mode up to the ranker's candidates, 100 by default).
+    #[param(inline)]
+    sort: Option<SortParam>,
+}
+
+/// The languages a search can be narrowed to.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum LangParam {
+    /// Papers with Chinese text.
+    Zh,
+    /// Papers with English text.
+    En,
+}
+
+/// The source formats a search can be narrowed to.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub enum SourceParam {
+    /// Daily report markdown.
+    #[serde(rename = "report")]
+    Report,
+    /// Hugging Face daily papers JSON.
+    #[serde(rename = "hf")]
+    Hf,
+    /// Chinese summaries JSON.
+    #[serde(rename = "zh-summary")]
+    ZhSummary,
+    /// Per-paper markdown.
+    #[serde(rename = "paper-md")]
+    PaperMd,
+}
+
+/// The section kinds a search can be restricted to.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum SectionParam {
+    /// Titles.
+    Title,
+    /// 一句话核心贡献, TLDR, AI summary.
+    Contribution,
+    /// 主要创新点.
+    Innovations,
+    /// 实验效果.
+    Experiments,
+    /// 使用指南.
+    Usage,
+    /// 应用领域.
+    Application,
+    /// Abstracts.
+    Abstract,
+    /// Motivation and method.
+    Method,
+    /// Anything else.
+    Other,
+}
+
+/// How hits are ordered.
+#[derive(Debug, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum SortParam {
+    /// Best match first.
+    Relevance,
+    /// Newest first.
+    Date,
 }
 
 /// The parameters of `GET /api/papers/{id}/related`.

@@ -3,8 +3,9 @@
 //! search for something nobody typed), and every number is checked with its range in the
 //! message.
 
-use paperdex_index::SearchMode;
+use paperdex_index::filter::parse_value;
 use paperdex_index::limits::{self, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, quote};
+use paperdex_index::{SearchFilter, SearchMode, SortOrder};
 
 use crate::error::ApiError;
 
@@ -72,6 +73,32 @@ impl Params {
     /// How many hits to skip: 0 to [`MAX_OFFSET`], 0 unless given.
     pub fn offset(&self) -> Result<usize, ApiError> {
         self.number("offset", 0, 0, MAX_OFFSET)
+    }
+
+    /// The filter parameters (`since`, `until`, `lang`, `source`, `section`), read by the same
+    /// parsers as the CLI's flags; an empty value is no filter.
+    pub fn filter(&self) -> Result<SearchFilter, ApiError> {
+        let filter = SearchFilter {
+            since: self.parsed("since")?,
+            until: self.parsed("until")?,
+            lang: self.parsed("lang")?,
+            source: self.parsed("source")?,
+            section: self.parsed("section")?,
+        };
+        filter.validate()?;
+        Ok(filter)
+    }
+
+    /// The order, `relevance` unless given.
+    pub fn sort(&self) -> Result<SortOrder, ApiError> {
+        Ok(self.parsed("sort")?.unwrap_or_default())
+    }
+
+    fn parsed<T: std::str::FromStr<Err = String>>(&self, name: &str) -> Result<Option<T>, ApiError> {
+        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(raw) => Ok(Some(parse_value(name, raw)?)),
+        }
     }
 
     fn number(&self, name: &str, default: usize, min: usize, max: usize) -> Result<usize, ApiError> {

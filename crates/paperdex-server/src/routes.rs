@@ -92,7 +92,7 @@ async fn blocking<T: Send + 'static>(
     params(SearchParams),
     responses(
         (status = 200, description = "Hits, best first", body = SearchResponse),
-        (status = 400, description = "A parameter is missing or out of range (`invalid_parameter`), or q is too long (`query_too_long`)", body = ErrorBody),
+        (status = 400, description = "A parameter is missing, malformed or out of range, e.g. a bad date or an unknown source (`invalid_parameter`, naming it), or q is too long (`query_too_long`)", body = ErrorBody),
         (status = 500, description = "Internal error", body = ErrorBody),
     )
 )]
@@ -100,13 +100,12 @@ pub(crate) async fn search(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    let params = Params::parse(raw.as_deref())?.only(&["q", "mode", "limit", "offset"])?;
-    let request = SearchRequest {
-        query: params.query()?,
-        mode: params.mode()?,
-        limit: params.limit()?,
-        offset: params.offset()?,
-    };
+    let params = Params::parse(raw.as_deref())?
+        .only(&["q", "mode", "limit", "offset", "since", "until", "lang", "source", "section", "sort"])?;
+    let mut request = SearchRequest::new(params.query()?).mode(params.mode()?).limit(params.limit()?);
+    request.offset = params.offset()?;
+    request.filter = params.filter()?;
+    request.sort = params.sort()?;
     let results = blocking(&state, move |engine, cancel| Ok(engine.search_until(&request, cancel)?)).await?;
     Ok(Json(results.into()))
 }

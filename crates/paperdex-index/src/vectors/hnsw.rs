@@ -345,6 +345,27 @@ impl HnswSearch {
         }
     }
 
+    /// The `k` live passages of `lang` nearest to `query` among those `admit` lets through
+    /// (a chunk id), searching the graph with the filter applied during the walk (hnsw_rs's
+    /// `search_filter`), so a filter never empties a page that the graph could fill.
+    pub fn search_admitted(&self, query: &[f32], k: usize, lang: Lang, admit: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)> {
+        let Some(graph) = &self.graphs[lang_slot(lang)] else { return Vec::new() };
+        if k == 0 || graph.points == graph.dead {
+            return Vec::new();
+        }
+        let Some(query) = prepare_query(query, self.dims) else { return Vec::new() };
+        let filter = |id: &usize| !self.deleted.get(*id).copied().unwrap_or(true) && admit(*id as u32);
+        let mut hits: Vec<(u32, f32)> = graph
+            .hnsw
+            .search_filter(&query, k, self.params.ef_search.max(k), Some(&filter))
+            .into_iter()
+            .map(|n| (n.d_id as u32, 1.0 - n.distance))
+            .collect();
+        hits.sort_unstable_by(best_first);
+        hits.truncate(k);
+        hits
+    }
+
     /// Writes the graphs to `dir` (created if missing) so [`HnswSearch::load`] can reload them
     /// without rebuilding. Crash-safe: until the manifest is replaced, the folder still holds
     /// the previous graphs intact. One writer per folder at a time (ingest holds the writer

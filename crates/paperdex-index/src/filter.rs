@@ -1,0 +1,275 @@
+//! Narrowing and ordering a search: [`SearchFilter`] (first-seen dates, language, source,
+//! section) and [`SortOrder`]. One set of types and parsers for the CLI, the HTTP API and the
+//! MCP server, so a value refused in one is refused in all with the same words.
+//!
+//! Filters apply inside both retrievers, before fusion: the keyword query gets the filter as a
+//! required clause, and the vector search only looks at passages of admitted papers (see
+//! [`PaperIndex::admitted_papers`]). A narrow filter therefore still fills a page with the best
+//! matches among the papers it keeps, instead of the few that survive a post-filter.
+
+use std::fmt;
+use std::ops::Bound;
+use std::str::FromStr;
+
+use paperdex_core::{Lang, Paper, SectionGroup, SourceFormat};
+use serde::{Deserialize, Serialize};
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+use crate::error::{IndexError, Result};
+use crate::limits::quote;
+use crate::schema::Fields;
+
+/// A calendar day, `YYYY-MM-DD`, kept as the number `YYYYMMDD` (how the index stores dates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(u32);
+
+impl Day {
+    /// The day as `YYYYMMDD`.
+    pub fn number(self) -> u64 {
+        u64::from(self.0)
+    }
+
+    /// Reads the `YYYY-MM-DD` prefix of a date or timestamp (`2026-02-05T08:00:00Z`), as the
+    /// sources write them; `None` when there is no valid day there.
+    pub fn of(date: &str) -> Option<Day> {
+        date.get(..10).and_then(|day| day.parse().ok())
+    }
+}
+
+impl FromStr for Day {
+    type Err = String;
+
+    /// Reads `YYYY-MM-DD` (a real day of the Gregorian calendar).
+    fn from_str(s: &str) -> std::result::Result<Day, String> {
+        let problem = || format!("must be a date YYYY-MM-DD, not {}", quote(s));
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(problem());
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<u32> {
+            let part = &s[range];
+            part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+        };
+        let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+            return Err(problem());
+        };
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Err(problem()),
+        };
+        if day == 0 || day > days_in_month {
+            return Err(problem());
+        }
+        Ok(Day(year * 10_000 + month * 100 + day))
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.0 / 10_000, self.0 / 100 % 100, self.0 % 100)
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Day, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Which papers a search may return. Every part is optional; parts combine (all must hold).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchFilter {
+    /// Only papers first seen on or after this day ([`Paper::first_seen`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Day>,
+    /// Only papers first seen on or before this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Day>,
+    /// Only papers with text in this language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
+    /// Only papers listed by a source of this format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceFormat>,
+    /// Only matches in sections of this group: the keyword query searches those sections
+    /// alone, the vectors only papers that have such a section, and each hit's snippet comes
+    /// from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<SectionGroup>,
+}
+
+impl SearchFilter {
+    /// Whether the filter lets every paper through.
+    pub fn is_empty(&self) -> bool {
+        *self == SearchFilter::default()
+    }
+
+    /// Checks that the parts can hold together: `since` after `until` is a mistake, not an
+    /// empty answer.
+    pub fn validate(&self) -> Result<()> {
+        if let (Some(since), Some(until)) = (self.since, self.until)
+            && since > until
+        {
+            return Err(IndexError::InvalidParameter {
+                name: "since".into(),
+                problem: format!("{since} is after until ({until}): no paper can be in that range"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether `paper` passes the filter (what [`SearchFilter::query`] selects in the index).
+    pub fn admits(&self, paper: &Paper) -> bool {
+        let first_seen = paper.first_seen().and_then(Day::of);
+        let in_range = match (self.since, self.until) {
+            (None, None) => true,
+            (since, until) => {
+                first_seen.is_some_and(|day| since.is_none_or(|s| day >= s) && until.is_none_or(|u| day <= u))
+            }
+        };
+        in_range
+            && self.lang.is_none_or(|lang| paper.languages().contains(&lang))
+            && self.source.is_none_or(|format| paper.source_formats().contains(&format))
+            && self.section.is_none_or(|group| section_groups(paper).contains(&group))
+    }
+
+    /// The filter as a query that matches exactly the admitted papers (scoring nothing), or
+    /// `None` when it admits every paper.
+    pub(crate) fn query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if self.since.is_some() || self.until.is_some() {
+            let bound = |day: Option<Day>| match day {
+                Some(day) => Bound::Included(Term::from_field_u64(fields.first_seen, day.number())),
+                None => Bound::Unbounded,
+            };
+            parts.push((Occur::Must, Box::new(RangeQuery::new(bound(self.since), bound(self.until)))));
+        }
+        let exact = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        if let Some(lang) = self.lang {
+            parts.push((Occur::Must, exact(fields.langs, lang.code())));
+        }
+        if let Some(format) = self.source {
+            parts.push((Occur::Must, exact(fields.sources, format.name())));
+        }
+        if let Some(group) = self.section {
+            parts.push((Occur::Must, exact(fields.section_groups, group.name())));
+        }
+        match parts.len() {
+            0 => None,
+            _ => Some(Box::new(BooleanQuery::new(parts))),
+        }
+    }
+}
+
+/// The section groups `paper` has text in (its title always).
+pub(crate) fn section_groups(paper: &Paper) -> Vec<SectionGroup> {
+    let mut groups: Vec<SectionGroup> = paper.sections().iter().map(|s| s.kind.group()).collect();
+    groups.push(SectionGroup::Title);
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first (by first-seen day), among the papers the mode finds relevant: every
+    /// keyword match in BM25 mode, the ranker's candidates (`--candidates`, 100 by default)
+    /// in vector and hybrid modes. Ties keep their relevance order.
+    Date,
+}
+
+impl SortOrder {
+    /// The order's name as the CLI and API spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Relevance => "relevance",
+            SortOrder::Date => "date",
+        }
+    }
+}
+
+impl FromStr for SortOrder {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<SortOrder, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "relevance" | "score" => Ok(SortOrder::Relevance),
+            "date" | "newest" => Ok(SortOrder::Date),
+            _ => Err(format!("must be relevance or date, not {}", quote(s))),
+        }
+    }
+}
+
+/// Parses one filter value from text (a flag or a query-string parameter), naming the
+/// parameter when it is malformed: the one rule the CLI, HTTP and MCP share.
+pub fn parse_value<T: FromStr<Err = String>>(name: &str, raw: &str) -> Result<T> {
+    raw.parse().map_err(|problem: String| {
+        // The FromStr messages of core's enums do not quote the value; add it once.
+        let problem = if problem.contains(", not ") || problem.ends_with(&quote(raw)) {
+            problem
+        } else {
+            format!("{problem}, not {}", quote(raw))
+        };
+        IndexError::InvalidParameter { name: name.to_string(), problem }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_real_calendar_days_written_in_full() {
+        assert_eq!("2026-02-05".parse::<Day>().map(|d| d.number()), Ok(20260205));
+        assert_eq!("2024-02-29".parse::<Day>().map(|d| d.to_string()), Ok("2024-02-29".to_string()));
+        for bad in ["2026-2-5", "2025-02-29", "2026-13-01", "2026-00-10", "20260205", "2026-02-05x", "yesterday", ""] {
+            let error = bad.parse::<Day>().expect_err(bad);
+            assert!(error.contains("YYYY-MM-DD"), "{error}");
+        }
+        assert_eq!(Day::of("2026-02-05T08:00:00.000Z").map(|d| d.number()), Some(20260205));
+    }
+
+    #[test]
+    fn a_bad_value_is_an_invalid_parameter_naming_the_parameter_and_the_value() {
+        let error = parse_value::<SourceFormat>("source", "arxiv").expect_err("unknown source");
+        let text = error.to_string();
+        assert!(text.contains("source") && text.contains("\"arxiv\"") && text.contains("zh-summary"), "{text}");
+        assert_eq!(error.code(), crate::ErrorCode::InvalidParameter);
+        let error = parse_value::<Day>("since", "March").expect_err("not a date");
+        assert!(error.to_string().contains("\"March\""), "{error}");
+        assert_eq!(error.to_string().matches("\"March\"").count(), 1, "{error}");
+        assert_eq!(parse_value::<SectionGroup>("section", "Results").ok(), Some(SectionGroup::Experiments));
+        assert_eq!(parse_value::<SortOrder>("sort", "DATE").ok(), Some(SortOrder::Date));
+    }
+
+    #[test]
+    fn a_range_that_ends_before_it_starts_is_refused() {
+        let filter = SearchFilter {
+            since: "2026-03-01".parse().ok(),
+            until: "2026-02-01".parse().ok(),
+            ..SearchFilter::default()
+        };
+        let error = filter.validate().expect_err("since after until");
+        assert!(error.to_string().contains("2026-03-01 is after until"), "{error}");
+    }
+}
