@@ -1,4 +1,5 @@
-// The user's story in a real browser: open the page, search, open a paper, see related papers.
+// The user's story in a real browser: open the page, search, open a paper, see related papers,
+// then narrow a search with the filter controls.
 // Usage: node search.mjs BASE_URL QUERY EXPECTED_ID SCREENSHOT_DIR
 import { chromium } from "playwright-core";
 
@@ -39,6 +40,31 @@ try {
     if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
     console.log(`ok ${name}: ${expected} found, ${marks} highlights, ${related} related papers`);
+
+    // A filtered search: only the experiments sections, newest first; the filters live in
+    // the URL (a reload keeps them) and each hit says which section matched.
+    await page.goto(base + "/", { waitUntil: "load" });
+    await page.selectOption("#f-section", "experiments");
+    await page.selectOption("#f-sort", "date");
+    await page.fill("#q", "MMLU");
+    await page.press("#q", "Enter");
+    await page.locator("#results .hit").first().waitFor({ timeout: 15000 })
+      .catch(() => fail(`${name}: no hit for MMLU in the experiments sections`));
+    const url = new URL(page.url());
+    if (url.searchParams.get("section") !== "experiments" || url.searchParams.get("sort") !== "date") {
+      await fail(`${name}: the URL does not hold the filters: ${page.url()}`);
+    }
+    const labels = await page.locator("#results .hit .section-label").allInnerTexts();
+    const hits = await page.locator("#results .hit").count();
+    if (labels.length !== hits || !labels.every((l) => l.includes("experiments"))) {
+      await fail(`${name}: hits not labelled with their section: ${JSON.stringify(labels)}`);
+    }
+    await page.reload({ waitUntil: "load" });
+    await page.locator("#results .hit").first().waitFor({ timeout: 15000 });
+    if (await page.inputValue("#f-section") !== "experiments") await fail(`${name}: a reload lost the section filter`);
+    if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
+    await page.screenshot({ path: `${shots}/${name}-filtered.png`, fullPage: false });
+    console.log(`ok ${name} filtered: ${hits} hits, each labelled ${labels[0]}`);
     await page.close();
   }
 } catch (e) {

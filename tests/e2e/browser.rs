@@ -1,6 +1,7 @@
 //! The search page in headless Chromium (Debian's package; `tests/setup` installs it and
 //! playwright-core): search `KV cache quantization`, see Quant VideoGen, open it, see its
-//! related papers — at desktop and phone width.
+//! related papers; then search `MMLU` in the experiments sections, newest first, from the
+//! filter controls — at desktop and phone width.
 
 use std::process::Command;
 
@@ -29,4 +30,5 @@ fn the_search_page_finds_a_paper_and_shows_its_related_papers() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("ok desktop") && stdout.contains("ok phone"), "{stdout}");
+    assert!(stdout.contains("ok desktop filtered") && stdout.contains("ok phone filtered"), "{stdout}");
 }
