@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use paperdex_embed::{E5Embedder, Embedder, ModelPaths, QueryBatcher, Role, chunk};
-use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
+use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest};
 
 use common::{QUERIES, peak_rss_mb, percentile};
 
@@ -41,6 +41,49 @@ fn latency(engine: &SearchEngine, mode: SearchMode, rounds: usize) -> (f64, f64)
     }
     times.sort_by(f64::total_cmp);
     (percentile(&times, 0.5), percentile(&times, 0.99))
+}
+
+/// A date filter that keeps the newest ~5% of the index's papers (by first-seen day), and how
+/// many papers it keeps.
+fn newest_share_filter(index: &PaperIndex, share: f64) -> (SearchFilter, usize) {
+    let mut days: Vec<String> =
+        index.papers().expect("papers").iter().filter_map(|p| p.first_seen().map(|d| d[..10].to_string())).collect();
+    days.sort();
+    let since = days[((days.len() as f64) * (1.0 - share)) as usize].clone();
+    let kept = days.iter().filter(|d| **d >= since).count();
+    (SearchFilter { since: since.parse().ok(), ..SearchFilter::default() }, kept)
+}
+
+/// p50 of `mode` without and with `filter`, measured interleaved (query by query) so both see
+/// the same machine load.
+fn filtered_latency(engine: &SearchEngine, mode: SearchMode, filter: &SearchFilter, rounds: usize) -> (f64, f64) {
+    let (mut plain, mut filtered) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        for q in QUERIES {
+            for (times, filter) in [(&mut plain, SearchFilter::default()), (&mut filtered, filter.clone())] {
+                let started = Instant::now();
+                let results = engine.search(&SearchRequest::new(*q).mode(mode).filter(filter)).expect("search");
+                assert_eq!(results.mode, mode, "mode fell back: {:?}", results.warnings);
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    plain.sort_by(f64::total_cmp);
+    filtered.sort_by(f64::total_cmp);
+    (percentile(&plain, 0.5), percentile(&filtered, 0.5))
+}
+
+fn print_filtered(engine: &SearchEngine, mode: SearchMode, rounds: usize) {
+    let (filter, kept) = newest_share_filter(engine.index(), 0.05);
+    let (plain, filtered) = filtered_latency(engine, mode, &filter, rounds);
+    println!(
+        "search {:7} with a date filter keeping {kept} papers ({:.1}%, since {}): p50 {filtered:.3} ms against \
+         {plain:.3} ms without (+{:.3} ms, same run)",
+        mode.as_str(),
+        100.0 * kept as f64 / engine.index().len() as f64,
+        filter.since.map(|d| d.to_string()).unwrap_or_default(),
+        filtered - plain
+    );
 }
 
 fn load_model() -> Option<Arc<dyn Embedder>> {
@@ -117,6 +160,7 @@ fn main() {
     let engine = SearchEngine::new(index, model.clone().ok_or_else(|| "no model".to_string()));
     let (p50, p99) = latency(&engine, SearchMode::Bm25, 20);
     println!("search bm25:   p50 {p50:.3} ms  p99 {p99:.3} ms  ({} queries x 20)", QUERIES.len());
+    print_filtered(&engine, SearchMode::Bm25, 10);
     if let (Some(model), true, Some(_)) = (&model, has_vectors, &reuse) {
         model_alone(model.as_ref(), engine.index(), None, 38);
     }
@@ -151,6 +195,7 @@ fn main() {
             let (p50, p99) = latency(&engine, mode, 5);
             println!("search {:7}: p50 {p50:.3} ms  p99 {p99:.3} ms", mode.as_str());
         }
+        print_filtered(&engine, SearchMode::Hybrid, 5);
     } else {
         println!(
             "(vector and hybrid latency skipped: needs the model and an index with vectors, e.g. PAPERDEX_BENCH_INDEX=index)"
