@@ -323,4 +323,36 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_filtered_vector_search_returns_only_admitted_passages_whether_it_scans_or_walks_the_graph() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut next = move || rng.f32() - 0.5;
+        let mut set = VectorSet::new("test", 16);
+        for i in 0..3_000 {
+            let mut v: Vec<f32> = (0..16).map(|_| next()).collect();
+            paperdex_embed::normalize(&mut v);
+            set.push(&format!("2601.{i:05}"), Lang::En, &v).expect("push");
+        }
+        let ann = HnswSearch::build(&set);
+        let vectors = Vectors::new("gen-1".into(), set, ann);
+        // Every 20th paper: a filter keeping 5%.
+        let kept: Vec<String> = (0..3_000).step_by(20).map(|i| format!("2601.{i:05}")).collect();
+        let admitted = AdmittedPassages::of(&vectors, kept.iter().map(String::as_str));
+        let is_kept = |id: u32| vectors.set.get(id).is_some_and(|c| kept.iter().any(|k| k == c.paper_id));
+        let (mut found, mut wanted) = (0, 0);
+        for _ in 0..20 {
+            let query: Vec<f32> = (0..16).map(|_| next()).collect();
+            let scanned = vectors.nearest_admitted_scanning(&query, 10, Lang::En, &admitted, usize::MAX);
+            assert_eq!(scanned.len(), 10);
+            assert!(scanned.iter().all(|&(id, _)| is_kept(id)), "the scan returned a passage outside the filter");
+            let walked = vectors.nearest_admitted_scanning(&query, 10, Lang::En, &admitted, 0);
+            assert_eq!(walked.len(), 10, "the filtered graph walk must still fill the page");
+            assert!(walked.iter().all(|&(id, _)| is_kept(id)), "the graph walk returned a passage outside the filter");
+            wanted += scanned.len();
+            found += walked.iter().filter(|w| scanned.iter().any(|s| s.0 == w.0)).count();
+        }
+        // The scan is exact; the graph walk approximates it.
+        assert!(found as f64 / wanted as f64 >= 0.9, "filtered graph recall {found}/{wanted}");
+    }
 }

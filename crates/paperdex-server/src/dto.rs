@@ -479,6 +479,32 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_filter_values_are_the_ones_the_parsers_accept() {
+        use paperdex_core::{SectionGroup, SourceFormat};
+        use utoipa::OpenApi;
+        let doc = serde_json::to_value(crate::ApiDoc::openapi()).expect("the document serialises");
+        let parameters = doc["paths"]["/api/search"]["get"]["parameters"].as_array().expect("parameters").clone();
+        let values = |name: &str| -> Vec<String> {
+            let parameter =
+                parameters.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} undocumented"));
+            let schema = &parameter["schema"];
+            let list = schema["enum"].as_array().or_else(|| schema["oneOf"][0]["enum"].as_array());
+            list.unwrap_or_else(|| panic!("{name}: no enum in {schema}"))
+                .iter()
+                .map(|v| v.to_string().replace('"', ""))
+                .collect()
+        };
+        let names = |all: Vec<&str>| all.into_iter().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(values("source"), names(SourceFormat::ALL.iter().map(|f| f.name()).collect()));
+        assert_eq!(values("section"), names(SectionGroup::ALL.iter().map(|g| g.name()).collect()));
+        assert_eq!(values("lang"), ["zh", "en"]);
+        assert_eq!(values("sort"), ["relevance", "date"]);
+        for name in ["since", "until"] {
+            assert!(parameters.iter().any(|p| p["name"] == name), "{name} undocumented");
+        }
+    }
+
+    #[test]
     fn marked_html_escapes_everything_and_marks_ranges() {
         let snippet = "<b>KV</b> 量化 & \"cache\"";
         let kv = snippet.find("KV").expect("KV");
