@@ -125,8 +125,21 @@ impl Vectors {
         lang: Lang,
         admitted: &AdmittedPassages,
     ) -> Vec<(u32, f32)> {
+        self.nearest_admitted_scanning(query, k, lang, admitted, FULL_SCAN_THRESHOLD)
+    }
+
+    /// [`Vectors::nearest_admitted`], scanning at most `scan_up_to` admitted passages (tests
+    /// force the graph walk with 0).
+    fn nearest_admitted_scanning(
+        &self,
+        query: &[f32],
+        k: usize,
+        lang: Lang,
+        admitted: &AdmittedPassages,
+        scan_up_to: usize,
+    ) -> Vec<(u32, f32)> {
         let ids = &admitted.ids[crate::vectors::lang_slot(lang)];
-        if ids.len() > FULL_SCAN_THRESHOLD {
+        if ids.len() > scan_up_to {
             return self.ann.search_admitted(query, k, lang, &|id| admitted.admitted.get(id as usize) == Some(&true));
         }
         let Some(query) = crate::vectors::prepare_query(query, self.set.dims()) else { return Vec::new() };

@@ -386,10 +386,24 @@ impl PaperIndex {
         filter: &crate::SearchFilter,
     ) -> Result<Option<std::collections::HashSet<String>>> {
         let Some(query) = filter.query(&self.fields) else { return Ok(None) };
-        let docs = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut docs: Vec<DocAddress> =
+            searcher.search(&query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
+        docs.sort_unstable();
         let mut ids = std::collections::HashSet::with_capacity(docs.len());
-        for address in docs {
-            ids.insert(self.id_at(searcher, address)?);
+        // One id column per segment, opened once (a filter may admit most of the index).
+        for segment_docs in docs.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+            let segment = searcher.segment_reader(segment_docs[0].segment_ord);
+            let column = segment.fast_fields().str("id")?.ok_or_else(|| IndexError::Corrupt {
+                path: self.root.clone(),
+                reason: "the id fast field is missing".into(),
+            })?;
+            for address in segment_docs {
+                let mut id = String::new();
+                if let Some(ord) = column.term_ords(address.doc_id).next() {
+                    column.ord_to_str(ord, &mut id).map_err(IndexError::io(&self.root))?;
+                }
+                ids.insert(id);
+            }
         }
         Ok(Some(ids))
     }
