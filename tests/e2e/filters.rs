@@ -118,6 +118,12 @@ fn sorted_by_date_the_newest_come_first_and_new_lists_what_came_since_a_day() {
         assert!(days.windows(2).all(|w| w[0] >= w[1]), "{mode}: not newest first: {days:?}");
         assert!(days.first().is_some_and(|d| d == "2026-02-05"), "{mode}: {days:?}");
         assert!(days.iter().any(|d| d.starts_with("2024")), "{mode}: only one day? {days:?}");
+        // The answer pages through the papers it ordered, no further.
+        assert!(
+            answer["total"].as_u64().is_some_and(|t| t as usize >= days.len() && t <= 100),
+            "{mode}: {}",
+            answer["total"]
+        );
     }
     // Everything since the 28th: the 28th's twelve, the 30th's twelve and the sample's 35.
     let new = json(dir.path(), &["new", "--since", "2024-05-28", "-n", "100"]);

@@ -251,10 +251,12 @@ impl SearchEngine {
             // passage, not per section): the vectors reorder the keyword matches.
             fused.retain(|f| f.bm25.is_some());
         }
-        let total = fused.len().max(bm25_total);
+        let mut total = fused.len().max(bm25_total);
         if request.sort == SortOrder::Date {
-            // Newest first among the best `depth` (ties keep their relevance order).
+            // Newest first among the best `depth` (ties keep their relevance order); those are
+            // all the answer pages through.
             fused.truncate(request.depth(self.ranker.candidates));
+            total = fused.len();
             let days: HashMap<String, u64> =
                 fused.iter().map(|f| (f.key.clone(), self.index.first_seen_of(&searcher, &f.key))).collect();
             fused.sort_by_key(|f| std::cmp::Reverse(days.get(&f.key).copied().unwrap_or(0)));

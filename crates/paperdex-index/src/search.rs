@@ -413,7 +413,8 @@ impl PaperIndex {
             query: request.query.clone(),
             mode: SearchMode::Bm25,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
-            total: matches.total,
+            // Sorted by date, the answer pages through the `depth` best matches only.
+            total: if request.sort == SortOrder::Date { ranked.len() } else { matches.total },
             hits,
             warnings: Vec::new(),
             expansions,
