@@ -305,10 +305,9 @@ impl SearchEngine {
         n: usize,
     ) -> Result<KeywordList> {
         let matches = self.index.keyword_matches(searcher, text, expansions, filter, n)?;
-        let mut ranked = Vec::with_capacity(matches.hits.len());
-        for (score, address) in &matches.hits {
-            ranked.push((self.index.id_at(searcher, *address)?, *score));
-        }
+        let addresses: Vec<_> = matches.hits.iter().map(|&(_, address)| address).collect();
+        let ids = self.index.ids_at(searcher, &addresses)?;
+        let ranked = ids.into_iter().zip(matches.hits.iter().map(|&(score, _)| score)).collect();
         Ok(KeywordList { ranked, query: matches.query, total: matches.total })
     }
 

@@ -352,16 +352,32 @@ impl PaperIndex {
 
     /// The id of the paper at `address`, read from the fast field (no stored-document read).
     pub(crate) fn id_at(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let column = segment.fast_fields().str("id")?.ok_or_else(|| IndexError::Corrupt {
-            path: self.root.clone(),
-            reason: "the id fast field is missing".into(),
-        })?;
-        let mut id = String::new();
-        if let Some(ord) = column.term_ords(address.doc_id).next() {
-            column.ord_to_str(ord, &mut id).map_err(IndexError::io(&self.root))?;
+        Ok(self.ids_at(searcher, &[address])?.pop().unwrap_or_default())
+    }
+
+    /// The ids of the papers at `addresses`, in their order, from the fast field: each
+    /// segment's column is opened once, however many of its papers are asked for.
+    pub(crate) fn ids_at(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<String>> {
+        let mut columns: Vec<Option<tantivy::columnar::StrColumn>> = vec![None; searcher.segment_readers().len()];
+        let mut ids = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let slot = &mut columns[address.segment_ord as usize];
+            if slot.is_none() {
+                let segment = searcher.segment_reader(address.segment_ord);
+                *slot = Some(segment.fast_fields().str("id")?.ok_or_else(|| IndexError::Corrupt {
+                    path: self.root.clone(),
+                    reason: "the id fast field is missing".into(),
+                })?);
+            }
+            let mut id = String::new();
+            if let Some(column) = slot.as_ref()
+                && let Some(ord) = column.term_ords(address.doc_id).next()
+            {
+                column.ord_to_str(ord, &mut id).map_err(IndexError::io(&self.root))?;
+            }
+            ids.push(id);
         }
-        Ok(id)
+        Ok(ids)
     }
 
     /// The first-seen day (`YYYYMMDD`) of the paper at `address`, from the fast field; 0 when
@@ -386,25 +402,9 @@ impl PaperIndex {
         filter: &crate::SearchFilter,
     ) -> Result<Option<std::collections::HashSet<String>>> {
         let Some(query) = filter.query(&self.fields) else { return Ok(None) };
-        let mut docs: Vec<DocAddress> =
+        let docs: Vec<DocAddress> =
             searcher.search(&query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
-        docs.sort_unstable();
-        let mut ids = std::collections::HashSet::with_capacity(docs.len());
-        // One id column per segment, opened once (a filter may admit most of the index).
-        for segment_docs in docs.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
-            let segment = searcher.segment_reader(segment_docs[0].segment_ord);
-            let column = segment.fast_fields().str("id")?.ok_or_else(|| IndexError::Corrupt {
-                path: self.root.clone(),
-                reason: "the id fast field is missing".into(),
-            })?;
-            for address in segment_docs {
-                let mut id = String::new();
-                if let Some(ord) = column.term_ords(address.doc_id).next() {
-                    column.ord_to_str(ord, &mut id).map_err(IndexError::io(&self.root))?;
-                }
-                ids.insert(id);
-            }
-        }
+        let ids = self.ids_at(searcher, &docs)?.into_iter().collect();
         Ok(Some(ids))
     }
 
