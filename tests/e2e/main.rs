@@ -11,6 +11,7 @@ mod crash;
 mod encoder;
 mod hostile;
 mod live;
+mod mcp;
 mod openapi;
 mod semantic;
 mod support;
