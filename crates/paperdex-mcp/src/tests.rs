@@ -79,8 +79,8 @@ impl Client {
     }
 
     /// Closes the client's side; the server must end cleanly.
-    async fn close(self) {
-        drop(self.writer);
+    async fn close(mut self) {
+        self.writer.shutdown().await.expect("close the pipe");
         let served = tokio::time::timeout(Duration::from_secs(10), self.server).await.expect("the server stops");
         served.expect("the server task").expect("the server ends without error");
     }
@@ -158,7 +158,7 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
     let cases = [
         ("search", json!({"query": "x", "limit": "ten"}), "invalid_parameter", "limit must be an integer between 1 and 200, not \"ten\""),
         ("search", json!({"query": "x", "mode": "fuzzy"}), "invalid_parameter", "mode must be one of hybrid, bm25, vector, not \"fuzzy\""),
-        ("search", json!({"q": "x"}), "invalid_parameter", "\"q\" is not an argument of this tool (expected query, mode, limit, offset)"),
+        ("search", json!({"q": "x"}), "invalid_parameter", "\"q\" is not an argument of this tool (expected limit, mode, offset, query)"),
         ("search", json!({"query": "x".repeat(1001)}), "query_too_long", "the query is 1001 characters long; the limit is 1000"),
         ("show_paper", json!({}), "invalid_parameter", "id is required"),
         ("show_paper", json!({"id": 2602.02958}), "invalid_parameter", "id must be a string, not \"2602.02958\""),

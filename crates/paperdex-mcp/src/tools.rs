@@ -285,7 +285,7 @@ mod tests {
             (json!({"query": 42}), "query must be a string, not \"42\""),
             (json!({"query": "   "}), "query is required: the text to search for"),
             (json!({"limit": 5}), "query is required"),
-            (json!({"query": "x", "limt": 5}), "\"limt\" is not an argument of this tool (expected query, mode, limit, offset)"),
+            (json!({"query": "x", "limt": 5}), "\"limt\" is not an argument of this tool (expected limit, mode, offset, query)"),
         ];
         for (arguments, message) in cases {
             let error = search_error(arguments.clone());
