@@ -25,7 +25,8 @@ fn client_report() -> Value {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "the MCP client failed:\n{stdout}\n{stderr}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("the client's report is not JSON ({e}):\n{stdout}\n{stderr}"))
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("the client's report is not JSON ({e}):\n{stdout}\n{stderr}"))
 }
 
 #[test]
@@ -72,7 +73,8 @@ fn an_mcp_client_searches_reads_and_explores_the_sample() {
     assert_eq!(first["id"], "2602.02958", "{context}");
     assert_eq!(first["bm25_rank"], 1, "{context}");
     assert!(first["vector_rank"].is_u64(), "{context}");
-    for key in ["title", "score", "date", "url", "snippet", "snippet_html", "highlights", "bm25_score", "vector_score"] {
+    for key in ["title", "score", "date", "url", "snippet", "snippet_html", "highlights", "bm25_score", "vector_score"]
+    {
         assert!(first.get(key).is_some(), "hit lacks {key}: {first}");
     }
     let text = search["text"].as_str().expect("text");

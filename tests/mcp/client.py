@@ -53,7 +53,7 @@ async def main(binary, index):
             )
             report["search_bm25_page_2"] = tool_result(
                 await session.call_tool(
-                    "search", {"query": "KV cache quantization", "mode": "bm25", "limit": 2, "offset": 2}
+                    "search", {"query": "video generation", "mode": "bm25", "limit": 2, "offset": 2}
                 )
             )
             report["show_paper"] = tool_result(await session.call_tool("show_paper", {"id": "2602.02958"}))

@@ -227,7 +227,8 @@ fn main() -> ExitCode {
 /// request log for `serve`. Colour only on a terminal: a log redirected to a file stays
 /// plain text.
 fn init_logging(serving: bool) {
-    let default = if serving { "info,hnsw_rs=warn,tantivy=warn" } else { "warn" };
+    // The MCP SDK logs every handshake at info; its warnings (a failed request) are enough.
+    let default = if serving { "info,hnsw_rs=warn,tantivy=warn,rmcp=warn" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()

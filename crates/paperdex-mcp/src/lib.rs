@@ -176,7 +176,8 @@ fn success(text: String, structured: &impl Serialize) -> Result<CallToolResult, 
 
 /// A tool error: `code: message` as text, the HTTP API's error body as structured content.
 fn error_result(error: &ToolError) -> CallToolResult {
-    let body = ErrorBody { error: ErrorDetail { code: error.code.as_str().to_string(), message: error.message.clone() } };
+    let body =
+        ErrorBody { error: ErrorDetail { code: error.code.as_str().to_string(), message: error.message.clone() } };
     let mut result = CallToolResult::error(vec![ContentBlock::text(error.to_string())]);
     result.structured_content = serde_json::to_value(&body).ok();
     result

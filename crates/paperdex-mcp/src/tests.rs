@@ -59,9 +59,11 @@ impl Client {
     }
 
     async fn initialize(&mut self) {
-        self.send(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        self.send(
+            &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}})
-        .to_string())
+            .to_string(),
+        )
         .await;
         let answer = self.answer().await;
         assert_eq!(answer["result"]["serverInfo"]["name"], "paperdex", "{answer}");
@@ -69,9 +71,11 @@ impl Client {
     }
 
     async fn call(&mut self, id: u64, tool: &str, arguments: Value) -> Value {
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+        self.send(
+            &json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
             "params": {"name": tool, "arguments": arguments}})
-        .to_string())
+            .to_string(),
+        )
         .await;
         let answer = self.answer().await;
         assert_eq!(answer["id"], id, "{answer}");
@@ -130,7 +134,10 @@ async fn json_that_is_not_a_message_gets_invalid_request_with_its_id() {
 async fn an_over_long_line_is_refused_and_the_next_one_read() {
     let mut client = Client::start(server());
     client.initialize().await;
-    let long = format!(r#"{{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{{"name":"search","arguments":{{"query":"{}"}}}}}}"#, "a".repeat(MAX_LINE_BYTES));
+    let long = format!(
+        r#"{{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{{"name":"search","arguments":{{"query":"{}"}}}}}}"#,
+        "a".repeat(MAX_LINE_BYTES)
+    );
     client.send(&long).await;
     let answer = client.answer().await;
     assert_eq!(answer["error"]["code"], -32600, "{answer}");
@@ -147,7 +154,10 @@ async fn an_unknown_tool_is_a_protocol_error_naming_it_and_the_tools() {
     let answer = client.call(3, "delete_everything", json!({})).await;
     assert_eq!(answer["error"]["code"], -32602, "{answer}");
     let message = answer["error"]["message"].as_str().expect("message");
-    assert!(message.contains("\"delete_everything\"") && message.contains("search, show_paper, related_papers"), "{message}");
+    assert!(
+        message.contains("\"delete_everything\"") && message.contains("search, show_paper, related_papers"),
+        "{message}"
+    );
     client.close().await;
 }
 
@@ -156,20 +166,54 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
     let mut client = Client::start(server());
     client.initialize().await;
     let cases = [
-        ("search", json!({"query": "x", "limit": "ten"}), "invalid_parameter", "limit must be an integer between 1 and 200, not \"ten\""),
-        ("search", json!({"query": "x", "mode": "fuzzy"}), "invalid_parameter", "mode must be one of hybrid, bm25, vector, not \"fuzzy\""),
-        ("search", json!({"q": "x"}), "invalid_parameter", "\"q\" is not an argument of this tool (expected limit, mode, offset, query)"),
-        ("search", json!({"query": "x".repeat(1001)}), "query_too_long", "the query is 1001 characters long; the limit is 1000"),
+        (
+            "search",
+            json!({"query": "x", "limit": "ten"}),
+            "invalid_parameter",
+            "limit must be an integer between 1 and 200, not \"ten\"",
+        ),
+        (
+            "search",
+            json!({"query": "x", "mode": "fuzzy"}),
+            "invalid_parameter",
+            "mode must be one of hybrid, bm25, vector, not \"fuzzy\"",
+        ),
+        (
+            "search",
+            json!({"q": "x"}),
+            "invalid_parameter",
+            "\"q\" is not an argument of this tool (expected limit, mode, offset, query)",
+        ),
+        (
+            "search",
+            json!({"query": "x".repeat(1001)}),
+            "query_too_long",
+            "the query is 1001 characters long; the limit is 1000",
+        ),
         ("show_paper", json!({}), "invalid_parameter", "id is required"),
         ("show_paper", json!({"id": 2602.02958}), "invalid_parameter", "id must be a string, not \"2602.02958\""),
-        ("related_papers", json!({"id": "2602.02958", "limit": 0}), "invalid_parameter", "limit must be an integer between 1 and 200, not \"0\""),
-        ("related_papers", json!({"id": "2699.99999"}), "paper_not_found", "no paper with id \"2699.99999\" in the index"),
+        (
+            "related_papers",
+            json!({"id": "2602.02958", "limit": 0}),
+            "invalid_parameter",
+            "limit must be an integer between 1 and 200, not \"0\"",
+        ),
+        (
+            "related_papers",
+            json!({"id": "2699.99999"}),
+            "paper_not_found",
+            "no paper with id \"2699.99999\" in the index",
+        ),
     ];
     for (n, (tool, arguments, code, message)) in cases.into_iter().enumerate() {
         let answer = client.call(100 + n as u64, tool, arguments.clone()).await;
         let result = &answer["result"];
         assert_eq!(result["isError"], true, "{tool} {arguments}: {answer}");
-        assert_eq!(result["structuredContent"], json!({"error": {"code": code, "message": message}}), "{tool} {arguments}");
+        assert_eq!(
+            result["structuredContent"],
+            json!({"error": {"code": code, "message": message}}),
+            "{tool} {arguments}"
+        );
         assert_eq!(result["content"][0]["text"], format!("{code}: {message}"), "{tool} {arguments}");
     }
     client.close().await;
@@ -240,7 +284,8 @@ impl Embedder for SlowEmbedder {
 
 #[tokio::test]
 async fn a_call_past_its_deadline_is_a_timeout_error_and_the_next_call_is_answered() {
-    let server = PaperdexMcp::new(engine_with(SlowEmbedder(HashEmbedder::new(64)))).with_timeout(Duration::from_millis(100));
+    let server =
+        PaperdexMcp::new(engine_with(SlowEmbedder(HashEmbedder::new(64)))).with_timeout(Duration::from_millis(100));
     let mut client = Client::start(server);
     client.initialize().await;
     let answer = client.call(1, "search", json!({"query": "KV cache quantization", "mode": "vector"})).await;

@@ -151,8 +151,9 @@ impl JsonSchema for Mode {
 
 /// The tools, as `tools/list` answers them.
 pub fn list() -> Vec<Tool> {
-    let read_only =
-        |title: &str| ToolAnnotations::with_title(title).read_only(true).destructive(false).idempotent(true).open_world(false);
+    let read_only = |title: &str| {
+        ToolAnnotations::with_title(title).read_only(true).destructive(false).idempotent(true).open_world(false)
+    };
     vec![
         Tool::new(SEARCH, SEARCH_DESCRIPTION, input_schema::<SearchArgs>())
             .with_title("Search papers")
@@ -211,7 +212,9 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
             other => quote(&other.to_string()),
         });
         match properties.get(&name) {
-            Some(property) => ToolError::invalid_argument(&name, format!("must be {}, not {given}", expected(property))),
+            Some(property) => {
+                ToolError::invalid_argument(&name, format!("must be {}, not {given}", expected(property)))
+            }
             // Not a property of the schema: the path is inside a value, or the error is not a
             // field's. Serde's message does not quote long input here.
             None => ToolError::invalid_argument("the arguments", format!("are not valid: {}", error.inner())),
@@ -222,7 +225,8 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
 /// What a property's schema allows, in words: `an integer between 1 and 200`.
 fn expected(property: &Value) -> String {
     if let Some(values) = property.get("enum").and_then(Value::as_array) {
-        let values: Vec<String> = values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect();
+        let values: Vec<String> =
+            values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect();
         return format!("one of {}", values.join(", "));
     }
     let number = |key: &str| property.get(key).and_then(Value::as_u64);
@@ -265,10 +269,14 @@ mod tests {
         let request = parse::<SearchArgs>(args(json!({"query": "  KV cache  "})))
             .and_then(SearchArgs::into_request)
             .expect("valid");
-        assert_eq!((request.query.as_str(), request.mode, request.limit, request.offset), ("KV cache", SearchMode::Hybrid, 10, 0));
-        let request = parse::<SearchArgs>(args(json!({"query": "x", "mode": "Keyword", "limit": 200, "offset": 10000})))
-            .and_then(SearchArgs::into_request)
-            .expect("valid");
+        assert_eq!(
+            (request.query.as_str(), request.mode, request.limit, request.offset),
+            ("KV cache", SearchMode::Hybrid, 10, 0)
+        );
+        let request =
+            parse::<SearchArgs>(args(json!({"query": "x", "mode": "Keyword", "limit": 200, "offset": 10000})))
+                .and_then(SearchArgs::into_request)
+                .expect("valid");
         assert_eq!((request.mode, request.limit, request.offset), (SearchMode::Bm25, 200, 10_000));
     }
 
@@ -285,7 +293,10 @@ mod tests {
             (json!({"query": 42}), "query must be a string, not \"42\""),
             (json!({"query": "   "}), "query is required: the text to search for"),
             (json!({"limit": 5}), "query is required"),
-            (json!({"query": "x", "limt": 5}), "\"limt\" is not an argument of this tool (expected limit, mode, offset, query)"),
+            (
+                json!({"query": "x", "limt": 5}),
+                "\"limt\" is not an argument of this tool (expected limit, mode, offset, query)",
+            ),
         ];
         for (arguments, message) in cases {
             let error = search_error(arguments.clone());
