@@ -153,11 +153,11 @@ where
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
-            if let Some(answer) = self.pending.take() {
-                if let Err(error) = write_line(&self.writer, &answer).await {
-                    tracing::error!(%error, "cannot write to the client; stopping");
-                    return None;
-                }
+            if let Some(answer) = self.pending.take()
+                && let Err(error) = write_line(&self.writer, &answer).await
+            {
+                tracing::error!(%error, "cannot write to the client; stopping");
+                return None;
             }
             let line = match self.read_line().await {
                 Ok(Some(Ok(line))) => line,
