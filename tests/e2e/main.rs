@@ -12,6 +12,7 @@ mod encoder;
 mod filters;
 mod hostile;
 mod live;
+mod mcp;
 mod openapi;
 mod semantic;
 mod support;

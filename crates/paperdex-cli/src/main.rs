@@ -182,6 +182,10 @@ enum Command {
         #[arg(long = "allow-host", value_name = "NAME")]
         allow_hosts: Vec<String>,
     },
+    /// Serve the index to AI agents over the Model Context Protocol on stdin and stdout (tools
+    /// `search`, `show_paper` and `related_papers`) until the client closes the connection.
+    /// Register it in an agent as the command `paperdex --index DIR mcp`.
+    Mcp,
     /// Figures about the index.
     Stats {
         /// Print JSON.
@@ -261,8 +265,9 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let serving = matches!(cli.command, Command::Serve { .. });
-    // The server writes only to sockets (which never raise SIGPIPE in Rust); every other
+    let serving = matches!(cli.command, Command::Serve { .. } | Command::Mcp);
+    // The HTTP server writes only to sockets (which never raise SIGPIPE in Rust), and the MCP
+    // server must see a closed stdout as an error to stop on, not die of a signal; every other
     // command prints to a stdout the reader may close early.
     if !serving {
         sigpipe::reset();
@@ -282,7 +287,8 @@ fn main() -> ExitCode {
 /// request log for `serve`. Colour only on a terminal: a log redirected to a file stays
 /// plain text.
 fn init_logging(serving: bool) {
-    let default = if serving { "info,hnsw_rs=warn,tantivy=warn" } else { "warn" };
+    // The MCP SDK logs every handshake at info; its warnings (a failed request) are enough.
+    let default = if serving { "info,hnsw_rs=warn,tantivy=warn,rmcp=warn" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
@@ -430,6 +436,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { addr, allow_hosts } => serve(&cli, addr, allow_hosts),
+        Command::Mcp => mcp(&cli),
         Command::Eval { related: Some(related), json, .. } => {
             // The paper's own vectors are the query: no model needed.
             let engine = SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into()))
@@ -544,6 +551,22 @@ fn serve(cli: &Cli, addr: &str, allow_hosts: &[String]) -> Result<ExitCode> {
     });
     // Searches still running were cancelled with their connections; do not wait on them
     // longer than a moment.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    served?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `paperdex mcp`: the MCP server on stdio, with the model when it can be loaded. stdout is
+/// the protocol's: everything else goes to stderr.
+fn mcp(cli: &Cli) -> Result<ExitCode> {
+    let engine = Arc::new(engine(cli, true)?);
+    if let Some(reason) = engine.no_model_reason() {
+        eprintln!("warning: {reason}; searches answer with BM25 only");
+    }
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    let served = runtime.block_on(paperdex_mcp::serve_stdio(engine));
+    // A read of stdin may still hold a thread of the blocking pool: do not wait on it.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     served?;
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,232 @@
+//! paperdex-mcp: a Model Context Protocol server over a [`SearchEngine`], so that coding and
+//! research agents can search the index as a tool (`paperdex mcp`, on stdio).
+//!
+//! - [`PaperdexMcp`] is the server: an [`rmcp::ServerHandler`] (the official Rust SDK: protocol
+//!   model, version negotiation, request dispatch) exposing three [`tools`]: `search`,
+//!   `show_paper` and `related_papers`.
+//! - [`LineTransport`] frames JSON-RPC as one message per line and answers lines it cannot use
+//!   with JSON-RPC errors instead of skipping them; [`serve`] runs a server over any reader and
+//!   writer, [`serve_stdio`] over stdin and stdout.
+//!
+//! A tool call is the same call the CLI and the HTTP API make: arguments read strictly into
+//! a [`paperdex_index::SearchRequest`] (the same limits, [`paperdex_index::limits`]), the engine
+//! run on the blocking pool (one call per core at a time, a 10 s deadline, stopped when the
+//! client cancels), and the answer converted into the HTTP API's JSON shapes
+//! ([`paperdex_server::dto`]), sent as `structuredContent` beside a compact text for the
+//! agent. A failure is a tool result with `isError: true`, its text `code: message` and its
+//! `structuredContent` the HTTP API's `{"error": {"code", "message"}}` ([`ToolError`], codes from
+//! [`paperdex_index::ErrorCode`]). An unknown tool is a JSON-RPC error. Logs go to stderr only.
+
+pub mod error;
+mod render;
+pub mod tools;
+mod transport;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use paperdex_index::{Cancel, ErrorCode, IndexError, SearchEngine};
+use paperdex_server::dto::{PaperView, RelatedResponse, SearchResponse};
+use paperdex_server::error::{ErrorBody, ErrorDetail};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorData, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, ServerHandler, ServiceExt};
+use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::Semaphore;
+
+pub use error::{McpError, ToolError};
+pub use transport::{LineTransport, MAX_LINE_BYTES};
+
+/// How long a tool call may take, waiting for its turn included: the HTTP API's limit.
+pub const CALL_TIMEOUT: Duration = paperdex_server::REQUEST_TIMEOUT;
+
+/// The MCP server over one engine.
+#[derive(Clone)]
+pub struct PaperdexMcp {
+    engine: Arc<SearchEngine>,
+    /// Turns for index work: searches are CPU work, more at once than cores only slows each.
+    workers: Arc<Semaphore>,
+    timeout: Duration,
+}
+
+impl PaperdexMcp {
+    /// A server over `engine`, one call per core at a time, [`CALL_TIMEOUT`] per call.
+    pub fn new(engine: Arc<SearchEngine>) -> PaperdexMcp {
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        PaperdexMcp { engine, workers: Arc::new(Semaphore::new(workers)), timeout: CALL_TIMEOUT }
+    }
+
+    /// The same server with another per-call deadline.
+    pub fn with_timeout(mut self, timeout: Duration) -> PaperdexMcp {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Runs one tool call: `Ok` for any answer the agent should read (an error included),
+    /// `Err` only for a tool that does not exist.
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: Option<rmcp::model::JsonObject>,
+        cancelled: impl Future<Output = ()> + Send,
+    ) -> Result<CallToolResult, ErrorData> {
+        let answer = match name {
+            tools::SEARCH => self.search(arguments, cancelled).await,
+            tools::SHOW_PAPER => self.show_paper(arguments, cancelled).await,
+            tools::RELATED_PAPERS => self.related_papers(arguments, cancelled).await,
+            other => {
+                return Err(ErrorData::invalid_params(
+                    format!("Unknown tool: {} (tools: {})", paperdex_index::limits::quote(other), tools::names()),
+                    None,
+                ));
+            }
+        };
+        Ok(answer.unwrap_or_else(|error| {
+            tracing::info!(tool = name, %error, "tool call answered with an error");
+            error_result(&error)
+        }))
+    }
+
+    async fn search(
+        &self,
+        arguments: Option<rmcp::model::JsonObject>,
+        cancelled: impl Future<Output = ()> + Send,
+    ) -> Result<CallToolResult, ToolError> {
+        let request = tools::parse::<tools::SearchArgs>(arguments)?.into_request()?;
+        let offset = request.offset;
+        let results = self.blocking(cancelled, move |engine, cancel| engine.search_until(&request, cancel)).await?;
+        let answer = SearchResponse::from(results);
+        success(render::search(&answer, offset), &answer)
+    }
+
+    async fn show_paper(
+        &self,
+        arguments: Option<rmcp::model::JsonObject>,
+        cancelled: impl Future<Output = ()> + Send,
+    ) -> Result<CallToolResult, ToolError> {
+        let args = tools::parse::<tools::ShowPaperArgs>(arguments)?;
+        let paper = self.blocking(cancelled, move |engine, _| engine.index().paper(args.id.trim())).await?;
+        let view = PaperView::from(&paper);
+        success(render::paper(&view), &view)
+    }
+
+    async fn related_papers(
+        &self,
+        arguments: Option<rmcp::model::JsonObject>,
+        cancelled: impl Future<Output = ()> + Send,
+    ) -> Result<CallToolResult, ToolError> {
+        let args = tools::parse::<tools::RelatedPapersArgs>(arguments)?;
+        args.validate()?;
+        let results = self
+            .blocking(cancelled, move |engine, cancel| engine.related_until(args.id.trim(), args.limit, cancel))
+            .await?;
+        let answer = RelatedResponse::from(results);
+        success(render::related(&answer), &answer)
+    }
+
+    /// Runs `work` on the blocking pool once a turn is free, within the deadline; raises its
+    /// [`Cancel`] flag when the deadline passes or `cancelled` completes (the client's
+    /// `notifications/cancelled`), so the search stops working too.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        cancelled: impl Future<Output = ()> + Send,
+        work: impl FnOnce(&SearchEngine, &Cancel) -> Result<T, IndexError> + Send + 'static,
+    ) -> Result<T, ToolError> {
+        let cancel = Cancel::new();
+        let flag = cancel.clone();
+        let engine = Arc::clone(&self.engine);
+        let workers = Arc::clone(&self.workers);
+        let run = async move {
+            let turn = workers
+                .acquire_owned()
+                .await
+                .map_err(|_| ToolError::new(ErrorCode::ShuttingDown, "the server is shutting down"))?;
+            let answer = tokio::task::spawn_blocking(move || {
+                let _turn = turn;
+                cancel.check()?;
+                work(&engine, &cancel)
+            })
+            .await
+            .map_err(|error| ToolError::internal(format!("the tool's task failed: {error}")))?;
+            Ok::<T, ToolError>(answer?)
+        };
+        let stopped = tokio::select! {
+            answer = run => return answer,
+            _ = tokio::time::sleep(self.timeout) => "ran out of time",
+            () = cancelled => "was cancelled by the client",
+        };
+        // The work learns it is not waited for any more; its thread stops at its next check.
+        flag.cancel();
+        tracing::warn!("a tool call {stopped}");
+        Err(ToolError::new(ErrorCode::Timeout, error::TIMEOUT_MESSAGE))
+    }
+}
+
+/// A successful result: the text for the agent and the same answer as structured content.
+fn success(text: String, structured: &impl Serialize) -> Result<CallToolResult, ToolError> {
+    let value = serde_json::to_value(structured).map_err(ToolError::internal)?;
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+    result.structured_content = Some(value);
+    Ok(result)
+}
+
+/// A tool error: `code: message` as text, the HTTP API's error body as structured content.
+fn error_result(error: &ToolError) -> CallToolResult {
+    let body =
+        ErrorBody { error: ErrorDetail { code: error.code.as_str().to_string(), message: error.message.clone() } };
+    let mut result = CallToolResult::error(vec![ContentBlock::text(error.to_string())]);
+    result.structured_content = serde_json::to_value(&body).ok();
+    result
+}
+
+impl ServerHandler for PaperdexMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("paperdex", env!("CARGO_PKG_VERSION")).with_title("paperdex: AI research papers"),
+            )
+            .with_instructions(tools::INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(tools::list()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let cancelled = context.ct.cancelled_owned();
+        self.call(&request.name, request.arguments, cancelled).await.map(CallToolResponse::from)
+    }
+}
+
+/// Serves one client over `reader` and `writer` until it closes its side.
+pub async fn serve<R, W>(server: PaperdexMcp, reader: R, writer: W) -> Result<(), McpError>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let running =
+        server.serve(LineTransport::new(reader, writer)).await.map_err(|e| McpError::Handshake(e.to_string()))?;
+    let reason = running.waiting().await.map_err(|e| McpError::Stopped(e.to_string()))?;
+    tracing::debug!(?reason, "the MCP client went away");
+    Ok(())
+}
+
+/// Serves the client that started this process, over stdin and stdout.
+pub async fn serve_stdio(engine: Arc<SearchEngine>) -> Result<(), McpError> {
+    serve(PaperdexMcp::new(engine), tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+//! The text an agent reads: compact, one block per paper, every field it needs to cite or
+//! follow a paper (id, title, date, link, score, which retrievers found it, the snippet). The
+//! same answer goes alongside as `structuredContent`, in the HTTP API's JSON shapes.
+
+use std::fmt::Write;
+
+use paperdex_server::dto::{Hit, PaperView, RelatedResponse, SearchResponse};
+
+/// A search answer as text.
+pub fn search(answer: &SearchResponse, offset: usize) -> String {
+    let mut out = String::new();
+    let mode = mode_name(&answer.mode);
+    if answer.hits.is_empty() {
+        let _ = writeln!(out, "No papers found for {:?} ({mode}, {} matched).", answer.query, answer.total);
+    } else {
+        let _ = writeln!(
+            out,
+            "Papers {}-{} for {:?} ({mode}, {} matched, best first):",
+            offset + 1,
+            offset + answer.hits.len(),
+            answer.query,
+            answer.total
+        );
+    }
+    hits(&mut out, &answer.hits, offset);
+    for expansion in &answer.expansions {
+        let _ = writeln!(out, "also searched: {} -> {} (weight {:.2})", expansion.from, expansion.to, expansion.weight);
+    }
+    warnings(&mut out, &answer.warnings);
+    out
+}
+
+/// A related-papers answer as text.
+pub fn related(answer: &RelatedResponse) -> String {
+    let mut out = String::new();
+    let mode = mode_name(&answer.mode);
+    let _ = writeln!(out, "Papers related to {} \"{}\" ({mode}, most related first):", answer.id, answer.title);
+    if answer.hits.is_empty() {
+        let _ = writeln!(out, "none found.");
+    }
+    hits(&mut out, &answer.hits, 0);
+    warnings(&mut out, &answer.warnings);
+    out
+}
+
+/// A paper as markdown: its facts, then every section.
+pub fn paper(paper: &PaperView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}", paper.title);
+    if let Some(title) = &paper.title_zh {
+        let _ = writeln!(out, "{title}");
+    }
+    let _ = writeln!(out, "\nid: {}", paper.id);
+    if let Some(date) = &paper.date {
+        let _ = writeln!(out, "date: {date}");
+    }
+    let _ = writeln!(out, "url: {}", paper.url);
+    if !paper.authors.is_empty() {
+        let _ = writeln!(out, "authors: {}", paper.authors.join(", "));
+    }
+    if !paper.keywords.is_empty() {
+        let _ = writeln!(out, "keywords: {}", paper.keywords.join(", "));
+    }
+    if let Some(github) = &paper.github {
+        let _ = writeln!(out, "code: {github}");
+    }
+    if let Some(upvotes) = paper.upvotes {
+        let _ = writeln!(out, "upvotes: {upvotes}");
+    }
+    for section in &paper.sections {
+        let _ = writeln!(out, "\n## {} ({}, {})\n{}", section.label, section.kind, section.lang, section.text.trim());
+    }
+    let sources: Vec<String> = paper
+        .sources
+        .iter()
+        .map(|s| match &s.date {
+            Some(date) => format!("{} ({}, {date})", s.path, s.format),
+            None => format!("{} ({})", s.path, s.format),
+        })
+        .collect();
+    if !sources.is_empty() {
+        let _ = writeln!(out, "\nsources: {}", sources.join("; "));
+    }
+    out
+}
+
+fn hits(out: &mut String, hits: &[Hit], offset: usize) {
+    for (i, hit) in hits.iter().enumerate() {
+        let _ = writeln!(out, "\n{}. {}", offset + i + 1, hit.title);
+        let date = hit.date.as_deref().unwrap_or("no date");
+        let _ = writeln!(out, "   id {} · {date} · {}", hit.id, hit.url);
+        let _ = writeln!(out, "   score {:.4} · found by {}", hit.score, found_by(hit));
+        if !hit.snippet.is_empty() {
+            let _ = writeln!(out, "   {}", hit.snippet);
+        }
+    }
+}
+
+/// Which retrievers ranked the hit, with its rank in each: `bm25 #1, vector #3`.
+fn found_by(hit: &Hit) -> String {
+    let ranks: Vec<String> = [("bm25", hit.bm25_rank), ("vector", hit.vector_rank)]
+        .into_iter()
+        .filter_map(|(name, rank)| rank.map(|r| format!("{name} #{r}")))
+        .collect();
+    if ranks.is_empty() { "fusion only".into() } else { ranks.join(", ") }
+}
+
+fn warnings(out: &mut String, warnings: &[String]) {
+    for warning in warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+}
+
+fn mode_name(mode: &paperdex_server::dto::Mode) -> &'static str {
+    use paperdex_server::dto::Mode;
+    match mode {
+        Mode::Hybrid => "hybrid",
+        Mode::Bm25 => "bm25",
+        Mode::Vector => "vector",
+    }
+}

@@ -1,0 +1,297 @@
+//! The server over an in-memory pipe: raw JSON-RPC lines in, lines out, as a client sends them.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use paperdex_embed::{EmbedError, Embedder, HashEmbedder, Role};
+use paperdex_index::{PaperIndex, Quiet, SearchEngine};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf};
+
+use crate::{MAX_LINE_BYTES, PaperdexMcp, serve};
+
+/// The sample indexed once with the hash embedder, for every test.
+fn sample_index() -> &'static tempfile::TempDir {
+    static INDEX: OnceLock<tempfile::TempDir> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest(&[root], Some(&HashEmbedder::new(64)), &mut Quiet).expect("ingest");
+        dir
+    })
+}
+
+fn engine_with(embedder: impl Embedder + 'static) -> Arc<SearchEngine> {
+    let index = PaperIndex::open(sample_index().path()).expect("open the sample index");
+    Arc::new(SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)))
+}
+
+/// A client's end of the pipe.
+struct Client {
+    lines: Lines<BufReader<ReadHalf<DuplexStream>>>,
+    writer: WriteHalf<DuplexStream>,
+    server: tokio::task::JoinHandle<Result<(), crate::McpError>>,
+}
+
+impl Client {
+    fn start(server: PaperdexMcp) -> Client {
+        let (ours, theirs) = tokio::io::duplex(4 * MAX_LINE_BYTES);
+        let (server_reader, server_writer) = tokio::io::split(theirs);
+        let server = tokio::spawn(serve(server, server_reader, server_writer));
+        let (reader, writer) = tokio::io::split(ours);
+        Client { lines: BufReader::new(reader).lines(), writer, server }
+    }
+
+    async fn send(&mut self, line: &str) {
+        self.writer.write_all(line.as_bytes()).await.expect("write");
+        self.writer.write_all(b"\n").await.expect("write");
+    }
+
+    async fn answer(&mut self) -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(20), self.lines.next_line())
+            .await
+            .expect("an answer within 20 s")
+            .expect("read")
+            .expect("the server closed its side");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("the server wrote a line that is not JSON ({e}): {line}"))
+    }
+
+    async fn initialize(&mut self) {
+        self.send(
+            &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}})
+            .to_string(),
+        )
+        .await;
+        let answer = self.answer().await;
+        assert_eq!(answer["result"]["serverInfo"]["name"], "paperdex", "{answer}");
+        self.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+    }
+
+    async fn call(&mut self, id: u64, tool: &str, arguments: Value) -> Value {
+        self.send(
+            &json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}})
+            .to_string(),
+        )
+        .await;
+        let answer = self.answer().await;
+        assert_eq!(answer["id"], id, "{answer}");
+        answer
+    }
+
+    /// Closes the client's side; the server must end cleanly.
+    async fn close(mut self) {
+        self.writer.shutdown().await.expect("close the pipe");
+        let served = tokio::time::timeout(Duration::from_secs(10), self.server).await.expect("the server stops");
+        served.expect("the server task").expect("the server ends without error");
+    }
+}
+
+fn server() -> PaperdexMcp {
+    PaperdexMcp::new(engine_with(HashEmbedder::new(64)))
+}
+
+#[tokio::test]
+async fn a_line_that_is_not_json_gets_a_parse_error_and_the_server_reads_on() {
+    let mut client = Client::start(server());
+    client.send("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": ").await;
+    let answer = client.answer().await;
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    assert_eq!(answer["id"], Value::Null, "{answer}");
+    client.send("").await; // A blank line is no message and gets no answer.
+    client.initialize().await;
+    client.send("\u{1}\u{2} not json at all").await;
+    assert_eq!(client.answer().await["error"]["code"], -32700);
+    let found = client.call(2, "search", json!({"query": "KV cache quantization"})).await;
+    assert_eq!(found["result"]["isError"], false, "{found}");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn json_that_is_not_a_message_gets_invalid_request_with_its_id() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    for (line, id) in [
+        (r#"{"jsonrpc":"2.0","id":5,"params":{}}"#, json!(5)),
+        (r#"{"jsonrpc":"2.0","id":"five","result_of":"nothing"}"#, json!("five")),
+        (r#"[1,2,3]"#, Value::Null),
+        (r#""a string""#, Value::Null),
+    ] {
+        client.send(line).await;
+        let answer = client.answer().await;
+        assert_eq!(answer["error"]["code"], -32600, "{line}: {answer}");
+        assert_eq!(answer["id"], id, "{line}: {answer}");
+    }
+    let found = client.call(6, "show_paper", json!({"id": "2602.02958"})).await;
+    assert_eq!(found["result"]["structuredContent"]["id"], "2602.02958", "{found}");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn an_over_long_line_is_refused_and_the_next_one_read() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let long = format!(
+        r#"{{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{{"name":"search","arguments":{{"query":"{}"}}}}}}"#,
+        "a".repeat(MAX_LINE_BYTES)
+    );
+    client.send(&long).await;
+    let answer = client.answer().await;
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("at most")), "{answer}");
+    let found = client.call(10, "search", json!({"query": "KV cache quantization", "limit": 1})).await;
+    assert_eq!(found["result"]["structuredContent"]["hits"][0]["id"], "2602.02958", "{found}");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn an_unknown_tool_is_a_protocol_error_naming_it_and_the_tools() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let answer = client.call(3, "delete_everything", json!({})).await;
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    let message = answer["error"]["message"].as_str().expect("message");
+    assert!(
+        message.contains("\"delete_everything\"") && message.contains("search, show_paper, related_papers"),
+        "{message}"
+    );
+    client.close().await;
+}
+
+#[tokio::test]
+async fn bad_arguments_are_tool_errors_naming_the_argument() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let cases = [
+        (
+            "search",
+            json!({"query": "x", "limit": "ten"}),
+            "invalid_parameter",
+            "limit must be an integer between 1 and 200, not \"ten\"",
+        ),
+        (
+            "search",
+            json!({"query": "x", "mode": "fuzzy"}),
+            "invalid_parameter",
+            "mode must be one of hybrid, bm25, vector, not \"fuzzy\"",
+        ),
+        (
+            "search",
+            json!({"q": "x"}),
+            "invalid_parameter",
+            "\"q\" is not an argument of this tool (expected limit, mode, offset, query)",
+        ),
+        (
+            "search",
+            json!({"query": "x".repeat(1001)}),
+            "query_too_long",
+            "the query is 1001 characters long; the limit is 1000",
+        ),
+        ("show_paper", json!({}), "invalid_parameter", "id is required"),
+        ("show_paper", json!({"id": 2602.02958}), "invalid_parameter", "id must be a string, not \"2602.02958\""),
+        (
+            "related_papers",
+            json!({"id": "2602.02958", "limit": 0}),
+            "invalid_parameter",
+            "limit must be an integer between 1 and 200, not \"0\"",
+        ),
+        (
+            "related_papers",
+            json!({"id": "2699.99999"}),
+            "paper_not_found",
+            "no paper with id \"2699.99999\" in the index",
+        ),
+    ];
+    for (n, (tool, arguments, code, message)) in cases.into_iter().enumerate() {
+        let answer = client.call(100 + n as u64, tool, arguments.clone()).await;
+        let result = &answer["result"];
+        assert_eq!(result["isError"], true, "{tool} {arguments}: {answer}");
+        assert_eq!(
+            result["structuredContent"],
+            json!({"error": {"code": code, "message": message}}),
+            "{tool} {arguments}"
+        );
+        assert_eq!(result["content"][0]["text"], format!("{code}: {message}"), "{tool} {arguments}");
+    }
+    client.close().await;
+}
+
+#[tokio::test]
+async fn tools_list_gives_three_tools_with_schemas_and_read_only_hints() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    client.send(r#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#).await;
+    let answer = client.answer().await;
+    let tools = answer["result"]["tools"].as_array().expect("tools");
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["search", "show_paper", "related_papers"]);
+    for tool in tools {
+        assert_eq!(tool["inputSchema"]["type"], "object", "{tool}");
+        assert_eq!(tool["annotations"]["readOnlyHint"], true, "{tool}");
+    }
+    client.close().await;
+}
+
+#[tokio::test]
+async fn search_answers_compact_text_and_the_http_api_shape() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let answer = client.call(1, "search", json!({"query": "KV cache quantization", "mode": "BM25", "limit": 3})).await;
+    let result = &answer["result"];
+    let structured = &result["structuredContent"];
+    assert_eq!(structured["mode"], "bm25");
+    let hits = structured["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 3);
+    assert_eq!(hits[0]["id"], "2602.02958");
+    // The HTTP API's hit, field for field.
+    let http: Value = serde_json::to_value(paperdex_server::dto::Hit::from(
+        engine_with(HashEmbedder::new(64))
+            .search(&paperdex_index::SearchRequest::new("KV cache quantization").mode(paperdex_index::SearchMode::Bm25))
+            .expect("search")
+            .hits
+            .remove(0),
+    ))
+    .expect("hit");
+    let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    assert_eq!(keys(&hits[0]), keys(&http));
+    let text = result["content"][0]["text"].as_str().expect("text");
+    assert!(text.starts_with("Papers 1-3 for \"KV cache quantization\" (bm25"), "{text}");
+    assert!(text.contains("id 2602.02958 · 2026-02-") && text.contains("found by bm25 #1"), "{text}");
+    assert!(text.len() < 3000, "not compact: {} bytes", text.len());
+    client.close().await;
+}
+
+/// The hash embedder, after a pause long enough to miss a short deadline.
+struct SlowEmbedder(HashEmbedder);
+
+impl Embedder for SlowEmbedder {
+    fn model_name(&self) -> &str {
+        self.0.model_name()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.0.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        std::thread::sleep(Duration::from_millis(600));
+        self.0.embed(texts, role)
+    }
+}
+
+#[tokio::test]
+async fn a_call_past_its_deadline_is_a_timeout_error_and_the_next_call_is_answered() {
+    let server =
+        PaperdexMcp::new(engine_with(SlowEmbedder(HashEmbedder::new(64)))).with_timeout(Duration::from_millis(100));
+    let mut client = Client::start(server);
+    client.initialize().await;
+    let answer = client.call(1, "search", json!({"query": "KV cache quantization", "mode": "vector"})).await;
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    assert_eq!(answer["result"]["structuredContent"]["error"]["code"], "timeout", "{answer}");
+    let answer = client.call(2, "search", json!({"query": "KV cache quantization", "mode": "bm25"})).await;
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+    client.close().await;
+}

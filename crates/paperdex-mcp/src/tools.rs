@@ -1,0 +1,345 @@
+//! The three tools: their names, the descriptions an agent chooses by, their input schemas
+//! (derived from the argument structs, so the schema and the parser cannot disagree) and the
+//! strict reading of a call's arguments.
+//!
+//! An argument struct's field is one line of the tool's input schema: adding a search filter
+//! is a field here with its doc comment (the description the agent reads) and a line in
+//! [`SearchArgs::into_request`].
+
+use std::sync::Arc;
+
+use paperdex_index::limits::{self, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, quote};
+use paperdex_index::{SearchMode, SearchRequest};
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ToolError;
+
+/// The `search` tool's name.
+pub const SEARCH: &str = "search";
+/// The `show_paper` tool's name.
+pub const SHOW_PAPER: &str = "show_paper";
+/// The `related_papers` tool's name.
+pub const RELATED_PAPERS: &str = "related_papers";
+
+const SEARCH_DESCRIPTION: &str = "Search the paperdex index of AI research papers (Chinese daily-digest \
+summaries and English Hugging Face abstracts) by keywords and by meaning. Use it first to find papers on a \
+topic, method, model or benchmark; the query may be English, Chinese or both. Returns the best papers first, \
+each with its arXiv id, title, date, link, best-matching snippet, score and which retrievers found it \
+(bm25 keywords, vector meaning). Then call show_paper with an id to read a paper, or related_papers to \
+explore around it. Page with offset.";
+
+const SHOW_PAPER_DESCRIPTION: &str = "Read one paper of the paperdex index in full: title (English and Chinese), \
+date, link, authors, keywords, code repository, upvotes, and every section of its summaries (core \
+contribution, innovations, experiments and results, usage, field, abstract...), with the files it came from. \
+Use it after search or related_papers, when a snippet is not enough to answer.";
+
+const RELATED_PAPERS_DESCRIPTION: &str = "Find papers related to one paper of the paperdex index, by meaning \
+(its passages' vectors) and by its most distinctive words; never the paper itself. Use it to explore \
+around a paper an earlier search or the user named: follow-up work, competing methods, the same benchmark.";
+
+/// Guidance for the agent as a whole, sent with `initialize`.
+pub const INSTRUCTIONS: &str = "paperdex searches a local index of AI research papers. Start with `search` \
+(English or Chinese queries; hybrid mode unless you need exact keywords: bm25, or paraphrases: vector), \
+then `show_paper` for the full summary of a hit and `related_papers` to explore around it. Ids are arXiv \
+ids such as 2602.02958. Failed calls answer isError with a stable code (invalid_parameter, query_too_long, \
+paper_not_found, timeout, internal) and a message naming the argument at fault.";
+
+/// The arguments of `search`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct SearchArgs {
+    /// What to search for, in English, Chinese or both: keywords, a method or model name, or a
+    /// question. 1 to 1000 characters.
+    #[schemars(length(min = 1, max = 1000))]
+    pub query: String,
+    /// The retrievers: `hybrid` (keywords and meaning fused; the best in general), `bm25`
+    /// (keywords only: exact names, acronyms) or `vector` (meaning only: paraphrases).
+    #[serde(default)]
+    pub mode: Mode,
+    /// How many papers to return, 1 to 200.
+    #[serde(default = "default_limit")]
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: usize,
+    /// How many of the best papers to skip, for the next page (0 to 10000).
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 10000))]
+    pub offset: usize,
+}
+
+impl SearchArgs {
+    /// The engine's request: the same type, checks and defaults as the CLI and the HTTP API.
+    pub fn into_request(self) -> Result<SearchRequest, ToolError> {
+        let query = self.query.trim();
+        if query.is_empty() {
+            return Err(ToolError::invalid_argument("query", "is required: the text to search for"));
+        }
+        let mut request = SearchRequest::new(query).mode(self.mode.0).limit(self.limit);
+        request.offset = self.offset;
+        request.validate()?;
+        Ok(request)
+    }
+}
+
+/// The arguments of `show_paper`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct ShowPaperArgs {
+    /// The paper's arXiv id, e.g. `2602.02958`, as search and related_papers return it.
+    pub id: String,
+}
+
+/// The arguments of `related_papers`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct RelatedPapersArgs {
+    /// The paper's arXiv id, e.g. `2602.02958`.
+    pub id: String,
+    /// How many related papers to return, 1 to 200.
+    #[serde(default = "default_limit")]
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: usize,
+}
+
+impl RelatedPapersArgs {
+    /// Checks the limit by the shared rule.
+    pub fn validate(&self) -> Result<(), ToolError> {
+        Ok(limits::check_limit(self.limit)?)
+    }
+}
+
+fn default_limit() -> usize {
+    DEFAULT_LIMIT
+}
+
+/// A search mode, read as the CLI reads `--mode` (any case; `keyword` and `semantic` too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode(pub SearchMode);
+
+impl Default for Mode {
+    fn default() -> Mode {
+        Mode(SearchMode::Hybrid)
+    }
+}
+
+impl<'de> Deserialize<'de> for Mode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Mode, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map(Mode).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Mode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Mode".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "enum": ["hybrid", "bm25", "vector"], "default": "hybrid"})
+    }
+}
+
+/// The tools, as `tools/list` answers them.
+pub fn list() -> Vec<Tool> {
+    let read_only = |title: &str| {
+        ToolAnnotations::with_title(title).read_only(true).destructive(false).idempotent(true).open_world(false)
+    };
+    vec![
+        Tool::new(SEARCH, SEARCH_DESCRIPTION, input_schema::<SearchArgs>())
+            .with_title("Search papers")
+            .with_annotations(read_only("Search papers")),
+        Tool::new(SHOW_PAPER, SHOW_PAPER_DESCRIPTION, input_schema::<ShowPaperArgs>())
+            .with_title("Read a paper")
+            .with_annotations(read_only("Read a paper")),
+        Tool::new(RELATED_PAPERS, RELATED_PAPERS_DESCRIPTION, input_schema::<RelatedPapersArgs>())
+            .with_title("Related papers")
+            .with_annotations(read_only("Related papers")),
+    ]
+}
+
+/// The names of every tool, for messages.
+pub fn names() -> String {
+    [SEARCH, SHOW_PAPER, RELATED_PAPERS].join(", ")
+}
+
+/// `T`'s input schema: JSON Schema 2020-12 (the MCP default dialect), `type: object`.
+pub fn input_schema<T: JsonSchema>() -> Arc<JsonObject> {
+    let schema = schemars::generate::SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<T>();
+    let mut object = match schema.to_value() {
+        Value::Object(object) => object,
+        _ => JsonObject::new(),
+    };
+    // The title is the Rust type's name, of no use to an agent; the dialect is MCP's default.
+    object.remove("title");
+    object.remove("$schema");
+    Arc::new(object)
+}
+
+/// Reads a call's arguments strictly into `T`: an unknown argument, a missing one or a value of
+/// the wrong type is an `invalid_parameter` error naming the argument and what it must be (from
+/// the schema the agent was given), quoting at most [`limits::MAX_ECHO_CHARS`] characters of
+/// the value.
+pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) -> Result<T, ToolError> {
+    let arguments = arguments.unwrap_or_default();
+    let schema = input_schema::<T>();
+    let properties = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    if let Some(name) = arguments.keys().find(|name| !properties.contains_key(*name)) {
+        let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+        return Err(ToolError::invalid_argument(
+            &quote(name),
+            format!("is not an argument of this tool (expected {})", known.join(", ")),
+        ));
+    }
+    let required = schema.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+    if let Some(name) = required.iter().filter_map(Value::as_str).find(|name| !arguments.contains_key(*name)) {
+        return Err(ToolError::invalid_argument(name, "is required"));
+    }
+    let value = Value::Object(arguments);
+    serde_path_to_error::deserialize(&value).map_err(|error| {
+        let name = error.path().to_string();
+        let given = value.get(&name).map_or_else(String::new, |v| match v {
+            Value::String(s) => quote(s),
+            other => quote(&other.to_string()),
+        });
+        match properties.get(&name) {
+            Some(property) => {
+                ToolError::invalid_argument(&name, format!("must be {}, not {given}", expected(property)))
+            }
+            // Not a property of the schema: the path is inside a value, or the error is not a
+            // field's. Serde's message does not quote long input here.
+            None => ToolError::invalid_argument("the arguments", format!("are not valid: {}", error.inner())),
+        }
+    })
+}
+
+/// What a property's schema allows, in words: `an integer between 1 and 200`.
+fn expected(property: &Value) -> String {
+    if let Some(values) = property.get("enum").and_then(Value::as_array) {
+        let values: Vec<String> =
+            values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect();
+        return format!("one of {}", values.join(", "));
+    }
+    let number = |key: &str| property.get(key).and_then(Value::as_u64);
+    match property.get("type").and_then(Value::as_str) {
+        Some("integer") => match (number("minimum"), number("maximum")) {
+            (Some(min), Some(max)) => format!("an integer between {min} and {max}"),
+            (Some(min), None) => format!("an integer of at least {min}"),
+            _ => "an integer".into(),
+        },
+        Some("string") => "a string".into(),
+        Some("boolean") => "true or false".into(),
+        Some(other) => format!("of type {other}"),
+        None => "as the tool's input schema says".into(),
+    }
+}
+
+/// The documented ranges are the enforced ones (schemars attributes need literals).
+const _: () = assert!(MAX_LIMIT == 200 && MAX_OFFSET == 10_000 && limits::MAX_QUERY_CHARS == 1000);
+
+#[cfg(test)]
+mod tests {
+    use paperdex_index::ErrorCode;
+    use serde_json::json;
+
+    use super::*;
+
+    fn args(value: Value) -> Option<JsonObject> {
+        match value {
+            Value::Object(object) => Some(object),
+            _ => None,
+        }
+    }
+
+    fn search_error(value: Value) -> ToolError {
+        parse::<SearchArgs>(args(value)).and_then(SearchArgs::into_request).expect_err("refused")
+    }
+
+    #[test]
+    fn search_arguments_default_as_the_http_api_does() {
+        let request = parse::<SearchArgs>(args(json!({"query": "  KV cache  "})))
+            .and_then(SearchArgs::into_request)
+            .expect("valid");
+        assert_eq!(
+            (request.query.as_str(), request.mode, request.limit, request.offset),
+            ("KV cache", SearchMode::Hybrid, 10, 0)
+        );
+        let request =
+            parse::<SearchArgs>(args(json!({"query": "x", "mode": "Keyword", "limit": 200, "offset": 10000})))
+                .and_then(SearchArgs::into_request)
+                .expect("valid");
+        assert_eq!((request.mode, request.limit, request.offset), (SearchMode::Bm25, 200, 10_000));
+    }
+
+    #[test]
+    fn a_bad_argument_is_named_with_what_it_must_be() {
+        let cases = [
+            (json!({"query": "x", "limit": 0}), "limit must be an integer between 1 and 200, not \"0\""),
+            (json!({"query": "x", "limit": 201}), "limit must be an integer between 1 and 200, not \"201\""),
+            (json!({"query": "x", "limit": "ten"}), "limit must be an integer between 1 and 200, not \"ten\""),
+            (json!({"query": "x", "limit": -1}), "limit must be an integer between 1 and 200, not \"-1\""),
+            (json!({"query": "x", "limit": 1.5}), "limit must be an integer between 1 and 200, not \"1.5\""),
+            (json!({"query": "x", "offset": 10001}), "offset must be an integer between 0 and 10000, not \"10001\""),
+            (json!({"query": "x", "mode": "fuzzy"}), "mode must be one of hybrid, bm25, vector, not \"fuzzy\""),
+            (json!({"query": 42}), "query must be a string, not \"42\""),
+            (json!({"query": "   "}), "query is required: the text to search for"),
+            (json!({"limit": 5}), "query is required"),
+            (
+                json!({"query": "x", "limt": 5}),
+                "\"limt\" is not an argument of this tool (expected limit, mode, offset, query)",
+            ),
+        ];
+        for (arguments, message) in cases {
+            let error = search_error(arguments.clone());
+            assert_eq!(error.code, ErrorCode::InvalidParameter, "{arguments}");
+            assert_eq!(error.message, message, "{arguments}");
+        }
+        let long = "q".repeat(limits::MAX_QUERY_CHARS + 1);
+        assert_eq!(search_error(json!({"query": long})).code, ErrorCode::QueryTooLong);
+    }
+
+    #[test]
+    fn client_input_is_quoted_short() {
+        let long = "x".repeat(60_000);
+        for arguments in [json!({"query": "x", "mode": long}), json!({"query": "x", long.clone(): 1})] {
+            let message = search_error(arguments).message;
+            assert!(message.len() < 200, "{} bytes", message.len());
+        }
+    }
+
+    #[test]
+    fn related_papers_checks_its_limit_by_the_shared_rule() {
+        let parsed = parse::<RelatedPapersArgs>(args(json!({"id": "2602.02958"}))).expect("valid");
+        assert_eq!((parsed.id.as_str(), parsed.limit), ("2602.02958", DEFAULT_LIMIT));
+        let error = parse::<RelatedPapersArgs>(args(json!({"id": "2602.02958", "limit": 0})))
+            .and_then(|a| a.validate().map(|()| a))
+            .expect_err("zero");
+        assert_eq!(error.message, "limit must be an integer between 1 and 200, not \"0\"");
+        let error = parse::<ShowPaperArgs>(None).expect_err("no id");
+        assert_eq!(error.message, "id is required");
+    }
+
+    #[test]
+    fn schemas_are_objects_that_list_every_argument_with_its_range() {
+        let schema = Value::Object((*input_schema::<SearchArgs>()).clone());
+        assert_eq!(schema["type"], "object");
+        assert_eq!(schema["required"], json!(["query"]));
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(schema["properties"]["limit"]["maximum"], json!(MAX_LIMIT));
+        assert_eq!(schema["properties"]["offset"]["maximum"], json!(MAX_OFFSET));
+        assert_eq!(schema["properties"]["query"]["maxLength"], json!(limits::MAX_QUERY_CHARS));
+        assert_eq!(schema["properties"]["mode"]["enum"], json!(["hybrid", "bm25", "vector"]));
+        assert!(schema["properties"]["query"]["description"].as_str().is_some_and(|d| d.contains("Chinese")));
+        let tools = list();
+        assert_eq!(tools.iter().map(|t| t.name.as_ref()).collect::<Vec<_>>(), [SEARCH, SHOW_PAPER, RELATED_PAPERS]);
+    }
+}

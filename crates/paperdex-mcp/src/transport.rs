@@ -1,0 +1,192 @@
+//! The stdio transport: one JSON-RPC message per line, both ways (MCP's stdio framing).
+//!
+//! rmcp's own line transport skips a line that is not JSON without a word (its maintainers
+//! fear error storms between two programs echoing each other); JSON-RPC 2.0 answers it with a
+//! parse error, and an agent author debugging a client learns more from an answer than from
+//! silence. This one answers every line it cannot use, and reads on:
+//!
+//! - not JSON (or not UTF-8): `-32700` parse error, `id: null`;
+//! - JSON but not a JSON-RPC message the server knows: `-32600` invalid request, with the
+//!   line's `id` when it has one, so the client can match the answer to its request;
+//! - longer than [`MAX_LINE_BYTES`]: `-32600`, and the line is skipped without being held in
+//!   memory.
+//!
+//! Writes of answers and of these errors share one lock, so lines never interleave.
+
+use std::io;
+use std::sync::Arc;
+
+use rmcp::RoleServer;
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
+use rmcp::transport::Transport;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::Mutex;
+
+/// The longest line read, in bytes. Tool arguments are small (a query is at most 1,000
+/// characters); a megabyte leaves room for any client's metadata.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The most characters of a parser's complaint sent back (it may quote the client's input).
+const MAX_DETAIL_CHARS: usize = 200;
+
+/// A JSON-RPC error code (the JSON-RPC 2.0 specification's).
+const PARSE_ERROR: i64 = -32700;
+const INVALID_REQUEST: i64 = -32600;
+
+/// Newline-delimited JSON-RPC over a reader and a writer (stdin and stdout in `paperdex mcp`,
+/// an in-memory pipe in tests).
+pub struct LineTransport<R, W> {
+    reader: BufReader<R>,
+    /// The line being read; kept across calls, because the service loop may drop a
+    /// `receive` in the middle of a line and call it again.
+    line: Vec<u8>,
+    /// Set while skipping the rest of an over-long line.
+    discarding: bool,
+    /// An error answer to write before reading on.
+    pending: Option<Vec<u8>>,
+    writer: Arc<Mutex<W>>,
+}
+
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
+    /// A transport reading requests from `reader` and writing answers to `writer`.
+    pub fn new(reader: R, writer: W) -> Self {
+        LineTransport {
+            reader: BufReader::new(reader),
+            line: Vec::new(),
+            discarding: false,
+            pending: None,
+            writer: Arc::new(Mutex::new(writer)),
+        }
+    }
+
+    /// The next whole line (without its newline), `Ok(None)` at the end of the input, or
+    /// `Err(())` for a line over [`MAX_LINE_BYTES`] (skipped). Cancel-safe: the bytes of a line
+    /// read so far stay in `self.line`.
+    async fn read_line(&mut self) -> io::Result<Option<Result<Vec<u8>, ()>>> {
+        loop {
+            let available = self.reader.fill_buf().await?;
+            if available.is_empty() {
+                // The end of the input: a last line without its newline still counts.
+                let discarded = std::mem::take(&mut self.discarding);
+                return Ok(match (discarded, self.line.is_empty()) {
+                    (true, _) => Some(Err(())),
+                    (false, true) => None,
+                    (false, false) => Some(Ok(std::mem::take(&mut self.line))),
+                });
+            }
+            let newline = available.iter().position(|&b| b == b'\n');
+            let taken = newline.map_or(available.len(), |at| at + 1);
+            let content = &available[..newline.unwrap_or(available.len())];
+            if !self.discarding {
+                if self.line.len() + content.len() > MAX_LINE_BYTES {
+                    self.discarding = true;
+                    self.line = Vec::new();
+                } else {
+                    self.line.extend_from_slice(content);
+                }
+            }
+            self.reader.consume(taken);
+            if newline.is_some() {
+                if std::mem::take(&mut self.discarding) {
+                    return Ok(Some(Err(())));
+                }
+                return Ok(Some(Ok(std::mem::take(&mut self.line))));
+            }
+        }
+    }
+}
+
+/// The error answer to a line that is not a message, or `None` for a blank line.
+fn answer_to_unusable(line: &[u8], error: &serde_json::Error) -> Option<Vec<u8>> {
+    let (code, message, id) = match error.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                return None;
+            }
+            (PARSE_ERROR, format!("Parse error: the line is not JSON ({error})"), Value::Null)
+        }
+        serde_json::error::Category::Data => {
+            // The id, when the line has a usable one, so the client can match the answer.
+            let id = serde_json::from_slice::<Value>(line)
+                .ok()
+                .and_then(|v| v.get("id").cloned())
+                .filter(|id| id.is_string() || id.is_i64())
+                .unwrap_or(Value::Null);
+            let detail: String = error.to_string().chars().take(MAX_DETAIL_CHARS).collect();
+            (INVALID_REQUEST, format!("Invalid Request: not a JSON-RPC 2.0 message this server knows ({detail})"), id)
+        }
+    };
+    Some(error_line(code, &message, id))
+}
+
+fn error_line(code: i64, message: &str, id: Value) -> Vec<u8> {
+    let mut line = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string();
+    line.push('\n');
+    line.into_bytes()
+}
+
+async fn write_line<W: AsyncWrite + Unpin>(writer: &Mutex<W>, line: &[u8]) -> io::Result<()> {
+    let mut writer = writer.lock().await;
+    writer.write_all(line).await?;
+    writer.flush().await
+}
+
+impl<R, W> Transport<RoleServer> for LineTransport<R, W>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    type Error = io::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleServer>,
+    ) -> impl Future<Output = Result<(), io::Error>> + Send + 'static {
+        let writer = Arc::clone(&self.writer);
+        async move {
+            let mut line = serde_json::to_vec(&item)?;
+            line.push(b'\n');
+            write_line(&writer, &line).await
+        }
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        loop {
+            if let Some(answer) = self.pending.take()
+                && let Err(error) = write_line(&self.writer, &answer).await
+            {
+                tracing::error!(%error, "cannot write to the client; stopping");
+                return None;
+            }
+            let line = match self.read_line().await {
+                Ok(Some(Ok(line))) => line,
+                Ok(Some(Err(()))) => {
+                    tracing::warn!("skipped a message over {MAX_LINE_BYTES} bytes");
+                    let message = format!("Invalid Request: a message may be at most {MAX_LINE_BYTES} bytes long");
+                    self.pending = Some(error_line(INVALID_REQUEST, &message, Value::Null));
+                    continue;
+                }
+                Ok(None) => return None,
+                Err(error) => {
+                    tracing::error!(%error, "cannot read from the client; stopping");
+                    return None;
+                }
+            };
+            let line = line.strip_suffix(b"\r").unwrap_or(&line);
+            match serde_json::from_slice::<RxJsonRpcMessage<RoleServer>>(line) {
+                Ok(message) => return Some(message),
+                Err(error) => {
+                    if let Some(answer) = answer_to_unusable(line, &error) {
+                        tracing::warn!(%error, "answered a line that is not a JSON-RPC message with an error");
+                        self.pending = Some(answer);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn close(&mut self) -> Result<(), io::Error> {
+        self.writer.lock().await.flush().await
+    }
+}
