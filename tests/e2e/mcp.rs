@@ -77,6 +77,16 @@ fn an_mcp_client_searches_reads_and_explores_the_sample() {
     {
         assert!(first.get(key).is_some(), "hit lacks {key}: {first}");
     }
+    // The filters the CLI and HTTP API take: only experiments sections, newest first.
+    let experiments = &report["search_experiments"]["structured"];
+    let hits = experiments["hits"].as_array().expect("hits");
+    assert!(hits.len() >= 2, "{context}: {experiments}");
+    for hit in hits {
+        assert_eq!(hit["section"], "experiments", "{hit}");
+        assert!(hit["snippet"].as_str().is_some_and(|s| s.contains("MMLU")), "{hit}");
+    }
+    let text = report["search_experiments"]["text"].as_str().expect("text");
+    assert!(text.contains("matched in: 实验效果 experiments"), "{text}");
     let text = search["text"].as_str().expect("text");
     let title = first["title"].as_str().expect("title");
     assert!(text.contains("1. ") && text.contains(title) && text.contains("id 2602.02958"), "{text}");

@@ -56,6 +56,11 @@ async def main(binary, index):
                     "search", {"query": "video generation", "mode": "bm25", "limit": 2, "offset": 2}
                 )
             )
+            report["search_experiments"] = tool_result(
+                await session.call_tool(
+                    "search", {"query": "MMLU", "section": "experiments", "sort": "date", "since": "2026-01-01"}
+                )
+            )
             report["show_paper"] = tool_result(await session.call_tool("show_paper", {"id": "2602.02958"}))
             report["related_papers"] = tool_result(
                 await session.call_tool("related_papers", {"id": "2602.02958", "limit": 3})

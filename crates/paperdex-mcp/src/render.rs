@@ -88,7 +88,14 @@ fn hits(out: &mut String, hits: &[Hit], offset: usize) {
     for (i, hit) in hits.iter().enumerate() {
         let _ = writeln!(out, "\n{}. {}", offset + i + 1, hit.title);
         let date = hit.date.as_deref().unwrap_or("no date");
-        let _ = writeln!(out, "   id {} · {date} · {}", hit.id, hit.url);
+        let _ = write!(out, "   id {} · {date} · {}", hit.id, hit.url);
+        if let Some(first_seen) = hit.first_seen.as_deref().filter(|&d| Some(d) != hit.date.as_deref()) {
+            let _ = write!(out, " · listed {first_seen}");
+        }
+        let _ = writeln!(out);
+        if let Some(section) = &hit.section_label {
+            let _ = writeln!(out, "   matched in: {section}");
+        }
         let _ = writeln!(out, "   score {:.4} · found by {}", hit.score, found_by(hit));
         if !hit.snippet.is_empty() {
             let _ = writeln!(out, "   {}", hit.snippet);

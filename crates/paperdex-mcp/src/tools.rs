@@ -69,6 +69,33 @@ pub struct SearchArgs {
     #[serde(default)]
     #[schemars(range(min = 0, max = 10000))]
     pub offset: usize,
+    /// Only papers first seen (listed by a digest or daily list) on or after this day,
+    /// `YYYY-MM-DD`: "what came out since March".
+    #[serde(default)]
+    #[schemars(extend("pattern" = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub since: Option<String>,
+    /// Only papers first seen on or before this day, `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schemars(extend("pattern" = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub until: Option<String>,
+    /// Only papers with text in this language: `zh` (Chinese summaries) or `en`.
+    #[serde(default)]
+    #[schemars(extend("enum" = ["zh", "en"]))]
+    pub lang: Option<String>,
+    /// Only papers listed by this kind of source: `report` (daily digest), `hf` (Hugging Face
+    /// daily papers), `zh-summary` or `paper-md`.
+    #[serde(default)]
+    #[schemars(extend("enum" = ["report", "hf", "zh-summary", "paper-md"]))]
+    pub source: Option<String>,
+    /// Only matches in sections of this kind, e.g. `experiments` for "which papers report
+    /// results on MMLU"; each hit says which section matched.
+    #[serde(default)]
+    #[schemars(extend("enum" = ["title", "contribution", "innovations", "experiments", "usage", "application", "abstract", "method", "other"]))]
+    pub section: Option<String>,
+    /// `relevance` (best first, the default) or `date` (newest first among the best matches).
+    #[serde(default)]
+    #[schemars(extend("enum" = ["relevance", "date"]))]
+    pub sort: Option<String>,
 }
 
 impl SearchArgs {
@@ -80,6 +107,19 @@ impl SearchArgs {
         }
         let mut request = SearchRequest::new(query).mode(self.mode.0).limit(self.limit);
         request.offset = self.offset;
+        // The CLI's and the HTTP API's parsers: a bad value is named the same way everywhere.
+        fn parsed<T: std::str::FromStr<Err = String>>(name: &str, raw: Option<String>) -> Result<Option<T>, ToolError> {
+            match raw.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(raw) => Ok(Some(paperdex_index::filter::parse_value(name, raw)?)),
+            }
+        }
+        request.filter.since = parsed("since", self.since)?;
+        request.filter.until = parsed("until", self.until)?;
+        request.filter.lang = parsed("lang", self.lang)?;
+        request.filter.source = parsed("source", self.source)?;
+        request.filter.section = parsed("section", self.section)?;
+        request.sort = parsed("sort", self.sort)?.unwrap_or_default();
         request.validate()?;
         Ok(request)
     }
@@ -295,7 +335,7 @@ mod tests {
             (json!({"limit": 5}), "query is required"),
             (
                 json!({"query": "x", "limt": 5}),
-                "\"limt\" is not an argument of this tool (expected limit, mode, offset, query)",
+                "\"limt\" is not an argument of this tool (expected lang, limit, mode, offset, query, section, since, sort, source, until)",
             ),
         ];
         for (arguments, message) in cases {
