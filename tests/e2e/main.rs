@@ -12,5 +12,6 @@ mod encoder;
 mod hostile;
 mod live;
 mod openapi;
+mod pruning;
 mod semantic;
 mod support;

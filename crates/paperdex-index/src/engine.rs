@@ -151,6 +151,7 @@ impl SearchEngine {
                 mode: request.mode,
                 took_ms: started.elapsed().as_secs_f64() * 1000.0,
                 total: 0,
+                total_is_estimate: false,
                 hits: Vec::new(),
                 warnings: vec![NO_CONTENT.to_string()],
                 expansions: Vec::new(),
@@ -217,7 +218,7 @@ impl SearchEngine {
         let per_language = vector_rankings(vectors, &query_vectors, vector_depth);
         cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
-        let (fused, highlighter, mut prefetched, bm25_total) = match keywords {
+        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate)) = match keywords {
             Some(keywords) => {
                 let (KeywordList { ranked: by_words, total, .. }, highlighter, prefetched) = keywords?;
                 // What the query's own words can see; translations only add evidence (fusion).
@@ -230,10 +231,11 @@ impl SearchEngine {
                 let highlighter = Highlighter::new(&self.index, &searcher, None)
                     .for_text(&request.query)
                     .for_translations(&expansions);
-                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), 0)
+                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false))
             }
         };
         let total = fused.len().max(bm25_total);
+        let total_is_estimate = bm25_estimate && bm25_total >= fused.len();
         let mut hits = Vec::new();
         for f in fused.iter().skip(request.offset) {
             if hits.len() == request.limit {
@@ -262,6 +264,7 @@ impl SearchEngine {
             mode,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             total,
+            total_is_estimate,
             hits,
             warnings,
             expansions,
@@ -275,7 +278,7 @@ impl SearchEngine {
         for (score, address) in &matches.hits {
             ranked.push((self.index.id_at(searcher, *address)?, *score));
         }
-        Ok(KeywordList { ranked, query: matches.query, total: matches.total })
+        Ok(KeywordList { ranked, query: matches.query, total: (matches.total, matches.total_is_estimate) })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -313,11 +316,11 @@ fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
 }
 
 /// BM25's answer by paper id, with the parsed query (for highlighting) and the number of
-/// matching papers.
+/// matching papers (and whether it is an estimate).
 struct KeywordList {
     ranked: Vec<(String, f32)>,
     query: Option<Box<dyn tantivy::query::Query>>,
-    total: usize,
+    total: (usize, bool),
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once).

@@ -4,16 +4,24 @@
 //! Chinese word into a strict phrase: each analyzed term becomes a should-clause over the
 //! searchable fields (the best field counts fully, the others a little), Chinese words also
 //! match by their character bigrams, and the whole query as a loose phrase adds a boost.
+//!
+//! Retrieval is exact while a query matches few papers, and pruned beyond
+//! ([`Pruning`]): that query scores every paper holding any query word (a DisMax is not a
+//! sum, so tantivy cannot skip anything), which costs 19 ms at a million papers. A flat
+//! disjunction of the same words' term queries, which tantivy prunes with block-max WAND,
+//! finds a few hundred candidates; the full query rescores only those; the number of matches
+//! is estimated from the words' document frequencies instead of counted.
 
 use paperdex_core::{Paper, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Score, Searcher, Term};
+use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::Result;
@@ -137,6 +145,10 @@ pub struct SearchResults {
     pub took_ms: f64,
     /// How many papers matched (for BM25, all matches; for vectors, the candidates considered).
     pub total: usize,
+    /// Whether `total` is an estimate: BM25 estimates the matches of a query matching many
+    /// papers rather than counting them (see [`Pruning`]).
+    #[serde(default)]
+    pub total_is_estimate: bool,
     /// The hits, best first.
     pub hits: Vec<SearchHit>,
     /// Things the user should know (for example that the model is missing).
@@ -147,11 +159,65 @@ pub struct SearchResults {
     pub expansions: Vec<Expansion>,
 }
 
-/// A BM25 candidate list.
-pub(crate) struct KeywordMatches {
+/// The best BM25 matches of a query.
+pub struct KeywordMatches {
+    /// The best papers, best first (ties in index order, as tantivy's `TopDocs`).
     pub hits: Vec<(Score, DocAddress)>,
+    /// How many papers match: counted, or estimated when `total_is_estimate`.
     pub total: usize,
+    /// Whether `total` is an estimate (the pruned path).
+    pub total_is_estimate: bool,
+    /// The full query (for highlighting).
     pub query: Option<Box<dyn Query>>,
+}
+
+/// How BM25 retrieval trades exactness for speed (see [`PaperIndex::with_pruning`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pruning {
+    /// A query whose estimated number of matching papers is at most this is scored in full
+    /// and its matches counted; above it, the candidates found by the pruned stage are
+    /// rescored and the matches estimated. 0 prunes every query.
+    pub exact_up_to: usize,
+    /// The fewest candidates the pruned stage hands to the full query; a deeper request
+    /// (offset + limit) gets twice its depth.
+    pub candidates: usize,
+}
+
+impl Pruning {
+    /// Every query scored in full and counted (today's answers at any cost).
+    pub const EXACT: Pruning = Pruning { exact_up_to: usize::MAX, candidates: CANDIDATES };
+
+    /// Every query through the pruned stage, however few papers it matches (tests use it to
+    /// compare the two paths on small collections).
+    pub const ALWAYS: Pruning = Pruning { exact_up_to: 0, candidates: CANDIDATES };
+}
+
+impl Default for Pruning {
+    fn default() -> Pruning {
+        Pruning { exact_up_to: EXACT_UP_TO, candidates: CANDIDATES }
+    }
+}
+
+/// Up to this many estimated matches a query is scored in full and counted: at 100,000
+/// papers, scoring and counting 20,000 matches takes about 2.5 ms (PERFORMANCE.md, "Scale"),
+/// so below this the exact path costs a millisecond or two.
+pub const EXACT_UP_TO: usize = 10_000;
+
+/// Candidates the pruned stage finds for the full query to rescore. On the development set
+/// the full query's top 10 is always within the first 300 candidates (tests/e2e/pruning.rs).
+pub const CANDIDATES: usize = 300;
+
+/// A keyword query in its parts: the clauses that score (today's query), and the flat
+/// disjunction of term queries that finds candidates for them.
+struct KeywordQuery {
+    /// Every scoring clause: per word a DisMax over fields and a coordination clause, Han
+    /// bigram phrases, translations, the loose phrase.
+    scoring: Vec<(Occur, Box<dyn Query>)>,
+    /// One should-clause per word and field, all term queries: tantivy scores their sum with
+    /// block-max WAND, skipping blocks of postings that cannot reach the current top k.
+    candidates: Vec<(Occur, Box<dyn Query>)>,
+    /// The words of `candidates` in the body field, to estimate how many papers match.
+    estimate_terms: Vec<Term>,
 }
 
 /// The weight a query phrase's translations share in the keyword query, relative to the
@@ -178,10 +244,17 @@ impl PaperIndex {
     /// stop words or punctuation).
     pub fn keyword_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let expansions = self.lexicon().expand(text, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
-        self.keyword_query_in(&self.searcher(), text, &expansions)
+        assemble(self.keyword_query_in(&self.searcher(), text, &expansions).scoring)
     }
 
-    fn keyword_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> Option<Box<dyn Query>> {
+    /// The best `n` BM25 matches for `text` translated with [`TRANSLATION_WEIGHT`], by this
+    /// index's [`Pruning`]: what keyword search and the keyword side of hybrid search rank.
+    pub fn keyword_top(&self, text: &str, n: usize) -> Result<KeywordMatches> {
+        let expansions = self.lexicon().expand(text, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
+        self.keyword_matches(&self.searcher(), text, &expansions, n)
+    }
+
+    fn keyword_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> KeywordQuery {
         let terms = analyze(&mut word_analyzer(), text);
         // A word repeated in the query weighs as often as it is repeated (BM25's query term
         // frequency): long natural-language queries lean on their repeated words.
@@ -193,8 +266,10 @@ impl PaperIndex {
             }
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut words: Vec<(&str, f32)> = Vec::new();
         for &(term, count) in &counts {
             self.word_clauses(searcher, term, count, &mut clauses);
+            words.push((term.as_str(), count));
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
@@ -204,6 +279,10 @@ impl PaperIndex {
         // words), at the weight the lexicon gave it.
         for expansion in expansions {
             self.translation_clauses(searcher, expansion, &mut clauses);
+            // A translation's every word finds candidates (a phrase matches only where they all are).
+            if !expansion.terms.concat().chars().any(is_han) {
+                words.extend(expansion.terms.iter().map(|t| (t.as_str(), expansion.weight)));
+            }
         }
         // Words that stand together in the query and in the text count more.
         if terms.len() >= 2 && terms.len() <= 16 {
@@ -214,7 +293,31 @@ impl PaperIndex {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
             }
         }
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        let (candidates, estimate_terms) = self.candidate_clauses(&words);
+        KeywordQuery { scoring: clauses, candidates, estimate_terms }
+    }
+
+    /// The candidate stage's clauses: each word (at its weight) as a term query in every
+    /// searchable field, weighted like the full query's fields, so a paper the word clauses
+    /// of the full query match is a candidate. They are summed where the full query takes a
+    /// field's best (DisMax): block-max WAND can only bound a sum of term scores.
+    fn candidate_clauses(&self, words: &[(&str, f32)]) -> (Vec<(Occur, Box<dyn Query>)>, Vec<Term>) {
+        let mut merged: Vec<(&str, f32)> = Vec::new();
+        for &(word, weight) in words {
+            match merged.iter_mut().find(|(w, _)| *w == word) {
+                Some((_, total)) => *total += weight,
+                None => merged.push((word, weight)),
+            }
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &(word, weight) in &merged {
+            for (field, boost) in weighted_fields(self) {
+                let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+            }
+        }
+        let terms = merged.iter().map(|(word, _)| Term::from_field_text(self.fields.body, word)).collect();
+        (clauses, terms)
     }
 
     /// The clauses that search one translation.
@@ -277,7 +380,9 @@ impl PaperIndex {
         }
     }
 
-    /// The best `n` BM25 matches for `text` and its `expansions`.
+    /// The best `n` BM25 matches for `text` and its `expansions`: scored in full and counted
+    /// while the query matches few papers (by the estimate), else the pruned stage's
+    /// candidates rescored by the full query, with the matches estimated ([`Pruning`]).
     pub(crate) fn keyword_matches(
         &self,
         searcher: &Searcher,
@@ -285,11 +390,28 @@ impl PaperIndex {
         expansions: &[Expansion],
         n: usize,
     ) -> Result<KeywordMatches> {
-        let Some(query) = self.keyword_query_in(searcher, text, expansions) else {
-            return Ok(KeywordMatches { hits: Vec::new(), total: 0, query: None });
+        let parts = self.keyword_query_in(searcher, text, expansions);
+        let Some(query) = assemble(parts.scoring) else {
+            return Ok(KeywordMatches { hits: Vec::new(), total: 0, total_is_estimate: false, query: None });
         };
-        let (hits, total) = searcher.search(&query, &(TopDocs::with_limit(n.max(1)).order_by_score(), Count))?;
-        Ok(KeywordMatches { hits, total, query: Some(query) })
+        let n = n.max(1);
+        let estimate = estimated_matches(searcher, &parts.estimate_terms);
+        let candidate_query = assemble(parts.candidates);
+        let (hits, total, total_is_estimate) = match candidate_query {
+            Some(candidate_query) if estimate > self.pruning.exact_up_to as f64 => {
+                let depth = self.pruning.candidates.max(2 * n);
+                let candidates = searcher.search(&candidate_query, &TopDocs::with_limit(depth).order_by_score())?;
+                let mut hits = rescore(searcher, query.as_ref(), candidates.into_iter().map(|(_, a)| a).collect())?;
+                hits.truncate(n);
+                (hits, round_estimate(estimate), true)
+            }
+            // Few matches (or no word to find candidates by: a query of Han bigrams alone).
+            _ => {
+                let (hits, total) = searcher.search(&query, &(TopDocs::with_limit(n).order_by_score(), Count))?;
+                (hits, total, false)
+            }
+        };
+        Ok(KeywordMatches { hits, total, total_is_estimate, query: Some(query) })
     }
 
     /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
@@ -320,11 +442,67 @@ impl PaperIndex {
             mode: SearchMode::Bm25,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             total: matches.total,
+            total_is_estimate: matches.total_is_estimate,
             hits,
             warnings: Vec::new(),
             expansions,
         })
     }
+}
+
+/// The one place a keyword query is put together from its clauses, for the candidate stage
+/// and the full query alike: a restriction added here (a filter, as a must-clause) applies to
+/// both stages, so the candidates are found among the papers it lets through. (tantivy 0.27
+/// prunes a union of should-clauses only: with a must-clause the candidate stage stays right
+/// but visits every match.)
+fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// `query`'s scores for `candidates` (papers the candidate stage found), best first, ties in
+/// index order as tantivy's `TopDocs` breaks them. A candidate the full query does not
+/// match (none should be: every candidate holds a query word) is left out.
+fn rescore(searcher: &Searcher, query: &dyn Query, mut candidates: Vec<DocAddress>) -> Result<Vec<(Score, DocAddress)>> {
+    candidates.sort_unstable();
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut scored = Vec::with_capacity(candidates.len());
+    for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+        let ord = segment[0].segment_ord;
+        let mut scorer = weight.scorer(searcher.segment_reader(ord), 1.0)?;
+        for address in segment {
+            let doc = if scorer.doc() < address.doc_id { scorer.seek(address.doc_id) } else { scorer.doc() };
+            if doc == TERMINATED {
+                break;
+            }
+            if doc == address.doc_id {
+                scored.push((scorer.score(), *address));
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(scored)
+}
+
+/// How many papers hold at least one of `terms`, if words occurred independently:
+/// `N (1 - Π (1 - df/N))`. Words of one query tend to occur together, so it errs high.
+fn estimated_matches(searcher: &Searcher, terms: &[Term]) -> f64 {
+    let docs = searcher.num_docs() as f64;
+    if docs == 0.0 {
+        return 0.0;
+    }
+    let missing: f64 =
+        terms.iter().map(|t| 1.0 - searcher.doc_freq(t).unwrap_or(0) as f64 / docs).product();
+    docs * (1.0 - missing)
+}
+
+/// An estimate to two significant digits (12,345 → 12,000): more would claim a precision it
+/// does not have.
+fn round_estimate(estimate: f64) -> usize {
+    if estimate < 100.0 {
+        return estimate.round() as usize;
+    }
+    let unit = 10f64.powi(estimate.log10().floor() as i32 - 1);
+    ((estimate / unit).round() * unit) as usize
 }
 
 /// How much containing a query word counts, in units of its IDF.
@@ -497,7 +675,66 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
 
 #[cfg(test)]
 mod tests {
-    use super::tidy;
+    use std::path::PathBuf;
+
+    use super::{Pruning, SearchRequest, round_estimate, tidy};
+    use crate::{PaperIndex, Quiet};
+
+    /// The bundled sample (one day: a digest report and the Hugging Face list), indexed
+    /// without vectors.
+    fn sample_index() -> (tempfile::TempDir, PaperIndex) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest(&[sample], None, &mut Quiet).expect("ingest");
+        (dir, index)
+    }
+
+    #[test]
+    fn pruned_retrieval_rescores_its_candidates_to_the_exact_scores_and_order() {
+        let (dir, exact) = sample_index();
+        let exact = exact.with_pruning(Pruning::EXACT);
+        // Threshold 0: every query takes the pruned path, whose candidates (300) hold every
+        // paper of the sample that has a query word: the rescored list must be the exact one,
+        // scores and ties included.
+        let pruned = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::ALWAYS);
+        for query in ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"] {
+            for limit in [1, 3, 10] {
+                let request = SearchRequest::new(query).limit(limit);
+                let want = exact.search_bm25(&request).expect("exact");
+                let got = pruned.search_bm25(&request).expect("pruned");
+                assert!(!want.total_is_estimate && got.total_is_estimate, "{query}");
+                assert!(want.total > 0, "{query} matches the sample");
+                let ranked = |r: &super::SearchResults| r.hits.iter().map(|h| (h.id.clone(), h.score)).collect::<Vec<_>>();
+                assert_eq!(ranked(&got), ranked(&want), "{query}, limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_query_matching_few_papers_is_counted_exactly_and_one_matching_many_is_estimated() {
+        let (dir, index) = sample_index();
+        let request = SearchRequest::new("KV cache quantization").limit(5);
+        let counted = index.search_bm25(&request).expect("search");
+        assert!(!counted.total_is_estimate, "the sample is far below the default threshold");
+        let pruned = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::ALWAYS);
+        let estimated = pruned.search_bm25(&request).expect("search");
+        assert!(estimated.total_is_estimate);
+        // Independence over-counts words that occur together, never under the rarest word's
+        // own count: within a factor of three of the counted matches on this query.
+        let ratio = estimated.total as f64 / counted.total as f64;
+        assert!((0.33..=3.0).contains(&ratio), "estimated {} for {} counted", estimated.total, counted.total);
+        let json = serde_json::to_value(&estimated).expect("json");
+        assert_eq!(json["total_is_estimate"], true);
+    }
+
+    #[test]
+    fn estimates_keep_two_significant_digits() {
+        assert_eq!(round_estimate(7.4), 7);
+        assert_eq!(round_estimate(12_345.0), 12_000);
+        assert_eq!(round_estimate(199_507.0), 200_000);
+        assert_eq!(round_estimate(999.0), 1_000);
+    }
 
     #[test]
     fn snippets_are_one_line_without_emphasis_markers_and_keep_their_highlights() {
