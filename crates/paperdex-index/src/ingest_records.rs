@@ -118,6 +118,9 @@ struct Run<'s> {
     source: &'s mut dyn RecordSource,
     phase: Phase,
     touched: HashMap<PaperId, Touched>,
+    /// Batches merged and not yet handed out (a file naming more papers than a generation
+    /// holds makes several).
+    ready: std::collections::VecDeque<Batch>,
     /// The postings were built by another analysis: every paper must be rewritten.
     stale_postings: bool,
     /// Papers get vectors in this run.
@@ -162,6 +165,7 @@ impl PaperIndex {
             source,
             phase: Phase::Records,
             touched: HashMap::new(),
+            ready: Default::default(),
             stale_postings: payload.analysis != crate::analysis::ANALYSIS_VERSION,
             embedding: embedder.is_some(),
         };
@@ -284,6 +288,9 @@ impl PaperIndex {
     ) -> Result<Option<Batch>> {
         let per_batch = self.papers_per_generation;
         loop {
+            if let Some(batch) = run.ready.pop_front() {
+                return Ok(Some(batch));
+            }
             match &mut run.phase {
                 Phase::Records => {
                     let mut records: Vec<Record> = Vec::new();
@@ -301,10 +308,8 @@ impl PaperIndex {
                         };
                         continue;
                     }
-                    let batch = self.merge_batch(run, records, vectors, pending)?;
-                    if !batch.replace.is_empty() || !batch.embed.is_empty() {
-                        return Ok(Some(batch));
-                    }
+                    let batches = self.merge_batch(run, records, vectors, pending)?;
+                    run.ready.extend(batches);
                 }
                 Phase::StalePostings(stored) => {
                     // Postings made by an older analysis are rebuilt from the stored papers, so
@@ -367,14 +372,15 @@ impl PaperIndex {
     }
 
     /// Merges one batch of records into the papers they name (as `pending` has them, else as
-    /// stored) and records what changed.
+    /// stored) and records what changed: the generations to write, by id, each at most
+    /// [`PaperIndex::with_papers_per_generation`] papers.
     fn merge_batch(
         &self,
         run: &mut Run<'_>,
         records: Vec<Record>,
         vectors: Option<&VectorSet>,
         pending: Option<&Batch>,
-    ) -> Result<Batch> {
+    ) -> Result<Vec<Batch>> {
         let searcher = self.searcher();
         // Each paper as it was before this batch, and as the batch leaves it, in first-seen order.
         let mut papers: Vec<(Option<Paper>, Paper)> = Vec::new();
@@ -383,7 +389,10 @@ impl PaperIndex {
             let at = match slot.get(&record.id) {
                 Some(&at) => at,
                 None => {
-                    let newer = pending.and_then(|b| b.replace.iter().find(|p| p.id == record.id)).cloned();
+                    // `replace` is sorted by id.
+                    let newer = pending
+                        .and_then(|b| b.replace.binary_search_by(|p| p.id.cmp(&record.id)).ok().map(|at| &b.replace[at]))
+                        .cloned();
                     let before = match newer {
                         Some(paper) => Some(paper),
                         None => self.paper_in(&searcher, &record.id)?,
@@ -396,8 +405,15 @@ impl PaperIndex {
             };
             papers[at].1.merge(record);
         }
-        let mut batch = Batch::default();
+        papers.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+        // A file may name more papers than a generation holds: it is written in several.
+        let mut batches = vec![Batch::default()];
         for (before, now) in papers {
+            let full = batches.last().is_some_and(|b| b.replace.len().max(b.embed.len()) >= self.papers_per_generation);
+            if full {
+                batches.push(Batch::default());
+            }
+            let batch = batches.last_mut().expect("one batch at least");
             let changed = before.as_ref() != Some(&now);
             let seen = run.touched.entry(now.id.clone()).or_insert(Touched {
                 outcome: if before.is_none() { Outcome::New } else { Outcome::Unchanged },
@@ -418,8 +434,7 @@ impl PaperIndex {
                 batch.replace.push(now);
             }
         }
-        batch.replace.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(batch)
+        Ok(batches.into_iter().filter(|b| !b.replace.is_empty() || !b.embed.is_empty()).collect())
     }
 }
 

@@ -24,7 +24,6 @@
 //! analyses them (`en_terms`, `zh_terms`), so lookups and BM25 clauses need no analysis of
 //! the lexicon at load time.
 
-use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
