@@ -3,10 +3,13 @@
 //! [`PaperIndex::ingest`] parses files into records; a caller that already has records (an
 //! evaluation harness building an index of a test collection, say) hands them to
 //! [`PaperIndex::ingest_records`]. Both end in [`PaperIndex::merge_and_write`], which streams:
-//! records are read until they name [`PaperIndex::with_papers_per_generation`] papers, merged
-//! into the papers the index holds, and the changed ones written as one generation before more
-//! records are read. Memory holds a batch or two, however many files a run reads (and a set
-//! of the ids the run touched, to count them right).
+//! records are merged into a buffer of papers (each brought in as the index holds it), and
+//! whenever the buffer holds two generations' worth
+//! ([`PaperIndex::with_papers_per_generation`]), the papers buffered longest are written as one
+//! generation, the changed ones only. Memory holds three generations' papers and one file's
+//! records, however many files a run reads (and the ids the run touched, to count them
+//! right: a paper whose records are further apart than the buffer is merged with what the
+//! index stored, and still counts once).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -118,9 +121,11 @@ struct Run<'s> {
     source: &'s mut dyn RecordSource,
     phase: Phase,
     touched: HashMap<PaperId, Touched>,
-    /// Batches merged and not yet handed out (a file naming more papers than a generation
-    /// holds makes several).
-    ready: std::collections::VecDeque<Batch>,
+    /// Papers read and merged, not yet written: as they were before (`None`: new to the
+    /// index) and as merged so far.
+    buffer: HashMap<PaperId, (Option<Paper>, Paper)>,
+    /// The buffered ids, oldest first.
+    order: std::collections::VecDeque<PaperId>,
     /// The postings were built by another analysis: every paper must be rewritten.
     stale_postings: bool,
     /// Papers get vectors in this run.
@@ -165,7 +170,8 @@ impl PaperIndex {
             source,
             phase: Phase::Records,
             touched: HashMap::new(),
-            ready: Default::default(),
+            buffer: HashMap::new(),
+            order: Default::default(),
             stale_postings: payload.analysis != crate::analysis::ANALYSIS_VERSION,
             embedding: embedder.is_some(),
         };
@@ -288,19 +294,19 @@ impl PaperIndex {
     ) -> Result<Option<Batch>> {
         let per_batch = self.papers_per_generation;
         loop {
-            if let Some(batch) = run.ready.pop_front() {
-                return Ok(Some(batch));
-            }
             match &mut run.phase {
                 Phase::Records => {
-                    let mut records: Vec<Record> = Vec::new();
-                    let mut ids: HashSet<PaperId> = HashSet::new();
-                    while ids.len() < per_batch {
-                        let Some(file) = run.source.next_records(report, observer) else { break };
-                        ids.extend(file.iter().map(|r| r.id.clone()));
-                        records.extend(file);
+                    // Records merge in memory while their paper is buffered: the buffer holds
+                    // up to two generations' papers, and the oldest generation goes to disk.
+                    // Records of a paper further apart than that merge with the stored paper.
+                    let searcher = self.searcher();
+                    while run.buffer.len() < 2 * per_batch {
+                        let Some(records) = run.source.next_records(report, observer) else { break };
+                        for record in records {
+                            self.buffer_record(run, &searcher, record, pending)?;
+                        }
                     }
-                    if records.is_empty() {
+                    if run.buffer.is_empty() {
                         run.phase = if run.stale_postings {
                             Phase::StalePostings(StoredPapers::new(self.searcher()))
                         } else {
@@ -308,8 +314,10 @@ impl PaperIndex {
                         };
                         continue;
                     }
-                    let batches = self.merge_batch(run, records, vectors, pending)?;
-                    run.ready.extend(batches);
+                    let batch = self.flush(run, per_batch, vectors);
+                    if !batch.replace.is_empty() || !batch.embed.is_empty() {
+                        return Ok(Some(batch));
+                    }
                 }
                 Phase::StalePostings(stored) => {
                     // Postings made by an older analysis are rebuilt from the stored papers, so
@@ -371,51 +379,38 @@ impl PaperIndex {
         }
     }
 
-    /// Merges one batch of records into the papers they name (as `pending` has them, else as
-    /// stored) and records what changed: the generations to write, by id, each at most
-    /// [`PaperIndex::with_papers_per_generation`] papers.
-    fn merge_batch(
-        &self,
-        run: &mut Run<'_>,
-        records: Vec<Record>,
-        vectors: Option<&VectorSet>,
-        pending: Option<&Batch>,
-    ) -> Result<Vec<Batch>> {
-        let searcher = self.searcher();
-        // Each paper as it was before this batch, and as the batch leaves it, in first-seen order.
-        let mut papers: Vec<(Option<Paper>, Paper)> = Vec::new();
-        let mut slot: HashMap<PaperId, usize> = HashMap::new();
-        for record in records {
-            let at = match slot.get(&record.id) {
-                Some(&at) => at,
-                None => {
-                    // `replace` is sorted by id.
-                    let newer = pending
-                        .and_then(|b| b.replace.binary_search_by(|p| p.id.cmp(&record.id)).ok().map(|at| &b.replace[at]))
-                        .cloned();
-                    let before = match newer {
-                        Some(paper) => Some(paper),
-                        None => self.paper_in(&searcher, &record.id)?,
-                    };
-                    let now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
-                    slot.insert(record.id.clone(), papers.len());
-                    papers.push((before, now));
-                    papers.len() - 1
-                }
-            };
-            papers[at].1.merge(record);
+    /// Merges `record` into its paper in the buffer, first bringing the paper in as
+    /// `pending` has it (written, not yet committed), else as stored, else new.
+    fn buffer_record(&self, run: &mut Run<'_>, searcher: &Searcher, record: Record, pending: Option<&Batch>) -> Result<()> {
+        if let Some((_, now)) = run.buffer.get_mut(&record.id) {
+            now.merge(record);
+            return Ok(());
         }
-        papers.sort_by(|a, b| a.1.id.cmp(&b.1.id));
-        // A file may name more papers than a generation holds: it is written in several.
-        let mut batches = vec![Batch::default()];
-        for (before, now) in papers {
-            let full = batches.last().is_some_and(|b| b.replace.len().max(b.embed.len()) >= self.papers_per_generation);
-            if full {
-                batches.push(Batch::default());
-            }
-            let batch = batches.last_mut().expect("one batch at least");
+        // `replace` is sorted by id.
+        let newer = pending
+            .and_then(|b| b.replace.binary_search_by(|p| p.id.cmp(&record.id)).ok().map(|at| &b.replace[at]))
+            .cloned();
+        let before = match newer {
+            Some(paper) => Some(paper),
+            None => self.paper_in(searcher, &record.id)?,
+        };
+        let mut now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
+        let id = record.id.clone();
+        now.merge(record);
+        run.order.push_back(id.clone());
+        run.buffer.insert(id, (before, now));
+        Ok(())
+    }
+
+    /// Takes the `n` papers buffered longest and records what changed: the next generation to
+    /// write, by id.
+    fn flush(&self, run: &mut Run<'_>, n: usize, vectors: Option<&VectorSet>) -> Batch {
+        let mut batch = Batch::default();
+        while batch.replace.len().max(batch.embed.len()) < n {
+            let Some(id) = run.order.pop_front() else { break };
+            let Some((before, now)) = run.buffer.remove(&id) else { continue };
             let changed = before.as_ref() != Some(&now);
-            let seen = run.touched.entry(now.id.clone()).or_insert(Touched {
+            let seen = run.touched.entry(id).or_insert(Touched {
                 outcome: if before.is_none() { Outcome::New } else { Outcome::Unchanged },
                 embedded: false,
             });
@@ -423,7 +418,8 @@ impl PaperIndex {
                 seen.outcome = Outcome::Updated;
             }
             let text_changed = before.as_ref().is_none_or(|b| b.content_hash() != now.content_hash());
-            if run.embedding && (text_changed || vectors.is_some_and(|v| v.live_chunks_of(now.id.as_str()).next().is_none())) {
+            let lacks_vectors = vectors.is_some_and(|v| v.live_chunks_of(now.id.as_str()).next().is_none());
+            if run.embedding && (text_changed || lacks_vectors) {
                 seen.embedded = true;
                 batch.embed.push(now.clone());
             }
@@ -434,7 +430,8 @@ impl PaperIndex {
                 batch.replace.push(now);
             }
         }
-        Ok(batches.into_iter().filter(|b| !b.replace.is_empty() || !b.embed.is_empty()).collect())
+        batch.replace.sort_by(|a, b| a.id.cmp(&b.id));
+        batch
     }
 }
 
