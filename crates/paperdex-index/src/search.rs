@@ -272,15 +272,23 @@ impl PaperIndex {
             words.push((term.as_str(), count));
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
+        let mut bigram_words: Vec<(String, f32)> = Vec::new();
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
             clauses.push((Occur::Should, Box::new(BoostQuery::new(self.bigram_query(word), 0.5))));
+            bigram_words.push((word.to_string(), 0.5));
         }
         // Translations: each is searched like a query word (or a phrase, when it has several
         // words), at the weight the lexicon gave it.
         for expansion in expansions {
             self.translation_clauses(searcher, expansion, &mut clauses);
             // A translation's every word finds candidates (a phrase matches only where they all are).
-            if !expansion.terms.concat().chars().any(is_han) {
+            let word = expansion.terms.concat();
+            let han = word.chars().any(is_han);
+            if han {
+                let boost = if expansion.terms.len() == 1 { 0.5 } else { 1.5 };
+                bigram_words.push((word, boost * expansion.weight));
+            }
+            if expansion.terms.len() == 1 || !han {
                 words.extend(expansion.terms.iter().map(|t| (t.as_str(), expansion.weight)));
             }
         }
@@ -293,7 +301,7 @@ impl PaperIndex {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
             }
         }
-        let (candidates, estimate_terms) = self.candidate_clauses(&words);
+        let (candidates, estimate_terms) = self.candidate_clauses(&words, &bigram_words);
         KeywordQuery { scoring: clauses, candidates, estimate_terms }
     }
 
@@ -301,7 +309,13 @@ impl PaperIndex {
     /// searchable field, weighted like the full query's fields, so a paper the word clauses
     /// of the full query match is a candidate. They are summed where the full query takes a
     /// field's best (DisMax): block-max WAND can only bound a sum of term scores.
-    fn candidate_clauses(&self, words: &[(&str, f32)]) -> (Vec<(Occur, Box<dyn Query>)>, Vec<Term>) {
+    /// A Chinese word's bigram phrase is represented by its bigrams as terms, at the phrase's
+    /// boost: a paper holding the phrase holds them all.
+    fn candidate_clauses(
+        &self,
+        words: &[(&str, f32)],
+        bigram_words: &[(String, f32)],
+    ) -> (Vec<(Occur, Box<dyn Query>)>, Vec<Term>) {
         let mut merged: Vec<(&str, f32)> = Vec::new();
         for &(word, weight) in words {
             match merged.iter_mut().find(|(w, _)| *w == word) {
@@ -315,6 +329,19 @@ impl PaperIndex {
                 let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
             }
+        }
+        let mut bigrams: Vec<(String, f32)> = Vec::new();
+        for (word, weight) in bigram_words {
+            for bigram in analyze(&mut bigram_analyzer(), word) {
+                match bigrams.iter_mut().find(|(b, _)| *b == bigram) {
+                    Some((_, total)) => *total += weight,
+                    None => bigrams.push((bigram, *weight)),
+                }
+            }
+        }
+        for (bigram, weight) in &bigrams {
+            let q = TermQuery::new(Term::from_field_text(self.fields.han_bigrams, bigram), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *weight))));
         }
         let terms = merged.iter().map(|(word, _)| Term::from_field_text(self.fields.body, word)).collect();
         (clauses, terms)
@@ -391,7 +418,8 @@ impl PaperIndex {
         n: usize,
     ) -> Result<KeywordMatches> {
         let parts = self.keyword_query_in(searcher, text, expansions);
-        let Some(query) = assemble(parts.scoring) else {
+        let scoring: Vec<(Occur, Box<dyn Query>)> = parts.scoring.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        let Some(query) = assemble(scoring) else {
             return Ok(KeywordMatches { hits: Vec::new(), total: 0, total_is_estimate: false, query: None });
         };
         let n = n.max(1);
@@ -401,7 +429,7 @@ impl PaperIndex {
             Some(candidate_query) if estimate > self.pruning.exact_up_to as f64 => {
                 let depth = self.pruning.candidates.max(2 * n);
                 let candidates = searcher.search(&candidate_query, &TopDocs::with_limit(depth).order_by_score())?;
-                let mut hits = rescore(searcher, query.as_ref(), candidates.into_iter().map(|(_, a)| a).collect())?;
+                let mut hits = rescore(searcher, &parts.scoring, candidates.into_iter().map(|(_, a)| a).collect())?;
                 hits.truncate(n);
                 (hits, round_estimate(estimate), true)
             }
@@ -459,26 +487,45 @@ fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
-/// `query`'s scores for `candidates` (papers the candidate stage found), best first, ties in
-/// index order as tantivy's `TopDocs` breaks them. A candidate the full query does not
-/// match (none should be: every candidate holds a query word) is left out.
-fn rescore(searcher: &Searcher, query: &dyn Query, mut candidates: Vec<DocAddress>) -> Result<Vec<(Score, DocAddress)>> {
+/// The full query's scores for `candidates` (papers the candidate stage found), best first,
+/// ties in index order as tantivy's `TopDocs` breaks them. A candidate no clause matches is
+/// left out.
+///
+/// Each clause is scored on its own and the scores summed in clause order, as the boolean
+/// query sums them: the boolean query's own scorer, asked to skip to a candidate, scores the
+/// 4,096 documents that follow it in one go, which rescoring a few hundred candidates spread
+/// over a segment would turn into scoring every match.
+fn rescore(
+    searcher: &Searcher,
+    clauses: &[(Occur, Box<dyn Query>)],
+    mut candidates: Vec<DocAddress>,
+) -> Result<Vec<(Score, DocAddress)>> {
     candidates.sort_unstable();
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let mut scored = Vec::with_capacity(candidates.len());
+    let weights = clauses
+        .iter()
+        .map(|(_, q)| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut scores: Vec<Option<Score>> = vec![None; candidates.len()];
+    let mut start = 0;
     for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
-        let ord = segment[0].segment_ord;
-        let mut scorer = weight.scorer(searcher.segment_reader(ord), 1.0)?;
-        for address in segment {
-            let doc = if scorer.doc() < address.doc_id { scorer.seek(address.doc_id) } else { scorer.doc() };
-            if doc == TERMINATED {
-                break;
-            }
-            if doc == address.doc_id {
-                scored.push((scorer.score(), *address));
+        let reader = searcher.segment_reader(segment[0].segment_ord);
+        for weight in &weights {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for (offset, address) in segment.iter().enumerate() {
+                let doc = if scorer.doc() < address.doc_id { scorer.seek(address.doc_id) } else { scorer.doc() };
+                if doc == TERMINATED {
+                    break;
+                }
+                if doc == address.doc_id {
+                    let score = &mut scores[start + offset];
+                    *score = Some(score.unwrap_or(0.0) + scorer.score());
+                }
             }
         }
+        start += segment.len();
     }
+    let mut scored: Vec<(Score, DocAddress)> =
+        candidates.into_iter().zip(scores).filter_map(|(address, score)| Some((score?, address))).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(scored)
 }
