@@ -561,10 +561,7 @@ fn bm25_part(papers: usize) {
         ),
     );
     row("bm25 retrieval only (top 10 ids)", format!("{} ({} x 20)", p50_p99(retrieval), QUERIES.len()));
-    row(
-        "  the same, exact (no pruning), same run",
-        format!("{} ({} x 20)", p50_p99(retrieval_exact), QUERIES.len()),
-    );
+    row("  the same, exact (no pruning), same run", format!("{} ({} x 20)", p50_p99(retrieval_exact), QUERIES.len()));
     row("  top 10 identical to exact scoring", format!("{identical} of {} queries", QUERIES.len()));
     row(
         "  estimated / counted matches",

@@ -21,9 +21,12 @@ fn dev_queries() -> Vec<String> {
 #[test]
 fn pruned_retrieval_gives_the_exact_top_10_on_the_40_development_queries() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let folders: Vec<_> =
-        ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"].iter().map(|f| corpus().join(f)).collect();
-    let report = PaperIndex::open_or_create(dir.path()).expect("index").ingest(&folders, None, &mut Quiet).expect("ingest");
+    let folders: Vec<_> = ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"]
+        .iter()
+        .map(|f| corpus().join(f))
+        .collect();
+    let report =
+        PaperIndex::open_or_create(dir.path()).expect("index").ingest(&folders, None, &mut Quiet).expect("ingest");
     assert_eq!(report.papers_total, 11337);
     let exact = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::EXACT);
     let pruned = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::ALWAYS);

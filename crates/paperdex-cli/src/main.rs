@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher};
 use paperdex_index::{
-    EXACT_UP_TO, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchMode, SearchRequest,
+    EXACT_UP_TO, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchMode,
+    SearchRequest,
 };
 
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
@@ -320,8 +321,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Related { id, limit, json } => {
             paperdex_index::limits::check_limit(*limit)?;
             // The paper's own vectors are the query: no model needed.
-            let engine = SearchEngine::new(open(&cli)?, Err("not needed for related papers".into()))
-                .with_ranker(cli.ranker());
+            let engine =
+                SearchEngine::new(open(&cli)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());
             let related = engine.related(id, *limit)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&related)?);
@@ -349,8 +350,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { addr, allow_hosts } => serve(&cli, addr, allow_hosts),
         Command::Eval { related: Some(related), json, .. } => {
             // The paper's own vectors are the query: no model needed.
-            let engine = SearchEngine::new(open(&cli)?, Err("not needed for related papers".into()))
-                .with_ranker(cli.ranker());
+            let engine =
+                SearchEngine::new(open(&cli)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());
             let report = paperdex_eval::evaluate_related(&engine, related)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);

@@ -119,6 +119,8 @@ impl StoredPapers {
 /// The state of one merge-and-write run.
 struct Run<'s> {
     source: &'s mut dyn RecordSource,
+    /// The index as the run found it.
+    start: Searcher,
     phase: Phase,
     touched: HashMap<PaperId, Touched>,
     /// Papers read and merged, not yet written: as they were before (`None`: new to the
@@ -166,8 +168,11 @@ impl PaperIndex {
         let mut vectors = self.writable_vectors(&payload, embedder)?;
         // Only papers that get vectors are embedded; without vectors there is nothing to make.
         let embedder = embedder.filter(|_| vectors.is_some());
+        // What another writer committed before this one took the lock is seen.
+        self.reload()?;
         let mut run = Run {
             source,
+            start: self.searcher(),
             phase: Phase::Records,
             touched: HashMap::new(),
             buffer: HashMap::new(),
@@ -211,7 +216,7 @@ impl PaperIndex {
                     let _ = queue.send(batch.embed.clone());
                 }
             };
-                    let mut current = self.next_batch(&mut run, vectors.as_ref().map(|(s, _)| s), None, report, observer)?;
+            let mut current = self.next_batch(&mut run, vectors.as_ref().map(|(s, _)| s), None, report, observer)?;
             if let Some(batch) = &current {
                 embed(batch, &mut progress);
             }
@@ -336,10 +341,13 @@ impl PaperIndex {
                         continue;
                     }
                     if run.embedding {
-                        let lacking = |p: &&Paper| vectors.is_some_and(|v| v.live_chunks_of(p.id.as_str()).next().is_none());
+                        let lacking =
+                            |p: &&Paper| vectors.is_some_and(|v| v.live_chunks_of(p.id.as_str()).next().is_none());
                         batch.embed = batch.replace.iter().filter(lacking).cloned().collect();
                         for paper in &batch.embed {
-                            run.touched.entry(paper.id.clone()).or_insert(Touched { outcome: Outcome::Unchanged, embedded: true });
+                            run.touched
+                                .entry(paper.id.clone())
+                                .or_insert(Touched { outcome: Outcome::Unchanged, embedded: true });
                         }
                     }
                     return Ok(Some(batch));
@@ -381,7 +389,13 @@ impl PaperIndex {
 
     /// Merges `record` into its paper in the buffer, first bringing the paper in as
     /// `pending` has it (written, not yet committed), else as stored, else new.
-    fn buffer_record(&self, run: &mut Run<'_>, searcher: &Searcher, record: Record, pending: Option<&Batch>) -> Result<()> {
+    fn buffer_record(
+        &self,
+        run: &mut Run<'_>,
+        searcher: &Searcher,
+        record: Record,
+        pending: Option<&Batch>,
+    ) -> Result<()> {
         if let Some((_, now)) = run.buffer.get_mut(&record.id) {
             now.merge(record);
             return Ok(());
@@ -392,7 +406,13 @@ impl PaperIndex {
             .cloned();
         let before = match newer {
             Some(paper) => Some(paper),
-            None => self.paper_in(searcher, &record.id)?,
+            // Written earlier in this run: as committed since.
+            None if run.touched.contains_key(&record.id) => self.paper_in(searcher, &record.id)?,
+            // Untouched by this run: as it was when the run began. That snapshot keeps the
+            // segments it started with, so a lookup costs what it did before any batch was
+            // written, and nothing for a fresh index (the current one holds a segment per
+            // few generations, each a term lookup).
+            None => self.paper_in(&run.start, &record.id)?,
         };
         let mut now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
         let id = record.id.clone();
@@ -522,8 +542,12 @@ mod tests {
         assert_eq!(sources, ["/a.md", "/b.md"], "both files' records, in the order read");
 
         // Paper 3 is read unchanged, then changed by a later file: updated, once.
-        let records =
-            vec![from(3, "/a.md", "hashing"), from(2, "/a.md", "parsing"), from(1, "/a.md", "sorting"), from(3, "/c.md", "tables")];
+        let records = vec![
+            from(3, "/a.md", "hashing"),
+            from(2, "/a.md", "parsing"),
+            from(1, "/a.md", "sorting"),
+            from(3, "/c.md", "tables"),
+        ];
         let second = index.ingest_records(records, None, &mut Quiet).expect("ingest again");
         assert_eq!((second.papers_new, second.papers_updated, second.papers_unchanged), (0, 1, 2));
         assert_eq!(index.paper("cacm/0000003").expect("stored").records.len(), 2);

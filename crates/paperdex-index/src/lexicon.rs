@@ -410,7 +410,10 @@ impl Evidence {
 
 /// Learns the lexicon from `papers`; `glossary` entries (from a glossary given to ingest) are
 /// added and override learned pairs.
-pub fn learn(papers: impl IntoIterator<Item = impl std::borrow::Borrow<Paper>>, glossary: &[LexiconEntry]) -> LexiconFile {
+pub fn learn(
+    papers: impl IntoIterator<Item = impl std::borrow::Borrow<Paper>>,
+    glossary: &[LexiconEntry],
+) -> LexiconFile {
     let started = std::time::Instant::now();
     let mut analyzer = phrase_analyzer();
     let mut evidence = Evidence::default();

@@ -16,8 +16,7 @@ use paperdex_core::{Paper, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -340,7 +339,8 @@ impl PaperIndex {
             }
         }
         for (bigram, weight) in &bigrams {
-            let q = TermQuery::new(Term::from_field_text(self.fields.han_bigrams, bigram), IndexRecordOption::WithFreqs);
+            let q =
+                TermQuery::new(Term::from_field_text(self.fields.han_bigrams, bigram), IndexRecordOption::WithFreqs);
             clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *weight))));
         }
         let terms = merged.iter().map(|(word, _)| Term::from_field_text(self.fields.body, word)).collect();
@@ -537,8 +537,7 @@ fn estimated_matches(searcher: &Searcher, terms: &[Term]) -> f64 {
     if docs == 0.0 {
         return 0.0;
     }
-    let missing: f64 =
-        terms.iter().map(|t| 1.0 - searcher.doc_freq(t).unwrap_or(0) as f64 / docs).product();
+    let missing: f64 = terms.iter().map(|t| 1.0 - searcher.doc_freq(t).unwrap_or(0) as f64 / docs).product();
     docs * (1.0 - missing)
 }
 
@@ -745,14 +744,17 @@ mod tests {
         // paper of the sample that has a query word: the rescored list must be the exact one,
         // scores and ties included.
         let pruned = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::ALWAYS);
-        for query in ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"] {
+        for query in
+            ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"]
+        {
             for limit in [1, 3, 10] {
                 let request = SearchRequest::new(query).limit(limit);
                 let want = exact.search_bm25(&request).expect("exact");
                 let got = pruned.search_bm25(&request).expect("pruned");
                 assert!(!want.total_is_estimate && got.total_is_estimate, "{query}");
                 assert!(want.total > 0, "{query} matches the sample");
-                let ranked = |r: &super::SearchResults| r.hits.iter().map(|h| (h.id.clone(), h.score)).collect::<Vec<_>>();
+                let ranked =
+                    |r: &super::SearchResults| r.hits.iter().map(|h| (h.id.clone(), h.score)).collect::<Vec<_>>();
                 assert_eq!(ranked(&got), ranked(&want), "{query}, limit {limit}");
             }
         }
