@@ -411,7 +411,7 @@ fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
 
 /// The search engine over the index, with the model when `semantic` search is wanted.
 fn engine(cli: &Cli, semantic: bool) -> Result<SearchEngine> {
-    let index = open(&cli)?;
+    let index = open(cli)?;
     let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
     Ok(SearchEngine::new(index, model).with_ranker(cli.ranker()))
 }
@@ -493,7 +493,7 @@ fn eval(
             report
         }
         (None, Some((queries, qrels))) => {
-            let engine = SearchEngine::new(open(&cli)?, model).with_ranker(cli.ranker());
+            let engine = SearchEngine::new(open(cli)?, model).with_ranker(cli.ranker());
             paperdex_eval::evaluate_trec(&engine, queries, qrels, options)?
         }
         (None, None) => anyhow::bail!("give --smart FOLDER, or --queries FILE and --qrels FILE"),

@@ -206,6 +206,9 @@ pub const EXACT_UP_TO: usize = 10_000;
 /// the full query's top 10 is always within the first 300 candidates (tests/e2e/pruning.rs).
 pub const CANDIDATES: usize = 300;
 
+/// One clause of a boolean query.
+type Clause = (Occur, Box<dyn Query>);
+
 /// A keyword query in its parts: the clauses that score (today's query), and the flat
 /// disjunction of term queries that finds candidates for them.
 struct KeywordQuery {
@@ -314,7 +317,7 @@ impl PaperIndex {
         &self,
         words: &[(&str, f32)],
         bigram_words: &[(String, f32)],
-    ) -> (Vec<(Occur, Box<dyn Query>)>, Vec<Term>) {
+    ) -> (Vec<Clause>, Vec<Term>) {
         let mut merged: Vec<(&str, f32)> = Vec::new();
         for &(word, weight) in words {
             match merged.iter_mut().find(|(w, _)| *w == word) {
