@@ -313,11 +313,7 @@ impl PaperIndex {
     /// field's best (DisMax): block-max WAND can only bound a sum of term scores.
     /// A Chinese word's bigram phrase is represented by its bigrams as terms, at the phrase's
     /// boost: a paper holding the phrase holds them all.
-    fn candidate_clauses(
-        &self,
-        words: &[(&str, f32)],
-        bigram_words: &[(String, f32)],
-    ) -> (Vec<Clause>, Vec<Term>) {
+    fn candidate_clauses(&self, words: &[(&str, f32)], bigram_words: &[(String, f32)]) -> (Vec<Clause>, Vec<Term>) {
         let mut merged: Vec<(&str, f32)> = Vec::new();
         for &(word, weight) in words {
             match merged.iter_mut().find(|(w, _)| *w == word) {
