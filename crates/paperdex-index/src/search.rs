@@ -197,9 +197,10 @@ impl Default for Pruning {
     }
 }
 
-/// Up to this many estimated matches a query is scored in full and counted: at 100,000
-/// papers, scoring and counting 20,000 matches takes about 2.5 ms (PERFORMANCE.md, "Scale"),
-/// so below this the exact path costs a millisecond or two.
+/// Up to this many estimated matches a query is scored in full and counted, which costs a
+/// few milliseconds at most. Not tuned: at 100,000 papers (20,000–30,000 matches a query) the
+/// pruned path is no faster than the exact one, at 1,000,000 it halves the median
+/// (PERFORMANCE.md, "Scale").
 pub const EXACT_UP_TO: usize = 10_000;
 
 /// Candidates the pruned stage finds for the full query to rescore. On the development set
