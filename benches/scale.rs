@@ -21,6 +21,8 @@
 //!   itself once per size and part (`vectors` is two runs, `vectors-build` then
 //!   `vectors-open`), so each process reports its own peak RSS;
 //! - `PAPERDEX_SCALE_VECTORS_DATA=clustered`: the easier synthetic data set instead;
+//! - `PAPERDEX_SCALE_INPUT`: a folder to write the bm25 part's input files to (under a
+//!   sub-folder per size) and keep, to time other builds' ingest of the same files;
 //! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
 //!   longer than that, reporting the rates measured so far.
 //!
@@ -40,10 +42,10 @@ use std::time::{Duration, Instant};
 
 use paperdex_core::{Lang, parse_bytes};
 use paperdex_index::vectors::{ExactSearch, HnswSearch, NearestNeighbours, VectorSet};
-use paperdex_index::{IngestObserver, PaperIndex, SearchEngine, SearchMode, SearchRequest};
+use paperdex_index::{IngestObserver, PaperIndex, Pruning, SearchEngine, SearchMode, SearchRequest};
 use serde_json::json;
 
-use common::{QUERIES, peak_rss_mb, percentile, proc_status_mb};
+use common::{QUERIES, load_average, peak_rss_mb, percentile, proc_status_mb};
 use synthetic::Corpus;
 
 /// Papers per generated file (one file a day; real days have a few dozen, but a million papers
@@ -410,21 +412,31 @@ fn bm25_part(papers: usize) {
     };
     let pool_seconds = started.elapsed().as_secs_f64();
     let scratch = tempfile::tempdir().expect("temp dir");
-    let input = scratch.path().join("papers");
+    // With PAPERDEX_SCALE_INPUT the input files are kept there (made once per size), so other
+    // builds of `paperdex ingest` can be timed on the very same files.
+    let input = match std::env::var_os("PAPERDEX_SCALE_INPUT") {
+        Some(dir) => PathBuf::from(dir).join(papers.to_string()),
+        None => scratch.path().join("papers"),
+    };
     let index_dir = scratch.path().join("index");
-    fs::create_dir(&input).expect("input folder");
+    if input.exists() {
+        fs::remove_dir_all(&input).expect("remove old input");
+    }
+    fs::create_dir_all(&input).expect("input folder");
 
     let started = Instant::now();
     let generated = generate(&pool, papers, &input).expect("write the synthetic papers");
     let generate_seconds = started.elapsed().as_secs_f64();
     let peak_generate = peak_rss_mb();
 
+    let load_before_ingest = load_average();
     let started = Instant::now();
     let index = PaperIndex::open_or_create(&index_dir).expect("create index");
     let mut progress = Progress { started, total: 0, done: 0 };
     let report = index.ingest(std::slice::from_ref(&input), None, &mut progress).expect("ingest");
     let ingest_seconds = started.elapsed().as_secs_f64();
     let peak_ingest = peak_rss_mb();
+    let load_after_ingest = load_average();
     drop(index);
     let index_bytes = disk_size(&index_dir);
 
@@ -441,7 +453,24 @@ fn bm25_part(papers: usize) {
         }
     }
     matching.sort_unstable();
+    let load_before_search = load_average();
     let retrieval = common::bm25_retrieval_ms(&index, 20);
+    // The same index scored exactly (every match scored and counted, as before pruning), in
+    // the same run: the ratio to it does not depend on the machine's load.
+    let exact = PaperIndex::open(&index_dir).expect("open index").with_pruning(Pruning::EXACT);
+    let retrieval_exact = common::bm25_retrieval_ms(&exact, 20);
+    let mut identical = 0;
+    let mut estimate_ratios = Vec::new();
+    for q in QUERIES {
+        let (pruned, full) = (index.keyword_top(q, 10).expect("search"), exact.keyword_top(q, 10).expect("search"));
+        let ids = |m: &paperdex_index::KeywordMatches| m.hits.iter().map(|(_, a)| *a).collect::<Vec<_>>();
+        identical += usize::from(ids(&pruned) == ids(&full));
+        if pruned.total_is_estimate {
+            estimate_ratios.push(pruned.total as f64 / full.total.max(1) as f64);
+        }
+    }
+    estimate_ratios.sort_by(f64::total_cmp);
+    drop(exact);
     drop(searcher);
 
     let engine = SearchEngine::new(index, Err("no model: the scale bench measures BM25 alone".to_string()));
@@ -457,6 +486,23 @@ fn bm25_part(papers: usize) {
         }
     }
     let rss_searching = proc_status_mb("VmRSS:");
+    let exact_engine = SearchEngine::new(
+        PaperIndex::open(&index_dir).expect("open index").with_pruning(Pruning::EXACT),
+        Err("no model: the scale bench measures BM25 alone".to_string()),
+    );
+    let mut answers_exact = Vec::new();
+    for round in 0..21 {
+        for q in QUERIES {
+            let started = Instant::now();
+            let results = exact_engine.search(&SearchRequest::new(*q).mode(SearchMode::Bm25)).expect("search");
+            std::hint::black_box(results);
+            if round > 0 {
+                answers_exact.push(ms(started.elapsed()));
+            }
+        }
+    }
+    drop(exact_engine);
+    let load_after_search = load_average();
 
     println!("## {papers} papers: BM25 (parse + index through `PaperIndex::ingest`, no embeddings)\n");
     table_head();
@@ -499,6 +545,13 @@ fn bm25_part(papers: usize) {
     );
     row("open index", format!("{:.1} ms", ms(open)));
     row(
+        "machine load (1/5/15 min)",
+        format!(
+            "ingest: {load_before_ingest} before, {load_after_ingest} after; \
+             searches: {load_before_search} before, {load_after_search} after"
+        ),
+    );
+    row(
         "papers matching a query",
         format!(
             "median {}, max {} (of {} queries)",
@@ -508,7 +561,22 @@ fn bm25_part(papers: usize) {
         ),
     );
     row("bm25 retrieval only (top 10 ids)", format!("{} ({} x 20)", p50_p99(retrieval), QUERIES.len()));
+    row("  the same, exact (no pruning), same run", format!("{} ({} x 20)", p50_p99(retrieval_exact), QUERIES.len()));
+    row("  top 10 identical to exact scoring", format!("{identical} of {} queries", QUERIES.len()));
+    row(
+        "  estimated / counted matches",
+        match estimate_ratios.len() {
+            0 => "no query estimated (all below the exact-count threshold)".to_string(),
+            n => format!(
+                "median {:.2}, range {:.2}–{:.2} ({n} queries estimated)",
+                percentile(&estimate_ratios, 0.5),
+                estimate_ratios[0],
+                estimate_ratios[n - 1]
+            ),
+        },
+    );
     row("search bm25 (10 hits, snippets)", format!("{} ({} x 20)", p50_p99(answers), QUERIES.len()));
+    row("  the same, exact (no pruning), same run", format!("{} ({} x 20)", p50_p99(answers_exact), QUERIES.len()));
     row(
         "peak RSS",
         format!("{peak_generate:.0} MB generating, {peak_ingest:.0} MB ingesting, {:.0} MB at the end", peak_rss_mb()),

@@ -22,7 +22,7 @@ use std::time::Instant;
 use paperdex_embed::{E5Embedder, Embedder, ModelPaths, QueryBatcher, Role, chunk};
 use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest};
 
-use common::{QUERIES, peak_rss_mb, percentile};
+use common::{QUERIES, load_average, peak_rss_mb, percentile};
 
 fn corpus_paths() -> Vec<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -141,6 +141,7 @@ fn main() {
     let started = Instant::now();
     let index = PaperIndex::open(&index_dir).expect("open");
     println!("open index: {:.1} ms ({} papers)", started.elapsed().as_secs_f64() * 1000.0, index.len());
+    println!("machine load (1/5/15 min): {}", load_average());
     let has_vectors = index.vectors().is_some();
     {
         let mut times = common::bm25_retrieval_ms(&index, 20);

@@ -14,5 +14,6 @@ mod hostile;
 mod live;
 mod mcp;
 mod openapi;
+mod pruning;
 mod semantic;
 mod support;

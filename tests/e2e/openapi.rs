@@ -29,6 +29,8 @@ fn the_generated_openapi_document_validates() {
     for path in ["/api/search", "/api/papers/{id}", "/api/papers/{id}/related", "/healthz"] {
         assert!(spec["paths"].get(path).is_some(), "{path} missing");
     }
+    let answer = &spec["components"]["schemas"]["SearchResponse"]["properties"];
+    assert!(answer.get("total_is_estimate").is_some(), "the answer says when its total is estimated");
     let file = dir.path().join("openapi.json");
     std::fs::write(&file, body).expect("write");
     let output = Command::new(&validator).arg(&file).output().expect("run the validator");

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use paperdex_core::{Lang, SectionGroup, SourceFormat};
 use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher};
 use paperdex_index::{
-    Day, Fusion, PAPERS_PER_GENERATION, PaperIndex, RankerConfig, SearchEngine, SearchFilter, SearchMode,
-    SearchRequest, SortOrder,
+    Day, EXACT_UP_TO, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchFilter,
+    SearchMode, SearchRequest, SortOrder,
 };
 
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
@@ -48,6 +48,10 @@ struct Cli {
     /// For tests only: papers per generation (commit) during an ingest.
     #[arg(long, global = true, env = "PAPERDEX_PAPERS_PER_GENERATION", hide = true, default_value_t = PAPERS_PER_GENERATION)]
     papers_per_generation: usize,
+    /// For tests and measurements: BM25 scores and counts every match of a query estimated to
+    /// match at most this many papers, and prunes above (0: prune every query).
+    #[arg(long, global = true, env = "PAPERDEX_BM25_EXACT_UP_TO", hide = true, default_value_t = EXACT_UP_TO)]
+    bm25_exact_up_to: usize,
     /// How hybrid search and related papers fuse keyword and vector rankings: `rrf` (reciprocal
     /// rank fusion) or `weighted` (min-max normalised scores), with optional settings, e.g.
     /// `rrf:k=60,bm25=1,vector=1` or `weighted:bm25=0.7`.
@@ -346,7 +350,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Remove { ids, json } => {
-            let index = open(&cli.index)?;
+            let index = open(&cli)?;
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let report = index.remove(&ids)?;
             if *json {
@@ -387,7 +391,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     request.validate()?;
                     engine(&cli, *mode != SearchMode::Bm25)?.search(&request)?
                 }
-                None => open(&cli.index)?.newest(&filter, *offset, *limit)?,
+                None => open(&cli)?.newest(&filter, *offset, *limit)?,
             };
             if *json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
@@ -397,7 +401,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { id, json } => {
-            let index = open(&cli.index)?;
+            let index = open(&cli)?;
             let paper = index.paper(id)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&output::shown_paper_json(&paper)?)?);
@@ -409,8 +413,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Related { id, limit, json } => {
             paperdex_index::limits::check_limit(*limit)?;
             // The paper's own vectors are the query: no model needed.
-            let engine = SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into()))
-                .with_ranker(cli.ranker());
+            let engine =
+                SearchEngine::new(open(&cli)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());
             let related = engine.related(id, *limit)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&related)?);
@@ -420,7 +424,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Lexicon { term, limit, json } => {
-            let index = open(&cli.index)?;
+            let index = open(&cli)?;
             let lexicon = index.lexicon();
             match term {
                 Some(term) => {
@@ -439,8 +443,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Mcp => mcp(&cli),
         Command::Eval { related: Some(related), json, .. } => {
             // The paper's own vectors are the query: no model needed.
-            let engine = SearchEngine::new(open(&cli.index)?, Err("not needed for related papers".into()))
-                .with_ranker(cli.ranker());
+            let engine =
+                SearchEngine::new(open(&cli)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());
             let report = paperdex_eval::evaluate_related(&engine, related)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -455,11 +459,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 strip_stop_words: *strip_stopwords,
                 keep_index: keep_index.clone(),
                 ranker: cli.ranker(),
+                pruning: cli.pruning(),
             };
             eval(&cli, smart.as_deref(), queries.as_deref().zip(qrels.as_deref()), &options, *json)
         }
         Command::Stats { json } => {
-            let index = open(&cli.index)?;
+            let index = open(&cli)?;
             let stats = index.stats()?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
@@ -471,8 +476,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn open(path: &std::path::Path) -> Result<PaperIndex> {
-    Ok(PaperIndex::open(path)?)
+fn open(cli: &Cli) -> Result<PaperIndex> {
+    Ok(PaperIndex::open(&cli.index)?.with_pruning(cli.pruning()))
 }
 
 /// Reads `--translation`: a weight between 0 and 4.
@@ -499,7 +504,7 @@ fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
 
 /// The search engine over the index, with the model when `semantic` search is wanted.
 fn engine(cli: &Cli, semantic: bool) -> Result<SearchEngine> {
-    let index = open(&cli.index)?;
+    let index = open(cli)?;
     let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
     Ok(SearchEngine::new(index, model).with_ranker(cli.ranker()))
 }
@@ -508,6 +513,11 @@ impl Cli {
     /// The ranker settings given on the command line.
     fn ranker(&self) -> RankerConfig {
         RankerConfig { fusion: self.fusion, candidates: usize::from(self.candidates), translation: self.translation }
+    }
+
+    /// When BM25 retrieval prunes.
+    fn pruning(&self) -> Pruning {
+        Pruning { exact_up_to: self.bm25_exact_up_to, ..Pruning::default() }
     }
 }
 
@@ -520,6 +530,7 @@ fn print_related(related: paperdex_index::RelatedResults) {
         mode: related.mode,
         took_ms: related.took_ms,
         total: related.hits.len(),
+        total_is_estimate: false,
         hits: related.hits,
         warnings: related.warnings,
         expansions: Vec::new(),
@@ -591,7 +602,7 @@ fn eval(
             report
         }
         (None, Some((queries, qrels))) => {
-            let engine = SearchEngine::new(open(&cli.index)?, model).with_ranker(cli.ranker());
+            let engine = SearchEngine::new(open(cli)?, model).with_ranker(cli.ranker());
             paperdex_eval::evaluate_trec(&engine, queries, qrels, options)?
         }
         (None, None) => anyhow::bail!("give --smart FOLDER, or --queries FILE and --qrels FILE"),

@@ -217,7 +217,7 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
             &format!(
                 "{} of {} matches, {} mode, {:.1} ms",
                 results.hits.len(),
-                results.total,
+                matches(results.total, results.total_is_estimate),
                 results.mode.as_str(),
                 results.took_ms
             ),
@@ -225,6 +225,22 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
             colour
         )
     );
+}
+
+/// A number of matches: "12345", or "about 12,000" when it is an estimate.
+fn matches(total: usize, estimate: bool) -> String {
+    if !estimate {
+        return total.to_string();
+    }
+    let digits = total.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("about {grouped}")
 }
 
 /// Marks the highlighted ranges: colour on a terminal, `[...]` elsewhere.

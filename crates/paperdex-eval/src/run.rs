@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use paperdex_embed::Embedder;
 use paperdex_index::{
-    IngestObserver, MAX_QUERY_CHARS, PaperIndex, RankerConfig, SearchEngine, SearchMode, SearchRequest,
+    IngestObserver, MAX_QUERY_CHARS, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchMode, SearchRequest,
 };
 use serde::Serialize;
 
@@ -33,6 +33,8 @@ pub struct EvalOptions {
     /// How hybrid fuses its lists, for the engine [`evaluate_smart`] builds (the other entry
     /// points are given an engine, ranker included).
     pub ranker: RankerConfig,
+    /// When BM25 retrieval prunes, for the index [`evaluate_smart`] builds.
+    pub pruning: Pruning,
 }
 
 impl Default for EvalOptions {
@@ -42,6 +44,7 @@ impl Default for EvalOptions {
             strip_stop_words: false,
             keep_index: None,
             ranker: RankerConfig::default(),
+            pruning: Pruning::default(),
         }
     }
 }
@@ -325,7 +328,7 @@ pub fn evaluate_smart(
         (None, Some(dir)) => dir.path().to_path_buf(),
         (None, None) => unreachable!("a throw-away folder is made when none is kept"),
     };
-    let index = PaperIndex::open_or_create(&index_path)?;
+    let index = PaperIndex::open_or_create(&index_path)?.with_pruning(options.pruning);
     let wants_vectors = options.modes.iter().any(|m| *m != SearchMode::Bm25);
     let embedder = if wants_vectors { model.as_deref().ok() } else { None };
     index.ingest_records(collection.records()?, embedder, observer)?;

@@ -153,6 +153,7 @@ impl SearchEngine {
                 mode: request.mode,
                 took_ms: started.elapsed().as_secs_f64() * 1000.0,
                 total: 0,
+                total_is_estimate: false,
                 hits: Vec::new(),
                 warnings: vec![NO_CONTENT.to_string()],
                 expansions: Vec::new(),
@@ -229,7 +230,7 @@ impl SearchEngine {
         let per_language = vector_rankings(vectors, &query_vectors, vector_depth, admitted.as_ref());
         cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
-        let (fused, highlighter, mut prefetched, bm25_total) = match keywords {
+        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate)) = match keywords {
             Some(keywords) => {
                 let (KeywordList { ranked: by_words, total, .. }, highlighter, prefetched) = keywords?;
                 // What the query's own words can see; translations only add evidence (fusion).
@@ -242,7 +243,7 @@ impl SearchEngine {
                 let highlighter = Highlighter::new(&self.index, &searcher, None, section)
                     .for_text(&request.query)
                     .for_translations(&expansions);
-                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), 0)
+                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false))
             }
         };
         let mut fused = fused;
@@ -252,11 +253,13 @@ impl SearchEngine {
             fused.retain(|f| f.bm25.is_some());
         }
         let mut total = fused.len().max(bm25_total);
+        let mut total_is_estimate = bm25_estimate && bm25_total >= fused.len();
         if request.sort == SortOrder::Date {
             // Newest first among the best `depth` (ties keep their relevance order); those are
             // all the answer pages through.
             fused.truncate(request.depth(self.ranker.candidates));
             total = fused.len();
+            total_is_estimate = false;
             let days: HashMap<String, u64> =
                 fused.iter().map(|f| (f.key.clone(), self.index.first_seen_of(&searcher, &f.key))).collect();
             fused.sort_by_key(|f| std::cmp::Reverse(days.get(&f.key).copied().unwrap_or(0)));
@@ -289,6 +292,7 @@ impl SearchEngine {
             mode,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             total,
+            total_is_estimate,
             hits,
             warnings,
             expansions,
@@ -308,7 +312,7 @@ impl SearchEngine {
         let addresses: Vec<_> = matches.hits.iter().map(|&(_, address)| address).collect();
         let ids = self.index.ids_at(searcher, &addresses)?;
         let ranked = ids.into_iter().zip(matches.hits.iter().map(|&(score, _)| score)).collect();
-        Ok(KeywordList { ranked, query: matches.query, total: matches.total })
+        Ok(KeywordList { ranked, query: matches.query, total: (matches.total, matches.total_is_estimate) })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -351,11 +355,11 @@ fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
 }
 
 /// BM25's answer by paper id, with the parsed query (for highlighting) and the number of
-/// matching papers.
+/// matching papers (and whether it is an estimate).
 struct KeywordList {
     ranked: Vec<(String, f32)>,
     query: Option<Box<dyn tantivy::query::Query>>,
-    total: usize,
+    total: (usize, bool),
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once).

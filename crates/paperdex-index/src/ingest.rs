@@ -1,27 +1,30 @@
-//! Ingest: files in, papers merged by id, one commit out.
+//! Ingest: files in, papers merged by id, a commit per batch out.
 //!
 //! Every file is read and parsed on its own; a file that cannot be read or parsed, and every
 //! rejected record inside a good file, is reported by name with the reason, and the rest of
-//! the work goes on. Nothing is written until every file is read; then the changed papers are
-//! written one generation (one commit) per batch: an interrupted ingest keeps the batches it
-//! committed, and the index is always as it was at some commit.
+//! the work goes on. Files are read in batches (as many as name
+//! [`PaperIndex::with_papers_per_generation`] papers); each batch is merged into the stored
+//! papers and its changed papers written as one generation (one commit) before the next batch
+//! is read (see `ingest_records`), so memory does not grow with the number of files: an
+//! interrupted ingest keeps the batches it committed, and the index is always as it was at
+//! some commit.
 //!
 //! Embedding runs on its own thread, one batch ahead of the writer, and feeds the model each
 //! batch's passages in order of length (see `embed_papers`).
 
-use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Instant;
 
-use paperdex_core::{Lang, MAX_FILE_BYTES, Paper, PaperId, parse_bytes};
+use paperdex_core::{Lang, MAX_FILE_BYTES, Paper, Record, parse_bytes};
 use paperdex_embed::{EmbedError, Embedder, Role, chunk, estimate_tokens};
 use serde::Serialize;
 
 use crate::error::{IndexError, Result};
 use crate::generation::{self, CommitPayload};
+use crate::ingest_records::RecordSource;
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
 use crate::vectors::{HnswSearch, VectorSet};
@@ -90,7 +93,8 @@ pub trait IngestObserver {
     fn files_found(&mut self, _total: usize) {}
     /// One file was handled; `problem` is set when it was rejected.
     fn file_done(&mut self, _path: &Path, _problem: Option<&str>) {}
-    /// The changed papers are being written (and embedded where needed).
+    /// A batch of `papers` changed papers is being written (and embedded where needed); an
+    /// ingest writes a batch as soon as it has read files naming enough papers for one.
     fn writing(&mut self, _papers: usize) {}
     /// Embedding progress, reported after every model call.
     fn embedding(&mut self, _progress: &EmbedProgress) {}
@@ -120,165 +124,11 @@ impl PaperIndex {
             observer.file_done(Path::new(&rejected.path), Some(&rejected.reason));
         }
         observer.files_found(files.len());
-
-        let mut records = Vec::new();
-        for file in &files {
-            match read_file(file) {
-                Err(reason) => {
-                    observer.file_done(file, Some(&reason));
-                    report.rejected_files.push(RejectedFile { path: file.display().to_string(), reason });
-                }
-                Ok(bytes) => match parse_bytes(&file.display().to_string(), &bytes) {
-                    Err(error) => {
-                        let reason = error.to_string();
-                        observer.file_done(file, Some(&reason));
-                        report.rejected_files.push(RejectedFile { path: file.display().to_string(), reason });
-                    }
-                    Ok(parsed) => {
-                        report.files_read += 1;
-                        report.records += parsed.records.len();
-                        report.rejected_records.extend(parsed.rejected.into_iter().map(|r| RejectedRecord {
-                            path: file.display().to_string(),
-                            position: r.position,
-                            line: r.line,
-                            reason: r.reason,
-                        }));
-                        records.extend(parsed.records);
-                        observer.file_done(file, None);
-                    }
-                },
-            }
-        }
-
-        self.merge_and_write(records, embedder, observer, &mut report)?;
+        let mut source = Files { files: files.into_iter() };
+        self.merge_and_write(&mut source, embedder, observer, &mut report)?;
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
-    }
-
-    /// Writes `changed` papers and embeds what needs it, one generation per batch of papers,
-    /// so an interrupted ingest keeps every batch it finished.
-    pub(crate) fn write(
-        &self,
-        changed: &[&Paper],
-        text_changed: &HashSet<&PaperId>,
-        embedder: Option<&dyn Embedder>,
-        observer: &mut dyn IngestObserver,
-        report: &mut IngestReport,
-    ) -> Result<()> {
-        let payload = self.begin_write()?;
-        let mut vectors = self.writable_vectors(&payload, embedder)?;
-        // Papers whose text is new to the vectors: changed text, and (with a model) papers
-        // the vectors lack, e.g. ingested before the model was fetched.
-        let mut to_embed: Vec<Paper> = Vec::new();
-        if let (Some(_), Some((set, _))) = (embedder, &vectors) {
-            let have: HashSet<&str> = set.live_papers().collect();
-            let mut queued: HashSet<&PaperId> = HashSet::new();
-            for paper in changed {
-                if text_changed.contains(&paper.id) || !have.contains(paper.id.as_str()) {
-                    queued.insert(&paper.id);
-                    to_embed.push((*paper).clone());
-                }
-            }
-            if have.len() + queued.len() < self.len() as usize {
-                for paper in self.papers()? {
-                    if !have.contains(paper.id.as_str()) && !queued.contains(&paper.id) {
-                        to_embed.push(paper);
-                    }
-                }
-            }
-        }
-        if changed.is_empty() && to_embed.is_empty() {
-            if self.lexicon_stale(&payload) {
-                self.commit_lexicon_only(&payload)?;
-            }
-            return Ok(());
-        }
-        // The lexicon is learned once, for the last batch: intermediate generations keep the
-        // previous one, which is still a fair bridge between the languages.
-        let relearn = !changed.is_empty() || self.lexicon_stale(&payload);
-        let mut lexicon = payload.lexicon.clone();
-        let embed_ids: HashSet<PaperId> = to_embed.iter().map(|p| p.id.clone()).collect();
-        let mut work: Vec<&Paper> = changed.to_vec();
-        work.extend(to_embed.iter().filter(|p| !changed.iter().any(|c| c.id == p.id)));
-        observer.writing(work.len());
-        let mut generation = payload.generation;
-        let passages_total = if embedder.is_some() && vectors.is_some() {
-            work.iter().filter(|p| embed_ids.contains(&p.id)).map(|p| chunk(p).len()).sum()
-        } else {
-            0
-        };
-        let mut progress = EmbedProgress::new(embed_ids.len(), passages_total);
-        let batches: Vec<&[&Paper]> = work.chunks(self.papers_per_generation).collect();
-        let last_batch = batches.len().saturating_sub(1);
-        // Only papers that get vectors are embedded; without vectors there is nothing to make.
-        let embedder = embedder.filter(|_| vectors.is_some());
-        std::thread::scope(|scope| -> Result<()> {
-            // The model embeds the next batch while this thread writes and commits the last
-            // one, so it never waits for tantivy, the graphs or the disk.
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Embedded>(PASSAGES_PER_CALL);
-            if let Some(embedder) = embedder {
-                let (batches, embed_ids) = (&batches, &embed_ids);
-                scope.spawn(move || {
-                    // A panic here would end the whole ingest as a panic (the scope re-raises
-                    // it): it becomes an error the writer reports, after its last commit.
-                    let work = std::panic::AssertUnwindSafe(|| {
-                        for batch in batches {
-                            let papers: Vec<&Paper> =
-                                batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
-                            if !embed_papers(embedder, &papers, &sender) {
-                                return;
-                            }
-                        }
-                    });
-                    if std::panic::catch_unwind(work).is_err() {
-                        let reason = "the embedding thread panicked (see the message above)".to_string();
-                        let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(EmbedError::Model(reason)))));
-                    }
-                });
-            } else {
-                drop(sender);
-            }
-            for (number, batch) in batches.iter().enumerate() {
-                if let Some((set, _)) = vectors.as_mut() {
-                    for paper in batch.iter().filter(|p| text_changed.contains(&p.id)) {
-                        // Stale vectors go even when there is no model to make new ones.
-                        set.delete_paper(paper.id.as_str());
-                    }
-                    if embedder.is_some() {
-                        let batch_embed: Vec<&Paper> =
-                            batch.iter().copied().filter(|p| embed_ids.contains(&p.id)).collect();
-                        let embedded = receive_batch(&receiver, &mut progress, observer)?;
-                        if embedded.len() != batch_embed.len() {
-                            return Err(IndexError::Embed(EmbedError::Model(format!(
-                                "the embedding thread returned {} papers for {}",
-                                embedded.len(),
-                                batch_embed.len()
-                            ))));
-                        }
-                        for (paper, chunks) in batch_embed.iter().zip(embedded) {
-                            set.delete_paper(paper.id.as_str());
-                            for (lang, vector) in chunks {
-                                set.push(paper.id.as_str(), lang, &vector).map_err(|e| corrupt(&self.root, e))?;
-                                report.chunks_embedded += 1;
-                            }
-                            report.papers_embedded += 1;
-                        }
-                    }
-                }
-                generation += 1;
-                // Papers only embedded (unchanged in tantivy) are not rewritten.
-                let replace: Vec<&Paper> =
-                    batch.iter().copied().filter(|p| changed.binary_search_by(|c| c.id.cmp(&p.id)).is_ok()).collect();
-                if relearn && number == last_batch {
-                    lexicon = Some(self.write_lexicon(generation, &payload, &replace, &[])?);
-                }
-                self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon.as_deref())?;
-            }
-            Ok(())
-        })?;
-        report.embed_seconds = progress.seconds();
-        self.finish_write(vectors)
     }
 
     /// A private copy of the current vectors to change, or a fresh set when there are none
@@ -307,8 +157,42 @@ impl PaperIndex {
     }
 }
 
+/// The files of an ingest, read and parsed one at a time.
+struct Files {
+    files: std::vec::IntoIter<PathBuf>,
+}
+
+impl RecordSource for Files {
+    fn next_records(&mut self, report: &mut IngestReport, observer: &mut dyn IngestObserver) -> Option<Vec<Record>> {
+        let file = self.files.next()?;
+        let reject = |report: &mut IngestReport, observer: &mut dyn IngestObserver, reason: String| {
+            observer.file_done(&file, Some(&reason));
+            report.rejected_files.push(RejectedFile { path: file.display().to_string(), reason });
+            Some(Vec::new())
+        };
+        let bytes = match read_file(&file) {
+            Ok(bytes) => bytes,
+            Err(reason) => return reject(report, observer, reason),
+        };
+        let parsed = match parse_bytes(&file.display().to_string(), &bytes) {
+            Ok(parsed) => parsed,
+            Err(error) => return reject(report, observer, error.to_string()),
+        };
+        report.files_read += 1;
+        report.records += parsed.records.len();
+        report.rejected_records.extend(parsed.rejected.into_iter().map(|r| RejectedRecord {
+            path: file.display().to_string(),
+            position: r.position,
+            line: r.line,
+            reason: r.reason,
+        }));
+        observer.file_done(&file, None);
+        Some(parsed.records)
+    }
+}
+
 /// Passages per call into the embedder (progress is reported between calls).
-const PASSAGES_PER_CALL: usize = 32;
+pub(crate) const PASSAGES_PER_CALL: usize = 32;
 
 /// How far embedding has come.
 ///
@@ -328,7 +212,7 @@ pub struct EmbedProgress {
 }
 
 impl EmbedProgress {
-    fn new(papers_total: usize, passages_total: usize) -> EmbedProgress {
+    pub(crate) fn new(papers_total: usize, passages_total: usize) -> EmbedProgress {
         EmbedProgress { papers_done: 0, papers_total, passages_done: 0, passages_total, started: Instant::now() }
     }
 
@@ -351,10 +235,10 @@ impl EmbedProgress {
 type PassageVector = (Lang, Vec<f32>);
 
 /// One paper's passages as `(language, vector)`, in passage order.
-type PassageVectors = Vec<PassageVector>;
+pub(crate) type PassageVectors = Vec<PassageVector>;
 
 /// What the embedding thread tells the writer.
-enum Embedded {
+pub(crate) enum Embedded {
     /// `passages` more passages are done, completing `papers` more papers.
     Progress { passages: usize, papers: usize },
     /// A batch is done: each of its papers' passage vectors, in the order the papers came.
@@ -367,7 +251,7 @@ enum Embedded {
 /// The passages of all the papers are embedded in order of (estimated) length, not paper by
 /// paper: a model call pads its texts to the longest, so mixing a title-only passage with a
 /// full window wastes most of the call.
-fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &SyncSender<Embedded>) -> bool {
+pub(crate) fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &SyncSender<Embedded>) -> bool {
     let chunked: Vec<Vec<paperdex_embed::Chunk>> = papers.iter().map(|p| chunk(p)).collect();
     // (paper, passage number, chunk), so each vector goes back to its place.
     let mut flat: Vec<(usize, usize, &paperdex_embed::Chunk)> = chunked
@@ -415,7 +299,7 @@ fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &SyncSender<
 }
 
 /// Reports progress until the embedding thread hands over its next batch.
-fn receive_batch(
+pub(crate) fn receive_batch(
     receiver: &Receiver<Embedded>,
     progress: &mut EmbedProgress,
     observer: &mut dyn IngestObserver,
@@ -435,7 +319,7 @@ fn receive_batch(
     }
 }
 
-fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError {
+pub(crate) fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError {
     IndexError::Corrupt { path: root.to_path_buf(), reason: error.to_string() }
 }
 

@@ -2,24 +2,136 @@
 //!
 //! [`PaperIndex::ingest`] parses files into records; a caller that already has records (an
 //! evaluation harness building an index of a test collection, say) hands them to
-//! [`PaperIndex::ingest_records`]. Both end in [`PaperIndex::merge_and_write`]: records are
-//! merged into the papers the index holds, and only papers that changed are written.
+//! [`PaperIndex::ingest_records`]. Both end in [`PaperIndex::merge_and_write`], which streams:
+//! records are merged into a buffer of papers (each brought in as the index holds it), and
+//! whenever the buffer holds two generations' worth
+//! ([`PaperIndex::with_papers_per_generation`]), the papers buffered longest are written as one
+//! generation, the changed ones only. Memory holds three generations' papers and one file's
+//! records, however many files a run reads (and the ids the run touched, to count them
+//! right: a paper whose records are further apart than the buffer is merged with what the
+//! index stored, and still counts once).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use paperdex_core::{Paper, PaperId, Record};
-use paperdex_embed::Embedder;
+use paperdex_embed::{EmbedError, Embedder, chunk};
+use tantivy::{DocAddress, Searcher};
 
-use crate::error::Result;
-use crate::ingest::{IngestObserver, IngestReport};
+use crate::error::{IndexError, Result};
+use crate::ingest::{
+    EmbedProgress, Embedded, IngestObserver, IngestReport, PASSAGES_PER_CALL, corrupt, embed_papers, receive_batch,
+};
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
+use crate::vectors::VectorSet;
 
-/// A paper as the index had it before this ingest, and as it is now.
+/// Where an ingest's records come from, a file (or a slice of records) at a time.
+pub(crate) trait RecordSource {
+    /// The next file's accepted records (none when it was rejected); `None` once everything
+    /// was read. Rejections go into `report` and to the observer.
+    fn next_records(&mut self, report: &mut IngestReport, observer: &mut dyn IngestObserver) -> Option<Vec<Record>>;
+}
+
+/// Records already in memory, handed over a slice at a time.
+struct InMemory(std::vec::IntoIter<Record>);
+
+impl RecordSource for InMemory {
+    fn next_records(&mut self, _: &mut IngestReport, _: &mut dyn IngestObserver) -> Option<Vec<Record>> {
+        // One record at a time: a batch ends as soon as it names enough papers.
+        self.0.next().map(|record| vec![record])
+    }
+}
+
+/// What this run has done to a paper so far, for the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The index did not have it before the run.
+    New,
+    /// It was there and changed.
+    Updated,
+    /// It was there and is as it was (so far).
+    Unchanged,
+}
+
+/// A paper this run touched.
 struct Touched {
-    before: Option<Paper>,
-    now: Paper,
+    outcome: Outcome,
+    /// Whether this run embedded it (so the pass over papers lacking vectors skips it).
+    embedded: bool,
+}
+
+/// One generation's work, prepared while the previous one is written.
+#[derive(Default)]
+pub(crate) struct Batch {
+    /// Papers to write (changed, or with postings of an older analysis), by id.
+    pub replace: Vec<Paper>,
+    /// Ids whose text changed: their vectors are stale even without a model to remake them.
+    pub text_changed: HashSet<PaperId>,
+    /// Papers to embed: ids of `replace` and papers only embedded (unchanged in tantivy).
+    pub embed: Vec<Paper>,
+}
+
+/// Where the batches come from: the records read, then (when the postings come from an older
+/// analysis) every other stored paper, then (with a model) stored papers without vectors.
+enum Phase {
+    Records,
+    StalePostings(StoredPapers),
+    MissingVectors(StoredPapers),
+    Done,
+}
+
+/// The stored papers of one searcher, walked in index order a batch at a time.
+pub(crate) struct StoredPapers {
+    searcher: Searcher,
+    segment: usize,
+    doc: u32,
+}
+
+impl StoredPapers {
+    pub(crate) fn new(searcher: Searcher) -> StoredPapers {
+        StoredPapers { searcher, segment: 0, doc: 0 }
+    }
+
+    /// The address of the next live paper, if any.
+    fn next_address(&mut self) -> Option<DocAddress> {
+        while let Some(segment) = self.searcher.segment_readers().get(self.segment) {
+            while self.doc < segment.max_doc() {
+                let doc = self.doc;
+                self.doc += 1;
+                if segment.alive_bitset().is_none_or(|bits| bits.is_alive(doc)) {
+                    return Some(DocAddress::new(self.segment as u32, doc));
+                }
+            }
+            self.segment += 1;
+            self.doc = 0;
+        }
+        None
+    }
+
+    /// The next stored paper, read from the stored JSON.
+    pub(crate) fn next_paper(&mut self, index: &PaperIndex) -> Option<Result<Paper>> {
+        let address = self.next_address()?;
+        Some(index.paper_at(&self.searcher, address))
+    }
+}
+
+/// The state of one merge-and-write run.
+struct Run<'s> {
+    source: &'s mut dyn RecordSource,
+    /// The index as the run found it.
+    start: Searcher,
+    phase: Phase,
+    touched: HashMap<PaperId, Touched>,
+    /// Papers read and merged, not yet written: as they were before (`None`: new to the
+    /// index) and as merged so far.
+    buffer: HashMap<PaperId, (Option<Paper>, Paper)>,
+    /// The buffered ids, oldest first.
+    order: std::collections::VecDeque<PaperId>,
+    /// The postings were built by another analysis: every paper must be rewritten.
+    stale_postings: bool,
+    /// Papers get vectors in this run.
+    embedding: bool,
 }
 
 impl PaperIndex {
@@ -36,63 +148,310 @@ impl PaperIndex {
         let started = Instant::now();
         let _lock = WriterLock::acquire(&self.root)?;
         let mut report = IngestReport { records: records.len(), ..IngestReport::default() };
-        self.merge_and_write(records, embedder, observer, &mut report)?;
+        self.merge_and_write(&mut InMemory(records.into_iter()), embedder, observer, &mut report)?;
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
 
-    /// Merges `records` into the papers they name, counts new, updated and unchanged papers
-    /// into `report`, and writes the changed ones. The caller holds the writer lock.
+    /// Reads `source` batch by batch, merges each batch's records into the papers they name,
+    /// counts new, updated and unchanged papers into `report`, and writes each batch's changed
+    /// papers as a generation. The caller holds the writer lock.
     pub(crate) fn merge_and_write(
         &self,
-        records: impl IntoIterator<Item = Record>,
+        source: &mut dyn RecordSource,
         embedder: Option<&dyn Embedder>,
         observer: &mut dyn IngestObserver,
         report: &mut IngestReport,
     ) -> Result<()> {
-        let searcher = self.searcher();
-        let mut touched: HashMap<PaperId, Touched> = HashMap::new();
-        for record in records {
-            let entry = match touched.entry(record.id.clone()) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    let before = self.paper_in(&searcher, &record.id)?;
-                    let now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
-                    e.insert(Touched { before, now })
+        let payload = self.begin_write()?;
+        let mut vectors = self.writable_vectors(&payload, embedder)?;
+        // Only papers that get vectors are embedded; without vectors there is nothing to make.
+        let embedder = embedder.filter(|_| vectors.is_some());
+        // What another writer committed before this one took the lock is seen.
+        self.reload()?;
+        let mut run = Run {
+            source,
+            start: self.searcher(),
+            phase: Phase::Records,
+            touched: HashMap::new(),
+            buffer: HashMap::new(),
+            order: Default::default(),
+            stale_postings: payload.analysis != crate::analysis::ANALYSIS_VERSION,
+            embedding: embedder.is_some(),
+        };
+        let mut progress = EmbedProgress::new(0, 0);
+        let written = std::thread::scope(|scope| -> Result<bool> {
+            // The model embeds the next batch while this thread writes and commits the last
+            // one (and reads the files of the one after), so it never waits for tantivy, the
+            // graphs or the disk.
+            let (queue, queued) = std::sync::mpsc::sync_channel::<Vec<Paper>>(1);
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Embedded>(PASSAGES_PER_CALL);
+            if let Some(embedder) = embedder {
+                scope.spawn(move || {
+                    // A panic here would end the whole ingest as a panic (the scope re-raises
+                    // it): it becomes an error the writer reports, after its last commit.
+                    let work = std::panic::AssertUnwindSafe(|| {
+                        for papers in queued {
+                            let papers: Vec<&Paper> = papers.iter().collect();
+                            if !embed_papers(embedder, &papers, &sender) {
+                                return;
+                            }
+                        }
+                    });
+                    if std::panic::catch_unwind(work).is_err() {
+                        let reason = "the embedding thread panicked (see the message above)".to_string();
+                        let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(EmbedError::Model(reason)))));
+                    }
+                });
+            } else {
+                drop((sender, queued));
+            }
+            // Hands a batch's papers to the embedding thread (an error there reaches the
+            // writer through `receiver`, so a closed queue is not one here).
+            let embed = |batch: &Batch, progress: &mut EmbedProgress| {
+                if embedder.is_some() {
+                    progress.papers_total += batch.embed.len();
+                    progress.passages_total += batch.embed.iter().map(|p| chunk(p).len()).sum::<usize>();
+                    let _ = queue.send(batch.embed.clone());
                 }
             };
-            entry.now.merge(record);
-        }
-
-        let mut changed: Vec<&Paper> = Vec::new();
-        let mut text_changed: HashSet<&PaperId> = HashSet::new();
-        for t in touched.values() {
-            match &t.before {
-                None => report.papers_new += 1,
-                Some(before) if *before != t.now => report.papers_updated += 1,
-                Some(_) => {
-                    report.papers_unchanged += 1;
-                    continue;
+            let mut current = self.next_batch(&mut run, vectors.as_ref().map(|(s, _)| s), None, report, observer)?;
+            if let Some(batch) = &current {
+                embed(batch, &mut progress);
+            }
+            let mut generation = payload.generation;
+            let mut replaced_any = false;
+            while let Some(batch) = current.take() {
+                let next =
+                    self.next_batch(&mut run, vectors.as_ref().map(|(s, _)| s), Some(&batch), report, observer)?;
+                if let Some(next) = &next {
+                    embed(next, &mut progress);
                 }
+                observer.writing(batch.replace.len().max(batch.embed.len()));
+                if let Some((set, _)) = vectors.as_mut() {
+                    for paper in batch.replace.iter().filter(|p| batch.text_changed.contains(&p.id)) {
+                        // Stale vectors go even when there is no model to make new ones.
+                        set.delete_paper(paper.id.as_str());
+                    }
+                    if embedder.is_some() {
+                        let embedded = receive_batch(&receiver, &mut progress, observer)?;
+                        if embedded.len() != batch.embed.len() {
+                            return Err(IndexError::Embed(EmbedError::Model(format!(
+                                "the embedding thread returned {} papers for {}",
+                                embedded.len(),
+                                batch.embed.len()
+                            ))));
+                        }
+                        for (paper, chunks) in batch.embed.iter().zip(embedded) {
+                            set.delete_paper(paper.id.as_str());
+                            for (lang, vector) in chunks {
+                                set.push(paper.id.as_str(), lang, &vector).map_err(|e| corrupt(&self.root, e))?;
+                                report.chunks_embedded += 1;
+                            }
+                            report.papers_embedded += 1;
+                        }
+                    }
+                }
+                generation += 1;
+                replaced_any |= !batch.replace.is_empty();
+                let replace: Vec<&Paper> = batch.replace.iter().collect();
+                // The lexicon is learned once, with the last batch: intermediate generations
+                // keep the previous one, which is still a fair bridge between the languages.
+                let lexicon = if next.is_none() && (replaced_any || self.lexicon_stale(&payload)) {
+                    Some(self.write_lexicon(generation, &payload, &replace, &[])?)
+                } else {
+                    payload.lexicon.clone()
+                };
+                self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon.as_deref())?;
+                // The next batch is merged with what this one committed.
+                self.reload()?;
+                current = next;
             }
-            if t.before.as_ref().is_none_or(|b| b.content_hash() != t.now.content_hash()) {
-                text_changed.insert(&t.now.id);
+            Ok(generation > payload.generation)
+        });
+        for touched in run.touched.values() {
+            match touched.outcome {
+                Outcome::New => report.papers_new += 1,
+                Outcome::Updated => report.papers_updated += 1,
+                Outcome::Unchanged => report.papers_unchanged += 1,
             }
-            changed.push(&t.now);
         }
-        // Postings made by an older analysis are rebuilt from the stored papers, so a query
-        // analysed the new way finds them (their text, and so their vectors, did not change).
-        let stale_postings = if self.committed_payload()?.analysis != crate::analysis::ANALYSIS_VERSION {
-            let touched_ids: HashSet<&PaperId> = touched.keys().collect();
-            self.papers()?.into_iter().filter(|p| !touched_ids.contains(&p.id)).collect()
-        } else {
-            Vec::new()
+        if !written? {
+            if self.lexicon_stale(&payload) {
+                self.commit_lexicon_only(&payload)?;
+            }
+            return Ok(());
+        }
+        report.embed_seconds = progress.seconds();
+        self.finish_write(vectors)
+    }
+
+    /// The next generation's work, `None` when there is none left. `pending` is the batch
+    /// prepared before, not committed yet: its papers are newer than the stored ones.
+    fn next_batch(
+        &self,
+        run: &mut Run<'_>,
+        vectors: Option<&VectorSet>,
+        pending: Option<&Batch>,
+        report: &mut IngestReport,
+        observer: &mut dyn IngestObserver,
+    ) -> Result<Option<Batch>> {
+        let per_batch = self.papers_per_generation;
+        loop {
+            match &mut run.phase {
+                Phase::Records => {
+                    // Records merge in memory while their paper is buffered: the buffer holds
+                    // up to two generations' papers, and the oldest generation goes to disk.
+                    // Records of a paper further apart than that merge with the stored paper.
+                    let searcher = self.searcher();
+                    while run.buffer.len() < 2 * per_batch {
+                        let Some(records) = run.source.next_records(report, observer) else { break };
+                        for record in records {
+                            self.buffer_record(run, &searcher, record, pending)?;
+                        }
+                    }
+                    if run.buffer.is_empty() {
+                        run.phase = if run.stale_postings {
+                            Phase::StalePostings(StoredPapers::new(self.searcher()))
+                        } else {
+                            self.missing_vectors_phase(run, vectors)
+                        };
+                        continue;
+                    }
+                    let batch = self.flush(run, per_batch, vectors);
+                    if !batch.replace.is_empty() || !batch.embed.is_empty() {
+                        return Ok(Some(batch));
+                    }
+                }
+                Phase::StalePostings(stored) => {
+                    // Postings made by an older analysis are rebuilt from the stored papers, so
+                    // a query analysed the new way finds them (their text, and so their vectors,
+                    // did not change). Papers this run touched were written already.
+                    let mut batch = Batch::default();
+                    while batch.replace.len() < per_batch {
+                        let Some(paper) = stored.next_paper(self) else { break };
+                        let paper = paper?;
+                        if !run.touched.contains_key(&paper.id) {
+                            batch.replace.push(paper);
+                        }
+                    }
+                    if batch.replace.is_empty() {
+                        run.phase = self.missing_vectors_phase(run, vectors);
+                        continue;
+                    }
+                    if run.embedding {
+                        let lacking =
+                            |p: &&Paper| vectors.is_some_and(|v| v.live_chunks_of(p.id.as_str()).next().is_none());
+                        batch.embed = batch.replace.iter().filter(lacking).cloned().collect();
+                        for paper in &batch.embed {
+                            run.touched
+                                .entry(paper.id.clone())
+                                .or_insert(Touched { outcome: Outcome::Unchanged, embedded: true });
+                        }
+                    }
+                    return Ok(Some(batch));
+                }
+                Phase::MissingVectors(stored) => {
+                    // Papers the vectors lack (ingested before the model was fetched, say) get
+                    // vectors; tantivy keeps them as they are.
+                    let mut batch = Batch::default();
+                    while batch.embed.len() < per_batch {
+                        let Some(paper) = stored.next_paper(self) else { break };
+                        let paper = paper?;
+                        let embedded = run.touched.get(&paper.id).is_some_and(|t| t.embedded);
+                        let has_vectors = vectors.is_some_and(|v| v.live_chunks_of(paper.id.as_str()).next().is_some());
+                        if !embedded && !has_vectors {
+                            batch.embed.push(paper);
+                        }
+                    }
+                    if batch.embed.is_empty() {
+                        run.phase = Phase::Done;
+                        continue;
+                    }
+                    return Ok(Some(batch));
+                }
+                Phase::Done => return Ok(None),
+            }
+        }
+    }
+
+    /// The pass over stored papers lacking vectors, when there is a model and some lack them.
+    fn missing_vectors_phase(&self, run: &Run<'_>, vectors: Option<&VectorSet>) -> Phase {
+        let embedded = run.touched.values().filter(|t| t.embedded).count();
+        match vectors {
+            Some(set) if run.embedding && set.live_papers().count() + embedded < self.len() as usize => {
+                Phase::MissingVectors(StoredPapers::new(self.searcher()))
+            }
+            _ => Phase::Done,
+        }
+    }
+
+    /// Merges `record` into its paper in the buffer, first bringing the paper in as
+    /// `pending` has it (written, not yet committed), else as stored, else new.
+    fn buffer_record(
+        &self,
+        run: &mut Run<'_>,
+        searcher: &Searcher,
+        record: Record,
+        pending: Option<&Batch>,
+    ) -> Result<()> {
+        if let Some((_, now)) = run.buffer.get_mut(&record.id) {
+            now.merge(record);
+            return Ok(());
+        }
+        // `replace` is sorted by id.
+        let newer = pending
+            .and_then(|b| b.replace.binary_search_by(|p| p.id.cmp(&record.id)).ok().map(|at| &b.replace[at]))
+            .cloned();
+        let before = match newer {
+            Some(paper) => Some(paper),
+            // Written earlier in this run: as committed since.
+            None if run.touched.contains_key(&record.id) => self.paper_in(searcher, &record.id)?,
+            // Untouched by this run: as it was when the run began. That snapshot keeps the
+            // segments it started with, so a lookup costs what it did before any batch was
+            // written, and nothing for a fresh index (the current one holds a segment per
+            // few generations, each a term lookup).
+            None => self.paper_in(&run.start, &record.id)?,
         };
-        changed.extend(stale_postings.iter());
-        changed.sort_by(|a, b| a.id.cmp(&b.id));
-        drop(searcher);
-        self.write(&changed, &text_changed, embedder, observer, report)
+        let mut now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
+        let id = record.id.clone();
+        now.merge(record);
+        run.order.push_back(id.clone());
+        run.buffer.insert(id, (before, now));
+        Ok(())
+    }
+
+    /// Takes the `n` papers buffered longest and records what changed: the next generation to
+    /// write, by id.
+    fn flush(&self, run: &mut Run<'_>, n: usize, vectors: Option<&VectorSet>) -> Batch {
+        let mut batch = Batch::default();
+        while batch.replace.len().max(batch.embed.len()) < n {
+            let Some(id) = run.order.pop_front() else { break };
+            let Some((before, now)) = run.buffer.remove(&id) else { continue };
+            let changed = before.as_ref() != Some(&now);
+            let seen = run.touched.entry(id).or_insert(Touched {
+                outcome: if before.is_none() { Outcome::New } else { Outcome::Unchanged },
+                embedded: false,
+            });
+            if changed && seen.outcome == Outcome::Unchanged {
+                seen.outcome = Outcome::Updated;
+            }
+            let text_changed = before.as_ref().is_none_or(|b| b.content_hash() != now.content_hash());
+            let lacks_vectors = vectors.is_some_and(|v| v.live_chunks_of(now.id.as_str()).next().is_none());
+            if run.embedding && (text_changed || lacks_vectors) {
+                seen.embedded = true;
+                batch.embed.push(now.clone());
+            }
+            if text_changed {
+                batch.text_changed.insert(now.id.clone());
+            }
+            if changed || run.stale_postings {
+                batch.replace.push(now);
+            }
+        }
+        batch.replace.sort_by(|a, b| a.id.cmp(&b.id));
+        batch
     }
 }
 
@@ -156,5 +515,43 @@ mod tests {
         assert_eq!((report.papers_new, report.papers_unchanged, report.papers_total), (1, 0, 3));
         assert_eq!(index.committed_payload().expect("payload").analysis, crate::analysis::ANALYSIS_VERSION);
         assert_eq!(sorting(), vec!["cacm/0000001"], "rebuilt from the stored paper");
+    }
+
+    /// A paper's records several batches apart (one generation per paper here) are merged into
+    /// one paper, counted once: new when the index did not have it, updated when it did.
+    #[test]
+    fn records_of_one_paper_in_batches_far_apart_make_one_paper_counted_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index").with_papers_per_generation(1);
+        let from = |number: u32, path: &str, text: &str| {
+            let mut r = record(number, text);
+            r.source.path = path.into();
+            r
+        };
+        let records = vec![
+            from(1, "/a.md", "sorting"),
+            from(2, "/a.md", "parsing"),
+            from(3, "/a.md", "hashing"),
+            from(1, "/b.md", "merge sort"),
+            from(2, "/a.md", "parsing"),
+        ];
+        let first = index.ingest_records(records, None, &mut Quiet).expect("ingest");
+        assert_eq!((first.papers_new, first.papers_updated, first.papers_unchanged, first.papers_total), (3, 0, 0, 3));
+        let one = index.paper("cacm/0000001").expect("stored");
+        let sources: Vec<&str> = one.records.iter().map(|r| r.source.path.as_str()).collect();
+        assert_eq!(sources, ["/a.md", "/b.md"], "both files' records, in the order read");
+
+        // Paper 3 is read unchanged, then changed by a later file: updated, once.
+        let records = vec![
+            from(3, "/a.md", "hashing"),
+            from(2, "/a.md", "parsing"),
+            from(1, "/a.md", "sorting"),
+            from(3, "/c.md", "tables"),
+        ];
+        let second = index.ingest_records(records, None, &mut Quiet).expect("ingest again");
+        assert_eq!((second.papers_new, second.papers_updated, second.papers_unchanged), (0, 1, 2));
+        assert_eq!(index.paper("cacm/0000003").expect("stored").records.len(), 2);
+        assert_eq!(index.len(), 3);
+        assert!(index.consistency_report().expect("report").agrees());
     }
 }

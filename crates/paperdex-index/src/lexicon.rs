@@ -410,14 +410,17 @@ impl Evidence {
 
 /// Learns the lexicon from `papers`; `glossary` entries (from a glossary given to ingest) are
 /// added and override learned pairs.
-pub fn learn<'p>(papers: impl IntoIterator<Item = &'p Paper>, glossary: &[LexiconEntry]) -> LexiconFile {
+pub fn learn(
+    papers: impl IntoIterator<Item = impl std::borrow::Borrow<Paper>>,
+    glossary: &[LexiconEntry],
+) -> LexiconFile {
     let started = std::time::Instant::now();
     let mut analyzer = phrase_analyzer();
     let mut evidence = Evidence::default();
     let mut count = 0u64;
     for paper in papers {
         count += 1;
-        gather(paper, &mut analyzer, &mut evidence);
+        gather(paper.borrow(), &mut analyzer, &mut evidence);
     }
     let gathered = started.elapsed().as_secs_f64();
     let mut entries = bracket_entries(&evidence);
@@ -923,14 +926,30 @@ impl PaperIndex {
     ) -> Result<String> {
         // Earlier batches of this write are committed but maybe not visible yet.
         self.reload()?;
-        let stored = self.papers()?;
         let replaced: HashSet<&str> = replace.iter().map(|p| p.id.as_str()).chain(delete.iter().copied()).collect();
-        let papers = stored.iter().filter(|p| !replaced.contains(p.id.as_str())).chain(replace.iter().copied());
+        // The stored papers are read one at a time, never all at once: a million papers
+        // would take gigabytes.
+        let mut reader = crate::ingest_records::StoredPapers::new(self.searcher());
+        let mut unreadable = None;
+        let stored = std::iter::from_fn(|| match reader.next_paper(self)? {
+            Ok(paper) => Some(paper),
+            Err(error) => {
+                unreadable = Some(error);
+                None
+            }
+        });
+        let papers = stored
+            .filter(|p| !replaced.contains(p.id.as_str()))
+            .map(std::borrow::Cow::Owned)
+            .chain(replace.iter().map(|p| std::borrow::Cow::Borrowed(*p)));
         let glossary = match &self.glossary {
             Some(glossary) => glossary.clone(),
             None => stored_glossary(&self.root, payload.lexicon.as_deref()),
         };
         let file = learn(papers, &glossary);
+        if let Some(error) = unreadable {
+            return Err(error);
+        }
         tracing::debug!(pairs = file.entries.len(), seconds = file.seconds, "bilingual lexicon learned");
         write(&self.root, generation, &file)
     }

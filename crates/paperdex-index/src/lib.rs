@@ -45,4 +45,6 @@ pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
 pub use related::RelatedResults;
 pub use remove::RemoveReport;
-pub use search::{SearchHit, SearchMode, SearchRequest, SearchResults};
+pub use search::{
+    CANDIDATES, EXACT_UP_TO, KeywordMatches, Pruning, SearchHit, SearchMode, SearchRequest, SearchResults,
+};

@@ -55,6 +55,8 @@ pub struct PaperIndex {
     /// How many papers a long ingest writes per generation (see
     /// [`PaperIndex::with_papers_per_generation`]).
     pub(crate) papers_per_generation: usize,
+    /// When BM25 retrieval prunes (see [`PaperIndex::with_pruning`]).
+    pub(crate) pruning: crate::search::Pruning,
 }
 
 /// What a test runs before each vector load, with the generation's name.
@@ -141,6 +143,7 @@ impl PaperIndex {
             lexicon: ArcSwap::from_pointee(Lexicon::default()),
             glossary: None,
             papers_per_generation: PAPERS_PER_GENERATION,
+            pruning: crate::search::Pruning::default(),
         };
         paper_index.load_latest_vectors()?;
         // Jieba loads its dictionary on first use; do it now rather than in the first query.
@@ -153,6 +156,15 @@ impl PaperIndex {
     /// vector write each; tests use them to get many commits out of a small ingest.
     pub fn with_papers_per_generation(mut self, papers: usize) -> PaperIndex {
         self.papers_per_generation = papers.max(1);
+        self
+    }
+
+    /// The same index, retrieving BM25 hits by `pruning` instead of [`Pruning::default`]
+    /// (`Pruning::EXACT` scores every match, `Pruning::ALWAYS` prunes every query).
+    ///
+    /// [`Pruning::default`]: crate::search::Pruning::default
+    pub fn with_pruning(mut self, pruning: crate::search::Pruning) -> PaperIndex {
+        self.pruning = pruning;
         self
     }
 
@@ -433,6 +445,7 @@ impl PaperIndex {
             mode: crate::SearchMode::Bm25,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             total,
+            total_is_estimate: false,
             hits,
             warnings: Vec::new(),
             expansions: Vec::new(),

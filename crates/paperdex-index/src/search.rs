@@ -4,16 +4,23 @@
 //! Chinese word into a strict phrase: each analyzed term becomes a should-clause over the
 //! searchable fields (the best field counts fully, the others a little), Chinese words also
 //! match by their character bigrams, and the whole query as a loose phrase adds a boost.
+//!
+//! Retrieval is exact while a query matches few papers, and pruned beyond
+//! ([`Pruning`]): that query scores every paper holding any query word (a DisMax is not a
+//! sum, so tantivy cannot skip anything), which costs 19 ms at a million papers. A flat
+//! disjunction of the same words' term queries, which tantivy prunes with block-max WAND,
+//! finds a few hundred candidates; the full query rescores only those; the number of matches
+//! is estimated from the words' document frequencies instead of counted.
 
 use paperdex_core::{Paper, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Score, Searcher, Term};
+use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::Result;
@@ -177,6 +184,10 @@ pub struct SearchResults {
     pub took_ms: f64,
     /// How many papers matched (for BM25, all matches; for vectors, the candidates considered).
     pub total: usize,
+    /// Whether `total` is an estimate: BM25 estimates the matches of a query matching many
+    /// papers rather than counting them (see [`Pruning`]).
+    #[serde(default)]
+    pub total_is_estimate: bool,
     /// The hits, best first.
     pub hits: Vec<SearchHit>,
     /// Things the user should know (for example that the model is missing).
@@ -187,11 +198,69 @@ pub struct SearchResults {
     pub expansions: Vec<Expansion>,
 }
 
-/// A BM25 candidate list.
-pub(crate) struct KeywordMatches {
+/// The best BM25 matches of a query.
+pub struct KeywordMatches {
+    /// The best papers, best first (ties in index order, as tantivy's `TopDocs`).
     pub hits: Vec<(Score, DocAddress)>,
+    /// How many papers match: counted, or estimated when `total_is_estimate`.
     pub total: usize,
+    /// Whether `total` is an estimate (the pruned path).
+    pub total_is_estimate: bool,
+    /// The full query (for highlighting).
     pub query: Option<Box<dyn Query>>,
+}
+
+/// How BM25 retrieval trades exactness for speed (see [`PaperIndex::with_pruning`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pruning {
+    /// A query whose estimated number of matching papers is at most this is scored in full
+    /// and its matches counted; above it, the candidates found by the pruned stage are
+    /// rescored and the matches estimated. 0 prunes every query.
+    pub exact_up_to: usize,
+    /// The fewest candidates the pruned stage hands to the full query; a deeper request
+    /// (offset + limit) gets twice its depth.
+    pub candidates: usize,
+}
+
+impl Pruning {
+    /// Every query scored in full and counted (today's answers at any cost).
+    pub const EXACT: Pruning = Pruning { exact_up_to: usize::MAX, candidates: CANDIDATES };
+
+    /// Every query through the pruned stage, however few papers it matches (tests use it to
+    /// compare the two paths on small collections).
+    pub const ALWAYS: Pruning = Pruning { exact_up_to: 0, candidates: CANDIDATES };
+}
+
+impl Default for Pruning {
+    fn default() -> Pruning {
+        Pruning { exact_up_to: EXACT_UP_TO, candidates: CANDIDATES }
+    }
+}
+
+/// Up to this many estimated matches a query is scored in full and counted, which costs a
+/// few milliseconds at most. Not tuned: at 100,000 papers (20,000–30,000 matches a query) the
+/// pruned path is no faster than the exact one, at 1,000,000 it halves the median
+/// (PERFORMANCE.md, "Scale").
+pub const EXACT_UP_TO: usize = 10_000;
+
+/// Candidates the pruned stage finds for the full query to rescore. On the development set
+/// the full query's top 10 is always within the first 300 candidates (tests/e2e/pruning.rs).
+pub const CANDIDATES: usize = 300;
+
+/// One clause of a boolean query.
+type Clause = (Occur, Box<dyn Query>);
+
+/// A keyword query in its parts: the clauses that score (today's query), and the flat
+/// disjunction of term queries that finds candidates for them.
+struct KeywordQuery {
+    /// Every scoring clause: per word a DisMax over fields and a coordination clause, Han
+    /// bigram phrases, translations, the loose phrase.
+    scoring: Vec<(Occur, Box<dyn Query>)>,
+    /// One should-clause per word and field, all term queries: tantivy scores their sum with
+    /// block-max WAND, skipping blocks of postings that cannot reach the current top k.
+    candidates: Vec<(Occur, Box<dyn Query>)>,
+    /// The words of `candidates` in the body field, to estimate how many papers match.
+    estimate_terms: Vec<Term>,
 }
 
 /// The weight a query phrase's translations share in the keyword query, relative to the
@@ -222,18 +291,26 @@ impl PaperIndex {
     /// stop words or punctuation).
     pub fn keyword_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let expansions = self.lexicon().expand(text, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
-        self.keyword_query_in(&self.searcher(), text, &expansions, None)
+        assemble(self.keyword_query_in(&self.searcher(), text, &expansions, None).scoring)
     }
 
-    /// The keyword query of `text` and its translations, searching the sections of `section`
-    /// only when given (those fields have no positions: words only, no phrases or bigrams).
+    /// The best `n` BM25 matches for `text` translated with [`TRANSLATION_WEIGHT`], by this
+    /// index's [`Pruning`]: what keyword search and the keyword side of hybrid search rank.
+    pub fn keyword_top(&self, text: &str, n: usize) -> Result<KeywordMatches> {
+        let expansions = self.lexicon().expand(text, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
+        self.keyword_matches(&self.searcher(), text, &expansions, &SearchFilter::default(), n)
+    }
+
+    /// The keyword query of `text` and its translations in its parts (see [`KeywordQuery`]),
+    /// searching the sections of `section` only when given (those fields have no positions:
+    /// words only, no phrases or bigrams).
     fn keyword_query_in(
         &self,
         searcher: &Searcher,
         text: &str,
         expansions: &[Expansion],
         section: Option<SectionGroup>,
-    ) -> Option<Box<dyn Query>> {
+    ) -> KeywordQuery {
         let terms = analyze(&mut word_analyzer(), text);
         // A word repeated in the query weighs as often as it is repeated (BM25's query term
         // frequency): long natural-language queries lean on their repeated words.
@@ -245,23 +322,39 @@ impl PaperIndex {
             }
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut words: Vec<(&str, f32)> = Vec::new();
         for &(term, count) in &counts {
             self.word_clauses(searcher, term, count, section, &mut clauses);
+            words.push((term.as_str(), count));
         }
         if let Some(group) = section {
             for expansion in expansions.iter().filter(|e| e.terms.len() == 1) {
                 self.word_clauses(searcher, &expansion.terms[0], expansion.weight, Some(group), &mut clauses);
+                words.push((expansion.terms[0].as_str(), expansion.weight));
             }
-            return (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>);
+            let (candidates, estimate_terms) = self.candidate_clauses(&words, &[], section);
+            return KeywordQuery { scoring: clauses, candidates, estimate_terms };
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
+        let mut bigram_words: Vec<(String, f32)> = Vec::new();
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
             clauses.push((Occur::Should, Box::new(BoostQuery::new(self.bigram_query(word), 0.5))));
+            bigram_words.push((word.to_string(), 0.5));
         }
         // Translations: each is searched like a query word (or a phrase, when it has several
         // words), at the weight the lexicon gave it.
         for expansion in expansions {
             self.translation_clauses(searcher, expansion, &mut clauses);
+            // A translation's every word finds candidates (a phrase matches only where they all are).
+            let word = expansion.terms.concat();
+            let han = word.chars().any(is_han);
+            if han {
+                let boost = if expansion.terms.len() == 1 { 0.5 } else { 1.5 };
+                bigram_words.push((word, boost * expansion.weight));
+            }
+            if expansion.terms.len() == 1 || !han {
+                words.extend(expansion.terms.iter().map(|t| (t.as_str(), expansion.weight)));
+            }
         }
         // Words that stand together in the query and in the text count more.
         if terms.len() >= 2 && terms.len() <= 16 {
@@ -272,7 +365,52 @@ impl PaperIndex {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
             }
         }
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        let (candidates, estimate_terms) = self.candidate_clauses(&words, &bigram_words, None);
+        KeywordQuery { scoring: clauses, candidates, estimate_terms }
+    }
+
+    /// The candidate stage's clauses: each word (at its weight) as a term query in every
+    /// searchable field, weighted like the full query's fields, so a paper the word clauses
+    /// of the full query match is a candidate. They are summed where the full query takes a
+    /// field's best (DisMax): block-max WAND can only bound a sum of term scores.
+    /// A Chinese word's bigram phrase is represented by its bigrams as terms, at the phrase's
+    /// boost: a paper holding the phrase holds them all.
+    fn candidate_clauses(
+        &self,
+        words: &[(&str, f32)],
+        bigram_words: &[(String, f32)],
+        section: Option<SectionGroup>,
+    ) -> (Vec<Clause>, Vec<Term>) {
+        let mut merged: Vec<(&str, f32)> = Vec::new();
+        for &(word, weight) in words {
+            match merged.iter_mut().find(|(w, _)| *w == word) {
+                Some((_, total)) => *total += weight,
+                None => merged.push((word, weight)),
+            }
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &(word, weight) in &merged {
+            for (field, boost) in weighted_fields(self, section) {
+                let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+            }
+        }
+        let mut bigrams: Vec<(String, f32)> = Vec::new();
+        for (word, weight) in bigram_words {
+            for bigram in analyze(&mut bigram_analyzer(), word) {
+                match bigrams.iter_mut().find(|(b, _)| *b == bigram) {
+                    Some((_, total)) => *total += weight,
+                    None => bigrams.push((bigram, *weight)),
+                }
+            }
+        }
+        for (bigram, weight) in &bigrams {
+            let q =
+                TermQuery::new(Term::from_field_text(self.fields.han_bigrams, bigram), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *weight))));
+        }
+        let terms = merged.iter().map(|(word, _)| Term::from_field_text(self.fields.body, word)).collect();
+        (clauses, terms)
     }
 
     /// The clauses that search one translation.
@@ -344,8 +482,11 @@ impl PaperIndex {
     }
 
     /// The best `n` BM25 matches for `text` and its `expansions` among the papers `filter`
-    /// admits (the filter is a required clause of the query, so it narrows before the top `n`
-    /// are taken, and scores nothing).
+    /// admits: scored in full and counted while the query matches few papers (by the
+    /// estimate), else the pruned stage's candidates rescored by the full query, with the
+    /// matches estimated ([`Pruning`]). A filter is a required, zero-scoring clause, so it
+    /// narrows before the top `n` are taken; filtered queries take the exact path (tantivy
+    /// does not prune a conjunction with block-max WAND, and the filter already narrows).
     pub(crate) fn keyword_matches(
         &self,
         searcher: &Searcher,
@@ -354,21 +495,38 @@ impl PaperIndex {
         filter: &SearchFilter,
         n: usize,
     ) -> Result<KeywordMatches> {
-        let Some(query) = self.keyword_query_in(searcher, text, expansions, filter.section) else {
-            return Ok(KeywordMatches { hits: Vec::new(), total: 0, query: None });
+        let parts = self.keyword_query_in(searcher, text, expansions, filter.section);
+        let scoring: Vec<(Occur, Box<dyn Query>)> = parts.scoring.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        let Some(query) = assemble(scoring) else {
+            return Ok(KeywordMatches { hits: Vec::new(), total: 0, total_is_estimate: false, query: None });
         };
-        let top = (TopDocs::with_limit(n.max(1)).order_by_score(), Count);
-        let (hits, total) = match filter.query(&self.fields) {
-            None => searcher.search(&query, &top)?,
-            Some(admitted) => {
-                let filtered = BooleanQuery::new(vec![
-                    (Occur::Must, query.box_clone()),
-                    (Occur::Must, Box::new(ConstScoreQuery::new(admitted, 0.0))),
-                ]);
-                searcher.search(&filtered, &top)?
+        let n = n.max(1);
+        let top = (TopDocs::with_limit(n).order_by_score(), Count);
+        if let Some(admitted) = filter.query(&self.fields) {
+            let filtered = BooleanQuery::new(vec![
+                (Occur::Must, query.box_clone()),
+                (Occur::Must, Box::new(ConstScoreQuery::new(admitted, 0.0))),
+            ]);
+            let (hits, total) = searcher.search(&filtered, &top)?;
+            return Ok(KeywordMatches { hits, total, total_is_estimate: false, query: Some(query) });
+        }
+        let estimate = estimated_matches(searcher, &parts.estimate_terms);
+        let candidate_query = assemble(parts.candidates);
+        let (hits, total, total_is_estimate) = match candidate_query {
+            Some(candidate_query) if estimate > self.pruning.exact_up_to as f64 => {
+                let depth = self.pruning.candidates.max(2 * n);
+                let candidates = searcher.search(&candidate_query, &TopDocs::with_limit(depth).order_by_score())?;
+                let mut hits = rescore(searcher, &parts.scoring, candidates.into_iter().map(|(_, a)| a).collect())?;
+                hits.truncate(n);
+                (hits, round_estimate(estimate), true)
+            }
+            // Few matches (or no word to find candidates by: a query of Han bigrams alone).
+            _ => {
+                let (hits, total) = searcher.search(&query, &top)?;
+                (hits, total, false)
             }
         };
-        Ok(KeywordMatches { hits, total, query: Some(query) })
+        Ok(KeywordMatches { hits, total, total_is_estimate, query: Some(query) })
     }
 
     /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
@@ -415,11 +573,85 @@ impl PaperIndex {
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             // Sorted by date, the answer pages through the `depth` best matches only.
             total: if request.sort == SortOrder::Date { ranked.len() } else { matches.total },
+            total_is_estimate: matches.total_is_estimate && request.sort != SortOrder::Date,
             hits,
             warnings: Vec::new(),
             expansions,
         })
     }
+}
+
+/// The one place a keyword query is put together from its clauses, for the candidate stage
+/// and the full query alike: a restriction added here (a filter, as a must-clause) applies to
+/// both stages, so the candidates are found among the papers it lets through. (tantivy 0.27
+/// prunes a union of should-clauses only: with a must-clause the candidate stage stays right
+/// but visits every match.)
+fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// The full query's scores for `candidates` (papers the candidate stage found), best first,
+/// ties in index order as tantivy's `TopDocs` breaks them. A candidate no clause matches is
+/// left out.
+///
+/// Each clause is scored on its own and the scores summed in clause order, as the boolean
+/// query sums them: the boolean query's own scorer, asked to skip to a candidate, scores the
+/// 4,096 documents that follow it in one go, which rescoring a few hundred candidates spread
+/// over a segment would turn into scoring every match.
+fn rescore(
+    searcher: &Searcher,
+    clauses: &[(Occur, Box<dyn Query>)],
+    mut candidates: Vec<DocAddress>,
+) -> Result<Vec<(Score, DocAddress)>> {
+    candidates.sort_unstable();
+    let weights = clauses
+        .iter()
+        .map(|(_, q)| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut scores: Vec<Option<Score>> = vec![None; candidates.len()];
+    let mut start = 0;
+    for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+        let reader = searcher.segment_reader(segment[0].segment_ord);
+        for weight in &weights {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for (offset, address) in segment.iter().enumerate() {
+                let doc = if scorer.doc() < address.doc_id { scorer.seek(address.doc_id) } else { scorer.doc() };
+                if doc == TERMINATED {
+                    break;
+                }
+                if doc == address.doc_id {
+                    let score = &mut scores[start + offset];
+                    *score = Some(score.unwrap_or(0.0) + scorer.score());
+                }
+            }
+        }
+        start += segment.len();
+    }
+    let mut scored: Vec<(Score, DocAddress)> =
+        candidates.into_iter().zip(scores).filter_map(|(address, score)| Some((score?, address))).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(scored)
+}
+
+/// How many papers hold at least one of `terms`, if words occurred independently:
+/// `N (1 - Π (1 - df/N))`. Words of one query tend to occur together, so it errs high.
+fn estimated_matches(searcher: &Searcher, terms: &[Term]) -> f64 {
+    let docs = searcher.num_docs() as f64;
+    if docs == 0.0 {
+        return 0.0;
+    }
+    let missing: f64 = terms.iter().map(|t| 1.0 - searcher.doc_freq(t).unwrap_or(0) as f64 / docs).product();
+    docs * (1.0 - missing)
+}
+
+/// An estimate to two significant digits (12,345 → 12,000): more would claim a precision it
+/// does not have.
+fn round_estimate(estimate: f64) -> usize {
+    if estimate < 100.0 {
+        return estimate.round() as usize;
+    }
+    let unit = 10f64.powi(estimate.log10().floor() as i32 - 1);
+    ((estimate / unit).round() * unit) as usize
 }
 
 /// How much containing a query word counts, in units of its IDF.
@@ -628,7 +860,69 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
 
 #[cfg(test)]
 mod tests {
-    use super::tidy;
+    use std::path::PathBuf;
+
+    use super::{Pruning, SearchRequest, round_estimate, tidy};
+    use crate::{PaperIndex, Quiet};
+
+    /// The bundled sample (one day: a digest report and the Hugging Face list), indexed
+    /// without vectors.
+    fn sample_index() -> (tempfile::TempDir, PaperIndex) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest(&[sample], None, &mut Quiet).expect("ingest");
+        (dir, index)
+    }
+
+    #[test]
+    fn pruned_retrieval_rescores_its_candidates_to_the_exact_scores_and_order() {
+        let (dir, exact) = sample_index();
+        let exact = exact.with_pruning(Pruning::EXACT);
+        // Threshold 0: every query takes the pruned path, whose candidates (300) hold every
+        // paper of the sample that has a query word: the rescored list must be the exact one,
+        // scores and ties included.
+        let pruned = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::ALWAYS);
+        for query in
+            ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"]
+        {
+            for limit in [1, 3, 10] {
+                let request = SearchRequest::new(query).limit(limit);
+                let want = exact.search_bm25(&request).expect("exact");
+                let got = pruned.search_bm25(&request).expect("pruned");
+                assert!(!want.total_is_estimate && got.total_is_estimate, "{query}");
+                assert!(want.total > 0, "{query} matches the sample");
+                let ranked =
+                    |r: &super::SearchResults| r.hits.iter().map(|h| (h.id.clone(), h.score)).collect::<Vec<_>>();
+                assert_eq!(ranked(&got), ranked(&want), "{query}, limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_query_matching_few_papers_is_counted_exactly_and_one_matching_many_is_estimated() {
+        let (dir, index) = sample_index();
+        let request = SearchRequest::new("KV cache quantization").limit(5);
+        let counted = index.search_bm25(&request).expect("search");
+        assert!(!counted.total_is_estimate, "the sample is far below the default threshold");
+        let pruned = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::ALWAYS);
+        let estimated = pruned.search_bm25(&request).expect("search");
+        assert!(estimated.total_is_estimate);
+        // Independence over-counts words that occur together, never under the rarest word's
+        // own count: within a factor of three of the counted matches on this query.
+        let ratio = estimated.total as f64 / counted.total as f64;
+        assert!((0.33..=3.0).contains(&ratio), "estimated {} for {} counted", estimated.total, counted.total);
+        let json = serde_json::to_value(&estimated).expect("json");
+        assert_eq!(json["total_is_estimate"], true);
+    }
+
+    #[test]
+    fn estimates_keep_two_significant_digits() {
+        assert_eq!(round_estimate(7.4), 7);
+        assert_eq!(round_estimate(12_345.0), 12_000);
+        assert_eq!(round_estimate(199_507.0), 200_000);
+        assert_eq!(round_estimate(999.0), 1_000);
+    }
 
     #[test]
     fn snippets_are_one_line_without_emphasis_markers_and_keep_their_highlights() {

@@ -101,6 +101,9 @@ pub struct SearchResponse {
     pub took_ms: f64,
     /// How many papers matched (for vectors, the candidates considered).
     pub total: usize,
+    /// Whether `total` is an estimate: a keyword query matching many papers has its matches
+    /// estimated from its words' document frequencies rather than counted.
+    pub total_is_estimate: bool,
     /// The hits, best first.
     pub hits: Vec<Hit>,
     /// Things the user should know, e.g. that the model is missing and BM25 answered.
@@ -129,6 +132,7 @@ impl From<SearchResults> for SearchResponse {
             mode: r.mode.into(),
             took_ms: r.took_ms,
             total: r.total,
+            total_is_estimate: r.total_is_estimate,
             hits: r.hits.into_iter().map(Hit::from).collect(),
             warnings: r.warnings,
             expansions: r

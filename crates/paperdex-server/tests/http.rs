@@ -165,6 +165,7 @@ fn keyword_search_puts_quant_videogen_first() {
     assert_eq!(json["mode"], "bm25");
     assert!(json["took_ms"].as_f64().is_some());
     assert!(json["total"].as_u64().expect("total") >= 1);
+    assert_eq!(json["total_is_estimate"], false, "the sample's matches are few enough to count");
     assert_eq!(json["warnings"], serde_json::json!([]));
     let top = &json["hits"][0];
     assert_eq!(top["id"], QUANT_VIDEOGEN);
