@@ -296,7 +296,7 @@ fn openapi_document_lists_every_endpoint() {
         .iter()
         .map(|p| p["name"].as_str().expect("name"))
         .collect();
-    assert_eq!(params, ["q", "mode", "limit", "offset"]);
+    assert_eq!(params, ["q", "mode", "limit", "offset", "since", "until", "lang", "source", "section", "sort"]);
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
     for schema in ["SearchResponse", "Hit", "PaperView", "RelatedResponse", "Health", "ErrorBody"] {
         assert!(schemas.contains_key(schema), "{schema} missing");
