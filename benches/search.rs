@@ -78,7 +78,7 @@ fn print_filtered(engine: &SearchEngine, mode: SearchMode, rounds: usize) {
     let (plain, filtered) = filtered_latency(engine, mode, &filter, rounds);
     println!(
         "search {:7} with a date filter keeping {kept} papers ({:.1}%, since {}): p50 {filtered:.3} ms against \
-         {plain:.3} ms without (+{:.3} ms, same run)",
+         {plain:.3} ms without ({:+.3} ms, same run)",
         mode.as_str(),
         100.0 * kept as f64 / engine.index().len() as f64,
         filter.since.map(|d| d.to_string()).unwrap_or_default(),
