@@ -167,6 +167,15 @@ fn a_section_search_finds_the_word_in_that_section_and_labels_each_hit_with_it()
             assert!(experiments.into_iter().any(|s| s.text.contains("MMLU")), "{mode}: {}", paper.id);
         }
     }
+    // A title search: every hit has the word in a title, is labelled so, and shows a snippet.
+    let answer = json(dir.path(), &["search", "diffusion", "--section", "title", "--mode", "bm25"]);
+    let hits = answer["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty(), "{answer}");
+    for hit in hits {
+        assert_eq!(hit["section"], "title", "{hit}");
+        assert!(hit["title"].as_str().is_some_and(|t| t.to_lowercase().contains("diffusion")), "{hit}");
+        assert!(hit["snippet"].as_str().is_some_and(|s| !s.is_empty()), "{hit}");
+    }
     // Without the restriction the label still says where the match was.
     let answer = json(dir.path(), &["search", "KV cache quantization", "--mode", "bm25", "-n", "3"]);
     assert!(answer["hits"][0]["section"].is_string(), "{answer}");

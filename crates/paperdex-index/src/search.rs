@@ -773,7 +773,10 @@ impl Highlighter {
 
     /// The snippet of `paper`, its highlights, and the section group it came from.
     fn snippet(&self, paper: &Paper) -> (String, Vec<[usize; 2]>, Option<SectionGroup>) {
-        let sections: Vec<_> = paper.sections().into_iter().filter(|s| self.searches(s.kind.group())).collect();
+        // A title search shows the most telling section (no section is a title), labelled title.
+        let title_search = self.section == Some(SectionGroup::Title);
+        let sections: Vec<_> =
+            paper.sections().into_iter().filter(|s| title_search || self.searches(s.kind.group())).collect();
         if let Some(generator) = &self.generator {
             // The section with the most highlighted terms gives the snippet.
             let best = sections
@@ -786,7 +789,7 @@ impl Highlighter {
                 let text = snippet.fragment().to_string();
                 let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
                 let (text, ranges) = tidy(text, ranges);
-                return (text, ranges, Some(group));
+                return (text, ranges, Some(self.section.unwrap_or(group)));
             }
         }
         // No term to show in a section: the opening of the most telling one. The match, if
