@@ -1,8 +1,8 @@
 //! The shapes the API answers with. They mirror the library's types (converted with `From`)
 //! so the OpenAPI schema is derived here without the index crate knowing about HTTP.
 
-use paperdex_core::{Lang, Paper};
-use paperdex_index::{RelatedResults, SearchHit, SearchMode, SearchResults};
+use paperdex_core::{Lang, Paper, SectionGroup, SourceFormat};
+use paperdex_index::{RelatedResults, SearchHit, SearchMode, SearchResults, SortOrder};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -337,70 +337,43 @@ pub struct SearchParams {
     sort: Option<SortParam>,
 }
 
-/// The languages a search can be narrowed to.
-#[derive(Debug, ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum LangParam {
-    /// Papers with Chinese text.
-    Zh,
-    /// Papers with English text.
-    En,
+/// A string parameter documented with the values its parser accepts, taken from the same list
+/// (`SourceFormat::ALL`, `SectionGroup::ALL`...), so the document cannot drift from the code.
+macro_rules! named_values {
+    ($(#[$doc:meta])* $name:ident = $values:expr) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($values))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
+    };
 }
 
-/// The source formats a search can be narrowed to.
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
-pub enum SourceParam {
-    /// Daily report markdown.
-    #[serde(rename = "report")]
-    Report,
-    /// Hugging Face daily papers JSON.
-    #[serde(rename = "hf")]
-    Hf,
-    /// Chinese summaries JSON.
-    #[serde(rename = "zh-summary")]
-    ZhSummary,
-    /// Per-paper markdown.
-    #[serde(rename = "paper-md")]
-    PaperMd,
-}
-
-/// The section kinds a search can be restricted to.
-#[derive(Debug, ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum SectionParam {
-    /// Titles.
-    Title,
-    /// 一句话核心贡献, TLDR, AI summary.
-    Contribution,
-    /// 主要创新点.
-    Innovations,
-    /// 实验效果.
-    Experiments,
-    /// 使用指南.
-    Usage,
-    /// 应用领域.
-    Application,
-    /// Abstracts.
-    Abstract,
-    /// Motivation and method.
-    Method,
-    /// Anything else.
-    Other,
-}
-
-/// How hits are ordered.
-#[derive(Debug, ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum SortParam {
-    /// Best match first.
-    Relevance,
-    /// Newest first.
-    Date,
-}
+named_values!(
+    /// The languages a search can be narrowed to.
+    LangParam = [Lang::Zh, Lang::En].map(Lang::code)
+);
+named_values!(
+    /// The source formats a search can be narrowed to.
+    SourceParam = SourceFormat::ALL.map(SourceFormat::name)
+);
+named_values!(
+    /// The section kinds a search can be restricted to.
+    SectionParam = SectionGroup::ALL.map(SectionGroup::name)
+);
+named_values!(
+    /// How hits are ordered.
+    SortParam = [SortOrder::Relevance, SortOrder::Date].map(SortOrder::as_str)
+);
 
 /// The parameters of `GET /api/papers/{id}/related`.
 #[derive(Debug, IntoParams)]
