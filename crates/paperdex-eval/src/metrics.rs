@@ -7,6 +7,9 @@
 //! - **Recall@k**: relevant documents in the top `k` over all relevant documents.
 //! - **AP@k** (averaged into MAP): the sum of precision at each relevant document's rank
 //!   within the top `k`, over all relevant documents (unretrieved ones count as zero).
+//! - **Judged@k**: the share of the top `k` that has a judgment at all. Every metric above
+//!   counts an unjudged document as not relevant, so a ranker that brings in papers the pools
+//!   never held looks worse than it is: a low Judged@10 says to judge those papers first.
 //!
 //! A document is relevant when its grade is above zero. A ranked list may name a document
 //! twice (it should not); only its first position counts.
@@ -63,6 +66,17 @@ pub fn recall_at<S: AsRef<str>>(ranking: &[S], judgments: &Judgments, k: usize) 
     grades_at(ranking, judgments, k).iter().filter(|&&g| g > 0).count() as f64 / relevant as f64
 }
 
+/// The share of the first `k` distinct documents of `ranking` that are judged (any grade);
+/// 1 for an empty ranking, which has nothing unjudged.
+pub fn judged_at<S: AsRef<str>>(ranking: &[S], judgments: &Judgments, k: usize) -> f64 {
+    let mut seen = HashSet::new();
+    let top: Vec<&str> = ranking.iter().map(AsRef::as_ref).filter(|id| seen.insert(*id)).take(k).collect();
+    if top.is_empty() {
+        return 1.0;
+    }
+    top.iter().filter(|id| judgments.contains_key(**id)).count() as f64 / top.len() as f64
+}
+
 /// Average precision over the top `k`; 0 when there is no relevant document.
 pub fn average_precision_at<S: AsRef<str>>(ranking: &[S], judgments: &Judgments, k: usize) -> f64 {
     let relevant = relevant_count(judgments);
@@ -112,6 +126,14 @@ mod tests {
         assert_eq!(recall_at(&ranking, &j, 10), 0.0);
         assert_eq!(average_precision_at(&ranking, &j, 100), 0.0);
         assert_eq!(ndcg_at(&ranking, &judged(&[]), 10), 0.0, "no relevant document: 0, not NaN");
+    }
+
+    #[test]
+    fn judged_counts_every_graded_hit_of_the_top_k_even_grade_zero() {
+        let j = judged(&[("a", 2), ("x", 0)]);
+        assert!(close(judged_at(&["a", "new", "x", "a", "other"], &j, 3), 2.0 / 3.0), "repeats count once");
+        assert!(close(judged_at(&["a", "x"], &j, 10), 1.0));
+        assert!(close(judged_at::<&str>(&[], &j, 10), 1.0), "nothing retrieved, nothing unjudged");
     }
 
     #[test]

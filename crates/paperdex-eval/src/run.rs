@@ -66,6 +66,10 @@ pub struct Metrics {
     pub recall_100: f64,
     /// Average precision over the top 100 (MAP when averaged).
     pub map: f64,
+    /// Share of the top 10 that is judged at all: the other metrics count an unjudged hit as
+    /// not relevant, so below 1 they may understate a ranker that finds papers the pools missed.
+    #[serde(rename = "judged@10")]
+    pub judged_10: f64,
 }
 
 impl Metrics {
@@ -77,6 +81,7 @@ impl Metrics {
             recall_10: metrics::recall_at(ranking, judgments, 10),
             recall_100: metrics::recall_at(ranking, judgments, DEPTH),
             map: metrics::average_precision_at(ranking, judgments, DEPTH),
+            judged_10: metrics::judged_at(ranking, judgments, 10),
         }
     }
 
@@ -89,17 +94,19 @@ impl Metrics {
             recall_10: sum(|m| m.recall_10),
             recall_100: sum(|m| m.recall_100),
             map: sum(|m| m.map),
+            judged_10: sum(|m| m.judged_10),
         }
     }
 
     /// `(label, value)` in the order the table shows them.
-    pub fn rows(&self) -> [(&'static str, f64); 5] {
+    pub fn rows(&self) -> [(&'static str, f64); 6] {
         [
             ("nDCG@10", self.ndcg_10),
             ("MRR@10", self.mrr_10),
             ("Recall@10", self.recall_10),
             ("Recall@100", self.recall_100),
             ("MAP@100", self.map),
+            ("Judged@10", self.judged_10),
         ]
     }
 }
@@ -112,6 +119,18 @@ pub struct QueryScores {
     /// Its scores.
     #[serde(flatten)]
     pub metrics: Metrics,
+    /// The ids of its first 10 hits, best first: what to pool when judging a new ranker.
+    pub top10: Vec<String>,
+}
+
+impl QueryScores {
+    fn of(id: &str, ranking: &[&str], judgments: &Judgments) -> QueryScores {
+        QueryScores {
+            id: id.to_string(),
+            metrics: Metrics::of(ranking, judgments),
+            top10: ranking.iter().take(10).map(|id| id.to_string()).collect(),
+        }
+    }
 }
 
 /// The scores of one mode.
@@ -259,7 +278,7 @@ fn run_mode(
             return Ok(unavailable(results.warnings.join("; ")));
         }
         let ranking: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
-        per_query.push(QueryScores { id: id.to_string(), metrics: Metrics::of(&ranking, judgments) });
+        per_query.push(QueryScores::of(id, &ranking, judgments));
     }
     let all: Vec<Metrics> = per_query.iter().map(|q| q.metrics).collect();
     Ok(ModeReport {
@@ -415,7 +434,7 @@ pub fn evaluate_related(engine: &SearchEngine, qrels: &Path) -> Result<EvalRepor
         };
         mode = related.mode;
         let ranking: Vec<&str> = related.hits.iter().map(|h| h.id.as_str()).collect();
-        per_query.push(QueryScores { id: seed.clone(), metrics: Metrics::of(&ranking, judged) });
+        per_query.push(QueryScores::of(seed, &ranking, judged));
     }
     if !missing.is_empty() {
         notes.push(format!(
@@ -472,9 +491,12 @@ mod tests {
 
     #[test]
     fn mean_metrics_average_every_field() {
-        let a = Metrics { ndcg_10: 1.0, mrr_10: 1.0, recall_10: 0.5, recall_100: 1.0, map: 0.2 };
+        let a = Metrics { ndcg_10: 1.0, mrr_10: 1.0, recall_10: 0.5, recall_100: 1.0, map: 0.2, judged_10: 1.0 };
         let b = Metrics::default();
         let m = Metrics::mean(&[a, b]);
-        assert_eq!(m, Metrics { ndcg_10: 0.5, mrr_10: 0.5, recall_10: 0.25, recall_100: 0.5, map: 0.1 });
+        assert_eq!(
+            m,
+            Metrics { ndcg_10: 0.5, mrr_10: 0.5, recall_10: 0.25, recall_100: 0.5, map: 0.1, judged_10: 0.5 }
+        );
     }
 }

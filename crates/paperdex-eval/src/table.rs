@@ -81,7 +81,7 @@ mod tests {
 
     #[test]
     fn a_missing_mode_shows_na_with_its_reason() {
-        let m = Metrics { ndcg_10: 0.4731, mrr_10: 0.6, recall_10: 0.3, recall_100: 0.7, map: 0.35 };
+        let m = Metrics { ndcg_10: 0.4731, mrr_10: 0.6, recall_10: 0.3, recall_100: 0.7, map: 0.35, judged_10: 0.9 };
         let report = EvalReport {
             name: "CACM".into(),
             source: "corpus/cacm".into(),
