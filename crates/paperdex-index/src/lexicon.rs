@@ -10,9 +10,9 @@
 //!     run the occurrences agree on is the term).
 //!   - *parallel papers*: a paper with Chinese text and English text (a summary beside an
 //!     abstract, a Chinese summary under an English title, English terms inside Chinese prose)
-//!     is one aligned pair of bags of words. Chinese words and English stems that occur in the
-//!     same papers more than chance are associated by the Dice coefficient, and a pair is
-//!     kept only when each side is among the other's best (competitive, mutual selection).
+//!     is one aligned pair of bags of words. A word translation model (IBM Model 1, trained by
+//!     EM in both directions) learns which English stem explains which Chinese word; a pair is
+//!     kept when each side is a likely translation of the other.
 //! - **The user's glossary** ([`parse_glossary`]): a TSV of term pairs given to ingest (stored
 //!   with the lexicon and carried over by later ingests) or placed in the index folder as
 //!   `glossary.tsv` (read when the index is opened); it adds pairs or overrides learned ones.
@@ -40,15 +40,15 @@ use crate::paper_index::PaperIndex;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 1;
+pub const LEXICON_VERSION: u32 = 2;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The file name of a glossary placed in the index folder.
 pub const GLOSSARY_FILE: &str = "glossary.tsv";
 
 const LEXICON_DIR: &str = "lexicon";
-/// The share of a query's characters its translated phrases must cover for the translation to
-/// be embedded (see [`translated_query`]).
+/// The share of a query's words (weighed by rarity) its translated phrases must cover for the
+/// translation to be embedded (see [`translated_query`]).
 const MIN_TRANSLATED_SHARE: f32 = 0.5;
 /// The longest phrase (in analysed words) a lexicon entry or a lookup spans.
 const MAX_PHRASE_WORDS: usize = 4;
@@ -61,15 +61,9 @@ const EXTENSION_SHARE: f32 = 0.5;
 const MIN_BRACKET_SHARE: f32 = 0.15;
 /// Papers a word must share with a translation to be associated with it.
 const MIN_PARALLEL_COUNT: u32 = 3;
-/// The lowest Dice coefficient kept for a parallel pair.
-const MIN_DICE: f32 = 0.2;
-/// Words in more than this share of the parallel papers say nothing about any translation.
-const MAX_PARALLEL_SHARE: f32 = 0.12;
 /// A paper needs this many distinct words on each side to count as a parallel pair.
 const MIN_SIDE_WORDS: usize = 3;
-/// How many Chinese words one English word may be linked to by the parallel papers.
-const LINKS_PER_WORD: usize = 2;
-/// How many best partners each side offers to the mutual selection.
+/// How many translations the parallel papers give one Chinese word at most.
 const PARALLEL_CANDIDATES: usize = 3;
 
 /// Where a lexicon entry comes from.
@@ -338,31 +332,35 @@ fn gap(text: &str, a: &Word, b: &Word, han: bool) -> bool {
 
 /// `query` as it would read in the other language: the words it already has in that language,
 /// then the best translation of each translated phrase. The vector side embeds it to reach
-/// papers written in that language. `None` when nothing was translated.
+/// papers written in that language. `None` when nothing was translated, or when the translated
+/// words make up less than half of the query's words (by characters; one-character words
+/// aside). Weighing words by rarity (IDF) instead, so that a question's common words count for
+/// little, embedded more partial translations of questions and lowered them (development set:
+/// Chinese questions 0.605 → 0.542).
 pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String> {
     // A mixed query is read in English, the language of most of the corpus.
     let into = if expansions.iter().any(|e| e.lang == Lang::En) { Lang::En } else { expansions.first()?.lang };
     // The translation must say most of what the query says: a question of which only a word
-    // or two are known (更好 → better, 超长 → chunks) would embed as another question. On the
-    // development set, embedding such partial translations lowered Chinese questions.
+    // or two are known would embed as another question.
     let from_han = into == Lang::En;
-    let source: Vec<char> = query.chars().filter(|&c| is_han(c) == from_han && c.is_alphanumeric()).collect();
-    let mut covered = vec![false; source.len()];
-    let source_text: String = source.iter().collect();
-    for expansion in expansions.iter().filter(|e| e.lang == into) {
-        let phrase: Vec<char> = expansion.from.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
-        let lower: Vec<char> = source_text.to_lowercase().chars().collect();
-        if phrase.is_empty() || lower.len() != covered.len() {
+    let translated: Vec<String> = expansions
+        .iter()
+        .filter(|e| e.lang == into)
+        .map(|e| e.from.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect())
+        .collect();
+    let mut analyzer = phrase_analyzer();
+    let (mut covered, mut total) = (0.0f32, 0.0f32);
+    for word in words(&mut analyzer, query).iter().filter(|w| w.han == from_han) {
+        if (from_han && !useful_zh(&word.term)) || (!from_han && !useful_en(&word.term)) {
             continue;
         }
-        for start in 0..lower.len().saturating_sub(phrase.len() - 1) {
-            if lower[start..start + phrase.len()] == phrase[..] {
-                covered[start..start + phrase.len()].iter_mut().for_each(|c| *c = true);
-            }
+        let weight = word.term.chars().count() as f32;
+        total += weight;
+        if translated.iter().any(|phrase| phrase.contains(&word.term)) {
+            covered += weight;
         }
     }
-    let share = covered.iter().filter(|&&c| c).count() as f32 / covered.len().max(1) as f32;
-    if share < MIN_TRANSLATED_SHARE {
+    if total <= 0.0 || covered / total < MIN_TRANSLATED_SHARE {
         return None;
     }
     let mut seen = HashSet::new();
@@ -393,6 +391,9 @@ struct Evidence {
     parallel: Vec<(Vec<u32>, Vec<u32>)>,
     zh_ids: HashMap<String, u32>,
     en_ids: HashMap<String, u32>,
+    /// How often each English word (by id) was written each way: its translation is shown
+    /// and embedded in its most common form (`reasoning`, not the `Reasoners` of one title).
+    en_written: Vec<Vec<(String, u32)>>,
 }
 
 impl Evidence {
@@ -404,7 +405,24 @@ impl Evidence {
     fn en_id(&mut self, term: &str, surface: &str) -> u32 {
         let next = self.en_ids.len() as u32;
         self.en_surface.entry(term.to_string()).or_insert_with(|| surface.to_string());
-        *self.en_ids.entry(term.to_string()).or_insert(next)
+        let id = *self.en_ids.entry(term.to_string()).or_insert(next);
+        if id == next {
+            self.en_written.push(Vec::new());
+        }
+        let forms = &mut self.en_written[id as usize];
+        match forms.iter_mut().find(|(form, _)| form == surface) {
+            Some((_, count)) => *count += 1,
+            None => forms.push((surface.to_string(), 1)),
+        }
+        id
+    }
+
+    /// The most common way English word `id` (analysed as `term`) was written.
+    fn en_written_as(&self, id: u32, term: &str) -> String {
+        self.en_written
+            .get(id as usize)
+            .and_then(|forms| forms.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))))
+            .map_or_else(|| term.to_string(), |(form, _)| form.clone())
     }
 }
 
@@ -427,7 +445,7 @@ pub fn learn(
     let parallel_papers = evidence.parallel.len() as u64;
     let mut known: HashSet<(String, String)> =
         entries.iter().map(|e| (zh_key(&e.zh_terms), en_key(&e.en_terms))).collect();
-    for entry in parallel_entries(&evidence) {
+    for entry in translation_model_entries(&evidence) {
         if known.insert((zh_key(&entry.zh_terms), en_key(&entry.en_terms))) {
             entries.push(entry);
         }
@@ -676,87 +694,181 @@ impl std::hash::Hasher for PairHasher {
     }
 }
 
-/// Chooses the parallel pairs by the Dice coefficient over parallel papers, kept when each
-/// side is among the other's [`PARALLEL_CANDIDATES`] best.
-fn parallel_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
-    let papers = evidence.parallel.len();
-    if papers == 0 {
+/// Parallel papers the translation model reads at most: EM costs a pass over every (Chinese,
+/// English) word pair of every paper per iteration, and a few thousand papers already give
+/// each common term hundreds of examples.
+const MODEL_PAPERS: usize = 4_000;
+/// Words in more than this share of the parallel papers get no entry.
+const MAX_ENTRY_SHARE: f32 = 0.5;
+/// EM iterations per direction (IBM Model 1 converges in a handful).
+const MODEL_ITERATIONS: usize = 5;
+/// The lowest translation probability, in each direction, of a pair that is kept.
+const MIN_FORWARD_PROBABILITY: f32 = 0.08;
+const MIN_BACKWARD_PROBABILITY: f32 = 0.02;
+
+/// Chooses the parallel pairs with a word translation model (IBM Model 1, Brown et al. 1993)
+/// trained by EM on the parallel papers as bags of words, in both directions: each English word
+/// of a paper is explained by one of its Chinese words or by nothing (the NULL word), and the
+/// reverse. Where co-occurrence scores (Dice) pair a word with whatever keeps it company, EM
+/// lets the company explain itself away: `幻觉` keeps `hallucination`, while a model name seen
+/// in the same recent papers is explained by the NULL word or by its own Chinese context.
+/// Frequent words (大模型, 推理, 评估) get translations too, which a co-occurrence cap denies
+/// them. A pair is kept when each side is a likely translation of the other.
+fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
+    let started = std::time::Instant::now();
+    let papers: Vec<&(Vec<u32>, Vec<u32>)> = evidence.parallel.iter().take(MODEL_PAPERS).collect();
+    if papers.is_empty() {
         return Vec::new();
     }
     let mut zh_df = vec![0u32; evidence.zh_ids.len()];
     let mut en_df = vec![0u32; evidence.en_ids.len()];
-    for (zh, en) in &evidence.parallel {
+    for (zh, en) in &papers {
         zh.iter().for_each(|&z| zh_df[z as usize] += 1);
         en.iter().for_each(|&e| en_df[e as usize] += 1);
     }
-    let max_df = ((papers as f32 * MAX_PARALLEL_SHARE) as u32).max(MIN_PARALLEL_COUNT);
-    let keep = |df: u32| (MIN_PARALLEL_COUNT..=max_df).contains(&df);
+    let keep_zh = |z: u32| zh_df[z as usize] >= MIN_PARALLEL_COUNT;
+    let keep_en = |e: u32| en_df[e as usize] >= MIN_PARALLEL_COUNT;
+    let docs: Vec<(Vec<u32>, Vec<u32>)> = papers
+        .iter()
+        .map(|(zh, en)| {
+            (zh.iter().copied().filter(|&z| keep_zh(z)).collect(), en.iter().copied().filter(|&e| keep_en(e)).collect())
+        })
+        .collect();
+    // Pairs seen together in fewer than MIN_PARALLEL_COUNT papers are never kept; leaving them
+    // out of the model keeps its tables small (they still share the explanation of a word
+    // through the NULL word).
     let mut together: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
-    for (zh, en) in &evidence.parallel {
-        let en: Vec<u32> = en.iter().copied().filter(|&e| keep(en_df[e as usize])).collect();
-        for &z in zh.iter().filter(|&&z| keep(zh_df[z as usize])) {
-            for &e in &en {
+    for (zh, en) in &docs {
+        for &z in zh {
+            for &e in en {
                 *together.entry((u64::from(z) << 32) | u64::from(e)).or_insert(0) += 1;
             }
         }
     }
-    let mut best_en: HashMap<u32, Vec<(u32, f32, u32)>> = HashMap::new();
-    let mut best_zh: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
-    for (&pair, &count) in &together {
-        if count < MIN_PARALLEL_COUNT {
-            continue;
-        }
-        let (z, e) = ((pair >> 32) as u32, pair as u32);
-        let dice = 2.0 * count as f32 / (zh_df[z as usize] + en_df[e as usize]) as f32;
-        if dice < MIN_DICE {
-            continue;
-        }
-        best_en.entry(z).or_default().push((e, dice, count));
-        best_zh.entry(e).or_default().push((z, dice));
+    together.retain(|_, count| *count >= MIN_PARALLEL_COUNT);
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), pairs = together.len(), "pairs counted");
+    let mut pair_of: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
+    let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(together.len());
+    let mut keys: Vec<(&u64, &u32)> = together.iter().collect();
+    keys.sort_unstable();
+    for (&key, &count) in keys {
+        pair_of.insert(key, pairs.len() as u32);
+        pairs.push(((key >> 32) as u32, key as u32, count));
     }
-    let top = |list: &mut Vec<(u32, f32)>| {
-        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        list.truncate(PARALLEL_CANDIDATES);
-    };
-    best_zh.values_mut().for_each(top);
-    let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
-    let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
-    let mut mutual: Vec<(u32, u32, f32, u32)> = Vec::new();
-    for (z, mut list) in best_en {
-        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        list.truncate(PARALLEL_CANDIDATES);
-        for (e, dice, count) in list {
-            if best_zh.get(&e).is_some_and(|l| l.iter().any(|&(zz, _)| zz == z)) {
-                mutual.push((z, e, dice, count));
+    // Each paper as its candidate pairs (pair ids), grouped by English word for the forward
+    // model and by Chinese word for the backward one.
+    let mut by_en: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
+    let mut by_zh: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
+    for (zh, en) in &docs {
+        let mut cells: Vec<u32> = Vec::new();
+        for &e in en {
+            for &z in zh {
+                if let Some(&p) = pair_of.get(&((u64::from(z) << 32) | u64::from(e))) {
+                    cells.push(p);
+                }
             }
         }
+        cells.sort_unstable_by_key(|&p| (pairs[p as usize].1, p));
+        let mut transposed = cells.clone();
+        transposed.sort_unstable_by_key(|&p| (pairs[p as usize].0, p));
+        by_en.push(cells);
+        by_zh.push(transposed);
     }
-    // Competitive linking (Melamed 2000): best pairs first, and an English word takes at most
-    // [`LINKS_PER_WORD`] Chinese partners. Words that only share a template (every digest of
-    // one collector has a 资源与算力 section naming GPUs) would otherwise all pair with it.
-    mutual.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
-    let mut links: HashMap<u32, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for (z, e, dice, count) in mutual {
-        let taken = links.entry(e).or_insert(0);
-        if *taken == LINKS_PER_WORD {
+    drop(pair_of);
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        pairs = pairs.len(),
+        cells = by_en.iter().map(Vec::len).sum::<usize>(),
+        "translation model"
+    );
+    let forward = model_one(&by_en, &pairs, |&(z, _, _)| z, |&(_, e, _)| e, zh_df.len(), en_df.len());
+    let backward = model_one(&by_zh, &pairs, |&(_, e, _)| e, |&(z, _, _)| z, en_df.len(), zh_df.len());
+    let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
+    let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
+    // Words in most papers (本文 "this paper", study) stay in the model, where they explain
+    // their own share of each paper, but get no entry: their translations would add near-zero
+    // IDF clauses to a search and noise to an embedded translation.
+    let common = ((docs.len() as f32 * MAX_ENTRY_SHARE) as u32).max(MIN_PARALLEL_COUNT);
+    let mut by_zh: HashMap<u32, Vec<(u32, f32, u32)>> = HashMap::new();
+    for (p, &(z, e, count)) in pairs.iter().enumerate() {
+        let (f, b) = (forward[p], backward[p]);
+        if zh_df[z as usize] > common || en_df[e as usize] > common {
             continue;
         }
-        *taken += 1;
-        {
+        if f >= MIN_FORWARD_PROBABILITY && b >= MIN_BACKWARD_PROBABILITY {
+            by_zh.entry(z).or_default().push((e, f, count));
+        }
+    }
+    let mut out = Vec::new();
+    let mut zhs: Vec<u32> = by_zh.keys().copied().collect();
+    zhs.sort_unstable();
+    for z in zhs {
+        let mut list = by_zh.remove(&z).unwrap_or_default();
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(PARALLEL_CANDIDATES);
+        for (e, probability, count) in list {
             let (zh, en) = (zh_names[&z], en_names[&e]);
             out.push(LexiconEntry {
                 zh: zh.clone(),
-                en: evidence.en_surface.get(en.as_str()).cloned().unwrap_or_else(|| en.clone()),
+                en: evidence.en_written_as(e, en),
                 zh_terms: vec![zh.clone()],
                 en_terms: vec![en.clone()],
-                weight: dice,
+                weight: probability,
                 source: LexiconSource::Parallel,
                 count,
             });
         }
     }
     out
+}
+
+/// IBM Model 1 by EM: `papers` lists each paper's candidate pairs grouped by the word to be
+/// explained (`target(pair)`), which one of the paper's `source(pair)` words or the NULL word
+/// explains. Returns each pair's probability `p(target | source)`.
+fn model_one(
+    papers: &[Vec<u32>],
+    pairs: &[(u32, u32, u32)],
+    source: impl Fn(&(u32, u32, u32)) -> u32,
+    target: impl Fn(&(u32, u32, u32)) -> u32,
+    sources: usize,
+    targets: usize,
+) -> Vec<f32> {
+    let mut t = vec![1.0f32; pairs.len()];
+    // The NULL word's probability of each target word: what no word of the other language
+    // explains (model names, numbers, boilerplate) goes there.
+    let mut null = vec![1.0f32 / targets.max(1) as f32; targets];
+    let mut counts = vec![0.0f32; pairs.len()];
+    let mut null_counts = vec![0.0f32; targets];
+    for _ in 0..MODEL_ITERATIONS {
+        counts.iter_mut().for_each(|c| *c = 0.0);
+        null_counts.iter_mut().for_each(|c| *c = 0.0);
+        for cells in papers {
+            for group in cells.chunk_by(|&a, &b| target(&pairs[a as usize]) == target(&pairs[b as usize])) {
+                let word = target(&pairs[group[0] as usize]) as usize;
+                let denominator = null[word] + group.iter().map(|&p| t[p as usize]).sum::<f32>();
+                if denominator <= 0.0 {
+                    continue;
+                }
+                for &p in group {
+                    counts[p as usize] += t[p as usize] / denominator;
+                }
+                null_counts[word] += null[word] / denominator;
+            }
+        }
+        let mut totals = vec![0.0f32; sources];
+        for (p, pair) in pairs.iter().enumerate() {
+            totals[source(pair) as usize] += counts[p];
+        }
+        for (p, pair) in pairs.iter().enumerate() {
+            let total = totals[source(pair) as usize];
+            t[p] = if total > 0.0 { counts[p] / total } else { 0.0 };
+        }
+        let null_total: f32 = null_counts.iter().sum();
+        if null_total > 0.0 {
+            null.iter_mut().zip(&null_counts).for_each(|(n, c)| *n = c / null_total);
+        }
+    }
+    t
 }
 
 // ---------------------------------------------------------------------------------------------

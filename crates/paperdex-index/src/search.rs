@@ -658,7 +658,7 @@ fn round_estimate(estimate: f64) -> usize {
 const COORDINATION_WEIGHT: f32 = 1.5;
 
 /// BM25's IDF of `term` in `field`.
-fn inverse_document_frequency(searcher: &Searcher, field: Field, term: &str) -> f32 {
+pub(crate) fn inverse_document_frequency(searcher: &Searcher, field: Field, term: &str) -> f32 {
     let docs = searcher.num_docs() as f32;
     let df = searcher.doc_freq(&Term::from_field_text(field, term)).unwrap_or(0) as f32;
     (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
