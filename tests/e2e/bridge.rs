@@ -41,7 +41,8 @@ fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
     assert!(run.stdout.contains("lexicon:"), "{}", run.stdout);
 
     // 视觉模型的幻觉 shares no word with the English abstract; only the lexicon links them.
-    let answer = search_json(dir.path(), "模型幻觉", &["--mode", "bm25", "--translation", "0.5"]);
+    // Translation is on by default.
+    let answer = search_json(dir.path(), "模型幻觉", &["--mode", "bm25"]);
     let ids = hit_ids(&answer);
     assert!(ids.iter().take(4).any(|id| id == ENGLISH_ANSWER), "{answer}");
     let expansions = answer["expansions"].as_array().expect("expansions shown");
@@ -53,7 +54,7 @@ fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
     );
     assert!(expansions.iter().all(|e| e["weight"].as_f64().is_some_and(|w| w > 0.0 && w <= 1.0)), "{answer}");
 
-    // Without translation (the default) the English paper is out of reach.
+    // With translation off the English paper is out of reach.
     let plain = search_json(dir.path(), "模型幻觉", &["--mode", "bm25", "--translation", "0"]);
     assert!(!hit_ids(&plain).contains(&ENGLISH_ANSWER.to_string()), "{plain}");
 

@@ -374,6 +374,23 @@ pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String>
     Some(parts.join(" "))
 }
 
+/// `query` as an English keyword query: its own English words and every English translation
+/// of its Chinese phrases; `None` when nothing was translated into English. BM25 weighs the
+/// words by their rarity, so every translation is searched (the vector side embeds the best
+/// translation of each phrase only, [`translated_query`]).
+pub fn keyword_translation(query: &str, expansions: &[Expansion]) -> Option<String> {
+    let mut seen = HashSet::new();
+    let translations: Vec<&str> =
+        expansions.iter().filter(|e| e.lang == Lang::En && seen.insert(e.to.as_str())).map(|e| e.to.as_str()).collect();
+    if translations.is_empty() {
+        return None;
+    }
+    let own: String = query.chars().map(|c| if is_han(c) { ' ' } else { c }).collect();
+    let mut words: Vec<&str> = own.split_whitespace().collect();
+    words.extend(translations);
+    Some(words.join(" "))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Learning
 

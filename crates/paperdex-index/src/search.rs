@@ -495,6 +495,44 @@ impl PaperIndex {
         filter: &SearchFilter,
         n: usize,
     ) -> Result<KeywordMatches> {
+        let in_english = match filter.section {
+            // A section search keeps the translations inside the one query (its fields hold
+            // words only, no phrases or bigrams to lean on).
+            Some(_) => None,
+            None => crate::lexicon::keyword_translation(text, expansions),
+        };
+        let with_translations = self.keyword_matches_one(searcher, text, expansions, filter, n)?;
+        let Some(in_english) = in_english else { return Ok(with_translations) };
+        // The query's own words (and its translations, as weaker clauses) rank first the papers
+        // written in its language; the query as it reads in English ranks the English-only
+        // papers on their own terms. Each list is ranked on its own and the two are interleaved
+        // by rank, as the vector side interleaves languages: with the translations only as
+        // extra clauses, a Chinese paper naming a query word in passing outranked an English
+        // paper on the topic (development set, session 5: BM25 Chinese keywords 0.443 → 0.644).
+        let translated = self.keyword_matches_one(searcher, &in_english, &[], filter, n)?;
+        let mut hits = crate::fusion::interleave_by_rank(
+            &[with_translations.hits, translated.hits],
+            |&(_, address)| address,
+            |&(score, _)| score,
+        );
+        hits.truncate(n.max(1));
+        Ok(KeywordMatches {
+            hits,
+            total: with_translations.total.max(translated.total),
+            total_is_estimate: with_translations.total_is_estimate || translated.total_is_estimate,
+            query: with_translations.query,
+        })
+    }
+
+    /// One keyword query's best `n` matches (see [`PaperIndex::keyword_matches`]).
+    fn keyword_matches_one(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        expansions: &[Expansion],
+        filter: &SearchFilter,
+        n: usize,
+    ) -> Result<KeywordMatches> {
         let parts = self.keyword_query_in(searcher, text, expansions, filter.section);
         let scoring: Vec<(Occur, Box<dyn Query>)> = parts.scoring.iter().map(|(o, q)| (*o, q.box_clone())).collect();
         let Some(query) = assemble(scoring) else {
