@@ -342,6 +342,23 @@ pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String>
     let into = if expansions.iter().any(|e| e.lang == Lang::En) { Lang::En } else { expansions.first()?.lang };
     // The translation must say most of what the query says: a question of which only a word
     // or two are known would embed as another question.
+    if translated_share(query, expansions, into) < MIN_TRANSLATED_SHARE {
+        return None;
+    }
+    let mut seen = HashSet::new();
+    let translations =
+        expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());
+    // The query's own words in the target language (an English term in a Chinese query).
+    let kept: String =
+        query.chars().map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' }).collect();
+    let mut parts: Vec<&str> = kept.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
+    parts.extend(translations);
+    Some(parts.join(" "))
+}
+
+/// The share of `query`'s words in the other language than `into` (by characters; one-letter
+/// words aside) that `expansions` translate into `into`.
+fn translated_share(query: &str, expansions: &[Expansion], into: Lang) -> f32 {
     let from_han = into == Lang::En;
     let translated: Vec<String> = expansions
         .iter()
@@ -360,18 +377,7 @@ pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String>
             covered += weight;
         }
     }
-    if total <= 0.0 || covered / total < MIN_TRANSLATED_SHARE {
-        return None;
-    }
-    let mut seen = HashSet::new();
-    let translations =
-        expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());
-    // The query's own words in the target language (an English term in a Chinese query).
-    let kept: String =
-        query.chars().map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' }).collect();
-    let mut parts: Vec<&str> = kept.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
-    parts.extend(translations);
-    Some(parts.join(" "))
+    if total > 0.0 { covered / total } else { 0.0 }
 }
 
 /// `query` as an English keyword query: its own English words and every English translation
