@@ -16,7 +16,7 @@ use tantivy::Term;
 
 use crate::error::{IndexError, Result};
 use crate::paper_index::PaperIndex;
-use crate::vectors::{HnswSearch, NearestNeighbours, QuantizedScan, RefreshReport, VectorSet};
+use crate::vectors::{ExactSearch, HnswSearch, NearestNeighbours, RefreshReport, VectorSet};
 
 const VECTORS_DIR: &str = "vectors";
 const SET_FILE: &str = "vectors.bin";
@@ -69,22 +69,21 @@ pub struct Vectors {
     pub set: VectorSet,
     /// Approximate search over `set`.
     pub ann: HnswSearch,
-    /// A full scan of `set` with the exact search's answer, while the set is small enough
-    /// ([`FULL_SCAN_THRESHOLD`]).
-    scan: Option<QuantizedScan>,
+    /// Exact search over `set`, while it is small enough ([`FULL_SCAN_THRESHOLD`]).
+    exact: Option<ExactSearch>,
 }
 
 impl Vectors {
     pub(crate) fn new(name: String, set: VectorSet, ann: HnswSearch) -> Vectors {
-        let scan = (set.live_len() <= FULL_SCAN_THRESHOLD).then(|| QuantizedScan::build(&set));
-        Vectors { name, set, ann, scan }
+        let exact = (set.live_len() <= FULL_SCAN_THRESHOLD).then(|| ExactSearch::build(&set));
+        Vectors { name, set, ann, exact }
     }
 
     /// The `k` live passages of `lang` nearest to `query`, as (chunk id, similarity), best
     /// first: by a full scan while the set is small, by the HNSW graphs beyond.
     pub fn nearest(&self, query: &[f32], k: usize, lang: Lang) -> Vec<(u32, f32)> {
-        match &self.scan {
-            Some(scan) => scan.search(&self.set, query, k, lang),
+        match &self.exact {
+            Some(exact) => exact.search(query, k, lang),
             None => self.ann.search(query, k, lang),
         }
     }
@@ -313,7 +312,7 @@ fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vectors::{ExactSearch, NearestNeighbours};
+    use crate::vectors::NearestNeighbours;
 
     #[test]
     fn a_small_set_is_searched_exactly_whatever_the_graphs_would_say() {

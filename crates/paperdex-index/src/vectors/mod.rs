@@ -7,9 +7,6 @@
 //!   within one language. Two implementations:
 //!   - [`ExactSearch`]: brute force over contiguous per-language arrays. The oracle for recall
 //!     tests, and fast enough for a few thousand chunks.
-//!   - [`QuantizedScan`]: the full scan searches make over small sets: int8 codes read
-//!     (a quarter of the bytes), the best candidates rescored exactly: the same list as
-//!     [`ExactSearch`], sooner.
 //!   - [`HnswSearch`]: one hnsw_rs graph per language, built in parallel, extended incrementally
 //!     ([`HnswSearch::insert`]), rebuilt when more than [`REBUILD_TOMBSTONE_RATIO`] of it is
 //!     tombstones, and saved to / reloaded from a folder without rebuilding.
@@ -22,7 +19,6 @@ mod error;
 mod exact;
 mod fsutil;
 mod hnsw;
-mod scan;
 mod set;
 
 #[cfg(test)]
@@ -36,7 +32,6 @@ use paperdex_core::Lang;
 
 pub use error::{Result, VectorError};
 pub use exact::ExactSearch;
-pub use scan::QuantizedScan;
 pub use hnsw::{DotDistance, HNSW_MANIFEST_FILE, HnswParams, HnswSearch, REBUILD_TOMBSTONE_RATIO, RefreshReport};
 pub use set::{Chunk, FORMAT_VERSION, MAX_DIMS, VectorSet};
 
