@@ -126,7 +126,11 @@ impl E5Embedder {
     }
 
     /// [`E5Embedder::load_for`] with at most `sessions` passage sessions (each on one thread).
-    pub fn load_with_sessions(paths: &ModelPaths, kind: SessionKind, sessions: usize) -> Result<E5Embedder, EmbedError> {
+    pub fn load_with_sessions(
+        paths: &ModelPaths,
+        kind: SessionKind,
+        sessions: usize,
+    ) -> Result<E5Embedder, EmbedError> {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let passages = SessionPool::new(SessionKind::Passages, 1, sessions);
         let queries = SessionPool::new(SessionKind::Queries, cores.clamp(1, MAX_QUERY_THREADS), 1);
