@@ -132,7 +132,7 @@ impl E5Embedder {
         sessions: usize,
     ) -> Result<E5Embedder, EmbedError> {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        let passages = SessionPool::new(SessionKind::Passages, 1, sessions);
+        let passages = SessionPool::new(SessionKind::Passages, 1, sessions.max(1));
         let queries = SessionPool::new(SessionKind::Queries, cores.clamp(1, MAX_QUERY_THREADS), 1);
         let first = match kind {
             SessionKind::Passages => passages.first(paths)?,
