@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use paperdex_core::{Lang, SectionGroup, SourceFormat};
-use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher};
+use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher, SessionKind};
 use paperdex_index::{
     Day, EXACT_UP_TO, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchFilter,
     SearchMode, SearchRequest, SortOrder,
@@ -327,7 +327,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 glossary_problems = problems.len();
                 index = index.with_glossary(entries);
             }
-            let embedder = load_model(&cli);
+            let embedder = load_model(&cli, SessionKind::Passages);
             if let Err(reason) = &embedder {
                 eprintln!("warning: {reason}; papers are indexed for keyword search only");
             }
@@ -488,8 +488,9 @@ fn translation_weight(text: &str) -> std::result::Result<f32, String> {
         .ok_or_else(|| format!("{text:?} is not a weight between 0 and 4"))
 }
 
-/// The embedding model, or why it cannot be had.
-fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
+/// The embedding model, or why it cannot be had; its first session is of `kind` (what the
+/// command mostly embeds).
+fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embedder>, String> {
     if cli.no_model {
         return Err("--no-model given".into());
     }
@@ -497,7 +498,7 @@ fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
         return Ok(Arc::new(HashEmbedder::new(HASH_DIMENSIONS)));
     }
     // Concurrent searches (`serve`) share model calls; a lone query goes through as it is.
-    E5Embedder::load(&ModelPaths::under(&cli.models))
+    E5Embedder::load_for(&ModelPaths::under(&cli.models), kind)
         .map(|e| Arc::new(QueryBatcher::new(e)) as Arc<dyn Embedder>)
         .map_err(|e| e.to_string())
 }
@@ -505,7 +506,7 @@ fn load_model(cli: &Cli) -> std::result::Result<Arc<dyn Embedder>, String> {
 /// The search engine over the index, with the model when `semantic` search is wanted.
 fn engine(cli: &Cli, semantic: bool) -> Result<SearchEngine> {
     let index = open(cli)?;
-    let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
+    let model = if semantic { load_model(cli, SessionKind::Queries) } else { Err("not needed for BM25".into()) };
     Ok(SearchEngine::new(index, model).with_ranker(cli.ranker()))
 }
 
@@ -593,7 +594,9 @@ fn eval(
     json: bool,
 ) -> Result<ExitCode> {
     let semantic = options.modes.iter().any(|m| *m != SearchMode::Bm25);
-    let model = if semantic { load_model(cli) } else { Err("not needed for BM25".into()) };
+    // A SMART collection is embedded first (passages), then searched; a query set only searched.
+    let kind = if smart.is_some() { SessionKind::Passages } else { SessionKind::Queries };
+    let model = if semantic { load_model(cli, kind) } else { Err("not needed for BM25".into()) };
     let report = match (smart, trec) {
         (Some(folder), _) => {
             let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal());

@@ -4,11 +4,16 @@
 //! tokenizer files, and ONNX Runtime's shared library. Callers on async runtimes run
 //! [`Embedder::embed`] on a blocking thread.
 //!
-//! Sessions run on **one thread each**, and there are as many as cores (made when first
-//! needed, so a one-query CLI search loads one): a batch of passages spreads its batches over
-//! them, and concurrent queries each get one. Splitting work between sessions, not inside every
-//! operator, spares the per-operator hand-off between threads, which is most of a short
-//! query's time when the threads have gone to sleep between requests.
+//! Passages and queries run on sessions of their own kind ([`SessionKind`]), each kind in its
+//! own pool, made when first needed (ingest never makes a query session, `serve` never a
+//! passage session):
+//! - **passage sessions** run on one thread each, as many as cores: a batch of passages spreads
+//!   its batches over them, which spares the per-operator hand-off between threads.
+//! - **a query session**: one session whose operators are split over the cores (up to
+//!   [`MAX_QUERY_THREADS`]), its threads sleeping rather than spinning between operators.
+//!   Queries that arrive together share its calls ([`crate::QueryBatcher`]), so a server holds
+//!   one copy of the model's working memory instead of one per core (PERFORMANCE.md: peak RSS
+//!   under 8 connections 1.68 GB → 0.99 GB at the same throughput).
 //!
 //! A batch is padded to its longest text, so the order texts reach the model in decides how
 //! much of its work is padding: [`E5Embedder`] counts each text's tokens (outside the lock)
@@ -64,13 +69,33 @@ impl ModelPaths {
 pub struct E5Embedder {
     /// Where the model is, to make more sessions when all are busy.
     paths: ModelPaths,
-    pool: Mutex<Pool>,
-    /// Signalled when a session goes back to the pool.
-    returned: Condvar,
-    /// The most sessions to make.
-    max_sessions: usize,
+    /// Sessions for passages ([`SessionKind::Passages`]).
+    passages: SessionPool,
+    /// Sessions for queries ([`SessionKind::Queries`]).
+    queries: SessionPool,
     /// A copy of the model's tokenizer, to count tokens without taking a session.
     tokenizer: tokenizers::Tokenizer,
+}
+
+/// What a session is tuned for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// Many long texts (ingest): one thread per session, one session per core.
+    Passages,
+    /// One short text at a time (search): one session whose operators use every core.
+    Queries,
+}
+
+/// The sessions of one kind.
+struct SessionPool {
+    kind: SessionKind,
+    /// ONNX Runtime threads per session.
+    threads: usize,
+    /// The most sessions to make.
+    max_sessions: usize,
+    state: Mutex<Pool>,
+    /// Signalled when a session goes back to the pool.
+    returned: Condvar,
 }
 
 struct Pool {
@@ -80,60 +105,56 @@ struct Pool {
 }
 
 impl E5Embedder {
-    /// Loads the model from local files. Fails with [`EmbedError::ModelMissing`] or
+    /// Loads the model from local files for ingest: its first session is a passage session
+    /// (query sessions are made when a query comes). Fails with [`EmbedError::ModelMissing`] or
     /// [`EmbedError::Runtime`] naming what is missing.
     pub fn load(paths: &ModelPaths) -> Result<E5Embedder, EmbedError> {
+        E5Embedder::load_for(paths, SessionKind::Passages)
+    }
+
+    /// [`E5Embedder::load`] for searching: its first session is a query session, and a
+    /// process that only searches never makes a passage session.
+    pub fn load_for_queries(paths: &ModelPaths) -> Result<E5Embedder, EmbedError> {
+        E5Embedder::load_for(paths, SessionKind::Queries)
+    }
+
+    /// Loads the model with a first session of `kind`, so a missing file or runtime is an error
+    /// now rather than at the first text.
+    pub fn load_for(paths: &ModelPaths, kind: SessionKind) -> Result<E5Embedder, EmbedError> {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        E5Embedder::load_with_sessions(paths, cores.min(MAX_SESSIONS))
+        E5Embedder::load_with_sessions(paths, kind, cores.min(MAX_SESSIONS))
     }
 
-    /// [`E5Embedder::load`] with at most `sessions` sessions (each on one thread).
-    pub fn load_with_sessions(paths: &ModelPaths, sessions: usize) -> Result<E5Embedder, EmbedError> {
-        let first = new_session(paths)?;
-        Ok(E5Embedder::new(first, paths.clone(), sessions))
-    }
-
-    fn new(first: TextEmbedding, paths: ModelPaths, max_sessions: usize) -> E5Embedder {
+    /// [`E5Embedder::load_for`] with at most `sessions` passage sessions (each on one thread).
+    pub fn load_with_sessions(
+        paths: &ModelPaths,
+        kind: SessionKind,
+        sessions: usize,
+    ) -> Result<E5Embedder, EmbedError> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let passages = SessionPool::new(SessionKind::Passages, 1, sessions.max(1));
+        let queries = SessionPool::new(SessionKind::Queries, cores.clamp(1, MAX_QUERY_THREADS), 1);
+        let first = match kind {
+            SessionKind::Passages => passages.first(paths)?,
+            SessionKind::Queries => queries.first(paths)?,
+        };
         let mut tokenizer = first.tokenizer.clone();
         // Counting needs no padding (fastembed pads each batch to its longest text).
         tokenizer.with_padding(None);
-        E5Embedder {
-            paths,
-            pool: Mutex::new(Pool { idle: vec![first], made: 1 }),
-            returned: Condvar::new(),
-            max_sessions: max_sessions.max(1),
-            tokenizer,
+        match kind {
+            SessionKind::Passages => passages.adopt(first),
+            SessionKind::Queries => queries.adopt(first),
         }
+        Ok(E5Embedder { paths: paths.clone(), passages, queries, tokenizer })
     }
 
-    fn lock_pool(&self) -> Result<MutexGuard<'_, Pool>, EmbedError> {
-        self.pool.lock().map_err(|_| EmbedError::Model("the model pool's lock was poisoned by a panic".into()))
-    }
-
-    /// A session of the pool: an idle one, a new one while fewer than the maximum exist, or
-    /// the next one returned.
-    fn session(&self) -> Result<Session<'_>, EmbedError> {
-        let mut pool = self.lock_pool()?;
-        loop {
-            if let Some(model) = pool.idle.pop() {
-                return Ok(Session { owner: self, model: Some(model) });
-            }
-            if pool.made < self.max_sessions {
-                pool.made += 1;
-                drop(pool);
-                return match new_session(&self.paths) {
-                    Ok(model) => Ok(Session { owner: self, model: Some(model) }),
-                    Err(error) => {
-                        self.lock_pool()?.made -= 1;
-                        Err(error)
-                    }
-                };
-            }
-            pool = self
-                .returned
-                .wait(pool)
-                .map_err(|_| EmbedError::Model("the model pool's lock was poisoned by a panic".into()))?;
-        }
+    /// The pool of the sessions `role` runs on (the other one where that one can make none).
+    fn pool(&self, role: Role) -> &SessionPool {
+        let (own, other) = match role {
+            Role::Passage => (&self.passages, &self.queries),
+            Role::Query => (&self.queries, &self.passages),
+        };
+        if own.max_sessions == 0 { other } else { own }
     }
 
     /// Downloads the model from the Hugging Face hub (for users who are online; needs the
@@ -142,7 +163,13 @@ impl E5Embedder {
     pub fn from_hub() -> Result<E5Embedder, EmbedError> {
         let options = fastembed::InitOptions::new(fastembed::EmbeddingModel::MultilingualE5Small);
         let model = TextEmbedding::try_new(options).map_err(|e| EmbedError::Model(e.to_string()))?;
-        Ok(E5Embedder::new(model, ModelPaths::under(Path::new("models")), 1))
+        let mut tokenizer = model.tokenizer.clone();
+        tokenizer.with_padding(None);
+        // The hub's model cannot be reloaded from files: its one session serves both roles.
+        let passages = SessionPool::new(SessionKind::Passages, 1, 1);
+        passages.adopt(model);
+        let queries = SessionPool::new(SessionKind::Queries, 1, 0);
+        Ok(E5Embedder { paths: ModelPaths::under(Path::new("models")), passages, queries, tokenizer })
     }
 
     /// The number of tokens the model reads of `text` (with its prefix, capped at the window),
@@ -166,12 +193,81 @@ fn by_length(lengths: &[usize]) -> Vec<usize> {
     order
 }
 
-/// The most sessions an embedder makes, whatever the number of cores: each holds its own copy of
-/// the weights (about 130 MB).
+/// The most passage sessions an embedder makes, whatever the number of cores: each holds its own
+/// copy of the weights (about 130 MB).
 const MAX_SESSIONS: usize = 4;
 
-/// One session of the model, running on one thread.
-fn new_session(paths: &ModelPaths) -> Result<TextEmbedding, EmbedError> {
+/// The most threads a query session's operators are split over: a query of ten tokens gains
+/// little from more, and every thread added is one more hand-off per operator.
+pub const MAX_QUERY_THREADS: usize = 4;
+
+impl SessionPool {
+    fn new(kind: SessionKind, threads: usize, max_sessions: usize) -> SessionPool {
+        SessionPool {
+            kind,
+            threads,
+            max_sessions,
+            state: Mutex::new(Pool { idle: Vec::new(), made: 0 }),
+            returned: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Pool>, EmbedError> {
+        self.state.lock().map_err(|_| EmbedError::Model("the model pool's lock was poisoned by a panic".into()))
+    }
+
+    /// Makes a session of the pool's kind without counting it (see `adopt`).
+    fn first(&self, paths: &ModelPaths) -> Result<TextEmbedding, EmbedError> {
+        new_session(paths, self.threads)
+    }
+
+    /// Counts `model` as one of the pool's sessions and makes it idle.
+    fn adopt(&self, model: TextEmbedding) {
+        if let Ok(mut pool) = self.state.lock() {
+            pool.made += 1;
+            pool.idle.push(model);
+        }
+    }
+
+    fn put_back(&self, model: TextEmbedding) {
+        if let Ok(mut pool) = self.state.lock() {
+            pool.idle.push(model);
+            self.returned.notify_one();
+        }
+    }
+
+    /// A session of the pool: an idle one, a new one while fewer than the maximum exist, or
+    /// the next one returned.
+    fn session(&self, paths: &ModelPaths) -> Result<Session<'_>, EmbedError> {
+        let mut pool = self.lock()?;
+        loop {
+            if let Some(model) = pool.idle.pop() {
+                return Ok(Session { owner: self, model: Some(model) });
+            }
+            if pool.made < self.max_sessions {
+                pool.made += 1;
+                drop(pool);
+                return match new_session(paths, self.threads) {
+                    Ok(model) => Ok(Session { owner: self, model: Some(model) }),
+                    Err(error) => {
+                        self.lock()?.made -= 1;
+                        Err(error)
+                    }
+                };
+            }
+            if pool.made == 0 {
+                return Err(EmbedError::Model(format!("no {:?} session can be made", self.kind)));
+            }
+            pool = self
+                .returned
+                .wait(pool)
+                .map_err(|_| EmbedError::Model("the model pool's lock was poisoned by a panic".into()))?;
+        }
+    }
+}
+
+/// One session of the model, its operators split over `threads` threads.
+fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, EmbedError> {
     // Check files before touching the runtime, so the error names the first thing to fix.
     let onnx = paths.file("model.onnx")?;
     let tokenizer_files = TokenizerFiles {
@@ -185,16 +281,21 @@ fn new_session(paths: &ModelPaths) -> Result<TextEmbedding, EmbedError> {
         .with_pooling(Pooling::Mean)
         // Batches are ours to size; see BATCH.
         .with_quantization(QuantizationMode::None);
-    // One thread per session (parallelism comes from several sessions), so no thread of ONNX
-    // Runtime's ever waits or spins for another.
-    let options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS).with_intra_threads(1);
+    let options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS).with_intra_threads(threads);
+    // Passage sessions run on one thread each (parallelism comes from several sessions), so no
+    // thread of ONNX Runtime's ever waits for another. A query session's threads do wait for
+    // each other, and sleep while they do: spinning during the call and stopping when it
+    // returns (`session.force_spinning_stop`) cost the server 35% of its hybrid throughput and
+    // 30% more CPU per search on this shared 2-core machine, where the spinning threads
+    // compete with the rest of the answer and other processes (PERFORMANCE.md).
+    let options = options.with_session_config("session.intra_op.allow_spinning", "0");
     TextEmbedding::try_new_from_user_defined(model, options)
         .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))
 }
 
 /// A session taken from the pool; it goes back when dropped, even if the model panicked.
 struct Session<'a> {
-    owner: &'a E5Embedder,
+    owner: &'a SessionPool,
     model: Option<TextEmbedding>,
 }
 
@@ -217,9 +318,8 @@ impl Session<'_> {
 
 impl Drop for Session<'_> {
     fn drop(&mut self) {
-        if let (Some(model), Ok(mut pool)) = (self.model.take(), self.owner.pool.lock()) {
-            pool.idle.push(model);
-            self.owner.returned.notify_one();
+        if let Some(model) = self.model.take() {
+            self.owner.put_back(model);
         }
     }
 }
@@ -247,7 +347,8 @@ impl Embedder for E5Embedder {
     }
 
     fn parallel_calls(&self) -> usize {
-        self.max_sessions
+        // What a batcher of queries may run at once.
+        self.pool(Role::Query).max_sessions.max(1)
     }
 
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
@@ -258,11 +359,12 @@ impl Embedder for E5Embedder {
             by_length(&prefixed.iter().map(|t| self.token_count(t)).collect::<Vec<_>>())
         };
         let batches: Vec<&[usize]> = order.chunks(BATCH).collect();
-        let workers = batches.len().min(self.max_sessions);
+        let pool = self.pool(role);
+        let workers = batches.len().min(pool.max_sessions.max(1));
         // Batches are handed out in order of length to whichever session is free.
         let next = AtomicUsize::new(0);
         let run = || -> Result<Vec<Numbered>, EmbedError> {
-            let mut session = self.session()?;
+            let mut session = pool.session(&self.paths)?;
             let mut done = Vec::new();
             while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
                 let texts: Vec<&str> = batch.iter().map(|&i| prefixed[i].as_str()).collect();

@@ -16,7 +16,7 @@ mod hash;
 
 pub use batching::{MAX_QUERIES_PER_CALL, QueryBatcher};
 pub use chunk::{Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
-pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths};
+pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, SessionKind};
 pub use hash::HashEmbedder;
 
 /// Whether a text is a search query or a document passage. e5 models are trained with a

@@ -190,7 +190,7 @@ impl SearchEngine {
         // keyword search and reads and highlights the papers it ranks first, which are most
         // of a hybrid first page.
         let section = request.filter.section;
-        let (query_vectors, keywords, admitted) = std::thread::scope(|scope| {
+        let (query_vectors, keywords, admitted, embedded) = std::thread::scope(|scope| {
             // The papers a filter admits are found (a tantivy query) while the model works.
             let admitted = (!request.filter.is_empty()).then(|| {
                 scope.spawn(|| -> Result<Option<AdmittedPassages>> {
@@ -200,6 +200,7 @@ impl SearchEngine {
             });
             let keywords = (mode == SearchMode::Hybrid).then(|| {
                 scope.spawn(|| {
+                    let begun = Instant::now();
                     let list = self.keyword_list(&searcher, &request.query, &expansions, &request.filter, wanted)?;
                     let highlighter = Highlighter::new(&self.index, &searcher, list.query.as_deref(), section)
                         .for_text(&request.query)
@@ -216,11 +217,12 @@ impl SearchEngine {
                             Some((id.clone(), highlighter.hit(&paper, 0.0)))
                         })
                         .collect();
-                    Ok::<_, IndexError>((list, highlighter, prefetched))
+                    Ok::<_, IndexError>((list, highlighter, prefetched, begun.elapsed()))
                 })
             });
             let query_vectors = embedder.embed(&texts, Role::Query);
-            (query_vectors, keywords.map(joined), admitted.map(joined))
+            let embedded = started.elapsed();
+            (query_vectors, keywords.map(joined), admitted.map(joined), embedded)
         });
         cancel.check()?;
         let query_vectors = query_vectors?;
@@ -229,11 +231,14 @@ impl SearchEngine {
         // Vectors rank a query's own language first whatever the topic: rank within each
         // language, then interleave, so the list compares like with like.
         let per_language = vector_rankings(vectors, &query_vectors, vector_depth, admitted.as_ref());
+        let ranked_by_meaning = started.elapsed();
         cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
+        let mut keywords_time = None;
         let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate)) = match keywords {
             Some(keywords) => {
-                let (KeywordList { ranked: by_words, total, .. }, highlighter, prefetched) = keywords?;
+                let (KeywordList { ranked: by_words, total, .. }, highlighter, prefetched, keywords_took) = keywords?;
+                keywords_time = Some(keywords_took);
                 // What the query's own words can see; translations only add evidence (fusion).
                 let languages = query_languages(&request.query);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
@@ -265,6 +270,7 @@ impl SearchEngine {
                 fused.iter().map(|f| (f.key.clone(), self.index.first_seen_of(&searcher, &f.key))).collect();
             fused.sort_by_key(|f| std::cmp::Reverse(days.get(&f.key).copied().unwrap_or(0)));
         }
+        let fused_at = started.elapsed();
         let mut hits = Vec::new();
         for f in fused.iter().skip(request.offset) {
             if hits.len() == request.limit {
@@ -288,10 +294,23 @@ impl SearchEngine {
                 Err(error) => return Err(error),
             }
         }
+        let took = started.elapsed();
+        // The split of an answer's time (PERFORMANCE.md): `RUST_LOG=paperdex_index::engine=debug`.
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        tracing::debug!(
+            mode = mode.as_str(),
+            embedded_ms = ms(embedded),
+            keywords_ms = keywords_time.map(ms),
+            vectors_ms = ms(ranked_by_meaning - embedded),
+            fused_ms = ms(fused_at - ranked_by_meaning),
+            hits_ms = ms(took - fused_at),
+            took_ms = ms(took),
+            "search stages"
+        );
         Ok(SearchResults {
             query: request.query.clone(),
             mode,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            took_ms: ms(took),
             total,
             total_is_estimate,
             hits,

@@ -370,9 +370,14 @@ impl PaperIndex {
     /// The ids of the papers at `addresses`, in their order, from the fast field: each
     /// segment's column is opened once, however many of its papers are asked for.
     pub(crate) fn ids_at(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<String>> {
-        let mut columns: Vec<Option<tantivy::columnar::StrColumn>> = vec![None; searcher.segment_readers().len()];
-        let mut ids = Vec::with_capacity(addresses.len());
-        for address in addresses {
+        let mut ids = vec![String::new(); addresses.len()];
+        // Each segment's ids are looked up in one sorted pass over its dictionary: one id at a
+        // time decodes a dictionary block per id (0.7 ms for BM25's 100 candidates, a tenth of a
+        // hybrid answer's own CPU time), in order each block is decoded once.
+        let segments = searcher.segment_readers().len();
+        let mut columns: Vec<Option<tantivy::columnar::StrColumn>> = vec![None; segments];
+        let mut by_segment: Vec<Vec<(u64, usize)>> = vec![Vec::new(); segments];
+        for (position, address) in addresses.iter().enumerate() {
             let slot = &mut columns[address.segment_ord as usize];
             if slot.is_none() {
                 let segment = searcher.segment_reader(address.segment_ord);
@@ -381,13 +386,23 @@ impl PaperIndex {
                     reason: "the id fast field is missing".into(),
                 })?);
             }
-            let mut id = String::new();
-            if let Some(column) = slot.as_ref()
-                && let Some(ord) = column.term_ords(address.doc_id).next()
-            {
-                column.ord_to_str(ord, &mut id).map_err(IndexError::io(&self.root))?;
+            if let Some(ord) = slot.as_ref().and_then(|column| column.term_ords(address.doc_id).next()) {
+                by_segment[address.segment_ord as usize].push((ord, position));
             }
-            ids.push(id);
+        }
+        for (column, mut wanted) in columns.into_iter().zip(by_segment) {
+            let Some(column) = column else { continue };
+            wanted.sort_unstable();
+            let ords: Vec<u64> = wanted.iter().map(|&(ord, _)| ord).collect();
+            let mut next = wanted.iter();
+            column
+                .dictionary()
+                .sorted_ords_to_term_cb(&ords, |bytes| {
+                    if let Some(&(_, position)) = next.next() {
+                        ids[position] = String::from_utf8_lossy(bytes).into_owned();
+                    }
+                })
+                .map_err(IndexError::io(&self.root))?;
         }
         Ok(ids)
     }
