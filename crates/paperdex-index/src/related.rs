@@ -50,6 +50,8 @@ const MIN_DOC_FREQUENCY: u64 = 2;
 const MAX_DOC_SHARE: f64 = 0.10;
 /// On a small index 10% is a handful of documents; never drop a term seen this rarely.
 const MAX_DOC_FREQUENCY_FLOOR: u64 = 5;
+/// A title's part before its colon is the method's name when it is this short.
+const MAX_NAME_WORDS: usize = 3;
 /// Single letters and digits are noise (the length counts bytes, so any Han character passes).
 const MIN_WORD_BYTES: usize = 2;
 
@@ -230,10 +232,19 @@ fn document_texts(index: &PaperIndex, paper: &Paper) -> Vec<(Field, Vec<String>)
 fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> Result<Vec<(Term, f32)>> {
     let mut frequencies: HashMap<Term, usize> = HashMap::new();
     let mut analyzer = word_analyzer();
+    // The name's words the rest of the title does not repeat: `LLaMA-Mesh: ... 3D Mesh
+    // Generation` keeps `mesh`, a topic, and drops `llama`.
+    let name: Vec<String> = match own_name(paper.title()) {
+        Some((name, rest)) => {
+            let described = analyze(&mut analyzer, rest);
+            analyze(&mut analyzer, name).into_iter().filter(|w| !described.contains(w)).collect()
+        }
+        None => Vec::new(),
+    };
     for (field, texts) in document_texts(index, paper) {
         for text in texts {
             for token in analyze(&mut analyzer, &text) {
-                if token.len() >= MIN_WORD_BYTES {
+                if token.len() >= MIN_WORD_BYTES && !name.contains(&token) {
                     *frequencies.entry(Term::from_field_text(field, &token)).or_insert(0) += 1;
                 }
             }
@@ -253,6 +264,15 @@ fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> 
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     scored.truncate(MAX_QUERY_TERMS);
     Ok(scored)
+}
+
+/// The name a paper gives its method in its title (`VISTA` in `VISTA: View-Consistent ...`):
+/// the most distinctive word of its text, yet one it shares only by chance with papers that
+/// chose the same name for something else. Returns the name and the rest of the title.
+fn own_name(title: &str) -> Option<(&str, &str)> {
+    let (name, rest) = title.split_once(':')?;
+    let words = name.split_whitespace().count();
+    (!rest.trim().is_empty() && (1..=MAX_NAME_WORDS).contains(&words)).then_some((name, rest))
 }
 
 /// Papers sharing `terms` with the paper at `address`, best first, without it. Each term is a
@@ -370,6 +390,25 @@ mod tests {
 
     fn ids(results: &RelatedResults) -> Vec<&str> {
         results.hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_title_names_its_method_before_a_short_colon_prefix_only() {
+        assert_eq!(
+            own_name("VISTA: View-Consistent Self-Verified Training for GUI Grounding"),
+            Some(("VISTA", " View-Consistent Self-Verified Training for GUI Grounding"))
+        );
+        assert_eq!(
+            own_name("Diffusion Knows Transparency: Repurposing Video Diffusion").map(|n| n.0),
+            Some("Diffusion Knows Transparency")
+        );
+        assert_eq!(
+            own_name("A Long Survey of Many Things: Part One"),
+            None,
+            "four words or more are a sentence, not a name"
+        );
+        assert_eq!(own_name("No colon here"), None);
+        assert_eq!(own_name("Trailing:"), None);
     }
 
     #[test]
