@@ -85,6 +85,10 @@ fn main() {
             true
         }
         "vectors" => sizes.iter().map(|&papers| run_vectors(papers)).collect::<Vec<_>>().iter().all(|&ok| ok),
+        "vectors-faithful" => {
+            vectors_faithful();
+            true
+        }
         "vectors-build" | "vectors-open" => {
             let Some(scratch) = std::env::var_os("PAPERDEX_SCALE_SCRATCH").map(PathBuf::from) else {
                 eprintln!("PAPERDEX_SCALE_PART={part} needs PAPERDEX_SCALE_SCRATCH (a folder); use `vectors`");
@@ -585,12 +589,119 @@ fn bm25_part(papers: usize) {
     println!();
 }
 
-/// The synthetic embeddings: `PAPERDEX_SCALE_VECTORS_DATA` = `overlapping` (default) or
-/// `clustered`, the two data sets of the `hnsw` bench.
-fn vector_corpus() -> (&'static str, Corpus) {
+/// Where the passage vectors of the scale bench come from (`PAPERDEX_SCALE_VECTORS_DATA`).
+enum VectorSource {
+    /// The `overlapping` or `clustered` data sets of the `hnsw` bench: no real vectors needed.
+    Synthetic(Corpus),
+    /// Real e5 passages, perturbed (the default): see [`Perturbed`].
+    Perturbed(Perturbed),
+}
+
+impl VectorSource {
+    /// One passage vector of language `lang`.
+    fn sample(&mut self, lang: Lang) -> Vec<f32> {
+        match self {
+            VectorSource::Synthetic(corpus) => corpus.sample(),
+            VectorSource::Perturbed(perturbed) => perturbed.sample(lang),
+        }
+    }
+
+    /// `n` query vectors, half from each language's passages where that means something.
+    fn queries(&mut self, n: usize) -> Vec<Vec<f32>> {
+        (0..n).map(|i| self.sample(if i % 2 == 0 { Lang::Zh } else { Lang::En })).collect()
+    }
+}
+
+/// The default perturbation strength (see [`Perturbed`]); `PAPERDEX_SCALE_PERTURB` overrides.
+/// Chosen with `PAPERDEX_SCALE_PART=vectors-faithful` so that a perturbed copy of the real set
+/// has the real set's nearest-neighbour similarities and HNSW recall (PERFORMANCE.md).
+const DEFAULT_PERTURB: f32 = 0.3;
+
+/// Passages made from the real e5 passage vectors of an index (`index/full`, 21,948 of them):
+/// a random real passage of the language plus `sigma` times the difference of two other random
+/// real passages of that language, L2-normalised. The difference of two real passages is
+/// noise with the shape of the real data (twice its covariance), so a perturbed passage stays
+/// in the narrow cone e5 puts everything in, where isotropic noise would leave it.
+struct Perturbed {
+    /// The real passages of each language (`super::LANGS` order).
+    base: [Vec<Vec<f32>>; 2],
+    sigma: f32,
+    rng: synthetic::Rng,
+}
+
+impl Perturbed {
+    /// The live passages of the vector file at `path`.
+    fn from_file(path: &Path, sigma: f32, seed: u64) -> Result<Perturbed, String> {
+        let set = VectorSet::load(path).map_err(|e| e.to_string())?;
+        let mut base: [Vec<Vec<f32>>; 2] = Default::default();
+        for chunk in set.iter_live() {
+            base[lang_index(chunk.lang)].push(chunk.vector.to_vec());
+        }
+        if base.iter().any(Vec::is_empty) {
+            return Err(format!("{} lacks passages of one language", path.display()));
+        }
+        Ok(Perturbed { base, sigma, rng: synthetic::Rng::new(seed) })
+    }
+
+    fn sample(&mut self, lang: Lang) -> Vec<f32> {
+        let pool = &self.base[lang_index(lang)];
+        let centre = pool[self.rng.below(pool.len())].clone();
+        self.perturb(&centre, lang)
+    }
+
+    /// `v` moved by `sigma` times the difference of two random real passages of `lang`.
+    fn perturb(&mut self, v: &[f32], lang: Lang) -> Vec<f32> {
+        let pool = &self.base[lang_index(lang)];
+        let (a, b) = (&pool[self.rng.below(pool.len())], &pool[self.rng.below(pool.len())]);
+        let moved = v.iter().zip(a.iter().zip(b)).map(|(x, (a, b))| x + self.sigma * (a - b)).collect();
+        synthetic::normalised(moved)
+    }
+}
+
+fn lang_index(lang: Lang) -> usize {
+    LANGS.iter().position(|&l| l == lang).unwrap_or(0)
+}
+
+/// The real vector file: `PAPERDEX_SCALE_REAL_VECTORS`, or the newest generation of
+/// `index/full` (an index of the whole corpus built with the model).
+fn real_vectors_path() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("PAPERDEX_SCALE_REAL_VECTORS") {
+        return Ok(PathBuf::from(path));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("index/full/vectors");
+    let mut generations: Vec<PathBuf> = fs::read_dir(&root)
+        .map_err(|e| format!("{}: {e} (build index/full, or set PAPERDEX_SCALE_REAL_VECTORS)", root.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.join(SET_FILE).is_file())
+        .collect();
+    generations.sort();
+    generations.pop().map(|dir| dir.join(SET_FILE)).ok_or_else(|| format!("no generation in {}", root.display()))
+}
+
+fn perturb_sigma() -> f32 {
+    std::env::var("PAPERDEX_SCALE_PERTURB").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_PERTURB)
+}
+
+/// The passage vectors asked for by `PAPERDEX_SCALE_VECTORS_DATA`: `perturbed` (default),
+/// `overlapping` or `clustered` (the two synthetic data sets of the `hnsw` bench).
+fn vector_corpus() -> (String, VectorSource) {
     match std::env::var("PAPERDEX_SCALE_VECTORS_DATA").as_deref() {
-        Ok("clustered") => ("clustered", Corpus::new(DIMS, TOPICS, 2027)),
-        _ => ("overlapping", Corpus::new(DIMS, TOPICS, 2027).with_noise(0.6).with_spread(3.0)),
+        Ok("clustered") => ("clustered".into(), VectorSource::Synthetic(Corpus::new(DIMS, TOPICS, 2027))),
+        Ok("overlapping") => (
+            "overlapping".into(),
+            VectorSource::Synthetic(Corpus::new(DIMS, TOPICS, 2027).with_noise(0.6).with_spread(3.0)),
+        ),
+        _ => {
+            let sigma = perturb_sigma();
+            let perturbed = real_vectors_path().and_then(|path| Perturbed::from_file(&path, sigma, 2027));
+            match perturbed {
+                Ok(perturbed) => (format!("perturbed real e5, sigma {sigma}"), VectorSource::Perturbed(perturbed)),
+                Err(reason) => {
+                    eprintln!("no real vectors to perturb ({reason}); set PAPERDEX_SCALE_VECTORS_DATA=overlapping");
+                    std::process::exit(2);
+                }
+            }
+        }
     }
 }
 
@@ -621,9 +732,9 @@ fn vectors_build(papers: usize, dir: &Path) {
         let before = set.len();
         for n in papers * step / STEPS..papers * (step + 1) / STEPS {
             let id = paper_id(n);
-            set.push(&id, Lang::En, &corpus.sample()).expect("push");
+            set.push(&id, Lang::En, &corpus.sample(Lang::En)).expect("push");
             let second = if n.is_multiple_of(ZH_EVERY) { Lang::Zh } else { Lang::En };
-            set.push(&id, second, &corpus.sample()).expect("push");
+            set.push(&id, second, &corpus.sample(second)).expect("push");
         }
         generate += started.elapsed();
         let started = Instant::now();
@@ -703,7 +814,7 @@ fn vectors_build(papers: usize, dir: &Path) {
     drop(hnsw);
 
     // The oracle, once the graphs are gone: its copy of the vectors does not add to their peak.
-    let queries = corpus.sample_many(VECTOR_QUERIES);
+    let queries = corpus.queries(VECTOR_QUERIES);
     let exact = ExactSearch::build(&set);
     let mut truth: [Vec<Vec<u32>>; 2] = Default::default();
     let mut exact_times: [Vec<f64>; 2] = Default::default();
@@ -808,5 +919,74 @@ fn vectors_open(papers: usize, dir: &Path) {
     }
     row("RSS after open (set + graphs)", format!("{rss_open:.0} MB"));
     row("peak RSS", format!("{:.0} MB", peak_rss_mb()));
+    println!();
+}
+
+/// Whether perturbed real passages behave like real ones (`PAPERDEX_SCALE_PART=vectors-faithful`):
+/// the real set of `index/full` against a copy of it with every passage perturbed once, side by
+/// side: the similarity of a passage to its nearest and 10th nearest other passage (300
+/// passages), and the recall@10 and latency of HNSW against exact search for 200 perturbed
+/// queries in each language.
+fn vectors_faithful() {
+    let path = real_vectors_path().unwrap_or_else(|reason| {
+        eprintln!("{reason}");
+        std::process::exit(2);
+    });
+    let real = VectorSet::load(&path).expect("real vectors");
+    let sigma = perturb_sigma();
+    let mut perturbed = Perturbed::from_file(&path, sigma, 2027).expect("real vectors");
+    let mut copy = VectorSet::new(format!("perturbed-{sigma}"), real.dims());
+    for chunk in real.iter_live() {
+        let moved = perturbed.perturb(chunk.vector, chunk.lang);
+        copy.push(chunk.paper_id, chunk.lang, &moved).expect("push");
+    }
+    let queries: Vec<Vec<f32>> =
+        (0..VECTOR_QUERIES).map(|i| perturbed.sample(if i % 2 == 0 { Lang::Zh } else { Lang::En })).collect();
+
+    println!(
+        "## real e5 passages of {} against a perturbed copy (sigma {sigma}), load {}\n",
+        path.display(),
+        load_average()
+    );
+    table_head();
+    for (name, set) in [("real", &real), ("perturbed", &copy)] {
+        let exact = ExactSearch::build(set);
+        let mut rng = synthetic::Rng::new(7);
+        let (mut first, mut tenth) = (Vec::new(), Vec::new());
+        let live: Vec<_> = set.iter_live().collect();
+        for _ in 0..300 {
+            let chunk = live[rng.below(live.len())];
+            let hits: Vec<(u32, f32)> =
+                exact.search(chunk.vector, K + 1, chunk.lang).into_iter().filter(|(id, _)| *id != chunk.id).collect();
+            first.push(f64::from(hits[0].1));
+            tenth.push(f64::from(hits[K - 1].1));
+        }
+        let spread = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            format!("p10 {:.3}, p50 {:.3}, p90 {:.3}", percentile(&v, 0.1), percentile(&v, 0.5), percentile(&v, 0.9))
+        };
+        row(&format!("{name}: similarity to the nearest other passage"), spread(first));
+        row(&format!("{name}: similarity to the 10th nearest"), spread(tenth));
+        let started = Instant::now();
+        let hnsw = HnswSearch::build(set);
+        row(&format!("{name}: HNSW build ({} passages)", set.live_len()), format!("{:.1} s", started.elapsed().as_secs_f64()));
+        let truth: Vec<Vec<Vec<u32>>> = LANGS
+            .iter()
+            .map(|&lang| queries.iter().map(|q| exact.search(q, K, lang).into_iter().map(|(id, _)| id).collect()).collect())
+            .collect();
+        for ef in EFS {
+            let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
+            for (slot, &lang) in LANGS.iter().enumerate() {
+                for (q, truth) in queries.iter().zip(&truth[slot]) {
+                    let started = Instant::now();
+                    let hits = hnsw.search_with_ef(q, K, lang, ef);
+                    times.push(ms(started.elapsed()));
+                    wanted += truth.len();
+                    found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
+                }
+            }
+            row(&format!("{name}: hnsw_rs ef {ef}"), format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)));
+        }
+    }
     println!();
 }

@@ -15,6 +15,7 @@
 //! best first, ties broken by chunk id, never a tombstoned chunk.
 
 mod checksum;
+mod compact;
 mod error;
 mod exact;
 mod fsutil;
@@ -30,6 +31,7 @@ use std::cmp::Ordering;
 
 use paperdex_core::Lang;
 
+pub use compact::{COMPACT_FORMAT_VERSION, CompactGraph};
 pub use error::{Result, VectorError};
 pub use exact::ExactSearch;
 pub use hnsw::{DotDistance, HNSW_MANIFEST_FILE, HnswParams, HnswSearch, REBUILD_TOMBSTONE_RATIO, RefreshReport};
