@@ -41,7 +41,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use paperdex_core::{Lang, parse_bytes};
-use paperdex_index::vectors::{ExactSearch, HnswSearch, NearestNeighbours, VectorSet};
+use paperdex_index::vectors::{CompactGraph, ExactSearch, HnswParams, HnswSearch, NearestNeighbours, VectorSet};
 use paperdex_index::{IngestObserver, PaperIndex, Pruning, SearchEngine, SearchMode, SearchRequest};
 use serde_json::json;
 
@@ -89,14 +89,18 @@ fn main() {
             vectors_faithful();
             true
         }
-        "vectors-build" | "vectors-open" => {
+        "vectors-build" | "vectors-open" | "vectors-open-hnsw" => {
             let Some(scratch) = std::env::var_os("PAPERDEX_SCALE_SCRATCH").map(PathBuf::from) else {
                 eprintln!("PAPERDEX_SCALE_PART={part} needs PAPERDEX_SCALE_SCRATCH (a folder); use `vectors`");
                 std::process::exit(2);
             };
             for &papers in &sizes {
                 let dir = scratch.join(papers.to_string());
-                if part == "vectors-build" { vectors_build(papers, &dir) } else { vectors_open(papers, &dir) }
+                match part.as_str() {
+                    "vectors-build" => vectors_build(papers, &dir),
+                    "vectors-open" => vectors_open(papers, &dir, true),
+                    _ => vectors_open(papers, &dir, false),
+                }
             }
             true
         }
@@ -163,7 +167,9 @@ fn run_vectors(papers: usize) -> bool {
             return false;
         }
     };
-    run_part(papers, "vectors-build", Some(scratch.path())) && run_part(papers, "vectors-open", Some(scratch.path()))
+    run_part(papers, "vectors-build", Some(scratch.path()))
+        && run_part(papers, "vectors-open-hnsw", Some(scratch.path()))
+        && run_part(papers, "vectors-open", Some(scratch.path()))
 }
 
 /// A seeded generator (deterministic for a seed), enough to shuffle text.
@@ -708,6 +714,7 @@ fn vector_corpus() -> (String, VectorSource) {
 const TRUTH_FILE: &str = "truth.json";
 const SET_FILE: &str = "vectors.bin";
 const GRAPH_DIR: &str = "hnsw";
+const COMPACT_FILE: &str = "graph.bin";
 
 /// Builds the vectors of `papers` papers and their graphs in `dir`, with the exact answers
 /// to the queries in `truth.json` for [`vectors_open`].
@@ -770,7 +777,11 @@ fn vectors_build(papers: usize, dir: &Path) {
     let peak_build = peak_rss_mb();
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("## {papers} papers: vectors, build ({} synthetic {DIMS}-dim passages, {data})\n", 2 * papers);
+    println!(
+        "## {papers} papers: vectors, build ({} {DIMS}-dim passages, {data}), load at the end {}\n",
+        2 * papers,
+        load_average()
+    );
     table_head();
     row("generate vectors + push into VectorSet", format!("{:.1} s for {} vectors", generate.as_secs_f64(), set.len()));
     row(
@@ -811,6 +822,14 @@ fn vectors_build(papers: usize, dir: &Path) {
     let started = Instant::now();
     hnsw.save(&graph_dir).expect("save graphs");
     let save_graph = started.elapsed();
+    let started = Instant::now();
+    let compact = CompactGraph::from_hnsw(&hnsw, &set).expect("compact graph");
+    let convert = started.elapsed();
+    let compact_path = dir.join(COMPACT_FILE);
+    let started = Instant::now();
+    compact.save(&compact_path).expect("save compact graph");
+    let save_compact = started.elapsed();
+    drop(compact);
     drop(hnsw);
 
     // The oracle, once the graphs are gone: its copy of the vectors does not add to their peak.
@@ -841,6 +860,15 @@ fn vectors_build(papers: usize, dir: &Path) {
             mb(disk_size(&graph_dir))
         ),
     );
+    row(
+        "compact graph: convert / save",
+        format!(
+            "{:.1} s / {:.1} s; on disk {}",
+            convert.as_secs_f64(),
+            save_compact.as_secs_f64(),
+            mb(disk_size(&compact_path))
+        ),
+    );
     for (slot, &lang) in LANGS.iter().enumerate() {
         row(
             &format!("exact top-10 {} ({} vectors)", lang.code(), sizes[slot]),
@@ -851,9 +879,25 @@ fn vectors_build(papers: usize, dir: &Path) {
     println!();
 }
 
+/// The graphs a server searches: hnsw_rs's own (before issue #13) or the compact form.
+enum Served {
+    Hnsw(HnswSearch),
+    Compact(CompactGraph),
+}
+
+impl Served {
+    fn search(&self, set: &VectorSet, query: &[f32], k: usize, lang: Lang, ef: usize) -> Vec<(u32, f32)> {
+        match self {
+            Served::Hnsw(hnsw) => hnsw.search_with_ef(query, k, lang, ef),
+            Served::Compact(compact) => compact.search(set, query, k, lang, ef, None),
+        }
+    }
+}
+
 /// Opens what [`vectors_build`] saved in `dir`, as a server would, and searches it: recall@10
 /// against the exact answers and latency at several `ef`, and the engine's 300 per language.
-fn vectors_open(papers: usize, dir: &Path) {
+/// `compact`: the compact graph (what the engine loads), else hnsw_rs's dumps (as before).
+fn vectors_open(papers: usize, dir: &Path, compact: bool) {
     let truth_path = dir.join(TRUTH_FILE);
     let Ok(bytes) = fs::read(&truth_path) else {
         println!("## {papers} papers: vectors, open: skipped, the build did not save anything\n");
@@ -861,12 +905,17 @@ fn vectors_open(papers: usize, dir: &Path) {
     };
     let (queries, truth): (Vec<Vec<f32>>, [Vec<Vec<u32>>; 2]) =
         serde_json::from_slice(&bytes).expect("truth.json as the build part wrote it");
+    let load_before = load_average();
 
     let started = Instant::now();
     let set = VectorSet::load(&dir.join(SET_FILE)).expect("load vectors");
     let load_set = started.elapsed();
     let started = Instant::now();
-    let hnsw = HnswSearch::load(&dir.join(GRAPH_DIR), &set).expect("load graphs");
+    let served = if compact {
+        Served::Compact(CompactGraph::load(&dir.join(COMPACT_FILE), &set).expect("load compact graph"))
+    } else {
+        Served::Hnsw(HnswSearch::load(&dir.join(GRAPH_DIR), &set).expect("load graphs"))
+    };
     let load_graph = started.elapsed();
     let rss_open = proc_status_mb("VmRSS:");
 
@@ -874,34 +923,39 @@ fn vectors_open(papers: usize, dir: &Path) {
     for ef in EFS {
         for (slot, &lang) in LANGS.iter().enumerate() {
             for q in queries.iter().take(20) {
-                std::hint::black_box(hnsw.search_with_ef(q, K, lang, ef)); // warm-up
+                std::hint::black_box(served.search(&set, q, K, lang, ef)); // warm-up
             }
             let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
             for (q, truth) in queries.iter().zip(&truth[slot]) {
                 let started = Instant::now();
-                let hits = hnsw.search_with_ef(q, K, lang, ef);
+                let hits = served.search(&set, q, K, lang, ef);
                 times.push(ms(started.elapsed()));
                 wanted += truth.len();
                 found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
             }
-            rows.push((format!("hnsw ef {ef} {}", lang.code()), found as f64 / wanted.max(1) as f64, times));
+            rows.push((format!("ef {ef} {}", lang.code()), found as f64 / wanted.max(1) as f64, times));
         }
     }
-    let engine_ef = hnsw.params().ef_search.max(ENGINE_K);
+    let engine_ef = HnswParams::default().ef_search.max(ENGINE_K);
     let mut engine_times: [Vec<f64>; 2] = Default::default();
     for (slot, &lang) in LANGS.iter().enumerate() {
         for q in &queries {
             let started = Instant::now();
-            std::hint::black_box(hnsw.search(q, ENGINE_K, lang));
+            std::hint::black_box(served.search(&set, q, ENGINE_K, lang, engine_ef));
             engine_times[slot].push(ms(started.elapsed()));
         }
     }
 
+    let form = match &served {
+        Served::Hnsw(_) => "hnsw_rs graphs (before)".to_string(),
+        Served::Compact(c) => format!("compact graph (after; {} in memory)", mb(c.memory_bytes() as u64)),
+    };
     println!(
-        "## {papers} papers: vectors, open and search (zh {}, en {} passages; {} queries)\n",
-        hnsw.len(Lang::Zh),
-        hnsw.len(Lang::En),
-        queries.len()
+        "## {papers} papers: vectors, open and search: {form} (zh {}, en {} passages; {} queries), load {load_before} → {}\n",
+        set.iter_live().filter(|c| c.lang == Lang::Zh).count(),
+        set.iter_live().filter(|c| c.lang == Lang::En).count(),
+        queries.len(),
+        load_average()
     );
     table_head();
     row(
@@ -913,7 +967,7 @@ fn vectors_open(papers: usize, dir: &Path) {
     }
     for (slot, &lang) in LANGS.iter().enumerate() {
         row(
-            &format!("hnsw k {ENGINE_K} {} (engine, ef {engine_ef})", lang.code()),
+            &format!("k {ENGINE_K} {} (engine, ef {engine_ef})", lang.code()),
             p50_p99(std::mem::take(&mut engine_times[slot])),
         );
     }
@@ -986,6 +1040,20 @@ fn vectors_faithful() {
                 }
             }
             row(&format!("{name}: hnsw_rs ef {ef}"), format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)));
+        }
+        let compact = CompactGraph::from_hnsw(&hnsw, set).expect("compact graph");
+        for ef in EFS {
+            let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
+            for (slot, &lang) in LANGS.iter().enumerate() {
+                for (q, truth) in queries.iter().zip(&truth[slot]) {
+                    let started = Instant::now();
+                    let hits = compact.search(set, q, K, lang, ef, None);
+                    times.push(ms(started.elapsed()));
+                    wanted += truth.len();
+                    found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
+                }
+            }
+            row(&format!("{name}: compact graph ef {ef}"), format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)));
         }
     }
     println!();

@@ -466,7 +466,9 @@ impl CompactGraph {
     }
 
     /// Reads graphs written by [`CompactGraph::save`] for `set`: checks the file (checksum,
-    /// every count and node number) and that it was built from `set`'s first chunks. A damaged
+    /// every count and node number) and that it was built from `set` as it is (tombstones
+    /// set since are fine; chunks added since would never be found, so they are a mismatch:
+    /// convert the extended hnsw_rs graphs again with [`CompactGraph::from_hnsw`]). A damaged
     /// file is [`VectorError::Corrupt`], one from another set [`VectorError::SetMismatch`],
     /// a missing one [`VectorError::Io`] with `NotFound`.
     pub fn load(path: &Path, set: &VectorSet) -> Result<CompactGraph> {
@@ -498,7 +500,7 @@ impl CompactGraph {
     /// Whether this graph was built from the first chunks of `set`, each node in its language.
     fn check_set(&self, path: &Path, set: &VectorSet) -> Result<()> {
         let mismatch = |reason: String| VectorError::SetMismatch { reason: format!("{}: {reason}", path.display()) };
-        if self.model != set.model() || self.dims != set.dims() || self.covered > set.len() {
+        if self.model != set.model() || self.dims != set.dims() || self.covered != set.len() {
             return Err(mismatch(format!(
                 "built for {} chunks of {} ({} dims), the set has {} of {} ({} dims)",
                 self.covered,
