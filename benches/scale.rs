@@ -8,19 +8,26 @@
 //!   real pipeline (parse, merge by id, one generation per 1,000 papers). Generation and
 //!   ingest time, papers/s, index size on disk, open time, BM25 latency p50/p99 over the
 //!   query set of the `search` bench (retrieval alone and the whole answer), RSS.
-//! - **vectors**: two synthetic 384-dimensional passages per paper (the "overlapping" data set
-//!   of the `hnsw` bench; the second passage is Chinese for every 5th paper, English
-//!   otherwise). One process builds: `VectorSet`, HNSW graphs (parallel insert, in ten steps
-//!   to show progress), saves both and the exact top 10 of 200 queries. A second process opens
-//!   them as a server would (load time, RSS) and searches: recall@10 and latency at several
-//!   `ef`, and the latency of the 300 passages per language the engine asks for.
+//! - **vectors**: two 384-dimensional passages per paper (the second is Chinese for every 5th
+//!   paper, English otherwise), by default perturbed real e5 passages of `index/full` (see
+//!   `Perturbed`; `vectors-faithful` compares them with the real ones). One process builds:
+//!   `VectorSet`, hnsw_rs graphs (parallel insert, in ten steps to show progress), saves them,
+//!   converts them into a `CompactGraph` and saves it, and the exact top 10 of 200 queries.
+//!   Two more processes open them as a server would (load time, RSS): the hnsw_rs dumps
+//!   (`vectors-open-hnsw`, the design before issue #13) and the compact graph (`vectors-open`,
+//!   what the engine loads now), and search: recall@10 and latency at several `ef`, and the
+//!   latency of the 300 passages per language the engine asks for.
 //!
 //! Environment:
 //! - `PAPERDEX_SCALE_PAPERS`: sizes, a comma list (default `100000`);
 //! - `PAPERDEX_SCALE_PART`: `bm25` or `vectors` for one part; unset, both. The binary runs
-//!   itself once per size and part (`vectors` is two runs, `vectors-build` then
-//!   `vectors-open`), so each process reports its own peak RSS;
-//! - `PAPERDEX_SCALE_VECTORS_DATA=clustered`: the easier synthetic data set instead;
+//!   itself once per size and part (`vectors` is three runs, `vectors-build`,
+//!   `vectors-open-hnsw` and `vectors-open`), so each process reports its own peak RSS;
+//!   `vectors-faithful` compares the real passages of `index/full` with a perturbed copy;
+//! - `PAPERDEX_SCALE_VECTORS_DATA`: `perturbed` (default), or `overlapping` / `clustered`, the
+//!   synthetic data sets of the `hnsw` bench (no real vectors needed);
+//! - `PAPERDEX_SCALE_REAL_VECTORS`: the real vector file to perturb (default: the newest
+//!   generation of `index/full`); `PAPERDEX_SCALE_PERTURB`: the perturbation strength (0.3);
 //! - `PAPERDEX_SCALE_INPUT`: a folder to write the bm25 part's input files to (under a
 //!   sub-folder per size) and keep, to time other builds' ingest of the same files;
 //! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
@@ -1023,10 +1030,15 @@ fn vectors_faithful() {
         row(&format!("{name}: similarity to the 10th nearest"), spread(tenth));
         let started = Instant::now();
         let hnsw = HnswSearch::build(set);
-        row(&format!("{name}: HNSW build ({} passages)", set.live_len()), format!("{:.1} s", started.elapsed().as_secs_f64()));
+        row(
+            &format!("{name}: HNSW build ({} passages)", set.live_len()),
+            format!("{:.1} s", started.elapsed().as_secs_f64()),
+        );
         let truth: Vec<Vec<Vec<u32>>> = LANGS
             .iter()
-            .map(|&lang| queries.iter().map(|q| exact.search(q, K, lang).into_iter().map(|(id, _)| id).collect()).collect())
+            .map(|&lang| {
+                queries.iter().map(|q| exact.search(q, K, lang).into_iter().map(|(id, _)| id).collect()).collect()
+            })
             .collect();
         for ef in EFS {
             let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
@@ -1039,7 +1051,10 @@ fn vectors_faithful() {
                     found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
                 }
             }
-            row(&format!("{name}: hnsw_rs ef {ef}"), format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)));
+            row(
+                &format!("{name}: hnsw_rs ef {ef}"),
+                format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)),
+            );
         }
         let compact = CompactGraph::from_hnsw(&hnsw, set).expect("compact graph");
         for ef in EFS {
@@ -1053,7 +1068,10 @@ fn vectors_faithful() {
                     found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
                 }
             }
-            row(&format!("{name}: compact graph ef {ef}"), format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)));
+            row(
+                &format!("{name}: compact graph ef {ef}"),
+                format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)),
+            );
         }
     }
     println!();

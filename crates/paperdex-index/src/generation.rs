@@ -18,7 +18,9 @@ use tantivy::Term;
 
 use crate::error::{IndexError, Result};
 use crate::paper_index::PaperIndex;
-use crate::vectors::{CompactGraph, ExactSearch, HnswParams, HnswSearch, NearestNeighbours, RefreshReport, VectorError, VectorSet};
+use crate::vectors::{
+    CompactGraph, ExactSearch, HnswParams, HnswSearch, NearestNeighbours, RefreshReport, VectorError, VectorSet,
+};
 
 const VECTORS_DIR: &str = "vectors";
 const SET_FILE: &str = "vectors.bin";
@@ -177,7 +179,9 @@ pub(crate) fn load(root: &Path, name: &str) -> Result<Vectors> {
         Ok(graph) => graph,
         Err(error) => {
             if matches!(&error, VectorError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound) {
-                tracing::info!("{name} has no compact graph (written by an older paperdex); converting its HNSW graphs");
+                tracing::info!(
+                    "{name} has no compact graph (written by an older paperdex); converting its HNSW graphs"
+                );
             } else {
                 tracing::warn!(%error, "compact graph of {name} unusable; converting its HNSW graphs instead");
             }

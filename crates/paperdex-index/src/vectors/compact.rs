@@ -243,8 +243,7 @@ impl CompactGraph {
                 continue;
             }
             points.sort_unstable_by_key(|p| p.0);
-            let node_of: HashMap<u32, u32> =
-                points.iter().enumerate().map(|(node, p)| (p.0, node as u32)).collect();
+            let node_of: HashMap<u32, u32> = points.iter().enumerate().map(|(node, p)| (p.0, node as u32)).collect();
             let top = points.iter().map(|p| p.1).max().unwrap_or(0).min(MAX_LAYERS - 1);
             let entry = points.iter().position(|p| p.1 >= top).unwrap_or(0) as u32;
             let mut layers = vec![Layer::default(); top + 1];
@@ -259,7 +258,9 @@ impl CompactGraph {
                     }
                     let links = neighbourhood.get(layer_number).map(Vec::as_slice).unwrap_or(&[]);
                     layer.links.extend(links.iter().filter_map(|chunk| node_of.get(chunk).copied()));
-                    layer.offsets.push(u32::try_from(layer.links.len()).map_err(|_| VectorError::Full(layer.links.len()))?);
+                    layer
+                        .offsets
+                        .push(u32::try_from(layer.links.len()).map_err(|_| VectorError::Full(layer.links.len()))?);
                 }
             }
             let mut codes = Vec::with_capacity(points.len() * dims);
@@ -438,7 +439,8 @@ impl CompactGraph {
                 })
                 .collect(),
         };
-        let header = serde_json::to_vec(&header).map_err(|e| VectorError::Io { path: path.into(), source: e.into() })?;
+        let header =
+            serde_json::to_vec(&header).map_err(|e| VectorError::Io { path: path.into(), source: e.into() })?;
         atomic_write(path, |file| {
             let mut out = HashingWriter::new(io::BufWriter::with_capacity(1 << 20, file));
             out.write_all(MAGIC)?;
@@ -479,7 +481,10 @@ impl CompactGraph {
         let mut trailer = [0u8; 16];
         reader.inner.read_exact(&mut trailer).map_err(|e| reader.cut_short(e))?;
         if &trailer[8..] != END_MAGIC {
-            return Err(VectorError::corrupt(path, "the end marker is missing: the file was cut short or partly written"));
+            return Err(VectorError::corrupt(
+                path,
+                "the end marker is missing: the file was cut short or partly written",
+            ));
         }
         if reader.inner.read(&mut [0u8; 1]).map_err(VectorError::io(path))? != 0 {
             return Err(VectorError::corrupt(path, "unexpected bytes after the end marker"));
@@ -490,7 +495,9 @@ impl CompactGraph {
         if stored != computed {
             return Err(VectorError::corrupt(
                 path,
-                format!("checksum mismatch (stored {stored:016x}, computed {computed:016x}): the content was changed or partly overwritten"),
+                format!(
+                    "checksum mismatch (stored {stored:016x}, computed {computed:016x}): the content was changed or partly overwritten"
+                ),
             ));
         }
         graph.check_set(path, set)?;
@@ -514,7 +521,10 @@ impl CompactGraph {
         let mut fingerprint = fingerprint_start(set.dims());
         set.feed_fingerprint(&mut fingerprint, 0..self.covered);
         if fingerprint.finish() != self.fingerprint {
-            return Err(mismatch(format!("built from other vectors than the first {} chunks of this set", self.covered)));
+            return Err(mismatch(format!(
+                "built from other vectors than the first {} chunks of this set",
+                self.covered
+            )));
         }
         let mut in_graph = vec![false; self.covered];
         for lang in LANGS {
@@ -717,7 +727,8 @@ impl Reader<'_> {
             layers.push(Layer { members, offsets, links });
         }
         let top = layers.len() - 1;
-        let entry_ok = (entry.entry as usize) < nodes && (top == 0 || layers[top].members.binary_search(&entry.entry).is_ok());
+        let entry_ok =
+            (entry.entry as usize) < nodes && (top == 0 || layers[top].members.binary_search(&entry.entry).is_ok());
         if !entry_ok {
             return Err(self.corrupt(format!("the {code} graph's entry node {} is not in its top layer", entry.entry)));
         }

@@ -496,7 +496,7 @@ fn compact_graph_reloads_after_saving_and_answers_identically() {
 fn compact_search_keeps_to_the_admitted_chunks_and_the_language() {
     let (set, mut corpus) = corpus_set(300, 13);
     let compact = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact");
-    let admit = |id: u32| id % 7 == 0;
+    let admit = |id: u32| id.is_multiple_of(7);
     for (query, lang) in queries(&mut corpus, 20) {
         let hits = compact.search(&set, &query, 10, lang, 64, Some(&admit));
         assert_eq!(hits.len(), 10, "enough admitted chunks exist to fill the page");
@@ -524,7 +524,10 @@ fn a_damaged_compact_graph_file_is_an_error_naming_it() {
     };
     for keep in [0, 4, 30, bytes.len() / 2, bytes.len() - 9, bytes.len() - 1] {
         let message = damaged(&bytes[..keep]);
-        assert!(message.contains("truncated") || message.contains("cut short") || message.contains("end marker"), "{message}");
+        assert!(
+            message.contains("truncated") || message.contains("cut short") || message.contains("end marker"),
+            "{message}"
+        );
     }
     for at in [200, bytes.len() / 3, bytes.len() - 30] {
         let mut changed = bytes.clone();
