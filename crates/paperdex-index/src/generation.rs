@@ -3,9 +3,10 @@
 //! A generation's vectors live in `vectors/gen-<n>/`: the [`VectorSet`] file, the hnsw_rs
 //! graphs (`hnsw/`, what writers extend) and the same graphs in compact form (`graph.bin`, what
 //! searches walk: [`CompactGraph`]). A generation written before compact graphs existed has no
-//! `graph.bin`; opening it converts its hnsw_rs graphs in memory, and the next write saves one. They are written under a `.partial` name, synced and renamed into place *before*
-//! the tantivy commit whose payload names them; the commit (tantivy swaps `meta.json` by
-//! rename) is the one atomic switch that makes postings, stored papers and vectors current
+//! `graph.bin`; opening it converts its hnsw_rs graphs in memory, and the next write saves one.
+//! They are written under a `.partial` name, synced and renamed into place *before* the
+//! tantivy commit whose payload names them; the commit (tantivy swaps `meta.json` by rename)
+//! is the one atomic switch that makes postings, stored papers and vectors current
 //! together. Whatever is interrupted, opening finds the last complete generation; folders no
 //! commit names are leftovers and are removed by the next writer.
 
@@ -120,9 +121,9 @@ impl AdmittedPassages {
 
 impl Vectors {
     /// [`Vectors::nearest`] among the `admitted` passages only. Few of them (up to
-    /// [`FULL_SCAN_THRESHOLD`]) are scored one by one, exactly; more are searched in the graph
-    /// with the filter applied during the walk (Qdrant chooses the same way, by the filter's
-    /// cardinality).
+    /// [`FULL_SCAN_THRESHOLD`]) are scored one by one, exactly; more are searched in the graph,
+    /// whose walk passes through every node but keeps only admitted ones (Qdrant chooses the
+    /// same way, by the filter's cardinality).
     pub fn nearest_admitted(
         &self,
         query: &[f32],

@@ -311,11 +311,10 @@ impl CompactGraph {
     /// The `k` live chunks of `lang` most similar to `query` among those `admit` lets
     /// through, as (chunk id, exact cosine similarity), best first.
     ///
-    /// The walk keeps the `ef` best nodes by their codes (at least `k`); those that are live
-    /// and admitted are rescored with their exact vectors from `set` (the set the graph was
-    /// built from, or that set grown since). Tombstoned or unadmitted nodes are walked through
-    /// but not returned; when too few remain, the walk is repeated with twice the `ef` until it
-    /// has seen the whole graph.
+    /// The walk keeps the `ef` (at least `k`) live, admitted nodes most similar by their
+    /// codes, passing through tombstoned and unadmitted ones as hnsw_rs's filtered search
+    /// does; those are rescored with their exact vectors from `set` (the set the graph was
+    /// built from, with any tombstones set since).
     pub fn search(
         &self,
         set: &VectorSet,
@@ -331,28 +330,25 @@ impl CompactGraph {
         }
         let Some(query) = prepare_query(query, self.dims) else { return Vec::new() };
         let prepared = self.quantizer.prepare(&query);
-        let nodes = graph.chunk_ids.len();
-        let mut ef = ef.max(k).min(nodes);
-        loop {
-            let mut hits: Vec<(u32, f32)> = self
-                .walk(graph, &prepared, ef)
-                .into_iter()
-                .map(|scored| graph.chunk_ids[scored.node as usize])
-                .filter(|&chunk| !set.is_deleted(chunk) && admit.is_none_or(|admit| admit(chunk)))
-                .filter_map(|chunk| Some((chunk, similarity(&query, set.get(chunk)?.vector))))
-                .collect();
-            if hits.len() >= k || ef >= nodes {
-                hits.sort_unstable_by(best_first);
-                hits.truncate(k);
-                return hits;
-            }
-            ef = (ef * 2).min(nodes);
-        }
+        let accept = |node: u32| {
+            let chunk = graph.chunk_ids[node as usize];
+            !set.is_deleted(chunk) && admit.is_none_or(|admit| admit(chunk))
+        };
+        let mut hits: Vec<(u32, f32)> = self
+            .walk(graph, &prepared, ef.max(k), &accept)
+            .into_iter()
+            .map(|scored| graph.chunk_ids[scored.node as usize])
+            .filter_map(|chunk| Some((chunk, similarity(&query, set.get(chunk)?.vector))))
+            .collect();
+        hits.sort_unstable_by(best_first);
+        hits.truncate(k);
+        hits
     }
 
     /// HNSW search on the codes: greedy descent through the upper layers, then a best-first
-    /// walk of layer 0 keeping the `ef` most similar nodes (unordered).
-    fn walk(&self, graph: &LangGraph, query: &PreparedQuery, ef: usize) -> Vec<Scored> {
+    /// walk of layer 0 keeping the `ef` most similar nodes that `accept` lets through
+    /// (unordered). Rejected nodes are still walked through, so a filter never cuts the graph.
+    fn walk(&self, graph: &LangGraph, query: &PreparedQuery, ef: usize, accept: &dyn Fn(u32) -> bool) -> Vec<Scored> {
         let dims = self.dims;
         let score = |node: u32| {
             let start = node as usize * dims;
@@ -385,10 +381,14 @@ impl CompactGraph {
         visit(current.node);
         // To explore: best first. Kept: worst on top, so it is the one replaced.
         let mut frontier = BinaryHeap::from([current]);
-        let mut kept = BinaryHeap::from([std::cmp::Reverse(current)]);
+        let mut kept = BinaryHeap::with_capacity(ef + 1);
+        if accept(current.node) {
+            kept.push(std::cmp::Reverse(current));
+        }
+        let worst =
+            |kept: &BinaryHeap<std::cmp::Reverse<Scored>>| kept.peek().map_or(f32::NEG_INFINITY, |w| w.0.similarity);
         while let Some(nearest) = frontier.pop() {
-            let worst = kept.peek().map_or(f32::NEG_INFINITY, |w| w.0.similarity);
-            if kept.len() >= ef && nearest.similarity < worst {
+            if kept.len() >= ef && nearest.similarity < worst(&kept) {
                 break;
             }
             for &neighbour in graph.neighbours(0, nearest.node) {
@@ -396,12 +396,13 @@ impl CompactGraph {
                     continue;
                 }
                 let candidate = score(neighbour);
-                let worst = kept.peek().map_or(f32::NEG_INFINITY, |w| w.0.similarity);
-                if kept.len() < ef || candidate.similarity > worst {
+                if kept.len() < ef || candidate.similarity > worst(&kept) {
                     frontier.push(candidate);
-                    kept.push(std::cmp::Reverse(candidate));
-                    if kept.len() > ef {
-                        kept.pop();
+                    if accept(neighbour) {
+                        kept.push(std::cmp::Reverse(candidate));
+                        if kept.len() > ef {
+                            kept.pop();
+                        }
                     }
                 }
             }
