@@ -30,6 +30,7 @@
 //!   generation of `index/full`); `PAPERDEX_SCALE_PERTURB`: the perturbation strength (0.3);
 //! - `PAPERDEX_SCALE_INPUT`: a folder to write the bm25 part's input files to (under a
 //!   sub-folder per size) and keep, to time other builds' ingest of the same files;
+//! - `PAPERDEX_SCALE_HNSW=M,EF_CONSTRUCTION`: other graph parameters for the build;
 //! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
 //!   longer than that, reporting the rates measured so far.
 //!
@@ -718,6 +719,22 @@ fn vector_corpus() -> (String, VectorSource) {
     }
 }
 
+/// The graph parameters of the build: the defaults, or `PAPERDEX_SCALE_HNSW=M,EF_CONSTRUCTION`
+/// (a cheaper graph, to measure memory and open time at a size whose default build would not
+/// fit the session; its recall is not the default graph's).
+fn build_params() -> HnswParams {
+    let defaults = HnswParams::default();
+    let Ok(spec) = std::env::var("PAPERDEX_SCALE_HNSW") else { return defaults };
+    let numbers: Vec<usize> = spec.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    match numbers[..] {
+        [max_nb_connection, ef_construction] => HnswParams { max_nb_connection, ef_construction, ..defaults },
+        _ => {
+            eprintln!("PAPERDEX_SCALE_HNSW={spec:?}: expected M,EF_CONSTRUCTION such as 16,200");
+            std::process::exit(2);
+        }
+    }
+}
+
 const TRUTH_FILE: &str = "truth.json";
 const SET_FILE: &str = "vectors.bin";
 const GRAPH_DIR: &str = "hnsw";
@@ -753,7 +770,7 @@ fn vectors_build(papers: usize, dir: &Path) {
         generate += started.elapsed();
         let started = Instant::now();
         match hnsw.as_mut() {
-            None => hnsw = Some(HnswSearch::build(&set)),
+            None => hnsw = Some(HnswSearch::build_with(&set, build_params())),
             Some(hnsw) => {
                 hnsw.insert(&set).expect("insert");
             }
