@@ -476,7 +476,9 @@ impl CompactGraph {
     /// a missing one [`VectorError::Io`] with `NotFound`.
     pub fn load(path: &Path, set: &VectorSet) -> Result<CompactGraph> {
         let file = File::open(path).map_err(VectorError::io(path))?;
-        let mut reader = Reader { inner: BufReader::with_capacity(1 << 20, file), hasher: Xxh64::default(), path };
+        let file_bytes = file.metadata().map_err(VectorError::io(path))?.len();
+        let mut reader =
+            Reader { inner: BufReader::with_capacity(1 << 20, file), hasher: Xxh64::default(), path, file_bytes };
         let graph = reader.read_graph()?;
         let computed = reader.hasher.finish();
         let mut trailer = [0u8; 16];
@@ -590,6 +592,8 @@ struct Reader<'a> {
     inner: BufReader<File>,
     hasher: Xxh64,
     path: &'a Path,
+    /// The file's length, to check the header's counts against before allocating for them.
+    file_bytes: u64,
 }
 
 impl Reader<'_> {
@@ -665,6 +669,24 @@ impl Reader<'_> {
         let dims = header.dims;
         if !(1..=super::MAX_DIMS).contains(&dims) || header.covered_chunks >= u32::MAX as usize {
             return Err(self.corrupt(format!("header says {dims} dimensions, {} chunks", header.covered_chunks)));
+        }
+        // The checksum is checked at the end; until then a damaged header could ask for any
+        // amount of memory, so its counts must add up to the file's length first.
+        let mut expected = (MAGIC.len() + 4 + length) as u64 + dims as u64 * 8 + 16;
+        for graph in &header.graphs {
+            let nodes = graph.nodes as u64;
+            expected = expected.saturating_add(nodes.saturating_mul(4 + dims as u64));
+            for (number, layer) in graph.layers.iter().enumerate() {
+                let members = layer.members as u64;
+                let words = if number == 0 { 0 } else { members } + members + 1 + layer.links as u64;
+                expected = expected.saturating_add(words.saturating_mul(4));
+            }
+        }
+        if expected != self.file_bytes {
+            return Err(self.corrupt(format!(
+                "the header promises {expected} bytes, the file holds {}: cut short, or the header is damaged",
+                self.file_bytes
+            )));
         }
         let fingerprint = u64::from_str_radix(&header.set_fingerprint, 16)
             .map_err(|_| self.corrupt(format!("set fingerprint {:?} is not hexadecimal", header.set_fingerprint)))?;

@@ -551,3 +551,27 @@ fn a_compact_graph_is_never_paired_with_another_vector_set() {
     let error = CompactGraph::load(&path, &other).expect_err("another set");
     assert!(matches!(error, VectorError::SetMismatch { .. }), "{error}");
 }
+
+#[test]
+fn a_compact_graph_header_promising_more_than_the_file_holds_is_refused_before_reading_on() {
+    // The checksum is only known at the end of the file; a header asking for a billion nodes
+    // must be an error about the file, not an attempt to allocate for them.
+    let (set, _) = corpus_set(50, 17);
+    let compact = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("graph.bin");
+    compact.save(&path).expect("save");
+    let bytes = std::fs::read(&path).expect("read");
+    let length = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[12..12 + length]).expect("header");
+    header["graphs"][0]["nodes"] = serde_json::json!(1_000_000_000u64);
+    let header = serde_json::to_vec(&header).expect("json");
+    let mut damaged = bytes[..8].to_vec();
+    damaged.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    damaged.extend_from_slice(&header);
+    damaged.extend_from_slice(&bytes[12 + length..]);
+    std::fs::write(&path, &damaged).expect("write");
+    let error = CompactGraph::load(&path, &set).expect_err("must not load");
+    assert!(matches!(error, VectorError::Corrupt { .. }), "{error}");
+    assert!(error.to_string().contains("promises"), "{error}");
+}
