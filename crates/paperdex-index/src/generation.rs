@@ -175,8 +175,18 @@ pub(crate) fn vectors_root(root: &Path) -> PathBuf {
 /// warning) the hnsw_rs graphs are loaded and converted in memory; nothing is written.
 pub(crate) fn load(root: &Path, name: &str) -> Result<Vectors> {
     let dir = vectors_root(root).join(name);
-    let set = VectorSet::load(&dir.join(SET_FILE)).map_err(|e| corrupt(root, e))?;
-    let graph = match CompactGraph::load(&dir.join(COMPACT_FILE), &set) {
+    let graph_path = dir.join(COMPACT_FILE);
+    // The two files are read at once, on two threads: each is seconds at millions of passages.
+    let (set, graph) = std::thread::scope(|scope| {
+        let graph = scope.spawn(|| CompactGraph::read(&graph_path));
+        let set = VectorSet::load(&dir.join(SET_FILE));
+        let graph = graph.join().unwrap_or_else(|_| {
+            Err(VectorError::corrupt(&graph_path, "reading it panicked (a bug in paperdex, please report it)"))
+        });
+        (set, graph)
+    });
+    let set = set.map_err(|e| corrupt(root, e))?;
+    let graph = match graph.and_then(|graph| graph.check_set(&graph_path, &set).map(|()| graph)) {
         Ok(graph) => graph,
         Err(error) => {
             if matches!(&error, VectorError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound) {

@@ -475,6 +475,14 @@ impl CompactGraph {
     /// file is [`VectorError::Corrupt`], one from another set [`VectorError::SetMismatch`],
     /// a missing one [`VectorError::Io`] with `NotFound`.
     pub fn load(path: &Path, set: &VectorSet) -> Result<CompactGraph> {
+        let graph = CompactGraph::read(path)?;
+        graph.check_set(path, set)?;
+        Ok(graph)
+    }
+
+    /// [`CompactGraph::load`] without the check against the set, so the file can be read
+    /// while the set is being loaded; call [`CompactGraph::check_set`] before searching.
+    pub fn read(path: &Path) -> Result<CompactGraph> {
         let file = File::open(path).map_err(VectorError::io(path))?;
         let file_bytes = file.metadata().map_err(VectorError::io(path))?.len();
         let mut reader =
@@ -503,12 +511,12 @@ impl CompactGraph {
                 ),
             ));
         }
-        graph.check_set(path, set)?;
         Ok(graph)
     }
 
-    /// Whether this graph was built from the first chunks of `set`, each node in its language.
-    fn check_set(&self, path: &Path, set: &VectorSet) -> Result<()> {
+    /// Whether this graph (read from `path`) was built from `set` as it is, each node in its
+    /// language: [`VectorError::SetMismatch`] naming `path` if not.
+    pub fn check_set(&self, path: &Path, set: &VectorSet) -> Result<()> {
         let mismatch = |reason: String| VectorError::SetMismatch { reason: format!("{}: {reason}", path.display()) };
         if self.model != set.model() || self.dims != set.dims() || self.covered != set.len() {
             return Err(mismatch(format!(
