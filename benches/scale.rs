@@ -8,21 +8,29 @@
 //!   real pipeline (parse, merge by id, one generation per 1,000 papers). Generation and
 //!   ingest time, papers/s, index size on disk, open time, BM25 latency p50/p99 over the
 //!   query set of the `search` bench (retrieval alone and the whole answer), RSS.
-//! - **vectors**: two synthetic 384-dimensional passages per paper (the "overlapping" data set
-//!   of the `hnsw` bench; the second passage is Chinese for every 5th paper, English
-//!   otherwise). One process builds: `VectorSet`, HNSW graphs (parallel insert, in ten steps
-//!   to show progress), saves both and the exact top 10 of 200 queries. A second process opens
-//!   them as a server would (load time, RSS) and searches: recall@10 and latency at several
-//!   `ef`, and the latency of the 300 passages per language the engine asks for.
+//! - **vectors**: two 384-dimensional passages per paper (the second is Chinese for every 5th
+//!   paper, English otherwise), by default perturbed real e5 passages of `index/full` (see
+//!   `Perturbed`; `vectors-faithful` compares them with the real ones). One process builds:
+//!   `VectorSet`, hnsw_rs graphs (parallel insert, in ten steps to show progress), saves them,
+//!   converts them into a `CompactGraph` and saves it, and the exact top 10 of 200 queries.
+//!   Two more processes open them as a server would (load time, RSS): the hnsw_rs dumps
+//!   (`vectors-open-hnsw`, the design before issue #13) and the compact graph (`vectors-open`,
+//!   what the engine loads now), and search: recall@10 and latency at several `ef`, and the
+//!   latency of the 300 passages per language the engine asks for.
 //!
 //! Environment:
 //! - `PAPERDEX_SCALE_PAPERS`: sizes, a comma list (default `100000`);
 //! - `PAPERDEX_SCALE_PART`: `bm25` or `vectors` for one part; unset, both. The binary runs
-//!   itself once per size and part (`vectors` is two runs, `vectors-build` then
-//!   `vectors-open`), so each process reports its own peak RSS;
-//! - `PAPERDEX_SCALE_VECTORS_DATA=clustered`: the easier synthetic data set instead;
+//!   itself once per size and part (`vectors` is three runs, `vectors-build`,
+//!   `vectors-open-hnsw` and `vectors-open`), so each process reports its own peak RSS;
+//!   `vectors-faithful` compares the real passages of `index/full` with a perturbed copy;
+//! - `PAPERDEX_SCALE_VECTORS_DATA`: `perturbed` (default), or `overlapping` / `clustered`, the
+//!   synthetic data sets of the `hnsw` bench (no real vectors needed);
+//! - `PAPERDEX_SCALE_REAL_VECTORS`: the real vector file to perturb (default: the newest
+//!   generation of `index/full`); `PAPERDEX_SCALE_PERTURB`: the perturbation strength (0.3);
 //! - `PAPERDEX_SCALE_INPUT`: a folder to write the bm25 part's input files to (under a
 //!   sub-folder per size) and keep, to time other builds' ingest of the same files;
+//! - `PAPERDEX_SCALE_HNSW=M,EF_CONSTRUCTION`: other graph parameters for the build;
 //! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
 //!   longer than that, reporting the rates measured so far.
 //!
@@ -41,7 +49,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use paperdex_core::{Lang, parse_bytes};
-use paperdex_index::vectors::{ExactSearch, HnswSearch, NearestNeighbours, VectorSet};
+use paperdex_index::vectors::{CompactGraph, ExactSearch, HnswParams, HnswSearch, NearestNeighbours, VectorSet};
 use paperdex_index::{IngestObserver, PaperIndex, Pruning, SearchEngine, SearchMode, SearchRequest};
 use serde_json::json;
 
@@ -85,14 +93,22 @@ fn main() {
             true
         }
         "vectors" => sizes.iter().map(|&papers| run_vectors(papers)).collect::<Vec<_>>().iter().all(|&ok| ok),
-        "vectors-build" | "vectors-open" => {
+        "vectors-faithful" => {
+            vectors_faithful();
+            true
+        }
+        "vectors-build" | "vectors-open" | "vectors-open-hnsw" => {
             let Some(scratch) = std::env::var_os("PAPERDEX_SCALE_SCRATCH").map(PathBuf::from) else {
                 eprintln!("PAPERDEX_SCALE_PART={part} needs PAPERDEX_SCALE_SCRATCH (a folder); use `vectors`");
                 std::process::exit(2);
             };
             for &papers in &sizes {
                 let dir = scratch.join(papers.to_string());
-                if part == "vectors-build" { vectors_build(papers, &dir) } else { vectors_open(papers, &dir) }
+                match part.as_str() {
+                    "vectors-build" => vectors_build(papers, &dir),
+                    "vectors-open" => vectors_open(papers, &dir, true),
+                    _ => vectors_open(papers, &dir, false),
+                }
             }
             true
         }
@@ -159,7 +175,9 @@ fn run_vectors(papers: usize) -> bool {
             return false;
         }
     };
-    run_part(papers, "vectors-build", Some(scratch.path())) && run_part(papers, "vectors-open", Some(scratch.path()))
+    run_part(papers, "vectors-build", Some(scratch.path()))
+        && run_part(papers, "vectors-open-hnsw", Some(scratch.path()))
+        && run_part(papers, "vectors-open", Some(scratch.path()))
 }
 
 /// A seeded generator (deterministic for a seed), enough to shuffle text.
@@ -585,18 +603,142 @@ fn bm25_part(papers: usize) {
     println!();
 }
 
-/// The synthetic embeddings: `PAPERDEX_SCALE_VECTORS_DATA` = `overlapping` (default) or
-/// `clustered`, the two data sets of the `hnsw` bench.
-fn vector_corpus() -> (&'static str, Corpus) {
+/// Where the passage vectors of the scale bench come from (`PAPERDEX_SCALE_VECTORS_DATA`).
+enum VectorSource {
+    /// The `overlapping` or `clustered` data sets of the `hnsw` bench: no real vectors needed.
+    Synthetic(Corpus),
+    /// Real e5 passages, perturbed (the default): see [`Perturbed`].
+    Perturbed(Perturbed),
+}
+
+impl VectorSource {
+    /// One passage vector of language `lang`.
+    fn sample(&mut self, lang: Lang) -> Vec<f32> {
+        match self {
+            VectorSource::Synthetic(corpus) => corpus.sample(),
+            VectorSource::Perturbed(perturbed) => perturbed.sample(lang),
+        }
+    }
+
+    /// `n` query vectors, half from each language's passages where that means something.
+    fn queries(&mut self, n: usize) -> Vec<Vec<f32>> {
+        (0..n).map(|i| self.sample(if i % 2 == 0 { Lang::Zh } else { Lang::En })).collect()
+    }
+}
+
+/// The default perturbation strength (see [`Perturbed`]); `PAPERDEX_SCALE_PERTURB` overrides.
+/// Chosen with `PAPERDEX_SCALE_PART=vectors-faithful` so that a perturbed copy of the real set
+/// has the real set's nearest-neighbour similarities and HNSW recall (PERFORMANCE.md).
+const DEFAULT_PERTURB: f32 = 0.3;
+
+/// Passages made from the real e5 passage vectors of an index (`index/full`, 21,948 of them):
+/// a random real passage of the language plus `sigma` times the difference of two other random
+/// real passages of that language, L2-normalised. The difference of two real passages is
+/// noise with the shape of the real data (twice its covariance), so a perturbed passage stays
+/// in the narrow cone e5 puts everything in, where isotropic noise would leave it.
+struct Perturbed {
+    /// The real passages of each language (`super::LANGS` order).
+    base: [Vec<Vec<f32>>; 2],
+    sigma: f32,
+    rng: synthetic::Rng,
+}
+
+impl Perturbed {
+    /// The live passages of the vector file at `path`.
+    fn from_file(path: &Path, sigma: f32, seed: u64) -> Result<Perturbed, String> {
+        let set = VectorSet::load(path).map_err(|e| e.to_string())?;
+        let mut base: [Vec<Vec<f32>>; 2] = Default::default();
+        for chunk in set.iter_live() {
+            base[lang_index(chunk.lang)].push(chunk.vector.to_vec());
+        }
+        if base.iter().any(Vec::is_empty) {
+            return Err(format!("{} lacks passages of one language", path.display()));
+        }
+        Ok(Perturbed { base, sigma, rng: synthetic::Rng::new(seed) })
+    }
+
+    fn sample(&mut self, lang: Lang) -> Vec<f32> {
+        let pool = &self.base[lang_index(lang)];
+        let centre = pool[self.rng.below(pool.len())].clone();
+        self.perturb(&centre, lang)
+    }
+
+    /// `v` moved by `sigma` times the difference of two random real passages of `lang`.
+    fn perturb(&mut self, v: &[f32], lang: Lang) -> Vec<f32> {
+        let pool = &self.base[lang_index(lang)];
+        let (a, b) = (&pool[self.rng.below(pool.len())], &pool[self.rng.below(pool.len())]);
+        let moved = v.iter().zip(a.iter().zip(b)).map(|(x, (a, b))| x + self.sigma * (a - b)).collect();
+        synthetic::normalised(moved)
+    }
+}
+
+fn lang_index(lang: Lang) -> usize {
+    LANGS.iter().position(|&l| l == lang).unwrap_or(0)
+}
+
+/// The real vector file: `PAPERDEX_SCALE_REAL_VECTORS`, or the newest generation of
+/// `index/full` (an index of the whole corpus built with the model).
+fn real_vectors_path() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("PAPERDEX_SCALE_REAL_VECTORS") {
+        return Ok(PathBuf::from(path));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("index/full/vectors");
+    let mut generations: Vec<PathBuf> = fs::read_dir(&root)
+        .map_err(|e| format!("{}: {e} (build index/full, or set PAPERDEX_SCALE_REAL_VECTORS)", root.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.join(SET_FILE).is_file())
+        .collect();
+    generations.sort();
+    generations.pop().map(|dir| dir.join(SET_FILE)).ok_or_else(|| format!("no generation in {}", root.display()))
+}
+
+fn perturb_sigma() -> f32 {
+    std::env::var("PAPERDEX_SCALE_PERTURB").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_PERTURB)
+}
+
+/// The passage vectors asked for by `PAPERDEX_SCALE_VECTORS_DATA`: `perturbed` (default),
+/// `overlapping` or `clustered` (the two synthetic data sets of the `hnsw` bench).
+fn vector_corpus() -> (String, VectorSource) {
     match std::env::var("PAPERDEX_SCALE_VECTORS_DATA").as_deref() {
-        Ok("clustered") => ("clustered", Corpus::new(DIMS, TOPICS, 2027)),
-        _ => ("overlapping", Corpus::new(DIMS, TOPICS, 2027).with_noise(0.6).with_spread(3.0)),
+        Ok("clustered") => ("clustered".into(), VectorSource::Synthetic(Corpus::new(DIMS, TOPICS, 2027))),
+        Ok("overlapping") => (
+            "overlapping".into(),
+            VectorSource::Synthetic(Corpus::new(DIMS, TOPICS, 2027).with_noise(0.6).with_spread(3.0)),
+        ),
+        _ => {
+            let sigma = perturb_sigma();
+            let perturbed = real_vectors_path().and_then(|path| Perturbed::from_file(&path, sigma, 2027));
+            match perturbed {
+                Ok(perturbed) => (format!("perturbed real e5, sigma {sigma}"), VectorSource::Perturbed(perturbed)),
+                Err(reason) => {
+                    eprintln!("no real vectors to perturb ({reason}); set PAPERDEX_SCALE_VECTORS_DATA=overlapping");
+                    std::process::exit(2);
+                }
+            }
+        }
+    }
+}
+
+/// The graph parameters of the build: the defaults, or `PAPERDEX_SCALE_HNSW=M,EF_CONSTRUCTION`
+/// (a cheaper graph, to measure memory and open time at a size whose default build would not
+/// fit the session; its recall is not the default graph's).
+fn build_params() -> HnswParams {
+    let defaults = HnswParams::default();
+    let Ok(spec) = std::env::var("PAPERDEX_SCALE_HNSW") else { return defaults };
+    let numbers: Vec<usize> = spec.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    match numbers[..] {
+        [max_nb_connection, ef_construction] => HnswParams { max_nb_connection, ef_construction, ..defaults },
+        _ => {
+            eprintln!("PAPERDEX_SCALE_HNSW={spec:?}: expected M,EF_CONSTRUCTION such as 16,200");
+            std::process::exit(2);
+        }
     }
 }
 
 const TRUTH_FILE: &str = "truth.json";
 const SET_FILE: &str = "vectors.bin";
 const GRAPH_DIR: &str = "hnsw";
+const COMPACT_FILE: &str = "graph.bin";
 
 /// Builds the vectors of `papers` papers and their graphs in `dir`, with the exact answers
 /// to the queries in `truth.json` for [`vectors_open`].
@@ -621,14 +763,14 @@ fn vectors_build(papers: usize, dir: &Path) {
         let before = set.len();
         for n in papers * step / STEPS..papers * (step + 1) / STEPS {
             let id = paper_id(n);
-            set.push(&id, Lang::En, &corpus.sample()).expect("push");
+            set.push(&id, Lang::En, &corpus.sample(Lang::En)).expect("push");
             let second = if n.is_multiple_of(ZH_EVERY) { Lang::Zh } else { Lang::En };
-            set.push(&id, second, &corpus.sample()).expect("push");
+            set.push(&id, second, &corpus.sample(second)).expect("push");
         }
         generate += started.elapsed();
         let started = Instant::now();
         match hnsw.as_mut() {
-            None => hnsw = Some(HnswSearch::build(&set)),
+            None => hnsw = Some(HnswSearch::build_with(&set, build_params())),
             Some(hnsw) => {
                 hnsw.insert(&set).expect("insert");
             }
@@ -659,7 +801,11 @@ fn vectors_build(papers: usize, dir: &Path) {
     let peak_build = peak_rss_mb();
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("## {papers} papers: vectors, build ({} synthetic {DIMS}-dim passages, {data})\n", 2 * papers);
+    println!(
+        "## {papers} papers: vectors, build ({} {DIMS}-dim passages, {data}), load at the end {}\n",
+        2 * papers,
+        load_average()
+    );
     table_head();
     row("generate vectors + push into VectorSet", format!("{:.1} s for {} vectors", generate.as_secs_f64(), set.len()));
     row(
@@ -700,10 +846,18 @@ fn vectors_build(papers: usize, dir: &Path) {
     let started = Instant::now();
     hnsw.save(&graph_dir).expect("save graphs");
     let save_graph = started.elapsed();
+    let started = Instant::now();
+    let compact = CompactGraph::from_hnsw(&hnsw, &set).expect("compact graph");
+    let convert = started.elapsed();
+    let compact_path = dir.join(COMPACT_FILE);
+    let started = Instant::now();
+    compact.save(&compact_path).expect("save compact graph");
+    let save_compact = started.elapsed();
+    drop(compact);
     drop(hnsw);
 
     // The oracle, once the graphs are gone: its copy of the vectors does not add to their peak.
-    let queries = corpus.sample_many(VECTOR_QUERIES);
+    let queries = corpus.queries(VECTOR_QUERIES);
     let exact = ExactSearch::build(&set);
     let mut truth: [Vec<Vec<u32>>; 2] = Default::default();
     let mut exact_times: [Vec<f64>; 2] = Default::default();
@@ -730,6 +884,15 @@ fn vectors_build(papers: usize, dir: &Path) {
             mb(disk_size(&graph_dir))
         ),
     );
+    row(
+        "compact graph: convert / save",
+        format!(
+            "{:.1} s / {:.1} s; on disk {}",
+            convert.as_secs_f64(),
+            save_compact.as_secs_f64(),
+            mb(disk_size(&compact_path))
+        ),
+    );
     for (slot, &lang) in LANGS.iter().enumerate() {
         row(
             &format!("exact top-10 {} ({} vectors)", lang.code(), sizes[slot]),
@@ -740,9 +903,25 @@ fn vectors_build(papers: usize, dir: &Path) {
     println!();
 }
 
+/// The graphs a server searches: hnsw_rs's own (before issue #13) or the compact form.
+enum Served {
+    Hnsw(HnswSearch),
+    Compact(CompactGraph),
+}
+
+impl Served {
+    fn search(&self, set: &VectorSet, query: &[f32], k: usize, lang: Lang, ef: usize) -> Vec<(u32, f32)> {
+        match self {
+            Served::Hnsw(hnsw) => hnsw.search_with_ef(query, k, lang, ef),
+            Served::Compact(compact) => compact.search(set, query, k, lang, ef, None),
+        }
+    }
+}
+
 /// Opens what [`vectors_build`] saved in `dir`, as a server would, and searches it: recall@10
 /// against the exact answers and latency at several `ef`, and the engine's 300 per language.
-fn vectors_open(papers: usize, dir: &Path) {
+/// `compact`: the compact graph (what the engine loads), else hnsw_rs's dumps (as before).
+fn vectors_open(papers: usize, dir: &Path, compact: bool) {
     let truth_path = dir.join(TRUTH_FILE);
     let Ok(bytes) = fs::read(&truth_path) else {
         println!("## {papers} papers: vectors, open: skipped, the build did not save anything\n");
@@ -750,12 +929,27 @@ fn vectors_open(papers: usize, dir: &Path) {
     };
     let (queries, truth): (Vec<Vec<f32>>, [Vec<Vec<u32>>; 2]) =
         serde_json::from_slice(&bytes).expect("truth.json as the build part wrote it");
+    let load_before = load_average();
 
+    // As the engine opens a generation (`generation::load`): the compact graph file is read on
+    // a second thread while the vectors load, then checked against them. hnsw_rs needs the
+    // set first.
     let started = Instant::now();
-    let set = VectorSet::load(&dir.join(SET_FILE)).expect("load vectors");
+    let compact_path = dir.join(COMPACT_FILE);
+    let (set, compact_graph) = std::thread::scope(|scope| {
+        let graph = scope.spawn(|| compact.then(|| CompactGraph::read(&compact_path).expect("read compact graph")));
+        let set = VectorSet::load(&dir.join(SET_FILE)).expect("load vectors");
+        (set, graph.join().expect("reading thread"))
+    });
     let load_set = started.elapsed();
     let started = Instant::now();
-    let hnsw = HnswSearch::load(&dir.join(GRAPH_DIR), &set).expect("load graphs");
+    let served = match compact_graph {
+        Some(graph) => {
+            graph.check_set(&compact_path, &set).expect("compact graph of this set");
+            Served::Compact(graph)
+        }
+        None => Served::Hnsw(HnswSearch::load(&dir.join(GRAPH_DIR), &set).expect("load graphs")),
+    };
     let load_graph = started.elapsed();
     let rss_open = proc_status_mb("VmRSS:");
 
@@ -763,50 +957,155 @@ fn vectors_open(papers: usize, dir: &Path) {
     for ef in EFS {
         for (slot, &lang) in LANGS.iter().enumerate() {
             for q in queries.iter().take(20) {
-                std::hint::black_box(hnsw.search_with_ef(q, K, lang, ef)); // warm-up
+                std::hint::black_box(served.search(&set, q, K, lang, ef)); // warm-up
             }
             let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
             for (q, truth) in queries.iter().zip(&truth[slot]) {
                 let started = Instant::now();
-                let hits = hnsw.search_with_ef(q, K, lang, ef);
+                let hits = served.search(&set, q, K, lang, ef);
                 times.push(ms(started.elapsed()));
                 wanted += truth.len();
                 found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
             }
-            rows.push((format!("hnsw ef {ef} {}", lang.code()), found as f64 / wanted.max(1) as f64, times));
+            rows.push((format!("ef {ef} {}", lang.code()), found as f64 / wanted.max(1) as f64, times));
         }
     }
-    let engine_ef = hnsw.params().ef_search.max(ENGINE_K);
+    let engine_ef = HnswParams::default().ef_search.max(ENGINE_K);
     let mut engine_times: [Vec<f64>; 2] = Default::default();
     for (slot, &lang) in LANGS.iter().enumerate() {
         for q in &queries {
             let started = Instant::now();
-            std::hint::black_box(hnsw.search(q, ENGINE_K, lang));
+            std::hint::black_box(served.search(&set, q, ENGINE_K, lang, engine_ef));
             engine_times[slot].push(ms(started.elapsed()));
         }
     }
 
+    let form = match &served {
+        Served::Hnsw(_) => "hnsw_rs graphs (before)".to_string(),
+        Served::Compact(c) => format!("compact graph (after; {} in memory)", mb(c.memory_bytes() as u64)),
+    };
     println!(
-        "## {papers} papers: vectors, open and search (zh {}, en {} passages; {} queries)\n",
-        hnsw.len(Lang::Zh),
-        hnsw.len(Lang::En),
-        queries.len()
+        "## {papers} papers: vectors, open and search: {form} (zh {}, en {} passages; {} queries), load {load_before} → {}\n",
+        set.iter_live().filter(|c| c.lang == Lang::Zh).count(),
+        set.iter_live().filter(|c| c.lang == Lang::En).count(),
+        queries.len(),
+        load_average()
     );
     table_head();
     row(
         "open: load set / load graphs",
-        format!("{:.2} s / {:.2} s (checksums included)", load_set.as_secs_f64(), load_graph.as_secs_f64()),
+        format!(
+            "{:.2} s / {:.2} s, {:.2} s in all (checksums included; the compact graph is read beside the set, \
+             then checked against it)",
+            load_set.as_secs_f64(),
+            load_graph.as_secs_f64(),
+            (load_set + load_graph).as_secs_f64()
+        ),
     );
     for (what, recall, times) in rows {
         row(&what, format!("recall@10 {recall:.4}, {}", p50_p99(times)));
     }
     for (slot, &lang) in LANGS.iter().enumerate() {
         row(
-            &format!("hnsw k {ENGINE_K} {} (engine, ef {engine_ef})", lang.code()),
+            &format!("k {ENGINE_K} {} (engine, ef {engine_ef})", lang.code()),
             p50_p99(std::mem::take(&mut engine_times[slot])),
         );
     }
     row("RSS after open (set + graphs)", format!("{rss_open:.0} MB"));
     row("peak RSS", format!("{:.0} MB", peak_rss_mb()));
+    println!();
+}
+
+/// Whether perturbed real passages behave like real ones (`PAPERDEX_SCALE_PART=vectors-faithful`):
+/// the real set of `index/full` against a copy of it with every passage perturbed once, side by
+/// side: the similarity of a passage to its nearest and 10th nearest other passage (300
+/// passages), and the recall@10 and latency of HNSW against exact search for 200 perturbed
+/// queries in each language.
+fn vectors_faithful() {
+    let path = real_vectors_path().unwrap_or_else(|reason| {
+        eprintln!("{reason}");
+        std::process::exit(2);
+    });
+    let real = VectorSet::load(&path).expect("real vectors");
+    let sigma = perturb_sigma();
+    let mut perturbed = Perturbed::from_file(&path, sigma, 2027).expect("real vectors");
+    let mut copy = VectorSet::new(format!("perturbed-{sigma}"), real.dims());
+    for chunk in real.iter_live() {
+        let moved = perturbed.perturb(chunk.vector, chunk.lang);
+        copy.push(chunk.paper_id, chunk.lang, &moved).expect("push");
+    }
+    let queries: Vec<Vec<f32>> =
+        (0..VECTOR_QUERIES).map(|i| perturbed.sample(if i % 2 == 0 { Lang::Zh } else { Lang::En })).collect();
+
+    println!(
+        "## real e5 passages of {} against a perturbed copy (sigma {sigma}), load {}\n",
+        path.display(),
+        load_average()
+    );
+    table_head();
+    for (name, set) in [("real", &real), ("perturbed", &copy)] {
+        let exact = ExactSearch::build(set);
+        let mut rng = synthetic::Rng::new(7);
+        let (mut first, mut tenth) = (Vec::new(), Vec::new());
+        let live: Vec<_> = set.iter_live().collect();
+        for _ in 0..300 {
+            let chunk = live[rng.below(live.len())];
+            let hits: Vec<(u32, f32)> =
+                exact.search(chunk.vector, K + 1, chunk.lang).into_iter().filter(|(id, _)| *id != chunk.id).collect();
+            first.push(f64::from(hits[0].1));
+            tenth.push(f64::from(hits[K - 1].1));
+        }
+        let spread = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            format!("p10 {:.3}, p50 {:.3}, p90 {:.3}", percentile(&v, 0.1), percentile(&v, 0.5), percentile(&v, 0.9))
+        };
+        row(&format!("{name}: similarity to the nearest other passage"), spread(first));
+        row(&format!("{name}: similarity to the 10th nearest"), spread(tenth));
+        let started = Instant::now();
+        let hnsw = HnswSearch::build(set);
+        row(
+            &format!("{name}: HNSW build ({} passages)", set.live_len()),
+            format!("{:.1} s", started.elapsed().as_secs_f64()),
+        );
+        let truth: Vec<Vec<Vec<u32>>> = LANGS
+            .iter()
+            .map(|&lang| {
+                queries.iter().map(|q| exact.search(q, K, lang).into_iter().map(|(id, _)| id).collect()).collect()
+            })
+            .collect();
+        for ef in EFS {
+            let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
+            for (slot, &lang) in LANGS.iter().enumerate() {
+                for (q, truth) in queries.iter().zip(&truth[slot]) {
+                    let started = Instant::now();
+                    let hits = hnsw.search_with_ef(q, K, lang, ef);
+                    times.push(ms(started.elapsed()));
+                    wanted += truth.len();
+                    found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
+                }
+            }
+            row(
+                &format!("{name}: hnsw_rs ef {ef}"),
+                format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)),
+            );
+        }
+        let compact = CompactGraph::from_hnsw(&hnsw, set).expect("compact graph");
+        for ef in EFS {
+            let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
+            for (slot, &lang) in LANGS.iter().enumerate() {
+                for (q, truth) in queries.iter().zip(&truth[slot]) {
+                    let started = Instant::now();
+                    let hits = compact.search(set, q, K, lang, ef, None);
+                    times.push(ms(started.elapsed()));
+                    wanted += truth.len();
+                    found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
+                }
+            }
+            row(
+                &format!("{name}: compact graph ef {ef}"),
+                format!("recall@10 {:.4}, {}", found as f64 / wanted as f64, p50_p99(times)),
+            );
+        }
+    }
     println!();
 }

@@ -251,7 +251,7 @@ fn hnsw_recall(index: &PaperIndex, model: &dyn Embedder) {
         for (q, truth) in queries.iter().zip(&truth) {
             for (slot, &lang) in [Lang::Zh, Lang::En].iter().enumerate() {
                 let started = Instant::now();
-                let got = vectors.ann.search_with_ef(q, 10, lang, ef);
+                let got = vectors.graph.search(&vectors.set, q, 10, lang, ef, None);
                 times.push(started.elapsed().as_secs_f64() * 1000.0);
                 wanted += truth[slot].len();
                 found += got.iter().filter(|(id, _)| truth[slot].contains(id)).count();

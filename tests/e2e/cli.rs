@@ -159,9 +159,13 @@ fn a_damaged_graph_is_rebuilt_and_the_search_says_so_on_stderr() {
     let index = dir.path().join("index");
     let ingest = run_output(paperdex_hashed(&index).arg("ingest").arg(sample()));
     assert_eq!(ingest.code, 0, "{}", ingest.stderr);
+    // Both forms of the graphs: the compact one searches walk (`graph.bin`), and the hnsw_rs
+    // dumps it is converted from when it is unusable.
     let mut damaged = 0;
     for generation in std::fs::read_dir(index.join("vectors")).expect("vectors folder") {
-        let graphs = generation.expect("entry").path().join("hnsw");
+        let generation = generation.expect("entry").path();
+        std::fs::write(generation.join("graph.bin"), b"not a graph").expect("damage");
+        let graphs = generation.join("hnsw");
         for file in std::fs::read_dir(&graphs).expect("graphs folder") {
             let path = file.expect("entry").path();
             if path.is_file() {
@@ -174,6 +178,7 @@ fn a_damaged_graph_is_rebuilt_and_the_search_says_so_on_stderr() {
     let search = run_output(paperdex_hashed(&index).args(["search", "KV cache quantization", "--json"]));
     assert_eq!(search.code, 0, "{}", search.stderr);
     assert!(search.stderr.contains("WARN") && search.stderr.contains("rebuilding"), "{}", search.stderr);
+    assert!(search.stderr.contains("graph.bin"), "the damaged file is named: {}", search.stderr);
     assert!(!search.stderr.contains('\u{1b}'), "colour codes in a log that is not a terminal: {:?}", search.stderr);
     assert_eq!(hit_ids(&serde_json::from_str(&search.stdout).expect("json"))[0], "2602.02958");
 }

@@ -1,9 +1,12 @@
 //! Generations: the vectors that belong to one tantivy commit.
 //!
-//! A generation's vectors live in `vectors/gen-<n>/` (the [`VectorSet`] file and the HNSW
-//! graphs). They are written under a `.partial` name, synced and renamed into place *before*
-//! the tantivy commit whose payload names them; the commit (tantivy swaps `meta.json` by
-//! rename) is the one atomic switch that makes postings, stored papers and vectors current
+//! A generation's vectors live in `vectors/gen-<n>/`: the [`VectorSet`] file, the hnsw_rs
+//! graphs (`hnsw/`, what writers extend) and the same graphs in compact form (`graph.bin`, what
+//! searches walk: [`CompactGraph`]). A generation written before compact graphs existed has no
+//! `graph.bin`; opening it converts its hnsw_rs graphs in memory, and the next write saves one.
+//! They are written under a `.partial` name, synced and renamed into place *before* the
+//! tantivy commit whose payload names them; the commit (tantivy swaps `meta.json` by rename)
+//! is the one atomic switch that makes postings, stored papers and vectors current
 //! together. Whatever is interrupted, opening finds the last complete generation; folders no
 //! commit names are leftovers and are removed by the next writer.
 
@@ -16,11 +19,14 @@ use tantivy::Term;
 
 use crate::error::{IndexError, Result};
 use crate::paper_index::PaperIndex;
-use crate::vectors::{ExactSearch, HnswSearch, NearestNeighbours, RefreshReport, VectorSet};
+use crate::vectors::{
+    CompactGraph, ExactSearch, HnswParams, HnswSearch, NearestNeighbours, RefreshReport, VectorError, VectorSet,
+};
 
 const VECTORS_DIR: &str = "vectors";
 const SET_FILE: &str = "vectors.bin";
 const HNSW_DIR: &str = "hnsw";
+const COMPACT_FILE: &str = "graph.bin";
 
 /// The memory tantivy's writer may fill before it flushes a segment.
 pub(crate) const WRITER_HEAP_BYTES: usize = 100_000_000;
@@ -67,16 +73,16 @@ pub struct Vectors {
     pub name: String,
     /// Every chunk vector, with its paper and language.
     pub set: VectorSet,
-    /// Approximate search over `set`.
-    pub ann: HnswSearch,
+    /// The HNSW graphs over `set`, in the compact form searches walk.
+    pub graph: CompactGraph,
     /// Exact search over `set`, while it is small enough ([`FULL_SCAN_THRESHOLD`]).
     exact: Option<ExactSearch>,
 }
 
 impl Vectors {
-    pub(crate) fn new(name: String, set: VectorSet, ann: HnswSearch) -> Vectors {
+    pub(crate) fn new(name: String, set: VectorSet, graph: CompactGraph) -> Vectors {
         let exact = (set.live_len() <= FULL_SCAN_THRESHOLD).then(|| ExactSearch::build(&set));
-        Vectors { name, set, ann, exact }
+        Vectors { name, set, graph, exact }
     }
 
     /// The `k` live passages of `lang` nearest to `query`, as (chunk id, similarity), best
@@ -84,7 +90,7 @@ impl Vectors {
     pub fn nearest(&self, query: &[f32], k: usize, lang: Lang) -> Vec<(u32, f32)> {
         match &self.exact {
             Some(exact) => exact.search(query, k, lang),
-            None => self.ann.search(query, k, lang),
+            None => self.graph.search(&self.set, query, k, lang, HnswParams::default().ef_search, None),
         }
     }
 }
@@ -115,9 +121,9 @@ impl AdmittedPassages {
 
 impl Vectors {
     /// [`Vectors::nearest`] among the `admitted` passages only. Few of them (up to
-    /// [`FULL_SCAN_THRESHOLD`]) are scored one by one, exactly; more are searched in the graph
-    /// with the filter applied during the walk (Qdrant chooses the same way, by the filter's
-    /// cardinality).
+    /// [`FULL_SCAN_THRESHOLD`]) are scored one by one, exactly; more are searched in the graph,
+    /// whose walk passes through every node but keeps only admitted ones (Qdrant chooses the
+    /// same way, by the filter's cardinality).
     pub fn nearest_admitted(
         &self,
         query: &[f32],
@@ -140,7 +146,8 @@ impl Vectors {
     ) -> Vec<(u32, f32)> {
         let ids = &admitted.ids[crate::vectors::lang_slot(lang)];
         if ids.len() > scan_up_to {
-            return self.ann.search_admitted(query, k, lang, &|id| admitted.admitted.get(id as usize) == Some(&true));
+            let admit = |id: u32| admitted.admitted.get(id as usize) == Some(&true);
+            return self.graph.search(&self.set, query, k, lang, HnswParams::default().ef_search, Some(&admit));
         }
         let Some(query) = crate::vectors::prepare_query(query, self.set.dims()) else { return Vec::new() };
         let mut scored: Vec<(u32, f32)> = ids
@@ -163,19 +170,57 @@ pub(crate) fn vectors_root(root: &Path) -> PathBuf {
     root.join(VECTORS_DIR)
 }
 
-/// Loads generation `name`. The graphs are reloaded, not rebuilt; if they are damaged they
-/// are rebuilt from the vectors (which carry their own checksum), with a warning.
+/// Loads generation `name` for searching: the vectors and the compact graphs. Without a
+/// usable `graph.bin` (a generation written before it existed, or a damaged file, with a
+/// warning) the hnsw_rs graphs are loaded and converted in memory; nothing is written.
 pub(crate) fn load(root: &Path, name: &str) -> Result<Vectors> {
     let dir = vectors_root(root).join(name);
+    let graph_path = dir.join(COMPACT_FILE);
+    // The two files are read at once, on two threads: each is seconds at millions of passages.
+    let (set, graph) = std::thread::scope(|scope| {
+        let graph = scope.spawn(|| CompactGraph::read(&graph_path));
+        let set = VectorSet::load(&dir.join(SET_FILE));
+        let graph = graph.join().unwrap_or_else(|_| {
+            Err(VectorError::corrupt(&graph_path, "reading it panicked (a bug in paperdex, please report it)"))
+        });
+        (set, graph)
+    });
+    let set = set.map_err(|e| corrupt(root, e))?;
+    let graph = match graph.and_then(|graph| graph.check_set(&graph_path, &set).map(|()| graph)) {
+        Ok(graph) => graph,
+        Err(error) => {
+            if matches!(&error, VectorError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound) {
+                tracing::info!(
+                    "{name} has no compact graph (written by an older paperdex); converting its HNSW graphs"
+                );
+            } else {
+                tracing::warn!(%error, "compact graph of {name} unusable; converting its HNSW graphs instead");
+            }
+            let ann = load_hnsw(&dir, name, &set);
+            CompactGraph::from_hnsw(&ann, &set).map_err(|e| corrupt(root, e))?
+        }
+    };
+    Ok(Vectors::new(name.to_string(), set, graph))
+}
+
+/// Loads generation `name` for a writer: the vectors and the hnsw_rs graphs it extends.
+pub(crate) fn load_writable(root: &Path, name: &str) -> Result<(VectorSet, HnswSearch)> {
+    let dir = vectors_root(root).join(name);
     let set = VectorSet::load(&dir.join(SET_FILE)).map_err(|e| corrupt(root, e))?;
-    let ann = match HnswSearch::load(&dir.join(HNSW_DIR), &set) {
+    let ann = load_hnsw(&dir, name, &set);
+    Ok((set, ann))
+}
+
+/// The hnsw_rs graphs of the generation in `dir`, reloaded, not rebuilt; if they are damaged
+/// they are rebuilt from the vectors (which carry their own checksum), with a warning.
+fn load_hnsw(dir: &Path, name: &str, set: &VectorSet) -> HnswSearch {
+    match HnswSearch::load(&dir.join(HNSW_DIR), set) {
         Ok(ann) => ann,
         Err(error) => {
             tracing::warn!(%error, "HNSW graphs of {name} unusable; rebuilding them in memory");
-            HnswSearch::build(&set)
+            HnswSearch::build(set)
         }
-    };
-    Ok(Vectors::new(name.to_string(), set, ann))
+    }
 }
 
 /// Writes `set` and `ann` as generation `generation`; returns its folder name. The folder is
@@ -193,6 +238,8 @@ pub(crate) fn write(root: &Path, generation: u64, set: &VectorSet, ann: &HnswSea
     fs::create_dir_all(&partial).map_err(IndexError::io(&partial))?;
     set.save(&partial.join(SET_FILE)).map_err(|e| corrupt(root, e))?;
     ann.save(&partial.join(HNSW_DIR)).map_err(|e| corrupt(root, e))?;
+    let compact = CompactGraph::from_hnsw(ann, set).map_err(|e| corrupt(root, e))?;
+    compact.save(&partial.join(COMPACT_FILE)).map_err(|e| corrupt(root, e))?;
     sync_dir(&partial)?;
     fs::rename(&partial, &done).map_err(IndexError::io(&done))?;
     sync_dir(&parent)?;
@@ -294,7 +341,9 @@ impl PaperIndex {
     pub(crate) fn finish_write(&self, vectors: Option<(VectorSet, HnswSearch)>) -> Result<()> {
         if let Some((set, ann)) = vectors {
             let name = self.committed_payload()?.vectors.unwrap_or_default();
-            self.set_vectors(Some(std::sync::Arc::new(Vectors::new(name, set, ann))));
+            let graph = CompactGraph::from_hnsw(&ann, &set).map_err(|e| corrupt(&self.root, e))?;
+            drop(ann);
+            self.set_vectors(Some(std::sync::Arc::new(Vectors::new(name, set, graph))));
         }
         self.refresh_lexicon();
         self.reload()
@@ -316,8 +365,8 @@ mod tests {
 
     #[test]
     fn a_small_set_is_searched_exactly_whatever_the_graphs_would_say() {
-        // 2,000 pseudo-random passages, graphs searched with ef 1 (so they would miss
-        // neighbours): below FULL_SCAN_THRESHOLD the answer must be the exact one.
+        // 2,000 pseudo-random passages: below FULL_SCAN_THRESHOLD the answer must be the
+        // exact one, whatever the graphs would say.
         let mut rng = fastrand::Rng::with_seed(0x2545_f491_4f6c_dd1d);
         let mut next = move || rng.f32() - 0.5;
         let mut set = VectorSet::new("test", 16);
@@ -326,9 +375,9 @@ mod tests {
             paperdex_embed::normalize(&mut v);
             set.push(&format!("2601.{i:05}"), if i % 3 == 0 { Lang::Zh } else { Lang::En }, &v).expect("push");
         }
-        let ann = HnswSearch::build(&set).with_ef_search(1);
+        let graph = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact graph");
         let exact = ExactSearch::build(&set);
-        let vectors = Vectors::new("gen-1".into(), set, ann);
+        let vectors = Vectors::new("gen-1".into(), set, graph);
         for _ in 0..20 {
             let query: Vec<f32> = (0..16).map(|_| next()).collect();
             for lang in [Lang::Zh, Lang::En] {
@@ -347,8 +396,8 @@ mod tests {
             paperdex_embed::normalize(&mut v);
             set.push(&format!("2601.{i:05}"), Lang::En, &v).expect("push");
         }
-        let ann = HnswSearch::build(&set);
-        let vectors = Vectors::new("gen-1".into(), set, ann);
+        let graph = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact graph");
+        let vectors = Vectors::new("gen-1".into(), set, graph);
         // Every 20th paper: a filter keeping 5%.
         let kept: Vec<String> = (0..3_000).step_by(20).map(|i| format!("2601.{i:05}")).collect();
         let admitted = AdmittedPassages::of(&vectors, kept.iter().map(String::as_str));

@@ -139,14 +139,14 @@ impl PaperIndex {
         embedder: Option<&dyn Embedder>,
     ) -> Result<Option<(VectorSet, HnswSearch)>> {
         let current = match &payload.vectors {
-            Some(name) => Some(generation::load(&self.root, name)?),
+            Some(name) => Some(generation::load_writable(&self.root, name)?),
             None => None,
         };
         Ok(match (current, embedder) {
-            (Some(v), Some(e)) if v.set.model() == e.model_name() && v.set.dims() == e.dimensions() => {
-                Some((v.set, v.ann))
+            (Some((set, ann)), Some(e)) if set.model() == e.model_name() && set.dims() == e.dimensions() => {
+                Some((set, ann))
             }
-            (Some(v), None) => Some((v.set, v.ann)),
+            (Some(current), None) => Some(current),
             (_, Some(e)) => {
                 let set = VectorSet::new(e.model_name(), e.dimensions());
                 let ann = HnswSearch::build(&set);

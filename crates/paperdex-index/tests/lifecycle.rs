@@ -373,3 +373,41 @@ fn an_unreadable_commit_record_stops_the_writer_and_keeps_every_vector_folder() 
     assert!(matches!(f.index().remove(&["2601.00001"]), Err(IndexError::UnreadableCommit { .. })));
     assert_eq!(files_under(&root.join("vectors")), before, "a vector file was touched");
 }
+
+#[test]
+fn an_index_written_before_compact_graphs_opens_with_the_same_vectors_and_the_next_write_adds_them() {
+    let f = Fixture::new();
+    let root = f.index().root().to_path_buf();
+    let before = f.index().vectors().expect("vectors");
+    let graph_file = root.join("vectors").join(&before.name).join("graph.bin");
+    assert!(graph_file.is_file(), "every generation is written with its compact graph");
+    let query = "marmot whistle forecasts";
+    let hits = |index: PaperIndex| {
+        let engine = SearchEngine::new(index, Ok(Arc::new(f.embedder.clone()) as Arc<dyn Embedder>));
+        let answer = engine.search(&SearchRequest::new(query).mode(SearchMode::Vector)).expect("search");
+        answer.hits.into_iter().map(|h| (h.id, h.vector_rank)).collect::<Vec<_>>()
+    };
+    let expected = hits(PaperIndex::open(&root).expect("open"));
+    assert_eq!(expected[0].0, "2601.00011");
+
+    // As an older paperdex wrote it: no graph.bin. The hnsw_rs graphs are converted on open.
+    std::fs::remove_file(&graph_file).expect("remove graph.bin");
+    let reopened = PaperIndex::open(&root).expect("an index without graph.bin opens");
+    assert_eq!(reopened.vectors().expect("vectors").graph, before.graph, "converted as the writer did");
+    assert_eq!(hits(reopened), expected);
+    assert!(!graph_file.exists(), "a reader writes nothing");
+
+    // A damaged graph.bin is set aside the same way.
+    std::fs::write(&graph_file, b"PDXGRF\r\n cut short").expect("damage");
+    let reopened = PaperIndex::open(&root).expect("an index with a damaged graph.bin opens");
+    assert_eq!(reopened.vectors().expect("vectors").graph, before.graph);
+    assert_eq!(hits(reopened), expected);
+
+    // The next write saves a compact graph with its generation.
+    f.index().remove(&["2601.00002"]).expect("remove");
+    let after = PaperIndex::open(&root).expect("open");
+    let name = after.vectors().expect("vectors").name.clone();
+    assert_ne!(name, before.name);
+    assert!(root.join("vectors").join(&name).join("graph.bin").is_file());
+    f.assert_consistent();
+}

@@ -154,7 +154,7 @@ impl std::fmt::Debug for HnswSearch {
     }
 }
 
-fn fingerprint_start(dims: usize) -> Xxh64 {
+pub(super) fn fingerprint_start(dims: usize) -> Xxh64 {
     let mut hasher = Xxh64::default();
     hasher.update(&(dims as u64).to_le_bytes());
     hasher
@@ -184,6 +184,26 @@ impl HnswSearch {
     pub fn with_ef_search(mut self, ef_search: usize) -> HnswSearch {
         self.params.ef_search = ef_search.max(1);
         self
+    }
+
+    /// The embedding model of the vectors the graphs hold.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The number of dimensions of the vectors.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// The hnsw_rs graph of `lang`, if that language has chunks.
+    pub(super) fn graph(&self, lang: Lang) -> Option<&Hnsw<'static, f32, DotDistance>> {
+        self.graphs[lang_slot(lang)].as_ref().map(|g| &g.hnsw)
+    }
+
+    /// The digest of the chunks the graphs have seen (see [`VectorSet::feed_fingerprint`]).
+    pub(super) fn fingerprint(&self) -> u64 {
+        self.fingerprint.finish()
     }
 
     /// The graph parameters.

@@ -9,12 +9,16 @@
 //!     tests, and fast enough for a few thousand chunks.
 //!   - [`HnswSearch`]: one hnsw_rs graph per language, built in parallel, extended incrementally
 //!     ([`HnswSearch::insert`]), rebuilt when more than [`REBUILD_TOMBSTONE_RATIO`] of it is
-//!     tombstones, and saved to / reloaded from a folder without rebuilding.
+//!     tombstones, and saved to / reloaded from a folder without rebuilding. Writers use it.
+//! - [`CompactGraph`]: the same graphs copied into flat arrays with 8-bit vector codes, the
+//!   candidates rescored with the set's `f32` vectors: what searches walk (a tenth of
+//!   hnsw_rs's memory, read in seconds; see its module).
 //!
 //! Chunk ids are positions in the [`VectorSet`]; results are `(chunk id, cosine similarity)`,
 //! best first, ties broken by chunk id, never a tombstoned chunk.
 
 mod checksum;
+mod compact;
 mod error;
 mod exact;
 mod fsutil;
@@ -30,6 +34,7 @@ use std::cmp::Ordering;
 
 use paperdex_core::Lang;
 
+pub use compact::{COMPACT_FORMAT_VERSION, CompactGraph};
 pub use error::{Result, VectorError};
 pub use exact::ExactSearch;
 pub use hnsw::{DotDistance, HNSW_MANIFEST_FILE, HnswParams, HnswSearch, REBUILD_TOMBSTONE_RATIO, RefreshReport};

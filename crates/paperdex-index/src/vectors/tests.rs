@@ -10,7 +10,8 @@ use paperdex_core::Lang;
 
 use super::synthetic::Corpus;
 use super::{
-    ExactSearch, HNSW_MANIFEST_FILE, HnswSearch, NearestNeighbours, REBUILD_TOMBSTONE_RATIO, VectorError, VectorSet,
+    CompactGraph, ExactSearch, HNSW_MANIFEST_FILE, HnswSearch, NearestNeighbours, REBUILD_TOMBSTONE_RATIO, VectorError,
+    VectorSet,
 };
 
 const DIMS: usize = 384;
@@ -421,4 +422,156 @@ fn hnsw_rs_dist_dot_panics_on_a_vector_against_itself() {
     });
     assert!(panicking.is_some(), "DistDot survived every vector against itself");
     assert!(set.iter().all(|c| (0.0..1e-6).contains(&super::DotDistance.eval(c.vector, c.vector))));
+}
+
+// The compact graph: what searches use once hnsw_rs has built the graphs.
+
+/// The `k` best of `compact` for every query, at search depth `ef`.
+fn compact_results(
+    compact: &CompactGraph,
+    set: &VectorSet,
+    queries: &[(Vec<f32>, Lang)],
+    k: usize,
+    ef: usize,
+) -> Vec<Vec<(u32, f32)>> {
+    queries.iter().map(|(q, lang)| compact.search(set, q, k, *lang, ef, None)).collect()
+}
+
+#[test]
+fn compact_search_rescored_with_exact_vectors_returns_the_exact_top_10_on_a_small_set() {
+    // With `ef` as large as the graph the walk reaches every node: whatever the 8-bit codes
+    // get wrong, rescoring with the f32 vectors must give exactly the exact search's answer,
+    // similarities included.
+    let (set, mut corpus) = corpus_set(200, 11);
+    let exact = ExactSearch::build(&set);
+    let compact = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact");
+    let queries = queries(&mut corpus, 40);
+    let got = compact_results(&compact, &set, &queries, 10, set.len());
+    assert_eq!(got, all_results(&exact, &queries, 10));
+}
+
+#[test]
+fn compact_search_finds_as_much_of_the_true_top_10_as_hnsw_rs() {
+    let (set, mut corpus) = corpus_set_from(Corpus::new(DIMS, 12, 1).with_noise(0.6).with_spread(3.0), 600);
+    let exact = ExactSearch::build(&set);
+    let hnsw = HnswSearch::build(&set);
+    let compact = CompactGraph::from_hnsw(&hnsw, &set).expect("compact");
+    let queries = queries(&mut corpus, 100);
+    let truth = all_results(&exact, &queries, 10);
+    let got = compact_results(&compact, &set, &queries, 10, hnsw.params().ef_search);
+    let found: usize = got.iter().zip(&truth).map(|(g, t)| g.iter().filter(|hit| t.contains(hit)).count()).sum();
+    let compact_recall = found as f64 / (10 * queries.len()) as f64;
+    let hnsw_recall = recall(&exact, &hnsw, &queries, 10);
+    assert!(compact_recall >= 0.98, "compact recall@10 {compact_recall}");
+    assert!(compact_recall >= hnsw_recall - 0.01, "compact {compact_recall} against hnsw_rs {hnsw_recall}");
+    // Reported similarities are the exact ones, never the codes' approximation.
+    for (hits, (query, _)) in got.iter().zip(&queries) {
+        for &(id, similarity) in hits {
+            let stored = set.get(id).expect("chunk").vector;
+            assert_eq!(similarity, super::similarity(&super::prepare_query(query, DIMS).expect("query"), stored));
+        }
+    }
+}
+
+#[test]
+fn compact_graph_reloads_after_saving_and_answers_identically() {
+    let (mut set, mut corpus) = corpus_set(300, 12);
+    set.delete_paper(&paper_id(7));
+    let compact = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("graph.bin");
+    compact.save(&path).expect("save");
+    let loaded = CompactGraph::load(&path, &set).expect("load");
+    assert_eq!(loaded, compact);
+    let queries = queries(&mut corpus, 30);
+    assert_eq!(compact_results(&loaded, &set, &queries, 10, 64), compact_results(&compact, &set, &queries, 10, 64));
+    let deleted: Vec<u32> = set.iter().filter(|c| c.deleted).map(|c| c.id).collect();
+    assert_eq!(deleted.len(), CHUNKS_PER_PAPER);
+    for hits in compact_results(&loaded, &set, &queries, 50, 64) {
+        assert!(hits.iter().all(|(id, _)| !deleted.contains(id)), "a tombstoned chunk came back");
+    }
+}
+
+#[test]
+fn compact_search_keeps_to_the_admitted_chunks_and_the_language() {
+    let (set, mut corpus) = corpus_set(300, 13);
+    let compact = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact");
+    let admit = |id: u32| id.is_multiple_of(7);
+    for (query, lang) in queries(&mut corpus, 20) {
+        let hits = compact.search(&set, &query, 10, lang, 64, Some(&admit));
+        assert_eq!(hits.len(), 10, "enough admitted chunks exist to fill the page");
+        for (id, _) in hits {
+            assert!(admit(id));
+            assert_eq!(set.get(id).expect("chunk").lang, lang);
+        }
+    }
+}
+
+#[test]
+fn a_damaged_compact_graph_file_is_an_error_naming_it() {
+    let (set, _) = corpus_set(100, 14);
+    let compact = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("graph.bin");
+    compact.save(&path).expect("save");
+    let bytes = std::fs::read(&path).expect("read");
+    let damaged = |content: &[u8]| {
+        std::fs::write(&path, content).expect("write");
+        let error = CompactGraph::load(&path, &set).expect_err("a damaged file must not load");
+        assert!(matches!(error, VectorError::Corrupt { .. }), "{error}");
+        assert!(error.to_string().contains("graph.bin"), "names the file: {error}");
+        error.to_string()
+    };
+    for keep in [0, 4, 30, bytes.len() / 2, bytes.len() - 9, bytes.len() - 1] {
+        let message = damaged(&bytes[..keep]);
+        assert!(
+            message.contains("truncated") || message.contains("cut short") || message.contains("end marker"),
+            "{message}"
+        );
+    }
+    for at in [200, bytes.len() / 3, bytes.len() - 30] {
+        let mut changed = bytes.clone();
+        changed[at] ^= 0x10;
+        let message = damaged(&changed);
+        assert!(!message.is_empty());
+    }
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(b"more");
+    damaged(&longer);
+}
+
+#[test]
+fn a_compact_graph_is_never_paired_with_another_vector_set() {
+    let (set, _) = corpus_set(100, 15);
+    let (other, _) = corpus_set(100, 16);
+    let compact = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("graph.bin");
+    compact.save(&path).expect("save");
+    let error = CompactGraph::load(&path, &other).expect_err("another set");
+    assert!(matches!(error, VectorError::SetMismatch { .. }), "{error}");
+}
+
+#[test]
+fn a_compact_graph_header_promising_more_than_the_file_holds_is_refused_before_reading_on() {
+    // The checksum is only known at the end of the file; a header asking for a billion nodes
+    // must be an error about the file, not an attempt to allocate for them.
+    let (set, _) = corpus_set(50, 17);
+    let compact = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("graph.bin");
+    compact.save(&path).expect("save");
+    let bytes = std::fs::read(&path).expect("read");
+    let length = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[12..12 + length]).expect("header");
+    header["graphs"][0]["nodes"] = serde_json::json!(1_000_000_000u64);
+    let header = serde_json::to_vec(&header).expect("json");
+    let mut damaged = bytes[..8].to_vec();
+    damaged.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    damaged.extend_from_slice(&header);
+    damaged.extend_from_slice(&bytes[12 + length..]);
+    std::fs::write(&path, &damaged).expect("write");
+    let error = CompactGraph::load(&path, &set).expect_err("must not load");
+    assert!(matches!(error, VectorError::Corrupt { .. }), "{error}");
+    assert!(error.to_string().contains("promises"), "{error}");
 }
