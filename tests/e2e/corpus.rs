@@ -30,14 +30,15 @@ fn the_whole_corpus_gives_11337_papers_names_every_bad_file_and_reingests_unchan
     let again = paperdex(dir.path(), &args);
     assert!(again.stdout.contains("0 new, 0 updated, 11337 unchanged; 11337 in the index"), "{}", again.stdout);
 
-    // Chinese queries find papers whose Chinese text is about them: the top 5 (the top 1 for
-    // `KV cache 量化`, which few Chinese summaries discuss) contain every query word.
+    // Chinese queries find papers whose Chinese text is about them: searched by their own words
+    // (translation off; by default English-only papers on the topic join the list), the top 5
+    // (the top 1 for `KV cache 量化`, which few Chinese summaries discuss) contain every query word.
     for (query, must_contain, top) in [
         ("强化学习 奖励模型", ["强化学习", "奖励"], 5),
         ("KV cache 量化", ["KV", "量化"], 1),
         ("扩散模型", ["扩散", "模型"], 5),
     ] {
-        let answer = search_json(dir.path(), query, &["--mode", "bm25", "--limit", "5"]);
+        let answer = search_json(dir.path(), query, &["--mode", "bm25", "--limit", "5", "--translation", "0"]);
         let ids = hit_ids(&answer);
         assert_eq!(ids.len(), 5, "{query}");
         for id in ids.into_iter().take(top) {
@@ -51,12 +52,13 @@ fn the_whole_corpus_gives_11337_papers_names_every_bad_file_and_reingests_unchan
         }
     }
 
-    // Keywords alone on the 40 judged development queries: 0.703 when the set was made; a
-    // change to analysis or query building that loses relevance fails here.
+    // Keywords alone on the 40 judged development queries: 0.703 when the set was made, 0.720
+    // with the judgments and the translated keyword list of session 5; a change to analysis or
+    // query building that loses relevance fails here.
     let mut args = dev_set_args();
     args.extend(["--modes".into(), "bm25".into()]);
     let run = paperdex(dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(run.code, 0, "{}", run.stderr);
     let ndcg = ndcg_by_mode(&run.stdout)["bm25"];
-    assert!(ndcg >= 0.69, "BM25 nDCG@10 on the development set fell to {ndcg:.3}");
+    assert!(ndcg >= 0.70, "BM25 nDCG@10 on the development set fell to {ndcg:.3}");
 }

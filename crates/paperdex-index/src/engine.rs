@@ -35,10 +35,10 @@ pub struct RankerConfig {
 }
 
 /// A phrase's translations weigh as much as the phrase: on the whole corpus, with every hit
-/// of every setting judged (development set, session 5), hybrid Chinese keywords 0.484 → 0.694
-/// and Chinese questions 0.441 → 0.605 nDCG@10 against no translation, English queries
-/// unchanged (nothing is added to them); 0.5 measured a little lower (PERFORMANCE.md,
-/// "Relevance").
+/// of every setting judged (development set, session 5), hybrid Chinese keywords 0.470 → 0.730
+/// and Chinese questions 0.395 → 0.537 nDCG@10 against no translation, English queries
+/// unchanged (nothing is added to them); 0.5 and 2 measured the same within 0.006
+/// (PERFORMANCE.md, "Relevance").
 fn default_translation() -> f32 {
     1.0
 }

@@ -735,7 +735,7 @@ const MIN_BACKWARD_PROBABILITY: f32 = 0.02;
 /// reverse. Where co-occurrence scores (Dice) pair a word with whatever keeps it company, EM
 /// lets the company explain itself away: `幻觉` keeps `hallucination`, while a model name seen
 /// in the same recent papers is explained by the NULL word or by its own Chinese context.
-/// Frequent words (大模型, 推理, 评估) get translations too, which a co-occurrence cap denies
+/// Frequent words (推理, 评估, 工具) get translations too, which a co-occurrence cap denies
 /// them. A pair is kept when each side is a likely translation of the other.
 fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
     let started = std::time::Instant::now();
