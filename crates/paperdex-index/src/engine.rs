@@ -185,7 +185,7 @@ impl SearchEngine {
         // poorly, so the translation is embedded as well (in the same model call).
         let translated = crate::lexicon::translated_query(&request.query, &expansions);
         let mut texts = vec![request.query.as_str()];
-        texts.extend(translated.as_deref());
+        texts.extend(translated.as_ref().map(|(text, _)| text.as_str()));
         // Embedding the query takes milliseconds on one core; meanwhile the other runs the
         // keyword search and reads and highlights the papers it ranks first, which are most
         // of a hybrid first page.
@@ -230,7 +230,8 @@ impl SearchEngine {
         let query_vector = query_vectors.first().cloned().unwrap_or_default();
         // Vectors rank a query's own language first whatever the topic: rank within each
         // language, then interleave, so the list compares like with like.
-        let per_language = vector_rankings(vectors, &query_vectors, vector_depth, admitted.as_ref());
+        let translated_into = translated.as_ref().map(|&(_, lang)| lang);
+        let per_language = vector_rankings(vectors, &query_vectors, translated_into, vector_depth, admitted.as_ref());
         let ranked_by_meaning = started.elapsed();
         cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
@@ -383,28 +384,34 @@ struct KeywordList {
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once).
-/// With several query vectors (the query and its translation), a paper counts with its best
-/// similarity to any of them.
+/// `queries` is the query's vector, then its translation's when it was translated into
+/// `translated_into`: that language's passages are searched with the translation, the other's
+/// with the query. (Taking each paper's best similarity to either, in both languages, measured
+/// the same on the development set, 0.770 nDCG@10 in hybrid, for twice the scans.)
 /// With `admitted`, only those passages are searched (a filter).
 fn vector_rankings(
     vectors: &Vectors,
     queries: &[Vec<f32>],
+    translated_into: Option<Lang>,
     papers: usize,
     admitted: Option<&AdmittedPassages>,
 ) -> Vec<Vec<(String, f32)>> {
     let rank = |lang: Lang| {
         let mut best: std::collections::HashMap<&str, f32> = std::collections::HashMap::new();
-        for query in queries {
-            // A paper has a few passages per language; over-fetch so `papers` distinct remain.
-            let nearest = match admitted {
-                None => vectors.nearest(query, papers * 3, lang),
-                Some(admitted) => vectors.nearest_admitted(query, papers * 3, lang, admitted),
-            };
-            for (chunk_id, score) in nearest {
-                if let Some(chunk) = vectors.set.get(chunk_id) {
-                    let entry = best.entry(chunk.paper_id).or_insert(score);
-                    *entry = entry.max(score);
-                }
+        let query = match (translated_into, queries) {
+            (Some(into), [_, translation, ..]) if into == lang => translation,
+            (_, [query, ..]) => query,
+            (_, []) => return Vec::new(),
+        };
+        // A paper has a few passages per language; over-fetch so `papers` distinct remain.
+        let nearest = match admitted {
+            None => vectors.nearest(query, papers * 3, lang),
+            Some(admitted) => vectors.nearest_admitted(query, papers * 3, lang, admitted),
+        };
+        for (chunk_id, score) in nearest {
+            if let Some(chunk) = vectors.set.get(chunk_id) {
+                let entry = best.entry(chunk.paper_id).or_insert(score);
+                *entry = entry.max(score);
             }
         }
         let mut best: Vec<(String, f32)> = best.into_iter().map(|(id, s)| (id.to_string(), s)).collect();

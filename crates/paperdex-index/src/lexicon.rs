@@ -331,13 +331,13 @@ fn gap(text: &str, a: &Word, b: &Word, han: bool) -> bool {
 }
 
 /// `query` as it would read in the other language: the words it already has in that language,
-/// then the best translation of each translated phrase. The vector side embeds it to reach
-/// papers written in that language. `None` when nothing was translated, or when the translated
+/// then the best translation of each translated phrase, and that language. The vector side
+/// embeds it to reach papers written in that language. `None` when nothing was translated, or when the translated
 /// words make up less than half of the query's words (by characters; one-character words
 /// aside). Weighing words by rarity (IDF) instead, so that a question's common words count for
 /// little, embedded more partial translations of questions and lowered them (development set:
 /// Chinese questions 0.605 → 0.542).
-pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String> {
+pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<(String, Lang)> {
     // A mixed query is read in English, the language of most of the corpus.
     let into = if expansions.iter().any(|e| e.lang == Lang::En) { Lang::En } else { expansions.first()?.lang };
     // The translation must say most of what the query says: a question of which only a word
@@ -353,7 +353,7 @@ pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<String>
         query.chars().map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' }).collect();
     let mut parts: Vec<&str> = kept.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
     parts.extend(translations);
-    Some(parts.join(" "))
+    Some((parts.join(" "), into))
 }
 
 /// The share of `query`'s words in the other language than `into` (by characters; one-letter
