@@ -115,18 +115,8 @@ enum Command {
     Search {
         /// The query, in English, Chinese or both.
         query: String,
-        /// Retrievers to use.
-        #[arg(long, default_value = "hybrid")]
-        mode: SearchMode,
-        /// Number of hits.
-        #[arg(long, short = 'n', default_value_t = 10)]
-        limit: usize,
-        /// Skip this many of the best hits.
-        #[arg(long, default_value_t = 0)]
-        offset: usize,
-        /// Print one JSON object instead of text.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        page: PageArgs,
         /// Show each retriever's rank and score for every hit.
         #[arg(long)]
         explain: bool,
@@ -141,18 +131,8 @@ enum Command {
     New {
         /// Only papers matching this query (any mode); without it, every paper in the range.
         query: Option<String>,
-        /// Retrievers to use for QUERY.
-        #[arg(long, default_value = "hybrid")]
-        mode: SearchMode,
-        /// Number of papers.
-        #[arg(long, short = 'n', default_value_t = 10)]
-        limit: usize,
-        /// Skip this many.
-        #[arg(long, default_value_t = 0)]
-        offset: usize,
-        /// Print one JSON object instead of text.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        page: PageArgs,
         #[command(flatten)]
         filter: FilterArgs,
     },
@@ -229,6 +209,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The mode, page and output format `search` and `new` share.
+#[derive(Args, Debug, Clone)]
+struct PageArgs {
+    /// Retrievers to use (`new`: to match its QUERY).
+    #[arg(long, default_value = "hybrid")]
+    mode: SearchMode,
+    /// Number of papers.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    limit: usize,
+    /// Skip this many of the best papers.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// The filters `search` and `new` share (the HTTP API's parameters of the same names).
@@ -360,7 +357,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(if report.unknown.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })
         }
-        Command::Search { query, mode, limit, offset, json, explain, filter, sort } => {
+        Command::Search { query, page: PageArgs { mode, limit, offset, json }, explain, filter, sort } => {
             let mut request =
                 SearchRequest::new(query.clone()).mode(*mode).limit(*limit).filter(filter.filter()).sort(*sort);
             request.offset = *offset;
@@ -375,7 +372,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::New { query, mode, limit, offset, json, filter } => {
+        Command::New { query, page: PageArgs { mode, limit, offset, json }, filter } => {
             let filter = filter.filter();
             filter.validate()?;
             paperdex_index::limits::check_limit(*limit)?;

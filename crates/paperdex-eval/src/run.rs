@@ -490,6 +490,19 @@ mod tests {
     }
 
     #[test]
+    fn a_query_report_lists_its_top_10_and_how_much_of_it_is_judged() {
+        let judgments: Judgments = [("a".to_string(), 2), ("x".to_string(), 0)].into_iter().collect();
+        let ranking: Vec<String> = (0..12).map(|i| format!("p{i}")).chain(["a".into()]).collect();
+        let mut ranking: Vec<&str> = ranking.iter().map(String::as_str).collect();
+        ranking.rotate_right(1); // a, p0 .. p11
+        let scores = QueryScores::of("q1", &ranking, &judgments);
+        let json = serde_json::to_value(&scores).expect("json");
+        assert_eq!(json["top10"].as_array().map(Vec::len), Some(10));
+        assert_eq!(json["top10"][0], "a");
+        assert_eq!(json["judged@10"], 0.1, "only `a` of the first 10 was judged");
+    }
+
+    #[test]
     fn mean_metrics_average_every_field() {
         let a = Metrics { ndcg_10: 1.0, mrr_10: 1.0, recall_10: 0.5, recall_100: 1.0, map: 0.2, judged_10: 1.0 };
         let b = Metrics::default();

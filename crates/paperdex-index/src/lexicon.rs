@@ -332,8 +332,8 @@ fn gap(text: &str, a: &Word, b: &Word, han: bool) -> bool {
 
 /// `query` as it would read in the other language: the words it already has in that language,
 /// then the best translation of each translated phrase, and that language. The vector side
-/// embeds it to reach papers written in that language. `None` when nothing was translated, or when the translated
-/// words make up less than half of the query's words (by characters; one-character words
+/// embeds it to reach papers written in that language. `None` when nothing was translated, or
+/// when the translated words make up less than half of the query's words (by characters; one-character words
 /// aside). Weighing words by rarity (IDF) instead, so that a question's common words count for
 /// little, embedded more partial translations of questions and lowered them (development set:
 /// Chinese questions 0.605 → 0.542).
@@ -345,15 +345,23 @@ pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<(String
     if translated_share(query, expansions, into) < MIN_TRANSLATED_SHARE {
         return None;
     }
+    Some((rewritten(query, expansions, into, false), into))
+}
+
+/// `query` in language `into`: its own words in that language (an English term in a Chinese
+/// query), then its translations into it: every one with `all`, else the first (best) of each
+/// translated phrase.
+fn rewritten(query: &str, expansions: &[Expansion], into: Lang, all: bool) -> String {
     let mut seen = HashSet::new();
-    let translations =
-        expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());
-    // The query's own words in the target language (an English term in a Chinese query).
+    let translations = expansions
+        .iter()
+        .filter(|e| e.lang == into && seen.insert(if all { e.to.as_str() } else { e.from.as_str() }))
+        .map(|e| e.to.as_str());
     let kept: String =
         query.chars().map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' }).collect();
     let mut parts: Vec<&str> = kept.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
     parts.extend(translations);
-    Some((parts.join(" "), into))
+    parts.join(" ")
 }
 
 /// The share of `query`'s words in the other language than `into` (by characters; one-letter
@@ -385,16 +393,7 @@ fn translated_share(query: &str, expansions: &[Expansion], into: Lang) -> f32 {
 /// words by their rarity, so every translation is searched (the vector side embeds the best
 /// translation of each phrase only, [`translated_query`]).
 pub fn keyword_translation(query: &str, expansions: &[Expansion]) -> Option<String> {
-    let mut seen = HashSet::new();
-    let translations: Vec<&str> =
-        expansions.iter().filter(|e| e.lang == Lang::En && seen.insert(e.to.as_str())).map(|e| e.to.as_str()).collect();
-    if translations.is_empty() {
-        return None;
-    }
-    let own: String = query.chars().map(|c| if is_han(c) { ' ' } else { c }).collect();
-    let mut words: Vec<&str> = own.split_whitespace().collect();
-    words.extend(translations);
-    Some(words.join(" "))
+    expansions.iter().any(|e| e.lang == Lang::En).then(|| rewritten(query, expansions, Lang::En, true))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1124,6 +1123,52 @@ mod tests {
             record.sections.push(Section::new(SectionKind::Abstract, en));
         }
         Paper::from_record(record)
+    }
+
+    fn expansion(from: &str, to: &str) -> Expansion {
+        Expansion {
+            from: from.into(),
+            to: to.into(),
+            terms: vec![to.to_lowercase()],
+            lang: Lang::En,
+            weight: 0.5,
+            source: LexiconSource::Parallel,
+        }
+    }
+
+    #[test]
+    fn a_translated_query_is_embedded_only_when_it_says_most_of_the_query() {
+        let two =
+            [expansion("幻觉", "hallucination"), expansion("幻觉", "confabulation"), expansion("模态", "modality")];
+        // Every Chinese word translated: the query's English words, then the best translation of
+        // each phrase.
+        assert_eq!(
+            translated_query("VLM 模态 幻觉", &two),
+            Some(("VLM hallucination modality".to_string(), Lang::En)),
+            "the best translation per phrase, in the order given"
+        );
+        // One word of a long question is not enough to stand for it.
+        let one = [expansion("幻觉", "hallucination")];
+        assert_eq!(translated_query("如何系统地减少视觉语言模型回答中的幻觉问题", &one), None);
+        assert_eq!(translated_query("幻觉", &[]), None, "nothing translated");
+    }
+
+    #[test]
+    fn the_keyword_translation_searches_every_translation_once() {
+        let all = [
+            expansion("幻觉", "hallucination"),
+            expansion("幻觉", "confabulation"),
+            expansion("模态", "hallucination"),
+        ];
+        assert_eq!(
+            keyword_translation("VLM 模态 幻觉？", &all).as_deref(),
+            Some("VLM hallucination confabulation"),
+            "punctuation dropped, repeats once"
+        );
+        // A partial translation still makes a keyword list (BM25 weighs words by rarity).
+        let one = [expansion("幻觉", "hallucination")];
+        assert_eq!(keyword_translation("如何减少幻觉", &one).as_deref(), Some("hallucination"));
+        assert_eq!(keyword_translation("幻觉", &[]), None);
     }
 
     #[test]

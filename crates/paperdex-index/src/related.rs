@@ -412,6 +412,45 @@ mod tests {
     }
 
     #[test]
+    fn a_papers_own_method_name_is_not_one_of_its_more_like_this_terms() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let paper = |id: &str, title: &str, summary: &str| serde_json::json!({"paper": {"id": id, "title": title, "summary": summary}});
+        let mut papers = vec![
+            paper(
+                "2601.00001",
+                "VISTA: Grounding Interface Elements on Phone Screens",
+                "VISTA grounds interface elements. VISTA predicts clicks on phone screens; VISTA trains on screenshots.",
+            ),
+            paper("2601.00002", "VISTA: A Video Generation Agent", "VISTA writes prompts for video generation models."),
+            paper(
+                "2601.00003",
+                "Screens and Clicks",
+                "Grounding interface elements on phone screens by predicting clicks.",
+            ),
+        ];
+        for i in 4..12 {
+            papers.push(paper(
+                &format!("2601.{i:05}"),
+                &format!("Filler {i}"),
+                "Protein folding with language models.",
+            ));
+        }
+        std::fs::write(data.path().join("hf.json"), serde_json::to_string(&papers).expect("json")).expect("write");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest(&[data.path().join("hf.json")], None, &mut Quiet).expect("ingest");
+        let searcher = index.searcher();
+        let seed = index.papers().expect("papers").into_iter().find(|p| p.id.as_str() == "2601.00001").expect("seed");
+        let terms: Vec<String> = distinctive_terms(&index, &searcher, &seed)
+            .expect("terms")
+            .iter()
+            .filter_map(|(term, _)| term.value().as_str().map(str::to_string))
+            .collect();
+        assert!(!terms.iter().any(|t| t == "vista"), "the name stays out: {terms:?}");
+        assert!(terms.iter().any(|t| t == "ground"), "the topic stays in: {terms:?}");
+    }
+
+    #[test]
     fn a_paper_is_never_related_to_itself() {
         let engine = engine();
         for paper in engine.index().papers().expect("papers") {

@@ -190,3 +190,18 @@ pub fn date_number(date: &str) -> Option<u64> {
     let digits: String = date.chars().filter(char::is_ascii_digit).collect();
     (digits.len() == 8).then(|| digits.parse().ok()).flatten()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `SECTION_FIELD_GROUPS` repeats `SectionGroup::ALL` on purpose (its order fixes the field
+    /// ids of existing indexes); a group added to `ALL` and forgotten here would be unsearchable.
+    #[test]
+    fn every_section_group_but_the_title_has_a_field_of_its_own() {
+        let (_, fields) = Fields::build();
+        for group in SectionGroup::ALL {
+            assert_eq!(fields.section(group).is_some(), group != SectionGroup::Title, "{group:?}");
+        }
+    }
+}
