@@ -1,5 +1,5 @@
-//! Pruned BM25 retrieval against exact scoring on the real corpus: the development set's 40
-//! queries get the same top 10 (ids, order and scores) whether every match is scored or only
+//! Pruned BM25 retrieval against exact scoring on the real corpus: every query of the development set
+//! gets the same top 10 (ids, order and scores) whether every match is scored or only
 //! the candidates the pruned stage finds are rescored.
 
 use paperdex_index::{PaperIndex, Pruning, Quiet, SearchRequest};
@@ -19,7 +19,7 @@ fn dev_queries() -> Vec<String> {
 }
 
 #[test]
-fn pruned_retrieval_gives_the_exact_top_10_on_the_40_development_queries() {
+fn pruned_retrieval_gives_the_exact_top_10_on_every_development_query() {
     let dir = tempfile::tempdir().expect("tempdir");
     let folders: Vec<_> = ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"]
         .iter()
@@ -31,7 +31,7 @@ fn pruned_retrieval_gives_the_exact_top_10_on_the_40_development_queries() {
     let exact = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::EXACT);
     let pruned = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::ALWAYS);
     let queries = dev_queries();
-    assert_eq!(queries.len(), 40);
+    assert!(queries.len() >= 40, "{} development queries", queries.len());
     let mut differ = Vec::new();
     // Without translation (what the engine does by default) and with it (`--translation 0.5`).
     for translation in [0.0, 0.5] {

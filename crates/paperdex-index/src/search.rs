@@ -243,9 +243,10 @@ impl Default for Pruning {
 /// (PERFORMANCE.md, "Scale").
 pub const EXACT_UP_TO: usize = 10_000;
 
-/// Candidates the pruned stage finds for the full query to rescore. On the development set
-/// the full query's top 10 is always within the first 300 candidates (tests/e2e/pruning.rs).
-pub const CANDIDATES: usize = 300;
+/// Candidates the pruned stage finds for the full query to rescore. On the 50 development
+/// queries the full query's top 10 is always within the first 350 candidates (300 missed one
+/// paper of one Chinese question; tests/e2e/pruning.rs); 400 leaves a margin.
+pub const CANDIDATES: usize = 400;
 
 /// One clause of a boolean query.
 type Clause = (Occur, Box<dyn Query>);
