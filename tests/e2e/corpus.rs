@@ -52,13 +52,14 @@ fn the_whole_corpus_gives_11337_papers_names_every_bad_file_and_reingests_unchan
         }
     }
 
-    // Keywords alone on the 40 judged development queries: 0.703 when the set was made, 0.720
-    // with the judgments and the translated keyword list of session 5; a change to analysis or
+    // Keywords alone on the judged development queries: 0.703 for the 40 when the set was made,
+    // 0.720 with the judgments and the translated keyword list of session 5, 0.672 for the 50
+    // of session 6 (ten more Chinese questions, the hardest kind); a change to analysis or
     // query building that loses relevance fails here.
     let mut args = dev_set_args();
     args.extend(["--modes".into(), "bm25".into()]);
     let run = paperdex(dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(run.code, 0, "{}", run.stderr);
     let ndcg = ndcg_by_mode(&run.stdout)["bm25"];
-    assert!(ndcg >= 0.70, "BM25 nDCG@10 on the development set fell to {ndcg:.3}");
+    assert!(ndcg >= 0.66, "BM25 nDCG@10 on the development set fell to {ndcg:.3}");
 }
