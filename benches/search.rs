@@ -191,7 +191,6 @@ fn main() {
             percentile(&times, 0.5),
             percentile(&times, 0.99)
         );
-        query_graphs();
         hnsw_recall(engine.index(), model.as_ref());
         for mode in [SearchMode::Vector, SearchMode::Hybrid] {
             let (p50, p99) = latency(&engine, mode, 5);
@@ -328,58 +327,6 @@ fn pipeline_against_model(model: &dyn Embedder, files: usize) {
     }
     model_alone(model, &index, Some(rate), 1);
     concurrent_searches(&dir.path().join("index"));
-}
-
-/// A lone query on the query graph against the same query on the passages' graph (both on a
-/// query session), and a query with its translation (two texts in one call, as a translated
-/// hybrid search embeds them), interleaved query by query so every figure sees the same machine.
-fn query_graphs() {
-    let models = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
-    let query_graph = ModelPaths::under(&models);
-    if !query_graph.query_model.is_file() {
-        println!("(query graphs not compared: {} is missing; run models/fetch)", query_graph.query_model.display());
-        return;
-    }
-    let passage_graph = ModelPaths { query_model: query_graph.model_dir.join("model.onnx"), ..query_graph.clone() };
-    let (Ok(fast), Ok(shipped)) =
-        (E5Embedder::load_for_queries(&query_graph), E5Embedder::load_for_queries(&passage_graph))
-    else {
-        println!("(query graphs not compared: the model does not load)");
-        return;
-    };
-    let mut times: [Vec<f64>; 4] = Default::default();
-    let mut timed = |slot: usize, model: &E5Embedder, texts: &[&str]| {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        let started = Instant::now();
-        model.embed(texts, Role::Query).expect("embed");
-        times[slot].push(started.elapsed().as_secs_f64() * 1000.0);
-    };
-    for round in 0..=5 {
-        for (i, q) in QUERIES.iter().enumerate() {
-            // The next query stands in for a translation: a text of about the same length.
-            let pair = [*q, QUERIES[(i + 1) % QUERIES.len()]];
-            timed(0, &fast, &[q]);
-            timed(1, &shipped, &[q]);
-            timed(2, &fast, &pair);
-            timed(3, &shipped, &pair);
-        }
-        if round == 0 {
-            times.iter_mut().for_each(Vec::clear);
-        }
-    }
-    times.iter_mut().for_each(|t| t.sort_by(f64::total_cmp));
-    println!(
-        "query embedding, query graph / passages' graph (interleaved): p50 {:.3} / {:.3} ms  p99 {:.3} / {:.3} ms",
-        percentile(&times[0], 0.5),
-        percentile(&times[1], 0.5),
-        percentile(&times[0], 0.99),
-        percentile(&times[1], 0.99)
-    );
-    println!(
-        "query and translation in one call, query graph / passages' graph: p50 {:.3} / {:.3} ms",
-        percentile(&times[2], 0.5),
-        percentile(&times[3], 0.5)
-    );
 }
 
 /// Hybrid searches from 8 threads at once, each engine over the same index: one model whose

