@@ -97,6 +97,61 @@ impl IndexError {
 /// Shorthand for results of this crate.
 pub type Result<T, E = IndexError> = std::result::Result<T, E>;
 
+/// What a client (an HTTP caller, an MCP agent) is told when its request fails: a stable code
+/// and a sentence naming what is at fault. The HTTP API and the MCP server both answer with it,
+/// under one rule ([`From<IndexError>`]): the caller's mistakes keep their message, internal
+/// failures are logged in full and answered generically (no path or detail leaks), and a
+/// stopped request says only that.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", code.as_str())]
+pub struct ClientError {
+    /// The stable code (`invalid_parameter`, `paper_not_found`...).
+    pub code: ErrorCode,
+    /// A sentence naming what is at fault.
+    pub message: String,
+}
+
+/// What an internal failure answers; the details go to the log.
+pub const INTERNAL_MESSAGE: &str = "internal error; the server log has the details";
+/// What a request that ran out of time, or was cancelled by its client, answers.
+pub const TIMEOUT_MESSAGE: &str = "the request took too long and was stopped";
+
+impl ClientError {
+    /// An error with `code` and `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ClientError {
+        ClientError { code, message: message.into() }
+    }
+
+    /// An `invalid_parameter` error naming the parameter at fault.
+    pub fn invalid_parameter(name: &str, problem: impl std::fmt::Display) -> ClientError {
+        ClientError::new(ErrorCode::InvalidParameter, format!("{name} {problem}"))
+    }
+
+    /// An `internal` error: `detail` goes to the log, never to the client.
+    pub fn internal(detail: impl std::fmt::Display) -> ClientError {
+        tracing::error!(%detail, "request failed");
+        ClientError::new(ErrorCode::Internal, INTERNAL_MESSAGE)
+    }
+
+    /// A `timeout` error: the request ran out of time or its client went away.
+    pub fn timeout() -> ClientError {
+        ClientError::new(ErrorCode::Timeout, TIMEOUT_MESSAGE)
+    }
+}
+
+impl From<IndexError> for ClientError {
+    fn from(error: IndexError) -> ClientError {
+        match error.code() {
+            ErrorCode::Internal | ErrorCode::IndexDamaged => {
+                tracing::error!(%error, "request failed");
+                ClientError::new(error.code(), INTERNAL_MESSAGE)
+            }
+            ErrorCode::Timeout => ClientError::timeout(),
+            code => ClientError::new(code, error.to_string()),
+        }
+    }
+}
+
 /// Every error a user can be answered with, by the CLI, the HTTP API or an MCP server: a stable
 /// code a client can branch on, with its HTTP status. README.md lists them (a test checks
 /// the list against [`ErrorCode::ALL`]), as Meilisearch keeps its error codes.

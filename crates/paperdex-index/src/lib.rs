@@ -35,7 +35,7 @@ pub mod vectors;
 pub use cancel::Cancel;
 pub use consistency::ConsistencyReport;
 pub use engine::{RankerConfig, SearchEngine};
-pub use error::{ErrorCode, IndexError, Result};
+pub use error::{ClientError, ErrorCode, INTERNAL_MESSAGE, IndexError, Result, TIMEOUT_MESSAGE};
 pub use filter::{Day, SearchFilter, SortOrder};
 pub use fusion::Fusion;
 pub use generation::{FULL_SCAN_THRESHOLD, Vectors};

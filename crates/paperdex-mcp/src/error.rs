@@ -1,7 +1,8 @@
 //! The errors of the MCP server: why it stopped ([`McpError`]), and what a tool call answers
-//! when it fails ([`ToolError`], with a code from the one [`ErrorCode`] list).
+//! when it fails ([`ToolError`]: the HTTP API's [`ClientError`], codes from the one
+//! `ErrorCode` list).
 
-use paperdex_index::{ErrorCode, IndexError};
+use paperdex_index::ClientError;
 
 /// Why the server could not run or stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -15,56 +16,14 @@ pub enum McpError {
 }
 
 /// A failed tool call, answered as an MCP tool error (`isError: true`) so that the agent reads
-/// the code and the message and can correct its call.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {message}", code.as_str())]
-pub struct ToolError {
-    /// The stable code (`invalid_parameter`, `paper_not_found`...).
-    pub code: ErrorCode,
-    /// A sentence naming what is at fault.
-    pub message: String,
-}
-
-impl ToolError {
-    /// An error with `code` and `message`.
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> ToolError {
-        ToolError { code, message: message.into() }
-    }
-
-    /// An `invalid_parameter` error naming the argument at fault.
-    pub fn invalid_argument(name: &str, problem: impl std::fmt::Display) -> ToolError {
-        ToolError::new(ErrorCode::InvalidParameter, format!("{name} {problem}"))
-    }
-
-    /// An `internal` error: `detail` goes to the log (stderr), never to the client.
-    pub fn internal(detail: impl std::fmt::Display) -> ToolError {
-        tracing::error!(%detail, "tool call failed");
-        ToolError::new(ErrorCode::Internal, INTERNAL_MESSAGE)
-    }
-}
-
-const INTERNAL_MESSAGE: &str = "internal error; the server log (stderr) has the details";
-
-/// As the HTTP API answers: the caller's mistakes with their message, internal failures
-/// logged and answered generically.
-impl From<IndexError> for ToolError {
-    fn from(error: IndexError) -> ToolError {
-        match error.code() {
-            ErrorCode::Internal | ErrorCode::IndexDamaged => {
-                tracing::error!(%error, "tool call failed");
-                ToolError::new(error.code(), INTERNAL_MESSAGE)
-            }
-            ErrorCode::Timeout => ToolError::new(ErrorCode::Timeout, TIMEOUT_MESSAGE),
-            code => ToolError::new(code, error.to_string()),
-        }
-    }
-}
-
-/// What a call that ran out of time, or was cancelled by the client, answers.
-pub(crate) const TIMEOUT_MESSAGE: &str = "the request took too long and was stopped";
+/// the code and the message and can correct its call: the HTTP API's [`ClientError`], under the
+/// same rule for what a client is told.
+pub type ToolError = ClientError;
 
 #[cfg(test)]
 mod tests {
+    use paperdex_index::{ErrorCode, IndexError};
+
     use super::*;
 
     #[test]

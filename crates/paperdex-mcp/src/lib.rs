@@ -162,7 +162,7 @@ impl PaperdexMcp {
         // The work learns it is not waited for any more; its thread stops at its next check.
         flag.cancel();
         tracing::warn!("a tool call {stopped}");
-        Err(ToolError::new(ErrorCode::Timeout, error::TIMEOUT_MESSAGE))
+        Err(ToolError::timeout())
     }
 }
 

@@ -103,7 +103,7 @@ impl SearchArgs {
     pub fn into_request(self) -> Result<SearchRequest, ToolError> {
         let query = self.query.trim();
         if query.is_empty() {
-            return Err(ToolError::invalid_argument("query", "is required: the text to search for"));
+            return Err(ToolError::invalid_parameter("query", "is required: the text to search for"));
         }
         let mut request = SearchRequest::new(query).mode(self.mode.0).limit(self.limit);
         request.offset = self.offset;
@@ -235,14 +235,14 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
     let properties = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
     if let Some(name) = arguments.keys().find(|name| !properties.contains_key(*name)) {
         let known: Vec<&str> = properties.keys().map(String::as_str).collect();
-        return Err(ToolError::invalid_argument(
+        return Err(ToolError::invalid_parameter(
             &quote(name),
             format!("is not an argument of this tool (expected {})", known.join(", ")),
         ));
     }
     let required = schema.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
     if let Some(name) = required.iter().filter_map(Value::as_str).find(|name| !arguments.contains_key(*name)) {
-        return Err(ToolError::invalid_argument(name, "is required"));
+        return Err(ToolError::invalid_parameter(name, "is required"));
     }
     let value = Value::Object(arguments);
     serde_path_to_error::deserialize(&value).map_err(|error| {
@@ -253,11 +253,11 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
         });
         match properties.get(&name) {
             Some(property) => {
-                ToolError::invalid_argument(&name, format!("must be {}, not {given}", expected(property)))
+                ToolError::invalid_parameter(&name, format!("must be {}, not {given}", expected(property)))
             }
             // Not a property of the schema: the path is inside a value, or the error is not a
             // field's. Serde's message does not quote long input here.
-            None => ToolError::invalid_argument("the arguments", format!("are not valid: {}", error.inner())),
+            None => ToolError::invalid_parameter("the arguments", format!("are not valid: {}", error.inner())),
         }
     })
 }

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use paperdex_index::{ErrorCode, IndexError};
+use paperdex_index::{ClientError, ErrorCode, INTERNAL_MESSAGE, IndexError, TIMEOUT_MESSAGE};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -32,43 +32,40 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
-/// An error answer.
+/// An error answer: a [`ClientError`] (the rule for what a client is told, shared with the MCP
+/// server) with its HTTP status and JSON body.
 #[derive(Debug)]
-pub struct ApiError {
-    code: ErrorCode,
-    message: String,
-}
+pub struct ApiError(ClientError);
 
 impl ApiError {
     /// An error with `code` (which gives the status) and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into() }
+        ApiError(ClientError::new(code, message))
     }
 
     /// A 400 naming the parameter at fault.
     pub fn invalid_parameter(name: &str, problem: impl std::fmt::Display) -> ApiError {
-        ApiError::new(ErrorCode::InvalidParameter, format!("{name} {problem}"))
+        ApiError(ClientError::invalid_parameter(name, problem))
     }
 
     /// A 500: `detail` goes to the log, never to the client.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
-        tracing::error!(%detail, "request failed");
-        ApiError::new(ErrorCode::Internal, "internal error; the server log has the details")
+        ApiError(ClientError::internal(detail))
     }
 
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     /// The message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        status_of(self.code)
+        status_of(self.0.code)
     }
 }
 
@@ -79,14 +76,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 
 impl From<IndexError> for ApiError {
     fn from(error: IndexError) -> ApiError {
-        match error.code() {
-            ErrorCode::Internal | ErrorCode::IndexDamaged => {
-                tracing::error!(%error, "request failed");
-                ApiError::new(error.code(), "internal error; the server log has the details")
-            }
-            ErrorCode::Timeout => ApiError::new(ErrorCode::Timeout, TIMEOUT_MESSAGE),
-            code => ApiError::new(code, error.to_string()),
-        }
+        ApiError(ClientError::from(error))
     }
 }
 
@@ -99,12 +89,11 @@ impl From<tokio::task::JoinError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let body = ErrorBody { error: ErrorDetail { code: self.code.as_str().to_string(), message: self.message } };
+        let ClientError { code, message } = self.0;
+        let body = ErrorBody { error: ErrorDetail { code: code.as_str().to_string(), message } };
         (status, Json(body)).into_response()
     }
 }
-
-const TIMEOUT_MESSAGE: &str = "the request took too long and was stopped";
 
 /// Gives a JSON body to error answers made by layers that know nothing of our format (the
 /// timeout's 503, the body limit's 413, a 405 for a method a route lacks), and logs them.
@@ -121,7 +110,7 @@ pub(crate) async fn json_errors(response: Response) -> Response {
         StatusCode::URI_TOO_LONG => (ErrorCode::UriTooLong, "request target too long"),
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (ErrorCode::HeadersTooLarge, "request headers too large"),
         s if s.is_client_error() => (ErrorCode::BadRequest, "bad request"),
-        _ => (ErrorCode::Internal, "internal error; the server log has the details"),
+        _ => (ErrorCode::Internal, INTERNAL_MESSAGE),
     };
     tracing::warn!(%status, %code, "{message}");
     let mut answer =
