@@ -48,10 +48,11 @@ pub const GLOSSARY_FILE: &str = "glossary.tsv";
 
 const LEXICON_DIR: &str = "lexicon";
 /// The share of a query's words (by characters) its translated phrases must cover for the
-/// translation to be embedded (see [`translated_query`]). Half kept questions' partial
-/// translations out; on the 15 Chinese questions of the development set 0.3 embeds more of
-/// them (hybrid nDCG@10 0.513 → 0.538, no query lower by more than 0.006; PERFORMANCE.md).
-const MIN_TRANSLATED_SHARE: f32 = 0.3;
+/// translation to be embedded (see [`translated_query`]). 0.3 raised the 15 Chinese questions
+/// of the development set (hybrid nDCG@10 0.513 → 0.538, all of it one query) but lost a
+/// cross-language query on a small index, whose lexicon is learned from a few dozen papers
+/// (`tests/e2e/semantic.rs`): kept at half (PERFORMANCE.md).
+const MIN_TRANSLATED_SHARE: f32 = 0.5;
 /// The longest phrase (in analysed words) a lexicon entry or a lookup spans.
 const MAX_PHRASE_WORDS: usize = 4;
 /// A bracket pair must be seen this often to be believed.
