@@ -37,6 +37,7 @@ use crate::analysis::phrase_analyzer;
 use crate::error::{IndexError, Result};
 use crate::generation::CommitPayload;
 use crate::paper_index::PaperIndex;
+use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
@@ -1061,9 +1062,31 @@ impl PaperIndex {
         // Earlier batches of this write are committed but maybe not visible yet.
         self.reload()?;
         let replaced: HashSet<&str> = replace.iter().map(|p| p.id.as_str()).chain(delete.iter().copied()).collect();
+        let searcher = self.searcher();
         // The stored papers are read one at a time, never all at once: a million papers
-        // would take gigabytes.
-        let mut reader = crate::ingest_records::StoredPapers::new(self.searcher());
+        // would take gigabytes. Only those with a Han character are read: a paper without one
+        // teaches nothing ([`gather`] skips it), and the Han-bigram field has a token for every
+        // Han character of the texts `gather` reads (titles and sections), so its field norms
+        // say which papers those are without reading them. Most papers are English: reading
+        // them all was most of the 204 s the lexicon took in a 1M-paper ingest.
+        // Postings of another analysis may not say it, so then every paper is read (the
+        // latest commit's record says which made them: by the last batch of a write, every
+        // stored paper is either rewritten or in `replace`).
+        let current_postings = self.committed_payload()?.analysis == crate::analysis::ANALYSIS_VERSION;
+        let mut reader = if current_postings {
+            StoredPapers::with_tokens_in(self, searcher.clone(), self.fields.han_bigrams)?
+        } else {
+            StoredPapers::new(self, searcher.clone())?
+        };
+        // The papers the lexicon is learned from, as the index will hold them: the skipped
+        // ones are counted, not read.
+        let mut replaced_stored = 0u64;
+        for id in &replaced {
+            if let Some(id) = paperdex_core::PaperId::parse(id) {
+                replaced_stored += u64::from(self.address_in(&searcher, &id)?.is_some());
+            }
+        }
+        let papers_after = searcher.num_docs() - replaced_stored + replace.len() as u64;
         let mut unreadable = None;
         let stored = std::iter::from_fn(|| match reader.next_paper(self)? {
             Ok(paper) => Some(paper),
@@ -1080,10 +1103,11 @@ impl PaperIndex {
             Some(glossary) => glossary.clone(),
             None => stored_glossary(&self.root, payload.lexicon.as_deref()),
         };
-        let file = learn(papers, &glossary);
+        let mut file = learn(papers, &glossary);
         if let Some(error) = unreadable {
             return Err(error);
         }
+        file.papers = papers_after;
         tracing::debug!(pairs = file.entries.len(), seconds = file.seconds, "bilingual lexicon learned");
         write(&self.root, generation, &file)
     }
