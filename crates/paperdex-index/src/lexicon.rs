@@ -410,8 +410,11 @@ struct Evidence {
     /// Surface forms as first seen, by analysed key.
     zh_surface: HashMap<String, String>,
     en_surface: HashMap<String, String>,
-    /// Parallel papers: (Chinese word ids, English word ids), distinct.
+    /// Parallel papers: (Chinese word ids, English word ids), distinct; the first
+    /// [`MODEL_PAPERS`], the ones the translation model learns from.
     parallel: Vec<(Vec<u32>, Vec<u32>)>,
+    /// How many parallel papers there are in all.
+    parallel_papers: u64,
     zh_ids: HashMap<String, u32>,
     en_ids: HashMap<String, u32>,
     /// How often each English word (by id) was written each way: its translation is shown
@@ -465,7 +468,7 @@ pub fn learn(
     }
     let gathered = started.elapsed().as_secs_f64();
     let mut entries = bracket_entries(&evidence);
-    let parallel_papers = evidence.parallel.len() as u64;
+    let parallel_papers = evidence.parallel_papers;
     let mut known: HashSet<(String, String)> =
         entries.iter().map(|e| (zh_key(&e.zh_terms), en_key(&e.en_terms))).collect();
     for entry in translation_model_entries(&evidence) {
@@ -530,7 +533,12 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
         let mut en: Vec<u32> = en_words.into_iter().collect();
         zh.sort_unstable();
         en.sort_unstable();
-        evidence.parallel.push((zh, en));
+        evidence.parallel_papers += 1;
+        // Papers beyond what the model reads are counted, not kept (at a million papers,
+        // 200,000 word lists). Their words still get ids above, in the order they come.
+        if evidence.parallel.len() < MODEL_PAPERS {
+            evidence.parallel.push((zh, en));
+        }
     }
 }
 
@@ -739,7 +747,7 @@ const MIN_BACKWARD_PROBABILITY: f32 = 0.02;
 /// them. A pair is kept when each side is a likely translation of the other.
 fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
     let started = std::time::Instant::now();
-    let papers: Vec<&(Vec<u32>, Vec<u32>)> = evidence.parallel.iter().take(MODEL_PAPERS).collect();
+    let papers: Vec<&(Vec<u32>, Vec<u32>)> = evidence.parallel.iter().collect();
     if papers.is_empty() {
         return Vec::new();
     }
@@ -778,10 +786,13 @@ fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
         pair_of.insert(key, pairs.len() as u32);
         pairs.push(((key >> 32) as u32, key as u32, count));
     }
+    // The counts of every pair seen (tens of millions at 4,000 papers) are no longer needed:
+    // freed before the cells are laid out, they do not add to the learning's peak memory.
+    drop(together);
     // Each paper as its candidate pairs (pair ids), grouped by English word for the forward
-    // model and by Chinese word for the backward one.
-    let mut by_en: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
-    let mut by_zh: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
+    // model, then regrouped in place by Chinese word for the backward one: one copy of the
+    // cells (tens of millions) at a time.
+    let mut cells_of: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
     for (zh, en) in &docs {
         let mut cells: Vec<u32> = Vec::new();
         for &e in en {
@@ -792,20 +803,21 @@ fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
             }
         }
         cells.sort_unstable_by_key(|&p| (pairs[p as usize].1, p));
-        let mut transposed = cells.clone();
-        transposed.sort_unstable_by_key(|&p| (pairs[p as usize].0, p));
-        by_en.push(cells);
-        by_zh.push(transposed);
+        cells_of.push(cells);
     }
     drop(pair_of);
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         pairs = pairs.len(),
-        cells = by_en.iter().map(Vec::len).sum::<usize>(),
+        cells = cells_of.iter().map(Vec::len).sum::<usize>(),
         "translation model"
     );
-    let forward = model_one(&by_en, &pairs, |&(z, _, _)| z, |&(_, e, _)| e, zh_df.len(), en_df.len());
-    let backward = model_one(&by_zh, &pairs, |&(_, e, _)| e, |&(z, _, _)| z, en_df.len(), zh_df.len());
+    let forward = model_one(&cells_of, &pairs, |&(z, _, _)| z, |&(_, e, _)| e, zh_df.len(), en_df.len());
+    for cells in &mut cells_of {
+        cells.sort_unstable_by_key(|&p| (pairs[p as usize].0, p));
+    }
+    let backward = model_one(&cells_of, &pairs, |&(_, e, _)| e, |&(z, _, _)| z, en_df.len(), zh_df.len());
+    drop(cells_of);
     let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
     let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
     // Words in most papers (本文 "this paper", study) stay in the model, where they explain
