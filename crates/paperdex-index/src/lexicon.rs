@@ -1261,6 +1261,52 @@ mod tests {
         assert!(lexicon.file.entries.iter().all(|e| e.source == LexiconSource::Parallel));
     }
 
+    /// The index learns from the papers with Chinese text only, but counts every paper, and
+    /// learns what reading all of them teaches, in several generations and after an update.
+    #[test]
+    fn the_lexicon_an_ingest_learns_skips_english_papers_and_equals_learning_from_all() {
+        let topics = [("幻觉", "hallucination"), ("机器人", "robot"), ("蒸馏", "distillation")];
+        let mut papers = Vec::new();
+        for (t, (zh, en)) in topics.iter().enumerate() {
+            for i in 0..3 {
+                papers.push(paper(
+                    &format!("260{t}.{:05}", i + 1),
+                    &format!("A study of {en} number {i}"),
+                    &format!("本文研究{zh}（{en}）问题，实验表明方法有效。"),
+                    &format!("We study {en} and report results."),
+                ));
+                papers.push(paper(
+                    &format!("260{t}.{:05}", i + 10),
+                    &format!("{en} in English only"),
+                    "",
+                    "No Chinese.",
+                ));
+            }
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index").with_papers_per_generation(2);
+        let records: Vec<Record> = papers.iter().flat_map(|p| p.records.clone()).collect();
+        index.ingest_records(records, None, &mut crate::Quiet).expect("ingest");
+        let learned = index.lexicon();
+        let from_all = learn(index.papers().expect("papers"), &[]);
+        assert_eq!(learned.file.papers, 18);
+        assert_eq!(learned.file.parallel_papers, 9);
+        assert_eq!(learned.file.entries, from_all.entries);
+        assert!(learned.lookup("幻觉", 3).iter().any(|e| e.en == "hallucination"));
+
+        // An English paper turning bilingual is read by the next ingest.
+        let turned = paper(
+            "2600.00010",
+            "hallucination in English only",
+            "本文研究幻觉（hallucination）问题，实验表明方法有效。",
+            "We study hallucination and report results.",
+        );
+        index.ingest_records(turned.records.clone(), None, &mut crate::Quiet).expect("update");
+        let learned = index.lexicon();
+        assert_eq!((learned.file.papers, learned.file.parallel_papers), (18, 10));
+        assert_eq!(learned.file.entries, learn(index.papers().expect("papers"), &[]).entries);
+    }
+
     #[test]
     fn a_glossary_adds_and_removes_pairs_and_names_bad_lines() {
         let text = "# term pairs\n幻觉\thallucination\nmixture of experts\t混合专家\t0.8\nbroken line\n幻觉\tfoo\t2\nabc\tdef\n";

@@ -667,10 +667,16 @@ fn top_candidates(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Ve
 }
 
 /// A candidate paper, ordered as ranked: a higher score first, then the earlier paper.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 struct Candidate {
     score: Score,
     address: DocAddress,
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Candidate) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
 }
 
 impl Eq for Candidate {}
@@ -995,6 +1001,42 @@ mod tests {
                 let ranked =
                     |r: &super::SearchResults| r.hits.iter().map(|h| (h.id.clone(), h.score)).collect::<Vec<_>>();
                 assert_eq!(ranked(&got), ranked(&want), "{query}, limit {limit}");
+            }
+        }
+    }
+
+    /// The candidate stage carries its threshold from segment to segment; over an index of
+    /// many segments it finds what tantivy's `TopDocs` finds, scores and ties included.
+    #[test]
+    fn candidates_found_across_many_segments_are_the_ones_top_docs_finds() {
+        let (_sample_dir, sample) = sample_index();
+        // The sample's papers in a segment of four each (merges would make one segment).
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for papers in sample.papers().expect("papers").chunks(4) {
+            for paper in papers {
+                writer.add_document(index.fields.document(paper).expect("document")).expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        drop(writer);
+        index.reload().expect("reload");
+        let searcher = index.searcher();
+        assert!(searcher.segment_readers().len() > 2, "{} segments", searcher.segment_readers().len());
+        for query in
+            ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"]
+        {
+            let parts = index.keyword_query_in(&searcher, query, &[], None);
+            let candidates = super::assemble(parts.candidates).expect("a candidate query");
+            for k in [1, 3, 10] {
+                let top_docs = searcher
+                    .search(&candidates, &tantivy::collector::TopDocs::with_limit(k).order_by_score())
+                    .expect("search");
+                let want: Vec<_> = top_docs.into_iter().map(|(_, address)| address).collect();
+                let got = super::top_candidates(&searcher, candidates.as_ref(), k).expect("candidates");
+                assert_eq!(got, want, "{query}, k {k}");
             }
         }
     }
