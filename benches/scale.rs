@@ -33,6 +33,7 @@
 //! - `PAPERDEX_SCALE_INDEX`: a folder to keep the bm25 part's index in (a sub-folder per
 //!   size); `PAPERDEX_SCALE_PART=bm25-queries` then measures the queries alone on it (an
 //!   index made by `paperdex --no-model --index DIR/SIZE ingest` of the same input does too);
+//!   `PAPERDEX_SCALE_CANDIDATES`: the pruned stage's candidate depth (default 300);
 //! - `PAPERDEX_SCALE_HNSW=M,EF_CONSTRUCTION`: other graph parameters for the build;
 //! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
 //!   longer than that, reporting the rates measured so far.
@@ -445,7 +446,7 @@ struct QueryFigures {
 /// rounds, so a change in the machine's load falls on both alike.
 fn bm25_queries(index_dir: &Path) -> QueryFigures {
     let started = Instant::now();
-    let index = PaperIndex::open(index_dir).expect("open index");
+    let index = PaperIndex::open(index_dir).expect("open index").with_pruning(pruning());
     let open = started.elapsed();
 
     // Retrieval alone (query building + top 10 by BM25), without reading papers or snippets.
@@ -510,6 +511,13 @@ fn bm25_queries(index_dir: &Path) -> QueryFigures {
         answers_exact,
         rss_searching,
     }
+}
+
+/// The pruning the queries are measured with: the default, or `PAPERDEX_SCALE_CANDIDATES`
+/// candidates for the full query to rescore (to measure what the depth costs).
+fn pruning() -> Pruning {
+    let candidates = std::env::var("PAPERDEX_SCALE_CANDIDATES").ok().and_then(|s| s.parse().ok());
+    Pruning { candidates: candidates.unwrap_or(Pruning::default().candidates), ..Pruning::default() }
 }
 
 /// Rounds over the queries for each latency figure (after one uncounted warm-up round).
