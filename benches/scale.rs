@@ -30,6 +30,10 @@
 //!   generation of `index/full`); `PAPERDEX_SCALE_PERTURB`: the perturbation strength (0.3);
 //! - `PAPERDEX_SCALE_INPUT`: a folder to write the bm25 part's input files to (under a
 //!   sub-folder per size) and keep, to time other builds' ingest of the same files;
+//! - `PAPERDEX_SCALE_INDEX`: a folder to keep the bm25 part's index in (a sub-folder per
+//!   size); `PAPERDEX_SCALE_PART=bm25-queries` then measures the queries alone on it (an
+//!   index made by `paperdex --no-model --index DIR/SIZE ingest` of the same input does too);
+//!   `PAPERDEX_SCALE_CANDIDATES`: the pruned stage's candidate depth (default 300);
 //! - `PAPERDEX_SCALE_HNSW=M,EF_CONSTRUCTION`: other graph parameters for the build;
 //! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
 //!   longer than that, reporting the rates measured so far.
@@ -92,6 +96,10 @@ fn main() {
             sizes.iter().for_each(|&papers| bm25_part(papers));
             true
         }
+        "bm25-queries" => {
+            sizes.iter().for_each(|&papers| bm25_queries_part(papers));
+            true
+        }
         "vectors" => sizes.iter().map(|&papers| run_vectors(papers)).collect::<Vec<_>>().iter().all(|&ok| ok),
         "vectors-faithful" => {
             vectors_faithful();
@@ -113,7 +121,7 @@ fn main() {
             true
         }
         other => {
-            eprintln!("PAPERDEX_SCALE_PART={other:?}: expected `bm25` or `vectors`, or unset for both");
+            eprintln!("PAPERDEX_SCALE_PART={other:?}: expected `bm25`, `bm25-queries` or `vectors`, or unset for both");
             std::process::exit(2);
         }
     };
@@ -418,6 +426,164 @@ fn table_head() {
     println!("|{}|--------|", "-".repeat(40));
 }
 
+/// What the query half of the bm25 part measures on an index (see [`bm25_queries`]).
+struct QueryFigures {
+    open: Duration,
+    load_before: String,
+    load_after: String,
+    matching: Vec<usize>,
+    retrieval: Vec<f64>,
+    retrieval_exact: Vec<f64>,
+    identical: usize,
+    estimate_ratios: Vec<f64>,
+    answers: Vec<f64>,
+    answers_exact: Vec<f64>,
+    rss_searching: f64,
+}
+
+/// The query half of the bm25 part on the index at `index_dir`: retrieval and whole answers,
+/// pruned (the default) and exact, in the same run. The two are measured in alternate
+/// rounds, so a change in the machine's load falls on both alike.
+fn bm25_queries(index_dir: &Path) -> QueryFigures {
+    let started = Instant::now();
+    let index = PaperIndex::open(index_dir).expect("open index").with_pruning(pruning());
+    let open = started.elapsed();
+
+    // Retrieval alone (query building + top 10 by BM25), without reading papers or snippets.
+    let searcher = index.searcher();
+    let mut matching = Vec::new();
+    for q in QUERIES {
+        if let Some(query) = index.keyword_query(q) {
+            matching.push(searcher.search(&query, &tantivy::collector::Count).expect("count"));
+        }
+    }
+    matching.sort_unstable();
+    let load_before = load_average();
+    // The same index scored exactly (every match scored and counted, as before pruning): the
+    // ratio to it does not depend on the machine's load.
+    let exact = PaperIndex::open(index_dir).expect("open index").with_pruning(Pruning::EXACT);
+    let (mut retrieval, mut retrieval_exact) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        retrieval.extend(common::bm25_retrieval_ms(&index, 1));
+        retrieval_exact.extend(common::bm25_retrieval_ms(&exact, 1));
+    }
+    let mut identical = 0;
+    let mut estimate_ratios = Vec::new();
+    for q in QUERIES {
+        let (pruned, full) = (index.keyword_top(q, 10).expect("search"), exact.keyword_top(q, 10).expect("search"));
+        let ids = |m: &paperdex_index::KeywordMatches| m.hits.iter().map(|(_, a)| *a).collect::<Vec<_>>();
+        identical += usize::from(ids(&pruned) == ids(&full));
+        if pruned.total_is_estimate {
+            estimate_ratios.push(pruned.total as f64 / full.total.max(1) as f64);
+        }
+    }
+    estimate_ratios.sort_by(f64::total_cmp);
+    drop(searcher);
+
+    let no_model = || Err("no model: the scale bench measures BM25 alone".to_string());
+    let engines = [SearchEngine::new(index, no_model()), SearchEngine::new(exact, no_model())];
+    let mut answers = [Vec::new(), Vec::new()];
+    for round in 0..=ROUNDS {
+        for (engine, times) in engines.iter().zip(answers.iter_mut()) {
+            for q in QUERIES {
+                let started = Instant::now();
+                let results = engine.search(&SearchRequest::new(*q).mode(SearchMode::Bm25)).expect("search");
+                assert_eq!(results.mode, SearchMode::Bm25, "mode fell back: {:?}", results.warnings);
+                std::hint::black_box(results);
+                if round > 0 {
+                    times.push(ms(started.elapsed()));
+                }
+            }
+        }
+    }
+    let rss_searching = proc_status_mb("VmRSS:");
+    let [answers, answers_exact] = answers;
+    QueryFigures {
+        open,
+        load_before,
+        load_after: load_average(),
+        matching,
+        retrieval,
+        retrieval_exact,
+        identical,
+        estimate_ratios,
+        answers,
+        answers_exact,
+        rss_searching,
+    }
+}
+
+/// The pruning the queries are measured with: the default, or `PAPERDEX_SCALE_CANDIDATES`
+/// candidates for the full query to rescore (to measure what the depth costs).
+fn pruning() -> Pruning {
+    let candidates = std::env::var("PAPERDEX_SCALE_CANDIDATES").ok().and_then(|s| s.parse().ok());
+    Pruning { candidates: candidates.unwrap_or(Pruning::default().candidates), ..Pruning::default() }
+}
+
+/// Rounds over the queries for each latency figure (after one uncounted warm-up round).
+const ROUNDS: usize = 20;
+
+/// The rows of [`bm25_queries`]' figures.
+fn print_query_rows(f: &QueryFigures) {
+    let n = QUERIES.len();
+    row("open index", format!("{:.1} ms", ms(f.open)));
+    row("machine load (1/5/15 min), searches", format!("{} before, {} after", f.load_before, f.load_after));
+    row(
+        "papers matching a query",
+        format!(
+            "median {}, max {} (of {} queries)",
+            f.matching.get(f.matching.len() / 2).copied().unwrap_or(0),
+            f.matching.last().copied().unwrap_or(0),
+            f.matching.len()
+        ),
+    );
+    row("bm25 retrieval only (top 10 ids)", format!("{} ({n} x {ROUNDS})", p50_p99(f.retrieval.clone())));
+    row(
+        "  the same, exact (no pruning), same run",
+        format!("{} ({n} x {ROUNDS}, alternate rounds)", p50_p99(f.retrieval_exact.clone())),
+    );
+    row("  top 10 identical to exact scoring", format!("{} of {n} queries", f.identical));
+    row(
+        "  estimated / counted matches",
+        match f.estimate_ratios.len() {
+            0 => "no query estimated (all below the exact-count threshold)".to_string(),
+            k => format!(
+                "median {:.2}, range {:.2}–{:.2} ({k} queries estimated)",
+                percentile(&f.estimate_ratios, 0.5),
+                f.estimate_ratios[0],
+                f.estimate_ratios[k - 1]
+            ),
+        },
+    );
+    row("search bm25 (10 hits, snippets)", format!("{} ({n} x {ROUNDS})", p50_p99(f.answers.clone())));
+    row(
+        "  the same, exact (no pruning), same run",
+        format!("{} ({n} x {ROUNDS}, alternate rounds)", p50_p99(f.answers_exact.clone())),
+    );
+    row("RSS while searching", format!("{:.0} MB (tantivy's memory-mapped files included)", f.rss_searching));
+}
+
+/// The query half of the bm25 part alone, on the index kept by an earlier run
+/// (`PAPERDEX_SCALE_INDEX`): a change to searching is measured without re-ingesting (a
+/// million papers take a quarter of an hour).
+fn bm25_queries_part(papers: usize) {
+    let Some(dir) = std::env::var_os("PAPERDEX_SCALE_INDEX").map(PathBuf::from) else {
+        eprintln!("PAPERDEX_SCALE_PART=bm25-queries needs PAPERDEX_SCALE_INDEX (a folder holding an index)");
+        std::process::exit(2);
+    };
+    let dir = dir.join(papers.to_string());
+    if !dir.join("tantivy").exists() {
+        eprintln!("{}: no index here; run PAPERDEX_SCALE_PART=bm25 with PAPERDEX_SCALE_INDEX first", dir.display());
+        std::process::exit(2);
+    }
+    let queries = bm25_queries(&dir);
+    println!("## {papers} papers: BM25 queries on the index kept at {}\n", dir.display());
+    table_head();
+    row("index on disk", mb(disk_size(&dir)));
+    print_query_rows(&queries);
+    println!();
+}
+
 fn bm25_part(papers: usize) {
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let started = Instant::now();
@@ -436,7 +602,15 @@ fn bm25_part(papers: usize) {
         Some(dir) => PathBuf::from(dir).join(papers.to_string()),
         None => scratch.path().join("papers"),
     };
-    let index_dir = scratch.path().join("index");
+    // With PAPERDEX_SCALE_INDEX the index is kept there (a sub-folder per size), for
+    // `PAPERDEX_SCALE_PART=bm25-queries` to search again.
+    let index_dir = match std::env::var_os("PAPERDEX_SCALE_INDEX") {
+        Some(dir) => PathBuf::from(dir).join(papers.to_string()),
+        None => scratch.path().join("index"),
+    };
+    if index_dir.exists() {
+        fs::remove_dir_all(&index_dir).expect("remove old index");
+    }
     if input.exists() {
         fs::remove_dir_all(&input).expect("remove old input");
     }
@@ -458,70 +632,7 @@ fn bm25_part(papers: usize) {
     drop(index);
     let index_bytes = disk_size(&index_dir);
 
-    let started = Instant::now();
-    let index = PaperIndex::open(&index_dir).expect("open index");
-    let open = started.elapsed();
-
-    // Retrieval alone (query building + top 10 by BM25), without reading papers or snippets.
-    let searcher = index.searcher();
-    let mut matching = Vec::new();
-    for q in QUERIES {
-        if let Some(query) = index.keyword_query(q) {
-            matching.push(searcher.search(&query, &tantivy::collector::Count).expect("count"));
-        }
-    }
-    matching.sort_unstable();
-    let load_before_search = load_average();
-    let retrieval = common::bm25_retrieval_ms(&index, 20);
-    // The same index scored exactly (every match scored and counted, as before pruning), in
-    // the same run: the ratio to it does not depend on the machine's load.
-    let exact = PaperIndex::open(&index_dir).expect("open index").with_pruning(Pruning::EXACT);
-    let retrieval_exact = common::bm25_retrieval_ms(&exact, 20);
-    let mut identical = 0;
-    let mut estimate_ratios = Vec::new();
-    for q in QUERIES {
-        let (pruned, full) = (index.keyword_top(q, 10).expect("search"), exact.keyword_top(q, 10).expect("search"));
-        let ids = |m: &paperdex_index::KeywordMatches| m.hits.iter().map(|(_, a)| *a).collect::<Vec<_>>();
-        identical += usize::from(ids(&pruned) == ids(&full));
-        if pruned.total_is_estimate {
-            estimate_ratios.push(pruned.total as f64 / full.total.max(1) as f64);
-        }
-    }
-    estimate_ratios.sort_by(f64::total_cmp);
-    drop(exact);
-    drop(searcher);
-
-    let engine = SearchEngine::new(index, Err("no model: the scale bench measures BM25 alone".to_string()));
-    let mut answers = Vec::new();
-    for round in 0..21 {
-        for q in QUERIES {
-            let started = Instant::now();
-            let results = engine.search(&SearchRequest::new(*q).mode(SearchMode::Bm25)).expect("search");
-            assert_eq!(results.mode, SearchMode::Bm25, "mode fell back: {:?}", results.warnings);
-            if round > 0 {
-                answers.push(ms(started.elapsed()));
-            }
-        }
-    }
-    let rss_searching = proc_status_mb("VmRSS:");
-    let exact_engine = SearchEngine::new(
-        PaperIndex::open(&index_dir).expect("open index").with_pruning(Pruning::EXACT),
-        Err("no model: the scale bench measures BM25 alone".to_string()),
-    );
-    let mut answers_exact = Vec::new();
-    for round in 0..21 {
-        for q in QUERIES {
-            let started = Instant::now();
-            let results = exact_engine.search(&SearchRequest::new(*q).mode(SearchMode::Bm25)).expect("search");
-            std::hint::black_box(results);
-            if round > 0 {
-                answers_exact.push(ms(started.elapsed()));
-            }
-        }
-    }
-    drop(exact_engine);
-    let load_after_search = load_average();
-
+    let queries = bm25_queries(&index_dir);
     println!("## {papers} papers: BM25 (parse + index through `PaperIndex::ingest`, no embeddings)\n");
     table_head();
     row(
@@ -561,45 +672,12 @@ fn bm25_part(papers: usize) {
         "index on disk",
         format!("{} ({:.0} bytes/paper)", mb(index_bytes), index_bytes as f64 / report.papers_total.max(1) as f64),
     );
-    row("open index", format!("{:.1} ms", ms(open)));
-    row(
-        "machine load (1/5/15 min)",
-        format!(
-            "ingest: {load_before_ingest} before, {load_after_ingest} after; \
-             searches: {load_before_search} before, {load_after_search} after"
-        ),
-    );
-    row(
-        "papers matching a query",
-        format!(
-            "median {}, max {} (of {} queries)",
-            matching.get(matching.len() / 2).copied().unwrap_or(0),
-            matching.last().copied().unwrap_or(0),
-            matching.len()
-        ),
-    );
-    row("bm25 retrieval only (top 10 ids)", format!("{} ({} x 20)", p50_p99(retrieval), QUERIES.len()));
-    row("  the same, exact (no pruning), same run", format!("{} ({} x 20)", p50_p99(retrieval_exact), QUERIES.len()));
-    row("  top 10 identical to exact scoring", format!("{identical} of {} queries", QUERIES.len()));
-    row(
-        "  estimated / counted matches",
-        match estimate_ratios.len() {
-            0 => "no query estimated (all below the exact-count threshold)".to_string(),
-            n => format!(
-                "median {:.2}, range {:.2}–{:.2} ({n} queries estimated)",
-                percentile(&estimate_ratios, 0.5),
-                estimate_ratios[0],
-                estimate_ratios[n - 1]
-            ),
-        },
-    );
-    row("search bm25 (10 hits, snippets)", format!("{} ({} x 20)", p50_p99(answers), QUERIES.len()));
-    row("  the same, exact (no pruning), same run", format!("{} ({} x 20)", p50_p99(answers_exact), QUERIES.len()));
+    row("machine load (1/5/15 min), ingest", format!("{load_before_ingest} before, {load_after_ingest} after"));
+    print_query_rows(&queries);
     row(
         "peak RSS",
         format!("{peak_generate:.0} MB generating, {peak_ingest:.0} MB ingesting, {:.0} MB at the end", peak_rss_mb()),
     );
-    row("RSS while searching", format!("{rss_searching:.0} MB (tantivy's memory-mapped files included)"));
     println!();
 }
 

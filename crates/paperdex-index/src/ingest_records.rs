@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use paperdex_core::{Paper, PaperId, Record};
 use paperdex_embed::{EmbedError, Embedder, chunk};
-use tantivy::{DocAddress, Searcher};
+use tantivy::Searcher;
 
 use crate::error::{IndexError, Result};
 use crate::ingest::{
@@ -24,6 +24,7 @@ use crate::ingest::{
 };
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
+use crate::stored_papers::StoredPapers;
 use crate::vectors::VectorSet;
 
 /// Where an ingest's records come from, a file (or a slice of records) at a time.
@@ -81,41 +82,6 @@ enum Phase {
     Done,
 }
 
-/// The stored papers of one searcher, walked in index order a batch at a time.
-pub(crate) struct StoredPapers {
-    searcher: Searcher,
-    segment: usize,
-    doc: u32,
-}
-
-impl StoredPapers {
-    pub(crate) fn new(searcher: Searcher) -> StoredPapers {
-        StoredPapers { searcher, segment: 0, doc: 0 }
-    }
-
-    /// The address of the next live paper, if any.
-    fn next_address(&mut self) -> Option<DocAddress> {
-        while let Some(segment) = self.searcher.segment_readers().get(self.segment) {
-            while self.doc < segment.max_doc() {
-                let doc = self.doc;
-                self.doc += 1;
-                if segment.alive_bitset().is_none_or(|bits| bits.is_alive(doc)) {
-                    return Some(DocAddress::new(self.segment as u32, doc));
-                }
-            }
-            self.segment += 1;
-            self.doc = 0;
-        }
-        None
-    }
-
-    /// The next stored paper, read from the stored JSON.
-    pub(crate) fn next_paper(&mut self, index: &PaperIndex) -> Option<Result<Paper>> {
-        let address = self.next_address()?;
-        Some(index.paper_at(&self.searcher, address))
-    }
-}
-
 /// The state of one merge-and-write run.
 struct Run<'s> {
     source: &'s mut dyn RecordSource,
@@ -170,14 +136,18 @@ impl PaperIndex {
         let embedder = embedder.filter(|_| vectors.is_some());
         // What another writer committed before this one took the lock is seen.
         self.reload()?;
+        let start = self.searcher();
+        // An index without papers has no postings to rebuild (a fresh one records no
+        // analysis): otherwise the run would read back every paper it wrote, only to skip it.
+        let stale_postings = payload.analysis != crate::analysis::ANALYSIS_VERSION && start.num_docs() > 0;
         let mut run = Run {
             source,
-            start: self.searcher(),
+            start,
             phase: Phase::Records,
             touched: HashMap::new(),
             buffer: HashMap::new(),
             order: Default::default(),
-            stale_postings: payload.analysis != crate::analysis::ANALYSIS_VERSION,
+            stale_postings,
             embedding: embedder.is_some(),
         };
         let mut progress = EmbedProgress::new(0, 0);
@@ -313,9 +283,9 @@ impl PaperIndex {
                     }
                     if run.buffer.is_empty() {
                         run.phase = if run.stale_postings {
-                            Phase::StalePostings(StoredPapers::new(self.searcher()))
+                            Phase::StalePostings(StoredPapers::new(self, self.searcher())?)
                         } else {
-                            self.missing_vectors_phase(run, vectors)
+                            self.missing_vectors_phase(run, vectors)?
                         };
                         continue;
                     }
@@ -337,7 +307,7 @@ impl PaperIndex {
                         }
                     }
                     if batch.replace.is_empty() {
-                        run.phase = self.missing_vectors_phase(run, vectors);
+                        run.phase = self.missing_vectors_phase(run, vectors)?;
                         continue;
                     }
                     if run.embedding {
@@ -377,14 +347,14 @@ impl PaperIndex {
     }
 
     /// The pass over stored papers lacking vectors, when there is a model and some lack them.
-    fn missing_vectors_phase(&self, run: &Run<'_>, vectors: Option<&VectorSet>) -> Phase {
+    fn missing_vectors_phase(&self, run: &Run<'_>, vectors: Option<&VectorSet>) -> Result<Phase> {
         let embedded = run.touched.values().filter(|t| t.embedded).count();
-        match vectors {
+        Ok(match vectors {
             Some(set) if run.embedding && set.live_papers().count() + embedded < self.len() as usize => {
-                Phase::MissingVectors(StoredPapers::new(self.searcher()))
+                Phase::MissingVectors(StoredPapers::new(self, self.searcher())?)
             }
             _ => Phase::Done,
-        }
+        })
     }
 
     /// Merges `record` into its paper in the buffer, first bringing the paper in as

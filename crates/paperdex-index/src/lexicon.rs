@@ -37,6 +37,7 @@ use crate::analysis::phrase_analyzer;
 use crate::error::{IndexError, Result};
 use crate::generation::CommitPayload;
 use crate::paper_index::PaperIndex;
+use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
@@ -412,8 +413,11 @@ struct Evidence {
     /// Surface forms as first seen, by analysed key.
     zh_surface: HashMap<String, String>,
     en_surface: HashMap<String, String>,
-    /// Parallel papers: (Chinese word ids, English word ids), distinct.
+    /// Parallel papers: (Chinese word ids, English word ids), distinct; the first
+    /// [`MODEL_PAPERS`], the ones the translation model learns from.
     parallel: Vec<(Vec<u32>, Vec<u32>)>,
+    /// How many parallel papers there are in all.
+    parallel_papers: u64,
     zh_ids: HashMap<String, u32>,
     en_ids: HashMap<String, u32>,
     /// How often each English word (by id) was written each way: its translation is shown
@@ -467,7 +471,7 @@ pub fn learn(
     }
     let gathered = started.elapsed().as_secs_f64();
     let mut entries = bracket_entries(&evidence);
-    let parallel_papers = evidence.parallel.len() as u64;
+    let parallel_papers = evidence.parallel_papers;
     let mut known: HashSet<(String, String)> =
         entries.iter().map(|e| (zh_key(&e.zh_terms), en_key(&e.en_terms))).collect();
     for entry in translation_model_entries(&evidence) {
@@ -532,7 +536,12 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
         let mut en: Vec<u32> = en_words.into_iter().collect();
         zh.sort_unstable();
         en.sort_unstable();
-        evidence.parallel.push((zh, en));
+        evidence.parallel_papers += 1;
+        // Papers beyond what the model reads are counted, not kept (at a million papers,
+        // 200,000 word lists). Their words still get ids above, in the order they come.
+        if evidence.parallel.len() < MODEL_PAPERS {
+            evidence.parallel.push((zh, en));
+        }
     }
 }
 
@@ -741,7 +750,7 @@ const MIN_BACKWARD_PROBABILITY: f32 = 0.02;
 /// them. A pair is kept when each side is a likely translation of the other.
 fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
     let started = std::time::Instant::now();
-    let papers: Vec<&(Vec<u32>, Vec<u32>)> = evidence.parallel.iter().take(MODEL_PAPERS).collect();
+    let papers: Vec<&(Vec<u32>, Vec<u32>)> = evidence.parallel.iter().collect();
     if papers.is_empty() {
         return Vec::new();
     }
@@ -780,10 +789,13 @@ fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
         pair_of.insert(key, pairs.len() as u32);
         pairs.push(((key >> 32) as u32, key as u32, count));
     }
+    // The counts of every pair seen (tens of millions at 4,000 papers) are no longer needed:
+    // freed before the cells are laid out, they do not add to the learning's peak memory.
+    drop(together);
     // Each paper as its candidate pairs (pair ids), grouped by English word for the forward
-    // model and by Chinese word for the backward one.
-    let mut by_en: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
-    let mut by_zh: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
+    // model, then regrouped in place by Chinese word for the backward one: one copy of the
+    // cells (tens of millions) at a time.
+    let mut cells_of: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
     for (zh, en) in &docs {
         let mut cells: Vec<u32> = Vec::new();
         for &e in en {
@@ -794,20 +806,21 @@ fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
             }
         }
         cells.sort_unstable_by_key(|&p| (pairs[p as usize].1, p));
-        let mut transposed = cells.clone();
-        transposed.sort_unstable_by_key(|&p| (pairs[p as usize].0, p));
-        by_en.push(cells);
-        by_zh.push(transposed);
+        cells_of.push(cells);
     }
     drop(pair_of);
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         pairs = pairs.len(),
-        cells = by_en.iter().map(Vec::len).sum::<usize>(),
+        cells = cells_of.iter().map(Vec::len).sum::<usize>(),
         "translation model"
     );
-    let forward = model_one(&by_en, &pairs, |&(z, _, _)| z, |&(_, e, _)| e, zh_df.len(), en_df.len());
-    let backward = model_one(&by_zh, &pairs, |&(_, e, _)| e, |&(z, _, _)| z, en_df.len(), zh_df.len());
+    let forward = model_one(&cells_of, &pairs, |&(z, _, _)| z, |&(_, e, _)| e, zh_df.len(), en_df.len());
+    for cells in &mut cells_of {
+        cells.sort_unstable_by_key(|&p| (pairs[p as usize].0, p));
+    }
+    let backward = model_one(&cells_of, &pairs, |&(_, e, _)| e, |&(z, _, _)| z, en_df.len(), zh_df.len());
+    drop(cells_of);
     let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
     let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
     // Words in most papers (本文 "this paper", study) stay in the model, where they explain
@@ -1064,9 +1077,31 @@ impl PaperIndex {
         // Earlier batches of this write are committed but maybe not visible yet.
         self.reload()?;
         let replaced: HashSet<&str> = replace.iter().map(|p| p.id.as_str()).chain(delete.iter().copied()).collect();
+        let searcher = self.searcher();
         // The stored papers are read one at a time, never all at once: a million papers
-        // would take gigabytes.
-        let mut reader = crate::ingest_records::StoredPapers::new(self.searcher());
+        // would take gigabytes. Only those with a Han character are read: a paper without one
+        // teaches nothing ([`gather`] skips it), and the Han-bigram field has a token for every
+        // Han character of the texts `gather` reads (titles and sections), so its field norms
+        // say which papers those are without reading them. Most papers are English: reading
+        // them all was most of the 204 s the lexicon took in a 1M-paper ingest.
+        // Postings of another analysis may not say it, so then every paper is read (the
+        // latest commit's record says which made them: by the last batch of a write, every
+        // stored paper is either rewritten or in `replace`).
+        let current_postings = self.committed_payload()?.analysis == crate::analysis::ANALYSIS_VERSION;
+        let mut reader = if current_postings {
+            StoredPapers::with_tokens_in(self, searcher.clone(), self.fields.han_bigrams)?
+        } else {
+            StoredPapers::new(self, searcher.clone())?
+        };
+        // The papers the lexicon is learned from, as the index will hold them: the skipped
+        // ones are counted, not read.
+        let mut replaced_stored = 0u64;
+        for id in &replaced {
+            if let Some(id) = paperdex_core::PaperId::parse(id) {
+                replaced_stored += u64::from(self.address_in(&searcher, &id)?.is_some());
+            }
+        }
+        let papers_after = searcher.num_docs() - replaced_stored + replace.len() as u64;
         let mut unreadable = None;
         let stored = std::iter::from_fn(|| match reader.next_paper(self)? {
             Ok(paper) => Some(paper),
@@ -1083,10 +1118,11 @@ impl PaperIndex {
             Some(glossary) => glossary.clone(),
             None => stored_glossary(&self.root, payload.lexicon.as_deref()),
         };
-        let file = learn(papers, &glossary);
+        let mut file = learn(papers, &glossary);
         if let Some(error) = unreadable {
             return Err(error);
         }
+        file.papers = papers_after;
         tracing::debug!(pairs = file.entries.len(), seconds = file.seconds, "bilingual lexicon learned");
         write(&self.root, generation, &file)
     }
@@ -1226,6 +1262,52 @@ mod tests {
         // Words in every paper pair with nothing.
         assert!(lexicon.lookup("本文", 3).is_empty() && lexicon.lookup("study", 3).is_empty());
         assert!(lexicon.file.entries.iter().all(|e| e.source == LexiconSource::Parallel));
+    }
+
+    /// The index learns from the papers with Chinese text only, but counts every paper, and
+    /// learns what reading all of them teaches, in several generations and after an update.
+    #[test]
+    fn the_lexicon_an_ingest_learns_skips_english_papers_and_equals_learning_from_all() {
+        let topics = [("幻觉", "hallucination"), ("机器人", "robot"), ("蒸馏", "distillation")];
+        let mut papers = Vec::new();
+        for (t, (zh, en)) in topics.iter().enumerate() {
+            for i in 0..3 {
+                papers.push(paper(
+                    &format!("260{t}.{:05}", i + 1),
+                    &format!("A study of {en} number {i}"),
+                    &format!("本文研究{zh}（{en}）问题，实验表明方法有效。"),
+                    &format!("We study {en} and report results."),
+                ));
+                papers.push(paper(
+                    &format!("260{t}.{:05}", i + 10),
+                    &format!("{en} in English only"),
+                    "",
+                    "No Chinese.",
+                ));
+            }
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index").with_papers_per_generation(2);
+        let records: Vec<Record> = papers.iter().flat_map(|p| p.records.clone()).collect();
+        index.ingest_records(records, None, &mut crate::Quiet).expect("ingest");
+        let learned = index.lexicon();
+        let from_all = learn(index.papers().expect("papers"), &[]);
+        assert_eq!(learned.file.papers, 18);
+        assert_eq!(learned.file.parallel_papers, 9);
+        assert_eq!(learned.file.entries, from_all.entries);
+        assert!(learned.lookup("幻觉", 3).iter().any(|e| e.en == "hallucination"));
+
+        // An English paper turning bilingual is read by the next ingest.
+        let turned = paper(
+            "2600.00010",
+            "hallucination in English only",
+            "本文研究幻觉（hallucination）问题，实验表明方法有效。",
+            "We study hallucination and report results.",
+        );
+        index.ingest_records(turned.records.clone(), None, &mut crate::Quiet).expect("update");
+        let learned = index.lexicon();
+        assert_eq!((learned.file.papers, learned.file.parallel_papers), (18, 10));
+        assert_eq!(learned.file.entries, learn(index.papers().expect("papers"), &[]).entries);
     }
 
     #[test]

@@ -29,6 +29,7 @@ mod related;
 mod remove;
 pub mod schema;
 mod search;
+mod stored_papers;
 mod upgrade;
 pub mod vectors;
 

@@ -168,6 +168,11 @@ impl PaperIndex {
         self
     }
 
+    /// The folder of the tantivy index.
+    pub(crate) fn tantivy_dir(&self) -> PathBuf {
+        self.root.join(TANTIVY_DIR)
+    }
+
     /// What the latest commit on disk says about its generation.
     pub(crate) fn committed_payload(&self) -> Result<CommitPayload> {
         let metas = self.index.load_metas()?;
@@ -474,7 +479,11 @@ impl PaperIndex {
     }
 
     pub(crate) fn paper_at(&self, searcher: &Searcher, address: DocAddress) -> Result<Paper> {
-        let doc: TantivyDocument = searcher.doc(address)?;
+        self.paper_of(&searcher.doc(address)?, address)
+    }
+
+    /// The paper stored in `doc`, the document at `address`.
+    pub(crate) fn paper_of(&self, doc: &TantivyDocument, address: DocAddress) -> Result<Paper> {
         let json = doc.get_first(self.fields.paper).and_then(|v| v.as_str()).ok_or_else(|| IndexError::Corrupt {
             path: self.root.clone(),
             reason: format!("document {address:?} has no stored paper"),

@@ -12,6 +12,9 @@
 //! finds a few hundred candidates; the full query rescores only those; the number of matches
 //! is estimated from the words' document frequencies instead of counted.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use paperdex_core::{Paper, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -555,8 +558,8 @@ impl PaperIndex {
         let (hits, total, total_is_estimate) = match candidate_query {
             Some(candidate_query) if estimate > self.pruning.exact_up_to as f64 => {
                 let depth = self.pruning.candidates.max(2 * n);
-                let candidates = searcher.search(&candidate_query, &TopDocs::with_limit(depth).order_by_score())?;
-                let mut hits = rescore(searcher, &parts.scoring, candidates.into_iter().map(|(_, a)| a).collect())?;
+                let candidates = top_candidates(searcher, candidate_query.as_ref(), depth)?;
+                let mut hits = rescore(searcher, &parts.scoring, candidates)?;
                 hits.truncate(n);
                 (hits, round_estimate(estimate), true)
             }
@@ -628,6 +631,67 @@ impl PaperIndex {
 /// but visits every match.)
 fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// The `k` best papers for `query` (the candidate stage's flat disjunction), as tantivy's
+/// `TopDocs` finds them (ties in index order), with block-max WAND carried across segments:
+/// `TopDocs` starts every segment from no threshold, so at a million papers in a dozen
+/// segments each segment scored its own first few hundred matches in full before WAND could
+/// skip anything. Here a segment starts from the `k`-th best score of the segments before it.
+/// A paper of a later segment scoring exactly that loses the tie to the earlier paper, as in
+/// `TopDocs`, so skipping it changes nothing.
+fn top_candidates(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Vec<DocAddress>> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    // The best `k` so far, worst on top: lowest score, and among equal scores the later paper.
+    let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(k + 1);
+    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+        let alive = segment.alive_bitset();
+        let kth = |best: &BinaryHeap<Reverse<Candidate>>| match best.peek() {
+            Some(Reverse(worst)) if best.len() >= k => worst.score,
+            _ => Score::MIN,
+        };
+        let mut threshold = kth(&best);
+        weight.for_each_pruning(threshold, segment, &mut |doc, score| {
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                best.push(Reverse(Candidate { score, address: DocAddress::new(ordinal as u32, doc) }));
+                if best.len() > k {
+                    best.pop();
+                }
+                threshold = kth(&best);
+            }
+            threshold
+        })?;
+    }
+    let mut found: Vec<Candidate> = best.into_iter().map(|Reverse(c)| c).collect();
+    found.sort_by(|a, b| b.cmp(a));
+    Ok(found.into_iter().map(|c| c.address).collect())
+}
+
+/// A candidate paper, ordered as ranked: a higher score first, then the earlier paper.
+#[derive(Clone, Copy)]
+struct Candidate {
+    score: Score,
+    address: DocAddress,
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Candidate) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Candidate {}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Candidate) -> std::cmp::Ordering {
+        self.score.total_cmp(&other.score).then(other.address.cmp(&self.address))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Candidate) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// The full query's scores for `candidates` (papers the candidate stage found), best first,
@@ -938,6 +1002,42 @@ mod tests {
                 let ranked =
                     |r: &super::SearchResults| r.hits.iter().map(|h| (h.id.clone(), h.score)).collect::<Vec<_>>();
                 assert_eq!(ranked(&got), ranked(&want), "{query}, limit {limit}");
+            }
+        }
+    }
+
+    /// The candidate stage carries its threshold from segment to segment; over an index of
+    /// many segments it finds what tantivy's `TopDocs` finds, scores and ties included.
+    #[test]
+    fn candidates_found_across_many_segments_are_the_ones_top_docs_finds() {
+        let (_sample_dir, sample) = sample_index();
+        // The sample's papers in a segment of four each (merges would make one segment).
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for papers in sample.papers().expect("papers").chunks(4) {
+            for paper in papers {
+                writer.add_document(index.fields.document(paper).expect("document")).expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        drop(writer);
+        index.reload().expect("reload");
+        let searcher = index.searcher();
+        assert!(searcher.segment_readers().len() > 2, "{} segments", searcher.segment_readers().len());
+        for query in
+            ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"]
+        {
+            let parts = index.keyword_query_in(&searcher, query, &[], None);
+            let candidates = super::assemble(parts.candidates).expect("a candidate query");
+            for k in [1, 3, 10] {
+                let top_docs = searcher
+                    .search(&candidates, &tantivy::collector::TopDocs::with_limit(k).order_by_score())
+                    .expect("search");
+                let want: Vec<_> = top_docs.into_iter().map(|(_, address)| address).collect();
+                let got = super::top_candidates(&searcher, candidates.as_ref(), k).expect("candidates");
+                assert_eq!(got, want, "{query}, k {k}");
             }
         }
     }
