@@ -33,7 +33,7 @@
 //! - `PAPERDEX_SCALE_INDEX`: a folder to keep the bm25 part's index in (a sub-folder per
 //!   size); `PAPERDEX_SCALE_PART=bm25-queries` then measures the queries alone on it (an
 //!   index made by `paperdex --no-model --index DIR/SIZE ingest` of the same input does too);
-//!   `PAPERDEX_SCALE_CANDIDATES`: the pruned stage's candidate depth (default 300);
+//!   `PAPERDEX_SCALE_CANDIDATES`: the pruned stage's candidate depth (default `CANDIDATES`);
 //! - `PAPERDEX_SCALE_HNSW=M,EF_CONSTRUCTION`: other graph parameters for the build;
 //! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
 //!   longer than that, reporting the rates measured so far.
