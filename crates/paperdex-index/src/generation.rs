@@ -31,6 +31,21 @@ const COMPACT_FILE: &str = "graph.bin";
 /// The memory tantivy's writer may fill before it flushes a segment.
 pub(crate) const WRITER_HEAP_BYTES: usize = 100_000_000;
 
+/// Segments above this many papers are not merged again. A merge reads its segments through
+/// the memory map, and tantivy's default (10 million) let a 1M-paper ingest merge 8 segments
+/// of 104,000 papers into one: 2.3 GB of mapped pages resident at once, the ingest's peak
+/// (PERFORMANCE.md, "Scale"). With this cap a merge takes at most a few hundred thousand
+/// papers' worth; a large collection keeps several segments, which the pruned BM25 path
+/// searches with one threshold carried across them.
+const MAX_PAPERS_BEFORE_MERGE: usize = 25_000;
+
+/// tantivy's log merge policy, with [`MAX_PAPERS_BEFORE_MERGE`].
+fn merge_policy() -> tantivy::indexer::LogMergePolicy {
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MAX_PAPERS_BEFORE_MERGE);
+    policy
+}
+
 /// What a tantivy commit records about its generation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct CommitPayload {
@@ -316,6 +331,7 @@ impl PaperIndex {
             lexicon: lexicon.map(str::to_string),
         };
         let mut writer: tantivy::IndexWriter = self.index.writer(WRITER_HEAP_BYTES)?;
+        writer.set_merge_policy(Box::new(merge_policy()));
         for id in delete {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
         }
