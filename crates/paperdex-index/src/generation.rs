@@ -39,8 +39,9 @@ pub(crate) const WRITER_HEAP_BYTES: usize = 100_000_000;
 /// searches with one threshold carried across them.
 const MAX_PAPERS_BEFORE_MERGE: usize = 25_000;
 
-/// tantivy's log merge policy, with [`MAX_PAPERS_BEFORE_MERGE`].
-fn merge_policy() -> tantivy::indexer::LogMergePolicy {
+/// tantivy's log merge policy, with [`MAX_PAPERS_BEFORE_MERGE`]: every writer of the index
+/// uses it (a commit of any writer may start merges).
+pub(crate) fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     let mut policy = tantivy::indexer::LogMergePolicy::default();
     policy.set_max_docs_before_merge(MAX_PAPERS_BEFORE_MERGE);
     policy

@@ -1134,6 +1134,7 @@ impl PaperIndex {
         let name = self.write_lexicon(generation, payload, &[], &[])?;
         let next = CommitPayload { generation, lexicon: Some(name), ..payload.clone() };
         let mut writer: tantivy::IndexWriter = self.index.writer(15_000_000)?;
+        writer.set_merge_policy(Box::new(crate::generation::merge_policy()));
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&serde_json::to_string(&next).unwrap_or_default());
         prepared.commit()?;

@@ -315,7 +315,7 @@ fn more_like_this(
 /// interleaved by rank. So a Chinese-only digest reaches English-only papers, and a paper with
 /// both languages is not given a second list over the same papers: interleaving one list per
 /// language did that, and gave the ranks among the ~2,000 papers with Chinese text the weight of
-/// the ranks among all 11,337 (judged related lists: nDCG@10 0.709 → 0.764, PERFORMANCE.md).
+/// the ranks among all 11,337 (judged related lists: nDCG@10 0.701 → 0.768, PERFORMANCE.md).
 fn nearest_papers(vectors: &Vectors, own: &str, papers: usize, cancel: &Cancel) -> Result<Vec<(String, f32)>> {
     let own_chunks: Vec<_> = vectors.set.live_chunks_of(own).collect();
     let has = |lang: Lang| own_chunks.iter().any(|c| c.lang == lang);

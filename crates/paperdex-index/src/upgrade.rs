@@ -78,6 +78,7 @@ pub(crate) fn upgrade_if_needed(root: &Path) -> Result<()> {
     let index = Index::create_in_dir(&next, schema).map_err(|e| corrupt(root, e))?;
     crate::analysis::register(&index);
     let mut writer: tantivy::IndexWriter = index.writer(crate::generation::WRITER_HEAP_BYTES)?;
+    writer.set_merge_policy(Box::new(crate::generation::merge_policy()));
     for paper in &papers {
         let doc = fields.document(paper).map_err(|e| IndexError::Corrupt {
             path: root.to_path_buf(),
