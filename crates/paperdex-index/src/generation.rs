@@ -381,6 +381,25 @@ mod tests {
     use crate::vectors::NearestNeighbours;
 
     #[test]
+    fn segments_above_the_merge_cap_are_never_merged_again_and_small_ones_still_are() {
+        use tantivy::index::SegmentId;
+        use tantivy::merge_policy::MergePolicy;
+        let index = tantivy::Index::create_in_ram(tantivy::schema::Schema::builder().build());
+        let segments = |count: usize, papers: usize| -> Vec<tantivy::index::SegmentMeta> {
+            (0..count).map(|_| index.new_segment_meta(SegmentId::generate_random(), papers as u32)).collect()
+        };
+        let policy = merge_policy();
+        // Eight large segments: the default policy would merge them into one (the 1M ingest's
+        // memory peak); the cap leaves them.
+        assert!(policy.compute_merge_candidates(&segments(8, MAX_PAPERS_BEFORE_MERGE + 1)).is_empty());
+        assert!(!tantivy::merge_policy::LogMergePolicy::default()
+            .compute_merge_candidates(&segments(8, MAX_PAPERS_BEFORE_MERGE + 1))
+            .is_empty());
+        // Eight small ones (a long ingest's generations) are merged as before.
+        assert_eq!(policy.compute_merge_candidates(&segments(8, 1_000)).len(), 1);
+    }
+
+    #[test]
     fn a_small_set_is_searched_exactly_whatever_the_graphs_would_say() {
         // 2,000 pseudo-random passages: below FULL_SCAN_THRESHOLD the answer must be the
         // exact one, whatever the graphs would say.
