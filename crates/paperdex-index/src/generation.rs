@@ -392,9 +392,11 @@ mod tests {
         // Eight large segments: the default policy would merge them into one (the 1M ingest's
         // memory peak); the cap leaves them.
         assert!(policy.compute_merge_candidates(&segments(8, MAX_PAPERS_BEFORE_MERGE + 1)).is_empty());
-        assert!(!tantivy::merge_policy::LogMergePolicy::default()
-            .compute_merge_candidates(&segments(8, MAX_PAPERS_BEFORE_MERGE + 1))
-            .is_empty());
+        assert!(
+            !tantivy::merge_policy::LogMergePolicy::default()
+                .compute_merge_candidates(&segments(8, MAX_PAPERS_BEFORE_MERGE + 1))
+                .is_empty()
+        );
         // Eight small ones (a long ingest's generations) are merged as before.
         assert_eq!(policy.compute_merge_candidates(&segments(8, 1_000)).len(), 1);
     }
