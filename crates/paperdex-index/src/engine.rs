@@ -397,7 +397,6 @@ fn vector_rankings(
     admitted: Option<&AdmittedPassages>,
 ) -> Vec<Vec<(String, f32)>> {
     let rank = |lang: Lang| {
-        let mut best: std::collections::HashMap<&str, f32> = std::collections::HashMap::new();
         let query = match (translated_into, queries) {
             (Some(into), [_, translation, ..]) if into == lang => translation,
             (_, [query, ..]) => query,
@@ -408,16 +407,7 @@ fn vector_rankings(
             None => vectors.nearest(query, papers * 3, lang),
             Some(admitted) => vectors.nearest_admitted(query, papers * 3, lang, admitted),
         };
-        for (chunk_id, score) in nearest {
-            if let Some(chunk) = vectors.set.get(chunk_id) {
-                let entry = best.entry(chunk.paper_id).or_insert(score);
-                *entry = entry.max(score);
-            }
-        }
-        let mut best: Vec<(String, f32)> = best.into_iter().map(|(id, s)| (id.to_string(), s)).collect();
-        best.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        best.truncate(papers);
-        best
+        vectors.best_per_paper(nearest, papers, |_| true)
     };
     std::thread::scope(|scope| {
         let chinese = scope.spawn(|| rank(Lang::Zh));

@@ -10,6 +10,7 @@
 //! together. Whatever is interrupted, opening finds the last complete generation; folders no
 //! commit names are leftovers and are removed by the next writer.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -108,6 +109,29 @@ impl Vectors {
             Some(exact) => exact.search(query, k, lang),
             None => self.graph.search(&self.set, query, k, lang, HnswParams::default().ef_search, None),
         }
+    }
+
+    /// The papers of `passages` (chunk id, similarity) that `keep` admits, each with its best
+    /// similarity, best first (ties by id), at most `papers`: a passage ranking made a paper
+    /// ranking, as searches and related papers both need.
+    pub(crate) fn best_per_paper(
+        &self,
+        passages: impl IntoIterator<Item = (u32, f32)>,
+        papers: usize,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<(String, f32)> {
+        let mut best: HashMap<&str, f32> = HashMap::new();
+        for (chunk_id, score) in passages {
+            let Some(chunk) = self.set.get(chunk_id) else { continue };
+            if keep(chunk.paper_id) {
+                let entry = best.entry(chunk.paper_id).or_insert(score);
+                *entry = entry.max(score);
+            }
+        }
+        let mut ranked: Vec<(String, f32)> = best.into_iter().map(|(id, s)| (id.to_string(), s)).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked.truncate(papers);
+        ranked
     }
 }
 

@@ -350,24 +350,14 @@ fn nearest_in(
     cancel: &Cancel,
     keep: impl Fn(&str) -> bool,
 ) -> Result<Vec<(String, f32)>> {
-    let mut best: HashMap<&str, f32> = HashMap::new();
+    let mut passages = Vec::new();
     for chunk in queries {
         cancel.check()?;
         // A paper has a few passages per language (and the paper's own, `queries` when they
         // are in `lang`, come first): over-fetch so `papers` distinct others remain.
-        for (chunk_id, score) in vectors.nearest(chunk.vector, papers * 3 + queries.len(), lang) {
-            let Some(found) = vectors.set.get(chunk_id) else { continue };
-            if found.paper_id == own || !keep(found.paper_id) {
-                continue;
-            }
-            let entry = best.entry(found.paper_id).or_insert(score);
-            *entry = entry.max(score);
-        }
+        passages.extend(vectors.nearest(chunk.vector, papers * 3 + queries.len(), lang));
     }
-    let mut list: Vec<(String, f32)> = best.into_iter().map(|(id, s)| (id.to_string(), s)).collect();
-    list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    list.truncate(papers);
-    Ok(list)
+    Ok(vectors.best_per_paper(passages, papers, |paper| paper != own && keep(paper)))
 }
 
 /// The distinctive terms as a query over the body, so that snippets show what a related
