@@ -41,7 +41,7 @@ use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 2;
+pub const LEXICON_VERSION: u32 = 3;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The file name of a glossary placed in the index folder.
@@ -56,6 +56,8 @@ const LEXICON_DIR: &str = "lexicon";
 const MIN_TRANSLATED_SHARE: f32 = 0.5;
 /// The longest phrase (in analysed words) a lexicon entry or a lookup spans.
 const MAX_PHRASE_WORDS: usize = 4;
+/// The longest Chinese phrase (in characters) a query is cut around ([`Lexicon::phrase_cut`]).
+const MAX_PHRASE_CHARS: usize = 12;
 /// A bracket pair must be seen this often to be believed.
 const MIN_BRACKET_COUNT: u32 = 2;
 /// A longer Chinese suffix replaces a shorter one when it carries at least this share of the
@@ -65,6 +67,10 @@ const EXTENSION_SHARE: f32 = 0.5;
 const MIN_BRACKET_SHARE: f32 = 0.15;
 /// Papers a word must share with a translation to be associated with it.
 const MIN_PARALLEL_COUNT: u32 = 3;
+/// Papers a pair with a two-word phrase on either side must be seen in: phrases are many
+/// and each is rarer than its words, so three papers leave the model guessing (about half of
+/// the pairs seen in three papers were wrong, most of those seen in five right).
+const MIN_PHRASE_COUNT: u32 = 5;
 /// A paper needs this many distinct words on each side to count as a parallel pair.
 const MIN_SIDE_WORDS: usize = 3;
 /// How many translations the parallel papers give one Chinese word at most.
@@ -165,6 +171,7 @@ pub struct Lexicon {
 }
 
 /// The words of a text as the lexicon sees them: analysed term, Han or not, byte offsets.
+#[derive(Clone)]
 struct Word {
     term: String,
     han: bool,
@@ -278,7 +285,7 @@ impl Lexicon {
             return Vec::new();
         }
         let mut analyzer = phrase_analyzer();
-        let ws = words(&mut analyzer, query);
+        let ws = self.lookup_words(&mut analyzer, query);
         let mut out = Vec::new();
         let mut i = 0;
         while i < ws.len() {
@@ -323,6 +330,93 @@ impl Lexicon {
             i += 1;
         }
         out
+    }
+}
+
+impl Lexicon {
+    /// `query`'s words for lookups: jieba's cut, except that each stretch of Chinese words is
+    /// first split where the lexicon's Chinese phrases cover the most of it
+    /// ([`Lexicon::phrase_cut`]) and jieba then cuts each piece. Jieba reads 生成长视频 as
+    /// 生 / 成长 / 视频 ("growing"), while the lexicon knows 生成 and 长视频, so the pieces cut
+    /// as 生成 / 长 / 视频.
+    fn lookup_words(&self, analyzer: &mut TextAnalyzer, query: &str) -> Vec<Word> {
+        let ws = words(analyzer, query);
+        let mut out = Vec::with_capacity(ws.len());
+        let mut i = 0;
+        while i < ws.len() {
+            let mut j = i + 1;
+            while ws[i].han && j < ws.len() && ws[j].han && !gap(query, &ws[j - 1], &ws[j], true) {
+                j += 1;
+            }
+            let (from, to) = (ws[i].from, ws[j - 1].to);
+            let stretch = &query[from..to];
+            if j - i < 2 || !stretch.chars().all(is_han) {
+                out.extend(ws[i..j].iter().cloned());
+            } else {
+                for piece in self.phrase_cut(stretch) {
+                    let start = from + piece.start;
+                    out.extend(words(analyzer, &stretch[piece]).into_iter().map(|w| Word {
+                        from: start + w.from,
+                        to: start + w.to,
+                        ..w
+                    }));
+                }
+            }
+            i = j;
+        }
+        out
+    }
+
+    /// Splits `text` (Han characters only) into pieces: the lexicon's Chinese phrases that
+    /// together cover the most characters, in the fewest pieces, and the stretches between
+    /// them (dynamic programming over the characters).
+    fn phrase_cut(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+        let n = bounds.len() - 1;
+        // The best cut of the first `i` characters: (characters covered, pieces), where its
+        // last piece starts, and whether that piece is a known phrase.
+        let mut best: Vec<Option<((usize, usize), usize, bool)>> = vec![None; n + 1];
+        best[0] = Some(((0, 0), 0, false));
+        for i in 0..n {
+            let Some(((covered, pieces), _, _)) = best[i] else { continue };
+            let mut offer = |j: usize, known: bool| {
+                let score = (covered + if known { j - i } else { 0 }, pieces + 1);
+                let better = match best[j] {
+                    None => true,
+                    Some(((c, p), _, _)) => score.0 > c || (score.0 == c && score.1 < p),
+                };
+                if better {
+                    best[j] = Some((score, i, known));
+                }
+            };
+            offer(i + 1, false);
+            for j in i + 2..=n.min(i + MAX_PHRASE_CHARS) {
+                if self.by_zh.contains_key(&text[bounds[i]..bounds[j]]) {
+                    offer(j, true);
+                }
+            }
+        }
+        // Back from the end; characters no phrase covers are kept together, for jieba.
+        let mut pieces: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut j = n;
+        let mut loose_until = None;
+        while j > 0 {
+            let Some((_, i, known)) = best[j] else { break };
+            if known {
+                if let Some(end) = loose_until.take() {
+                    pieces.push(bounds[j]..bounds[end]);
+                }
+                pieces.push(bounds[i]..bounds[j]);
+            } else if loose_until.is_none() {
+                loose_until = Some(j);
+            }
+            j = i;
+        }
+        if let Some(end) = loose_until {
+            pieces.push(0..bounds[end]);
+        }
+        pieces.reverse();
+        pieces
     }
 }
 
@@ -413,9 +507,9 @@ struct Evidence {
     /// Surface forms as first seen, by analysed key.
     zh_surface: HashMap<String, String>,
     en_surface: HashMap<String, String>,
-    /// Parallel papers: (Chinese word ids, English word ids), distinct; the first
-    /// [`MODEL_PAPERS`], the ones the translation model learns from.
-    parallel: Vec<(Vec<u32>, Vec<u32>)>,
+    /// Parallel papers, the first [`MODEL_PAPERS`]: the ones the translation model learns
+    /// from.
+    parallel: Vec<ParallelPaper>,
     /// How many parallel papers there are in all.
     parallel_papers: u64,
     zh_ids: HashMap<String, u32>,
@@ -423,6 +517,15 @@ struct Evidence {
     /// How often each English word (by id) was written each way: its translation is shown
     /// and embedded in its most common form (`reasoning`, not the `Reasoners` of one title).
     en_written: Vec<Vec<(String, u32)>>,
+}
+
+/// One paper with text in both languages, as bags of distinct word ids (two-word phrases
+/// apart, see [`phrase_unit`]).
+struct ParallelPaper {
+    zh: Vec<u32>,
+    en: Vec<u32>,
+    zh_phrases: Vec<u32>,
+    en_phrases: Vec<u32>,
 }
 
 impl Evidence {
@@ -474,7 +577,11 @@ pub fn learn(
     let parallel_papers = evidence.parallel_papers;
     let mut known: HashSet<(String, String)> =
         entries.iter().map(|e| (zh_key(&e.zh_terms), en_key(&e.en_terms))).collect();
-    for entry in translation_model_entries(&evidence) {
+    // Words are paired by a model of words alone; phrases by a second model in which a
+    // paper's two-word phrases join its words. Phrases take a share of every word's
+    // translation probability, so one model of both would move every word's pairs (语音 lost
+    // TTS) where the phrase model is only asked about phrases.
+    for entry in translation_model_entries(&evidence, false).into_iter().chain(translation_model_entries(&evidence, true)) {
         if known.insert((zh_key(&entry.zh_terms), en_key(&entry.en_terms))) {
             entries.push(entry);
         }
@@ -515,6 +622,10 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
     if !texts.iter().any(|(text, _)| text.chars().any(is_han)) {
         return;
     }
+    // Two-word phrases join the bags only of the papers the model reads: their ids are
+    // many, and papers beyond those are only counted.
+    let modelled = evidence.parallel.len() < MODEL_PAPERS;
+    let (mut zh_phrases, mut en_phrases): (HashSet<u32>, HashSet<u32>) = (HashSet::new(), HashSet::new());
     for (text, chinese) in texts {
         let ws = words(analyzer, text);
         if chinese {
@@ -530,18 +641,62 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
                 en_words.insert(evidence.en_id(&w.term, surface));
             }
         }
+        if modelled {
+            for pair in ws.windows(2) {
+                let [a, b] = pair else { continue };
+                if !phrase_unit(text, a, b) {
+                    continue;
+                }
+                if a.han {
+                    zh_phrases.insert(evidence.zh_id(&format!("{} {}", a.term, b.term)));
+                } else {
+                    let surface = text.get(a.from..b.to).unwrap_or(&a.term);
+                    en_phrases.insert(evidence.en_id(&format!("{} {}", a.term, b.term), surface));
+                }
+            }
+        }
     }
     if zh_words.len() >= MIN_SIDE_WORDS && en_words.len() >= MIN_SIDE_WORDS {
-        let mut zh: Vec<u32> = zh_words.into_iter().collect();
-        let mut en: Vec<u32> = en_words.into_iter().collect();
-        zh.sort_unstable();
-        en.sort_unstable();
+        let sorted = |set: HashSet<u32>| {
+            let mut ids: Vec<u32> = set.into_iter().collect();
+            ids.sort_unstable();
+            ids
+        };
         evidence.parallel_papers += 1;
         // Papers beyond what the model reads are counted, not kept (at a million papers,
         // 200,000 word lists). Their words still get ids above, in the order they come.
-        if evidence.parallel.len() < MODEL_PAPERS {
-            evidence.parallel.push((zh, en));
+        if modelled {
+            evidence.parallel.push(ParallelPaper {
+                zh: sorted(zh_words),
+                en: sorted(en_words),
+                zh_phrases: sorted(zh_phrases),
+                en_phrases: sorted(en_phrases),
+            });
         }
+    }
+}
+
+/// Chinese one-character words that bind no term together: particles, conjunctions and
+/// prepositions (时 in 测试时 or 长 in 长视频 do).
+const ZH_FUNCTION_WORDS: &[&str] = &[
+    "的", "地", "得", "了", "着", "过", "和", "与", "及", "或", "是", "在", "对", "将", "为", "把", "被", "从",
+    "等", "并", "而", "也", "都", "就", "让", "用", "以", "于", "由", "其", "之", "这", "该", "各", "每",
+];
+
+/// Whether two neighbouring words make a phrase the translation model learns as one unit
+/// (奖励 模型 ↔ reward model, 测试 时 ↔ test time): the same language, nothing between them,
+/// and each a word worth translating (in Chinese, one of them may be a one-character word
+/// that is not a particle).
+fn phrase_unit(text: &str, a: &Word, b: &Word) -> bool {
+    if a.han != b.han || gap(text, a, b, a.han) {
+        return false;
+    }
+    if a.han {
+        let single = |w: &Word| !useful_zh(&w.term);
+        let particle = |w: &Word| ZH_FUNCTION_WORDS.contains(&w.term.as_str());
+        !(single(a) && single(b)) && !particle(a) && !particle(b) && a.term.chars().chain(b.term.chars()).all(is_han)
+    } else {
+        useful_en(&a.term) && useful_en(&b.term)
     }
 }
 
@@ -748,9 +903,23 @@ const MIN_BACKWARD_PROBABILITY: f32 = 0.02;
 /// in the same recent papers is explained by the NULL word or by its own Chinese context.
 /// Frequent words (推理, 评估, 工具) get translations too, which a co-occurrence cap denies
 /// them. A pair is kept when each side is a likely translation of the other.
-fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
+///
+/// With `phrases`, each paper's two-word phrases join its words, and only pairs with a phrase
+/// on either side are returned (奖励模型 ↔ reward model, 测试时 ↔ test-time).
+fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconEntry> {
     let started = std::time::Instant::now();
-    let papers: Vec<&(Vec<u32>, Vec<u32>)> = evidence.parallel.iter().collect();
+    let papers: Vec<(Vec<u32>, Vec<u32>)> = evidence
+        .parallel
+        .iter()
+        .map(|paper| {
+            if phrases {
+                let joined = |a: &[u32], b: &[u32]| a.iter().chain(b).copied().collect::<Vec<u32>>();
+                (joined(&paper.zh, &paper.zh_phrases), joined(&paper.en, &paper.en_phrases))
+            } else {
+                (paper.zh.clone(), paper.en.clone())
+            }
+        })
+        .collect();
     if papers.is_empty() {
         return Vec::new();
     }
@@ -821,16 +990,20 @@ fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
     }
     let backward = model_one(&cells_of, &pairs, |&(_, e, _)| e, |&(z, _, _)| z, en_df.len(), zh_df.len());
     drop(cells_of);
-    let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
-    let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
     // Words in most papers (本文 "this paper", study) stay in the model, where they explain
     // their own share of each paper, but get no entry: their translations would add near-zero
     // IDF clauses to a search and noise to an embedded translation.
     let common = ((docs.len() as f32 * MAX_ENTRY_SHARE) as u32).max(MIN_PARALLEL_COUNT);
+    let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
+    let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
     let mut by_zh: HashMap<u32, Vec<(u32, f32, u32)>> = HashMap::new();
     for (p, &(z, e, count)) in pairs.iter().enumerate() {
         let (f, b) = (forward[p], backward[p]);
         if zh_df[z as usize] > common || en_df[e as usize] > common {
+            continue;
+        }
+        let phrase = zh_names[&z].contains(' ') || en_names[&e].contains(' ');
+        if phrase != phrases || (phrase && count < MIN_PHRASE_COUNT) {
             continue;
         }
         if f >= MIN_FORWARD_PROBABILITY && b >= MIN_BACKWARD_PROBABILITY {
@@ -846,11 +1019,13 @@ fn translation_model_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
         list.truncate(PARALLEL_CANDIDATES);
         for (e, probability, count) in list {
             let (zh, en) = (zh_names[&z], en_names[&e]);
+            // A phrase unit's key is its words joined by a space.
+            let zh_terms: Vec<String> = zh.split(' ').map(str::to_string).collect();
             out.push(LexiconEntry {
-                zh: zh.clone(),
+                zh: zh_terms.concat(),
                 en: evidence.en_written_as(e, en),
-                zh_terms: vec![zh.clone()],
-                en_terms: vec![en.clone()],
+                zh_terms,
+                en_terms: en.split(' ').map(str::to_string).collect(),
                 weight: probability,
                 source: LexiconSource::Parallel,
                 count,
@@ -1333,5 +1508,57 @@ mod tests {
         let (removal, _) = parse_glossary(Path::new("g.tsv"), "混合专家\tmixture of experts\t0\n");
         let file = LexiconFile { entries: lexicon.entries.clone(), ..LexiconFile::default() };
         assert!(Lexicon::new(None, file, removal).expand("混合专家", 0.5, 0.5).is_empty());
+    }
+
+    #[test]
+    fn a_chinese_compound_is_paired_with_the_english_phrase_it_translates() {
+        // Each compound is written in six papers whose English says the phrase; 模型 and
+        // model are in every paper, so they pair with nothing, and only the two-word phrases
+        // can carry 奖励模型 → reward model.
+        let topics = [
+            ("奖励模型", "reward model"),
+            ("语音识别", "speech recognition"),
+            ("图像分割", "image segmentation"),
+            ("知识图谱", "knowledge graph"),
+        ];
+        let zh_forms = ["本文提出一种新的{}用于对齐模型。", "我们的{}提升了模型效果。", "该{}在基准上评估模型。"];
+        let en_forms = [
+            "We propose a new {} for aligning the model.",
+            "Our {} improves the model clearly.",
+            "This {} is evaluated on model benchmarks.",
+        ];
+        let mut papers = Vec::new();
+        for (t, (zh, en)) in topics.iter().enumerate() {
+            for i in 0..6 {
+                papers.push(paper(
+                    &format!("260{t}.{:05}", i + 1),
+                    &format!("Paper {t} {i}"),
+                    &zh_forms[i % 3].replace("{}", zh),
+                    &en_forms[i % 3].replace("{}", en),
+                ));
+            }
+        }
+        let lexicon = Lexicon::new(None, learn(&papers, &[]), Vec::new());
+        let reward: Vec<&str> = lexicon.lookup("奖励模型", 3).iter().map(|e| e.en.as_str()).collect();
+        assert!(reward.contains(&"reward model"), "{reward:?}");
+        let graph: Vec<&str> = lexicon.lookup("knowledge graph", 3).iter().map(|e| e.zh.as_str()).collect();
+        assert!(graph.contains(&"知识图谱"), "{graph:?}");
+        assert!(lexicon.lookup("模型", 3).is_empty(), "a word in every paper pairs with nothing");
+    }
+
+    #[test]
+    fn a_query_is_cut_where_the_lexicons_phrases_fit_not_where_jieba_cuts_it() {
+        // Jieba reads 生成长视频 as 生 / 成长 / 视频; the lexicon knows 生成 and 长视频, which
+        // cover more of it.
+        let glossary = "生成\tgeneration\n长视频\tlong videos\n成长\tgrowing\n视频\tvideo\n扩散模型\tdiffusion model\n";
+        let (entries, problems) = parse_glossary(Path::new("g.tsv"), glossary);
+        assert!(problems.is_empty(), "{problems:?}");
+        let lexicon = Lexicon::new(None, LexiconFile::default(), entries);
+        let translations: Vec<String> =
+            lexicon.expand("如何用扩散模型生成长视频？", 1.0, 0.0).into_iter().map(|e| e.to).collect();
+        assert_eq!(translations, ["diffusion model", "generation", "long videos", "video"]);
+        // Where jieba's words are what the lexicon knows, the cut is jieba's.
+        let plain: Vec<String> = lexicon.expand("视频生成", 1.0, 0.0).into_iter().map(|e| e.to).collect();
+        assert_eq!(plain, ["video", "generation"]);
     }
 }
