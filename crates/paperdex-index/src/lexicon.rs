@@ -580,8 +580,14 @@ pub fn learn(
     // Words are paired by a model of words alone; phrases by a second model in which a
     // paper's two-word phrases join its words. Phrases take a share of every word's
     // translation probability, so one model of both would move every word's pairs (语音 lost
-    // TTS) where the phrase model is only asked about phrases.
-    for entry in translation_model_entries(&evidence, false).into_iter().chain(translation_model_entries(&evidence, true)) {
+    // TTS) where the phrase model is only asked about phrases. The two run at once, one per
+    // core: each is a few seconds of EM over tens of millions of cells.
+    let (words, phrases) = std::thread::scope(|scope| {
+        let phrases = scope.spawn(|| translation_model_entries(&evidence, true));
+        let words = translation_model_entries(&evidence, false);
+        (words, phrases.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    for entry in words.into_iter().chain(phrases) {
         if known.insert((zh_key(&entry.zh_terms), en_key(&entry.en_terms))) {
             entries.push(entry);
         }
@@ -889,6 +895,9 @@ impl std::hash::Hasher for PairHasher {
 const MODEL_PAPERS: usize = 4_000;
 /// Words in more than this share of the parallel papers get no entry.
 const MAX_ENTRY_SHARE: f32 = 0.5;
+/// Word pairs (with repeats) counted in one table at most while learning; more are counted
+/// in slices ([`translation_model_entries`]).
+const PAIRS_PER_SLICE: usize = 20_000_000;
 /// EM iterations per direction (IBM Model 1 converges in a handful).
 const MODEL_ITERATIONS: usize = 5;
 /// The lowest translation probability, in each direction, of a pair that is kept.
@@ -908,59 +917,60 @@ const MIN_BACKWARD_PROBABILITY: f32 = 0.02;
 /// on either side are returned (奖励模型 ↔ reward model, 测试时 ↔ test-time).
 fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconEntry> {
     let started = std::time::Instant::now();
-    let papers: Vec<(Vec<u32>, Vec<u32>)> = evidence
-        .parallel
-        .iter()
-        .map(|paper| {
-            if phrases {
-                let joined = |a: &[u32], b: &[u32]| a.iter().chain(b).copied().collect::<Vec<u32>>();
-                (joined(&paper.zh, &paper.zh_phrases), joined(&paper.en, &paper.en_phrases))
-            } else {
-                (paper.zh.clone(), paper.en.clone())
-            }
-        })
-        .collect();
-    if papers.is_empty() {
+    if evidence.parallel.is_empty() {
         return Vec::new();
+    }
+    // A paper's bag of words on each side, with its phrases when the model reads them.
+    fn bags(paper: &ParallelPaper, phrases: bool) -> (impl Iterator<Item = u32> + '_, impl Iterator<Item = u32> + '_) {
+        let (zh_phrases, en_phrases): (&[u32], &[u32]) =
+            if phrases { (&paper.zh_phrases, &paper.en_phrases) } else { (&[], &[]) };
+        (paper.zh.iter().chain(zh_phrases).copied(), paper.en.iter().chain(en_phrases).copied())
     }
     let mut zh_df = vec![0u32; evidence.zh_ids.len()];
     let mut en_df = vec![0u32; evidence.en_ids.len()];
-    for (zh, en) in &papers {
-        zh.iter().for_each(|&z| zh_df[z as usize] += 1);
-        en.iter().for_each(|&e| en_df[e as usize] += 1);
+    for paper in &evidence.parallel {
+        let (zh, en) = bags(paper, phrases);
+        zh.for_each(|z| zh_df[z as usize] += 1);
+        en.for_each(|e| en_df[e as usize] += 1);
     }
-    let keep_zh = |z: u32| zh_df[z as usize] >= MIN_PARALLEL_COUNT;
-    let keep_en = |e: u32| en_df[e as usize] >= MIN_PARALLEL_COUNT;
-    let docs: Vec<(Vec<u32>, Vec<u32>)> = papers
+    let keep_zh = |z: &u32| zh_df[*z as usize] >= MIN_PARALLEL_COUNT;
+    let keep_en = |e: &u32| en_df[*e as usize] >= MIN_PARALLEL_COUNT;
+    let docs: Vec<(Vec<u32>, Vec<u32>)> = evidence
+        .parallel
         .iter()
-        .map(|(zh, en)| {
-            (zh.iter().copied().filter(|&z| keep_zh(z)).collect(), en.iter().copied().filter(|&e| keep_en(e)).collect())
+        .map(|paper| {
+            let (zh, en) = bags(paper, phrases);
+            (zh.filter(keep_zh).collect(), en.filter(keep_en).collect())
         })
         .collect();
     // Pairs seen together in fewer than MIN_PARALLEL_COUNT papers are never kept; leaving them
     // out of the model keeps its tables small (they still share the explanation of a word
-    // through the NULL word).
-    let mut together: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
-    for (zh, en) in &docs {
-        for &z in zh {
-            for &e in en {
-                *together.entry((u64::from(z) << 32) | u64::from(e)).or_insert(0) += 1;
+    // through the NULL word). Most pairs are seen once or twice, and counting them all at
+    // once took over a gigabyte with the phrases: the Chinese words are counted in slices,
+    // each slice's rare pairs dropped before the next is counted (the same pairs and counts,
+    // in a bounded table).
+    let seen: usize = docs.iter().map(|(zh, en)| zh.len() * en.len()).sum();
+    let slices = seen.div_ceil(PAIRS_PER_SLICE).max(1) as u32;
+    let mut kept: Vec<(u64, u32)> = Vec::new();
+    for slice in 0..slices {
+        let mut together: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
+        for (zh, en) in &docs {
+            for &z in zh.iter().filter(|&&z| z % slices == slice) {
+                for &e in en {
+                    *together.entry((u64::from(z) << 32) | u64::from(e)).or_insert(0) += 1;
+                }
             }
         }
+        kept.extend(together.into_iter().filter(|&(_, count)| count >= MIN_PARALLEL_COUNT));
     }
-    together.retain(|_, count| *count >= MIN_PARALLEL_COUNT);
-    tracing::debug!(seconds = started.elapsed().as_secs_f64(), pairs = together.len(), "pairs counted");
+    kept.sort_unstable();
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), pairs = kept.len(), slices, "pairs counted");
     let mut pair_of: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
-    let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(together.len());
-    let mut keys: Vec<(&u64, &u32)> = together.iter().collect();
-    keys.sort_unstable();
-    for (&key, &count) in keys {
+    let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(kept.len());
+    for (key, count) in kept {
         pair_of.insert(key, pairs.len() as u32);
         pairs.push(((key >> 32) as u32, key as u32, count));
     }
-    // The counts of every pair seen (tens of millions at 4,000 papers) are no longer needed:
-    // freed before the cells are laid out, they do not add to the learning's peak memory.
-    drop(together);
     // Each paper as its candidate pairs (pair ids), grouped by English word for the forward
     // model, then regrouped in place by Chinese word for the backward one: one copy of the
     // cells (tens of millions) at a time.
