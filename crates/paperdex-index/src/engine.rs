@@ -300,6 +300,7 @@ impl SearchEngine {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         tracing::debug!(
             mode = mode.as_str(),
+            texts_embedded = texts.len(),
             embedded_ms = ms(embedded),
             keywords_ms = keywords_time.map(ms),
             vectors_ms = ms(ranked_by_meaning - embedded),
