@@ -19,11 +19,12 @@ use paperdex_core::{Paper, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query,
+    TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::Result;
@@ -254,17 +255,55 @@ pub const CANDIDATES: usize = 400;
 /// One clause of a boolean query.
 type Clause = (Occur, Box<dyn Query>);
 
-/// A keyword query in its parts: the clauses that score (today's query), and the flat
+/// A keyword query in its parts: the clauses that score (the full query), and the flat
 /// disjunction of term queries that finds candidates for them.
 struct KeywordQuery {
-    /// Every scoring clause: per word a DisMax over fields and a coordination clause, Han
-    /// bigram phrases, translations, the loose phrase.
-    scoring: Vec<(Occur, Box<dyn Query>)>,
+    /// Every scoring clause: per word its best field and a coordination clause, Han bigram
+    /// phrases, translations, the loose phrase.
+    scoring: Vec<ScoringClause>,
     /// One should-clause per word and field, all term queries: tantivy scores their sum with
     /// block-max WAND, skipping blocks of postings that cannot reach the current top k.
     candidates: Vec<(Occur, Box<dyn Query>)>,
     /// The words of `candidates` in the body field, to estimate how many papers match.
     estimate_terms: Vec<Term>,
+}
+
+/// One should-clause of the full keyword query, kept in its parts so that the pruned path can
+/// score a few hundred candidates directly (see [`rescore`]) and the exact path can run it
+/// as a tantivy query ([`ScoringClause::clauses`]): both score from the same parts.
+enum ScoringClause {
+    /// An analysed word at `weight`: its best field (a DisMax over the per-field term queries,
+    /// each boosted by its field's weight, with [`TIE_BREAKER`] for the other fields), then a
+    /// coordination clause worth `coordination` when any field holds it.
+    Word { fields: Vec<Box<dyn Query>>, weight: f32, coordination: f32 },
+    /// Anything else (phrases, Han bigram phrases), scored as tantivy scores it.
+    Other(Box<dyn Query>),
+}
+
+/// How much a word's other fields add to its best field's score.
+const TIE_BREAKER: f32 = 0.2;
+
+impl ScoringClause {
+    /// The clause as the should-clauses of a boolean query, in the order their scores are summed.
+    fn clauses(&self) -> Vec<Clause> {
+        match self {
+            ScoringClause::Word { fields, weight, coordination } => {
+                let per_field = || fields.iter().map(|q| q.box_clone()).collect::<Vec<_>>();
+                let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), TIE_BREAKER));
+                let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
+                vec![
+                    (Occur::Should, Box::new(BoostQuery::new(best_field, *weight))),
+                    (Occur::Should, Box::new(ConstScoreQuery::new(any_field, *coordination))),
+                ]
+            }
+            ScoringClause::Other(query) => vec![(Occur::Should, query.box_clone())],
+        }
+    }
+}
+
+/// The full query of `scoring`, `None` when it has no clause.
+fn assemble_scoring(scoring: &[ScoringClause]) -> Option<Box<dyn Query>> {
+    assemble(scoring.iter().flat_map(ScoringClause::clauses).collect())
 }
 
 /// The weight a query phrase's translations share in the keyword query, relative to the
@@ -295,7 +334,7 @@ impl PaperIndex {
     /// stop words or punctuation).
     pub fn keyword_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let expansions = self.lexicon().expand(text, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
-        assemble(self.keyword_query_in(&self.searcher(), text, &expansions, None).scoring)
+        assemble_scoring(&self.keyword_query_in(&self.searcher(), text, &expansions, None).scoring)
     }
 
     /// The best `n` BM25 matches for `text` translated with [`TRANSLATION_WEIGHT`], by this
@@ -325,7 +364,7 @@ impl PaperIndex {
                 None => counts.push((term, 1.0)),
             }
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<ScoringClause> = Vec::new();
         let mut words: Vec<(&str, f32)> = Vec::new();
         for &(term, count) in &counts {
             self.word_clauses(searcher, term, count, section, &mut clauses);
@@ -342,7 +381,7 @@ impl PaperIndex {
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         let mut bigram_words: Vec<(String, f32)> = Vec::new();
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(self.bigram_query(word), 0.5))));
+            clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(self.bigram_query(word), 0.5))));
             bigram_words.push((word.to_string(), 0.5));
         }
         // Translations: each is searched like a query word (or a phrase, when it has several
@@ -366,7 +405,7 @@ impl PaperIndex {
                 let phrase: Vec<(usize, Term)> =
                     terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
                 let q = PhraseQuery::new_with_offset_and_slop(phrase, 2);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+                clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost))));
             }
         }
         let (candidates, estimate_terms) = self.candidate_clauses(&words, &bigram_words, None);
@@ -418,12 +457,7 @@ impl PaperIndex {
     }
 
     /// The clauses that search one translation.
-    fn translation_clauses(
-        &self,
-        searcher: &Searcher,
-        expansion: &Expansion,
-        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
-    ) {
+    fn translation_clauses(&self, searcher: &Searcher, expansion: &Expansion, clauses: &mut Vec<ScoringClause>) {
         let weight = expansion.weight;
         let word = expansion.terms.concat();
         match &expansion.terms[..] {
@@ -434,7 +468,7 @@ impl PaperIndex {
                     let phrase: Vec<(usize, Term)> =
                         terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
                     let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
-                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+                    clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost * weight))));
                 }
             }
             _ => {}
@@ -442,7 +476,7 @@ impl PaperIndex {
         // A Chinese translation also matches by its character bigrams, as Chinese query words do.
         if word.chars().any(is_han) {
             let boost = if expansion.terms.len() == 1 { 0.5 } else { 1.5 };
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(self.bigram_query(&word), boost * weight))));
+            clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(self.bigram_query(&word), boost * weight))));
         }
     }
 
@@ -455,23 +489,18 @@ impl PaperIndex {
         term: &str,
         weight: f32,
         section: Option<SectionGroup>,
-        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+        clauses: &mut Vec<ScoringClause>,
     ) {
         let fields = weighted_fields(self, section);
-        let per_field = || -> Vec<Box<dyn Query>> {
-            fields
-                .iter()
-                .map(|&(field, boost)| {
-                    let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                    Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
-                })
-                .collect()
-        };
-        let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2));
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, weight))));
         let idf = inverse_document_frequency(searcher, fields.get(1).unwrap_or(&fields[0]).0, term);
-        let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
-        clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * weight))));
+        let fields = fields
+            .iter()
+            .map(|&(field, boost)| {
+                let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
+            })
+            .collect();
+        clauses.push(ScoringClause::Word { fields, weight, coordination: COORDINATION_WEIGHT * idf * weight });
     }
 
     /// A Chinese word as its character bigrams: one term, or a phrase of them.
@@ -539,8 +568,7 @@ impl PaperIndex {
         n: usize,
     ) -> Result<KeywordMatches> {
         let parts = self.keyword_query_in(searcher, text, expansions, filter.section);
-        let scoring: Vec<(Occur, Box<dyn Query>)> = parts.scoring.iter().map(|(o, q)| (*o, q.box_clone())).collect();
-        let Some(query) = assemble(scoring) else {
+        let Some(query) = assemble_scoring(&parts.scoring) else {
             return Ok(KeywordMatches { hits: Vec::new(), total: 0, total_is_estimate: false, query: None });
         };
         let n = n.max(1);
@@ -698,43 +726,110 @@ impl PartialOrd for Candidate {
 /// ties in index order as tantivy's `TopDocs` breaks them. A candidate no clause matches is
 /// left out.
 ///
-/// Each clause is scored on its own and the scores summed in clause order, as the boolean
-/// query sums them: the boolean query's own scorer, asked to skip to a candidate, scores the
-/// 4,096 documents that follow it in one go, which rescoring a few hundred candidates spread
-/// over a segment would turn into scoring every match.
+/// Each candidate is scored directly, segment by segment and in document order, and the
+/// clause scores summed in clause order, as the boolean query sums them: a word's term
+/// scorers skip to the candidate through their skip lists and are combined here as its
+/// best-field and coordination clauses combine them; other clauses (phrases) are asked
+/// whether the candidate matches without scanning on to their next match
+/// (`Weight::scorer_danger`, `DocSet::seek_danger`). The clauses' own scorers would cost what
+/// exact scoring costs: a union scorer asked to skip scores the 4,096 documents after the
+/// target, and a phrase scorer looks for its next match however far it is.
 fn rescore(
     searcher: &Searcher,
-    clauses: &[(Occur, Box<dyn Query>)],
+    clauses: &[ScoringClause],
     mut candidates: Vec<DocAddress>,
 ) -> Result<Vec<(Score, DocAddress)>> {
     candidates.sort_unstable();
+    let enabled = EnableScoring::enabled_from_searcher(searcher);
     let weights = clauses
         .iter()
-        .map(|(_, q)| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .map(|clause| {
+            Ok(match clause {
+                ScoringClause::Word { fields, weight, coordination } => ClauseWeight::Word {
+                    fields: fields.iter().map(|q| q.weight(enabled)).collect::<tantivy::Result<_>>()?,
+                    weight: *weight,
+                    coordination: *coordination,
+                },
+                ScoringClause::Other(query) => ClauseWeight::Other(query.weight(enabled)?),
+            })
+        })
         .collect::<tantivy::Result<Vec<_>>>()?;
     let mut scores: Vec<Option<Score>> = vec![None; candidates.len()];
+    let add = |score: &mut Option<Score>, value: Score| *score = Some(score.unwrap_or(0.0) + value);
     let mut start = 0;
     for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
         let reader = searcher.segment_reader(segment[0].segment_ord);
+        let docs: Vec<DocId> = segment.iter().map(|address| address.doc_id).collect();
+        let scores = &mut scores[start..start + docs.len()];
         for weight in &weights {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            for (offset, address) in segment.iter().enumerate() {
-                let doc = if scorer.doc() < address.doc_id { scorer.seek(address.doc_id) } else { scorer.doc() };
-                if doc == TERMINATED {
-                    break;
+            match weight {
+                ClauseWeight::Word { fields, weight, coordination } => {
+                    // Per candidate, as tantivy's `DisjunctionMaxCombiner` keeps them: the
+                    // best field score, the sum of all, and whether any field matched.
+                    let mut best: Vec<Option<(Score, Score)>> = vec![None; docs.len()];
+                    for field in fields {
+                        // The boost reaches the term scorer as the boosted DisMax passes it on.
+                        for_each_match(field.as_ref(), reader, *weight, &docs, |i, score| {
+                            let (max, sum) = best[i].get_or_insert((0.0, 0.0));
+                            *max = Score::max(score, *max);
+                            *sum += score;
+                        })?;
+                    }
+                    for (score, best) in scores.iter_mut().zip(best) {
+                        if let Some((max, sum)) = best {
+                            add(score, max + (sum - max) * TIE_BREAKER);
+                            add(score, *coordination);
+                        }
+                    }
                 }
-                if doc == address.doc_id {
-                    let score = &mut scores[start + offset];
-                    *score = Some(score.unwrap_or(0.0) + scorer.score());
+                ClauseWeight::Other(weight) => {
+                    for_each_match(weight.as_ref(), reader, 1.0, &docs, |i, value| add(&mut scores[i], value))?;
                 }
             }
         }
-        start += segment.len();
+        start += docs.len();
     }
     let mut scored: Vec<(Score, DocAddress)> =
         candidates.into_iter().zip(scores).filter_map(|(address, score)| Some((score?, address))).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(scored)
+}
+
+/// A [`ScoringClause`]'s weights, made once per query for every segment.
+enum ClauseWeight {
+    Word { fields: Vec<Box<dyn Weight>>, weight: f32, coordination: f32 },
+    Other(Box<dyn Weight>),
+}
+
+/// Calls `found` with the index and score of each of `docs` (ascending, in one segment) that
+/// `weight` matches, asking its scorer about each document without scanning to later matches.
+fn for_each_match(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    boost: Score,
+    docs: &[DocId],
+    mut found: impl FnMut(usize, Score),
+) -> Result<()> {
+    let Some(&first) = docs.first() else { return Ok(()) };
+    let (mut result, mut scorer) = weight.scorer_danger(reader, first, boost)?;
+    let mut i = 0;
+    loop {
+        match result {
+            SeekDangerResult::Found => found(i, scorer.score()),
+            SeekDangerResult::SeekLowerBound(lower) if lower >= TERMINATED => break,
+            // Nothing matches below `lower`: the candidates before it are skipped (the scorer
+            // must only be asked about later documents until it finds one again).
+            SeekDangerResult::SeekLowerBound(lower) => {
+                while docs.get(i + 1).is_some_and(|&doc| doc < lower) {
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+        let Some(&doc) = docs.get(i) else { break };
+        result = scorer.seek_danger(doc);
+    }
+    Ok(())
 }
 
 /// How many papers hold at least one of `terms`, if words occurred independently:
