@@ -19,8 +19,8 @@ use paperdex_core::{Paper, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query,
-    TermQuery, Weight,
+    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery,
+    Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -261,9 +261,9 @@ struct KeywordQuery {
     /// Every scoring clause: per word its best field and a coordination clause, Han bigram
     /// phrases, translations, the loose phrase.
     scoring: Vec<ScoringClause>,
-    /// One should-clause per word and field, all term queries: tantivy scores their sum with
-    /// block-max WAND, skipping blocks of postings that cannot reach the current top k.
-    candidates: Vec<(Occur, Box<dyn Query>)>,
+    /// One term per word and field (and per Han bigram), each with its boost: the candidate
+    /// stage ranks papers by the sum of their BM25 scores ([`top_candidates`]).
+    candidates: Vec<(Term, Score)>,
     /// The words of `candidates` in the body field, to estimate how many papers match.
     estimate_terms: Vec<Term>,
 }
@@ -423,7 +423,7 @@ impl PaperIndex {
         words: &[(&str, f32)],
         bigram_words: &[(String, f32)],
         section: Option<SectionGroup>,
-    ) -> (Vec<Clause>, Vec<Term>) {
+    ) -> (Vec<(Term, Score)>, Vec<Term>) {
         let mut merged: Vec<(&str, f32)> = Vec::new();
         for &(word, weight) in words {
             match merged.iter_mut().find(|(w, _)| *w == word) {
@@ -431,11 +431,10 @@ impl PaperIndex {
                 None => merged.push((word, weight)),
             }
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<(Term, Score)> = Vec::new();
         for &(word, weight) in &merged {
             for (field, boost) in weighted_fields(self, section) {
-                let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+                clauses.push((Term::from_field_text(field, word), boost * weight));
             }
         }
         let mut bigrams: Vec<(String, f32)> = Vec::new();
@@ -448,9 +447,7 @@ impl PaperIndex {
             }
         }
         for (bigram, weight) in &bigrams {
-            let q =
-                TermQuery::new(Term::from_field_text(self.fields.han_bigrams, bigram), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *weight))));
+            clauses.push((Term::from_field_text(self.fields.han_bigrams, bigram), *weight));
         }
         let terms = merged.iter().map(|(word, _)| Term::from_field_text(self.fields.body, word)).collect();
         (clauses, terms)
@@ -582,11 +579,10 @@ impl PaperIndex {
             return Ok(KeywordMatches { hits, total, total_is_estimate: false, query: Some(query) });
         }
         let estimate = estimated_matches(searcher, &parts.estimate_terms);
-        let candidate_query = assemble(parts.candidates);
-        let (hits, total, total_is_estimate) = match candidate_query {
-            Some(candidate_query) if estimate > self.pruning.exact_up_to as f64 => {
+        let (hits, total, total_is_estimate) = match parts.candidates.is_empty() {
+            false if estimate > self.pruning.exact_up_to as f64 => {
                 let depth = self.pruning.candidates.max(2 * n);
-                let candidates = top_candidates(searcher, candidate_query.as_ref(), depth)?;
+                let candidates = top_candidates(searcher, &parts.candidates, depth)?;
                 let mut hits = rescore(searcher, &parts.scoring, candidates)?;
                 hits.truncate(n);
                 (hits, round_estimate(estimate), true)
@@ -661,15 +657,25 @@ fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
-/// The `k` best papers for `query` (the candidate stage's flat disjunction), as tantivy's
-/// `TopDocs` finds them (ties in index order), with block-max WAND carried across segments:
-/// `TopDocs` starts every segment from no threshold, so at a million papers in a dozen
-/// segments each segment scored its own first few hundred matches in full before WAND could
-/// skip anything. Here a segment starts from the `k`-th best score of the segments before it.
-/// A paper of a later segment scoring exactly that loses the tie to the earlier paper, as in
-/// `TopDocs`, so skipping it changes nothing.
-fn top_candidates(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Vec<DocAddress>> {
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+/// The `k` best papers by the sum of `terms`' BM25 scores (each term at its boost: the
+/// candidate stage), as tantivy's `TopDocs` would rank a boolean query of these term queries
+/// (ties in index order), found with MaxScore ([`max_score`]) from segment to segment.
+///
+/// A segment starts from the `k`-th best score of the segments before it (`TopDocs` starts
+/// every segment from no threshold, so each of a dozen segments scored its first few hundred
+/// matches in full). A paper of a later segment scoring exactly that loses the tie to the
+/// earlier paper, as in `TopDocs`, so skipping it changes nothing.
+fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Result<Vec<DocAddress>> {
+    let enabled = EnableScoring::enabled_from_searcher(searcher);
+    let mut weights = Vec::with_capacity(terms.len());
+    for (clause, (term, boost)) in terms.iter().enumerate() {
+        let weight = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs).weight(enabled)?;
+        // The most a paper can score by the term: the bound tantivy's term scorer reports.
+        let most = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?.boost_by(*boost).max_score();
+        weights.push((clause, weight, *boost, most));
+    }
+    // Least promising first: the order MaxScore reads the terms in.
+    weights.sort_by(|a, b| a.3.total_cmp(&b.3));
     // The best `k` so far, worst on top: lowest score, and among equal scores the later paper.
     let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(k + 1);
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
@@ -678,8 +684,15 @@ fn top_candidates(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Ve
             Some(Reverse(worst)) if best.len() >= k => worst.score,
             _ => Score::MIN,
         };
+        let mut cursors = Vec::with_capacity(weights.len());
+        for (clause, weight, boost, most) in &weights {
+            let scorer = weight.scorer(segment, *boost)?;
+            if scorer.doc() != TERMINATED {
+                cursors.push(Cursor { scorer, most: *most, clause: *clause });
+            }
+        }
         let mut threshold = kth(&best);
-        weight.for_each_pruning(threshold, segment, &mut |doc, score| {
+        max_score(&mut cursors, threshold, &mut |doc, score| {
             if alive.is_none_or(|bits| bits.is_alive(doc)) {
                 best.push(Reverse(Candidate { score, address: DocAddress::new(ordinal as u32, doc) }));
                 if best.len() > k {
@@ -688,11 +701,87 @@ fn top_candidates(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Ve
                 threshold = kth(&best);
             }
             threshold
-        })?;
+        });
     }
     let mut found: Vec<Candidate> = best.into_iter().map(|Reverse(c)| c).collect();
     found.sort_by(|a, b| b.cmp(a));
     Ok(found.into_iter().map(|c| c.address).collect())
+}
+
+/// One term of the candidate stage in one segment.
+struct Cursor {
+    scorer: Box<dyn Scorer>,
+    /// The most the term adds to a paper's score.
+    most: Score,
+    /// The term's place in the candidate query: scores are summed in this order.
+    clause: usize,
+}
+
+/// MaxScore (Turtle and Flood, 1995) over `cursors`, sorted by `most`, least first: calls
+/// `found` with every document whose summed score exceeds the threshold (which `found`
+/// returns, raised), and skips the others where it can. The terms whose bounds together
+/// cannot exceed the threshold are never walked, only looked up (through their skip lists)
+/// for documents the other terms bring, and not at all when the bounds of the rest say the
+/// document cannot make it.
+///
+/// tantivy's block-max WAND (`BooleanWeight::for_each_pruning`) keeps every term's cursor in
+/// document order and moves the common words' cursors at almost every step; with a Chinese
+/// query's dozen bigrams and words, some in most papers, that was the slowest part of a
+/// pruned search at a million papers (PERFORMANCE.md, "Scale").
+fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut(DocId, Score) -> Score) {
+    // bounds[i]: the most cursors[..=i] add together, a little over, since the bound is summed in
+    // another order than a score (the last bits may differ; a looser bound only skips less).
+    let mut bounds = Vec::with_capacity(cursors.len());
+    let mut sum: Score = 0.0;
+    for cursor in cursors.iter() {
+        sum += cursor.most;
+        bounds.push(sum * (1.0 + 1e-5));
+    }
+    let essential_from = |threshold: Score| bounds.iter().position(|&b| b > threshold).unwrap_or(bounds.len());
+    let mut first = essential_from(threshold);
+    let mut matched: Vec<(usize, Score)> = Vec::with_capacity(cursors.len());
+    while first < cursors.len() {
+        let doc = cursors[first..].iter().map(|c| c.scorer.doc()).min().unwrap_or(TERMINATED);
+        if doc == TERMINATED {
+            break;
+        }
+        matched.clear();
+        let mut score: Score = 0.0;
+        for cursor in &mut cursors[first..] {
+            if cursor.scorer.doc() == doc {
+                let s = cursor.scorer.score();
+                score += s;
+                matched.push((cursor.clause, s));
+                cursor.scorer.advance();
+            }
+        }
+        let mut hopeless = false;
+        for i in (0..first).rev() {
+            if score + bounds[i] <= threshold {
+                hopeless = true;
+                break;
+            }
+            let scorer = &mut cursors[i].scorer;
+            if scorer.doc() < doc {
+                scorer.seek(doc);
+            }
+            if scorer.doc() == doc {
+                let s = scorer.score();
+                score += s;
+                matched.push((cursors[i].clause, s));
+            }
+        }
+        if hopeless {
+            continue;
+        }
+        // Summed in clause order, as the boolean query's union sums them.
+        matched.sort_unstable_by_key(|&(clause, _)| clause);
+        let score = matched.iter().fold(0.0, |sum: Score, &(_, s)| sum + s);
+        if score > threshold {
+            threshold = found(doc, score);
+            first = essential_from(threshold);
+        }
+    }
 }
 
 /// A candidate paper, ordered as ranked: a higher score first, then the earlier paper.
@@ -1064,6 +1153,9 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
 mod tests {
     use std::path::PathBuf;
 
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+
     use super::{Pruning, SearchRequest, round_estimate, tidy};
     use crate::{PaperIndex, Quiet};
 
@@ -1125,13 +1217,18 @@ mod tests {
             ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"]
         {
             let parts = index.keyword_query_in(&searcher, query, &[], None);
-            let candidates = super::assemble(parts.candidates).expect("a candidate query");
+            // The candidate stage as a boolean query of boosted term queries, as tantivy ranks it.
+            let clauses = parts.candidates.iter().map(|(term, boost)| {
+                let term = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                (Occur::Should, Box::new(BoostQuery::new(Box::new(term), *boost)) as Box<dyn Query>)
+            });
+            let candidates = BooleanQuery::new(clauses.collect());
             for k in [1, 3, 10] {
                 let top_docs = searcher
                     .search(&candidates, &tantivy::collector::TopDocs::with_limit(k).order_by_score())
                     .expect("search");
                 let want: Vec<_> = top_docs.into_iter().map(|(_, address)| address).collect();
-                let got = super::top_candidates(&searcher, candidates.as_ref(), k).expect("candidates");
+                let got = super::top_candidates(&searcher, &parts.candidates, k).expect("candidates");
                 assert_eq!(got, want, "{query}, k {k}");
             }
         }
