@@ -687,8 +687,9 @@ fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Res
         let mut cursors = Vec::with_capacity(weights.len());
         for (clause, weight, boost, most) in &weights {
             let scorer = weight.scorer(segment, *boost)?;
-            if scorer.doc() != TERMINATED {
-                cursors.push(Cursor { scorer, most: *most, clause: *clause });
+            let doc = scorer.doc();
+            if doc != TERMINATED {
+                cursors.push(Cursor { scorer, doc, most: *most, clause: *clause });
             }
         }
         let mut threshold = kth(&best);
@@ -711,6 +712,8 @@ fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Res
 /// One term of the candidate stage in one segment.
 struct Cursor {
     scorer: Box<dyn Scorer>,
+    /// The scorer's document, kept here: asking the scorer is a call through a pointer.
+    doc: DocId,
     /// The most the term adds to a paper's score.
     most: Score,
     /// The term's place in the candidate query: scores are summed in this order.
@@ -741,18 +744,28 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
     let mut first = essential_from(threshold);
     let mut matched: Vec<(usize, Score)> = Vec::with_capacity(cursors.len());
     while first < cursors.len() {
-        let doc = cursors[first..].iter().map(|c| c.scorer.doc()).min().unwrap_or(TERMINATED);
+        let doc = cursors[first..].iter().map(|c| c.doc).min().unwrap_or(TERMINATED);
         if doc == TERMINATED {
             break;
+        }
+        // What the document could score at most, from the terms that hold it and the rest:
+        // when that cannot make it, it is not scored at all.
+        let rest = first.checked_sub(1).map_or(0.0, |i| bounds[i]);
+        let most = cursors[first..].iter().filter(|c| c.doc == doc).fold(0.0, |sum: Score, c| sum + c.most);
+        if rest + most * (1.0 + 1e-5) <= threshold {
+            for cursor in cursors[first..].iter_mut().filter(|c| c.doc == doc) {
+                cursor.doc = cursor.scorer.advance();
+            }
+            continue;
         }
         matched.clear();
         let mut score: Score = 0.0;
         for cursor in &mut cursors[first..] {
-            if cursor.scorer.doc() == doc {
+            if cursor.doc == doc {
                 let s = cursor.scorer.score();
                 score += s;
                 matched.push((cursor.clause, s));
-                cursor.scorer.advance();
+                cursor.doc = cursor.scorer.advance();
             }
         }
         let mut hopeless = false;
@@ -761,14 +774,14 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
                 hopeless = true;
                 break;
             }
-            let scorer = &mut cursors[i].scorer;
-            if scorer.doc() < doc {
-                scorer.seek(doc);
+            let cursor = &mut cursors[i];
+            if cursor.doc < doc {
+                cursor.doc = cursor.scorer.seek(doc);
             }
-            if scorer.doc() == doc {
-                let s = scorer.score();
+            if cursor.doc == doc {
+                let s = cursor.scorer.score();
                 score += s;
-                matched.push((cursors[i].clause, s));
+                matched.push((cursor.clause, s));
             }
         }
         if hopeless {
