@@ -20,8 +20,10 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery,
-    Query, Scorer, TermQuery, Weight,
+    Query, TermQuery, Weight,
 };
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term};
@@ -666,16 +668,14 @@ fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
 /// matches in full). A paper of a later segment scoring exactly that loses the tie to the
 /// earlier paper, as in `TopDocs`, so skipping it changes nothing.
 fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Result<Vec<DocAddress>> {
-    let enabled = EnableScoring::enabled_from_searcher(searcher);
     let mut weights = Vec::with_capacity(terms.len());
     for (clause, (term, boost)) in terms.iter().enumerate() {
-        let weight = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs).weight(enabled)?;
-        // The most a paper can score by the term: the bound tantivy's term scorer reports.
-        let most = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?.boost_by(*boost).max_score();
-        weights.push((clause, weight, *boost, most));
+        // What a term query boosted by `boost` scores with (the index's statistics).
+        let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?.boost_by(*boost);
+        weights.push((clause, term, bm25));
     }
     // Least promising first: the order MaxScore reads the terms in.
-    weights.sort_by(|a, b| a.3.total_cmp(&b.3));
+    weights.sort_by(|a, b| a.2.max_score().total_cmp(&b.2.max_score()));
     // The best `k` so far, worst on top: lowest score, and among equal scores the later paper.
     let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(k + 1);
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
@@ -685,11 +685,9 @@ fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Res
             _ => Score::MIN,
         };
         let mut cursors = Vec::with_capacity(weights.len());
-        for (clause, weight, boost, most) in &weights {
-            let scorer = weight.scorer(segment, *boost)?;
-            let doc = scorer.doc();
-            if doc != TERMINATED {
-                cursors.push(Cursor { scorer, doc, most: *most, clause: *clause });
+        for (clause, term, bm25) in &weights {
+            if let Some(postings) = TermPostings::open(segment, term, bm25)? {
+                cursors.push(Cursor { doc: postings.postings.doc(), most: bm25.max_score(), postings, clause: *clause });
             }
         }
         let mut threshold = kth(&best);
@@ -709,10 +707,38 @@ fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Res
     Ok(found.into_iter().map(|c| c.address).collect())
 }
 
+/// A term's postings in one segment and what scores them, as tantivy's term scorer (whose
+/// type tantivy keeps to itself) scores them: BM25 of the term frequency and the field length.
+struct TermPostings {
+    postings: SegmentPostings,
+    field_lengths: FieldNormReader,
+    bm25: Bm25Weight,
+}
+
+impl TermPostings {
+    /// `term`'s postings in `segment`, `None` when no paper of the segment has it.
+    fn open(segment: &SegmentReader, term: &Term, bm25: &Bm25Weight) -> tantivy::Result<Option<TermPostings>> {
+        let index = segment.inverted_index(term.field())?;
+        let Some(info) = index.get_term_info(term)? else { return Ok(None) };
+        let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        let field_lengths = match segment.fieldnorms_readers().get_field(term.field())? {
+            Some(reader) => reader,
+            None => FieldNormReader::constant(segment.max_doc(), 1),
+        };
+        Ok((postings.doc() != TERMINATED).then(|| TermPostings { postings, field_lengths, bm25: bm25.clone() }))
+    }
+
+    /// The score of the current document.
+    fn score(&self) -> Score {
+        let doc = self.postings.doc();
+        self.bm25.score(self.field_lengths.fieldnorm_id(doc), self.postings.term_freq())
+    }
+}
+
 /// One term of the candidate stage in one segment.
 struct Cursor {
-    scorer: Box<dyn Scorer>,
-    /// The scorer's document, kept here: asking the scorer is a call through a pointer.
+    postings: TermPostings,
+    /// The postings' document.
     doc: DocId,
     /// The most the term adds to a paper's score.
     most: Score,
@@ -754,7 +780,7 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
         let most = cursors[first..].iter().filter(|c| c.doc == doc).fold(0.0, |sum: Score, c| sum + c.most);
         if rest + most * (1.0 + 1e-5) <= threshold {
             for cursor in cursors[first..].iter_mut().filter(|c| c.doc == doc) {
-                cursor.doc = cursor.scorer.advance();
+                cursor.doc = cursor.postings.postings.advance();
             }
             continue;
         }
@@ -762,10 +788,10 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
         let mut score: Score = 0.0;
         for cursor in &mut cursors[first..] {
             if cursor.doc == doc {
-                let s = cursor.scorer.score();
+                let s = cursor.postings.score();
                 score += s;
                 matched.push((cursor.clause, s));
-                cursor.doc = cursor.scorer.advance();
+                cursor.doc = cursor.postings.postings.advance();
             }
         }
         let mut hopeless = false;
@@ -776,10 +802,10 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
             }
             let cursor = &mut cursors[i];
             if cursor.doc < doc {
-                cursor.doc = cursor.scorer.seek(doc);
+                cursor.doc = cursor.postings.postings.seek(doc);
             }
             if cursor.doc == doc {
-                let s = cursor.scorer.score();
+                let s = cursor.postings.score();
                 score += s;
                 matched.push((cursor.clause, s));
             }
