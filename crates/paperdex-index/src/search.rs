@@ -18,12 +18,12 @@ use std::collections::BinaryHeap;
 use paperdex_core::{Paper, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
     Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery,
     Query, TermQuery, Weight,
 };
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term};
@@ -687,7 +687,12 @@ fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Res
         let mut cursors = Vec::with_capacity(weights.len());
         for (clause, term, bm25) in &weights {
             if let Some(postings) = TermPostings::open(segment, term, bm25)? {
-                cursors.push(Cursor { doc: postings.postings.doc(), most: bm25.max_score(), postings, clause: *clause });
+                cursors.push(Cursor {
+                    doc: postings.postings.doc(),
+                    most: bm25.max_score(),
+                    postings,
+                    clause: *clause,
+                });
             }
         }
         let mut threshold = kth(&best);
@@ -760,11 +765,12 @@ struct Cursor {
 fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut(DocId, Score) -> Score) {
     // bounds[i]: the most cursors[..=i] add together, a little over, since the bound is summed in
     // another order than a score (the last bits may differ; a looser bound only skips less).
+    const SLACK: Score = 1.0 + 1e-5;
     let mut bounds = Vec::with_capacity(cursors.len());
     let mut sum: Score = 0.0;
     for cursor in cursors.iter() {
         sum += cursor.most;
-        bounds.push(sum * (1.0 + 1e-5));
+        bounds.push(sum * SLACK);
     }
     let essential_from = |threshold: Score| bounds.iter().position(|&b| b > threshold).unwrap_or(bounds.len());
     let mut first = essential_from(threshold);
@@ -773,16 +779,6 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
         let doc = cursors[first..].iter().map(|c| c.doc).min().unwrap_or(TERMINATED);
         if doc == TERMINATED {
             break;
-        }
-        // What the document could score at most, from the terms that hold it and the rest:
-        // when that cannot make it, it is not scored at all.
-        let rest = first.checked_sub(1).map_or(0.0, |i| bounds[i]);
-        let most = cursors[first..].iter().filter(|c| c.doc == doc).fold(0.0, |sum: Score, c| sum + c.most);
-        if rest + most * (1.0 + 1e-5) <= threshold {
-            for cursor in cursors[first..].iter_mut().filter(|c| c.doc == doc) {
-                cursor.doc = cursor.postings.postings.advance();
-            }
-            continue;
         }
         matched.clear();
         let mut score: Score = 0.0;
@@ -810,7 +806,7 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
                 matched.push((cursor.clause, s));
             }
         }
-        if hopeless {
+        if hopeless || score * SLACK <= threshold {
             continue;
         }
         // Summed in clause order, as the boolean query's union sums them.
