@@ -7,10 +7,12 @@
 //!
 //! Retrieval is exact while a query matches few papers, and pruned beyond
 //! ([`Pruning`]): that query scores every paper holding any query word (a DisMax is not a
-//! sum, so tantivy cannot skip anything), which costs 19 ms at a million papers. A flat
-//! disjunction of the same words' term queries, which tantivy prunes with block-max WAND,
-//! finds a few hundred candidates; the full query rescores only those; the number of matches
-//! is estimated from the words' document frequencies instead of counted.
+//! sum, so tantivy cannot skip anything), which costs about 30 ms at a million papers. The
+//! sum of the same words' BM25 scores per field (and of the Han bigrams') finds a few
+//! hundred candidates with MaxScore ([`top_candidates`], [`max_score`]): the terms that
+//! cannot lift a paper into the best few hundred are only looked up, never walked. The full
+//! query then scores each candidate directly ([`rescore`]); the number of matches is
+//! estimated from the words' document frequencies instead of counted.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -244,9 +246,8 @@ impl Default for Pruning {
 }
 
 /// Up to this many estimated matches a query is scored in full and counted, which costs a
-/// few milliseconds at most. Not tuned: at 100,000 papers (20,000–30,000 matches a query) the
-/// pruned path is no faster than the exact one, at 1,000,000 it halves the median
-/// (PERFORMANCE.md, "Scale").
+/// few milliseconds at most. Not tuned (PERFORMANCE.md, "Scale": at 1,000,000 papers the
+/// pruned path takes a quarter of the exact one's median).
 pub const EXACT_UP_TO: usize = 10_000;
 
 /// Candidates the pruned stage finds for the full query to rescore. On the 50 development
@@ -414,12 +415,15 @@ impl PaperIndex {
         KeywordQuery { scoring: clauses, candidates, estimate_terms }
     }
 
-    /// The candidate stage's clauses: each word (at its weight) as a term query in every
-    /// searchable field, weighted like the full query's fields, so a paper the word clauses
-    /// of the full query match is a candidate. They are summed where the full query takes a
-    /// field's best (DisMax): block-max WAND can only bound a sum of term scores.
-    /// A Chinese word's bigram phrase is represented by its bigrams as terms, at the phrase's
-    /// boost: a paper holding the phrase holds them all.
+    /// The candidate stage's terms: each word (at its weight) in every searchable field,
+    /// weighted like the full query's fields, so a paper the word clauses of the full query
+    /// match is a candidate. They are summed where the full query takes a field's best
+    /// (DisMax): a sum of term scores is what MaxScore can bound term by term, and a word's
+    /// fields kept apart let its short title postings be walked while its long body postings
+    /// are only looked up (one cursor a word, as one combined field would give, was 2–4 times
+    /// slower at a million papers: PERFORMANCE.md, "Scale"). A Chinese word's bigram phrase
+    /// is represented by its bigrams as terms, at the phrase's boost: a paper holding the
+    /// phrase holds them all.
     fn candidate_clauses(
         &self,
         words: &[(&str, f32)],
@@ -517,8 +521,8 @@ impl PaperIndex {
     /// admits: scored in full and counted while the query matches few papers (by the
     /// estimate), else the pruned stage's candidates rescored by the full query, with the
     /// matches estimated ([`Pruning`]). A filter is a required, zero-scoring clause, so it
-    /// narrows before the top `n` are taken; filtered queries take the exact path (tantivy
-    /// does not prune a conjunction with block-max WAND, and the filter already narrows).
+    /// narrows before the top `n` are taken; filtered queries take the exact path (the
+    /// candidate stage does not know filters, and the filter already narrows).
     pub(crate) fn keyword_matches(
         &self,
         searcher: &Searcher,
@@ -650,18 +654,16 @@ impl PaperIndex {
     }
 }
 
-/// The one place a keyword query is put together from its clauses, for the candidate stage
-/// and the full query alike: a restriction added here (a filter, as a must-clause) applies to
-/// both stages, so the candidates are found among the papers it lets through. (tantivy 0.27
-/// prunes a union of should-clauses only: with a must-clause the candidate stage stays right
-/// but visits every match.)
+/// The one place a tantivy boolean query is put together from clauses (the full query's).
 fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
 /// The `k` best papers by the sum of `terms`' BM25 scores (each term at its boost: the
 /// candidate stage), as tantivy's `TopDocs` would rank a boolean query of these term queries
-/// (ties in index order), found with MaxScore ([`max_score`]) from segment to segment.
+/// (ties in index order; scores summed in clause order, where tantivy's own block-max WAND
+/// sums in whatever order its cursors are, so two equal papers may differ in the last bit),
+/// found with MaxScore ([`max_score`]) from segment to segment.
 ///
 /// A segment starts from the `k`-th best score of the segments before it (`TopDocs` starts
 /// every segment from no threshold, so each of a dozen segments scored its first few hundred
@@ -761,7 +763,9 @@ struct Cursor {
 /// tantivy's block-max WAND (`BooleanWeight::for_each_pruning`) keeps every term's cursor in
 /// document order and moves the common words' cursors at almost every step; with a Chinese
 /// query's dozen bigrams and words, some in most papers, that was the slowest part of a
-/// pruned search at a million papers (PERFORMANCE.md, "Scale").
+/// pruned search at a million papers (PERFORMANCE.md, "Scale"). Bounding windows of
+/// postings blocks by their block maxima as well was tried: it skipped next to nothing there
+/// (the unread terms' bound alone comes close to the threshold) and was not kept.
 fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut(DocId, Score) -> Score) {
     // bounds[i]: the most cursors[..=i] add together, a little over, since the bound is summed in
     // another order than a score (the last bits may differ; a looser bound only skips less).
