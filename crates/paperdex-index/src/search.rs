@@ -7,10 +7,12 @@
 //!
 //! Retrieval is exact while a query matches few papers, and pruned beyond
 //! ([`Pruning`]): that query scores every paper holding any query word (a DisMax is not a
-//! sum, so tantivy cannot skip anything), which costs 19 ms at a million papers. A flat
-//! disjunction of the same words' term queries, which tantivy prunes with block-max WAND,
-//! finds a few hundred candidates; the full query rescores only those; the number of matches
-//! is estimated from the words' document frequencies instead of counted.
+//! sum, so tantivy cannot skip anything), which costs about 30 ms at a million papers. The
+//! sum of the same words' BM25 scores per field (and of the Han bigrams') finds a few
+//! hundred candidates with MaxScore ([`top_candidates`], [`max_score`]): the terms that
+//! cannot lift a paper into the best few hundred are only looked up, never walked. The full
+//! query then scores each candidate directly ([`rescore`]); the number of matches is
+//! estimated from the words' document frequencies instead of counted.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -18,12 +20,15 @@ use std::collections::BinaryHeap;
 use paperdex_core::{Paper, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
+    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Occur, PhraseQuery,
+    Query, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::Result;
@@ -241,9 +246,8 @@ impl Default for Pruning {
 }
 
 /// Up to this many estimated matches a query is scored in full and counted, which costs a
-/// few milliseconds at most. Not tuned: at 100,000 papers (20,000–30,000 matches a query) the
-/// pruned path is no faster than the exact one, at 1,000,000 it halves the median
-/// (PERFORMANCE.md, "Scale").
+/// few milliseconds at most. Not tuned (PERFORMANCE.md, "Scale": at 1,000,000 papers the
+/// pruned path takes a quarter of the exact one's median).
 pub const EXACT_UP_TO: usize = 10_000;
 
 /// Candidates the pruned stage finds for the full query to rescore. On the 50 development
@@ -254,17 +258,55 @@ pub const CANDIDATES: usize = 400;
 /// One clause of a boolean query.
 type Clause = (Occur, Box<dyn Query>);
 
-/// A keyword query in its parts: the clauses that score (today's query), and the flat
+/// A keyword query in its parts: the clauses that score (the full query), and the flat
 /// disjunction of term queries that finds candidates for them.
 struct KeywordQuery {
-    /// Every scoring clause: per word a DisMax over fields and a coordination clause, Han
-    /// bigram phrases, translations, the loose phrase.
-    scoring: Vec<(Occur, Box<dyn Query>)>,
-    /// One should-clause per word and field, all term queries: tantivy scores their sum with
-    /// block-max WAND, skipping blocks of postings that cannot reach the current top k.
-    candidates: Vec<(Occur, Box<dyn Query>)>,
+    /// Every scoring clause: per word its best field and a coordination clause, Han bigram
+    /// phrases, translations, the loose phrase.
+    scoring: Vec<ScoringClause>,
+    /// One term per word and field (and per Han bigram), each with its boost: the candidate
+    /// stage ranks papers by the sum of their BM25 scores ([`top_candidates`]).
+    candidates: Vec<(Term, Score)>,
     /// The words of `candidates` in the body field, to estimate how many papers match.
     estimate_terms: Vec<Term>,
+}
+
+/// One should-clause of the full keyword query, kept in its parts so that the pruned path can
+/// score a few hundred candidates directly (see [`rescore`]) and the exact path can run it
+/// as a tantivy query ([`ScoringClause::clauses`]): both score from the same parts.
+enum ScoringClause {
+    /// An analysed word at `weight`: its best field (a DisMax over the per-field term queries,
+    /// each boosted by its field's weight, with [`TIE_BREAKER`] for the other fields), then a
+    /// coordination clause worth `coordination` when any field holds it.
+    Word { fields: Vec<Box<dyn Query>>, weight: f32, coordination: f32 },
+    /// Anything else (phrases, Han bigram phrases), scored as tantivy scores it.
+    Other(Box<dyn Query>),
+}
+
+/// How much a word's other fields add to its best field's score.
+const TIE_BREAKER: f32 = 0.2;
+
+impl ScoringClause {
+    /// The clause as the should-clauses of a boolean query, in the order their scores are summed.
+    fn clauses(&self) -> Vec<Clause> {
+        match self {
+            ScoringClause::Word { fields, weight, coordination } => {
+                let per_field = || fields.iter().map(|q| q.box_clone()).collect::<Vec<_>>();
+                let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), TIE_BREAKER));
+                let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
+                vec![
+                    (Occur::Should, Box::new(BoostQuery::new(best_field, *weight))),
+                    (Occur::Should, Box::new(ConstScoreQuery::new(any_field, *coordination))),
+                ]
+            }
+            ScoringClause::Other(query) => vec![(Occur::Should, query.box_clone())],
+        }
+    }
+}
+
+/// The full query of `scoring`, `None` when it has no clause.
+fn assemble_scoring(scoring: &[ScoringClause]) -> Option<Box<dyn Query>> {
+    assemble(scoring.iter().flat_map(ScoringClause::clauses).collect())
 }
 
 /// The weight a query phrase's translations share in the keyword query, relative to the
@@ -295,7 +337,7 @@ impl PaperIndex {
     /// stop words or punctuation).
     pub fn keyword_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let expansions = self.lexicon().expand(text, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
-        assemble(self.keyword_query_in(&self.searcher(), text, &expansions, None).scoring)
+        assemble_scoring(&self.keyword_query_in(&self.searcher(), text, &expansions, None).scoring)
     }
 
     /// The best `n` BM25 matches for `text` translated with [`TRANSLATION_WEIGHT`], by this
@@ -325,7 +367,7 @@ impl PaperIndex {
                 None => counts.push((term, 1.0)),
             }
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<ScoringClause> = Vec::new();
         let mut words: Vec<(&str, f32)> = Vec::new();
         for &(term, count) in &counts {
             self.word_clauses(searcher, term, count, section, &mut clauses);
@@ -342,7 +384,7 @@ impl PaperIndex {
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         let mut bigram_words: Vec<(String, f32)> = Vec::new();
         for word in text.split(|c: char| !is_han(c)).filter(|w| w.chars().count() >= 2) {
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(self.bigram_query(word), 0.5))));
+            clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(self.bigram_query(word), 0.5))));
             bigram_words.push((word.to_string(), 0.5));
         }
         // Translations: each is searched like a query word (or a phrase, when it has several
@@ -366,25 +408,28 @@ impl PaperIndex {
                 let phrase: Vec<(usize, Term)> =
                     terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
                 let q = PhraseQuery::new_with_offset_and_slop(phrase, 2);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+                clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost))));
             }
         }
         let (candidates, estimate_terms) = self.candidate_clauses(&words, &bigram_words, None);
         KeywordQuery { scoring: clauses, candidates, estimate_terms }
     }
 
-    /// The candidate stage's clauses: each word (at its weight) as a term query in every
-    /// searchable field, weighted like the full query's fields, so a paper the word clauses
-    /// of the full query match is a candidate. They are summed where the full query takes a
-    /// field's best (DisMax): block-max WAND can only bound a sum of term scores.
-    /// A Chinese word's bigram phrase is represented by its bigrams as terms, at the phrase's
-    /// boost: a paper holding the phrase holds them all.
+    /// The candidate stage's terms: each word (at its weight) in every searchable field,
+    /// weighted like the full query's fields, so a paper the word clauses of the full query
+    /// match is a candidate. They are summed where the full query takes a field's best
+    /// (DisMax): a sum of term scores is what MaxScore can bound term by term, and a word's
+    /// fields kept apart let its short title postings be walked while its long body postings
+    /// are only looked up (one cursor a word, as one combined field would give, was 2–4 times
+    /// slower at a million papers: PERFORMANCE.md, "Scale"). A Chinese word's bigram phrase
+    /// is represented by its bigrams as terms, at the phrase's boost: a paper holding the
+    /// phrase holds them all.
     fn candidate_clauses(
         &self,
         words: &[(&str, f32)],
         bigram_words: &[(String, f32)],
         section: Option<SectionGroup>,
-    ) -> (Vec<Clause>, Vec<Term>) {
+    ) -> (Vec<(Term, Score)>, Vec<Term>) {
         let mut merged: Vec<(&str, f32)> = Vec::new();
         for &(word, weight) in words {
             match merged.iter_mut().find(|(w, _)| *w == word) {
@@ -392,11 +437,10 @@ impl PaperIndex {
                 None => merged.push((word, weight)),
             }
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<(Term, Score)> = Vec::new();
         for &(word, weight) in &merged {
             for (field, boost) in weighted_fields(self, section) {
-                let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+                clauses.push((Term::from_field_text(field, word), boost * weight));
             }
         }
         let mut bigrams: Vec<(String, f32)> = Vec::new();
@@ -409,21 +453,14 @@ impl PaperIndex {
             }
         }
         for (bigram, weight) in &bigrams {
-            let q =
-                TermQuery::new(Term::from_field_text(self.fields.han_bigrams, bigram), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *weight))));
+            clauses.push((Term::from_field_text(self.fields.han_bigrams, bigram), *weight));
         }
         let terms = merged.iter().map(|(word, _)| Term::from_field_text(self.fields.body, word)).collect();
         (clauses, terms)
     }
 
     /// The clauses that search one translation.
-    fn translation_clauses(
-        &self,
-        searcher: &Searcher,
-        expansion: &Expansion,
-        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
-    ) {
+    fn translation_clauses(&self, searcher: &Searcher, expansion: &Expansion, clauses: &mut Vec<ScoringClause>) {
         let weight = expansion.weight;
         let word = expansion.terms.concat();
         match &expansion.terms[..] {
@@ -434,7 +471,7 @@ impl PaperIndex {
                     let phrase: Vec<(usize, Term)> =
                         terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
                     let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
-                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+                    clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost * weight))));
                 }
             }
             _ => {}
@@ -442,7 +479,7 @@ impl PaperIndex {
         // A Chinese translation also matches by its character bigrams, as Chinese query words do.
         if word.chars().any(is_han) {
             let boost = if expansion.terms.len() == 1 { 0.5 } else { 1.5 };
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(self.bigram_query(&word), boost * weight))));
+            clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(self.bigram_query(&word), boost * weight))));
         }
     }
 
@@ -455,23 +492,18 @@ impl PaperIndex {
         term: &str,
         weight: f32,
         section: Option<SectionGroup>,
-        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+        clauses: &mut Vec<ScoringClause>,
     ) {
         let fields = weighted_fields(self, section);
-        let per_field = || -> Vec<Box<dyn Query>> {
-            fields
-                .iter()
-                .map(|&(field, boost)| {
-                    let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                    Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
-                })
-                .collect()
-        };
-        let best_field = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field(), 0.2));
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(best_field, weight))));
         let idf = inverse_document_frequency(searcher, fields.get(1).unwrap_or(&fields[0]).0, term);
-        let any_field = Box::new(DisjunctionMaxQuery::new(per_field()));
-        clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(any_field, COORDINATION_WEIGHT * idf * weight))));
+        let fields = fields
+            .iter()
+            .map(|&(field, boost)| {
+                let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
+            })
+            .collect();
+        clauses.push(ScoringClause::Word { fields, weight, coordination: COORDINATION_WEIGHT * idf * weight });
     }
 
     /// A Chinese word as its character bigrams: one term, or a phrase of them.
@@ -489,8 +521,8 @@ impl PaperIndex {
     /// admits: scored in full and counted while the query matches few papers (by the
     /// estimate), else the pruned stage's candidates rescored by the full query, with the
     /// matches estimated ([`Pruning`]). A filter is a required, zero-scoring clause, so it
-    /// narrows before the top `n` are taken; filtered queries take the exact path (tantivy
-    /// does not prune a conjunction with block-max WAND, and the filter already narrows).
+    /// narrows before the top `n` are taken; filtered queries take the exact path (the
+    /// candidate stage does not know filters, and the filter already narrows).
     pub(crate) fn keyword_matches(
         &self,
         searcher: &Searcher,
@@ -539,8 +571,7 @@ impl PaperIndex {
         n: usize,
     ) -> Result<KeywordMatches> {
         let parts = self.keyword_query_in(searcher, text, expansions, filter.section);
-        let scoring: Vec<(Occur, Box<dyn Query>)> = parts.scoring.iter().map(|(o, q)| (*o, q.box_clone())).collect();
-        let Some(query) = assemble(scoring) else {
+        let Some(query) = assemble_scoring(&parts.scoring) else {
             return Ok(KeywordMatches { hits: Vec::new(), total: 0, total_is_estimate: false, query: None });
         };
         let n = n.max(1);
@@ -554,11 +585,10 @@ impl PaperIndex {
             return Ok(KeywordMatches { hits, total, total_is_estimate: false, query: Some(query) });
         }
         let estimate = estimated_matches(searcher, &parts.estimate_terms);
-        let candidate_query = assemble(parts.candidates);
-        let (hits, total, total_is_estimate) = match candidate_query {
-            Some(candidate_query) if estimate > self.pruning.exact_up_to as f64 => {
+        let (hits, total, total_is_estimate) = match parts.candidates.is_empty() {
+            false if estimate > self.pruning.exact_up_to as f64 => {
                 let depth = self.pruning.candidates.max(2 * n);
-                let candidates = top_candidates(searcher, candidate_query.as_ref(), depth)?;
+                let candidates = top_candidates(searcher, &parts.candidates, depth)?;
                 let mut hits = rescore(searcher, &parts.scoring, candidates)?;
                 hits.truncate(n);
                 (hits, round_estimate(estimate), true)
@@ -624,24 +654,30 @@ impl PaperIndex {
     }
 }
 
-/// The one place a keyword query is put together from its clauses, for the candidate stage
-/// and the full query alike: a restriction added here (a filter, as a must-clause) applies to
-/// both stages, so the candidates are found among the papers it lets through. (tantivy 0.27
-/// prunes a union of should-clauses only: with a must-clause the candidate stage stays right
-/// but visits every match.)
+/// The one place a tantivy boolean query is put together from clauses (the full query's).
 fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
-/// The `k` best papers for `query` (the candidate stage's flat disjunction), as tantivy's
-/// `TopDocs` finds them (ties in index order), with block-max WAND carried across segments:
-/// `TopDocs` starts every segment from no threshold, so at a million papers in a dozen
-/// segments each segment scored its own first few hundred matches in full before WAND could
-/// skip anything. Here a segment starts from the `k`-th best score of the segments before it.
-/// A paper of a later segment scoring exactly that loses the tie to the earlier paper, as in
-/// `TopDocs`, so skipping it changes nothing.
-fn top_candidates(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Vec<DocAddress>> {
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+/// The `k` best papers by the sum of `terms`' BM25 scores (each term at its boost: the
+/// candidate stage), as tantivy's `TopDocs` would rank a boolean query of these term queries
+/// (ties in index order; scores summed in clause order, where tantivy's own block-max WAND
+/// sums in whatever order its cursors are, so two equal papers may differ in the last bit),
+/// found with MaxScore ([`max_score`]) from segment to segment.
+///
+/// A segment starts from the `k`-th best score of the segments before it (`TopDocs` starts
+/// every segment from no threshold, so each of a dozen segments scored its first few hundred
+/// matches in full). A paper of a later segment scoring exactly that loses the tie to the
+/// earlier paper, as in `TopDocs`, so skipping it changes nothing.
+fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Result<Vec<DocAddress>> {
+    let mut weights = Vec::with_capacity(terms.len());
+    for (clause, (term, boost)) in terms.iter().enumerate() {
+        // What a term query boosted by `boost` scores with (the index's statistics).
+        let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?.boost_by(*boost);
+        weights.push((clause, term, bm25));
+    }
+    // Least promising first: the order MaxScore reads the terms in.
+    weights.sort_by(|a, b| a.2.max_score().total_cmp(&b.2.max_score()));
     // The best `k` so far, worst on top: lowest score, and among equal scores the later paper.
     let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(k + 1);
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
@@ -650,8 +686,19 @@ fn top_candidates(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Ve
             Some(Reverse(worst)) if best.len() >= k => worst.score,
             _ => Score::MIN,
         };
+        let mut cursors = Vec::with_capacity(weights.len());
+        for (clause, term, bm25) in &weights {
+            if let Some(postings) = TermPostings::open(segment, term, bm25)? {
+                cursors.push(Cursor {
+                    doc: postings.postings.doc(),
+                    most: bm25.max_score(),
+                    postings,
+                    clause: *clause,
+                });
+            }
+        }
         let mut threshold = kth(&best);
-        weight.for_each_pruning(threshold, segment, &mut |doc, score| {
+        max_score(&mut cursors, threshold, &mut |doc, score| {
             if alive.is_none_or(|bits| bits.is_alive(doc)) {
                 best.push(Reverse(Candidate { score, address: DocAddress::new(ordinal as u32, doc) }));
                 if best.len() > k {
@@ -660,11 +707,120 @@ fn top_candidates(searcher: &Searcher, query: &dyn Query, k: usize) -> Result<Ve
                 threshold = kth(&best);
             }
             threshold
-        })?;
+        });
     }
     let mut found: Vec<Candidate> = best.into_iter().map(|Reverse(c)| c).collect();
     found.sort_by(|a, b| b.cmp(a));
     Ok(found.into_iter().map(|c| c.address).collect())
+}
+
+/// A term's postings in one segment and what scores them, as tantivy's term scorer (whose
+/// type tantivy keeps to itself) scores them: BM25 of the term frequency and the field length.
+struct TermPostings {
+    postings: SegmentPostings,
+    field_lengths: FieldNormReader,
+    bm25: Bm25Weight,
+}
+
+impl TermPostings {
+    /// `term`'s postings in `segment`, `None` when no paper of the segment has it.
+    fn open(segment: &SegmentReader, term: &Term, bm25: &Bm25Weight) -> tantivy::Result<Option<TermPostings>> {
+        let index = segment.inverted_index(term.field())?;
+        let Some(info) = index.get_term_info(term)? else { return Ok(None) };
+        let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        let field_lengths = match segment.fieldnorms_readers().get_field(term.field())? {
+            Some(reader) => reader,
+            None => FieldNormReader::constant(segment.max_doc(), 1),
+        };
+        Ok((postings.doc() != TERMINATED).then(|| TermPostings { postings, field_lengths, bm25: bm25.clone() }))
+    }
+
+    /// The score of the current document.
+    fn score(&self) -> Score {
+        let doc = self.postings.doc();
+        self.bm25.score(self.field_lengths.fieldnorm_id(doc), self.postings.term_freq())
+    }
+}
+
+/// One term of the candidate stage in one segment.
+struct Cursor {
+    postings: TermPostings,
+    /// The postings' document.
+    doc: DocId,
+    /// The most the term adds to a paper's score.
+    most: Score,
+    /// The term's place in the candidate query: scores are summed in this order.
+    clause: usize,
+}
+
+/// MaxScore (Turtle and Flood, 1995) over `cursors`, sorted by `most`, least first: calls
+/// `found` with every document whose summed score exceeds the threshold (which `found`
+/// returns, raised), and skips the others where it can. The terms whose bounds together
+/// cannot exceed the threshold are never walked, only looked up (through their skip lists)
+/// for documents the other terms bring, and not at all when the bounds of the rest say the
+/// document cannot make it.
+///
+/// tantivy's block-max WAND (`BooleanWeight::for_each_pruning`) keeps every term's cursor in
+/// document order and moves the common words' cursors at almost every step; with a Chinese
+/// query's dozen bigrams and words, some in most papers, that was the slowest part of a
+/// pruned search at a million papers (PERFORMANCE.md, "Scale"). Bounding windows of
+/// postings blocks by their block maxima as well was tried: it skipped next to nothing there
+/// (the unread terms' bound alone comes close to the threshold) and was not kept.
+fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut(DocId, Score) -> Score) {
+    // bounds[i]: the most cursors[..=i] add together, a little over, since the bound is summed in
+    // another order than a score (the last bits may differ; a looser bound only skips less).
+    const SLACK: Score = 1.0 + 1e-5;
+    let mut bounds = Vec::with_capacity(cursors.len());
+    let mut sum: Score = 0.0;
+    for cursor in cursors.iter() {
+        sum += cursor.most;
+        bounds.push(sum * SLACK);
+    }
+    let essential_from = |threshold: Score| bounds.iter().position(|&b| b > threshold).unwrap_or(bounds.len());
+    let mut first = essential_from(threshold);
+    let mut matched: Vec<(usize, Score)> = Vec::with_capacity(cursors.len());
+    while first < cursors.len() {
+        let doc = cursors[first..].iter().map(|c| c.doc).min().unwrap_or(TERMINATED);
+        if doc == TERMINATED {
+            break;
+        }
+        matched.clear();
+        let mut score: Score = 0.0;
+        for cursor in &mut cursors[first..] {
+            if cursor.doc == doc {
+                let s = cursor.postings.score();
+                score += s;
+                matched.push((cursor.clause, s));
+                cursor.doc = cursor.postings.postings.advance();
+            }
+        }
+        let mut hopeless = false;
+        for i in (0..first).rev() {
+            if score + bounds[i] <= threshold {
+                hopeless = true;
+                break;
+            }
+            let cursor = &mut cursors[i];
+            if cursor.doc < doc {
+                cursor.doc = cursor.postings.postings.seek(doc);
+            }
+            if cursor.doc == doc {
+                let s = cursor.postings.score();
+                score += s;
+                matched.push((cursor.clause, s));
+            }
+        }
+        if hopeless || score * SLACK <= threshold {
+            continue;
+        }
+        // Summed in clause order, as the boolean query's union sums them.
+        matched.sort_unstable_by_key(|&(clause, _)| clause);
+        let score = matched.iter().fold(0.0, |sum: Score, &(_, s)| sum + s);
+        if score > threshold {
+            threshold = found(doc, score);
+            first = essential_from(threshold);
+        }
+    }
 }
 
 /// A candidate paper, ordered as ranked: a higher score first, then the earlier paper.
@@ -698,43 +854,110 @@ impl PartialOrd for Candidate {
 /// ties in index order as tantivy's `TopDocs` breaks them. A candidate no clause matches is
 /// left out.
 ///
-/// Each clause is scored on its own and the scores summed in clause order, as the boolean
-/// query sums them: the boolean query's own scorer, asked to skip to a candidate, scores the
-/// 4,096 documents that follow it in one go, which rescoring a few hundred candidates spread
-/// over a segment would turn into scoring every match.
+/// Each candidate is scored directly, segment by segment and in document order, and the
+/// clause scores summed in clause order, as the boolean query sums them: a word's term
+/// scorers skip to the candidate through their skip lists and are combined here as its
+/// best-field and coordination clauses combine them; other clauses (phrases) are asked
+/// whether the candidate matches without scanning on to their next match
+/// (`Weight::scorer_danger`, `DocSet::seek_danger`). The clauses' own scorers would cost what
+/// exact scoring costs: a union scorer asked to skip scores the 4,096 documents after the
+/// target, and a phrase scorer looks for its next match however far it is.
 fn rescore(
     searcher: &Searcher,
-    clauses: &[(Occur, Box<dyn Query>)],
+    clauses: &[ScoringClause],
     mut candidates: Vec<DocAddress>,
 ) -> Result<Vec<(Score, DocAddress)>> {
     candidates.sort_unstable();
+    let enabled = EnableScoring::enabled_from_searcher(searcher);
     let weights = clauses
         .iter()
-        .map(|(_, q)| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .map(|clause| {
+            Ok(match clause {
+                ScoringClause::Word { fields, weight, coordination } => ClauseWeight::Word {
+                    fields: fields.iter().map(|q| q.weight(enabled)).collect::<tantivy::Result<_>>()?,
+                    weight: *weight,
+                    coordination: *coordination,
+                },
+                ScoringClause::Other(query) => ClauseWeight::Other(query.weight(enabled)?),
+            })
+        })
         .collect::<tantivy::Result<Vec<_>>>()?;
     let mut scores: Vec<Option<Score>> = vec![None; candidates.len()];
+    let add = |score: &mut Option<Score>, value: Score| *score = Some(score.unwrap_or(0.0) + value);
     let mut start = 0;
     for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
         let reader = searcher.segment_reader(segment[0].segment_ord);
+        let docs: Vec<DocId> = segment.iter().map(|address| address.doc_id).collect();
+        let scores = &mut scores[start..start + docs.len()];
         for weight in &weights {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            for (offset, address) in segment.iter().enumerate() {
-                let doc = if scorer.doc() < address.doc_id { scorer.seek(address.doc_id) } else { scorer.doc() };
-                if doc == TERMINATED {
-                    break;
+            match weight {
+                ClauseWeight::Word { fields, weight, coordination } => {
+                    // Per candidate, as tantivy's `DisjunctionMaxCombiner` keeps them: the
+                    // best field score, the sum of all, and whether any field matched.
+                    let mut best: Vec<Option<(Score, Score)>> = vec![None; docs.len()];
+                    for field in fields {
+                        // The boost reaches the term scorer as the boosted DisMax passes it on.
+                        for_each_match(field.as_ref(), reader, *weight, &docs, |i, score| {
+                            let (max, sum) = best[i].get_or_insert((0.0, 0.0));
+                            *max = Score::max(score, *max);
+                            *sum += score;
+                        })?;
+                    }
+                    for (score, best) in scores.iter_mut().zip(best) {
+                        if let Some((max, sum)) = best {
+                            add(score, max + (sum - max) * TIE_BREAKER);
+                            add(score, *coordination);
+                        }
+                    }
                 }
-                if doc == address.doc_id {
-                    let score = &mut scores[start + offset];
-                    *score = Some(score.unwrap_or(0.0) + scorer.score());
+                ClauseWeight::Other(weight) => {
+                    for_each_match(weight.as_ref(), reader, 1.0, &docs, |i, value| add(&mut scores[i], value))?;
                 }
             }
         }
-        start += segment.len();
+        start += docs.len();
     }
     let mut scored: Vec<(Score, DocAddress)> =
         candidates.into_iter().zip(scores).filter_map(|(address, score)| Some((score?, address))).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(scored)
+}
+
+/// A [`ScoringClause`]'s weights, made once per query for every segment.
+enum ClauseWeight {
+    Word { fields: Vec<Box<dyn Weight>>, weight: f32, coordination: f32 },
+    Other(Box<dyn Weight>),
+}
+
+/// Calls `found` with the index and score of each of `docs` (ascending, in one segment) that
+/// `weight` matches, asking its scorer about each document without scanning to later matches.
+fn for_each_match(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    boost: Score,
+    docs: &[DocId],
+    mut found: impl FnMut(usize, Score),
+) -> Result<()> {
+    let Some(&first) = docs.first() else { return Ok(()) };
+    let (mut result, mut scorer) = weight.scorer_danger(reader, first, boost)?;
+    let mut i = 0;
+    loop {
+        match result {
+            SeekDangerResult::Found => found(i, scorer.score()),
+            SeekDangerResult::SeekLowerBound(lower) if lower >= TERMINATED => break,
+            // Nothing matches below `lower`: the candidates before it are skipped (the scorer
+            // must only be asked about later documents until it finds one again).
+            SeekDangerResult::SeekLowerBound(lower) => {
+                while docs.get(i + 1).is_some_and(|&doc| doc < lower) {
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+        let Some(&doc) = docs.get(i) else { break };
+        result = scorer.seek_danger(doc);
+    }
+    Ok(())
 }
 
 /// How many papers hold at least one of `terms`, if words occurred independently:
@@ -969,6 +1192,9 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
 mod tests {
     use std::path::PathBuf;
 
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+
     use super::{Pruning, SearchRequest, round_estimate, tidy};
     use crate::{PaperIndex, Quiet};
 
@@ -1006,40 +1232,86 @@ mod tests {
         }
     }
 
-    /// The candidate stage carries its threshold from segment to segment; over an index of
-    /// many segments it finds what tantivy's `TopDocs` finds, scores and ties included.
-    #[test]
-    fn candidates_found_across_many_segments_are_the_ones_top_docs_finds() {
+    /// The sample's papers `copies` times over, `per_segment` to a segment (merges would make
+    /// one segment), in an index of their own.
+    fn index_in_segments(copies: usize, per_segment: usize) -> (tempfile::TempDir, PaperIndex) {
         let (_sample_dir, sample) = sample_index();
-        // The sample's papers in a segment of four each (merges would make one segment).
+        let papers = sample.papers().expect("papers");
         let dir = tempfile::tempdir().expect("tempdir");
         let index = PaperIndex::open_or_create(dir.path()).expect("index");
         let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        for papers in sample.papers().expect("papers").chunks(4) {
-            for paper in papers {
+        let all: Vec<_> = (0..copies).flat_map(|_| papers.iter()).collect();
+        for chunk in all.chunks(per_segment) {
+            for paper in chunk {
                 writer.add_document(index.fields.document(paper).expect("document")).expect("add");
             }
             writer.commit().expect("commit");
         }
         drop(writer);
         index.reload().expect("reload");
+        (dir, index)
+    }
+
+    /// The candidates (`top_candidates`) of `queries` are the `k` best papers as tantivy's
+    /// `TopDocs` ranks the candidate clauses as a boolean query, for each `k`: the same
+    /// scores in the same order, and the same papers but for ties. tantivy's block-max WAND
+    /// sums a paper's term scores in the order its cursors happen to be in, so two copies of a
+    /// paper can differ in the last bit; `top_candidates` sums in clause order.
+    fn assert_candidates_are_top_docs(index: &PaperIndex, queries: &[&str], ks: &[usize]) {
         let searcher = index.searcher();
-        assert!(searcher.segment_readers().len() > 2, "{} segments", searcher.segment_readers().len());
-        for query in
-            ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"]
-        {
+        let near = |a: f32, b: f32| (a - b).abs() <= 1e-5 * a.abs().max(b.abs());
+        for query in queries {
             let parts = index.keyword_query_in(&searcher, query, &[], None);
-            let candidates = super::assemble(parts.candidates).expect("a candidate query");
-            for k in [1, 3, 10] {
-                let top_docs = searcher
+            // The candidate stage as a boolean query of boosted term queries, as tantivy ranks it.
+            let clauses = parts.candidates.iter().map(|(term, boost)| {
+                let term = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                (Occur::Should, Box::new(BoostQuery::new(Box::new(term), *boost)) as Box<dyn Query>)
+            });
+            let candidates = BooleanQuery::new(clauses.collect());
+            for &k in ks {
+                let want = searcher
                     .search(&candidates, &tantivy::collector::TopDocs::with_limit(k).order_by_score())
                     .expect("search");
-                let want: Vec<_> = top_docs.into_iter().map(|(_, address)| address).collect();
-                let got = super::top_candidates(&searcher, candidates.as_ref(), k).expect("candidates");
-                assert_eq!(got, want, "{query}, k {k}");
+                let got = super::top_candidates(&searcher, &parts.candidates, k).expect("candidates");
+                assert_eq!(got.len(), want.len(), "{query}, k {k}");
+                for (rank, (address, (score, _))) in got.iter().zip(&want).enumerate() {
+                    let found = candidates.explain(&searcher, *address).expect("a candidate matches").value();
+                    assert!(near(found, *score), "{query}, k {k}, rank {rank}: {found} for {score}");
+                }
+                let kth = want.last().map_or(0.0, |&(score, _)| score);
+                for (score, wanted) in &want {
+                    assert!(got.contains(wanted) || near(*score, kth), "{query}, k {k}: {wanted:?} ({score}) missed");
+                }
             }
         }
+    }
+
+    const QUERIES: [&str; 5] = [
+        "KV cache quantization",
+        "强化学习 奖励模型",
+        "video generation",
+        "reasoning language model agents",
+        "多模态大模型 视觉推理 model",
+    ];
+
+    /// The candidate stage carries its threshold from segment to segment; over an index of
+    /// many segments it finds what tantivy's `TopDocs` finds, scores and ties included.
+    #[test]
+    fn candidates_found_across_many_segments_are_the_ones_top_docs_finds() {
+        let (_dir, index) = index_in_segments(1, 4);
+        assert!(index.searcher().segment_readers().len() > 2);
+        assert_candidates_are_top_docs(&index, &QUERIES, &[1, 3, 10]);
+    }
+
+    /// MaxScore leaves the terms that cannot lift a paper into the `k` best unread: over
+    /// thousands of papers (the sample 80 times over, so posting lists span many blocks and
+    /// every score ties with 79 others) it still finds what `TopDocs` finds.
+    #[test]
+    fn candidates_pruned_over_thousands_of_papers_are_the_ones_top_docs_finds() {
+        let (_dir, index) = index_in_segments(80, 1_500);
+        assert!(index.searcher().num_docs() > 2_000, "{} papers", index.searcher().num_docs());
+        assert_candidates_are_top_docs(&index, &QUERIES, &[1, 10, 100, 400]);
     }
 
     #[test]
