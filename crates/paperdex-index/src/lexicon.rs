@@ -331,9 +331,7 @@ impl Lexicon {
         }
         out
     }
-}
 
-impl Lexicon {
     /// `query`'s words for lookups: jieba's cut, except that each stretch of Chinese words is
     /// first split where the lexicon's Chinese phrases cover the most of it
     /// ([`Lexicon::phrase_cut`]) and jieba then cuts each piece. Jieba reads 生成长视频 as
@@ -512,6 +510,10 @@ struct Evidence {
     parallel: Vec<ParallelPaper>,
     /// How many parallel papers there are in all.
     parallel_papers: u64,
+    /// Word pairs (each Chinese word or phrase with each English one) of the papers whose
+    /// phrases the phrase model reads, and how many papers those are.
+    phrase_model_pairs: usize,
+    phrase_papers: usize,
     zh_ids: HashMap<String, u32>,
     en_ids: HashMap<String, u32>,
     /// How often each English word (by id) was written each way: its translation is shown
@@ -580,19 +582,23 @@ pub fn learn(
     // Words are paired by a model of words alone; phrases by a second model in which a
     // paper's two-word phrases join its words. Phrases take a share of every word's
     // translation probability, so one model of both would move every word's pairs (语音 lost
-    // TTS) where the phrase model is only asked about phrases. The two run at once, one per
-    // core: each is a few seconds of EM over tens of millions of cells.
-    let (words, phrases) = std::thread::scope(|scope| {
-        let phrases = scope.spawn(|| translation_model_entries(&evidence, true));
-        let words = translation_model_entries(&evidence, false);
-        (words, phrases.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
+    // TTS) where the phrase model is only asked about phrases. They run one after the other,
+    // so their tables are never held at once (at 100,000 papers, running them together
+    // raised the ingest's peak to 1.6 GB).
+    let words = translation_model_entries(&evidence, false);
+    let phrases = translation_model_entries(&evidence, true);
     for entry in words.into_iter().chain(phrases) {
         if known.insert((zh_key(&entry.zh_terms), en_key(&entry.en_terms))) {
             entries.push(entry);
         }
     }
-    tracing::debug!(gathered, total = started.elapsed().as_secs_f64(), "lexicon learned");
+    tracing::debug!(
+        gathered,
+        total = started.elapsed().as_secs_f64(),
+        phrase_papers = evidence.phrase_papers,
+        phrase_model_pairs = evidence.phrase_model_pairs,
+        "lexicon learned"
+    );
     let overrides: HashSet<(String, String)> =
         glossary.iter().map(|e| (zh_key(&e.zh_terms), en_key(&e.en_terms))).collect();
     entries.retain(|e| !overrides.contains(&(zh_key(&e.zh_terms), en_key(&e.en_terms))));
@@ -628,9 +634,11 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
     if !texts.iter().any(|(text, _)| text.chars().any(is_han)) {
         return;
     }
-    // Two-word phrases join the bags only of the papers the model reads: their ids are
-    // many, and papers beyond those are only counted.
+    // Two-word phrases join the bags only of the papers the model reads, and only until
+    // the phrase model's budget is read: their ids are many, and the phrase model's time and
+    // memory grow with the word pairs it reads.
     let modelled = evidence.parallel.len() < MODEL_PAPERS;
+    let phrased = modelled && evidence.phrase_model_pairs < PHRASE_MODEL_PAIRS;
     let (mut zh_phrases, mut en_phrases): (HashSet<u32>, HashSet<u32>) = (HashSet::new(), HashSet::new());
     for (text, chinese) in texts {
         let ws = words(analyzer, text);
@@ -647,7 +655,7 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
                 en_words.insert(evidence.en_id(&w.term, surface));
             }
         }
-        if modelled {
+        if phrased {
             for pair in ws.windows(2) {
                 let [a, b] = pair else { continue };
                 if !phrase_unit(text, a, b) {
@@ -671,6 +679,10 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
         evidence.parallel_papers += 1;
         // Papers beyond what the model reads are counted, not kept (at a million papers,
         // 200,000 word lists). Their words still get ids above, in the order they come.
+        if phrased {
+            evidence.phrase_model_pairs += (zh_words.len() + zh_phrases.len()) * (en_words.len() + en_phrases.len());
+            evidence.phrase_papers += 1;
+        }
         if modelled {
             evidence.parallel.push(ParallelPaper {
                 zh: sorted(zh_words),
@@ -900,6 +912,15 @@ const MAX_ENTRY_SHARE: f32 = 0.5;
 const PAIRS_PER_SLICE: usize = 20_000_000;
 /// English phrases in more than this share of the parallel papers get no entry.
 const MAX_PHRASE_SHARE: f32 = 0.1;
+/// The word pairs the phrase model reads at most (each paper's Chinese words and phrases
+/// times its English ones): the whole corpus's 2,007 bilingual papers hold 163 million; beyond
+/// it the phrase model's time and memory stay bounded while the word model reads on.
+const PHRASE_MODEL_PAIRS: usize = 200_000_000;
+/// The cells (a paper's candidate pairs) the phrase model's EM reads at most: its time and
+/// memory. The corpus's phrase model has 44 million; synthetic papers made of the corpus's
+/// sentences reach 131 million at 100,000 papers (1.3 GB peak, 33 s), since their sentences
+/// recur across papers.
+const MAX_PHRASE_CELLS: usize = 60_000_000;
 /// EM iterations per direction (IBM Model 1 converges in a handful).
 const MODEL_ITERATIONS: usize = 5;
 /// The lowest translation probability, in each direction, of a pair that is kept.
@@ -977,7 +998,11 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
     // model, then regrouped in place by Chinese word for the backward one: one copy of the
     // cells (tens of millions) at a time.
     let mut cells_of: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
+    let mut cells_total = 0;
     for (zh, en) in &docs {
+        if phrases && cells_total >= MAX_PHRASE_CELLS {
+            break;
+        }
         let mut cells: Vec<u32> = Vec::new();
         for &e in en {
             for &z in zh {
@@ -987,6 +1012,7 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
             }
         }
         cells.sort_unstable_by_key(|&p| (pairs[p as usize].1, p));
+        cells_total += cells.len();
         cells_of.push(cells);
     }
     drop(pair_of);
