@@ -371,20 +371,27 @@ impl Lexicon {
     fn phrase_cut(&self, text: &str) -> Vec<std::ops::Range<usize>> {
         let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
         let n = bounds.len() - 1;
-        // The best cut of the first `i` characters: (characters covered, pieces), where its
-        // last piece starts, and whether that piece is a known phrase.
-        let mut best: Vec<Option<((usize, usize), usize, bool)>> = vec![None; n + 1];
-        best[0] = Some(((0, 0), 0, false));
+        /// The best cut of the first characters up to some point.
+        #[derive(Clone, Copy)]
+        struct Cut {
+            covered: usize,
+            pieces: usize,
+            /// Where its last piece starts, and whether that piece is a known phrase.
+            last: usize,
+            known: bool,
+        }
+        let mut best: Vec<Option<Cut>> = vec![None; n + 1];
+        best[0] = Some(Cut { covered: 0, pieces: 0, last: 0, known: false });
         for i in 0..n {
-            let Some(((covered, pieces), _, _)) = best[i] else { continue };
+            let Some(Cut { covered, pieces, .. }) = best[i] else { continue };
             let mut offer = |j: usize, known: bool| {
-                let score = (covered + if known { j - i } else { 0 }, pieces + 1);
+                let cut = Cut { covered: covered + if known { j - i } else { 0 }, pieces: pieces + 1, last: i, known };
                 let better = match best[j] {
                     None => true,
-                    Some(((c, p), _, _)) => score.0 > c || (score.0 == c && score.1 < p),
+                    Some(b) => cut.covered > b.covered || (cut.covered == b.covered && cut.pieces < b.pieces),
                 };
                 if better {
-                    best[j] = Some((score, i, known));
+                    best[j] = Some(cut);
                 }
             };
             offer(i + 1, false);
@@ -399,7 +406,7 @@ impl Lexicon {
         let mut j = n;
         let mut loose_until = None;
         while j > 0 {
-            let Some((_, i, known)) = best[j] else { break };
+            let Some(Cut { last: i, known, .. }) = best[j] else { break };
             if known {
                 if let Some(end) = loose_until.take() {
                     pieces.push(bounds[j]..bounds[end]);
@@ -712,7 +719,10 @@ fn phrase_unit(text: &str, a: &Word, b: &Word) -> bool {
     if a.han {
         let single = |w: &Word| !useful_zh(&w.term);
         let particle = |w: &Word| ZH_FUNCTION_WORDS.contains(&w.term.as_str());
-        !(single(a) && single(b)) && !particle(a) && !particle(b) && a.term.chars().chain(b.term.chars()).all(is_han)
+        if particle(a) || particle(b) || (single(a) && single(b)) {
+            return false;
+        }
+        a.term.chars().chain(b.term.chars()).all(is_han)
     } else {
         useful_en(&a.term) && useful_en(&b.term)
     }
