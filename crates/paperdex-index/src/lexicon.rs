@@ -1396,6 +1396,23 @@ mod tests {
         Paper::from_record(record)
     }
 
+    /// `per_topic` papers for each (Chinese, English) topic, numbered `26TT.0000N` by topic:
+    /// `texts(i, zh, en)` gives the i-th paper's title, Chinese text and English text.
+    fn topic_papers(
+        topics: &[(&str, &str)],
+        per_topic: usize,
+        texts: impl Fn(usize, &str, &str) -> [String; 3],
+    ) -> Vec<Paper> {
+        let mut papers = Vec::new();
+        for (t, (zh, en)) in topics.iter().enumerate() {
+            for i in 0..per_topic {
+                let [title, zh_text, en_text] = texts(i, zh, en);
+                papers.push(paper(&format!("26{t:02}.{:05}", i + 1), &title, &zh_text, &en_text));
+            }
+        }
+        papers
+    }
+
     fn expansion(from: &str, to: &str) -> Expansion {
         Expansion {
             from: from.into(),
@@ -1475,17 +1492,13 @@ mod tests {
             ("蒸馏", "distillation"),
             ("分割", "segmentation"),
         ];
-        let mut papers = Vec::new();
-        for (t, (zh, en)) in topics.iter().enumerate() {
-            for i in 0..3 {
-                papers.push(paper(
-                    &format!("260{t}.{:05}", i + 1),
-                    &format!("A study of {en} number {i}"),
-                    &format!("本文研究{zh}问题，实验表明方法有效。"),
-                    &format!("We study {en} and report results."),
-                ));
-            }
-        }
+        let papers = topic_papers(&topics, 3, |i, zh, en| {
+            [
+                format!("A study of {en} number {i}"),
+                format!("本文研究{zh}问题，实验表明方法有效。"),
+                format!("We study {en} and report results."),
+            ]
+        });
         let lexicon = Lexicon::new(None, learn(&papers, &[]), Vec::new());
         let hallucination: Vec<&str> = lexicon.lookup("幻觉", 3).iter().map(|e| e.en.as_str()).collect();
         assert_eq!(hallucination, ["hallucination"]);
@@ -1592,17 +1605,9 @@ mod tests {
             "Our {} improves the model clearly.",
             "This {} is evaluated on model benchmarks.",
         ];
-        let mut papers = Vec::new();
-        for (t, (zh, en)) in topics.iter().enumerate() {
-            for i in 0..6 {
-                papers.push(paper(
-                    &format!("26{t:02}.{:05}", i + 1),
-                    &format!("Paper {t} {i}"),
-                    &zh_forms[i % 3].replace("{}", zh),
-                    &en_forms[i % 3].replace("{}", en),
-                ));
-            }
-        }
+        let papers = topic_papers(&topics, 6, |i, zh, en| {
+            [format!("Paper {i}"), zh_forms[i % 3].replace("{}", zh), en_forms[i % 3].replace("{}", en)]
+        });
         let lexicon = Lexicon::new(None, learn(&papers, &[]), Vec::new());
         let reward: Vec<&str> = lexicon.lookup("奖励模型", 3).iter().map(|e| e.en.as_str()).collect();
         assert!(reward.contains(&"reward model"), "{reward:?}");
