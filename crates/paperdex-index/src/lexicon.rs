@@ -918,7 +918,7 @@ const MODEL_PAPERS: usize = 4_000;
 /// Words in more than this share of the parallel papers get no entry.
 const MAX_ENTRY_SHARE: f32 = 0.5;
 /// Word pairs (with repeats) counted in one table at most while learning; more are counted
-/// in slices ([`translation_model_entries`]).
+/// in slices ([`pairs_seen_together`]).
 const PAIRS_PER_SLICE: usize = 20_000_000;
 /// English phrases in more than this share of the parallel papers get no entry.
 const MAX_PHRASE_SHARE: f32 = 0.1;
@@ -978,26 +978,9 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
         .collect();
     // Pairs seen together in fewer than MIN_PARALLEL_COUNT papers are never kept; leaving them
     // out of the model keeps its tables small (they still share the explanation of a word
-    // through the NULL word). Most pairs are seen once or twice, and counting them all at
-    // once took over a gigabyte with the phrases: the Chinese words are counted in slices,
-    // each slice's rare pairs dropped before the next is counted (the same pairs and counts,
-    // in a bounded table).
-    let seen: usize = docs.iter().map(|(zh, en)| zh.len() * en.len()).sum();
-    let slices = seen.div_ceil(PAIRS_PER_SLICE).max(1) as u32;
-    let mut kept: Vec<(u64, u32)> = Vec::new();
-    for slice in 0..slices {
-        let mut together: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
-        for (zh, en) in &docs {
-            for &z in zh.iter().filter(|&&z| z % slices == slice) {
-                for &e in en {
-                    *together.entry((u64::from(z) << 32) | u64::from(e)).or_insert(0) += 1;
-                }
-            }
-        }
-        kept.extend(together.into_iter().filter(|&(_, count)| count >= MIN_PARALLEL_COUNT));
-    }
-    kept.sort_unstable();
-    tracing::debug!(seconds = started.elapsed().as_secs_f64(), pairs = kept.len(), slices, "pairs counted");
+    // through the NULL word).
+    let kept = pairs_seen_together(&docs, PAIRS_PER_SLICE);
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), pairs = kept.len(), "pairs counted");
     let mut pair_of: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
     let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(kept.len());
     for (key, count) in kept {
@@ -1089,6 +1072,30 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
         }
     }
     out
+}
+
+/// The (Chinese id, English id) pairs, packed as `z << 32 | e`, that at least
+/// [`MIN_PARALLEL_COUNT`] of `docs` hold together, with how many, in key order. Most pairs are
+/// seen once or twice, and counting them all at once took over a gigabyte with the phrases:
+/// the Chinese words are counted in slices of about `per_slice` pairs seen, each slice's rare
+/// pairs dropped before the next is counted (the same pairs and counts, in a bounded table).
+fn pairs_seen_together(docs: &[(Vec<u32>, Vec<u32>)], per_slice: usize) -> Vec<(u64, u32)> {
+    let seen: usize = docs.iter().map(|(zh, en)| zh.len() * en.len()).sum();
+    let slices = seen.div_ceil(per_slice.max(1)).max(1) as u32;
+    let mut kept: Vec<(u64, u32)> = Vec::new();
+    for slice in 0..slices {
+        let mut together: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
+        for (zh, en) in docs {
+            for &z in zh.iter().filter(|&&z| z % slices == slice) {
+                for &e in en {
+                    *together.entry((u64::from(z) << 32) | u64::from(e)).or_insert(0) += 1;
+                }
+            }
+        }
+        kept.extend(together.into_iter().filter(|&(_, count)| count >= MIN_PARALLEL_COUNT));
+    }
+    kept.sort_unstable();
+    kept
 }
 
 /// IBM Model 1 by EM: `papers` lists each paper's candidate pairs grouped by the word to be
@@ -1619,6 +1626,18 @@ mod tests {
         let lexicon = Lexicon::new(None, learn(&papers[..24], &[]), Vec::new());
         let reward: Vec<&str> = lexicon.lookup("奖励模型", 3).iter().map(|e| e.en.as_str()).collect();
         assert!(!reward.contains(&"reward model"), "{reward:?}");
+    }
+
+    #[test]
+    fn pairs_counted_in_slices_are_the_pairs_counted_at_once() {
+        // Nine papers over a few word ids: pairs in three or more papers are kept.
+        let docs: Vec<(Vec<u32>, Vec<u32>)> =
+            (0..9u32).map(|p| ((0..5).filter(|z| (p + z) % 2 == 0 || *z < 2).collect(), vec![p % 3, 3, 4])).collect();
+        let at_once = pairs_seen_together(&docs, usize::MAX);
+        assert!(!at_once.is_empty() && at_once.iter().all(|&(_, count)| count >= MIN_PARALLEL_COUNT));
+        for per_slice in [1, 7, 40] {
+            assert_eq!(pairs_seen_together(&docs, per_slice), at_once, "{per_slice} pairs a slice");
+        }
     }
 
     #[test]
