@@ -28,8 +28,10 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use paperdex_core::{Lang, Paper, SectionKind, is_han};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -989,37 +991,41 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
     }
     // Each paper as its candidate pairs (pair ids), grouped by English word for the forward
     // model, then regrouped in place by Chinese word for the backward one: one copy of the
-    // cells (tens of millions) at a time.
-    let mut cells_of: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
-    let mut cells_total = 0;
-    for (zh, en) in &docs {
-        if phrases && cells_total >= MAX_PHRASE_CELLS {
-            break;
-        }
-        let mut cells: Vec<u32> = Vec::new();
+    // cells (tens of millions) at a time. Papers are read in blocks, each block's papers on
+    // every core, so that the phrase model stops at its cap as if read one by one.
+    let build = |(zh, en): &(Vec<u32>, Vec<u32>)| {
+        let mut paper = PaperCells::default();
         for &e in en {
             for &z in zh {
                 if let Some(&p) = pair_of.get(&((u64::from(z) << 32) | u64::from(e))) {
-                    cells.push(p);
+                    paper.cells.push(p);
                 }
             }
         }
-        cells.sort_unstable_by_key(|&p| (pairs[p as usize].1, p));
-        cells_total += cells.len();
-        cells_of.push(cells);
+        paper.group_by(|p| pairs[p as usize].1);
+        paper
+    };
+    let mut cells_of: Vec<PaperCells> = Vec::with_capacity(docs.len());
+    let mut cells_total = 0;
+    'blocks: for block in docs.chunks(CELL_BLOCK) {
+        for paper in block.par_iter().map(build).collect::<Vec<_>>() {
+            if phrases && cells_total >= MAX_PHRASE_CELLS {
+                break 'blocks;
+            }
+            cells_total += paper.cells.len();
+            cells_of.push(paper);
+        }
     }
     drop(pair_of);
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         pairs = pairs.len(),
-        cells = cells_of.iter().map(Vec::len).sum::<usize>(),
+        cells = cells_total,
         "translation model"
     );
-    let forward = model_one(&cells_of, &pairs, |&(z, _, _)| z, |&(_, e, _)| e, zh_df.len(), en_df.len());
-    for cells in &mut cells_of {
-        cells.sort_unstable_by_key(|&p| (pairs[p as usize].0, p));
-    }
-    let backward = model_one(&cells_of, &pairs, |&(_, e, _)| e, |&(z, _, _)| z, en_df.len(), zh_df.len());
+    let forward = model_one(&cells_of, &pairs, |&(z, _, _)| z, zh_df.len(), en_df.len());
+    cells_of.par_iter_mut().for_each(|paper| paper.group_by(|p| pairs[p as usize].0));
+    let backward = model_one(&cells_of, &pairs, |&(_, e, _)| e, en_df.len(), zh_df.len());
     drop(cells_of);
     // Words in most papers (本文 "this paper", study) stay in the model, where they explain
     // their own share of each paper, but get no entry: their translations would add near-zero
@@ -1078,12 +1084,13 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
 /// [`MIN_PARALLEL_COUNT`] of `docs` hold together, with how many, in key order. Most pairs are
 /// seen once or twice, and counting them all at once took over a gigabyte with the phrases:
 /// the Chinese words are counted in slices of about `per_slice` pairs seen, each slice's rare
-/// pairs dropped before the next is counted (the same pairs and counts, in a bounded table).
+/// pairs dropped once it is counted (the same pairs and counts, in bounded tables). Slices are
+/// counted on every core, so each is a core's share of `per_slice`.
 fn pairs_seen_together(docs: &[(Vec<u32>, Vec<u32>)], per_slice: usize) -> Vec<(u64, u32)> {
     let seen: usize = docs.iter().map(|(zh, en)| zh.len() * en.len()).sum();
-    let slices = seen.div_ceil(per_slice.max(1)).max(1) as u32;
-    let mut kept: Vec<(u64, u32)> = Vec::new();
-    for slice in 0..slices {
+    let per_table = (per_slice / rayon::current_num_threads()).max(1);
+    let slices = seen.div_ceil(per_table).max(1) as u32;
+    let count_slice = |slice: u32| {
         let mut together: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
         for (zh, en) in docs {
             for &z in zh.iter().filter(|&&z| z % slices == slice) {
@@ -1092,20 +1099,62 @@ fn pairs_seen_together(docs: &[(Vec<u32>, Vec<u32>)], per_slice: usize) -> Vec<(
                 }
             }
         }
-        kept.extend(together.into_iter().filter(|&(_, count)| count >= MIN_PARALLEL_COUNT));
-    }
+        together.into_iter().filter(|&(_, count)| count >= MIN_PARALLEL_COUNT).collect::<Vec<_>>()
+    };
+    let mut kept: Vec<(u64, u32)> = (0..slices).into_par_iter().flat_map_iter(count_slice).collect();
     kept.sort_unstable();
     kept
 }
 
+/// Papers whose cells are built at once (on every core) before the phrase model's cap is
+/// checked.
+const CELL_BLOCK: usize = 256;
+
+/// One paper's candidate pairs (pair ids) for one direction of the model, grouped by the word
+/// they explain: `groups` holds each such word and where its run of `cells` ends.
+#[derive(Default)]
+struct PaperCells {
+    cells: Vec<u32>,
+    groups: Vec<(u32, u32)>,
+}
+
+impl PaperCells {
+    /// Orders the cells by the word `word_of` says each pair explains, and records the runs.
+    fn group_by(&mut self, word_of: impl Fn(u32) -> u32) {
+        self.cells.sort_unstable_by_key(|&p| (word_of(p), p));
+        self.groups.clear();
+        for (i, &p) in self.cells.iter().enumerate() {
+            let word = word_of(p);
+            let end = i as u32 + 1;
+            match self.groups.last_mut() {
+                Some((last, last_end)) if *last == word => *last_end = end,
+                _ => self.groups.push((word, end)),
+            }
+        }
+    }
+
+    /// The runs of cells, each with the word its pairs explain.
+    fn groups(&self) -> impl Iterator<Item = (u32, &[u32])> {
+        let mut start = 0;
+        self.groups.iter().map(move |&(word, end)| {
+            let run = &self.cells[start as usize..end as usize];
+            start = end;
+            (word, run)
+        })
+    }
+}
+
 /// IBM Model 1 by EM: `papers` lists each paper's candidate pairs grouped by the word to be
-/// explained (`target(pair)`), which one of the paper's `source(pair)` words or the NULL word
+/// explained (the target), which one of the paper's `source(pair)` words or the NULL word
 /// explains. Returns each pair's probability `p(target | source)`.
+///
+/// The expectation step runs on every core, each core taking the target words of one residue
+/// class: a pair's count (and a word's NULL count) is then summed by one core, in paper order,
+/// so the model is the same bit for bit on any number of cores.
 fn model_one(
-    papers: &[Vec<u32>],
+    papers: &[PaperCells],
     pairs: &[(u32, u32, u32)],
     source: impl Fn(&(u32, u32, u32)) -> u32,
-    target: impl Fn(&(u32, u32, u32)) -> u32,
     sources: usize,
     targets: usize,
 ) -> Vec<f32> {
@@ -1113,38 +1162,62 @@ fn model_one(
     // The NULL word's probability of each target word: what no word of the other language
     // explains (model names, numbers, boilerplate) goes there.
     let mut null = vec![1.0f32 / targets.max(1) as f32; targets];
-    let mut counts = vec![0.0f32; pairs.len()];
-    let mut null_counts = vec![0.0f32; targets];
+    let counts: Vec<SoleCount> = (0..pairs.len()).map(|_| SoleCount::default()).collect();
+    let null_counts: Vec<SoleCount> = (0..targets).map(|_| SoleCount::default()).collect();
+    let cores = rayon::current_num_threads().max(1);
     for _ in 0..MODEL_ITERATIONS {
-        counts.iter_mut().for_each(|c| *c = 0.0);
-        null_counts.iter_mut().for_each(|c| *c = 0.0);
-        for cells in papers {
-            for group in cells.chunk_by(|&a, &b| target(&pairs[a as usize]) == target(&pairs[b as usize])) {
-                let word = target(&pairs[group[0] as usize]) as usize;
-                let denominator = null[word] + group.iter().map(|&p| t[p as usize]).sum::<f32>();
-                if denominator <= 0.0 {
-                    continue;
+        counts.par_iter().chain(&null_counts).for_each(|c| c.set(0.0));
+        (0..cores).into_par_iter().for_each(|class| {
+            for paper in papers {
+                for (word, group) in paper.groups() {
+                    if word as usize % cores != class {
+                        continue;
+                    }
+                    let word = word as usize;
+                    let denominator = null[word] + group.iter().map(|&p| t[p as usize]).sum::<f32>();
+                    if denominator <= 0.0 {
+                        continue;
+                    }
+                    for &p in group {
+                        counts[p as usize].add(t[p as usize] / denominator);
+                    }
+                    null_counts[word].add(null[word] / denominator);
                 }
-                for &p in group {
-                    counts[p as usize] += t[p as usize] / denominator;
-                }
-                null_counts[word] += null[word] / denominator;
             }
-        }
+        });
         let mut totals = vec![0.0f32; sources];
-        for (p, pair) in pairs.iter().enumerate() {
-            totals[source(pair) as usize] += counts[p];
+        for (pair, count) in pairs.iter().zip(&counts) {
+            totals[source(pair) as usize] += count.get();
         }
-        for (p, pair) in pairs.iter().enumerate() {
+        for ((t, pair), count) in t.iter_mut().zip(pairs).zip(&counts) {
             let total = totals[source(pair) as usize];
-            t[p] = if total > 0.0 { counts[p] / total } else { 0.0 };
+            *t = if total > 0.0 { count.get() / total } else { 0.0 };
         }
-        let null_total: f32 = null_counts.iter().sum();
+        let null_total: f32 = null_counts.iter().map(SoleCount::get).sum();
         if null_total > 0.0 {
-            null.iter_mut().zip(&null_counts).for_each(|(n, c)| *n = c / null_total);
+            null.iter_mut().zip(&null_counts).for_each(|(n, c)| *n = c.get() / null_total);
         }
     }
     t
+}
+
+/// An `f32` count that only one thread adds to at a time (see [`model_one`]): relaxed atomic
+/// loads and stores, which cost what plain ones do, so that the cores can share one table.
+#[derive(Default)]
+struct SoleCount(AtomicU32);
+
+impl SoleCount {
+    fn get(&self) -> f32 {
+        f32::from_bits(self.0.load(Ordering::Relaxed))
+    }
+
+    fn set(&self, value: f32) {
+        self.0.store(value.to_bits(), Ordering::Relaxed);
+    }
+
+    fn add(&self, value: f32) {
+        self.set(self.get() + value);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1626,6 +1699,30 @@ mod tests {
         let lexicon = Lexicon::new(None, learn(&papers[..24], &[]), Vec::new());
         let reward: Vec<&str> = lexicon.lookup("奖励模型", 3).iter().map(|e| e.en.as_str()).collect();
         assert!(!reward.contains(&"reward model"), "{reward:?}");
+    }
+
+    #[test]
+    fn the_lexicon_is_the_same_on_any_number_of_cores() {
+        // The models' counts are shared out between cores by word, so each is summed in paper
+        // order by one core: the weights, not only the pairs, must not depend on the machine.
+        let topics =
+            [("奖励模型", "reward model"), ("语音识别", "speech recognition"), ("知识图谱", "knowledge graph")];
+        let papers = topic_papers(&topics, 8, |i, zh, en| {
+            [
+                format!("Paper {i}"),
+                format!("本文研究{zh}与模型，第{i}种方法。"),
+                format!("We study {en} and models, method {i}."),
+            ]
+        });
+        let on = |cores: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(cores).build().expect("thread pool");
+            let file = pool.install(|| learn(&papers, &[]));
+            assert!(!file.entries.is_empty());
+            serde_json::to_string(&file.entries).expect("entries")
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(3));
     }
 
     #[test]
