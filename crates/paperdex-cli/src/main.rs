@@ -532,6 +532,7 @@ fn print_related(related: paperdex_index::RelatedResults) {
         hits: related.hits,
         warnings: related.warnings,
         expansions: Vec::new(),
+        left_out: Vec::new(),
     };
     output::print_results(&results, false, colour);
 }

@@ -183,6 +183,10 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
             .collect();
         println!("{}", paint(&format!("translated: {}", parts.join("; ")), DIM, colour));
     }
+    if explain && !results.left_out.is_empty() {
+        let words = results.left_out.join(", ");
+        println!("{}", paint(&format!("left out (in most Chinese papers): {words}"), DIM, colour));
+    }
     for (i, hit) in results.hits.iter().enumerate() {
         println!("{:>3}. {}", i + 1, paint(&hit.title, BOLD, colour));
         let date = hit.date.as_deref().unwrap_or("undated");

@@ -158,6 +158,7 @@ impl SearchEngine {
                 hits: Vec::new(),
                 warnings: vec![NO_CONTENT.to_string()],
                 expansions: Vec::new(),
+                left_out: Vec::new(),
             });
         }
         let vectors = self.index.vectors();
@@ -318,6 +319,10 @@ impl SearchEngine {
             hits,
             warnings,
             expansions,
+            left_out: match mode {
+                SearchMode::Hybrid => self.index.left_out_words(&searcher, &request.query),
+                _ => Vec::new(),
+            },
         })
     }
 

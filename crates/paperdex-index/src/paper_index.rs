@@ -469,6 +469,7 @@ impl PaperIndex {
             hits,
             warnings: Vec::new(),
             expansions: Vec::new(),
+            left_out: Vec::new(),
         })
     }
 

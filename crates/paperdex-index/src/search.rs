@@ -17,7 +17,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use paperdex_core::{Paper, SectionGroup, is_han};
+use paperdex_core::{Lang, Paper, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::fieldnorm::FieldNormReader;
@@ -204,6 +204,10 @@ pub struct SearchResults {
     /// The translations the bilingual lexicon added to the query, with their weights.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expansions: Vec<Expansion>,
+    /// Chinese query words most Chinese papers hold, left out of the keyword query (they
+    /// still count in its phrase and character-bigram clauses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
 }
 
 /// The best BM25 matches of a query.
@@ -321,6 +325,10 @@ pub const TRANSLATION_WEIGHT: f32 = 0.5;
 /// ones on the development set (PERFORMANCE.md); their translation still feeds the vector side.
 pub const TO_CHINESE_SHARE: f32 = 0.0;
 
+/// A Chinese query word in more than this share of the papers with Chinese text is left out
+/// of the keyword query ([`PaperIndex::without_common_chinese_words`]).
+pub const MAX_CHINESE_WORD_SHARE: f32 = 0.5;
+
 /// Fields searched, with their weights: a title match says more than a body match. A search
 /// restricted to one section group searches that group's field alone.
 fn weighted_fields(index: &PaperIndex, section: Option<SectionGroup>) -> Vec<(Field, f32)> {
@@ -361,7 +369,7 @@ impl PaperIndex {
         // A word repeated in the query weighs as often as it is repeated (BM25's query term
         // frequency): long natural-language queries lean on their repeated words.
         let mut counts: Vec<(&String, f32)> = Vec::new();
-        for term in &terms {
+        for term in self.without_common_chinese_words(searcher, &terms) {
             match counts.iter_mut().find(|(t, _)| *t == term) {
                 Some((_, n)) => *n += 1.0,
                 None => counts.push((term, 1.0)),
@@ -413,6 +421,48 @@ impl PaperIndex {
         }
         let (candidates, estimate_terms) = self.candidate_clauses(&words, &bigram_words, None);
         KeywordQuery { scoring: clauses, candidates, estimate_terms }
+    }
+
+    /// `terms` without the Chinese words that more than [`MAX_CHINESE_WORD_SHARE`] of the
+    /// papers with Chinese text hold (的, 方法, 模型 on the corpus), unless no word would be
+    /// left. English queries lose their function words to the stop list; jieba keeps Chinese
+    /// ones, and since most papers have no Chinese at all, BM25's IDF weighs them as if they
+    /// were rare: in a question (有没有方法能让…的…), they ranked the Chinese papers that say
+    /// them most (development set, PERFORMANCE.md).
+    fn without_common_chinese_words<'t>(&self, searcher: &Searcher, terms: &'t [String]) -> Vec<&'t String> {
+        let common = self.common_chinese_words(searcher, terms);
+        let kept: Vec<&String> = terms.iter().filter(|t| !common.contains(t)).collect();
+        if kept.is_empty() { terms.iter().collect() } else { kept }
+    }
+
+    /// The Chinese words of `terms` that more than [`MAX_CHINESE_WORD_SHARE`] of the papers
+    /// with Chinese text hold, each once.
+    fn common_chinese_words<'t>(&self, searcher: &Searcher, terms: &'t [String]) -> Vec<&'t String> {
+        let mut han = terms.iter().filter(|t| t.chars().any(is_han)).peekable();
+        if han.peek().is_none() {
+            return Vec::new();
+        }
+        let chinese_papers = searcher.doc_freq(&Term::from_field_text(self.fields.langs, Lang::Zh.code())).unwrap_or(0);
+        let common = (chinese_papers as f32 * MAX_CHINESE_WORD_SHARE) as u64;
+        let mut words: Vec<&String> = Vec::new();
+        for term in han {
+            if !words.contains(&term)
+                && searcher.doc_freq(&Term::from_field_text(self.fields.body, term)).unwrap_or(0) > common
+            {
+                words.push(term);
+            }
+        }
+        words
+    }
+
+    /// The words of `text` its keyword query leaves out for being common in Chinese papers
+    /// ([`PaperIndex::without_common_chinese_words`]), for the answer to show.
+    pub(crate) fn left_out_words(&self, searcher: &Searcher, text: &str) -> Vec<String> {
+        let terms = analyze(&mut word_analyzer(), text);
+        if self.without_common_chinese_words(searcher, &terms).len() == terms.len() {
+            return Vec::new();
+        }
+        self.common_chinese_words(searcher, &terms).into_iter().cloned().collect()
     }
 
     /// The candidate stage's terms: each word (at its weight) in every searchable field,
@@ -650,6 +700,7 @@ impl PaperIndex {
             hits,
             warnings: Vec::new(),
             expansions,
+            left_out: self.left_out_words(&searcher, &request.query),
         })
     }
 }
@@ -1195,6 +1246,8 @@ mod tests {
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
     use tantivy::schema::IndexRecordOption;
 
+    use paperdex_core::{Paper, PaperId, Record, Section, SectionKind, Source, SourceFormat};
+
     use super::{Pruning, SearchRequest, round_estimate, tidy};
     use crate::{PaperIndex, Quiet};
 
@@ -1297,6 +1350,47 @@ mod tests {
 
     /// The candidate stage carries its threshold from segment to segment; over an index of
     /// many segments it finds what tantivy's `TopDocs` finds, scores and ties included.
+    #[test]
+    fn a_word_most_chinese_papers_use_does_not_outrank_the_word_that_names_the_topic() {
+        // Three of four Chinese summaries say 方法 ("method") over and over; the fourth is the
+        // one about 蒸馏 (distillation). 26 English abstracts make 方法 look rare to BM25's IDF
+        // (3 of 30 papers), as most of the corpus's papers have no Chinese at all.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let paper = |id: &str, text: &str| {
+            let source = Source { path: format!("/t/{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
+            let mut record = Record::new(PaperId::parse(id).expect("id"), source);
+            record.title = Some(format!("Paper {id}"));
+            record.sections.push(Section::new(SectionKind::Body, text));
+            Paper::from_record(record)
+        };
+        let mut papers =
+            vec![paper("2601.00001", "我们研究知识蒸馏：教师网络把知识传给学生网络，学生网络更小也更快。")];
+        for (i, topic) in ["图像分割", "语音识别", "机器翻译"].iter().enumerate() {
+            let text = format!("本文提出一种{topic}方法。该方法简单，方法有效，方法可复现，方法优于以往方法。");
+            papers.push(paper(&format!("2601.0001{i}"), &text));
+        }
+        for i in 0..26 {
+            papers.push(paper(
+                &format!("2601.{:05}", 100 + i),
+                "We study graph neural networks for molecule property prediction.",
+            ));
+        }
+        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
+        for paper in &papers {
+            writer.add_document(index.fields.document(paper).expect("document")).expect("add");
+        }
+        writer.commit().expect("commit");
+        drop(writer);
+        index.reload().expect("reload");
+        let top = index.keyword_top("蒸馏 方法", 4).expect("search");
+        let searcher = index.searcher();
+        let first = index.ids_at(&searcher, &[top.hits[0].1]).expect("ids");
+        assert_eq!(first, vec!["2601.00001".to_string()], "{:?}", top.hits);
+        // A query of nothing but such words still searches them.
+        assert_eq!(index.keyword_top("方法", 4).expect("search").hits.len(), 3);
+    }
+
     #[test]
     fn candidates_found_across_many_segments_are_the_ones_top_docs_finds() {
         let (_dir, index) = index_in_segments(1, 4);

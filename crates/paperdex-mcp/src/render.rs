@@ -26,6 +26,9 @@ pub fn search(answer: &SearchResponse, offset: usize) -> String {
     for expansion in &answer.expansions {
         let _ = writeln!(out, "also searched: {} -> {} (weight {:.2})", expansion.from, expansion.to, expansion.weight);
     }
+    if !answer.left_out.is_empty() {
+        let _ = writeln!(out, "left out as common in Chinese papers: {}", answer.left_out.join(", "));
+    }
     warnings(&mut out, &answer.warnings);
     out
 }

@@ -110,6 +110,9 @@ pub struct SearchResponse {
     pub warnings: Vec<String>,
     /// What the bilingual lexicon added to the query: each translation and its weight.
     pub expansions: Vec<ExpansionView>,
+    /// Chinese query words that most papers with Chinese text hold, left out of the keyword
+    /// query (like stop words; they still count in its phrase clauses).
+    pub left_out: Vec<String>,
 }
 
 /// One translation the bilingual lexicon added to a query.
@@ -140,6 +143,7 @@ impl From<SearchResults> for SearchResponse {
                 .into_iter()
                 .map(|e| ExpansionView { from: e.from, to: e.to, weight: e.weight, source: e.source.as_str().into() })
                 .collect(),
+            left_out: r.left_out,
         }
     }
 }
