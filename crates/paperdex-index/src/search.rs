@@ -328,6 +328,9 @@ pub const TO_CHINESE_SHARE: f32 = 0.0;
 /// A Chinese query word in more than this share of the papers with Chinese text is left out
 /// of the keyword query ([`PaperIndex::without_common_chinese_words`]).
 pub const MAX_CHINESE_WORD_SHARE: f32 = 0.5;
+/// Papers with Chinese text an index needs before any Chinese word counts as common: in a
+/// handful, "more than half" is two or three papers' chance (with one, every word of it).
+const MIN_CHINESE_PAPERS: u64 = 10;
 
 /// Fields searched, with their weights: a title match says more than a body match. A search
 /// restricted to one section group searches that group's field alone.
@@ -443,6 +446,9 @@ impl PaperIndex {
             return Vec::new();
         }
         let chinese_papers = searcher.doc_freq(&Term::from_field_text(self.fields.langs, Lang::Zh.code())).unwrap_or(0);
+        if chinese_papers < MIN_CHINESE_PAPERS {
+            return Vec::new();
+        }
         let common = (chinese_papers as f32 * MAX_CHINESE_WORD_SHARE) as u64;
         let mut words: Vec<&String> = Vec::new();
         for term in han {
@@ -1352,9 +1358,9 @@ mod tests {
     /// many segments it finds what tantivy's `TopDocs` finds, scores and ties included.
     #[test]
     fn a_word_most_chinese_papers_use_does_not_outrank_the_word_that_names_the_topic() {
-        // Three of four Chinese summaries say 方法 ("method") over and over; the fourth is the
-        // one about 蒸馏 (distillation). 26 English abstracts make 方法 look rare to BM25's IDF
-        // (3 of 30 papers), as most of the corpus's papers have no Chinese at all.
+        // Nine of ten Chinese summaries say 方法 ("method") over and over; the tenth is the one
+        // about 蒸馏 (distillation). 90 English abstracts make 方法 look rare to BM25's IDF (9 of
+        // 100 papers), as most of the corpus's papers have no Chinese at all.
         let dir = tempfile::tempdir().expect("tempdir");
         let index = PaperIndex::open_or_create(dir.path()).expect("index");
         let paper = |id: &str, text: &str| {
@@ -1364,13 +1370,26 @@ mod tests {
             record.sections.push(Section::new(SectionKind::Body, text));
             Paper::from_record(record)
         };
-        let mut papers =
-            vec![paper("2601.00001", "我们研究知识蒸馏：教师网络把知识传给学生网络，学生网络更小也更快。")];
-        for (i, topic) in ["图像分割", "语音识别", "机器翻译"].iter().enumerate() {
-            let text = format!("本文提出一种{topic}方法。该方法简单，方法有效，方法可复现，方法优于以往方法。");
+        // The distillation summary is long and says 蒸馏 once; the others are short.
+        let long =
+            format!("我们研究知识蒸馏。{}", "教师网络把知识传给学生网络，学生网络更小也更快，推理延迟更低。".repeat(4));
+        let mut papers = vec![paper("2601.00001", &long)];
+        let topics = [
+            "图像分割",
+            "语音识别",
+            "机器翻译",
+            "目标检测",
+            "情感分析",
+            "推荐系统",
+            "时间序列",
+            "联邦学习",
+            "代码补全",
+        ];
+        for (i, topic) in topics.iter().enumerate() {
+            let text = format!("本文提出{topic}方法：方法简单，方法有效，方法可复现，方法优于以往方法。");
             papers.push(paper(&format!("2601.0001{i}"), &text));
         }
-        for i in 0..26 {
+        for i in 0..90 {
             papers.push(paper(
                 &format!("2601.{:05}", 100 + i),
                 "We study graph neural networks for molecule property prediction.",
@@ -1388,7 +1407,28 @@ mod tests {
         let first = index.ids_at(&searcher, &[top.hits[0].1]).expect("ids");
         assert_eq!(first, vec!["2601.00001".to_string()], "{:?}", top.hits);
         // A query of nothing but such words still searches them.
-        assert_eq!(index.keyword_top("方法", 4).expect("search").hits.len(), 3);
+        assert_eq!(index.keyword_top("方法", 20).expect("search").hits.len(), 9);
+    }
+
+    #[test]
+    fn in_an_index_of_a_few_chinese_papers_no_chinese_word_is_common() {
+        // Both Chinese papers say 蒸馏: "more than half of them", but two papers say nothing
+        // of how common a word is, and leaving 蒸馏 out would search for GRPO alone.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
+        for (id, text) in [("2601.00001", "知识蒸馏把大模型的知识传给小模型。"), ("2601.00002", "自蒸馏提升小模型。")]
+        {
+            let source = Source { path: format!("/t/{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
+            let mut record = Record::new(PaperId::parse(id).expect("id"), source);
+            record.sections.push(Section::new(SectionKind::Body, text));
+            writer.add_document(index.fields.document(&Paper::from_record(record)).expect("document")).expect("add");
+        }
+        writer.commit().expect("commit");
+        drop(writer);
+        index.reload().expect("reload");
+        assert_eq!(index.keyword_top("蒸馏 GRPO", 10).expect("search").hits.len(), 2);
+        assert!(index.left_out_words(&index.searcher(), "蒸馏 GRPO").is_empty());
     }
 
     #[test]
