@@ -721,13 +721,14 @@ fn top_candidates(searcher: &Searcher, query: &CandidateQuery, k: usize) -> Resu
         // What a term (or phrase) query boosted by `boost` scores with (the index's statistics).
         let bm25 = Bm25Weight::for_terms(searcher, &candidate.weighted_as)?.boost_by(candidate.boost);
         let coordination = candidate.word.map(|word| (word, query.coordination[word]));
-        // The most the term adds to a paper's score: its word's coordination with it (counted
-        // for each field in the bound, once in the score).
-        let most = bm25.max_score() + coordination.map_or(0.0, |(_, value)| value);
-        weights.push((clause, &candidate.term, bm25, coordination, most));
+        weights.push((clause, &candidate.term, bm25, coordination));
     }
-    // Least promising first: the order MaxScore reads the terms in.
-    weights.sort_by(|a, b| a.4.total_cmp(&b.4));
+    // Least promising first (a term with its word's coordination): the order MaxScore reads
+    // the terms in.
+    let promise = |bm25: &Bm25Weight, coordination: Option<(usize, Score)>| {
+        bm25.max_score() + coordination.map_or(0.0, |(_, value)| value)
+    };
+    weights.sort_by(|a, b| promise(&a.2, a.3).total_cmp(&promise(&b.2, b.3)));
     // The best `k` so far, worst on top: lowest score, and among equal scores the later paper.
     let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(k + 1);
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
@@ -737,8 +738,9 @@ fn top_candidates(searcher: &Searcher, query: &CandidateQuery, k: usize) -> Resu
             _ => Score::MIN,
         };
         let mut cursors = Vec::with_capacity(weights.len());
-        for &(clause, term, ref bm25, coordination, most) in &weights {
+        for &(clause, term, ref bm25, coordination) in &weights {
             if let Some(postings) = TermPostings::open(segment, term, bm25)? {
+                let most = bm25.max_score();
                 cursors.push(Cursor { doc: postings.postings.doc(), most, postings, clause, coordination });
             }
         }
@@ -792,7 +794,7 @@ struct Cursor {
     postings: TermPostings,
     /// The postings' document.
     doc: DocId,
-    /// The most the term adds to a paper's score.
+    /// The most the term's BM25 score adds to a paper's score.
     most: Score,
     /// The term's place in the candidate query: scores are summed in this order.
     clause: usize,
@@ -800,7 +802,7 @@ struct Cursor {
     coordination: Option<(usize, Score)>,
 }
 
-/// MaxScore (Turtle and Flood, 1995) over `cursors`, sorted by `most`, least first: calls
+/// MaxScore (Turtle and Flood, 1995) over `cursors`, least promising first: calls
 /// `found` with every document whose score (the terms' scores summed, and each word's
 /// coordination once) exceeds the threshold (which `found` returns, raised), and skips the
 /// others where it can. The terms whose bounds together
@@ -816,12 +818,21 @@ struct Cursor {
 /// (the unread terms' bound alone comes close to the threshold) and was not kept.
 fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut(DocId, Score) -> Score) {
     // bounds[i]: the most cursors[..=i] add together, a little over, since the bound is summed in
-    // another order than a score (the last bits may differ; a looser bound only skips less).
+    // another order than a score (the last bits may differ; a looser bound only skips less). A
+    // word's coordination is bounded with its first field in this order: any set of cursors
+    // holding one of the word's fields holds that one.
     const SLACK: Score = 1.0 + 1e-5;
     let mut bounds = Vec::with_capacity(cursors.len());
+    let mut bounded: Vec<usize> = Vec::new();
     let mut sum: Score = 0.0;
     for cursor in cursors.iter() {
         sum += cursor.most;
+        if let Some((word, value)) = cursor.coordination
+            && !bounded.contains(&word)
+        {
+            bounded.push(word);
+            sum += value;
+        }
         bounds.push(sum * SLACK);
     }
     let essential_from = |threshold: Score| bounds.iter().position(|&b| b > threshold).unwrap_or(bounds.len());
