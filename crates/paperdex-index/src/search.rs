@@ -227,7 +227,7 @@ pub struct Pruning {
     /// rescored and the matches estimated. 0 prunes every query.
     pub exact_up_to: usize,
     /// The fewest candidates the pruned stage hands to the full query; a deeper request
-    /// (offset + limit) gets twice its depth.
+    /// (offset + limit) gets four times its depth.
     pub candidates: usize,
 }
 
@@ -251,10 +251,12 @@ impl Default for Pruning {
 /// pruned path takes a quarter of the exact one's median).
 pub const EXACT_UP_TO: usize = 10_000;
 
-/// Candidates the pruned stage finds for the full query to rescore. On the 50 development
-/// queries the full query's top 10 is always within the first 350 candidates (300 missed one
-/// paper of one Chinese question; tests/e2e/pruning.rs); 400 leaves a margin.
-pub const CANDIDATES: usize = 400;
+/// Candidates the pruned stage finds for the full query to rescore, for a request of up to 50
+/// papers (a deeper one gets four times its depth: 400 for the 100 the hybrid ranker fuses,
+/// as before). On the 50 development queries the full query's top 10 is within the first 100
+/// candidates (tests/e2e/pruning.rs; 350 were needed before the candidate stage counted
+/// coordination, PERFORMANCE.md "Scale"); 200 leaves a margin of two.
+pub const CANDIDATES: usize = 200;
 
 /// One clause of a boolean query.
 type Clause = (Occur, Box<dyn Query>);
@@ -632,7 +634,7 @@ impl PaperIndex {
         let estimate = estimated_matches(searcher, &parts.estimate_terms);
         let (hits, total, total_is_estimate) = match parts.candidates.terms.is_empty() {
             false if estimate > self.pruning.exact_up_to as f64 => {
-                let depth = self.pruning.candidates.max(2 * n);
+                let depth = self.pruning.candidates.max(4 * n);
                 let candidates = top_candidates(searcher, &parts.candidates, depth)?;
                 let mut hits = rescore(searcher, &parts.scoring, candidates)?;
                 hits.truncate(n);
