@@ -727,9 +727,8 @@ fn top_candidates(searcher: &Searcher, query: &CandidateQuery, k: usize) -> Resu
     }
     // Least promising first (a term with its word's coordination): the order MaxScore reads
     // the terms in.
-    let promise = |bm25: &Bm25Weight, coordination: Option<(usize, Score)>| {
-        bm25.max_score() + coordination.map_or(0.0, |(_, value)| value)
-    };
+    let promise =
+        |bm25: &Bm25Weight, coordination: Coordination| bm25.max_score() + coordination.map_or(0.0, |(_, value)| value);
     weights.sort_by(|a, b| promise(&a.2, a.3).total_cmp(&promise(&b.2, b.3)));
     // The best `k` so far, worst on top: lowest score, and among equal scores the later paper.
     let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(k + 1);
@@ -801,8 +800,12 @@ struct Cursor {
     /// The term's place in the candidate query: scores are summed in this order.
     clause: usize,
     /// The word the term is a field of, and the word's coordination.
-    coordination: Option<(usize, Score)>,
+    coordination: Coordination,
 }
+
+/// The word a candidate term is a field of (an index into `CandidateQuery::coordination`) and
+/// the word's coordination; `None` for a Han bigram phrase's stand-in.
+type Coordination = Option<(usize, Score)>;
 
 /// MaxScore (Turtle and Flood, 1995) over `cursors`, least promising first: calls
 /// `found` with every document whose score (the terms' scores summed, and each word's
@@ -839,7 +842,8 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
     }
     let essential_from = |threshold: Score| bounds.iter().position(|&b| b > threshold).unwrap_or(bounds.len());
     let mut first = essential_from(threshold);
-    let mut matched: Vec<(usize, Score, Option<(usize, Score)>)> = Vec::with_capacity(cursors.len());
+    // Per term found in the document: its clause, its score, its word's coordination.
+    let mut matched: Vec<(usize, Score, Coordination)> = Vec::with_capacity(cursors.len());
     while first < cursors.len() {
         let doc = cursors[first..].iter().map(|c| c.doc).min().unwrap_or(TERMINATED);
         if doc == TERMINATED {
