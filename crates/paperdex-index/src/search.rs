@@ -8,11 +8,12 @@
 //! Retrieval is exact while a query matches few papers, and pruned beyond
 //! ([`Pruning`]): that query scores every paper holding any query word (a DisMax is not a
 //! sum, so tantivy cannot skip anything), which costs about 30 ms at a million papers. The
-//! sum of the same words' BM25 scores per field (and of the Han bigrams') finds a few
-//! hundred candidates with MaxScore ([`top_candidates`], [`max_score`]): the terms that
-//! cannot lift a paper into the best few hundred are only looked up, never walked. The full
-//! query then scores each candidate directly ([`rescore`]); the number of matches is
-//! estimated from the words' document frequencies instead of counted.
+//! sum of the same words' BM25 scores per field, their coordination and the Han bigram
+//! phrases' bounds finds a few hundred candidates with MaxScore ([`top_candidates`],
+//! [`max_score`]): the terms that cannot lift a paper into the best few hundred are only
+//! looked up, never walked. The full query then scores each candidate directly
+//! ([`rescore`]); the number of matches is estimated from the words' document frequencies
+//! instead of counted.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -230,7 +231,7 @@ pub struct Pruning {
     /// rescored and the matches estimated. 0 prunes every query.
     pub exact_up_to: usize,
     /// The fewest candidates the pruned stage hands to the full query; a deeper request
-    /// (offset + limit) gets twice its depth.
+    /// (offset + limit) gets four times its depth.
     pub candidates: usize,
 }
 
@@ -254,25 +255,50 @@ impl Default for Pruning {
 /// pruned path takes a quarter of the exact one's median).
 pub const EXACT_UP_TO: usize = 10_000;
 
-/// Candidates the pruned stage finds for the full query to rescore. On the 50 development
-/// queries the full query's top 10 is always within the first 350 candidates (300 missed one
-/// paper of one Chinese question; tests/e2e/pruning.rs); 400 leaves a margin.
-pub const CANDIDATES: usize = 400;
+/// Candidates the pruned stage finds for the full query to rescore, for a request of up to 50
+/// papers (a deeper one gets four times its depth: 400 for the 100 the hybrid ranker fuses,
+/// as before). On the 50 development queries the full query's top 10 is within the first 100
+/// candidates (tests/e2e/pruning.rs; 350 were needed before the candidate stage counted
+/// coordination, PERFORMANCE.md "Scale"); 200 leaves a margin of two.
+pub const CANDIDATES: usize = 200;
 
 /// One clause of a boolean query.
 type Clause = (Occur, Box<dyn Query>);
 
 /// A keyword query in its parts: the clauses that score (the full query), and the flat
-/// disjunction of term queries that finds candidates for them.
+/// disjunction of terms that finds candidates for them.
 struct KeywordQuery {
     /// Every scoring clause: per word its best field and a coordination clause, Han bigram
     /// phrases, translations, the loose phrase.
     scoring: Vec<ScoringClause>,
-    /// One term per word and field (and per Han bigram), each with its boost: the candidate
-    /// stage ranks papers by the sum of their BM25 scores ([`top_candidates`]).
-    candidates: Vec<(Term, Score)>,
+    /// What the candidate stage ranks papers by ([`top_candidates`]).
+    candidates: CandidateQuery,
     /// The words of `candidates` in the body field, to estimate how many papers match.
     estimate_terms: Vec<Term>,
+}
+
+/// The candidate stage's query: the sum of its terms' BM25 scores, plus each word's
+/// coordination once when any of its fields holds it.
+struct CandidateQuery {
+    /// One term per word and field, and one per Han bigram phrase, in the order scores are
+    /// summed.
+    terms: Vec<CandidateTerm>,
+    /// Per word (`CandidateTerm::word`), what the full query's coordination clauses give a
+    /// paper holding it.
+    coordination: Vec<Score>,
+}
+
+/// One term of the candidate stage.
+struct CandidateTerm {
+    /// The term whose postings are walked.
+    term: Term,
+    /// The terms whose IDFs its BM25 weight sums: the term alone, or every bigram of the Han
+    /// bigram phrase it stands for (as tantivy weighs the phrase).
+    weighted_as: Vec<Term>,
+    /// The clause's boost.
+    boost: Score,
+    /// The word it is a field of (an index into `CandidateQuery::coordination`).
+    word: Option<usize>,
 }
 
 /// One should-clause of the full keyword query, kept in its parts so that the pruned path can
@@ -389,7 +415,7 @@ impl PaperIndex {
                 self.word_clauses(searcher, &expansion.terms[0], expansion.weight, Some(group), &mut clauses);
                 words.push((expansion.terms[0].as_str(), expansion.weight));
             }
-            let (candidates, estimate_terms) = self.candidate_clauses(&words, &[], section);
+            let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &[], section);
             return KeywordQuery { scoring: clauses, candidates, estimate_terms };
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
@@ -422,7 +448,7 @@ impl PaperIndex {
                 clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost))));
             }
         }
-        let (candidates, estimate_terms) = self.candidate_clauses(&words, &bigram_words, None);
+        let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &bigram_words, None);
         KeywordQuery { scoring: clauses, candidates, estimate_terms }
     }
 
@@ -471,21 +497,30 @@ impl PaperIndex {
         self.common_chinese_words(searcher, &terms).into_iter().cloned().collect()
     }
 
-    /// The candidate stage's terms: each word (at its weight) in every searchable field,
-    /// weighted like the full query's fields, so a paper the word clauses of the full query
-    /// match is a candidate. They are summed where the full query takes a field's best
-    /// (DisMax): a sum of term scores is what MaxScore can bound term by term, and a word's
-    /// fields kept apart let its short title postings be walked while its long body postings
-    /// are only looked up (one cursor a word, as one combined field would give, was 2–4 times
-    /// slower at a million papers: PERFORMANCE.md, "Scale"). A Chinese word's bigram phrase
-    /// is represented by its bigrams as terms, at the phrase's boost: a paper holding the
-    /// phrase holds them all.
+    /// The candidate stage's query: each word (at its weight) in every searchable field,
+    /// weighted like the full query's fields, and its coordination, so a paper the word
+    /// clauses of the full query match is a candidate. Fields are summed where the full query
+    /// takes a field's best (DisMax): a sum of term scores is what MaxScore can bound term by
+    /// term, and a word's fields kept apart let its short title postings be walked while its
+    /// long body postings are only looked up (one cursor a word, as one combined field would
+    /// give, was 2–4 times slower at a million papers: PERFORMANCE.md, "Scale"). The
+    /// coordination counts once per word, as in the full query: without it a paper holding
+    /// every query word once ranked far below where the full query puts it (the development
+    /// set's top 10s reached the 504th candidate, 139th with it).
+    ///
+    /// A Chinese word's bigram phrase is represented by its rarest bigram, weighted as the
+    /// phrase (the sum of its bigrams' IDFs) at the phrase's boost: a paper holding the
+    /// phrase holds that bigram at least as often, so the term scores it at least what the
+    /// phrase does, and only the shortest of the bigrams' postings is read (each bigram as a
+    /// term of its own, the common ones among them, cost a quarter of a Chinese query's time
+    /// at a million papers).
     fn candidate_clauses(
         &self,
+        searcher: &Searcher,
         words: &[(&str, f32)],
         bigram_words: &[(String, f32)],
         section: Option<SectionGroup>,
-    ) -> (Vec<(Term, Score)>, Vec<Term>) {
+    ) -> (CandidateQuery, Vec<Term>) {
         let mut merged: Vec<(&str, f32)> = Vec::new();
         for &(word, weight) in words {
             match merged.iter_mut().find(|(w, _)| *w == word) {
@@ -493,26 +528,38 @@ impl PaperIndex {
                 None => merged.push((word, weight)),
             }
         }
-        let mut clauses: Vec<(Term, Score)> = Vec::new();
-        for &(word, weight) in &merged {
-            for (field, boost) in weighted_fields(self, section) {
-                clauses.push((Term::from_field_text(field, word), boost * weight));
+        let fields = weighted_fields(self, section);
+        let mut terms: Vec<CandidateTerm> = Vec::new();
+        let mut coordination = Vec::with_capacity(merged.len());
+        for (index, &(word, weight)) in merged.iter().enumerate() {
+            coordination.push(word_coordination(searcher, &fields, word, weight));
+            for &(field, boost) in &fields {
+                let term = Term::from_field_text(field, word);
+                terms.push(CandidateTerm {
+                    weighted_as: vec![term.clone()],
+                    term,
+                    boost: boost * weight,
+                    word: Some(index),
+                });
             }
         }
-        let mut bigrams: Vec<(String, f32)> = Vec::new();
         for (word, weight) in bigram_words {
-            for bigram in analyze(&mut bigram_analyzer(), word) {
-                match bigrams.iter_mut().find(|(b, _)| *b == bigram) {
-                    Some((_, total)) => *total += weight,
-                    None => bigrams.push((bigram, *weight)),
-                }
-            }
+            let bigrams: Vec<Term> = analyze(&mut bigram_analyzer(), word)
+                .iter()
+                .map(|bigram| Term::from_field_text(self.fields.han_bigrams, bigram))
+                .collect();
+            let Some(rarest) = bigrams.iter().min_by_key(|term| searcher.doc_freq(term).unwrap_or(0)) else {
+                continue;
+            };
+            terms.push(CandidateTerm {
+                term: rarest.clone(),
+                weighted_as: bigrams.clone(),
+                boost: *weight,
+                word: None,
+            });
         }
-        for (bigram, weight) in &bigrams {
-            clauses.push((Term::from_field_text(self.fields.han_bigrams, bigram), *weight));
-        }
-        let terms = merged.iter().map(|(word, _)| Term::from_field_text(self.fields.body, word)).collect();
-        (clauses, terms)
+        let estimate = merged.iter().map(|(word, _)| Term::from_field_text(self.fields.body, word)).collect();
+        (CandidateQuery { terms, coordination }, estimate)
     }
 
     /// The clauses that search one translation.
@@ -551,7 +598,7 @@ impl PaperIndex {
         clauses: &mut Vec<ScoringClause>,
     ) {
         let fields = weighted_fields(self, section);
-        let idf = inverse_document_frequency(searcher, fields.get(1).unwrap_or(&fields[0]).0, term);
+        let coordination = word_coordination(searcher, &fields, term, weight);
         let fields = fields
             .iter()
             .map(|&(field, boost)| {
@@ -559,7 +606,7 @@ impl PaperIndex {
                 Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
             })
             .collect();
-        clauses.push(ScoringClause::Word { fields, weight, coordination: COORDINATION_WEIGHT * idf * weight });
+        clauses.push(ScoringClause::Word { fields, weight, coordination });
     }
 
     /// A Chinese word as its character bigrams: one term, or a phrase of them.
@@ -641,9 +688,9 @@ impl PaperIndex {
             return Ok(KeywordMatches { hits, total, total_is_estimate: false, query: Some(query) });
         }
         let estimate = estimated_matches(searcher, &parts.estimate_terms);
-        let (hits, total, total_is_estimate) = match parts.candidates.is_empty() {
+        let (hits, total, total_is_estimate) = match parts.candidates.terms.is_empty() {
             false if estimate > self.pruning.exact_up_to as f64 => {
-                let depth = self.pruning.candidates.max(2 * n);
+                let depth = self.pruning.candidates.max(4 * n);
                 let candidates = top_candidates(searcher, &parts.candidates, depth)?;
                 let mut hits = rescore(searcher, &parts.scoring, candidates)?;
                 hits.truncate(n);
@@ -716,25 +763,25 @@ fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
-/// The `k` best papers by the sum of `terms`' BM25 scores (each term at its boost: the
-/// candidate stage), as tantivy's `TopDocs` would rank a boolean query of these term queries
-/// (ties in index order; scores summed in clause order, where tantivy's own block-max WAND
-/// sums in whatever order its cursors are, so two equal papers may differ in the last bit),
-/// found with MaxScore ([`max_score`]) from segment to segment.
+/// The `k` best papers by `query`'s score (each term's BM25 score at its boost, and each word's
+/// coordination once: the candidate stage), as tantivy's `TopDocs` would rank a boolean query
+/// of these term queries and of a constant-score clause per word (ties in index order; scores
+/// summed in clause order, where tantivy sums in whatever order its cursors are, so two equal
+/// papers may differ in the last bit), found with MaxScore ([`max_score`]) from segment to
+/// segment.
 ///
 /// A segment starts from the `k`-th best score of the segments before it (`TopDocs` starts
 /// every segment from no threshold, so each of a dozen segments scored its first few hundred
 /// matches in full). A paper of a later segment scoring exactly that loses the tie to the
 /// earlier paper, as in `TopDocs`, so skipping it changes nothing.
-fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Result<Vec<DocAddress>> {
-    let mut weights = Vec::with_capacity(terms.len());
-    for (clause, (term, boost)) in terms.iter().enumerate() {
-        // What a term query boosted by `boost` scores with (the index's statistics).
-        let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?.boost_by(*boost);
-        weights.push((clause, term, bm25));
+fn top_candidates(searcher: &Searcher, query: &CandidateQuery, k: usize) -> Result<Vec<DocAddress>> {
+    let mut weights = Vec::with_capacity(query.terms.len());
+    for (clause, candidate) in query.terms.iter().enumerate() {
+        // What a term (or phrase) query boosted by `boost` scores with (the index's statistics).
+        let bm25 = Bm25Weight::for_terms(searcher, &candidate.weighted_as)?.boost_by(candidate.boost);
+        let coordination = candidate.word.map(|word| (word, query.coordination[word]));
+        weights.push((clause, &candidate.term, bm25, coordination));
     }
-    // Least promising first: the order MaxScore reads the terms in.
-    weights.sort_by(|a, b| a.2.max_score().total_cmp(&b.2.max_score()));
     // The best `k` so far, worst on top: lowest score, and among equal scores the later paper.
     let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(k + 1);
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
@@ -744,16 +791,22 @@ fn top_candidates(searcher: &Searcher, terms: &[(Term, Score)], k: usize) -> Res
             _ => Score::MIN,
         };
         let mut cursors = Vec::with_capacity(weights.len());
-        for (clause, term, bm25) in &weights {
+        for &(clause, term, ref bm25, coordination) in &weights {
             if let Some(postings) = TermPostings::open(segment, term, bm25)? {
-                cursors.push(Cursor {
-                    doc: postings.postings.doc(),
-                    most: bm25.max_score(),
-                    postings,
-                    clause: *clause,
-                });
+                let most = bm25.max_score();
+                cursors.push(Cursor { doc: postings.postings.doc(), most, postings, clause, coordination });
             }
         }
+        // The order MaxScore reads the terms in: least bound per posting first (a term with
+        // its word's coordination), so the terms left unread, whose bounds together stay under
+        // the threshold, are the ones with the longest postings for what they can add (the
+        // greedy answer to which terms to leave unread). Ordered by the bound alone, the two
+        // Chinese queries of the scale bench took 25% longer at a million papers: common body
+        // words were walked where short postings could have been (PERFORMANCE.md, "Scale").
+        let per_posting = |c: &Cursor| {
+            (c.most + c.coordination.map_or(0.0, |(_, value)| value)) / c.postings.postings.doc_freq() as Score
+        };
+        cursors.sort_by(|a, b| per_posting(a).total_cmp(&per_posting(b)));
         let mut threshold = kth(&best);
         max_score(&mut cursors, threshold, &mut |doc, score| {
             if alive.is_none_or(|bits| bits.is_alive(doc)) {
@@ -804,18 +857,25 @@ struct Cursor {
     postings: TermPostings,
     /// The postings' document.
     doc: DocId,
-    /// The most the term adds to a paper's score.
+    /// The most the term's BM25 score adds to a paper's score.
     most: Score,
     /// The term's place in the candidate query: scores are summed in this order.
     clause: usize,
+    /// The word the term is a field of, and the word's coordination.
+    coordination: Coordination,
 }
 
-/// MaxScore (Turtle and Flood, 1995) over `cursors`, sorted by `most`, least first: calls
-/// `found` with every document whose summed score exceeds the threshold (which `found`
-/// returns, raised), and skips the others where it can. The terms whose bounds together
-/// cannot exceed the threshold are never walked, only looked up (through their skip lists)
-/// for documents the other terms bring, and not at all when the bounds of the rest say the
-/// document cannot make it.
+/// The word a candidate term is a field of (an index into `CandidateQuery::coordination`) and
+/// the word's coordination; `None` for a Han bigram phrase's stand-in.
+type Coordination = Option<(usize, Score)>;
+
+/// MaxScore (Turtle and Flood, 1995) over `cursors`, in the order their terms are to be left
+/// unread (any order is exact; [`top_candidates`] says which it uses): calls `found` with
+/// every document whose score (the terms' scores summed, and each word's coordination once)
+/// exceeds the threshold (which `found` returns, raised), and skips the others where it can.
+/// The first terms whose bounds together cannot exceed the threshold are never walked, only
+/// looked up (through their skip lists) for documents the other terms bring, and not at all
+/// when the bounds of the rest say the document cannot make it.
 ///
 /// tantivy's block-max WAND (`BooleanWeight::for_each_pruning`) keeps every term's cursor in
 /// document order and moves the common words' cursors at almost every step; with a Chinese
@@ -825,17 +885,27 @@ struct Cursor {
 /// (the unread terms' bound alone comes close to the threshold) and was not kept.
 fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut(DocId, Score) -> Score) {
     // bounds[i]: the most cursors[..=i] add together, a little over, since the bound is summed in
-    // another order than a score (the last bits may differ; a looser bound only skips less).
+    // another order than a score (the last bits may differ; a looser bound only skips less). A
+    // word's coordination is bounded with its first field in this order: any set of cursors
+    // holding one of the word's fields holds that one.
     const SLACK: Score = 1.0 + 1e-5;
     let mut bounds = Vec::with_capacity(cursors.len());
+    let mut bounded: Vec<usize> = Vec::new();
     let mut sum: Score = 0.0;
     for cursor in cursors.iter() {
         sum += cursor.most;
+        if let Some((word, value)) = cursor.coordination
+            && !bounded.contains(&word)
+        {
+            bounded.push(word);
+            sum += value;
+        }
         bounds.push(sum * SLACK);
     }
     let essential_from = |threshold: Score| bounds.iter().position(|&b| b > threshold).unwrap_or(bounds.len());
     let mut first = essential_from(threshold);
-    let mut matched: Vec<(usize, Score)> = Vec::with_capacity(cursors.len());
+    // Per term found in the document: its clause, its score, its word's coordination.
+    let mut matched: Vec<(usize, Score, Coordination)> = Vec::with_capacity(cursors.len());
     while first < cursors.len() {
         let doc = cursors[first..].iter().map(|c| c.doc).min().unwrap_or(TERMINATED);
         if doc == TERMINATED {
@@ -845,9 +915,11 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
         let mut score: Score = 0.0;
         for cursor in &mut cursors[first..] {
             if cursor.doc == doc {
+                // Each field with its word's coordination: over the paper's score when the word
+                // is in several fields, so the bound only skips less.
                 let s = cursor.postings.score();
-                score += s;
-                matched.push((cursor.clause, s));
+                score += s + cursor.coordination.map_or(0.0, |(_, value)| value);
+                matched.push((cursor.clause, s, cursor.coordination));
                 cursor.doc = cursor.postings.postings.advance();
             }
         }
@@ -863,16 +935,27 @@ fn max_score(cursors: &mut [Cursor], mut threshold: Score, found: &mut dyn FnMut
             }
             if cursor.doc == doc {
                 let s = cursor.postings.score();
-                score += s;
-                matched.push((cursor.clause, s));
+                score += s + cursor.coordination.map_or(0.0, |(_, value)| value);
+                matched.push((cursor.clause, s, cursor.coordination));
             }
         }
         if hopeless || score * SLACK <= threshold {
             continue;
         }
-        // Summed in clause order, as the boolean query's union sums them.
-        matched.sort_unstable_by_key(|&(clause, _)| clause);
-        let score = matched.iter().fold(0.0, |sum: Score, &(_, s)| sum + s);
+        // Summed in clause order, a word's coordination after its first field (a word's fields
+        // are consecutive clauses).
+        matched.sort_unstable_by_key(|&(clause, ..)| clause);
+        let mut score: Score = 0.0;
+        let mut counted = None;
+        for &(_, s, coordination) in &matched {
+            score += s;
+            if let Some((word, value)) = coordination
+                && counted != Some(word)
+            {
+                score += value;
+                counted = Some(word);
+            }
+        }
         if score > threshold {
             threshold = found(doc, score);
             first = essential_from(threshold);
@@ -1040,6 +1123,13 @@ fn round_estimate(estimate: f64) -> usize {
 
 /// How much containing a query word counts, in units of its IDF.
 const COORDINATION_WEIGHT: f32 = 1.5;
+
+/// What a paper holding `word` (at `weight`, searched in `fields`) gets from the word's
+/// coordination clause: [`COORDINATION_WEIGHT`] times its IDF in the body (the one field of a
+/// section search).
+fn word_coordination(searcher: &Searcher, fields: &[(Field, f32)], word: &str, weight: f32) -> Score {
+    COORDINATION_WEIGHT * inverse_document_frequency(searcher, fields.get(1).unwrap_or(&fields[0]).0, word) * weight
+}
 
 /// BM25's IDF of `term` in `field`.
 pub(crate) fn inverse_document_frequency(searcher: &Searcher, field: Field, term: &str) -> f32 {
@@ -1249,7 +1339,7 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
 mod tests {
     use std::path::PathBuf;
 
-    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+    use tantivy::query::{Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
     use tantivy::schema::IndexRecordOption;
 
     use paperdex_core::{Paper, PaperId, Record, Section, SectionKind, Source, SourceFormat};
@@ -1313,21 +1403,35 @@ mod tests {
     }
 
     /// The candidates (`top_candidates`) of `queries` are the `k` best papers as tantivy's
-    /// `TopDocs` ranks the candidate clauses as a boolean query, for each `k`: the same
-    /// scores in the same order, and the same papers but for ties. tantivy's block-max WAND
-    /// sums a paper's term scores in the order its cursors happen to be in, so two copies of a
-    /// paper can differ in the last bit; `top_candidates` sums in clause order.
+    /// `TopDocs` ranks the candidate query as a boolean query (a boosted term query per term,
+    /// a constant-score clause per word), for each `k`: the same scores in the same order, and
+    /// the same papers but for ties. tantivy sums a paper's clause scores in the order its
+    /// cursors happen to be in, so two copies of a paper can differ in the last bit;
+    /// `top_candidates` sums in clause order.
     fn assert_candidates_are_top_docs(index: &PaperIndex, queries: &[&str], ks: &[usize]) {
         let searcher = index.searcher();
         let near = |a: f32, b: f32| (a - b).abs() <= 1e-5 * a.abs().max(b.abs());
+        let max_score = |terms: &[tantivy::Term]| Bm25Weight::for_terms(&searcher, terms).expect("weight").max_score();
         for query in queries {
             let parts = index.keyword_query_in(&searcher, query, &[], None);
-            // The candidate stage as a boolean query of boosted term queries, as tantivy ranks it.
-            let clauses = parts.candidates.iter().map(|(term, boost)| {
-                let term = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                (Occur::Should, Box::new(BoostQuery::new(Box::new(term), *boost)) as Box<dyn Query>)
-            });
-            let candidates = BooleanQuery::new(clauses.collect());
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for candidate in &parts.candidates.terms {
+                // A bigram phrase's stand-in is weighted as the phrase: its own BM25 scaled by
+                // the phrase's IDF over its own.
+                let scale = max_score(&candidate.weighted_as) / max_score(std::slice::from_ref(&candidate.term));
+                let term = TermQuery::new(candidate.term.clone(), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), candidate.boost * scale))));
+            }
+            for (word, &coordination) in parts.candidates.coordination.iter().enumerate() {
+                let fields = parts.candidates.terms.iter().filter(|c| c.word == Some(word)).map(|c| {
+                    let term = TermQuery::new(c.term.clone(), IndexRecordOption::WithFreqs);
+                    (Occur::Should, Box::new(term) as Box<dyn Query>)
+                });
+                let any_field = BooleanQuery::new(fields.collect());
+                clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(any_field), coordination))));
+            }
+            assert!(parts.candidates.terms.iter().any(|c| c.weighted_as.len() > 1) || !query.contains("多模态"));
+            let candidates = BooleanQuery::new(clauses);
             for &k in ks {
                 let want = searcher
                     .search(&candidates, &tantivy::collector::TopDocs::with_limit(k).order_by_score())
