@@ -320,7 +320,7 @@ impl SearchEngine {
             warnings,
             expansions,
             left_out: match mode {
-                SearchMode::Hybrid => self.index.left_out_words(&searcher, &request.query),
+                SearchMode::Hybrid => self.index.left_out_words(&searcher, &request.query, request.filter.section),
                 _ => Vec::new(),
             },
         })

@@ -398,7 +398,12 @@ impl PaperIndex {
         // A word repeated in the query weighs as often as it is repeated (BM25's query term
         // frequency): long natural-language queries lean on their repeated words.
         let mut counts: Vec<(&String, f32)> = Vec::new();
-        for term in self.without_common_chinese_words(searcher, &terms) {
+        // A search in one section group has word clauses only: every word is kept.
+        let kept = match section {
+            None => self.without_common_chinese_words(searcher, &terms),
+            Some(_) => terms.iter().collect(),
+        };
+        for term in kept {
             match counts.iter_mut().find(|(t, _)| *t == term) {
                 Some((_, n)) => *n += 1.0,
                 None => counts.push((term, 1.0)),
@@ -488,8 +493,12 @@ impl PaperIndex {
     }
 
     /// The words of `text` its keyword query leaves out for being common in Chinese papers
-    /// ([`PaperIndex::without_common_chinese_words`]), for the answer to show.
-    pub(crate) fn left_out_words(&self, searcher: &Searcher, text: &str) -> Vec<String> {
+    /// ([`PaperIndex::without_common_chinese_words`]), for the answer to show. A search in one
+    /// section group leaves none out (its words are all it has).
+    pub(crate) fn left_out_words(&self, searcher: &Searcher, text: &str, section: Option<SectionGroup>) -> Vec<String> {
+        if section.is_some() {
+            return Vec::new();
+        }
         let terms = analyze(&mut word_analyzer(), text);
         if self.without_common_chinese_words(searcher, &terms).len() == terms.len() {
             return Vec::new();
@@ -753,7 +762,7 @@ impl PaperIndex {
             hits,
             warnings: Vec::new(),
             expansions,
-            left_out: self.left_out_words(&searcher, &request.query),
+            left_out: self.left_out_words(&searcher, &request.query, request.filter.section),
         })
     }
 }
@@ -1532,7 +1541,7 @@ mod tests {
         drop(writer);
         index.reload().expect("reload");
         assert_eq!(index.keyword_top("蒸馏 GRPO", 10).expect("search").hits.len(), 2);
-        assert!(index.left_out_words(&index.searcher(), "蒸馏 GRPO").is_empty());
+        assert!(index.left_out_words(&index.searcher(), "蒸馏 GRPO", None).is_empty());
     }
 
     #[test]
