@@ -204,6 +204,16 @@ fn chinese_queries_are_understood() {
 }
 
 #[test]
+fn chinese_words_most_chinese_papers_hold_are_named_as_left_out() {
+    // 量化 模型: 模型 ("model") is in most of the sample's Chinese summaries.
+    let json = get("/api/search?q=%E9%87%8F%E5%8C%96%20%E6%A8%A1%E5%9E%8B&mode=bm25").json();
+    assert_eq!(json["left_out"], serde_json::json!(["模型"]), "{json}");
+    assert!(hit_ids(&json).contains(&QUANT_VIDEOGEN.to_string()));
+    // An English query leaves nothing out.
+    assert_eq!(get("/api/search?q=video&mode=bm25").json()["left_out"], serde_json::json!([]));
+}
+
+#[test]
 fn offset_pages_through_the_hits() {
     let all = hit_ids(&get("/api/search?q=video&mode=bm25&limit=4").json());
     let second_page = hit_ids(&get("/api/search?q=video&mode=bm25&limit=2&offset=2").json());
