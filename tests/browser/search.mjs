@@ -65,6 +65,16 @@ try {
     if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
     await page.screenshot({ path: `${shots}/${name}-filtered.png`, fullPage: false });
     console.log(`ok ${name} filtered: ${hits} hits, each labelled ${labels[0]}`);
+
+    // A Chinese query: the page says which of its words were left out as common (模型, in
+    // most of the sample's Chinese summaries).
+    await page.goto(base + "/?q=" + encodeURIComponent("量化 模型"), { waitUntil: "load" });
+    await page.locator("#results .query-notes").waitFor({ timeout: 15000 })
+      .catch(() => fail(`${name}: no note on how the query was searched`));
+    const notes = await page.locator("#results .query-notes").innerText();
+    if (!notes.includes("Left out") || !notes.includes("模型")) await fail(`${name}: notes say ${notes}`);
+    if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
+    console.log(`ok ${name} notes: ${notes}`);
     await page.close();
   }
 } catch (e) {

@@ -237,21 +237,22 @@ impl SearchEngine {
         cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
         let mut keywords_time = None;
-        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate)) = match keywords {
+        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out) = match keywords {
             Some(keywords) => {
-                let (KeywordList { ranked: by_words, total, .. }, highlighter, prefetched, keywords_took) = keywords?;
+                let (KeywordList { ranked: by_words, total, left_out, .. }, highlighter, prefetched, keywords_took) =
+                    keywords?;
                 keywords_time = Some(keywords_took);
                 // What the query's own words can see; translations only add evidence (fusion).
                 let languages = query_languages(&request.query);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
                 let fused = fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see);
-                (fused, highlighter, prefetched, total)
+                (fused, highlighter, prefetched, total, left_out)
             }
             None => {
                 let highlighter = Highlighter::new(&self.index, &searcher, None, section)
                     .for_text(&request.query)
                     .for_translations(&expansions);
-                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false))
+                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false), Vec::new())
             }
         };
         let mut fused = fused;
@@ -319,10 +320,7 @@ impl SearchEngine {
             hits,
             warnings,
             expansions,
-            left_out: match mode {
-                SearchMode::Hybrid => self.index.left_out_words(&searcher, &request.query, request.filter.section),
-                _ => Vec::new(),
-            },
+            left_out,
         })
     }
 
@@ -339,7 +337,12 @@ impl SearchEngine {
         let addresses: Vec<_> = matches.hits.iter().map(|&(_, address)| address).collect();
         let ids = self.index.ids_at(searcher, &addresses)?;
         let ranked = ids.into_iter().zip(matches.hits.iter().map(|&(score, _)| score)).collect();
-        Ok(KeywordList { ranked, query: matches.query, total: (matches.total, matches.total_is_estimate) })
+        Ok(KeywordList {
+            ranked,
+            query: matches.query,
+            total: (matches.total, matches.total_is_estimate),
+            left_out: matches.left_out,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -387,6 +390,7 @@ struct KeywordList {
     ranked: Vec<(String, f32)>,
     query: Option<Box<dyn tantivy::query::Query>>,
     total: (usize, bool),
+    left_out: Vec<String>,
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once).

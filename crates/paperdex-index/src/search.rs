@@ -221,6 +221,9 @@ pub struct KeywordMatches {
     pub total_is_estimate: bool,
     /// The full query (for highlighting).
     pub query: Option<Box<dyn Query>>,
+    /// The query's Chinese words left out for being common
+    /// ([`PaperIndex::without_common_chinese_words`]).
+    pub left_out: Vec<String>,
 }
 
 /// How BM25 retrieval trades exactness for speed (see [`PaperIndex::with_pruning`]).
@@ -275,6 +278,8 @@ struct KeywordQuery {
     candidates: CandidateQuery,
     /// The words of `candidates` in the body field, to estimate how many papers match.
     estimate_terms: Vec<Term>,
+    /// The query's Chinese words left out of it for being common.
+    left_out: Vec<String>,
 }
 
 /// The candidate stage's query: the sum of its terms' BM25 scores, plus each word's
@@ -399,9 +404,9 @@ impl PaperIndex {
         // frequency): long natural-language queries lean on their repeated words.
         let mut counts: Vec<(&String, f32)> = Vec::new();
         // A search in one section group has word clauses only: every word is kept.
-        let kept = match section {
+        let (kept, left_out) = match section {
             None => self.without_common_chinese_words(searcher, &terms),
-            Some(_) => terms.iter().collect(),
+            Some(_) => (terms.iter().collect(), Vec::new()),
         };
         for term in kept {
             match counts.iter_mut().find(|(t, _)| *t == term) {
@@ -421,7 +426,7 @@ impl PaperIndex {
                 words.push((expansion.terms[0].as_str(), expansion.weight));
             }
             let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &[], section);
-            return KeywordQuery { scoring: clauses, candidates, estimate_terms };
+            return KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out };
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         let mut bigram_words: Vec<(String, f32)> = Vec::new();
@@ -454,56 +459,45 @@ impl PaperIndex {
             }
         }
         let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &bigram_words, None);
-        KeywordQuery { scoring: clauses, candidates, estimate_terms }
+        KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out }
     }
 
     /// `terms` without the Chinese words that more than [`MAX_CHINESE_WORD_SHARE`] of the
-    /// papers with Chinese text hold (的, 方法, 模型 on the corpus), unless no word would be
-    /// left. English queries lose their function words to the stop list; jieba keeps Chinese
-    /// ones, and since most papers have no Chinese at all, BM25's IDF weighs them as if they
-    /// were rare: in a question (有没有方法能让…的…), they ranked the Chinese papers that say
-    /// them most (development set, PERFORMANCE.md).
-    fn without_common_chinese_words<'t>(&self, searcher: &Searcher, terms: &'t [String]) -> Vec<&'t String> {
-        let common = self.common_chinese_words(searcher, terms);
-        let kept: Vec<&String> = terms.iter().filter(|t| !common.contains(t)).collect();
-        if kept.is_empty() { terms.iter().collect() } else { kept }
-    }
-
-    /// The Chinese words of `terms` that more than [`MAX_CHINESE_WORD_SHARE`] of the papers
-    /// with Chinese text hold, each once.
-    fn common_chinese_words<'t>(&self, searcher: &Searcher, terms: &'t [String]) -> Vec<&'t String> {
-        let mut han = terms.iter().filter(|t| t.chars().any(is_han)).peekable();
-        if han.peek().is_none() {
-            return Vec::new();
+    /// papers with Chinese text hold (的, 方法, 模型 on the corpus), and those words, each once;
+    /// none are left out when no word would be left, or in an index of fewer than
+    /// [`MIN_CHINESE_PAPERS`] Chinese papers. English queries lose their function words to the
+    /// stop list; jieba keeps Chinese ones, and since most papers have no Chinese at all,
+    /// BM25's IDF weighs them as if they were rare: in a question (有没有方法能让…的…), they
+    /// ranked the Chinese papers that say them most (development set, PERFORMANCE.md).
+    fn without_common_chinese_words<'t>(
+        &self,
+        searcher: &Searcher,
+        terms: &'t [String],
+    ) -> (Vec<&'t String>, Vec<String>) {
+        let everything = || (terms.iter().collect(), Vec::new());
+        if !terms.iter().any(|t| t.chars().any(is_han)) {
+            return everything();
         }
         let chinese_papers = searcher.doc_freq(&Term::from_field_text(self.fields.langs, Lang::Zh.code())).unwrap_or(0);
         if chinese_papers < MIN_CHINESE_PAPERS {
-            return Vec::new();
+            return everything();
         }
-        let common = (chinese_papers as f32 * MAX_CHINESE_WORD_SHARE) as u64;
-        let mut words: Vec<&String> = Vec::new();
-        for term in han {
-            if !words.contains(&term)
-                && searcher.doc_freq(&Term::from_field_text(self.fields.body, term)).unwrap_or(0) > common
-            {
-                words.push(term);
+        let common_above = (chinese_papers as f32 * MAX_CHINESE_WORD_SHARE) as u64;
+        let is_common = |term: &String| {
+            term.chars().any(is_han)
+                && searcher.doc_freq(&Term::from_field_text(self.fields.body, term)).unwrap_or(0) > common_above
+        };
+        let (mut kept, mut left_out) = (Vec::new(), Vec::new());
+        for term in terms {
+            if left_out.contains(term) || is_common(term) {
+                if !left_out.contains(term) {
+                    left_out.push(term.clone());
+                }
+            } else {
+                kept.push(term);
             }
         }
-        words
-    }
-
-    /// The words of `text` its keyword query leaves out for being common in Chinese papers
-    /// ([`PaperIndex::without_common_chinese_words`]), for the answer to show. A search in one
-    /// section group leaves none out (its words are all it has).
-    pub(crate) fn left_out_words(&self, searcher: &Searcher, text: &str, section: Option<SectionGroup>) -> Vec<String> {
-        if section.is_some() {
-            return Vec::new();
-        }
-        let terms = analyze(&mut word_analyzer(), text);
-        if self.without_common_chinese_words(searcher, &terms).len() == terms.len() {
-            return Vec::new();
-        }
-        self.common_chinese_words(searcher, &terms).into_iter().cloned().collect()
+        if kept.is_empty() { everything() } else { (kept, left_out) }
     }
 
     /// The candidate stage's query: each word (at its weight) in every searchable field,
@@ -670,6 +664,7 @@ impl PaperIndex {
             total: with_translations.total.max(translated.total),
             total_is_estimate: with_translations.total_is_estimate || translated.total_is_estimate,
             query: with_translations.query,
+            left_out: with_translations.left_out,
         })
     }
 
@@ -684,7 +679,13 @@ impl PaperIndex {
     ) -> Result<KeywordMatches> {
         let parts = self.keyword_query_in(searcher, text, expansions, filter.section);
         let Some(query) = assemble_scoring(&parts.scoring) else {
-            return Ok(KeywordMatches { hits: Vec::new(), total: 0, total_is_estimate: false, query: None });
+            return Ok(KeywordMatches {
+                hits: Vec::new(),
+                total: 0,
+                total_is_estimate: false,
+                query: None,
+                left_out: parts.left_out,
+            });
         };
         let n = n.max(1);
         let top = (TopDocs::with_limit(n).order_by_score(), Count);
@@ -694,7 +695,13 @@ impl PaperIndex {
                 (Occur::Must, Box::new(ConstScoreQuery::new(admitted, 0.0))),
             ]);
             let (hits, total) = searcher.search(&filtered, &top)?;
-            return Ok(KeywordMatches { hits, total, total_is_estimate: false, query: Some(query) });
+            return Ok(KeywordMatches {
+                hits,
+                total,
+                total_is_estimate: false,
+                query: Some(query),
+                left_out: parts.left_out,
+            });
         }
         let estimate = estimated_matches(searcher, &parts.estimate_terms);
         let (hits, total, total_is_estimate) = match parts.candidates.terms.is_empty() {
@@ -711,7 +718,7 @@ impl PaperIndex {
                 (hits, total, false)
             }
         };
-        Ok(KeywordMatches { hits, total, total_is_estimate, query: Some(query) })
+        Ok(KeywordMatches { hits, total, total_is_estimate, query: Some(query), left_out: parts.left_out })
     }
 
     /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
@@ -762,7 +769,7 @@ impl PaperIndex {
             hits,
             warnings: Vec::new(),
             expansions,
-            left_out: self.left_out_words(&searcher, &request.query, request.filter.section),
+            left_out: matches.left_out,
         })
     }
 }
@@ -1467,26 +1474,33 @@ mod tests {
         "多模态大模型 视觉推理 model",
     ];
 
-    /// The candidate stage carries its threshold from segment to segment; over an index of
-    /// many segments it finds what tantivy's `TopDocs` finds, scores and ties included.
+    /// An index of papers each with one body section, `(id, text)`.
+    fn index_of(texts: &[(String, String)]) -> (tempfile::TempDir, PaperIndex) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
+        for (id, text) in texts {
+            let source = Source { path: format!("/t/{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
+            let mut record = Record::new(PaperId::parse(id).expect("id"), source);
+            record.title = Some(format!("Paper {id}"));
+            record.sections.push(Section::new(SectionKind::Body, text));
+            writer.add_document(index.fields.document(&Paper::from_record(record)).expect("document")).expect("add");
+        }
+        writer.commit().expect("commit");
+        drop(writer);
+        index.reload().expect("reload");
+        (dir, index)
+    }
+
     #[test]
     fn a_word_most_chinese_papers_use_does_not_outrank_the_word_that_names_the_topic() {
         // Nine of ten Chinese summaries say 方法 ("method") over and over; the tenth is the one
         // about 蒸馏 (distillation). 90 English abstracts make 方法 look rare to BM25's IDF (9 of
         // 100 papers), as most of the corpus's papers have no Chinese at all.
-        let dir = tempfile::tempdir().expect("tempdir");
-        let index = PaperIndex::open_or_create(dir.path()).expect("index");
-        let paper = |id: &str, text: &str| {
-            let source = Source { path: format!("/t/{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
-            let mut record = Record::new(PaperId::parse(id).expect("id"), source);
-            record.title = Some(format!("Paper {id}"));
-            record.sections.push(Section::new(SectionKind::Body, text));
-            Paper::from_record(record)
-        };
         // The distillation summary is long and says 蒸馏 once; the others are short.
         let long =
             format!("我们研究知识蒸馏。{}", "教师网络把知识传给学生网络，学生网络更小也更快，推理延迟更低。".repeat(4));
-        let mut papers = vec![paper("2601.00001", &long)];
+        let mut texts = vec![("2601.00001".to_string(), long)];
         let topics = [
             "图像分割",
             "语音识别",
@@ -1500,25 +1514,18 @@ mod tests {
         ];
         for (i, topic) in topics.iter().enumerate() {
             let text = format!("本文提出{topic}方法：方法简单，方法有效，方法可复现，方法优于以往方法。");
-            papers.push(paper(&format!("2601.0001{i}"), &text));
+            texts.push((format!("2601.0001{i}"), text));
         }
         for i in 0..90 {
-            papers.push(paper(
-                &format!("2601.{:05}", 100 + i),
-                "We study graph neural networks for molecule property prediction.",
-            ));
+            let text = "We study graph neural networks for molecule property prediction.";
+            texts.push((format!("2601.{:05}", 100 + i), text.to_string()));
         }
-        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
-        for paper in &papers {
-            writer.add_document(index.fields.document(paper).expect("document")).expect("add");
-        }
-        writer.commit().expect("commit");
-        drop(writer);
-        index.reload().expect("reload");
+        let (_dir, index) = index_of(&texts);
         let top = index.keyword_top("蒸馏 方法", 4).expect("search");
         let searcher = index.searcher();
         let first = index.ids_at(&searcher, &[top.hits[0].1]).expect("ids");
         assert_eq!(first, vec!["2601.00001".to_string()], "{:?}", top.hits);
+        assert_eq!(top.left_out, vec!["方法".to_string()]);
         // A query of nothing but such words still searches them.
         assert_eq!(index.keyword_top("方法", 20).expect("search").hits.len(), 9);
     }
@@ -1527,23 +1534,15 @@ mod tests {
     fn in_an_index_of_a_few_chinese_papers_no_chinese_word_is_common() {
         // Both Chinese papers say 蒸馏: "more than half of them", but two papers say nothing
         // of how common a word is, and leaving 蒸馏 out would search for GRPO alone.
-        let dir = tempfile::tempdir().expect("tempdir");
-        let index = PaperIndex::open_or_create(dir.path()).expect("index");
-        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
-        for (id, text) in [("2601.00001", "知识蒸馏把大模型的知识传给小模型。"), ("2601.00002", "自蒸馏提升小模型。")]
-        {
-            let source = Source { path: format!("/t/{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
-            let mut record = Record::new(PaperId::parse(id).expect("id"), source);
-            record.sections.push(Section::new(SectionKind::Body, text));
-            writer.add_document(index.fields.document(&Paper::from_record(record)).expect("document")).expect("add");
-        }
-        writer.commit().expect("commit");
-        drop(writer);
-        index.reload().expect("reload");
-        assert_eq!(index.keyword_top("蒸馏 GRPO", 10).expect("search").hits.len(), 2);
-        assert!(index.left_out_words(&index.searcher(), "蒸馏 GRPO", None).is_empty());
+        let texts = [("2601.00001", "知识蒸馏把大模型的知识传给小模型。"), ("2601.00002", "自蒸馏提升小模型。")];
+        let (_dir, index) = index_of(&texts.map(|(id, text)| (id.to_string(), text.to_string())));
+        let top = index.keyword_top("蒸馏 GRPO", 10).expect("search");
+        assert_eq!(top.hits.len(), 2);
+        assert!(top.left_out.is_empty());
     }
 
+    /// The candidate stage carries its threshold from segment to segment; over an index of
+    /// many segments it finds what tantivy's `TopDocs` finds, scores and ties included.
     #[test]
     fn candidates_found_across_many_segments_are_the_ones_top_docs_finds() {
         let (_dir, index) = index_in_segments(1, 4);
