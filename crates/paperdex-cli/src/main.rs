@@ -17,7 +17,9 @@ use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use paperdex_core::{Lang, SectionGroup, SourceFormat};
-use paperdex_embed::{E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher, SessionKind};
+use paperdex_embed::{
+    DEFAULT_QUERY_CACHE_ENTRIES, E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher, QueryCache, SessionKind,
+};
 use paperdex_index::{
     Day, EXACT_UP_TO, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchFilter,
     SearchMode, SearchRequest, SortOrder,
@@ -64,6 +66,10 @@ struct Cli {
     /// the search, relative to the phrase itself; 0 searches the query as written only.
     #[arg(long, global = true, env = "PAPERDEX_TRANSLATION", default_value_t = RankerConfig::default().translation, value_parser = translation_weight)]
     translation: f32,
+    /// How many recent queries' vectors a server keeps, so a query asked again (the next page,
+    /// another filter or mode) skips the model; 0 keeps none.
+    #[arg(long, global = true, env = "PAPERDEX_QUERY_CACHE", default_value_t = DEFAULT_QUERY_CACHE_ENTRIES)]
+    query_cache: usize,
     #[command(subcommand)]
     command: Command,
 }
@@ -492,11 +498,12 @@ fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embed
         return Err("--no-model given".into());
     }
     if let Some(TestEmbedder::Hash) = cli.embedder {
-        return Ok(Arc::new(HashEmbedder::new(HASH_DIMENSIONS)));
+        return Ok(Arc::new(QueryCache::new(HashEmbedder::new(HASH_DIMENSIONS), cli.query_cache)));
     }
-    // Concurrent searches (`serve`) share model calls; a lone query goes through as it is.
+    // A query asked again is answered from memory; concurrent searches (`serve`) share model
+    // calls; a lone query goes through as it is.
     E5Embedder::load_for(&ModelPaths::under(&cli.models), kind)
-        .map(|e| Arc::new(QueryBatcher::new(e)) as Arc<dyn Embedder>)
+        .map(|e| Arc::new(QueryCache::new(QueryBatcher::new(e), cli.query_cache)) as Arc<dyn Embedder>)
         .map_err(|e| e.to_string())
 }
 

@@ -7,14 +7,18 @@
 //! - [`HashEmbedder`] is deterministic and instant, for unit tests of everything around the
 //!   model.
 //! - [`QueryBatcher`] embeds queries that arrive together in one model call (the server).
+//! - [`QueryCache`] remembers the vectors of recent queries, so a query asked again (the next
+//!   page, another filter or mode) skips the model.
 //! - [`chunk`] cuts a paper into passages that fit the model's 512-token window.
 
 mod batching;
+mod cache;
 mod chunk;
 mod e5;
 mod hash;
 
 pub use batching::{MAX_QUERIES_PER_CALL, QueryBatcher};
+pub use cache::{DEFAULT_QUERY_CACHE_ENTRIES, QueryCache};
 pub use chunk::{Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
 pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, SessionKind};
 pub use hash::HashEmbedder;

@@ -191,7 +191,8 @@ impl SearchEngine {
         // keyword search and reads and highlights the papers it ranks first, which are most
         // of a hybrid first page.
         let section = request.filter.section;
-        let (query_vectors, keywords, admitted, embedded) = std::thread::scope(|scope| {
+        let translated_into = translated.as_ref().map(|&(_, lang)| lang);
+        let (ranked, keywords, embedded, ranked_by_meaning) = std::thread::scope(|scope| {
             // The papers a filter admits are found (a tantivy query) while the model works.
             let admitted = (!request.filter.is_empty()).then(|| {
                 scope.spawn(|| -> Result<Option<AdmittedPassages>> {
@@ -223,18 +224,25 @@ impl SearchEngine {
             });
             let query_vectors = embedder.embed(&texts, Role::Query);
             let embedded = started.elapsed();
-            (query_vectors, keywords.map(joined), admitted.map(joined), embedded)
+            // The vectors are ranked while the keyword thread may still run: when the query's
+            // vectors come from the cache, its list is what the answer waits for.
+            let ranked = (|| -> Result<_> {
+                let query_vectors = query_vectors?;
+                let admitted = admitted.map(joined).transpose()?.flatten();
+                cancel.check()?;
+                // Vectors rank a query's own language first whatever the topic: rank within
+                // each language, then interleave, so the list compares like with like.
+                let per_language =
+                    vector_rankings(vectors, &query_vectors, translated_into, vector_depth, admitted.as_ref());
+                Ok((query_vectors, per_language))
+            })();
+            let ranked_by_meaning = started.elapsed();
+            (ranked, keywords.map(joined), embedded, ranked_by_meaning)
         });
+        let keywords_joined = started.elapsed();
+        let (query_vectors, per_language) = ranked?;
         cancel.check()?;
-        let query_vectors = query_vectors?;
-        let admitted = admitted.transpose()?.flatten();
         let query_vector = query_vectors.first().cloned().unwrap_or_default();
-        // Vectors rank a query's own language first whatever the topic: rank within each
-        // language, then interleave, so the list compares like with like.
-        let translated_into = translated.as_ref().map(|&(_, lang)| lang);
-        let per_language = vector_rankings(vectors, &query_vectors, translated_into, vector_depth, admitted.as_ref());
-        let ranked_by_meaning = started.elapsed();
-        cancel.check()?;
         let by_meaning = interleave_by_rank(&per_language, |x| x.0.clone(), |x| x.1);
         let mut keywords_time = None;
         let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out) = match keywords {
@@ -306,7 +314,8 @@ impl SearchEngine {
             embedded_ms = ms(embedded),
             keywords_ms = keywords_time.map(ms),
             vectors_ms = ms(ranked_by_meaning - embedded),
-            fused_ms = ms(fused_at - ranked_by_meaning),
+            waited_for_keywords_ms = ms(keywords_joined - ranked_by_meaning),
+            fused_ms = ms(fused_at - keywords_joined),
             hits_ms = ms(took - fused_at),
             took_ms = ms(took),
             "search stages"
