@@ -511,9 +511,10 @@ struct Evidence {
     brackets: HashMap<(Vec<String>, Vec<String>), u32>,
     /// English words in brackets after Chinese text → occurrences.
     bracket_en: HashMap<Vec<String>, u32>,
-    /// Surface forms as first seen, by analysed key.
-    zh_surface: HashMap<String, String>,
-    en_surface: HashMap<String, String>,
+    /// How bracket pairs' sides were written, by analysed key: an entry shows (and a query's
+    /// translation embeds) its most common form, whatever order the papers came in.
+    zh_surface: SurfaceForms,
+    en_surface: SurfaceForms,
     /// Parallel papers, the first [`MODEL_PAPERS`]: the ones the translation model learns
     /// from.
     parallel: Vec<ParallelPaper>,
@@ -539,6 +540,39 @@ struct ParallelPaper {
     en_phrases: Vec<u32>,
 }
 
+/// The ways each analysed key was written, with how often.
+#[derive(Default)]
+struct SurfaceForms(HashMap<String, Vec<(String, u32)>>);
+
+impl SurfaceForms {
+    fn saw(&mut self, key: String, form: String) {
+        let forms = self.0.entry(key).or_default();
+        match forms.iter_mut().find(|(seen, _)| *seen == form) {
+            Some((_, count)) => *count += 1,
+            None => forms.push((form, 1)),
+        }
+    }
+
+    /// The form written most often, counting forms that differ only in case as one; of
+    /// those, the one with the fewest capitals (`diffusion models`, not the `Diffusion
+    /// Models` of a heading; an acronym keeps its capitals, written with them every time).
+    /// Ties go to the first in byte order.
+    fn most_common(&self, key: &str) -> Option<String> {
+        let forms = self.0.get(key)?;
+        let mut by_case: HashMap<String, u32> = HashMap::new();
+        for (form, count) in forms {
+            *by_case.entry(form.to_lowercase()).or_insert(0) += count;
+        }
+        let (folded, _) = by_case.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        let capitals = |form: &str| form.chars().filter(|c| c.is_uppercase()).count();
+        forms
+            .iter()
+            .filter(|(form, _)| form.to_lowercase() == *folded)
+            .min_by(|a, b| capitals(&a.0).cmp(&capitals(&b.0)).then(a.0.cmp(&b.0)))
+            .map(|(form, _)| form.clone())
+    }
+}
+
 impl Evidence {
     fn zh_id(&mut self, term: &str) -> u32 {
         let next = self.zh_ids.len() as u32;
@@ -547,7 +581,6 @@ impl Evidence {
 
     fn en_id(&mut self, term: &str, surface: &str) -> u32 {
         let next = self.en_ids.len() as u32;
-        self.en_surface.entry(term.to_string()).or_insert_with(|| surface.to_string());
         let id = *self.en_ids.entry(term.to_string()).or_insert(next);
         if id == next {
             self.en_written.push(Vec::new());
@@ -774,7 +807,7 @@ fn brackets(text: &str, ws: &[Word], analyzer: &mut TextAnalyzer, evidence: &mut
                 }
                 let en_terms: Vec<String> = en.iter().map(|w| w.term.clone()).collect();
                 let surface = alternative.trim().to_string();
-                evidence.en_surface.entry(en_key(&en_terms)).or_insert(surface);
+                evidence.en_surface.saw(en_key(&en_terms), surface);
                 *evidence.bracket_en.entry(en_terms.clone()).or_insert(0) += 1;
                 // Every suffix of the run is a candidate; a quoted run is the term whole.
                 let lengths: Vec<usize> = if quoted && run.len() <= MAX_PHRASE_WORDS {
@@ -789,7 +822,7 @@ fn brackets(text: &str, ws: &[Word], analyzer: &mut TextAnalyzer, evidence: &mut
                         continue;
                     }
                     let zh_surface = text[part[0].from..part[n - 1].to].to_string();
-                    evidence.zh_surface.entry(zh_key(&zh_terms)).or_insert(zh_surface);
+                    evidence.zh_surface.saw(zh_key(&zh_terms), zh_surface);
                     *evidence.brackets.entry((zh_terms, en_terms.clone())).or_insert(0) += 1;
                 }
             }
@@ -814,8 +847,8 @@ fn brackets(text: &str, ws: &[Word], analyzer: &mut TextAnalyzer, evidence: &mut
             }
             let en_terms: Vec<String> = run.iter().map(|w| w.term.clone()).collect();
             let en_surface = text[run[0].from..last.to].to_string();
-            evidence.en_surface.entry(en_key(&en_terms)).or_insert(en_surface);
-            evidence.zh_surface.entry(zh_key(&zh_terms)).or_insert_with(|| inside.trim().to_string());
+            evidence.en_surface.saw(en_key(&en_terms), en_surface);
+            evidence.zh_surface.saw(zh_key(&zh_terms), inside.trim().to_string());
             *evidence.bracket_en.entry(en_terms.clone()).or_insert(0) += 1;
             *evidence.brackets.entry((zh_terms, en_terms)).or_insert(0) += 1;
         }
@@ -865,8 +898,8 @@ fn bracket_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
             let confidence = count as f32 / (count as f32 + 1.0);
             let (zh_key, en_key) = (zh_key(zh), en_key(en));
             out.push(LexiconEntry {
-                zh: evidence.zh_surface.get(&zh_key).cloned().unwrap_or_else(|| zh_key.clone()),
-                en: evidence.en_surface.get(&en_key).cloned().unwrap_or_else(|| en_key.clone()),
+                zh: evidence.zh_surface.most_common(&zh_key).unwrap_or_else(|| zh_key.clone()),
+                en: evidence.en_surface.most_common(&en_key).unwrap_or_else(|| en_key.clone()),
                 zh_terms: zh.clone(),
                 en_terms: en.clone(),
                 weight: share * confidence,
@@ -1368,6 +1401,19 @@ pub(crate) fn remove_others(root: &Path, keep: Option<&str>) {
 // ---------------------------------------------------------------------------------------------
 // Writing a generation's lexicon
 
+/// Two streams of papers, each in id order, as one in id order.
+fn merged_by_id<'a>(
+    a: impl Iterator<Item = std::borrow::Cow<'a, Paper>>,
+    b: impl Iterator<Item = std::borrow::Cow<'a, Paper>>,
+) -> impl Iterator<Item = std::borrow::Cow<'a, Paper>> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y.id.as_str() < x.id.as_str() => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
+}
+
 impl PaperIndex {
     /// Whether the next write must learn the lexicon again even if no paper changed: there is
     /// none yet, it was learned by another version, or a glossary was given.
@@ -1399,11 +1445,15 @@ impl PaperIndex {
         // latest commit's record says which made them: by the last batch of a write, every
         // stored paper is either rewritten or in `replace`).
         let current_postings = self.committed_payload()?.analysis == crate::analysis::ANALYSIS_VERSION;
+        // In id order, with the papers being written merged in: what is learned (which papers
+        // the model reads, in which order its sums run) then depends on the papers alone, not
+        // on the order they were ingested and merged in.
         let mut reader = if current_postings {
             StoredPapers::with_tokens_in(self, searcher.clone(), self.fields.han_bigrams)?
         } else {
             StoredPapers::new(self, searcher.clone())?
-        };
+        }
+        .in_id_order(self)?;
         // The papers the lexicon is learned from, as the index will hold them: the skipped
         // ones are counted, not read.
         let mut replaced_stored = 0u64;
@@ -1421,10 +1471,12 @@ impl PaperIndex {
                 None
             }
         });
-        let papers = stored
-            .filter(|p| !replaced.contains(p.id.as_str()))
-            .map(std::borrow::Cow::Owned)
-            .chain(replace.iter().map(|p| std::borrow::Cow::Borrowed(*p)));
+        let mut replace: Vec<&Paper> = replace.to_vec();
+        replace.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        let papers = merged_by_id(
+            stored.filter(|p| !replaced.contains(p.id.as_str())).map(std::borrow::Cow::Owned),
+            replace.into_iter().map(std::borrow::Cow::Borrowed),
+        );
         let glossary = match &self.glossary {
             Some(glossary) => glossary.clone(),
             None => stored_glossary(&self.root, payload.lexicon.as_deref()),
@@ -1616,7 +1668,7 @@ mod tests {
         let records: Vec<Record> = papers.iter().flat_map(|p| p.records.clone()).collect();
         index.ingest_records(records, None, &mut crate::Quiet).expect("ingest");
         let learned = index.lexicon();
-        let from_all = learn(index.papers().expect("papers"), &[]);
+        let from_all = learn(by_id(index.papers().expect("papers")), &[]);
         assert_eq!(learned.file.papers, 18);
         assert_eq!(learned.file.parallel_papers, 9);
         assert_eq!(learned.file.entries, from_all.entries);
@@ -1632,7 +1684,61 @@ mod tests {
         index.ingest_records(turned.records.clone(), None, &mut crate::Quiet).expect("update");
         let learned = index.lexicon();
         assert_eq!((learned.file.papers, learned.file.parallel_papers), (18, 10));
-        assert_eq!(learned.file.entries, learn(index.papers().expect("papers"), &[]).entries);
+        assert_eq!(learned.file.entries, learn(by_id(index.papers().expect("papers")), &[]).entries);
+    }
+
+    #[test]
+    fn a_term_is_shown_as_it_is_most_often_written_in_its_plainest_case() {
+        let mut forms = SurfaceForms::default();
+        for form in ["Diffusion Models", "Diffusion Models", "diffusion models", "diffusion-models"] {
+            forms.saw("diffusion model".into(), form.into());
+        }
+        // Three writings differ only in case: they outnumber the hyphenated one, and the
+        // plainest of them is shown (a heading's capitals are not the term's).
+        assert_eq!(forms.most_common("diffusion model").as_deref(), Some("diffusion models"));
+        for form in ["CoT", "CoT", "COT"] {
+            forms.saw("cot".into(), form.into());
+        }
+        assert_eq!(forms.most_common("cot").as_deref(), Some("CoT"), "an acronym keeps its capitals");
+        assert_eq!(forms.most_common("unseen"), None);
+    }
+
+    /// `papers` in the order an ingest learns from them.
+    fn by_id(mut papers: Vec<Paper>) -> Vec<Paper> {
+        papers.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        papers
+    }
+
+    /// Two users who ingest the same papers in another order (other files first, other
+    /// batches, other merges) get the same lexicon, bit for bit: which papers the translation
+    /// model reads and the order its sums run in follow the papers' ids.
+    #[test]
+    fn the_lexicon_does_not_depend_on_the_order_papers_were_ingested_in() {
+        let topics =
+            [("幻觉", "hallucination"), ("机器人", "robot"), ("蒸馏", "distillation"), ("量化", "quantization")];
+        let papers = topic_papers(&topics, 6, |i, zh, en| {
+            [
+                format!("A study of {en} number {i}"),
+                format!("本文研究{zh}（{en}）问题，第{i}种方法在实验中有效，优于基线{i}。"),
+                format!("We study {en} with method {i} and report results against baseline {i}."),
+            ]
+        });
+        let lexicon_after = |order: &[&Paper], per_generation: usize| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let index =
+                PaperIndex::open_or_create(dir.path()).expect("index").with_papers_per_generation(per_generation);
+            let records: Vec<Record> = order.iter().flat_map(|p| p.records.clone()).collect();
+            index.ingest_records(records, None, &mut crate::Quiet).expect("ingest");
+            index.lexicon().file.entries.clone()
+        };
+        let forward: Vec<&Paper> = papers.iter().collect();
+        let mut shuffled = forward.clone();
+        shuffled.reverse();
+        shuffled.rotate_left(7);
+        let first = lexicon_after(&forward, 5);
+        assert!(!first.is_empty());
+        assert_eq!(first, lexicon_after(&shuffled, 3));
+        assert_eq!(first, lexicon_after(&shuffled, 100));
     }
 
     #[test]

@@ -23,7 +23,8 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 use crate::error::{IndexError, Result};
 use crate::paper_index::PaperIndex;
 
-/// The stored papers of one searcher, walked in index order, one at a time.
+/// The stored papers of one searcher, walked in index order (or in id order, see
+/// [`StoredPapers::in_id_order`]), one at a time.
 pub(crate) struct StoredPapers {
     searcher: Searcher,
     /// Each segment's document store (without its footer) and its path, opened when the walk
@@ -36,6 +37,8 @@ pub(crate) struct StoredPapers {
     current: Option<(StoreReader, Option<FieldNormReader>)>,
     segment: usize,
     doc: u32,
+    /// In id order: the addresses still to read, and each segment's store once opened.
+    by_id: Option<(std::vec::IntoIter<DocAddress>, Vec<Option<StoreReader>>)>,
 }
 
 impl StoredPapers {
@@ -49,13 +52,40 @@ impl StoredPapers {
             let store = open_store(&path).map_err(IndexError::io(&path))?;
             stores.push((path, store));
         }
-        Ok(StoredPapers { searcher, stores, with_tokens_in: None, current: None, segment: 0, doc: 0 })
+        Ok(StoredPapers { searcher, stores, with_tokens_in: None, current: None, segment: 0, doc: 0, by_id: None })
     }
 
     /// Only the live papers with a token in `field`: the others are skipped by their field
     /// norm (the field's token count, one byte a paper), without reading them.
     pub(crate) fn with_tokens_in(index: &PaperIndex, searcher: Searcher, field: Field) -> Result<StoredPapers> {
         Ok(StoredPapers { with_tokens_in: Some(field), ..StoredPapers::new(index, searcher)? })
+    }
+
+    /// The same papers in the order of their ids instead of the index's, which depends on how
+    /// they were written and merged: what is learned from them (the lexicon) is then the same
+    /// whatever order the files were ingested in. Costs the ids of the papers to read (one
+    /// pass over each segment's id column) and reads the stores out of order.
+    pub(crate) fn in_id_order(mut self, index: &PaperIndex) -> Result<StoredPapers> {
+        let mut addresses = Vec::new();
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let norms = match self.with_tokens_in {
+                Some(field) => Some(segment.get_fieldnorms_reader(field)?),
+                None => None,
+            };
+            for doc in 0..segment.max_doc() {
+                let alive = segment.alive_bitset().is_none_or(|bits| bits.is_alive(doc));
+                if alive && norms.as_ref().is_none_or(|norms| norms.fieldnorm_id(doc) != 0) {
+                    addresses.push(DocAddress::new(ord as u32, doc));
+                }
+            }
+        }
+        let ids = index.ids_at(&self.searcher, &addresses)?;
+        let mut order: Vec<(String, DocAddress)> = ids.into_iter().zip(addresses).collect();
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let addresses: Vec<DocAddress> = order.into_iter().map(|(_, address)| address).collect();
+        let readers = (0..self.stores.len()).map(|_| None).collect();
+        self.by_id = Some((addresses.into_iter(), readers));
+        Ok(self)
     }
 
     /// The next stored paper.
@@ -68,6 +98,20 @@ impl StoredPapers {
     }
 
     fn next_document(&mut self) -> Result<Option<(DocAddress, TantivyDocument)>> {
+        if let Some((addresses, readers)) = &mut self.by_id {
+            let Some(address) = addresses.next() else { return Ok(None) };
+            let segment = address.segment_ord as usize;
+            let (path, file) = &self.stores[segment];
+            let reader = match &mut readers[segment] {
+                Some(reader) => reader,
+                // A few blocks cached: papers next to each other by id are often written
+                // together, in the same blocks.
+                empty => {
+                    empty.insert(StoreReader::open(file.clone(), ID_ORDER_CACHED_BLOCKS).map_err(IndexError::io(path))?)
+                }
+            };
+            return Ok(Some((address, reader.get(address.doc_id)?)));
+        }
         while let Some(segment) = self.searcher.segment_readers().get(self.segment) {
             if self.current.is_none() {
                 // One block cached: the walk reads a block's documents one after another.
@@ -97,6 +141,9 @@ impl StoredPapers {
         Ok(None)
     }
 }
+
+/// Decompressed store blocks kept per segment by a walk in id order.
+const ID_ORDER_CACHED_BLOCKS: usize = 8;
 
 /// A segment's document store, read with positioned reads, its footer checked and cut off as
 /// tantivy's own directory does.
