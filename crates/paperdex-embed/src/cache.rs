@@ -18,14 +18,18 @@ use lru::LruCache;
 
 use crate::{EmbedError, Embedder, Role};
 
-/// Calls kept by default: about 3 MB at most (two 384-dimension vectors each).
+/// Calls kept by default: at most about 10 MB (an entry holds two 384-dimension vectors, 3 KB,
+/// and its texts, a query of at most 1,000 characters and its translation).
 pub const DEFAULT_QUERY_CACHE_ENTRIES: usize = 1024;
+
+/// A call's texts → the vectors the model returned for them.
+type Calls = LruCache<Vec<String>, Vec<Vec<f32>>>;
 
 /// Wraps an [`Embedder`] so that repeated query calls are answered from memory.
 pub struct QueryCache<E> {
     inner: E,
     /// `None` when the cache holds nothing (capacity 0): every call goes to the model.
-    calls: Option<Mutex<LruCache<Vec<String>, Vec<Vec<f32>>>>>,
+    calls: Option<Mutex<Calls>>,
 }
 
 impl<E: Embedder> QueryCache<E> {
@@ -36,7 +40,7 @@ impl<E: Embedder> QueryCache<E> {
 
     /// The cache, or `None` when it is off. A lock poisoned by a panic elsewhere only turns
     /// the cache off: the model still answers.
-    fn calls(&self) -> Option<MutexGuard<'_, LruCache<Vec<String>, Vec<Vec<f32>>>>> {
+    fn calls(&self) -> Option<MutexGuard<'_, Calls>> {
         self.calls.as_ref()?.lock().ok()
     }
 }
@@ -113,15 +117,15 @@ mod tests {
     fn a_query_asked_again_is_answered_without_the_model() {
         let model = Counting::new();
         let cache = QueryCache::new(&model, 8);
-        let first = cache.embed(&["KV cache quantization"], Role::Query).unwrap();
-        let again = cache.embed(&["KV cache quantization"], Role::Query).unwrap();
+        let first = cache.embed(&["KV cache quantization"], Role::Query).expect("embedded");
+        let again = cache.embed(&["KV cache quantization"], Role::Query).expect("embedded");
         assert_eq!(first, again);
         assert_eq!(model.texts.load(Ordering::SeqCst), 1);
         // A query with its translation is one entry: the pair, not each text.
-        let pair = cache.embed(&["量化", "quantization"], Role::Query).unwrap();
-        assert_eq!(cache.embed(&["量化", "quantization"], Role::Query).unwrap(), pair);
+        let pair = cache.embed(&["量化", "quantization"], Role::Query).expect("embedded");
+        assert_eq!(cache.embed(&["量化", "quantization"], Role::Query).expect("embedded"), pair);
         assert_eq!(model.texts.load(Ordering::SeqCst), 3);
-        cache.embed(&["量化"], Role::Query).unwrap();
+        cache.embed(&["量化"], Role::Query).expect("embedded");
         assert_eq!(model.texts.load(Ordering::SeqCst), 4, "a text alone is another call");
     }
 
@@ -129,8 +133,8 @@ mod tests {
     fn passages_failures_and_a_cache_of_size_zero_always_reach_the_model() {
         let model = Counting::new();
         let cache = QueryCache::new(&model, 8);
-        cache.embed(&["a passage"], Role::Passage).unwrap();
-        cache.embed(&["a passage"], Role::Passage).unwrap();
+        cache.embed(&["a passage"], Role::Passage).expect("embedded");
+        cache.embed(&["a passage"], Role::Passage).expect("embedded");
         assert_eq!(model.texts.load(Ordering::SeqCst), 2);
         assert!(cache.embed(&["broken"], Role::Query).is_err());
         assert!(cache.embed(&["broken"], Role::Query).is_err(), "a failure is not remembered");
@@ -138,8 +142,8 @@ mod tests {
 
         let model = Counting::new();
         let off = QueryCache::new(&model, 0);
-        off.embed(&["query"], Role::Query).unwrap();
-        off.embed(&["query"], Role::Query).unwrap();
+        off.embed(&["query"], Role::Query).expect("embedded");
+        off.embed(&["query"], Role::Query).expect("embedded");
         assert_eq!(model.texts.load(Ordering::SeqCst), 2);
     }
 
@@ -147,14 +151,14 @@ mod tests {
     fn the_least_recently_asked_query_leaves_first() {
         let model = Counting::new();
         let cache = QueryCache::new(&model, 2);
-        cache.embed(&["one"], Role::Query).unwrap();
-        cache.embed(&["two"], Role::Query).unwrap();
-        cache.embed(&["one"], Role::Query).unwrap(); // "one" is now the most recent
-        cache.embed(&["three"], Role::Query).unwrap(); // "two" leaves
+        cache.embed(&["one"], Role::Query).expect("embedded");
+        cache.embed(&["two"], Role::Query).expect("embedded");
+        cache.embed(&["one"], Role::Query).expect("embedded"); // "one" is now the most recent
+        cache.embed(&["three"], Role::Query).expect("embedded"); // "two" leaves
         assert_eq!(model.texts.load(Ordering::SeqCst), 3);
-        cache.embed(&["one"], Role::Query).unwrap();
+        cache.embed(&["one"], Role::Query).expect("embedded");
         assert_eq!(model.texts.load(Ordering::SeqCst), 3, "still cached");
-        cache.embed(&["two"], Role::Query).unwrap();
+        cache.embed(&["two"], Role::Query).expect("embedded");
         assert_eq!(model.texts.load(Ordering::SeqCst), 4, "evicted, embedded again");
     }
 }

@@ -72,12 +72,11 @@ impl StoredPapers {
                 Some(field) => Some(segment.get_fieldnorms_reader(field)?),
                 None => None,
             };
-            for doc in 0..segment.max_doc() {
-                let alive = segment.alive_bitset().is_none_or(|bits| bits.is_alive(doc));
-                if alive && norms.as_ref().is_none_or(|norms| norms.fieldnorm_id(doc) != 0) {
-                    addresses.push(DocAddress::new(ord as u32, doc));
-                }
-            }
+            addresses.extend(
+                (0..segment.max_doc())
+                    .filter(|&doc| walked(segment, norms.as_ref(), doc))
+                    .map(|doc| DocAddress::new(ord as u32, doc)),
+            );
         }
         let ids = index.ids_at(&self.searcher, &addresses)?;
         let mut order: Vec<(String, DocAddress)> = ids.into_iter().zip(addresses).collect();
@@ -127,9 +126,7 @@ impl StoredPapers {
             while self.doc < segment.max_doc() {
                 let doc = self.doc;
                 self.doc += 1;
-                let alive = segment.alive_bitset().is_none_or(|bits| bits.is_alive(doc));
-                // A field norm is 0 only when the field has no token.
-                if alive && norms.as_ref().is_none_or(|norms| norms.fieldnorm_id(doc) != 0) {
+                if walked(segment, norms.as_ref(), doc) {
                     let address = DocAddress::new(self.segment as u32, doc);
                     return Ok(Some((address, store.get(doc)?)));
                 }
@@ -140,6 +137,13 @@ impl StoredPapers {
         }
         Ok(None)
     }
+}
+
+/// Whether a walk reads document `doc` of `segment`: it is live and, with `norms`, has a token
+/// in their field (a field norm is 0 only when the field has none).
+fn walked(segment: &tantivy::SegmentReader, norms: Option<&FieldNormReader>, doc: u32) -> bool {
+    segment.alive_bitset().is_none_or(|bits| bits.is_alive(doc))
+        && norms.is_none_or(|norms| norms.fieldnorm_id(doc) != 0)
 }
 
 /// Decompressed store blocks kept per segment by a walk in id order.
