@@ -515,8 +515,8 @@ struct Evidence {
     /// translation embeds) its most common form, whatever order the papers came in.
     zh_surface: SurfaceForms,
     en_surface: SurfaceForms,
-    /// Parallel papers, the first [`MODEL_PAPERS`]: the ones the translation model learns
-    /// from.
+    /// Parallel papers, the first [`MODEL_PAPERS`] (in the order [`learn`] is given them, by
+    /// id from an ingest): the ones the translation model learns from.
     parallel: Vec<ParallelPaper>,
     /// How many parallel papers there are in all.
     parallel_papers: u64,
@@ -603,7 +603,8 @@ impl Evidence {
 }
 
 /// Learns the lexicon from `papers`; `glossary` entries (from a glossary given to ingest) are
-/// added and override learned pairs.
+/// added and override learned pairs. What is learned depends on the papers' order (which are
+/// modelled, the order of EM's sums): an ingest gives them in id order.
 pub fn learn(
     papers: impl IntoIterator<Item = impl std::borrow::Borrow<Paper>>,
     glossary: &[LexiconEntry],
