@@ -66,8 +66,8 @@ struct Cli {
     /// the search, relative to the phrase itself; 0 searches the query as written only.
     #[arg(long, global = true, env = "PAPERDEX_TRANSLATION", default_value_t = RankerConfig::default().translation, value_parser = translation_weight)]
     translation: f32,
-    /// How many recent queries' vectors a server keeps, so a query asked again (the next page,
-    /// another filter or mode) skips the model; 0 keeps none.
+    /// How many recent queries' vectors to keep, so a query asked again (the next page, another
+    /// filter or mode) skips the model; 0 keeps none.
     #[arg(long, global = true, env = "PAPERDEX_QUERY_CACHE", default_value_t = DEFAULT_QUERY_CACHE_ENTRIES)]
     query_cache: usize,
     #[command(subcommand)]

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use paperdex_embed::{Embedder, HashEmbedder};
+use paperdex_embed::{Embedder, HashEmbedder, QueryCache};
 use paperdex_index::{IndexError, PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
 
 const DIMS: usize = 256;
@@ -410,4 +410,55 @@ fn an_index_written_before_compact_graphs_opens_with_the_same_vectors_and_the_ne
     assert_ne!(name, before.name);
     assert!(root.join("vectors").join(&name).join("graph.bin").is_file());
     f.assert_consistent();
+}
+
+/// The model behind a [`QueryCache`], counting the query texts it is asked to embed.
+struct CountingModel {
+    inner: HashEmbedder,
+    queries: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Embedder for CountingModel {
+    fn model_name(&self) -> &str {
+        self.inner.model_name()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str], role: paperdex_embed::Role) -> Result<Vec<Vec<f32>>, paperdex_embed::EmbedError> {
+        if role == paperdex_embed::Role::Query {
+            self.queries.fetch_add(texts.len(), std::sync::atomic::Ordering::SeqCst);
+        }
+        self.inner.embed(texts, role)
+    }
+}
+
+/// A reader pages through a hybrid answer and switches it to vector mode: the query reaches
+/// the model once, and every answer is the one a search without the cache gives.
+#[test]
+fn a_query_asked_again_reaches_the_model_once_and_answers_the_same() {
+    let f = Fixture::new();
+    let queries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let model = CountingModel { inner: f.embedder.clone(), queries: Arc::clone(&queries) };
+    let cached = SearchEngine::new(
+        PaperIndex::open(f.index().root()).expect("open"),
+        Ok(Arc::new(QueryCache::new(model, 16)) as Arc<dyn Embedder>),
+    );
+    let query = "quantum lobster claws";
+    let requests = [
+        SearchRequest::new(query).limit(3),
+        SearchRequest { offset: 3, ..SearchRequest::new(query).limit(3) },
+        SearchRequest::new(query).mode(SearchMode::Vector).limit(3),
+        SearchRequest::new(query).limit(3),
+    ];
+    for request in &requests {
+        let ids = |engine: &SearchEngine| -> Vec<(String, f32)> {
+            let answer = engine.search(request).expect("search");
+            answer.hits.into_iter().map(|h| (h.id, h.score)).collect()
+        };
+        assert_eq!(ids(&cached), ids(&f.engine), "{request:?}");
+    }
+    assert_eq!(queries.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
