@@ -646,15 +646,18 @@ impl PaperIndex {
         let with_translations = self.keyword_matches_one(searcher, text, expansions, filter, n)?;
         let Some(in_english) = in_english else { return Ok(with_translations) };
         // The query's own words (and its translations, as weaker clauses) rank first the papers
-        // written in its language; the query as it reads in English ranks the English-only
-        // papers on their own terms. Each list is ranked on its own and the two are interleaved
-        // by rank, as the vector side interleaves languages: with the translations only as
-        // extra clauses, a Chinese paper naming a query word in passing outranked an English
-        // paper on the topic (development set, session 5: BM25 Chinese keywords 0.443 → 0.644).
-        // Each hit keeps its score in its own list, so scores need not fall along the answer.
+        // written in its language, Chinese (only a query with Chinese words is translated into
+        // English); the query as it reads in English ranks the English-only papers on their
+        // own terms. Each list is ranked on its own and the two are merged by rank over each
+        // language's share of the papers, as the vector side merges languages: with the
+        // translations only as extra clauses, a Chinese paper naming a query word in passing
+        // outranked an English paper on the topic (development set, session 5: BM25 Chinese
+        // keywords 0.443 → 0.644). Each hit keeps its score in its own list, so scores need
+        // not fall along the answer.
         let translated = self.keyword_matches_one(searcher, &in_english, &[], filter, n)?;
-        let mut hits = crate::fusion::interleave_by_rank(
-            &[with_translations.hits, translated.hits],
+        let shares = self.language_shares(searcher);
+        let mut hits = crate::fusion::interleave_by_share(
+            &[(with_translations.hits, shares.of(Lang::Zh)), (translated.hits, shares.of(Lang::En))],
             |&(_, address)| address,
             |&(score, _)| score,
         );
@@ -666,6 +669,13 @@ impl PaperIndex {
             query: with_translations.query,
             left_out: with_translations.left_out,
         })
+    }
+
+    /// Each language's share of the papers `searcher` sees, by the papers with text in it.
+    pub(crate) fn language_shares(&self, searcher: &Searcher) -> crate::fusion::LanguageShares {
+        let papers =
+            |lang: Lang| searcher.doc_freq(&Term::from_field_text(self.fields.langs, lang.code())).unwrap_or(0);
+        crate::fusion::LanguageShares::from_paper_counts(papers(Lang::Zh), papers(Lang::En))
     }
 
     /// One keyword query's best `n` matches (see [`PaperIndex::keyword_matches`]).

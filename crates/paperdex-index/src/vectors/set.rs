@@ -333,10 +333,100 @@ impl VectorSet {
     /// Reads a set written by [`VectorSet::save`]. A truncated, partly written or changed file
     /// gives [`VectorError::Corrupt`] naming the file and the damage; a file from a newer format
     /// gives [`VectorError::Incompatible`].
+    ///
+    /// The vectors are decoded straight from the file into the set, a block at a time, so a
+    /// load holds the file's bytes once (as `f32`s), not twice: at two million passages the
+    /// file is 3 GB. A file that does not check out is read again whole by the decoder that
+    /// names the damage, so what it reports does not depend on where the stream stopped.
     pub fn load(path: &Path) -> Result<VectorSet> {
+        if let Some(loaded) = stream(path)? {
+            return loaded;
+        }
         let bytes = std::fs::read(path).map_err(VectorError::io(path))?;
         decode(path, &bytes)
     }
+}
+
+/// Reads a vector file as it streams by: the header, the vectors (hashed and decoded a block
+/// at a time), the tables and the trailer. `None` when the file is not sound (any check the
+/// stream can make fails, checksum included); then [`decode`] of the whole file says why.
+/// Once the checksum holds, the result is [`decode_body`]'s, as for the whole file.
+fn stream(path: &Path) -> Result<Option<Result<VectorSet>>> {
+    use std::io::Read;
+    let io_error = VectorError::io(path);
+    let mut file = std::fs::File::open(path).map_err(VectorError::io(path))?;
+    let file_len = file.metadata().map_err(VectorError::io(path))?.len();
+    let mut hasher = Xxh64::default();
+    let read = |file: &mut std::fs::File, buffer: &mut [u8], hasher: &mut Xxh64| -> io::Result<()> {
+        file.read_exact(buffer)?;
+        hasher.update(buffer);
+        Ok(())
+    };
+    let prefix_len = MAGIC.len() as u64 + 4;
+    if file_len < prefix_len + 16 {
+        return Ok(None);
+    }
+    let mut prefix = [0u8; MAGIC.len() + 4];
+    read(&mut file, &mut prefix, &mut hasher).map_err(io_error)?;
+    let header_len = u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as usize;
+    if &prefix[..MAGIC.len()] != MAGIC
+        || header_len > MAX_HEADER_BYTES
+        || prefix_len + header_len as u64 + 16 > file_len
+    {
+        return Ok(None);
+    }
+    let mut header_bytes = vec![0u8; header_len];
+    read(&mut file, &mut header_bytes, &mut hasher).map_err(VectorError::io(path))?;
+    let Ok(header) = serde_json::from_slice::<Header>(&header_bytes) else { return Ok(None) };
+    if header.format != FORMAT_NAME
+        || header.format_version != FORMAT_VERSION
+        || !(1..=MAX_DIMS).contains(&header.dims)
+        || header.chunks >= u32::MAX as usize
+        || header.papers > header.chunks
+        || header.deleted > header.chunks
+    {
+        return Ok(None);
+    }
+    let floats = header.chunks as u64 * header.dims as u64;
+    let tables = (header.chunks * CHUNK_RECORD_BYTES) as u64 + header.paper_table_bytes;
+    if prefix_len + header_len as u64 + floats * 4 + tables + 16 != file_len {
+        return Ok(None);
+    }
+    let mut vectors: Vec<f32> = Vec::with_capacity(floats as usize);
+    let mut block = vec![0u8; 1 << 20];
+    let mut left = floats as usize * 4;
+    while left > 0 {
+        let piece = &mut block[..left.min(1 << 20)];
+        read(&mut file, piece, &mut hasher).map_err(VectorError::io(path))?;
+        vectors.extend(piece.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+        left -= piece.len();
+    }
+    drop(block);
+    let mut rest = vec![0u8; tables as usize];
+    read(&mut file, &mut rest, &mut hasher).map_err(VectorError::io(path))?;
+    let mut trailer = [0u8; 16];
+    file.read_exact(&mut trailer).map_err(VectorError::io(path))?;
+    let stored = u64::from_le_bytes(trailer[..8].try_into().expect("8 bytes"));
+    if &trailer[8..] != END_MAGIC || stored != hasher.finish() {
+        return Ok(None);
+    }
+    Ok(Some(decode_body(path, header, vectors, &rest)))
+}
+
+/// Whether `vector` has unit length, within [`NORM_TOLERANCE`]. Eight running sums, so the
+/// check runs at the speed of memory rather than of one long chain of additions (it reads
+/// every vector of a set on each load).
+fn unit_length(vector: &[f32]) -> std::result::Result<(), f64> {
+    let mut sums = [0f64; 8];
+    let mut lanes = vector.chunks_exact(8);
+    for lane in &mut lanes {
+        for (sum, &x) in sums.iter_mut().zip(lane) {
+            *sum += f64::from(x) * f64::from(x);
+        }
+    }
+    let tail: f64 = lanes.remainder().iter().map(|&x| f64::from(x) * f64::from(x)).sum();
+    let norm = (sums.iter().sum::<f64>() + tail).sqrt();
+    if (norm - 1.0).abs() < NORM_TOLERANCE { Ok(()) } else { Err(norm) }
 }
 
 fn lang_byte(lang: Lang) -> u8 {
@@ -443,12 +533,20 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
     let vector_bytes = reader.take(vector_bytes as usize).ok_or_else(|| corrupt("vectors cut short".into()))?;
     let vectors: Vec<f32> =
         vector_bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    decode_body(path, header, vectors, reader.bytes)
+}
+
+/// The rest of [`decode`] once the checksum holds and the vectors are read: their lengths,
+/// the chunk table and the paper table (`tables`, the bytes between the vectors and the
+/// checksum).
+fn decode_body(path: &Path, header: Header, vectors: Vec<f32>, tables: &[u8]) -> Result<VectorSet> {
+    let corrupt = |reason: String| VectorError::corrupt(path, reason);
     for (id, vector) in vectors.chunks_exact(header.dims).enumerate() {
-        let norm = vector.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
-        if !(norm - 1.0).abs().lt(&NORM_TOLERANCE) {
+        if let Err(norm) = unit_length(vector) {
             return Err(corrupt(format!("vector of chunk {id} is not unit length (norm {norm})")));
         }
     }
+    let mut reader = Reader { bytes: tables };
 
     let table =
         reader.take(header.chunks * CHUNK_RECORD_BYTES).ok_or_else(|| corrupt("chunk table cut short".into()))?;
