@@ -464,7 +464,7 @@ fn has_content(query: &str) -> bool {
 
 /// The languages `query` has words in: Chinese for Han characters, English for other letters.
 /// A query without letters (an id, a year) is taken to be in both.
-fn query_languages(query: &str) -> Vec<Lang> {
+pub(crate) fn query_languages(query: &str) -> Vec<Lang> {
     let han = query.chars().any(paperdex_core::is_han);
     let latin = query.chars().any(|c| c.is_alphabetic() && !paperdex_core::is_han(c));
     match (han, latin) {

@@ -211,6 +211,11 @@ impl LanguageShares {
             paperdex_core::Lang::En => self.en,
         }
     }
+
+    /// The share of a list that reaches the papers of every language in `langs`: the largest.
+    pub fn of_any(self, langs: &[paperdex_core::Lang]) -> f32 {
+        langs.iter().map(|&lang| self.of(lang)).fold(0.0, f32::max)
+    }
 }
 
 /// Merges per-language lists (each best first, each with its language's share of the
@@ -361,6 +366,14 @@ mod tests {
         .collect();
         // zh1 stands at 1 / 0.25 = 4, level with en4, and wins the tie on its score.
         assert_eq!(merged, vec!["en1", "en2", "en3", "zh1", "en4", "en5", "en6", "zh2"]);
+    }
+
+    #[test]
+    fn a_list_in_both_languages_has_the_larger_share() {
+        use paperdex_core::Lang;
+        let shares = LanguageShares::from_paper_counts(200, 1000);
+        assert_eq!(shares.of_any(&[Lang::Zh]), 0.2);
+        assert_eq!(shares.of_any(&[Lang::Zh, Lang::En]), 1.0);
     }
 
     #[test]

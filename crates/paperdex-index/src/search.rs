@@ -646,18 +646,20 @@ impl PaperIndex {
         let with_translations = self.keyword_matches_one(searcher, text, expansions, filter, n)?;
         let Some(in_english) = in_english else { return Ok(with_translations) };
         // The query's own words (and its translations, as weaker clauses) rank first the papers
-        // written in its language, Chinese (only a query with Chinese words is translated into
-        // English); the query as it reads in English ranks the English-only papers on their
-        // own terms. Each list is ranked on its own and the two are merged by rank over each
-        // language's share of the papers, as the vector side merges languages: with the
-        // translations only as extra clauses, a Chinese paper naming a query word in passing
-        // outranked an English paper on the topic (development set, session 5: BM25 Chinese
-        // keywords 0.443 → 0.644). Each hit keeps its score in its own list, so scores need
-        // not fall along the answer.
+        // written in its languages (Chinese, and English too in a mixed query: only a query
+        // with Chinese words is translated into English); the query as it reads in English
+        // ranks the English-only papers on their own terms. Each list is ranked on its own and
+        // the two are merged by rank over the share of the papers each reaches by its own
+        // words: with the translations only as extra clauses, a Chinese paper naming a query
+        // word in passing outranked an English paper on the topic (development set, session 5:
+        // BM25 Chinese keywords 0.443 → 0.644), and merged one for one, the sixth of the
+        // papers that are Chinese took half of every page (session 10). Each hit keeps its
+        // score in its own list, so scores need not fall along the answer.
         let translated = self.keyword_matches_one(searcher, &in_english, &[], filter, n)?;
         let shares = self.language_shares(searcher);
+        let own_words = shares.of_any(&crate::engine::query_languages(text));
         let mut hits = crate::fusion::interleave_by_share(
-            &[(with_translations.hits, shares.of(Lang::Zh)), (translated.hits, shares.of(Lang::En))],
+            &[(with_translations.hits, own_words), (translated.hits, shares.of(Lang::En))],
             |&(_, address)| address,
             |&(score, _)| score,
         );
