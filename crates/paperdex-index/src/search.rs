@@ -1542,6 +1542,57 @@ mod tests {
         assert_eq!(index.keyword_top("方法", 20).expect("search").hits.len(), 9);
     }
 
+    /// Where `幻觉` translated into `hallucination` ranks the one Chinese paper about it,
+    /// among five English-only papers on the topic and `chinese_fillers` Chinese papers and
+    /// `english_fillers` English ones on others (every paper has an English title).
+    fn rank_of_the_chinese_answer(chinese_fillers: usize, english_fillers: usize) -> usize {
+        let mut texts = vec![(
+            "2601.00001".to_string(),
+            "本文研究视觉语言模型的幻觉问题，提出一种缓解幻觉的解码方法。".to_string(),
+        )];
+        for i in 0..5 {
+            let text = "We reduce hallucination in vision language models with a new decoding method.";
+            texts.push((format!("2601.{:05}", 10 + i), text.to_string()));
+        }
+        for i in 0..chinese_fillers {
+            texts.push((
+                format!("2601.{:05}", 100 + i),
+                "本文提出一种图像分割方法，在多个数据集上取得最好结果。".to_string(),
+            ));
+        }
+        for i in 0..english_fillers {
+            let text = "We study graph neural networks for molecule property prediction.";
+            texts.push((format!("2601.{:05}", 1000 + i), text.to_string()));
+        }
+        let (_dir, index) = index_of(&texts);
+        let terms = crate::analysis::analyze(&mut crate::analysis::word_analyzer(), "hallucination");
+        let translation = crate::lexicon::Expansion {
+            from: "幻觉".into(),
+            to: "hallucination".into(),
+            terms,
+            lang: paperdex_core::Lang::En,
+            weight: 1.0,
+            source: crate::lexicon::LexiconSource::Glossary,
+        };
+        let searcher = index.searcher();
+        let found = index
+            .keyword_matches(&searcher, "幻觉", &[translation], &crate::filter::SearchFilter::default(), 10)
+            .expect("search");
+        let ids = index.ids_at(&searcher, &found.hits.iter().map(|&(_, address)| address).collect::<Vec<_>>());
+        let ids = ids.expect("ids");
+        assert_eq!(ids.len(), 6, "the Chinese paper and the five English ones: {ids:?}");
+        ids.iter().position(|id| id == "2601.00001").expect("the Chinese paper is found") + 1
+    }
+
+    #[test]
+    fn a_chinese_query_gives_each_language_places_by_its_share_of_the_papers() {
+        // 1 paper in 26 has Chinese text: the Chinese list's first paper stands after the
+        // English list's fifth. Merged one for one, it came first or second.
+        assert_eq!(rank_of_the_chinese_answer(0, 20), 6);
+        // In an index where most papers are Chinese, the same paper leads again.
+        assert!(rank_of_the_chinese_answer(40, 0) <= 2);
+    }
+
     #[test]
     fn in_an_index_of_a_few_chinese_papers_no_chinese_word_is_common() {
         // Both Chinese papers say 蒸馏: "more than half of them", but two papers say nothing
