@@ -349,17 +349,34 @@ impl VectorSet {
 
 /// Reads a vector file as it streams by: the header, the vectors (hashed and decoded a block
 /// at a time), the tables and the trailer. `None` when the file is not sound (any check the
-/// stream can make fails, checksum included); then [`decode`] of the whole file says why.
-/// Once the checksum holds, the result is [`decode_body`]'s, as for the whole file.
+/// stream can make fails, checksum included, or the file ends early because it shrank while
+/// being read); then [`decode`] of the whole file says why. Once the checksum holds, the
+/// result is [`decode_body`]'s, as for the whole file.
 fn stream(path: &Path) -> Result<Option<Result<VectorSet>>> {
+    match stream_sound(path) {
+        Ok(Some((header, vectors, tables))) => Ok(Some(decode_body(path, header, vectors, &tables))),
+        Ok(None) => Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) => Err(VectorError::io(path)(e)),
+    }
+}
+
+/// What [`stream_sound`] read of a sound file: its header, its vectors and the bytes of its
+/// chunk and paper tables.
+type StreamedParts = (Header, Vec<f32>, Vec<u8>);
+
+/// The part of [`stream`] that reads: the parts of a file whose sizes, end marker and
+/// checksum check out, or `None`.
+fn stream_sound(path: &Path) -> io::Result<Option<StreamedParts>> {
     use std::io::Read;
-    let io_error = VectorError::io(path);
-    let mut file = std::fs::File::open(path).map_err(VectorError::io(path))?;
-    let file_len = file.metadata().map_err(VectorError::io(path))?.len();
+    let mut file = std::fs::File::open(path)?;
+    let file_len = file.metadata()?.len();
     let mut hasher = Xxh64::default();
-    let read = |file: &mut std::fs::File, buffer: &mut [u8], hasher: &mut Xxh64| -> io::Result<()> {
+    let mut read = |buffer: &mut [u8], hashed: bool| -> io::Result<()> {
         file.read_exact(buffer)?;
-        hasher.update(buffer);
+        if hashed {
+            hasher.update(buffer);
+        }
         Ok(())
     };
     let prefix_len = MAGIC.len() as u64 + 4;
@@ -367,7 +384,7 @@ fn stream(path: &Path) -> Result<Option<Result<VectorSet>>> {
         return Ok(None);
     }
     let mut prefix = [0u8; MAGIC.len() + 4];
-    read(&mut file, &mut prefix, &mut hasher).map_err(io_error)?;
+    read(&mut prefix, true)?;
     let header_len = u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as usize;
     if &prefix[..MAGIC.len()] != MAGIC
         || header_len > MAX_HEADER_BYTES
@@ -376,7 +393,7 @@ fn stream(path: &Path) -> Result<Option<Result<VectorSet>>> {
         return Ok(None);
     }
     let mut header_bytes = vec![0u8; header_len];
-    read(&mut file, &mut header_bytes, &mut hasher).map_err(VectorError::io(path))?;
+    read(&mut header_bytes, true)?;
     let Ok(header) = serde_json::from_slice::<Header>(&header_bytes) else { return Ok(None) };
     if header.format != FORMAT_NAME
         || header.format_version != FORMAT_VERSION
@@ -387,30 +404,32 @@ fn stream(path: &Path) -> Result<Option<Result<VectorSet>>> {
     {
         return Ok(None);
     }
+    // Every size below is bounded by the file's length, which they must add up to exactly.
     let floats = header.chunks as u64 * header.dims as u64;
     let tables = (header.chunks * CHUNK_RECORD_BYTES) as u64 + header.paper_table_bytes;
     if prefix_len + header_len as u64 + floats * 4 + tables + 16 != file_len {
         return Ok(None);
     }
+    const BLOCK: usize = 1 << 20;
     let mut vectors: Vec<f32> = Vec::with_capacity(floats as usize);
-    let mut block = vec![0u8; 1 << 20];
+    let mut block = vec![0u8; BLOCK];
     let mut left = floats as usize * 4;
     while left > 0 {
-        let piece = &mut block[..left.min(1 << 20)];
-        read(&mut file, piece, &mut hasher).map_err(VectorError::io(path))?;
+        let piece = &mut block[..left.min(BLOCK)];
+        read(piece, true)?;
         vectors.extend(piece.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
         left -= piece.len();
     }
     drop(block);
     let mut rest = vec![0u8; tables as usize];
-    read(&mut file, &mut rest, &mut hasher).map_err(VectorError::io(path))?;
+    read(&mut rest, true)?;
     let mut trailer = [0u8; 16];
-    file.read_exact(&mut trailer).map_err(VectorError::io(path))?;
+    read(&mut trailer, false)?;
     let stored = u64::from_le_bytes(trailer[..8].try_into().expect("8 bytes"));
     if &trailer[8..] != END_MAGIC || stored != hasher.finish() {
         return Ok(None);
     }
-    Ok(Some(decode_body(path, header, vectors, &rest)))
+    Ok(Some((header, vectors, rest)))
 }
 
 /// Whether `vector` has unit length, within [`NORM_TOLERANCE`]. Eight running sums, so the
