@@ -253,16 +253,6 @@ pub fn interleave_by_share<T: Clone, K: Eq + std::hash::Hash>(
     merged.into_iter().map(|(_, item)| item).collect()
 }
 
-/// [`interleave_by_share`] with equal shares: every list's first item before any list's second.
-pub fn interleave_by_rank<T: Clone, K: Eq + std::hash::Hash>(
-    lists: &[Vec<T>],
-    key: impl Fn(&T) -> K,
-    score: impl Fn(&T) -> f32,
-) -> Vec<T> {
-    let lists: Vec<(Vec<T>, f32)> = lists.iter().map(|list| (list.clone(), 1.0)).collect();
-    interleave_by_share(&lists, key, score)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,7 +335,8 @@ mod tests {
         // comes second, not after every Chinese paper.
         let zh = vec![("zh1", 0.90), ("zh2", 0.89), ("zh3", 0.88)];
         let en = vec![("en1", 0.80), ("en2", 0.70)];
-        let merged: Vec<_> = interleave_by_rank(&[zh, en], |x| x.0, |x| x.1).into_iter().map(|(k, _)| k).collect();
+        let merged: Vec<_> =
+            interleave_by_share(&[(zh, 1.0), (en, 1.0)], |x| x.0, |x| x.1).into_iter().map(|(k, _)| k).collect();
         assert_eq!(merged, vec!["zh1", "en1", "zh2", "en2", "zh3"]);
     }
 
@@ -391,8 +382,11 @@ mod tests {
 
     #[test]
     fn a_paper_in_both_languages_keeps_its_best_rank_once() {
-        let merged =
-            interleave_by_rank(&[vec![("p", 0.9), ("q", 0.8)], vec![("q", 0.7), ("p", 0.6)]], |x| x.0, |x| x.1);
+        let merged = interleave_by_share(
+            &[(vec![("p", 0.9), ("q", 0.8)], 1.0), (vec![("q", 0.7), ("p", 0.6)], 1.0)],
+            |x| x.0,
+            |x| x.1,
+        );
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].0, "p");
     }

@@ -5,7 +5,7 @@
 //!   best similarity, compared once, in the seed's main language (the one of its languages with
 //!   the most passages in the index). Papers without that language are ranked in a list of
 //!   their own (the seed's other language, or across languages) interleaved by rank
-//!   ([`interleave_by_rank`]), so a Chinese-only digest finds English-only papers too.
+//!   ([`interleave_by_share`], one for one), so a Chinese-only digest finds English-only papers too.
 //! - By words: more-like-this over the paper's title, text and keywords: its 30 most
 //!   distinctive terms (and, for a paper with next to no English words, the English
 //!   translations of its best Chinese terms from the bilingual lexicon, at half weight) (tf·idf, seen in at least one other paper and in at most a tenth of
@@ -32,7 +32,7 @@ use crate::analysis::{analyze, word_analyzer};
 use crate::cancel::Cancel;
 use crate::engine::SearchEngine;
 use crate::error::{IndexError, Result};
-use crate::fusion::{fuse, interleave_by_rank};
+use crate::fusion::{fuse, interleave_by_share};
 use crate::lexicon::Lexicon;
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, SearchHit, SearchMode};
@@ -333,7 +333,7 @@ fn nearest_papers(vectors: &Vectors, own: &str, papers: usize, cancel: &Cancel) 
     let mut merged = if other_list.is_empty() {
         main_list
     } else {
-        interleave_by_rank(&[main_list, other_list], |x| x.0.clone(), |x| x.1)
+        interleave_by_share(&[(main_list, 1.0), (other_list, 1.0)], |x| x.0.clone(), |x| x.1)
     };
     merged.truncate(papers);
     Ok(merged)
