@@ -35,6 +35,7 @@
 //!   index made by `paperdex --no-model --index DIR/SIZE ingest` of the same input does too);
 //!   `PAPERDEX_SCALE_CANDIDATES`: the pruned stage's candidate depth (default `CANDIDATES`);
 //! - `PAPERDEX_SCALE_HNSW=M,EF_CONSTRUCTION`: other graph parameters for the build;
+//! - `PAPERDEX_SCALE_EFS`: the `ef` values to search at, a comma list (default `64,128,256`);
 //! - `PAPERDEX_SCALE_BUILD_BUDGET_MIN`: give up the vector build when it is estimated to take
 //!   longer than that, reporting the rates measured so far.
 //!
@@ -69,6 +70,7 @@ const DIMS: usize = 384;
 const TOPICS: usize = 40;
 const VECTOR_QUERIES: usize = 200;
 const K: usize = 10;
+/// The `ef` values searched at (`PAPERDEX_SCALE_EFS` overrides, a comma list).
 const EFS: [usize; 3] = [64, 128, 256];
 /// Passages per language the engine asks the ANN index for.
 const ENGINE_K: usize = 300;
@@ -770,6 +772,15 @@ fn real_vectors_path() -> Result<PathBuf, String> {
     generations.pop().map(|dir| dir.join(SET_FILE)).ok_or_else(|| format!("no generation in {}", root.display()))
 }
 
+/// The `ef` values the open parts search at: `PAPERDEX_SCALE_EFS` or [`EFS`].
+fn efs() -> Vec<usize> {
+    std::env::var("PAPERDEX_SCALE_EFS")
+        .ok()
+        .and_then(|list| list.split(',').map(|ef| ef.trim().parse().ok()).collect::<Option<Vec<usize>>>())
+        .filter(|efs| !efs.is_empty())
+        .unwrap_or_else(|| EFS.to_vec())
+}
+
 fn perturb_sigma() -> f32 {
     std::env::var("PAPERDEX_SCALE_PERTURB").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_PERTURB)
 }
@@ -1032,7 +1043,7 @@ fn vectors_open(papers: usize, dir: &Path, compact: bool) {
     let rss_open = proc_status_mb("VmRSS:");
 
     let mut rows = Vec::new();
-    for ef in EFS {
+    for ef in efs() {
         for (slot, &lang) in LANGS.iter().enumerate() {
             for q in queries.iter().take(20) {
                 std::hint::black_box(served.search(&set, q, K, lang, ef)); // warm-up
@@ -1151,7 +1162,7 @@ fn vectors_faithful() {
                 queries.iter().map(|q| exact.search(q, K, lang).into_iter().map(|(id, _)| id).collect()).collect()
             })
             .collect();
-        for ef in EFS {
+        for ef in efs() {
             let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
             for (slot, &lang) in LANGS.iter().enumerate() {
                 for (q, truth) in queries.iter().zip(&truth[slot]) {
@@ -1168,7 +1179,7 @@ fn vectors_faithful() {
             );
         }
         let compact = CompactGraph::from_hnsw(&hnsw, set).expect("compact graph");
-        for ef in EFS {
+        for ef in efs() {
             let (mut found, mut wanted, mut times) = (0, 0, Vec::new());
             for (slot, &lang) in LANGS.iter().enumerate() {
                 for (q, truth) in queries.iter().zip(&truth[slot]) {

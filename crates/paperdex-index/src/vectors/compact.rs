@@ -44,7 +44,7 @@ use super::checksum::{HashingWriter, Xxh64};
 use super::error::{Result, VectorError};
 use super::fsutil::atomic_write;
 use super::hnsw::{HnswSearch, fingerprint_start};
-use super::{LANGS, VectorSet, best_first, dot, lang_slot, prepare_query, similarity};
+use super::{LANGS, VectorSet, best_first, dot, lang_slot, prepare_query, simd, similarity};
 
 const MAGIC: &[u8; 8] = b"PDXGRF\r\n";
 const END_MAGIC: &[u8; 8] = b"PDXGEND\n";
@@ -110,23 +110,10 @@ struct PreparedQuery {
 }
 
 impl PreparedQuery {
-    /// The approximate similarity of the query with a node's codes. Sixteen independent
-    /// accumulators, like [`dot`], so the compiler vectorises the loop.
+    /// The approximate similarity of the query with a node's codes.
     #[inline]
     fn similarity(&self, codes: &[u8]) -> f32 {
-        let mut acc = [0.0f32; 16];
-        let mut blocks_q = self.scaled.chunks_exact(16);
-        let mut blocks_c = codes.chunks_exact(16);
-        for (q, c) in (&mut blocks_q).zip(&mut blocks_c) {
-            for i in 0..16 {
-                acc[i] += q[i] * f32::from(c[i]);
-            }
-        }
-        let mut tail = 0.0f32;
-        for (q, &c) in blocks_q.remainder().iter().zip(blocks_c.remainder()) {
-            tail += q * f32::from(c);
-        }
-        self.base + acc.iter().sum::<f32>() + tail
+        self.base + simd::codes_similarity(&self.scaled, codes)
     }
 }
 
@@ -334,12 +321,26 @@ impl CompactGraph {
             let chunk = graph.chunk_ids[node as usize];
             !set.is_deleted(chunk) && admit.is_none_or(|admit| admit(chunk))
         };
-        let mut hits: Vec<(u32, f32)> = self
+        let candidates: Vec<u32> = self
             .walk(graph, &prepared, ef.max(k), &accept)
             .into_iter()
             .map(|scored| graph.chunk_ids[scored.node as usize])
-            .filter_map(|chunk| Some((chunk, similarity(&query, set.get(chunk)?.vector))))
             .collect();
+        // The candidates' vectors are scattered over the set: ask for the next ones' memory
+        // while this one is scored (see `simd`).
+        const AHEAD: usize = 4;
+        for &chunk in candidates.iter().take(AHEAD) {
+            simd::prefetch(set.get(chunk).map_or(&[][..], |c| c.vector));
+        }
+        let mut hits: Vec<(u32, f32)> = Vec::with_capacity(candidates.len());
+        for (i, &chunk) in candidates.iter().enumerate() {
+            if let Some(ahead) = candidates.get(i + AHEAD).and_then(|&c| set.get(c)) {
+                simd::prefetch(ahead.vector);
+            }
+            if let Some(found) = set.get(chunk) {
+                hits.push((chunk, similarity(&query, found.vector)));
+            }
+        }
         hits.sort_unstable_by(best_first);
         hits.truncate(k);
         hits
@@ -387,14 +388,22 @@ impl CompactGraph {
         }
         let worst =
             |kept: &BinaryHeap<std::cmp::Reverse<Scored>>| kept.peek().map_or(f32::NEG_INFINITY, |w| w.0.similarity);
+        // The neighbours not seen yet, whose codes are asked for before any is scored: the
+        // walk is bound by memory at large sizes, and this overlaps the waits (see `simd`).
+        let mut fresh = Vec::new();
         while let Some(nearest) = frontier.pop() {
             if kept.len() >= ef && nearest.similarity < worst(&kept) {
                 break;
             }
+            fresh.clear();
             for &neighbour in graph.neighbours(0, nearest.node) {
-                if !visit(neighbour) {
-                    continue;
+                if visit(neighbour) {
+                    let start = neighbour as usize * dims;
+                    simd::prefetch(&graph.codes[start..start + dims]);
+                    fresh.push(neighbour);
                 }
+            }
+            for &neighbour in &fresh {
                 let candidate = score(neighbour);
                 if kept.len() < ef || candidate.similarity > worst(&kept) {
                     frontier.push(candidate);

@@ -24,6 +24,7 @@ mod exact;
 mod fsutil;
 mod hnsw;
 mod set;
+mod simd;
 
 #[cfg(test)]
 mod synthetic;
