@@ -1005,6 +1005,14 @@ impl Served {
             Served::Compact(compact) => compact.search(set, query, k, lang, ef, None),
         }
     }
+
+    /// The `ef` the engine searches `lang` with.
+    fn engine_ef(&self, lang: Lang) -> usize {
+        match self {
+            Served::Hnsw(_) => HnswParams::default().ef_search,
+            Served::Compact(compact) => compact.ef_for(lang),
+        }
+    }
 }
 
 /// Opens what [`vectors_build`] saved in `dir`, as a server would, and searches it: recall@10
@@ -1043,8 +1051,13 @@ fn vectors_open(papers: usize, dir: &Path, compact: bool) {
     let rss_open = proc_status_mb("VmRSS:");
 
     let mut rows = Vec::new();
-    for ef in efs() {
+    // Each `ef` asked for, then the engine's own for each language (none: the same for both).
+    let mut asked: Vec<Option<usize>> = efs().into_iter().map(Some).collect();
+    asked.push(None);
+    for wanted in asked {
         for (slot, &lang) in LANGS.iter().enumerate() {
+            let ef = wanted.unwrap_or_else(|| served.engine_ef(lang));
+            let label = if wanted.is_some() { String::new() } else { " (the engine's for this graph)".to_string() };
             for q in queries.iter().take(20) {
                 std::hint::black_box(served.search(&set, q, K, lang, ef)); // warm-up
             }
@@ -1056,15 +1069,15 @@ fn vectors_open(papers: usize, dir: &Path, compact: bool) {
                 wanted += truth.len();
                 found += hits.iter().filter(|(id, _)| truth.contains(id)).count();
             }
-            rows.push((format!("ef {ef} {}", lang.code()), found as f64 / wanted.max(1) as f64, times));
+            rows.push((format!("ef {ef} {}{label}", lang.code()), found as f64 / wanted.max(1) as f64, times));
         }
     }
-    let engine_ef = HnswParams::default().ef_search.max(ENGINE_K);
+    let engine_ef = |lang: Lang| served.engine_ef(lang).max(ENGINE_K);
     let mut engine_times: [Vec<f64>; 2] = Default::default();
     for (slot, &lang) in LANGS.iter().enumerate() {
         for q in &queries {
             let started = Instant::now();
-            std::hint::black_box(served.search(&set, q, ENGINE_K, lang, engine_ef));
+            std::hint::black_box(served.search(&set, q, ENGINE_K, lang, engine_ef(lang)));
             engine_times[slot].push(ms(started.elapsed()));
         }
     }
@@ -1096,7 +1109,7 @@ fn vectors_open(papers: usize, dir: &Path, compact: bool) {
     }
     for (slot, &lang) in LANGS.iter().enumerate() {
         row(
-            &format!("k {ENGINE_K} {} (engine, ef {engine_ef})", lang.code()),
+            &format!("k {ENGINE_K} {} (engine, ef {})", lang.code(), engine_ef(lang)),
             p50_p99(std::mem::take(&mut engine_times[slot])),
         );
     }

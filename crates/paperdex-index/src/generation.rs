@@ -20,9 +20,7 @@ use tantivy::Term;
 
 use crate::error::{IndexError, Result};
 use crate::paper_index::PaperIndex;
-use crate::vectors::{
-    CompactGraph, ExactSearch, HnswParams, HnswSearch, NearestNeighbours, RefreshReport, VectorError, VectorSet,
-};
+use crate::vectors::{CompactGraph, ExactSearch, HnswSearch, NearestNeighbours, RefreshReport, VectorError, VectorSet};
 
 const VECTORS_DIR: &str = "vectors";
 const SET_FILE: &str = "vectors.bin";
@@ -107,7 +105,7 @@ impl Vectors {
     pub fn nearest(&self, query: &[f32], k: usize, lang: Lang) -> Vec<(u32, f32)> {
         match &self.exact {
             Some(exact) => exact.search(query, k, lang),
-            None => self.graph.search(&self.set, query, k, lang, HnswParams::default().ef_search, None),
+            None => self.graph.search(&self.set, query, k, lang, self.graph.ef_for(lang), None),
         }
     }
 
@@ -187,7 +185,7 @@ impl Vectors {
         let ids = &admitted.ids[crate::vectors::lang_slot(lang)];
         if ids.len() > scan_up_to {
             let admit = |id: u32| admitted.admitted.get(id as usize) == Some(&true);
-            return self.graph.search(&self.set, query, k, lang, HnswParams::default().ef_search, Some(&admit));
+            return self.graph.search(&self.set, query, k, lang, self.graph.ef_for(lang), Some(&admit));
         }
         let Some(query) = crate::vectors::prepare_query(query, self.set.dims()) else { return Vec::new() };
         let mut scored: Vec<(u32, f32)> = ids

@@ -23,6 +23,7 @@ mod error;
 mod exact;
 mod fsutil;
 mod hnsw;
+mod pages;
 mod set;
 mod simd;
 
@@ -35,7 +36,7 @@ use std::cmp::Ordering;
 
 use paperdex_core::Lang;
 
-pub use compact::{COMPACT_FORMAT_VERSION, CompactGraph};
+pub use compact::{COMPACT_FORMAT_VERSION, CompactGraph, EF_REFERENCE_NODES, ef_for_nodes};
 pub use error::{Result, VectorError};
 pub use exact::ExactSearch;
 pub use hnsw::{DotDistance, HNSW_MANIFEST_FILE, HnswParams, HnswSearch, REBUILD_TOMBSTONE_RATIO, RefreshReport};

@@ -575,3 +575,15 @@ fn a_compact_graph_header_promising_more_than_the_file_holds_is_refused_before_r
     assert!(matches!(error, VectorError::Corrupt { .. }), "{error}");
     assert!(error.to_string().contains("promises"), "{error}");
 }
+
+#[test]
+fn a_larger_graph_is_searched_with_a_larger_ef() {
+    use super::{EF_REFERENCE_NODES, HnswParams, ef_for_nodes};
+    let default = HnswParams::default().ef_search;
+    assert_eq!(ef_for_nodes(0), default);
+    assert_eq!(ef_for_nodes(EF_REFERENCE_NODES), default);
+    // The 1.8M-passage graph of the scale bench needed ef 1,088 for recall@10 0.95.
+    assert_eq!(ef_for_nodes(1_800_000), 1_087);
+    let sizes = [10_000, 200_000, 1_000_000, 5_000_000, 50_000_000];
+    assert!(sizes.windows(2).all(|w| ef_for_nodes(w[0]) <= ef_for_nodes(w[1])));
+}
