@@ -43,7 +43,7 @@ use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 3;
+pub const LEXICON_VERSION: u32 = 4;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The file name of a glossary placed in the index folder.
@@ -186,13 +186,46 @@ fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Word> {
     // Jieba's precise mode keeps `Mixture-of-Experts` whole, while the index also holds its
     // parts (search mode): cut at hyphens so `mixture of experts` and `Mixture-of-Experts` are
     // one phrase. A space for a hyphen keeps every byte offset.
-    let text = text.replace('-', " ");
+    let text = without_links(text).replace('-', " ");
     let mut stream = analyzer.token_stream(&text);
     while let Some(token) = stream.next() {
         let han = token.text.chars().any(is_han);
         out.push(Word { term: token.text.clone(), han, from: token.offset_from, to: token.offset_to });
     }
     out
+}
+
+/// `text` with every web address blanked out, byte for byte (so offsets stay valid). Digests
+/// write `代码：https://github.com/…` under most papers: read as words, the address paired
+/// 代码 ("code") with `https` and `github.com`, which then matched every abstract that links
+/// its code.
+fn without_links(text: &str) -> std::borrow::Cow<'_, str> {
+    const STARTS: [&str; 3] = ["https://", "http://", "www."];
+    let lower = text.to_ascii_lowercase();
+    if !STARTS.iter().any(|start| lower.contains(start)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut position = 0;
+    while position < text.len() {
+        let rest = &lower[position..];
+        // An address starts a word (`www.` inside `awww.x` does not count).
+        let starts_word = text[..position].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
+        if starts_word && STARTS.iter().any(|start| rest.starts_with(start)) {
+            // It runs to the first space, Han character or closing mark.
+            let end = text[position..]
+                .char_indices()
+                .find(|&(_, c)| c.is_whitespace() || is_han(c) || ")）]】>\"'”’，。；、".contains(c))
+                .map_or(text.len(), |(i, _)| position + i);
+            out.extend(std::iter::repeat_n(' ', end - position));
+            position = end;
+        } else {
+            let c = text[position..].chars().next().unwrap_or(' ');
+            out.push(c);
+            position += c.len_utf8();
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Whether an English term is worth translating: a word with letters, not a number or a
@@ -1609,6 +1642,21 @@ mod tests {
         let expansions = lexicon.expand("检索增强生成 综述", 0.5, 0.5);
         assert!(expansions.iter().any(|e| e.to == "RAG" && e.lang == Lang::En), "{expansions:?}");
         assert!(expansions.iter().all(|e| e.weight <= 0.5));
+    }
+
+    #[test]
+    fn web_addresses_are_not_words_to_translate() {
+        let text = "代码：https://github.com/org/repo，数据集见 www.example.org/data 与 HTTP://X.Y/z）结束 awww.b";
+        let blanked = without_links(text);
+        assert_eq!(blanked.len(), text.len(), "offsets are kept");
+        assert!(!blanked.contains("github") && !blanked.contains("example") && !blanked.contains("X.Y"));
+        assert!(blanked.starts_with("代码：") && blanked.contains("，数据集见") && blanked.contains("）结束"));
+        assert!(blanked.ends_with("awww.b"), "an address starts a word");
+        let mut analyzer = phrase_analyzer();
+        let terms: Vec<String> = words(&mut analyzer, text).into_iter().map(|w| w.term).collect();
+        assert!(terms.iter().all(|t| !t.contains("http") && !t.contains("github")), "{terms:?}");
+        assert!(terms.contains(&"代码".to_string()));
+        assert!(matches!(without_links("no address here"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]
