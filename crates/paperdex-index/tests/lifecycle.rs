@@ -462,3 +462,28 @@ fn a_query_asked_again_reaches_the_model_once_and_answers_the_same() {
     }
     assert_eq!(queries.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+/// Vector mode gives each language places on a page by its share of the papers: with one
+/// paper in ten written in Chinese, the Chinese list's best paper comes after the English
+/// list's first nine, where a one-for-one merge of the two lists put it first or second.
+#[test]
+fn in_vector_mode_each_language_gets_places_by_its_share_of_the_papers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("2026-01-05.json");
+    let mut papers = topics();
+    papers.truncate(9);
+    papers.push(("2601.00099", "量子龙虾的舞蹈", "龙虾在量子叠加中跳舞，纠缠的钳子带来新的编舞。"));
+    write_papers(&file, &papers);
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+    let embedder = HashEmbedder::new(DIMS);
+    index.ingest(std::slice::from_ref(&file), Some(&embedder), &mut Quiet).expect("ingest");
+    let engine = SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>));
+
+    for query in ["quantum lobster claws", "量子龙虾"] {
+        let answer = engine.search(&SearchRequest::new(query).mode(SearchMode::Vector).limit(20)).expect("search");
+        let ids: Vec<&str> = answer.hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids.len(), 10, "{query}: every paper has a passage in one language: {ids:?}");
+        let place = ids.iter().position(|&id| id == "2601.00099").expect("the Chinese paper") + 1;
+        assert!(place >= 9, "{query}: the Chinese paper at place {place} of {ids:?}");
+    }
+}
