@@ -151,6 +151,10 @@ pub struct Expansion {
     pub weight: f32,
     /// Where the pair comes from.
     pub source: LexiconSource,
+    /// Where in the query the translated part stands (bytes; the hull of every part that gave
+    /// the same translation).
+    #[serde(skip)]
+    pub at: std::ops::Range<usize>,
 }
 
 /// The lexicon of one generation, indexed for lookups both ways.
@@ -349,8 +353,12 @@ impl Lexicon {
                     if weight <= 0.0 {
                         continue;
                     }
+                    let at = run[0].from..run[n - 1].to;
                     match out.iter_mut().find(|e: &&mut Expansion| e.terms == *terms) {
-                        Some(existing) => existing.weight = existing.weight.max(weight),
+                        Some(existing) => {
+                            existing.weight = existing.weight.max(weight);
+                            existing.at = existing.at.start.min(at.start)..existing.at.end.max(at.end);
+                        }
                         None => out.push(Expansion {
                             from: from.clone(),
                             to: to.clone(),
@@ -358,6 +366,7 @@ impl Lexicon {
                             lang,
                             weight,
                             source: entry.source,
+                            at,
                         }),
                     }
                 }
@@ -483,18 +492,15 @@ pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<(String
     if translated_share(query, expansions, into) < MIN_TRANSLATED_SHARE {
         return None;
     }
-    Some((rewritten(query, expansions, into, false), into))
+    Some((rewritten(query, expansions, into), into))
 }
 
 /// `query` in language `into`: its own words in that language (an English term in a Chinese
-/// query), then its translations into it: every one with `all`, else the first (best) of each
-/// translated phrase.
-fn rewritten(query: &str, expansions: &[Expansion], into: Lang, all: bool) -> String {
+/// query), then the first (best) translation into it of each translated phrase.
+fn rewritten(query: &str, expansions: &[Expansion], into: Lang) -> String {
     let mut seen = HashSet::new();
-    let translations = expansions
-        .iter()
-        .filter(|e| e.lang == into && seen.insert(if all { e.to.as_str() } else { e.from.as_str() }))
-        .map(|e| e.to.as_str());
+    let translations =
+        expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());
     let kept: String =
         query.chars().map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' }).collect();
     let mut parts: Vec<&str> = kept.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
@@ -526,12 +532,64 @@ fn translated_share(query: &str, expansions: &[Expansion], into: Lang) -> f32 {
     if total > 0.0 { covered / total } else { 0.0 }
 }
 
-/// `query` as an English keyword query: its own English words and every English translation
-/// of its Chinese phrases; `None` when nothing was translated into English. BM25 weighs the
-/// words by their rarity, so every translation is searched (the vector side embeds the best
-/// translation of each phrase only, [`translated_query`]).
-pub fn keyword_translation(query: &str, expansions: &[Expansion]) -> Option<String> {
-    expansions.iter().any(|e| e.lang == Lang::En).then(|| rewritten(query, expansions, Lang::En, true))
+/// One part of a query and the ways the lexicon says it in the other language (see [`concepts`]).
+#[derive(Debug)]
+pub struct Concept<'e> {
+    /// Translations of the whole part: alternatives for one another.
+    pub whole: Vec<&'e Expansion>,
+    /// The translated smaller parts inside it, together another alternative for the whole:
+    /// 生成 (generation) and 视频 (video) inside 生成视频 (generated videos).
+    pub parts: Vec<Concept<'e>>,
+    /// The share of the part (by bytes) the smaller parts cover: a translation of half of it
+    /// says half of what it says.
+    pub parts_cover: f32,
+}
+
+/// The translations into `lang` as the parts of the query they translate, in query order:
+/// translations of overlapping parts are alternatives for one part (多模态大模型 → MLLM, or
+/// 多模态 → multimodal and so on), the longest part's translations beside its smaller parts'.
+pub fn concepts(expansions: &[Expansion], lang: Lang) -> Vec<Concept<'_>> {
+    let mut into: Vec<&Expansion> = expansions.iter().filter(|e| e.lang == lang).collect();
+    into.sort_by_key(|e| (e.at.start, e.at.end));
+    concepts_of(&into)
+}
+
+/// [`concepts`] of translations sorted by where they start.
+fn concepts_of<'e>(sorted: &[&'e Expansion]) -> Vec<Concept<'e>> {
+    let mut groups: Vec<Vec<&'e Expansion>> = Vec::new();
+    let mut end = 0;
+    for &expansion in sorted {
+        match groups.last_mut() {
+            Some(group) if expansion.at.start < end => group.push(expansion),
+            _ => groups.push(vec![expansion]),
+        }
+        end = end.max(expansion.at.end);
+    }
+    groups
+        .into_iter()
+        .map(|group| {
+            let start = group.iter().map(|e| e.at.start).min().unwrap_or(0);
+            let end = group.iter().map(|e| e.at.end).max().unwrap_or(0);
+            let (whole, rest): (Vec<&Expansion>, Vec<&Expansion>) =
+                group.iter().partition(|e| e.at.start == start && e.at.end == end);
+            if whole.is_empty() {
+                // Overlapping parts, none spanning the others (多模态, 模态大): alternatives.
+                return Concept { whole: group, parts: Vec::new(), parts_cover: 0.0 };
+            }
+            let parts = concepts_of(&rest);
+            let covered: usize = parts.iter().map(Concept::span).map(|span| span.len()).sum();
+            let parts_cover = covered as f32 / (end - start).max(1) as f32;
+            Concept { whole, parts, parts_cover }
+        })
+        .collect()
+}
+
+impl Concept<'_> {
+    /// The bytes of the query the concept spans.
+    fn span(&self) -> std::ops::Range<usize> {
+        let all = || self.whole.iter().map(|e| &e.at);
+        all().map(|at| at.start).min().unwrap_or(0)..all().map(|at| at.end).max().unwrap_or(0)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1587,6 +1645,7 @@ mod tests {
             lang: Lang::En,
             weight: 0.5,
             source: LexiconSource::Parallel,
+            at: 0..from.len(),
         }
     }
 
@@ -1607,22 +1666,43 @@ mod tests {
         assert_eq!(translated_query("幻觉", &[]), None, "nothing translated");
     }
 
+    /// `from` (found in `query`) translated as `to`.
+    fn translated(query: &str, from: &str, to: &str) -> Expansion {
+        let start = query.find(from).expect("part of the query");
+        Expansion { at: start..start + from.len(), ..expansion(from, to) }
+    }
+
     #[test]
-    fn the_keyword_translation_searches_every_translation_once() {
+    fn translations_of_overlapping_parts_are_alternatives_for_one_part_of_the_query() {
+        let query = "多模态大模型 生成视频 幻觉";
         let all = [
-            expansion("幻觉", "hallucination"),
-            expansion("幻觉", "confabulation"),
-            expansion("模态", "hallucination"),
+            translated(query, "幻觉", "hallucination"),
+            translated(query, "多模态大模型", "MLLM"),
+            translated(query, "多模态", "multimodal"),
+            translated(query, "模态大", "Multimodal Large"),
+            translated(query, "生成视频", "generated videos"),
+            translated(query, "生成", "generation"),
+            translated(query, "视频", "video"),
+            translated(query, "视频", "frame"),
         ];
-        assert_eq!(
-            keyword_translation("VLM 模态 幻觉？", &all).as_deref(),
-            Some("VLM hallucination confabulation"),
-            "punctuation dropped, repeats once"
-        );
-        // A partial translation still makes a keyword list (BM25 weighs words by rarity).
-        let one = [expansion("幻觉", "hallucination")];
-        assert_eq!(keyword_translation("如何减少幻觉", &one).as_deref(), Some("hallucination"));
-        assert_eq!(keyword_translation("幻觉", &[]), None);
+        let concepts = concepts(&all, Lang::En);
+        fn shape<'e>(c: &Concept<'e>) -> Vec<&'e str> {
+            c.whole.iter().map(|e| e.to.as_str()).collect()
+        }
+        assert_eq!(concepts.len(), 3, "three parts, in query order: {concepts:?}");
+        assert_eq!(shape(&concepts[0]), ["MLLM"]);
+        // Inside it, two overlapping parts neither of which spans the other: alternatives.
+        assert_eq!(concepts[0].parts.len(), 1);
+        assert_eq!(shape(&concepts[0].parts[0]), ["multimodal", "Multimodal Large"]);
+        assert!((concepts[0].parts_cover - 4.0 / 6.0).abs() < 1e-6, "多模态大 of 多模态大模型");
+        // 生成视频 says what 生成 and 视频 say together: their translations are one alternative.
+        assert_eq!(shape(&concepts[1]), ["generated videos"]);
+        let parts: Vec<Vec<&str>> = concepts[1].parts.iter().map(shape).collect();
+        assert_eq!(parts, [vec!["generation"], vec!["video", "frame"]]);
+        assert_eq!(concepts[1].parts_cover, 1.0);
+        assert_eq!(shape(&concepts[2]), ["hallucination"]);
+        assert!(concepts[2].parts.is_empty());
+        assert!(super::concepts(&all, Lang::Zh).is_empty(), "nothing was translated into Chinese");
     }
 
     #[test]

@@ -316,6 +316,9 @@ enum ScoringClause {
     Word { fields: Vec<Box<dyn Query>>, weight: f32, coordination: f32 },
     /// Anything else (phrases, Han bigram phrases), scored as tantivy scores it.
     Other(Box<dyn Query>),
+    /// Alternatives for one thing the query says (the translations of one part of it): the
+    /// best-scoring option (its clauses summed), with [`TIE_BREAKER`] for the others.
+    Concept { options: Vec<Vec<ScoringClause>> },
 }
 
 /// How much a word's other fields add to its best field's score.
@@ -335,6 +338,13 @@ impl ScoringClause {
                 ]
             }
             ScoringClause::Other(query) => vec![(Occur::Should, query.box_clone())],
+            ScoringClause::Concept { options } => {
+                let options: Vec<Box<dyn Query>> = options
+                    .iter()
+                    .filter_map(|option| assemble(option.iter().flat_map(ScoringClause::clauses).collect()))
+                    .collect();
+                vec![(Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(options, TIE_BREAKER)))]
+            }
         }
     }
 }
@@ -460,6 +470,88 @@ impl PaperIndex {
         }
         let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &bigram_words, None);
         KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out }
+    }
+
+    /// A Chinese query as an English keyword query, to rank the English-only papers: the
+    /// English words it already has, each a query word, and per translated part of it (a
+    /// [`crate::lexicon::Concept`]) one clause worth its best alternative, as in Pirkola's
+    /// structured query translation (SIGIR 1998). Each translation's words share one word's
+    /// weight. Searched as one bag of every translation's words, a part the lexicon knows many
+    /// ways to say (多模态大模型: MLLM, multimodal, Multimodal Large, modal) outweighed a part
+    /// it knows one way to say (幻觉: hallucination), and a question's every stray translation
+    /// (更好 → better, 超长 → chunk) counted as a word of its own (development set, PERFORMANCE.md:
+    /// BM25 Chinese questions 0.582 → 0.655).
+    fn translation_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> KeywordQuery {
+        let own: String = text.chars().map(|c| if is_han(c) { ' ' } else { c }).collect();
+        let terms = analyze(&mut word_analyzer(), &own);
+        let mut counts: Vec<(&str, f32)> = Vec::new();
+        for term in &terms {
+            match counts.iter_mut().find(|(t, _)| *t == term.as_str()) {
+                Some((_, n)) => *n += 1.0,
+                None => counts.push((term.as_str(), 1.0)),
+            }
+        }
+        let mut clauses = Vec::new();
+        let mut words: Vec<(&str, f32)> = Vec::new();
+        for &(term, count) in &counts {
+            self.word_clauses(searcher, term, count, None, &mut clauses);
+            words.push((term, count));
+        }
+        let mut translated: Vec<(&str, f32)> = Vec::new();
+        for concept in crate::lexicon::concepts(expansions, Lang::En) {
+            clauses.push(self.concept_clause(searcher, &concept, 1.0, &mut translated));
+        }
+        // A concept scores its best alternative, so a word of several alternatives counts once,
+        // at its largest weight: the sum of every word once at that weight is the least bound
+        // of the concept's score the candidate stage can sum term by term.
+        for (word, weight) in translated {
+            match words.iter_mut().find(|(w, _)| *w == word) {
+                Some((_, most)) => *most = most.max(weight),
+                None => words.push((word, weight)),
+            }
+        }
+        let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &[], None);
+        KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out: Vec::new() }
+    }
+
+    /// The clause of one translated part of a query at `scale`: the best of its alternatives
+    /// (each translation of the whole part, and its translated smaller parts together, scaled
+    /// by the share of it they cover). A translation's words share one word's weight, so a
+    /// translation in several words counts as much as one in one word.
+    fn concept_clause<'w>(
+        &self,
+        searcher: &Searcher,
+        concept: &crate::lexicon::Concept<'w>,
+        scale: f32,
+        words: &mut Vec<(&'w str, f32)>,
+    ) -> ScoringClause {
+        let mut options = Vec::with_capacity(concept.whole.len() + 1);
+        for &translation in &concept.whole {
+            let weight = scale / translation.terms.len().max(1) as f32;
+            let mut option = Vec::new();
+            for term in &translation.terms {
+                self.word_clauses(searcher, term, weight, None, &mut option);
+                words.push((term.as_str(), weight));
+            }
+            if translation.terms.len() > 1 {
+                for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
+                    let phrase: Vec<(usize, Term)> = translation
+                        .terms
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| (i, Term::from_field_text(field, t)))
+                        .collect();
+                    let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
+                    option.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+                }
+            }
+            options.push(option);
+        }
+        if !concept.parts.is_empty() {
+            let scale = scale * concept.parts_cover;
+            options.push(concept.parts.iter().map(|part| self.concept_clause(searcher, part, scale, words)).collect());
+        }
+        ScoringClause::Concept { options }
     }
 
     /// `terms` without the Chinese words that more than [`MAX_CHINESE_WORD_SHARE`] of the
@@ -637,25 +729,24 @@ impl PaperIndex {
         filter: &SearchFilter,
         n: usize,
     ) -> Result<KeywordMatches> {
-        let in_english = match filter.section {
-            // A section search keeps the translations inside the one query (its fields hold
-            // words only, no phrases or bigrams to lean on).
-            Some(_) => None,
-            None => crate::lexicon::keyword_translation(text, expansions),
-        };
+        // A section search keeps the translations inside the one query (its fields hold words
+        // only, no phrases or bigrams to lean on).
+        let in_english = filter.section.is_none() && expansions.iter().any(|e| e.lang == Lang::En);
         let with_translations = self.keyword_matches_one(searcher, text, expansions, filter, n)?;
-        let Some(in_english) = in_english else { return Ok(with_translations) };
+        if !in_english {
+            return Ok(with_translations);
+        }
         // The query's own words (and its translations, as weaker clauses) rank first the papers
         // written in its languages (Chinese, and English too in a mixed query: only a query
         // with Chinese words is translated into English); the query as it reads in English
-        // ranks the English-only papers on their own terms. Each list is ranked on its own and
+        // ranks the English-only papers on their own terms ([`PaperIndex::translation_query_in`]). Each list is ranked on its own and
         // the two are merged by rank over the share of the papers each reaches by its own
         // words: with the translations only as extra clauses, a Chinese paper naming a query
         // word in passing outranked an English paper on the topic (development set, session 5:
         // BM25 Chinese keywords 0.443 → 0.644), and merged one for one, the sixth of the
         // papers that are Chinese took half of every page (session 10). Each hit keeps its
         // score in its own list, so scores need not fall along the answer.
-        let translated = self.keyword_matches_one(searcher, &in_english, &[], filter, n)?;
+        let translated = self.matches_of(searcher, self.translation_query_in(searcher, text, expansions), filter, n)?;
         let shares = self.language_shares(searcher);
         let own_words = shares.of_any(&crate::engine::query_languages(text));
         let mut hits = crate::fusion::interleave_by_share(
@@ -689,7 +780,17 @@ impl PaperIndex {
         filter: &SearchFilter,
         n: usize,
     ) -> Result<KeywordMatches> {
-        let parts = self.keyword_query_in(searcher, text, expansions, filter.section);
+        self.matches_of(searcher, self.keyword_query_in(searcher, text, expansions, filter.section), filter, n)
+    }
+
+    /// The best `n` matches of a keyword query (see [`PaperIndex::keyword_matches`]).
+    fn matches_of(
+        &self,
+        searcher: &Searcher,
+        parts: KeywordQuery,
+        filter: &SearchFilter,
+        n: usize,
+    ) -> Result<KeywordMatches> {
         let Some(query) = assemble_scoring(&parts.scoring) else {
             return Ok(KeywordMatches {
                 hits: Vec::new(),
@@ -718,7 +819,10 @@ impl PaperIndex {
         let estimate = estimated_matches(searcher, &parts.estimate_terms);
         let (hits, total, total_is_estimate) = match parts.candidates.terms.is_empty() {
             false if estimate > self.pruning.exact_up_to as f64 => {
-                let depth = self.pruning.candidates.max(4 * n);
+                // A concept's candidates are ranked by a bound summing its alternatives, which
+                // ranks papers holding many of them above their full score: twice as many.
+                let concepts = parts.scoring.iter().any(|c| matches!(c, ScoringClause::Concept { .. }));
+                let depth = self.pruning.candidates.max(4 * n) * if concepts { 2 } else { 1 };
                 let candidates = top_candidates(searcher, &parts.candidates, depth)?;
                 let mut hits = rescore(searcher, &parts.scoring, candidates)?;
                 hits.truncate(n);
@@ -1037,51 +1141,16 @@ fn rescore(
 ) -> Result<Vec<(Score, DocAddress)>> {
     candidates.sort_unstable();
     let enabled = EnableScoring::enabled_from_searcher(searcher);
-    let weights = clauses
-        .iter()
-        .map(|clause| {
-            Ok(match clause {
-                ScoringClause::Word { fields, weight, coordination } => ClauseWeight::Word {
-                    fields: fields.iter().map(|q| q.weight(enabled)).collect::<tantivy::Result<_>>()?,
-                    weight: *weight,
-                    coordination: *coordination,
-                },
-                ScoringClause::Other(query) => ClauseWeight::Other(query.weight(enabled)?),
-            })
-        })
-        .collect::<tantivy::Result<Vec<_>>>()?;
+    let weights =
+        clauses.iter().map(|clause| ClauseWeight::of(clause, enabled)).collect::<tantivy::Result<Vec<_>>>()?;
     let mut scores: Vec<Option<Score>> = vec![None; candidates.len()];
-    let add = |score: &mut Option<Score>, value: Score| *score = Some(score.unwrap_or(0.0) + value);
     let mut start = 0;
     for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
         let reader = searcher.segment_reader(segment[0].segment_ord);
         let docs: Vec<DocId> = segment.iter().map(|address| address.doc_id).collect();
         let scores = &mut scores[start..start + docs.len()];
         for weight in &weights {
-            match weight {
-                ClauseWeight::Word { fields, weight, coordination } => {
-                    // Per candidate, as tantivy's `DisjunctionMaxCombiner` keeps them: the
-                    // best field score, the sum of all, and whether any field matched.
-                    let mut best: Vec<Option<(Score, Score)>> = vec![None; docs.len()];
-                    for field in fields {
-                        // The boost reaches the term scorer as the boosted DisMax passes it on.
-                        for_each_match(field.as_ref(), reader, *weight, &docs, |i, score| {
-                            let (max, sum) = best[i].get_or_insert((0.0, 0.0));
-                            *max = Score::max(score, *max);
-                            *sum += score;
-                        })?;
-                    }
-                    for (score, best) in scores.iter_mut().zip(best) {
-                        if let Some((max, sum)) = best {
-                            add(score, max + (sum - max) * TIE_BREAKER);
-                            add(score, *coordination);
-                        }
-                    }
-                }
-                ClauseWeight::Other(weight) => {
-                    for_each_match(weight.as_ref(), reader, 1.0, &docs, |i, value| add(&mut scores[i], value))?;
-                }
-            }
+            weight.add_scores(reader, &docs, scores)?;
         }
         start += docs.len();
     }
@@ -1095,6 +1164,78 @@ fn rescore(
 enum ClauseWeight {
     Word { fields: Vec<Box<dyn Weight>>, weight: f32, coordination: f32 },
     Other(Box<dyn Weight>),
+    Concept(Vec<Vec<ClauseWeight>>),
+}
+
+impl ClauseWeight {
+    fn of(clause: &ScoringClause, enabled: EnableScoring) -> tantivy::Result<ClauseWeight> {
+        Ok(match clause {
+            ScoringClause::Word { fields, weight, coordination } => ClauseWeight::Word {
+                fields: fields.iter().map(|q| q.weight(enabled)).collect::<tantivy::Result<_>>()?,
+                weight: *weight,
+                coordination: *coordination,
+            },
+            ScoringClause::Other(query) => ClauseWeight::Other(query.weight(enabled)?),
+            ScoringClause::Concept { options } => ClauseWeight::Concept(
+                options
+                    .iter()
+                    .map(|option| option.iter().map(|clause| ClauseWeight::of(clause, enabled)).collect())
+                    .collect::<tantivy::Result<_>>()?,
+            ),
+        })
+    }
+
+    /// Adds the clause's score of each of `docs` (ascending, in one segment) to `scores`, as
+    /// the boolean query sums it; a document the clause matches gets a score if it had none.
+    fn add_scores(&self, reader: &SegmentReader, docs: &[DocId], scores: &mut [Option<Score>]) -> Result<()> {
+        let add = |score: &mut Option<Score>, value: Score| *score = Some(score.unwrap_or(0.0) + value);
+        match self {
+            ClauseWeight::Word { fields, weight, coordination } => {
+                // Per candidate, as tantivy's `DisjunctionMaxCombiner` keeps them: the best
+                // field score, the sum of all, and whether any field matched.
+                let mut best: Vec<Option<(Score, Score)>> = vec![None; docs.len()];
+                for field in fields {
+                    // The boost reaches the term scorer as the boosted DisMax passes it on.
+                    for_each_match(field.as_ref(), reader, *weight, docs, |i, score| {
+                        let (max, sum) = best[i].get_or_insert((0.0, 0.0));
+                        *max = Score::max(score, *max);
+                        *sum += score;
+                    })?;
+                }
+                for (score, best) in scores.iter_mut().zip(best) {
+                    if let Some((max, sum)) = best {
+                        add(score, max + (sum - max) * TIE_BREAKER);
+                        add(score, *coordination);
+                    }
+                }
+            }
+            ClauseWeight::Other(weight) => {
+                for_each_match(weight.as_ref(), reader, 1.0, docs, |i, value| add(&mut scores[i], value))?;
+            }
+            ClauseWeight::Concept(options) => {
+                let mut best: Vec<Option<(Score, Score)>> = vec![None; docs.len()];
+                for option in options {
+                    let mut option_scores: Vec<Option<Score>> = vec![None; docs.len()];
+                    for clause in option {
+                        clause.add_scores(reader, docs, &mut option_scores)?;
+                    }
+                    for (best, score) in best.iter_mut().zip(option_scores) {
+                        if let Some(score) = score {
+                            let (max, sum) = best.get_or_insert((0.0, 0.0));
+                            *max = Score::max(score, *max);
+                            *sum += score;
+                        }
+                    }
+                }
+                for (score, best) in scores.iter_mut().zip(best) {
+                    if let Some((max, sum)) = best {
+                        add(score, max + (sum - max) * TIE_BREAKER);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Calls `found` with the index and score of each of `docs` (ascending, in one segment) that
@@ -1542,6 +1683,54 @@ mod tests {
         assert_eq!(index.keyword_top("方法", 20).expect("search").hits.len(), 9);
     }
 
+    #[test]
+    fn a_part_of_a_chinese_query_the_lexicon_says_many_ways_does_not_outweigh_the_rest() {
+        // 多模态大模型 幻觉: the lexicon knows four ways to say the first part and one for the
+        // second. The English paper about both must lead, not the one that says the first part
+        // every way and never says hallucination.
+        let query = "多模态大模型 幻觉";
+        let translation = |from: &str, to: &str| {
+            let start = query.find(from).expect("part of the query");
+            crate::lexicon::Expansion {
+                from: from.into(),
+                to: to.into(),
+                terms: crate::analysis::analyze(&mut crate::analysis::word_analyzer(), to),
+                lang: paperdex_core::Lang::En,
+                weight: 0.5,
+                source: crate::lexicon::LexiconSource::Parallel,
+                at: start..start + from.len(),
+            }
+        };
+        let expansions = [
+            translation("多模态大模型", "MLLM"),
+            translation("多模态", "multimodal"),
+            translation("模态大", "Multimodal Large"),
+            translation("模态", "modal"),
+            translation("幻觉", "hallucination"),
+        ];
+        let mut texts = vec![
+            ("2601.00001".to_string(), "We reduce hallucination in an MLLM with contrastive decoding.".to_string()),
+            (
+                "2601.00002".to_string(),
+                "A multimodal large MLLM: multimodal large models fuse every modal input, and the MLLM scales."
+                    .to_string(),
+            ),
+        ];
+        for i in 0..40 {
+            let text = "We study graph neural networks for molecule property prediction.";
+            texts.push((format!("2601.{:05}", 100 + i), text.to_string()));
+        }
+        texts.push(("2601.00003".to_string(), "Hallucination in summarisation models.".to_string()));
+        let (_dir, index) = index_of(&texts);
+        let searcher = index.searcher();
+        let found = index
+            .keyword_matches(&searcher, query, &expansions, &crate::filter::SearchFilter::default(), 10)
+            .expect("search");
+        let ids = index.ids_at(&searcher, &found.hits.iter().map(|&(_, address)| address).collect::<Vec<_>>());
+        let ids = ids.expect("ids");
+        assert_eq!(ids.first().map(String::as_str), Some("2601.00001"), "{ids:?}");
+    }
+
     /// Where `幻觉` translated into `hallucination` ranks the one Chinese paper about it,
     /// among five English-only papers on the topic and `chinese_fillers` Chinese papers and
     /// `english_fillers` English ones on others (every paper has an English title).
@@ -1573,6 +1762,7 @@ mod tests {
             lang: paperdex_core::Lang::En,
             weight: 1.0,
             source: crate::lexicon::LexiconSource::Glossary,
+            at: 0.."幻觉".len(),
         };
         let searcher = index.searcher();
         let found = index
