@@ -474,15 +474,19 @@ pub(crate) fn query_languages(query: &str) -> Vec<Lang> {
 }
 
 /// The languages hybrid's keyword lists can see papers in: the query's own
-/// ([`query_languages`]), and English when the query was translated into it, since its English
-/// list then ranks the English-only papers on their own terms and missing from it is evidence
-/// too. A paper in none of them takes its keyword share from its vector rank (fusion); for
-/// English-only papers of a translated Chinese query that counted a weak vector list twice
-/// (hybrid Chinese questions 0.609 → 0.671 without it: development set, PERFORMANCE.md
-/// "Chinese queries, session 13").
+/// ([`query_languages`]), and English when the query's translation into it says most of what
+/// the query says (the rule that decides whether the translation is embedded,
+/// [`crate::lexicon::translated_query`]): its English list then ranks the English-only papers
+/// on their own terms, and missing from it is evidence too. A paper in none of them takes its
+/// keyword share from its vector rank (fusion); for the English-only papers of a well
+/// translated Chinese query that counted a weak vector list twice (hybrid Chinese questions
+/// 0.609 → 0.671 without it: development set, PERFORMANCE.md "Chinese queries, session 13").
+/// A partial translation (a small index's lexicon knows a word or two) still leaves them to
+/// their vector rank.
 fn keyword_languages(query: &str, expansions: &[crate::lexicon::Expansion]) -> Vec<Lang> {
     let mut languages = query_languages(query);
-    if expansions.iter().any(|e| e.lang == Lang::En) && !languages.contains(&Lang::En) {
+    let translated = crate::lexicon::translated_query(query, expansions).is_some_and(|(_, lang)| lang == Lang::En);
+    if translated && !languages.contains(&Lang::En) {
         languages.push(Lang::En);
     }
     languages
@@ -532,8 +536,10 @@ mod tests {
             at: 0..6,
         };
         assert_eq!(keyword_languages("幻觉", std::slice::from_ref(&hallucination)), [Lang::Zh, Lang::En]);
-        // Untranslated, its keywords cannot tell anything of an English-only paper.
+        // Untranslated, or translated in a small part, its keywords cannot tell much of an
+        // English-only paper.
         assert_eq!(keyword_languages("幻觉", &[]), [Lang::Zh]);
+        assert_eq!(keyword_languages("自动调节超参数的幻觉", std::slice::from_ref(&hallucination)), [Lang::Zh]);
         assert_eq!(keyword_languages("KV cache 量化", &[]), [Lang::Zh, Lang::En]);
     }
 
