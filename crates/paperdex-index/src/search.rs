@@ -479,8 +479,8 @@ impl PaperIndex {
     /// weight. Searched as one bag of every translation's words, a part the lexicon knows many
     /// ways to say (多模态大模型: MLLM, multimodal, Multimodal Large, modal) outweighed a part
     /// it knows one way to say (幻觉: hallucination), and a question's every stray translation
-    /// (更好 → better, 超长 → chunk) counted as a word of its own (development set, PERFORMANCE.md:
-    /// BM25 Chinese questions 0.582 → 0.655).
+    /// (更好 → better, 超长 → chunk) counted as a word of its own (development set, PERFORMANCE.md
+    /// "Chinese queries, session 13": BM25 Chinese questions 0.579 → 0.652).
     fn translation_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> KeywordQuery {
         let own: String = text.chars().map(|c| if is_han(c) { ' ' } else { c }).collect();
         let terms = analyze(&mut word_analyzer(), &own);
@@ -502,8 +502,9 @@ impl PaperIndex {
             clauses.push(self.concept_clause(searcher, &concept, 1.0, &mut translated));
         }
         // A concept scores its best alternative, so a word of several alternatives counts once,
-        // at its largest weight: the sum of every word once at that weight is the least bound
-        // of the concept's score the candidate stage can sum term by term.
+        // at its largest weight: every word once at that weight still bounds the concept's
+        // score from above, more tightly than every alternative summed, and the candidate stage
+        // can sum it term by term.
         for (word, weight) in translated {
             match words.iter_mut().find(|(w, _)| *w == word) {
                 Some((_, most)) => *most = most.max(weight),
@@ -738,9 +739,9 @@ impl PaperIndex {
         }
         // The query's own words (and its translations, as weaker clauses) rank first the papers
         // written in its languages (Chinese, and English too in a mixed query: only a query
-        // with Chinese words is translated into English); the query as it reads in English
-        // ranks the English-only papers on their own terms ([`PaperIndex::translation_query_in`]). Each list is ranked on its own and
-        // the two are merged by rank over the share of the papers each reaches by its own
+        // with Chinese words is translated into English); its translation, as a structured
+        // English query (`translation_query_in`), ranks the English-only papers on their own
+        // terms. Each list is ranked on its own and the two are merged by rank over the share of the papers each reaches by its own
         // words: with the translations only as extra clauses, a Chinese paper naming a query
         // word in passing outranked an English paper on the topic (development set, session 5:
         // BM25 Chinese keywords 0.443 → 0.644), and merged one for one, the sixth of the
@@ -819,8 +820,10 @@ impl PaperIndex {
         let estimate = estimated_matches(searcher, &parts.estimate_terms);
         let (hits, total, total_is_estimate) = match parts.candidates.terms.is_empty() {
             false if estimate > self.pruning.exact_up_to as f64 => {
-                // A concept's candidates are ranked by a bound summing its alternatives, which
-                // ranks papers holding many of them above their full score: twice as many.
+                // A concept's candidates are ranked by a bound over all its alternatives, which
+                // puts papers holding many of them above their full score: twice as many
+                // (with the usual number, two development queries' top 10s differed from exact
+                // scoring: tests/e2e/pruning.rs).
                 let concepts = parts.scoring.iter().any(|c| matches!(c, ScoringClause::Concept { .. }));
                 let depth = self.pruning.candidates.max(4 * n) * if concepts { 2 } else { 1 };
                 let candidates = top_candidates(searcher, &parts.candidates, depth)?;
