@@ -266,7 +266,7 @@ impl SearchEngine {
                 let (KeywordList { ranked: by_words, total, left_out, .. }, highlighter, prefetched, keywords_took) =
                     keywords?;
                 keywords_time = Some(keywords_took);
-                let languages = keyword_languages(&request.query, &expansions);
+                let languages = keyword_languages(&request.query, translated_into);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
                 let fused = fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see);
                 (fused, highlighter, prefetched, total, left_out)
@@ -474,19 +474,18 @@ pub(crate) fn query_languages(query: &str) -> Vec<Lang> {
 }
 
 /// The languages hybrid's keyword lists can see papers in: the query's own
-/// ([`query_languages`]), and English when the query's translation into it says most of what
-/// the query says (the rule that decides whether the translation is embedded,
-/// [`crate::lexicon::translated_query`]): its English list then ranks the English-only papers
+/// ([`query_languages`]), and English when the query was translated into it (`translated_into`:
+/// its translation says most of what the query says, the rule that decides whether the
+/// translation is embedded, [`crate::lexicon::translated_query`]): its English list then ranks the English-only papers
 /// on their own terms, and missing from it is evidence too. A paper in none of them takes its
 /// keyword share from its vector rank (fusion); for the English-only papers of a well
 /// translated Chinese query that counted a weak vector list twice (hybrid Chinese questions
 /// 0.600 → 0.662 without it: development set, PERFORMANCE.md "Chinese queries, session 13").
 /// A partial translation (a small index's lexicon knows a word or two) still leaves them to
 /// their vector rank.
-fn keyword_languages(query: &str, expansions: &[crate::lexicon::Expansion]) -> Vec<Lang> {
+fn keyword_languages(query: &str, translated_into: Option<Lang>) -> Vec<Lang> {
     let mut languages = query_languages(query);
-    let translated = crate::lexicon::translated_query(query, expansions).is_some_and(|(_, lang)| lang == Lang::En);
-    if translated && !languages.contains(&Lang::En) {
+    if translated_into == Some(Lang::En) && !languages.contains(&Lang::En) {
         languages.push(Lang::En);
     }
     languages
@@ -535,12 +534,16 @@ mod tests {
             source: crate::lexicon::LexiconSource::Parallel,
             at: 0..6,
         };
-        assert_eq!(keyword_languages("幻觉", std::slice::from_ref(&hallucination)), [Lang::Zh, Lang::En]);
+        let sees = |query: &str, expansions: &[crate::lexicon::Expansion]| {
+            let translated_into = crate::lexicon::translated_query(query, expansions).map(|(_, lang)| lang);
+            keyword_languages(query, translated_into)
+        };
+        assert_eq!(sees("幻觉", std::slice::from_ref(&hallucination)), [Lang::Zh, Lang::En]);
         // Untranslated, or translated in a small part, its keywords cannot tell much of an
         // English-only paper.
-        assert_eq!(keyword_languages("幻觉", &[]), [Lang::Zh]);
-        assert_eq!(keyword_languages("自动调节超参数的幻觉", std::slice::from_ref(&hallucination)), [Lang::Zh]);
-        assert_eq!(keyword_languages("KV cache 量化", &[]), [Lang::Zh, Lang::En]);
+        assert_eq!(sees("幻觉", &[]), [Lang::Zh]);
+        assert_eq!(sees("自动调节超参数的幻觉", std::slice::from_ref(&hallucination)), [Lang::Zh]);
+        assert_eq!(sees("KV cache 量化", &[]), [Lang::Zh, Lang::En]);
     }
 
     #[test]

@@ -349,6 +349,20 @@ impl ScoringClause {
     }
 }
 
+/// Each distinct term with how often it occurs, in first-seen order: a word repeated in a
+/// query weighs as often as it is repeated (BM25's query term frequency), so long
+/// natural-language queries lean on their repeated words.
+fn counted<'t>(terms: impl IntoIterator<Item = &'t String>) -> Vec<(&'t str, f32)> {
+    let mut counts: Vec<(&str, f32)> = Vec::new();
+    for term in terms {
+        match counts.iter_mut().find(|(t, _)| *t == term.as_str()) {
+            Some((_, n)) => *n += 1.0,
+            None => counts.push((term.as_str(), 1.0)),
+        }
+    }
+    counts
+}
+
 /// The full query of `scoring`, `None` when it has no clause.
 fn assemble_scoring(scoring: &[ScoringClause]) -> Option<Box<dyn Query>> {
     assemble(scoring.iter().flat_map(ScoringClause::clauses).collect())
@@ -410,25 +424,17 @@ impl PaperIndex {
         section: Option<SectionGroup>,
     ) -> KeywordQuery {
         let terms = analyze(&mut word_analyzer(), text);
-        // A word repeated in the query weighs as often as it is repeated (BM25's query term
-        // frequency): long natural-language queries lean on their repeated words.
-        let mut counts: Vec<(&String, f32)> = Vec::new();
         // A search in one section group has word clauses only: every word is kept.
         let (kept, left_out) = match section {
             None => self.without_common_chinese_words(searcher, &terms),
             Some(_) => (terms.iter().collect(), Vec::new()),
         };
-        for term in kept {
-            match counts.iter_mut().find(|(t, _)| *t == term) {
-                Some((_, n)) => *n += 1.0,
-                None => counts.push((term, 1.0)),
-            }
-        }
+        let counts = counted(kept);
         let mut clauses: Vec<ScoringClause> = Vec::new();
         let mut words: Vec<(&str, f32)> = Vec::new();
         for &(term, count) in &counts {
             self.word_clauses(searcher, term, count, section, &mut clauses);
-            words.push((term.as_str(), count));
+            words.push((term, count));
         }
         if let Some(group) = section {
             for expansion in expansions.iter().filter(|e| e.terms.len() == 1) {
@@ -484,13 +490,7 @@ impl PaperIndex {
     fn translation_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> KeywordQuery {
         let own: String = text.chars().map(|c| if is_han(c) { ' ' } else { c }).collect();
         let terms = analyze(&mut word_analyzer(), &own);
-        let mut counts: Vec<(&str, f32)> = Vec::new();
-        for term in &terms {
-            match counts.iter_mut().find(|(t, _)| *t == term.as_str()) {
-                Some((_, n)) => *n += 1.0,
-                None => counts.push((term.as_str(), 1.0)),
-            }
-        }
+        let counts = counted(&terms);
         let mut clauses = Vec::new();
         let mut words: Vec<(&str, f32)> = Vec::new();
         for &(term, count) in &counts {
@@ -535,16 +535,7 @@ impl PaperIndex {
                 words.push((term.as_str(), weight));
             }
             if translation.terms.len() > 1 {
-                for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
-                    let phrase: Vec<(usize, Term)> = translation
-                        .terms
-                        .iter()
-                        .enumerate()
-                        .map(|(i, t)| (i, Term::from_field_text(field, t)))
-                        .collect();
-                    let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
-                    option.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost * weight))));
-                }
+                option.extend(self.english_phrase_clauses(&translation.terms, weight));
             }
             options.push(option);
         }
@@ -665,14 +656,7 @@ impl PaperIndex {
         match &expansion.terms[..] {
             [] => {}
             [term] => self.word_clauses(searcher, term, weight, None, clauses),
-            terms if !word.chars().any(is_han) => {
-                for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
-                    let phrase: Vec<(usize, Term)> =
-                        terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
-                    let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
-                    clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost * weight))));
-                }
-            }
+            terms if !word.chars().any(is_han) => clauses.extend(self.english_phrase_clauses(terms, weight)),
             _ => {}
         }
         // A Chinese translation also matches by its character bigrams, as Chinese query words do.
@@ -680,6 +664,17 @@ impl PaperIndex {
             let boost = if expansion.terms.len() == 1 { 0.5 } else { 1.5 };
             clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(self.bigram_query(&word), boost * weight))));
         }
+    }
+
+    /// A translation of several English words as a phrase (one word of slop) in the title and
+    /// the body, at `weight`: the words together count more than apart.
+    fn english_phrase_clauses(&self, terms: &[String], weight: f32) -> impl Iterator<Item = ScoringClause> {
+        [(self.fields.title, 2.0), (self.fields.body, 1.0)].into_iter().map(move |(field, boost)| {
+            let phrase: Vec<(usize, Term)> =
+                terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
+            let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
+            ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost * weight)))
+        })
     }
 
     /// The clauses of one analysed word at `weight`: its best field (title, body, keywords,
