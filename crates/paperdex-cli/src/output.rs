@@ -361,6 +361,10 @@ pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntr
                 format!("together in {} papers with both languages", entry.count)
             }
             paperdex_index::LexiconSource::Glossary => format!("glossary line {}", entry.count),
+            paperdex_index::LexiconSource::Neighbour => format!(
+                "each the other's nearest term in the embedding model; the Chinese term is in {} papers",
+                entry.count
+            ),
         };
         println!("{} ↔ {}  weight {:.2}  {} ({evidence})", entry.zh, entry.en, entry.weight, entry.source.as_str());
     }

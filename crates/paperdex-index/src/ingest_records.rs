@@ -229,7 +229,7 @@ impl PaperIndex {
                 // The lexicon is learned once, with the last batch: intermediate generations
                 // keep the previous one, which is still a fair bridge between the languages.
                 let lexicon = if next.is_none() && (replaced_any || self.lexicon_stale(&payload)) {
-                    Some(self.write_lexicon(generation, &payload, &replace, &[])?)
+                    Some(self.write_lexicon(generation, &payload, &replace, &[], embedder)?)
                 } else {
                     payload.lexicon.clone()
                 };
@@ -249,7 +249,7 @@ impl PaperIndex {
         }
         if !written? {
             if self.lexicon_stale(&payload) {
-                self.commit_lexicon_only(&payload)?;
+                self.commit_lexicon_only(&payload, embedder)?;
             }
             return Ok(());
         }

@@ -38,6 +38,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use crate::analysis::phrase_analyzer;
 use crate::error::{IndexError, Result};
 use crate::generation::CommitPayload;
+use crate::neighbours::{TermVectorCache, TermVectors, VOCABULARY_PAPERS, Vocabulary, neighbour_entries};
 use crate::paper_index::PaperIndex;
 use crate::stored_papers::StoredPapers;
 
@@ -88,6 +89,9 @@ pub enum LexiconSource {
     Parallel,
     /// The user's glossary.
     Glossary,
+    /// Mutual nearest neighbours in the embedding model, for a Chinese term the other sources
+    /// do not translate ([`crate::neighbours`]).
+    Neighbour,
 }
 
 impl LexiconSource {
@@ -97,6 +101,7 @@ impl LexiconSource {
             LexiconSource::Bracket => "bracket",
             LexiconSource::Parallel => "parallel",
             LexiconSource::Glossary => "glossary",
+            LexiconSource::Neighbour => "embedding",
         }
     }
 }
@@ -116,7 +121,8 @@ pub struct LexiconEntry {
     pub weight: f32,
     /// Where it comes from.
     pub source: LexiconSource,
-    /// The evidence: bracket occurrences, papers shared, or the glossary line.
+    /// The evidence: bracket occurrences, papers shared, the glossary line, or (from the
+    /// embedding model) the papers that hold the Chinese term.
     pub count: u32,
 }
 
@@ -620,6 +626,8 @@ struct Evidence {
     /// How often each English word (by id) was written each way: its translation is shown
     /// and embedded in its most common form (`reasoning`, not the `Reasoners` of one title).
     en_written: Vec<Vec<(String, u32)>>,
+    /// The common terms of both languages, for the embedding model's pairs.
+    vocabulary: Vocabulary,
 }
 
 /// One paper with text in both languages, as bags of distinct word ids (two-word phrases
@@ -694,11 +702,14 @@ impl Evidence {
 }
 
 /// Learns the lexicon from `papers`; `glossary` entries (from a glossary given to ingest) are
-/// added and override learned pairs. What is learned depends on the papers' order (which are
-/// modelled, the order of EM's sums): an ingest gives them in id order.
+/// added and override learned pairs; `vectors` gives the embedding model's view of terms
+/// ([`crate::neighbours`]; [`NoTermVectors`] learns without it). What is learned depends on
+/// the papers' order (which are modelled, the order of EM's sums): an ingest gives them in id
+/// order.
 pub fn learn(
     papers: impl IntoIterator<Item = impl std::borrow::Borrow<Paper>>,
     glossary: &[LexiconEntry],
+    vectors: &mut dyn TermVectors,
 ) -> LexiconFile {
     let started = std::time::Instant::now();
     let mut analyzer = phrase_analyzer();
@@ -726,6 +737,9 @@ pub fn learn(
             entries.push(entry);
         }
     }
+    // The embedding model speaks only for the Chinese terms the corpus does not translate.
+    let translated: HashSet<String> = known.iter().map(|(zh, _)| zh.clone()).collect();
+    entries.extend(neighbour_entries(&evidence.vocabulary, &translated, vectors));
     tracing::debug!(
         gathered,
         total = started.elapsed().as_secs_f64(),
@@ -764,8 +778,17 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
         }
     }
     // A paper without a Chinese word teaches nothing about translation (most of the corpus:
-    // English abstracts); skipping it keeps the learning to a few seconds.
-    if !texts.iter().any(|(text, _)| text.chars().any(is_han)) {
+    // English abstracts); only its words are counted, for the embedding model's pairs, until
+    // enough papers are.
+    let han = texts.iter().any(|(text, _)| text.chars().any(is_han));
+    let english_counted = evidence.vocabulary.english_papers < VOCABULARY_PAPERS;
+    if !han && !english_counted {
+        return;
+    }
+    let analysed: Vec<(&str, bool, Vec<Word>)> =
+        texts.into_iter().map(|(text, chinese)| (text, chinese, words(analyzer, text))).collect();
+    count_vocabulary(&analysed, han, english_counted, &mut evidence.vocabulary);
+    if !han {
         return;
     }
     // Two-word phrases join the bags only of the papers the model reads, and only until
@@ -774,12 +797,12 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
     let modelled = evidence.parallel.len() < MODEL_PAPERS;
     let phrased = modelled && evidence.phrase_model_pairs < PHRASE_MODEL_PAIRS;
     let (mut zh_phrases, mut en_phrases): (HashSet<u32>, HashSet<u32>) = (HashSet::new(), HashSet::new());
-    for (text, chinese) in texts {
-        let ws = words(analyzer, text);
-        if chinese {
-            brackets(text, &ws, analyzer, evidence);
+    for (text, chinese, ws) in &analysed {
+        let (text, ws) = (*text, ws.as_slice());
+        if *chinese {
+            brackets(text, ws, analyzer, evidence);
         }
-        for w in &ws {
+        for w in ws {
             if w.han {
                 if useful_zh(&w.term) {
                     zh_words.insert(evidence.zh_id(&w.term));
@@ -826,6 +849,48 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
             });
         }
     }
+}
+
+/// Counts a paper's distinct terms (words and two-word phrases) into `vocabulary`: its
+/// Chinese ones when it has any (`han`), its English ones while `english` says they are still
+/// counted.
+fn count_vocabulary(analysed: &[(&str, bool, Vec<Word>)], han: bool, english: bool, vocabulary: &mut Vocabulary) {
+    let mut zh: HashSet<String> = HashSet::new();
+    let mut en: HashMap<String, String> = HashMap::new();
+    for (text, _, ws) in analysed {
+        for w in ws {
+            if w.han && han && useful_zh(&w.term) {
+                zh.insert(w.term.clone());
+            } else if !w.han && english && useful_en(&w.term) {
+                en.entry(w.term.clone()).or_insert_with(|| text.get(w.from..w.to).unwrap_or(&w.term).to_string());
+            }
+        }
+        for pair in ws.windows(2) {
+            let [a, b] = pair else { continue };
+            if !phrase_unit(text, a, b) {
+                continue;
+            }
+            let key = format!("{} {}", a.term, b.term);
+            if a.han && han {
+                zh.insert(key);
+            } else if !a.han && english && adjacent(text, a, b) {
+                en.entry(key).or_insert_with(|| text.get(a.from..b.to).unwrap_or(&a.term).to_string());
+            }
+        }
+    }
+    if han {
+        vocabulary.saw_chinese(zh);
+    }
+    if english {
+        vocabulary.saw_english(en);
+    }
+}
+
+/// Whether two English words stand next to each other, apart by a space or a hyphen only: a
+/// phrase over a dropped stop word (`show how the model`) is seldom a term the embedding model
+/// can pair.
+fn adjacent(text: &str, a: &Word, b: &Word) -> bool {
+    text.get(a.to..b.from).is_some_and(|between| matches!(between, " " | "-"))
 }
 
 /// Chinese one-character words that bind no term together: particles, conjunctions and
@@ -1515,37 +1580,29 @@ impl PaperIndex {
 
     /// Learns the lexicon of the index as it will be once `replace` is written and `delete`
     /// removed, and writes it as generation `generation`'s; returns the file name. The glossary
-    /// is the one given for this write, else the one stored with the current lexicon.
+    /// is the one given for this write, else the one stored with the current lexicon. Terms
+    /// new to the term vector cache are embedded by `embedder`; without one, the cached
+    /// vectors alone give the embedding model's pairs.
     pub(crate) fn write_lexicon(
         &self,
         generation: u64,
         payload: &CommitPayload,
         replace: &[&Paper],
         delete: &[&str],
+        embedder: Option<&dyn paperdex_embed::Embedder>,
     ) -> Result<String> {
         // Earlier batches of this write are committed but maybe not visible yet.
         self.reload()?;
         let replaced: HashSet<&str> = replace.iter().map(|p| p.id.as_str()).chain(delete.iter().copied()).collect();
         let searcher = self.searcher();
         // The stored papers are read one at a time, never all at once: a million papers
-        // would take gigabytes. Only those with a Han character are read: a paper without one
-        // teaches nothing ([`gather`] skips it), and the Han-bigram field has a token for every
-        // Han character of the texts `gather` reads (titles and sections), so its field norms
-        // say which papers those are without reading them (at 100k papers that spared 7 s of
-        // 126 s of gathering and most of the file-backed memory the walk touched).
-        // Postings of another analysis may not say it, so then every paper is read (the
-        // latest commit's record says which made them: by the last batch of a write, every
-        // stored paper is either rewritten or in `replace`).
-        let current_postings = self.committed_payload()?.analysis == crate::analysis::ANALYSIS_VERSION;
-        // In id order, with the papers being written merged in: what is learned (which papers
-        // the model reads, in which order its sums run) then depends on the papers alone, not
-        // on the order they were ingested and merged in.
-        let mut reader = if current_postings {
-            StoredPapers::with_tokens_in(self, searcher.clone(), self.fields.han_bigrams)?
-        } else {
-            StoredPapers::new(self, searcher.clone())?
-        }
-        .in_id_order(self)?;
+        // would take gigabytes. Every paper is read: the Chinese ones teach translation, and
+        // the English ones' words (of the first [`VOCABULARY_PAPERS`]) are the vocabulary the
+        // embedding model's pairs are chosen from. In id order, with the papers being written
+        // merged in: what is learned (which papers the model reads, in which order its sums
+        // run) then depends on the papers alone, not on the order they were ingested and
+        // merged in.
+        let mut reader = StoredPapers::new(self, searcher.clone())?.in_id_order(self)?;
         // The papers the lexicon is learned from, as the index will hold them: the skipped
         // ones are counted, not read.
         let mut replaced_stored = 0u64;
@@ -1573,7 +1630,9 @@ impl PaperIndex {
             Some(glossary) => glossary.clone(),
             None => stored_glossary(&self.root, payload.lexicon.as_deref()),
         };
-        let mut file = learn(papers, &glossary);
+        let mut vectors = TermVectorCache::open(&lexicon_dir(&self.root), embedder);
+        let mut file = learn(papers, &glossary, &mut vectors);
+        vectors.save();
         if let Some(error) = unreadable {
             return Err(error);
         }
@@ -1584,9 +1643,13 @@ impl PaperIndex {
 
     /// Commits a generation that changes only the lexicon (no paper changed, but there was no
     /// lexicon, an outdated one, or a new glossary). Postings and vectors stay as they are.
-    pub(crate) fn commit_lexicon_only(&self, payload: &CommitPayload) -> Result<CommitPayload> {
+    pub(crate) fn commit_lexicon_only(
+        &self,
+        payload: &CommitPayload,
+        embedder: Option<&dyn paperdex_embed::Embedder>,
+    ) -> Result<CommitPayload> {
         let generation = payload.generation + 1;
-        let name = self.write_lexicon(generation, payload, &[], &[])?;
+        let name = self.write_lexicon(generation, payload, &[], &[], embedder)?;
         let next = CommitPayload { generation, lexicon: Some(name), ..payload.clone() };
         let mut writer: tantivy::IndexWriter = self.index.writer(15_000_000)?;
         writer.set_merge_policy(Box::new(crate::generation::merge_policy()));
@@ -1606,6 +1669,7 @@ mod tests {
     use paperdex_core::{PaperId, Record, Section, Source, SourceFormat};
 
     use super::*;
+    use crate::neighbours::NoTermVectors;
 
     fn paper(id: &str, title: &str, zh: &str, en: &str) -> Paper {
         let source = Source { path: format!("/t/{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
@@ -1714,7 +1778,7 @@ mod tests {
         ];
         let papers: Vec<Paper> =
             texts.iter().enumerate().map(|(i, t)| paper(&format!("2601.{:05}", i + 1), "A title", t, "")).collect();
-        let file = learn(&papers, &[]);
+        let file = learn(&papers, &[], &mut NoTermVectors);
         let lexicon = Lexicon::new(None, file, Vec::new());
         let found = lexicon.lookup("RAG", 5);
         assert_eq!(found.first().map(|e| e.zh.as_str()), Some("检索增强生成"), "{found:?}");
@@ -1760,7 +1824,7 @@ mod tests {
                 format!("We study {en} and report results."),
             ]
         });
-        let lexicon = Lexicon::new(None, learn(&papers, &[]), Vec::new());
+        let lexicon = Lexicon::new(None, learn(&papers, &[], &mut NoTermVectors), Vec::new());
         let hallucination: Vec<&str> = lexicon.lookup("幻觉", 3).iter().map(|e| e.en.as_str()).collect();
         assert_eq!(hallucination, ["hallucination"]);
         let robot: Vec<&str> = lexicon.lookup("robot", 3).iter().map(|e| e.zh.as_str()).collect();
@@ -1797,7 +1861,7 @@ mod tests {
         let records: Vec<Record> = papers.iter().flat_map(|p| p.records.clone()).collect();
         index.ingest_records(records, None, &mut crate::Quiet).expect("ingest");
         let learned = index.lexicon();
-        let from_all = learn(by_id(index.papers().expect("papers")), &[]);
+        let from_all = learn(by_id(index.papers().expect("papers")), &[], &mut NoTermVectors);
         assert_eq!(learned.file.papers, 18);
         assert_eq!(learned.file.parallel_papers, 9);
         assert_eq!(learned.file.entries, from_all.entries);
@@ -1813,7 +1877,10 @@ mod tests {
         index.ingest_records(turned.records.clone(), None, &mut crate::Quiet).expect("update");
         let learned = index.lexicon();
         assert_eq!((learned.file.papers, learned.file.parallel_papers), (18, 10));
-        assert_eq!(learned.file.entries, learn(by_id(index.papers().expect("papers")), &[]).entries);
+        assert_eq!(
+            learned.file.entries,
+            learn(by_id(index.papers().expect("papers")), &[], &mut NoTermVectors).entries
+        );
     }
 
     #[test]
@@ -1923,7 +1990,7 @@ mod tests {
         let papers = topic_papers(&topics, 6, |i, zh, en| {
             [format!("Paper {i}"), zh_forms[i % 3].replace("{}", zh), en_forms[i % 3].replace("{}", en)]
         });
-        let lexicon = Lexicon::new(None, learn(&papers, &[]), Vec::new());
+        let lexicon = Lexicon::new(None, learn(&papers, &[], &mut NoTermVectors), Vec::new());
         let reward: Vec<&str> = lexicon.lookup("奖励模型", 3).iter().map(|e| e.en.as_str()).collect();
         assert!(reward.contains(&"reward model"), "{reward:?}");
         let graph: Vec<&str> = lexicon.lookup("knowledge graph", 3).iter().map(|e| e.zh.as_str()).collect();
@@ -1931,7 +1998,7 @@ mod tests {
         assert!(lexicon.lookup("模型", 3).is_empty(), "a word in every paper pairs with nothing");
         // Among the first four topics alone, each phrase is in a quarter of the papers: the
         // field's boilerplate, not a term.
-        let lexicon = Lexicon::new(None, learn(&papers[..24], &[]), Vec::new());
+        let lexicon = Lexicon::new(None, learn(&papers[..24], &[], &mut NoTermVectors), Vec::new());
         let reward: Vec<&str> = lexicon.lookup("奖励模型", 3).iter().map(|e| e.en.as_str()).collect();
         assert!(!reward.contains(&"reward model"), "{reward:?}");
     }
@@ -1951,7 +2018,7 @@ mod tests {
         });
         let on = |cores: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(cores).build().expect("thread pool");
-            let file = pool.install(|| learn(&papers, &[]));
+            let file = pool.install(|| learn(&papers, &[], &mut NoTermVectors));
             assert!(!file.entries.is_empty());
             serde_json::to_string(&file.entries).expect("entries")
         };

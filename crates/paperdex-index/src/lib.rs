@@ -24,6 +24,7 @@ mod ingest_records;
 pub mod lexicon;
 pub mod limits;
 pub mod lock;
+mod neighbours;
 mod paper_index;
 mod related;
 mod remove;

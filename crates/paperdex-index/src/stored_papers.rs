@@ -5,18 +5,16 @@
 //! through the memory map searches use. A walk visits the whole store once, and every page it
 //! touched through the map would stay in the process's resident memory while the index is
 //! open, for pages the run never reads again (the kernel's page cache keeps them either way,
-//! outside the process). With this and the lexicon reading only papers with Chinese text, a
-//! 100k-paper ingest's file-backed peak fell from 192 to 54 MB (PERFORMANCE.md, "Scale"; at
-//! a million papers the file-backed peak left is a merge's).
+//! outside the process). With this (and, until session 14, the lexicon reading only papers with
+//! Chinese text) a 100k-paper ingest's file-backed peak fell from 192 to 54 MB (PERFORMANCE.md,
+//! "Scale"; at a million papers the file-backed peak left is a merge's).
 
 use std::path::{Path, PathBuf};
 
 use paperdex_core::Paper;
 use tantivy::directory::FileSlice;
 use tantivy::directory::footer::Footer;
-use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentComponent;
-use tantivy::schema::Field;
 use tantivy::store::StoreReader;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
@@ -31,10 +29,8 @@ pub(crate) struct StoredPapers {
     /// starts: a merge committed during the walk deletes the files of the segments it merged,
     /// and an open file outlives its name.
     stores: Vec<(PathBuf, FileSlice)>,
-    /// When set, only papers with at least one token in this field are read.
-    with_tokens_in: Option<Field>,
-    /// The segment being walked: its store and (with `with_tokens_in`) its field norms.
-    current: Option<(StoreReader, Option<FieldNormReader>)>,
+    /// The store of the segment being walked.
+    current: Option<StoreReader>,
     segment: usize,
     doc: u32,
     /// In id order: the addresses still to read, and each segment's store once opened.
@@ -52,13 +48,7 @@ impl StoredPapers {
             let store = open_store(&path).map_err(IndexError::io(&path))?;
             stores.push((path, store));
         }
-        Ok(StoredPapers { searcher, stores, with_tokens_in: None, current: None, segment: 0, doc: 0, by_id: None })
-    }
-
-    /// Only the live papers with a token in `field`: the others are skipped by their field
-    /// norm (the field's token count, one byte a paper), without reading them.
-    pub(crate) fn with_tokens_in(index: &PaperIndex, searcher: Searcher, field: Field) -> Result<StoredPapers> {
-        Ok(StoredPapers { with_tokens_in: Some(field), ..StoredPapers::new(index, searcher)? })
+        Ok(StoredPapers { searcher, stores, current: None, segment: 0, doc: 0, by_id: None })
     }
 
     /// The same papers in the order of their ids instead of the index's, which depends on how
@@ -68,14 +58,8 @@ impl StoredPapers {
     pub(crate) fn in_id_order(mut self, index: &PaperIndex) -> Result<StoredPapers> {
         let mut addresses = Vec::new();
         for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-            let norms = match self.with_tokens_in {
-                Some(field) => Some(segment.get_fieldnorms_reader(field)?),
-                None => None,
-            };
             addresses.extend(
-                (0..segment.max_doc())
-                    .filter(|&doc| walked(segment, norms.as_ref(), doc))
-                    .map(|doc| DocAddress::new(ord as u32, doc)),
+                (0..segment.max_doc()).filter(|&doc| alive(segment, doc)).map(|doc| DocAddress::new(ord as u32, doc)),
             );
         }
         let ids = index.ids_at(&self.searcher, &addresses)?;
@@ -115,18 +99,13 @@ impl StoredPapers {
             if self.current.is_none() {
                 // One block cached: the walk reads a block's documents one after another.
                 let (path, file) = &self.stores[self.segment];
-                let store = StoreReader::open(file.clone(), 1).map_err(IndexError::io(path))?;
-                let norms = match self.with_tokens_in {
-                    Some(field) => Some(segment.get_fieldnorms_reader(field)?),
-                    None => None,
-                };
-                self.current = Some((store, norms));
+                self.current = Some(StoreReader::open(file.clone(), 1).map_err(IndexError::io(path))?);
             }
-            let Some((store, norms)) = &self.current else { break };
+            let Some(store) = &self.current else { break };
             while self.doc < segment.max_doc() {
                 let doc = self.doc;
                 self.doc += 1;
-                if walked(segment, norms.as_ref(), doc) {
+                if alive(segment, doc) {
                     let address = DocAddress::new(self.segment as u32, doc);
                     return Ok(Some((address, store.get(doc)?)));
                 }
@@ -139,11 +118,9 @@ impl StoredPapers {
     }
 }
 
-/// Whether a walk reads document `doc` of `segment`: it is live and, with `norms`, has a token
-/// in their field (a field norm is 0 only when the field has none).
-fn walked(segment: &tantivy::SegmentReader, norms: Option<&FieldNormReader>, doc: u32) -> bool {
+/// Whether document `doc` of `segment` is live (not deleted).
+fn alive(segment: &tantivy::SegmentReader, doc: u32) -> bool {
     segment.alive_bitset().is_none_or(|bits| bits.is_alive(doc))
-        && norms.is_none_or(|norms| norms.fieldnorm_id(doc) != 0)
 }
 
 /// Decompressed store blocks kept per segment by a walk in id order.

@@ -25,7 +25,7 @@ mod fsutil;
 mod hnsw;
 mod pages;
 mod set;
-mod simd;
+pub(crate) mod simd;
 
 #[cfg(test)]
 mod synthetic;
