@@ -361,7 +361,7 @@ pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntr
                 format!("together in {} papers with both languages", entry.count)
             }
             paperdex_index::LexiconSource::Glossary => format!("glossary line {}", entry.count),
-            paperdex_index::LexiconSource::Neighbour => format!(
+            paperdex_index::LexiconSource::Embedding => format!(
                 "each the other's nearest term in the embedding model; the Chinese term is in {} papers",
                 entry.count
             ),

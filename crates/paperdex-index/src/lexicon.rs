@@ -44,7 +44,7 @@ use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 4;
+pub const LEXICON_VERSION: u32 = 5;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The file name of a glossary placed in the index folder.
@@ -91,7 +91,7 @@ pub enum LexiconSource {
     Glossary,
     /// Mutual nearest neighbours in the embedding model, for a Chinese term the other sources
     /// do not translate ([`crate::neighbours`]).
-    Neighbour,
+    Embedding,
 }
 
 impl LexiconSource {
@@ -101,7 +101,7 @@ impl LexiconSource {
             LexiconSource::Bracket => "bracket",
             LexiconSource::Parallel => "parallel",
             LexiconSource::Glossary => "glossary",
-            LexiconSource::Neighbour => "embedding",
+            LexiconSource::Embedding => "embedding",
         }
     }
 }

@@ -420,7 +420,7 @@ pub(crate) fn neighbour_entries(
             zh_terms: key.split(' ').map(str::to_string).collect(),
             en_terms: en_key.split(' ').map(str::to_string).collect(),
             weight: NEIGHBOUR_WEIGHT,
-            source: LexiconSource::Neighbour,
+            source: LexiconSource::Embedding,
             count: papers,
         });
     }
@@ -433,4 +433,154 @@ pub(crate) fn neighbour_entries(
         "embedding neighbours"
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Vectors by text, as the test lays them out; other texts have none.
+    struct Laid(HashMap<&'static str, Vec<f32>>);
+
+    impl TermVectors for Laid {
+        fn vectors(&mut self, texts: &[&str]) -> Vec<Option<Vec<f32>>> {
+            texts.iter().map(|t| self.0.get(t).cloned()).collect()
+        }
+    }
+
+    /// A unit vector along `axes` with the given weights (16 dimensions).
+    fn along(axes: &[(usize, f32)]) -> Vec<f32> {
+        let mut v = vec![0.0f32; 16];
+        for &(axis, weight) in axes {
+            v[axis] = weight;
+        }
+        paperdex_embed::normalize(&mut v);
+        v
+    }
+
+    fn vocabulary(zh: &[(&str, u32)], en: &[(&str, &str, u32)], papers: usize) -> Vocabulary {
+        Vocabulary {
+            zh: zh.iter().map(|&(k, n)| (k.to_string(), n)).collect(),
+            en: en.iter().map(|&(k, w, n)| (k.to_string(), (n, w.to_string()))).collect(),
+            english_papers: papers,
+            chinese_papers: papers,
+        }
+    }
+
+    fn pairs(entries: &[LexiconEntry]) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = entries.iter().map(|e| (e.zh.clone(), e.en.clone())).collect();
+        pairs.sort();
+        pairs
+    }
+
+    #[test]
+    fn a_chinese_term_nobody_translates_gets_the_english_term_that_has_it_nearest_too() {
+        let vocabulary = vocabulary(
+            &[("小 模型", 23), ("大 模型", 40), ("超长", 13), ("幻觉", 88), ("能力", 600)],
+            &[
+                ("small model", "small models", 30),
+                ("larg model", "large models", 70),
+                ("model", "model", 90),
+                ("hallucin", "hallucination", 80),
+                ("abl", "able", 50),
+            ],
+            1_000,
+        );
+        let mut vectors = Laid(HashMap::from([
+            ("小模型", along(&[(0, 1.0)])),
+            ("small models", along(&[(0, 0.95), (2, 0.3)])),
+            ("大模型", along(&[(1, 1.0)])),
+            ("large models", along(&[(1, 0.95), (3, 0.3)])),
+            // A hub: near both compounds, nearest to neither.
+            ("model", along(&[(0, 1.0), (1, 1.0)])),
+            // Nearest to `small models`, which has 小模型 nearer: no pair.
+            ("超长", along(&[(0, 0.9), (4, 0.45)])),
+            // Translated by the corpus already: the model is not asked.
+            ("幻觉", along(&[(5, 1.0)])),
+            ("hallucination", along(&[(5, 1.0)])),
+            // In 60% of the papers: boilerplate, never paired.
+            ("能力", along(&[(6, 1.0)])),
+            ("able", along(&[(6, 1.0)])),
+        ]));
+        let translated = HashSet::from(["幻觉".to_string()]);
+        let entries = neighbour_entries(&vocabulary, &translated, &mut vectors);
+        assert_eq!(
+            pairs(&entries),
+            vec![("大模型".into(), "large models".into()), ("小模型".into(), "small models".into())]
+        );
+        let small = entries.iter().find(|e| e.zh == "小模型").expect("小模型");
+        assert_eq!(small.zh_terms, ["小", "模型"]);
+        assert_eq!(small.en_terms, ["small", "model"]);
+        assert_eq!((small.source, small.count), (LexiconSource::Embedding, 23));
+    }
+
+    #[test]
+    fn without_vectors_the_model_adds_no_pair() {
+        let vocabulary = vocabulary(&[("小 模型", 23)], &[("small model", "small models", 30)], 1_000);
+        assert!(neighbour_entries(&vocabulary, &HashSet::new(), &mut NoTermVectors).is_empty());
+    }
+
+    /// A model that counts the texts it embeds.
+    struct Counting {
+        name: &'static str,
+        embedded: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Embedder for Counting {
+        fn model_name(&self) -> &str {
+            self.name
+        }
+
+        fn dimensions(&self) -> usize {
+            16
+        }
+
+        fn embed(&self, texts: &[&str], _role: Role) -> Result<Vec<Vec<f32>>, paperdex_embed::EmbedError> {
+            self.embedded.fetch_add(texts.len(), std::sync::atomic::Ordering::SeqCst);
+            Ok(texts.iter().map(|t| along(&[(t.len() % 16, 1.0), ((t.len() + 3) % 16, 0.5)])).collect())
+        }
+    }
+
+    #[test]
+    fn each_term_is_embedded_once_and_a_write_without_the_model_uses_the_cache() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let model = Counting { name: "m1", embedded: Default::default() };
+        let embedded = || model.embedded.load(std::sync::atomic::Ordering::SeqCst);
+        let mut cache = TermVectorCache::open(dir.path(), Some(&model));
+        let first = cache.vectors(&["小模型", "small model"]);
+        assert_eq!(embedded(), 2);
+        cache.save();
+
+        let mut cache = TermVectorCache::open(dir.path(), Some(&model));
+        let again = cache.vectors(&["small model", "小模型", "长文本"]);
+        assert_eq!(embedded(), 3, "only the new term reaches the model");
+        assert_eq!(again[..2], [first[1].clone(), first[0].clone()]);
+        cache.save();
+
+        let mut offline = TermVectorCache::open(dir.path(), None);
+        let cached = offline.vectors(&["长文本", "never seen"]);
+        assert!(cached[0].is_some() && cached[1].is_none());
+
+        // Another model's vectors are not mixed in: everything is embedded again.
+        let other = Counting { name: "m2", embedded: Default::default() };
+        let mut cache = TermVectorCache::open(dir.path(), Some(&other));
+        cache.vectors(&["小模型", "small model"]);
+        assert_eq!(other.embedded.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_damaged_cache_is_ignored_not_trusted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let model = Counting { name: "m1", embedded: Default::default() };
+        let mut cache = TermVectorCache::open(dir.path(), Some(&model));
+        cache.vectors(&["小模型", "small model"]);
+        cache.save();
+        let path = dir.path().join(TERM_VECTORS_FILE);
+        let bytes = fs::read(&path).expect("cache");
+        for cut in [0, 5, 20, bytes.len() / 2, bytes.len() - 1] {
+            fs::write(&path, &bytes[..cut]).expect("write");
+            let mut offline = TermVectorCache::open(dir.path(), None);
+            assert_eq!(offline.vectors(&["小模型"]), vec![None], "cut at {cut}");
+        }
+    }
 }
