@@ -38,7 +38,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use crate::analysis::phrase_analyzer;
 use crate::error::{IndexError, Result};
 use crate::generation::CommitPayload;
-use crate::neighbours::{TermVectorCache, TermVectors, VOCABULARY_PAPERS, Vocabulary, neighbour_entries};
+pub use crate::neighbours::{NoTermVectors, TermVectors};
+use crate::neighbours::{TermVectorCache, VOCABULARY_PAPERS, Vocabulary, neighbour_entries};
 use crate::paper_index::PaperIndex;
 use crate::stored_papers::StoredPapers;
 
@@ -1669,7 +1670,6 @@ mod tests {
     use paperdex_core::{PaperId, Record, Section, Source, SourceFormat};
 
     use super::*;
-    use crate::neighbours::NoTermVectors;
 
     fn paper(id: &str, title: &str, zh: &str, en: &str) -> Paper {
         let source = Source { path: format!("/t/{id}.md"), format: SourceFormat::PaperMarkdown, date: None };

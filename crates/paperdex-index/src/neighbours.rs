@@ -95,12 +95,7 @@ impl Vocabulary {
 
     /// The terms in at least [`MIN_TERM_PAPERS`] papers and at most [`MAX_TERM_SHARE`] of
     /// `of` papers, commonest first (ties by key), at most `limit`.
-    fn common<'a, T>(
-        map: &'a HashMap<String, T>,
-        papers: impl Fn(&T) -> u32,
-        of: usize,
-        limit: usize,
-    ) -> Vec<(&'a str, &'a T)> {
+    fn common<T>(map: &HashMap<String, T>, papers: impl Fn(&T) -> u32, of: usize, limit: usize) -> Vec<(&str, &T)> {
         let most = ((of as f32 * MAX_TERM_SHARE) as u32).max(MIN_TERM_PAPERS);
         let mut terms: Vec<(&str, &T)> = map
             .iter()
@@ -202,13 +197,13 @@ fn mutual_nearest(zh: &Matrix, en: &Matrix) -> (Vec<Option<usize>>, Vec<Option<u
             for r in rows {
                 let (z, z_scale) = (zh.row(r), zh.scales[r]);
                 let mut best: Best = None;
-                for c in 0..en.rows.len() {
+                for (c, column) in column_best.iter_mut().enumerate() {
                     let score = i8_dot(z, en.row(c)) as f32 * z_scale * en.scales[c];
                     if better(&best, score, c) {
                         best = Some((score, c));
                     }
-                    if better(&column_best[c], score, r) {
-                        column_best[c] = Some((score, r));
+                    if better(column, score, r) {
+                        *column = Some((score, r));
                     }
                 }
                 row_best.push(best);
