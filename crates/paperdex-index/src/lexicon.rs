@@ -642,10 +642,10 @@ struct ParallelPaper {
 
 /// The ways each analysed key was written, with how often.
 #[derive(Default)]
-struct SurfaceForms(HashMap<String, Vec<(String, u32)>>);
+pub(crate) struct SurfaceForms(HashMap<String, Vec<(String, u32)>>);
 
 impl SurfaceForms {
-    fn saw(&mut self, key: String, form: String) {
+    pub(crate) fn saw(&mut self, key: String, form: String) {
         let forms = self.0.entry(key).or_default();
         match forms.iter_mut().find(|(seen, _)| *seen == form) {
             Some((_, count)) => *count += 1,
@@ -657,7 +657,7 @@ impl SurfaceForms {
     /// those, the one with the fewest capitals (`diffusion models`, not the `Diffusion
     /// Models` of a heading; an acronym keeps its capitals, written with them every time).
     /// Ties go to the first in byte order.
-    fn most_common(&self, key: &str) -> Option<String> {
+    pub(crate) fn most_common(&self, key: &str) -> Option<String> {
         let forms = self.0.get(key)?;
         let mut by_case: HashMap<String, u32> = HashMap::new();
         for (form, count) in forms {

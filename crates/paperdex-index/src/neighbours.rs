@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use paperdex_embed::{Embedder, Role};
 use rayon::prelude::*;
 
-use crate::lexicon::{LexiconEntry, LexiconSource};
+use crate::lexicon::{LexiconEntry, LexiconSource, SurfaceForms};
 use crate::vectors::simd::i8_dot;
 
 /// Papers a term must be in to be considered: rarer terms are seldom asked for, and each
@@ -61,8 +61,11 @@ const EMBED_BATCH: usize = 64;
 pub(crate) struct Vocabulary {
     /// Chinese key (jieba words joined by a space) → papers.
     zh: HashMap<String, u32>,
-    /// English key (stems joined by a space) → papers and the plainest way it was written.
-    en: HashMap<String, (u32, String)>,
+    /// English key (stems joined by a space) → papers.
+    en: HashMap<String, u32>,
+    /// How each English key was written (once a paper), so a term is embedded as it is
+    /// most often written (`often`, not the `oft` of one abstract).
+    en_forms: SurfaceForms,
     /// Papers whose English words were counted.
     pub(crate) english_papers: usize,
     /// Papers whose Chinese words were counted.
@@ -82,14 +85,8 @@ impl Vocabulary {
     pub(crate) fn saw_english(&mut self, terms: HashMap<String, String>) {
         self.english_papers += 1;
         for (key, written) in terms {
-            let (papers, plainest) = self.en.entry(key).or_insert_with(|| (0, written.clone()));
-            *papers += 1;
-            // The form with the fewest capitals (`diffusion models`, not a heading's `Diffusion
-            // Models`), ties to the first in byte order: the same whatever the paper order.
-            let capitals = |form: &str| form.chars().filter(|c| c.is_uppercase()).count();
-            if (capitals(&written), &written) < (capitals(plainest), &*plainest) {
-                *plainest = written;
-            }
+            *self.en.entry(key.clone()).or_insert(0) += 1;
+            self.en_forms.saw(key, written);
         }
     }
 
@@ -388,12 +385,14 @@ pub(crate) fn neighbour_entries(
 ) -> Vec<LexiconEntry> {
     let started = std::time::Instant::now();
     let zh = Vocabulary::common(&vocabulary.zh, |&n| n, vocabulary.chinese_papers, MAX_ZH_TERMS);
-    let en = Vocabulary::common(&vocabulary.en, |(n, _)| *n, vocabulary.english_papers, MAX_EN_TERMS);
+    let en = Vocabulary::common(&vocabulary.en, |&n| n, vocabulary.english_papers, MAX_EN_TERMS);
+    let en_written: Vec<String> =
+        en.iter().map(|(key, _)| vocabulary.en_forms.most_common(key).unwrap_or_else(|| key.to_string())).collect();
     if zh.is_empty() || en.is_empty() {
         return Vec::new();
     }
     let zh_texts: Vec<String> = zh.iter().map(|(key, _)| key.replace(' ', "")).collect();
-    let en_texts: Vec<&str> = en.iter().map(|(_, (_, written))| written.as_str()).collect();
+    let en_texts: Vec<&str> = en_written.iter().map(String::as_str).collect();
     // Both sides in one request: one pass of the model over what the cache lacks.
     let all: Vec<&str> = zh_texts.iter().map(String::as_str).chain(en_texts.iter().copied()).collect();
     let mut all_vectors = vectors.vectors(&all).into_iter();
@@ -408,7 +407,7 @@ pub(crate) fn neighbour_entries(
         if nearest_zh.get(j).copied().flatten() != Some(i) || translated.contains(&zh_texts[i]) {
             continue;
         }
-        let (en_key, (_, written)) = en[j];
+        let (en_key, written) = (en[j].0, &en_written[j]);
         out.push(LexiconEntry {
             zh: zh_texts[i].clone(),
             en: written.clone(),
@@ -456,7 +455,12 @@ mod tests {
     fn vocabulary(zh: &[(&str, u32)], en: &[(&str, &str, u32)], papers: usize) -> Vocabulary {
         Vocabulary {
             zh: zh.iter().map(|&(k, n)| (k.to_string(), n)).collect(),
-            en: en.iter().map(|&(k, w, n)| (k.to_string(), (n, w.to_string()))).collect(),
+            en: en.iter().map(|&(k, _, n)| (k.to_string(), n)).collect(),
+            en_forms: {
+                let mut forms = SurfaceForms::default();
+                en.iter().for_each(|&(k, w, _)| forms.saw(k.to_string(), w.to_string()));
+                forms
+            },
             english_papers: papers,
             chinese_papers: papers,
         }
