@@ -417,29 +417,34 @@ impl Lexicon {
     }
 
     /// Splits `text` (Han characters only) into pieces: the lexicon's Chinese phrases that
-    /// together cover the most characters, in the fewest pieces, and the stretches between
-    /// them (dynamic programming over the characters).
+    /// together score the most, in the fewest pieces, and the stretches between them (dynamic
+    /// programming over the characters). A phrase scores the square of its length, so a longer
+    /// phrase beats shorter ones that cover a character more (maximum matching): 超长文本 is
+    /// 超 / 长文本 (`long-context`), not 超长 / 文本 (`ultra` and `text`). Measured (session 14):
+    /// it changed the top 10 of two of the 30 Chinese development queries, d31 +0.20 hybrid.
     fn phrase_cut(&self, text: &str) -> Vec<std::ops::Range<usize>> {
         let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
         let n = bounds.len() - 1;
         /// The best cut of the first characters up to some point.
         #[derive(Clone, Copy)]
         struct Cut {
-            covered: usize,
+            /// The squared lengths of its known phrases, summed.
+            score: usize,
             pieces: usize,
             /// Where its last piece starts, and whether that piece is a known phrase.
             last: usize,
             known: bool,
         }
         let mut best: Vec<Option<Cut>> = vec![None; n + 1];
-        best[0] = Some(Cut { covered: 0, pieces: 0, last: 0, known: false });
+        best[0] = Some(Cut { score: 0, pieces: 0, last: 0, known: false });
         for i in 0..n {
-            let Some(Cut { covered, pieces, .. }) = best[i] else { continue };
+            let Some(Cut { score: before, pieces, .. }) = best[i] else { continue };
             let mut offer = |j: usize, known: bool| {
-                let cut = Cut { covered: covered + if known { j - i } else { 0 }, pieces: pieces + 1, last: i, known };
+                let score = if known { (j - i) * (j - i) } else { 0 };
+                let cut = Cut { score: before + score, pieces: pieces + 1, last: i, known };
                 let better = match best[j] {
                     None => true,
-                    Some(b) => cut.covered > b.covered || (cut.covered == b.covered && cut.pieces < b.pieces),
+                    Some(b) => cut.score > b.score || (cut.score == b.score && cut.pieces < b.pieces),
                 };
                 if better {
                     best[j] = Some(cut);
@@ -2053,5 +2058,12 @@ mod tests {
         // Where jieba's words are what the lexicon knows, the cut is jieba's.
         let plain: Vec<String> = lexicon.expand("视频生成", 1.0, 0.0).into_iter().map(|e| e.to).collect();
         assert_eq!(plain, ["video", "generation"]);
+        // A longer phrase wins the cut over shorter ones that cover one character more: jieba's
+        // 超长 / 文本 never has the word 长文本 in it. 超长 is still read across the pieces, an
+        // alternative for the part of the query it overlaps.
+        let (entries, _) = parse_glossary(Path::new("g.tsv"), "超长\tultra\n文本\ttext\n长文本\tlong context\n");
+        let lexicon = Lexicon::new(None, LexiconFile::default(), entries);
+        let longest: Vec<String> = lexicon.expand("超长文本", 1.0, 0.0).into_iter().map(|e| e.to).collect();
+        assert_eq!(longest, ["ultra", "long context", "text"]);
     }
 }
