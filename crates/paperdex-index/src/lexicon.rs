@@ -785,15 +785,17 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
     }
     // A paper without a Chinese word teaches nothing about translation (most of the corpus:
     // English abstracts); only its words are counted, for the embedding model's pairs, until
-    // enough papers are.
+    // enough papers are (in each language: the field's vocabulary is there long before a
+    // million papers, and each distinct phrase counted costs memory).
     let han = texts.iter().any(|(text, _)| text.chars().any(is_han));
     let english_counted = evidence.vocabulary.english_papers < VOCABULARY_PAPERS;
+    let chinese_counted = han && evidence.vocabulary.chinese_papers < VOCABULARY_PAPERS;
     if !han && !english_counted {
         return;
     }
     let analysed: Vec<(&str, bool, Vec<Word>)> =
         texts.into_iter().map(|(text, chinese)| (text, chinese, words(analyzer, text))).collect();
-    count_vocabulary(&analysed, han, english_counted, &mut evidence.vocabulary);
+    count_vocabulary(&analysed, chinese_counted, english_counted, &mut evidence.vocabulary);
     if !han {
         return;
     }
@@ -858,8 +860,7 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
 }
 
 /// Counts a paper's distinct terms (words and two-word phrases) into `vocabulary`: its
-/// Chinese ones when it has any (`han`), its English ones while `english` says they are still
-/// counted.
+/// Chinese ones when `han` says so, its English ones when `english` does.
 fn count_vocabulary(analysed: &[(&str, bool, Vec<Word>)], han: bool, english: bool, vocabulary: &mut Vocabulary) {
     let mut zh: HashSet<String> = HashSet::new();
     let mut en: HashMap<String, String> = HashMap::new();

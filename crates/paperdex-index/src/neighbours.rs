@@ -47,8 +47,8 @@ const MAX_TERM_SHARE: f32 = 0.1;
 const MAX_ZH_TERMS: usize = 20_000;
 /// The commonest English terms considered at most.
 const MAX_EN_TERMS: usize = 30_000;
-/// Papers whose English words are counted at most: the vocabulary of the field is there long
-/// before a million papers, and counting costs memory for every distinct phrase.
+/// Papers whose words are counted at most, in each language: the vocabulary of the field is
+/// there long before a million papers, and counting costs memory for every distinct phrase.
 pub(crate) const VOCABULARY_PAPERS: usize = 40_000;
 /// The weight of a pair from this source (a bracket pair seen ten times weighs about 0.9, a
 /// parallel pair 0.1 to 0.6). Measured: 0.3 and 0.6 rank the development set alike.
@@ -69,7 +69,7 @@ pub(crate) struct Vocabulary {
     /// Papers whose English words were counted.
     pub(crate) english_papers: usize,
     /// Papers whose Chinese words were counted.
-    chinese_papers: usize,
+    pub(crate) chinese_papers: usize,
 }
 
 impl Vocabulary {
@@ -243,6 +243,9 @@ pub struct TermVectorCache<'e> {
     /// The model the cached vectors are from; vectors of another model are not used.
     model: String,
     known: HashMap<String, Quantised>,
+    /// The terms asked for by this learning: only theirs are written back, so the cache holds
+    /// the current vocabulary, not every term the corpus ever had.
+    asked: HashSet<String>,
     changed: bool,
 }
 
@@ -260,7 +263,7 @@ impl<'e> TermVectorCache<'e> {
                 (String::new(), HashMap::new())
             }
         };
-        let mut cache = TermVectorCache { path, embedder, model, known, changed: false };
+        let mut cache = TermVectorCache { path, embedder, model, known, asked: HashSet::new(), changed: false };
         if let Some(embedder) = embedder
             && embedder.model_name() != cache.model
         {
@@ -270,9 +273,12 @@ impl<'e> TermVectorCache<'e> {
         cache
     }
 
-    /// Writes the cache back if it gained vectors (atomically: a crash leaves the old one).
-    pub(crate) fn save(&self) {
-        if !self.changed {
+    /// Writes the cache back, with the vectors of the terms asked for since it was opened, if
+    /// it gained or lost any (atomically: a crash leaves the old one).
+    pub(crate) fn save(&mut self) {
+        let before = self.known.len();
+        self.known.retain(|term, _| self.asked.contains(term));
+        if !self.changed && self.known.len() == before {
             return;
         }
         if let Err(error) = write_cache(&self.path, &self.model, &self.known) {
@@ -283,6 +289,7 @@ impl<'e> TermVectorCache<'e> {
 
 impl TermVectors for TermVectorCache<'_> {
     fn vectors(&mut self, texts: &[&str]) -> Vec<Option<Vec<f32>>> {
+        self.asked.extend(texts.iter().map(|t| t.to_string()));
         if let Some(embedder) = self.embedder {
             let mut missing: Vec<&str> = texts.iter().copied().filter(|t| !self.known.contains_key(*t)).collect();
             missing.sort_unstable();
@@ -559,6 +566,11 @@ mod tests {
         let mut offline = TermVectorCache::open(dir.path(), None);
         let cached = offline.vectors(&["长文本", "never seen"]);
         assert!(cached[0].is_some() && cached[1].is_none());
+        // Terms no longer in the vocabulary leave the cache when it is written back.
+        offline.save();
+        let mut reopened = TermVectorCache::open(dir.path(), None);
+        assert_eq!(reopened.vectors(&["小模型"]), vec![None]);
+        assert!(reopened.vectors(&["长文本"])[0].is_some());
 
         // Another model's vectors are not mixed in: everything is embedded again.
         let other = Counting { name: "m2", embedded: Default::default() };
