@@ -2,7 +2,8 @@
 //! at ingest and stored with each generation, so a Chinese query can reach English-only papers
 //! (and the reverse) by keywords.
 //!
-//! - **Learning** ([`learn`]) uses two sources the digests already hold:
+//! - **Learning** ([`learn`]) uses two sources the digests already hold, and the embedding model
+//!   for what they leave out:
 //!   - *bracket pairs*: Chinese summaries write a term with its English in brackets
 //!     (`检索增强生成（RAG）`, `幻觉（hallucination）`) or the reverse (`RAG（检索增强生成）`). The
 //!     Chinese extent of a pair is not marked; every suffix of the Han run before the bracket
@@ -13,6 +14,9 @@
 //!     is one aligned pair of bags of words. A word translation model (IBM Model 1, trained by
 //!     EM in both directions) learns which English stem explains which Chinese word; a pair is
 //!     kept when each side is a likely translation of the other.
+//!   - *embedding neighbours* (`neighbours.rs`): a common Chinese term neither source
+//!     translates (小模型, 长文本) gets the common English term the model places nearest it,
+//!     when that term has it nearest of all Chinese terms too.
 //! - **The user's glossary** ([`parse_glossary`]): a TSV of term pairs given to ingest (stored
 //!   with the lexicon and carried over by later ingests) or placed in the index folder as
 //!   `glossary.tsv` (read when the index is opened); it adds pairs or overrides learned ones.
@@ -91,7 +95,7 @@ pub enum LexiconSource {
     /// The user's glossary.
     Glossary,
     /// Mutual nearest neighbours in the embedding model, for a Chinese term the other sources
-    /// do not translate ([`crate::neighbours`]).
+    /// do not translate (`neighbours.rs`).
     Embedding,
 }
 
@@ -384,8 +388,8 @@ impl Lexicon {
     }
 
     /// `query`'s words for lookups: jieba's cut, except that each stretch of Chinese words is
-    /// first split where the lexicon's Chinese phrases cover the most of it
-    /// ([`Lexicon::phrase_cut`]) and jieba then cuts each piece. Jieba reads 生成长视频 as
+    /// first split where the lexicon's Chinese phrases fit best ([`Lexicon::phrase_cut`]) and
+    /// jieba then cuts each piece. Jieba reads 生成长视频 as
     /// 生 / 成长 / 视频 ("growing"), while the lexicon knows 生成 and 长视频, so the pieces cut
     /// as 生成 / 长 / 视频.
     fn lookup_words(&self, analyzer: &mut TextAnalyzer, query: &str) -> Vec<Word> {
@@ -709,7 +713,7 @@ impl Evidence {
 
 /// Learns the lexicon from `papers`; `glossary` entries (from a glossary given to ingest) are
 /// added and override learned pairs; `vectors` gives the embedding model's view of terms
-/// ([`crate::neighbours`]; [`NoTermVectors`] learns without it). What is learned depends on
+/// (`neighbours.rs`; [`NoTermVectors`] learns without it). What is learned depends on
 /// the papers' order (which are modelled, the order of EM's sums): an ingest gives them in id
 /// order.
 pub fn learn(
