@@ -1846,6 +1846,57 @@ mod tests {
 
     /// The index learns from the papers with Chinese text only, but counts every paper, and
     /// learns what reading all of them teaches, in several generations and after an update.
+    /// A removal relearns the lexicon without the model: the embedding model's pairs come from
+    /// the vectors the ingest cached, as if the model were there.
+    #[test]
+    fn a_removal_keeps_the_embedding_models_pairs_without_the_model() {
+        let topics = [
+            ("检索", "retrieval"),
+            ("蒸馏", "distillation"),
+            ("剪枝", "pruning"),
+            ("量化", "quantization"),
+            ("规划", "planning"),
+            ("对齐", "alignment"),
+            ("编辑", "editing"),
+            ("压缩", "compression"),
+            ("分割", "segmentation"),
+            ("跟踪", "tracking"),
+        ];
+        // Chinese-only and English-only papers: no bracket and no parallel paper translates a
+        // topic, so only the embedding model can pair them.
+        let mut papers = Vec::new();
+        for (t, (zh, en)) in topics.iter().enumerate() {
+            for i in 0..5 {
+                papers.push(paper(
+                    &format!("26{t:02}.{:05}", i + 1),
+                    &format!("论{zh}之{i}"),
+                    &format!("本文研究{zh}。"),
+                    "",
+                ));
+                papers.push(paper(
+                    &format!("27{t:02}.{:05}", i + 1),
+                    &format!("On {en} {i}"),
+                    "",
+                    &format!("We study {en}."),
+                ));
+            }
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let model = paperdex_embed::HashEmbedder::new(32);
+        let records: Vec<Record> = papers.iter().flat_map(|p| p.records.clone()).collect();
+        index.ingest_records(records, Some(&model), &mut crate::Quiet).expect("ingest");
+        let embedding_pairs =
+            |lexicon: &Lexicon| lexicon.file.entries.iter().filter(|e| e.source == LexiconSource::Embedding).count();
+        assert!(embedding_pairs(&index.lexicon()) > 0, "the model pairs some topics");
+
+        index.remove(&["2600.00001"]).expect("remove");
+        let after = index.lexicon();
+        assert!(embedding_pairs(&after) > 0);
+        let mut with_model = TermVectorCache::open(&lexicon_dir(dir.path()), Some(&model));
+        assert_eq!(after.file.entries, learn(by_id(index.papers().expect("papers")), &[], &mut with_model).entries);
+    }
+
     #[test]
     fn the_lexicon_an_ingest_learns_skips_english_papers_and_equals_learning_from_all() {
         let topics = [("幻觉", "hallucination"), ("机器人", "robot"), ("蒸馏", "distillation")];

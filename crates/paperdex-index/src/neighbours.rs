@@ -39,7 +39,7 @@ use crate::vectors::simd::i8_dot;
 
 /// Papers a term must be in to be considered: rarer terms are seldom asked for, and each
 /// costs an embedding.
-pub(crate) const MIN_TERM_PAPERS: u32 = 5;
+const MIN_TERM_PAPERS: u32 = 5;
 /// Terms in more than this share of the papers are the field's boilerplate (模型, 能力,
 /// `model`): the other sources leave them untranslated on purpose (a near-zero-IDF clause in
 /// every search), and the model pairs them with other boilerplate (能力 ↔ `able`).
@@ -100,14 +100,14 @@ impl Vocabulary {
 
     /// The terms in at least [`MIN_TERM_PAPERS`] papers and at most [`MAX_TERM_SHARE`] of
     /// `of` papers, commonest first (ties by key), at most `limit`.
-    fn common<T>(map: &HashMap<String, T>, papers: impl Fn(&T) -> u32, of: usize, limit: usize) -> Vec<(&str, &T)> {
+    fn common(map: &HashMap<String, u32>, of: usize, limit: usize) -> Vec<(&str, u32)> {
         let most = ((of as f32 * MAX_TERM_SHARE) as u32).max(MIN_TERM_PAPERS);
-        let mut terms: Vec<(&str, &T)> = map
+        let mut terms: Vec<(&str, u32)> = map
             .iter()
-            .filter(|(_, t)| (MIN_TERM_PAPERS..=most).contains(&papers(t)))
-            .map(|(k, t)| (k.as_str(), t))
+            .filter(|(_, papers)| (MIN_TERM_PAPERS..=most).contains(*papers))
+            .map(|(key, &papers)| (key.as_str(), papers))
             .collect();
-        terms.sort_by(|a, b| papers(b.1).cmp(&papers(a.1)).then(a.0.cmp(b.0)));
+        terms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         terms.truncate(limit);
         terms
     }
@@ -151,6 +151,8 @@ impl Quantised {
 /// Terms' vectors in eight bits, one row after another (a term without a vector has none:
 /// `rows` says which term each row is).
 struct Matrix {
+    /// How many terms there are, with a vector or not.
+    terms: usize,
     rows: Vec<usize>,
     scales: Vec<f32>,
     values: Vec<i8>,
@@ -159,8 +161,9 @@ struct Matrix {
 
 impl Matrix {
     fn of(vectors: impl Iterator<Item = Option<Vec<f32>>>) -> Matrix {
-        let mut matrix = Matrix { rows: Vec::new(), scales: Vec::new(), values: Vec::new(), dims: 0 };
+        let mut matrix = Matrix { terms: 0, rows: Vec::new(), scales: Vec::new(), values: Vec::new(), dims: 0 };
         for (term, vector) in vectors.enumerate() {
+            matrix.terms = term + 1;
             let Some(vector) = vector else { continue };
             if matrix.rows.is_empty() {
                 matrix.dims = vector.len();
@@ -182,7 +185,7 @@ impl Matrix {
 }
 
 /// For each Chinese term (by index), the English term nearest it, and for each English term
-/// the Chinese term nearest it, in one pass over every pair (the pass is most of the time:
+/// the Chinese term nearest it (`None` for a term without a vector), in one pass over every pair (the pass is most of the time:
 /// about 450 million pairs on the corpus). Ties go to the smaller index, so the pairs are the
 /// same on any number of cores.
 fn mutual_nearest(zh: &Matrix, en: &Matrix) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
@@ -234,11 +237,11 @@ fn mutual_nearest(zh: &Matrix, en: &Matrix) -> (Vec<Option<usize>>, Vec<Option<u
                 (rows_a, merge_columns(columns_a, columns_b))
             },
         );
-    let mut nearest_en = vec![None; zh.rows.iter().max().map_or(0, |&m| m + 1)];
+    let mut nearest_en = vec![None; zh.terms];
     for (r, best) in rows_best {
         nearest_en[zh.rows[r]] = best.map(|(_, c)| en.rows[c]);
     }
-    let mut nearest_zh = vec![None; en.rows.iter().max().map_or(0, |&m| m + 1)];
+    let mut nearest_zh = vec![None; en.terms];
     for (c, best) in column_best.into_iter().enumerate() {
         nearest_zh[en.rows[c]] = best.map(|(_, r)| zh.rows[r]);
     }
@@ -246,7 +249,7 @@ fn mutual_nearest(zh: &Matrix, en: &Matrix) -> (Vec<Option<usize>>, Vec<Option<u
 }
 
 /// The cache file's name, in the lexicon folder.
-pub(crate) const TERM_VECTORS_FILE: &str = "term-vectors.bin";
+const TERM_VECTORS_FILE: &str = "term-vectors.bin";
 /// Its first bytes, before the model's name.
 const MAGIC: &[u8; 8] = b"PDXTV001";
 
@@ -403,13 +406,13 @@ pub(crate) fn neighbour_entries(
     vectors: &mut dyn TermVectors,
 ) -> Vec<LexiconEntry> {
     let started = std::time::Instant::now();
-    let zh = Vocabulary::common(&vocabulary.zh, |&n| n, vocabulary.chinese_papers, MAX_ZH_TERMS);
-    let en = Vocabulary::common(&vocabulary.en, |&n| n, vocabulary.english_papers, MAX_EN_TERMS);
-    let en_written: Vec<String> =
-        en.iter().map(|(key, _)| vocabulary.en_forms.most_common(key).unwrap_or_else(|| key.to_string())).collect();
+    let zh = Vocabulary::common(&vocabulary.zh, vocabulary.chinese_papers, MAX_ZH_TERMS);
+    let en = Vocabulary::common(&vocabulary.en, vocabulary.english_papers, MAX_EN_TERMS);
     if zh.is_empty() || en.is_empty() {
         return Vec::new();
     }
+    let en_written: Vec<String> =
+        en.iter().map(|(key, _)| vocabulary.en_forms.most_common(key).unwrap_or_else(|| key.to_string())).collect();
     let zh_texts: Vec<String> = zh.iter().map(|(key, _)| key.replace(' ', "")).collect();
     let en_texts: Vec<&str> = en_written.iter().map(String::as_str).collect();
     // Both sides in one request: one pass of the model over what the cache lacks.
@@ -420,10 +423,9 @@ pub(crate) fn neighbour_entries(
     let embedded = started.elapsed().as_secs_f64();
     let (nearest_en, nearest_zh) = mutual_nearest(&zh_vectors, &en_vectors);
     let mut out = Vec::new();
-    for (i, &(key, &papers)) in zh.iter().enumerate() {
-        // A term without a vector is past the end of the lists or `None` there.
-        let Some(j) = nearest_en.get(i).copied().flatten() else { continue };
-        if nearest_zh.get(j).copied().flatten() != Some(i) || translated.contains(&zh_texts[i]) {
+    for (i, &(key, papers)) in zh.iter().enumerate() {
+        let Some(j) = nearest_en[i] else { continue };
+        if nearest_zh[j] != Some(i) || translated.contains(&zh_texts[i]) {
             continue;
         }
         let (en_key, written) = (en[j].0, &en_written[j]);
@@ -557,8 +559,8 @@ mod tests {
         for threads in [1, 3] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
             let (nearest_en, nearest_zh) = pool.install(|| mutual_nearest(&zh, &en));
-            assert_eq!(nearest_en[..], plain_en[..nearest_en.len()], "{threads} threads");
-            assert_eq!(nearest_zh[..], plain_zh[..nearest_zh.len()], "{threads} threads");
+            assert_eq!(nearest_en, plain_en, "{threads} threads");
+            assert_eq!(nearest_zh, plain_zh, "{threads} threads");
         }
     }
 
