@@ -88,3 +88,27 @@ fn queries_sent_at_once_share_model_calls_and_get_their_own_vectors() {
     let one_call = batcher.embed(&queries, Role::Query).expect("embed in one call");
     assert_each_its_own(&queries, &one_call, &alone);
 }
+
+#[test]
+fn a_term_embedded_on_its_own_gets_one_vector_whatever_terms_come_with_it() {
+    // The lexicon pairs terms by their nearest neighbours, so a term's vector must not depend on
+    // which other terms were new at this ingest (a batch would move it).
+    let model = model();
+    let terms =
+        ["小模型", "small model", "长文本", "long-context", "奖励模型", "reward model", "幻觉", "hallucination"];
+    let each = model.embed_each(&terms, Role::Query).expect("embed each");
+    let others = ["KV cache", terms[4], "检索增强生成", terms[0], "mixture of experts", terms[7]];
+    let again = model.embed_each(&others, Role::Query).expect("embed each again");
+    assert_eq!(again[1], each[4], "a term's vector changed with the terms beside it");
+    assert_eq!(again[3], each[0], "a term's vector changed with the terms beside it");
+    assert_eq!(again[5], each[7], "a term's vector changed with the terms beside it");
+    // And it is the vector of a call of its own on the query session (up to the last bits of
+    // another thread count), in the caller's order.
+    let alone: Vec<Vec<f32>> =
+        terms.iter().map(|t| model.embed(&[t], Role::Query).expect("embed alone").remove(0)).collect();
+    for (i, vector) in each.iter().enumerate() {
+        let own = cosine(vector, &alone[i]);
+        assert!(own > 0.9999, "{} moved to cosine {own} from its vector in a call of its own", terms[i]);
+    }
+    assert_each_its_own(&terms, &each, &alone);
+}

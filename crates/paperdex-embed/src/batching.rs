@@ -121,6 +121,11 @@ impl<E: Embedder> Embedder for QueryBatcher<E> {
             _ => self.inner.embed(texts, role),
         }
     }
+
+    fn embed_each(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        // Never batched with other callers' queries: each text's vector must be its own.
+        self.inner.embed_each(texts, role)
+    }
 }
 
 #[cfg(test)]

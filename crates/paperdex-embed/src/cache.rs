@@ -58,6 +58,11 @@ impl<E: Embedder> Embedder for QueryCache<E> {
         self.inner.parallel_calls()
     }
 
+    fn embed_each(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        // Bulk work (the lexicon's terms): it would only push users' queries out.
+        self.inner.embed_each(texts, role)
+    }
+
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
         if role != Role::Query || self.calls.is_none() {
             return self.inner.embed(texts, role);

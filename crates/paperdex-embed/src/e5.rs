@@ -180,6 +180,44 @@ impl E5Embedder {
             Err(_) => crate::chunk::estimate_tokens(text).min(MAX_TOKENS),
         }
     }
+
+    /// Embeds `prefixed` in `batches` (lists of positions in it), handed out in order to
+    /// whichever of `pool`'s sessions is free, and returns the vectors in `prefixed`'s order.
+    fn run(&self, prefixed: &[String], batches: &[&[usize]], pool: &SessionPool) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let workers = batches.len().min(pool.max_sessions.max(1));
+        // Batches are handed out in order of length to whichever session is free.
+        let next = AtomicUsize::new(0);
+        let run = || -> Result<Vec<Numbered>, EmbedError> {
+            let mut session = pool.session(&self.paths)?;
+            let mut done = Vec::new();
+            while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let texts: Vec<&str> = batch.iter().map(|&i| prefixed[i].as_str()).collect();
+                done.extend(batch.iter().copied().zip(session.embed(&texts)?));
+            }
+            Ok(done)
+        };
+        let outcomes: Vec<Result<Vec<Numbered>, EmbedError>> = if workers <= 1 {
+            vec![run()]
+        } else {
+            std::thread::scope(|scope| {
+                let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(run)).collect();
+                let mut outcomes = vec![run()];
+                for helper in helpers {
+                    outcomes.push(
+                        helper.join().unwrap_or_else(|_| Err(EmbedError::Model("an embedding thread panicked".into()))),
+                    );
+                }
+                outcomes
+            })
+        };
+        let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); prefixed.len()];
+        for outcome in outcomes {
+            for (i, vector) in outcome? {
+                vectors[i] = vector;
+            }
+        }
+        Ok(vectors)
+    }
 }
 
 /// A vector with the position of its text in the caller's list.
@@ -358,41 +396,16 @@ impl Embedder for E5Embedder {
         } else {
             by_length(&prefixed.iter().map(|t| self.token_count(t)).collect::<Vec<_>>())
         };
-        let batches: Vec<&[usize]> = order.chunks(BATCH).collect();
-        let pool = self.pool(role);
-        let workers = batches.len().min(pool.max_sessions.max(1));
-        // Batches are handed out in order of length to whichever session is free.
-        let next = AtomicUsize::new(0);
-        let run = || -> Result<Vec<Numbered>, EmbedError> {
-            let mut session = pool.session(&self.paths)?;
-            let mut done = Vec::new();
-            while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let texts: Vec<&str> = batch.iter().map(|&i| prefixed[i].as_str()).collect();
-                done.extend(batch.iter().copied().zip(session.embed(&texts)?));
-            }
-            Ok(done)
-        };
-        let outcomes: Vec<Result<Vec<Numbered>, EmbedError>> = if workers <= 1 {
-            vec![run()]
-        } else {
-            std::thread::scope(|scope| {
-                let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(run)).collect();
-                let mut outcomes = vec![run()];
-                for helper in helpers {
-                    outcomes.push(
-                        helper.join().unwrap_or_else(|_| Err(EmbedError::Model("an embedding thread panicked".into()))),
-                    );
-                }
-                outcomes
-            })
-        };
-        let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); prefixed.len()];
-        for outcome in outcomes {
-            for (i, vector) in outcome? {
-                vectors[i] = vector;
-            }
-        }
-        Ok(vectors)
+        self.run(&prefixed, &order.chunks(BATCH).collect::<Vec<_>>(), self.pool(role))
+    }
+
+    fn embed_each(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        // Calls of one short text gain nothing from a session's second thread, so they spread
+        // over the one-thread passage sessions, one per core, whatever the texts' role (its
+        // prefix is the role's; the session only runs the graph).
+        let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
+        let order: Vec<usize> = (0..prefixed.len()).collect();
+        self.run(&prefixed, &order.chunks(1).collect::<Vec<_>>(), self.pool(Role::Passage))
     }
 }
 

@@ -85,6 +85,19 @@ pub trait Embedder: Send + Sync {
     /// Embeds `texts` (without prefixes: the embedder adds the one `role` needs). Every vector
     /// has length 1.
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError>;
+    /// Embeds each of `texts` in a model call of its own, so a text's vector depends on that
+    /// text alone: an int8 graph quantises its activations per call, so in a batch a vector
+    /// moves with the other texts (the lexicon's term pairs need vectors that do not depend on
+    /// which terms were new). The calls may run at once, on as many sessions as the model has.
+    fn embed_each(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        texts
+            .iter()
+            .map(|text| {
+                let vector = self.embed(std::slice::from_ref(text), role)?.into_iter().next();
+                vector.ok_or_else(|| EmbedError::Model(format!("the model returned no vector for {text:?}")))
+            })
+            .collect()
+    }
 }
 
 /// Scales `vector` to length 1 in place (a zero vector stays zero).

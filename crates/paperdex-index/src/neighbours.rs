@@ -54,15 +54,15 @@ pub(crate) const VOCABULARY_PAPERS: usize = 40_000;
 /// The weight of a pair from this source (a bracket pair seen ten times weighs about 0.9, a
 /// parallel pair 0.1 to 0.6). Measured: 0.3 and 0.6 rank the development set alike.
 const NEIGHBOUR_WEIGHT: f32 = 0.3;
-/// Texts per call into the model: one. A term's vector differs with the terms beside it in a
-/// call (the model quantises a call's activations together; cosine 0.994 at worst between a
-/// term alone and in a call of 64), and the mutual-neighbour test is sharp: on the corpus, the
-/// pairs learned with vectors embedded 64 at a time in a fresh index and in one grown by
-/// several ingests differed in 373 of 1,784 (PERFORMANCE.md, session 14). Alone, a term has
-/// one vector, so the lexicon follows from the papers and the model, whatever the cache held.
-/// It costs time once: 64 short terms embed at about 400 a second, one at a time at about 190
-/// (onnxruntime, the shipped model, 2 cores).
-const EMBED_BATCH: usize = 1;
+/// Terms handed to the model at once, each in a call of its own ([`Embedder::embed_each`]). A
+/// term's vector differs with the terms beside it in a call (the model quantises a call's
+/// activations together; cosine 0.994 at worst between a term alone and in a call of 64), and
+/// the mutual-neighbour test is sharp: on the corpus, the pairs learned with vectors embedded
+/// 64 at a time in a fresh index and in one grown by several ingests differed in 373 of 1,784
+/// (PERFORMANCE.md, session 14). Alone, a term has one vector, so the lexicon follows from the
+/// papers and the model, whatever the cache held. The calls spread over the model's sessions;
+/// a failure loses at most this many terms' vectors (the rest are cached).
+const EMBED_CHUNK: usize = 1024;
 
 /// The terms of the corpus, by how many papers hold each.
 #[derive(Default)]
@@ -311,8 +311,8 @@ impl TermVectors for TermVectorCache<'_> {
             let mut missing: Vec<&str> = texts.iter().copied().filter(|t| !self.known.contains_key(*t)).collect();
             missing.sort_unstable();
             missing.dedup();
-            for batch in missing.chunks(EMBED_BATCH) {
-                match embedder.embed(batch, Role::Query) {
+            for batch in missing.chunks(EMBED_CHUNK) {
+                match embedder.embed_each(batch, Role::Query) {
                     Ok(vectors) if vectors.len() == batch.len() => {
                         for (text, vector) in batch.iter().zip(vectors) {
                             self.known.insert((*text).to_string(), Quantised::of(&vector));
