@@ -49,7 +49,7 @@ use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 5;
+pub const LEXICON_VERSION: u32 = 6;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The file name of a glossary placed in the index folder.
