@@ -16,7 +16,7 @@
 //!     kept when each side is a likely translation of the other.
 //!   - *embedding neighbours* (`neighbours.rs`): a common Chinese term neither source
 //!     translates (小模型, 长文本) gets the common English term the model places nearest it,
-//!     when that term has it nearest of all Chinese terms too.
+//!     when that term has it nearest of all Chinese terms too, clearly ahead of other words.
 //! - **The user's glossary** ([`parse_glossary`]): a TSV of term pairs given to ingest (stored
 //!   with the lexicon and carried over by later ingests) or placed in the index folder as
 //!   `glossary.tsv` (read when the index is opened); it adds pairs or overrides learned ones.

@@ -271,8 +271,8 @@ fn characters(key: &str) -> Vec<&str> {
 }
 
 /// For each Chinese term (by index), the English term nearest it, and for each English term
-/// the Chinese term nearest it (`None` for a term without a vector), in one pass over every
-/// pair (the pass is most of the time: about 450 million pairs on the corpus). Ties go to the
+/// the Chinese term nearest it, each with its runner-up's score (`None` for a term without a
+/// vector), in one pass over every pair (the pass is most of the time: about 450 million pairs on the corpus). Ties go to the
 /// smaller index, so the pairs are the same on any number of cores. `zh_groups` and
 /// `en_groups` are the terms' variant groups ([`variant_groups`]), by term.
 fn mutual_nearest(
