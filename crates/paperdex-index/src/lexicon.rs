@@ -724,10 +724,14 @@ pub fn learn(
     let started = std::time::Instant::now();
     let mut analyzer = phrase_analyzer();
     let mut evidence = Evidence::default();
+    // Without any term vector (`--no-model` and an empty cache) the embedding model's pairs
+    // cannot be had: analysing tens of thousands of English papers for their vocabulary
+    // would be wasted (at 100,000 papers, most of what sessions 14–15 added to the learning).
+    let vocabulary = vectors.may_give_vectors();
     let mut count = 0u64;
     for paper in papers {
         count += 1;
-        gather(paper.borrow(), &mut analyzer, &mut evidence);
+        gather(paper.borrow(), &mut analyzer, &mut evidence, vocabulary);
     }
     let gathered = started.elapsed().as_secs_f64();
     let mut entries = bracket_entries(&evidence);
@@ -771,8 +775,9 @@ pub fn learn(
     }
 }
 
-/// Reads one paper into the evidence.
-fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
+/// Reads one paper into the evidence, and its terms into the vocabulary when `vocabulary`
+/// says so.
+fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence, vocabulary: bool) {
     let mut zh_words: HashSet<u32> = HashSet::new();
     let mut en_words: HashSet<u32> = HashSet::new();
     let mut texts: Vec<(&str, bool)> = vec![(paper.title(), false)];
@@ -792,14 +797,16 @@ fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence) {
     // enough papers are (in each language: the field's vocabulary is there long before a
     // million papers, and each distinct phrase counted costs memory).
     let han = texts.iter().any(|(text, _)| text.chars().any(is_han));
-    let english_counted = evidence.vocabulary.english_papers < VOCABULARY_PAPERS;
-    let chinese_counted = han && evidence.vocabulary.chinese_papers < VOCABULARY_PAPERS;
+    let english_counted = vocabulary && evidence.vocabulary.english_papers < VOCABULARY_PAPERS;
+    let chinese_counted = vocabulary && han && evidence.vocabulary.chinese_papers < VOCABULARY_PAPERS;
     if !han && !english_counted {
         return;
     }
     let analysed: Vec<(&str, bool, Vec<Word>)> =
         texts.into_iter().map(|(text, chinese)| (text, chinese, words(analyzer, text))).collect();
-    count_vocabulary(&analysed, chinese_counted, english_counted, &mut evidence.vocabulary);
+    if chinese_counted || english_counted {
+        count_vocabulary(&analysed, chinese_counted, english_counted, &mut evidence.vocabulary);
+    }
     if !han {
         return;
     }

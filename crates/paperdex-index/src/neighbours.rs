@@ -128,6 +128,11 @@ pub trait TermVectors {
     /// The vectors of `texts` (unit length), `None` for a text with none (no model, or it
     /// failed).
     fn vectors(&mut self, texts: &[&str]) -> Vec<Option<Vec<f32>>>;
+    /// Whether any text may get a vector: without a model or a cached vector none can, and
+    /// the corpus's vocabulary need not be counted.
+    fn may_give_vectors(&self) -> bool {
+        true
+    }
 }
 
 /// No vectors at all: the lexicon learns from brackets and parallel papers only.
@@ -136,6 +141,10 @@ pub struct NoTermVectors;
 impl TermVectors for NoTermVectors {
     fn vectors(&mut self, texts: &[&str]) -> Vec<Option<Vec<f32>>> {
         vec![None; texts.len()]
+    }
+
+    fn may_give_vectors(&self) -> bool {
+        false
     }
 }
 
@@ -387,6 +396,10 @@ impl<'e> TermVectorCache<'e> {
 }
 
 impl TermVectors for TermVectorCache<'_> {
+    fn may_give_vectors(&self) -> bool {
+        self.embedder.is_some() || !self.known.is_empty()
+    }
+
     fn vectors(&mut self, texts: &[&str]) -> Vec<Option<Vec<f32>>> {
         self.asked.extend(texts.iter().map(|t| t.to_string()));
         if let Some(embedder) = self.embedder {
