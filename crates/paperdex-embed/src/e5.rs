@@ -185,7 +185,8 @@ impl E5Embedder {
     /// whichever of `pool`'s sessions is free, and returns the vectors in `prefixed`'s order.
     fn run(&self, prefixed: &[String], batches: &[&[usize]], pool: &SessionPool) -> Result<Vec<Vec<f32>>, EmbedError> {
         let workers = batches.len().min(pool.max_sessions.max(1));
-        // Batches are handed out in order of length to whichever session is free.
+        // Batches are handed out in the caller's order (`embed`: by length) to whichever session
+        // is free.
         let next = AtomicUsize::new(0);
         let run = || -> Result<Vec<Numbered>, EmbedError> {
             let mut session = pool.session(&self.paths)?;

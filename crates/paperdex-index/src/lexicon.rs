@@ -1851,8 +1851,6 @@ mod tests {
         assert!(lexicon.file.entries.iter().all(|e| e.source == LexiconSource::Parallel));
     }
 
-    /// The index learns from the papers with Chinese text only, but counts every paper, and
-    /// learns what reading all of them teaches, in several generations and after an update.
     /// A removal relearns the lexicon without the model: the embedding model's pairs come from
     /// the vectors the ingest cached, as if the model were there.
     #[test]
@@ -1904,8 +1902,10 @@ mod tests {
         assert_eq!(after.file.entries, learn(by_id(index.papers().expect("papers")), &[], &mut with_model).entries);
     }
 
+    /// The index counts every paper and learns what reading all of them in id order teaches,
+    /// in several generations and after an update.
     #[test]
-    fn the_lexicon_an_ingest_learns_skips_english_papers_and_equals_learning_from_all() {
+    fn the_lexicon_an_ingest_learns_equals_learning_from_all_its_papers() {
         let topics = [("幻觉", "hallucination"), ("机器人", "robot"), ("蒸馏", "distillation")];
         let mut papers = Vec::new();
         for (t, (zh, en)) in topics.iter().enumerate() {
@@ -1949,6 +1949,26 @@ mod tests {
             learned.file.entries,
             learn(by_id(index.papers().expect("papers")), &[], &mut NoTermVectors).entries
         );
+    }
+
+    #[test]
+    fn without_any_term_vector_the_vocabulary_is_not_counted() {
+        // What an ingest with `--no-model` and an empty cache does: the embedding model's
+        // pairs cannot be had, so no paper is analysed for them; the rest is learned alike.
+        let papers = [
+            paper("2601.00001", "Hallucination in vision models", "本文研究幻觉（hallucination）问题。", ""),
+            paper("2601.00002", "Robot manipulation", "", "We study robot manipulation."),
+        ];
+        let mut analyzer = phrase_analyzer();
+        let (mut counted, mut skipped) = (Evidence::default(), Evidence::default());
+        for p in &papers {
+            gather(p, &mut analyzer, &mut counted, true);
+            gather(p, &mut analyzer, &mut skipped, false);
+        }
+        assert_eq!((counted.vocabulary.chinese_papers, counted.vocabulary.english_papers), (1, 2));
+        assert_eq!((skipped.vocabulary.chinese_papers, skipped.vocabulary.english_papers), (0, 0));
+        assert_eq!(skipped.parallel_papers, counted.parallel_papers);
+        assert!(!NoTermVectors.may_give_vectors());
     }
 
     #[test]

@@ -746,9 +746,12 @@ mod tests {
     #[test]
     fn each_term_is_embedded_once_and_a_write_without_the_model_uses_the_cache() {
         let dir = tempfile::tempdir().expect("tempdir");
+        // Neither a model nor a cached vector: no term can get a vector.
+        assert!(!TermVectorCache::open(dir.path(), None).may_give_vectors());
         let model = Counting { name: "m1", embedded: Default::default() };
         let embedded = || model.embedded.load(std::sync::atomic::Ordering::SeqCst);
         let mut cache = TermVectorCache::open(dir.path(), Some(&model));
+        assert!(cache.may_give_vectors());
         let first = cache.vectors(&["小模型", "small model"]);
         assert_eq!(embedded(), 2);
         cache.save();
@@ -760,6 +763,7 @@ mod tests {
         cache.save();
 
         let mut offline = TermVectorCache::open(dir.path(), None);
+        assert!(offline.may_give_vectors(), "the cache has vectors");
         let cached = offline.vectors(&["长文本", "never seen"]);
         assert!(cached[0].is_some() && cached[1].is_none());
         // Terms no longer in the vocabulary leave the cache when it is written back.
