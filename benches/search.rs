@@ -191,7 +191,6 @@ fn main() {
             percentile(&times, 0.5),
             percentile(&times, 0.99)
         );
-        query_and_translation(model.as_ref());
         hnsw_recall(engine.index(), model.as_ref());
         for mode in [SearchMode::Vector, SearchMode::Hybrid] {
             let (p50, p99) = latency(&engine, mode, 5);
@@ -328,33 +327,6 @@ fn pipeline_against_model(model: &dyn Embedder, files: usize) {
     }
     model_alone(model, &index, Some(rate), 1);
     concurrent_searches(&dir.path().join("index"));
-}
-
-/// A translated search embeds two texts, the query and its English translation, in one call
-/// (`SearchEngine::search`): its cost beside the query alone, interleaved query by query so both
-/// see the same machine (issue #10's latency budget counts it).
-fn query_and_translation(model: &dyn Embedder) {
-    let timed = |texts: &[&str]| {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        let started = Instant::now();
-        model.embed(texts, Role::Query).expect("embed");
-        started.elapsed().as_secs_f64() * 1000.0
-    };
-    let (mut alone, mut pairs) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
-        for (i, q) in QUERIES.iter().enumerate() {
-            // The next query stands in for the translation: a text of about the same length.
-            alone.push(timed(&[q]));
-            pairs.push(timed(&[q, QUERIES[(i + 1) % QUERIES.len()]]));
-        }
-    }
-    alone.sort_by(f64::total_cmp);
-    pairs.sort_by(f64::total_cmp);
-    println!(
-        "query embedding, two texts in one call (query and translation) / one text: p50 {:.3} / {:.3} ms",
-        percentile(&pairs, 0.5),
-        percentile(&alone, 0.5)
-    );
 }
 
 /// Hybrid searches from 8 threads at once, each engine over the same index: one model whose

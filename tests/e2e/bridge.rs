@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::semantic::paperdex_with_model;
 use crate::support::{hit_ids, paperdex, search_json};
 
 /// The English-only paper the Chinese query must reach.
@@ -67,6 +68,40 @@ fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
     let why = paperdex(dir.path(), &["lexicon", "幻觉"]);
     assert_eq!(why.code, 0, "{}", why.stderr);
     assert!(why.stdout.contains("hallucination") && why.stdout.contains("bracket"), "{}", why.stdout);
+}
+
+/// The score a search gave `id` by meaning (its passage's cosine to the query), if it is a hit.
+fn vector_score(answer: &serde_json::Value, id: &str) -> Option<f64> {
+    answer["hits"].as_array()?.iter().find(|h| h["id"] == id)?["vector_score"].as_f64()
+}
+
+#[test]
+fn a_chinese_query_searches_english_passages_with_the_papers_its_translation_finds() {
+    let data = tempfile::tempdir().expect("tempdir");
+    bilingual_fixture(data.path());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _, stderr) = paperdex_with_model(dir.path(), &["ingest", data.path().to_str().expect("utf-8 path")]);
+    assert_eq!(code, 0, "{stderr}");
+    let search = |extra: &[&str]| {
+        let mut args = vec!["search", "模型幻觉", "--json", "--mode", "vector"];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = paperdex_with_model(dir.path(), &args);
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).expect("json")
+    };
+    // The translation (幻觉 → hallucination) finds the English paper by its words, and the
+    // English passages are searched with that paper's passages: it is the nearest English
+    // paper, as near as its own wording.
+    let answer = search(&[]);
+    let english_only = ["2402.00004", "2402.00005", "2402.00006"];
+    let first_english = hit_ids(&answer).into_iter().find(|id| english_only.contains(&id.as_str()));
+    assert_eq!(first_english.as_deref(), Some(ENGLISH_ANSWER), "{answer}");
+    let fed = vector_score(&answer, ENGLISH_ANSWER).expect("a hit");
+    assert!(fed > 0.95, "{fed}: {answer}");
+    // Untranslated, the Chinese query's own vector sees it only across languages.
+    let plain = search(&["--translation", "0"]);
+    let own = vector_score(&plain, ENGLISH_ANSWER).unwrap_or(0.0);
+    assert!(own < fed - 0.03, "{own} against {fed}: {plain}");
 }
 
 #[test]

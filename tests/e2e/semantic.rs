@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::support::{binary, corpus, hit_ids, repo};
 
-fn paperdex_with_model(index: &Path, args: &[&str]) -> (i32, String, String) {
+pub fn paperdex_with_model(index: &Path, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(binary())
         .arg("--index")
         .arg(index)

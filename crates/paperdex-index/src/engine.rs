@@ -14,12 +14,13 @@ use tantivy::Searcher;
 use crate::Vectors;
 use crate::cancel::Cancel;
 use crate::error::{IndexError, Result};
+use crate::feedback::{FEEDBACK_PAPERS, feedback_vector};
 use crate::filter::SortOrder;
 use crate::fusion::{Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share};
 use crate::generation::AdmittedPassages;
 use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
-use crate::search::{Highlighter, SearchHit, SearchMode, SearchRequest, SearchResults};
+use crate::search::{Highlighter, KeywordMatches, SearchHit, SearchMode, SearchRequest, SearchResults};
 
 /// The ranker's knobs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -182,16 +183,16 @@ impl SearchEngine {
         let lexicon = self.index.lexicon();
         let translation = self.ranker.translation;
         let expansions = lexicon.expand(&request.query, translation, translation * crate::search::TO_CHINESE_SHARE);
-        // The query in English too: multilingual e5 matches technical terms across languages
-        // poorly, so the translation is embedded as well (in the same model call).
-        let translated = crate::lexicon::translated_query(&request.query, &expansions);
-        let mut texts = vec![request.query.as_str()];
-        texts.extend(translated.as_ref().map(|(text, _)| text.as_str()));
+        let translated_into = crate::lexicon::translated_into(&request.query, &expansions);
+        // A query translated into English searches the English passages with feedback from
+        // its translated keyword list (`crate::feedback`): the first papers of that list are
+        // sent here as soon as it is ranked, while the model embeds the query.
+        let (feedback_to, feedback) = std::sync::mpsc::sync_channel::<Vec<String>>(1);
+        let feedback_to = (translated_into == Some(Lang::En)).then_some(feedback_to);
         // Embedding the query takes milliseconds on one core; meanwhile the other runs the
         // keyword search and reads and highlights the papers it ranks first, which are most
         // of a hybrid first page.
         let section = request.filter.section;
-        let translated_into = translated.as_ref().map(|&(_, lang)| lang);
         let (ranked, keywords, embedded, ranked_by_meaning) = std::thread::scope(|scope| {
             // The papers a filter admits are found (a tantivy query) while the model works.
             let admitted = (!request.filter.is_empty()).then(|| {
@@ -200,10 +201,28 @@ impl SearchEngine {
                     Ok(ids.map(|ids| AdmittedPassages::of(vectors, ids.iter().map(String::as_str))))
                 })
             });
-            let keywords = (mode == SearchMode::Hybrid).then(|| {
-                scope.spawn(|| {
+            // The translated keyword list: first, for the feedback, then part of hybrid's
+            // keyword list. Vector mode ranks it only for the feedback.
+            let translated_list = |n: usize| -> Result<Option<KeywordMatches>> {
+                let translated = match translated_into {
+                    Some(Lang::En) => {
+                        self.index.translated_matches(&searcher, &request.query, &expansions, &request.filter, n)?
+                    }
+                    _ => None,
+                };
+                if let (Some(to), Some(list)) = (feedback_to, &translated) {
+                    let first: Vec<_> = list.hits.iter().take(FEEDBACK_PAPERS).map(|&(_, address)| address).collect();
+                    // Nobody waits any more when the search has already failed.
+                    let _ = to.send(self.index.ids_at(&searcher, &first)?);
+                }
+                Ok(translated)
+            };
+            let keywords = match mode {
+                SearchMode::Hybrid => Some(scope.spawn(|| {
                     let begun = Instant::now();
-                    let list = self.keyword_list(&searcher, &request.query, &expansions, &request.filter, wanted)?;
+                    let translated = translated_list(wanted)?;
+                    let list =
+                        self.keyword_list(&searcher, &request.query, &expansions, &request.filter, wanted, translated)?;
                     let highlighter = Highlighter::new(&self.index, &searcher, list.query.as_deref(), section)
                         .for_text(&request.query)
                         .for_translations(&expansions);
@@ -220,30 +239,48 @@ impl SearchEngine {
                         })
                         .collect();
                     Ok::<_, IndexError>((list, highlighter, prefetched, begun.elapsed()))
-                })
-            });
-            let query_vectors = embedder.embed(&texts, Role::Query);
+                })),
+                _ => {
+                    if translated_into == Some(Lang::En) {
+                        // Its failure is the feedback's absence, and the query's own vector
+                        // searches instead.
+                        scope.spawn(|| translated_list(FEEDBACK_PAPERS).ok());
+                    }
+                    None
+                }
+            };
+            let query_vector = embedder.embed(&[request.query.as_str()], Role::Query);
             let embedded = started.elapsed();
             // The vectors are ranked while the keyword thread may still run: when the query's
-            // vectors come from the cache, its list is what the answer waits for.
+            // vector comes from the cache, its list is what the answer waits for.
             let ranked = (|| -> Result<_> {
-                let query_vectors = query_vectors?;
+                let query_vector = query_vector?.pop().unwrap_or_default();
                 let admitted = admitted.map(joined).transpose()?.flatten();
                 cancel.check()?;
                 // Vectors rank a query's own language first whatever the topic: rank within
                 // each language, then merge by rank over the languages' shares of the papers,
                 // so the list compares like with like.
-                let per_language =
-                    vector_rankings(vectors, &query_vectors, translated_into, vector_depth, admitted.as_ref());
-                Ok((query_vectors, per_language))
+                let english = || {
+                    let papers = feedback.recv().ok()?;
+                    let passages = |id: &String| {
+                        vectors
+                            .set
+                            .live_chunks_of(id)
+                            .filter(|c| c.lang == Lang::En)
+                            .map(|c| c.vector)
+                            .collect::<Vec<_>>()
+                    };
+                    feedback_vector(papers.iter().map(passages), &query_vector)
+                };
+                let per_language = vector_rankings(vectors, &query_vector, english, vector_depth, admitted.as_ref());
+                Ok((query_vector, per_language))
             })();
             let ranked_by_meaning = started.elapsed();
             (ranked, keywords.map(joined), embedded, ranked_by_meaning)
         });
         let keywords_joined = started.elapsed();
-        let (query_vectors, per_language) = ranked?;
+        let (query_vector, per_language) = ranked?;
         cancel.check()?;
-        let query_vector = query_vectors.first().cloned().unwrap_or_default();
         // Vector mode weighs each language's list by its share of the papers, as the keyword
         // lists are. Hybrid keeps them one for one: its keyword list already weighs the
         // languages, and the fusion lifts the papers keywords cannot see by their vector rank;
@@ -325,7 +362,7 @@ impl SearchEngine {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         tracing::debug!(
             mode = mode.as_str(),
-            texts_embedded = texts.len(),
+            translated = translated_into.is_some(),
             embedded_ms = ms(embedded),
             keywords_ms = keywords_time.map(ms),
             vectors_ms = ms(ranked_by_meaning - embedded),
@@ -348,7 +385,8 @@ impl SearchEngine {
         })
     }
 
-    /// The BM25 top `n` by paper id, among the papers `filter` admits.
+    /// The BM25 top `n` by paper id, among the papers `filter` admits, given the translated
+    /// list ([`PaperIndex::translated_matches`]).
     fn keyword_list(
         &self,
         searcher: &Searcher,
@@ -356,8 +394,9 @@ impl SearchEngine {
         expansions: &[Expansion],
         filter: &crate::SearchFilter,
         n: usize,
+        translated: Option<KeywordMatches>,
     ) -> Result<KeywordList> {
-        let matches = self.index.keyword_matches(searcher, text, expansions, filter, n)?;
+        let matches = self.index.keyword_matches_given(searcher, text, expansions, filter, n, translated)?;
         let addresses: Vec<_> = matches.hits.iter().map(|&(_, address)| address).collect();
         let ids = self.index.ids_at(searcher, &addresses)?;
         let ranked = ids.into_iter().zip(matches.hits.iter().map(|&(score, _)| score)).collect();
@@ -418,25 +457,18 @@ struct KeywordList {
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once):
-/// Chinese, then English.
-/// `queries` is the query's vector, then its translation's when it was translated into
-/// `translated_into`: that language's passages are searched with the translation, the other's
-/// with the query. (Taking each paper's best similarity to either, in both languages, measured
-/// the same on the development set, 0.770 nDCG@10 in hybrid, for twice the scans.)
-/// With `admitted`, only those passages are searched (a filter).
+/// Chinese, then English. The Chinese passages are searched with `query`; the English ones
+/// with what `english` gives (the feedback of a query translated into English, waited for
+/// while the Chinese passages are searched), else with `query` too. With `admitted`, only
+/// those passages are searched (a filter).
 fn vector_rankings(
     vectors: &Vectors,
-    queries: &[Vec<f32>],
-    translated_into: Option<Lang>,
+    query: &[f32],
+    english: impl FnOnce() -> Option<Vec<f32>>,
     papers: usize,
     admitted: Option<&AdmittedPassages>,
 ) -> [Vec<(String, f32)>; 2] {
-    let rank = |lang: Lang| {
-        let query = match (translated_into, queries) {
-            (Some(into), [_, translation, ..]) if into == lang => translation,
-            (_, [query, ..]) => query,
-            (_, []) => return Vec::new(),
-        };
+    let rank = |query: &[f32], lang: Lang| {
         // A paper has a few passages per language; over-fetch so `papers` distinct remain.
         let nearest = match admitted {
             None => vectors.nearest(query, papers * 3, lang),
@@ -445,8 +477,11 @@ fn vector_rankings(
         vectors.best_per_paper(nearest, papers, |_| true)
     };
     std::thread::scope(|scope| {
-        let chinese = scope.spawn(|| rank(Lang::Zh));
-        let english = rank(Lang::En);
+        let chinese = scope.spawn(|| rank(query, Lang::Zh));
+        let english = match english() {
+            Some(feedback) => rank(&feedback, Lang::En),
+            None => rank(query, Lang::En),
+        };
         [joined(chinese), english]
     })
 }
@@ -475,9 +510,9 @@ pub(crate) fn query_languages(query: &str) -> Vec<Lang> {
 
 /// The languages hybrid's keyword lists can see papers in: the query's own
 /// ([`query_languages`]), and English when the query was translated into it (`translated_into`:
-/// its translation says most of what the query says, the rule that decides whether the
-/// translation is embedded, [`crate::lexicon::translated_query`]): its English list then ranks the English-only papers
-/// on their own terms, and missing from it is evidence too. A paper in none of them takes its
+/// its translation says most of what the query says, [`crate::lexicon::translated_into`]): its
+/// English list then ranks the English-only papers on their own terms, and missing from it is
+/// evidence too. A paper in none of them takes its
 /// keyword share from its vector rank (fusion); for the English-only papers of a well
 /// translated Chinese query that counted a weak vector list twice (hybrid Chinese questions
 /// 0.600 → 0.662 without it: development set, PERFORMANCE.md "Chinese queries, session 13").
@@ -535,7 +570,7 @@ mod tests {
             at: 0..6,
         };
         let sees = |query: &str, expansions: &[crate::lexicon::Expansion]| {
-            let translated_into = crate::lexicon::translated_query(query, expansions).map(|(_, lang)| lang);
+            let translated_into = crate::lexicon::translated_into(query, expansions);
             keyword_languages(query, translated_into)
         };
         assert_eq!(sees("幻觉", std::slice::from_ref(&hallucination)), [Lang::Zh, Lang::En]);

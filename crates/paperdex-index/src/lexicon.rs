@@ -57,7 +57,7 @@ pub const GLOSSARY_FILE: &str = "glossary.tsv";
 
 const LEXICON_DIR: &str = "lexicon";
 /// The share of a query's words (by characters) its translated phrases must cover for the
-/// translation to be embedded (see [`translated_query`]). 0.3 raised the 15 Chinese questions
+/// query to count as translated (see [`translated_into`]). 0.3 raised the 15 Chinese questions
 /// of the development set (hybrid nDCG@10 0.513 → 0.538, all of it one query) but lost a
 /// cross-language query on a small index, whose lexicon is learned from a few dozen papers
 /// (`tests/e2e/semantic.rs`): kept at half (PERFORMANCE.md).
@@ -493,35 +493,18 @@ fn gap(text: &str, a: &Word, b: &Word, han: bool) -> bool {
     if han { !between.is_empty() } else { !between.chars().all(|c| c == ' ' || c == '-' || c.is_ascii_alphabetic()) }
 }
 
-/// `query` as it would read in the other language: the words it already has in that language,
-/// then the best translation of each translated phrase, and that language. The vector side
-/// embeds it to reach papers written in that language. `None` when nothing was translated, or
-/// when the translated words make up less than [`MIN_TRANSLATED_SHARE`] of the query's words
-/// (by characters; one-character words aside). Weighing words by rarity (IDF) instead, so that
-/// a question's common words count for little, embedded partial translations of too many
-/// questions and lowered them (five Chinese questions then: 0.605 → 0.542).
-pub fn translated_query(query: &str, expansions: &[Expansion]) -> Option<(String, Lang)> {
+/// The language `query` counts as translated into: the other language's papers are then
+/// ranked on their own terms, by keywords (the translation searched as a query of its own) and
+/// by meaning (relevance feedback from that list, [`crate::feedback`]). `None` when nothing was
+/// translated, or when the translated words make up less than [`MIN_TRANSLATED_SHARE`] of the
+/// query's words (by characters; one-character words aside): a question of which only a word is
+/// known would be searched as another question. Weighing words by rarity (IDF) instead, so that
+/// a question's common words count for little, took partial translations of too many questions
+/// and lowered them (five Chinese questions then: 0.605 → 0.542).
+pub fn translated_into(query: &str, expansions: &[Expansion]) -> Option<Lang> {
     // A mixed query is read in English, the language of most of the corpus.
     let into = if expansions.iter().any(|e| e.lang == Lang::En) { Lang::En } else { expansions.first()?.lang };
-    // The translation must say enough of what the query says: a question of which only a word
-    // is known would embed as another question.
-    if translated_share(query, expansions, into) < MIN_TRANSLATED_SHARE {
-        return None;
-    }
-    Some((rewritten(query, expansions, into), into))
-}
-
-/// `query` in language `into`: its own words in that language (an English term in a Chinese
-/// query), then the first (best) translation into it of each translated phrase.
-fn rewritten(query: &str, expansions: &[Expansion], into: Lang) -> String {
-    let mut seen = HashSet::new();
-    let translations =
-        expansions.iter().filter(|e| e.lang == into && seen.insert(e.from.as_str())).map(|e| e.to.as_str());
-    let kept: String =
-        query.chars().map(|c| if is_han(c) == (into == Lang::Zh) || c.is_whitespace() { c } else { ' ' }).collect();
-    let mut parts: Vec<&str> = kept.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).collect();
-    parts.extend(translations);
-    parts.join(" ")
+    (translated_share(query, expansions, into) >= MIN_TRANSLATED_SHARE).then_some(into)
 }
 
 /// The share of `query`'s words in the other language than `into` (by characters; one-letter
@@ -1731,20 +1714,15 @@ mod tests {
     }
 
     #[test]
-    fn a_translated_query_is_embedded_only_when_it_says_most_of_the_query() {
+    fn a_query_counts_as_translated_only_when_its_translations_say_most_of_it() {
         let two =
             [expansion("幻觉", "hallucination"), expansion("幻觉", "confabulation"), expansion("模态", "modality")];
-        // Every Chinese word translated: the query's English words, then the best translation of
-        // each phrase.
-        assert_eq!(
-            translated_query("VLM 模态 幻觉", &two),
-            Some(("VLM hallucination modality".to_string(), Lang::En)),
-            "the best translation per phrase, in the order given"
-        );
+        // Every Chinese word translated (the English one is the query's own).
+        assert_eq!(translated_into("VLM 模态 幻觉", &two), Some(Lang::En));
         // One word of a long question is not enough to stand for it.
         let one = [expansion("幻觉", "hallucination")];
-        assert_eq!(translated_query("如何系统地减少视觉语言模型回答中的幻觉问题", &one), None);
-        assert_eq!(translated_query("幻觉", &[]), None, "nothing translated");
+        assert_eq!(translated_into("如何系统地减少视觉语言模型回答中的幻觉问题", &one), None);
+        assert_eq!(translated_into("幻觉", &[]), None, "nothing translated");
     }
 
     /// `from` (found in `query`) translated as `to`.

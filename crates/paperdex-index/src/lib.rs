@@ -16,6 +16,7 @@ mod cancel;
 mod consistency;
 mod engine;
 mod error;
+mod feedback;
 pub mod filter;
 pub mod fusion;
 mod generation;

@@ -725,13 +725,44 @@ impl PaperIndex {
         filter: &SearchFilter,
         n: usize,
     ) -> Result<KeywordMatches> {
-        // A section search keeps the translations inside the one query (its fields hold words
-        // only, no phrases or bigrams to lean on).
-        let in_english = filter.section.is_none() && expansions.iter().any(|e| e.lang == Lang::En);
-        let with_translations = self.keyword_matches_one(searcher, text, expansions, filter, n)?;
-        if !in_english {
-            return Ok(with_translations);
+        let translated = self.translated_matches(searcher, text, expansions, filter, n)?;
+        self.keyword_matches_given(searcher, text, expansions, filter, n, translated)
+    }
+
+    /// The best `n` matches of `text`'s English translation searched as an English query of
+    /// its own (see [`PaperIndex::keyword_matches`]), or `None` when it has none: nothing
+    /// translated into English, or a search restricted to a section group (which keeps the
+    /// translations inside the one query: its fields hold words only, no phrases or bigrams to
+    /// lean on).
+    pub(crate) fn translated_matches(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        expansions: &[Expansion],
+        filter: &SearchFilter,
+        n: usize,
+    ) -> Result<Option<KeywordMatches>> {
+        if filter.section.is_some() || !expansions.iter().any(|e| e.lang == Lang::En) {
+            return Ok(None);
         }
+        self.matches_of(searcher, self.translation_query_in(searcher, text, expansions), filter, n).map(Some)
+    }
+
+    /// [`PaperIndex::keyword_matches`] given the translated list
+    /// ([`PaperIndex::translated_matches`]), which a hybrid search makes first.
+    pub(crate) fn keyword_matches_given(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        expansions: &[Expansion],
+        filter: &SearchFilter,
+        n: usize,
+        translated: Option<KeywordMatches>,
+    ) -> Result<KeywordMatches> {
+        let with_translations = self.keyword_matches_one(searcher, text, expansions, filter, n)?;
+        let Some(translated) = translated else {
+            return Ok(with_translations);
+        };
         // The query's own words (and its translations, as weaker clauses) rank first the papers
         // written in its languages (Chinese, and English too in a mixed query: only a query
         // with Chinese words is translated into English); its translation, as a structured
@@ -742,7 +773,6 @@ impl PaperIndex {
         // BM25 Chinese keywords 0.443 → 0.644), and merged one for one, the sixth of the
         // papers that are Chinese took half of every page (session 10). Each hit keeps its
         // score in its own list, so scores need not fall along the answer.
-        let translated = self.matches_of(searcher, self.translation_query_in(searcher, text, expansions), filter, n)?;
         let shares = self.language_shares(searcher);
         let own_words = shares.of_any(&crate::engine::query_languages(text));
         let mut hits = crate::fusion::interleave_by_share(
