@@ -18,7 +18,6 @@ use crate::feedback::{FEEDBACK_PAPERS, feedback_vector};
 use crate::filter::SortOrder;
 use crate::fusion::{Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share};
 use crate::generation::AdmittedPassages;
-use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
 use crate::search::{Highlighter, KeywordMatches, SearchHit, SearchMode, SearchRequest, SearchResults};
 
@@ -220,9 +219,17 @@ impl SearchEngine {
             let keywords = match mode {
                 SearchMode::Hybrid => Some(scope.spawn(|| {
                     let begun = Instant::now();
-                    let translated = translated_list(wanted)?;
-                    let list =
-                        self.keyword_list(&searcher, &request.query, &expansions, &request.filter, wanted, translated)?;
+                    // The two keyword lists are ranked at once, the translated one first
+                    // here, since the feedback waits for it.
+                    let (own, translated) = std::thread::scope(|lists| {
+                        let own = lists.spawn(|| {
+                            self.index.own_matches(&searcher, &request.query, &expansions, &request.filter, wanted)
+                        });
+                        let translated = translated_list(wanted);
+                        (joined(own), translated)
+                    });
+                    let matches = self.index.merged_matches(&searcher, &request.query, own?, translated?, wanted);
+                    let list = self.keyword_list(&searcher, matches)?;
                     let highlighter = Highlighter::new(&self.index, &searcher, list.query.as_deref(), section)
                         .for_text(&request.query)
                         .for_translations(&expansions);
@@ -385,18 +392,8 @@ impl SearchEngine {
         })
     }
 
-    /// The BM25 top `n` by paper id, among the papers `filter` admits, given the translated
-    /// list ([`PaperIndex::translated_matches`]).
-    fn keyword_list(
-        &self,
-        searcher: &Searcher,
-        text: &str,
-        expansions: &[Expansion],
-        filter: &crate::SearchFilter,
-        n: usize,
-        translated: Option<KeywordMatches>,
-    ) -> Result<KeywordList> {
-        let matches = self.index.keyword_matches_given(searcher, text, expansions, filter, n, translated)?;
+    /// BM25's `matches` by paper id.
+    fn keyword_list(&self, searcher: &Searcher, matches: KeywordMatches) -> Result<KeywordList> {
         let addresses: Vec<_> = matches.hits.iter().map(|&(_, address)| address).collect();
         let ids = self.index.ids_at(searcher, &addresses)?;
         let ranked = ids.into_iter().zip(matches.hits.iter().map(|&(score, _)| score)).collect();
@@ -443,7 +440,7 @@ impl SearchEngine {
 }
 
 /// The result of a scoped thread; its panic, if it panicked, carries on in the caller.
-fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+pub(crate) fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
     thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 

@@ -13,19 +13,21 @@
 //! embedded, and the feedback is the corpus's own wording of the topic.
 //!
 //! On the development set (whole corpus, every top 10 judged) this beat the embedded
-//! translation: hybrid Chinese questions 0.750 → 0.792 and Chinese keywords 0.823 → 0.826
-//! nDCG@10, vector mode 0.693 → 0.754 over all queries (PERFORMANCE.md, "Chinese queries,
+//! translation: hybrid Chinese questions 0.750 → 0.797 and Chinese keywords 0.823 → 0.827
+//! nDCG@10, vector mode 0.693 → 0.752 over all queries (PERFORMANCE.md, "Chinese queries,
 //! session 16"). Session 4 tried feedback from a Chinese query's own keyword hits, before the
 //! lexicon existed, and it drifted to neighbouring topics: the translated list is what makes
 //! it work.
 
 /// How many papers of the translated keyword list feed the vector: 5 to 10 measured alike on
-/// the development set, 20 drifted (hybrid 0.822 at 10, 0.811 at 20).
+/// the development set, 20 drifted (hybrid nDCG@10 0.821 at 10, 0.811 at 20, without the
+/// query's share).
 pub(crate) const FEEDBACK_PAPERS: usize = 10;
 
 /// The query's own vector's weight beside the feedback's mean (unit length each): it keeps what
-/// the query says that the keyword list's first papers do not (vector mode 0.732 without it,
-/// 0.754 with a quarter, 0.710 with as much as the mean).
+/// the query says that the keyword list's first papers do not (vector mode nDCG@10 0.732
+/// without it, 0.754 with a quarter, 0.710 with as much as the mean; hybrid 0.821, 0.822,
+/// 0.813).
 pub(crate) const QUERY_SHARE: f32 = 0.25;
 
 /// The vector to search the other language's passages with: for each fed-back paper (its

@@ -1220,7 +1220,7 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
     drop(cells_of);
     // Words in most papers (本文 "this paper", study) stay in the model, where they explain
     // their own share of each paper, but get no entry: their translations would add near-zero
-    // IDF clauses to a search and noise to an embedded translation.
+    // IDF clauses to a search and noise to its English keyword list.
     let common = ((docs.len() as f32 * MAX_ENTRY_SHARE) as u32).max(MIN_PARALLEL_COUNT);
     let common_phrase = ((docs.len() as f32 * MAX_PHRASE_SHARE) as u32).max(MIN_PHRASE_COUNT);
     let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();

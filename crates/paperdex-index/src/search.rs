@@ -725,8 +725,13 @@ impl PaperIndex {
         filter: &SearchFilter,
         n: usize,
     ) -> Result<KeywordMatches> {
-        let translated = self.translated_matches(searcher, text, expansions, filter, n)?;
-        self.keyword_matches_given(searcher, text, expansions, filter, n, translated)
+        // The two lists are ranked at once, one per core.
+        let (own, translated) = std::thread::scope(|scope| {
+            let translated = scope.spawn(|| self.translated_matches(searcher, text, expansions, filter, n));
+            let own = self.own_matches(searcher, text, expansions, filter, n);
+            (own, crate::engine::joined(translated))
+        });
+        Ok(self.merged_matches(searcher, text, own?, translated?, n))
     }
 
     /// The best `n` matches of `text`'s English translation searched as an English query of
@@ -748,20 +753,31 @@ impl PaperIndex {
         self.matches_of(searcher, self.translation_query_in(searcher, text, expansions), filter, n).map(Some)
     }
 
-    /// [`PaperIndex::keyword_matches`] given the translated list
-    /// ([`PaperIndex::translated_matches`]), which a hybrid search makes first.
-    pub(crate) fn keyword_matches_given(
+    /// The best `n` matches of `text`'s own words, its translations as weaker clauses (see
+    /// [`PaperIndex::keyword_matches`]).
+    pub(crate) fn own_matches(
         &self,
         searcher: &Searcher,
         text: &str,
         expansions: &[Expansion],
         filter: &SearchFilter,
         n: usize,
-        translated: Option<KeywordMatches>,
     ) -> Result<KeywordMatches> {
-        let with_translations = self.keyword_matches_one(searcher, text, expansions, filter, n)?;
+        self.matches_of(searcher, self.keyword_query_in(searcher, text, expansions, filter.section), filter, n)
+    }
+
+    /// [`PaperIndex::keyword_matches`] from its two lists: [`PaperIndex::own_matches`] and
+    /// [`PaperIndex::translated_matches`].
+    pub(crate) fn merged_matches(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        own: KeywordMatches,
+        translated: Option<KeywordMatches>,
+        n: usize,
+    ) -> KeywordMatches {
         let Some(translated) = translated else {
-            return Ok(with_translations);
+            return own;
         };
         // The query's own words (and its translations, as weaker clauses) rank first the papers
         // written in its languages (Chinese, and English too in a mixed query: only a query
@@ -776,18 +792,18 @@ impl PaperIndex {
         let shares = self.language_shares(searcher);
         let own_words = shares.of_any(&crate::engine::query_languages(text));
         let mut hits = crate::fusion::interleave_by_share(
-            &[(with_translations.hits, own_words), (translated.hits, shares.of(Lang::En))],
+            &[(own.hits, own_words), (translated.hits, shares.of(Lang::En))],
             |&(_, address)| address,
             |&(score, _)| score,
         );
         hits.truncate(n.max(1));
-        Ok(KeywordMatches {
+        KeywordMatches {
             hits,
-            total: with_translations.total.max(translated.total),
-            total_is_estimate: with_translations.total_is_estimate || translated.total_is_estimate,
-            query: with_translations.query,
-            left_out: with_translations.left_out,
-        })
+            total: own.total.max(translated.total),
+            total_is_estimate: own.total_is_estimate || translated.total_is_estimate,
+            query: own.query,
+            left_out: own.left_out,
+        }
     }
 
     /// Each language's share of the papers `searcher` sees, by the papers with text in it.
@@ -795,18 +811,6 @@ impl PaperIndex {
         let papers =
             |lang: Lang| searcher.doc_freq(&Term::from_field_text(self.fields.langs, lang.code())).unwrap_or(0);
         crate::fusion::LanguageShares::from_paper_counts(papers(Lang::Zh), papers(Lang::En))
-    }
-
-    /// One keyword query's best `n` matches (see [`PaperIndex::keyword_matches`]).
-    fn keyword_matches_one(
-        &self,
-        searcher: &Searcher,
-        text: &str,
-        expansions: &[Expansion],
-        filter: &SearchFilter,
-        n: usize,
-    ) -> Result<KeywordMatches> {
-        self.matches_of(searcher, self.keyword_query_in(searcher, text, expansions, filter.section), filter, n)
     }
 
     /// The best `n` matches of a keyword query (see [`PaperIndex::keyword_matches`]).
