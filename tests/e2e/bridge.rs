@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::semantic::paperdex_with_model;
-use crate::support::{hit_ids, paperdex, search_json};
+use crate::support::{hit_ids, paperdex, paperdex_hashed, run_output, search_json};
 
 /// The English-only paper the Chinese query must reach.
 const ENGLISH_ANSWER: &str = "2402.00004";
@@ -102,6 +102,36 @@ fn a_chinese_query_searches_english_passages_with_the_papers_its_translation_fin
     let plain = search(&["--translation", "0"]);
     let own = vector_score(&plain, ENGLISH_ANSWER).unwrap_or(0.0);
     assert!(own < fed - 0.03, "{own} against {fed}: {plain}");
+}
+
+#[test]
+fn hybrid_ranks_by_keywords_exactly_as_a_keyword_search_does_translated_in_part_or_not() {
+    let data = tempfile::tempdir().expect("tempdir");
+    bilingual_fixture(data.path());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ingest = run_output(paperdex_hashed(dir.path()).arg("ingest").arg(data.path()));
+    assert_eq!(ingest.code, 0, "{}", ingest.stderr);
+    let search = |query: &str, mode: &str| {
+        let run = run_output(paperdex_hashed(dir.path()).args(["search", query, "--json", "--mode", mode]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<serde_json::Value>(&run.stdout).expect("json")
+    };
+    // Translated; translated in a small part (the vector side then does not count it as
+    // translated, the keyword side still searches its English list); English.
+    for query in ["模型幻觉", "自动调节超参数的幻觉", "hallucination"] {
+        let keywords = hit_ids(&search(query, "bm25"));
+        let hybrid = search(query, "hybrid");
+        let mut by_rank: Vec<(u64, String)> = hybrid["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .filter_map(|h| Some((h["bm25_rank"].as_u64()?, h["id"].as_str()?.to_string())))
+            .collect();
+        by_rank.sort();
+        let ranked: Vec<String> = by_rank.into_iter().map(|(_, id)| id).collect();
+        assert_eq!(ranked, keywords, "{query}: {hybrid}");
+    }
+    assert!(hit_ids(&search("自动调节超参数的幻觉", "bm25")).contains(&ENGLISH_ANSWER.to_string()));
 }
 
 #[test]

@@ -203,12 +203,8 @@ impl SearchEngine {
             // The translated keyword list: first, for the feedback, then part of hybrid's
             // keyword list. Vector mode ranks it only for the feedback.
             let translated_list = |n: usize| -> Result<Option<KeywordMatches>> {
-                let translated = match translated_into {
-                    Some(Lang::En) => {
-                        self.index.translated_matches(&searcher, &request.query, &expansions, &request.filter, n)?
-                    }
-                    _ => None,
-                };
+                let translated =
+                    self.index.translated_matches(&searcher, &request.query, &expansions, &request.filter, n)?;
                 if let (Some(to), Some(list)) = (feedback_to, &translated) {
                     let first: Vec<_> = list.hits.iter().take(FEEDBACK_PAPERS).map(|&(_, address)| address).collect();
                     // Nobody waits any more when the search has already failed.
