@@ -215,15 +215,21 @@ impl SearchEngine {
             let keywords = match mode {
                 SearchMode::Hybrid => Some(scope.spawn(|| {
                     let begun = Instant::now();
-                    // The two keyword lists are ranked at once, the translated one first
-                    // here, since the feedback waits for it.
-                    let (own, translated) = std::thread::scope(|lists| {
-                        let own = lists.spawn(|| {
-                            self.index.own_matches(&searcher, &request.query, &expansions, &request.filter, wanted)
-                        });
+                    let own =
+                        || self.index.own_matches(&searcher, &request.query, &expansions, &request.filter, wanted);
+                    let (own, translated) = if crate::search::has_translated_list(&expansions, &request.filter) {
+                        // The two keyword lists are ranked at once, the translated one first
+                        // here, since the feedback waits for it.
+                        std::thread::scope(|lists| {
+                            let own = lists.spawn(own);
+                            let translated = translated_list(wanted);
+                            (joined(own), translated)
+                        })
+                    } else {
+                        // No list to rank (and no feedback: the channel closes at once).
                         let translated = translated_list(wanted);
-                        (joined(own), translated)
-                    });
+                        (own(), translated)
+                    };
                     let matches = self.index.merged_matches(&searcher, &request.query, own?, translated?, wanted);
                     let list = self.keyword_list(&searcher, matches)?;
                     let highlighter = Highlighter::new(&self.index, &searcher, list.query.as_deref(), section)

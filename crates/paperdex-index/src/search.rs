@@ -363,6 +363,12 @@ fn counted<'t>(terms: impl IntoIterator<Item = &'t String>) -> Vec<(&'t str, f32
     counts
 }
 
+/// Whether a search with `expansions` under `filter` ranks an English keyword list of its
+/// translation ([`PaperIndex::translated_matches`]).
+pub(crate) fn has_translated_list(expansions: &[Expansion], filter: &SearchFilter) -> bool {
+    filter.section.is_none() && expansions.iter().any(|e| e.lang == Lang::En)
+}
+
 /// The full query of `scoring`, `None` when it has no clause.
 fn assemble_scoring(scoring: &[ScoringClause]) -> Option<Box<dyn Query>> {
     assemble(scoring.iter().flat_map(ScoringClause::clauses).collect())
@@ -725,6 +731,9 @@ impl PaperIndex {
         filter: &SearchFilter,
         n: usize,
     ) -> Result<KeywordMatches> {
+        if !has_translated_list(expansions, filter) {
+            return self.own_matches(searcher, text, expansions, filter, n);
+        }
         // The two lists are ranked at once, one per core.
         let (own, translated) = std::thread::scope(|scope| {
             let translated = scope.spawn(|| self.translated_matches(searcher, text, expansions, filter, n));
@@ -747,7 +756,7 @@ impl PaperIndex {
         filter: &SearchFilter,
         n: usize,
     ) -> Result<Option<KeywordMatches>> {
-        if filter.section.is_some() || !expansions.iter().any(|e| e.lang == Lang::En) {
+        if !has_translated_list(expansions, filter) {
             return Ok(None);
         }
         self.matches_of(searcher, self.translation_query_in(searcher, text, expansions), filter, n).map(Some)
