@@ -511,10 +511,10 @@ pub(crate) fn query_languages(query: &str) -> Vec<Lang> {
 /// ([`query_languages`]), and English when the query was translated into it (`translated_into`:
 /// its translation says most of what the query says, [`crate::lexicon::translated_into`]): its
 /// English list then ranks the English-only papers on their own terms, and missing from it is
-/// evidence too. A paper in none of them takes its
-/// keyword share from its vector rank (fusion); for the English-only papers of a well
-/// translated Chinese query that counted a weak vector list twice (hybrid Chinese questions
-/// 0.600 → 0.662 without it: development set, PERFORMANCE.md "Chinese queries, session 13").
+/// evidence too. A paper in none of them takes its keyword share from its vector rank
+/// (fusion); for the English-only papers of a well translated Chinese query that counted a
+/// weak vector list twice (hybrid Chinese questions 0.600 → 0.662 without it: development
+/// set, PERFORMANCE.md "Chinese queries, session 13").
 /// A partial translation (a small index's lexicon knows a word or two) still leaves them to
 /// their vector rank.
 fn keyword_languages(query: &str, translated_into: Option<Lang>) -> Vec<Lang> {
