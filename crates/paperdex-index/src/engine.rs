@@ -186,7 +186,7 @@ impl SearchEngine {
         // A query translated into English searches the English passages with feedback from
         // its translated keyword list (`crate::feedback`): the first papers of that list are
         // sent here as soon as it is ranked, while the model embeds the query.
-        let (feedback_to, feedback) = std::sync::mpsc::sync_channel::<Vec<String>>(1);
+        let (feedback_to, feedback) = std::sync::mpsc::sync_channel::<Vec<(String, f32)>>(1);
         let feedback_to = (translated_into == Some(Lang::En)).then_some(feedback_to);
         // Embedding the query takes milliseconds on one core; meanwhile the other runs the
         // keyword search and reads and highlights the papers it ranks first, which are most
@@ -207,8 +207,10 @@ impl SearchEngine {
                     self.index.translated_matches(&searcher, &request.query, &expansions, &request.filter, n)?;
                 if let (Some(to), Some(list)) = (feedback_to, &translated) {
                     let first: Vec<_> = list.hits.iter().take(FEEDBACK_PAPERS).map(|&(_, address)| address).collect();
+                    let ids = self.index.ids_at(&searcher, &first)?;
+                    let scored = ids.into_iter().zip(list.hits.iter().map(|&(score, _)| score)).collect();
                     // Nobody waits any more when the search has already failed.
-                    let _ = to.send(self.index.ids_at(&searcher, &first)?);
+                    let _ = to.send(scored);
                 }
                 Ok(translated)
             };
@@ -279,7 +281,8 @@ impl SearchEngine {
                             .map(|c| c.vector)
                             .collect::<Vec<_>>()
                     };
-                    feedback_vector(papers.iter().map(passages), &query_vector)
+                    let weights = crate::feedback::paper_weights(&papers.iter().map(|p| p.1).collect::<Vec<_>>());
+                    feedback_vector(papers.iter().zip(weights).map(|((id, _), w)| (w, passages(id))), &query_vector)
                 };
                 let per_language = vector_rankings(vectors, &query_vector, english, vector_depth, admitted.as_ref());
                 Ok((query_vector, per_language))
