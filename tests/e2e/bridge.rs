@@ -82,13 +82,14 @@ fn a_chinese_query_searches_english_passages_with_the_papers_its_translation_fin
     let dir = tempfile::tempdir().expect("tempdir");
     let (code, _, stderr) = paperdex_with_model(dir.path(), &["ingest", data.path().to_str().expect("utf-8 path")]);
     assert_eq!(code, 0, "{stderr}");
-    let search = |extra: &[&str]| {
-        let mut args = vec!["search", "模型幻觉", "--json", "--mode", "vector"];
+    let search_in = |mode: &str, extra: &[&str]| {
+        let mut args = vec!["search", "模型幻觉", "--json", "--mode", mode];
         args.extend_from_slice(extra);
         let (code, stdout, stderr) = paperdex_with_model(dir.path(), &args);
         assert_eq!(code, 0, "{stderr}");
         serde_json::from_str::<serde_json::Value>(&stdout).expect("json")
     };
+    let search = |extra: &[&str]| search_in("vector", extra);
     // The translation (幻觉 → hallucination) finds the English paper by its words, and the
     // English passages are searched with that paper's passages: it is the nearest English
     // paper, as near as its own wording.
@@ -102,6 +103,10 @@ fn a_chinese_query_searches_english_passages_with_the_papers_its_translation_fin
     let plain = search(&["--translation", "0"]);
     let own = vector_score(&plain, ENGLISH_ANSWER).unwrap_or(0.0);
     assert!(own < fed - 0.03, "{own} against {fed}: {plain}");
+    // Hybrid gets the same feedback, from the keyword list it ranks on another thread.
+    let hybrid = search_in("hybrid", &[]);
+    let fed_in_hybrid = vector_score(&hybrid, ENGLISH_ANSWER).expect("a hit");
+    assert!(fed_in_hybrid > 0.95, "{fed_in_hybrid}: {hybrid}");
 }
 
 #[test]
