@@ -20,7 +20,7 @@ use tantivy::Term;
 
 use crate::error::{IndexError, Result};
 use crate::paper_index::PaperIndex;
-use crate::vectors::{CompactGraph, ExactSearch, HnswSearch, NearestNeighbours, RefreshReport, VectorError, VectorSet};
+use crate::vectors::{CompactGraph, HnswSearch, RefreshReport, VectorError, VectorSet};
 
 const VECTORS_DIR: &str = "vectors";
 const SET_FILE: &str = "vectors.bin";
@@ -75,10 +75,12 @@ impl CommitPayload {
     }
 }
 
-/// Up to this many live passages, searches scan every vector instead of walking the HNSW
-/// graphs: the answer is exact and comes sooner. On the corpus's e5 vectors a scan of 15,833
-/// passages takes 0.96 ms, while the graph search the engine makes (300 neighbours, so ef ≥ 300)
-/// takes about 2 ms at any size (`cargo bench --bench search`, `--bench scale`). Qdrant's
+/// Up to this many live passages, searches scan every passage ([`CompactGraph::scan`]: the
+/// 8-bit codes, then the few that could make the answer rescored exactly) instead of walking
+/// the HNSW graphs: the answer is exact and comes sooner. On the corpus's e5 vectors the scan
+/// for 300 neighbours takes about 1 ms a language (1.5x faster than scanning the `f32`
+/// vectors), while the graph search the engine makes (300 neighbours, so ef ≥ 300) takes about
+/// 2 ms at any size (`cargo bench --bench search`, `--bench scale`). Qdrant's
 /// `full_scan_threshold` is the same idea.
 pub const FULL_SCAN_THRESHOLD: usize = 30_000;
 
@@ -90,22 +92,24 @@ pub struct Vectors {
     pub set: VectorSet,
     /// The HNSW graphs over `set`, in the compact form searches walk.
     pub graph: CompactGraph,
-    /// Exact search over `set`, while it is small enough ([`FULL_SCAN_THRESHOLD`]).
-    exact: Option<ExactSearch>,
+    /// Whether searches scan every passage ([`CompactGraph::scan`], exact) rather than walk
+    /// the graphs: while the set is small enough ([`FULL_SCAN_THRESHOLD`]).
+    scan: bool,
 }
 
 impl Vectors {
     pub(crate) fn new(name: String, set: VectorSet, graph: CompactGraph) -> Vectors {
-        let exact = (set.live_len() <= FULL_SCAN_THRESHOLD).then(|| ExactSearch::build(&set));
-        Vectors { name, set, graph, exact }
+        let scan = set.live_len() <= FULL_SCAN_THRESHOLD;
+        Vectors { name, set, graph, scan }
     }
 
     /// The `k` live passages of `lang` nearest to `query`, as (chunk id, similarity), best
     /// first: by a full scan while the set is small, by the HNSW graphs beyond.
     pub fn nearest(&self, query: &[f32], k: usize, lang: Lang) -> Vec<(u32, f32)> {
-        match &self.exact {
-            Some(exact) => exact.search(query, k, lang),
-            None => self.graph.search(&self.set, query, k, lang, self.graph.ef_for(lang), None),
+        if self.scan {
+            self.graph.scan(&self.set, query, k, lang)
+        } else {
+            self.graph.search(&self.set, query, k, lang, self.graph.ef_for(lang), None)
         }
     }
 
@@ -400,7 +404,7 @@ fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vectors::NearestNeighbours;
+    use crate::vectors::{ExactSearch, NearestNeighbours};
 
     #[test]
     fn segments_above_the_merge_cap_are_never_merged_again_and_small_ones_still_are() {

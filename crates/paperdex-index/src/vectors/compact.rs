@@ -366,6 +366,84 @@ impl CompactGraph {
         hits
     }
 
+    /// The `k` live chunks of `lang` most similar to `query`, exactly as
+    /// [`super::ExactSearch`] finds them (the same chunks, similarities and order), at a
+    /// quarter of the memory traffic: every node's 8-bit codes are scored, and only the nodes
+    /// whose approximate similarity could still reach the top `k` are rescored with their
+    /// `f32` vectors. Chunks of the set the graphs do not cover are scored exactly.
+    ///
+    /// Why the answer is exact: a code is at most half a step from its value in every
+    /// dimension, so an approximate similarity is within `bound = Σ |query[i]| × step[i] / 2`
+    /// of the exact one. Nodes are rescored best approximation first, and the rescoring stops
+    /// at the first node whose approximation plus `bound` is below the `k`-th best exact
+    /// similarity found so far: neither it nor any node after it can reach the top `k`. (The
+    /// nodes more than `2 × bound` below the `k`-th best approximation are dropped before
+    /// sorting, by the same argument.)
+    ///
+    /// Why bother: the whole-corpus scan of `f32` vectors (34 MB) is bound by memory; the codes
+    /// are a quarter of that (PERFORMANCE.md, "Session 17").
+    pub fn scan(&self, set: &VectorSet, query: &[f32], k: usize, lang: Lang) -> Vec<(u32, f32)> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let Some(query) = prepare_query(query, self.dims) else { return Vec::new() };
+        // The best `k` so far, exactly scored; the worst on top.
+        let mut best: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::with_capacity(k + 1);
+        let offer = |best: &mut BinaryHeap<std::cmp::Reverse<Scored>>, chunk: u32, similarity: f32| {
+            best.push(std::cmp::Reverse(Scored { similarity, node: chunk }));
+            if best.len() > k {
+                best.pop();
+            }
+        };
+        if let Some(graph) = &self.graphs[lang_slot(lang)] {
+            let prepared = self.quantizer.prepare(&query);
+            let mut approximate: Vec<(u32, f32)> = graph
+                .chunk_ids
+                .iter()
+                .zip(graph.codes.chunks_exact(self.dims))
+                .filter(|&(&chunk, _)| !set.is_deleted(chunk))
+                .map(|(&chunk, codes)| (chunk, prepared.similarity(codes)))
+                .collect();
+            // The f32 sums of the approximate and exact similarities round too; 1e-3 is far
+            // above what 384 products can lose.
+            let bound = query.iter().zip(&self.quantizer.step).map(|(&q, &s)| q.abs() * s).sum::<f32>() / 2.0 + 1e-3;
+            if approximate.len() > k {
+                approximate.select_nth_unstable_by(k - 1, best_first);
+                let floor = approximate[k - 1].1 - 2.0 * bound;
+                approximate.retain(|&(_, similarity)| similarity >= floor);
+            }
+            approximate.sort_unstable_by(best_first);
+            // The vectors to rescore are scattered over the set: ask for the next ones' memory
+            // while this one is scored (see `simd`).
+            const AHEAD: usize = 4;
+            for &(chunk, _) in approximate.iter().take(AHEAD) {
+                simd::prefetch(set.get(chunk).map_or(&[][..], |c| c.vector));
+            }
+            for (i, &(chunk, approximation)) in approximate.iter().enumerate() {
+                let kth = best.peek().filter(|_| best.len() == k).map(|worst| worst.0.similarity);
+                if kth.is_some_and(|kth| approximation + bound < kth) {
+                    break;
+                }
+                if let Some(ahead) = approximate.get(i + AHEAD).and_then(|&(c, _)| set.get(c)) {
+                    simd::prefetch(ahead.vector);
+                }
+                if let Some(found) = set.get(chunk) {
+                    offer(&mut best, chunk, similarity(&query, found.vector));
+                }
+            }
+        }
+        // Chunks written after the graphs were built (none once a writer has saved them).
+        for id in self.covered..set.len() {
+            let id = id as u32;
+            if let Some(chunk) = set.get(id).filter(|c| c.lang == lang && !set.is_deleted(id)) {
+                offer(&mut best, id, similarity(&query, chunk.vector));
+            }
+        }
+        let mut hits: Vec<(u32, f32)> = best.into_iter().map(|r| (r.0.node, r.0.similarity)).collect();
+        hits.sort_unstable_by(best_first);
+        hits
+    }
+
     /// HNSW search on the codes: greedy descent through the upper layers, then a best-first
     /// walk of layer 0 keeping the `ef` most similar nodes that `accept` lets through
     /// (unordered). Rejected nodes are still walked through, so a filter never cuts the graph.

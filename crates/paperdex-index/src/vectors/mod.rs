@@ -5,14 +5,16 @@
 //!   (format in [`set`](VectorSet#file-format-version-1)).
 //! - [`NearestNeighbours`] is what the ranker calls: the `k` chunks most similar to a query
 //!   within one language. Two implementations:
-//!   - [`ExactSearch`]: brute force over contiguous per-language arrays. The oracle for recall
-//!     tests, and fast enough for a few thousand chunks.
+//!   - [`ExactSearch`]: brute force over contiguous per-language `f32` arrays. The oracle for
+//!     recall tests and for [`CompactGraph::scan`].
 //!   - [`HnswSearch`]: one hnsw_rs graph per language, built in parallel, extended incrementally
 //!     ([`HnswSearch::insert`]), rebuilt when more than [`REBUILD_TOMBSTONE_RATIO`] of it is
 //!     tombstones, and saved to / reloaded from a folder without rebuilding. Writers use it.
 //! - [`CompactGraph`]: the same graphs copied into flat arrays with 8-bit vector codes, the
 //!   candidates rescored with the set's `f32` vectors: what searches walk (a tenth of
-//!   hnsw_rs's memory, read in seconds; see its module).
+//!   hnsw_rs's memory, read in seconds; see its module). Below
+//!   [`crate::generation::FULL_SCAN_THRESHOLD`] passages, searches scan its codes instead
+//!   ([`CompactGraph::scan`]), which gives exactly [`ExactSearch`]'s answer.
 //!
 //! Chunk ids are positions in the [`VectorSet`]; results are `(chunk id, cosine similarity)`,
 //! best first, ties broken by chunk id, never a tombstoned chunk.
