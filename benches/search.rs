@@ -449,17 +449,15 @@ fn machine() -> (usize, f64) {
     (cores, mhz / 1000.0)
 }
 
-/// The model's own throughput on the passages of every `step`-th paper of `index`, in calls
-/// of 32 as ingest makes them, for comparison with ingest.
+/// The model's own throughput on the passages of every `step`-th paper of `index`, in one call
+/// as ingest makes it (per generation), for comparison with ingest.
 fn model_alone(model: &dyn Embedder, index: &PaperIndex, ingest_rate: Option<f64>, step: usize) {
     let papers = index.papers().expect("papers");
     // Every 38th paper of the corpus is about 300, spread over every source and language.
     let passages: Vec<String> = papers.iter().step_by(step).flat_map(chunk).map(|c| c.text).collect();
     let texts: Vec<&str> = passages.iter().map(String::as_str).collect();
     let started = Instant::now();
-    for call in texts.chunks(32) {
-        model.embed(call, Role::Passage).expect("embed");
-    }
+    model.embed(&texts, Role::Passage).expect("embed");
     let rate = texts.len() as f64 / started.elapsed().as_secs_f64();
     println!("model alone: {rate:.1} passages/s on {} passages of every {step}th paper", texts.len());
     if let Some(ingest_rate) = ingest_rate {

@@ -1,5 +1,6 @@
 //! How the real model is fed (`make test` fetches it): passages of many lengths embedded in one
-//! call come back in the caller's order with the vectors each would get alone, and queries sent
+//! call come back in the caller's order with the vectors each would get alone (and report each
+//! batch as it is done, for ingest's progress), and queries sent
 //! together through the server's [`QueryBatcher`] get the vectors they get one by one.
 //!
 //! "The same" means up to int8 rounding: the graph quantises activations per model call, so a
@@ -56,6 +57,48 @@ fn passages_embedded_together_in_length_order_come_back_in_the_callers_order() {
     let alone: Vec<Vec<f32>> =
         texts.iter().map(|t| model.embed(&[t], Role::Passage).expect("embed alone").remove(0)).collect();
     assert_each_its_own(&texts, &together, &alone);
+}
+
+#[test]
+fn one_long_call_reports_every_passage_once_as_its_batch_is_done_and_stops_when_asked() {
+    // Ingest embeds a whole generation in one call and turns these reports into progress.
+    let model = model();
+    let texts: Vec<String> = (0..37)
+        .map(|i| match i % 3 {
+            0 => format!("论文 {i}：一种用于长视频生成的键值缓存压缩方法。").repeat(1 + i % 5),
+            1 => format!("Paper {i} studies reward models for reasoning. ").repeat(1 + i % 7),
+            _ => format!("Gaussian splatting {i}"),
+        })
+        .collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let reported = std::sync::Mutex::new(Vec::new());
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let vectors = model
+        .embed_reporting(&texts, Role::Passage, &|positions| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            reported.lock().expect("lock").extend_from_slice(positions);
+            true
+        })
+        .expect("embed");
+    let mut reported = reported.into_inner().expect("lock");
+    reported.sort_unstable();
+    assert_eq!(reported, (0..texts.len()).collect::<Vec<_>>(), "every position exactly once");
+    assert!(calls.into_inner() > 1, "progress comes batch by batch, not once at the end");
+    // The same batches as `embed` makes, so the same vectors (and `embed`'s order is checked
+    // against one-by-one embedding above).
+    let plain = model.embed(&texts, Role::Passage).expect("embed");
+    for (i, (reported, plain)) in vectors.iter().zip(&plain).enumerate() {
+        assert!(cosine(reported, plain) > 0.9999, "passage {i} got another vector");
+    }
+
+    // A caller that stops wanting the vectors (the writer gone) stops the model.
+    let batches = std::sync::atomic::AtomicUsize::new(0);
+    let stopped = model.embed_reporting(&texts, Role::Passage, &|_| {
+        batches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        false
+    });
+    assert!(matches!(stopped, Err(paperdex_embed::EmbedError::Stopped)), "{stopped:?}");
+    assert!(batches.into_inner() <= 2, "at most one batch per session runs after the stop");
 }
 
 #[test]

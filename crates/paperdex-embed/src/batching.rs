@@ -126,6 +126,16 @@ impl<E: Embedder> Embedder for QueryBatcher<E> {
         // Never batched with other callers' queries: each text's vector must be its own.
         self.inner.embed_each(texts, role)
     }
+
+    fn embed_reporting(
+        &self,
+        texts: &[&str],
+        role: Role,
+        done: &(dyn Fn(&[usize]) -> bool + Sync),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        // Bulk work (ingest's passages) goes straight to the model, as `embed`'s does.
+        self.inner.embed_reporting(texts, role, done)
+    }
 }
 
 #[cfg(test)]

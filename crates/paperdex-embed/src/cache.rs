@@ -63,6 +63,16 @@ impl<E: Embedder> Embedder for QueryCache<E> {
         self.inner.embed_each(texts, role)
     }
 
+    fn embed_reporting(
+        &self,
+        texts: &[&str],
+        role: Role,
+        done: &(dyn Fn(&[usize]) -> bool + Sync),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        // Bulk work too (ingest's passages): never cached.
+        self.inner.embed_reporting(texts, role, done)
+    }
+
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
         if role != Role::Query || self.calls.is_none() {
             return self.inner.embed(texts, role);

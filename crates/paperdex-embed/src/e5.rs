@@ -183,19 +183,32 @@ impl E5Embedder {
 
     /// Embeds `prefixed` in `batches` (lists of positions in it), handed out in order to
     /// whichever of `pool`'s sessions is free, and returns the vectors in `prefixed`'s order.
-    fn run(&self, prefixed: &[String], batches: &[&[usize]], pool: &SessionPool) -> Result<Vec<Vec<f32>>, EmbedError> {
+    /// Each batch's positions go to `done` once its vectors exist; when it returns false, no
+    /// further batch is started.
+    fn run(
+        &self,
+        prefixed: &[String],
+        batches: &[&[usize]],
+        pool: &SessionPool,
+        done: &(dyn Fn(&[usize]) -> bool + Sync),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
         let workers = batches.len().min(pool.max_sessions.max(1));
         // Batches are handed out in the caller's order (`embed`: by length) to whichever session
         // is free.
         let next = AtomicUsize::new(0);
         let run = || -> Result<Vec<Numbered>, EmbedError> {
             let mut session = pool.session(&self.paths)?;
-            let mut done = Vec::new();
+            let mut embedded = Vec::new();
             while let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
                 let texts: Vec<&str> = batch.iter().map(|&i| prefixed[i].as_str()).collect();
-                done.extend(batch.iter().copied().zip(session.embed(&texts)?));
+                embedded.extend(batch.iter().copied().zip(session.embed(&texts)?));
+                if !done(batch) {
+                    // The other sessions stop at their next batch too.
+                    next.store(batches.len(), Ordering::Relaxed);
+                    return Err(EmbedError::Stopped);
+                }
             }
-            Ok(done)
+            Ok(embedded)
         };
         let outcomes: Vec<Result<Vec<Numbered>, EmbedError>> = if workers <= 1 {
             vec![run()]
@@ -391,13 +404,25 @@ impl Embedder for E5Embedder {
     }
 
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.embed_reporting(texts, role, &|_| true)
+    }
+
+    fn embed_reporting(
+        &self,
+        texts: &[&str],
+        role: Role,
+        done: &(dyn Fn(&[usize]) -> bool + Sync),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
         let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
         let order = if prefixed.len() <= 1 {
             (0..prefixed.len()).collect()
         } else {
             by_length(&prefixed.iter().map(|t| self.token_count(t)).collect::<Vec<_>>())
         };
-        self.run(&prefixed, &order.chunks(BATCH).collect::<Vec<_>>(), self.pool(role))
+        // Longest batches first: the sessions take the next batch as they finish, so the
+        // shortest ones, handed out last, leave the least idle time at the end of the call.
+        let batches: Vec<&[usize]> = order.chunks(BATCH).rev().collect();
+        self.run(&prefixed, &batches, self.pool(role), done)
     }
 
     fn embed_each(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
@@ -406,7 +431,7 @@ impl Embedder for E5Embedder {
         // prefix is the role's; the session only runs the graph).
         let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
         let order: Vec<usize> = (0..prefixed.len()).collect();
-        self.run(&prefixed, &order.chunks(1).collect::<Vec<_>>(), self.pool(Role::Passage))
+        self.run(&prefixed, &order.chunks(1).collect::<Vec<_>>(), self.pool(Role::Passage), &|_| true)
     }
 }
 

@@ -67,6 +67,9 @@ pub enum EmbedError {
     /// The model failed on some input.
     #[error("the embedding model failed: {0}")]
     Model(String),
+    /// The caller asked to stop ([`Embedder::embed_reporting`]'s `done` said so).
+    #[error("embedding stopped: the caller no longer wants the vectors")]
+    Stopped,
 }
 
 /// Text in, unit vectors out.
@@ -85,6 +88,25 @@ pub trait Embedder: Send + Sync {
     /// Embeds `texts` (without prefixes: the embedder adds the one `role` needs). Every vector
     /// has length 1.
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError>;
+    /// [`Embedder::embed`] for long lists: `done` is told the positions (in `texts`) of each
+    /// group of texts as soon as their vectors exist, so one call can embed thousands of texts
+    /// and still report progress. When `done` returns false, no further group is started and
+    /// the call fails with [`EmbedError::Stopped`].
+    ///
+    /// Why one long call rather than many short ones: a call ends when its last batch does, so
+    /// a model with several sessions idles at the end of every call (calls of 32 passages ran
+    /// 10–15% below one call for all; PERFORMANCE.md, "Session 17"). The default reports
+    /// everything at once, at the end.
+    fn embed_reporting(
+        &self,
+        texts: &[&str],
+        role: Role,
+        done: &(dyn Fn(&[usize]) -> bool + Sync),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let vectors = self.embed(texts, role)?;
+        let all: Vec<usize> = (0..texts.len()).collect();
+        if done(&all) { Ok(vectors) } else { Err(EmbedError::Stopped) }
+    }
     /// Embeds each of `texts` in a model call of its own, so a text's vector depends on that
     /// text alone: an int8 graph quantises its activations per call, so in a batch a vector
     /// moves with the other texts (the lexicon's term pairs need vectors that do not depend on

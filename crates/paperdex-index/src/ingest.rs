@@ -191,8 +191,10 @@ impl RecordSource for Files {
     }
 }
 
-/// Passages per call into the embedder (progress is reported between calls).
-pub(crate) const PASSAGES_PER_CALL: usize = 32;
+/// Progress messages the embedding thread may send ahead of the writer (one per model batch
+/// of 8 passages): while the writer commits a generation, the model goes on with the next
+/// one's passages and must not wait for the writer to read its progress.
+pub(crate) const PROGRESS_BACKLOG: usize = 1024;
 
 /// How far embedding has come.
 ///
@@ -250,7 +252,9 @@ pub(crate) enum Embedded {
 ///
 /// The passages of all the papers are embedded in order of (estimated) length, not paper by
 /// paper: a model call pads its texts to the longest, so mixing a title-only passage with a
-/// full window wastes most of the call.
+/// full window wastes most of the call. They go to the model in one call, which reports each
+/// batch as it is done ([`Embedder::embed_reporting`]): calls of 32 passages left a session
+/// idle at the end of every call (PERFORMANCE.md, "Session 17").
 pub(crate) fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &SyncSender<Embedded>) -> bool {
     let chunked: Vec<Vec<paperdex_embed::Chunk>> = papers.iter().map(|p| chunk(p)).collect();
     // (paper, passage number, chunk), so each vector goes back to its place.
@@ -260,39 +264,42 @@ pub(crate) fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &
         .flat_map(|(i, chunks)| chunks.iter().enumerate().map(move |(n, c)| (i, n, c)))
         .collect();
     flat.sort_by_cached_key(|(_, _, c)| estimate_tokens(&c.text));
-    // Each paper's passages, filled in as their calls come back.
-    let mut slots: Vec<Vec<Option<PassageVector>>> = chunked.iter().map(|c| vec![None; c.len()]).collect();
-    let mut remaining: Vec<usize> = chunked.iter().map(Vec::len).collect();
     // Papers without passages are done before anything is embedded.
-    let mut papers_done = remaining.iter().filter(|&&n| n == 0).count();
-    for call in flat.chunks(PASSAGES_PER_CALL) {
-        let texts: Vec<&str> = call.iter().map(|(_, _, c)| c.text.as_str()).collect();
-        let vectors = match embedder.embed(&texts, Role::Passage) {
-            Ok(vectors) if vectors.len() == texts.len() => vectors,
-            Ok(vectors) => {
-                let reason = format!("the model returned {} vectors for {} passages", vectors.len(), texts.len());
-                let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(EmbedError::Model(reason)))));
-                return false;
-            }
-            Err(error) => {
-                let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(error))));
-                return false;
-            }
-        };
-        for (&(paper, n, chunk), vector) in call.iter().zip(vectors) {
-            slots[paper][n] = Some((chunk.lang, vector));
+    let empty = chunked.iter().filter(|c| c.is_empty()).count();
+    if empty > 0 && sender.send(Embedded::Progress { passages: 0, papers: empty }).is_err() {
+        return false;
+    }
+    // Passages still to embed, per paper: a paper is done when its count reaches zero.
+    let remaining = std::sync::Mutex::new(chunked.iter().map(Vec::len).collect::<Vec<usize>>());
+    let report = |positions: &[usize]| {
+        let Ok(mut remaining) = remaining.lock() else { return false };
+        let mut papers_done = 0;
+        for &position in positions {
+            let paper = flat[position].0;
             remaining[paper] -= 1;
             if remaining[paper] == 0 {
                 papers_done += 1;
             }
         }
-        let progress = Embedded::Progress { passages: call.len(), papers: std::mem::take(&mut papers_done) };
-        if sender.send(progress).is_err() {
+        // The writer gone (an error, or the user stopped) stops the model too.
+        sender.send(Embedded::Progress { passages: positions.len(), papers: papers_done }).is_ok()
+    };
+    let texts: Vec<&str> = flat.iter().map(|(_, _, c)| c.text.as_str()).collect();
+    let vectors = match embedder.embed_reporting(&texts, Role::Passage, &report) {
+        Ok(vectors) if vectors.len() == texts.len() => vectors,
+        Ok(vectors) => {
+            let reason = format!("the model returned {} vectors for {} passages", vectors.len(), texts.len());
+            let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(EmbedError::Model(reason)))));
             return false;
         }
-    }
-    if papers_done > 0 && sender.send(Embedded::Progress { passages: 0, papers: papers_done }).is_err() {
-        return false;
+        Err(error) => {
+            let _ = sender.send(Embedded::Batch(Err(IndexError::Embed(error))));
+            return false;
+        }
+    };
+    let mut slots: Vec<Vec<Option<PassageVector>>> = chunked.iter().map(|c| vec![None; c.len()]).collect();
+    for (&(paper, n, chunk), vector) in flat.iter().zip(vectors) {
+        slots[paper][n] = Some((chunk.lang, vector));
     }
     let batch = slots.into_iter().map(|passages| passages.into_iter().flatten().collect()).collect();
     sender.send(Embedded::Batch(Ok(batch))).is_ok()

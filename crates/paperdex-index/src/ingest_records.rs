@@ -20,7 +20,7 @@ use tantivy::Searcher;
 
 use crate::error::{IndexError, Result};
 use crate::ingest::{
-    EmbedProgress, Embedded, IngestObserver, IngestReport, PASSAGES_PER_CALL, corrupt, embed_papers, receive_batch,
+    EmbedProgress, Embedded, IngestObserver, IngestReport, PROGRESS_BACKLOG, corrupt, embed_papers, receive_batch,
 };
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
@@ -156,7 +156,7 @@ impl PaperIndex {
             // one (and reads the files of the one after), so it never waits for tantivy, the
             // graphs or the disk.
             let (queue, queued) = std::sync::mpsc::sync_channel::<Vec<Paper>>(1);
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Embedded>(PASSAGES_PER_CALL);
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Embedded>(PROGRESS_BACKLOG);
             if let Some(embedder) = embedder {
                 scope.spawn(move || {
                     // A panic here would end the whole ingest as a panic (the scope re-raises
