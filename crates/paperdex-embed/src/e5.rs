@@ -193,8 +193,8 @@ impl E5Embedder {
         done: &(dyn Fn(&[usize]) -> bool + Sync),
     ) -> Result<Vec<Vec<f32>>, EmbedError> {
         let workers = batches.len().min(pool.max_sessions.max(1));
-        // Batches are handed out in the caller's order (`embed`: by length) to whichever session
-        // is free.
+        // Batches are handed out in the caller's order (`embed_reporting`: longest first) to
+        // whichever session is free.
         let next = AtomicUsize::new(0);
         let run = || -> Result<Vec<Numbered>, EmbedError> {
             let mut session = pool.session(&self.paths)?;
