@@ -14,8 +14,9 @@ print("tokens per query: median", int(np.median([len(e.ids) for e in enc])), "mi
 def sess(path, threads, level=ort.GraphOptimizationLevel.ORT_ENABLE_ALL, prof=False, disable=""):
     o = ort.SessionOptions(); o.intra_op_num_threads = threads; o.inter_op_num_threads = 1
     if disable: o.add_session_config_entry("optimization.disable_specified_optimizers", disable)
-    o.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    o.add_session_config_entry("session.intra_op.allow_spinning", os.environ.get("SPIN", "0"))
     o.graph_optimization_level = level
+    if os.environ.get("FSS"): o.add_session_config_entry("session.force_spinning_stop", os.environ["FSS"])
     o.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     if prof: o.enable_profiling = True; o.profile_file_prefix = f"{D}/prof_{os.path.basename(path)}"
     return ort.InferenceSession(path, o, providers=["CPUExecutionProvider"])
@@ -35,7 +36,7 @@ for r in range(ROUNDS):
             c0 = time.process_time(); t0 = time.perf_counter()
             s.run(None, f)
             wall[k].append(time.perf_counter() - t0); cpu[k].append(time.process_time() - c0)
-            time.sleep(0.002)
+            time.sleep(float(os.environ.get("SLEEP", "0.002")))
 for k in variants:
     w = np.array(wall[k]) * 1e3; c = np.array(cpu[k]) * 1e3
     print(f"{k:16s} wall p50 {np.median(w):6.2f} p90 {np.percentile(w,90):6.2f} ms   cpu mean {c.mean():6.2f} ms")
