@@ -16,9 +16,9 @@
 //!   under 8 connections 1.68 GB → 0.99 GB at the same throughput).
 //!
 //! A batch is padded to its longest text, so the order texts reach the model in decides how
-//! much of its work is padding: [`E5Embedder`] counts each text's tokens (outside the lock)
-//! and runs them in batches of similar length, then puts the vectors back in the caller's
-//! order.
+//! much of its work is padding: [`E5Embedder`] counts each text's tokens (with the tokenizer
+//! of a session it then gives back) and runs them in batches of similar length, then puts the
+//! vectors back in the caller's order.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -73,8 +73,6 @@ pub struct E5Embedder {
     passages: SessionPool,
     /// Sessions for queries ([`SessionKind::Queries`]).
     queries: SessionPool,
-    /// A copy of the model's tokenizer, to count tokens without taking a session.
-    tokenizer: tokenizers::Tokenizer,
 }
 
 /// What a session is tuned for.
@@ -138,14 +136,11 @@ impl E5Embedder {
             SessionKind::Passages => passages.first(paths)?,
             SessionKind::Queries => queries.first(paths)?,
         };
-        let mut tokenizer = first.tokenizer.clone();
-        // Counting needs no padding (fastembed pads each batch to its longest text).
-        tokenizer.with_padding(None);
         match kind {
             SessionKind::Passages => passages.adopt(first),
             SessionKind::Queries => queries.adopt(first),
         }
-        Ok(E5Embedder { paths: paths.clone(), passages, queries, tokenizer })
+        Ok(E5Embedder { paths: paths.clone(), passages, queries })
     }
 
     /// The pool of the sessions `role` runs on (the other one where that one can make none).
@@ -163,22 +158,30 @@ impl E5Embedder {
     pub fn from_hub() -> Result<E5Embedder, EmbedError> {
         let options = fastembed::InitOptions::new(fastembed::EmbeddingModel::MultilingualE5Small);
         let model = TextEmbedding::try_new(options).map_err(|e| EmbedError::Model(e.to_string()))?;
-        let mut tokenizer = model.tokenizer.clone();
-        tokenizer.with_padding(None);
         // The hub's model cannot be reloaded from files: its one session serves both roles.
         let passages = SessionPool::new(SessionKind::Passages, 1, 1);
         passages.adopt(model);
         let queries = SessionPool::new(SessionKind::Queries, 1, 0);
-        Ok(E5Embedder { paths: ModelPaths::under(Path::new("models")), passages, queries, tokenizer })
+        Ok(E5Embedder { paths: ModelPaths::under(Path::new("models")), passages, queries })
     }
 
-    /// The number of tokens the model reads of `text` (with its prefix, capped at the window),
-    /// or an estimate where the tokenizer fails.
-    fn token_count(&self, text: &str) -> usize {
-        match self.tokenizer.encode_fast(text, true) {
-            Ok(encoding) => encoding.len().min(MAX_TOKENS),
-            Err(_) => crate::chunk::estimate_tokens(text).min(MAX_TOKENS),
-        }
+    /// The number of tokens the model reads of each text (with its prefix, capped at the
+    /// window), or an estimate where the tokenizer fails. Counted with the tokenizer of one of
+    /// `pool`'s sessions, taken for the count and given back before the texts are embedded,
+    /// rather than with a copy of our own: a tokenizer of this vocabulary holds 240 MB alone
+    /// (a copy cost 100 MB of ingest's peak RSS and 24 MB of `serve`'s, PERFORMANCE.md).
+    fn token_counts(&self, texts: &[String], pool: &SessionPool) -> Result<Vec<usize>, EmbedError> {
+        let session = pool.session(&self.paths)?;
+        let tokenizer =
+            &session.model.as_ref().ok_or_else(|| EmbedError::Model("the session is gone".into()))?.tokenizer;
+        Ok(texts
+            .iter()
+            .map(|text| match tokenizer.encode_fast(text.as_str(), true) {
+                // fastembed pads a batch to its longest text; one text alone gets no padding.
+                Ok(encoding) => encoding.len().min(MAX_TOKENS),
+                Err(_) => crate::chunk::estimate_tokens(text).min(MAX_TOKENS),
+            })
+            .collect())
     }
 
     /// Embeds `prefixed` in `batches` (lists of positions in it), handed out in order to
@@ -429,7 +432,7 @@ impl Embedder for E5Embedder {
         let order = if prefixed.len() <= 1 {
             (0..prefixed.len()).collect()
         } else {
-            by_length(&prefixed.iter().map(|t| self.token_count(t)).collect::<Vec<_>>())
+            by_length(&self.token_counts(&prefixed, self.pool(role))?)
         };
         // Longest batches first: the sessions take the next batch as they finish, so the
         // shortest ones, handed out last, leave the least idle time at the end of the call.
