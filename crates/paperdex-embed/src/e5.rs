@@ -168,7 +168,7 @@ impl E5Embedder {
     /// The number of tokens the model reads of each text (with its prefix, capped at the
     /// window), or an estimate where the tokenizer fails. Counted with the tokenizer of one of
     /// `pool`'s sessions, taken for the count and given back before the texts are embedded,
-    /// rather than with a copy of our own: a tokenizer of this vocabulary holds 240 MB alone
+    /// rather than with a copy of our own: a tokenizer of this vocabulary holds 290 MB alone
     /// (a copy cost 100 MB of ingest's peak RSS and 24 MB of `serve`'s, PERFORMANCE.md).
     fn token_counts(&self, texts: &[String], pool: &SessionPool) -> Result<Vec<usize>, EmbedError> {
         let session = pool.session(&self.paths)?;
