@@ -171,9 +171,8 @@ impl E5Embedder {
     /// rather than with a copy of our own: a tokenizer of this vocabulary holds 290 MB alone
     /// (a copy cost 100 MB of ingest's peak RSS and 24 MB of `serve`'s, PERFORMANCE.md).
     fn token_counts(&self, texts: &[String], pool: &SessionPool) -> Result<Vec<usize>, EmbedError> {
-        let session = pool.session(&self.paths)?;
-        let tokenizer =
-            &session.model.as_ref().ok_or_else(|| EmbedError::Model("the session is gone".into()))?.tokenizer;
+        let mut session = pool.session(&self.paths)?;
+        let tokenizer = &session.model()?.tokenizer;
         Ok(texts
             .iter()
             .map(|text| match tokenizer.encode_fast(text.as_str(), true) {
@@ -367,9 +366,14 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// The session's model (there until the session is dropped).
+    fn model(&mut self) -> Result<&mut TextEmbedding, EmbedError> {
+        self.model.as_mut().ok_or_else(|| EmbedError::Model("the session is gone".into()))
+    }
+
     /// Embeds one batch (fastembed pads it to its longest text) into unit vectors.
     fn embed(&mut self, batch: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let model = self.model.as_mut().ok_or_else(|| EmbedError::Model("the session is gone".into()))?;
+        let model = self.model()?;
         let mut vectors = model.embed(batch, Some(BATCH)).map_err(|e| EmbedError::Model(e.to_string()))?;
         if vectors.len() != batch.len() {
             return Err(EmbedError::Model(format!(
