@@ -9,11 +9,12 @@
 //! passage session):
 //! - **passage sessions** run on one thread each, as many as cores: a batch of passages spreads
 //!   its batches over them, which spares the per-operator hand-off between threads.
-//! - **a query session**: one session whose operators are split over the cores (up to
-//!   [`MAX_QUERY_THREADS`]), its threads sleeping rather than spinning between operators.
-//!   Queries that arrive together share its calls ([`crate::QueryBatcher`]), so a server holds
-//!   one copy of the model's working memory instead of one per core (PERFORMANCE.md: peak RSS
-//!   under 8 connections 1.68 GB → 0.99 GB at the same throughput).
+//! - **a query session**: one session on one thread. A query has too few rows to split its
+//!   operators over cores: a second thread only adds a hand-off per operator, and in a search
+//!   the other core is busy with the keyword list meanwhile. Queries that arrive together share
+//!   its calls ([`crate::QueryBatcher`]), so a server holds one copy of the model's working
+//!   memory instead of one per core (PERFORMANCE.md: peak RSS under 8 connections 1.68 GB →
+//!   0.99 GB at the same throughput), and the other core serves the rest of every answer.
 //!
 //! A batch is padded to its longest text, so the order texts reach the model in decides how
 //! much of its work is padding: [`E5Embedder`] counts each text's tokens (with the tokenizer
@@ -80,7 +81,7 @@ pub struct E5Embedder {
 pub enum SessionKind {
     /// Many long texts (ingest): one thread per session, one session per core.
     Passages,
-    /// One short text at a time (search): one session whose operators use every core.
+    /// Short texts (search): one one-thread session, shared by concurrent queries.
     Queries,
 }
 
@@ -129,9 +130,8 @@ impl E5Embedder {
         kind: SessionKind,
         sessions: usize,
     ) -> Result<E5Embedder, EmbedError> {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let passages = SessionPool::new(SessionKind::Passages, 1, sessions.max(1));
-        let queries = SessionPool::new(SessionKind::Queries, cores.clamp(1, MAX_QUERY_THREADS), 1);
+        let queries = SessionPool::new(SessionKind::Queries, QUERY_THREADS, 1);
         let first = match kind {
             SessionKind::Passages => passages.first(paths)?,
             SessionKind::Queries => queries.first(paths)?,
@@ -263,9 +263,13 @@ const SORT_WINDOW: usize = 32;
 /// copy of the weights (about 130 MB).
 const MAX_SESSIONS: usize = 4;
 
-/// The most threads a query session's operators are split over: a query of ten tokens gains
-/// little from more, and every thread added is one more hand-off per operator.
-pub const MAX_QUERY_THREADS: usize = 4;
+/// The threads of the query session. One: a query of ten tokens gains little from splitting
+/// its operators, every thread added is one more hand-off per operator, and a search keeps the
+/// other core busy with its keyword list. On the 2-core machine, against a two-thread session
+/// (the same vectors, bit for bit): the search bench's query embedding p50 2.95 against
+/// 3.77 ms, hybrid 5.50 against 6.90 ms; `serve` under 8 connections 216 and 211 against 153
+/// and 185 hybrid requests/s (PERFORMANCE.md, "Session 19").
+const QUERY_THREADS: usize = 1;
 
 impl SessionPool {
     fn new(kind: SessionKind, threads: usize, max_sessions: usize) -> SessionPool {
@@ -348,12 +352,12 @@ fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, Embe
         // Batches are ours to size; see BATCH.
         .with_quantization(QuantizationMode::None);
     let options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS).with_intra_threads(threads);
-    // Passage sessions run on one thread each (parallelism comes from several sessions), so no
-    // thread of ONNX Runtime's ever waits for another. A query session's threads do wait for
-    // each other, and sleep while they do: spinning during the call and stopping when it
-    // returns (`session.force_spinning_stop`) cost the server 35% of its hybrid throughput and
-    // 30% more CPU per search on this shared 2-core machine, where the spinning threads
-    // compete with the rest of the answer and other processes (PERFORMANCE.md).
+    // Sessions run on one thread each (parallelism comes from several sessions, or from the
+    // rest of a search running beside its query), so no thread of ONNX Runtime's ever waits
+    // for another. Should a session get more threads, they must not spin while waiting: a
+    // query session's spinning threads cost the server 35% of its hybrid throughput and 30%
+    // more CPU per search on the shared 2-core machine, competing with the rest of the answer
+    // and other processes (PERFORMANCE.md, "The query side").
     let options = options.with_session_config("session.intra_op.allow_spinning", "0");
     TextEmbedding::try_new_from_user_defined(model, options)
         .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))
