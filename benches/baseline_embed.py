@@ -11,6 +11,8 @@ script does. Prints one JSON object: passages, tokens, seconds, passages_per_s, 
 encoder's arithmetic on the real tokens), and the share of padding in the token slots for
 batches of 8 in ingest order (paper by paper) and in length order. The same loop in paper order
 (unsorted batches, as paperdex fed the model before) is timed first: paper_order_passages_per_s.
+Last, the same session with one passage a call (what paperdex's ingest does; no padding):
+one_per_call_passages_per_s.
 
 Runs in the venv models/fetch made (numpy, onnxruntime, tokenizers); needs nothing else.
 """
@@ -50,9 +52,9 @@ def main():
     ids = [e.ids[:512] for e in encodings]
     lengths = [len(i) for i in ids]
 
-    def embed(order):
-        for i in range(0, len(order), BATCH):
-            call = order[i : i + BATCH]
+    def embed(order, batch=BATCH):
+        for i in range(0, len(order), batch):
+            call = order[i : i + batch]
             width = max(lengths[j] for j in call)
             input_ids = np.ones((len(call), width), np.int64)
             mask = np.zeros((len(call), width), np.int64)
@@ -74,6 +76,10 @@ def main():
     order = sorted(range(len(texts)), key=lambda j: lengths[j])
     embed(order)
     seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    encodings = tok.encode_batch(texts)
+    embed(list(range(len(texts))), batch=1)
+    one_per_call_seconds = time.perf_counter() - started
     # Multiply-adds x 2 of the encoder on the real tokens (padding excluded): per layer the
     # Q/K/V/output projections (4 H^2) and the FFN (2 H FF) per token, and the attention
     # products (2 n^2 H for QK^T and for PV).
@@ -88,6 +94,7 @@ def main():
                 "model_ops": model_ops,
                 "passages_per_s": len(texts) / seconds,
                 "paper_order_passages_per_s": len(texts) / paper_order_seconds,
+                "one_per_call_passages_per_s": len(texts) / one_per_call_seconds,
                 "padding_ingest_order": padding_share(lengths, list(range(len(texts)))),
                 "padding_length_order": padding_share(lengths, order),
             }

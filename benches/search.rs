@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use paperdex_embed::{E5Embedder, Embedder, ModelPaths, QueryBatcher, Role, chunk};
+use paperdex_embed::{E5Embedder, Embedder, ModelPaths, Role, chunk};
 use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest};
 
 use common::{QUERIES, load_average, peak_rss_mb, percentile};
@@ -335,77 +335,74 @@ fn pipeline_against_model(model: &dyn Embedder, files: usize) {
             python_rate / unsorted.max(f64::MIN_POSITIVE)
         );
         println!(
-            "  padding in the token slots of batches of 8: {:.1}% in paper order, {:.1}% in length order",
+            "  padding in the token slots of batches of 8: {:.1}% in paper order, {:.1}% in length order; none in ingest (one passage a call)",
             100.0 * baseline["padding_ingest_order"].as_f64().unwrap_or(0.0),
             100.0 * baseline["padding_length_order"].as_f64().unwrap_or(0.0)
         );
+        let one_per_call = baseline["one_per_call_passages_per_s"].as_f64().unwrap_or(0.0);
+        println!(
+            "  the same loop, one passage a call (as ingest): {one_per_call:.2} passages/s; ingest / that loop {:.2}x",
+            rate / one_per_call.max(f64::MIN_POSITIVE)
+        );
         let (cores, ghz) = machine();
-        // AVX2 without VNNI: 2 FMA units x 8 f32 lanes x 2 = 32 flop per cycle and core; int8
-        // (VPMADDUBSW) at best doubles it.
+        // AVX2: 2 FMA units x 8 f32 lanes x 2 = 32 flop per cycle and core; int8 (VPMADDUBSW)
+        // at best doubles it. VNNI and AMX int8 units, where the CPU has them, go far beyond.
         let peak = cores as f64 * ghz * 32.0;
         println!(
-            "  encoder arithmetic: ingest {:.1} Gop/s, plain loop {:.1} Gop/s; f32 FMA peak of {cores} cores at {ghz:.2} GHz {peak:.0} Gflop/s (int8 at best 2x)",
+            "  encoder arithmetic: ingest {:.1} Gop/s, plain loop {:.1} Gop/s; f32 FMA peak of {cores} cores at {ghz:.2} GHz {peak:.0} Gflop/s (AVX2 int8 at best 2x; int8 units of this CPU: {})",
             ops / wall / 1e9,
             ops / baseline["seconds"].as_f64().unwrap_or(f64::MAX) / 1e9,
+            int8_units(),
         );
     }
     model_alone(model, &index, Some(rate), 1);
     concurrent_searches(&dir.path().join("index"));
 }
 
-/// Hybrid searches from 8 threads at once, each engine over the same index: one model whose
-/// concurrent queries share calls (`QueryBatcher`, as `serve` runs it) against the same model
-/// called once per query. The index is small; the model's work is what is compared.
+/// Hybrid searches from 8 threads at once over one engine, as `serve` runs them: what the
+/// model and the rest of the answer sustain together. The index is small; the model's work is
+/// most of it.
 fn concurrent_searches(index_dir: &std::path::Path) {
     let models = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
-    let paths = ModelPaths::under(&models);
-    let (Ok(plain), Ok(batched)) = (E5Embedder::load(&paths), E5Embedder::load(&paths)) else {
+    let Ok(model) = E5Embedder::load_for_queries(&ModelPaths::under(&models)) else {
         println!("(concurrent searches skipped: no model)");
         return;
     };
-    let engines: [(&str, SearchEngine); 2] = [
-        ("one call per query", SearchEngine::new(PaperIndex::open(index_dir).expect("open"), Ok(Arc::new(plain)))),
-        (
-            "queries batched",
-            SearchEngine::new(PaperIndex::open(index_dir).expect("open"), Ok(Arc::new(QueryBatcher::new(batched)))),
-        ),
-    ];
+    let engine = SearchEngine::new(PaperIndex::open(index_dir).expect("open"), Ok(Arc::new(model)));
     const THREADS: usize = 8;
     const PER_THREAD: usize = 24;
-    // Round 0 warms up (sessions are made when first needed) and is not printed; then twice,
-    // alternating, so both see the same machine.
+    // Round 0 warms up (the session is made when first needed) and is not printed.
     for round in 0..=2 {
-        for (name, engine) in &engines {
-            let started = Instant::now();
-            let mut times: Vec<f64> = std::thread::scope(|scope| {
-                let threads: Vec<_> = (0..THREADS)
-                    .map(|t| {
-                        scope.spawn(move || {
-                            let mut times = Vec::new();
-                            for q in QUERIES.iter().cycle().skip(t).take(PER_THREAD) {
-                                let begun = Instant::now();
-                                let request = SearchRequest::new(*q).mode(SearchMode::Hybrid);
-                                engine.search(&request).expect("search");
-                                times.push(begun.elapsed().as_secs_f64() * 1000.0);
-                            }
-                            times
-                        })
+        let engine = &engine;
+        let started = Instant::now();
+        let mut times: Vec<f64> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..THREADS)
+                .map(|t| {
+                    scope.spawn(move || {
+                        let mut times = Vec::new();
+                        for q in QUERIES.iter().cycle().skip(t).take(PER_THREAD) {
+                            let begun = Instant::now();
+                            let request = SearchRequest::new(*q).mode(SearchMode::Hybrid);
+                            engine.search(&request).expect("search");
+                            times.push(begun.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        times
                     })
-                    .collect();
-                threads.into_iter().flat_map(|t| t.join().expect("search thread")).collect()
-            });
-            let seconds = started.elapsed().as_secs_f64();
-            times.sort_by(f64::total_cmp);
-            if round == 0 {
-                continue;
-            }
-            println!(
-                "{THREADS} threads of hybrid searches, {name} (round {round}): {:.1} searches/s, p50 {:.1} ms, p99 {:.1} ms",
-                (THREADS * PER_THREAD) as f64 / seconds,
-                percentile(&times, 0.5),
-                percentile(&times, 0.99)
-            );
+                })
+                .collect();
+            threads.into_iter().flat_map(|t| t.join().expect("search thread")).collect()
+        });
+        let seconds = started.elapsed().as_secs_f64();
+        times.sort_by(f64::total_cmp);
+        if round == 0 {
+            continue;
         }
+        println!(
+            "{THREADS} threads of hybrid searches (round {round}): {:.1} searches/s, p50 {:.1} ms, p99 {:.1} ms",
+            (THREADS * PER_THREAD) as f64 / seconds,
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
     }
 }
 
@@ -447,6 +444,19 @@ fn machine() -> (usize, f64) {
         })
         .unwrap_or(0.0);
     (cores, mhz / 1000.0)
+}
+
+/// The CPU's int8 matrix units beyond AVX2 (`/proc/cpuinfo` flags), or "none".
+fn int8_units() -> String {
+    let flags = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| info.lines().find(|l| l.starts_with("flags")).map(str::to_string))
+        .unwrap_or_default();
+    let found: Vec<&str> = ["avx_vnni", "avx512_vnni", "amx_int8"]
+        .into_iter()
+        .filter(|flag| flags.split_whitespace().any(|f| f == *flag))
+        .collect();
+    if found.is_empty() { "none".to_string() } else { found.join(", ") }
 }
 
 /// The model's own throughput on the passages of every `step`-th paper of `index`, in one call

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use paperdex_core::{Lang, SectionGroup, SourceFormat};
 use paperdex_embed::{
-    DEFAULT_QUERY_CACHE_ENTRIES, E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryBatcher, QueryCache, SessionKind,
+    DEFAULT_QUERY_CACHE_ENTRIES, E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryCache, SessionKind,
 };
 use paperdex_index::{
     Day, EXACT_UP_TO, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchFilter,
@@ -500,10 +500,9 @@ fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embed
     if let Some(TestEmbedder::Hash) = cli.embedder {
         return Ok(Arc::new(QueryCache::new(HashEmbedder::new(HASH_DIMENSIONS), cli.query_cache)));
     }
-    // A query asked again is answered from memory; concurrent searches (`serve`) share model
-    // calls; a lone query goes through as it is.
+    // A query asked again is answered from memory.
     E5Embedder::load_for(&ModelPaths::under(&cli.models), kind)
-        .map(|e| Arc::new(QueryCache::new(QueryBatcher::new(e), cli.query_cache)) as Arc<dyn Embedder>)
+        .map(|e| Arc::new(QueryCache::new(e, cli.query_cache)) as Arc<dyn Embedder>)
         .map_err(|e| e.to_string())
 }
 

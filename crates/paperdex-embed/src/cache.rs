@@ -6,10 +6,11 @@
 //! agent repeats itself. [`QueryCache`] keeps the last queries' vectors, least recently used
 //! first out.
 //!
-//! An entry is one whole call (every text of it, in order), not each text alone: the model
-//! quantises a call's activations together, so a text's vector in a call of two differs
-//! slightly from its vector alone. Keyed by the call, a cached answer is bit for bit what the
-//! model returned for exactly that call. Passages are never cached.
+//! An entry is one whole call (every text of it, in order), not each text alone: a model may
+//! embed a call's texts together (an int8 graph fed a batch quantises its activations over
+//! all of it; `E5Embedder` gives each text a call of its own), and keyed by the call a cached
+//! answer is bit for bit what the model returned for exactly that call. Passages are never
+//! cached.
 
 use std::num::NonZeroUsize;
 use std::sync::{Mutex, MutexGuard};
@@ -52,10 +53,6 @@ impl<E: Embedder> Embedder for QueryCache<E> {
 
     fn dimensions(&self) -> usize {
         self.inner.dimensions()
-    }
-
-    fn parallel_calls(&self) -> usize {
-        self.inner.parallel_calls()
     }
 
     fn embed_each(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {

@@ -7,19 +7,21 @@
 //! Passages and queries run on sessions of their own kind ([`SessionKind`]), each kind in its
 //! own pool, made when first needed (ingest never makes a query session, `serve` never a
 //! passage session):
-//! - **passage sessions** run on one thread each, as many as cores: a batch of passages spreads
-//!   its batches over them, which spares the per-operator hand-off between threads.
+//! - **passage sessions** run on one thread each, as many as cores: a list of passages spreads
+//!   over them, which spares the per-operator hand-off between threads.
 //! - **a query session**: one session on one thread. A query has too few rows to split its
 //!   operators over cores: a second thread only adds a hand-off per operator, and in a search
-//!   the other core is busy with the keyword list meanwhile. Queries that arrive together share
-//!   its calls ([`crate::QueryBatcher`]), so a server holds one copy of the model's working
-//!   memory instead of one per core (PERFORMANCE.md: peak RSS under 8 connections 1.68 GB →
-//!   0.99 GB at the same throughput), and the other core serves the rest of every answer.
+//!   the other core is busy with the keyword list meanwhile. Concurrent queries wait for it in
+//!   turn, so a server holds one copy of the model's working memory instead of one per core
+//!   (PERFORMANCE.md: peak RSS under 8 connections 1.68 GB → 0.99 GB), and the other core
+//!   serves the rest of every answer.
 //!
-//! A batch is padded to its longest text, so the order texts reach the model in decides how
-//! much of its work is padding: [`E5Embedder`] counts each text's tokens (with the tokenizer
-//! of a session it then gives back) and runs them in batches of similar length, then puts the
-//! vectors back in the caller's order.
+//! Every text is a model call of its own (`TEXTS_PER_CALL`). On the 2-core machine that is the
+//! fastest way through the model for passages (1.3–1.4x sorted batches of 8) and as fast as
+//! batches for queries, and it makes a text's vector depend on that text alone: the graph
+//! quantises its activations per call, so in a batch each vector moved with its neighbours. A
+//! passage therefore gets the same vector in any ingest, and a query the same vector alone or
+//! while other queries wait.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,8 +39,12 @@ pub const MODEL_NAME: &str = "multilingual-e5-small";
 pub const DIMENSIONS: usize = 384;
 /// The longest input it reads, in tokens.
 pub const MAX_TOKENS: usize = 512;
-/// Passages per model call: 4 to 8 was fastest on 2 cores.
-const BATCH: usize = 8;
+/// Texts per model call: one. On one thread, abstracts of about 320 tokens ran at 14.4
+/// passages/s one per call against 10.3 in batches of 8 sorted by length (1.3% padding): a
+/// call's activations stay in the core's cache. It also needs no padding, no count of tokens
+/// to sort by, and keeps vectors independent of batch neighbours (the module's overview;
+/// PERFORMANCE.md, "Session 19").
+const TEXTS_PER_CALL: usize = 1;
 
 /// Where the model and runtime files are.
 #[derive(Debug, Clone)]
@@ -165,22 +171,20 @@ impl E5Embedder {
         Ok(E5Embedder { paths: ModelPaths::under(Path::new("models")), passages, queries })
     }
 
-    /// The number of tokens the model reads of each text (with its prefix, capped at the
-    /// window), or an estimate where the tokenizer fails. Counted with the tokenizer of one of
-    /// `pool`'s sessions, taken for the count and given back before the texts are embedded,
-    /// rather than with a copy of our own: a tokenizer of this vocabulary holds 290 MB alone
-    /// (a copy cost 100 MB of ingest's peak RSS and 24 MB of `serve`'s, PERFORMANCE.md).
-    fn token_counts(&self, texts: &[String], pool: &SessionPool) -> Result<Vec<usize>, EmbedError> {
-        let mut session = pool.session(&self.paths)?;
-        let tokenizer = &session.model()?.tokenizer;
-        Ok(texts
-            .iter()
-            .map(|text| match tokenizer.encode_fast(text.as_str(), true) {
-                // fastembed pads a batch to its longest text; one text alone gets no padding.
-                Ok(encoding) => encoding.len().min(MAX_TOKENS),
-                Err(_) => crate::chunk::estimate_tokens(text).min(MAX_TOKENS),
-            })
-            .collect())
+    /// Embeds `texts` with `role`'s prefix on `pool`'s sessions, one text a call, in the
+    /// caller's order to whichever session is free (with one text a call, the last to finish
+    /// leaves the others idle for one text at most).
+    fn embed_on(
+        &self,
+        texts: &[&str],
+        role: Role,
+        pool: &SessionPool,
+        done: &(dyn Fn(&[usize]) -> bool + Sync),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
+        let order: Vec<usize> = (0..prefixed.len()).collect();
+        let batches: Vec<&[usize]> = order.chunks(TEXTS_PER_CALL).collect();
+        self.run(&prefixed, &batches, pool, done)
     }
 
     /// Embeds `prefixed` in `batches` (lists of positions in it), handed out in order to
@@ -195,8 +199,6 @@ impl E5Embedder {
         done: &(dyn Fn(&[usize]) -> bool + Sync),
     ) -> Result<Vec<Vec<f32>>, EmbedError> {
         let workers = batches.len().min(pool.max_sessions.max(1));
-        // Batches are handed out in the caller's order (`embed_reporting`: longest first) to
-        // whichever session is free.
         let next = AtomicUsize::new(0);
         let run = || -> Result<Vec<Numbered>, EmbedError> {
             let mut session = pool.session(&self.paths)?;
@@ -238,26 +240,6 @@ impl E5Embedder {
 
 /// A vector with the position of its text in the caller's list.
 type Numbered = (usize, Vec<f32>);
-
-/// The order to embed `lengths` in: within each window of [`SORT_WINDOW`] texts of the
-/// caller's order, shortest first, so each batch of [`BATCH`] holds texts of similar length and
-/// little padding (ties keep the caller's order).
-fn by_length(lengths: &[usize]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..lengths.len()).collect();
-    for window in order.chunks_mut(SORT_WINDOW) {
-        window.sort_by_key(|&i| lengths[i]);
-    }
-    order
-}
-
-/// How far apart in the caller's order two texts may be and still share a batch. A text's
-/// batch neighbours move its vector (the graph quantises activations per call), so they are
-/// chosen from a window of the caller's order rather than from the whole call: ingest, which
-/// sorts a generation's passages by estimated length and embeds it in one call, gives every
-/// passage the neighbours it had when it embedded calls of 32, and the same vector. Sorting a
-/// whole generation as one moved the vectors enough to lower the development set's hybrid
-/// nDCG@10 from 0.826 to 0.813 (PERFORMANCE.md, "Session 17").
-const SORT_WINDOW: usize = 32;
 
 /// The most passage sessions an embedder makes, whatever the number of cores: each holds its own
 /// copy of the weights (about 130 MB).
@@ -349,7 +331,7 @@ fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, Embe
     load_runtime(&paths.runtime)?;
     let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files)
         .with_pooling(Pooling::Mean)
-        // Batches are ours to size; see BATCH.
+        // Calls are ours to size; see TEXTS_PER_CALL.
         .with_quantization(QuantizationMode::None);
     let options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS).with_intra_threads(threads);
     // Sessions run on one thread each (parallelism comes from several sessions, or from the
@@ -370,15 +352,10 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    /// The session's model (there until the session is dropped).
-    fn model(&mut self) -> Result<&mut TextEmbedding, EmbedError> {
-        self.model.as_mut().ok_or_else(|| EmbedError::Model("the session is gone".into()))
-    }
-
-    /// Embeds one batch (fastembed pads it to its longest text) into unit vectors.
+    /// Embeds `batch` (at most [`TEXTS_PER_CALL`] texts a model call) into unit vectors.
     fn embed(&mut self, batch: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let model = self.model()?;
-        let mut vectors = model.embed(batch, Some(BATCH)).map_err(|e| EmbedError::Model(e.to_string()))?;
+        let model = self.model.as_mut().ok_or_else(|| EmbedError::Model("the session is gone".into()))?;
+        let mut vectors = model.embed(batch, Some(TEXTS_PER_CALL)).map_err(|e| EmbedError::Model(e.to_string()))?;
         if vectors.len() != batch.len() {
             return Err(EmbedError::Model(format!(
                 "the model returned {} vectors for {} texts",
@@ -421,11 +398,6 @@ impl Embedder for E5Embedder {
         DIMENSIONS
     }
 
-    fn parallel_calls(&self) -> usize {
-        // What a batcher of queries may run at once.
-        self.pool(Role::Query).max_sessions.max(1)
-    }
-
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
         self.embed_reporting(texts, role, &|_| true)
     }
@@ -436,65 +408,13 @@ impl Embedder for E5Embedder {
         role: Role,
         done: &(dyn Fn(&[usize]) -> bool + Sync),
     ) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
-        let order = if prefixed.len() <= 1 {
-            (0..prefixed.len()).collect()
-        } else {
-            by_length(&self.token_counts(&prefixed, self.pool(role))?)
-        };
-        // Longest batches first: the sessions take the next batch as they finish, so the
-        // shortest ones, handed out last, leave the least idle time at the end of the call.
-        let batches: Vec<&[usize]> = order.chunks(BATCH).rev().collect();
-        self.run(&prefixed, &batches, self.pool(role), done)
+        self.embed_on(texts, role, self.pool(role), done)
     }
 
     fn embed_each(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
-        // Calls of one short text gain nothing from a session's second thread, so they spread
-        // over the one-thread passage sessions, one per core, whatever the texts' role (its
-        // prefix is the role's; the session only runs the graph).
-        let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
-        let order: Vec<usize> = (0..prefixed.len()).collect();
-        self.run(&prefixed, &order.chunks(1).collect::<Vec<_>>(), self.pool(Role::Passage), &|_| true)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The share of a batched run's token slots that are padding when `lengths` are embedded in
-    /// `order`, in batches of `batch` padded to their longest text.
-    fn padding_share(lengths: &[usize], order: &[usize], batch: usize) -> f64 {
-        let mut slots = 0usize;
-        let mut real = 0usize;
-        for call in order.chunks(batch.max(1)) {
-            let longest = call.iter().map(|&i| lengths[i]).max().unwrap_or(0);
-            slots += longest * call.len();
-            real += call.iter().map(|&i| lengths[i]).sum::<usize>();
-        }
-        if slots == 0 { 0.0 } else { 1.0 - real as f64 / slots as f64 }
-    }
-
-    #[test]
-    fn a_text_gets_its_batch_neighbours_from_its_own_window_of_the_callers_order() {
-        // Ingest's one call per generation must batch each passage as its calls of 32 did, so
-        // vectors do not move with the size of the call.
-        let lengths: Vec<usize> = (0..100).map(|i| (i * 37) % 101).collect();
-        let order = by_length(&lengths);
-        for (window, positions) in order.chunks(SORT_WINDOW).enumerate() {
-            assert!(positions.iter().all(|&i| i / SORT_WINDOW == window), "window {window}: {positions:?}");
-            assert!(positions.windows(2).all(|w| lengths[w[0]] <= lengths[w[1]]));
-        }
-    }
-
-    #[test]
-    fn texts_of_similar_length_share_a_batch() {
-        let lengths = [300, 12, 290, 15, 310, 11, 14, 305, 13, 298, 16, 301, 12, 299, 10, 302];
-        let order = by_length(&lengths);
-        assert_eq!(order.len(), lengths.len());
-        assert!(order.windows(2).all(|w| lengths[w[0]] <= lengths[w[1]]));
-        let unsorted: Vec<usize> = (0..lengths.len()).collect();
-        assert!(padding_share(&lengths, &order, 8) < 0.1);
-        assert!(padding_share(&lengths, &unsorted, 8) > 0.4);
+        // Every text is a call of its own anyway (TEXTS_PER_CALL); many short ones spread over
+        // the passage sessions, one per core, whatever their role (the prefix is the role's; a
+        // session only runs the graph).
+        self.embed_on(texts, role, self.pool(Role::Passage), &|_| true)
     }
 }

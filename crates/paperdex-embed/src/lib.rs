@@ -6,18 +6,15 @@
 //!   local model folder (see `models/fetch`).
 //! - [`HashEmbedder`] is deterministic and instant, for unit tests of everything around the
 //!   model.
-//! - [`QueryBatcher`] embeds queries that arrive together in one model call (the server).
 //! - [`QueryCache`] remembers the vectors of recent queries, so a query asked again (the next
 //!   page, another filter or mode) skips the model.
 //! - [`chunk`] cuts a paper into passages that fit the model's 512-token window.
 
-mod batching;
 mod cache;
 mod chunk;
 mod e5;
 mod hash;
 
-pub use batching::{MAX_QUERIES_PER_CALL, QueryBatcher};
 pub use cache::{DEFAULT_QUERY_CACHE_ENTRIES, QueryCache};
 pub use chunk::{Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
 pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, SessionKind};
@@ -81,10 +78,6 @@ pub trait Embedder: Send + Sync {
     fn model_name(&self) -> &str;
     /// The number of dimensions of every vector.
     fn dimensions(&self) -> usize;
-    /// How many calls to [`Embedder::embed`] the model runs at once (the rest wait).
-    fn parallel_calls(&self) -> usize {
-        1
-    }
     /// Embeds `texts` (without prefixes: the embedder adds the one `role` needs). Every vector
     /// has length 1.
     fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError>;

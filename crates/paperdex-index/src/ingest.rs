@@ -19,7 +19,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Instant;
 
 use paperdex_core::{Lang, MAX_FILE_BYTES, Paper, Record, parse_bytes};
-use paperdex_embed::{EmbedError, Embedder, Role, chunk, estimate_tokens};
+use paperdex_embed::{EmbedError, Embedder, Role, chunk};
 use serde::Serialize;
 
 use crate::error::{IndexError, Result};
@@ -250,20 +250,18 @@ pub(crate) enum Embedded {
 /// Embeds the passages of `papers` and sends progress and then the batch to the writer.
 /// Returns false when the writer is gone or the model failed (the error was sent).
 ///
-/// The passages of all the papers are embedded in order of (estimated) length, not paper by
-/// paper: a model call pads its texts to the longest, so mixing a title-only passage with a
-/// full window wastes most of the call. They go to the model in one call, which reports each
-/// batch as it is done ([`Embedder::embed_reporting`]): calls of 32 passages left a session
-/// idle at the end of every call (PERFORMANCE.md, "Session 17").
+/// The passages of all the papers go to the model in one call, which reports each passage as
+/// it is done ([`Embedder::embed_reporting`]): calls of 32 passages left a session idle at the
+/// end of every call (PERFORMANCE.md, "Session 17"). They go in paper order, so papers are
+/// done one after another for the progress line.
 pub(crate) fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &SyncSender<Embedded>) -> bool {
     let chunked: Vec<Vec<paperdex_embed::Chunk>> = papers.iter().map(|p| chunk(p)).collect();
     // (paper, passage number, chunk), so each vector goes back to its place.
-    let mut flat: Vec<(usize, usize, &paperdex_embed::Chunk)> = chunked
+    let flat: Vec<(usize, usize, &paperdex_embed::Chunk)> = chunked
         .iter()
         .enumerate()
         .flat_map(|(i, chunks)| chunks.iter().enumerate().map(move |(n, c)| (i, n, c)))
         .collect();
-    flat.sort_by_cached_key(|(_, _, c)| estimate_tokens(&c.text));
     // Papers without passages are done before anything is embedded.
     let empty = chunked.iter().filter(|c| c.is_empty()).count();
     if empty > 0 && sender.send(Embedded::Progress { passages: 0, papers: empty }).is_err() {
