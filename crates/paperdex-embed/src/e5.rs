@@ -40,10 +40,10 @@ pub const DIMENSIONS: usize = 384;
 /// The longest input it reads, in tokens.
 pub const MAX_TOKENS: usize = 512;
 /// Texts per model call: one. On one thread, abstracts of about 320 tokens ran at 14.4
-/// passages/s one per call against 10.3 in batches of 8 sorted by length (1.3% padding): a
-/// call's activations stay in the core's cache. It also needs no padding, no count of tokens
-/// to sort by, and keeps vectors independent of batch neighbours (the module's overview;
-/// PERFORMANCE.md, "Session 19").
+/// passages/s one a call against 10.3 in batches of 8 sorted by length (1.3% padding), likely
+/// because one text's activations fit the core's cache and a batch's do not. It also needs no
+/// padding, no count of tokens to sort by, and keeps vectors independent of batch neighbours
+/// (the module's overview; PERFORMANCE.md, "Session 19").
 const TEXTS_PER_CALL: usize = 1;
 
 /// Where the model and runtime files are.
