@@ -9,8 +9,8 @@
 //! interrupted ingest keeps the batches it committed, and the index is always as it was at
 //! some commit.
 //!
-//! Embedding runs on its own thread, one batch ahead of the writer, and feeds the model each
-//! batch's passages in order of length (see `embed_papers`).
+//! Embedding runs on its own thread, one batch ahead of the writer, and gives the model each
+//! batch's passages in one call (see `embed_papers`).
 
 use std::fs;
 use std::io::Read;
