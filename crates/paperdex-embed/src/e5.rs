@@ -17,11 +17,11 @@
 //!   serves the rest of every answer.
 //!
 //! Every text is a model call of its own (`TEXTS_PER_CALL`). On the 2-core machine that is the
-//! fastest way through the model for passages (1.3–1.4x sorted batches of 8) and as fast as
-//! batches for queries, and it makes a text's vector depend on that text alone: the graph
-//! quantises its activations per call, so in a batch each vector moved with its neighbours. A
-//! passage therefore gets the same vector in any ingest, and a query the same vector alone or
-//! while other queries wait.
+//! fastest way through the model for passages (1.3–1.4x sorted batches of 8), costs a query
+//! 3–17% more CPU than a batch would, and makes a text's vector depend on that text alone: the
+//! graph quantises its activations per call, so in a batch each vector moved with its
+//! neighbours. A passage therefore gets the same vector in any ingest, and a query the same
+//! vector alone or while other queries wait.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
