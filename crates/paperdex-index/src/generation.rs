@@ -358,6 +358,11 @@ impl PaperIndex {
             lexicon: lexicon.map(str::to_string),
         };
         let mut writer: tantivy::IndexWriter = self.index.writer(WRITER_HEAP_BYTES)?;
+        // A process killed inside an earlier commit can leave files that no commit names, such
+        // as the delete file this commit is about to write under the same name (same segment,
+        // same operation number): tantivy refuses to overwrite it, and every later ingest
+        // would fail the same way. Tantivy collects such files only after a commit succeeds.
+        writer.garbage_collect_files().wait()?;
         writer.set_merge_policy(Box::new(merge_policy()));
         for id in delete {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
