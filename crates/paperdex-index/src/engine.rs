@@ -183,6 +183,7 @@ impl SearchEngine {
         let translation = self.ranker.translation;
         let expansions = lexicon.expand(&request.query, translation, translation * crate::search::TO_CHINESE_SHARE);
         let translated_into = crate::lexicon::translated_into(&request.query, &expansions);
+        let expanded = started.elapsed();
         // A query translated into English searches the English passages with feedback from
         // its translated keyword list (`crate::feedback`): the first papers of that list are
         // sent here as soon as it is ranked, while the model embeds the query.
@@ -260,8 +261,10 @@ impl SearchEngine {
                     None
                 }
             };
+            let embedding = Instant::now();
             let query_vector = embedder.embed(&[request.query.as_str()], Role::Query);
             let embedded = started.elapsed();
+            let embedding = embedding.elapsed();
             // The vectors are ranked while the keyword thread may still run: when the query's
             // vector comes from the cache, its list is what the answer waits for.
             let ranked = (|| -> Result<_> {
@@ -288,8 +291,9 @@ impl SearchEngine {
                 Ok((query_vector, per_language))
             })();
             let ranked_by_meaning = started.elapsed();
-            (ranked, keywords.map(joined), embedded, ranked_by_meaning)
+            (ranked, keywords.map(joined), (embedded, embedding), ranked_by_meaning)
         });
+        let (embedded, embedding) = embedded;
         let keywords_joined = started.elapsed();
         let (query_vector, per_language) = ranked?;
         cancel.check()?;
@@ -375,6 +379,8 @@ impl SearchEngine {
         tracing::debug!(
             mode = mode.as_str(),
             translated = translated_into.is_some(),
+            expanded_ms = ms(expanded),
+            embedding_ms = ms(embedding),
             embedded_ms = ms(embedded),
             keywords_ms = keywords_time.map(ms),
             vectors_ms = ms(ranked_by_meaning - embedded),

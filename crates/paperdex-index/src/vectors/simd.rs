@@ -6,13 +6,17 @@
 //!
 //! - [`prefetch`]: ask for the lines of every neighbour about to be scored (and for the links
 //!   of the node expanded next) before scoring any, so the waits overlap;
-//! - [`codes_similarity`] with AVX2 and FMA when the processor has them (detected at run time;
-//!   the build targets plain x86-64, whose SSE2 converts bytes to floats four at a time). The
-//!   full scan of small sets ([`super::CompactGraph::scan`]) uses it on every node too.
+//! - [`codes_dot`]: the query as 16-bit integer weights against a node's 8-bit codes, summed
+//!   in 32-bit integers, with AVX2 when the processor has it (detected at run time; the build
+//!   targets plain x86-64). Sixteen codes widen to 16-bit lanes and one multiply-add makes
+//!   eight sums of two products: twice the pace of converting every code to a float and
+//!   multiplying in `f32` (PERFORMANCE.md, "Session 20"). Integer sums are exact, so every
+//!   kernel gives the same answer bit for bit. The full scan of small sets
+//!   ([`super::CompactGraph::scan`]) uses it on every node too.
 //!
-//! Together, on the scale bench's 2M-passage graph (the old and new binaries alternating in
-//! one run): ef 1,024 p50 4.1–4.3 ms → 2.8 ms, recall unchanged (PERFORMANCE.md, "Vectors that
-//! fit").
+//! Together (with the `f32` kernel this one replaced), on the scale bench's 2M-passage graph
+//! (the old and new binaries alternating in one run): ef 1,024 p50 4.1–4.3 ms → 2.8 ms, recall
+//! unchanged (PERFORMANCE.md, "Vectors that fit").
 //!
 //! The `unsafe` of this crate lives here, and nowhere else: the intrinsic behind
 //! [`prefetch`] takes a raw pointer, and calling a function compiled for AVX2 is only sound
@@ -39,48 +43,65 @@ pub(crate) fn prefetch<T>(values: &[T]) {
     let _ = values;
 }
 
-/// `Σ scaled[i] × codes[i]` over the shorter of the two: the approximate similarity of a query
-/// (already multiplied by the quantiser's steps) with a node's 8-bit codes.
+/// `Σ weights[i] × codes[i]` over the shorter of the two, exact: a query's weights (see
+/// `compact::Quantizer::prepare`) against a node's 8-bit codes. The sum must fit an `i32`
+/// (`255 × Σ |weights[i]| ≤ i32::MAX`, which `prepare` ensures); past that it wraps, the same
+/// way in every kernel.
 #[inline]
-pub(crate) fn codes_similarity(scaled: &[f32], codes: &[u8]) -> f32 {
+pub(crate) fn codes_dot(weights: &[i16], codes: &[u8]) -> i32 {
+    let n = weights.len().min(codes.len());
+    let (weights, codes) = (&weights[..n], &codes[..n]);
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the processor has AVX2 and FMA (checked just above; std caches the check).
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (checked just above; std caches the check), and the
+        // two slices have the same length.
         #[allow(unsafe_code)]
-        return unsafe { codes_similarity_avx2(scaled, codes) };
+        return unsafe { codes_dot_avx2(weights, codes) };
     }
-    codes_similarity_portable(scaled, codes)
+    codes_dot_portable(weights, codes)
 }
 
-/// The portable kernel: sixteen independent accumulators, so the compiler vectorises the loop
-/// with whatever the build targets.
+/// The portable kernel: products of an `i16` and a `u8` fit an `i32`.
 #[inline]
-fn codes_similarity_portable(scaled: &[f32], codes: &[u8]) -> f32 {
-    sum_products(scaled, codes)
+fn codes_dot_portable(weights: &[i16], codes: &[u8]) -> i32 {
+    weights.iter().zip(codes).fold(0i32, |sum, (&w, &c)| sum.wrapping_add(i32::from(w) * i32::from(c)))
 }
 
-/// The same loop compiled for AVX2 and FMA (eight floats a register, fused multiply-add).
+/// Sixteen codes at a time: widened to 16-bit lanes (`vpmovzxbw`), multiplied by the weights
+/// and added in pairs into eight `i32` lanes (`vpmaddwd`: 255 × 32,767 × 2 fits), two
+/// accumulators so consecutive blocks do not wait for each other. The compiler does not find
+/// this on its own: the same loop written plainly ran no faster than the `f32` one.
+///
+/// # Safety
+/// The processor must have AVX2, and `weights` and `codes` must have the same length.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn codes_similarity_avx2(scaled: &[f32], codes: &[u8]) -> f32 {
-    sum_products(scaled, codes)
-}
-
-#[inline(always)]
-fn sum_products(scaled: &[f32], codes: &[u8]) -> f32 {
-    let mut acc = [0.0f32; 16];
-    let mut blocks_q = scaled.chunks_exact(16);
-    let mut blocks_c = codes.chunks_exact(16);
-    for (q, c) in (&mut blocks_q).zip(&mut blocks_c) {
-        for i in 0..16 {
-            acc[i] += q[i] * f32::from(c[i]);
-        }
+#[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
+unsafe fn codes_dot_avx2(weights: &[i16], codes: &[u8]) -> i32 {
+    use std::arch::x86_64::{
+        __m128i, __m256i, _mm_loadu_si128, _mm256_add_epi32, _mm256_cvtepu8_epi16, _mm256_loadu_si256,
+        _mm256_madd_epi16, _mm256_setzero_si256, _mm256_storeu_si256,
+    };
+    debug_assert_eq!(weights.len(), codes.len());
+    let blocks = codes.len() / 16;
+    let mut sums = [_mm256_setzero_si256(), _mm256_setzero_si256()];
+    for block in 0..blocks {
+        let at = block * 16;
+        // SAFETY: `at + 16 <= len` for both slices (same length); unaligned loads.
+        let (c, w) = unsafe {
+            (
+                _mm_loadu_si128(codes.as_ptr().add(at).cast::<__m128i>()),
+                _mm256_loadu_si256(weights.as_ptr().add(at).cast::<__m256i>()),
+            )
+        };
+        let products = _mm256_madd_epi16(_mm256_cvtepu8_epi16(c), w);
+        sums[block % 2] = _mm256_add_epi32(sums[block % 2], products);
     }
-    let mut tail = 0.0f32;
-    for (q, &c) in blocks_q.remainder().iter().zip(blocks_c.remainder()) {
-        tail += q * f32::from(c);
-    }
-    acc.iter().sum::<f32>() + tail
+    let mut lanes = [0i32; 8];
+    // SAFETY: `lanes` is 32 bytes; unaligned store.
+    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast::<__m256i>(), _mm256_add_epi32(sums[0], sums[1])) };
+    let tail = codes_dot_portable(&weights[blocks * 16..], &codes[blocks * 16..]);
+    lanes.iter().fold(tail, |sum, &lane| sum.wrapping_add(lane))
 }
 
 /// `Σ a[i] × b[i]` of two eight-bit vectors (the lexicon's term vectors, see
@@ -125,18 +146,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kernel_computes_the_same_similarity() {
+    fn every_kernel_computes_the_same_code_products_exactly() {
         let mut rng = fastrand::Rng::with_seed(7);
-        for dims in [0, 1, 15, 16, 17, 384, 385] {
-            let scaled: Vec<f32> = (0..dims).map(|_| rng.f32() - 0.5).collect();
-            let codes: Vec<u8> = (0..dims).map(|_| rng.u8(..)).collect();
-            let exact: f64 = scaled.iter().zip(&codes).map(|(&q, &c)| f64::from(q) * f64::from(c)).sum();
-            let portable = codes_similarity_portable(&scaled, &codes);
-            let dispatched = codes_similarity(&scaled, &codes);
-            // Sums of up to 385 products of about 64 in size: float rounding stays far below 0.01.
-            assert!((f64::from(portable) - exact).abs() < 1e-2, "portable {portable} vs {exact} at {dims} dims");
-            assert!((f64::from(dispatched) - exact).abs() < 1e-2, "dispatched {dispatched} vs {exact} at {dims} dims");
+        for dims in [0, 1, 15, 16, 17, 31, 32, 33, 384, 385] {
+            // The extremes too: the largest weights against the largest codes.
+            for extreme in [false, true] {
+                let weights: Vec<i16> = (0..dims)
+                    .map(|_| if extreme { [i16::MIN + 1, i16::MAX][rng.usize(..2)] } else { rng.i16(-20_000..20_000) })
+                    .collect();
+                let codes: Vec<u8> = (0..dims).map(|_| if extreme { 255 } else { rng.u8(..) }).collect();
+                let exact: i64 = weights.iter().zip(&codes).map(|(&w, &c)| i64::from(w) * i64::from(c)).sum();
+                if i32::try_from(exact).is_err() {
+                    continue;
+                }
+                assert_eq!(i64::from(codes_dot_portable(&weights, &codes)), exact, "portable at {dims} dims");
+                assert_eq!(i64::from(codes_dot(&weights, &codes)), exact, "dispatched at {dims} dims");
+            }
         }
+        // The shorter of the two slices sets the length.
+        assert_eq!(codes_dot(&[1, 2, 3], &[10, 10]), 30);
     }
 
     #[test]
