@@ -1,10 +1,16 @@
-//! [`HugeArray`]: a large array the kernel is asked to back with huge pages.
+//! [`HugeArray`]: a large array the kernel is asked to back with huge pages, and [`HugeVec`],
+//! one that grows.
 //!
 //! The graph walk reads a node's codes and links at random over hundreds of megabytes (691 MB
 //! of codes for 1.8M passages). With 4 KB pages nearly every node read also misses the TLB,
 //! the processor's cache of page addresses; with 2 MB pages the same arrays need 512 times
 //! fewer entries. On the scale bench's 2M-passage graph, ef 1,024 p50 went from 2.83 to 2.68
 //! ms (two binaries alternating in one run; PERFORMANCE.md, "Vectors that fit").
+//!
+//! A whole-corpus server reads every query's codes (8.6 MB) and rescores about 1,700 scattered
+//! `f32` vectors (of 34 MB) between two runs of the model, whose caches they evict: there the
+//! codes and the set's vectors ([`HugeVec`]) in huge pages lowered `took_ms` too
+//! (PERFORMANCE.md, "Session 20").
 //!
 //! Linux backs anonymous memory with huge pages when asked (`madvise`, transparent huge pages
 //! in `madvise` mode, the default of many distributions) or always (`always` mode). Arrays
@@ -17,8 +23,8 @@ use std::ops::{Deref, DerefMut};
 use bytemuck::Pod;
 use memmap2::MmapMut;
 
-/// Below this an array stays on the heap: a few huge pages' worth, where the TLB is no issue.
-const MIN_MAPPED_BYTES: usize = 8 << 20;
+/// Below this an array stays on the heap: less than one huge page.
+const MIN_MAPPED_BYTES: usize = 2 << 20;
 
 /// A fixed-length array of plain values (`u8`, `u32`), in huge-page-backed memory when it is
 /// large. Dereferences to a slice.
@@ -121,6 +127,76 @@ impl<T: Pod> From<Vec<T>> for HugeArray<T> {
     }
 }
 
+/// A growable array of plain values in huge-page-backed memory once it is large (see
+/// [`HugeArray`]): the vectors of a [`super::VectorSet`], appended to by writers and read at
+/// random by searches. It grows as `Vec` does, by doubling and copying.
+#[derive(Default)]
+pub(crate) struct HugeVec<T: Pod> {
+    /// `len` values, then spare capacity (zeros).
+    array: HugeArray<T>,
+    len: usize,
+}
+
+impl<T: Pod> HugeVec<T> {
+    /// An empty array with room for `capacity` values.
+    pub(crate) fn with_capacity(capacity: usize) -> HugeVec<T> {
+        HugeVec { array: HugeArray::zeroed(capacity), len: 0 }
+    }
+
+    /// Appends `values`.
+    pub(crate) fn extend(&mut self, values: impl IntoIterator<Item = T>) {
+        let values = values.into_iter();
+        self.reserve(values.size_hint().0);
+        for value in values {
+            if self.len == self.array.len() {
+                self.reserve(1);
+            }
+            self.array[self.len] = value;
+            self.len += 1;
+        }
+    }
+
+    /// Makes room for `more` values past `len`.
+    fn reserve(&mut self, more: usize) {
+        let needed = self.len.saturating_add(more);
+        if needed <= self.array.len() {
+            return;
+        }
+        let capacity = needed.max(self.array.len().saturating_mul(2)).max(64);
+        let mut array = HugeArray::zeroed(capacity);
+        array[..self.len].copy_from_slice(&self.array[..self.len]);
+        self.array = array;
+    }
+}
+
+impl<T: Pod> Deref for HugeVec<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        &self.array[..self.len]
+    }
+}
+
+impl<T: Pod> Clone for HugeVec<T> {
+    fn clone(&self) -> HugeVec<T> {
+        let mut copy = HugeVec::with_capacity(self.len);
+        copy.extend(self.iter().copied());
+        copy
+    }
+}
+
+impl<T: Pod + PartialEq> PartialEq for HugeVec<T> {
+    fn eq(&self, other: &HugeVec<T>) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl<T: Pod> fmt::Debug for HugeVec<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HugeVec").field("len", &self.len).field("capacity", &self.array.len()).finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +225,30 @@ mod tests {
         let source: Vec<u8> = (0..array.len() as u32).flat_map(u32::to_le_bytes).collect();
         array.bytes_mut().copy_from_slice(&source);
         assert_eq!(u32::from_le(array[12_345]), 12_345);
+    }
+
+    #[test]
+    fn a_growing_array_keeps_every_value_in_order_across_the_move_to_huge_pages() {
+        let mut grown = HugeVec::default();
+        let mut expected = Vec::new();
+        // Past MIN_MAPPED_BYTES, in pieces of every size, so growth copies heap and mapped
+        // memory alike.
+        let mut next = 0u32;
+        for piece in (0..).map(|n| (n * 7919) % 5000) {
+            if expected.len() * 4 > 2 * MIN_MAPPED_BYTES {
+                break;
+            }
+            let values: Vec<u32> = (next..next + piece).collect();
+            next += piece;
+            grown.extend(values.iter().copied());
+            expected.extend(values);
+            assert_eq!(grown.len(), expected.len());
+        }
+        assert!(matches!(grown.array.memory, Memory::Mapped { .. }));
+        assert_eq!(&grown[..], &expected[..]);
+        assert_eq!(grown.clone(), grown);
+        let mut exact = HugeVec::with_capacity(3);
+        exact.extend([1u8, 2, 3]);
+        assert_eq!((&exact[..], exact.array.len()), (&[1u8, 2, 3][..], 3), "no growth when the room was made");
     }
 }

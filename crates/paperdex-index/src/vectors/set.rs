@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::checksum::{HashingWriter, Xxh64};
 use super::error::{Result, VectorError};
 use super::fsutil::atomic_write;
+use super::pages::HugeVec;
 
 const MAGIC: &[u8; 8] = b"PDXVEC\r\n";
 const END_MAGIC: &[u8; 8] = b"PDXVEND\n";
@@ -97,8 +98,8 @@ pub struct Chunk<'a> {
 pub struct VectorSet {
     model: String,
     dims: usize,
-    /// `len() * dims` floats, chunk 0 first.
-    vectors: Vec<f32>,
+    /// `len() * dims` floats, chunk 0 first (in huge pages: searches rescore them at random).
+    vectors: HugeVec<f32>,
     chunks: Vec<ChunkMeta>,
     papers: Vec<PaperEntry>,
     paper_numbers: HashMap<String, u32>,
@@ -115,7 +116,7 @@ impl VectorSet {
         VectorSet {
             model: model.into(),
             dims,
-            vectors: Vec::new(),
+            vectors: HugeVec::default(),
             chunks: Vec::new(),
             papers: Vec::new(),
             paper_numbers: HashMap::new(),
@@ -363,7 +364,7 @@ fn stream(path: &Path) -> Result<Option<Result<VectorSet>>> {
 
 /// What [`stream_sound`] read of a sound file: its header, its vectors and the bytes of its
 /// chunk and paper tables.
-type StreamedParts = (Header, Vec<f32>, Vec<u8>);
+type StreamedParts = (Header, HugeVec<f32>, Vec<u8>);
 
 /// The part of [`stream`] that reads: the parts of a file whose sizes, end marker and
 /// checksum check out, or `None`.
@@ -411,7 +412,7 @@ fn stream_sound(path: &Path) -> io::Result<Option<StreamedParts>> {
         return Ok(None);
     }
     const BLOCK: usize = 1 << 20;
-    let mut vectors: Vec<f32> = Vec::with_capacity(floats as usize);
+    let mut vectors: HugeVec<f32> = HugeVec::with_capacity(floats as usize);
     let mut block = vec![0u8; BLOCK];
     let mut left = floats as usize * 4;
     while left > 0 {
@@ -550,15 +551,15 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<VectorSet> {
     }
 
     let vector_bytes = reader.take(vector_bytes as usize).ok_or_else(|| corrupt("vectors cut short".into()))?;
-    let vectors: Vec<f32> =
-        vector_bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let mut vectors = HugeVec::with_capacity(vector_bytes.len() / 4);
+    vectors.extend(vector_bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
     decode_body(path, header, vectors, reader.bytes)
 }
 
 /// The rest of [`decode`] once the checksum holds and the vectors are read: their lengths,
 /// the chunk table and the paper table (`tables`, the bytes between the vectors and the
 /// checksum).
-fn decode_body(path: &Path, header: Header, vectors: Vec<f32>, tables: &[u8]) -> Result<VectorSet> {
+fn decode_body(path: &Path, header: Header, vectors: HugeVec<f32>, tables: &[u8]) -> Result<VectorSet> {
     let corrupt = |reason: String| VectorError::corrupt(path, reason);
     for (id, vector) in vectors.chunks_exact(header.dims).enumerate() {
         if let Err(norm) = unit_length(vector) {
