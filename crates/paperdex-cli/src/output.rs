@@ -145,6 +145,9 @@ pub fn print_ingest_report(report: &IngestReport) {
             report.papers_embedded as f64 / report.embed_seconds.max(1e-9),
             report.chunks_embedded as f64 / report.embed_seconds.max(1e-9)
         );
+        if report.chunks_reused > 0 {
+            println!("kept: {} stored passage vectors of unchanged passages", report.chunks_reused);
+        }
     }
 }
 

@@ -7,6 +7,13 @@
 
 use paperdex_core::{Lang, Paper, SectionKind, is_han};
 
+/// The version of [`chunk`]'s rules. An index records the version its vectors were made with,
+/// and re-ingest keeps a passage's stored vector when the passage's text is unchanged, which it
+/// can only tell when today's rules cut the stored text as they were cut then. **Bump it with
+/// any change to what [`chunk`] returns** (the test `chunking_is_pinned_by_its_version`
+/// fails until you do, and tells you what to set).
+pub const CHUNKING_VERSION: u32 = 1;
+
 /// The most tokens a passage is planned to hold, by [`estimate_tokens`]; below the model's 512
 /// so that estimation error and the prefix still fit.
 pub const MAX_PASSAGE_TOKENS: usize = 440;
@@ -232,5 +239,51 @@ mod tests {
     fn a_paper_without_text_still_has_its_title() {
         let chunks = chunk(&paper(vec![]));
         assert_eq!(chunks, vec![Chunk { text: "Quant VideoGen".into(), lang: Lang::En, section: None }]);
+    }
+
+    /// The passages of every paper of the bundled sample, digested: what [`CHUNKING_VERSION`]
+    /// stands for.
+    fn sample_passages_digest() -> (usize, u64) {
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+        let mut files: Vec<_> = std::fs::read_dir(&sample).expect("sample").flatten().map(|e| e.path()).collect();
+        files.sort();
+        // FNV-1a: stable across Rust releases, unlike `DefaultHasher`.
+        let mut hash = 0xcbf2_9ce4_8422_2325u64;
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        let mut passages = 0;
+        for file in files {
+            let bytes = std::fs::read(&file).expect("read");
+            let parsed = paperdex_core::parse::parse_bytes(&file.to_string_lossy(), &bytes).expect("parse");
+            for record in parsed.records {
+                for passage in chunk(&Paper::from_record(record)) {
+                    passages += 1;
+                    eat(passage.lang.code().as_bytes());
+                    eat(passage.text.as_bytes());
+                    eat(&[0]);
+                }
+            }
+        }
+        (passages, hash)
+    }
+
+    #[test]
+    fn chunking_is_pinned_by_its_version() {
+        // (version, passages of the sample, their digest). A change to `chunk` that moves a
+        // single passage changes the digest: bump CHUNKING_VERSION and add its line here.
+        const PINNED: &[(u32, usize, u64)] = &[(1, 157, 0xf301_b920_6a37_7850)];
+        let (passages, digest) = sample_passages_digest();
+        assert!(passages > 20, "the sample has {passages} passages");
+        let pinned = PINNED.iter().find(|(version, _, _)| *version == CHUNKING_VERSION);
+        assert_eq!(
+            pinned.map(|&(_, n, d)| (n, d)),
+            Some((passages, digest)),
+            "chunk() cuts the sample into other passages than CHUNKING_VERSION {CHUNKING_VERSION} did: bump \
+             CHUNKING_VERSION and pin ({}, {passages}, {digest:#x})",
+            CHUNKING_VERSION + 1
+        );
     }
 }

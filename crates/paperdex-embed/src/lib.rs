@@ -16,7 +16,7 @@ mod e5;
 mod hash;
 
 pub use cache::{DEFAULT_QUERY_CACHE_ENTRIES, QueryCache};
-pub use chunk::{Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
+pub use chunk::{CHUNKING_VERSION, Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
 pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, SessionKind};
 pub use hash::HashEmbedder;
 

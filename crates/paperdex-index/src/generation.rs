@@ -60,6 +60,12 @@ pub(crate) struct CommitPayload {
     /// The file under `lexicon/` holding this generation's bilingual lexicon, if it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lexicon: Option<String>,
+    /// The [`paperdex_embed::CHUNKING_VERSION`] that cut the passages of every live vector;
+    /// `None` when unknown (vectors written before it was recorded, or under several
+    /// versions). Re-ingest keeps the stored vectors of unchanged passages only when it is
+    /// today's version (`PaperIndex::stored_passage_vectors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunking: Option<u32>,
 }
 
 impl CommitPayload {
@@ -335,7 +341,8 @@ impl PaperIndex {
     /// `vectors/gen-<number>/`, then the tantivy commit that deletes `delete`, replaces
     /// `replace` and names that folder in its payload switches everything at once. The
     /// folders of older generations are removed afterwards. `lexicon` is the lexicon file the
-    /// commit names (already written, see [`crate::lexicon`]).
+    /// commit names (already written, see [`crate::lexicon`]); `chunking` what it records of
+    /// the live vectors' passages ([`CommitPayload::chunking`]).
     pub(crate) fn commit_generation(
         &self,
         number: u64,
@@ -343,6 +350,7 @@ impl PaperIndex {
         replace: &[&Paper],
         delete: &[&str],
         lexicon: Option<&str>,
+        chunking: Option<u32>,
     ) -> Result<Committed> {
         let (name, graphs) = match vectors {
             Some((set, ann)) => {
@@ -356,6 +364,7 @@ impl PaperIndex {
             vectors: name,
             analysis: crate::analysis::ANALYSIS_VERSION,
             lexicon: lexicon.map(str::to_string),
+            chunking,
         };
         let mut writer: tantivy::IndexWriter = self.index.writer(WRITER_HEAP_BYTES)?;
         // A process killed inside an earlier commit can leave files that no commit names, such

@@ -10,8 +10,11 @@
 //! some commit.
 //!
 //! Embedding runs on its own thread, one batch ahead of the writer, and gives the model each
-//! batch's passages in one call (see `embed_papers`).
+//! batch's passages in one call (see `embed_papers`). A changed paper's passages whose text did
+//! not change keep their stored vectors instead ([`PaperIndex::stored_passage_vectors`]): a
+//! vector depends on its text alone, so that is exactly the vector the model would make.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -74,6 +77,9 @@ pub struct IngestReport {
     pub papers_embedded: usize,
     /// Passages embedded.
     pub chunks_embedded: usize,
+    /// Passages of changed papers whose text did not change: they kept their stored vectors
+    /// instead of being embedded again.
+    pub chunks_reused: usize,
     /// Seconds spent embedding (on the worker thread, including waiting for the model).
     pub embed_seconds: f64,
     /// Wall time in seconds.
@@ -234,10 +240,49 @@ impl EmbedProgress {
 }
 
 /// One passage's language and vector.
-type PassageVector = (Lang, Vec<f32>);
+pub(crate) struct PassageVector {
+    pub lang: Lang,
+    pub vector: Vec<f32>,
+    /// The vector the index already held for this passage's text (kept bit for bit), rather
+    /// than one the model just made.
+    pub stored: bool,
+}
 
-/// One paper's passages as `(language, vector)`, in passage order.
+/// One paper's passages, in passage order.
 pub(crate) type PassageVectors = Vec<PassageVector>;
+
+/// Vectors the index holds, by the text of the passage they were made from.
+pub(crate) type StoredVectors = HashMap<String, Vec<f32>>;
+
+impl PaperIndex {
+    /// The vectors `set` holds for the passages of `papers` as stored now, by passage text: what
+    /// re-embedding a changed paper can keep for its passages whose text did not change.
+    ///
+    /// A paper's live vectors are its stored text's passages in order (one commit writes both),
+    /// provided today's [`chunk`] cut them: the caller checks the index's recorded
+    /// [`paperdex_embed::CHUNKING_VERSION`]. A paper whose passages and vectors do not pair up
+    /// (in number, or language by language) offers none. `set` must be the committed set that
+    /// this index's searcher sees.
+    pub(crate) fn stored_passage_vectors(&self, set: &VectorSet, papers: &[Paper]) -> StoredVectors {
+        let searcher = self.searcher();
+        let mut stored = StoredVectors::new();
+        for paper in papers {
+            let live: Vec<_> = set.live_chunks_of(paper.id.as_str()).collect();
+            if live.is_empty() {
+                continue;
+            }
+            let Ok(before) = self.paper_by_id_in(&searcher, paper.id.as_str()) else { continue };
+            let passages = chunk(&before);
+            if passages.len() != live.len() || passages.iter().zip(&live).any(|(p, c)| p.lang != c.lang) {
+                continue;
+            }
+            for (passage, vector) in passages.into_iter().zip(live) {
+                stored.insert(passage.text, vector.vector.to_vec());
+            }
+        }
+        stored
+    }
+}
 
 /// What the embedding thread tells the writer.
 pub(crate) enum Embedded {
@@ -250,25 +295,46 @@ pub(crate) enum Embedded {
 /// Embeds the passages of `papers` and sends progress and then the batch to the writer.
 /// Returns false when the writer is gone or the model failed (the error was sent).
 ///
-/// The passages of all the papers go to the model in one call, which reports each passage as
-/// it is done ([`Embedder::embed_reporting`]): calls of 32 passages left a session idle at the
-/// end of every call (PERFORMANCE.md, "Session 17"). They go in paper order, so papers are
-/// done one after another for the progress line.
-pub(crate) fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &SyncSender<Embedded>) -> bool {
+/// A passage whose text is in `stored` keeps that vector; the rest go to the model in one call,
+/// which reports each passage as it is done ([`Embedder::embed_reporting`]): calls of 32
+/// passages left a session idle at the end of every call (PERFORMANCE.md, "Session 17"). They
+/// go in paper order, so papers are done one after another for the progress line.
+pub(crate) fn embed_papers(
+    embedder: &dyn Embedder,
+    papers: &[&Paper],
+    stored: &StoredVectors,
+    sender: &SyncSender<Embedded>,
+) -> bool {
     let chunked: Vec<Vec<paperdex_embed::Chunk>> = papers.iter().map(|p| chunk(p)).collect();
-    // (paper, passage number, chunk), so each vector goes back to its place.
-    let flat: Vec<(usize, usize, &paperdex_embed::Chunk)> = chunked
-        .iter()
-        .enumerate()
-        .flat_map(|(i, chunks)| chunks.iter().enumerate().map(move |(n, c)| (i, n, c)))
-        .collect();
-    // Papers without passages are done before anything is embedded.
-    let empty = chunked.iter().filter(|c| c.is_empty()).count();
-    if empty > 0 && sender.send(Embedded::Progress { passages: 0, papers: empty }).is_err() {
+    let mut slots: Vec<Vec<Option<PassageVector>>> = chunked.iter().map(|c| c.iter().map(|_| None).collect()).collect();
+    // The passages left for the model, as (paper, passage number, chunk), so each vector goes
+    // back to its place.
+    let mut flat: Vec<(usize, usize, &paperdex_embed::Chunk)> = Vec::new();
+    for (i, chunks) in chunked.iter().enumerate() {
+        for (n, chunk) in chunks.iter().enumerate() {
+            match stored.get(&chunk.text) {
+                Some(vector) => {
+                    slots[i][n] = Some(PassageVector { lang: chunk.lang, vector: vector.clone(), stored: true })
+                }
+                None => flat.push((i, n, chunk)),
+            }
+        }
+    }
+    // Passages still to embed, per paper: a paper is done when its count reaches zero. Papers
+    // with nothing left for the model (no passages, or all stored) are done before anything
+    // is embedded.
+    let mut left = vec![0usize; chunked.len()];
+    for &(paper, _, _) in &flat {
+        left[paper] += 1;
+    }
+    let done_already = left.iter().filter(|&&n| n == 0).count();
+    let kept = chunked.iter().map(Vec::len).sum::<usize>() - flat.len();
+    if (done_already > 0 || kept > 0)
+        && sender.send(Embedded::Progress { passages: kept, papers: done_already }).is_err()
+    {
         return false;
     }
-    // Passages still to embed, per paper: a paper is done when its count reaches zero.
-    let remaining = std::sync::Mutex::new(chunked.iter().map(Vec::len).collect::<Vec<usize>>());
+    let remaining = std::sync::Mutex::new(left);
     let report = |positions: &[usize]| {
         let Ok(mut remaining) = remaining.lock() else { return false };
         let mut papers_done = 0;
@@ -283,7 +349,9 @@ pub(crate) fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &
         sender.send(Embedded::Progress { passages: positions.len(), papers: papers_done }).is_ok()
     };
     let texts: Vec<&str> = flat.iter().map(|(_, _, c)| c.text.as_str()).collect();
-    let vectors = match embedder.embed_reporting(&texts, Role::Passage, &report) {
+    let embedded =
+        if texts.is_empty() { Ok(Vec::new()) } else { embedder.embed_reporting(&texts, Role::Passage, &report) };
+    let vectors = match embedded {
         Ok(vectors) if vectors.len() == texts.len() => vectors,
         Ok(vectors) => {
             let reason = format!("the model returned {} vectors for {} passages", vectors.len(), texts.len());
@@ -295,9 +363,8 @@ pub(crate) fn embed_papers(embedder: &dyn Embedder, papers: &[&Paper], sender: &
             return false;
         }
     };
-    let mut slots: Vec<Vec<Option<PassageVector>>> = chunked.iter().map(|c| vec![None; c.len()]).collect();
     for (&(paper, n, chunk), vector) in flat.iter().zip(vectors) {
-        slots[paper][n] = Some((chunk.lang, vector));
+        slots[paper][n] = Some(PassageVector { lang: chunk.lang, vector, stored: false });
     }
     let batch = slots.into_iter().map(|passages| passages.into_iter().flatten().collect()).collect();
     sender.send(Embedded::Batch(Ok(batch))).is_ok()

@@ -15,12 +15,13 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use paperdex_core::{Paper, PaperId, Record};
-use paperdex_embed::{EmbedError, Embedder, chunk};
+use paperdex_embed::{CHUNKING_VERSION, EmbedError, Embedder, chunk};
 use tantivy::Searcher;
 
 use crate::error::{IndexError, Result};
 use crate::ingest::{
-    EmbedProgress, Embedded, IngestObserver, IngestReport, PROGRESS_BACKLOG, corrupt, embed_papers, receive_batch,
+    EmbedProgress, Embedded, IngestObserver, IngestReport, PROGRESS_BACKLOG, StoredVectors, corrupt, embed_papers,
+    receive_batch,
 };
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
@@ -134,6 +135,12 @@ impl PaperIndex {
         let mut vectors = self.writable_vectors(&payload, embedder)?;
         // Only papers that get vectors are embedded; without vectors there is nothing to make.
         let embedder = embedder.filter(|_| vectors.is_some());
+        // Every live vector's passage was cut by today's rules when the index says so, or when
+        // there is none yet; only then can a stored vector stand for an unchanged passage, and
+        // only then do this run's commits say so.
+        let chunking_current =
+            payload.chunking == Some(CHUNKING_VERSION) || vectors.as_ref().is_none_or(|(set, _)| set.live_len() == 0);
+        let chunking = if chunking_current { Some(CHUNKING_VERSION) } else { payload.chunking };
         // What another writer committed before this one took the lock is seen.
         self.reload()?;
         let start = self.searcher();
@@ -155,16 +162,16 @@ impl PaperIndex {
             // The model embeds the next batch while this thread writes and commits the last
             // one (and reads the files of the one after), so it never waits for tantivy, the
             // graphs or the disk.
-            let (queue, queued) = std::sync::mpsc::sync_channel::<Vec<Paper>>(1);
+            let (queue, queued) = std::sync::mpsc::sync_channel::<(Vec<Paper>, StoredVectors)>(1);
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Embedded>(PROGRESS_BACKLOG);
             if let Some(embedder) = embedder {
                 scope.spawn(move || {
                     // A panic here would end the whole ingest as a panic (the scope re-raises
                     // it): it becomes an error the writer reports, after its last commit.
                     let work = std::panic::AssertUnwindSafe(|| {
-                        for papers in queued {
+                        for (papers, stored) in queued {
                             let papers: Vec<&Paper> = papers.iter().collect();
-                            if !embed_papers(embedder, &papers, &sender) {
+                            if !embed_papers(embedder, &papers, &stored, &sender) {
                                 return;
                             }
                         }
@@ -178,17 +185,23 @@ impl PaperIndex {
                 drop((sender, queued));
             }
             // Hands a batch's papers to the embedding thread (an error there reaches the
-            // writer through `receiver`, so a closed queue is not one here).
-            let embed = |batch: &Batch, progress: &mut EmbedProgress| {
+            // writer through `receiver`, so a closed queue is not one here), with the stored
+            // vectors of their unchanged passages. `set` must be as last committed: this runs
+            // before the previous batch's vectors go in.
+            let embed = |batch: &Batch, progress: &mut EmbedProgress, set: Option<&VectorSet>| {
                 if embedder.is_some() {
                     progress.papers_total += batch.embed.len();
                     progress.passages_total += batch.embed.iter().map(|p| chunk(p).len()).sum::<usize>();
-                    let _ = queue.send(batch.embed.clone());
+                    let stored = match set {
+                        Some(set) if chunking_current => self.stored_passage_vectors(set, &batch.embed),
+                        _ => StoredVectors::new(),
+                    };
+                    let _ = queue.send((batch.embed.clone(), stored));
                 }
             };
             let mut current = self.next_batch(&mut run, vectors.as_ref().map(|(s, _)| s), None, report, observer)?;
             if let Some(batch) = &current {
-                embed(batch, &mut progress);
+                embed(batch, &mut progress, vectors.as_ref().map(|(s, _)| s));
             }
             let mut generation = payload.generation;
             let mut replaced_any = false;
@@ -196,7 +209,7 @@ impl PaperIndex {
                 let next =
                     self.next_batch(&mut run, vectors.as_ref().map(|(s, _)| s), Some(&batch), report, observer)?;
                 if let Some(next) = &next {
-                    embed(next, &mut progress);
+                    embed(next, &mut progress, vectors.as_ref().map(|(s, _)| s));
                 }
                 observer.writing(batch.replace.len().max(batch.embed.len()));
                 if let Some((set, _)) = vectors.as_mut() {
@@ -213,11 +226,18 @@ impl PaperIndex {
                                 batch.embed.len()
                             ))));
                         }
-                        for (paper, chunks) in batch.embed.iter().zip(embedded) {
+                        for (paper, passages) in batch.embed.iter().zip(embedded) {
                             set.delete_paper(paper.id.as_str());
-                            for (lang, vector) in chunks {
-                                set.push(paper.id.as_str(), lang, &vector).map_err(|e| corrupt(&self.root, e))?;
-                                report.chunks_embedded += 1;
+                            for passage in passages {
+                                let id = paper.id.as_str();
+                                let pushed = if passage.stored {
+                                    report.chunks_reused += 1;
+                                    set.push_stored(id, passage.lang, &passage.vector)
+                                } else {
+                                    report.chunks_embedded += 1;
+                                    set.push(id, passage.lang, &passage.vector)
+                                };
+                                pushed.map_err(|e| corrupt(&self.root, e))?;
                             }
                             report.papers_embedded += 1;
                         }
@@ -233,7 +253,7 @@ impl PaperIndex {
                 } else {
                     payload.lexicon.clone()
                 };
-                self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon.as_deref())?;
+                self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon.as_deref(), chunking)?;
                 // The next batch is merged with what this one committed.
                 self.reload()?;
                 current = next;
@@ -563,5 +583,100 @@ mod tests {
         assert_eq!(index.paper("cacm/0000003").expect("stored").records.len(), 2);
         assert_eq!(index.len(), 3);
         assert!(index.consistency_report().expect("report").agrees());
+    }
+
+    /// A test model (words hashed into directions) that writes down every passage it embeds.
+    struct Recording {
+        inner: paperdex_embed::HashEmbedder,
+        passages: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl paperdex_embed::Embedder for Recording {
+        fn model_name(&self) -> &str {
+            "recording"
+        }
+
+        fn dimensions(&self) -> usize {
+            32
+        }
+
+        fn embed(
+            &self,
+            texts: &[&str],
+            role: paperdex_embed::Role,
+        ) -> Result<Vec<Vec<f32>>, paperdex_embed::EmbedError> {
+            if role == paperdex_embed::Role::Passage {
+                self.passages.lock().expect("lock").extend(texts.iter().map(|t| t.to_string()));
+            }
+            self.inner.embed(texts, role)
+        }
+    }
+
+    fn recording() -> Recording {
+        Recording { inner: paperdex_embed::HashEmbedder::new(32), passages: Default::default() }
+    }
+
+    /// The same paper's Chinese summary, from a digest file read later.
+    fn chinese_summary(number: u32) -> Record {
+        let id = PaperId::parse(&format!("cacm/{number:07}")).expect("old-style id");
+        let source = Source { path: "/c/zh.md".into(), format: SourceFormat::DailyReport, date: None };
+        let mut record = Record::new(id, source);
+        record.sections.push(Section::new(SectionKind::CoreContribution, "提出了一种新的排序方法，比快速排序更快。"));
+        record
+    }
+
+    /// Paper `id`'s live vectors in `index`, as (language, vector), in passage order.
+    fn vectors_of(index: &PaperIndex, id: &str) -> Vec<(paperdex_core::Lang, Vec<f32>)> {
+        let vectors = index.vectors().expect("vectors");
+        vectors.set.live_chunks_of(id).map(|c| (c.lang, c.vector.to_vec())).collect()
+    }
+
+    #[test]
+    fn a_paper_given_a_chinese_summary_keeps_its_english_vectors_and_embeds_only_the_new_passages() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let model = recording();
+        let english = record(7, "A sorting method faster than quicksort on nearly sorted input.");
+        index.ingest_records(vec![english.clone(), record(8, "compilers")], Some(&model), &mut Quiet).expect("ingest");
+        assert_eq!(index.committed_payload().expect("payload").chunking, Some(paperdex_embed::CHUNKING_VERSION));
+        let english_passages = vectors_of(&index, "cacm/0000007");
+        model.passages.lock().expect("lock").clear();
+
+        let report = index.ingest_records(vec![chinese_summary(7)], Some(&model), &mut Quiet).expect("ingest");
+        assert_eq!(report.papers_updated, 1);
+        let now = index.paper("cacm/0000007").expect("stored");
+        let passages = paperdex_embed::chunk(&now);
+        let chinese: Vec<String> =
+            passages.iter().filter(|p| p.lang == paperdex_core::Lang::Zh).map(|p| p.text.clone()).collect();
+        assert!(!chinese.is_empty() && chinese.len() < passages.len(), "{passages:?}");
+        // Only the new passages went to the model; the English ones kept their vectors.
+        assert_eq!(*model.passages.lock().expect("lock"), chinese);
+        assert_eq!((report.chunks_embedded, report.chunks_reused), (chinese.len(), english_passages.len()));
+
+        // Bit for bit what an index that read both records at once holds.
+        let fresh_dir = tempfile::tempdir().expect("tempdir");
+        let fresh = PaperIndex::open_or_create(fresh_dir.path()).expect("index");
+        fresh.ingest_records(vec![english, chinese_summary(7)], Some(&recording()), &mut Quiet).expect("ingest");
+        let kept = vectors_of(&index, "cacm/0000007");
+        assert_eq!(kept, vectors_of(&fresh, "cacm/0000007"));
+        let kept_english: Vec<_> = kept.into_iter().filter(|(lang, _)| *lang == paperdex_core::Lang::En).collect();
+        assert_eq!(kept_english, english_passages);
+        assert!(index.consistency_report().expect("report").agrees());
+    }
+
+    #[test]
+    fn stored_vectors_that_do_not_pair_up_with_the_stored_passages_are_not_offered() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let english = record(7, "A sorting method faster than quicksort on nearly sorted input.");
+        index.ingest_records(vec![english], Some(&recording()), &mut Quiet).expect("ingest");
+        let papers = vec![index.paper("cacm/0000007").expect("stored")];
+        let mut set = index.vectors().expect("vectors").set.clone();
+        assert!(!index.stored_passage_vectors(&set, &papers).is_empty(), "a paper as committed offers its vectors");
+        // One vector more than the stored text has passages (as vectors cut by other rules
+        // could have): none of them can be trusted to belong to a passage.
+        let extra = set.live_chunks_of("cacm/0000007").next().expect("a vector").vector.to_vec();
+        set.push("cacm/0000007", paperdex_core::Lang::En, &extra).expect("push");
+        assert!(index.stored_passage_vectors(&set, &papers).is_empty());
     }
 }

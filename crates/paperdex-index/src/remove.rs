@@ -68,8 +68,15 @@ impl PaperIndex {
             let removed: Vec<&str> = report.removed.iter().map(String::as_str).collect();
             // The removed papers' words leave the lexicon too.
             let lexicon = self.write_lexicon(payload.generation + 1, &payload, &[], &removed, None)?;
-            let committed =
-                self.commit_generation(payload.generation + 1, vectors.as_mut(), &[], &removed, Some(&lexicon))?;
+            // Removing papers leaves the other vectors as they were cut.
+            let committed = self.commit_generation(
+                payload.generation + 1,
+                vectors.as_mut(),
+                &[],
+                &removed,
+                Some(&lexicon),
+                payload.chunking,
+            )?;
             report.graphs_rebuilt = committed.graphs.is_some_and(|g| g.rebuilt);
             report.generation = Some(committed.payload.generation);
             self.finish_write(vectors)?;

@@ -159,22 +159,47 @@ impl VectorSet {
     /// Pushing chunks for a paper whose chunks were deleted makes it live again with the new
     /// chunks only (that is how a re-ingested paper is replaced).
     pub fn push(&mut self, paper_id: &str, lang: Lang, vector: &[f32]) -> Result<u32> {
+        self.check(paper_id, vector)?;
+        let norm = vector.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
+        if norm == 0.0 || !norm.is_finite() {
+            return Err(VectorError::InvalidVector { paper_id: paper_id.to_owned(), reason: "it has length zero" });
+        }
+        Ok(self.append(paper_id, lang, vector.iter().map(|&x| (f64::from(x) / norm) as f32)))
+    }
+
+    /// [`VectorSet::push`] for a vector this set (or another of the same model) already holds,
+    /// copied bit for bit: normalising it again could move its last bits, and a passage whose
+    /// text did not change must keep exactly the vector it had. It must be unit length.
+    pub fn push_stored(&mut self, paper_id: &str, lang: Lang, vector: &[f32]) -> Result<u32> {
+        self.check(paper_id, vector)?;
+        if unit_length(vector).is_err() {
+            return Err(VectorError::InvalidVector { paper_id: paper_id.to_owned(), reason: "it is not unit length" });
+        }
+        Ok(self.append(paper_id, lang, vector.iter().copied()))
+    }
+
+    /// What every pushed vector must be: of the set's dimensions, finite, and one more chunk
+    /// must still have an id.
+    fn check(&self, paper_id: &str, vector: &[f32]) -> Result<()> {
         if vector.len() != self.dims {
             return Err(VectorError::DimensionMismatch { expected: self.dims, found: vector.len() });
         }
-        let id = u32::try_from(self.chunks.len())
-            .ok()
-            .filter(|&id| id < u32::MAX)
-            .ok_or(VectorError::Full(self.chunks.len()))?;
-        let invalid = |reason| VectorError::InvalidVector { paper_id: paper_id.to_owned(), reason };
+        if u32::try_from(self.chunks.len()).ok().is_none_or(|id| id == u32::MAX) {
+            return Err(VectorError::Full(self.chunks.len()));
+        }
         if vector.iter().any(|x| !x.is_finite()) {
-            return Err(invalid("it contains NaN or infinity"));
+            return Err(VectorError::InvalidVector {
+                paper_id: paper_id.to_owned(),
+                reason: "it contains NaN or infinity",
+            });
         }
-        let norm = vector.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt();
-        if norm == 0.0 || !norm.is_finite() {
-            return Err(invalid("it has length zero"));
-        }
-        self.vectors.extend(vector.iter().map(|&x| (f64::from(x) / norm) as f32));
+        Ok(())
+    }
+
+    /// Appends a checked chunk and returns its id.
+    fn append(&mut self, paper_id: &str, lang: Lang, vector: impl Iterator<Item = f32>) -> u32 {
+        let id = self.chunks.len() as u32;
+        self.vectors.extend(vector);
         let paper = match self.paper_numbers.get(paper_id) {
             Some(&paper) => paper,
             None => {
@@ -188,7 +213,7 @@ impl VectorSet {
         entry.chunks.push(id);
         entry.live += 1;
         self.chunks.push(ChunkMeta { paper, lang, deleted: false });
-        Ok(id)
+        id
     }
 
     /// Tombstones every live chunk of `paper_id` and returns how many it tombstoned (0 for an
