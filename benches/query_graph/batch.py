@@ -5,9 +5,11 @@ query). PERFORMANCE.md, "Session 19": why paperdex gives every text a call of it
 
     N=240 models/.cache/venv/bin/python benches/query_graph/batch.py
 """
-import glob, json, os, statistics, time
+import json, os, statistics, time
 import numpy as np, onnxruntime as ort
 from tokenizers import Tokenizer
+
+from abstracts import hf_abstracts
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 M = REPO + "/models/multilingual-e5-small"
@@ -25,17 +27,7 @@ def feed(ids):
     return {"input_ids": x, "attention_mask": m}
 
 
-texts = []
-for f in sorted(glob.glob(REPO + "/../shared/corpus/hf-daily-api/*.json"))[:40]:
-    try:
-        papers = json.load(open(f))
-    except (OSError, ValueError):
-        continue
-    for p in papers if isinstance(papers, list) else []:
-        abstract = (p.get("paper") or {}).get("summary") or p.get("summary")
-        if abstract:
-            texts.append("passage: " + abstract)
-texts = texts[: int(os.environ.get("N", "240"))]
+texts = hf_abstracts(int(os.environ.get("N", "240")))
 ids = sorted((e.ids[:512] for e in tok.encode_batch(texts)), key=len)
 print(f"{len(ids)} passages, mean {sum(map(len, ids)) / len(ids):.0f} tokens")
 for round in range(2):

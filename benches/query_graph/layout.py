@@ -5,23 +5,15 @@ of 8 padded to their longest.
 
     N=320 R=2 [ONLY="two 1"] models/.cache/venv/bin/python benches/query_graph/layout.py
 """
-import glob, json, os, threading, time
+import os, threading, time
 import numpy as np, onnxruntime as ort
 from tokenizers import Tokenizer
 
+from abstracts import hf_abstracts
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 M = REPO + "/models/multilingual-e5-small"
-texts = []
-for f in sorted(glob.glob(REPO + "/../shared/corpus/hf-daily-api/*.json"))[:40]:
-    try:
-        papers = json.load(open(f))
-    except (OSError, ValueError):
-        continue
-    for p in papers if isinstance(papers, list) else []:
-        abstract = (p.get("paper") or {}).get("summary") or p.get("summary")
-        if abstract:
-            texts.append("passage: " + abstract)
-texts = texts[: int(os.environ.get("N", "320"))]
+texts = hf_abstracts(int(os.environ.get("N", "320")))
 tok = Tokenizer.from_file(M + "/tokenizer.json")
 ids = [e.ids[:512] for e in tok.encode_batch(texts)]
 L = [len(i) for i in ids]

@@ -625,6 +625,19 @@ mod tests {
         record
     }
 
+    /// Paper 7's English abstract, as its first file gives it.
+    fn english_abstract() -> Record {
+        record(7, "A sorting method faster than quicksort on nearly sorted input.")
+    }
+
+    /// An index in `dir` that has embedded `records` with a fresh recording model.
+    fn embedded(dir: &std::path::Path, records: Vec<Record>) -> (PaperIndex, Recording) {
+        let index = PaperIndex::open_or_create(dir).expect("index");
+        let model = recording();
+        index.ingest_records(records, Some(&model), &mut Quiet).expect("ingest");
+        (index, model)
+    }
+
     /// Paper `id`'s live vectors in `index`, as (language, vector), in passage order.
     fn vectors_of(index: &PaperIndex, id: &str) -> Vec<(paperdex_core::Lang, Vec<f32>)> {
         let vectors = index.vectors().expect("vectors");
@@ -634,10 +647,7 @@ mod tests {
     #[test]
     fn a_paper_given_a_chinese_summary_keeps_its_english_vectors_and_embeds_only_the_new_passages() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let index = PaperIndex::open_or_create(dir.path()).expect("index");
-        let model = recording();
-        let english = record(7, "A sorting method faster than quicksort on nearly sorted input.");
-        index.ingest_records(vec![english.clone(), record(8, "compilers")], Some(&model), &mut Quiet).expect("ingest");
+        let (index, model) = embedded(dir.path(), vec![english_abstract(), record(8, "compilers")]);
         assert_eq!(index.committed_payload().expect("payload").chunking, Some(paperdex_embed::CHUNKING_VERSION));
         let english_passages = vectors_of(&index, "cacm/0000007");
         model.passages.lock().expect("lock").clear();
@@ -655,8 +665,7 @@ mod tests {
 
         // Bit for bit what an index that read both records at once holds.
         let fresh_dir = tempfile::tempdir().expect("tempdir");
-        let fresh = PaperIndex::open_or_create(fresh_dir.path()).expect("index");
-        fresh.ingest_records(vec![english, chinese_summary(7)], Some(&recording()), &mut Quiet).expect("ingest");
+        let (fresh, _) = embedded(fresh_dir.path(), vec![english_abstract(), chinese_summary(7)]);
         let kept = vectors_of(&index, "cacm/0000007");
         assert_eq!(kept, vectors_of(&fresh, "cacm/0000007"));
         let kept_english: Vec<_> = kept.into_iter().filter(|(lang, _)| *lang == paperdex_core::Lang::En).collect();
@@ -665,11 +674,35 @@ mod tests {
     }
 
     #[test]
+    fn an_index_that_does_not_say_how_its_passages_were_cut_keeps_no_vector() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (index, model) = embedded(dir.path(), vec![english_abstract()]);
+        // A commit as a build before the chunking record writes it: the vectors kept, the
+        // version unknown.
+        let payload = index.committed_payload().expect("payload");
+        let mut vectors = index.writable_vectors(&payload, Some(&model)).expect("vectors");
+        index
+            .commit_generation(payload.generation + 1, vectors.as_mut(), &[], &[], payload.lexicon.as_deref(), None)
+            .expect("commit");
+        index.finish_write(vectors).expect("finish");
+        model.passages.lock().expect("lock").clear();
+
+        let report = index.ingest_records(vec![chinese_summary(7)], Some(&model), &mut Quiet).expect("ingest");
+        let passages = paperdex_embed::chunk(&index.paper("cacm/0000007").expect("stored"));
+        assert_eq!(report.chunks_reused, 0);
+        assert_eq!(model.passages.lock().expect("lock").len(), passages.len(), "every passage embedded again");
+        assert_eq!(
+            index.committed_payload().expect("payload").chunking,
+            None,
+            "a run does not vouch for vectors it did not make"
+        );
+        assert!(index.consistency_report().expect("report").agrees());
+    }
+
+    #[test]
     fn stored_vectors_that_do_not_pair_up_with_the_stored_passages_are_not_offered() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let index = PaperIndex::open_or_create(dir.path()).expect("index");
-        let english = record(7, "A sorting method faster than quicksort on nearly sorted input.");
-        index.ingest_records(vec![english], Some(&recording()), &mut Quiet).expect("ingest");
+        let (index, _) = embedded(dir.path(), vec![english_abstract()]);
         let papers = vec![index.paper("cacm/0000007").expect("stored")];
         let mut set = index.vectors().expect("vectors").set.clone();
         assert!(!index.stored_passage_vectors(&set, &papers).is_empty(), "a paper as committed offers its vectors");

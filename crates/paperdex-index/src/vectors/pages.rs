@@ -7,7 +7,7 @@
 //! fewer entries. On the scale bench's 2M-passage graph, ef 1,024 p50 went from 2.83 to 2.68
 //! ms (two binaries alternating in one run; PERFORMANCE.md, "Vectors that fit").
 //!
-//! A whole-corpus server reads every query's codes (8.6 MB) and rescores about 1,700 scattered
+//! A whole-corpus server reads every query's codes (8.6 MB) and rescores 1,400–1,700 scattered
 //! `f32` vectors (of 34 MB) between two runs of the model, whose caches they evict: there the
 //! codes and the set's vectors ([`HugeVec`]) in huge pages lowered `took_ms` too
 //! (PERFORMANCE.md, "Session 20").

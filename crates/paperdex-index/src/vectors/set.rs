@@ -706,6 +706,18 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_vector_is_pushed_again_bit_for_bit_and_must_be_unit_length() {
+        let mut set = VectorSet::new("test-model", 3);
+        let id = set.push("a", Lang::En, &[1.0, 2.0, 3.0]).expect("push");
+        let stored = set.get(id).expect("chunk").vector.to_vec();
+        let again = set.push_stored("b", Lang::En, &stored).expect("push stored");
+        assert_eq!(set.get(again).expect("chunk").vector, &stored[..]);
+        assert!(matches!(set.push_stored("c", Lang::En, &[1.0, 2.0, 3.0]), Err(VectorError::InvalidVector { .. })));
+        assert!(matches!(set.push_stored("c", Lang::En, &[1.0, 0.0]), Err(VectorError::DimensionMismatch { .. })));
+        assert_eq!(set.len(), 2, "a refused vector leaves no trace");
+    }
+
+    #[test]
     fn deleting_a_paper_tombstones_its_chunks_and_hides_it() {
         let mut set = small_set();
         assert_eq!(set.live_papers().collect::<Vec<_>>(), ["2601.00001", "2601.00003"]);
