@@ -99,6 +99,10 @@ fn load_model() -> Option<Arc<dyn Embedder>> {
     }
 }
 
+/// The allocator `paperdex` runs with (`crates/paperdex-cli/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
     let model = load_model();

@@ -270,6 +270,12 @@ impl FilterArgs {
 /// Exit status for bad usage (clap uses it too).
 const EXIT_USAGE: u8 = 2;
 
+/// mimalloc rather than glibc's malloc: a search allocates and frees many small pieces on
+/// several threads, and `serve` answered a few percent more searches a second with it
+/// (PERFORMANCE.md, "Session 21").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let serving = matches!(cli.command, Command::Serve { .. } | Command::Mcp);

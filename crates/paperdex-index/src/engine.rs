@@ -19,6 +19,7 @@ use crate::filter::SortOrder;
 use crate::fusion::{Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share};
 use crate::generation::AdmittedPassages;
 use crate::paper_index::PaperIndex;
+use crate::parallel;
 use crate::search::{Highlighter, KeywordMatches, SearchHit, SearchMode, SearchRequest, SearchResults};
 
 /// The ranker's knobs.
@@ -193,10 +194,10 @@ impl SearchEngine {
         // keyword search and reads and highlights the papers it ranks first, which are most
         // of a hybrid first page.
         let section = request.filter.section;
-        let (ranked, keywords, embedded, ranked_by_meaning) = std::thread::scope(|scope| {
+        let (ranked, keywords, embedded, ranked_by_meaning) = rayon::in_place_scope(|scope| {
             // The papers a filter admits are found (a tantivy query) while the model works.
             let admitted = (!request.filter.is_empty()).then(|| {
-                scope.spawn(|| -> Result<Option<AdmittedPassages>> {
+                parallel::spawn(scope, || -> Result<Option<AdmittedPassages>> {
                     let ids = self.index.admitted_papers(&searcher, &request.filter)?;
                     Ok(ids.map(|ids| AdmittedPassages::of(vectors, ids.iter().map(String::as_str))))
                 })
@@ -216,18 +217,15 @@ impl SearchEngine {
                 Ok(translated)
             };
             let keywords = match mode {
-                SearchMode::Hybrid => Some(scope.spawn(|| {
+                SearchMode::Hybrid => Some(parallel::spawn(scope, || {
                     let begun = Instant::now();
                     let own =
                         || self.index.own_matches(&searcher, &request.query, &expansions, &request.filter, wanted);
                     let (own, translated) = if crate::search::has_translated_list(&expansions, &request.filter) {
                         // The two keyword lists are ranked at once, the translated one first
                         // here, since the feedback waits for it.
-                        std::thread::scope(|lists| {
-                            let own = lists.spawn(own);
-                            let translated = translated_list(wanted);
-                            (joined(own), translated)
-                        })
+                        let (translated, own) = rayon::join(|| translated_list(wanted), own);
+                        (own, translated)
                     } else {
                         // No list to rank (and no feedback: the channel closes at once).
                         let translated = translated_list(wanted);
@@ -256,7 +254,9 @@ impl SearchEngine {
                     if translated_into == Some(Lang::En) {
                         // Its failure is the feedback's absence, and the query's own vector
                         // searches instead.
-                        scope.spawn(|| translated_list(FEEDBACK_PAPERS).ok());
+                        scope.spawn(|_| {
+                            let _ = translated_list(FEEDBACK_PAPERS);
+                        });
                     }
                     None
                 }
@@ -269,13 +269,13 @@ impl SearchEngine {
             // vector comes from the cache, its list is what the answer waits for.
             let ranked = (|| -> Result<_> {
                 let query_vector = query_vector?.pop().unwrap_or_default();
-                let admitted = admitted.map(joined).transpose()?.flatten();
+                let admitted = admitted.map(parallel::Task::join).transpose()?.flatten();
                 cancel.check()?;
                 // Vectors rank a query's own language first whatever the topic: rank within
                 // each language, then merge by rank over the languages' shares of the papers,
                 // so the list compares like with like.
                 let english = || {
-                    let papers = feedback.recv().ok()?;
+                    let papers = parallel::receive(&feedback)?;
                     let passages = |id: &String| {
                         vectors
                             .set
@@ -291,7 +291,7 @@ impl SearchEngine {
                 Ok((query_vector, per_language))
             })();
             let ranked_by_meaning = started.elapsed();
-            (ranked, keywords.map(joined), (embedded, embedding), ranked_by_meaning)
+            (ranked, keywords.map(parallel::Task::join), (embedded, embedding), ranked_by_meaning)
         });
         let (embedded, embedding) = embedded;
         let keywords_joined = started.elapsed();
@@ -450,11 +450,6 @@ impl SearchEngine {
     }
 }
 
-/// The result of a scoped thread; its panic, if it panicked, carries on in the caller.
-pub(crate) fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
 /// BM25's answer by paper id, with the parsed query (for highlighting) and the number of
 /// matching papers (and whether it is an estimate).
 struct KeywordList {
@@ -484,13 +479,13 @@ fn vector_rankings(
         };
         vectors.best_per_paper(nearest, papers, |_| true)
     };
-    std::thread::scope(|scope| {
-        let chinese = scope.spawn(|| rank(query, Lang::Zh));
+    rayon::in_place_scope(|scope| {
+        let chinese = parallel::spawn(scope, || rank(query, Lang::Zh));
         let english = match english() {
             Some(feedback) => rank(&feedback, Lang::En),
             None => rank(query, Lang::En),
         };
-        [joined(chinese), english]
+        [chinese.join(), english]
     })
 }
 

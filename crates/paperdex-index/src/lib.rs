@@ -27,6 +27,7 @@ pub mod limits;
 pub mod lock;
 mod neighbours;
 mod paper_index;
+mod parallel;
 mod related;
 mod remove;
 pub mod schema;

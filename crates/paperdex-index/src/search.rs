@@ -735,11 +735,10 @@ impl PaperIndex {
             return self.own_matches(searcher, text, expansions, filter, n);
         }
         // The two lists are ranked at once, one per core.
-        let (own, translated) = std::thread::scope(|scope| {
-            let translated = scope.spawn(|| self.translated_matches(searcher, text, expansions, filter, n));
-            let own = self.own_matches(searcher, text, expansions, filter, n);
-            (own, crate::engine::joined(translated))
-        });
+        let (own, translated) = rayon::join(
+            || self.own_matches(searcher, text, expansions, filter, n),
+            || self.translated_matches(searcher, text, expansions, filter, n),
+        );
         Ok(self.merged_matches(searcher, text, own?, translated?, n))
     }
 
