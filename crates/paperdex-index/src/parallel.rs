@@ -8,7 +8,7 @@
 //!
 //! [`spawn`] is [`std::thread::Scope::spawn`] for a [`rayon::Scope`]: it hands back a
 //! [`Task`] whose [`Task::join`] returns the task's value, or carries its panic on in the
-//! joining thread, as [`crate::engine::joined`] does for a thread.
+//! joining thread, as a scoped thread's join did.
 //!
 //! Waiting must not block a pool thread: the task waited for may sit in that thread's own
 //! queue. A pool thread that waits (a search called from inside the pool) runs other pool
