@@ -2,9 +2,8 @@
 //!
 //! A search runs its keyword lists, the papers a filter admits and one language's vector scan
 //! beside the model and the other scan. A thread per such task cost 40–250 µs of wall time
-//! and about 57 µs of kernel time each on the 2-core machine (creating and tearing down its
-//! stack), three times per hybrid search: PERFORMANCE.md, "Session 21". The pool's threads
-//! stay up between searches.
+//! and about 57 µs of kernel time each on the 2-core machine, three times per hybrid search
+//! (PERFORMANCE.md, "Session 21"). The pool's threads stay up between searches.
 //!
 //! [`spawn`] is [`std::thread::Scope::spawn`] for a [`rayon::Scope`]: it hands back a
 //! [`Task`] whose [`Task::join`] returns the task's value, or carries its panic on in the
