@@ -11,9 +11,12 @@
 //! whichever way the document was cut.
 
 use paperdex_core::is_han;
+use std::sync::{Arc, LazyLock};
 use tantivy::Index;
+
 use tantivy::tokenizer::{
-    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream,
+    Tokenizer,
 };
 use tantivy_jieba::JiebaTokenizer;
 
@@ -28,24 +31,33 @@ pub const BIGRAM_ANALYZER: &str = "paperdex_han_bigrams";
 
 /// The analyzer for every searchable text field.
 pub fn word_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(JiebaTokenizer::with_ordinal_position_mode(true))
-        .filter(WordsOnly)
-        .filter(LowerCaser)
-        .filter(StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())))
-        .filter(Stemmer::new(Language::English))
-        .build()
+    unstemmed_words(JiebaTokenizer::with_ordinal_position_mode(true)).filter(Stemmer::new(Language::English)).build()
 }
 
 /// The word analyzer with jieba in precise mode (each word once, no overlapping sub-words):
 /// the bilingual lexicon ([`crate::lexicon`]) learns and looks up whole words with it, while
 /// spelling English words exactly as the index does.
 pub fn phrase_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(JiebaTokenizer::with_search_mode(false))
-        .filter(WordsOnly)
-        .filter(LowerCaser)
-        .filter(StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())))
+    unstemmed_words(JiebaTokenizer::with_search_mode(false)).filter(Stemmer::new(Language::English)).build()
+}
+
+/// The word analyzer for finding a query's terms in a text, when every token spelled as one
+/// of the terms begins with one of `prefixes` (lower-cased): it empties the text of every
+/// other token before the stemmer, which then has nothing to do for them. A token so emptied
+/// matches no term, and would have matched none stemmed. Tokens and offsets are the word
+/// analyzer's, so a snippet made with it is the same.
+pub(crate) fn highlighting_analyzer(prefixes: Vec<String>) -> TextAnalyzer {
+    unstemmed_words(JiebaTokenizer::with_ordinal_position_mode(true))
+        .filter(EmptyUnlessPrefixed(prefixes.into()))
         .filter(Stemmer::new(Language::English))
         .build()
+}
+
+/// Jieba's tokens, words only, lower-cased, without English stop words.
+fn unstemmed_words(jieba: JiebaTokenizer) -> TextAnalyzerBuilder<impl Tokenizer> {
+    static STOP_WORDS: LazyLock<StopWordFilter> =
+        LazyLock::new(|| StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())));
+    TextAnalyzer::builder(jieba).filter(WordsOnly).filter(LowerCaser).filter(STOP_WORDS.clone())
 }
 
 /// The analyzer that turns runs of Han characters into overlapping bigrams (and ignores
@@ -296,6 +308,58 @@ impl<S: TokenStream> TokenStream for WordsOnlyStream<S> {
             }
         }
         false
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
+    }
+}
+
+/// Empties the text of each token that begins with none of its prefixes ([`highlighting_analyzer`]).
+#[derive(Clone)]
+struct EmptyUnlessPrefixed(Arc<[String]>);
+
+impl TokenFilter for EmptyUnlessPrefixed {
+    type Tokenizer<T: Tokenizer> = EmptyUnlessPrefixedTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> EmptyUnlessPrefixedTokenizer<T> {
+        EmptyUnlessPrefixedTokenizer { inner: tokenizer, prefixes: self.0 }
+    }
+}
+
+#[derive(Clone)]
+struct EmptyUnlessPrefixedTokenizer<T> {
+    inner: T,
+    prefixes: Arc<[String]>,
+}
+
+impl<T: Tokenizer> Tokenizer for EmptyUnlessPrefixedTokenizer<T> {
+    type TokenStream<'a> = EmptyUnlessPrefixedStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        EmptyUnlessPrefixedStream { inner: self.inner.token_stream(text), prefixes: &self.prefixes }
+    }
+}
+
+struct EmptyUnlessPrefixedStream<'a, S> {
+    inner: S,
+    prefixes: &'a [String],
+}
+
+impl<S: TokenStream> TokenStream for EmptyUnlessPrefixedStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.inner.advance() {
+            return false;
+        }
+        let token = self.inner.token_mut();
+        if !self.prefixes.iter().any(|prefix| token.text.starts_with(prefix.as_str())) {
+            token.text.clear();
+        }
+        true
     }
 
     fn token(&self) -> &Token {

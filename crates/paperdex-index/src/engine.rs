@@ -18,9 +18,10 @@ use crate::feedback::{FEEDBACK_PAPERS, feedback_vector};
 use crate::filter::SortOrder;
 use crate::fusion::{Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share};
 use crate::generation::AdmittedPassages;
+use crate::highlight::Highlighter;
 use crate::paper_index::PaperIndex;
 use crate::parallel;
-use crate::search::{Highlighter, KeywordMatches, SearchHit, SearchMode, SearchRequest, SearchResults};
+use crate::search::{KeywordMatches, SearchHit, SearchMode, SearchRequest, SearchResults};
 
 /// The ranker's knobs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -436,7 +437,7 @@ impl SearchEngine {
             if let Some(passage) = best_passage(vectors, &paper, query_vector) {
                 let group = passage.section.map_or(paperdex_core::SectionGroup::Title, |kind| kind.group());
                 if highlighter.searches(group) {
-                    hit.snippet = crate::search::one_line(&passage.text, 220);
+                    hit.snippet = crate::highlight::one_line(&passage.text, 220);
                     hit.highlights.clear();
                     hit.section = Some(group);
                 }

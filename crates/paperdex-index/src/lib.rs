@@ -20,6 +20,7 @@ mod feedback;
 pub mod filter;
 pub mod fusion;
 mod generation;
+mod highlight;
 mod ingest;
 mod ingest_records;
 pub mod lexicon;

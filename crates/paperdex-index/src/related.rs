@@ -33,9 +33,10 @@ use crate::cancel::Cancel;
 use crate::engine::SearchEngine;
 use crate::error::{IndexError, Result};
 use crate::fusion::{fuse, interleave_by_share};
+use crate::highlight::Highlighter;
 use crate::lexicon::Lexicon;
 use crate::paper_index::PaperIndex;
-use crate::search::{Highlighter, SearchHit, SearchMode};
+use crate::search::{SearchHit, SearchMode};
 use crate::vectors::Chunk;
 
 /// A language with fewer of the paper's own distinctive terms gets translations.

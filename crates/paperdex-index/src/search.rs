@@ -18,7 +18,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use paperdex_core::{Lang, Paper, SectionGroup, is_han};
+use paperdex_core::{Lang, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::fieldnorm::FieldNormReader;
@@ -28,7 +28,6 @@ use tantivy::query::{
     Query, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
@@ -896,9 +895,10 @@ impl PaperIndex {
         let expansions = self.lexicon().expand(&request.query, translation, translation * TO_CHINESE_SHARE);
         let depth = request.depth(candidates);
         let matches = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
-        let highlighter = Highlighter::new(self, &searcher, matches.query.as_deref(), request.filter.section)
-            .for_text(&request.query)
-            .for_translations(&expansions);
+        let highlighter =
+            crate::highlight::Highlighter::new(self, &searcher, matches.query.as_deref(), request.filter.section)
+                .for_text(&request.query)
+                .for_translations(&expansions);
         let mut ranked: Vec<(usize, Score, DocAddress)> =
             matches.hits.iter().enumerate().map(|(rank, &(score, address))| (rank, score, address)).collect();
         if request.sort == SortOrder::Date {
@@ -1347,203 +1347,6 @@ pub(crate) fn inverse_document_frequency(searcher: &Searcher, field: Field, term
     (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// Makes hits with snippets for one query.
-pub(crate) struct Highlighter {
-    generator: Option<SnippetGenerator>,
-    /// The section group a search was restricted to: snippets come from it alone.
-    section: Option<SectionGroup>,
-    /// Lower-cased fragments of the query words; a section containing none of them cannot
-    /// hold a highlight, so the (jieba-tokenising) snippet generator skips it.
-    needles: Vec<String>,
-}
-
-/// How long a snippet may be, in characters.
-const SNIPPET_CHARS: usize = 220;
-
-impl Highlighter {
-    pub(crate) fn new(
-        index: &PaperIndex,
-        searcher: &Searcher,
-        query: Option<&dyn Query>,
-        section: Option<SectionGroup>,
-    ) -> Highlighter {
-        // The generator highlights the terms the query has in one field: the body, or the
-        // field of the section group searched.
-        let field = match section {
-            None => index.fields.body,
-            Some(group) => index.fields.section(group).unwrap_or(index.fields.title),
-        };
-        let generator = query.and_then(|q| SnippetGenerator::create(searcher, q, field).ok()).map(|mut g| {
-            g.set_max_num_chars(SNIPPET_CHARS);
-            g
-        });
-        Highlighter { generator, section, needles: Vec::new() }
-    }
-
-    /// Lets the highlighter skip sections that cannot match `query_text`. Stemming means an
-    /// English word matches by its first five letters; Chinese words by any character pair.
-    pub(crate) fn for_text(mut self, query_text: &str) -> Highlighter {
-        let lower = query_text.to_lowercase();
-        for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-            let chars: Vec<char> = word.chars().collect();
-            if chars.iter().any(|&c| is_han(c)) {
-                if chars.len() == 1 {
-                    self.needles.push(word.to_string());
-                }
-                self.needles.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
-            } else {
-                self.needles.push(chars.iter().take(5).collect());
-            }
-        }
-        self
-    }
-
-    /// Lets the highlighter look in sections holding a translation of the query too.
-    pub(crate) fn for_translations(self, expansions: &[Expansion]) -> Highlighter {
-        let text: Vec<&str> = expansions.iter().map(|e| e.to.as_str()).collect();
-        self.for_text(&text.join(" "))
-    }
-
-    /// The part of `text` worth handing to the snippet generator: `None` when no query word
-    /// occurs in it, else a window around the first occurrence. Jieba tokenises whatever the
-    /// generator gets, so a bounded window keeps a hit's cost independent of its length.
-    fn window<'t>(&self, text: &'t str) -> Option<&'t str> {
-        if self.needles.is_empty() {
-            return Some(text);
-        }
-        let lower = text.to_lowercase();
-        let first = self.needles.iter().filter_map(|n| lower.find(n.as_str())).min()?;
-        if lower.len() != text.len() {
-            // Lower-casing changed byte lengths, so offsets do not carry over: use it all.
-            return Some(text);
-        }
-        let mut start = first.saturating_sub(SNIPPET_CHARS);
-        while !text.is_char_boundary(start) {
-            start -= 1;
-        }
-        let mut end = (first + SNIPPET_CHARS * 4).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        Some(&text[start..end])
-    }
-
-    /// Whether the highlighter looks for query words in sections of `group` (all, unless the
-    /// search was restricted to one group).
-    pub(crate) fn searches(&self, group: SectionGroup) -> bool {
-        self.section.is_none_or(|g| g == group)
-    }
-
-    /// A hit for `paper` with the best snippet of its text.
-    pub(crate) fn hit(&self, paper: &Paper, score: f32) -> SearchHit {
-        let (snippet, highlights, section) = self.snippet(paper);
-        SearchHit {
-            id: paper.id.to_string(),
-            title: paper.title().to_string(),
-            score,
-            date: paper.date().map(str::to_string),
-            first_seen: paper.first_seen().map(str::to_string),
-            url: paper.url(),
-            snippet,
-            section,
-            highlights,
-            bm25_rank: None,
-            bm25_score: None,
-            vector_rank: None,
-            vector_score: None,
-        }
-    }
-
-    /// The snippet of `paper`, its highlights, and the section group it came from.
-    fn snippet(&self, paper: &Paper) -> (String, Vec<[usize; 2]>, Option<SectionGroup>) {
-        // A title search shows the most telling section (no section is a title), labelled title.
-        let title_search = self.section == Some(SectionGroup::Title);
-        let sections: Vec<_> =
-            paper.sections().into_iter().filter(|s| title_search || self.searches(s.kind.group())).collect();
-        if let Some(generator) = &self.generator {
-            // The section with the most highlighted terms gives the snippet.
-            let best = sections
-                .iter()
-                .filter_map(|s| Some((s.kind.group(), self.window(&s.text)?)))
-                .map(|(group, text)| (group, generator.snippet(text)))
-                .filter(|(_, s)| !s.highlighted().is_empty())
-                .max_by_key(|(_, s)| s.highlighted().len());
-            if let Some((group, snippet)) = best {
-                let text = snippet.fragment().to_string();
-                let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
-                let (text, ranges) = tidy(text, ranges);
-                return (text, ranges, Some(self.section.unwrap_or(group)));
-            }
-        }
-        // No term to show in a section: the opening of the most telling one. The match, if
-        // the words matched at all, was in the title.
-        let group = match self.section {
-            Some(group) => Some(group),
-            None if self.title_matches(paper) => Some(SectionGroup::Title),
-            // Nothing was searched for (a plain listing), or the match is not in the text.
-            None => None,
-        };
-        let opening = one_line(sections.first().map(|s| s.text.as_str()).unwrap_or(""), SNIPPET_CHARS);
-        (opening, Vec::new(), group)
-    }
-
-    /// Whether a query word occurs in one of `paper`'s titles.
-    fn title_matches(&self, paper: &Paper) -> bool {
-        let titles = format!("{} {}", paper.title(), paper.title_zh().unwrap_or("")).to_lowercase();
-        !self.needles.is_empty() && self.needles.iter().any(|n| titles.contains(n.as_str()))
-    }
-}
-
-/// The first `max_chars` characters of `text` on one line.
-pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
-    let cut: String = text.chars().take(max_chars).collect();
-    tidy(cut, Vec::new()).0
-}
-
-/// Folds line breaks and runs of white space into single spaces (a snippet is one line) and
-/// drops `**` emphasis markers, moving the highlight ranges along.
-fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
-    let mut out = String::with_capacity(text.len());
-    let mut map = vec![0usize; text.len() + 1];
-    let mut last_space = true;
-    let bytes = text.as_bytes();
-    for (i, c) in text.char_indices() {
-        map[i] = out.len();
-        // Markdown emphasis markers (`**`) are noise in a one-line snippet.
-        let emphasis = c == '*' && (bytes.get(i + 1) == Some(&b'*') || (i > 0 && bytes[i - 1] == b'*'));
-        if emphasis {
-            continue;
-        }
-        if c.is_whitespace() {
-            if !last_space {
-                out.push(' ');
-            }
-            last_space = true;
-        } else {
-            out.push(c);
-            last_space = false;
-        }
-    }
-    map[text.len()] = out.len();
-    // Byte positions inside a multi-byte char are never range ends, but keep the map total.
-    for i in 1..=text.len() {
-        if !text.is_char_boundary(i) {
-            map[i] = map[i - 1];
-        }
-    }
-    let trimmed_end = out.trim_end().len();
-    out.truncate(trimmed_end);
-    let ranges = ranges
-        .into_iter()
-        // jieba's search mode emits a long word after its parts, so tantivy can report a
-        // highlight starting before its fragment (the offset wraps around): drop those.
-        .filter(|[s, e]| s < e && *e <= text.len())
-        .map(|[s, e]| [map[s].min(trimmed_end), map[e].min(trimmed_end)])
-        .filter(|[s, e]| s < e)
-        .collect();
-    (out, ranges)
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -1553,7 +1356,7 @@ mod tests {
 
     use paperdex_core::{Paper, PaperId, Record, Section, SectionKind, Source, SourceFormat};
 
-    use super::{Pruning, SearchRequest, round_estimate, tidy};
+    use super::{Pruning, SearchRequest, round_estimate};
     use crate::{PaperIndex, Quiet};
 
     /// The bundled sample (one day: a digest report and the Hugging Face list), indexed
@@ -1876,14 +1679,5 @@ mod tests {
         assert_eq!(round_estimate(12_345.0), 12_000);
         assert_eq!(round_estimate(199_507.0), 200_000);
         assert_eq!(round_estimate(999.0), 1_000);
-    }
-
-    #[test]
-    fn snippets_are_one_line_without_emphasis_markers_and_keep_their_highlights() {
-        let text = "画质无损：\n\n **0.5%** 的 KV Cache".to_string();
-        let start = text.find("KV").expect("KV");
-        let (out, ranges) = tidy(text, vec![[start, start + 2]]);
-        assert_eq!(out, "画质无损： 0.5% 的 KV Cache");
-        assert_eq!(&out[ranges[0][0]..ranges[0][1]], "KV");
     }
 }

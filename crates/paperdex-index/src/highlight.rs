@@ -1,0 +1,474 @@
+//! Snippets: the part of a hit's text that shows why it matched, its query terms highlighted.
+//!
+//! tantivy's `SnippetGenerator` finds a text's best fragment by running the index's analyzer
+//! over it (jieba, lower-casing, English stemming), and that is most of what a hit costs. A
+//! paper has several sections, and the one whose snippet highlights the most terms is shown.
+//! Three shortcuts cut that work without changing which snippet wins:
+//! - a section in which no query word occurs (a plain substring search) is skipped, and of
+//!   the others only a window around the first query word is analysed ([`Highlighter::window`]);
+//! - every token spelled as a query term begins with that term's prefix ([`term_prefix`]), so
+//!   counting where the prefixes occur bounds the terms a window's snippet can highlight.
+//!   Windows are analysed from the highest bound down, and the rest are skipped once the best
+//!   snippet so far highlights as many terms as any of them could;
+//! - for the same reason only tokens that begin with a prefix are stemmed
+//!   ([`crate::analysis::highlighting_analyzer`]), the stemmer being a third of the analysis.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+use paperdex_core::{Paper, Section, SectionGroup, is_han};
+use tantivy::query::Query;
+use tantivy::schema::{Field, FieldType};
+use tantivy::snippet::{Snippet, SnippetGenerator};
+use tantivy::{Score, Searcher};
+
+use crate::analysis::{WORD_ANALYZER, highlighting_analyzer};
+use crate::lexicon::Expansion;
+use crate::paper_index::PaperIndex;
+use crate::search::SearchHit;
+
+/// Makes hits with snippets for one query.
+pub(crate) struct Highlighter {
+    generator: Option<SnippetGenerator>,
+    /// The section group a search was restricted to: snippets come from it alone.
+    section: Option<SectionGroup>,
+    /// Lower-cased fragments of the query words; a section containing none of them cannot
+    /// hold a highlight, so the (jieba-tokenising) snippet generator skips it.
+    needles: Vec<String>,
+    /// How every highlighted token begins, one entry per term the generator highlights
+    /// ([`term_prefix`]); `None` when some term has no such beginning, and then every window is
+    /// analysed.
+    term_prefixes: Option<Vec<String>>,
+}
+
+/// How long a snippet may be, in characters.
+const SNIPPET_CHARS: usize = 220;
+
+impl Highlighter {
+    pub(crate) fn new(
+        index: &PaperIndex,
+        searcher: &Searcher,
+        query: Option<&dyn Query>,
+        section: Option<SectionGroup>,
+    ) -> Highlighter {
+        // The generator highlights the terms the query has in one field: the body, or the
+        // field of the section group searched.
+        let field = match section {
+            None => index.fields.body,
+            Some(group) => index.fields.section(group).unwrap_or(index.fields.title),
+        };
+        let Some(terms) = query.and_then(|q| highlighted_terms(searcher, q, field)) else {
+            return Highlighter { generator: None, section, needles: Vec::new(), term_prefixes: None };
+        };
+        let term_prefixes: Option<Vec<String>> = terms.keys().map(|term| term_prefix(term)).collect();
+        // The highlighting analyzer stands in for the word analyzer only.
+        let words = match searcher.schema().get_field_entry(field).field_type() {
+            FieldType::Str(options) => options.get_indexing_options().is_some_and(|o| o.tokenizer() == WORD_ANALYZER),
+            _ => false,
+        };
+        let analyzer = match (&term_prefixes, words) {
+            (Some(prefixes), true) => Some(highlighting_analyzer(prefixes.clone())),
+            _ => searcher.index().tokenizer_for_field(field).ok(),
+        };
+        let generator = analyzer.map(|analyzer| SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
+        Highlighter { generator, section, needles: Vec::new(), term_prefixes }
+    }
+
+    /// Lets the highlighter skip sections that cannot match `query_text`. Stemming means an
+    /// English word matches by its first five letters; Chinese words by any character pair.
+    pub(crate) fn for_text(mut self, query_text: &str) -> Highlighter {
+        let lower = query_text.to_lowercase();
+        for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            let chars: Vec<char> = word.chars().collect();
+            if chars.iter().any(|&c| is_han(c)) {
+                if chars.len() == 1 {
+                    self.needles.push(word.to_string());
+                }
+                self.needles.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
+            } else {
+                self.needles.push(chars.iter().take(5).collect());
+            }
+        }
+        self
+    }
+
+    /// Lets the highlighter look in sections holding a translation of the query too.
+    pub(crate) fn for_translations(self, expansions: &[Expansion]) -> Highlighter {
+        let text: Vec<&str> = expansions.iter().map(|e| e.to.as_str()).collect();
+        self.for_text(&text.join(" "))
+    }
+
+    /// The part of `text` worth handing to the snippet generator: `None` when no query word
+    /// occurs in it, else a window around the first occurrence. Jieba tokenises whatever the
+    /// generator gets, so a bounded window keeps a hit's cost independent of its length.
+    fn window<'t>(&self, text: &'t str) -> Option<Window<'t>> {
+        let (start, end) = if self.needles.is_empty() {
+            (0, text.len())
+        } else {
+            let lower = text.to_lowercase();
+            let first = self.needles.iter().filter_map(|n| lower.find(n.as_str())).min()?;
+            if lower.len() != text.len() {
+                // Lower-casing changed byte lengths, so offsets do not carry over: use it all.
+                (0, text.len())
+            } else {
+                let mut start = first.saturating_sub(SNIPPET_CHARS);
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (first + SNIPPET_CHARS * 4).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                (start, end)
+            }
+        };
+        let text = &text[start..end];
+        let most_highlights = match &self.term_prefixes {
+            Some(prefixes) => {
+                let lower = text.to_lowercase();
+                prefixes.iter().map(|prefix| occurrences(&lower, prefix)).sum()
+            }
+            None => usize::MAX,
+        };
+        Some(Window { text, most_highlights })
+    }
+
+    /// The snippet of the section whose snippet highlights the most terms (the last of
+    /// equals), with that section's group; and how many windows were analysed to find it.
+    fn best_snippet(
+        &self,
+        generator: &SnippetGenerator,
+        sections: &[&Section],
+    ) -> (Option<(SectionGroup, Snippet)>, usize) {
+        let mut windows: Vec<(usize, SectionGroup, Window)> = sections
+            .iter()
+            .enumerate()
+            .filter_map(|(at, s)| Some((at, s.kind.group(), self.window(&s.text)?)))
+            .collect();
+        // The highest bound first; among equal bounds the later section, which wins a tie.
+        windows.sort_by_key(|(at, _, window)| Reverse((window.most_highlights, *at)));
+        let mut best: Option<(usize, usize, SectionGroup, Snippet)> = None;
+        let mut analysed = 0;
+        for (at, group, window) in windows {
+            if let Some((highlights, best_at, ..)) = &best {
+                // Neither this window nor any after it can beat the best: each highlights
+                // fewer terms, or as many in an earlier section.
+                if (window.most_highlights, at) < (*highlights, *best_at) {
+                    break;
+                }
+            }
+            let snippet = generator.snippet(window.text);
+            analysed += 1;
+            let highlights = snippet.highlighted().len();
+            if highlights > 0 && best.as_ref().is_none_or(|b| (highlights, at) > (b.0, b.1)) {
+                best = Some((highlights, at, group, snippet));
+            }
+        }
+        (best.map(|(_, _, group, snippet)| (group, snippet)), analysed)
+    }
+
+    /// Whether the highlighter looks for query words in sections of `group` (all, unless the
+    /// search was restricted to one group).
+    pub(crate) fn searches(&self, group: SectionGroup) -> bool {
+        self.section.is_none_or(|g| g == group)
+    }
+
+    /// A hit for `paper` with the best snippet of its text.
+    pub(crate) fn hit(&self, paper: &Paper, score: f32) -> SearchHit {
+        let (snippet, highlights, section) = self.snippet(paper);
+        SearchHit {
+            id: paper.id.to_string(),
+            title: paper.title().to_string(),
+            score,
+            date: paper.date().map(str::to_string),
+            first_seen: paper.first_seen().map(str::to_string),
+            url: paper.url(),
+            snippet,
+            section,
+            highlights,
+            bm25_rank: None,
+            bm25_score: None,
+            vector_rank: None,
+            vector_score: None,
+        }
+    }
+
+    /// The snippet of `paper`, its highlights, and the section group it came from.
+    fn snippet(&self, paper: &Paper) -> (String, Vec<[usize; 2]>, Option<SectionGroup>) {
+        let sections = self.sections_of(paper);
+        if let Some(generator) = &self.generator {
+            // The section with the most highlighted terms gives the snippet.
+            if let (Some((group, snippet)), _) = self.best_snippet(generator, &sections) {
+                let text = snippet.fragment().to_string();
+                let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
+                let (text, ranges) = tidy(text, ranges);
+                return (text, ranges, Some(self.section.unwrap_or(group)));
+            }
+        }
+        // No term to show in a section: the opening of the most telling one. The match, if
+        // the words matched at all, was in the title.
+        let group = match self.section {
+            Some(group) => Some(group),
+            None if self.title_matches(paper) => Some(SectionGroup::Title),
+            // Nothing was searched for (a plain listing), or the match is not in the text.
+            None => None,
+        };
+        let opening = one_line(sections.first().map(|s| s.text.as_str()).unwrap_or(""), SNIPPET_CHARS);
+        (opening, Vec::new(), group)
+    }
+
+    /// The sections of `paper` a snippet may come from.
+    fn sections_of<'p>(&self, paper: &'p Paper) -> Vec<&'p Section> {
+        // A title search shows the most telling section (no section is a title), labelled title.
+        let title_search = self.section == Some(SectionGroup::Title);
+        paper.sections().into_iter().filter(|s| title_search || self.searches(s.kind.group())).collect()
+    }
+
+    /// How many of `paper`'s windows the snippet generator analyses.
+    #[cfg(test)]
+    fn windows_analysed(&self, paper: &Paper) -> usize {
+        self.generator.as_ref().map_or(0, |generator| self.best_snippet(generator, &self.sections_of(paper)).1)
+    }
+
+    /// Whether a query word occurs in one of `paper`'s titles.
+    fn title_matches(&self, paper: &Paper) -> bool {
+        let titles = format!("{} {}", paper.title(), paper.title_zh().unwrap_or("")).to_lowercase();
+        !self.needles.is_empty() && self.needles.iter().any(|n| titles.contains(n.as_str()))
+    }
+}
+
+/// The first `max_chars` characters of `text` on one line.
+pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
+    let cut: String = text.chars().take(max_chars).collect();
+    tidy(cut, Vec::new()).0
+}
+
+/// Folds line breaks and runs of white space into single spaces (a snippet is one line) and
+/// drops `**` emphasis markers, moving the highlight ranges along.
+fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
+    let mut out = String::with_capacity(text.len());
+    let mut map = vec![0usize; text.len() + 1];
+    let mut last_space = true;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        map[i] = out.len();
+        // Markdown emphasis markers (`**`) are noise in a one-line snippet.
+        let emphasis = c == '*' && (bytes.get(i + 1) == Some(&b'*') || (i > 0 && bytes[i - 1] == b'*'));
+        if emphasis {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+    }
+    map[text.len()] = out.len();
+    // Byte positions inside a multi-byte char are never range ends, but keep the map total.
+    for i in 1..=text.len() {
+        if !text.is_char_boundary(i) {
+            map[i] = map[i - 1];
+        }
+    }
+    let trimmed_end = out.trim_end().len();
+    out.truncate(trimmed_end);
+    let ranges = ranges
+        .into_iter()
+        // jieba's search mode emits a long word after its parts, so tantivy can report a
+        // highlight starting before its fragment (the offset wraps around): drop those.
+        .filter(|[s, e]| s < e && *e <= text.len())
+        .map(|[s, e]| [map[s].min(trimmed_end), map[e].min(trimmed_end)])
+        .filter(|[s, e]| s < e)
+        .collect();
+    (out, ranges)
+}
+
+/// A section's text as the snippet generator gets it.
+struct Window<'t> {
+    text: &'t str,
+    /// At least as many as the terms the generator can highlight in `text`.
+    most_highlights: usize,
+}
+
+/// The terms of `query` a snippet of `field` highlights, each with its weight in choosing the
+/// fragment: what `SnippetGenerator::create` gives, made here so that the generator can get
+/// another analyzer ([`highlighting_analyzer`]).
+fn highlighted_terms(searcher: &Searcher, query: &dyn Query, field: Field) -> Option<BTreeMap<String, Score>> {
+    let mut terms = BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut weighted = BTreeMap::new();
+    for term in terms {
+        let value = term.value();
+        let Some(text) = value.as_str() else { continue };
+        let doc_freq = searcher.doc_freq(&term).ok()?;
+        if doc_freq > 0 {
+            weighted.insert(text.to_string(), 1.0 / (1.0 + doc_freq as Score));
+        }
+    }
+    Some(weighted)
+}
+
+/// What every token the word analyzer turns into `term` begins with once lower-cased, or
+/// `None` when that cannot be told from the term.
+///
+/// Jieba's tokens are spans of the text and lower-casing keeps ASCII and Han characters where
+/// they are, so a token is its term but for what English stemming (Snowball's Porter2)
+/// rewrote. Stemming only rewrites the end of a word: it deletes suffixes, and the letters it
+/// writes in their place end the stem as `e`, `i` or `y` (hoping → hope, happy → happi,
+/// skies → sky), `ie` (dying → die) or `bl`/`ble` (probability → probabl). So the term less
+/// those letters begins every such token. No word of the corpus (247,820 distinct) nor 1.66
+/// million made by adding English suffixes to them breaks this (PERFORMANCE.md, "Session 22").
+/// Other scripts are left out: lower-casing some of their letters depends on their
+/// neighbours.
+fn term_prefix(term: &str) -> Option<String> {
+    if !term.chars().all(|c| c.is_ascii() || is_han(c)) {
+        return None;
+    }
+    let written = if term.ends_with("ble") || term.ends_with("ie") {
+        2
+    } else if term.ends_with("bl") || term.ends_with(['e', 'i', 'y']) {
+        1
+    } else {
+        0
+    };
+    let prefix = &term[..term.len() - written];
+    (!prefix.is_empty()).then(|| prefix.to_string())
+}
+
+/// How many times `needle` begins in `text`, overlaps included.
+fn occurrences(text: &str, needle: &str) -> usize {
+    let step = needle.chars().next().map_or(1, char::len_utf8);
+    let mut count = 0;
+    let mut from = 0;
+    while let Some(at) = text[from..].find(needle) {
+        count += 1;
+        from += at + step;
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Highlighter, occurrences, term_prefix, tidy};
+    use crate::analysis::word_analyzer;
+    use crate::search::{TO_CHINESE_SHARE, TRANSLATION_WEIGHT};
+    use crate::{PaperIndex, Quiet, SearchFilter};
+
+    fn sample_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample")
+    }
+
+    /// Words whose stems English stemming rewrites at the end, beside plain ones.
+    const STEMMED_WORDS: &str = "hoping happy happily dying lying tying skies skis studies probability \
+        probabilities capability sensibility possibly notably relational conflating organization \
+        generalization gently early only ugly singly idly news atlas inning outings proceeding \
+        agreed feed Activation ANALYSES analysis Quantization KV-cache LLMs GPT-4o Qwen2.5-VL \
+        Transformer's reasoning 强化学习 大模型s 扩散模型 μ-parametrization naïve";
+
+    #[test]
+    fn every_token_begins_with_the_prefix_of_its_term() {
+        let mut analyzer = word_analyzer();
+        let mut texts = vec![STEMMED_WORDS.to_string()];
+        for entry in std::fs::read_dir(sample_dir()).expect("sample") {
+            texts.push(std::fs::read_to_string(entry.expect("entry").path()).expect("read"));
+        }
+        let mut checked = 0;
+        for text in &texts {
+            let mut stream = analyzer.token_stream(text);
+            while let Some(token) = stream.next() {
+                let surface = text[token.offset_from..token.offset_to].to_lowercase();
+                if let Some(prefix) = term_prefix(&token.text) {
+                    assert!(surface.starts_with(&prefix), "{surface:?} → {:?}, prefix {prefix:?}", token.text);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked} tokens checked");
+        assert_eq!(term_prefix("probabl").as_deref(), Some("probab"));
+        assert_eq!(term_prefix("die").as_deref(), Some("d"));
+        assert_eq!(term_prefix("kv").as_deref(), Some("kv"));
+        assert_eq!(term_prefix("强化").as_deref(), Some("强化"));
+        assert_eq!(term_prefix("naïv"), None, "lower-casing outside ASCII and Han is not counted on");
+        assert_eq!(term_prefix("e"), None, "nothing left to count by");
+    }
+
+    #[test]
+    fn occurrences_count_overlapping_matches_in_any_script() {
+        assert_eq!(occurrences("aaaa", "aa"), 3);
+        assert_eq!(occurrences("哈哈哈 哈哈", "哈哈"), 3);
+        assert_eq!(occurrences("kv cache, KV", "kv"), 1);
+        assert_eq!(occurrences("", "kv"), 0);
+    }
+
+    /// A user's snippet is the one tantivy's generator makes analysing every window: the
+    /// bounds only skip windows that cannot win, and the highlighting analyzer only skips
+    /// stemming tokens that cannot match.
+    #[test]
+    fn skipping_windows_by_their_bound_picks_the_snippet_that_analysing_every_window_picks() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest(&[sample_dir()], None, &mut Quiet).expect("ingest");
+        let searcher = index.searcher();
+        let papers = index.papers().expect("papers");
+        let mut skipped_some = false;
+        for query in [
+            "KV cache quantization",
+            "强化学习 奖励模型",
+            "video generation models",
+            "reasoning language model agents",
+            "扩散模型 视频生成",
+            "multimodal 大模型 幻觉",
+            "probability of studies",
+        ] {
+            let expansions = index.lexicon().expand(query, TRANSLATION_WEIGHT, TRANSLATION_WEIGHT * TO_CHINESE_SHARE);
+            let filter = SearchFilter::default();
+            let matches = index.keyword_matches(&searcher, query, &expansions, &filter, 50).expect("matches");
+            let highlighter = || {
+                Highlighter::new(&index, &searcher, matches.query.as_deref(), None)
+                    .for_text(query)
+                    .for_translations(&expansions)
+            };
+            let pruned = highlighter();
+            assert!(pruned.term_prefixes.is_some(), "{query}: every term has a prefix");
+            // tantivy's own generator, with the word analyzer, analysing every window.
+            let mut generator = tantivy::snippet::SnippetGenerator::create(
+                &searcher,
+                matches.query.as_deref().expect("a query"),
+                index.fields.body,
+            )
+            .expect("generator");
+            generator.set_max_num_chars(super::SNIPPET_CHARS);
+            let exhaustive = Highlighter { generator: Some(generator), term_prefixes: None, ..highlighter() };
+            for paper in &papers {
+                let (want, got) = (exhaustive.hit(paper, 0.0), pruned.hit(paper, 0.0));
+                assert_eq!(
+                    (&got.snippet, &got.highlights, got.section),
+                    (&want.snippet, &want.highlights, want.section),
+                    "{query}: {}",
+                    paper.id
+                );
+                skipped_some |= pruned.windows_analysed(paper) < exhaustive.windows_analysed(paper);
+            }
+        }
+        assert!(skipped_some, "the bounds skip windows");
+    }
+
+    #[test]
+    fn snippets_are_one_line_without_emphasis_markers_and_keep_their_highlights() {
+        let text = "画质无损：\n\n **0.5%** 的 KV Cache".to_string();
+        let start = text.find("KV").expect("KV");
+        let (out, ranges) = tidy(text, vec![[start, start + 2]]);
+        assert_eq!(out, "画质无损： 0.5% 的 KV Cache");
+        assert_eq!(&out[ranges[0][0]..ranges[0][1]], "KV");
+    }
+}
