@@ -6,14 +6,17 @@
 //! → lower-case → English stop words removed → English (Porter/Snowball) stemming. Chinese
 //! tokens pass the stemmer untouched.
 //!
+//! Snippets analyse with the same chain but stem only the tokens that can be a query term
+//! ([`highlighting_analyzer`]).
+//!
 //! A second analyzer emits overlapping Han-character bigrams. Jieba may cut the same word
 //! differently inside a longer phrase; matching the query word's bigrams as a phrase finds it
 //! whichever way the document was cut.
 
-use paperdex_core::is_han;
 use std::sync::{Arc, LazyLock};
-use tantivy::Index;
 
+use paperdex_core::is_han;
+use tantivy::Index;
 use tantivy::tokenizer::{
     Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream,
     Tokenizer,

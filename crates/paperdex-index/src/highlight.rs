@@ -150,6 +150,10 @@ impl Highlighter {
         let mut best: Option<(usize, usize, SectionGroup, Snippet)> = None;
         let mut analysed = 0;
         for (at, group, window) in windows {
+            if window.most_highlights == 0 {
+                // Nor can any after it: a snippet without highlights is not shown.
+                break;
+            }
             if let Some((highlights, best_at, ..)) = &best {
                 // Neither this window nor any after it can beat the best: each highlights
                 // fewer terms, or as many in an earlier section.
