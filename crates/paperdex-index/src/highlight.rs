@@ -60,15 +60,16 @@ impl Highlighter {
         let Some(terms) = query.and_then(|q| highlighted_terms(searcher, q, field)) else {
             return Highlighter { generator: None, section, needles: Vec::new(), term_prefixes: None };
         };
-        let term_prefixes: Option<Vec<String>> = terms.keys().map(|term| term_prefix(term)).collect();
-        // The highlighting analyzer stands in for the word analyzer only.
+        // The prefixes (and the highlighting analyzer) hold for the word analyzer's terms only.
         let words = match searcher.schema().get_field_entry(field).field_type() {
             FieldType::Str(options) => options.get_indexing_options().is_some_and(|o| o.tokenizer() == WORD_ANALYZER),
             _ => false,
         };
-        let analyzer = match (&term_prefixes, words) {
-            (Some(prefixes), true) => Some(highlighting_analyzer(prefixes.clone())),
-            _ => searcher.index().tokenizer_for_field(field).ok(),
+        let term_prefixes: Option<Vec<String>> =
+            if words { terms.keys().map(|term| term_prefix(term)).collect() } else { None };
+        let analyzer = match &term_prefixes {
+            Some(prefixes) => Some(highlighting_analyzer(prefixes.clone())),
+            None => searcher.index().tokenizer_for_field(field).ok(),
         };
         let generator = analyzer.map(|analyzer| SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
         Highlighter { generator, section, needles: Vec::new(), term_prefixes }
