@@ -5,7 +5,8 @@
 //! paper has several sections, and the one whose snippet highlights the most terms is shown.
 //! Three shortcuts cut that work without changing which snippet wins:
 //! - a section in which no query word occurs (a plain substring search) is skipped, and of
-//!   the others only a window around the first query word is analysed ([`Highlighter::window`]);
+//!   the others only a window around where the query's words cluster is analysed
+//!   ([`Highlighter::window`]);
 //! - every token spelled as a query term begins with that term's prefix ([`term_prefix`]), so
 //!   counting where the prefixes occur bounds the terms a window's snippet can highlight.
 //!   Windows are analysed from the highest bound down, and the rest are skipped once the best
@@ -22,7 +23,7 @@ use tantivy::schema::{Field, FieldType};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{Score, Searcher};
 
-use crate::analysis::{WORD_ANALYZER, highlighting_analyzer};
+use crate::analysis::{WORD_ANALYZER, highlighting_analyzer, one_word_analyzer};
 use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
 use crate::search::SearchHit;
@@ -75,8 +76,9 @@ impl Highlighter {
         Highlighter { generator, section, needles: Vec::new(), term_prefixes }
     }
 
-    /// Lets the highlighter skip sections that cannot match `query_text`. Stemming means an
-    /// English word matches by its first five letters; Chinese words by any character pair.
+    /// Lets the highlighter skip sections that cannot match `query_text`: a Chinese word
+    /// matches by any character pair, any other word by the beginning all its forms share
+    /// ([`word_needle`]).
     pub(crate) fn for_text(mut self, query_text: &str) -> Highlighter {
         let lower = query_text.to_lowercase();
         for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
@@ -87,7 +89,7 @@ impl Highlighter {
                 }
                 self.needles.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
             } else {
-                self.needles.push(chars.iter().take(5).collect());
+                self.needles.extend(word_needle(word));
             }
         }
         self
@@ -100,23 +102,24 @@ impl Highlighter {
     }
 
     /// The part of `text` worth handing to the snippet generator: `None` when no query word
-    /// occurs in it, else a window around the first occurrence. Jieba tokenises whatever the
-    /// generator gets, so a bounded window keeps a hit's cost independent of its length.
+    /// occurs in it, else a window around where the query's words cluster ([`Self::densest`]).
+    /// Jieba tokenises whatever the generator gets, so a bounded window keeps a hit's cost
+    /// independent of its length.
     fn window<'t>(&self, text: &'t str) -> Option<Window<'t>> {
         let (start, end) = if self.needles.is_empty() {
             (0, text.len())
         } else {
             let lower = text.to_lowercase();
-            let first = self.needles.iter().filter_map(|n| lower.find(n.as_str())).min()?;
+            let centre = self.densest(&lower)?;
             if lower.len() != text.len() {
                 // Lower-casing changed byte lengths, so offsets do not carry over: use it all.
                 (0, text.len())
             } else {
-                let mut start = first.saturating_sub(SNIPPET_CHARS);
+                let mut start = centre.saturating_sub(SNIPPET_CHARS);
                 while !text.is_char_boundary(start) {
                     start -= 1;
                 }
-                let mut end = (first + SNIPPET_CHARS * 4).min(text.len());
+                let mut end = (centre + SNIPPET_CHARS * 4).min(text.len());
                 while !text.is_char_boundary(end) {
                     end += 1;
                 }
@@ -132,6 +135,27 @@ impl Highlighter {
             None => usize::MAX,
         };
         Some(Window { text, most_highlights })
+    }
+
+    /// Where in `lower` (a lower-cased text) the most query words begin within one snippet's
+    /// length: the first of them; `None` when none does. A window placed at the first query
+    /// word alone missed the fragment that holds the query when a short needle (`cit` of
+    /// `city`, `happ` of `happy`) also begins a word in passing earlier on.
+    fn densest(&self, lower: &str) -> Option<usize> {
+        let mut starts: Vec<usize> =
+            self.needles.iter().flat_map(|needle| lower.match_indices(needle.as_str()).map(|(at, _)| at)).collect();
+        starts.sort_unstable();
+        let mut best = (0, *starts.first()?);
+        let mut from = 0;
+        for (i, &at) in starts.iter().enumerate() {
+            while at - starts[from] > SNIPPET_CHARS {
+                from += 1;
+            }
+            if i + 1 - from > best.0 {
+                best = (i + 1 - from, starts[from]);
+            }
+        }
+        Some(best.1)
     }
 
     /// The snippet of the section whose snippet highlights the most terms (the last of
@@ -348,6 +372,15 @@ fn term_prefix(term: &str) -> Option<String> {
     (!prefix.is_empty()).then(|| prefix.to_string())
 }
 
+/// What every token the word analyzer spells as `word`'s term contains, `word` being one
+/// lower-cased word without Han characters: the stemmed word's [`term_prefix`] (`study` and
+/// `studies` are both `studi`, so `stud`; `happy` would miss `happiness`), or its first five
+/// letters where that cannot be told. `None` for a stop word, which is no term.
+fn word_needle(word: &str) -> Option<String> {
+    let term = crate::analysis::analyze(&mut one_word_analyzer(), word).pop()?;
+    Some(term_prefix(&term).unwrap_or_else(|| word.chars().take(5).collect()))
+}
+
 /// How many times `needle` begins in `text`, overlaps included.
 fn occurrences(text: &str, needle: &str) -> usize {
     let step = needle.chars().next().map_or(1, char::len_utf8);
@@ -405,6 +438,34 @@ mod tests {
         assert_eq!(term_prefix("强化").as_deref(), Some("强化"));
         assert_eq!(term_prefix("naïv"), None, "lower-casing outside ASCII and Han is not counted on");
         assert_eq!(term_prefix("e"), None, "nothing left to count by");
+    }
+
+    /// A search for `study` matches papers that say `studies`: their sections must not be
+    /// skipped as holding no query word, or the snippet shows no highlight.
+    #[test]
+    fn a_section_holding_any_form_of_a_query_word_is_looked_at() {
+        let highlighter = |query: &str| {
+            Highlighter { generator: None, section: None, needles: Vec::new(), term_prefixes: None }.for_text(query)
+        };
+        for (query, text) in [
+            ("study", "Two user studies show it"),
+            ("happy", "happiness is measured"),
+            ("bodies", "a rigid body"),
+            ("quantization", "weights quantized to 4 bits"),
+            ("copy", "the copies agree"),
+            ("强化学习", "用强化学习微调"),
+        ] {
+            assert!(highlighter(query).window(text).is_some(), "{query:?} in {text:?}");
+        }
+        // A needle is no longer than what every form shares, nor shorter than it must be.
+        assert_eq!(super::word_needle("quantization").as_deref(), Some("quantiz"));
+        assert!(highlighter("quantization").window("quantum computing").is_none());
+        assert_eq!(super::word_needle("naïve").as_deref(), Some("naïve"), "outside ASCII: the first five letters");
+        assert_eq!(super::word_needle("of"), None, "a stop word is no term");
+        // The window goes where the query's words cluster, not to the first word in passing.
+        let text = format!("A city. {} We reconstruct 3D scenes at city scale.", "Filler words here. ".repeat(60));
+        let window = highlighter("city scale 3D reconstruction").window(&text).expect("a window");
+        assert!(window.text.contains("city scale") && !window.text.starts_with("A city"), "{:?}", window.text);
     }
 
     #[test]
