@@ -18,8 +18,8 @@ use std::sync::{Arc, LazyLock};
 use paperdex_core::is_han;
 use tantivy::Index;
 use tantivy::tokenizer::{
-    Language, LowerCaser, RawTokenizer, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter,
-    TokenStream, Tokenizer,
+    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream,
+    Tokenizer,
 };
 use tantivy_jieba::JiebaTokenizer;
 
@@ -56,21 +56,10 @@ pub(crate) fn highlighting_analyzer(prefixes: Vec<String>) -> TextAnalyzer {
         .build()
 }
 
-/// One lower-cased word without Han characters as the word analyzer spells it: no term for
-/// a stop word, else the word stemmed.
-pub(crate) fn one_word_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(RawTokenizer::default())
-        .filter(STOP_WORDS.clone())
-        .filter(Stemmer::new(Language::English))
-        .build()
-}
-
-/// [`ENGLISH_STOP_WORDS`] as a filter, built once.
-static STOP_WORDS: LazyLock<StopWordFilter> =
-    LazyLock::new(|| StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())));
-
 /// Jieba's tokens, words only, lower-cased, without English stop words.
 fn unstemmed_words(jieba: JiebaTokenizer) -> TextAnalyzerBuilder<impl Tokenizer> {
+    static STOP_WORDS: LazyLock<StopWordFilter> =
+        LazyLock::new(|| StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())));
     TextAnalyzer::builder(jieba).filter(WordsOnly).filter(LowerCaser).filter(STOP_WORDS.clone())
 }
 

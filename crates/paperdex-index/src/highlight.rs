@@ -23,7 +23,7 @@ use tantivy::schema::{Field, FieldType};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{Score, Searcher};
 
-use crate::analysis::{WORD_ANALYZER, highlighting_analyzer, one_word_analyzer};
+use crate::analysis::{WORD_ANALYZER, analyze, highlighting_analyzer, word_analyzer};
 use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
 use crate::search::SearchHit;
@@ -77,8 +77,8 @@ impl Highlighter {
     }
 
     /// Lets the highlighter skip sections that cannot match `query_text`: a Chinese word
-    /// matches by any character pair, any other word by the beginning all its forms share
-    /// ([`word_needle`]).
+    /// matches by any character pair, any other word by the beginnings all its forms share
+    /// ([`word_needles`]).
     pub(crate) fn for_text(mut self, query_text: &str) -> Highlighter {
         let lower = query_text.to_lowercase();
         for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
@@ -89,7 +89,7 @@ impl Highlighter {
                 }
                 self.needles.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
             } else {
-                self.needles.extend(word_needle(word));
+                self.needles.extend(word_needles(word));
             }
         }
         self
@@ -372,13 +372,16 @@ fn term_prefix(term: &str) -> Option<String> {
     (!prefix.is_empty()).then(|| prefix.to_string())
 }
 
-/// What every token the word analyzer spells as `word`'s term contains, `word` being one
-/// lower-cased word without Han characters: the stemmed word's [`term_prefix`] (`study` and
-/// `studies` are both `studi`, so `stud`; `happy` would miss `happiness`), or its first five
-/// letters where that cannot be told. `None` for a stop word, which is no term.
-fn word_needle(word: &str) -> Option<String> {
-    let term = crate::analysis::analyze(&mut one_word_analyzer(), word).pop()?;
-    Some(term_prefix(&term).unwrap_or_else(|| word.chars().take(5).collect()))
+/// What every token the word analyzer spells as one of `word`'s terms contains, `word` being
+/// one lower-cased word without Han characters: each term's [`term_prefix`] (`study` and
+/// `studies` are both `studi`, so `stud`; `happy` would miss `happiness`), or the term's first
+/// five letters where that cannot be told. None for a stop word, which is no term. The terms
+/// are the index's own: jieba may cut a word in two (`naïve` into `na` and `ïve`).
+fn word_needles(word: &str) -> Vec<String> {
+    analyze(&mut word_analyzer(), word)
+        .into_iter()
+        .map(|term| term_prefix(&term).unwrap_or_else(|| term.chars().take(5).collect()))
+        .collect()
 }
 
 /// How many times `needle` begins in `text`, overlaps included.
@@ -458,10 +461,14 @@ mod tests {
             assert!(highlighter(query).window(text).is_some(), "{query:?} in {text:?}");
         }
         // A needle is no longer than what every form shares, nor shorter than it must be.
-        assert_eq!(super::word_needle("quantization").as_deref(), Some("quantiz"));
+        assert_eq!(super::word_needles("quantization"), ["quantiz"]);
         assert!(highlighter("quantization").window("quantum computing").is_none());
-        assert_eq!(super::word_needle("naïve").as_deref(), Some("naïve"), "outside ASCII: the first five letters");
-        assert_eq!(super::word_needle("of"), None, "a stop word is no term");
+        let naive = super::word_needles("naïve");
+        assert!(
+            naive.len() == 2 && naive.iter().all(|n| "naïve".contains(n.as_str())),
+            "{naive:?}: jieba cuts it in two"
+        );
+        assert!(super::word_needles("of").is_empty(), "a stop word is no term");
         // The window goes where the query's words cluster, not to the first word in passing.
         let text = format!("A city. {} We reconstruct 3D scenes at city scale.", "Filler words here. ".repeat(60));
         let window = highlighter("city scale 3D reconstruction").window(&text).expect("a window");
