@@ -17,7 +17,7 @@ mod hash;
 
 pub use cache::{DEFAULT_QUERY_CACHE_ENTRIES, QueryCache};
 pub use chunk::{CHUNKING_VERSION, Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
-pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, SessionKind};
+pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, SessionKind, VECTORS_NAME};
 pub use hash::HashEmbedder;
 
 /// Whether a text is a search query or a document passage. e5 models are trained with a
@@ -74,7 +74,8 @@ pub enum EmbedError {
 /// Implementations are shared between threads (the HTTP server embeds queries from many
 /// requests), so `embed` takes `&self` and synchronises inside.
 pub trait Embedder: Send + Sync {
-    /// A stable name of the model; vectors made by different models never mix.
+    /// A stable name of the vectors this embedder makes (the model, and how its arithmetic
+    /// runs when that moves the vectors); vectors of different names never mix.
     fn model_name(&self) -> &str;
     /// The number of dimensions of every vector.
     fn dimensions(&self) -> usize;

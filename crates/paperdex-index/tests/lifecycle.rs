@@ -487,3 +487,67 @@ fn in_vector_mode_each_language_gets_places_by_its_share_of_the_papers() {
         assert!(place >= 9, "{query}: the Chinese paper at place {place} of {ids:?}");
     }
 }
+
+/// A model that embeds like `inner` under another name: what a build whose arithmetic moves
+/// the vectors is to an index embedded before it (e5 with its layer norm unfused).
+struct Renamed {
+    name: &'static str,
+    inner: HashEmbedder,
+}
+
+impl Embedder for Renamed {
+    fn model_name(&self) -> &str {
+        self.name
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str], role: paperdex_embed::Role) -> Result<Vec<Vec<f32>>, paperdex_embed::EmbedError> {
+        self.inner.embed(texts, role)
+    }
+}
+
+/// A user upgrades to a build whose vectors carry another name. Their index, embedded by the
+/// old build, still answers every search (by keyword, saying why) and loses nothing; the next
+/// ingest, of files it already holds, embeds every paper again, and hybrid search is back.
+#[test]
+fn vectors_of_an_earlier_build_are_searched_by_keyword_until_the_next_ingest_re_embeds_every_paper() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("2026-01-05.json");
+    write_papers(&file, &topics());
+    let root = dir.path().join("index");
+    let old = Renamed { name: "e5/fused", inner: HashEmbedder::new(DIMS) };
+    let index = PaperIndex::open_or_create(&root).expect("create index");
+    let first = index.ingest(std::slice::from_ref(&file), Some(&old), &mut Quiet).expect("ingest");
+    drop(index);
+
+    let new = Arc::new(Renamed { name: "e5/unfused", inner: HashEmbedder::new(DIMS) });
+    let engine = SearchEngine::new(PaperIndex::open(&root).expect("open"), Ok(Arc::clone(&new) as Arc<dyn Embedder>));
+    let answer = engine.search(&SearchRequest::new("quantum lobster claws").limit(3)).expect("search");
+    assert_eq!(answer.mode, SearchMode::Bm25);
+    assert!(
+        answer
+            .warnings
+            .iter()
+            .any(|w| w.contains("e5/fused") && w.contains("e5/unfused") && w.contains("ingest again")),
+        "{:?}",
+        answer.warnings
+    );
+    assert_eq!(answer.hits.first().map(|h| h.id.as_str()), Some("2601.00001"));
+
+    let again = engine.index().ingest(std::slice::from_ref(&file), Some(new.as_ref()), &mut Quiet).expect("re-ingest");
+    assert_eq!((again.papers_new, again.papers_updated), (0, 0), "no paper changed");
+    assert_eq!(again.papers_embedded, first.papers_embedded, "every paper is embedded again");
+    assert_eq!(again.chunks_embedded, first.chunks_embedded);
+    engine.refresh();
+    let vectors = engine.index().vectors().expect("vectors");
+    assert_eq!(vectors.set.model(), "e5/unfused");
+    assert_eq!(vectors.set.live_len(), first.chunks_embedded, "no vector of the old build is left live");
+    let answer = engine.search(&SearchRequest::new("quantum lobster claws").limit(3)).expect("search");
+    assert_eq!(answer.mode, SearchMode::Hybrid);
+    assert!(answer.warnings.is_empty(), "{:?}", answer.warnings);
+    let report = engine.index().consistency_report().expect("consistency report");
+    assert!(report.agrees(), "postings and vectors disagree: {report:#?}");
+}
