@@ -17,8 +17,8 @@
 //!   serves the rest of every answer.
 //!
 //! Every session leaves one of ONNX Runtime's graph rewrites out: the fused residual layer
-//! norm, whose CPU kernel is scalar (`UNFUSED_LAYER_NORM`: passages 1.26x and queries 1.2x
-//! faster; its vectors are named [`VECTORS_NAME`]).
+//! norm, whose CPU kernel is scalar (`UNFUSED_LAYER_NORM`: passages 1.27x and queries
+//! 1.15x faster; its vectors are named [`VECTORS_NAME`]).
 //!
 //! Every text is a model call of its own (`TEXTS_PER_CALL`). On the 2-core machine that is the
 //! fastest way through the model for passages (1.3–1.4x sorted batches of 8), costs a query
@@ -362,10 +362,11 @@ fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, Embe
 /// and the `LayerNormalization` after it into one `SkipLayerNormalization`. That kernel
 /// normalises each row in a scalar loop with a division per element, where the unfused
 /// `LayerNormalization` is vectorised: with the fusion off, one thread embeds a 320-token
-/// passage in 43.5 ms instead of 55 and a 12-token query in 2.4 ms instead of 2.9
-/// (onnxruntime 1.32 on an AMD EPYC Zen 5; PERFORMANCE.md, "Session 24"). Retrieval quality
-/// moves only within the rounding noise of the int8 graph, which the fp32 graph itself shows
-/// (the same section). The vectors differ, hence [`VECTORS_NAME`].
+/// passage with 45.5 ms of CPU instead of 57.9, and a development-set query with 2.80 ms
+/// instead of 3.25 (onnxruntime 1.32 on an AMD EPYC Zen 5; PERFORMANCE.md, "Session 24").
+/// Retrieval quality moves within the spread that rounding alone makes: the exact fp32
+/// model is as far from the fused graph's figures (the same section). The vectors differ,
+/// hence [`VECTORS_NAME`].
 const UNFUSED_LAYER_NORM: &str = "SkipLayerNormFusion";
 
 /// A session taken from the pool; it goes back when dropped, even if the model panicked.
