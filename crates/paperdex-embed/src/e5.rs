@@ -173,8 +173,8 @@ impl E5Embedder {
     /// `online` feature).
     #[cfg(feature = "online")]
     pub fn from_hub() -> Result<E5Embedder, EmbedError> {
-        let options = fastembed::InitOptions::new(fastembed::EmbeddingModel::MultilingualE5Small)
-            .with_session_config("optimization.disable_specified_optimizers", UNFUSED_LAYER_NORM);
+        let options = fastembed::TextInitOptions::new(fastembed::EmbeddingModel::MultilingualE5Small)
+            .with_session_config(UNFUSED_LAYER_NORM.0, UNFUSED_LAYER_NORM.1);
         let model = TextEmbedding::try_new(options).map_err(|e| EmbedError::Model(e.to_string()))?;
         // The hub's model cannot be reloaded from files: its one session serves both roles.
         let passages = SessionPool::new(SessionKind::Passages, 1, 1);
@@ -353,7 +353,7 @@ fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, Embe
     // more CPU per search on the shared 2-core machine, competing with the rest of the answer
     // and other processes (PERFORMANCE.md, "The query side").
     let options = options.with_session_config("session.intra_op.allow_spinning", "0");
-    let options = options.with_session_config("optimization.disable_specified_optimizers", UNFUSED_LAYER_NORM);
+    let options = options.with_session_config(UNFUSED_LAYER_NORM.0, UNFUSED_LAYER_NORM.1);
     TextEmbedding::try_new_from_user_defined(model, options)
         .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))
 }
@@ -366,8 +366,8 @@ fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, Embe
 /// instead of 3.25 (onnxruntime 1.32 on an AMD EPYC Zen 5; PERFORMANCE.md, "Session 24").
 /// Retrieval quality moves within the spread that rounding alone makes: the exact fp32
 /// model is as far from the fused graph's figures (the same section). The vectors differ,
-/// hence [`VECTORS_NAME`].
-const UNFUSED_LAYER_NORM: &str = "SkipLayerNormFusion";
+/// hence [`VECTORS_NAME`]. The session setting that says so, as (key, value).
+const UNFUSED_LAYER_NORM: (&str, &str) = ("optimization.disable_specified_optimizers", "SkipLayerNormFusion");
 
 /// A session taken from the pool; it goes back when dropped, even if the model panicked.
 struct Session<'a> {
