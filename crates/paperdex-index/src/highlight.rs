@@ -21,6 +21,7 @@ use paperdex_core::{Paper, Section, SectionGroup, is_han};
 use tantivy::query::Query;
 use tantivy::schema::{Field, FieldType};
 use tantivy::snippet::{Snippet, SnippetGenerator};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher};
 
 use crate::analysis::{WORD_ANALYZER, analyze, highlighting_analyzer, word_analyzer};
@@ -81,6 +82,7 @@ impl Highlighter {
     /// ([`word_needles`]).
     pub(crate) fn for_text(mut self, query_text: &str) -> Highlighter {
         let lower = query_text.to_lowercase();
+        let mut analyzer = word_analyzer();
         for word in lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
             let chars: Vec<char> = word.chars().collect();
             if chars.iter().any(|&c| is_han(c)) {
@@ -89,7 +91,7 @@ impl Highlighter {
                 }
                 self.needles.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
             } else {
-                self.needles.extend(word_needles(word));
+                self.needles.extend(word_needles(&mut analyzer, word));
             }
         }
         self
@@ -372,13 +374,13 @@ fn term_prefix(term: &str) -> Option<String> {
     (!prefix.is_empty()).then(|| prefix.to_string())
 }
 
-/// What every token the word analyzer spells as one of `word`'s terms contains, `word` being
+/// What every token the word analyzer (`analyzer`) spells as one of `word`'s terms contains, `word` being
 /// one lower-cased word without Han characters: each term's [`term_prefix`] (`study` and
 /// `studies` are both `studi`, so `stud`; `happy` would miss `happiness`), or the term's first
 /// five letters where that cannot be told. None for a stop word, which is no term. The terms
 /// are the index's own: jieba may cut a word in two (`naïve` into `na` and `ïve`).
-fn word_needles(word: &str) -> Vec<String> {
-    analyze(&mut word_analyzer(), word)
+fn word_needles(analyzer: &mut TextAnalyzer, word: &str) -> Vec<String> {
+    analyze(analyzer, word)
         .into_iter()
         .map(|term| term_prefix(&term).unwrap_or_else(|| term.chars().take(5).collect()))
         .collect()
@@ -461,14 +463,14 @@ mod tests {
             assert!(highlighter(query).window(text).is_some(), "{query:?} in {text:?}");
         }
         // A needle is no longer than what every form shares, nor shorter than it must be.
-        assert_eq!(super::word_needles("quantization"), ["quantiz"]);
+        assert_eq!(super::word_needles(&mut word_analyzer(), "quantization"), ["quantiz"]);
         assert!(highlighter("quantization").window("quantum computing").is_none());
-        let naive = super::word_needles("naïve");
+        let naive = super::word_needles(&mut word_analyzer(), "naïve");
         assert!(
             naive.len() == 2 && naive.iter().all(|n| "naïve".contains(n.as_str())),
             "{naive:?}: jieba cuts it in two"
         );
-        assert!(super::word_needles("of").is_empty(), "a stop word is no term");
+        assert!(super::word_needles(&mut word_analyzer(), "of").is_empty(), "a stop word is no term");
         // The window goes where the query's words cluster, not to the first word in passing.
         let text = format!("A city. {} We reconstruct 3D scenes at city scale.", "Filler words here. ".repeat(60));
         let window = highlighter("city scale 3D reconstruction").window(&text).expect("a window");
