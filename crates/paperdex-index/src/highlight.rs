@@ -17,6 +17,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
+use memchr::memmem::Finder;
 use paperdex_core::{Paper, Section, SectionGroup, is_han};
 use tantivy::query::Query;
 use tantivy::schema::{Field, FieldType};
@@ -36,11 +37,11 @@ pub(crate) struct Highlighter {
     section: Option<SectionGroup>,
     /// Lower-cased fragments of the query words; a section containing none of them cannot
     /// hold a highlight, so the (jieba-tokenising) snippet generator skips it.
-    needles: Vec<String>,
+    needles: Vec<Finder<'static>>,
     /// How every highlighted token begins, one entry per term the generator highlights
     /// ([`term_prefix`]); `None` when some term has no such beginning, and then every window is
     /// analysed.
-    term_prefixes: Option<Vec<String>>,
+    term_prefixes: Option<Vec<Finder<'static>>>,
 }
 
 /// How long a snippet may be, in characters.
@@ -74,6 +75,7 @@ impl Highlighter {
             None => searcher.index().tokenizer_for_field(field).ok(),
         };
         let generator = analyzer.map(|analyzer| SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
+        let term_prefixes = term_prefixes.map(|prefixes| prefixes.iter().map(finder).collect());
         Highlighter { generator, section, needles: Vec::new(), term_prefixes }
     }
 
@@ -87,11 +89,11 @@ impl Highlighter {
             let chars: Vec<char> = word.chars().collect();
             if chars.iter().any(|&c| is_han(c)) {
                 if chars.len() == 1 {
-                    self.needles.push(word.to_string());
+                    self.needles.push(finder(word));
                 }
-                self.needles.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
+                self.needles.extend(chars.windows(2).map(|pair| finder(pair.iter().collect::<String>())));
             } else {
-                self.needles.extend(word_needles(&mut analyzer, word));
+                self.needles.extend(word_needles(&mut analyzer, word).iter().map(finder));
             }
         }
         self
@@ -108,35 +110,40 @@ impl Highlighter {
     /// Jieba tokenises whatever the generator gets, so a bounded window keeps a hit's cost
     /// independent of its length.
     fn window<'t>(&self, text: &'t str) -> Option<Window<'t>> {
-        let (start, end) = if self.needles.is_empty() {
+        // One lower-casing serves both the search for query words and the count of prefixes.
+        let (lower, aligned) = match lower_case_in_place(text) {
+            Some(lower) => (lower, true),
+            None => (text.to_lowercase(), false),
+        };
+        let (start, end) = if self.needles.is_empty() || !aligned {
+            if !self.needles.is_empty() {
+                self.densest(&lower)?;
+            }
+            // Without query words, or when lower-casing moved characters so that offsets do
+            // not carry over: the whole text.
             (0, text.len())
         } else {
-            let lower = text.to_lowercase();
             let centre = self.densest(&lower)?;
-            if lower.len() != text.len() {
-                // Lower-casing changed byte lengths, so offsets do not carry over: use it all.
-                (0, text.len())
-            } else {
-                let mut start = centre.saturating_sub(SNIPPET_CHARS);
-                while !text.is_char_boundary(start) {
-                    start -= 1;
-                }
-                let mut end = (centre + SNIPPET_CHARS * 4).min(text.len());
-                while !text.is_char_boundary(end) {
-                    end += 1;
-                }
-                (start, end)
+            let mut start = centre.saturating_sub(SNIPPET_CHARS);
+            while !text.is_char_boundary(start) {
+                start -= 1;
             }
+            let mut end = (centre + SNIPPET_CHARS * 4).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            (start, end)
         };
-        let text = &text[start..end];
         let most_highlights = match &self.term_prefixes {
+            // The window lower-cased: the same bytes of `lower` (offsets carry over, or the
+            // window is the whole text).
             Some(prefixes) => {
-                let lower = text.to_lowercase();
-                prefixes.iter().map(|prefix| occurrences(&lower, prefix)).sum()
+                let lower = if aligned { &lower[start..end] } else { lower.as_str() };
+                prefixes.iter().map(|prefix| occurrences(lower, prefix)).sum()
             }
             None => usize::MAX,
         };
-        Some(Window { text, most_highlights })
+        Some(Window { text: &text[start..end], most_highlights })
     }
 
     /// Where in `lower` (a lower-cased text) the most query words begin within one snippet's
@@ -145,7 +152,7 @@ impl Highlighter {
     /// `city`, `happ` of `happy`) also begins a word in passing earlier on.
     fn densest(&self, lower: &str) -> Option<usize> {
         let mut starts: Vec<usize> =
-            self.needles.iter().flat_map(|needle| lower.match_indices(needle.as_str()).map(|(at, _)| at)).collect();
+            self.needles.iter().flat_map(|needle| needle.find_iter(lower.as_bytes())).collect();
         starts.sort_unstable();
         let mut best = (0, *starts.first()?);
         let mut from = 0;
@@ -264,7 +271,7 @@ impl Highlighter {
     /// Whether a query word occurs in one of `paper`'s titles.
     fn title_matches(&self, paper: &Paper) -> bool {
         let titles = format!("{} {}", paper.title(), paper.title_zh().unwrap_or("")).to_lowercase();
-        !self.needles.is_empty() && self.needles.iter().any(|n| titles.contains(n.as_str()))
+        self.needles.iter().any(|needle| needle.find(titles.as_bytes()).is_some())
     }
 }
 
@@ -387,22 +394,54 @@ fn word_needles(analyzer: &mut TextAnalyzer, word: &str) -> Vec<String> {
 }
 
 /// How many times `needle` begins in `text`, overlaps included.
-fn occurrences(text: &str, needle: &str) -> usize {
-    let step = needle.chars().next().map_or(1, char::len_utf8);
+fn occurrences(text: &str, needle: &Finder) -> usize {
+    let step = needle.needle().first().map_or(1, |&byte| utf8_length(byte));
     let mut count = 0;
     let mut from = 0;
-    while let Some(at) = text[from..].find(needle) {
+    while let Some(at) = text.as_bytes().get(from..).and_then(|rest| needle.find(rest)) {
         count += 1;
         from += at + step;
     }
     count
 }
 
+/// The length in bytes of the UTF-8 character that begins with `first`.
+fn utf8_length(first: u8) -> usize {
+    match first.leading_ones() {
+        0 => 1,
+        n => n as usize,
+    }
+}
+
+/// A substring search for `needle`, made once per query (SIMD: `str::find` was most of what
+/// choosing a section's window cost).
+fn finder(needle: impl AsRef<str>) -> Finder<'static> {
+    Finder::new(needle.as_ref().as_bytes()).into_owned()
+}
+
+/// `text` lower-cased character by character, when that keeps every character's length in
+/// bytes (then an offset in one is the same place in the other); `None` when some character
+/// changes length (`İ`, `ẞ`, the Kelvin sign).
+fn lower_case_in_place(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return Some(text.to_ascii_lowercase());
+    }
+    let mut lower = String::with_capacity(text.len());
+    for c in text.chars() {
+        let before = lower.len();
+        lower.extend(c.to_lowercase());
+        if lower.len() - before != c.len_utf8() {
+            return None;
+        }
+    }
+    Some(lower)
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
-    use super::{Highlighter, occurrences, term_prefix, tidy};
+    use super::{Highlighter, finder, lower_case_in_place, occurrences, term_prefix, tidy};
     use crate::analysis::word_analyzer;
     use crate::search::{TO_CHINESE_SHARE, TRANSLATION_WEIGHT};
     use crate::{PaperIndex, Quiet, SearchFilter};
@@ -479,10 +518,39 @@ mod tests {
 
     #[test]
     fn occurrences_count_overlapping_matches_in_any_script() {
-        assert_eq!(occurrences("aaaa", "aa"), 3);
-        assert_eq!(occurrences("哈哈哈 哈哈", "哈哈"), 3);
-        assert_eq!(occurrences("kv cache, KV", "kv"), 1);
-        assert_eq!(occurrences("", "kv"), 0);
+        assert_eq!(occurrences("aaaa", &finder("aa")), 3);
+        assert_eq!(occurrences("哈哈哈 哈哈", &finder("哈哈")), 3);
+        assert_eq!(occurrences("kv cache, KV", &finder("kv")), 1);
+        assert_eq!(occurrences("", &finder("kv")), 0);
+    }
+
+    #[test]
+    fn a_text_is_lower_cased_in_place_unless_a_character_changes_length() {
+        assert_eq!(lower_case_in_place("KV Cache 量化").as_deref(), Some("kv cache 量化"));
+        assert_eq!(lower_case_in_place("ΑΒΓ Straße").as_deref(), Some("αβγ straße"));
+        // Dotted capital I becomes two characters; the Kelvin sign becomes one ASCII byte.
+        assert_eq!(lower_case_in_place("İstanbul"), None);
+        assert_eq!(lower_case_in_place("300 \u{212A}"), None);
+    }
+
+    #[test]
+    fn a_section_whose_offsets_move_when_lower_cased_is_looked_at_whole() {
+        let filler = "Unrelated words about nothing in particular. ".repeat(40);
+        let text = format!("İstanbul workshop notes. {filler} We study KV cache quantization here.");
+        let highlighter = Highlighter {
+            generator: None,
+            section: None,
+            needles: Vec::new(),
+            term_prefixes: Some(["kv", "cach", "quantiz"].iter().map(finder).collect()),
+        }
+        .for_text("KV cache quantization");
+        let window = highlighter.window(&text).expect("a window");
+        assert_eq!((window.text, window.most_highlights), (text.as_str(), 3));
+        // Without the dotted capital, offsets carry over and the window is where the words are.
+        let plain = text.replace('İ', "I");
+        let window = highlighter.window(&plain).expect("a window");
+        assert!(window.text.len() < plain.len() && window.text.contains("KV cache quantization"));
+        assert_eq!(window.most_highlights, 3);
     }
 
     /// A user's snippet is the one tantivy's generator makes analysing every window: the
