@@ -46,6 +46,11 @@ pub const MODEL_NAME: &str = "multilingual-e5-small";
 /// near tie, so an index embedded by an earlier build (named [`MODEL_NAME`] alone) is
 /// re-embedded by its next ingest, and searched by keyword until then, with a note saying so.
 pub const VECTORS_NAME: &str = "multilingual-e5-small/unfused-layer-norm";
+/// What the vectors of [`E5Embedder::from_hub`] are called: the hub's ONNX graph is not the
+/// int8 graph `models/fetch` makes, so its vectors differ from [`VECTORS_NAME`]'s and must not
+/// mix with them.
+#[cfg(feature = "online")]
+pub const HUB_VECTORS_NAME: &str = "multilingual-e5-small/hub-graph/unfused-layer-norm";
 /// Its output dimensions.
 pub const DIMENSIONS: usize = 384;
 /// The longest input it reads, in tokens.
@@ -91,6 +96,8 @@ pub struct E5Embedder {
     passages: SessionPool,
     /// Sessions for queries ([`SessionKind::Queries`]).
     queries: SessionPool,
+    /// What its vectors are called ([`VECTORS_NAME`] for the model `models/fetch` makes).
+    vectors_name: &'static str,
 }
 
 /// What a session is tuned for.
@@ -157,7 +164,7 @@ impl E5Embedder {
             SessionKind::Passages => passages.adopt(first),
             SessionKind::Queries => queries.adopt(first),
         }
-        Ok(E5Embedder { paths: paths.clone(), passages, queries })
+        Ok(E5Embedder { paths: paths.clone(), passages, queries, vectors_name: VECTORS_NAME })
     }
 
     /// The pool of the sessions `role` runs on (the other one where that one can make none).
@@ -180,7 +187,12 @@ impl E5Embedder {
         let passages = SessionPool::new(SessionKind::Passages, 1, 1);
         passages.adopt(model);
         let queries = SessionPool::new(SessionKind::Queries, 1, 0);
-        Ok(E5Embedder { paths: ModelPaths::under(Path::new("models")), passages, queries })
+        Ok(E5Embedder {
+            paths: ModelPaths::under(Path::new("models")),
+            passages,
+            queries,
+            vectors_name: HUB_VECTORS_NAME,
+        })
     }
 
     /// Embeds `texts` with `role`'s prefix on `pool`'s sessions, one text a call, in the
@@ -332,6 +344,16 @@ impl SessionPool {
 
 /// One session of the model, its operators split over `threads` threads.
 fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, EmbedError> {
+    session_leaving_out(paths, threads, Some(UNFUSED_LAYER_NORM))
+}
+
+/// [`new_session`] with `left_out` (a session setting, as key and value) the graph rewrites
+/// it leaves out; `None` keeps ONNX Runtime's own (a test compares the two).
+fn session_leaving_out(
+    paths: &ModelPaths,
+    threads: usize,
+    left_out: Option<(&str, &str)>,
+) -> Result<TextEmbedding, EmbedError> {
     // Check files before touching the runtime, so the error names the first thing to fix.
     let onnx = paths.file("model.onnx")?;
     let tokenizer_files = TokenizerFiles {
@@ -352,8 +374,10 @@ fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, Embe
     // query session's spinning threads cost the server 35% of its hybrid throughput and 30%
     // more CPU per search on the shared 2-core machine, competing with the rest of the answer
     // and other processes (PERFORMANCE.md, "The query side").
-    let options = options.with_session_config("session.intra_op.allow_spinning", "0");
-    let options = options.with_session_config(UNFUSED_LAYER_NORM.0, UNFUSED_LAYER_NORM.1);
+    let mut options = options.with_session_config("session.intra_op.allow_spinning", "0");
+    if let Some((key, value)) = left_out {
+        options = options.with_session_config(key, value);
+    }
     TextEmbedding::try_new_from_user_defined(model, options)
         .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))
 }
@@ -415,7 +439,7 @@ fn load_runtime(path: &Path) -> Result<(), EmbedError> {
 
 impl Embedder for E5Embedder {
     fn model_name(&self) -> &str {
-        VECTORS_NAME
+        self.vectors_name
     }
 
     fn dimensions(&self) -> usize {
@@ -440,5 +464,46 @@ impl Embedder for E5Embedder {
         // the passage sessions, one per core, whatever their role (the prefix is the role's; a
         // session only runs the graph).
         self.embed_on(texts, role, self.pool(Role::Passage), &|_| true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model_paths() -> ModelPaths {
+        ModelPaths::under(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"))
+    }
+
+    /// An embedder on one given session, as `from_hub` makes one.
+    fn embedder_on(model: TextEmbedding) -> E5Embedder {
+        let passages = SessionPool::new(SessionKind::Passages, 1, 1);
+        passages.adopt(model);
+        let queries = SessionPool::new(SessionKind::Queries, 1, 0);
+        E5Embedder { paths: model_paths(), passages, queries, vectors_name: VECTORS_NAME }
+    }
+
+    /// The vectors are named for the unfused layer norm ([`VECTORS_NAME`]): an embedder whose
+    /// sessions kept ONNX Runtime's fused kernel would store other vectors under that name.
+    /// The two differ in their last digits, on any processor, so this compares them on this one.
+    #[test]
+    fn every_session_computes_the_layer_norms_unfused() {
+        let paths = model_paths();
+        let text = ["Two-bit KV cache quantization keeps long-context reasoning accurate."];
+        let loaded = |kind| {
+            E5Embedder::load_for(&paths, kind).expect("these tests need the model: run `models/fetch` (make test does)")
+        };
+        let fused = embedder_on(session_leaving_out(&paths, 1, None).expect("a session"));
+        let unfused = embedder_on(session_leaving_out(&paths, 1, Some(UNFUSED_LAYER_NORM)).expect("a session"));
+        // The largest difference of two embedders' vectors of `text`.
+        let gap = |a: &E5Embedder, b: &E5Embedder, role| {
+            let (a, b) = (a.embed(&text, role).expect("embedded"), b.embed(&text, role).expect("embedded"));
+            a[0].iter().zip(&b[0]).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max)
+        };
+        for (kind, role) in [(SessionKind::Passages, Role::Passage), (SessionKind::Queries, Role::Query)] {
+            let ours = loaded(kind);
+            assert_eq!(gap(&ours, &unfused, role), 0.0, "{kind:?}: not the unfused layer norm's vector");
+            assert!(gap(&ours, &fused, role) > 0.0, "{kind:?}: the fused layer norm's vector");
+        }
     }
 }
