@@ -498,6 +498,9 @@ mod tests {
             ("quantization", "weights quantized to 4 bits"),
             ("copy", "the copies agree"),
             ("强化学习", "用强化学习微调"),
+            // Lower-cased as a whole, the text would end a word with `ς`; the analyzer
+            // lower-cases the token `Σ` alone, to `σ`.
+            ("Σ", "the SurgΣ-DB data set"),
         ] {
             assert!(highlighter(query).window(text).is_some(), "{query:?} in {text:?}");
         }
