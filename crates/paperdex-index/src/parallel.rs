@@ -9,64 +9,38 @@
 //! [`Task`] whose [`Task::join`] returns the task's value, or carries its panic on in the
 //! joining thread, as a scoped thread's join did.
 //!
-//! A task no pool thread has begun by the time it is joined runs on the joining thread. The
-//! pool's threads may all be busy (another search's keyword lists, or this one's two) or
-//! asleep and slow to wake; the joining thread would only wait, and doing the work itself is
-//! never slower than waiting for it to start (PERFORMANCE.md, "Session 25").
-//!
 //! Waiting must not block a pool thread: the task waited for may sit in that thread's own
 //! queue. A pool thread that waits (a search called from inside the pool) runs other pool
 //! work meanwhile; any other thread blocks. A task that splits in two uses [`rayon::join`].
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
-use std::sync::{Arc, Mutex, PoisonError};
-
-/// A task's work until a thread claims it: the pool's or the joining one, whichever comes
-/// first.
-type Unclaimed<'scope, T> = Arc<Mutex<Option<Box<dyn FnOnce() -> T + Send + 'scope>>>>;
 
 /// A task handed to the pool by [`spawn`]; its value comes from [`Task::join`].
-pub(crate) struct Task<'scope, T> {
-    work: Unclaimed<'scope, T>,
+pub(crate) struct Task<T> {
     result: Receiver<std::thread::Result<T>>,
 }
 
-/// Runs `work` on rayon's pool within `scope`, or on the thread that joins it if no pool
-/// thread has begun it by then.
+/// Runs `work` on rayon's pool within `scope`.
 pub(crate) fn spawn<'scope, T: Send + 'scope>(
     scope: &rayon::Scope<'scope>,
     work: impl FnOnce() -> T + Send + 'scope,
-) -> Task<'scope, T> {
-    let work: Unclaimed<'scope, T> = Arc::new(Mutex::new(Some(Box::new(work))));
+) -> Task<T> {
     let (sender, result) = sync_channel(1);
-    let pool_side = Arc::clone(&work);
     scope.spawn(move |_| {
-        if let Some(work) = claim(&pool_side) {
-            // Nobody waits any more when the joining side has already returned (its own error).
-            let _ = sender.send(catch_unwind(AssertUnwindSafe(work)));
-        }
+        // Nobody waits any more when the joining side has already returned (its own error).
+        let _ = sender.send(catch_unwind(AssertUnwindSafe(work)));
     });
-    Task { work, result }
+    Task { result }
 }
 
-/// The work, if no thread has claimed it yet. (Taking it cannot panic, so a poisoned lock
-/// still holds a whole value.)
-fn claim<'scope, T>(work: &Unclaimed<'scope, T>) -> Option<Box<dyn FnOnce() -> T + Send + 'scope>> {
-    work.lock().unwrap_or_else(PoisonError::into_inner).take()
-}
-
-impl<T> Task<'_, T> {
-    /// The task's value: computed here if no pool thread has begun it, else once it has run;
-    /// its panic, if it panicked, carries on here.
+impl<T> Task<T> {
+    /// The task's value, once it has run; its panic, if it panicked, carries on here.
     pub(crate) fn join(self) -> T {
-        if let Some(work) = claim(&self.work) {
-            return work();
-        }
         match receive(&self.result) {
             Some(Ok(value)) => value,
             Some(Err(panic)) => resume_unwind(panic),
-            // The pool side claimed the work, and always sends before it ends.
+            // `spawn`'s job always sends before it ends, and the scope runs every job.
             None => unreachable!("a pool task ended without its result"),
         }
     }
@@ -135,31 +109,6 @@ mod tests {
         });
         let sums = finished.recv_timeout(std::time::Duration::from_secs(60)).expect("the pool deadlocked");
         assert_eq!(sums, (0..threads).map(|i| i * 11).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn a_task_no_pool_thread_has_begun_runs_on_the_joining_thread() {
-        // The pool's one thread is held by other work until the task has been joined: a join
-        // that only waited for the pool would wait for ever.
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
-        let (done, finished) = sync_channel(1);
-        std::thread::spawn(move || {
-            let (release, held) = sync_channel::<()>(1);
-            pool.spawn(move || {
-                let _ = held.recv();
-            });
-            let joined_on = pool.in_place_scope(|scope| {
-                let task = spawn(scope, || std::thread::current().id());
-                let ran_on = task.join();
-                let _ = release.send(());
-                ran_on
-            });
-            let _ = done.send(joined_on == std::thread::current().id());
-        });
-        let on_the_joining_thread = finished
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .expect("the join waited for a pool thread that was busy");
-        assert!(on_the_joining_thread);
     }
 
     #[test]
