@@ -115,24 +115,22 @@ impl Highlighter {
             Some(lower) => (lower, true),
             None => (text.to_lowercase(), false),
         };
-        let (start, end) = if self.needles.is_empty() || !aligned {
-            if !self.needles.is_empty() {
-                self.densest(&lower)?;
+        let centre = if self.needles.is_empty() { None } else { Some(self.densest(&lower)?) };
+        let (start, end) = match centre {
+            Some(centre) if aligned => {
+                let mut start = centre.saturating_sub(SNIPPET_CHARS);
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (centre + SNIPPET_CHARS * 4).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                (start, end)
             }
             // Without query words, or when lower-casing moved characters so that offsets do
             // not carry over: the whole text.
-            (0, text.len())
-        } else {
-            let centre = self.densest(&lower)?;
-            let mut start = centre.saturating_sub(SNIPPET_CHARS);
-            while !text.is_char_boundary(start) {
-                start -= 1;
-            }
-            let mut end = (centre + SNIPPET_CHARS * 4).min(text.len());
-            while !text.is_char_boundary(end) {
-                end += 1;
-            }
-            (start, end)
+            _ => (0, text.len()),
         };
         let most_highlights = match &self.term_prefixes {
             // The window lower-cased: the same bytes of `lower` (offsets carry over, or the
