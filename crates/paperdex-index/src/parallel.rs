@@ -58,9 +58,8 @@ const SIDE_WORK_NICENESS: i32 = 10;
 /// search. Under load every search waits for the one query session (`paperdex_embed`), so the
 /// thread holding it should have a core to itself: side work runs when a core is free of it.
 /// With one search at a time nothing changes, the model and the side work being on different
-/// cores. `serve` under 8 connections answered more hybrid searches a second in 7 of 10
-/// alternating runs with the pool's threads reniced by 10 (median 1.075x, mean 1.05x, on a
-/// noisy machine; PERFORMANCE.md, "Session 25").
+/// cores. `serve` under 8 connections answered 1.07–1.08x the hybrid searches a second with
+/// the pool's threads reniced by 10, three alternating runs (PERFORMANCE.md, "Session 25").
 ///
 /// For servers (`serve`, `mcp`), before anything uses rayon: the global pool is built once, and
 /// an error says it was built already (its threads then keep the searches' priority).
