@@ -279,12 +279,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let serving = matches!(cli.command, Command::Serve { .. } | Command::Mcp);
-    if serving {
-        // Before anything (the index's lexicon) starts rayon's pool.
-        if let Err(error) = paperdex_index::run_side_work_below_searches() {
-            eprintln!("warning: the search pool keeps the searches' priority: {error}");
-        }
-    }
     // The HTTP server writes only to sockets (which never raise SIGPIPE in Rust), and the MCP
     // server must see a closed stdout as an error to stop on, not die of a signal; every other
     // command prints to a stdout the reader may close early.

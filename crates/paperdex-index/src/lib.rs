@@ -48,7 +48,6 @@ pub use ingest::{EmbedProgress, IngestObserver, IngestReport, Quiet, RejectedFil
 pub use lexicon::{Expansion, Lexicon, LexiconEntry, LexiconSource};
 pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
-pub use parallel::run_side_work_below_searches;
 pub use related::RelatedResults;
 pub use remove::RemoveReport;
 pub use search::{

@@ -9,10 +9,6 @@
 //! [`Task`] whose [`Task::join`] returns the task's value, or carries its panic on in the
 //! joining thread, as a scoped thread's join did.
 //!
-//! In a server, the pool's threads run below the searching threads' priority
-//! ([`run_side_work_below_searches`]): under load the one query session is what every search
-//! waits for, and its thread should not share a core with side work.
-//!
 //! Waiting must not block a pool thread: the task waited for may sit in that thread's own
 //! queue. A pool thread that waits (a search called from inside the pool) runs other pool
 //! work meanwhile; any other thread blocks. A task that splits in two uses [`rayon::join`].
@@ -48,42 +44,6 @@ impl<T> Task<T> {
             None => unreachable!("a pool task ended without its result"),
         }
     }
-}
-
-/// How much lower (in nice values) a server's pool threads run than the threads that search.
-const SIDE_WORK_NICENESS: i32 = 10;
-
-/// Makes rayon's global pool, on which searches run their side work (keyword lists, snippets
-/// read ahead, one language's vector scan), run [`SIDE_WORK_NICENESS`] below the threads that
-/// search. Under load every search waits for the one query session (`paperdex_embed`), so the
-/// thread holding it should have a core to itself: side work runs when a core is free of it.
-/// With one search at a time nothing changes, the model and the side work being on different
-/// cores. `serve` under 8 connections answered 1.07–1.08x the hybrid searches a second with
-/// the pool's threads reniced by 10, three alternating runs (PERFORMANCE.md, "Session 25").
-///
-/// For servers (`serve`, `mcp`), before anything uses rayon: the global pool is built once, and
-/// an error says it was built already (its threads then keep the searches' priority).
-pub fn run_side_work_below_searches() -> std::result::Result<(), rayon::ThreadPoolBuildError> {
-    side_work_pool().build_global()
-}
-
-/// A pool whose threads lower their own priority as they start.
-fn side_work_pool() -> rayon::ThreadPoolBuilder {
-    rayon::ThreadPoolBuilder::new().start_handler(|_| lower_this_threads_priority(SIDE_WORK_NICENESS))
-}
-
-/// Raises the calling thread's nice value by `by` (Linux keeps one per thread; the kernel caps
-/// it at 19). Failure leaves the priority as it was, which only costs throughput.
-fn lower_this_threads_priority(by: i32) {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `nice` only changes the calling thread's scheduling priority; it takes and
-    // returns plain integers and touches no memory of ours.
-    #[allow(unsafe_code)]
-    unsafe {
-        libc::nice(by);
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = by;
 }
 
 /// The value `receiver` gets, or `None` once its sender is gone without sending. On a pool
@@ -149,27 +109,6 @@ mod tests {
         });
         let sums = finished.recv_timeout(std::time::Duration::from_secs(60)).expect("the pool deadlocked");
         assert_eq!(sums, (0..threads).map(|i| i * 11).collect::<Vec<_>>());
-    }
-
-    /// The nice value of the calling thread.
-    #[cfg(target_os = "linux")]
-    fn niceness() -> i32 {
-        // SAFETY: reads the calling thread's priority; no memory is touched.
-        #[allow(unsafe_code)]
-        unsafe {
-            libc::getpriority(libc::PRIO_PROCESS, 0)
-        }
-    }
-
-    #[test]
-    #[cfg(target_os = "linux")]
-    fn a_servers_pool_threads_run_below_the_searching_threads() {
-        let searching = niceness();
-        let pool = side_work_pool().num_threads(2).build().expect("a pool");
-        let side_work = pool.install(|| rayon::join(niceness, niceness));
-        let lowered = (searching + SIDE_WORK_NICENESS).min(19);
-        assert_eq!(side_work, (lowered, lowered));
-        assert_eq!(niceness(), searching, "the searching thread keeps its priority");
     }
 
     #[test]
