@@ -10,8 +10,8 @@
 //!
 //! A tool call is the same call the CLI and the HTTP API make: arguments read strictly into
 //! a [`paperdex_index::SearchRequest`] (the same limits, [`paperdex_index::limits`]), the engine
-//! run on the blocking pool (one call per core at a time, a 10 s deadline, stopped when the
-//! client cancels), and the answer converted into the HTTP API's JSON shapes
+//! run on the blocking pool (one call more than cores at a time, a 10 s deadline, stopped when
+//! the client cancels), and the answer converted into the HTTP API's JSON shapes
 //! ([`paperdex_server::dto`]), sent as `structuredContent` beside a compact text for the
 //! agent. A failure is a tool result with `isError: true`, its text `code: message` and its
 //! `structuredContent` the HTTP API's `{"error": {"code", "message"}}` ([`ToolError`], codes from
@@ -48,15 +48,17 @@ pub const CALL_TIMEOUT: Duration = paperdex_server::REQUEST_TIMEOUT;
 #[derive(Clone)]
 pub struct PaperdexMcp {
     engine: Arc<SearchEngine>,
-    /// Turns for index work: searches are CPU work, more at once than cores only slows each.
+    /// Turns for index work ([`paperdex_index::limits::searches_at_once`]), as in the HTTP
+    /// server.
     workers: Arc<Semaphore>,
     timeout: Duration,
 }
 
 impl PaperdexMcp {
-    /// A server over `engine`, one call per core at a time, [`CALL_TIMEOUT`] per call.
+    /// A server over `engine`, [`paperdex_index::limits::searches_at_once`] calls at a time,
+    /// [`CALL_TIMEOUT`] per call.
     pub fn new(engine: Arc<SearchEngine>) -> PaperdexMcp {
-        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        let workers = paperdex_index::limits::searches_at_once();
         PaperdexMcp { engine, workers: Arc::new(Semaphore::new(workers)), timeout: CALL_TIMEOUT }
     }
 

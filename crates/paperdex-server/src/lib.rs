@@ -85,8 +85,8 @@ pub struct Limits {
     /// Requests handled at once.
     pub max_in_flight: usize,
     /// Searches (and other index work) running at once, each on its own thread; the others
-    /// wait, within their timeout, for a turn. More than the machine's cores would only make
-    /// every search slower.
+    /// wait, within their timeout, for a turn ([`paperdex_index::limits::searches_at_once`]
+    /// by default).
     pub workers: usize,
     /// Open connections at once.
     pub max_connections: usize,
@@ -106,7 +106,7 @@ impl Default for Limits {
             timeout: REQUEST_TIMEOUT,
             max_body_bytes: MAX_BODY_BYTES,
             max_in_flight: MAX_IN_FLIGHT,
-            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            workers: paperdex_index::limits::searches_at_once(),
             max_connections: MAX_CONNECTIONS,
             header_read_timeout: HEADER_READ_TIMEOUT,
             shutdown_grace: SHUTDOWN_GRACE,
