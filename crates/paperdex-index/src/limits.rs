@@ -24,9 +24,10 @@ pub const MAX_ECHO_CHARS: usize = 40;
 /// (`paperdex_embed`'s overview), and does the rest of its work before and after that turn.
 /// With as many searches as cores, a core idled whenever both searches waited for the model
 /// with their other work done; one more search keeps that core busy. On the 2-core machine
-/// under 8 connections, three against two, 24 alternating pairs: hybrid throughput median
-/// 1.03x, mean 1.05x, 16 pairs for it; the CPU idled 10.6 and 15.0% against 14.2 and 18.0%,
-/// CPU per search the same, peak RSS the same (PERFORMANCE.md, "Session 26").
+/// under 8 connections, three against two, 28 alternating pairs: hybrid throughput 1.046x
+/// (geometric mean; bootstrap 95% interval 1.02–1.08x), 18 pairs for it; the CPU idled 10.6
+/// and 15.0% against 14.2 and 18.0%, with the same CPU per search and peak RSS
+/// (PERFORMANCE.md, "Session 26").
 pub fn searches_at_once() -> usize {
     std::thread::available_parallelism().map_or(2, usize::from) + 1
 }
