@@ -19,17 +19,14 @@ pub const MAX_VECTOR_PAPERS: usize = 1000;
 /// The most characters of a client's own input quoted back in an error message.
 pub const MAX_ECHO_CHARS: usize = 40;
 
-/// How many searches a server (HTTP or MCP) runs at once: one more than the machine's cores.
-/// Every search embeds its query on the one query session, one search at a time
-/// (`paperdex_embed`'s overview), and does the rest of its work before and after that turn.
-/// With as many searches as cores, a core idled whenever both searches waited for the model
-/// with their other work done; one more search keeps that core busy. On the 2-core machine
-/// under 8 connections, three against two, 28 alternating pairs: hybrid throughput 1.046x
-/// (geometric mean; bootstrap 95% interval 1.02–1.08x), 18 pairs for it; the CPU idled 10.6
-/// and 15.0% against 14.2 and 18.0%, with the same CPU per search and peak RSS
-/// (PERFORMANCE.md, "Session 26").
+/// How many searches a server (HTTP or MCP) runs at once: as many as the machine's cores.
+/// Every search takes its turn on the one query session (`paperdex_embed`'s overview), so a
+/// core can idle while both searches wait for the model; one search more than cores was
+/// measured against this on the 2-core machine, hybrid under 8 connections, 38 alternating
+/// pairs: 1.024x (geometric mean; bootstrap 95% interval 0.997–1.051x), 20 pairs for it, the
+/// first 28 at 1.046x and the last 10 at 0.95x (PERFORMANCE.md, "Session 26"). No gain shown.
 pub fn searches_at_once() -> usize {
-    std::thread::available_parallelism().map_or(2, usize::from) + 1
+    std::thread::available_parallelism().map_or(2, usize::from)
 }
 
 /// `value` quoted for an error message, cut to [`MAX_ECHO_CHARS`] characters (marked `…`):

@@ -10,8 +10,8 @@
 //!
 //! A tool call is the same call the CLI and the HTTP API make: arguments read strictly into
 //! a [`paperdex_index::SearchRequest`] (the same limits, [`paperdex_index::limits`]), the engine
-//! run on the blocking pool (one call more than cores at a time, a 10 s deadline, stopped when
-//! the client cancels), and the answer converted into the HTTP API's JSON shapes
+//! run on the blocking pool (one call per core at a time, a 10 s deadline, stopped when the
+//! client cancels), and the answer converted into the HTTP API's JSON shapes
 //! ([`paperdex_server::dto`]), sent as `structuredContent` beside a compact text for the
 //! agent. A failure is a tool result with `isError: true`, its text `code: message` and its
 //! `structuredContent` the HTTP API's `{"error": {"code", "message"}}` ([`ToolError`], codes from
