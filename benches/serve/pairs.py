@@ -3,7 +3,7 @@
 B/A with a bootstrap 95% interval: the one figure that survives a machine whose speed drifts.
 
 usage: benches/serve/pairs.py PORT_A PORT_B [PAIRS]        (default 10 pairs)
-  MODE=hybrid|vector|bm25 (default hybrid), SECONDS per run (default 30), CONNECTIONS (8)
+  MODE=hybrid|vector|bm25 (default hybrid), DURATION in seconds per run (default 30), CONNECTIONS (8)
 
 Start the two builds first, each over its own index if their formats differ, e.g.
   PAPERDEX_QUERY_CACHE=0 OLD/paperdex --index OLD/index/full serve --addr 127.0.0.1:7790 &
@@ -26,7 +26,8 @@ if len(sys.argv) < 3:
 ports = {"A": sys.argv[1], "B": sys.argv[2]}
 pairs = int(sys.argv[3]) if len(sys.argv) > 3 else 10
 mode = os.environ.get("MODE", "hybrid")
-seconds = os.environ.get("SECONDS", "30")
+# Not SECONDS: bash keeps its own SECONDS (time since the shell started).
+seconds = os.environ.get("DURATION", "30")
 connections = os.environ.get("CONNECTIONS", "8")
 here = os.path.dirname(os.path.abspath(__file__))
 
