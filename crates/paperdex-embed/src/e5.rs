@@ -34,6 +34,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use fastembed::{
     InitOptionsUserDefined, Pooling, QuantizationMode, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
 };
+use tokenizers::{AddedToken, PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 use crate::{EmbedError, Embedder, Role, normalize};
 
@@ -349,6 +350,12 @@ fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, Embe
 
 /// [`new_session`] with `left_out` (a session setting, as key and value) the graph rewrites
 /// it leaves out; `None` keeps ONNX Runtime's own (a test compares the two).
+///
+/// The session and the tokenizer are built at once, on two threads: fastembed is given a
+/// stand-in tokenizer ([`stand_in_tokenizer`]) and the model's own, built by [`load_tokenizer`],
+/// takes its place (`TextEmbedding::tokenizer` is public for that). fastembed would build the
+/// tokenizer and then copy it: for XLM-R's 250,000-piece vocabulary the copy alone took 0.4 s
+/// and 300 MB until dropped, more than half of a one-shot search (PERFORMANCE.md, "Session 28").
 fn session_leaving_out(
     paths: &ModelPaths,
     threads: usize,
@@ -356,30 +363,119 @@ fn session_leaving_out(
 ) -> Result<TextEmbedding, EmbedError> {
     // Check files before touching the runtime, so the error names the first thing to fix.
     let onnx = paths.file("model.onnx")?;
-    let tokenizer_files = TokenizerFiles {
+    let tokenizer_files = tokenizer_files(paths)?;
+    load_runtime(&paths.runtime)?;
+    std::thread::scope(|scope| {
+        let tokenizer = scope.spawn(|| load_tokenizer(tokenizer_files));
+        let model = UserDefinedEmbeddingModel::new(onnx, stand_in_tokenizer())
+            .with_pooling(Pooling::Mean)
+            // Calls are ours to size; see TEXTS_PER_CALL.
+            .with_quantization(QuantizationMode::None);
+        let options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS).with_intra_threads(threads);
+        // Sessions run on one thread each (parallelism comes from several sessions, or from the
+        // rest of a search running beside its query), so no thread of ONNX Runtime's ever waits
+        // for another. Should a session get more threads, they must not spin while waiting: a
+        // query session's spinning threads cost the server 35% of its hybrid throughput and 30%
+        // more CPU per search on the shared 2-core machine, competing with the rest of the
+        // answer and other processes (PERFORMANCE.md, "The query side").
+        let mut options = options.with_session_config("session.intra_op.allow_spinning", "0");
+        if let Some((key, value)) = left_out {
+            options = options.with_session_config(key, value);
+        }
+        let session = TextEmbedding::try_new_from_user_defined(model, options)
+            .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())));
+        let tokenizer =
+            tokenizer.join().unwrap_or_else(|_| Err(EmbedError::Model("building the tokenizer panicked".into())));
+        let mut session = session?;
+        session.tokenizer = tokenizer?;
+        Ok(session)
+    })
+}
+
+/// The model folder's tokenizer files.
+fn tokenizer_files(paths: &ModelPaths) -> Result<TokenizerFiles, EmbedError> {
+    Ok(TokenizerFiles {
         tokenizer_file: paths.file("tokenizer.json")?,
         config_file: paths.file("config.json")?,
         special_tokens_map_file: paths.file("special_tokens_map.json")?,
         tokenizer_config_file: paths.file("tokenizer_config.json")?,
+    })
+}
+
+/// The model's tokenizer from its files, set up as fastembed sets one up (a test holds the
+/// two equal): texts padded to the longest of a call with the pad token of
+/// `tokenizer_config.json` (its id from `config.json`), cut at `model_max_length` but no more
+/// than [`MAX_TOKENS`], and the tokens of `special_tokens_map.json` kept whole.
+fn load_tokenizer(files: TokenizerFiles) -> Result<Tokenizer, EmbedError> {
+    let invalid = |file: &str, why: String| EmbedError::Model(format!("the tokenizer's {file} is not usable: {why}"));
+    let json = |file: &str, bytes: &[u8]| {
+        serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| invalid(file, e.to_string()))
     };
-    load_runtime(&paths.runtime)?;
-    let model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files)
-        .with_pooling(Pooling::Mean)
-        // Calls are ours to size; see TEXTS_PER_CALL.
-        .with_quantization(QuantizationMode::None);
-    let options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS).with_intra_threads(threads);
-    // Sessions run on one thread each (parallelism comes from several sessions, or from the
-    // rest of a search running beside its query), so no thread of ONNX Runtime's ever waits
-    // for another. Should a session get more threads, they must not spin while waiting: a
-    // query session's spinning threads cost the server 35% of its hybrid throughput and 30%
-    // more CPU per search on the shared 2-core machine, competing with the rest of the answer
-    // and other processes (PERFORMANCE.md, "The query side").
-    let mut options = options.with_session_config("session.intra_op.allow_spinning", "0");
-    if let Some((key, value)) = left_out {
-        options = options.with_session_config(key, value);
+    let config = json("config.json", &files.config_file)?;
+    let special_tokens = json("special_tokens_map.json", &files.special_tokens_map_file)?;
+    let tokenizer_config = json("tokenizer_config.json", &files.tokenizer_config_file)?;
+    let mut tokenizer =
+        Tokenizer::from_bytes(&files.tokenizer_file).map_err(|e| invalid("tokenizer.json", e.to_string()))?;
+    let model_max_length = tokenizer_config["model_max_length"]
+        .as_f64()
+        .ok_or_else(|| invalid("tokenizer_config.json", "no numeric model_max_length".into()))?;
+    let pad_token = &tokenizer_config["pad_token"];
+    let pad_token = pad_token
+        .as_str()
+        .or_else(|| pad_token["content"].as_str())
+        .ok_or_else(|| invalid("tokenizer_config.json", "no pad_token".into()))?
+        .to_string();
+    let pad_id = config["pad_token_id"]
+        .as_u64()
+        .and_then(|id| u32::try_from(id).ok())
+        .or_else(|| tokenizer.token_to_id(&pad_token))
+        .unwrap_or(0);
+    tokenizer.with_padding(Some(PaddingParams {
+        strategy: PaddingStrategy::BatchLongest,
+        pad_token,
+        pad_id,
+        ..Default::default()
+    }));
+    // As fastembed: the float's integer part, capped by what the model reads.
+    let max_length = MAX_TOKENS.min(model_max_length as usize);
+    tokenizer
+        .with_truncation(Some(TruncationParams { max_length, ..Default::default() }))
+        .map_err(|e| invalid("tokenizer_config.json", e.to_string()))?;
+    let kept_whole = special_tokens.as_object().into_iter().flat_map(|map| map.values()).filter_map(|token| {
+        match token {
+            serde_json::Value::String(content) => {
+                Some(AddedToken { content: content.clone(), special: true, ..Default::default() })
+            }
+            // fastembed takes an object only when it has all five fields.
+            serde_json::Value::Object(_) => Some(AddedToken {
+                content: token["content"].as_str()?.to_string(),
+                single_word: token["single_word"].as_bool()?,
+                lstrip: token["lstrip"].as_bool()?,
+                rstrip: token["rstrip"].as_bool()?,
+                normalized: token["normalized"].as_bool()?,
+                special: true,
+            }),
+            _ => None,
+        }
+    });
+    for token in kept_whole {
+        tokenizer.add_special_tokens([token]).map_err(|e| invalid("special_tokens_map.json", e.to_string()))?;
     }
-    TextEmbedding::try_new_from_user_defined(model, options)
-        .map_err(|e| EmbedError::Model(format!("cannot load {}: {e}", paths.model_dir.display())))
+    Ok(tokenizer)
+}
+
+/// The tokenizer fastembed builds a session with, replaced at once by the model's own (see
+/// [`session_leaving_out`]): one word, so it takes no time to build.
+fn stand_in_tokenizer() -> TokenizerFiles {
+    let tokenizer = r#"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],"normalizer":null,
+        "pre_tokenizer":null,"post_processor":null,"decoder":null,
+        "model":{"type":"WordLevel","vocab":{"<pad>":0},"unk_token":"<pad>"}}"#;
+    TokenizerFiles {
+        tokenizer_file: tokenizer.as_bytes().to_vec(),
+        config_file: br#"{"pad_token_id":0}"#.to_vec(),
+        special_tokens_map_file: b"{}".to_vec(),
+        tokenizer_config_file: br#"{"model_max_length":512,"pad_token":"<pad>"}"#.to_vec(),
+    }
 }
 
 /// ONNX Runtime's graph rewrite left out of every session: the fusion of each residual `Add`
@@ -481,6 +577,41 @@ mod tests {
         passages.adopt(model);
         let queries = SessionPool::new(SessionKind::Queries, 1, 0);
         E5Embedder { paths: model_paths(), passages, queries, vectors_name: VECTORS_NAME }
+    }
+
+    /// The tokenizer every session gets is the one fastembed builds from the same files: the
+    /// same vocabulary, special tokens, padding and truncation (its whole JSON), and the same
+    /// ids and masks for texts of every kind, one longer than the model reads among them.
+    #[test]
+    fn sessions_get_the_tokenizer_fastembed_would_build() {
+        let paths = model_paths();
+        let files =
+            || tokenizer_files(&paths).expect("these tests need the model: run `models/fetch` (make test does)");
+        load_runtime(&paths.runtime).expect("the runtime");
+        let model = UserDefinedEmbeddingModel::new(paths.file("model.onnx").expect("the graph"), files())
+            .with_pooling(Pooling::Mean)
+            .with_quantization(QuantizationMode::None);
+        let options = InitOptionsUserDefined::new().with_max_length(MAX_TOKENS).with_intra_threads(1);
+        let fastembeds =
+            TextEmbedding::try_new_from_user_defined(model, options).expect("fastembed's session").tokenizer;
+        let ours = new_session(&paths, 1).expect("a session").tokenizer;
+        assert_eq!(ours.to_string(false).expect("JSON"), fastembeds.to_string(false).expect("JSON"));
+
+        let long = "Two-bit KV cache quantization 强化学习的奖励模型。".repeat(100);
+        let texts = [
+            "passage: Two-bit KV cache quantization keeps long-context reasoning accurate.",
+            "query: 强化学习 奖励模型",
+            "<s>a <mask> in </s> the text, café naïve",
+            long.as_str(),
+            "",
+        ];
+        let encoded = |tokenizer: &Tokenizer| tokenizer.encode_batch(texts.to_vec(), true).expect("encoded");
+        let (ours, fastembeds) = (encoded(&ours), encoded(&fastembeds));
+        for ((text, a), b) in texts.iter().zip(&ours).zip(&fastembeds) {
+            assert_eq!((a.get_ids(), a.get_attention_mask()), (b.get_ids(), b.get_attention_mask()), "{text:?}");
+        }
+        assert_eq!(ours[3].get_attention_mask().iter().sum::<u32>() as usize, MAX_TOKENS, "the long text is cut");
+        assert!(ours[0].get_attention_mask().contains(&0), "a batch is padded to its longest text");
     }
 
     /// The vectors are named for the unfused layer norm ([`VECTORS_NAME`]): an embedder whose
