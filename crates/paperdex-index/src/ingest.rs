@@ -80,7 +80,8 @@ pub struct IngestReport {
     /// Passages of changed papers whose text did not change: they kept their stored vectors
     /// instead of being embedded again.
     pub chunks_reused: usize,
-    /// Seconds spent embedding (on the worker thread, including waiting for the model).
+    /// Seconds from the start of writing until the last vectors arrived: the model's time,
+    /// with what it waited for (parsing, the first session); not the lexicon learned after.
     pub embed_seconds: f64,
     /// Wall time in seconds.
     pub seconds: f64,
