@@ -20,7 +20,8 @@
 //!
 //! The `unsafe` of this crate lives here, and nowhere else: the intrinsic behind
 //! [`prefetch`] takes a raw pointer, and calling a function compiled for AVX2 is only sound
-//! once the processor is known to have it.
+//! once the processor is known to have it (AVX2 here, and AVX-512 VNNI for the
+//! lexicon's [`i8_dot`]).
 
 /// Hints the processor to bring the memory of `values` into the cache. Never faults, never
 /// changes a result: a no-op where there is no such hint.
