@@ -354,8 +354,9 @@ fn new_session(paths: &ModelPaths, threads: usize) -> Result<TextEmbedding, Embe
 /// The session and the tokenizer are built at once, on two threads: fastembed is given a
 /// stand-in tokenizer ([`stand_in_tokenizer`]) and the model's own, built by [`load_tokenizer`],
 /// takes its place (`TextEmbedding::tokenizer` is public for that). fastembed would build the
-/// tokenizer and then copy it: for XLM-R's 250,000-piece vocabulary the copy alone took 0.4 s
-/// and 300 MB until dropped, more than half of a one-shot search (PERFORMANCE.md, "Session 28").
+/// tokenizer and then copy it: for XLM-R's 250,000-piece vocabulary, copying it and freeing the
+/// original took 0.4 s of a 1.4 s one-shot search, and 300 MB until the original was freed
+/// (PERFORMANCE.md, "Session 28").
 fn session_leaving_out(
     paths: &ModelPaths,
     threads: usize,
