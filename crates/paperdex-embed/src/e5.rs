@@ -367,7 +367,7 @@ fn session_leaving_out(
     let tokenizer_files = tokenizer_files(paths)?;
     load_runtime(&paths.runtime)?;
     std::thread::scope(|scope| {
-        let tokenizer = scope.spawn(|| load_tokenizer(tokenizer_files));
+        let tokenizer = scope.spawn(|| load_tokenizer(tokenizer_files, &paths.model_dir));
         let model = UserDefinedEmbeddingModel::new(onnx, stand_in_tokenizer())
             .with_pooling(Pooling::Mean)
             // Calls are ours to size; see TEXTS_PER_CALL.
@@ -406,9 +406,12 @@ fn tokenizer_files(paths: &ModelPaths) -> Result<TokenizerFiles, EmbedError> {
 /// The model's tokenizer from its files, set up as fastembed sets one up (a test holds the
 /// two equal): texts padded to the longest of a call with the pad token of
 /// `tokenizer_config.json` (its id from `config.json`), cut at `model_max_length` but no more
-/// than [`MAX_TOKENS`], and the tokens of `special_tokens_map.json` kept whole.
-fn load_tokenizer(files: TokenizerFiles) -> Result<Tokenizer, EmbedError> {
-    let invalid = |file: &str, why: String| EmbedError::Model(format!("the tokenizer's {file} is not usable: {why}"));
+/// than [`MAX_TOKENS`], and the tokens of `special_tokens_map.json` kept whole. An error
+/// names the file of `folder` that is wrong.
+fn load_tokenizer(files: TokenizerFiles, folder: &Path) -> Result<Tokenizer, EmbedError> {
+    let invalid = |file: &str, why: String| {
+        EmbedError::Model(format!("{} is not a usable tokenizer file: {why}", folder.join(file).display()))
+    };
     let json = |file: &str, bytes: &[u8]| {
         serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| invalid(file, e.to_string()))
     };
@@ -613,6 +616,42 @@ mod tests {
         }
         assert_eq!(ours[3].get_attention_mask().iter().sum::<u32>() as usize, MAX_TOKENS, "the long text is cut");
         assert!(ours[0].get_attention_mask().contains(&0), "a batch is padded to its longest text");
+    }
+
+    /// A tokenizer file that cannot be used is an error naming it, whatever is wrong with it,
+    /// never a panic or a session that tokenizes otherwise.
+    #[test]
+    fn a_broken_tokenizer_file_is_named() {
+        let real = model_paths();
+        for (file, broken) in [
+            ("tokenizer.json", &b"{\"model\": "[..]),
+            ("tokenizer_config.json", &br#"{"model_max_length": 512}"#[..]),
+            ("config.json", &b"[1, 2"[..]),
+        ] {
+            let folder = tempfile::tempdir().expect("a temporary folder");
+            for name in
+                ["model.onnx", "tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json"]
+            {
+                let at = folder.path().join(name);
+                if name == file {
+                    std::fs::write(&at, broken).expect("written");
+                } else {
+                    std::os::unix::fs::symlink(
+                        real.model_dir.join(name).canonicalize().expect("the model's files"),
+                        &at,
+                    )
+                    .expect("linked");
+                }
+            }
+            let paths = ModelPaths { model_dir: folder.path().to_path_buf(), runtime: real.runtime.clone() };
+            match E5Embedder::load(&paths) {
+                Ok(_) => panic!("a broken {file} was taken"),
+                Err(error) => {
+                    let named = folder.path().join(file).display().to_string();
+                    assert!(error.to_string().contains(&named), "{file}: {error}");
+                }
+            }
+        }
     }
 
     /// The vectors are named for the unfused layer norm ([`VECTORS_NAME`]): an embedder whose
