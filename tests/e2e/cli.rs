@@ -59,6 +59,49 @@ fn chinese_queries_find_chinese_summaries() {
 }
 
 #[test]
+fn a_summary_that_says_the_paper_could_not_be_read_is_named_and_not_searched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let day = dir.path().join("2024-06-11_HF_glms_api_clean.json");
+    let write_day = |first: &str| {
+        let records = serde_json::json!([
+            {"url": "https://arxiv.org/abs/2406.06525", "content": first},
+            {"url": "https://arxiv.org/abs/2406.07476", "content": "文章《VideoLLaMA 2》提出了视频大模型的时空建模与音频理解方法。"}
+        ]);
+        std::fs::write(&day, records.to_string()).expect("write the day's summaries");
+    };
+    let index = dir.path().join("index");
+    let day_arg = day.to_str().expect("utf-8 path");
+    // The day as first written: a real summary of LlamaGen.
+    write_day("文章《Autoregressive Model Beats Diffusion》提出了用自回归模型生成图像的 LlamaGen。");
+    assert_eq!(paperdex(&index, &["ingest", day_arg]).code, 0);
+    assert_eq!(hit_ids(&search_json(&index, "LlamaGen", &["--mode", "bm25"])), ["2406.06525"]);
+    // Written again by a summariser that could not open the link: the apology is named, the
+    // paper stays listed, and neither the apology nor the old summary is searched any more.
+    write_day(
+        "无法访问您提供的文章链接，因此无法提供具体内容。不过，我可以根据标题概述其可能的内容：文章可能探讨了自回归模型生成图像。",
+    );
+    let run = paperdex(&index, &["ingest", day_arg]);
+    assert_eq!(run.code, 0, "a summary without the paper's text is not an error: {}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: record 1 of")
+            && run.stderr.contains("2406.06525")
+            && run.stderr.contains("无法访问"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("records: 2 accepted (1 without their text), 0 rejected"), "{}", run.stdout);
+    assert!(hit_ids(&search_json(&index, "LlamaGen", &["--mode", "bm25"])).is_empty());
+    assert!(hit_ids(&search_json(&index, "无法访问 链接", &["--mode", "bm25"])).is_empty());
+    let show = paperdex(&index, &["show", "2406.06525"]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert!(
+        show.stdout.contains("https://arxiv.org/abs/2406.06525") && !show.stdout.contains("无法访问"),
+        "{}",
+        show.stdout
+    );
+}
+
+#[test]
 fn show_prints_every_section_and_where_the_paper_came_from() {
     let dir = tempfile::tempdir().expect("tempdir");
     paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);

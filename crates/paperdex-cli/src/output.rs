@@ -125,8 +125,16 @@ pub fn print_ingest_report(report: &IngestReport) {
         let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
         eprintln!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
     }
+    for record in &report.record_warnings {
+        let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
+        eprintln!("warning: record {} of {}{line}: {}", record.position, record.path, record.message);
+    }
+    let partly = match report.record_warnings.len() {
+        0 => String::new(),
+        n => format!(" ({n} without their text)"),
+    };
     println!(
-        "files read: {}, rejected: {}; records: {} accepted, {} rejected",
+        "files read: {}, rejected: {}; records: {} accepted{partly}, {} rejected",
         report.files_read,
         report.rejected_files.len(),
         report.records,

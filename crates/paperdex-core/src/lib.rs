@@ -12,4 +12,4 @@ pub mod parse;
 pub use paper::{
     Lang, MergeOutcome, Paper, PaperId, Record, Section, SectionGroup, SectionKind, Source, SourceFormat, is_han,
 };
-pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RejectedRecord, parse_bytes};
+pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RecordWarning, RejectedRecord, parse_bytes};

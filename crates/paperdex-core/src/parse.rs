@@ -14,7 +14,9 @@
 //! truncated JSON, a JSON number where a list belongs...) is a [`ParseError`] and yields
 //! nothing. A single bad record inside an otherwise good file (a paper without a usable link,
 //! a summary without text) becomes a [`RejectedRecord`] and the rest of the file still yields
-//! its [`Record`]s. An empty JSON list is a valid file with no records.
+//! its [`Record`]s. A record whose text is not about the paper (a summariser's apology that it
+//! could not read it) is kept without that text, with a [`RecordWarning`]. An empty JSON list
+//! is a valid file with no records.
 //!
 //! No input makes the parsers panic: every slice is taken on a char boundary, and every value
 //! that came from the file is checked before use.
@@ -46,6 +48,8 @@ pub struct ParsedFile {
     pub records: Vec<Record>,
     /// The records that were skipped, each with the reason.
     pub rejected: Vec<RejectedRecord>,
+    /// Records kept with part of what they hold left out, each with what and why.
+    pub warnings: Vec<RecordWarning>,
 }
 
 /// One record of a file that could not be used; the rest of the file still was.
@@ -57,6 +61,17 @@ pub struct RejectedRecord {
     pub line: Option<usize>,
     /// What is wrong with it, in words a person can act on.
     pub reason: String,
+}
+
+/// A record that was kept, but not whole: what was left out and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordWarning {
+    /// 1-based position of the record in the file.
+    pub position: usize,
+    /// 1-based line where the record starts, when known.
+    pub line: Option<usize>,
+    /// What was left out and why, in words a person can act on.
+    pub message: String,
 }
 
 /// Why a whole file could not be parsed. The messages do not repeat the path: callers report

@@ -136,6 +136,33 @@ fn the_only_rejected_record_is_the_empty_chinese_summary() {
     assert!(reason.contains("2407.07895") && reason.contains("no text"), "{reason}");
 }
 
+/// A hundred of the 488 Chinese summaries are the summariser's apology that it could not open
+/// the link (counted apart from the parser: the first 150 characters hold 无法 or 不能, maybe
+/// 直接, then 访问, 获取, 打开, 浏览, 检索 or 查看). Each stays a record, without the apology.
+#[test]
+fn the_100_summaries_that_say_the_paper_was_not_read_keep_their_record_and_lose_their_text() {
+    let mut warned: Vec<(&str, usize, &str)> = Vec::new();
+    for file in corpus().files.iter().filter(|f| f.folder != "zh-glm") {
+        let warnings = file.result.as_ref().map(|p| p.warnings.len()).unwrap_or(0);
+        assert_eq!(warnings, 0, "{}/{} has warnings", file.folder, file.name);
+    }
+    for file in corpus().files.iter().filter(|f| f.folder == "zh-glm") {
+        let Ok(parsed) = &file.result else { continue };
+        for warning in &parsed.warnings {
+            let record = &parsed.records.iter().find(|r| warning.message.contains(r.id.as_str())).expect("kept");
+            assert!(record.sections.is_empty(), "{}: {:#?}", record.id, record.sections);
+            assert!(record.url.is_some() && record.source.date.is_some(), "{record:#?}");
+            assert!(warning.line.is_some(), "{warning:?}");
+            warned.push((file.name.as_str(), warning.position, warning.message.as_str()));
+        }
+    }
+    assert_eq!(warned.len(), 100, "{warned:#?}");
+    let first =
+        warned.iter().find(|(name, position, _)| (*name, *position) == ("2024-05-27_HF_glms_api_clean.json", 5));
+    let message = first.expect("the first apology, record 5 of 2024-05-27").2;
+    assert!(message.contains("2405.15682") && message.contains("could not read"), "{message}");
+}
+
 #[test]
 fn all_35_papers_of_the_report_have_the_five_digest_sections() {
     let records: Vec<_> = records_in("reports").collect();

@@ -318,6 +318,31 @@ fn chinese_summaries_take_the_title_from_the_guillemets_and_keep_the_search_resu
     assert!(parsed.rejected[1].reason.contains("https://example.com/blog"), "{}", parsed.rejected[1].reason);
 }
 
+#[test]
+fn a_summary_that_says_the_paper_could_not_be_read_keeps_the_record_and_loses_the_apology() {
+    let day = r#"[
+  {"url": "https://arxiv.org/abs/2406.06525", "content": "无法访问您提供的文章链接，因此无法直接提供文章内容的详细信息。不过，我可以根据文章的标题来概述其可能的内容。\n\n文章可能探讨了自动回归模型在图像生成方面的性能。"},
+  {"url": "https://arxiv.org/abs/2405.15738", "content": "文章《ConvLLaVA》讨论了智能体无法访问外部网页时的应对方法。"}
+]"#;
+    let parsed = parse("zh-glm/2024-06-11_HF_glms_api_clean.json", day.as_bytes());
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    let apology = &parsed.records[0];
+    assert_eq!(apology.id.as_str(), "2406.06525");
+    assert!(apology.sections.is_empty(), "the apology is not the paper's text: {:#?}", apology.sections);
+    assert_eq!(apology.url.as_deref(), Some("https://arxiv.org/abs/2406.06525"));
+    assert_eq!(apology.source.date.as_deref(), Some("2024-06-11"));
+    assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+    let warning = &parsed.warnings[0];
+    assert_eq!((warning.position, warning.line), (1, Some(2)));
+    assert!(
+        warning.message.contains("2406.06525") && warning.message.contains("无法访问您提供的文章链接"),
+        "the warning names the paper and quotes the apology: {}",
+        warning.message
+    );
+    // A summary about agents that cannot reach a page is a summary.
+    assert_eq!(kinds(&parsed.records[1]), [(SectionKind::Body, None)]);
+}
+
 // ---------------------------------------------------------------- paper markdown
 
 #[test]

@@ -54,6 +54,19 @@ pub struct RejectedRecord {
     pub reason: String,
 }
 
+/// A record that was indexed without part of what it held, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordWarning {
+    /// The file holding it.
+    pub path: String,
+    /// Its 1-based position among the file's records.
+    pub position: usize,
+    /// Its line, when known.
+    pub line: Option<usize>,
+    /// What was left out and why.
+    pub message: String,
+}
+
 /// What an ingest did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IngestReport {
@@ -63,6 +76,8 @@ pub struct IngestReport {
     pub rejected_files: Vec<RejectedFile>,
     /// Records rejected inside otherwise good files.
     pub rejected_records: Vec<RejectedRecord>,
+    /// Records accepted without part of their text (see [`paperdex_core::RecordWarning`]).
+    pub record_warnings: Vec<RecordWarning>,
     /// Records accepted.
     pub records: usize,
     /// Papers the index did not have before.
@@ -192,6 +207,12 @@ impl RecordSource for Files {
             position: r.position,
             line: r.line,
             reason: r.reason,
+        }));
+        report.record_warnings.extend(parsed.warnings.into_iter().map(|w| RecordWarning {
+            path: file.display().to_string(),
+            position: w.position,
+            line: w.line,
+            message: w.message,
         }));
         observer.file_done(&file, None);
         Some(parsed.records)

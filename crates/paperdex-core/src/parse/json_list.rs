@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::text::{date_in_file_name, snippet};
-use super::{ParseError, ParsedFile, RejectedRecord, hf_api, zh_summaries};
+use super::{ParseError, ParsedFile, RecordWarning, RejectedRecord, hf_api, zh_summaries};
 use crate::paper::{Source, SourceFormat};
 
 /// Parses `content` as JSON when it looks like JSON. `Ok(None)`: not JSON, try markdown.
@@ -52,27 +52,36 @@ pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFil
     };
     let Some(format) = list_format(&items)? else {
         // `[]` is a day without papers: a valid file with nothing in it.
-        return Ok(ParsedFile { format: SourceFormat::HfDailyApi, records: Vec::new(), rejected: Vec::new() });
+        return Ok(ParsedFile {
+            format: SourceFormat::HfDailyApi,
+            records: Vec::new(),
+            rejected: Vec::new(),
+            warnings: Vec::new(),
+        });
     };
     let source = Source { path: path.to_string(), format, date: date_in_file_name(path) };
     let mut records = Vec::with_capacity(items.len());
     let mut rejected = Vec::new();
+    let mut warnings = Vec::new();
     let mut lines: Option<Vec<usize>> = None;
     for (index, item) in items.into_iter().enumerate() {
         let record = match format {
             SourceFormat::ZhSummaries => zh_summaries::record(item, &source),
-            _ => hf_api::record(item, &source),
+            _ => hf_api::record(item, &source).map(|record| (record, None)),
         };
+        // Only files with a bad record pay for finding where the records start.
+        let mut line = || lines.get_or_insert_with(|| item_lines(content)).get(index).copied();
         match record {
-            Ok(record) => records.push(record),
-            Err(reason) => {
-                // Only files with a bad record pay for finding where the records start.
-                let lines = lines.get_or_insert_with(|| item_lines(content));
-                rejected.push(RejectedRecord { position: index + 1, line: lines.get(index).copied(), reason });
+            Ok((record, warning)) => {
+                if let Some(message) = warning {
+                    warnings.push(RecordWarning { position: index + 1, line: line(), message });
+                }
+                records.push(record);
             }
+            Err(reason) => rejected.push(RejectedRecord { position: index + 1, line: line(), reason }),
         }
     }
-    Ok(ParsedFile { format, records, rejected })
+    Ok(ParsedFile { format, records, rejected, warnings })
 }
 
 /// The format of a non-empty list, from its first item that has a known shape. `Ok(None)` for

@@ -101,6 +101,7 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
         format: SourceFormat::PaperMarkdown,
         records: Vec::new(),
         rejected: vec![RejectedRecord { position: 1, line: Some(1), reason }],
+        warnings: Vec::new(),
     };
     let Some((id, url)) = paper_id(&meta, &lines[..section_start], path) else {
         let pdf = meta.pdf.as_deref().map(|p| format!(" (`pdf` {:?} is not an arXiv link)", snippet(p, 80)));
@@ -136,7 +137,12 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
     if record.title.is_none() && record.title_zh.is_none() && record.sections.is_empty() {
         return Ok(reject(format!("paper {} has no text: no title and no sections", record.id)));
     }
-    Ok(ParsedFile { format: SourceFormat::PaperMarkdown, records: vec![record], rejected: Vec::new() })
+    Ok(ParsedFile {
+        format: SourceFormat::PaperMarkdown,
+        records: vec![record],
+        rejected: Vec::new(),
+        warnings: Vec::new(),
+    })
 }
 
 /// Splits `---\n<yaml>\n---\n<body>` into its YAML and body; `None` without front matter.

@@ -88,7 +88,7 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
             Err((line, reason)) => rejected.push(RejectedRecord { position: index + 1, line: Some(line), reason }),
         }
     }
-    Ok(ParsedFile { format: SourceFormat::DailyReport, records, rejected })
+    Ok(ParsedFile { format: SourceFormat::DailyReport, records, rejected, warnings: Vec::new() })
 }
 
 /// One `## 📄` block; `first_line` is the 1-based line of its heading. Errors carry the line

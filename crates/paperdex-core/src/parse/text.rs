@@ -105,6 +105,47 @@ fn iso_date(candidate: &str) -> Option<String> {
         .then(|| candidate.to_string())
 }
 
+/// The opening sentence of `text` when it is a summariser's apology that it could not read
+/// the paper (`很抱歉，我无法直接访问您提供的链接…`, `I'm unable to access the article…`) rather
+/// than a summary: the first sentence says it cannot open, reach or read a link, page or
+/// article, and the first two speak to the reader (我, 您, I, you). A summary of a paper about
+/// agents that cannot access websites names no one.
+pub(crate) fn says_it_could_not_read(text: &str) -> Option<String> {
+    const CANNOT_ZH: [&str; 5] = ["无法", "不能", "未能", "没法", "没有办法"];
+    const READ_ZH: [&str; 9] = ["访问", "打开", "获取", "浏览", "检索", "读取", "查看", "连接", "下载"];
+    const CANNOT_EN: [&str; 7] = ["unable to", "cannot", "can't", "can not", "could not", "couldn't", "not able to"];
+    const READ_EN: [&str; 8] = ["access", "open", "browse", "retrieve", "read", "view", "fetch", "visit"];
+    const WHAT: [&str; 17] = [
+        "链接", "网址", "网页", "网站", "文章", "论文", "内容", "页面", "外部", "url", "arxiv", "link", "article",
+        "paper", "website", "page", "content",
+    ];
+    const READER_ZH: [char; 2] = ['我', '您'];
+    const READER_EN: [&str; 4] = ["i", "i'm", "you", "your"];
+    let sentences: Vec<&str> = text
+        .trim_start()
+        .split_inclusive(['。', '！', '？', '!', '?', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .take(2)
+        .collect();
+    let first = sentences.first()?.to_lowercase();
+    let opening = sentences.concat().to_lowercase();
+    // The reading verb within a few characters after the "cannot" (无法直接访问, cannot directly access).
+    let cannot_read = |cannot: &[&str], read: &[&str], reach: usize| {
+        cannot.iter().any(|c| {
+            first.match_indices(c).any(|(at, _)| {
+                let after: String = first[at + c.len()..].chars().take(reach).collect();
+                read.iter().any(|r| after.contains(r))
+            })
+        })
+    };
+    let refuses = cannot_read(&CANNOT_ZH, &READ_ZH, 6) || cannot_read(&CANNOT_EN, &READ_EN, 16);
+    let names_what = WHAT.iter().any(|w| first.contains(w));
+    // 我们 is the paper's authors speaking, not the summariser.
+    let speaks_to_reader = opening.replace("我们", "").contains(READER_ZH)
+        || opening.split(|c: char| !(c.is_alphanumeric() || c == '\'')).any(|word| READER_EN.contains(&word));
+    (refuses && names_what && speaks_to_reader).then(|| collapse_whitespace(sentences[0]))
+}
+
 /// Describes text that matched no format, for [`ParseError::UnknownFormat`].
 pub(super) fn describe_text(content: &str) -> String {
     let first = content.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
@@ -149,6 +190,33 @@ pub(super) fn section_text<S: AsRef<str>>(lines: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summarisers_apology_is_told_from_a_summary() {
+        for apology in [
+            "很抱歉，我无法直接打开并查看您提供的链接内容。不过，我可以尝试通过其他方式来查找。",
+            "由于无法访问文章的详细内容，我无法提供关于 \"2406.01493\" 这篇文章的具体信息。",
+            "无法访问和检索关于文章 \"https://arxiv.org/abs/2407.10969\" 的具体内容。如果您能提供标题，我可以回答。",
+            "目前我无法访问外部网站来获取关于这篇文章的具体信息。",
+            "I'm sorry, but I am unable to access the article at that link. If you share its abstract, I can help.",
+        ] {
+            assert!(says_it_could_not_read(apology).is_some(), "{apology}");
+        }
+        for summary in [
+            "文章《WebAgent》提出了一种智能体，解决了模型无法访问外部网站的问题。实验表明效果显著。",
+            "这篇论文研究了用户无法打开链接时的推荐系统。",
+            "我们发现智能体无法访问网页内容时会编造答案。",
+            "We study agents that cannot access the web page they need, and propose a retrieval fallback.",
+            "文章《An Introduction to Vision-Language Modeling》讨论了视觉语言模型。我们认为它很有用。",
+            "",
+        ] {
+            assert_eq!(says_it_could_not_read(summary), None, "{summary}");
+        }
+        assert_eq!(
+            says_it_could_not_read("目前我无法访问外部网站。后文。").as_deref(),
+            Some("目前我无法访问外部网站。")
+        );
+    }
 
     #[test]
     fn dates_come_from_the_file_name_only() {

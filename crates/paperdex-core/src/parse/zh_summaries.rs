@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_list::record_object;
-use super::text::{collapse_whitespace, non_empty, snippet};
+use super::text::{collapse_whitespace, non_empty, says_it_could_not_read, snippet};
 use crate::paper::{Lang, PaperId, Record, Section, SectionKind, Source};
 
 /// The heading of the trailing list of search results.
@@ -22,8 +22,9 @@ struct Item {
     content: Option<Value>,
 }
 
-/// Converts one list item, or says why it cannot be used.
-pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
+/// Converts one list item, with a warning when its text was left out, or says why it cannot
+/// be used.
+pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<String>), String> {
     let item: Item = record_object(item)?;
     let url = match &item.url {
         Some(Value::String(url)) if !url.trim().is_empty() => url.trim(),
@@ -40,6 +41,19 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
     let mut record = Record::new(id, source.clone());
     record.url = Some(url.to_string());
     let (summary, sources) = split_sources(content);
+    // The summariser could not read the paper and says so, then guesses from the link: no
+    // word of it is about the paper, and all such apologies read alike, so as a summary it
+    // made every one of them the others' nearest paper. The record still says the paper was
+    // listed that day.
+    if let Some(apology) = says_it_could_not_read(summary) {
+        let warning = format!(
+            "summary of {} is not about the paper: the summariser says it could not read it ({:?}); \
+             its text is left out, the paper's link and listing date are kept",
+            record.id,
+            snippet(&apology, 60)
+        );
+        return Ok((record, Some(warning)));
+    }
     if let Some(title) = title_of(summary) {
         match Lang::detect(&title) {
             Lang::Zh => record.title_zh = Some(title),
@@ -56,7 +70,7 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
             text: sources.to_string(),
         });
     }
-    Ok(record)
+    Ok((record, None))
 }
 
 /// Splits the summary from the trailing `搜索结果来自：` list (the list without its heading).
