@@ -343,6 +343,16 @@ fn a_summary_that_says_the_paper_could_not_be_read_keeps_the_record_and_loses_th
     assert_eq!(kinds(&parsed.records[1]), [(SectionKind::Body, None)]);
 }
 
+#[test]
+fn a_summary_found_after_an_apology_is_kept_without_the_apology() {
+    let day = r#"[{"url": "https://arxiv.org/abs/2407.12077", "content": "很抱歉，我无法直接访问您提供的链接内容。请稍等，我马上为您搜索相关资料。文章《GoldFinch》介绍了一种混合线性注意力模型。\n\n搜索结果来自：\n[2407.12077] GoldFinch - https://arxiv.org/abs/2407.12077"}]"#;
+    let parsed = parse("zh-glm/2024-07-18_HF_glms_api_clean.json", day.as_bytes());
+    assert!(parsed.warnings.is_empty(), "the summariser found the paper: {:?}", parsed.warnings);
+    let record = &parsed.records[0];
+    assert_eq!(section(record, SectionKind::Body), "文章《GoldFinch》介绍了一种混合线性注意力模型。");
+    assert_eq!(record.title.as_deref(), Some("GoldFinch"));
+}
+
 // ---------------------------------------------------------------- paper markdown
 
 #[test]

@@ -49,7 +49,7 @@ use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 6;
+pub const LEXICON_VERSION: u32 = 7;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The file name of a glossary placed in the index folder.
@@ -1108,8 +1108,24 @@ impl std::hash::Hasher for PairHasher {
 /// English) word pair of every paper per iteration, and a few thousand papers already give
 /// each common term hundreds of examples.
 const MODEL_PAPERS: usize = 4_000;
-/// Words in more than this share of the parallel papers get no entry.
-const MAX_ENTRY_SHARE: f32 = 0.5;
+/// The share of the papers (of its language) holding a word from which its weight fades
+/// ([`weight_by_share`]).
+const COMMON_FROM: f32 = 0.4;
+/// The share of the papers holding a word at which it weighs nothing: the field's boilerplate
+/// (的, 通过, 模型, 提出, 方法 in the corpus's Chinese summaries; `model` in its abstracts).
+const COMMON_AT: f32 = 0.8;
+
+/// How much a word still weighs in a search and in the lexicon, given the share of the papers
+/// of its language that hold it: fully up to [`COMMON_FROM`], nothing from [`COMMON_AT`] on,
+/// linearly between. A cut at one share (it was "more than half") made a word and its
+/// translation vanish whenever an ingest moved its share across the line: 评估 (evaluate) went
+/// from 48% to 50% of the papers when 91 summaries turned out not to be about their papers,
+/// and a question about evaluating code generation fell from nDCG@10 1.0 to 0.42
+/// (PERFORMANCE.md, session 29). Fading, a paper more or less moves a word's weight by as
+/// little as it moves its share.
+pub(crate) fn weight_by_share(share: f32) -> f32 {
+    ((COMMON_AT - share) / (COMMON_AT - COMMON_FROM)).clamp(0.0, 1.0)
+}
 /// Word pairs (with repeats) counted in one table at most while learning; more are counted
 /// in slices ([`pairs_seen_together`]).
 const PAIRS_PER_SLICE: usize = 20_000_000;
@@ -1219,16 +1235,20 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
     let backward = model_one(&cells_of, &pairs, |&(_, e, _)| e, en_df.len(), zh_df.len());
     drop(cells_of);
     // Words in most papers (本文 "this paper", study) stay in the model, where they explain
-    // their own share of each paper, but get no entry: their translations would add near-zero
-    // IDF clauses to a search and noise to its English keyword list.
-    let common = ((docs.len() as f32 * MAX_ENTRY_SHARE) as u32).max(MIN_PARALLEL_COUNT);
+    // their own share of each paper, but weigh less the more papers hold them, and nothing at
+    // all from [`COMMON_AT`]: their translations would add near-zero IDF clauses to a search
+    // and noise to its English keyword list. A word in a few papers is never common: in a
+    // small index every word is in a large share of them.
+    let weight_of =
+        |df: u32| if df <= MIN_PARALLEL_COUNT { 1.0 } else { weight_by_share(df as f32 / docs.len() as f32) };
     let common_phrase = ((docs.len() as f32 * MAX_PHRASE_SHARE) as u32).max(MIN_PHRASE_COUNT);
     let zh_names: HashMap<u32, &String> = evidence.zh_ids.iter().map(|(k, &v)| (v, k)).collect();
     let en_names: HashMap<u32, &String> = evidence.en_ids.iter().map(|(k, &v)| (v, k)).collect();
-    let mut by_zh: HashMap<u32, Vec<(u32, f32, u32)>> = HashMap::new();
+    let mut by_zh: HashMap<u32, Vec<(u32, f32, u32, f32)>> = HashMap::new();
     for (p, &(z, e, count)) in pairs.iter().enumerate() {
         let (f, b) = (forward[p], backward[p]);
-        if zh_df[z as usize] > common || en_df[e as usize] > common {
+        let common = weight_of(zh_df[z as usize]) * weight_of(en_df[e as usize]);
+        if common == 0.0 {
             continue;
         }
         let en_phrase = en_names[&e].contains(' ');
@@ -1243,7 +1263,7 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
             continue;
         }
         if f >= MIN_FORWARD_PROBABILITY && b >= MIN_BACKWARD_PROBABILITY {
-            by_zh.entry(z).or_default().push((e, f, count));
+            by_zh.entry(z).or_default().push((e, f, count, common));
         }
     }
     let mut out = Vec::new();
@@ -1253,7 +1273,7 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
         let mut list = by_zh.remove(&z).unwrap_or_default();
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         list.truncate(PARALLEL_CANDIDATES);
-        for (e, probability, count) in list {
+        for (e, probability, count, common) in list {
             let (zh, en) = (zh_names[&z], en_names[&e]);
             // A phrase unit's key is its words joined by a space.
             let zh_terms: Vec<String> = zh.split(' ').map(str::to_string).collect();
@@ -1262,7 +1282,7 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
                 en: evidence.en_written_as(e, en),
                 zh_terms,
                 en_terms: en.split(' ').map(str::to_string).collect(),
-                weight: probability,
+                weight: probability * common,
                 source: LexiconSource::Parallel,
                 count,
             });

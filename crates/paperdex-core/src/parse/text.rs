@@ -105,12 +105,21 @@ fn iso_date(candidate: &str) -> Option<String> {
         .then(|| candidate.to_string())
 }
 
-/// The opening sentence of `text` when it is a summariser's apology that it could not read
-/// the paper (`很抱歉，我无法直接访问您提供的链接…`, `I'm unable to access the article…`) rather
-/// than a summary: the first sentence says it cannot open, reach or read a link, page or
-/// article, and the first two speak to the reader (我, 您, I, you). A summary of a paper about
+/// A summary that opens with the summariser's apology that it could not read the paper.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Apology<'t> {
+    /// The apology's first sentence, on one line.
+    pub said: String,
+    /// The text after the apology's sentences (the ones that speak to the reader): a summary
+    /// when the summariser went on to find the paper, a guess from its link when not.
+    pub rest: &'t str,
+}
+
+/// `text`'s opening apology (`很抱歉，我无法直接访问您提供的链接…`, `I'm unable to access the
+/// article…`), if it has one: the first sentence says it cannot open, reach or read a link, page
+/// or article, and the first two speak to the reader (我, 您, I, you). A summary of a paper about
 /// agents that cannot access websites names no one.
-pub(crate) fn says_it_could_not_read(text: &str) -> Option<String> {
+pub(crate) fn apology_for_not_reading(text: &str) -> Option<Apology<'_>> {
     const CANNOT_ZH: [&str; 5] = ["无法", "不能", "未能", "没法", "没有办法"];
     const READ_ZH: [&str; 9] = ["访问", "打开", "获取", "浏览", "检索", "读取", "查看", "连接", "下载"];
     const CANNOT_EN: [&str; 7] = ["unable to", "cannot", "can't", "can not", "could not", "couldn't", "not able to"];
@@ -119,31 +128,45 @@ pub(crate) fn says_it_could_not_read(text: &str) -> Option<String> {
         "链接", "网址", "网页", "网站", "文章", "论文", "内容", "页面", "外部", "url", "arxiv", "link", "article",
         "paper", "website", "page", "content",
     ];
-    const READER_ZH: [char; 2] = ['我', '您'];
-    const READER_EN: [&str; 4] = ["i", "i'm", "you", "your"];
-    let sentences: Vec<&str> = text
-        .trim_start()
-        .split_inclusive(['。', '！', '？', '!', '?', '\n'])
-        .filter(|s| !s.trim().is_empty())
-        .take(2)
-        .collect();
-    let first = sentences.first()?.to_lowercase();
-    let opening = sentences.concat().to_lowercase();
+    let mut opening = sentences(text);
+    let first = opening.next()?;
+    let lower = first.to_lowercase();
     // The reading verb within a few characters after the "cannot" (无法直接访问, cannot directly access).
     let cannot_read = |cannot: &[&str], read: &[&str], reach: usize| {
         cannot.iter().any(|c| {
-            first.match_indices(c).any(|(at, _)| {
-                let after: String = first[at + c.len()..].chars().take(reach).collect();
+            lower.match_indices(c).any(|(at, _)| {
+                let after: String = lower[at + c.len()..].chars().take(reach).collect();
                 read.iter().any(|r| after.contains(r))
             })
         })
     };
     let refuses = cannot_read(&CANNOT_ZH, &READ_ZH, 6) || cannot_read(&CANNOT_EN, &READ_EN, 16);
-    let names_what = WHAT.iter().any(|w| first.contains(w));
-    // 我们 is the paper's authors speaking, not the summariser.
-    let speaks_to_reader = opening.replace("我们", "").contains(READER_ZH)
-        || opening.split(|c: char| !(c.is_alphanumeric() || c == '\'')).any(|word| READER_EN.contains(&word));
-    (refuses && names_what && speaks_to_reader).then(|| collapse_whitespace(sentences[0]))
+    let names_what = WHAT.iter().any(|w| lower.contains(w));
+    let to_reader = speaks_to_reader(first) || opening.next().is_some_and(speaks_to_reader);
+    if !(refuses && names_what && to_reader) {
+        return None;
+    }
+    // The apology runs on while its sentences speak to the reader (不过，我可以…, 请稍等…).
+    let apology_ends = sentences(text)
+        .enumerate()
+        .take_while(|&(at, sentence)| at == 0 || speaks_to_reader(sentence))
+        .last()
+        .map_or(0, |(_, last)| last.as_ptr() as usize + last.len() - text.as_ptr() as usize);
+    Some(Apology { said: collapse_whitespace(first), rest: text[apology_ends..].trim() })
+}
+
+/// The sentences of `text` with their end marks (。！？!? or a line break), blank ones left out.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive(['。', '！', '？', '!', '?', '\n']).filter(|s| !s.trim().is_empty())
+}
+
+/// Whether `sentence` is the summariser speaking to the reader (我, 您, 你, I, you) rather than
+/// about the paper; 我们 ("we") is the paper's authors.
+fn speaks_to_reader(sentence: &str) -> bool {
+    const READER_EN: [&str; 6] = ["i", "i'm", "me", "my", "you", "your"];
+    let lower = sentence.to_lowercase();
+    lower.replace("我们", "").contains(['我', '您', '你'])
+        || lower.split(|c: char| !(c.is_alphanumeric() || c == '\'')).any(|word| READER_EN.contains(&word))
 }
 
 /// Describes text that matched no format, for [`ParseError::UnknownFormat`].
@@ -200,7 +223,7 @@ mod tests {
             "目前我无法访问外部网站来获取关于这篇文章的具体信息。",
             "I'm sorry, but I am unable to access the article at that link. If you share its abstract, I can help.",
         ] {
-            assert!(says_it_could_not_read(apology).is_some(), "{apology}");
+            assert!(apology_for_not_reading(apology).is_some(), "{apology}");
         }
         for summary in [
             "文章《WebAgent》提出了一种智能体，解决了模型无法访问外部网站的问题。实验表明效果显著。",
@@ -210,12 +233,19 @@ mod tests {
             "文章《An Introduction to Vision-Language Modeling》讨论了视觉语言模型。我们认为它很有用。",
             "",
         ] {
-            assert_eq!(says_it_could_not_read(summary), None, "{summary}");
+            assert_eq!(apology_for_not_reading(summary), None, "{summary}");
         }
-        assert_eq!(
-            says_it_could_not_read("目前我无法访问外部网站。后文。").as_deref(),
-            Some("目前我无法访问外部网站。")
-        );
+    }
+
+    #[test]
+    fn what_follows_an_apology_is_kept_apart_from_it() {
+        let found = "很抱歉，我无法直接访问您提供的链接内容。请稍等，我马上为您搜索。\n文章《GoldFinch》介绍了一种混合模型。它很快。";
+        let apology = apology_for_not_reading(found).expect("an apology");
+        assert_eq!(apology.said, "很抱歉，我无法直接访问您提供的链接内容。");
+        assert_eq!(apology.rest, "文章《GoldFinch》介绍了一种混合模型。它很快。");
+        let nothing =
+            apology_for_not_reading("目前我无法访问外部网站。如果您能提供标题，我可以帮助您。").expect("an apology");
+        assert_eq!(nothing.rest, "");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_list::record_object;
-use super::text::{collapse_whitespace, non_empty, says_it_could_not_read, snippet};
+use super::text::{apology_for_not_reading, collapse_whitespace, non_empty, snippet};
 use crate::paper::{Lang, PaperId, Record, Section, SectionKind, Source};
 
 /// The heading of the trailing list of search results.
@@ -41,18 +41,23 @@ pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<Str
     let mut record = Record::new(id, source.clone());
     record.url = Some(url.to_string());
     let (summary, sources) = split_sources(content);
-    // The summariser could not read the paper and says so, then guesses from the link: no
-    // word of it is about the paper, and all such apologies read alike, so as a summary it
-    // made every one of them the others' nearest paper. The record still says the paper was
-    // listed that day.
-    if let Some(apology) = says_it_could_not_read(summary) {
-        let warning = format!(
-            "summary of {} is not about the paper: the summariser says it could not read it ({:?}); \
-             its text is left out, the paper's link and listing date are kept",
-            record.id,
-            snippet(&apology, 60)
-        );
-        return Ok((record, Some(warning)));
+    // The summariser could not read the paper and says so. Unless its search results then
+    // found the paper, what follows is a guess from the link or advice on reading papers: no
+    // word of it is about the paper, and such apologies read alike, so as summaries they made
+    // each other's nearest papers. The record still says the paper was listed that day.
+    let mut summary = summary;
+    if let Some(apology) = apology_for_not_reading(summary) {
+        let found = sources.is_some_and(|sources| sources.contains(record.id.as_str()));
+        if !found || apology.rest.is_empty() {
+            let warning = format!(
+                "summary of {} is not about the paper: the summariser says it could not read it ({:?}); \
+                 its text is left out, the paper's link and listing date are kept",
+                record.id,
+                snippet(&apology.said, 60)
+            );
+            return Ok((record, Some(warning)));
+        }
+        summary = apology.rest;
     }
     if let Some(title) = title_of(summary) {
         match Lang::detect(&title) {
