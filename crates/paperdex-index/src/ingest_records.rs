@@ -232,6 +232,10 @@ impl PaperIndex {
                         }
                         for (paper, passages) in batch.embed.iter().zip(embedded) {
                             set.delete_paper(paper.id.as_str());
+                            // Its text changed to none: its old vectors went, no new ones came.
+                            if passages.is_empty() {
+                                continue;
+                            }
                             for passage in passages {
                                 let id = paper.id.as_str();
                                 let pushed = if passage.stored {
@@ -354,7 +358,8 @@ impl PaperIndex {
                         let paper = paper?;
                         let embedded = run.touched.get(&paper.id).is_some_and(|t| t.embedded);
                         let has_vectors = vectors.is_some_and(|v| v.live_chunks_of(paper.id.as_str()).next().is_some());
-                        if !embedded && !has_vectors {
+                        // A paper with no passage (no title, its only text left out) has none to get.
+                        if !embedded && !has_vectors && !chunk(&paper).is_empty() {
                             batch.embed.push(paper);
                         }
                     }
@@ -431,7 +436,8 @@ impl PaperIndex {
                 seen.outcome = Outcome::Updated;
             }
             let text_changed = before.as_ref().is_none_or(|b| b.content_hash() != now.content_hash());
-            let lacks_vectors = vectors.is_some_and(|v| v.live_chunks_of(now.id.as_str()).next().is_none());
+            let lacks_vectors =
+                vectors.is_some_and(|v| v.live_chunks_of(now.id.as_str()).next().is_none()) && !chunk(&now).is_empty();
             if run.embedding && (text_changed || lacks_vectors) {
                 seen.embedded = true;
                 batch.embed.push(now.clone());
