@@ -1665,7 +1665,7 @@ mod tests {
 
     #[test]
     fn in_an_index_of_a_few_chinese_papers_no_chinese_word_is_common() {
-        // Both Chinese papers say 蒸馏: "more than half of them", but two papers say nothing
+        // Both Chinese papers say 蒸馏: "all of them", but two papers say nothing
         // of how common a word is, and leaving 蒸馏 out would search for GRPO alone.
         let texts = [("2601.00001", "知识蒸馏把大模型的知识传给小模型。"), ("2601.00002", "自蒸馏提升小模型。")];
         let (_dir, index) = index_of(&texts.map(|(id, text)| (id.to_string(), text.to_string())));
