@@ -436,9 +436,11 @@ impl PaperIndex {
                 seen.outcome = Outcome::Updated;
             }
             let text_changed = before.as_ref().is_none_or(|b| b.content_hash() != now.content_hash());
-            let lacks_vectors =
-                vectors.is_some_and(|v| v.live_chunks_of(now.id.as_str()).next().is_none()) && !chunk(&now).is_empty();
-            if run.embedding && (text_changed || lacks_vectors) {
+            // Asked only of an unchanged text: a new one is embedded anyway, and chunked then.
+            let lacks_vectors = || {
+                vectors.is_some_and(|v| v.live_chunks_of(now.id.as_str()).next().is_none()) && !chunk(&now).is_empty()
+            };
+            if run.embedding && (text_changed || lacks_vectors()) {
                 seen.embedded = true;
                 batch.embed.push(now.clone());
             }

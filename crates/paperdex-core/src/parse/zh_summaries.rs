@@ -40,12 +40,11 @@ pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<Str
 
     let mut record = Record::new(id, source.clone());
     record.url = Some(url.to_string());
-    let (summary, sources) = split_sources(content);
+    let (mut summary, sources) = split_sources(content);
     // The summariser could not read the paper and says so. Unless its search results then
     // found the paper, what follows is a guess from the link or advice on reading papers: no
     // word of it is about the paper, and such apologies read alike, so as summaries they made
     // each other's nearest papers. The record still says the paper was listed that day.
-    let mut summary = summary;
     if let Some(apology) = apology_for_not_reading(summary) {
         let found = sources.is_some_and(|sources| sources.contains(record.id.as_str()));
         if !found || apology.rest.is_empty() {

@@ -111,8 +111,8 @@ unsafe fn codes_dot_avx2(weights: &[i16], codes: &[u8]) -> i32 {
 #[inline]
 pub(crate) fn i8_dot(a: &[i8], b: &[i8]) -> i32 {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512vnni") && std::is_x86_feature_detected!("avx512bw") {
-        // SAFETY: the processor has AVX-512 VNNI and BW (checked just above; std caches it).
+    if has_avx512_vnni() {
+        // SAFETY: the processor has AVX-512 F, BW and VNNI (checked just above; std caches it).
         #[allow(unsafe_code)]
         return unsafe { i8_dot_vnni(a, b) };
     }
@@ -130,6 +130,14 @@ pub(crate) fn i8_dot(a: &[i8], b: &[i8]) -> i32 {
 #[target_feature(enable = "avx2")]
 fn i8_dot_avx2(a: &[i8], b: &[i8]) -> i32 {
     i8_sum_products(a, b)
+}
+
+/// Whether [`i8_dot_vnni`] may run: the processor has every feature it is compiled for.
+#[cfg(target_arch = "x86_64")]
+fn has_avx512_vnni() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512bw")
+        && std::is_x86_feature_detected!("avx512vnni")
 }
 
 /// Sixty-four products a step with AVX-512 VNNI (`vpdpbusd`: unsigned bytes times signed
@@ -239,7 +247,7 @@ mod tests {
                 assert_eq!(i8_dot(&a, &b), exact, "dispatched at {dims} dims");
                 #[cfg(target_arch = "x86_64")]
                 #[allow(unsafe_code)]
-                if std::is_x86_feature_detected!("avx512vnni") && std::is_x86_feature_detected!("avx512bw") {
+                if has_avx512_vnni() {
                     // SAFETY: checked just above.
                     assert_eq!(unsafe { i8_dot_vnni(&a, &b) }, exact, "AVX-512 VNNI at {dims} dims");
                 }
