@@ -144,19 +144,31 @@ pub fn print_ingest_report(report: &IngestReport) {
         "papers: {} new, {} updated, {} unchanged; {} in the index ({:.1} s)",
         report.papers_new, report.papers_updated, report.papers_unchanged, report.papers_total, report.seconds
     );
-    if report.papers_embedded > 0 {
-        println!(
+    for line in vector_lines(report) {
+        println!("{line}");
+    }
+}
+
+/// What an ingest did with passage vectors: how many passages the model embedded and how fast,
+/// and how many kept their stored vectors. No rate when the model embedded nothing (every
+/// passage of the changed papers kept its vector): a rate over no work only says how short
+/// the wait for the model was.
+fn vector_lines(report: &IngestReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    if report.chunks_embedded > 0 {
+        lines.push(format!(
             "embedded: {} papers, {} passages in {:.1} s ({:.1} papers/s, {:.1} passages/s)",
             report.papers_embedded,
             report.chunks_embedded,
             report.embed_seconds,
             report.papers_embedded as f64 / report.embed_seconds.max(1e-9),
             report.chunks_embedded as f64 / report.embed_seconds.max(1e-9)
-        );
-        if report.chunks_reused > 0 {
-            println!("kept: {} stored passage vectors of unchanged passages", report.chunks_reused);
-        }
+        ));
     }
+    if report.chunks_reused > 0 {
+        lines.push(format!("kept: {} stored passage vectors of unchanged passages", report.chunks_reused));
+    }
+    lines
 }
 
 pub fn print_remove_report(report: &RemoveReport) {
@@ -417,4 +429,34 @@ pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> any
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use paperdex_index::IngestReport;
+
+    use super::vector_lines;
+
+    #[test]
+    fn an_ingest_that_only_kept_stored_vectors_prints_no_rate() {
+        let kept_only =
+            IngestReport { papers_embedded: 3, chunks_reused: 5, embed_seconds: 1e-9, ..IngestReport::default() };
+        assert_eq!(vector_lines(&kept_only), ["kept: 5 stored passage vectors of unchanged passages"]);
+
+        let embedded = IngestReport {
+            papers_embedded: 2,
+            chunks_embedded: 4,
+            chunks_reused: 1,
+            embed_seconds: 2.0,
+            ..IngestReport::default()
+        };
+        assert_eq!(
+            vector_lines(&embedded),
+            [
+                "embedded: 2 papers, 4 passages in 2.0 s (1.0 papers/s, 2.0 passages/s)",
+                "kept: 1 stored passage vectors of unchanged passages"
+            ]
+        );
+        assert!(vector_lines(&IngestReport::default()).is_empty(), "nothing to say when nothing was embedded");
+    }
 }
