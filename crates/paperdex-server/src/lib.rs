@@ -35,7 +35,6 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tower::ServiceBuilder;
-use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -55,6 +54,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// Requests handled at once; more wait their turn (and count against the timeout).
 pub const MAX_IN_FLIGHT: usize = 64;
+/// How long writing an answer may make no progress: a client that stops reading loses its
+/// connection (and its slot of [`MAX_CONNECTIONS`]) after this long.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Open connections at once; further clients wait in the listen backlog.
 pub const MAX_CONNECTIONS: usize = 256;
 /// How long a connection may take to send a request's headers, and stay idle between two
@@ -92,6 +94,8 @@ pub struct Limits {
     pub max_connections: usize,
     /// Time to send a request's headers, or to stay idle between requests.
     pub header_read_timeout: Duration,
+    /// Time writing an answer may make no progress before the connection is closed.
+    pub write_timeout: Duration,
     /// Time requests in flight get after a shutdown signal.
     pub shutdown_grace: Duration,
     /// The longest request target, in bytes.
@@ -109,6 +113,7 @@ impl Default for Limits {
             workers: paperdex_index::limits::searches_at_once(),
             max_connections: MAX_CONNECTIONS,
             header_read_timeout: HEADER_READ_TIMEOUT,
+            write_timeout: WRITE_TIMEOUT,
             shutdown_grace: SHUTDOWN_GRACE,
             max_uri_bytes: MAX_URI_BYTES,
             max_header_bytes: MAX_HEADER_BYTES,
@@ -155,12 +160,15 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
         openapi: Arc::new(openapi),
         workers: Arc::new(Semaphore::new(limits.workers.max(1))),
     };
-    // Innermost: waiting for a turn counts against the timeout. The semaphore is global, so
-    // the limit holds across routes (`Router::layer` wraps each route separately).
+    // Innermost: the turn among requests in flight, taken inside the timeout's clock. (tower's
+    // concurrency limit waits in `poll_ready`, before a timeout's clock starts: queued behind
+    // slow searches, requests took 38 s to get their 10 s timeout.) The semaphore is global,
+    // so the limit holds across routes (`Router::layer` wraps each route separately).
+    let in_flight = Arc::new(Semaphore::new(limits.max_in_flight.max(1)));
     let inner = ServiceBuilder::new()
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
-        .layer(GlobalConcurrencyLimitLayer::new(limits.max_in_flight.max(1)));
+        .layer(axum::middleware::from_fn_with_state(in_flight, guard::one_of_the_requests_in_flight))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes));
     let guard = guard::Guard { hosts: HostCheck::new(bound, &config.allowed_hosts), limits };
     // Outermost: every request is logged, every answer compressed when the client allows.
     let trace = TraceLayer::new_for_http()
@@ -218,7 +226,8 @@ pub async fn serve_on(
 ///
 /// The connection loop is hyper's own (axum's `serve` sets no header-read timeout): at most
 /// [`Limits::max_connections`] connections, each closed when its headers take longer than
-/// [`Limits::header_read_timeout`] or it idles that long between requests.
+/// [`Limits::header_read_timeout`], it idles that long between requests, or writing its
+/// answer makes no progress for [`Limits::write_timeout`].
 pub async fn serve_with(
     listener: TcpListener,
     engine: Arc<SearchEngine>,
@@ -256,6 +265,11 @@ pub async fn serve_with(
             },
             () = &mut shutdown => break,
         };
+        // A client that stops reading its answers would hold its connection for ever: hyper
+        // has no write timeout, so the stream has one.
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_timeout));
+        let stream = Box::pin(stream);
         let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
         let connection = graceful.watch(connection);
         connections.spawn(async move {
@@ -287,7 +301,12 @@ pub async fn serve_with(
 /// a malformed request) are answered below the router with an empty body; this is where
 /// they are seen.
 fn log_connection_error(peer: SocketAddr, error: &hyper::Error) {
-    if error.is_timeout() {
+    let stalled_write = std::error::Error::source(error)
+        .and_then(|source| source.downcast_ref::<std::io::Error>())
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+    if stalled_write {
+        tracing::info!(%peer, "closed a connection: the client stopped reading its answer (write timeout)");
+    } else if error.is_timeout() {
         tracing::info!(%peer, "closed a connection: no complete request headers within the header timeout");
     } else if error.is_parse_too_large() {
         tracing::warn!(%peer, %error, "refused a request: head larger than {HTTP_BUFFER_BYTES} bytes (431 or 414)");

@@ -563,6 +563,62 @@ fn slow_requests_time_out_with_json() {
     assert_eq!(send(addr, &head, b"").status, 200);
 }
 
+/// Requests queued behind slow ones for a turn among those in flight get their answer when
+/// their own time is up, not a full timeout after their turn comes: one turn and six slow
+/// searches sent at once would otherwise answer one timeout after another (the last after
+/// six of them).
+#[test]
+fn waiting_for_a_turn_counts_against_the_timeout() {
+    let (embedder, _started) = SlowEmbedder::new();
+    let timeout = Duration::from_millis(400);
+    let mut config = paperdex_server::Config::default();
+    config.limits.timeout = timeout;
+    config.limits.max_in_flight = 1;
+    let (addr, _thread) = start_with(engine_with(embedder), config, std::future::pending());
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let head = format!(
+                    "GET /api/search?q=video&mode=vector HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+                );
+                let sent = std::time::Instant::now();
+                (send(addr, &head, b""), sent.elapsed())
+            })
+        })
+        .collect();
+    for client in clients {
+        let (reply, took) = client.join().expect("client");
+        assert_eq!((reply.status, reply.error_code()), (503, "timeout".to_string()));
+        // Within the timeout and a generous margin for a busy machine; without the wait
+        // counted, the last of them answered after six timeouts (2.4 s).
+        assert!(took < timeout * 3, "answered after {took:?}");
+    }
+}
+
+/// A client that asks and never reads its answers loses its connection once writing to it
+/// stalls, and with it the connection slot, so others are answered again.
+#[test]
+fn a_client_that_stops_reading_loses_its_connection() {
+    let mut config = paperdex_server::Config::default();
+    config.limits.write_timeout = Duration::from_millis(300);
+    config.limits.max_connections = 1;
+    let (addr, _thread) = start_with(Arc::clone(&fixture().engine), config, std::future::pending());
+    let mut stalled = TcpStream::connect(addr).expect("connect");
+    // Far more answer than the sockets' buffers hold (the OpenAPI document is tens of KB).
+    let pipelined = format!("GET /api/openapi.json HTTP/1.1\r\nHost: {addr}\r\n\r\n").repeat(2_000);
+    let writer = std::thread::spawn(move || {
+        // The server stops reading once its writes block, so this write may fail or block
+        // until the connection is closed; either is fine.
+        let _ = stalled.write_all(pipelined.as_bytes());
+        stalled
+    });
+    // The one connection slot is the stalled client's until its connection is closed; this
+    // waits in the listen backlog meanwhile.
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    assert_eq!(send(addr, &head, b"").status, 200);
+    drop(writer);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hostile input (#12)
 
