@@ -119,6 +119,21 @@ fn refusal(guard: &Guard, request: &Request) -> Option<ApiError> {
     }
 }
 
+/// Handles the request holding one of the turns of [`Limits::max_in_flight`], waiting for it
+/// when all are taken. It runs inside the request's timeout, so the wait counts against it:
+/// a request queued behind slow ones gets its 503 `timeout` when its own time is up.
+pub(crate) async fn one_of_the_requests_in_flight(
+    State(turns): State<Arc<Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match turns.acquire().await {
+        Ok(_turn) => next.run(request).await,
+        // The semaphore is never closed; were it, no request could be handled.
+        Err(_) => ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down").into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,20 +160,5 @@ mod tests {
         assert!(hosts.allows("papers.example.org") && hosts.allows("Papers.Example.Org:80"));
         assert!(hosts.allows("192.168.1.5:80"), "any address of an unspecified bind");
         assert!(!hosts.allows("other.example.org"));
-    }
-}
-
-/// Handles the request holding one of the turns of [`Limits::max_in_flight`], waiting for it
-/// when all are taken. It runs inside the request's timeout, so the wait counts against it:
-/// a request queued behind slow ones gets its 503 `timeout` when its own time is up.
-pub(crate) async fn one_of_the_requests_in_flight(
-    State(turns): State<Arc<Semaphore>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match turns.acquire().await {
-        Ok(_turn) => next.run(request).await,
-        // The semaphore is never closed; were it, no request could be handled.
-        Err(_) => ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down").into_response(),
     }
 }
