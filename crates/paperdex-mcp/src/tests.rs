@@ -170,7 +170,7 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
             "search",
             json!({"query": "x", "limit": "ten"}),
             "invalid_parameter",
-            "limit must be an integer between 1 and 200, not \"ten\"",
+            "limit must be an integer between 1 and 200, not the string \"ten\"",
         ),
         (
             "search",
@@ -209,7 +209,7 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
             "since 2026-03-01 is after until (2026-02-01): no paper can be in that range",
         ),
         ("show_paper", json!({}), "invalid_parameter", "id is required"),
-        ("show_paper", json!({"id": 2602.02958}), "invalid_parameter", "id must be a string, not \"2602.02958\""),
+        ("show_paper", json!({"id": 2602.02958}), "invalid_parameter", "id must be a string, not the number \"2602.02958\""),
         (
             "related_papers",
             json!({"id": "2602.02958", "limit": 0}),

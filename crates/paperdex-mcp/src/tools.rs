@@ -247,40 +247,70 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
     let value = Value::Object(arguments);
     serde_path_to_error::deserialize(&value).map_err(|error| {
         let name = error.path().to_string();
-        let given = value.get(&name).map_or_else(String::new, |v| match v {
-            Value::String(s) => quote(s),
-            other => quote(&other.to_string()),
-        });
-        match properties.get(&name) {
-            Some(property) => {
-                ToolError::invalid_parameter(&name, format!("must be {}, not {given}", expected(property)))
-            }
+        match (properties.get(&name), value.get(&name)) {
+            (Some(property), Some(given)) => ToolError::invalid_parameter(
+                &name,
+                format!("must be {}, not {}", expected(property), described(given, property)),
+            ),
             // Not a property of the schema: the path is inside a value, or the error is not a
             // field's. Serde's message does not quote long input here.
-            None => ToolError::invalid_parameter("the arguments", format!("are not valid: {}", error.inner())),
+            _ => ToolError::invalid_parameter("the arguments", format!("are not valid: {}", error.inner())),
         }
     })
 }
 
-/// What a property's schema allows, in words: `an integer between 1 and 200`.
+/// What a property's schema allows, in words: `an integer between 1 and 200`. An optional
+/// argument's type is its type or null (`["string", "null"]`); an omitted argument says
+/// "none", so the words name the type alone.
 fn expected(property: &Value) -> String {
     if let Some(values) = property.get("enum").and_then(Value::as_array) {
-        let values: Vec<String> =
-            values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect();
+        let values: Vec<String> = values
+            .iter()
+            .filter(|v| !v.is_null())
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect();
         return format!("one of {}", values.join(", "));
     }
     let number = |key: &str| property.get(key).and_then(Value::as_u64);
-    match property.get("type").and_then(Value::as_str) {
-        Some("integer") => match (number("minimum"), number("maximum")) {
+    match schema_types(property).as_slice() {
+        ["integer"] => match (number("minimum"), number("maximum")) {
             (Some(min), Some(max)) => format!("an integer between {min} and {max}"),
             (Some(min), None) => format!("an integer of at least {min}"),
             _ => "an integer".into(),
         },
-        Some("string") => "a string".into(),
-        Some("boolean") => "true or false".into(),
-        Some(other) => format!("of type {other}"),
-        None => "as the tool's input schema says".into(),
+        // The one pattern of the tools' strings is a day.
+        ["string"] if property.get("pattern").is_some() => "a date YYYY-MM-DD".into(),
+        ["string"] => "a string".into(),
+        ["boolean"] => "true or false".into(),
+        [other] => format!("of type {other}"),
+        _ => "as the tool's input schema says".into(),
     }
+}
+
+/// The JSON types a property's schema allows, null left out.
+fn schema_types(property: &Value) -> Vec<&str> {
+    match property.get("type") {
+        Some(Value::String(one)) => vec![one.as_str()],
+        Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The value given, quoted, and named by its JSON type when the schema wants another type:
+/// `"0"` for an integer out of range, `the string "5"` for a limit sent as text.
+fn described(given: &Value, property: &Value) -> String {
+    let (kind, text) = match given {
+        Value::String(s) => ("string", quote(s)),
+        Value::Number(n) if n.is_i64() || n.is_u64() => ("integer", quote(&n.to_string())),
+        Value::Number(n) => ("number", quote(&n.to_string())),
+        Value::Bool(b) => return format!("{b}"),
+        Value::Null => return "null".into(),
+        Value::Array(_) => return "an array".into(),
+        Value::Object(_) => return "an object".into(),
+    };
+    let types = schema_types(property);
+    let fits = types.contains(&kind) || (kind == "integer" && types.contains(&"number")) || types.is_empty();
+    if fits { text } else { format!("the {kind} {text}") }
 }
 
 /// The documented ranges are the enforced ones (schemars attributes need literals).
@@ -325,12 +355,16 @@ mod tests {
         let cases = [
             (json!({"query": "x", "limit": 0}), "limit must be an integer between 1 and 200, not \"0\""),
             (json!({"query": "x", "limit": 201}), "limit must be an integer between 1 and 200, not \"201\""),
-            (json!({"query": "x", "limit": "ten"}), "limit must be an integer between 1 and 200, not \"ten\""),
+            (json!({"query": "x", "limit": "ten"}), "limit must be an integer between 1 and 200, not the string \"ten\""),
+            (json!({"query": "x", "limit": "5"}), "limit must be an integer between 1 and 200, not the string \"5\""),
+            (json!({"query": "x", "since": 5}), "since must be a date YYYY-MM-DD, not the integer \"5\""),
+            (json!({"query": "x", "mode": null}), "mode must be one of hybrid, bm25, vector, not null"),
+            (json!({"query": ["x"]}), "query must be a string, not an array"),
             (json!({"query": "x", "limit": -1}), "limit must be an integer between 1 and 200, not \"-1\""),
-            (json!({"query": "x", "limit": 1.5}), "limit must be an integer between 1 and 200, not \"1.5\""),
+            (json!({"query": "x", "limit": 1.5}), "limit must be an integer between 1 and 200, not the number \"1.5\""),
             (json!({"query": "x", "offset": 10001}), "offset must be an integer between 0 and 10000, not \"10001\""),
             (json!({"query": "x", "mode": "fuzzy"}), "mode must be one of hybrid, bm25, vector, not \"fuzzy\""),
-            (json!({"query": 42}), "query must be a string, not \"42\""),
+            (json!({"query": 42}), "query must be a string, not the integer \"42\""),
             (json!({"query": "   "}), "query is required: the text to search for"),
             (json!({"limit": 5}), "query is required"),
             (
