@@ -29,8 +29,8 @@ use paperdex_index::{Cancel, ErrorCode, IndexError, SearchEngine};
 use paperdex_server::dto::{PaperView, RelatedResponse, SearchResponse};
 use paperdex_server::error::{ErrorBody, ErrorDetail};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorData, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult, ErrorData,
+    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler, ServiceExt};
@@ -209,6 +209,35 @@ impl ServerHandler for PaperdexMcp {
     ) -> Result<CallToolResponse, ErrorData> {
         let cancelled = context.ct.cancelled_owned();
         self.call(&request.name, request.arguments, cancelled).await.map(CallToolResponse::from)
+    }
+
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        Err(unanswerable(&request.method))
+    }
+}
+
+/// The error for a request rmcp could not route: a method no handler has, or one of the
+/// tools methods whose `params` do not fit it (rmcp hands both here; its default answer,
+/// "method not found" with the method's name, was wrong for the second).
+fn unanswerable(method: &str) -> ErrorData {
+    match method {
+        "tools/call" => ErrorData::invalid_params(
+            "tools/call needs params {\"name\": the tool's name (a string), \"arguments\": an object}",
+            None,
+        ),
+        "tools/list" => ErrorData::invalid_params("tools/list takes no params, or {\"cursor\": a string}", None),
+        _ => ErrorData::new(
+            rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+            format!(
+                "unknown method {}; this server has tools (tools/list, tools/call)",
+                paperdex_index::limits::quote(method)
+            ),
+            None,
+        ),
     }
 }
 

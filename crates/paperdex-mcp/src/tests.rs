@@ -130,6 +130,45 @@ async fn json_that_is_not_a_message_gets_invalid_request_with_its_id() {
     client.close().await;
 }
 
+/// Each message of a batch is answered with its own id (batches are not supported), a
+/// number beyond any float does not cost a request its id, and a tools call whose params do
+/// not fit says what they must be: no request is left waiting for an answer.
+#[tokio::test]
+async fn malformed_requests_get_an_answer_that_names_their_id_and_the_fault() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    client
+        .send(r#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":"two","method":"tools/list"}]"#)
+        .await;
+    for id in [json!(1), json!("two")] {
+        let answer = client.answer().await;
+        assert_eq!((answer["id"].clone(), answer["error"]["code"].clone()), (id, json!(-32600)), "{answer}");
+        assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("batches")), "{answer}");
+    }
+    client
+        .send(r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"search","arguments":{"query":"x","limit":1e400}}}"#)
+        .await;
+    let answer = client.answer().await;
+    assert_eq!((answer["id"].clone(), answer["error"]["code"].clone()), (json!(3), json!(-32600)), "{answer}");
+    for (id, params) in [(4, json!({})), (5, json!({"name": "search", "arguments": "query"})), (6, Value::Null)] {
+        let mut request = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call"});
+        if !params.is_null() {
+            request["params"] = params;
+        }
+        client.send(&request.to_string()).await;
+        let answer = client.answer().await;
+        assert_eq!((answer["id"].clone(), answer["error"]["code"].clone()), (json!(id), json!(-32602)), "{answer}");
+        assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("arguments")), "{answer}");
+    }
+    client.send(r#"{"jsonrpc":"2.0","id":7,"method":"tools/run"}"#).await;
+    let answer = client.answer().await;
+    assert_eq!(answer["error"]["code"], -32601, "{answer}");
+    assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("\"tools/run\"")), "{answer}");
+    let found = client.call(8, "search", json!({"query": "KV cache quantization"})).await;
+    assert_eq!(found["result"]["isError"], false, "{found}");
+    client.close().await;
+}
+
 #[tokio::test]
 async fn an_over_long_line_is_refused_and_the_next_one_read() {
     let mut client = Client::start(server());
@@ -209,7 +248,12 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
             "since 2026-03-01 is after until (2026-02-01): no paper can be in that range",
         ),
         ("show_paper", json!({}), "invalid_parameter", "id is required"),
-        ("show_paper", json!({"id": 2602.02958}), "invalid_parameter", "id must be a string, not the number \"2602.02958\""),
+        (
+            "show_paper",
+            json!({"id": 2602.02958}),
+            "invalid_parameter",
+            "id must be a string, not the number \"2602.02958\"",
+        ),
         (
             "related_papers",
             json!({"id": "2602.02958", "limit": 0}),

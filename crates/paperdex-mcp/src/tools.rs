@@ -355,7 +355,10 @@ mod tests {
         let cases = [
             (json!({"query": "x", "limit": 0}), "limit must be an integer between 1 and 200, not \"0\""),
             (json!({"query": "x", "limit": 201}), "limit must be an integer between 1 and 200, not \"201\""),
-            (json!({"query": "x", "limit": "ten"}), "limit must be an integer between 1 and 200, not the string \"ten\""),
+            (
+                json!({"query": "x", "limit": "ten"}),
+                "limit must be an integer between 1 and 200, not the string \"ten\"",
+            ),
             (json!({"query": "x", "limit": "5"}), "limit must be an integer between 1 and 200, not the string \"5\""),
             (json!({"query": "x", "since": 5}), "since must be a date YYYY-MM-DD, not the integer \"5\""),
             (json!({"query": "x", "mode": null}), "mode must be one of hybrid, bm25, vector, not null"),

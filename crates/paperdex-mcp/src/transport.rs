@@ -9,7 +9,9 @@
 //! - JSON but not a JSON-RPC message the server knows: `-32600` invalid request, with the
 //!   line's `id` when it has one, so the client can match the answer to its request;
 //! - longer than [`MAX_LINE_BYTES`]: `-32600`, and the line is skipped without being held in
-//!   memory.
+//!   memory;
+//! - a batch (an array of messages): `-32600` for each message with an id, saying batches are
+//!   not supported.
 //!
 //! Writes of answers and of these errors share one lock, so lines never interleave.
 
@@ -99,25 +101,62 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
 
 /// The error answer to a line that is not a message, or `None` for a blank line.
 fn answer_to_unusable(line: &[u8], error: &serde_json::Error) -> Option<Vec<u8>> {
+    let detail: String = error.to_string().chars().take(MAX_DETAIL_CHARS).collect();
     let (code, message, id) = match error.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
             if line.iter().all(u8::is_ascii_whitespace) {
                 return None;
             }
-            (PARSE_ERROR, format!("Parse error: the line is not JSON ({error})"), Value::Null)
+            match id_of(line) {
+                // JSON all the same, with a value no parser need hold (a number beyond any
+                // float, `1e400`): the request it names gets its answer.
+                Some(id) => (
+                    INVALID_REQUEST,
+                    format!("Invalid Request: the message holds a value this server cannot read ({detail})"),
+                    id,
+                ),
+                None => (PARSE_ERROR, format!("Parse error: the line is not JSON ({error})"), Value::Null),
+            }
         }
         serde_json::error::Category::Data => {
-            // The id, when the line has a usable one, so the client can match the answer.
-            let id = serde_json::from_slice::<Value>(line)
-                .ok()
-                .and_then(|v| v.get("id").cloned())
-                .filter(|id| id.is_string() || id.is_i64())
-                .unwrap_or(Value::Null);
-            let detail: String = error.to_string().chars().take(MAX_DETAIL_CHARS).collect();
+            if let Some(answers) = answer_to_batch(line) {
+                return Some(answers);
+            }
+            let id = id_of(line).unwrap_or(Value::Null);
             (INVALID_REQUEST, format!("Invalid Request: not a JSON-RPC 2.0 message this server knows ({detail})"), id)
         }
     };
     Some(error_line(code, &message, id))
+}
+
+/// The `id` of a line that is a JSON object with a usable one (a string or an integer), so
+/// the client can match the answer to its request. Read without holding the other values, so
+/// that one a parser cannot hold does not hide the id.
+fn id_of(line: &[u8]) -> Option<Value> {
+    #[derive(serde::Deserialize)]
+    struct WithId {
+        id: Option<Value>,
+    }
+    let id = serde_json::from_slice::<WithId>(line).ok()?.id?;
+    (id.is_string() || id.is_i64()).then_some(id)
+}
+
+/// One answer per message of a JSON-RPC batch (an array of objects), each with its id:
+/// batches were part of MCP until its 2025-06-18 revision, and a client that still sends
+/// them must not wait for ever on the ids inside.
+fn answer_to_batch(line: &[u8]) -> Option<Vec<u8>> {
+    let Ok(Value::Array(messages)) = serde_json::from_slice::<Value>(line) else { return None };
+    if messages.is_empty() || !messages.iter().all(Value::is_object) {
+        return None;
+    }
+    let message = "Invalid Request: batches are not supported; send each message on a line of its own";
+    // A notification (no id) gets no answer, as it would alone.
+    let answers: Vec<u8> = messages
+        .iter()
+        .filter_map(|m| m.get("id").filter(|id| id.is_string() || id.is_i64()).cloned())
+        .flat_map(|id| error_line(INVALID_REQUEST, message, id))
+        .collect();
+    (!answers.is_empty()).then_some(answers)
 }
 
 fn error_line(code: i64, message: &str, id: Value) -> Vec<u8> {
