@@ -165,10 +165,18 @@ impl SearchEngine {
         }
         let vectors = self.index.vectors();
         let (mode, mut warnings) = self.effective_mode(request.mode, vectors.as_deref());
+        let unindexed = words_without_terms(&request.query);
+        if let Some(words) = &unindexed {
+            let outcome = if mode == SearchMode::Bm25 { "no hits" } else { "the hits are by meaning alone" };
+            warnings.push(format!("{NO_TERMS}: {}; {outcome}", words.join(", ")));
+        }
         if mode == SearchMode::Bm25 {
             let mut results =
                 self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates)?;
             results.warnings = warnings;
+            if let Some(words) = unindexed {
+                results.left_out = words;
+            }
             return Ok(results);
         }
         let vectors = vectors.as_deref().expect("effective_mode checked the vectors");
@@ -492,6 +500,23 @@ fn vector_rankings(
 
 /// Why a query without a letter or digit gets no hits.
 pub(crate) const NO_CONTENT: &str = "the query has no letter or digit to search for: no hits";
+
+/// The start of the warning for a query none of whose words keyword search indexes.
+pub(crate) const NO_TERMS: &str =
+    "keyword search indexes no word of the query (stop words such as \"the\" are left out)";
+
+/// The words of `query` when the index's analyzer makes no term of any of them (`the of and`:
+/// stop words; `²³`), else `None`. Keyword search then finds nothing, and the user should
+/// know why rather than see an empty list.
+fn words_without_terms(query: &str) -> Option<Vec<String>> {
+    let mut analyzer = crate::analysis::word_analyzer();
+    if !crate::analysis::analyze(&mut analyzer, query).is_empty() {
+        return None;
+    }
+    let words: Vec<String> =
+        query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();
+    (!words.is_empty()).then_some(words)
+}
 
 /// Whether `query` has anything to search for: a letter or a digit, in any script. (Emoji,
 /// punctuation, `*` and control characters alone match nothing by words, and their vector

@@ -810,6 +810,25 @@ fn every_mode_answers_a_query_without_letters_or_digits_with_no_hits_and_says_wh
 }
 
 #[test]
+fn a_query_of_stop_words_alone_says_why_keyword_search_finds_nothing() {
+    let says_why = |json: &Value| {
+        json["warnings"].as_array().is_some_and(|warnings| {
+            warnings
+                .iter()
+                .any(|w| w.as_str().is_some_and(|w| w.contains("indexes no word") && w.contains("the, of, and")))
+        })
+    };
+    let bm25 = get("/api/search?q=the+of+and&mode=bm25").json();
+    assert!(hit_ids(&bm25).is_empty() && says_why(&bm25), "{bm25}");
+    assert_eq!(bm25["left_out"], serde_json::json!(["the", "of", "and"]), "{bm25}");
+    let hybrid = get("/api/search?q=the+of+and&mode=hybrid").json();
+    assert!(says_why(&hybrid), "{hybrid}");
+    // One indexed word among them and the query is searched as always.
+    let video = get("/api/search?q=the+video+of&mode=bm25").json();
+    assert!(!hit_ids(&video).is_empty() && !says_why(&video), "{video}");
+}
+
+#[test]
 fn modes_are_read_in_any_case_as_the_cli_reads_them() {
     assert_eq!(get("/api/search?q=video&mode=BM25").json()["mode"], "bm25");
     assert_eq!(get("/api/search?q=video&mode=Semantic").json()["mode"], "vector");
