@@ -111,7 +111,7 @@ fn two_ingests_started_together_one_writes_and_the_other_fails_cleanly_naming_it
     // A removal is a writer too. (An unknown id: if the ingest has finished meanwhile, the
     // removal runs and changes nothing.)
     if winner_child.try_wait().expect("status").is_none() {
-        let remove = run_output(paperdex_hashed(&index).args(["remove", "2699.99999"]));
+        let remove = run_output(paperdex_hashed(&index).args(["remove", "2612.99999"]));
         assert!(
             remove.code == 1 && remove.stderr.contains(&format!("locked by PID {}", pids[winner])) || remove.code == 3,
             "{}",

@@ -128,7 +128,7 @@ fn an_mcp_client_searches_reads_and_explores_the_sample() {
     let unknown = &report["unknown_paper"];
     assert_eq!(unknown["is_error"], true, "{context}");
     assert_eq!(unknown["structured"]["error"]["code"], "paper_not_found", "{context}");
-    assert!(unknown["text"].as_str().is_some_and(|t| t.starts_with("paper_not_found: ") && t.contains("2699.99999")));
+    assert!(unknown["text"].as_str().is_some_and(|t| t.starts_with("paper_not_found: ") && t.contains("2612.99999")));
     let bad = &report["bad_limit"];
     assert_eq!(bad["is_error"], true, "{context}");
     assert_eq!(bad["structured"]["error"]["code"], "invalid_parameter", "{context}");

@@ -10,6 +10,7 @@ pub mod paper;
 pub mod parse;
 
 pub use paper::{
-    Lang, MergeOutcome, Paper, PaperId, Record, Section, SectionGroup, SectionKind, Source, SourceFormat, is_han,
+    Lang, MAX_RECORD_TEXT_BYTES, MAX_TITLE_CHARS, MergeOutcome, Paper, PaperId, Record, Section, SectionGroup,
+    SectionKind, Source, SourceFormat, is_han,
 };
 pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RecordWarning, RejectedRecord, parse_bytes};

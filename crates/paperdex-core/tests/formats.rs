@@ -693,3 +693,52 @@ proptest! {
         let _ = parse_bytes("b.json", zh.to_string().as_bytes());
     }
 }
+
+// ---------------------------------------------------------------- records too large to index
+
+/// A record whose text could exhaust the machine when indexed (a 2 MB summary took 400 MB) or
+/// whose title would lead every passage is refused by name; the file's other records are kept.
+#[test]
+fn a_record_too_large_to_index_is_refused_by_name_and_the_rest_kept() {
+    let summary = "v ".repeat(paperdex_core::MAX_RECORD_TEXT_BYTES / 2 + 1);
+    let hf = serde_json::json!([
+        {"paper": {"id": "2602.02958", "title": "Quant VideoGen", "summary": summary}},
+        {"paper": {"id": "2602.04705", "title": "ERNIE 5.0 Technical Report", "summary": "In this report."}},
+        {"paper": {"id": "2602.03907", "title": "t".repeat(paperdex_core::MAX_TITLE_CHARS + 1), "summary": "x"}},
+    ])
+    .to_string();
+    let parsed = parse("hf-daily-api/2026-02-05.json", hf.as_bytes());
+    assert_eq!(parsed.records.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), ["2602.04705"]);
+    let reasons: Vec<(usize, &str)> = parsed.rejected.iter().map(|r| (r.position, r.reason.as_str())).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].0 == 1 && reasons[0].1.contains("2602.02958") && reasons[0].1.contains("over the limit"));
+    assert!(reasons[1].0 == 3 && reasons[1].1.contains("title is 1001 characters"), "{reasons:?}");
+
+    let report = format!(
+        "# Daily Report\n\n## 📄 Big\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n{summary}\n\n\
+         ## 📄 Small\n\n- **链接**: https://huggingface.co/papers/2602.04705\n\n一句话核心贡献：小。\n"
+    );
+    let parsed = parse("reports/2026-02-05.md", report.as_bytes());
+    assert_eq!(parsed.records.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), ["2602.04705"]);
+    assert!(parsed.rejected[0].reason.contains("over the limit"), "{:?}", parsed.rejected);
+
+    let paper_md = format!("# Big\n\n**PDF**: https://arxiv.org/pdf/2602.02958\n\n## Abstract\n\n{summary}\n");
+    let parsed = parse("paper-md/2602.02958v1-big.md", paper_md.as_bytes());
+    assert!(parsed.records.is_empty() && parsed.rejected[0].reason.contains("over the limit"), "{parsed:?}");
+}
+
+/// Front matter nested thousands deep is refused before the YAML parser, whose time grows
+/// with the square of the depth (200,000 `[` took a minute).
+#[test]
+fn front_matter_nested_deep_is_refused_at_once() {
+    let deep = format!(
+        "---\ntitle: Deep\ndeep: {}\npdf: https://arxiv.org/pdf/2602.02958\n---\n\n## Abstract\n\ntext\n",
+        "[".repeat(200_000)
+    );
+    let error = parse_err("paper-md/2602.02958v1-deep.md", deep.as_bytes());
+    assert!(error.to_string().contains("nested more than 64 deep"), "{error}");
+    // Quotes, apostrophes and a list in a list are no depth to speak of.
+    let flat = "---\ntitle: 'A [quoted title'\nauthors: [John O'Brien, \"Mary {x\"]\ntags: [a, [b]]\n\
+                pdf: https://arxiv.org/pdf/2602.02958\n---\n\n## Abstract\n\ntext\n";
+    assert_eq!(parse("paper-md/2602.02958v1-flat.md", flat.as_bytes()).records.len(), 1);
+}

@@ -1704,7 +1704,7 @@ mod tests {
         Paper::from_record(record)
     }
 
-    /// `per_topic` papers for each (Chinese, English) topic, numbered `26TT.0000N` by topic:
+    /// `per_topic` papers for each (Chinese, English) topic, numbered `2601.TT00N` by topic:
     /// `texts(i, zh, en)` gives the i-th paper's title, Chinese text and English text.
     fn topic_papers(
         topics: &[(&str, &str)],
@@ -1715,7 +1715,7 @@ mod tests {
         for (t, (zh, en)) in topics.iter().enumerate() {
             for i in 0..per_topic {
                 let [title, zh_text, en_text] = texts(i, zh, en);
-                papers.push(paper(&format!("26{t:02}.{:05}", i + 1), &title, &zh_text, &en_text));
+                papers.push(paper(&format!("2601.{:05}", t * 100 + i + 1), &title, &zh_text, &en_text));
             }
         }
         papers
@@ -1904,13 +1904,13 @@ mod tests {
         for (t, (zh, en)) in topics.iter().enumerate() {
             for i in 0..5 {
                 papers.push(paper(
-                    &format!("26{t:02}.{:05}", i + 1),
+                    &format!("2601.{:05}", t * 100 + i + 1),
                     &format!("论{zh}之{i}"),
                     &format!("本文研究{zh}。"),
                     "",
                 ));
                 papers.push(paper(
-                    &format!("27{t:02}.{:05}", i + 1),
+                    &format!("2602.{:05}", t * 100 + i + 1),
                     &format!("On {en} {i}"),
                     "",
                     &format!("We study {en}."),
@@ -1926,7 +1926,7 @@ mod tests {
             |lexicon: &Lexicon| lexicon.file.entries.iter().filter(|e| e.source == LexiconSource::Embedding).count();
         assert!(embedding_pairs(&index.lexicon()) > 0, "the model pairs some topics");
 
-        index.remove(&["2600.00001"]).expect("remove");
+        index.remove(&["2601.00001"]).expect("remove");
         let after = index.lexicon();
         assert!(embedding_pairs(&after) > 0);
         let mut with_model = TermVectorCache::open(&lexicon_dir(dir.path()), Some(&model));
@@ -1942,13 +1942,13 @@ mod tests {
         for (t, (zh, en)) in topics.iter().enumerate() {
             for i in 0..3 {
                 papers.push(paper(
-                    &format!("260{t}.{:05}", i + 1),
+                    &format!("2601.{:05}", t * 100 + i + 1),
                     &format!("A study of {en} number {i}"),
                     &format!("本文研究{zh}（{en}）问题，实验表明方法有效。"),
                     &format!("We study {en} and report results."),
                 ));
                 papers.push(paper(
-                    &format!("260{t}.{:05}", i + 10),
+                    &format!("2601.{:05}", t * 100 + i + 10),
                     &format!("{en} in English only"),
                     "",
                     "No Chinese.",
@@ -1968,7 +1968,7 @@ mod tests {
 
         // An English paper turning bilingual is read by the next ingest.
         let turned = paper(
-            "2600.00010",
+            "2601.00010",
             "hallucination in English only",
             "本文研究幻觉（hallucination）问题，实验表明方法有效。",
             "We study hallucination and report results.",

@@ -31,7 +31,7 @@ mod tests {
         let error = ToolError::from(IndexError::Corrupt { path: "/secret/index".into(), reason: "bad".into() });
         assert_eq!(error.code, ErrorCode::IndexDamaged);
         assert!(!error.message.contains("/secret"), "{}", error.message);
-        let error = ToolError::from(IndexError::PaperNotFound("2699.00001".into()));
-        assert_eq!(error.to_string(), "paper_not_found: no paper with id \"2699.00001\" in the index");
+        let error = ToolError::from(IndexError::PaperNotFound("2612.00001".into()));
+        assert_eq!(error.to_string(), "paper_not_found: no paper with id \"2612.00001\" in the index");
     }
 }

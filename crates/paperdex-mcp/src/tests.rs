@@ -262,9 +262,9 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
         ),
         (
             "related_papers",
-            json!({"id": "2699.99999"}),
+            json!({"id": "2612.99999"}),
             "paper_not_found",
-            "no paper with id \"2699.99999\" in the index",
+            "no paper with id \"2612.99999\" in the index",
         ),
     ];
     for (n, (tool, arguments, code, message)) in cases.into_iter().enumerate() {

@@ -332,7 +332,7 @@ fn the_page_is_self_contained() {
 
 #[test]
 fn unknown_papers_are_404() {
-    for target in ["/api/papers/2999.99999", "/api/papers/2999.99999/related", "/api/papers/not-an-id"] {
+    for target in ["/api/papers/2912.99999", "/api/papers/2912.99999/related", "/api/papers/not-an-id"] {
         let reply = get(target);
         assert_eq!(reply.status, 404, "{target}");
         assert_eq!(reply.error_code(), "paper_not_found", "{target}");

@@ -68,7 +68,11 @@ pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFil
         let record = match format {
             SourceFormat::ZhSummaries => zh_summaries::record(item, &source),
             _ => hf_api::record(item, &source).map(|record| (record, None)),
-        };
+        }
+        .and_then(|(record, warning)| match record.too_large() {
+            Some(reason) => Err(reason),
+            None => Ok((record, warning)),
+        });
         // Only files with a bad record pay for finding where the records start.
         let mut line = || lines.get_or_insert_with(|| item_lines(content)).get(index).copied();
         match record {

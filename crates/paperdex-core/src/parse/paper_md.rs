@@ -137,6 +137,9 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
     if record.title.is_none() && record.title_zh.is_none() && record.sections.is_empty() {
         return Ok(reject(format!("paper {} has no text: no title and no sections", record.id)));
     }
+    if let Some(reason) = record.too_large() {
+        return Ok(reject(reason));
+    }
     Ok(ParsedFile {
         format: SourceFormat::PaperMarkdown,
         records: vec![record],
@@ -164,8 +167,49 @@ fn split_front_matter(content: &str) -> Result<Option<(&str, &str)>, ParseError>
     })
 }
 
+/// The deepest nesting of `[` and `{` the front matter may have. The YAML parser takes time
+/// quadratic in the depth of such collections before its own limit (128) stops it: 200,000
+/// `[` took 64 s, holding the index's writer lock. Real front matter nests two deep.
+const MAX_FRONT_MATTER_DEPTH: usize = 64;
+
+/// The deepest nesting of flow collections (`[`, `{`) in `yaml`, outside quoted strings. A
+/// quote opens a string only where a scalar starts (after `[`, `{`, `,`, `:` or at a line's
+/// start), so the apostrophe of `O'Brien` is a letter; no string outlives its line.
+fn flow_depth(yaml: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for line in yaml.lines() {
+        let mut quote = None;
+        let mut scalar_starts = true;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(open), c) if c == open => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if scalar_starts => quote = Some(c),
+                (None, '[' | '{') => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if quote.is_none() && !c.is_whitespace() {
+                scalar_starts = matches!(c, '[' | '{' | ',' | ':' | '-');
+            }
+        }
+    }
+    deepest
+}
+
 /// Reads the front matter's fields. The YAML starts on line 2 of the file.
 fn front_matter(yaml: &str) -> Result<Meta, ParseError> {
+    if flow_depth(yaml) > MAX_FRONT_MATTER_DEPTH {
+        return Err(ParseError::InvalidFrontMatter {
+            line: 2,
+            message: format!(
+                "collections nested more than {MAX_FRONT_MATTER_DEPTH} deep; front matter holds flat fields"
+            ),
+        });
+    }
     let value: Value = serde_yaml::from_str(yaml).map_err(|error| {
         let (line, column) = error.location().map_or((2, None), |l| (l.line() + 1, Some(l.column())));
         let mut message = without_location(&error.to_string());

@@ -83,7 +83,9 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
     let mut rejected = Vec::new();
     for (index, &start) in starts.iter().enumerate() {
         let end = starts.get(index + 1).copied().unwrap_or(lines.len());
-        match paper(&lines[start..end], start + 1, &source) {
+        let record = paper(&lines[start..end], start + 1, &source)
+            .and_then(|record| record.too_large().map_or(Ok(record), |reason| Err((start + 1, reason))));
+        match record {
             Ok(record) => records.push(record),
             Err((line, reason)) => rejected.push(RejectedRecord { position: index + 1, line: Some(line), reason }),
         }
