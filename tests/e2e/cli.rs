@@ -89,7 +89,7 @@ fn a_summary_that_says_the_paper_could_not_be_read_is_named_and_not_searched() {
         "{}",
         run.stderr
     );
-    assert!(run.stdout.contains("records: 2 accepted (1 without their text), 0 rejected"), "{}", run.stdout);
+    assert!(run.stdout.contains("records: 2 accepted (1 with a warning), 0 rejected"), "{}", run.stdout);
     assert!(hit_ids(&search_json(&index, "LlamaGen", &["--mode", "bm25"])).is_empty());
     assert!(hit_ids(&search_json(&index, "无法访问 链接", &["--mode", "bm25"])).is_empty());
     let show = paperdex(&index, &["show", "2406.06525"]);

@@ -65,7 +65,7 @@ async def main(binary, index):
             report["related_papers"] = tool_result(
                 await session.call_tool("related_papers", {"id": "2602.02958", "limit": 3})
             )
-            report["unknown_paper"] = tool_result(await session.call_tool("show_paper", {"id": "2699.99999"}))
+            report["unknown_paper"] = tool_result(await session.call_tool("show_paper", {"id": "2612.99999"}))
             report["bad_limit"] = tool_result(await session.call_tool("search", {"query": "attention", "limit": 0}))
             try:
                 await session.call_tool("no_such_tool", {})

@@ -131,7 +131,7 @@ pub fn print_ingest_report(report: &IngestReport) {
     }
     let partly = match report.record_warnings.len() {
         0 => String::new(),
-        n => format!(" ({n} without their text)"),
+        n => format!(" ({n} with a warning)"),
     };
     println!(
         "files read: {}, rejected: {}; records: {} accepted{partly}, {} rejected",

@@ -15,7 +15,9 @@
 //! nothing. A single bad record inside an otherwise good file (a paper without a usable link,
 //! a summary without text) becomes a [`RejectedRecord`] and the rest of the file still yields
 //! its [`Record`]s. A record whose text is not about the paper (a summariser's apology that it
-//! could not read it) is kept without that text, with a [`RecordWarning`]. An empty JSON list
+//! could not read it) is kept without that text, with a [`RecordWarning`]; so is a record
+//! naming a paper an earlier record of the same file named (the later replaces the earlier).
+//! A record too large to index ([`crate::Record::too_large`]) is rejected. An empty JSON list
 //! is a valid file with no records.
 //!
 //! No input makes the parsers panic: every slice is taken on a char boundary, and every value
@@ -48,7 +50,7 @@ pub struct ParsedFile {
     pub records: Vec<Record>,
     /// The records that were skipped, each with the reason.
     pub rejected: Vec<RejectedRecord>,
-    /// Records kept with part of what they hold left out, each with what and why.
+    /// Records kept with a warning ([`RecordWarning`]), each with what and why.
     pub warnings: Vec<RecordWarning>,
 }
 
@@ -63,15 +65,24 @@ pub struct RejectedRecord {
     pub reason: String,
 }
 
-/// A record that was kept, but not whole: what was left out and why.
+/// A record that was kept, with something its reader should know: what was left out of it
+/// and why, or that it names a paper an earlier record of the file named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordWarning {
     /// 1-based position of the record in the file.
     pub position: usize,
     /// 1-based line where the record starts, when known.
     pub line: Option<usize>,
-    /// What was left out and why, in words a person can act on.
+    /// What happened and why, in words a person can act on.
     pub message: String,
+}
+
+/// The warning for a record that names a paper an earlier record of the same file named
+/// (`first`, at `first_line`): both are read, and the later one replaces the earlier, as a
+/// file read again replaces what it said before. Silent, that lost the first record's text.
+fn repeated_paper(id: &crate::PaperId, first: usize, first_line: Option<usize>) -> String {
+    let line = first_line.map(|l| format!(" (line {l})")).unwrap_or_default();
+    format!("paper {id} again, as record {first}{line} was: this later record replaces that one")
 }
 
 /// Why a whole file could not be parsed. The messages do not repeat the path: callers report

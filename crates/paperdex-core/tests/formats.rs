@@ -742,3 +742,28 @@ fn front_matter_nested_deep_is_refused_at_once() {
                 pdf: https://arxiv.org/pdf/2602.02958\n---\n\n## Abstract\n\ntext\n";
     assert_eq!(parse("paper-md/2602.02958v1-flat.md", flat.as_bytes()).records.len(), 1);
 }
+
+/// A file that names one paper twice keeps both readings' order (the later replaces the
+/// earlier, as a file read again does) and says so, naming both records.
+#[test]
+fn a_paper_named_twice_in_one_file_is_a_warning_naming_both_records() {
+    let hf = serde_json::json!([
+        {"paper": {"id": "2602.02958", "title": "First", "summary": "zebras"}},
+        {"paper": {"id": "2602.04705", "title": "Other", "summary": "x"}},
+        {"paper": {"id": "2602.02958", "title": "Second", "summary": "horses"}},
+    ])
+    .to_string();
+    let parsed = parse("hf-daily-api/2026-02-05.json", hf.as_bytes());
+    assert_eq!(parsed.records.len(), 3);
+    assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+    let warning = &parsed.warnings[0];
+    assert_eq!(warning.position, 3);
+    assert!(warning.message.contains("2602.02958") && warning.message.contains("record 1"), "{}", warning.message);
+
+    let report = "# Daily Report\n\n## 📄 First\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n一句话核心贡献：甲。\n\n\
+                  ## 📄 Second\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n一句话核心贡献：乙。\n";
+    let parsed = parse("reports/2026-02-05.md", report.as_bytes());
+    assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+    assert_eq!((parsed.warnings[0].position, parsed.warnings[0].line), (2, Some(9)));
+    assert!(parsed.warnings[0].message.contains("record 1 (line 3)"), "{}", parsed.warnings[0].message);
+}

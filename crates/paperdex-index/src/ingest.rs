@@ -76,7 +76,8 @@ pub struct IngestReport {
     pub rejected_files: Vec<RejectedFile>,
     /// Records rejected inside otherwise good files.
     pub rejected_records: Vec<RejectedRecord>,
-    /// Records accepted without part of their text (see [`paperdex_core::RecordWarning`]).
+    /// Records accepted with a warning: part of their text left out, or a paper named again
+    /// in the same file (see [`paperdex_core::RecordWarning`]).
     pub record_warnings: Vec<RecordWarning>,
     /// Records accepted.
     pub records: usize,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::json_list::{kind_of, record_object};
-use super::text::{collapse_whitespace, non_empty, normalize_date};
+use super::text::{collapse_whitespace, non_empty, normalize_date, snippet};
 use crate::paper::{PaperId, Record, Section, SectionKind, Source};
 
 /// One list item: the `paper` plus a few fields the API repeats at the top level.
@@ -56,7 +56,8 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
         other => return Err(format!("`paper` is {}, not an object", kind_of(&other))),
     };
     let raw_id = paper.id.as_deref().and_then(non_empty).ok_or("no `paper.id`: cannot tell which paper this is")?;
-    let id = PaperId::parse(raw_id).ok_or_else(|| format!("`paper.id` {raw_id:?} is not an arXiv id"))?;
+    let id =
+        PaperId::parse(raw_id).ok_or_else(|| format!("`paper.id` {:?} is not an arXiv id", snippet(raw_id, 80)))?;
 
     let mut record = Record::new(id, source.clone());
     record.title = paper.title.or(item.title).as_deref().and_then(non_empty).map(collapse_whitespace);

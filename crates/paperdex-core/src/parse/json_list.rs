@@ -3,11 +3,13 @@
 //! The list is read as `Vec<serde_json::Value>` and each item converted on its own, so one bad
 //! record is rejected without losing the file.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::text::{date_in_file_name, snippet};
-use super::{ParseError, ParsedFile, RecordWarning, RejectedRecord, hf_api, zh_summaries};
-use crate::paper::{Source, SourceFormat};
+use super::{ParseError, ParsedFile, RecordWarning, RejectedRecord, hf_api, repeated_paper, zh_summaries};
+use crate::paper::{PaperId, Source, SourceFormat};
 
 /// Parses `content` as JSON when it looks like JSON. `Ok(None)`: not JSON, try markdown.
 ///
@@ -64,6 +66,8 @@ pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFil
     let mut rejected = Vec::new();
     let mut warnings = Vec::new();
     let mut lines: Option<Vec<usize>> = None;
+    // The first record of each paper, by its index in the list.
+    let mut first_of: HashMap<PaperId, usize> = HashMap::new();
     for (index, item) in items.into_iter().enumerate() {
         let record = match format {
             SourceFormat::ZhSummaries => zh_summaries::record(item, &source),
@@ -73,16 +77,25 @@ pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFil
             Some(reason) => Err(reason),
             None => Ok((record, warning)),
         });
-        // Only files with a bad record pay for finding where the records start.
-        let mut line = || lines.get_or_insert_with(|| item_lines(content)).get(index).copied();
+        // Only files with a bad or repeated record pay for finding where the records start.
+        let mut line = |at: usize| lines.get_or_insert_with(|| item_lines(content)).get(at).copied();
         match record {
             Ok((record, warning)) => {
                 if let Some(message) = warning {
-                    warnings.push(RecordWarning { position: index + 1, line: line(), message });
+                    warnings.push(RecordWarning { position: index + 1, line: line(index), message });
+                }
+                match first_of.get(&record.id) {
+                    Some(&first) => {
+                        let message = repeated_paper(&record.id, first + 1, line(first));
+                        warnings.push(RecordWarning { position: index + 1, line: line(index), message });
+                    }
+                    None => {
+                        first_of.insert(record.id.clone(), index);
+                    }
                 }
                 records.push(record);
             }
-            Err(reason) => rejected.push(RejectedRecord { position: index + 1, line: line(), reason }),
+            Err(reason) => rejected.push(RejectedRecord { position: index + 1, line: line(index), reason }),
         }
     }
     Ok(ParsedFile { format, records, rejected, warnings })

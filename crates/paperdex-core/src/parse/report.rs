@@ -15,9 +15,11 @@
 //! Each `## 📄` block is one paper; its `链接` gives the id; the Chinese summary under it is
 //! split into sections by [`super::sections`].
 
+use std::collections::HashMap;
+
 use super::sections::{Preamble, split};
 use super::text::{date_in_file_name, normalize_date, snippet};
-use super::{ParseError, ParsedFile, RejectedRecord};
+use super::{ParseError, ParsedFile, RecordWarning, RejectedRecord, repeated_paper};
 use crate::paper::{PaperId, Record, Source, SourceFormat};
 
 /// The title of a paper heading line (`## 📄 <title>`), or `None` when `line` is not one.
@@ -81,16 +83,31 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
 
     let mut records = Vec::with_capacity(starts.len());
     let mut rejected = Vec::new();
+    let mut warnings = Vec::new();
+    // The first record of each paper: its position and line.
+    let mut first_of: HashMap<PaperId, (usize, usize)> = HashMap::new();
     for (index, &start) in starts.iter().enumerate() {
         let end = starts.get(index + 1).copied().unwrap_or(lines.len());
         let record = paper(&lines[start..end], start + 1, &source)
             .and_then(|record| record.too_large().map_or(Ok(record), |reason| Err((start + 1, reason))));
         match record {
-            Ok(record) => records.push(record),
+            Ok(record) => {
+                match first_of.get(&record.id) {
+                    Some(&(first, first_line)) => warnings.push(RecordWarning {
+                        position: index + 1,
+                        line: Some(start + 1),
+                        message: repeated_paper(&record.id, first, Some(first_line)),
+                    }),
+                    None => {
+                        first_of.insert(record.id.clone(), (index + 1, start + 1));
+                    }
+                }
+                records.push(record);
+            }
             Err((line, reason)) => rejected.push(RejectedRecord { position: index + 1, line: Some(line), reason }),
         }
     }
-    Ok(ParsedFile { format: SourceFormat::DailyReport, records, rejected, warnings: Vec::new() })
+    Ok(ParsedFile { format: SourceFormat::DailyReport, records, rejected, warnings })
 }
 
 /// One `## 📄` block; `first_line` is the 1-based line of its heading. Errors carry the line
