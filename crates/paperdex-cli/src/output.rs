@@ -127,7 +127,10 @@ pub fn print_ingest_report(report: &IngestReport) {
     }
     for record in &report.record_warnings {
         let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
-        eprintln!("warning: record {} of {}{line}: {}", record.position, record.path, record.message);
+        match record.position {
+            Some(position) => eprintln!("warning: record {position} of {}{line}: {}", record.path, record.message),
+            None => eprintln!("warning: {}{line}: {}", record.path, record.message),
+        }
     }
     let partly = match report.record_warnings.len() {
         0 => String::new(),

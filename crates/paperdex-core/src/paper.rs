@@ -470,6 +470,31 @@ impl Record {
         })
     }
 
+    /// What this record lost against `earlier`, the record the same file gave when it was read
+    /// before: the sections it no longer has, or most of its text. `None` when it lost neither.
+    /// A file cut short (a copy interrupted, a disk full) parses into a shorter but valid last
+    /// record, which replaces the whole one: this says so instead of a silent update.
+    pub fn lost_since(&self, earlier: &Record) -> Option<String> {
+        let text = |r: &Record| r.sections.iter().map(|s| s.text.len()).sum::<usize>();
+        let (before, now) = (text(earlier), text(self));
+        let lost: Vec<&str> = earlier
+            .sections
+            .iter()
+            .filter(|old| !self.sections.iter().any(|new| new.kind == old.kind && new.heading == old.heading))
+            .map(Section::label)
+            .collect();
+        if lost.is_empty() && now * 2 >= before {
+            return None;
+        }
+        let sections =
+            if lost.is_empty() { String::new() } else { format!("lost its sections {} and ", lost.join(", ")) };
+        Some(format!(
+            "paper {}: {sections}holds {now} of the {before} bytes of text it held when this file was last read; \
+             if the file was cut short, restore it and ingest it again",
+            self.id
+        ))
+    }
+
     /// An empty record for `id` from `source`; parsers fill in the rest.
     pub fn new(id: PaperId, source: Source) -> Record {
         Record {
@@ -674,6 +699,24 @@ fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_that_lost_sections_or_most_of_its_text_says_what_it_lost() {
+        let mut whole = record("a.md", &"实验结果很好。".repeat(40));
+        whole.sections.push(Section::new(SectionKind::Results, "实验效果：提升 10%。"));
+        let mut cut = whole.clone();
+        cut.sections.pop();
+        let message = cut.lost_since(&whole).expect("a section lost");
+        assert!(message.contains(SectionKind::Results.label()), "{message}");
+        let mut shorter = whole.clone();
+        shorter.sections[0].text.truncate(60);
+        assert!(shorter.lost_since(&whole).is_some_and(|m| m.contains("bytes of text")));
+        // An edit that keeps every section and most of the text is no loss.
+        let mut edited = whole.clone();
+        edited.sections[1].text = "实验效果：提升 12%。".into();
+        assert_eq!(edited.lost_since(&whole), None);
+        assert_eq!(whole.lost_since(&cut), None, "a record that gained is no loss");
+    }
 
     #[test]
     fn ids_are_normalised_from_every_spelling() {

@@ -54,16 +54,18 @@ pub struct RejectedRecord {
     pub reason: String,
 }
 
-/// A record that was indexed without part of what it held, and why.
+/// A record that was indexed with something its reader should know, and what.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordWarning {
     /// The file holding it.
     pub path: String,
-    /// Its 1-based position among the file's records.
-    pub position: usize,
+    /// Its 1-based position among the file's records, when known (the parser's warnings);
+    /// `None` for what the merge found ([`paperdex_core::Record::lost_since`]), where the
+    /// message names the paper.
+    pub position: Option<usize>,
     /// Its line, when known.
     pub line: Option<usize>,
-    /// What was left out and why.
+    /// What happened and why.
     pub message: String,
 }
 
@@ -211,7 +213,7 @@ impl RecordSource for Files {
         }));
         report.record_warnings.extend(parsed.warnings.into_iter().map(|w| RecordWarning {
             path: file.display().to_string(),
-            position: w.position,
+            position: Some(w.position),
             line: w.line,
             message: w.message,
         }));

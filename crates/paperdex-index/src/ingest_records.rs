@@ -20,8 +20,8 @@ use tantivy::Searcher;
 
 use crate::error::{IndexError, Result};
 use crate::ingest::{
-    EmbedProgress, Embedded, IngestObserver, IngestReport, PROGRESS_BACKLOG, StoredVectors, corrupt, embed_papers,
-    receive_batch,
+    EmbedProgress, Embedded, IngestObserver, IngestReport, PROGRESS_BACKLOG, RecordWarning, StoredVectors, corrupt,
+    embed_papers, receive_batch,
 };
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
@@ -99,6 +99,9 @@ struct Run<'s> {
     stale_postings: bool,
     /// Papers get vectors in this run.
     embedding: bool,
+    /// Records that lost text against what their file said at an earlier ingest
+    /// ([`Record::lost_since`]), for the report.
+    losses: Vec<RecordWarning>,
 }
 
 impl PaperIndex {
@@ -156,6 +159,7 @@ impl PaperIndex {
             order: Default::default(),
             stale_postings,
             embedding: embedder.is_some(),
+            losses: Vec::new(),
         };
         let mut progress = EmbedProgress::new(0, 0);
         let written = std::thread::scope(|scope| -> Result<bool> {
@@ -268,6 +272,7 @@ impl PaperIndex {
             }
             Ok(generation > payload.generation)
         });
+        report.record_warnings.append(&mut run.losses);
         for touched in run.touched.values() {
             match touched.outcome {
                 Outcome::New => report.papers_new += 1,
@@ -394,7 +399,8 @@ impl PaperIndex {
         record: Record,
         pending: Option<&Batch>,
     ) -> Result<()> {
-        if let Some((_, now)) = run.buffer.get_mut(&record.id) {
+        if let Some((before, now)) = run.buffer.get_mut(&record.id) {
+            run.losses.extend(loss(before.as_ref(), &record));
             now.merge(record);
             return Ok(());
         }
@@ -414,6 +420,7 @@ impl PaperIndex {
         };
         let mut now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
         let id = record.id.clone();
+        run.losses.extend(loss(before.as_ref(), &record));
         now.merge(record);
         run.order.push_back(id.clone());
         run.buffer.insert(id, (before, now));
@@ -454,6 +461,17 @@ impl PaperIndex {
         batch.replace.sort_by(|a, b| a.id.cmp(&b.id));
         batch
     }
+}
+
+/// The warning for `record` when the paper as it was before this run holds a record from the
+/// same file and format that `record` lost text against ([`Record::lost_since`]).
+fn loss(before: Option<&Paper>, record: &Record) -> Option<RecordWarning> {
+    let earlier = before?
+        .records
+        .iter()
+        .find(|r| r.source.path == record.source.path && r.source.format == record.source.format)?;
+    let message = record.lost_since(earlier)?;
+    Some(RecordWarning { path: record.source.path.clone(), position: None, line: None, message })
 }
 
 #[cfg(test)]

@@ -551,3 +551,38 @@ fn vectors_of_an_earlier_build_are_searched_by_keyword_until_the_next_ingest_re_
     let report = engine.index().consistency_report().expect("consistency report");
     assert!(report.agrees(), "postings and vectors disagree: {report:#?}");
 }
+
+/// A report copied again but cut short parses into a shorter last paper, which replaces the
+/// whole one: the ingest still takes it (the file may have been edited), and says which paper
+/// lost what, so a user can restore the file.
+#[test]
+fn a_file_read_again_cut_short_warns_which_paper_lost_text() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample/report-2026-02-05.md");
+    let whole = std::fs::read_to_string(&sample).expect("sample report");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("report-2026-02-05.md");
+    std::fs::write(&report, &whole).expect("write");
+    let index = PaperIndex::open_or_create(&dir.path().join("index")).expect("index");
+    let first = index.ingest(std::slice::from_ref(&report), None, &mut Quiet).expect("ingest");
+    assert!(first.record_warnings.is_empty(), "{:?}", first.record_warnings);
+
+    // Cut in the middle of the fifth paper's summary, on a character boundary.
+    let fifth = whole.match_indices("## 📄").nth(4).expect("a fifth paper").0;
+    let sixth = whole.match_indices("## 📄").nth(5).expect("a sixth paper").0;
+    let mut cut = fifth + (sixth - fifth) / 3;
+    while !whole.is_char_boundary(cut) {
+        cut += 1;
+    }
+    std::fs::write(&report, &whole[..cut]).expect("write the cut copy");
+    let again = index.ingest(std::slice::from_ref(&report), None, &mut Quiet).expect("ingest the cut copy");
+    assert_eq!(again.papers_updated, 1, "the fifth paper's record is replaced");
+    assert_eq!(again.record_warnings.len(), 1, "{:?}", again.record_warnings);
+    let warning = &again.record_warnings[0];
+    assert_eq!(warning.path, report.display().to_string());
+    assert!(warning.message.contains("restore it"), "{}", warning.message);
+
+    // The file restored, the paper is whole again, and nothing is lost this time.
+    std::fs::write(&report, &whole).expect("restore");
+    let restored = index.ingest(std::slice::from_ref(&report), None, &mut Quiet).expect("ingest the whole file");
+    assert_eq!((restored.papers_updated, restored.record_warnings.len()), (1, 0));
+}
