@@ -562,7 +562,7 @@ fn a_file_read_again_cut_short_warns_which_paper_lost_text() {
     let dir = tempfile::tempdir().expect("tempdir");
     let report = dir.path().join("report-2026-02-05.md");
     std::fs::write(&report, &whole).expect("write");
-    let index = PaperIndex::open_or_create(&dir.path().join("index")).expect("index");
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("index");
     let first = index.ingest(std::slice::from_ref(&report), None, &mut Quiet).expect("ingest");
     assert!(first.record_warnings.is_empty(), "{:?}", first.record_warnings);
 
