@@ -73,6 +73,8 @@ pub struct RecordWarning {
     pub position: usize,
     /// 1-based line where the record starts, when known.
     pub line: Option<usize>,
+    /// The paper the record is about.
+    pub paper: crate::PaperId,
     /// What happened and why, in words a person can act on.
     pub message: String,
 }

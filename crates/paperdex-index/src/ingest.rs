@@ -65,6 +65,8 @@ pub struct RecordWarning {
     pub position: Option<usize>,
     /// Its line, when known.
     pub line: Option<usize>,
+    /// The paper it is about.
+    pub paper: String,
     /// What happened and why.
     pub message: String,
 }
@@ -215,6 +217,7 @@ impl RecordSource for Files {
             path: file.display().to_string(),
             position: Some(w.position),
             line: w.line,
+            paper: w.paper.to_string(),
             message: w.message,
         }));
         observer.file_done(&file, None);

@@ -272,6 +272,11 @@ impl PaperIndex {
             }
             Ok(generation > payload.generation)
         });
+        // A record the parser already warned about lost its text on purpose (a summary that is
+        // the summariser's apology) or is said to repeat another: one warning is enough.
+        let warned: HashSet<(&str, &str)> =
+            report.record_warnings.iter().map(|w| (w.path.as_str(), w.paper.as_str())).collect();
+        run.losses.retain(|w| !warned.contains(&(w.path.as_str(), w.paper.as_str())));
         report.record_warnings.append(&mut run.losses);
         for touched in run.touched.values() {
             match touched.outcome {
@@ -471,7 +476,13 @@ fn loss(before: Option<&Paper>, record: &Record) -> Option<RecordWarning> {
         .iter()
         .find(|r| r.source.path == record.source.path && r.source.format == record.source.format)?;
     let message = record.lost_since(earlier)?;
-    Some(RecordWarning { path: record.source.path.clone(), position: None, line: None, message })
+    Some(RecordWarning {
+        path: record.source.path.clone(),
+        position: None,
+        line: None,
+        paper: record.id.to_string(),
+        message,
+    })
 }
 
 #[cfg(test)]

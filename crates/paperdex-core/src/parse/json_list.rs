@@ -82,12 +82,14 @@ pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFil
         match record {
             Ok((record, warning)) => {
                 if let Some(message) = warning {
-                    warnings.push(RecordWarning { position: index + 1, line: line(index), message });
+                    let paper = record.id.clone();
+                    warnings.push(RecordWarning { position: index + 1, line: line(index), paper, message });
                 }
                 match first_of.get(&record.id) {
                     Some(&first) => {
                         let message = repeated_paper(&record.id, first + 1, line(first));
-                        warnings.push(RecordWarning { position: index + 1, line: line(index), message });
+                        let paper = record.id.clone();
+                        warnings.push(RecordWarning { position: index + 1, line: line(index), paper, message });
                     }
                     None => {
                         first_of.insert(record.id.clone(), index);

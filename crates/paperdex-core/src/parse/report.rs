@@ -96,6 +96,7 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
                     Some(&(first, first_line)) => warnings.push(RecordWarning {
                         position: index + 1,
                         line: Some(start + 1),
+                        paper: record.id.clone(),
                         message: repeated_paper(&record.id, first, Some(first_line)),
                     }),
                     None => {
