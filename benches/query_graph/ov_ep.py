@@ -43,7 +43,6 @@ def quantise():
 if sys.argv[1:] == ["quantise"]:
     quantise()
     sys.exit(0)
-tok = Tokenizer.from_file(M + "/tokenizer.json")
 def cpu_session(path):
     so = ort.SessionOptions(); so.intra_op_num_threads = 1
     so.add_session_config_entry("optimization.disable_specified_optimizers", "SkipLayerNormFusion")
@@ -54,14 +53,12 @@ def ov_session(path, static, prec):
     opts = {"device_type": "CPU", "num_of_threads": "1", "disable_dynamic_shapes": "true" if static else "false"}
     if prec: opts["load_config"] = json.dumps({"CPU": {"INFERENCE_PRECISION_HINT": prec, "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": "1", "INFERENCE_NUM_THREADS": "1"}})
     return ort.InferenceSession(path, so, providers=[("OpenVINOExecutionProvider", opts)])
-t0 = time.time()
 sessions = {"ort-cpu": cpu_session(M + "/model.onnx")}
 B = int(os.environ.get("BUCKET", "32"))
 for name, static, prec in [("ov-qdq-static-bf16", True, "bf16"), ("ov-qdq-static-f32", True, "f32"), ("ov-qdq-dyn-bf16", False, "bf16")]:
     s = time.time(); sessions[name] = ov_session(QDQ, static, prec); print(name, f"made in {time.time()-s:.1f} s", flush=True)
 def pool(h, m):
     v = (h * m[..., None]).sum(1) / m.sum(1, keepdims=True); return v / np.linalg.norm(v, axis=1, keepdims=True)
-compile_t = {}
 def run(name, ids):
     n = len(ids); w = -(-n // B) * B if "static" in name else n
     x = np.ones((1, w), np.int64); m = np.zeros((1, w), np.int64); x[0, :n] = ids; m[0, :n] = 1

@@ -126,11 +126,7 @@ pub fn print_ingest_report(report: &IngestReport) {
         eprintln!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
     }
     for record in &report.record_warnings {
-        let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
-        match record.position {
-            Some(position) => eprintln!("warning: record {position} of {}{line}: {}", record.path, record.message),
-            None => eprintln!("warning: {}{line}: {}", record.path, record.message),
-        }
+        eprintln!("{}", warning_line(record));
     }
     let partly = match report.record_warnings.len() {
         0 => String::new(),
@@ -149,6 +145,16 @@ pub fn print_ingest_report(report: &IngestReport) {
     );
     for line in vector_lines(report) {
         println!("{line}");
+    }
+}
+
+/// A record's warning as `ingest` prints it: the record by its place in the file when the
+/// parser gave the warning, else by the file alone (the message names the paper).
+fn warning_line(record: &paperdex_index::RecordWarning) -> String {
+    let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
+    match record.position {
+        Some(position) => format!("warning: record {position} of {}{line}: {}", record.path, record.message),
+        None => format!("warning: {}{line}: {}", record.path, record.message),
     }
 }
 
@@ -438,7 +444,21 @@ pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> any
 mod tests {
     use paperdex_index::IngestReport;
 
-    use super::vector_lines;
+    use super::{vector_lines, warning_line};
+
+    #[test]
+    fn a_warning_names_its_record_where_the_parser_gave_it_and_its_file_where_the_merge_did() {
+        let mut warning = paperdex_index::RecordWarning {
+            path: "day.json".into(),
+            position: Some(3),
+            line: Some(12),
+            paper: "2602.02958".into(),
+            message: "paper 2602.02958 again".into(),
+        };
+        assert_eq!(warning_line(&warning), "warning: record 3 of day.json:12: paper 2602.02958 again");
+        (warning.position, warning.line) = (None, None);
+        assert_eq!(warning_line(&warning), "warning: day.json: paper 2602.02958 again");
+    }
 
     #[test]
     fn an_ingest_that_only_kept_stored_vectors_prints_no_rate() {

@@ -165,16 +165,14 @@ impl SearchEngine {
         }
         let vectors = self.index.vectors();
         let (mode, mut warnings) = self.effective_mode(request.mode, vectors.as_deref());
-        let unindexed = words_without_terms(&request.query);
-        if let Some(words) = &unindexed {
-            let outcome = if mode == SearchMode::Bm25 { "no hits" } else { "the hits are by meaning alone" };
-            warnings.push(format!("{NO_TERMS}: {}; {outcome}", words.join(", ")));
-        }
         if mode == SearchMode::Bm25 {
             let mut results =
                 self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates)?;
             results.warnings = warnings;
-            if let Some(words) = unindexed {
+            if results.total == 0
+                && let Some((warning, words)) = no_terms(&request.query, mode)
+            {
+                results.warnings.push(warning);
                 results.left_out = words;
             }
             return Ok(results);
@@ -340,6 +338,12 @@ impl SearchEngine {
                 (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false), Vec::new())
             }
         };
+        if mode == SearchMode::Hybrid
+            && bm25_total == 0
+            && let Some((warning, _)) = no_terms(&request.query, mode)
+        {
+            warnings.push(warning);
+        }
         let mut fused = fused;
         if section.is_some() && mode == SearchMode::Hybrid {
             // Restricted to a section group, the words must match in it (vectors are per
@@ -505,17 +509,22 @@ pub(crate) const NO_CONTENT: &str = "the query has no letter or digit to search 
 pub(crate) const NO_TERMS: &str =
     "keyword search indexes no word of the query (stop words such as \"the\" are left out)";
 
-/// The words of `query` when the index's analyzer makes no term of any of them (`the of and`:
-/// stop words; `²³`), else `None`. Keyword search then finds nothing, and the user should
-/// know why rather than see an empty list.
-fn words_without_terms(query: &str) -> Option<Vec<String>> {
+/// Why keyword search found nothing for `query` in `mode`, with the query's words, when the
+/// index's analyzer makes no term of any of them (`the of and`: stop words; `²³`); else
+/// `None`. Asked only of a keyword list that came back empty, so the query is analysed again
+/// only then: the user should know why rather than see an empty list.
+fn no_terms(query: &str, mode: SearchMode) -> Option<(String, Vec<String>)> {
     let mut analyzer = crate::analysis::word_analyzer();
     if !crate::analysis::analyze(&mut analyzer, query).is_empty() {
         return None;
     }
     let words: Vec<String> =
         query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();
-    (!words.is_empty()).then_some(words)
+    if words.is_empty() {
+        return None;
+    }
+    let outcome = if mode == SearchMode::Bm25 { "no hits" } else { "the hits are by meaning alone" };
+    Some((format!("{NO_TERMS}: {}; {outcome}", words.join(", ")), words))
 }
 
 /// Whether `query` has anything to search for: a letter or a digit, in any script. (Emoji,

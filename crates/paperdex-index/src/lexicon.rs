@@ -1818,21 +1818,24 @@ mod tests {
         assert!(matches!(without_links("no address here"), std::borrow::Cow::Borrowed(_)));
     }
 
+    /// Eight (Chinese, English) topics, each word in an eighth of the papers `topic_papers`
+    /// makes of them.
+    const EIGHT_TOPICS: [(&str, &str); 8] = [
+        ("幻觉", "hallucination"),
+        ("语音合成", "speech synthesis"),
+        ("机器人", "robot"),
+        ("检索", "retrieval"),
+        ("量化", "quantization"),
+        ("剪枝", "pruning"),
+        ("蒸馏", "distillation"),
+        ("分割", "segmentation"),
+    ];
+
     #[test]
     fn words_sharing_parallel_papers_are_paired_and_chance_company_is_not() {
         // Eight topics, three papers each: every topic word is in an eighth of the papers, the
         // common words (本文, 研究, study) in all of them.
-        let topics = [
-            ("幻觉", "hallucination"),
-            ("语音合成", "speech synthesis"),
-            ("机器人", "robot"),
-            ("检索", "retrieval"),
-            ("量化", "quantization"),
-            ("剪枝", "pruning"),
-            ("蒸馏", "distillation"),
-            ("分割", "segmentation"),
-        ];
-        let papers = topic_papers(&topics, 3, |i, zh, en| {
+        let papers = topic_papers(&EIGHT_TOPICS, 3, |i, zh, en| {
             [
                 format!("A study of {en} number {i}"),
                 format!("本文研究{zh}问题，实验表明方法有效。"),
@@ -1849,24 +1852,12 @@ mod tests {
         assert!(lexicon.file.entries.iter().all(|e| e.source == LexiconSource::Parallel));
     }
 
-    /// A removal relearns the lexicon without the model: the embedding model's pairs come from
-    /// the vectors the ingest cached, as if the model were there.
     #[test]
     fn a_word_in_more_than_half_the_papers_keeps_its_translation_at_a_lower_weight() {
         // 评估 and evaluation in 14 of 24 parallel papers (58%): past the "more than half" that
         // used to drop the pair, short of the 80% where it weighs nothing.
-        let topics = [
-            ("幻觉", "hallucination"),
-            ("语音合成", "speech synthesis"),
-            ("机器人", "robot"),
-            ("检索", "retrieval"),
-            ("量化", "quantization"),
-            ("剪枝", "pruning"),
-            ("蒸馏", "distillation"),
-            ("分割", "segmentation"),
-        ];
         let written = std::cell::Cell::new(0);
-        let papers = topic_papers(&topics, 3, |i, zh, en| {
+        let papers = topic_papers(&EIGHT_TOPICS, 3, |i, zh, en| {
             written.set(written.get() + 1);
             let (zh_eval, en_eval) = if written.get() <= 14 { ("并评估", " with an evaluation") } else { ("", "") };
             [
@@ -1884,6 +1875,8 @@ mod tests {
         assert!(lexicon.lookup("本文", 3).is_empty() && lexicon.lookup("study", 3).is_empty());
     }
 
+    /// A removal relearns the lexicon without the model: the embedding model's pairs come from
+    /// the vectors the ingest cached, as if the model were there.
     #[test]
     fn a_removal_keeps_the_embedding_models_pairs_without_the_model() {
         let topics = [
