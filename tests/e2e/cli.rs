@@ -124,6 +124,10 @@ fn show_prints_every_section_and_where_the_paper_came_from() {
     let missing = paperdex(dir.path(), &["show", "2602.99999"]);
     assert_eq!(missing.code, 1);
     assert!(missing.stderr.contains("no paper with id \"2602.99999\""), "{}", missing.stderr);
+    // An id cut short cannot name any paper: a usage error that says so, not "no such paper".
+    let cut = paperdex(dir.path(), &["show", "2602.0295"]);
+    assert_eq!(cut.code, 2);
+    assert!(cut.stderr.contains("id \"2602.0295\" is not an arXiv id"), "{}", cut.stderr);
 }
 
 #[test]

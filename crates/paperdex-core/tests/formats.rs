@@ -277,6 +277,25 @@ fn hf_records_tolerate_null_fields_and_bad_records_are_rejected_one_by_one() {
 }
 
 #[test]
+fn a_number_beyond_any_float_is_an_unreadable_field_not_an_unreadable_file() {
+    // One dump with an absurd count: in a field nobody reads, in one paper's upvotes, and
+    // in a list of another; every paper of the file is still read.
+    let text = r#"[
+      {"paper": {"id": "2602.02958", "title": "Quant VideoGen", "upvotes": 1e400}, "numComments": -1e999},
+      {"paper": {"id": "2602.04705", "title": "ERNIE 5.0 Technical Report", "upvotes": 7,
+                 "scores": [1, 2e308, 3]}},
+      {"paper": {"id": "2602.05000", "title": "A paper with a lone surrogate", "summary": "ok", "odd": "\ud800"}}
+    ]"#;
+    let parsed = parse("hf-daily-api/2026-02-05.json", text.as_bytes());
+    let read: Vec<(&str, Option<u32>)> = parsed.records.iter().map(|r| (r.id.as_str(), r.upvotes)).collect();
+    assert_eq!(read, [("2602.02958", None), ("2602.04705", Some(7)), ("2602.05000", None)]);
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    // Broken syntax is still the file's error, with its place.
+    let error = parse_err("x.json", b"[{\"paper\": {\"upvotes\": 1e400,}}]");
+    assert!(matches!(error, ParseError::InvalidJson { line: 1, .. }), "{error:?}");
+}
+
+#[test]
 fn an_empty_json_list_is_a_day_without_papers_not_an_error() {
     for text in ["[]", "[ ]\n", "\u{feff}[]"] {
         let parsed = parse("zh-glm/2024-06-01_HF_glms_api_clean.json", text.as_bytes());

@@ -25,7 +25,7 @@ use tantivy_jieba::JiebaTokenizer;
 
 /// The version of the analysis below. Postings built by another version are rebuilt from the
 /// stored papers by the next ingest (no re-embedding: vectors do not depend on it).
-pub const ANALYSIS_VERSION: u32 = 2;
+pub const ANALYSIS_VERSION: u32 = 3;
 
 /// The name the word analyzer is registered under in every index.
 pub const WORD_ANALYZER: &str = "paperdex_words";
@@ -270,8 +270,15 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     terms
 }
 
-/// Drops tokens without a single letter or digit and numbers the rest consecutively, so
-/// phrases do not depend on how much white space or punctuation stood between words.
+/// The longest word indexed, in bytes, as Elasticsearch's `max_token_length`. A longer run of
+/// letters is a hash, a key or an encoded blob that nobody types (the corpus's longest word is
+/// 64 bytes); tantivy would index it up to 65,530 bytes and drop a longer one with a log line
+/// that names no file.
+pub const MAX_WORD_BYTES: usize = 255;
+
+/// Drops tokens without a single letter or digit and those over [`MAX_WORD_BYTES`], and numbers
+/// the rest consecutively, so phrases do not depend on how much white space or punctuation
+/// stood between words.
 #[derive(Clone, Copy)]
 struct WordsOnly;
 
@@ -302,7 +309,8 @@ struct WordsOnlyStream<S> {
 impl<S: TokenStream> TokenStream for WordsOnlyStream<S> {
     fn advance(&mut self) -> bool {
         while self.inner.advance() {
-            if self.inner.token().text.chars().any(char::is_alphanumeric) {
+            let text = &self.inner.token().text;
+            if text.len() <= MAX_WORD_BYTES && text.chars().any(char::is_alphanumeric) {
                 let token = self.inner.token_mut();
                 token.position = self.next_position;
                 token.position_length = 1;
@@ -474,6 +482,23 @@ mod tests {
             positions.push(token.position);
         }
         assert_eq!(positions, vec![0, 1]);
+    }
+
+    #[test]
+    fn a_run_of_letters_too_long_to_be_a_word_is_not_indexed() {
+        let at_limit = "k".repeat(MAX_WORD_BYTES);
+        for blob in ["q".repeat(MAX_WORD_BYTES + 1), "x".repeat(70_000)] {
+            let terms = words(&format!("cache {blob} {at_limit} quantization"));
+            assert_eq!(terms, ["cach", &at_limit, "quantiz"], "{} bytes", blob.len());
+        }
+        let mut analyzer = word_analyzer();
+        let text = format!("KV {} cache", "y".repeat(1_000));
+        let mut stream = analyzer.token_stream(&text);
+        let mut positions = Vec::new();
+        while let Some(token) = stream.next() {
+            positions.push(token.position);
+        }
+        assert_eq!(positions, vec![0, 1], "the words around it stay adjacent");
     }
 
     #[test]

@@ -425,14 +425,31 @@ pub(crate) fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError 
 
 /// Expands folders into their files (sorted, hidden entries skipped), keeping the order the
 /// user gave. Missing paths and unreadable folders are rejected by name.
+/// A file named twice (a folder given twice, or a folder and a file in it) is read once and,
+/// if it cannot be read, reported once.
 fn list_files(paths: &[PathBuf], rejected: &mut Vec<RejectedFile>) -> Vec<PathBuf> {
     let mut files = Vec::new();
+    let mut refused = Vec::new();
     for path in paths {
-        collect(path, &mut files, rejected);
+        collect(path, &mut files, &mut refused);
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(f.clone()));
+    let mut reported = std::collections::HashSet::new();
+    rejected.extend(refused.into_iter().filter(|r| reported.insert(same_file(Path::new(&r.path)))));
     files
+}
+
+/// One spelling for every name of a file, even one that cannot be opened (a broken link):
+/// its folder resolved, then its own name.
+fn same_file(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        match (absolute.parent().map(fs::canonicalize), absolute.file_name()) {
+            (Some(Ok(folder)), Some(name)) => folder.join(name),
+            _ => absolute,
+        }
+    })
 }
 
 fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFile>) {
@@ -445,7 +462,7 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
     };
     if meta.is_file() {
         // Absolute paths identify a source however it was named on the command line.
-        files.push(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
+        files.push(same_file(path));
         return;
     }
     if !meta.is_dir() {
@@ -485,4 +502,25 @@ fn read_file(path: &Path) -> std::result::Result<Vec<u8>, String> {
         return Err(format!("file is over the {} MB limit for one input file", MAX_FILE_BYTES / (1024 * 1024)));
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_named_twice_is_read_once_and_its_bad_entries_reported_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join("reports");
+        fs::create_dir(&folder).expect("folder");
+        fs::write(folder.join("a.md"), "# a").expect("file");
+        std::os::unix::fs::symlink(dir.path().join("gone"), folder.join("broken.md")).expect("link");
+        let also = folder.join(".").join("a.md");
+        let mut rejected = Vec::new();
+        let files = list_files(&[folder.clone(), folder.join("."), also], &mut rejected);
+        assert_eq!(files, [fs::canonicalize(folder.join("a.md")).expect("exists")]);
+        let reported: Vec<&str> = rejected.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(reported, [folder.join("broken.md").display().to_string()], "{rejected:?}");
+        assert!(rejected[0].reason.starts_with("cannot read"), "{}", rejected[0].reason);
+    }
 }

@@ -357,14 +357,12 @@ impl PaperIndex {
 
     /// The paper with `id`.
     pub fn paper(&self, id: &str) -> Result<Paper> {
-        let parsed = PaperId::parse(id).ok_or_else(|| IndexError::PaperNotFound(id.to_string()))?;
-        self.paper_in(&self.searcher(), &parsed)?.ok_or_else(|| IndexError::PaperNotFound(id.to_string()))
+        self.paper_by_id_in(&self.searcher(), id)
     }
 
     /// The paper with `id` as the searcher sees it; an error when it is not there.
     pub(crate) fn paper_by_id_in(&self, searcher: &Searcher, id: &str) -> Result<Paper> {
-        let parsed = PaperId::parse(id).ok_or_else(|| IndexError::PaperNotFound(id.to_string()))?;
-        self.paper_in(searcher, &parsed)?.ok_or_else(|| IndexError::PaperNotFound(id.to_string()))
+        self.paper_in(searcher, &asked_id(id)?)?.ok_or_else(|| IndexError::PaperNotFound(id.to_string()))
     }
 
     /// The id of the paper at `address`, read from the fast field (no stored-document read).
@@ -554,6 +552,15 @@ impl PaperIndex {
             disk_bytes: dir_size(&self.root),
         })
     }
+}
+
+/// The id a caller asked for, or an error saying it cannot name any paper: a cut or mistyped
+/// id is a bad request (`invalid_parameter`, HTTP 400), not a paper the index lacks (404).
+pub(crate) fn asked_id(id: &str) -> Result<PaperId> {
+    PaperId::parse(id).ok_or_else(|| IndexError::InvalidParameter {
+        name: "id".to_string(),
+        problem: format!("{} is not an arXiv id such as 2602.02958 or cs/0501001", crate::limits::quote(id)),
+    })
 }
 
 fn dir_size(path: &Path) -> u64 {

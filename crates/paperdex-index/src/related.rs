@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use paperdex_core::{Lang, Paper, PaperId};
+use paperdex_core::{Lang, Paper};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -96,7 +96,7 @@ impl SearchEngine {
         let index = self.index();
         let searcher = index.searcher();
         let not_found = || IndexError::PaperNotFound(id.to_string());
-        let paper_id = PaperId::parse(id).ok_or_else(not_found)?;
+        let paper_id = crate::paper_index::asked_id(id)?;
         let address = index.address_in(&searcher, &paper_id)?.ok_or_else(not_found)?;
         let paper = index.paper_at(&searcher, address)?;
         let own_id = paper.id.as_str();

@@ -34,9 +34,13 @@ impl Params {
     /// would answer a different question than the one asked.
     pub fn only(self, known: &[&str]) -> Result<Params, ApiError> {
         if let Some((name, _)) = self.0.iter().find(|(n, _)| !known.contains(&n.as_str())) {
+            let expected = match known {
+                [] => "it takes none".to_string(),
+                _ => format!("expected {}", known.join(", ")),
+            };
             return Err(ApiError::invalid_parameter(
                 &quote(name),
-                format!("is not a parameter of this endpoint (expected {})", known.join(", ")),
+                format!("is not a parameter of this endpoint ({expected})"),
             ));
         }
         Ok(self)

@@ -128,14 +128,17 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError
     params(("id" = String, Path, description = "arXiv id", example = "2602.02958")),
     responses(
         (status = 200, description = "The paper", body = PaperView),
+        (status = 400, description = "The id is not an arXiv id, or a query parameter was given (`invalid_parameter`)", body = ErrorBody),
         (status = 404, description = "No such paper (`paper_not_found`)", body = ErrorBody),
     )
 )]
 pub(crate) async fn paper(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<PaperView>, ApiError> {
     let id = path_id(path)?;
+    Params::parse(raw.as_deref())?.only(&[])?;
     let paper = blocking(&state, move |engine, _| Ok(engine.index().paper(&id)?)).await?;
     Ok(Json(PaperView::from(&paper)))
 }
@@ -148,7 +151,7 @@ pub(crate) async fn paper(
     params(("id" = String, Path, description = "arXiv id", example = "2602.02958"), RelatedParams),
     responses(
         (status = 200, description = "Related papers, most related first", body = RelatedResponse),
-        (status = 400, description = "Bad limit (`invalid_parameter`)", body = ErrorBody),
+        (status = 400, description = "Bad limit, or the id is not an arXiv id (`invalid_parameter`)", body = ErrorBody),
         (status = 404, description = "No such paper (`paper_not_found`)", body = ErrorBody),
     )
 )]

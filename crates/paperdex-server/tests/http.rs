@@ -332,7 +332,7 @@ fn the_page_is_self_contained() {
 
 #[test]
 fn unknown_papers_are_404() {
-    for target in ["/api/papers/2912.99999", "/api/papers/2912.99999/related", "/api/papers/not-an-id"] {
+    for target in ["/api/papers/2912.99999", "/api/papers/2912.99999/related"] {
         let reply = get(target);
         assert_eq!(reply.status, 404, "{target}");
         assert_eq!(reply.error_code(), "paper_not_found", "{target}");
@@ -358,6 +358,11 @@ fn bad_parameters_are_400_and_named() {
         ("/api/papers/2602.02958/related?limit=0".into(), "limit"),
         ("/api/papers/2602.02958/related?limit=x".into(), "limit"),
         ("/api/papers/%FF".into(), "id"),
+        // An id that cannot be arXiv's is a malformed request, not a paper the index lacks.
+        ("/api/papers/not-an-id".into(), "id"),
+        ("/api/papers/2602.0295/related".into(), "id"),
+        // The paper endpoint takes no parameters: a misspelt one is named, not ignored.
+        ("/api/papers/2602.02958?limt=5".into(), "limt"),
         ("/api/search?q=video&limt=5".into(), "limt"),
         ("/api/papers/2602.02958/related?mode=bm25".into(), "mode"),
         (format!("/api/search?q={long}"), "q"),

@@ -3,9 +3,10 @@
 //! The list is read as `Vec<serde_json::Value>` and each item converted on its own, so one bad
 //! record is rejected without losing the file.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::text::{date_in_file_name, snippet};
 use super::{ParseError, ParsedFile, RecordWarning, RejectedRecord, hf_api, repeated_paper, zh_summaries};
@@ -26,9 +27,33 @@ pub(super) fn parse_json(content: &str) -> Result<Option<Value>, ParseError> {
     }
     match serde_json::from_str::<Value>(content) {
         Ok(value) => Ok(Some(value)),
-        Err(error) if strict => Err(invalid_json(&error)),
+        // A number beyond any float (`"upvotes": 1e400`) fails serde_json's `Value` but not its
+        // syntax check: one such value, in a field nobody reads, must not lose the whole file.
+        Err(error) if strict => match serde_json::from_str::<&RawValue>(content) {
+            Ok(raw) => Ok(Some(lenient_value(raw))),
+            Err(_) => Err(invalid_json(&error)),
+        },
         Err(_) => Ok(None),
     }
+}
+
+/// Reads syntactically valid JSON into a [`Value`], with every value `Value` cannot hold (a
+/// number beyond any float, say) read as `null`, as any other unreadable field value is. Only
+/// the lists and objects that hold one are taken apart; the rest is read whole.
+fn lenient_value(raw: &RawValue) -> Value {
+    if let Ok(value) = serde_json::from_str::<Value>(raw.get()) {
+        return value;
+    }
+    if let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
+        return Value::Array(items.into_iter().map(lenient_value).collect());
+    }
+    // Keys are strings, so an object's failure is in its values. A key given twice keeps its
+    // last value, as `Value` does.
+    if let Ok(fields) = serde_json::from_str::<BTreeMap<String, &RawValue>>(raw.get()) {
+        return Value::Object(fields.into_iter().map(|(key, value)| (key, lenient_value(value))).collect());
+    }
+    // Neither list nor object: the number itself.
+    Value::Null
 }
 
 fn invalid_json(error: &serde_json::Error) -> ParseError {
