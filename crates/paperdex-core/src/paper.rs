@@ -486,8 +486,11 @@ impl Record {
         if lost.is_empty() && now * 2 >= before {
             return None;
         }
-        let sections =
-            if lost.is_empty() { String::new() } else { format!("lost its sections {} and ", lost.join(", ")) };
+        let sections = match lost.as_slice() {
+            [] => String::new(),
+            [one] => format!("lost its section {one} and "),
+            many => format!("lost its sections {} and ", many.join(", ")),
+        };
         Some(format!(
             "paper {}: {sections}holds {now} of the {before} bytes of text it held when this file was last read; \
              if the file was cut short, restore it and ingest it again",
@@ -707,7 +710,10 @@ mod tests {
         let mut cut = whole.clone();
         cut.sections.pop();
         let message = cut.lost_since(&whole).expect("a section lost");
-        assert!(message.contains(SectionKind::Results.label()), "{message}");
+        assert!(message.contains(&format!("lost its section {} and", SectionKind::Results.label())), "{message}");
+        cut.sections.pop();
+        let message = cut.lost_since(&whole).expect("two sections lost");
+        assert!(message.contains("lost its sections "), "{message}");
         let mut shorter = whole.clone();
         shorter.sections[0].text.truncate(60);
         assert!(shorter.lost_since(&whole).is_some_and(|m| m.contains("bytes of text")));
