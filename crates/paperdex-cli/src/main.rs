@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 use paperdex_core::{Lang, SectionGroup, SourceFormat};
 use paperdex_embed::{
-    DEFAULT_QUERY_CACHE_ENTRIES, E5Embedder, Embedder, HashEmbedder, ModelPaths, QueryCache, SessionKind,
+    DEFAULT_QUERY_CACHE_ENTRIES, E5Embedder, Embedder, HashEmbedder, MAX_QUERY_CACHE_ENTRIES, ModelPaths, QueryCache,
+    SessionKind,
 };
 use paperdex_index::{
     Day, EXACT_UP_TO, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchFilter,
@@ -68,7 +69,7 @@ struct Cli {
     translation: f32,
     /// How many recent queries' vectors to keep, so a query asked again (the next page, another
     /// filter or mode) skips the model; 0 keeps none.
-    #[arg(long, global = true, env = "PAPERDEX_QUERY_CACHE", default_value_t = DEFAULT_QUERY_CACHE_ENTRIES)]
+    #[arg(long, global = true, env = "PAPERDEX_QUERY_CACHE", default_value_t = DEFAULT_QUERY_CACHE_ENTRIES, value_parser = query_cache_entries)]
     query_cache: usize,
     #[command(subcommand)]
     command: Command,
@@ -208,7 +209,7 @@ enum Command {
         #[arg(long)]
         strip_stopwords: bool,
         /// Build the --smart collection's index in this folder and keep it; a later run reuses
-        /// it without embedding again.
+        /// it without embedding again. A folder holding any other index is refused unchanged.
         #[arg(long, requires = "smart")]
         keep_index: Option<PathBuf>,
         /// Print JSON (with every query's scores).
@@ -289,10 +290,27 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_line(&error));
             exit_status(&error)
         }
     }
+}
+
+/// The error and its causes on one line, as `{:#}` prints them, without a cause the message
+/// before it already ends with: the library errors name their cause in their own message
+/// (`cannot read q.jsonl: No such file…`), which `{:#}` printed twice.
+fn error_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !line.ends_with(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 /// Logs to stderr for every command, so a warning (a damaged graph rebuilt, vectors that
@@ -331,7 +349,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(path) = glossary {
                 let (entries, problems) = paperdex_index::lexicon::read_glossary(path)?;
                 for problem in &problems {
-                    eprintln!("warning: glossary line skipped: {problem}");
+                    eprintln!("warning: glossary: {problem}");
                 }
                 glossary_problems = problems.len();
                 index = index.with_glossary(entries);
@@ -501,6 +519,13 @@ fn translation_weight(text: &str) -> std::result::Result<f32, String> {
         .ok_or_else(|| format!("{text:?} is not a weight between 0 and 4"))
 }
 
+fn query_cache_entries(text: &str) -> std::result::Result<usize, String> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| *n <= MAX_QUERY_CACHE_ENTRIES)
+        .ok_or_else(|| format!("{text:?} is not a number of entries between 0 and {MAX_QUERY_CACHE_ENTRIES}"))
+}
+
 /// The embedding model, or why it cannot be had; its first session is of `kind` (what the
 /// command mostly embeds).
 fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embedder>, String> {
@@ -647,4 +672,17 @@ fn eval(
         print!("{}", report.to_table());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_that_names_its_cause_prints_the_cause_once() {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let error = paperdex_index::IndexError::Io { path: "gl/missing.tsv".into(), source: missing };
+        let error = anyhow::Error::new(error).context("reading the glossary");
+        assert_eq!(error_line(&error), "reading the glossary: cannot use gl/missing.tsv: No such file or directory");
+    }
 }

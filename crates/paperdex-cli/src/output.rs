@@ -380,7 +380,7 @@ pub fn print_stats(stats: &IndexStats) {
 /// Prints what `term` translates to in the lexicon.
 pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntry], problems: &[String]) {
     for problem in problems {
-        eprintln!("warning: glossary line skipped: {problem}");
+        eprintln!("warning: glossary: {problem}");
     }
     if entries.is_empty() {
         println!("{term:?} is not in the lexicon");
@@ -422,7 +422,7 @@ pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> any
         return Ok(());
     }
     for problem in &lexicon.glossary_problems {
-        eprintln!("warning: glossary line skipped: {problem}");
+        eprintln!("warning: glossary: {problem}");
     }
     match &lexicon.name {
         None => println!("no lexicon yet: ingest papers (or ingest --glossary FILE) to learn one"),

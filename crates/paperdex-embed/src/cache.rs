@@ -22,6 +22,10 @@ use crate::{EmbedError, Embedder, Role};
 /// Calls kept by default: at most about 10 MB (an entry holds two 384-dimension vectors, 3 KB,
 /// and its texts, a query of at most 1,000 characters and its translation).
 pub const DEFAULT_QUERY_CACHE_ENTRIES: usize = 1024;
+/// The most entries the cache may be given: 100,000 hold about 300 MB at most, and the
+/// cache's table is allocated whole when it is made (a count near `usize::MAX` overflowed it,
+/// a billion asked for 36 GB).
+pub const MAX_QUERY_CACHE_ENTRIES: usize = 100_000;
 
 /// A call's texts → the vectors the model returned for them.
 type Calls = LruCache<Vec<String>, Vec<Vec<f32>>>;

@@ -15,7 +15,7 @@ mod chunk;
 mod e5;
 mod hash;
 
-pub use cache::{DEFAULT_QUERY_CACHE_ENTRIES, QueryCache};
+pub use cache::{DEFAULT_QUERY_CACHE_ENTRIES, MAX_QUERY_CACHE_ENTRIES, QueryCache};
 pub use chunk::{CHUNKING_VERSION, Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
 pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, SessionKind, VECTORS_NAME};
 pub use hash::HashEmbedder;

@@ -37,7 +37,12 @@ fn grades_at<S: AsRef<str>>(ranking: &[S], judgments: &Judgments, k: usize) -> V
 }
 
 fn dcg(grades: impl IntoIterator<Item = u32>) -> f64 {
-    grades.into_iter().enumerate().map(|(i, g)| (2f64.powi(g.min(30) as i32) - 1.0) / ((i + 2) as f64).log2()).sum()
+    // A fold from +0: `Sum` of no floats is -0.0, which an empty ranking's nDCG printed as.
+    grades
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| (2f64.powi(g.min(30) as i32) - 1.0) / ((i + 2) as f64).log2())
+        .fold(0.0, |a, b| a + b)
 }
 
 /// Normalised discounted cumulative gain at `k`; 0 when the query has no relevant document.
@@ -126,6 +131,8 @@ mod tests {
         assert_eq!(recall_at(&ranking, &j, 10), 0.0);
         assert_eq!(average_precision_at(&ranking, &j, 100), 0.0);
         assert_eq!(ndcg_at(&ranking, &judged(&[]), 10), 0.0, "no relevant document: 0, not NaN");
+        let nothing = ndcg_at::<&str>(&[], &judged(&[("a", 1)]), 10);
+        assert!(nothing == 0.0 && nothing.is_sign_positive(), "nothing retrieved: 0, not -0 ({nothing})");
     }
 
     #[test]

@@ -325,7 +325,30 @@ fn fit_query(text: &str) -> (String, bool) {
         }
         out.push_str(word);
     }
+    // Chinese runs without spaces: a first word over the limit is cut inside it, not searched
+    // as nothing.
+    if out.is_empty() {
+        out = text.trim_start().chars().take(MAX_QUERY_CHARS).collect();
+    }
     (out, true)
+}
+
+/// Why `index` is not empty and not the index of the collection whose records are `records`
+/// (every one of its papers among them, as a kept index of this collection holds): `None`
+/// when it may be written to.
+fn not_this_collections_index(index: &PaperIndex, records: &[paperdex_core::Record]) -> Option<String> {
+    if index.is_empty() {
+        return None;
+    }
+    let ours = records.iter().filter(|record| index.paper(record.id.as_str()).is_ok()).count() as u64;
+    (ours != index.len()).then(|| {
+        format!(
+            "--keep-index names an index of {} papers, {} of them not documents of this collection: \
+             it is not this collection's kept index, and is left unchanged (give an empty or new folder)",
+            index.len(),
+            index.len() - ours
+        )
+    })
 }
 
 /// Builds a throw-away index of the SMART collection in `folder` (embedding it when the model
@@ -348,15 +371,21 @@ pub fn evaluate_smart(
         (None, None) => unreachable!("a throw-away folder is made when none is kept"),
     };
     let index = PaperIndex::open_or_create(&index_path)?.with_pruning(options.pruning);
+    let records = collection.records()?;
+    // A kept folder is written to only when it is empty or this collection's own index: the
+    // user's paper index, or another collection's, given by mistake must come out unchanged.
+    if let Some(reason) = not_this_collections_index(&index, &records) {
+        return Err(EvalError::Collection { path: index_path, reason });
+    }
     let wants_vectors = options.modes.iter().any(|m| *m != SearchMode::Bm25);
     let embedder = if wants_vectors { model.as_deref().ok() } else { None };
-    index.ingest_records(collection.records()?, embedder, observer)?;
+    index.ingest_records(records, embedder, observer)?;
     let index_seconds = started.elapsed().as_secs_f64();
     if index.len() != collection.documents.len() as u64 {
         return Err(EvalError::Collection {
             path: index_path,
             reason: format!(
-                "the index holds {} papers but the collection {} documents: is it another collection's index?",
+                "the index holds {} papers after indexing but the collection has {} documents",
                 index.len(),
                 collection.documents.len()
             ),
@@ -480,6 +509,10 @@ mod tests {
         assert!(cut.chars().count() <= MAX_QUERY_CHARS);
         assert!(cut.ends_with("word") && !cut.ends_with(' '));
         assert_eq!(fit_query("short one"), ("short one".to_string(), false));
+        // A Chinese query has no spaces to cut at: it is cut inside its first run.
+        let (cut, was_cut) = fit_query(&"强化学习".repeat(300));
+        assert!(was_cut);
+        assert_eq!(cut.chars().count(), MAX_QUERY_CHARS);
     }
 
     #[test]

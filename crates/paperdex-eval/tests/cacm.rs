@@ -50,15 +50,7 @@ fn cacm_bm25_ndcg_at_10_stays_above_the_floor() {
 fn vector_modes_without_a_model_say_why_instead_of_scoring_bm25() {
     // Tiny collection: only the n/a path is under test here.
     let dir = tempfile::tempdir().expect("tempdir");
-    let folder = dir.path().join("tiny");
-    std::fs::create_dir(&folder).expect("mkdir");
-    std::fs::write(
-        folder.join("tiny.all"),
-        ".I 1\n.T\nSorting algorithms\n.W\nQuicksort and heapsort.\n.I 2\n.T\nCompilers\n",
-    )
-    .expect("write");
-    std::fs::write(folder.join("query.text"), ".I 1\n.W\nsorting\n").expect("write");
-    std::fs::write(folder.join("qrels.text"), "01 1 0 0\n").expect("write");
+    let folder = tiny_collection(dir.path(), "tiny");
     let report = evaluate_smart(&folder, Err("--no-model given".into()), &EvalOptions::default(), &mut Quiet)
         .unwrap_or_else(|e| panic!("evaluation failed: {e}"));
     let bm25 = report.modes[0].metrics.expect("bm25 runs without a model");
@@ -70,4 +62,39 @@ fn vector_modes_without_a_model_say_why_instead_of_scoring_bm25() {
     let json = serde_json::to_value(&report).expect("serialises");
     assert_eq!(json["modes"][0]["metrics"]["ndcg@10"], 1.0);
     assert_eq!(json["modes"][1]["unavailable"], "--no-model given");
+}
+
+/// Writes a two-document SMART collection named `name` into `root` and returns its folder.
+fn tiny_collection(root: &std::path::Path, name: &str) -> PathBuf {
+    let folder = root.join(name);
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::write(
+        folder.join(format!("{name}.all")),
+        ".I 1\n.T\nSorting algorithms\n.W\nQuicksort and heapsort.\n.I 2\n.T\nCompilers\n",
+    )
+    .expect("write");
+    std::fs::write(folder.join("query.text"), ".I 1\n.W\nsorting\n").expect("write");
+    std::fs::write(folder.join("qrels.text"), "01 1 0 0\n").expect("write");
+    folder
+}
+
+#[test]
+fn a_kept_index_is_reused_by_its_collection_and_never_written_by_another() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kept = dir.path().join("kept");
+    let options =
+        EvalOptions { modes: vec![SearchMode::Bm25], keep_index: Some(kept.clone()), ..EvalOptions::default() };
+    let tiny = tiny_collection(dir.path(), "tiny");
+    let first = evaluate_smart(&tiny, Err("not needed".into()), &options, &mut Quiet).expect("first run");
+    let again = evaluate_smart(&tiny, Err("not needed".into()), &options, &mut Quiet).expect("reused");
+    assert_eq!(first.modes[0].metrics.map(|m| m.ndcg_10), again.modes[0].metrics.map(|m| m.ndcg_10));
+
+    // Another collection given the same folder (or a user's paper index) is refused before
+    // anything is written.
+    let other = tiny_collection(dir.path(), "other");
+    let error = evaluate_smart(&other, Err("not needed".into()), &options, &mut Quiet).expect_err("refused");
+    assert!(error.to_string().contains("not this collection's kept index"), "{error}");
+    let index = paperdex_index::PaperIndex::open(&kept).expect("still opens");
+    assert_eq!(index.len(), 2, "the kept index holds its own two documents only");
+    assert!(index.paper("tiny/0000001").is_ok() && index.paper("other/0000001").is_err());
 }

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 /// Everything that can go wrong opening, writing or querying an index.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    /// The index folder could not be created or read.
-    #[error("cannot use index folder {path}: {source}")]
+    /// A file or folder of the index (or one given to it, as a glossary) could not be
+    /// created or read.
+    #[error("cannot use {path}: {source}")]
     Io {
         /// The file or folder involved.
         path: PathBuf,

@@ -60,6 +60,11 @@ impl std::fmt::Display for Fusion {
     }
 }
 
+/// The largest value a fusion setting may take. RRF's k in the thousands already makes every
+/// score nearly equal, a weight of 1000 already lets one list decide alone, and beyond
+/// `f32::MAX` a value read as infinity made every score equal.
+const MAX_SETTING: f32 = 1000.0;
+
 impl std::str::FromStr for Fusion {
     type Err = String;
 
@@ -72,14 +77,19 @@ impl std::str::FromStr for Fusion {
             "weighted" => Fusion::Weighted { bm25_weight: 0.5 },
             other => return Err(format!("unknown fusion {other:?}: expected `rrf` or `weighted`")),
         };
+        let mut given = Vec::new();
         for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (name, value) = setting.split_once('=').ok_or_else(|| format!("{setting:?} is not `name=value`"))?;
+            if given.contains(&name.trim()) {
+                return Err(format!("{setting:?}: {} is given twice", name.trim()));
+            }
+            given.push(name.trim());
             let value: f32 = value
                 .trim()
                 .parse()
                 .ok()
-                .filter(|v: &f32| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("{setting:?}: the value must be a number ≥ 0"))?;
+                .filter(|v: &f32| (0.0..=MAX_SETTING).contains(v))
+                .ok_or_else(|| format!("{setting:?}: the value must be a number from 0 to {MAX_SETTING}"))?;
             match (&mut fusion, name.trim()) {
                 (Fusion::Rrf { k, .. }, "k") => *k = value,
                 (Fusion::Rrf { bm25_weight, .. }, "bm25") => *bm25_weight = value,
@@ -88,6 +98,9 @@ impl std::str::FromStr for Fusion {
                 (Fusion::Weighted { .. }, "bm25") => return Err(format!("{setting:?}: the weight must be at most 1")),
                 (_, other) => return Err(format!("{method} has no setting {other:?}")),
             }
+        }
+        if let Fusion::Rrf { bm25_weight: 0.0, vector_weight: 0.0, .. } = fusion {
+            return Err(format!("{spec:?}: bm25 and vector cannot both weigh 0, or every paper would score 0"));
         }
         Ok(fusion)
     }
@@ -316,7 +329,19 @@ mod tests {
         for fusion in [Fusion::default(), Fusion::CLASSIC_RRF, Fusion::Weighted { bm25_weight: 0.25 }] {
             assert_eq!(fusion.to_string().parse::<Fusion>(), Ok(fusion));
         }
-        for bad in ["borda", "rrf:k", "rrf:k=-1", "rrf:k=NaN", "rrf:alpha=1", "weighted:bm25=2", "weighted:k=3"] {
+        for bad in [
+            "borda",
+            "rrf:k",
+            "rrf:k=-1",
+            "rrf:k=NaN",
+            "rrf:alpha=1",
+            "weighted:bm25=2",
+            "weighted:k=3",
+            "rrf:bm25=0,vector=0",
+            "rrf:k=99999999999999999999",
+            "rrf:vector=1e308",
+            "rrf:k=60,k=10",
+        ] {
             assert!(bad.parse::<Fusion>().is_err(), "{bad} accepted");
         }
     }

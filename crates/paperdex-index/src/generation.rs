@@ -21,7 +21,7 @@ use crate::error::{IndexError, Result};
 use crate::paper_index::PaperIndex;
 use crate::vectors::{CompactGraph, HnswSearch, RefreshReport, VectorError, VectorSet};
 
-const VECTORS_DIR: &str = "vectors";
+pub(crate) const VECTORS_DIR: &str = "vectors";
 const SET_FILE: &str = "vectors.bin";
 const HNSW_DIR: &str = "hnsw";
 const COMPACT_FILE: &str = "graph.bin";

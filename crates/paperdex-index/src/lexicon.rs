@@ -42,6 +42,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use crate::analysis::phrase_analyzer;
 use crate::error::{IndexError, Result};
 use crate::generation::CommitPayload;
+use crate::limits::quote;
 pub use crate::neighbours::{NoTermVectors, TermVectors};
 use crate::neighbours::{TermVectorCache, VOCABULARY_PAPERS, Vocabulary, neighbour_entries};
 use crate::paper_index::PaperIndex;
@@ -52,6 +53,10 @@ use crate::stored_papers::StoredPapers;
 pub const LEXICON_VERSION: u32 = 7;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
+/// The longest term (in characters) either side of a glossary pair may have: a query is cut
+/// into phrases of at most [`MAX_PHRASE_CHARS`], and a longer English side would be a query
+/// of its own on every search of the term.
+const MAX_GLOSSARY_TERM_CHARS: usize = 100;
 /// The file name of a glossary placed in the index folder.
 pub const GLOSSARY_FILE: &str = "glossary.tsv";
 
@@ -1441,16 +1446,23 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     let mut analyzer = phrase_analyzer();
+    // Each pair's entry, by its analysed terms, so a pair given again replaces the first.
+    let mut line_of_pair: HashMap<(Vec<String>, Vec<String>), usize> = HashMap::new();
     for (number, line) in text.lines().enumerate() {
         let line_number = number + 1;
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let mut problem = |reason: String| problems.push(format!("{}:{line_number}: {reason}", path.display()));
+        let mut problem =
+            |reason: String| problems.push(format!("{}:{line_number}: line skipped: {reason}", path.display()));
         let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
         if !(2..=3).contains(&fields.len()) {
-            problem(format!("expected `Chinese<TAB>English[<TAB>weight]`, found {} field(s): {line:?}", fields.len()));
+            problem(format!(
+                "expected `Chinese<TAB>English[<TAB>weight]`, found {} field(s): {}",
+                fields.len(),
+                quote(line)
+            ));
             continue;
         }
         let weight = match fields.get(2) {
@@ -1458,7 +1470,7 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
             Some(w) => match w.parse::<f32>() {
                 Ok(w) if (0.0..=1.0).contains(&w) => w,
                 _ => {
-                    problem(format!("the weight {w:?} is not a number between 0 and 1"));
+                    problem(format!("the weight {} is not a number between 0 and 1", quote(w)));
                     continue;
                 }
             },
@@ -1468,17 +1480,25 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
             (true, false) => (a, b),
             (false, true) => (b, a),
             _ => {
-                problem(format!("one side must be Chinese and the other not: {line:?}"));
+                problem(format!("one side must be Chinese and the other not: {}", quote(line)));
                 continue;
             }
         };
+        if let Some(long) = [zh, en].into_iter().find(|term| term.chars().count() > MAX_GLOSSARY_TERM_CHARS) {
+            problem(format!(
+                "a term is {} characters long, over the {MAX_GLOSSARY_TERM_CHARS} a term may have: {}",
+                long.chars().count(),
+                quote(long)
+            ));
+            continue;
+        }
         let zh_terms: Vec<String> = words(&mut analyzer, zh).into_iter().filter(|w| w.han).map(|w| w.term).collect();
         let en_terms: Vec<String> = words(&mut analyzer, en).into_iter().filter(|w| !w.han).map(|w| w.term).collect();
         if zh_terms.is_empty() || en_terms.is_empty() {
-            problem(format!("nothing searchable on one side (only stop words or punctuation?): {line:?}"));
+            problem(format!("nothing searchable on one side (only stop words or punctuation?): {}", quote(line)));
             continue;
         }
-        entries.push(LexiconEntry {
+        let entry = LexiconEntry {
             zh: zh.to_string(),
             en: en.to_string(),
             zh_terms,
@@ -1486,7 +1506,18 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
             weight,
             source: LexiconSource::Glossary,
             count: line_number as u32,
-        });
+        };
+        match line_of_pair.entry((entry.zh_terms.clone(), entry.en_terms.clone())) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let earlier: &mut LexiconEntry = &mut entries[*first.get()];
+                problem(format!("repeats the pair of line {}; this line's weight is used", earlier.count));
+                *earlier = entry;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(entries.len());
+                entries.push(entry);
+            }
+        }
     }
     (entries, problems)
 }
@@ -1538,9 +1569,15 @@ pub(crate) fn load(root: &Path, name: Option<&str>) -> Result<Lexicon> {
     };
     let glossary_path = root.join(GLOSSARY_FILE);
     let modified = glossary_modified(root);
-    let (glossary, problems) = if modified.is_some() { read_glossary(&glossary_path)? } else { Default::default() };
+    // A glossary that cannot be read (a folder by that name, no permission) is one problem
+    // reported like a bad line: the learned pairs still serve.
+    let (glossary, problems) = match modified.map(|_| read_glossary(&glossary_path)) {
+        None => Default::default(),
+        Some(Ok(read)) => read,
+        Some(Err(error)) => (Vec::new(), vec![format!("the glossary is left out: {error}")]),
+    };
     for problem in &problems {
-        tracing::warn!("glossary line skipped: {problem}");
+        tracing::warn!("glossary: {problem}");
     }
     let mut lexicon = Lexicon::new(name.map(str::to_string), file, glossary);
     lexicon.glossary_problems = problems;
@@ -2071,6 +2108,28 @@ mod tests {
         let (removal, _) = parse_glossary(Path::new("g.tsv"), "混合专家\tmixture of experts\t0\n");
         let file = LexiconFile { entries: lexicon.entries.clone(), ..LexiconFile::default() };
         assert!(Lexicon::new(None, file, removal).expand("混合专家", 0.5, 0.5).is_empty());
+    }
+
+    #[test]
+    fn a_glossary_pair_given_again_takes_the_later_weight_and_a_term_too_long_is_refused() {
+        let long = "reinforcement ".repeat(10_000);
+        let text = format!("强化学习\tRL\n强化学习\t{long}\n强化学习\t rl \t0\n奖励模型\treward model\n");
+        let (entries, problems) = parse_glossary(Path::new("g.tsv"), &text);
+        let pairs: Vec<(&str, &str, f32)> = entries.iter().map(|e| (e.zh.as_str(), e.en.as_str(), e.weight)).collect();
+        assert_eq!(pairs, [("强化学习", "rl", 0.0), ("奖励模型", "reward model", 1.0)], "the later weight 0 removes");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("g.tsv:2: line skipped: a term is 139999 characters long"), "{problems:?}");
+        assert!(problems[0].len() < 300, "the line is quoted short: {} bytes", problems[0].len());
+        assert!(problems[1].starts_with("g.tsv:3: line skipped: repeats the pair of line 1"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_glossary_that_cannot_be_read_leaves_the_learned_pairs_serving() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir(dir.path().join(GLOSSARY_FILE)).expect("a folder where the glossary belongs");
+        let lexicon = load(dir.path(), None).expect("loads without the glossary");
+        assert_eq!(lexicon.glossary_problems.len(), 1, "{:?}", lexicon.glossary_problems);
+        assert!(lexicon.glossary_problems[0].contains("glossary.tsv"), "{:?}", lexicon.glossary_problems);
     }
 
     #[test]

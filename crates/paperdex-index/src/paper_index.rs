@@ -100,6 +100,9 @@ impl PaperIndex {
         let root = root.as_ref().to_path_buf();
         crate::upgrade::upgrade_if_needed(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
+        if let Some(lost) = lost_commit_record(&root) {
+            return Err(lost);
+        }
         fs::create_dir_all(&tantivy_dir).map_err(IndexError::io(&tantivy_dir))?;
         let (schema, _) = Fields::build();
         let directory = tantivy::directory::MmapDirectory::open(&tantivy_dir)
@@ -114,6 +117,9 @@ impl PaperIndex {
         let root = root.as_ref().to_path_buf();
         crate::upgrade::upgrade_if_needed(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
+        if let Some(lost) = lost_commit_record(&root) {
+            return Err(lost);
+        }
         if !tantivy_dir.join("meta.json").exists() {
             return Err(IndexError::Corrupt {
                 path: root,
@@ -176,10 +182,19 @@ impl PaperIndex {
     /// What the latest commit on disk says about its generation.
     pub(crate) fn committed_payload(&self) -> Result<CommitPayload> {
         let metas = self.index.load_metas()?;
-        CommitPayload::parse(metas.payload.as_deref()).map_err(|error| IndexError::UnreadableCommit {
+        let unreadable = |reason: String| IndexError::UnreadableCommit {
             path: self.root.join(TANTIVY_DIR).join("meta.json"),
-            reason: error.to_string(),
-        })
+            reason,
+        };
+        // Only a new index, before its first commit, has no payload: read as generation 0
+        // with no vectors, a commit that lost it would have the writer sweep every vector.
+        if metas.payload.is_none() && !metas.segments.is_empty() {
+            return Err(unreadable(format!(
+                "it lists {} segments but no paperdex payload (generation, vectors, lexicon)",
+                metas.segments.len()
+            )));
+        }
+        CommitPayload::parse(metas.payload.as_deref()).map_err(|error| unreadable(error.to_string()))
     }
 
     /// The generation number of the latest commit (cheap: reads `meta.json` only).
@@ -552,6 +567,40 @@ impl PaperIndex {
             disk_bytes: dir_size(&self.root),
         })
     }
+}
+
+/// An error when the index's commit record (tantivy's `meta.json`) is gone but what it
+/// recorded is still there: segment files, vectors or lexicons. Opened as a new index, the
+/// folder would have its papers and vectors swept away as leftovers by the first ingest.
+fn lost_commit_record(root: &Path) -> Option<IndexError> {
+    let meta = root.join(TANTIVY_DIR).join("meta.json");
+    if fs::symlink_metadata(&meta).is_ok() {
+        return None;
+    }
+    // Tantivy's own lock and bookkeeping files start with a dot; segment files do not.
+    let holds = |dir: &Path, what: &'static str| {
+        fs::read_dir(dir)
+            .map(|entries| entries.flatten().any(|e| !e.file_name().to_string_lossy().starts_with('.')))
+            .unwrap_or(false)
+            .then_some(what)
+    };
+    let left: Vec<&str> = [
+        holds(&root.join(TANTIVY_DIR), "segment files"),
+        holds(&root.join(crate::generation::VECTORS_DIR), "vectors"),
+        holds(&crate::lexicon::lexicon_dir(root), "lexicons"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!left.is_empty()).then(|| IndexError::Corrupt {
+        path: meta,
+        reason: format!(
+            "is missing, but the index folder still holds its {}: the record of what they are is lost. \
+             Nothing was written or deleted; restore the file from a backup, or move the folder away \
+             and ingest into a new one",
+            left.join(" and ")
+        ),
+    })
 }
 
 /// The id a caller asked for, or an error saying it cannot name any paper: a cut or mistyped

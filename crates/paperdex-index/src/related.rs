@@ -587,7 +587,10 @@ mod tests {
     fn unknown_ids_and_bad_limits_are_errors() {
         let engine = engine();
         assert!(matches!(engine.related("2912.99999", 10), Err(IndexError::PaperNotFound(_))));
-        assert!(matches!(engine.related("not an id", 10), Err(IndexError::PaperNotFound(_))));
+        // An id that cannot be arXiv's is a bad request, not a paper the index lacks.
+        assert!(
+            matches!(engine.related("not an id", 10), Err(IndexError::InvalidParameter { name, .. }) if name == "id")
+        );
         assert!(matches!(engine.related(QUANT_VIDEOGEN, 0), Err(IndexError::InvalidParameter { .. })));
         assert!(matches!(engine.related(QUANT_VIDEOGEN, MAX_LIMIT + 1), Err(IndexError::InvalidParameter { .. })));
     }

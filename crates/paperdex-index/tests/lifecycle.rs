@@ -357,14 +357,15 @@ fn an_unreadable_commit_record_stops_the_writer_and_keeps_every_vector_folder() 
     let before = files_under(&root.join("vectors"));
     assert!(before.iter().any(|(name, _)| name.ends_with("vectors.bin")), "{before:?}");
 
-    let index = PaperIndex::open_or_create(&root);
-    let error = match index {
+    // The error of opening the index to write, or of the write.
+    let writer_error = || match PaperIndex::open_or_create(&root) {
         Err(error) => error,
         Ok(index) => match index.ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet) {
             Err(error) => error,
             Ok(report) => panic!("the writer went ahead with an unreadable commit record: {report:?}"),
         },
     };
+    let error = writer_error();
     assert!(matches!(error, IndexError::UnreadableCommit { .. }), "{error:?}");
     let message = error.to_string();
     assert!(message.contains(&meta.display().to_string()), "the message names the file: {message}");
@@ -372,6 +373,31 @@ fn an_unreadable_commit_record_stops_the_writer_and_keeps_every_vector_folder() 
     // A remover is a writer too.
     assert!(matches!(f.index().remove(&["2601.00001"]), Err(IndexError::UnreadableCommit { .. })));
     assert_eq!(files_under(&root.join("vectors")), before, "a vector file was touched");
+
+    // No payload at all, beside segments, is no more "no vectors yet" than a garbled one.
+    metas["payload"] = serde_json::Value::Null;
+    std::fs::write(&meta, serde_json::to_vec(&metas).expect("json")).expect("write meta.json");
+    let error = writer_error();
+    assert!(matches!(error, IndexError::UnreadableCommit { .. }), "{error:?}");
+    assert_eq!(files_under(&root.join("vectors")), before, "a vector file was touched");
+}
+
+#[test]
+fn an_index_whose_commit_record_is_gone_is_refused_not_started_again() {
+    // Opened as a new index, the folder's first ingest swept every segment and vector of
+    // the old one away as leftovers.
+    let f = Fixture::new();
+    let root = f.index().root().to_path_buf();
+    let meta = root.join("tantivy/meta.json");
+    std::fs::remove_file(&meta).expect("remove meta.json");
+    let before = files_under(&root);
+    for attempt in [PaperIndex::open(&root), PaperIndex::open_or_create(&root)] {
+        let error = attempt.err().expect("refused");
+        assert!(matches!(error, IndexError::Corrupt { .. }), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains(&meta.display().to_string()) && message.contains("segment files"), "{message}");
+    }
+    assert_eq!(files_under(&root), before, "nothing was written or deleted");
 }
 
 #[test]
