@@ -57,6 +57,28 @@ fn bad_files_are_named_with_reasons_and_good_files_still_indexed() {
 }
 
 #[test]
+fn a_segment_file_swapped_for_another_is_one_line_of_error_not_a_backtrace() {
+    // tantivy asserts on its own data: a segment's term index replaced by another segment's
+    // (a restore gone wrong) panics inside it. The user gets one line that says what to do.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+    let mut term_indexes: Vec<_> = fs::read_dir(index.join("tantivy"))
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+        .collect();
+    term_indexes.sort();
+    assert!(term_indexes.len() >= 2, "the sample makes two segments: {term_indexes:?}");
+    fs::copy(&term_indexes[1], &term_indexes[0]).expect("swap");
+    let run = paperdex(&index, &["search", "video generation", "--mode", "bm25"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: internal failure at "), "{}", run.stderr);
+    assert!(run.stderr.contains("move the index folder away and ingest again"), "{}", run.stderr);
+    assert!(!run.stderr.contains("stack backtrace") && run.stderr.lines().count() == 1, "{}", run.stderr);
+}
+
+#[test]
 fn a_missing_path_is_reported_and_the_rest_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     let run = paperdex(dir.path(), &["ingest", "/no/such/file.md", sample().to_str().expect("path")]);

@@ -50,6 +50,8 @@ pub fn paperdex(index: &Path, args: &[&str]) -> Run {
         .arg("--no-model")
         .args(args)
         .env("NO_COLOR", "1")
+        // What the user sees: a panic's line without the backtrace a developer may ask for.
+        .env_remove("RUST_BACKTRACE")
         .output()
         .expect("run paperdex");
     Run {

@@ -287,12 +287,36 @@ fn main() -> ExitCode {
         sigpipe::reset();
     }
     init_logging(serving);
-    match run(cli) {
-        Ok(code) => code,
-        Err(error) => {
+    std::panic::set_hook(Box::new(print_panic_line));
+    // A panic is a bug, or an index file damaged past what the checks see (tantivy's segments
+    // assert on their own data): the hook has said so in one line; the exit status is 1.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(error)) => {
             eprintln!("error: {}", error_line(&error));
             exit_status(&error)
         }
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+/// Says in one line where a panic happened and what to do, instead of a backtrace (printed
+/// too with `RUST_BACKTRACE=full`). `serve` and `mcp` answer the request that panicked with an
+/// error and go on; this line is their log of it.
+fn print_panic_line(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string());
+    let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+    eprintln!(
+        "error: internal failure{place}: {message}. If the index's files were changed or damaged (a disk \
+         error, a copy cut short), move the index folder away and ingest again; otherwise this is a bug"
+    );
+    if std::env::var("RUST_BACKTRACE").is_ok_and(|v| v == "full") {
+        eprintln!("{}", std::backtrace::Backtrace::force_capture());
     }
 }
 
