@@ -79,6 +79,51 @@ fn a_segment_file_swapped_for_another_is_one_line_of_error_not_a_backtrace() {
 }
 
 #[test]
+fn a_damaged_vector_file_leaves_keyword_search_working_and_the_next_ingest_embeds_every_paper_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let sample = sample();
+    let ingest = || run_output(paperdex_hashed(&index).arg("ingest").arg(&sample));
+    assert_eq!(ingest().code, 0);
+    let whole = snapshot(&index);
+    let vectors_file = fs::read_dir(index.join("vectors"))
+        .expect("list")
+        .map(|e| e.expect("entry").path().join("vectors.bin"))
+        .find(|p| p.is_file())
+        .expect("a vector file");
+    // Bit rot in the middle of the file: its checksum no longer holds.
+    let mut bytes = fs::read(&vectors_file).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    fs::write(&vectors_file, &bytes).expect("damage");
+
+    // Keyword search and `show` still answer; a hybrid search says why it used keywords only.
+    let answer = search_json(&index, "video generation", &["--mode", "bm25"]);
+    assert!(!hit_ids(&answer).is_empty(), "{answer}");
+    assert_eq!(paperdex(&index, &["show", "2602.02958"]).code, 0);
+    let hybrid = run_output(paperdex_hashed(&index).args(["search", "video generation", "--json"]));
+    assert_eq!(hybrid.code, 0, "{}", hybrid.stderr);
+    let hybrid: serde_json::Value = serde_json::from_str(&hybrid.stdout).expect("JSON");
+    assert_eq!(hybrid["mode"], "bm25");
+    assert!(hybrid["warnings"].to_string().contains("vectors cannot be loaded"), "{hybrid}");
+
+    // Without the model an ingest cannot mend them and leaves the file as it is.
+    let keyword_only = paperdex(&index, &["ingest", sample.to_str().expect("path")]);
+    assert_eq!(keyword_only.code, 1, "{}", keyword_only.stderr);
+    assert!(keyword_only.stderr.contains("ingest again with the model"), "{}", keyword_only.stderr);
+    assert_eq!(fs::read(&vectors_file).expect("read"), bytes, "the damaged file is kept");
+
+    // With it, every paper is embedded again.
+    let mended = ingest();
+    assert_eq!(mended.code, 0, "{}", mended.stderr);
+    assert!(mended.stderr.contains("every paper is embedded again"), "{}", mended.stderr);
+    assert_eq!(snapshot(&index), whole, "the same papers with vectors for every passage");
+    let vector = run_output(paperdex_hashed(&index).args(["search", "video generation", "--mode", "vector", "--json"]));
+    let vector: serde_json::Value = serde_json::from_str(&vector.stdout).expect("JSON");
+    assert_eq!(vector["mode"], "vector", "{vector}");
+}
+
+#[test]
 fn a_missing_path_is_reported_and_the_rest_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     let run = paperdex(dir.path(), &["ingest", "/no/such/file.md", sample().to_str().expect("path")]);

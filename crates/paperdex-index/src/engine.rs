@@ -122,7 +122,12 @@ impl SearchEngine {
         }
         let problem = match (&self.embedder, vectors) {
             (None, _) => self.no_model_reason.clone().unwrap_or_else(|| "no embedding model".into()),
-            (Some(_), None) => "the index has no vectors yet: ingest again with the model available".into(),
+            (Some(_), None) => match self.index.vectors_problem() {
+                Some(problem) => {
+                    format!("the index's vectors cannot be loaded ({problem}): ingest again to embed every paper again")
+                }
+                None => "the index has no vectors yet: ingest again with the model available".into(),
+            },
             (Some(e), Some(v)) if v.set.model() != e.model_name() => format!(
                 "the index's vectors come from {} but the loaded model is {}: ingest again to re-embed",
                 v.set.model(),

@@ -252,11 +252,29 @@ pub(crate) fn load(root: &Path, name: &str) -> Result<Vectors> {
 }
 
 /// Loads generation `name` for a writer: the vectors and the hnsw_rs graphs it extends.
-pub(crate) fn load_writable(root: &Path, name: &str) -> Result<(VectorSet, HnswSearch)> {
+pub(crate) fn load_writable(root: &Path, name: &str) -> Result<Writable> {
     let dir = vectors_root(root).join(name);
-    let set = VectorSet::load(&dir.join(SET_FILE)).map_err(|e| corrupt(root, e))?;
-    let ann = load_hnsw(&dir, name, &set);
-    Ok((set, ann))
+    match VectorSet::load(&dir.join(SET_FILE)) {
+        Ok(set) => {
+            let ann = load_hnsw(&dir, name, &set);
+            Ok(Writable::Loaded(Box::new((set, ann))))
+        }
+        // The content is gone: changed, cut short or deleted. A file that cannot be read now
+        // (no permission, a disk error) may be whole, and stays an error.
+        Err(error @ VectorError::Corrupt { .. }) => Ok(Writable::Lost(error.to_string())),
+        Err(VectorError::Io { path, source }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Writable::Lost(format!("{} is missing", path.display())))
+        }
+        Err(error) => Err(corrupt(root, error)),
+    }
+}
+
+/// What a writer finds of the current generation's vectors.
+pub(crate) enum Writable {
+    /// The vectors and their graphs, to change.
+    Loaded(Box<(VectorSet, HnswSearch)>),
+    /// The vector file is damaged or missing: why, in words.
+    Lost(String),
 }
 
 /// The hnsw_rs graphs of the generation in `dir`, reloaded, not rebuilt; if they are damaged

@@ -159,14 +159,31 @@ impl PaperIndex {
     }
 
     /// A private copy of the current vectors to change, or a fresh set when there are none
-    /// (or they came from another model and must be remade).
+    /// (or they came from another model, or their file is damaged, and must be remade: every
+    /// paper is embedded again).
     pub(crate) fn writable_vectors(
         &self,
         payload: &CommitPayload,
         embedder: Option<&dyn Embedder>,
     ) -> Result<Option<(VectorSet, HnswSearch)>> {
         let current = match &payload.vectors {
-            Some(name) => Some(generation::load_writable(&self.root, name)?),
+            Some(name) => match generation::load_writable(&self.root, name)? {
+                generation::Writable::Loaded(current) => Some(*current),
+                generation::Writable::Lost(reason) if embedder.is_some() => {
+                    tracing::warn!("the index's vectors are lost ({reason}): every paper is embedded again");
+                    None
+                }
+                // Without the model, the damaged generation stays as it is, for an ingest
+                // that can embed again.
+                generation::Writable::Lost(reason) => {
+                    return Err(corrupt(
+                        &self.root,
+                        format!(
+                            "its vectors are lost ({reason}); ingest again with the model to embed every paper again"
+                        ),
+                    ));
+                }
+            },
             None => None,
         };
         Ok(match (current, embedder) {

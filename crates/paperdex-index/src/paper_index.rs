@@ -35,6 +35,9 @@ pub struct PaperIndex {
     /// Readers take the current `Arc` without a lock, so nothing a panic elsewhere leaves
     /// behind can make the vectors unreadable.
     vectors: ArcSwapOption<Vectors>,
+    /// Why the latest commit's vectors could not be loaded, while they cannot: searches answer
+    /// by keywords and say this.
+    vectors_problem: ArcSwapOption<String>,
     /// Held while vectors load: one load at a time. Loading a large generation takes seconds;
     /// searches meanwhile keep the generation already loaded instead of starting a second
     /// load of the same folder.
@@ -142,6 +145,7 @@ impl PaperIndex {
             reader,
             fields,
             vectors: ArcSwapOption::empty(),
+            vectors_problem: ArcSwapOption::empty(),
             loading: Mutex::new(()),
             checked: AtomicU64::new(u64::MAX),
             #[cfg(test)]
@@ -151,7 +155,12 @@ impl PaperIndex {
             papers_per_generation: PAPERS_PER_GENERATION,
             pruning: crate::search::Pruning::default(),
         };
-        paper_index.load_latest_vectors()?;
+        // Damaged or missing vectors leave keyword search, `show` and the rest working; the
+        // commit record must read, though (see `committed_payload`).
+        paper_index.committed_payload()?;
+        if let Err(error) = paper_index.load_latest_vectors() {
+            tracing::warn!(%error, "the index's vectors cannot be loaded; searching by keywords only");
+        }
         // Jieba loads its dictionary on first use; do it now rather than in the first query.
         crate::analysis::analyze(&mut crate::analysis::word_analyzer(), "预热 warm up");
         Ok(paper_index)
@@ -261,14 +270,23 @@ impl PaperIndex {
                 Err(_) if attempts < 10 && self.committed_payload()?.vectors.as_deref() != Some(name.as_str()) => {
                     attempts += 1;
                 }
-                Err(error) => return Err(error),
+                Err(error) => {
+                    self.vectors_problem.store(Some(Arc::new(error.to_string())));
+                    return Err(error);
+                }
             }
         };
         // Postings first: a paper new in the vectors is then already in tantivy. (Searches
         // also skip a paper one side knows and the other not, for a searcher taken between.)
         self.reload()?;
         self.vectors.store(fresh);
+        self.vectors_problem.store(None);
         Ok(())
+    }
+
+    /// Why the latest commit's vectors cannot be loaded, when they cannot.
+    pub fn vectors_problem(&self) -> Option<Arc<String>> {
+        self.vectors_problem.load_full()
     }
 
     /// Loads generation `name`; a panic inside (the graph library on a damaged file, say) is
