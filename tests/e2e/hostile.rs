@@ -123,6 +123,50 @@ fn a_damaged_vector_file_leaves_keyword_search_working_and_the_next_ingest_embed
     assert_eq!(vector["mode"], "vector", "{vector}");
 }
 
+/// Sets every file under `path` read-only (or back to writable by its owner), readable by all.
+fn set_read_only(path: &std::path::Path, read_only: bool) {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = fs::metadata(path).expect("metadata");
+    let mode = match (meta.is_dir(), read_only) {
+        (true, true) => 0o555,
+        (true, false) => 0o755,
+        (false, true) => 0o444,
+        (false, false) => 0o644,
+    };
+    if meta.is_dir() {
+        for entry in fs::read_dir(path).expect("list") {
+            set_read_only(&entry.expect("entry").path(), read_only);
+        }
+    }
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[test]
+fn an_index_in_a_folder_this_process_cannot_write_is_searched_all_the_same() {
+    // A read-only mount, a container image, another user's index. Root writes anywhere, so
+    // as root the search runs as `nobody`.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+    let before = snapshot(&index);
+    set_read_only(dir.path(), true);
+    let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut search = if root {
+        let mut as_nobody = std::process::Command::new("setpriv");
+        as_nobody.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(crate::support::binary());
+        as_nobody
+    } else {
+        std::process::Command::new(crate::support::binary())
+    };
+    search.arg("--index").arg(&index).args(["--no-model", "search", "video generation", "--mode", "bm25", "--json"]);
+    let run = run_output(&mut search);
+    set_read_only(dir.path(), false);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let answer: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert!(!hit_ids(&answer).is_empty(), "{answer}");
+    assert_eq!(snapshot(&index), before);
+}
+
 #[test]
 fn a_missing_path_is_reported_and_the_rest_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -29,6 +29,7 @@ pub mod lock;
 mod neighbours;
 mod paper_index;
 mod parallel;
+mod read_only;
 mod related;
 mod remove;
 pub mod schema;

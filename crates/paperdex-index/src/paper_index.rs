@@ -19,6 +19,7 @@ use crate::analysis;
 use crate::error::{IndexError, Result};
 use crate::generation::{self, CommitPayload, Vectors};
 use crate::lexicon::{Lexicon, LexiconEntry};
+use crate::read_only::ReadableDirectory;
 use crate::schema::Fields;
 
 /// The sub-folder holding the tantivy index.
@@ -110,7 +111,7 @@ impl PaperIndex {
         let (schema, _) = Fields::build();
         let directory = tantivy::directory::MmapDirectory::open(&tantivy_dir)
             .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
-        let index = Index::open_or_create(directory, schema)
+        let index = Index::open_or_create(ReadableDirectory::new(directory), schema)
             .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
         Self::from_index(root, index)
     }
@@ -129,8 +130,10 @@ impl PaperIndex {
                 reason: "no index here yet: run `paperdex ingest PATH...` first".into(),
             });
         }
-        let index = Index::open_in_dir(&tantivy_dir)
-            .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
+        let index = tantivy::directory::MmapDirectory::open(&tantivy_dir)
+            .map_err(|e| e.to_string())
+            .and_then(|directory| Index::open(ReadableDirectory::new(directory)).map_err(|e| e.to_string()))
+            .map_err(|reason| IndexError::Corrupt { path: root.clone(), reason })?;
         Self::from_index(root, index)
     }
 
