@@ -243,11 +243,17 @@ fn out_of_range_limits_are_bad_usage_in_every_command() {
         (vec!["search", long.as_str()], "query"),
         (vec!["related", "2602.02958", "--limit", "0"], "limit"),
         (vec!["search", "video", "--mode", "fuzzy"], "mode"),
+        (vec!["serve", "--addr", "foo"], "--addr"),
+        (vec!["search", "video", "--query-cache", "18446744073709551615"], "query-cache"),
+        (vec!["search", "video", "--fusion", "rrf:bm25=0,vector=0"], "fusion"),
+        // A mistyped id removes nothing, not even the papers named beside it.
+        (vec!["remove", "2602.02958", "2602.0487"], "2602.0487"),
     ] {
         let run = paperdex(dir.path(), &args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
     }
+    assert_eq!(paperdex(dir.path(), &["show", "2602.02958"]).code, 0, "the removal above removed nothing");
     // The mode is read in any case, as the HTTP API reads it.
     assert_eq!(search_json(dir.path(), "video", &["--mode", "BM25"])["mode"], "bm25");
 }

@@ -622,11 +622,13 @@ fn print_related(related: paperdex_index::RelatedResults) {
 /// `paperdex serve`: the HTTP API over the index, with the model when it can be loaded.
 fn serve(cli: &Cli, addr: &str, allow_hosts: &[String]) -> Result<ExitCode> {
     use std::net::ToSocketAddrs;
+    // A malformed address is bad usage (exit 2), as any other malformed value.
+    let bad = |problem: String| paperdex_index::IndexError::InvalidParameter { name: "--addr".into(), problem };
     let addr = addr
         .to_socket_addrs()
-        .with_context(|| format!("--addr {addr:?} is not a HOST:PORT address"))?
+        .map_err(|e| bad(format!("{addr:?} is not a HOST:PORT address ({e})")))?
         .next()
-        .with_context(|| format!("--addr {addr:?} resolves to no address"))?;
+        .ok_or_else(|| bad(format!("{addr:?} resolves to no address")))?;
     let engine = Arc::new(engine(cli, true)?);
     if let Some(reason) = engine.no_model_reason() {
         eprintln!("warning: {reason}; searches answer with BM25 only");

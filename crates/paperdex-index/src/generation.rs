@@ -302,10 +302,10 @@ pub(crate) fn write(root: &Path, generation: u64, set: &VectorSet, ann: &HnswSea
         }
     }
     fs::create_dir_all(&partial).map_err(IndexError::io(&partial))?;
-    set.save(&partial.join(SET_FILE)).map_err(|e| corrupt(root, e))?;
-    ann.save(&partial.join(HNSW_DIR)).map_err(|e| corrupt(root, e))?;
+    set.save(&partial.join(SET_FILE)).map_err(|e| write_failed(root, e))?;
+    ann.save(&partial.join(HNSW_DIR)).map_err(|e| write_failed(root, e))?;
     let compact = CompactGraph::from_hnsw(ann, set).map_err(|e| corrupt(root, e))?;
-    compact.save(&partial.join(COMPACT_FILE)).map_err(|e| corrupt(root, e))?;
+    compact.save(&partial.join(COMPACT_FILE)).map_err(|e| write_failed(root, e))?;
     sync_dir(&partial)?;
     fs::rename(&partial, &done).map_err(IndexError::io(&done))?;
     sync_dir(&parent)?;
@@ -431,6 +431,15 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError {
     IndexError::Corrupt { path: root.to_path_buf(), reason: error.to_string() }
+}
+
+/// A failure to write a generation's files: a disk that is full or refuses is no damage to
+/// the index (nothing it holds was touched), and is said as what it is.
+fn write_failed(root: &Path, error: VectorError) -> IndexError {
+    match error {
+        VectorError::Io { path, source } => IndexError::Io { path, source },
+        other => corrupt(root, other),
+    }
 }
 
 #[cfg(test)]

@@ -38,11 +38,16 @@ pub struct RemoveReport {
 impl PaperIndex {
     /// Removes the papers with these ids, in one commit under the writer lock. Ids the index
     /// does not hold are reported in [`RemoveReport::unknown`], not an error; when none is
-    /// known nothing is written.
+    /// known nothing is written. An id that cannot be arXiv's is an error, and nothing is
+    /// removed.
     ///
     /// A removed paper comes back if a file naming it is ingested again.
     pub fn remove(&self, ids: &[&str]) -> Result<RemoveReport> {
         let started = Instant::now();
+        // A malformed id is a mistake in the request: nothing is removed.
+        for id in ids {
+            crate::paper_index::asked_id(id)?;
+        }
         let _lock = WriterLock::acquire(&self.root)?;
         let payload = self.begin_write()?;
         let mut report = RemoveReport::default();

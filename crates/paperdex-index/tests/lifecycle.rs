@@ -174,9 +174,15 @@ fn a_removed_paper_is_gone_from_every_mode_and_from_related_lists() {
     assert_eq!(related[0], "2601.00002", "{related:?}");
     let generation = f.index().generation().expect("generation");
 
-    let report = f.index().remove(&["2601.00002", "2612.99999", "not-an-id", "2601.00002v3"]).expect("remove");
+    // An id that cannot be arXiv's (a typo, a cut paste) refuses the whole removal before
+    // anything is removed: the user meant some paper, and not this one.
+    let refused = f.index().remove(&["2601.00002", "not-an-id"]).expect_err("a malformed id");
+    assert!(matches!(refused, IndexError::InvalidParameter { ref name, .. } if name == "id"), "{refused:?}");
+    assert_eq!(f.index().generation().expect("generation"), generation, "nothing was removed");
+
+    let report = f.index().remove(&["2601.00002", "2612.99999", "2601.00002v3"]).expect("remove");
     assert_eq!(report.removed, ["2601.00002"]);
-    assert_eq!(report.unknown, ["2612.99999", "not-an-id"]);
+    assert_eq!(report.unknown, ["2612.99999"]);
     assert!(report.vectors_removed > 0);
     assert_eq!(report.generation, Some(generation + 1), "one removal, one generation");
     assert_eq!(report.papers_total, 11);
