@@ -123,6 +123,35 @@ fn a_damaged_vector_file_leaves_keyword_search_working_and_the_next_ingest_embed
     assert_eq!(vector["mode"], "vector", "{vector}");
 }
 
+#[test]
+fn a_segment_file_changed_on_disk_stops_every_writer_before_it_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+    let fast = fs::read_dir(index.join("tantivy"))
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "fast"))
+        .expect("a fast-field file");
+    let mut bytes = fs::read(&fast).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    fs::write(&fast, &bytes).expect("damage");
+    let files = |index: &std::path::Path| {
+        let mut names: Vec<_> =
+            fs::read_dir(index.join("tantivy")).expect("list").map(|e| e.expect("entry").path()).collect();
+        names.sort();
+        names
+    };
+    let before = files(&index);
+    for args in [vec!["ingest", sample().to_str().expect("path")], vec!["remove", "2602.02958"]] {
+        let run = paperdex(&index, &args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("fail their checksums") && run.stderr.contains(".fast"), "{}", run.stderr);
+        assert_eq!(files(&index), before, "{args:?} wrote or deleted a segment file");
+    }
+}
+
 /// Sets every file under `path` read-only (or back to writable by its owner), readable by all.
 fn set_read_only(path: &std::path::Path, read_only: bool) {
     use std::os::unix::fs::PermissionsExt;

@@ -348,6 +348,23 @@ impl PaperIndex {
     /// an interrupted writer left (half-written or never committed generation folders) removed.
     pub(crate) fn begin_write(&self) -> Result<CommitPayload> {
         let payload = self.committed_payload()?;
+        // A segment file changed on disk (bit rot, a bad copy) would be merged into the new
+        // commit, spreading the damage: writers check every file's checksum first (a few
+        // hundred ms on the whole corpus) and write nothing to a damaged index.
+        let damaged = self.index.validate_checksum()?;
+        if !damaged.is_empty() {
+            let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+            names.sort();
+            return Err(IndexError::Corrupt {
+                path: self.tantivy_dir(),
+                reason: format!(
+                    "{} segment files fail their checksums ({}): nothing was written; move the index folder away and \
+                     ingest again into a new one",
+                    names.len(),
+                    names.join(", ")
+                ),
+            });
+        }
         remove_others(&self.root, payload.vectors.as_deref());
         crate::lexicon::remove_others(&self.root, payload.lexicon.as_deref());
         Ok(payload)
