@@ -152,6 +152,20 @@ fn a_segment_file_changed_on_disk_stops_every_writer_before_it_writes() {
     }
 }
 
+#[test]
+fn a_named_pipe_in_place_of_an_index_file_is_named_not_read_for_ever() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+    let meta = index.join("tantivy/meta.json");
+    fs::remove_file(&meta).expect("remove");
+    let made = std::process::Command::new("mkfifo").arg(&meta).status().expect("mkfifo");
+    assert!(made.success());
+    let run = paperdex(&index, &["search", "video", "--mode", "bm25"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("meta.json is not a regular file"), "{}", run.stderr);
+}
+
 /// Sets every file under `path` read-only (or back to writable by its owner), readable by all.
 fn set_read_only(path: &std::path::Path, read_only: bool) {
     use std::os::unix::fs::PermissionsExt;

@@ -60,7 +60,7 @@ const MAX_GLOSSARY_TERM_CHARS: usize = 100;
 /// The file name of a glossary placed in the index folder.
 pub const GLOSSARY_FILE: &str = "glossary.tsv";
 
-const LEXICON_DIR: &str = "lexicon";
+pub(crate) const LEXICON_DIR: &str = "lexicon";
 /// The share of a query's words (by characters) its translated phrases must cover for the
 /// query to count as translated (see [`translated_into`]). 0.3 raised the 15 Chinese questions
 /// of the development set (hybrid nDCG@10 0.513 → 0.538, all of it one query) but lost a

@@ -102,11 +102,9 @@ impl PaperIndex {
     /// Opens the index at `root`, creating an empty one when the folder has none.
     pub fn open_or_create(root: impl AsRef<Path>) -> Result<PaperIndex> {
         let root = root.as_ref().to_path_buf();
+        check_folder(&root)?;
         crate::upgrade::upgrade_if_needed(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
-        if let Some(lost) = lost_commit_record(&root) {
-            return Err(lost);
-        }
         fs::create_dir_all(&tantivy_dir).map_err(IndexError::io(&tantivy_dir))?;
         let (schema, _) = Fields::build();
         let directory = tantivy::directory::MmapDirectory::open(&tantivy_dir)
@@ -119,11 +117,9 @@ impl PaperIndex {
     /// Opens an existing index at `root`; a missing index is an error naming the folder.
     pub fn open(root: impl AsRef<Path>) -> Result<PaperIndex> {
         let root = root.as_ref().to_path_buf();
+        check_folder(&root)?;
         crate::upgrade::upgrade_if_needed(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
-        if let Some(lost) = lost_commit_record(&root) {
-            return Err(lost);
-        }
         if !tantivy_dir.join("meta.json").exists() {
             return Err(IndexError::Corrupt {
                 path: root,
@@ -590,6 +586,15 @@ impl PaperIndex {
     }
 }
 
+/// What must hold of an index folder before anything in it is read (the upgrade check reads
+/// `meta.json`): its commit record is not lost, and nothing in it is a pipe.
+fn check_folder(root: &Path) -> Result<()> {
+    match lost_commit_record(root).or_else(|| not_a_file(root)) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
 /// An error when the index's commit record (tantivy's `meta.json`) is gone but what it
 /// recorded is still there: segment files, vectors or lexicons. Opened as a new index, the
 /// folder would have its papers and vectors swept away as leftovers by the first ingest.
@@ -620,6 +625,40 @@ fn lost_commit_record(root: &Path) -> Option<IndexError> {
              Nothing was written or deleted; restore the file from a backup, or move the folder away \
              and ingest into a new one",
             left.join(" and ")
+        ),
+    })
+}
+
+/// An error naming the first thing in the index folder that is neither a file nor a folder
+/// (a named pipe, a socket, a device): reading one would block for ever or read garbage, and
+/// every file of the index is read by someone. Symbolic links are followed, to a few levels.
+fn not_a_file(root: &Path) -> Option<IndexError> {
+    // The folder's own files, and the index's folders below it: a folder given by mistake
+    // ($HOME) is not walked.
+    let ours = [TANTIVY_DIR, crate::generation::VECTORS_DIR, crate::lexicon::LEXICON_DIR];
+    fn find(dir: &Path, depth: usize, descend: &dyn Fn(&Path, usize) -> bool) -> Option<PathBuf> {
+        for entry in fs::read_dir(dir).ok()?.flatten() {
+            let path = entry.path();
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() && descend(&path, depth) => {
+                    if let Some(found) = find(&path, depth + 1, descend) {
+                        return Some(found);
+                    }
+                }
+                Ok(meta) if !meta.is_dir() && !meta.is_file() => return Some(path),
+                _ => {}
+            }
+        }
+        None
+    }
+    let descend = |path: &Path, depth: usize| {
+        (depth > 0 && depth < 3) || path.file_name().is_some_and(|name| ours.iter().any(|o| name == *o))
+    };
+    find(root, 0, &descend).map(|path| IndexError::Corrupt {
+        path: root.to_path_buf(),
+        reason: format!(
+            "{} is not a regular file (a named pipe, a socket or a device): remove it, or put the index's own file back",
+            path.display()
         ),
     })
 }
