@@ -103,7 +103,6 @@ impl PaperIndex {
     pub fn open_or_create(root: impl AsRef<Path>) -> Result<PaperIndex> {
         let root = root.as_ref().to_path_buf();
         check_folder(&root)?;
-        crate::upgrade::upgrade_if_needed(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
         fs::create_dir_all(&tantivy_dir).map_err(IndexError::io(&tantivy_dir))?;
         let (schema, _) = Fields::build();
@@ -118,7 +117,6 @@ impl PaperIndex {
     pub fn open(root: impl AsRef<Path>) -> Result<PaperIndex> {
         let root = root.as_ref().to_path_buf();
         check_folder(&root)?;
-        crate::upgrade::upgrade_if_needed(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
         if !tantivy_dir.join("meta.json").exists() {
             return Err(IndexError::Corrupt {
@@ -586,10 +584,15 @@ impl PaperIndex {
     }
 }
 
-/// What must hold of an index folder before anything in it is read (the upgrade check reads
-/// `meta.json`): its commit record is not lost, and nothing in it is a pipe.
+/// Makes the index folder ready to open: nothing in it is a pipe (checked before any file is
+/// read), an upgrade a crash interrupted is finished (which may move `tantivy/` back into
+/// place), and then its commit record is not lost.
 fn check_folder(root: &Path) -> Result<()> {
-    match lost_commit_record(root).or_else(|| not_a_file(root)) {
+    if let Some(error) = not_a_file(root) {
+        return Err(error);
+    }
+    crate::upgrade::upgrade_if_needed(root)?;
+    match lost_commit_record(root) {
         Some(error) => Err(error),
         None => Ok(()),
     }
@@ -619,11 +622,12 @@ fn lost_commit_record(root: &Path) -> Option<IndexError> {
     .flatten()
     .collect();
     (!left.is_empty()).then(|| IndexError::Corrupt {
-        path: meta,
+        path: root.to_path_buf(),
         reason: format!(
-            "is missing, but the index folder still holds its {}: the record of what they are is lost. \
+            "{} is missing, but the folder still holds the index's {}: the record of what they are is lost. \
              Nothing was written or deleted; restore the file from a backup, or move the folder away \
              and ingest into a new one",
+            meta.display(),
             left.join(" and ")
         ),
     })

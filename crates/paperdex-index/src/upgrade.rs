@@ -274,6 +274,11 @@ mod tests {
                     fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
                 }
             };
+            // A real index holds more than its postings: with `tantivy/` moved away, a lexicon
+            // folder beside it must not make the open take `meta.json` for lost before the
+            // interrupted upgrade is finished.
+            fs::create_dir_all(root.join("lexicon")).expect("lexicon folder");
+            fs::write(root.join("lexicon").join("gen-00000001.json"), b"{}").expect("a lexicon file");
             match step {
                 "built, not marked" => copy(&root.join(NEXT)),
                 "marked, not swapped" => {
