@@ -349,8 +349,9 @@ impl PaperIndex {
     pub(crate) fn begin_write(&self) -> Result<CommitPayload> {
         let payload = self.committed_payload()?;
         // A segment file changed on disk (bit rot, a bad copy) would be merged into the new
-        // commit, spreading the damage: writers check every file's checksum first (a few
-        // hundred ms on the whole corpus) and write nothing to a damaged index.
+        // commit, spreading the damage: writers check every file's checksum first (no time
+        // measurable on the whole corpus, PERFORMANCE.md "Session 31") and write nothing to a
+        // damaged index.
         let damaged = self.index.validate_checksum()?;
         if !damaged.is_empty() {
             let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
