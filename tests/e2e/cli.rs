@@ -298,3 +298,31 @@ fn the_readme_lists_every_error_code_with_its_status() {
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
 }
+
+#[test]
+fn eval_scores_related_lists_and_names_a_judgment_file_that_cannot_be_right() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("utf-8 path")]).code, 0);
+    let judged = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write judgments");
+        path.to_str().expect("utf-8 path").to_string()
+    };
+    let good = judged("related.txt", "2602.02958 0 2602.04145 2\n2602.02958 0 2602.04705 0\n");
+    let run = paperdex(&index, &["eval", "--related", &good, "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(report["queries_scored"], 1, "{report}");
+
+    for (name, text, says) in [
+        ("bad-seed.txt", "2602.0295 0 2602.04145 2\n", "the seed \"2602.0295\" is not an arXiv id"),
+        ("nothing-related.txt", "2602.02958 0 2602.04145 0\n", "no seed has a paper judged related"),
+        ("two-ways.txt", "2602.02958 0 2602.04145 2\n2602.02958 0 2602.04145v2 0\n", "judges \"2602.04145\" again"),
+    ] {
+        let path = judged(name, text);
+        let run = paperdex(&index, &["eval", "--related", &path]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(&path) && run.stderr.contains(says), "{name}: {}", run.stderr);
+    }
+}

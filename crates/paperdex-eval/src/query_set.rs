@@ -7,7 +7,7 @@
 //!
 //! Every malformed line is an error naming the file and the line.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use paperdex_core::PaperId;
@@ -67,6 +67,9 @@ pub fn parse_trec_qrels(
     doc_id: impl Fn(&str) -> String,
 ) -> Result<BTreeMap<String, Judgments>> {
     let mut judgments: BTreeMap<String, Judgments> = BTreeMap::new();
+    // Where each pair was judged: the same pair judged twice alike is harmless, judged two
+    // ways it is a mistake that would silently change the scores.
+    let mut judged_at: HashMap<(String, String), usize> = HashMap::new();
     for (number, line) in text.lines().enumerate() {
         let content = line.split('#').next().unwrap_or_default();
         let fields: Vec<&str> = content.split_whitespace().collect();
@@ -81,7 +84,22 @@ pub fn parse_trec_qrels(
             .parse()
             .map_err(|_| fail(format!("the grade {grade:?} is not an integer (expected `qid 0 docid grade`)")))?;
         let grade = u32::try_from(grade.max(0)).unwrap_or(u32::MAX);
-        judgments.entry(qid.to_string()).or_default().insert(doc_id(doc), grade);
+        let doc = doc_id(doc);
+        let earlier = judgments.entry(qid.to_string()).or_default().insert(doc.clone(), grade);
+        match judged_at.entry((qid.to_string(), doc)) {
+            std::collections::hash_map::Entry::Occupied(first) if earlier != Some(grade) => {
+                return Err(fail(format!(
+                    "query {qid:?} judges {:?} again, with another grade ({grade}, line {} gave {}): keep one",
+                    first.key().1,
+                    first.get(),
+                    earlier.unwrap_or_default()
+                )));
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {}
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(number + 1);
+            }
+        }
     }
     if judgments.is_empty() {
         return Err(EvalError::Collection { path: path.into(), reason: "no judgments in this file".into() });
@@ -146,6 +164,15 @@ mod tests {
     fn a_short_qrels_line_names_file_and_line() {
         let error = qrels("q1 0 a 1\nq1 a 1\n").expect_err("three fields").to_string();
         assert!(error.starts_with("run/qrels.txt:2: expected 4 fields"), "{error}");
+    }
+
+    #[test]
+    fn a_pair_judged_two_ways_names_both_lines_and_one_judged_twice_alike_is_kept() {
+        let error = qrels("q1 0 a 2\nq1 0 b 1\nq1 0 a 0\n").expect_err("two grades").to_string();
+        assert!(error.starts_with("run/qrels.txt:3: query \"q1\" judges \"a\" again"), "{error}");
+        assert!(error.contains("line 1 gave 2"), "{error}");
+        let got = qrels("q1 0 a 2\nq1 0 a 2\n").expect("the same grade twice");
+        assert_eq!(got["q1"]["a"], 2);
     }
 
     #[test]

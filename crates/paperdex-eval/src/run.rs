@@ -444,6 +444,17 @@ pub fn evaluate_related(engine: &SearchEngine, qrels: &Path) -> Result<EvalRepor
     let judgments = crate::query_set::parse_trec_qrels(qrels, &text, |doc| {
         paperdex_core::PaperId::parse(doc).map_or_else(|| doc.to_string(), |id| id.to_string())
     })?;
+    // The first field names a seed paper here, not a query: one that cannot be a paper id is
+    // a mistake in the file, said before any list is asked for.
+    if let Some(seed) = judgments.keys().find(|seed| paperdex_core::PaperId::parse(seed).is_none()) {
+        return Err(EvalError::Collection {
+            path: qrels.into(),
+            reason: format!(
+                "the seed {} is not an arXiv id: the first field of a related-paper judgment is the seed paper",
+                paperdex_index::limits::quote(seed)
+            ),
+        });
+    }
     let started = Instant::now();
     let mut per_query = Vec::new();
     let mut mode = SearchMode::Hybrid;
@@ -473,7 +484,12 @@ pub fn evaluate_related(engine: &SearchEngine, qrels: &Path) -> Result<EvalRepor
         ));
     }
     if per_query.is_empty() {
-        return Err(EvalError::Collection { path: qrels.into(), reason: "no judged seed is in the index".into() });
+        let reason = if missing.is_empty() {
+            "no seed has a paper judged related (a grade above 0)"
+        } else {
+            "no seed with a paper judged related is in the index"
+        };
+        return Err(EvalError::Collection { path: qrels.into(), reason: reason.into() });
     }
     let all: Vec<Metrics> = per_query.iter().map(|q| q.metrics).collect();
     let scored = per_query.len();
