@@ -106,6 +106,14 @@ fn a_damaged_vector_file_leaves_keyword_search_working_and_the_next_ingest_embed
     let hybrid: serde_json::Value = serde_json::from_str(&hybrid.stdout).expect("JSON");
     assert_eq!(hybrid["mode"], "bm25");
     assert!(hybrid["warnings"].to_string().contains("vectors cannot be loaded"), "{hybrid}");
+    // A monitor sees it too.
+    let server = crate::support::Server::start_with(paperdex_hashed(&index));
+    let (status, body) = crate::support::http_get(server.addr(), "/healthz").expect("healthz");
+    drop(server);
+    assert_eq!(status, 200, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert!(body["vectors_problem"].as_str().is_some_and(|p| p.contains("vectors.bin")), "{body}");
 
     // Without the model an ingest cannot mend them and leaves the file as it is.
     let keyword_only = paperdex(&index, &["ingest", sample.to_str().expect("path")]);

@@ -288,8 +288,11 @@ pub struct ModelHealth {
 /// The server's state.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok`.
+    /// `ok`, or `degraded` when the index's vectors cannot be loaded (`vectors_problem` says
+    /// why): searches then answer by keywords only.
     pub status: String,
+    /// Why the latest vectors cannot be loaded (a damaged or missing `vectors.bin`), if so.
+    pub vectors_problem: Option<String>,
     /// Papers in the index.
     pub papers: u64,
     /// Live passage vectors (0 when the index has none).

@@ -178,8 +178,10 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
         engine.refresh();
         let index = engine.index();
         let vectors = index.vectors();
+        let vectors_problem = index.vectors_problem().map(|problem| problem.to_string());
         Ok(Health {
-            status: "ok".into(),
+            status: if vectors_problem.is_some() { "degraded" } else { "ok" }.into(),
+            vectors_problem,
             papers: index.len(),
             vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
             vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),

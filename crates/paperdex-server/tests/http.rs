@@ -280,6 +280,7 @@ fn health_reports_papers_vectors_and_model() {
     assert_eq!(reply.status, 200);
     let json = reply.json();
     assert_eq!(json["status"], "ok");
+    assert!(json["vectors_problem"].is_null(), "{json}");
     assert_eq!(json["papers"], 35);
     assert!(json["vectors"].as_u64().expect("vectors") >= 35);
     assert!(json["vector_model"].as_str().is_some());
