@@ -372,9 +372,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut glossary_problems = 0;
             if let Some(path) = glossary {
                 let (entries, problems) = paperdex_index::lexicon::read_glossary(path)?;
-                for problem in &problems {
-                    eprintln!("warning: glossary: {problem}");
-                }
+                output::warn_glossary_problems(&problems);
                 glossary_problems = problems.len();
                 index = index.with_glossary(entries);
             }

@@ -377,11 +377,16 @@ pub fn print_stats(stats: &IndexStats) {
     println!("disk:         {:.1} MB", stats.disk_bytes as f64 / 1e6);
 }
 
-/// Prints what `term` translates to in the lexicon.
-pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntry], problems: &[String]) {
+/// Warns on stderr of each problem found in a glossary (a line skipped, a file left out).
+pub fn warn_glossary_problems(problems: &[String]) {
     for problem in problems {
         eprintln!("warning: glossary: {problem}");
     }
+}
+
+/// Prints what `term` translates to in the lexicon.
+pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntry], problems: &[String]) {
+    warn_glossary_problems(problems);
     if entries.is_empty() {
         println!("{term:?} is not in the lexicon");
         return;
@@ -421,9 +426,7 @@ pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> any
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
     }
-    for problem in &lexicon.glossary_problems {
-        eprintln!("warning: glossary: {problem}");
-    }
+    warn_glossary_problems(&lexicon.glossary_problems);
     match &lexicon.name {
         None => println!("no lexicon yet: ingest papers (or ingest --glossary FILE) to learn one"),
         Some(name) => {

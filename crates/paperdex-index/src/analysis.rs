@@ -455,6 +455,17 @@ mod tests {
         analyze(&mut word_analyzer(), text)
     }
 
+    /// The positions the word analyzer gives the tokens of `text`.
+    fn positions(text: &str) -> Vec<usize> {
+        let mut analyzer = word_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut positions = Vec::new();
+        while let Some(token) = stream.next() {
+            positions.push(token.position);
+        }
+        positions
+    }
+
     #[test]
     fn mixed_chinese_english_text_is_cut_lowered_and_stemmed() {
         let terms = words("提出了 Quant VideoGen，一种用于 KV-Cache 量化的方法。Quantizing the caches");
@@ -475,13 +486,7 @@ mod tests {
 
     #[test]
     fn positions_are_consecutive_after_dropping_punctuation() {
-        let mut analyzer = word_analyzer();
-        let mut stream = analyzer.token_stream("KV -- , cache");
-        let mut positions = Vec::new();
-        while let Some(token) = stream.next() {
-            positions.push(token.position);
-        }
-        assert_eq!(positions, vec![0, 1]);
+        assert_eq!(positions("KV -- , cache"), vec![0, 1]);
     }
 
     #[test]
@@ -491,14 +496,8 @@ mod tests {
             let terms = words(&format!("cache {blob} {at_limit} quantization"));
             assert_eq!(terms, ["cach", &at_limit, "quantiz"], "{} bytes", blob.len());
         }
-        let mut analyzer = word_analyzer();
         let text = format!("KV {} cache", "y".repeat(1_000));
-        let mut stream = analyzer.token_stream(&text);
-        let mut positions = Vec::new();
-        while let Some(token) = stream.next() {
-            positions.push(token.position);
-        }
-        assert_eq!(positions, vec![0, 1], "the words around it stay adjacent");
+        assert_eq!(positions(&text), vec![0, 1], "the words around it stay adjacent");
     }
 
     #[test]

@@ -1447,7 +1447,7 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
     let mut problems = Vec::new();
     let mut analyzer = phrase_analyzer();
     // Each pair's entry, by its analysed terms, so a pair given again replaces the first.
-    let mut line_of_pair: HashMap<(Vec<String>, Vec<String>), usize> = HashMap::new();
+    let mut index_of_pair: HashMap<(Vec<String>, Vec<String>), usize> = HashMap::new();
     for (number, line) in text.lines().enumerate() {
         let line_number = number + 1;
         let trimmed = line.trim();
@@ -1507,7 +1507,7 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
             source: LexiconSource::Glossary,
             count: line_number as u32,
         };
-        match line_of_pair.entry((entry.zh_terms.clone(), entry.en_terms.clone())) {
+        match index_of_pair.entry((entry.zh_terms.clone(), entry.en_terms.clone())) {
             std::collections::hash_map::Entry::Occupied(first) => {
                 let earlier: &mut LexiconEntry = &mut entries[*first.get()];
                 problem(format!("repeats the pair of line {}; this line's weight is used", earlier.count));

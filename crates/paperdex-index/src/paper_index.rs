@@ -152,10 +152,12 @@ impl PaperIndex {
             papers_per_generation: PAPERS_PER_GENERATION,
             pruning: crate::search::Pruning::default(),
         };
-        // Damaged or missing vectors leave keyword search, `show` and the rest working; the
-        // commit record must read, though (see `committed_payload`).
-        paper_index.committed_payload()?;
+        // Damaged or missing vectors (the load records why) leave keyword search, `show` and
+        // the rest working; a commit record that does not read stops the open.
         if let Err(error) = paper_index.load_latest_vectors() {
+            if paper_index.vectors_problem().is_none() {
+                return Err(error);
+            }
             tracing::warn!(%error, "the index's vectors cannot be loaded; searching by keywords only");
         }
         // Jieba loads its dictionary on first use; do it now rather than in the first query.
@@ -637,15 +639,12 @@ fn lost_commit_record(root: &Path) -> Option<IndexError> {
 /// (a named pipe, a socket, a device): reading one would block for ever or read garbage, and
 /// every file of the index is read by someone. Symbolic links are followed, to a few levels.
 fn not_a_file(root: &Path) -> Option<IndexError> {
-    // The folder's own files, and the index's folders below it: a folder given by mistake
-    // ($HOME) is not walked.
-    let ours = [TANTIVY_DIR, crate::generation::VECTORS_DIR, crate::lexicon::LEXICON_DIR];
-    fn find(dir: &Path, depth: usize, descend: &dyn Fn(&Path, usize) -> bool) -> Option<PathBuf> {
-        for entry in fs::read_dir(dir).ok()?.flatten() {
-            let path = entry.path();
+    /// The first such entry of `dir`, looking `levels` folders further down.
+    fn find(dir: &Path, levels: usize) -> Option<PathBuf> {
+        for path in fs::read_dir(dir).ok()?.flatten().map(|entry| entry.path()) {
             match fs::metadata(&path) {
-                Ok(meta) if meta.is_dir() && descend(&path, depth) => {
-                    if let Some(found) = find(&path, depth + 1, descend) {
+                Ok(meta) if meta.is_dir() && levels > 0 => {
+                    if let Some(found) = find(&path, levels - 1) {
                         return Some(found);
                     }
                 }
@@ -655,10 +654,10 @@ fn not_a_file(root: &Path) -> Option<IndexError> {
         }
         None
     }
-    let descend = |path: &Path, depth: usize| {
-        (depth > 0 && depth < 3) || path.file_name().is_some_and(|name| ours.iter().any(|o| name == *o))
-    };
-    find(root, 0, &descend).map(|path| IndexError::Corrupt {
+    // The folder's own files, and the index's folders down to `vectors/gen-N/hnsw/`: a folder
+    // given by mistake ($HOME) is not walked.
+    let ours = [TANTIVY_DIR, crate::generation::VECTORS_DIR, crate::lexicon::LEXICON_DIR];
+    find(root, 0).or_else(|| ours.iter().find_map(|folder| find(&root.join(folder), 2))).map(|path| IndexError::Corrupt {
         path: root.to_path_buf(),
         reason: format!(
             "{} is not a regular file (a named pipe, a socket or a device): remove it, or put the index's own file back",
