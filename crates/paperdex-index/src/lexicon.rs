@@ -1074,41 +1074,6 @@ fn bracket_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
     out
 }
 
-/// A hasher for the packed (Chinese id, English id) keys of the co-occurrence count: the
-/// count takes tens of millions of increments, and SipHash (the std default, made to resist
-/// hostile keys, which ours are not) doubled the learning time.
-#[derive(Clone, Copy, Default)]
-struct PairHash;
-
-impl std::hash::BuildHasher for PairHash {
-    type Hasher = PairHasher;
-
-    fn build_hasher(&self) -> PairHasher {
-        PairHasher(0)
-    }
-}
-
-#[derive(Default)]
-struct PairHasher(u64);
-
-impl std::hash::Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        // Fibonacci hashing; the high bits are the well-mixed ones, so fold them down.
-        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
-    }
-}
-
 /// Parallel papers the translation model reads at most: EM costs a pass over every (Chinese,
 /// English) word pair of every paper per iteration, and a few thousand papers already give
 /// each common term hundreds of examples.
@@ -1131,9 +1096,6 @@ const COMMON_AT: f32 = 0.8;
 pub(crate) fn weight_by_share(share: f32) -> f32 {
     ((COMMON_AT - share) / (COMMON_AT - COMMON_FROM)).clamp(0.0, 1.0)
 }
-/// Word pairs (with repeats) counted in one table at most while learning; more are counted
-/// in slices ([`pairs_seen_together`]).
-const PAIRS_PER_SLICE: usize = 20_000_000;
 /// English phrases in more than this share of the parallel papers get no entry.
 const MAX_PHRASE_SHARE: f32 = 0.1;
 /// The word pairs the phrase model reads at most (each paper's Chinese words and phrases
@@ -1182,45 +1144,33 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
     }
     let keep_zh = |z: &u32| zh_df[*z as usize] >= MIN_PARALLEL_COUNT;
     let keep_en = |e: &u32| en_df[*e as usize] >= MIN_PARALLEL_COUNT;
+    // Each side sorted, so that a paper's pairs are found by walking two sorted lists.
+    let sorted = |ids: &mut dyn Iterator<Item = u32>| {
+        let mut ids: Vec<u32> = ids.collect();
+        ids.sort_unstable();
+        ids
+    };
     let docs: Vec<(Vec<u32>, Vec<u32>)> = evidence
         .parallel
         .iter()
         .map(|paper| {
             let (zh, en) = bags(paper, phrases);
-            (zh.filter(keep_zh).collect(), en.filter(keep_en).collect())
+            (sorted(&mut zh.filter(keep_zh)), sorted(&mut en.filter(keep_en)))
         })
         .collect();
     // Pairs seen together in fewer than MIN_PARALLEL_COUNT papers are never kept; leaving them
     // out of the model keeps its tables small (they still share the explanation of a word
     // through the NULL word).
-    let kept = pairs_seen_together(&docs, PAIRS_PER_SLICE);
-    tracing::debug!(seconds = started.elapsed().as_secs_f64(), pairs = kept.len(), "pairs counted");
-    let mut pair_of: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
-    let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(kept.len());
-    for (key, count) in kept {
-        pair_of.insert(key, pairs.len() as u32);
-        pairs.push(((key >> 32) as u32, key as u32, count));
-    }
+    let seen = pairs_seen_together(&docs, zh_df.len(), en_df.len());
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), pairs = seen.pairs.len(), "pairs counted");
     // Each paper as its candidate pairs (pair ids), grouped by English word for the forward
     // model, then regrouped in place by Chinese word for the backward one: one copy of the
     // cells (tens of millions) at a time. Papers are read in blocks, each block's papers on
     // every core, so that the phrase model stops at its cap as if read one by one.
-    let build = |(zh, en): &(Vec<u32>, Vec<u32>)| {
-        let mut paper = PaperCells::default();
-        for &e in en {
-            for &z in zh {
-                if let Some(&p) = pair_of.get(&((u64::from(z) << 32) | u64::from(e))) {
-                    paper.cells.push(p);
-                }
-            }
-        }
-        paper.group_by(|p| pairs[p as usize].1);
-        paper
-    };
     let mut cells_of: Vec<PaperCells> = Vec::with_capacity(docs.len());
     let mut cells_total = 0;
     'blocks: for block in docs.chunks(CELL_BLOCK) {
-        for paper in block.par_iter().map(build).collect::<Vec<_>>() {
+        for paper in block.par_iter().map(|doc| seen.cells_of(doc)).collect::<Vec<_>>() {
             if phrases && cells_total >= MAX_PHRASE_CELLS {
                 break 'blocks;
             }
@@ -1228,7 +1178,7 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
             cells_of.push(paper);
         }
     }
-    drop(pair_of);
+    let pairs = seen.pairs;
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         pairs = pairs.len(),
@@ -1236,7 +1186,7 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
         "translation model"
     );
     let forward = model_one(&cells_of, &pairs, |&(z, _, _)| z, zh_df.len(), en_df.len());
-    cells_of.par_iter_mut().for_each(|paper| paper.group_by(|p| pairs[p as usize].0));
+    cells_of.par_iter_mut().for_each(|paper| paper.group_by_chinese_word(&pairs));
     let backward = model_one(&cells_of, &pairs, |&(_, e, _)| e, en_df.len(), zh_df.len());
     drop(cells_of);
     // Words in most papers (本文 "this paper", study) stay in the model, where they explain
@@ -1296,30 +1246,120 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
     out
 }
 
-/// The (Chinese id, English id) pairs, packed as `z << 32 | e`, that at least
-/// [`MIN_PARALLEL_COUNT`] of `docs` hold together, with how many, in key order. Most pairs are
-/// seen once or twice, and counting them all at once took over a gigabyte with the phrases:
-/// the Chinese words are counted in slices of about `per_slice` pairs seen, each slice's rare
-/// pairs dropped once it is counted (the same pairs and counts, in bounded tables). Slices are
-/// counted on every core, so each is a core's share of `per_slice`.
-fn pairs_seen_together(docs: &[(Vec<u32>, Vec<u32>)], per_slice: usize) -> Vec<(u64, u32)> {
-    let seen: usize = docs.iter().map(|(zh, en)| zh.len() * en.len()).sum();
-    let per_table = (per_slice / rayon::current_num_threads()).max(1);
-    let slices = seen.div_ceil(per_table).max(1) as u32;
-    let count_slice = |slice: u32| {
-        let mut together: HashMap<u64, u32, PairHash> = HashMap::with_hasher(PairHash);
-        for (zh, en) in docs {
-            for &z in zh.iter().filter(|&&z| z % slices == slice) {
+/// The (Chinese id, English id) pairs that at least [`MIN_PARALLEL_COUNT`] papers hold
+/// together, with how many, in id order; `starts` says where each Chinese word's pairs begin.
+struct SeenTogether {
+    pairs: Vec<(u32, u32, u32)>,
+    starts: Vec<u32>,
+}
+
+/// Counts the pairs of `docs` (each side's ids ascending, below `zh_words` and `en_words`)
+/// one Chinese word at a time: its papers' English words are counted in an array as long as
+/// the English vocabulary, and the pairs seen often enough are kept. Most pairs are seen once
+/// or twice; a table of every pair took over a gigabyte with the phrases, and counting it in
+/// a hash table was most of the learning's time. The Chinese words are shared out among the
+/// cores in runs, each core with one array.
+fn pairs_seen_together(docs: &[(Vec<u32>, Vec<u32>)], zh_words: usize, en_words: usize) -> SeenTogether {
+    // The papers of each Chinese word, in paper order.
+    let mut papers_from = vec![0u32; zh_words + 1];
+    for (zh, _) in docs {
+        zh.iter().for_each(|&z| papers_from[z as usize + 1] += 1);
+    }
+    for z in 0..zh_words {
+        papers_from[z + 1] += papers_from[z];
+    }
+    let mut papers_of = vec![0u32; papers_from[zh_words] as usize];
+    let mut filled = papers_from.clone();
+    for (d, (zh, _)) in docs.iter().enumerate() {
+        for &z in zh {
+            papers_of[filled[z as usize] as usize] = d as u32;
+            filled[z as usize] += 1;
+        }
+    }
+    let run = zh_words.div_ceil(rayon::current_num_threads() * 16).max(1);
+    let runs: Vec<Vec<(u32, u32, u32)>> = (0..zh_words.div_ceil(run))
+        .into_par_iter()
+        .map(|r| {
+            let mut count = vec![0u32; en_words];
+            let mut touched: Vec<u32> = Vec::new();
+            let mut kept = Vec::new();
+            for z in r * run..((r + 1) * run).min(zh_words) {
+                let papers = &papers_of[papers_from[z] as usize..papers_from[z + 1] as usize];
+                if papers.len() < MIN_PARALLEL_COUNT as usize {
+                    continue;
+                }
+                for &d in papers {
+                    for &e in &docs[d as usize].1 {
+                        let c = &mut count[e as usize];
+                        if *c == 0 {
+                            touched.push(e);
+                        }
+                        *c += 1;
+                    }
+                }
+                let first = kept.len();
+                for e in touched.drain(..) {
+                    let c = std::mem::take(&mut count[e as usize]);
+                    if c >= MIN_PARALLEL_COUNT {
+                        kept.push((z as u32, e, c));
+                    }
+                }
+                kept[first..].sort_unstable();
+            }
+            kept
+        })
+        .collect();
+    let pairs: Vec<(u32, u32, u32)> = runs.into_iter().flatten().collect();
+    let mut starts = vec![0u32; zh_words + 1];
+    pairs.iter().for_each(|&(z, _, _)| starts[z as usize + 1] += 1);
+    for z in 0..zh_words {
+        starts[z + 1] += starts[z];
+    }
+    SeenTogether { pairs, starts }
+}
+
+impl SeenTogether {
+    /// A paper's candidate pairs (pair ids), grouped by English word: for each of its Chinese
+    /// words, the English words it holds among that word's pairs, found by walking the shorter
+    /// list and searching the longer.
+    fn cells_of(&self, (zh, en): &(Vec<u32>, Vec<u32>)) -> PaperCells {
+        // Each cell as (English word, pair id), so that grouping is a sort of plain numbers
+        // (sorting pair ids by a word looked up in the pair table missed the cache at every
+        // comparison: most of the cells' time).
+        let mut keyed: Vec<u64> = Vec::new();
+        let mut cell = |e: u32, p: usize| keyed.push((u64::from(e) << 32) | p as u64);
+        for &z in zh {
+            let from = self.starts[z as usize] as usize;
+            let partners = &self.pairs[from..self.starts[z as usize + 1] as usize];
+            if partners.len() <= en.len() {
+                let mut rest = en.as_slice();
+                for (i, &(_, e, _)) in partners.iter().enumerate() {
+                    match rest.binary_search(&e) {
+                        Ok(k) => {
+                            cell(e, from + i);
+                            rest = &rest[k + 1..];
+                        }
+                        Err(k) => rest = &rest[k..],
+                    }
+                }
+            } else {
+                let mut next = 0;
                 for &e in en {
-                    *together.entry((u64::from(z) << 32) | u64::from(e)).or_insert(0) += 1;
+                    match partners[next..].binary_search_by_key(&e, |&(_, e, _)| e) {
+                        Ok(k) => {
+                            cell(e, from + next + k);
+                            next += k + 1;
+                        }
+                        Err(k) => next += k,
+                    }
                 }
             }
         }
-        together.into_iter().filter(|&(_, count)| count >= MIN_PARALLEL_COUNT).collect::<Vec<_>>()
-    };
-    let mut kept: Vec<(u64, u32)> = (0..slices).into_par_iter().flat_map_iter(count_slice).collect();
-    kept.sort_unstable();
-    kept
+        keyed.sort_unstable();
+        let mut paper = PaperCells { cells: keyed.iter().map(|&key| key as u32).collect(), groups: Vec::new() };
+        paper.record_groups(|i| (keyed[i] >> 32) as u32);
+        paper
+    }
 }
 
 /// Papers whose cells are built at once (on every core) before the phrase model's cap is
@@ -1335,12 +1375,20 @@ struct PaperCells {
 }
 
 impl PaperCells {
-    /// Orders the cells by the word `word_of` says each pair explains, and records the runs.
-    fn group_by(&mut self, word_of: impl Fn(u32) -> u32) {
-        self.cells.sort_unstable_by_key(|&p| (word_of(p), p));
+    /// Orders the cells by pair id, which orders them by Chinese word too (the pairs are in
+    /// (Chinese, English) order), and records the runs: the grouping of the backward model.
+    fn group_by_chinese_word(&mut self, pairs: &[(u32, u32, u32)]) {
+        self.cells.sort_unstable();
+        let words: Vec<u32> = self.cells.iter().map(|&p| pairs[p as usize].0).collect();
+        self.record_groups(|i| words[i]);
+    }
+
+    /// Records the runs of cells explaining one word, given the word of the `i`th cell (the
+    /// cells already in order of it).
+    fn record_groups(&mut self, word_at: impl Fn(usize) -> u32) {
         self.groups.clear();
-        for (i, &p) in self.cells.iter().enumerate() {
-            let word = word_of(p);
+        for i in 0..self.cells.len() {
+            let word = word_at(i);
             let end = i as u32 + 1;
             match self.groups.last_mut() {
                 Some((last, last_end)) if *last == word => *last_end = end,
@@ -2199,14 +2247,66 @@ mod tests {
     }
 
     #[test]
-    fn pairs_counted_in_slices_are_the_pairs_counted_at_once() {
-        // Nine papers over a few word ids: pairs in three or more papers are kept.
-        let docs: Vec<(Vec<u32>, Vec<u32>)> =
-            (0..9u32).map(|p| ((0..5).filter(|z| (p + z) % 2 == 0 || *z < 2).collect(), vec![p % 3, 3, 4])).collect();
-        let at_once = pairs_seen_together(&docs, usize::MAX);
-        assert!(!at_once.is_empty() && at_once.iter().all(|&(_, count)| count >= MIN_PARALLEL_COUNT));
-        for per_slice in [1, 7, 40] {
-            assert_eq!(pairs_seen_together(&docs, per_slice), at_once, "{per_slice} pairs a slice");
+    fn the_pairs_seen_together_and_each_papers_cells_are_what_counting_pair_by_pair_gives() {
+        // Forty papers over a few dozen word ids, some words common and some rare, so that both
+        // ways of finding a paper's pairs (walking the word's pairs, walking the paper's
+        // English words) are taken.
+        let docs: Vec<(Vec<u32>, Vec<u32>)> = (0..40u32)
+            .map(|p| {
+                // Word 11 is rare: fewer pairs than a paper has English words.
+                let zh: Vec<u32> =
+                    (0..12).filter(|z| if *z == 11 { p < 6 } else { (p * 7 + z * 3) % 5 < 2 || *z < 2 }).collect();
+                // Every fourth paper has few English words, fewer than a common word's pairs.
+                let few = p % 4 == 0;
+                let en: Vec<u32> =
+                    (0..30).filter(|e| if few { *e < 2 || *e == p % 30 } else { (p + e * e) % 7 < 3 }).collect();
+                (zh, en)
+            })
+            .collect();
+        let mut together: HashMap<(u32, u32), u32> = HashMap::new();
+        for (zh, en) in &docs {
+            for &z in zh {
+                for &e in en {
+                    *together.entry((z, e)).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut expected: Vec<(u32, u32, u32)> =
+            together.into_iter().filter(|&(_, c)| c >= MIN_PARALLEL_COUNT).map(|((z, e), c)| (z, e, c)).collect();
+        expected.sort_unstable();
+        let seen = pairs_seen_together(&docs, 12, 30);
+        assert_eq!(seen.pairs, expected);
+        let partners = |z: u32| (seen.starts[z as usize + 1] - seen.starts[z as usize]) as usize;
+        let ways: HashSet<bool> =
+            docs.iter().flat_map(|(zh, en)| zh.iter().map(|&z| partners(z) <= en.len())).collect();
+        assert_eq!(ways.len(), 2, "both ways of finding a paper's pairs are taken");
+        for (z, window) in seen.starts.windows(2).enumerate() {
+            assert!(seen.pairs[window[0] as usize..window[1] as usize].iter().all(|&(pz, _, _)| pz == z as u32));
+        }
+        for doc in &docs {
+            let mut cells: Vec<u32> = (0..seen.pairs.len() as u32)
+                .filter(|&p| {
+                    let (z, e, _) = seen.pairs[p as usize];
+                    doc.0.contains(&z) && doc.1.contains(&e)
+                })
+                .collect();
+            // Grouped by English word for the forward model, then by Chinese word for the
+            // backward one: each run one word's, the words in order.
+            let runs_hold = |paper: &PaperCells, word: fn(&(u32, u32, u32)) -> u32| {
+                let words: Vec<u32> = paper.groups().map(|(w, _)| w).collect();
+                !paper.cells.is_empty()
+                    && paper.groups().map(|(_, run)| run.len()).sum::<usize>() == paper.cells.len()
+                    && words.windows(2).all(|w| w[0] < w[1])
+                    && paper.groups().all(|(w, run)| run.iter().all(|&p| word(&seen.pairs[p as usize]) == w))
+            };
+            cells.sort_unstable_by_key(|&p| (seen.pairs[p as usize].1, p));
+            let mut paper = seen.cells_of(doc);
+            assert_eq!(paper.cells, cells);
+            assert!(runs_hold(&paper, |&(_, e, _)| e));
+            paper.group_by_chinese_word(&seen.pairs);
+            cells.sort_unstable_by_key(|&p| (seen.pairs[p as usize].0, p));
+            assert_eq!(paper.cells, cells);
+            assert!(runs_hold(&paper, |&(z, _, _)| z));
         }
     }
 
