@@ -8,6 +8,7 @@ fn ingest_the_sample_then_kv_cache_quantization_finds_quant_videogen_first() {
     let run = paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("35 new, 0 updated, 0 unchanged"), "{}", run.stdout);
+    assert!(run.stdout.contains("from 35 papers") && run.stdout.contains(", learned in "), "{}", run.stdout);
 
     let answer = search_json(dir.path(), "KV cache quantization", &["--mode", "bm25"]);
     assert_eq!(hit_ids(&answer)[0], "2602.02958");
@@ -40,8 +41,11 @@ fn reingesting_the_same_files_changes_nothing() {
     paperdex(dir.path(), &["ingest", path]);
     let stats_before = paperdex(dir.path(), &["stats", "--json"]).stdout;
     let again = paperdex(dir.path(), &["ingest", path]);
-    assert_eq!(again.code, 0);
+    assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stdout.contains("0 new, 0 updated, 35 unchanged; 35 in the index"), "{}", again.stdout);
+    // Nothing was written, so nothing was learned: the line says so rather than repeat the
+    // last learning's time.
+    assert!(again.stdout.contains("from 35 papers") && again.stdout.contains(", unchanged"), "{}", again.stdout);
     let stats_after = paperdex(dir.path(), &["stats", "--json"]).stdout;
     let papers = |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("stats json")["papers"].clone();
     assert_eq!(papers(&stats_before), papers(&stats_after));

@@ -135,6 +135,16 @@ fn sorted_by_date_the_newest_come_first_and_new_lists_what_came_since_a_day() {
     let days = first_seen(&on_topic);
     assert!(!days.is_empty() && days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
     assert!(days.iter().all(|d| d.as_str() >= "2024-05-28"), "{days:?}");
+    // In hybrid, the default, the topic is what the words match too: the vectors order those
+    // papers and add none (every paper is some query's nearest), so a word no paper holds
+    // lists nothing.
+    let keyword_ids = hit_ids(&on_topic);
+    let hybrid = json(dir.path(), &["new", "--since", "2024-05-28", "diffusion", "-n", "50"]);
+    let hybrid_ids = hit_ids(&hybrid);
+    assert!(!hybrid_ids.is_empty() && hybrid_ids.iter().all(|id| keyword_ids.contains(id)), "{hybrid_ids:?}");
+    assert_eq!(hybrid["total"], hybrid_ids.len(), "{hybrid}");
+    let nothing = json(dir.path(), &["new", "--since", "2024-05-28", "glacier", "-n", "50"]);
+    assert_eq!((nothing["total"].as_u64(), hit_ids(&nothing).len()), (Some(0), 0), "{nothing}");
     // The text listing names the day each paper was listed.
     let text = run_output(paperdex_hashed(dir.path()).args(["new", "--since", "2024-05-30", "-n", "3"]));
     assert_eq!(text.code, 0, "{}", text.stderr);

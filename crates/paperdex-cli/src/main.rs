@@ -381,16 +381,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("warning: {reason}; papers are indexed for keyword search only");
             }
             let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal());
+            let lexicon_before = index.lexicon().name.clone();
             let report = index.ingest(paths, embedder.as_deref().ok(), &mut progress)?;
             progress.finish();
             output::print_ingest_report(&report);
             let lexicon = index.lexicon();
+            // Each write learns it again; an ingest that wrote nothing keeps the one it had.
+            let learned = if lexicon.name != lexicon_before {
+                format!("learned in {:.2} s", lexicon.file.seconds)
+            } else {
+                "unchanged".to_string()
+            };
             println!(
-                "lexicon: {} term pairs learned from {} papers ({} with text in both languages) in {:.2} s",
+                "lexicon: {} term pairs from {} papers ({} with text in both languages), {learned}",
                 lexicon.len(),
                 lexicon.file.papers,
                 lexicon.file.parallel_papers,
-                lexicon.file.seconds
             );
             Ok(if report.had_rejections() || glossary_problems > 0 {
                 ExitCode::from(EXIT_REJECTED)

@@ -204,6 +204,7 @@ const HF_DAY: &str = r#"[
         {"_id": "698409abe34659da7e1f4d8f", "name": "Shuo Yang", "hidden": false}
       ],
       "publishedAt": "2026-02-03T00:54:32.000Z",
+      "submittedOnDailyAt": "2026-02-04T06:10:00.000Z",
       "title": "Quant VideoGen: Auto-Regressive Long Video Generation via 2-Bit KV-Cache Quantization",
       "summary": "Despite rapid progress in autoregressive video diffusion, an emerging system algorithm bottleneck limits both deployability and generation capability: KV cache memory.",
       "upvotes": 29,
@@ -270,10 +271,20 @@ fn hf_records_tolerate_null_fields_and_bad_records_are_rejected_one_by_one() {
     assert_eq!(kinds(ernie), [(SectionKind::Abstract, None)]);
 
     let rejected: Vec<(usize, Option<usize>)> = parsed.rejected.iter().map(|r| (r.position, r.line)).collect();
-    assert_eq!(rejected, [(3, Some(36)), (4, Some(39)), (5, Some(43))]);
+    assert_eq!(rejected, [(3, Some(37)), (4, Some(40)), (5, Some(44))]);
     assert!(parsed.rejected[0].reason.contains("paper.id"), "{}", parsed.rejected[0].reason);
     assert!(parsed.rejected[1].reason.contains("no `paper` object"), "{}", parsed.rejected[1].reason);
     assert!(parsed.rejected[2].reason.contains("Python-repr string"), "{}", parsed.rejected[2].reason);
+}
+
+#[test]
+fn an_hf_dump_named_without_a_day_is_dated_by_the_day_its_record_was_listed() {
+    let parsed = parse("downloads/daily_papers.json", HF_DAY.as_bytes());
+    let days: Vec<Option<&str>> = parsed.records.iter().map(|r| r.source.date.as_deref()).collect();
+    // The second record does not say when it was listed, and its publication day is not that.
+    assert_eq!(days, [Some("2026-02-04"), None]);
+    let compact = parse("downloads/daily_papers_20260205.json", HF_DAY.as_bytes());
+    assert!(compact.records.iter().all(|r| r.source.date.as_deref() == Some("2026-02-05")), "the file's day wins");
 }
 
 #[test]

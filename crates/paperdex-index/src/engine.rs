@@ -245,9 +245,10 @@ impl SearchEngine {
                     };
                     let matches = self.index.merged_matches(&searcher, &request.query, own?, translated?, wanted);
                     let list = self.keyword_list(&searcher, matches)?;
-                    let highlighter = Highlighter::new(&self.index, &searcher, list.query.as_deref(), section)
-                        .for_text(&request.query)
-                        .for_translations(&expansions);
+                    let highlighter =
+                        Highlighter::new(&self.index, &searcher, list.query.as_deref(), &list.left_out, section)
+                            .for_text(&request.query)
+                            .for_translations(&expansions);
                     let prefetch = if request.offset == 0 { request.limit.min(PREFETCH_HITS) } else { 0 };
                     let prefetched: HashMap<String, SearchHit> = list
                         .ranked
@@ -337,7 +338,7 @@ impl SearchEngine {
                 (fused, highlighter, prefetched, total, left_out)
             }
             None => {
-                let highlighter = Highlighter::new(&self.index, &searcher, None, section)
+                let highlighter = Highlighter::new(&self.index, &searcher, None, &[], section)
                     .for_text(&request.query)
                     .for_translations(&expansions);
                 (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false), Vec::new())
@@ -350,9 +351,13 @@ impl SearchEngine {
             warnings.push(warning);
         }
         let mut fused = fused;
-        if section.is_some() && mode == SearchMode::Hybrid {
-            // Restricted to a section group, the words must match in it (vectors are per
-            // passage, not per section): the vectors reorder the keyword matches.
+        if mode == SearchMode::Hybrid && (section.is_some() || request.sort == SortOrder::Date) {
+            // Where hybrid answers a set rather than a ranking, the set is what the words
+            // match, in the query's language or translated: the vectors reorder the keyword
+            // matches and add none. Restricted to a section group, the words must match in it
+            // (vectors are per passage, not per section). Ordered by date, a paper the vectors
+            // alone find would be dated among the matches: every paper is somebody's nearest
+            // neighbour, so `new --since DAY glacier` listed every new paper, glaciers or not.
             fused.retain(|f| f.bm25.is_some());
         }
         let mut total = fused.len().max(bm25_total);

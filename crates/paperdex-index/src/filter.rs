@@ -192,9 +192,10 @@ pub enum SortOrder {
     /// Best match first.
     #[default]
     Relevance,
-    /// Newest first (by first-seen day), among the papers the mode finds relevant: every
-    /// keyword match in BM25 mode, the ranker's candidates (`--candidates`, 100 by default)
-    /// in vector and hybrid modes. Ties keep their relevance order.
+    /// Newest first (by first-seen day), among the papers the mode finds relevant: the
+    /// keyword matches in BM25 and hybrid modes (hybrid's fusion choosing the best of them), the
+    /// nearest papers in vector mode; at most the ranker's candidates (`--candidates`, 100 by
+    /// default) or the page's depth. Ties keep their relevance order.
     Date,
 }
 

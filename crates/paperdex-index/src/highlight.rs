@@ -52,15 +52,18 @@ impl Highlighter {
         index: &PaperIndex,
         searcher: &Searcher,
         query: Option<&dyn Query>,
+        left_out: &[String],
         section: Option<SectionGroup>,
     ) -> Highlighter {
         // The generator highlights the terms the query has in one field: the body, or the
-        // field of the section group searched.
+        // field of the section group searched. Words the search left out (的, 为: in most
+        // Chinese papers) stay in its phrase clauses, for word order, but are not what it
+        // matched: marking them would mark every other sentence.
         let field = match section {
             None => index.fields.body,
             Some(group) => index.fields.section(group).unwrap_or(index.fields.title),
         };
-        let Some(terms) = query.and_then(|q| highlighted_terms(searcher, q, field)) else {
+        let Some(terms) = query.and_then(|q| highlighted_terms(searcher, q, field, left_out)) else {
             return Highlighter { generator: None, section, needles: Vec::new(), term_prefixes: None };
         };
         // The prefixes (and the highlighting analyzer) hold for the word analyzer's terms only.
@@ -330,10 +333,15 @@ struct Window<'t> {
 /// The terms of `query` a snippet of `field` highlights, each with its weight in choosing the
 /// fragment: what `SnippetGenerator::create` gives, made here so that the generator can get
 /// another analyzer ([`highlighting_analyzer`]).
-fn highlighted_terms(searcher: &Searcher, query: &dyn Query, field: Field) -> Option<BTreeMap<String, Score>> {
+fn highlighted_terms(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+    left_out: &[String],
+) -> Option<BTreeMap<String, Score>> {
     let mut terms = BTreeSet::new();
     query.query_terms(&mut |term, _| {
-        if term.field() == field {
+        if term.field() == field && !term.value().as_str().is_some_and(|text| left_out.iter().any(|w| w == text)) {
             terms.insert(term.clone());
         }
     });
@@ -578,7 +586,7 @@ mod tests {
             let filter = SearchFilter::default();
             let matches = index.keyword_matches(&searcher, query, &expansions, &filter, 50).expect("matches");
             let highlighter = || {
-                Highlighter::new(&index, &searcher, matches.query.as_deref(), None)
+                Highlighter::new(&index, &searcher, matches.query.as_deref(), &[], None)
                     .for_text(query)
                     .for_translations(&expansions)
             };

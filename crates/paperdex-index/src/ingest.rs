@@ -441,14 +441,19 @@ pub(crate) fn corrupt(root: &Path, error: impl std::fmt::Display) -> IndexError 
 }
 
 /// Expands folders into their files (sorted, hidden entries skipped), keeping the order the
-/// user gave. Missing paths and unreadable folders are rejected by name.
+/// user gave. Missing paths and unreadable folders are rejected by name, and so is a folder
+/// holding no file: a day's download that never arrived must not pass for an ingest of it.
 /// A file named twice (a folder given twice, or a folder and a file in it) is read once and,
 /// if it cannot be read, reported once.
 fn list_files(paths: &[PathBuf], rejected: &mut Vec<RejectedFile>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut refused = Vec::new();
     for path in paths {
+        let found = (files.len(), refused.len());
         collect(path, &mut files, &mut refused);
+        if (files.len(), refused.len()) == found {
+            refused.push(RejectedFile { path: path.display().to_string(), reason: "the folder holds no file".into() });
+        }
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(f.clone()));
@@ -539,5 +544,17 @@ mod tests {
         let reported: Vec<&str> = rejected.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(reported, [folder.join("broken.md").display().to_string()], "{rejected:?}");
         assert!(rejected[0].reason.starts_with("cannot read"), "{}", rejected[0].reason);
+    }
+
+    #[test]
+    fn a_folder_with_no_file_in_it_is_named_as_rejected() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let empty = dir.path().join("2026-12-04");
+        fs::create_dir_all(empty.join("nothing-here-either")).expect("folders");
+        fs::write(empty.join(".hidden"), "x").expect("hidden file");
+        let mut rejected = Vec::new();
+        assert!(list_files(std::slice::from_ref(&empty), &mut rejected).is_empty());
+        let reported: Vec<(&str, &str)> = rejected.iter().map(|r| (r.path.as_str(), r.reason.as_str())).collect();
+        assert_eq!(reported, [(empty.display().to_string().as_str(), "the folder holds no file")]);
     }
 }

@@ -121,7 +121,7 @@ impl SearchEngine {
         }
 
         let highlight_query = shared_terms_query(index, &terms);
-        let highlighter = Highlighter::new(index, &searcher, highlight_query.as_deref(), None);
+        let highlighter = Highlighter::new(index, &searcher, highlight_query.as_deref(), &[], None);
         // Both branches list candidates as (id, score, bm25 rank and score, vector rank and
         // score), so one loop makes the hits under one rule for a paper that is gone.
         type Candidate = (String, f32, Option<(usize, f32)>, Option<(usize, f32)>);

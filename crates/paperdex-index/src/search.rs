@@ -155,7 +155,8 @@ pub struct SearchHit {
     pub id: String,
     /// Its title.
     pub title: String,
-    /// The final score (BM25 in bm25 mode, cosine in vector mode, fused in hybrid).
+    /// The final score: BM25 in bm25 mode; in vector and hybrid modes the fusion's (by default
+    /// reciprocal rank, from the ranks alone: the cosine is `vector_score`).
     pub score: f32,
     /// The paper's date.
     pub date: Option<String>,
@@ -893,10 +894,15 @@ impl PaperIndex {
         let expansions = self.lexicon().expand(&request.query, translation, translation * TO_CHINESE_SHARE);
         let depth = request.depth(candidates);
         let matches = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
-        let highlighter =
-            crate::highlight::Highlighter::new(self, &searcher, matches.query.as_deref(), request.filter.section)
-                .for_text(&request.query)
-                .for_translations(&expansions);
+        let highlighter = crate::highlight::Highlighter::new(
+            self,
+            &searcher,
+            matches.query.as_deref(),
+            &matches.left_out,
+            request.filter.section,
+        )
+        .for_text(&request.query)
+        .for_translations(&expansions);
         let mut ranked: Vec<(usize, Score, DocAddress)> =
             matches.hits.iter().enumerate().map(|(rank, &(score, address))| (rank, score, address)).collect();
         if request.sort == SortOrder::Date {
@@ -1492,8 +1498,10 @@ mod tests {
         // about 蒸馏 (distillation). 90 English abstracts make 方法 look rare to BM25's IDF (9 of
         // 100 papers), as most of the corpus's papers have no Chinese at all.
         // The distillation summary is long and says 蒸馏 once; the others are short.
-        let long =
-            format!("我们研究知识蒸馏。{}", "教师网络把知识传给学生网络，学生网络更小也更快，推理延迟更低。".repeat(4));
+        let long = format!(
+            "我们研究知识蒸馏方法。{}",
+            "教师网络把知识传给学生网络，学生网络更小也更快，推理延迟更低。".repeat(4)
+        );
         let mut texts = vec![("2601.00001".to_string(), long)];
         let topics = [
             "图像分割",
@@ -1520,8 +1528,14 @@ mod tests {
         let first = index.ids_at(&searcher, &[top.hits[0].1]).expect("ids");
         assert_eq!(first, vec!["2601.00001".to_string()], "{:?}", top.hits);
         assert_eq!(top.left_out, vec!["方法".to_string()]);
+        // Its snippet marks the word searched, not the one left out, which the summary also
+        // says.
+        let answer = index.search_bm25(&SearchRequest::new("蒸馏 方法").limit(1)).expect("search");
+        let hit = &answer.hits[0];
+        let marked: Vec<&str> = hit.highlights.iter().map(|&[from, to]| &hit.snippet[from..to]).collect();
+        assert_eq!(marked, ["蒸馏"], "{}", hit.snippet);
         // A query of nothing but such words still searches them.
-        assert_eq!(index.keyword_top("方法", 20).expect("search").hits.len(), 9);
+        assert_eq!(index.keyword_top("方法", 20).expect("search").hits.len(), 10);
     }
 
     #[test]

@@ -36,7 +36,8 @@ pub struct Hit {
     pub id: String,
     /// Its title.
     pub title: String,
-    /// The final score (BM25 in bm25 mode, cosine in vector mode, fused otherwise).
+    /// The final score: BM25 in bm25 mode; in vector and hybrid modes the fusion's (by default
+    /// reciprocal rank, from the ranks alone: the cosine is `vector_score`).
     pub score: f32,
     /// The paper's date, `YYYY-MM-DD`.
     pub date: Option<String>,
@@ -338,8 +339,9 @@ pub struct SearchParams {
     /// Only matches in sections of this kind (the snippet comes from it).
     #[param(inline)]
     section: Option<SectionParam>,
-    /// `relevance` (default) or `date`: newest first among the best matches (every keyword
-    /// match in bm25 mode up to the ranker's candidates, 100 by default).
+    /// `relevance` (default) or `date`: newest first among the best matches, up to the
+    /// ranker's candidates (100 by default): keyword matches in bm25 and hybrid modes, the
+    /// nearest papers in vector mode.
     #[param(inline)]
     sort: Option<SortParam>,
 }

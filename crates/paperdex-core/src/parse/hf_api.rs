@@ -45,6 +45,9 @@ struct HfPaper {
     ai_keywords: Vec<String>,
     #[serde(rename = "githubRepo", deserialize_with = "lenient_string")]
     github_repo: Option<String>,
+    /// The day the paper was put on the daily list.
+    #[serde(rename = "submittedOnDailyAt", deserialize_with = "lenient_string")]
+    submitted_on_daily_at: Option<String>,
 }
 
 /// Converts one list item, or says why it cannot be used.
@@ -60,6 +63,11 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
         PaperId::parse(raw_id).ok_or_else(|| format!("`paper.id` {:?} is not an arXiv id", snippet(raw_id, 80)))?;
 
     let mut record = Record::new(id, source.clone());
+    // The day it was listed: the file's, which names the daily list it is, else the record's
+    // own (a dump saved under another name).
+    if record.source.date.is_none() {
+        record.source.date = paper.submitted_on_daily_at.as_deref().and_then(normalize_date);
+    }
     record.title = paper.title.or(item.title).as_deref().and_then(non_empty).map(collapse_whitespace);
     if let Some(summary) = paper.summary.or(item.summary).as_deref().and_then(non_empty) {
         record.sections.push(Section::new(SectionKind::Abstract, summary));

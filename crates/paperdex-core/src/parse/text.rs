@@ -60,16 +60,22 @@ pub(super) fn non_empty(text: &str) -> Option<&str> {
 }
 
 /// A `YYYY-MM-DD` date anywhere in the file name (not the folders) of `path`, e.g.
-/// `2024-05-27_HF_glms_api_clean.json`.
+/// `2024-05-27_HF_glms_api_clean.json`, else one written `YYYYMMDD`
+/// (`daily_papers_20261210.json`).
 pub(super) fn date_in_file_name(path: &str) -> Option<String> {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let bytes = name.as_bytes();
-    (0..bytes.len().saturating_sub(9)).find_map(|start| {
-        let candidate = name.get(start..start + 10)?;
-        // Not part of a longer number on either side.
-        let before_ok = start == 0 || !bytes[start - 1].is_ascii_digit();
-        let after_ok = bytes.get(start + 10).is_none_or(|b| !b.is_ascii_digit());
-        (before_ok && after_ok).then(|| iso_date(candidate)).flatten()
+    let found = |width: usize, date: &dyn Fn(&str) -> Option<String>| {
+        (0..(bytes.len() + 1).saturating_sub(width)).find_map(|start| {
+            let candidate = name.get(start..start + width)?;
+            // Not part of a longer number on either side.
+            let before_ok = start == 0 || !bytes[start - 1].is_ascii_digit();
+            let after_ok = bytes.get(start + width).is_none_or(|b| !b.is_ascii_digit());
+            (before_ok && after_ok).then(|| date(candidate)).flatten()
+        })
+    };
+    found(10, &iso_date).or_else(|| {
+        found(8, &|digits: &str| digits.bytes().all(|b| b.is_ascii_digit()).then(|| normalize_date(digits)).flatten())
     })
 }
 
@@ -253,6 +259,10 @@ mod tests {
         assert_eq!(date_in_file_name("zh-glm/2024-05-27_HF_glms_api_clean.json").as_deref(), Some("2024-05-27"));
         assert_eq!(date_in_file_name("/x/2026-02-05/notes.md"), None);
         assert_eq!(date_in_file_name("2024-13-27.json"), None);
+        assert_eq!(date_in_file_name("hf/daily_papers_20261210.json").as_deref(), Some("2026-12-10"));
+        // A number that is not a date, or part of a longer one, is no day.
+        assert_eq!(date_in_file_name("run_12345678.json"), None);
+        assert_eq!(date_in_file_name("dump_202612101.json"), None);
         assert_eq!(date_in_file_name("12024-05-270.json"), None);
         assert_eq!(date_in_file_name("报告2026-02-05.md").as_deref(), Some("2026-02-05"));
     }
