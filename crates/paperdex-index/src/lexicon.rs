@@ -50,7 +50,7 @@ use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 7;
+pub const LEXICON_VERSION: u32 = 8;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The longest term (in characters) either side of a glossary pair may have: a query is cut
@@ -739,6 +739,7 @@ pub fn learn(
             entries.push(entry);
         }
     }
+    drop_cut_bracket_pairs(&mut entries);
     // The embedding model speaks only for the Chinese terms the corpus does not translate.
     let translated: HashSet<String> = known.iter().map(|(zh, _)| zh.clone()).collect();
     entries.extend(neighbour_entries(&evidence.vocabulary, &translated, vectors));
@@ -1072,6 +1073,36 @@ fn bracket_entries(evidence: &Evidence) -> Vec<LexiconEntry> {
         }
     }
     out
+}
+
+/// Drops the bracket pairs whose Chinese side is the tail of a longer term, cut off: the
+/// papers write 无需训练（Training-free） and 免训练（Training-free）, each too seldom for its
+/// suffix count to extend 训练 to it, so 训练 ↔ Training-free was learned, and a search for
+/// 模型训练 found training-free methods first. Such a pair is dropped when the corpus says
+/// both that the Chinese side means only part of the English side (another pair gives it a
+/// translation of some of the English words: 训练 ↔ training) and that a longer Chinese term
+/// ending in it is the whole (无需训练 ↔ training-free).
+fn drop_cut_bracket_pairs(entries: &mut Vec<LexiconEntry>) {
+    let mut by_zh: HashMap<&str, Vec<&[String]>> = HashMap::new();
+    let mut by_en: HashMap<&[String], Vec<&str>> = HashMap::new();
+    for entry in entries.iter() {
+        by_zh.entry(entry.zh.as_str()).or_default().push(&entry.en_terms);
+        by_en.entry(entry.en_terms.as_slice()).or_default().push(&entry.zh);
+    }
+    let cut: Vec<bool> = entries
+        .iter()
+        .map(|entry| {
+            let part_of = |other: &&[String]| {
+                other.len() < entry.en_terms.len() && other.iter().all(|t| entry.en_terms.contains(t))
+            };
+            let longer = |zh: &&str| zh.len() > entry.zh.len() && zh.ends_with(entry.zh.as_str());
+            entry.source == LexiconSource::Bracket
+                && by_zh[entry.zh.as_str()].iter().any(part_of)
+                && by_en[entry.en_terms.as_slice()].iter().any(longer)
+        })
+        .collect();
+    let mut cut = cut.into_iter();
+    entries.retain(|_| !cut.next().unwrap_or(false));
 }
 
 /// Parallel papers the translation model reads at most: EM costs a pass over every (Chinese,
@@ -2244,6 +2275,44 @@ mod tests {
         let one = on(1);
         assert_eq!(one, on(2));
         assert_eq!(one, on(3));
+    }
+
+    #[test]
+    fn a_bracket_pair_whose_chinese_side_is_cut_from_a_longer_term_is_dropped() {
+        let entry = |zh: &str, en: &[&str], source: LexiconSource| LexiconEntry {
+            zh: zh.to_string(),
+            en: en.join(" "),
+            zh_terms: vec![zh.to_string()],
+            en_terms: en.iter().map(|t| t.to_string()).collect(),
+            weight: 0.3,
+            source,
+            count: 5,
+        };
+        let mut entries = vec![
+            // 无需训练（Training-free）, 免训练（Training-free）: the suffix both share.
+            entry("训练", &["train", "free"], LexiconSource::Bracket),
+            entry("训练", &["train"], LexiconSource::Parallel),
+            entry("无需训练", &["train", "free"], LexiconSource::Parallel),
+            // A term whose words have translations of their own, and no longer term: kept.
+            entry("语言模型", &["languag", "model"], LexiconSource::Bracket),
+            entry("语言模型", &["model"], LexiconSource::Parallel),
+            // A longer term with the same English, but nothing says the shorter one means
+            // less: kept (检索增强生成 and 增强生成 both written before RAG's long form).
+            entry("增强生成", &["retriev", "augment", "gener"], LexiconSource::Bracket),
+            entry("检索增强生成", &["retriev", "augment", "gener"], LexiconSource::Bracket),
+        ];
+        drop_cut_bracket_pairs(&mut entries);
+        let kept: Vec<(&str, String, LexiconSource)> =
+            entries.iter().map(|e| (e.zh.as_str(), e.en_terms.join(" "), e.source)).collect();
+        let expected = [
+            ("训练", "train", LexiconSource::Parallel),
+            ("无需训练", "train free", LexiconSource::Parallel),
+            ("语言模型", "languag model", LexiconSource::Bracket),
+            ("语言模型", "model", LexiconSource::Parallel),
+            ("增强生成", "retriev augment gener", LexiconSource::Bracket),
+            ("检索增强生成", "retriev augment gener", LexiconSource::Bracket),
+        ];
+        assert_eq!(kept, expected.map(|(zh, en, source)| (zh, en.to_string(), source)));
     }
 
     #[test]
