@@ -181,7 +181,7 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
         return Err(ParseError::Empty);
     }
     match json_list::parse_json(content) {
-        Ok(Some(value)) => return json_list::parse(path, content, value),
+        Ok(Some(json)) => return json_list::parse(path, content, json),
         Ok(None) => {}
         // Markdown may open with `[`; JSON can never hold a line that starts with `## 📄`.
         Err(error) if !report::looks_like_report(content) && !paper_md::looks_like_paper(content) => {

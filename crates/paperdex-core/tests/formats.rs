@@ -548,6 +548,24 @@ fn truncated_json_names_the_line_and_column() {
 }
 
 #[test]
+fn a_list_cut_off_keeps_the_records_that_arrived_whole_and_names_where_it_stops() {
+    // A download that stopped inside the third record: the two before it are read.
+    let cut = HF_DAY.match_indices("\"paper\"").nth(2).expect("a third record").0 + 20;
+    let parsed = parse("hf-daily-api/2026-02-05.json", HF_DAY[..cut].as_bytes());
+    let ids: Vec<&str> = parsed.records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["2602.02958", "2602.04705"]);
+    let [cut_off] = parsed.rejected.as_slice() else { panic!("{:?}", parsed.rejected) };
+    assert_eq!(cut_off.position, 3);
+    assert!(cut_off.reason.starts_with("invalid JSON at line"), "{}", cut_off.reason);
+    assert!(cut_off.reason.contains("truncated") && cut_off.reason.ends_with("the 2 records before it were read"));
+    // Cut between two records, before the list closes: every record is read, and the end named.
+    let between = HF_DAY[..cut].rfind("},").expect("an end of record") + 2;
+    let parsed = parse("hf-daily-api/2026-02-05.json", HF_DAY[..between].as_bytes());
+    assert_eq!(parsed.records.len(), 2);
+    assert_eq!(parsed.rejected.iter().map(|r| r.position).collect::<Vec<_>>(), [3]);
+}
+
+#[test]
 fn text_that_is_not_utf8_names_the_line() {
     let latin1 = b"# Hugging Face Daily Papers Report\n**Date**: 2026-02-05\n## \xf0\x9f\x93\x84 Caf\xe9 Society\n";
     let error = parse_err("reports/2026-02-05.md", latin1);

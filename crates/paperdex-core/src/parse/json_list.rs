@@ -1,7 +1,8 @@
 //! The JSON formats: parsing, telling the list shapes apart, and the file-level errors.
 //!
 //! The list is read as `Vec<serde_json::Value>` and each item converted on its own, so one bad
-//! record is rejected without losing the file.
+//! record is rejected without losing the file. A list cut off (a download that stopped) keeps
+//! the records that arrived whole.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,11 +13,18 @@ use super::text::{date_in_file_name, snippet};
 use super::{ParseError, ParsedFile, RecordWarning, RejectedRecord, hf_api, repeated_paper, zh_summaries};
 use crate::paper::{PaperId, Source, SourceFormat};
 
+/// A file's JSON: its value, and, when the file ends inside its top-level list, the error that
+/// says where (the value then holds the items before it that arrived whole).
+pub(super) struct Json {
+    pub(super) value: Value,
+    pub(super) cut_off: Option<ParseError>,
+}
+
 /// Parses `content` as JSON when it looks like JSON. `Ok(None)`: not JSON, try markdown.
 ///
 /// Text starting with `[` or `{` must be JSON, so its errors are reported; a number or string
 /// at the start may just be prose, which is only JSON if the whole of it parses.
-pub(super) fn parse_json(content: &str) -> Result<Option<Value>, ParseError> {
+pub(super) fn parse_json(content: &str) -> Result<Option<Json>, ParseError> {
     let start = content.trim_start();
     let strict = start.starts_with(['[', '{']);
     let maybe = strict
@@ -25,16 +33,50 @@ pub(super) fn parse_json(content: &str) -> Result<Option<Value>, ParseError> {
     if !maybe {
         return Ok(None);
     }
+    let whole = |value| Ok(Some(Json { value, cut_off: None }));
     match serde_json::from_str::<Value>(content) {
-        Ok(value) => Ok(Some(value)),
+        Ok(value) => whole(value),
         // A number beyond any float (`"upvotes": 1e400`) fails serde_json's `Value` but not its
         // syntax check: one such value, in a field nobody reads, must not lose the whole file.
         Err(error) if strict => match serde_json::from_str::<&RawValue>(content) {
-            Ok(raw) => Ok(Some(lenient_value(raw))),
+            Ok(raw) => whole(lenient_value(raw)),
+            Err(_) if error.classify() == serde_json::error::Category::Eof && start.starts_with('[') => {
+                let items = items_before_the_end(content);
+                if items.is_empty() {
+                    Err(invalid_json(&error))
+                } else {
+                    Ok(Some(Json { value: Value::Array(items), cut_off: Some(invalid_json(&error)) }))
+                }
+            }
             Err(_) => Err(invalid_json(&error)),
         },
         Err(_) => Ok(None),
     }
+}
+
+/// The items of a top-level list that ends too soon, each one that arrived whole: read one by
+/// one until the end of the text stops the reading.
+fn items_before_the_end(content: &str) -> Vec<Value> {
+    struct Items<'v>(&'v mut Vec<Value>);
+    impl<'de> serde::de::Visitor<'de> for Items<'_> {
+        type Value = ();
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a list")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+            while let Some(item) = items.next_element::<&RawValue>()? {
+                self.0.push(lenient_value(item));
+            }
+            Ok(())
+        }
+    }
+    let mut items = Vec::new();
+    let mut reader = serde_json::Deserializer::from_str(content);
+    // The error is the end of the text, already known: what was read before it is the answer.
+    let _ = serde::Deserializer::deserialize_seq(&mut reader, Items(&mut items));
+    items
 }
 
 /// Reads syntactically valid JSON into a [`Value`], with every value `Value` cannot hold (a
@@ -69,14 +111,17 @@ fn invalid_json(error: &serde_json::Error) -> ParseError {
     ParseError::InvalidJson { line: error.line(), column: error.column(), message }
 }
 
-/// Turns a parsed JSON file into records.
-pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFile, ParseError> {
+/// Turns a parsed JSON file into records; a list cut off is one rejected record more, where
+/// the text ends.
+pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile, ParseError> {
+    let Json { value, cut_off } = json;
     let items = match value {
         Value::Array(items) => items,
         other => {
             return Err(ParseError::NotAList { found: describe(&other) });
         }
     };
+    let whole_items = items.len();
     let Some(format) = list_format(&items)? else {
         // `[]` is a day without papers: a valid file with nothing in it.
         return Ok(ParsedFile {
@@ -124,6 +169,17 @@ pub(super) fn parse(path: &str, content: &str, value: Value) -> Result<ParsedFil
             }
             Err(reason) => rejected.push(RejectedRecord { position: index + 1, line: line(index), reason }),
         }
+    }
+    if let Some(cut_off) = cut_off {
+        // The record the text stops in; those before it were read like any file's.
+        rejected.push(RejectedRecord {
+            position: whole_items + 1,
+            line: None,
+            reason: match whole_items {
+                1 => format!("{cut_off}; the record before it was read"),
+                n => format!("{cut_off}; the {n} records before it were read"),
+            },
+        });
     }
     Ok(ParsedFile { format, records, rejected, warnings })
 }
