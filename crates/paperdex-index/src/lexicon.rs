@@ -705,7 +705,7 @@ impl Evidence {
 /// the papers' order (which are modelled, the order of EM's sums): an ingest gives them in id
 /// order.
 pub fn learn(
-    papers: impl IntoIterator<Item = impl std::borrow::Borrow<Paper>>,
+    papers: impl IntoIterator<Item = impl std::borrow::Borrow<Paper> + Sync>,
     glossary: &[LexiconEntry],
     vectors: &mut dyn TermVectors,
 ) -> LexiconFile {
@@ -716,11 +716,28 @@ pub fn learn(
     // cannot be had: analysing tens of thousands of English papers for their vocabulary
     // would be wasted (at 100,000 papers, most of what sessions 14–15 added to the learning).
     let vocabulary = vectors.may_give_vectors();
-    let mut count = 0u64;
-    for paper in papers {
-        count += 1;
-        gather(paper.borrow(), &mut analyzer, &mut evidence, vocabulary);
+    let mut count = 0usize;
+    let mut papers = papers.into_iter();
+    loop {
+        // The papers are analysed a block at a time on every core, then read into the
+        // evidence one by one in their order, which is what the ids and the models depend on.
+        let block: Vec<_> = papers.by_ref().take(GATHER_BLOCK).collect();
+        if block.is_empty() {
+            break;
+        }
+        let read: Vec<Option<ReadPaper>> = block
+            .par_iter()
+            .enumerate()
+            .map_init(phrase_analyzer, |analyzer, (i, paper)| {
+                read_paper(paper.borrow(), vocabulary && count + i < VOCABULARY_PAPERS, analyzer)
+            })
+            .collect();
+        for paper in read {
+            gather(paper, &mut analyzer, &mut evidence, vocabulary);
+        }
+        count += block.len();
     }
+    let count = count as u64;
     let gathered = started.elapsed().as_secs_f64();
     let mut entries = bracket_entries(&evidence);
     let parallel_papers = evidence.parallel_papers;
@@ -764,35 +781,52 @@ pub fn learn(
     }
 }
 
-/// Reads one paper into the evidence, and its terms into the vocabulary when `vocabulary`
-/// says so.
-fn gather(paper: &Paper, analyzer: &mut TextAnalyzer, evidence: &mut Evidence, vocabulary: bool) {
-    let mut zh_words: HashSet<u32> = HashSet::new();
-    let mut en_words: HashSet<u32> = HashSet::new();
+/// Papers analysed at once (on every core) before they are read into the evidence in order.
+const GATHER_BLOCK: usize = 256;
+
+/// A paper's texts as the learning reads them, analysed, and whether any holds Chinese.
+struct ReadPaper<'p> {
+    analysed: Vec<(&'p str, bool, Vec<Word>)>,
+    han: bool,
+}
+
+/// Analyses the texts of `paper` the learning reads: its titles and sections but its
+/// references, each with whether it is Chinese. `None` when the learning has no use for the
+/// paper: no Chinese word in it, and its English words not `counted` for the vocabulary.
+fn read_paper<'p>(paper: &'p Paper, counted: bool, analyzer: &mut TextAnalyzer) -> Option<ReadPaper<'p>> {
     let mut texts: Vec<(&str, bool)> = vec![(paper.title(), false)];
     if let Some(zh) = paper.title_zh() {
         texts.push((zh, true));
     }
-    let sections = paper.sections();
-    for section in &sections {
+    for section in paper.sections() {
         // Reference lists are titles of other papers: they would pair this paper's Chinese
         // words with other papers' English.
         if section.kind != SectionKind::References {
             texts.push((&section.text, Lang::detect(&section.text) == Lang::Zh));
         }
     }
+    let han = texts.iter().any(|(text, _)| text.chars().any(is_han));
+    if !han && !counted {
+        return None;
+    }
+    let analysed = texts.into_iter().map(|(text, chinese)| (text, chinese, words(analyzer, text))).collect();
+    Some(ReadPaper { analysed, han })
+}
+
+/// Reads one paper into the evidence, and its terms into the vocabulary when `vocabulary`
+/// says so.
+fn gather(paper: Option<ReadPaper>, analyzer: &mut TextAnalyzer, evidence: &mut Evidence, vocabulary: bool) {
     // A paper without a Chinese word teaches nothing about translation (most of the corpus:
     // English abstracts); only its words are counted, for the embedding model's pairs, until
     // enough papers are (in each language: the field's vocabulary is there long before a
-    // million papers, and each distinct phrase counted costs memory).
-    let han = texts.iter().any(|(text, _)| text.chars().any(is_han));
+    // million papers, and each distinct phrase counted costs memory). `read_paper` left out
+    // the papers of neither kind: the English ones are counted while fewer than
+    // VOCABULARY_PAPERS papers came before, as every paper before them was.
+    let Some(ReadPaper { analysed, han }) = paper else { return };
+    let mut zh_words: HashSet<u32> = HashSet::new();
+    let mut en_words: HashSet<u32> = HashSet::new();
     let english_counted = vocabulary && evidence.vocabulary.english_papers < VOCABULARY_PAPERS;
     let chinese_counted = vocabulary && han && evidence.vocabulary.chinese_papers < VOCABULARY_PAPERS;
-    if !han && !english_counted {
-        return;
-    }
-    let analysed: Vec<(&str, bool, Vec<Word>)> =
-        texts.into_iter().map(|(text, chinese)| (text, chinese, words(analyzer, text))).collect();
     if chinese_counted || english_counted {
         count_vocabulary(&analysed, chinese_counted, english_counted, &mut evidence.vocabulary);
     }
@@ -1282,6 +1316,8 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
 struct SeenTogether {
     pairs: Vec<(u32, u32, u32)>,
     starts: Vec<u32>,
+    /// How many English ids there are.
+    en_words: usize,
 }
 
 /// Counts the pairs of `docs` (each side's ids ascending, below `zh_words` and `en_words`)
@@ -1346,14 +1382,20 @@ fn pairs_seen_together(docs: &[(Vec<u32>, Vec<u32>)], zh_words: usize, en_words:
     for z in 0..zh_words {
         starts[z + 1] += starts[z];
     }
-    SeenTogether { pairs, starts }
+    SeenTogether { pairs, starts, en_words }
 }
 
 impl SeenTogether {
     /// A paper's candidate pairs (pair ids), grouped by English word: for each of its Chinese
-    /// words, the English words it holds among that word's pairs, found by walking the shorter
-    /// list and searching the longer.
+    /// words, the English words it holds among that word's pairs. A word with few pairs has
+    /// them walked, each looked up in a bit set of the paper's English words; a word with many
+    /// (the commonest pair with most of the vocabulary) has the paper's English words searched
+    /// for in its pairs instead.
     fn cells_of(&self, (zh, en): &(Vec<u32>, Vec<u32>)) -> PaperCells {
+        let mut holds = vec![0u64; self.en_words.div_ceil(64)];
+        for &e in en {
+            holds[e as usize / 64] |= 1 << (e % 64);
+        }
         // Each cell as (English word, pair id), so that grouping is a sort of plain numbers
         // (sorting pair ids by a word looked up in the pair table missed the cache at every
         // comparison: most of the cells' time).
@@ -1362,15 +1404,10 @@ impl SeenTogether {
         for &z in zh {
             let from = self.starts[z as usize] as usize;
             let partners = &self.pairs[from..self.starts[z as usize + 1] as usize];
-            if partners.len() <= en.len() {
-                let mut rest = en.as_slice();
+            if partners.len() <= en.len() * 8 {
                 for (i, &(_, e, _)) in partners.iter().enumerate() {
-                    match rest.binary_search(&e) {
-                        Ok(k) => {
-                            cell(e, from + i);
-                            rest = &rest[k + 1..];
-                        }
-                        Err(k) => rest = &rest[k..],
+                    if holds[e as usize / 64] & (1 << (e % 64)) != 0 {
+                        cell(e, from + i);
                     }
                 }
             } else {
@@ -2102,9 +2139,11 @@ mod tests {
         let mut analyzer = phrase_analyzer();
         let (mut counted, mut skipped) = (Evidence::default(), Evidence::default());
         for p in &papers {
-            gather(p, &mut analyzer, &mut counted, true);
-            gather(p, &mut analyzer, &mut skipped, false);
+            gather(read_paper(p, true, &mut analyzer), &mut analyzer, &mut counted, true);
+            gather(read_paper(p, false, &mut analyzer), &mut analyzer, &mut skipped, false);
         }
+        // The English paper is not even analysed.
+        assert!(read_paper(&papers[1], false, &mut analyzer).is_none());
         assert_eq!((counted.vocabulary.chinese_papers, counted.vocabulary.english_papers), (1, 2));
         assert_eq!((skipped.vocabulary.chinese_papers, skipped.vocabulary.english_papers), (0, 0));
         assert_eq!(skipped.parallel_papers, counted.parallel_papers);
@@ -2347,7 +2386,7 @@ mod tests {
         assert_eq!(seen.pairs, expected);
         let partners = |z: u32| (seen.starts[z as usize + 1] - seen.starts[z as usize]) as usize;
         let ways: HashSet<bool> =
-            docs.iter().flat_map(|(zh, en)| zh.iter().map(|&z| partners(z) <= en.len())).collect();
+            docs.iter().flat_map(|(zh, en)| zh.iter().map(|&z| partners(z) <= en.len() * 8)).collect();
         assert_eq!(ways.len(), 2, "both ways of finding a paper's pairs are taken");
         for (z, window) in seen.starts.windows(2).enumerate() {
             assert!(seen.pairs[window[0] as usize..window[1] as usize].iter().all(|&(pz, _, _)| pz == z as u32));
