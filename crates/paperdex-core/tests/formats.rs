@@ -551,7 +551,7 @@ fn truncated_json_names_the_line_and_column() {
 fn a_list_cut_off_keeps_the_records_that_arrived_whole_and_names_where_it_stops() {
     // A download that stopped inside the third record: the two before it are read.
     let cut = HF_DAY.match_indices("\"paper\"").nth(2).expect("a third record").0 + 20;
-    let parsed = parse("hf-daily-api/2026-02-05.json", HF_DAY[..cut].as_bytes());
+    let parsed = parse("hf-daily-api/2026-02-05.json", &HF_DAY.as_bytes()[..cut]);
     let ids: Vec<&str> = parsed.records.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["2602.02958", "2602.04705"]);
     let [cut_off] = parsed.rejected.as_slice() else { panic!("{:?}", parsed.rejected) };
@@ -560,7 +560,7 @@ fn a_list_cut_off_keeps_the_records_that_arrived_whole_and_names_where_it_stops(
     assert!(cut_off.reason.contains("truncated") && cut_off.reason.ends_with("the 2 records before it were read"));
     // Cut between two records, before the list closes: every record is read, and the end named.
     let between = HF_DAY[..cut].rfind("},").expect("an end of record") + 2;
-    let parsed = parse("hf-daily-api/2026-02-05.json", HF_DAY[..between].as_bytes());
+    let parsed = parse("hf-daily-api/2026-02-05.json", &HF_DAY.as_bytes()[..between]);
     assert_eq!(parsed.records.len(), 2);
     assert_eq!(parsed.rejected.iter().map(|r| r.position).collect::<Vec<_>>(), [3]);
 }
