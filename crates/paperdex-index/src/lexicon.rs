@@ -1235,7 +1235,11 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
     let mut cells_of: Vec<PaperCells> = Vec::with_capacity(docs.len());
     let mut cells_total = 0;
     'blocks: for block in docs.chunks(CELL_BLOCK) {
-        for paper in block.par_iter().map(|doc| seen.cells_of(doc)).collect::<Vec<_>>() {
+        let cells = block
+            .par_iter()
+            .map_init(|| vec![0u64; seen.en_words.div_ceil(64)], |holds, doc| seen.cells_of(doc, holds))
+            .collect::<Vec<_>>();
+        for paper in cells {
             if phrases && cells_total >= MAX_PHRASE_CELLS {
                 break 'blocks;
             }
@@ -1391,8 +1395,11 @@ impl SeenTogether {
     /// them walked, each looked up in a bit set of the paper's English words; a word with many
     /// (the commonest pair with most of the vocabulary) has the paper's English words searched
     /// for in its pairs instead.
-    fn cells_of(&self, (zh, en): &(Vec<u32>, Vec<u32>)) -> PaperCells {
-        let mut holds = vec![0u64; self.en_words.div_ceil(64)];
+    ///
+    /// `holds` is the bit set, one bit per English id, all clear; it is left so, to serve the
+    /// next paper (a set per paper would be cleared whole each time: at scale the English ids
+    /// run into the millions).
+    fn cells_of(&self, (zh, en): &(Vec<u32>, Vec<u32>), holds: &mut [u64]) -> PaperCells {
         for &e in en {
             holds[e as usize / 64] |= 1 << (e % 64);
         }
@@ -1422,6 +1429,9 @@ impl SeenTogether {
                     }
                 }
             }
+        }
+        for &e in en {
+            holds[e as usize / 64] = 0;
         }
         keyed.sort_unstable();
         let mut paper = PaperCells { cells: keyed.iter().map(|&key| key as u32).collect(), groups: Vec::new() };
@@ -2408,7 +2418,9 @@ mod tests {
                     && paper.groups().all(|(w, run)| run.iter().all(|&p| word(&seen.pairs[p as usize]) == w))
             };
             cells.sort_unstable_by_key(|&p| (seen.pairs[p as usize].1, p));
-            let mut paper = seen.cells_of(doc);
+            let mut holds = vec![0u64; 1];
+            let mut paper = seen.cells_of(doc, &mut holds);
+            assert_eq!(holds, [0], "the bit set is left clear");
             assert_eq!(paper.cells, cells);
             assert!(runs_hold(&paper, |&(_, e, _)| e));
             paper.group_by_chinese_word(&seen.pairs);
