@@ -193,6 +193,23 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
+    /// Every kind.
+    pub const ALL: [SectionKind; 13] = [
+        SectionKind::Field,
+        SectionKind::CoreContribution,
+        SectionKind::Usage,
+        SectionKind::Innovations,
+        SectionKind::Results,
+        SectionKind::Abstract,
+        SectionKind::AiSummary,
+        SectionKind::Tldr,
+        SectionKind::Motivation,
+        SectionKind::Method,
+        SectionKind::Conclusion,
+        SectionKind::References,
+        SectionKind::Body,
+    ];
+
     /// The label shown to users (Chinese names for the digest sections).
     pub fn label(self) -> &'static str {
         match self {
@@ -304,18 +321,26 @@ impl SectionGroup {
 impl std::str::FromStr for SectionGroup {
     type Err = String;
 
-    /// Reads a group name ([`SectionGroup::name`]) in any case; `results` and `experiment`
-    /// name the experiments too, `field` the application field, `core` the contribution.
+    /// Reads a group name ([`SectionGroup::name`]) in any case; `experiment`, `core`,
+    /// `summary` and `innovation` name groups too. So does each kind of section, by the name
+    /// a paper's JSON gives its sections (`core_contribution`, `results`, `field`: what an
+    /// agent reads in `show_paper` and asks for next) and by its label (`实验效果`).
     fn from_str(s: &str) -> Result<SectionGroup, String> {
-        let s = s.trim().to_ascii_lowercase();
+        let s = s.trim().to_lowercase();
         let alias = match s.as_str() {
-            "results" | "experiment" => Some(SectionGroup::Experiments),
-            "field" => Some(SectionGroup::Application),
-            "core" | "tldr" | "summary" => Some(SectionGroup::Contribution),
+            "experiment" => Some(SectionGroup::Experiments),
+            "core" | "summary" => Some(SectionGroup::Contribution),
             "innovation" => Some(SectionGroup::Innovations),
             _ => None,
         };
-        alias.or_else(|| SectionGroup::ALL.into_iter().find(|g| g.name() == s)).ok_or_else(|| {
+        let kind_named = || {
+            let named = |kind: &SectionKind| {
+                serde_json::to_value(kind).is_ok_and(|name| name == s.as_str()) || kind.label().to_lowercase() == s
+            };
+            SectionKind::ALL.iter().find(|kind| named(kind)).map(|kind| kind.group())
+        };
+        let group = alias.or_else(|| SectionGroup::ALL.into_iter().find(|g| g.name() == s)).or_else(kind_named);
+        group.ok_or_else(|| {
             let names: Vec<&str> = SectionGroup::ALL.iter().map(|g| g.name()).collect();
             format!("must be one of {}", names.join(", "))
         })

@@ -260,6 +260,16 @@ mod tests {
         assert!(error.to_string().contains("\"March\""), "{error}");
         assert_eq!(error.to_string().matches("\"March\"").count(), 1, "{error}");
         assert_eq!(parse_value::<SectionGroup>("section", "Results").ok(), Some(SectionGroup::Experiments));
+        // Every kind of section names its group, by the name a paper's JSON gives it (what an
+        // agent reads in a paper and asks for next) and by its label.
+        for kind in paperdex_core::SectionKind::ALL {
+            let name = serde_json::to_value(kind).expect("a name");
+            let name = name.as_str().expect("a string");
+            assert_eq!(parse_value::<SectionGroup>("section", name).ok(), Some(kind.group()), "{name}");
+            assert_eq!(parse_value::<SectionGroup>("section", kind.label()).ok(), Some(kind.group()), "{kind:?}");
+        }
+        assert_eq!(parse_value::<SectionGroup>("section", "core_contribution").ok(), Some(SectionGroup::Contribution));
+        assert_eq!(parse_value::<SectionGroup>("section", "实验效果").ok(), Some(SectionGroup::Experiments));
         assert_eq!(parse_value::<SortOrder>("sort", "DATE").ok(), Some(SortOrder::Date));
     }
 
