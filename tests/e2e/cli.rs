@@ -330,3 +330,32 @@ fn eval_scores_related_lists_and_names_a_judgment_file_that_cannot_be_right() {
         assert!(run.stderr.contains(&path) && run.stderr.contains(says), "{name}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_changed_paper_keeps_its_unchanged_passages_and_the_progress_counts_what_the_model_embeds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let ingest = |path: &std::path::Path| {
+        run_output(paperdex_hashed(&index).args(["ingest", path.to_str().expect("utf-8 path")]))
+    };
+    assert_eq!(ingest(&sample()).code, 0);
+    // The HF list again with Quant VideoGen's abstract reworded: its Chinese summary's passages
+    // are unchanged and keep their vectors.
+    let hf = std::fs::read_to_string(sample().join("hf-daily-2026-02-05.json")).expect("sample");
+    let reworded = hf.replacen("Despite rapid progress", "Despite much rapid progress", 1);
+    assert_ne!(reworded, hf);
+    let file = dir.path().join("hf-daily-2026-02-05.json");
+    std::fs::write(&file, reworded).expect("write");
+    let again = ingest(&file);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let count_after = |text: &str, start: &str, end: &str| -> usize {
+        let line = text.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("no {start:?} in {text}"));
+        line[start.len()..].split(end).next().and_then(|n| n.trim().parse().ok()).expect("a count")
+    };
+    let embedded = count_after(&again.stdout, "embedded: 1 papers, ", "passages");
+    let kept = count_after(&again.stdout, "kept: ", "stored");
+    assert!(embedded > 0 && kept > 0, "{}", again.stdout);
+    // The progress line counts the passages the model embedded, not the ones kept.
+    let progress = count_after(&again.stderr, "embedded 1/1 papers (", "/");
+    assert_eq!(progress, embedded, "{}", again.stderr);
+}

@@ -373,10 +373,7 @@ pub(crate) fn embed_papers(
         left[paper] += 1;
     }
     let done_already = left.iter().filter(|&&n| n == 0).count();
-    let kept = chunked.iter().map(Vec::len).sum::<usize>() - flat.len();
-    if (done_already > 0 || kept > 0)
-        && sender.send(Embedded::Progress { passages: kept, papers: done_already }).is_err()
-    {
+    if done_already > 0 && sender.send(Embedded::Progress { passages: 0, papers: done_already }).is_err() {
         return false;
     }
     let remaining = std::sync::Mutex::new(left);

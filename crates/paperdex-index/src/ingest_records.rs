@@ -194,12 +194,15 @@ impl PaperIndex {
             // before the previous batch's vectors go in.
             let embed = |batch: &Batch, progress: &mut EmbedProgress, set: Option<&VectorSet>| {
                 if embedder.is_some() {
-                    progress.papers_total += batch.embed.len();
-                    progress.passages_total += batch.embed.iter().map(|p| chunk(p).len()).sum::<usize>();
                     let stored = match set {
                         Some(set) if chunking_current => self.stored_passage_vectors(set, &batch.embed),
                         _ => StoredVectors::new(),
                     };
+                    // The progress counts what the model embeds: a passage that keeps its
+                    // stored vector costs nothing, and counted it made the rate a fiction.
+                    progress.papers_total += batch.embed.len();
+                    progress.passages_total +=
+                        batch.embed.iter().flat_map(chunk).filter(|c| !stored.contains_key(&c.text)).count();
                     let _ = queue.send((batch.embed.clone(), stored));
                 }
             };
