@@ -318,6 +318,10 @@ fn eval_scores_related_lists_and_names_a_judgment_file_that_cannot_be_right() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(report["queries_scored"], 1, "{report}");
+    // A related list has one ranking: asking for modes of it is a usage error, not ignored.
+    let run = paperdex(&index, &["eval", "--related", &good, "--modes", "bm25"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--modes") && run.stderr.contains("--related"), "{}", run.stderr);
 
     for (name, text, says) in [
         ("bad-seed.txt", "2602.0295 0 2602.04145 2\n", "the seed \"2602.0295\" is not an arXiv id"),

@@ -201,12 +201,13 @@ enum Command {
         /// TREC qrels for --queries: `qid 0 docid grade` per line.
         #[arg(long, requires = "queries")]
         qrels: Option<PathBuf>,
-        /// Modes to score, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "bm25,vector,hybrid")]
+        /// Modes to score, comma-separated. Related lists have one ranking, so not with
+        /// --related.
+        #[arg(long, value_delimiter = ',', default_value = "bm25,vector,hybrid", conflicts_with = "related")]
         modes: Vec<SearchMode>,
         /// Drop the collection's stop words (CACM `common_words`) from queries first: an
         /// experiment, not how the product searches.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "related")]
         strip_stopwords: bool,
         /// Build the --smart collection's index in this folder and keep it; a later run reuses
         /// it without embedding again. A folder holding any other index is refused unchanged.
