@@ -331,6 +331,9 @@ impl PaperIndex {
 
 /// What the embedding thread tells the writer.
 pub(crate) enum Embedded {
+    /// A batch's passages the model will embed (those not keeping a stored vector), told
+    /// before any is embedded: what the progress counts.
+    Planned { passages: usize },
     /// `passages` more passages are done, completing `papers` more papers.
     Progress { passages: usize, papers: usize },
     /// A batch is done: each of its papers' passage vectors, in the order the papers came.
@@ -373,7 +376,9 @@ pub(crate) fn embed_papers(
         left[paper] += 1;
     }
     let done_already = left.iter().filter(|&&n| n == 0).count();
-    if done_already > 0 && sender.send(Embedded::Progress { passages: 0, papers: done_already }).is_err() {
+    if sender.send(Embedded::Planned { passages: flat.len() }).is_err()
+        || (done_already > 0 && sender.send(Embedded::Progress { passages: 0, papers: done_already }).is_err())
+    {
         return false;
     }
     let remaining = std::sync::Mutex::new(left);
@@ -420,6 +425,7 @@ pub(crate) fn receive_batch(
 ) -> Result<Vec<PassageVectors>> {
     loop {
         match receiver.recv() {
+            Ok(Embedded::Planned { passages }) => progress.passages_total += passages,
             Ok(Embedded::Progress { passages, papers }) => {
                 progress.passages_done += passages;
                 progress.papers_done += papers;

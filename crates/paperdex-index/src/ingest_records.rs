@@ -198,11 +198,10 @@ impl PaperIndex {
                         Some(set) if chunking_current => self.stored_passage_vectors(set, &batch.embed),
                         _ => StoredVectors::new(),
                     };
-                    // The progress counts what the model embeds: a passage that keeps its
-                    // stored vector costs nothing, and counted it made the rate a fiction.
+                    // The passages come with the embedding thread's plan (`Embedded::Planned`):
+                    // it alone knows which keep their stored vectors, and counted, those made
+                    // the rate a fiction.
                     progress.papers_total += batch.embed.len();
-                    progress.passages_total +=
-                        batch.embed.iter().flat_map(chunk).filter(|c| !stored.contains_key(&c.text)).count();
                     let _ = queue.send((batch.embed.clone(), stored));
                 }
             };
