@@ -1332,13 +1332,7 @@ struct SeenTogether {
 /// cores in runs, each core with one array.
 fn pairs_seen_together(docs: &[(Vec<u32>, Vec<u32>)], zh_words: usize, en_words: usize) -> SeenTogether {
     // The papers of each Chinese word, in paper order.
-    let mut papers_from = vec![0u32; zh_words + 1];
-    for (zh, _) in docs {
-        zh.iter().for_each(|&z| papers_from[z as usize + 1] += 1);
-    }
-    for z in 0..zh_words {
-        papers_from[z + 1] += papers_from[z];
-    }
+    let papers_from = starts_of(zh_words, docs.iter().flat_map(|(zh, _)| zh.iter().copied()));
     let mut papers_of = vec![0u32; papers_from[zh_words] as usize];
     let mut filled = papers_from.clone();
     for (d, (zh, _)) in docs.iter().enumerate() {
@@ -1348,45 +1342,56 @@ fn pairs_seen_together(docs: &[(Vec<u32>, Vec<u32>)], zh_words: usize, en_words:
         }
     }
     let run = zh_words.div_ceil(rayon::current_num_threads() * 16).max(1);
+    // One count array per core, left all zero by each word for the next (at scale the English
+    // ids run into the millions).
     let runs: Vec<Vec<(u32, u32, u32)>> = (0..zh_words.div_ceil(run))
         .into_par_iter()
-        .map(|r| {
-            let mut count = vec![0u32; en_words];
-            let mut touched: Vec<u32> = Vec::new();
-            let mut kept = Vec::new();
-            for z in r * run..((r + 1) * run).min(zh_words) {
-                let papers = &papers_of[papers_from[z] as usize..papers_from[z + 1] as usize];
-                if papers.len() < MIN_PARALLEL_COUNT as usize {
-                    continue;
-                }
-                for &d in papers {
-                    for &e in &docs[d as usize].1 {
-                        let c = &mut count[e as usize];
-                        if *c == 0 {
-                            touched.push(e);
+        .map_init(
+            || vec![0u32; en_words],
+            |count, r| {
+                let mut touched: Vec<u32> = Vec::new();
+                let mut kept = Vec::new();
+                for z in r * run..((r + 1) * run).min(zh_words) {
+                    let papers = &papers_of[papers_from[z] as usize..papers_from[z + 1] as usize];
+                    if papers.len() < MIN_PARALLEL_COUNT as usize {
+                        continue;
+                    }
+                    for &d in papers {
+                        for &e in &docs[d as usize].1 {
+                            let c = &mut count[e as usize];
+                            if *c == 0 {
+                                touched.push(e);
+                            }
+                            *c += 1;
                         }
-                        *c += 1;
                     }
-                }
-                let first = kept.len();
-                for e in touched.drain(..) {
-                    let c = std::mem::take(&mut count[e as usize]);
-                    if c >= MIN_PARALLEL_COUNT {
-                        kept.push((z as u32, e, c));
+                    let first = kept.len();
+                    for e in touched.drain(..) {
+                        let c = std::mem::take(&mut count[e as usize]);
+                        if c >= MIN_PARALLEL_COUNT {
+                            kept.push((z as u32, e, c));
+                        }
                     }
+                    kept[first..].sort_unstable();
                 }
-                kept[first..].sort_unstable();
-            }
-            kept
-        })
+                kept
+            },
+        )
         .collect();
     let pairs: Vec<(u32, u32, u32)> = runs.into_iter().flatten().collect();
-    let mut starts = vec![0u32; zh_words + 1];
-    pairs.iter().for_each(|&(z, _, _)| starts[z as usize + 1] += 1);
-    for z in 0..zh_words {
-        starts[z + 1] += starts[z];
-    }
+    let starts = starts_of(zh_words, pairs.iter().map(|&(z, _, _)| z));
     SeenTogether { pairs, starts, en_words }
+}
+
+/// Where each of `n` ids' run begins in a list ordered by id, given the id of every item:
+/// `starts[id]..starts[id + 1]`.
+fn starts_of(n: usize, ids: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut starts = vec![0u32; n + 1];
+    ids.for_each(|id| starts[id as usize + 1] += 1);
+    for id in 0..n {
+        starts[id + 1] += starts[id];
+    }
+    starts
 }
 
 impl SeenTogether {
