@@ -16,7 +16,7 @@ use crate::cancel::Cancel;
 use crate::error::{IndexError, Result};
 use crate::feedback::{FEEDBACK_PAPERS, feedback_vector};
 use crate::filter::SortOrder;
-use crate::fusion::{Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share};
+use crate::fusion::{Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share, put_first};
 use crate::generation::AdmittedPassages;
 use crate::highlight::Highlighter;
 use crate::paper_index::PaperIndex;
@@ -329,12 +329,19 @@ impl SearchEngine {
         let mut keywords_time = None;
         let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out) = match keywords {
             Some(keywords) => {
-                let (KeywordList { ranked: by_words, total, left_out, .. }, highlighter, prefetched, keywords_took) =
-                    keywords?;
+                let (
+                    KeywordList { ranked: by_words, total, left_out, singled_out, .. },
+                    highlighter,
+                    prefetched,
+                    keywords_took,
+                ) = keywords?;
                 keywords_time = Some(keywords_took);
                 let languages = keyword_languages(&request.query, translated_into);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
-                let fused = fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see);
+                let mut fused = fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see);
+                if singled_out && let Some((leader, _)) = by_words.first() {
+                    put_first(&mut fused, leader);
+                }
                 (fused, highlighter, prefetched, total, left_out)
             }
             None => {
@@ -433,6 +440,7 @@ impl SearchEngine {
         let ranked = ids.into_iter().zip(matches.hits.iter().map(|&(score, _)| score)).collect();
         Ok(KeywordList {
             ranked,
+            singled_out: matches.singled_out,
             query: matches.query,
             total: (matches.total, matches.total_is_estimate),
             left_out: matches.left_out,
@@ -477,6 +485,8 @@ impl SearchEngine {
 /// matching papers (and whether it is an estimate).
 struct KeywordList {
     ranked: Vec<(String, f32)>,
+    /// Whether the words single out the first paper ([`crate::search::DECISIVE_LEAD`]).
+    singled_out: bool,
     query: Option<Box<dyn tantivy::query::Query>>,
     total: (usize, bool),
     left_out: Vec<String>,

@@ -182,6 +182,17 @@ pub fn fuse_where_keywords_see<K: Clone + Eq + std::hash::Hash>(
     out
 }
 
+/// Moves `key` to the front of a fused list, at the first paper's score: a paper the query's
+/// words single out ([`crate::search::DECISIVE_LEAD`]) comes first whatever the other list
+/// says, since rank fusion sees that it ranks first by words, not how far it stands out.
+pub fn put_first<K: Eq>(fused: &mut Vec<Fused<K>>, key: &K) {
+    if let Some(at) = fused.iter().position(|f| &f.key == key) {
+        let mut first = fused.remove(at);
+        first.score = fused.first().map_or(first.score, |f| f.score.max(first.score));
+        fused.insert(0, first);
+    }
+}
+
 fn range<K>(list: &[(K, f32)]) -> (f32, f32) {
     list.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (_, s)| (lo.min(*s), hi.max(*s)))
 }
@@ -414,5 +425,21 @@ mod tests {
         );
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].0, "p");
+    }
+
+    #[test]
+    fn a_paper_put_first_leads_at_the_first_score_and_the_rest_keep_their_order() {
+        let mut fused = fuse(&[("a", 9.0), ("b", 3.0)], &[("b", 0.9), ("c", 0.8)], Fusion::default());
+        let before: Vec<&str> = fused.iter().map(|f| f.key).collect();
+        assert_ne!(before[0], "a", "the vectors outvote the words here: {before:?}");
+        let top = fused[0].score;
+        put_first(&mut fused, &"a");
+        let after: Vec<&str> = fused.iter().map(|f| f.key).collect();
+        let rest: Vec<&str> = before.iter().copied().filter(|&k| k != "a").collect();
+        assert_eq!(after[0], "a");
+        assert_eq!(&after[1..], &rest[..]);
+        assert_eq!(fused[0].score, top, "scores still fall along the list");
+        put_first(&mut fused, &"z");
+        assert_eq!(fused.len(), 3, "a paper not in the list is not added");
     }
 }

@@ -618,3 +618,76 @@ fn a_file_read_again_cut_short_warns_which_paper_lost_text() {
     let restored = index.ingest(std::slice::from_ref(&report), None, &mut Quiet).expect("ingest the whole file");
     assert_eq!((restored.papers_updated, restored.record_warnings.len()), (1, 0));
 }
+
+/// A model whose every query vector is that of one fixed text: a query it "understands" as
+/// something else, as e5 may a title full of common words.
+struct QueryReadAs {
+    text: &'static str,
+    inner: HashEmbedder,
+}
+
+impl Embedder for QueryReadAs {
+    fn model_name(&self) -> &str {
+        self.inner.model_name()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str], role: paperdex_embed::Role) -> Result<Vec<Vec<f32>>, paperdex_embed::EmbedError> {
+        match role {
+            paperdex_embed::Role::Query => self.inner.embed(&vec![self.text; texts.len()], role),
+            _ => self.inner.embed(texts, role),
+        }
+    }
+}
+
+/// A reader pastes a paper's title. Its words single out that paper (it scores more than
+/// twice the next), so hybrid search puts it first even where the vectors rank it below
+/// papers that share a few of its words; a query whose words match several papers alike is
+/// fused as before.
+#[test]
+fn a_pasted_title_finds_its_paper_first_in_hybrid_even_where_the_vectors_prefer_others() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("2026-01-05.json");
+    let mut papers = topics();
+    papers.push((
+        "2601.00101",
+        "Sparse probing and outcome calibration for on-policy distillation",
+        "Sparse probing reads the student's hidden states; outcome calibration reweights on-policy \
+         distillation targets by how often the teacher's answer is right.",
+    ));
+    for (id, title) in [
+        ("2601.00102", "On-policy distillation of lobster choreography"),
+        ("2601.00103", "Lobster choreography distilled on-policy"),
+        ("2601.00104", "Distillation for lobster choreography at scale"),
+    ] {
+        papers.push((
+            id,
+            title,
+            "Lobster choreography distillation: a small dancer learns from a large one on-policy.",
+        ));
+    }
+    write_papers(&file, &papers);
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+    let embedder = HashEmbedder::new(DIMS);
+    index.ingest(std::slice::from_ref(&file), Some(&embedder), &mut Quiet).expect("ingest");
+    let model = QueryReadAs { text: "lobster choreography distillation on-policy", inner: embedder };
+    let engine = SearchEngine::new(index, Ok(Arc::new(model) as Arc<dyn Embedder>));
+    let ids = |query: &str, mode: SearchMode| -> Vec<String> {
+        let answer = engine.search(&SearchRequest::new(query).mode(mode).limit(5)).expect("search");
+        answer.hits.into_iter().map(|h| h.id).collect()
+    };
+
+    let title = "sparse probing and outcome calibration for on-policy distillation";
+    assert_eq!(ids(title, SearchMode::Bm25)[0], "2601.00101");
+    let by_meaning = ids(title, SearchMode::Vector);
+    assert_ne!(by_meaning[0], "2601.00101", "the vectors prefer the lobster papers: {by_meaning:?}");
+    assert_eq!(ids(title, SearchMode::Hybrid)[0], "2601.00101", "the titled paper comes first");
+
+    // "On-policy distillation" matches all four papers, none by twice the next: the vectors'
+    // choice among them stands.
+    let hybrid = ids("on-policy distillation", SearchMode::Hybrid);
+    assert_ne!(hybrid[0], "2601.00101", "{hybrid:?}");
+}
