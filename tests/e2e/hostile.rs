@@ -132,6 +132,47 @@ fn a_damaged_vector_file_leaves_keyword_search_working_and_the_next_ingest_embed
     assert_eq!(vector["mode"], "vector", "{vector}");
 }
 
+/// A restore from a backup mixes two generations: the vector file of an earlier commit, sound
+/// by its own checksum, lands in the current one. Searches refuse it as not the file this
+/// commit wrote (they would rank the earlier commit's passages), keyword search goes on, and
+/// the next ingest embeds every paper again.
+#[test]
+fn a_vector_file_from_an_earlier_generation_is_refused_and_the_next_ingest_embeds_every_paper_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let sample = sample();
+    let ingest = || run_output(paperdex_hashed(&index).arg("ingest").arg(&sample));
+    assert_eq!(ingest().code, 0);
+    let vector_file = || {
+        fs::read_dir(index.join("vectors"))
+            .expect("list")
+            .map(|e| e.expect("entry").path().join("vectors.bin"))
+            .find(|p| p.is_file())
+            .expect("a vector file")
+    };
+    let earlier = fs::read(vector_file()).expect("read");
+    let removed = run_output(paperdex_hashed(&index).args(["remove", "2602.02958"]));
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    let current = vector_file();
+    assert_ne!(fs::read(&current).expect("read"), earlier, "the removal wrote a new vector file");
+    fs::write(&current, &earlier).expect("restore the earlier file");
+
+    let hybrid = run_output(paperdex_hashed(&index).args(["search", "video generation", "--json"]));
+    assert_eq!(hybrid.code, 0, "{}", hybrid.stderr);
+    let hybrid: serde_json::Value = serde_json::from_str(&hybrid.stdout).expect("JSON");
+    assert_eq!(hybrid["mode"], "bm25", "{hybrid}");
+    assert!(!hit_ids(&hybrid).is_empty(), "{hybrid}");
+    assert!(hybrid["warnings"].to_string().contains("not the vector file this commit wrote"), "{hybrid}");
+    assert!(!hit_ids(&hybrid).contains(&"2602.02958".to_string()), "the removed paper stays removed");
+
+    let mended = ingest();
+    assert_eq!(mended.code, 0, "{}", mended.stderr);
+    assert!(mended.stderr.contains("every paper is embedded again"), "{}", mended.stderr);
+    let vector = run_output(paperdex_hashed(&index).args(["search", "video generation", "--mode", "vector", "--json"]));
+    let vector: serde_json::Value = serde_json::from_str(&vector.stdout).expect("JSON");
+    assert_eq!(vector["mode"], "vector", "{vector}");
+}
+
 #[test]
 fn a_segment_file_changed_on_disk_stops_every_writer_before_it_writes() {
     let dir = tempfile::tempdir().expect("tempdir");

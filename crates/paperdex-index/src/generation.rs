@@ -65,6 +65,12 @@ pub(crate) struct CommitPayload {
     /// today's version (`PaperIndex::stored_passage_vectors`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunking: Option<u32>,
+    /// The checksum of the generation's vector file (XXH64, 16 hex digits), which every load
+    /// compares with the file's: a sound `vectors.bin` copied from another generation or
+    /// another index passes its own checksum, and would serve another commit's vectors.
+    /// `None` for commits written before it was recorded (not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vectors_checksum: Option<String>,
 }
 
 impl CommitPayload {
@@ -221,8 +227,9 @@ pub(crate) fn vectors_root(root: &Path) -> PathBuf {
 /// Loads generation `name` for searching: the vectors and the compact graphs. Without a
 /// usable `graph.bin` (a generation written before it existed, or a damaged file, with a
 /// warning) the hnsw_rs graphs are loaded and converted in memory; nothing is written.
-pub(crate) fn load(root: &Path, name: &str) -> Result<Vectors> {
+pub(crate) fn load(root: &Path, name: &str, checksum: Option<&str>) -> Result<Vectors> {
     let dir = vectors_root(root).join(name);
+    check_set_file(&dir.join(SET_FILE), checksum).map_err(|e| corrupt(root, e))?;
     let graph_path = dir.join(COMPACT_FILE);
     // The two files are read at once, on two threads: each is seconds at millions of passages.
     let (set, graph) = std::thread::scope(|scope| {
@@ -252,9 +259,10 @@ pub(crate) fn load(root: &Path, name: &str) -> Result<Vectors> {
 }
 
 /// Loads generation `name` for a writer: the vectors and the hnsw_rs graphs it extends.
-pub(crate) fn load_writable(root: &Path, name: &str) -> Result<Writable> {
+pub(crate) fn load_writable(root: &Path, name: &str, checksum: Option<&str>) -> Result<Writable> {
     let dir = vectors_root(root).join(name);
-    match VectorSet::load(&dir.join(SET_FILE)) {
+    let path = dir.join(SET_FILE);
+    match check_set_file(&path, checksum).and_then(|()| VectorSet::load(&path)) {
         Ok(set) => {
             let ann = load_hnsw(&dir, name, &set);
             Ok(Writable::Loaded(Box::new((set, ann))))
@@ -267,6 +275,23 @@ pub(crate) fn load_writable(root: &Path, name: &str) -> Result<Writable> {
         }
         Err(error) => Err(corrupt(root, error)),
     }
+}
+
+/// Whether the vector file at `path` is the one its commit recorded (`checksum`, when the
+/// commit recorded one).
+fn check_set_file(path: &Path, checksum: Option<&str>) -> std::result::Result<(), VectorError> {
+    let Some(expected) = checksum else { return Ok(()) };
+    let found = format!("{:016x}", VectorSet::file_checksum(path)?);
+    if found != expected {
+        return Err(VectorError::corrupt(
+            path,
+            format!(
+                "it is not the vector file this commit wrote (checksum {found}, the commit recorded {expected}): \
+                 a copy from another generation or another index"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// What a writer finds of the current generation's vectors.
@@ -289,9 +314,10 @@ fn load_hnsw(dir: &Path, name: &str, set: &VectorSet) -> HnswSearch {
     }
 }
 
-/// Writes `set` and `ann` as generation `generation`; returns its folder name. The folder is
-/// complete and synced when this returns.
-pub(crate) fn write(root: &Path, generation: u64, set: &VectorSet, ann: &HnswSearch) -> Result<String> {
+/// Writes `set` and `ann` as generation `generation`; returns its folder name and the vector
+/// file's checksum ([`CommitPayload::vectors_checksum`]). The folder is complete and synced
+/// when this returns.
+pub(crate) fn write(root: &Path, generation: u64, set: &VectorSet, ann: &HnswSearch) -> Result<(String, String)> {
     let name = format!("gen-{generation:08}");
     let parent = vectors_root(root);
     let partial = parent.join(format!("{name}.partial"));
@@ -302,14 +328,14 @@ pub(crate) fn write(root: &Path, generation: u64, set: &VectorSet, ann: &HnswSea
         }
     }
     fs::create_dir_all(&partial).map_err(IndexError::io(&partial))?;
-    set.save(&partial.join(SET_FILE)).map_err(|e| write_failed(root, e))?;
+    let checksum = set.save(&partial.join(SET_FILE)).map_err(|e| write_failed(root, e))?;
     ann.save(&partial.join(HNSW_DIR)).map_err(|e| write_failed(root, e))?;
     let compact = CompactGraph::from_hnsw(ann, set).map_err(|e| corrupt(root, e))?;
     compact.save(&partial.join(COMPACT_FILE)).map_err(|e| write_failed(root, e))?;
     sync_dir(&partial)?;
     fs::rename(&partial, &done).map_err(IndexError::io(&done))?;
     sync_dir(&parent)?;
-    Ok(name)
+    Ok((name, format!("{checksum:016x}")))
 }
 
 /// Whether `name` is a folder this module writes: `gen-<8 digits>`, maybe `.partial`.
@@ -388,19 +414,21 @@ impl PaperIndex {
         lexicon: Option<&str>,
         chunking: Option<u32>,
     ) -> Result<Committed> {
-        let (name, graphs) = match vectors {
+        let (written, graphs) = match vectors {
             Some((set, ann)) => {
                 let graphs = ann.refresh(set).map_err(|e| corrupt(&self.root, e))?;
                 (Some(write(&self.root, number, set, ann)?), Some(graphs))
             }
             None => (None, None),
         };
+        let (name, vectors_checksum) = written.unzip();
         let payload = CommitPayload {
             generation: number,
             vectors: name,
             analysis: crate::analysis::ANALYSIS_VERSION,
             lexicon: lexicon.map(str::to_string),
             chunking,
+            vectors_checksum,
         };
         let mut writer: tantivy::IndexWriter = self.index.writer(WRITER_HEAP_BYTES)?;
         // A process killed inside an earlier commit can leave files that no commit names, such

@@ -167,7 +167,7 @@ impl PaperIndex {
         embedder: Option<&dyn Embedder>,
     ) -> Result<Option<(VectorSet, HnswSearch)>> {
         let current = match &payload.vectors {
-            Some(name) => match generation::load_writable(&self.root, name)? {
+            Some(name) => match generation::load_writable(&self.root, name, payload.vectors_checksum.as_deref())? {
                 generation::Writable::Loaded(current) => Some(*current),
                 generation::Writable::Lost(reason) if embedder.is_some() => {
                     tracing::warn!("the index's vectors are lost ({reason}): every paper is embedded again");

@@ -259,12 +259,13 @@ impl PaperIndex {
         // and the commit has moved on meanwhile, load the newer one instead.
         let mut attempts = 0;
         let fresh = loop {
-            let wanted = self.committed_payload()?.vectors;
+            let payload = self.committed_payload()?;
+            let wanted = payload.vectors;
             if wanted == self.vectors().map(|v| v.name.clone()) {
                 return Ok(());
             }
             let Some(name) = wanted else { break None };
-            match self.load_generation(&name) {
+            match self.load_generation(&name, payload.vectors_checksum.as_deref()) {
                 Ok(vectors) => break Some(Arc::new(vectors)),
                 Err(_) if attempts < 10 && self.committed_payload()?.vectors.as_deref() != Some(name.as_str()) => {
                     attempts += 1;
@@ -290,13 +291,13 @@ impl PaperIndex {
 
     /// Loads generation `name`; a panic inside (the graph library on a damaged file, say) is
     /// an error naming the folder, not the end of the search that triggered the load.
-    fn load_generation(&self, name: &str) -> Result<Vectors> {
+    fn load_generation(&self, name: &str, checksum: Option<&str>) -> Result<Vectors> {
         let load = || {
             #[cfg(test)]
             if let Some(hook) = self.before_load.lock().ok().as_deref().and_then(Option::as_ref) {
                 hook(name);
             }
-            generation::load(&self.root, name)
+            generation::load(&self.root, name, checksum)
         };
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|panic| {
             let message = panic

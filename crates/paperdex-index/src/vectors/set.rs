@@ -304,8 +304,9 @@ impl VectorSet {
         }
     }
 
-    /// Writes the set to `path` atomically (temp file, fsync, rename, fsync of the folder).
-    pub fn save(&self, path: &Path) -> Result<()> {
+    /// Writes the set to `path` atomically (temp file, fsync, rename, fsync of the folder);
+    /// returns the file's checksum ([`VectorSet::file_checksum`]).
+    pub fn save(&self, path: &Path) -> Result<u64> {
         let paper_table_bytes: u64 = self.papers.iter().map(|p| 4 + p.id.len() as u64).sum();
         let header = Header {
             format: FORMAT_NAME.to_owned(),
@@ -319,6 +320,7 @@ impl VectorSet {
         };
         let header =
             serde_json::to_vec(&header).map_err(|e| VectorError::Io { path: path.to_path_buf(), source: e.into() })?;
+        let mut checksum = 0;
         atomic_write(path, |out| {
             let mut out = HashingWriter::new(out);
             out.write_all(MAGIC)?;
@@ -349,11 +351,26 @@ impl VectorSet {
                 out.write_all(&len.to_le_bytes())?;
                 out.write_all(paper.id.as_bytes())?;
             }
-            let digest = out.digest();
+            checksum = out.digest();
             let out = out.get_mut();
-            out.write_all(&digest.to_le_bytes())?;
+            out.write_all(&checksum.to_le_bytes())?;
             out.write_all(END_MAGIC)
-        })
+        })?;
+        Ok(checksum)
+    }
+
+    /// The checksum a vector file ends with, read from its last 16 bytes without checking
+    /// the rest ([`VectorSet::load`] does): which file this is, cheaply. A commit records it,
+    /// so a sound file from another generation or another index is told apart from its own.
+    pub fn file_checksum(path: &Path) -> Result<u64> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::File::open(path).map_err(VectorError::io(path))?;
+        let mut tail = [0u8; 16];
+        file.seek(SeekFrom::End(-16)).and_then(|_| file.read_exact(&mut tail)).map_err(VectorError::io(path))?;
+        if &tail[8..] != END_MAGIC {
+            return Err(VectorError::corrupt(path, "the end marker is missing (the file is cut short)"));
+        }
+        Ok(u64::from_le_bytes(tail[..8].try_into().expect("8 bytes")))
     }
 
     /// Reads a set written by [`VectorSet::save`]. A truncated, partly written or changed file
@@ -680,6 +697,23 @@ mod tests {
     fn load_error(path: &Path, bytes: &[u8]) -> VectorError {
         std::fs::write(path, bytes).expect("write damaged file");
         VectorSet::load(path).expect_err("a damaged file must not load")
+    }
+
+    #[test]
+    fn the_checksum_a_save_returns_is_the_one_the_file_ends_with_and_a_cut_file_has_none() {
+        let mut set = VectorSet::new("test-model", 3);
+        set.push("a", Lang::En, &[1.0, 0.0, 0.0]).expect("push");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("vectors.bin");
+        let saved = set.save(&path).expect("save");
+        assert_eq!(VectorSet::file_checksum(&path).expect("checksum"), saved);
+        set.push("b", Lang::Zh, &[0.0, 1.0, 0.0]).expect("push");
+        assert_ne!(set.save(&path).expect("save again"), saved, "another content, another checksum");
+        let bytes = std::fs::read(&path).expect("read");
+        std::fs::write(&path, &bytes[..bytes.len() - 3]).expect("cut");
+        assert!(matches!(VectorSet::file_checksum(&path), Err(VectorError::Corrupt { .. })));
+        std::fs::write(&path, b"short").expect("tiny");
+        assert!(VectorSet::file_checksum(&path).is_err(), "a file under 16 bytes is an error, not a panic");
     }
 
     #[test]
