@@ -238,12 +238,15 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
                 (Some(r), Some(s)) => format!("#{r} ({s:.3})"),
                 _ => "-".to_string(),
             };
-            let line = format!(
+            let mut line = format!(
                 "score {:.4} = bm25 {} + vector {}",
                 hit.score,
                 part(hit.bm25_rank, hit.bm25_score),
                 part(hit.vector_rank, hit.vector_score)
             );
+            if hit.singled_out {
+                line.push_str(" · first: the query's words single it out (over twice the next keyword score)");
+            }
             println!("     {}", paint(&line, DIM, colour));
         }
     }

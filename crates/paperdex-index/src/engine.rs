@@ -327,7 +327,7 @@ impl SearchEngine {
             |x| x.1,
         );
         let mut keywords_time = None;
-        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out) = match keywords {
+        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out, leader) = match keywords {
             Some(keywords) => {
                 let (
                     KeywordList { ranked: by_words, total, left_out, singled_out, .. },
@@ -339,16 +339,17 @@ impl SearchEngine {
                 let languages = keyword_languages(&request.query, translated_into);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
                 let mut fused = fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see);
-                if singled_out && let Some((leader, _)) = by_words.first() {
+                let leader = by_words.first().filter(|_| singled_out).map(|(id, _)| id.clone());
+                if let Some(leader) = &leader {
                     put_first(&mut fused, leader);
                 }
-                (fused, highlighter, prefetched, total, left_out)
+                (fused, highlighter, prefetched, total, left_out, leader)
             }
             None => {
                 let highlighter = Highlighter::new(&self.index, &searcher, None, &[], section)
                     .for_text(&request.query)
                     .for_translations(&expansions);
-                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false), Vec::new())
+                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false), Vec::new(), None)
             }
         };
         if mode == SearchMode::Hybrid
@@ -402,6 +403,9 @@ impl SearchEngine {
                 Err(IndexError::PaperNotFound(_)) => {}
                 Err(error) => return Err(error),
             }
+        }
+        if let Some(leader) = &leader {
+            hits.iter_mut().for_each(|hit| hit.singled_out = &hit.id == leader);
         }
         let took = started.elapsed();
         // The split of an answer's time (PERFORMANCE.md): `RUST_LOG=paperdex_index::engine=debug`.

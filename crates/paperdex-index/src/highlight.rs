@@ -226,6 +226,7 @@ impl Highlighter {
             bm25_score: None,
             vector_rank: None,
             vector_score: None,
+            singled_out: false,
         }
     }
 

@@ -180,6 +180,11 @@ pub struct SearchHit {
     pub vector_rank: Option<usize>,
     /// Cosine similarity of its best passage, when it was there.
     pub vector_score: Option<f32>,
+    /// Whether the query's words single it out: its keyword score is at least
+    /// [`DECISIVE_LEAD`] times the next paper's (a pasted title, a name only it bears), so
+    /// the relevance order puts it first whatever the vectors say.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub singled_out: bool,
 }
 
 /// The answer to a search.
@@ -798,10 +803,6 @@ impl PaperIndex {
         // BM25 Chinese keywords 0.443 → 0.644), and merged one for one, the sixth of the
         // papers that are Chinese took half of every page (session 10). Each hit keeps its
         // score in its own list, so scores need not fall along the answer.
-        // A paper either list's words single out leads the merge, which otherwise gives the
-        // other language's list the first place by its share.
-        let leader = [&own, &translated].into_iter().find(|list| list.singled_out).and_then(|list| list.hits.first());
-        let leader = leader.map(|&(_, address)| address);
         let shares = self.language_shares(searcher);
         let own_words = shares.of_any(&crate::engine::query_languages(text));
         let mut hits = crate::fusion::interleave_by_share(
@@ -809,12 +810,6 @@ impl PaperIndex {
             |&(_, address)| address,
             |&(score, _)| score,
         );
-        if let Some(address) = leader
-            && let Some(at) = hits.iter().position(|h| h.1 == address)
-        {
-            let first = hits.remove(at);
-            hits.insert(0, first);
-        }
         hits.truncate(n.max(1));
         KeywordMatches {
             hits,
@@ -822,7 +817,11 @@ impl PaperIndex {
             total_is_estimate: own.total_is_estimate || translated.total_is_estimate,
             query: own.query,
             left_out: own.left_out,
-            singled_out: leader.is_some(),
+            // Two lists merged single out no paper: the query's own list also matches
+            // English papers through its translations' weaker clauses, so its lead may be a
+            // paper that says one part of the query every way and the rest never (the test
+            // `a_part_of_a_chinese_query_the_lexicon_says_many_ways_does_not_outweigh_the_rest`).
+            singled_out: false,
         }
     }
 
@@ -940,6 +939,7 @@ impl PaperIndex {
             let mut hit = highlighter.hit(&paper, score);
             hit.bm25_rank = Some(rank + 1);
             hit.bm25_score = Some(score);
+            hit.singled_out = rank == 0 && matches.singled_out;
             hits.push(hit);
         }
         Ok(SearchResults {
@@ -958,13 +958,14 @@ impl PaperIndex {
 }
 
 /// How many times the second match's score the first must score for a query's words to
-/// single it out: a pasted title, or a name one paper alone bears. That paper leads the keyword
-/// list (over the merge of a translated query's two lists, which goes by rank) and the hybrid
-/// answer (over the fusion, which sees ranks, not how far the first stands out). Measured in
-/// session 33 (PERFORMANCE.md): on the title set (tests/eval) hybrid finds a pasted title's
-/// paper first in 40 of 40 titles and 39 of 40 descriptions, where the fusion alone gave 39
-/// and 36; no development-set, known-item, CACM or CISI ranking changes. At 1.3 it would
-/// change the development set, and at 3 it changes nothing.
+/// single it out: a pasted title, or a name one paper alone bears. That paper leads the hybrid
+/// answer, whose rank fusion sees that it ranks first by words, not how far it stands out.
+/// Only a query ranked by one keyword list counts (not one whose Chinese words are also
+/// searched as an English translation: [`PaperIndex::merged_matches`]). Measured in session 33
+/// (PERFORMANCE.md): on the title set (tests/eval) hybrid finds a pasted title's paper first
+/// in 40 of 40 titles and 39 of 40 descriptions, where the fusion alone gave 39 and 36; no
+/// development-set, known-item, CACM or CISI ranking changes. At 1.3 it would change the
+/// development set, and at 3 it changes nothing.
 pub const DECISIVE_LEAD: f32 = 2.0;
 
 /// Whether `hits`' first scores at least [`DECISIVE_LEAD`] times the second.

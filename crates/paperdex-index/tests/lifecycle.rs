@@ -685,6 +685,9 @@ fn a_pasted_title_finds_its_paper_first_in_hybrid_even_where_the_vectors_prefer_
     let by_meaning = ids(title, SearchMode::Vector);
     assert_ne!(by_meaning[0], "2601.00101", "the vectors prefer the lobster papers: {by_meaning:?}");
     assert_eq!(ids(title, SearchMode::Hybrid)[0], "2601.00101", "the titled paper comes first");
+    let answer = engine.search(&SearchRequest::new(title).limit(5)).expect("search");
+    let said: Vec<bool> = answer.hits.iter().map(|h| h.singled_out).collect();
+    assert_eq!(said, [true, false, false, false, false], "the answer says why it leads");
 
     // "On-policy distillation" matches all four papers, none by twice the next: the vectors'
     // choice among them stands.

@@ -112,7 +112,8 @@ fn found_by(hit: &Hit) -> String {
         .into_iter()
         .filter_map(|(name, rank)| rank.map(|r| format!("{name} #{r}")))
         .collect();
-    if ranks.is_empty() { "fusion only".into() } else { ranks.join(", ") }
+    let found = if ranks.is_empty() { "fusion only".into() } else { ranks.join(", ") };
+    if hit.singled_out { format!("{found}; first: the query's words single it out") } else { found }
 }
 
 fn warnings(out: &mut String, warnings: &[String]) {

@@ -67,6 +67,10 @@ pub struct Hit {
     pub vector_rank: Option<usize>,
     /// Cosine similarity of the best passage, when it was in that list.
     pub vector_score: Option<f32>,
+    /// Whether the query's words single this paper out (its keyword score is at least twice
+    /// the next paper's: a pasted title, a name only it bears), which puts it first in the
+    /// relevance order whatever the vectors say. Always false for related papers.
+    pub singled_out: bool,
 }
 
 impl From<SearchHit> for Hit {
@@ -87,6 +91,7 @@ impl From<SearchHit> for Hit {
             bm25_score: hit.bm25_score,
             vector_rank: hit.vector_rank,
             vector_score: hit.vector_score,
+            singled_out: hit.singled_out,
         }
     }
 }

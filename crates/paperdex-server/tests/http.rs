@@ -174,7 +174,7 @@ fn keyword_search_puts_quant_videogen_first() {
     assert!(top["vector_rank"].is_null());
     assert_eq!(top["url"], "https://huggingface.co/papers/2602.02958");
     assert!(top["date"].as_str().is_some());
-    for field in ["score", "snippet", "highlights", "snippet_html", "bm25_score", "vector_score"] {
+    for field in ["score", "snippet", "highlights", "snippet_html", "bm25_score", "vector_score", "singled_out"] {
         assert!(top.get(field).is_some(), "hit lacks {field}: {top}");
     }
     assert!(!top["highlights"].as_array().expect("highlights").is_empty());
