@@ -55,11 +55,15 @@ struct Cli {
     /// match at most this many papers, and prunes above (0: prune every query).
     #[arg(long, global = true, env = "PAPERDEX_BM25_EXACT_UP_TO", hide = true, default_value_t = EXACT_UP_TO)]
     bm25_exact_up_to: usize,
-    /// How hybrid search and related papers fuse keyword and vector rankings: `rrf` (reciprocal
-    /// rank fusion) or `weighted` (min-max normalised scores), with optional settings, e.g.
+    /// How hybrid search fuses keyword and vector rankings: `rrf` (reciprocal rank fusion) or
+    /// `weighted` (min-max normalised scores), with optional settings, e.g.
     /// `rrf:k=60,bm25=1,vector=1` or `weighted:bm25=0.7`.
     #[arg(long, global = true, env = "PAPERDEX_FUSION", default_value_t = Fusion::default())]
     fusion: Fusion,
+    /// How related papers fuse the papers sharing the most distinctive words with the nearest
+    /// papers by meaning, in the form of `--fusion`.
+    #[arg(long, global = true, env = "PAPERDEX_RELATED_FUSION", default_value_t = Fusion::RELATED)]
+    related_fusion: Fusion,
     /// How many papers each retriever contributes to the fusion.
     #[arg(long, global = true, default_value_t = RankerConfig::default().candidates as u16, value_parser = clap::value_parser!(u16).range(1..=1000))]
     candidates: u16,
@@ -597,7 +601,12 @@ fn engine(cli: &Cli, semantic: bool) -> Result<SearchEngine> {
 impl Cli {
     /// The ranker settings given on the command line.
     fn ranker(&self) -> RankerConfig {
-        RankerConfig { fusion: self.fusion, candidates: usize::from(self.candidates), translation: self.translation }
+        RankerConfig {
+            fusion: self.fusion,
+            related_fusion: self.related_fusion,
+            candidates: usize::from(self.candidates),
+            translation: self.translation,
+        }
     }
 
     /// When BM25 retrieval prunes.

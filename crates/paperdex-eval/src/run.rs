@@ -458,7 +458,10 @@ pub fn evaluate_related(engine: &SearchEngine, qrels: &Path) -> Result<EvalRepor
     let started = Instant::now();
     let mut per_query = Vec::new();
     let mut mode = SearchMode::Hybrid;
-    let mut notes = vec!["related papers: each judged seed's `related` list against its judgments".to_string()];
+    let mut notes = vec![
+        "related papers: each judged seed's `related` list against its judgments".to_string(),
+        format!("related lists fuse with {}", engine.ranker().related_fusion),
+    ];
     let mut missing = Vec::new();
     for (seed, judged) in &judgments {
         if metrics::relevant_count(judged) == 0 {

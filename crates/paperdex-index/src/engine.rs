@@ -26,8 +26,11 @@ use crate::search::{KeywordMatches, SearchHit, SearchMode, SearchRequest, Search
 /// The ranker's knobs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RankerConfig {
-    /// How BM25 and vector lists are fused.
+    /// How a search's BM25 and vector lists are fused.
     pub fusion: Fusion,
+    /// How a related-papers list's more-like-this and nearest-paper lists are fused.
+    #[serde(default = "default_related_fusion")]
+    pub related_fusion: Fusion,
     /// How many papers each retriever contributes before fusion.
     pub candidates: usize,
     /// The weight one query phrase's translations share (the bilingual lexicon), relative to
@@ -45,9 +48,18 @@ fn default_translation() -> f32 {
     1.0
 }
 
+fn default_related_fusion() -> Fusion {
+    Fusion::RELATED
+}
+
 impl Default for RankerConfig {
     fn default() -> RankerConfig {
-        RankerConfig { fusion: Fusion::default(), candidates: 100, translation: default_translation() }
+        RankerConfig {
+            fusion: Fusion::default(),
+            related_fusion: default_related_fusion(),
+            candidates: 100,
+            translation: default_translation(),
+        }
     }
 }
 

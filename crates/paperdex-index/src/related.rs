@@ -126,7 +126,7 @@ impl SearchEngine {
         // score), so one loop makes the hits under one rule for a paper that is gone.
         type Candidate = (String, f32, Option<(usize, f32)>, Option<(usize, f32)>);
         let candidates: Vec<Candidate> = if has_vectors {
-            fuse(&by_words, &by_meaning, self.ranker().fusion)
+            fuse(&by_words, &by_meaning, self.ranker().related_fusion)
                 .into_iter()
                 .map(|f| (f.key, f.score, f.bm25, f.vector))
                 .collect()
