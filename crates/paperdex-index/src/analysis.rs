@@ -1,10 +1,12 @@
 //! Text analysis shared by indexing and querying.
 //!
 //! One analyzer serves both sides, so a query term is spelled exactly as the indexed term:
-//! jieba (search mode, which also emits the short words inside long ones) → drop tokens that
-//! hold no letter or digit (jieba emits spaces and punctuation as tokens) → renumber positions
-//! → lower-case → English stop words removed → English (Porter/Snowball) stemming. Chinese
-//! tokens pass the stemmer untouched.
+//! jieba (search mode, which also emits the short words inside long ones) → join the pieces
+//! jieba cut a word into at a letter outside ASCII (`Fr` `é` `chet`, full-width `Ｌ` `Ｌ` `Ｍ`)
+//! → drop tokens that hold no letter or digit (jieba emits spaces and punctuation as tokens) →
+//! renumber positions → fold to ASCII (`fréchet` → `frechet`, `ＬＬＭ` → `LLM`) → lower-case →
+//! English stop words removed → English (Porter/Snowball) stemming. Chinese tokens pass the
+//! folding and the stemmer untouched.
 //!
 //! Snippets analyse with the same chain but stem only the tokens that can be a query term
 //! ([`highlighting_analyzer`]).
@@ -18,14 +20,14 @@ use std::sync::{Arc, LazyLock};
 use paperdex_core::is_han;
 use tantivy::Index;
 use tantivy::tokenizer::{
-    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream,
-    Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy_jieba::JiebaTokenizer;
 
 /// The version of the analysis below. Postings built by another version are rebuilt from the
 /// stored papers by the next ingest (no re-embedding: vectors do not depend on it).
-pub const ANALYSIS_VERSION: u32 = 3;
+pub const ANALYSIS_VERSION: u32 = 4;
 
 /// The name the word analyzer is registered under in every index.
 pub const WORD_ANALYZER: &str = "paperdex_words";
@@ -56,11 +58,17 @@ pub(crate) fn highlighting_analyzer(prefixes: Vec<String>) -> TextAnalyzer {
         .build()
 }
 
-/// Jieba's tokens, words only, lower-cased, without English stop words.
+/// Jieba's tokens, whole words only, in ASCII where they have an ASCII spelling, lower-cased,
+/// without English stop words.
 fn unstemmed_words(jieba: JiebaTokenizer) -> TextAnalyzerBuilder<impl Tokenizer> {
     static STOP_WORDS: LazyLock<StopWordFilter> =
         LazyLock::new(|| StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())));
-    TextAnalyzer::builder(jieba).filter(WordsOnly).filter(LowerCaser).filter(STOP_WORDS.clone())
+    TextAnalyzer::builder(jieba)
+        .filter(JoinWordPieces)
+        .filter(WordsOnly)
+        .filter(AsciiFoldingFilter)
+        .filter(LowerCaser)
+        .filter(STOP_WORDS.clone())
 }
 
 /// The analyzer that turns runs of Han characters into overlapping bigrams (and ignores
@@ -282,6 +290,92 @@ pub const MAX_WORD_BYTES: usize = 255;
 #[derive(Clone, Copy)]
 struct WordsOnly;
 
+/// Joins the pieces jieba cuts one word into. Jieba keeps runs of ASCII letters and digits
+/// whole but cuts at any other letter, so `Fréchet` came out as `Fr`, `é`, `chet`, and a
+/// full-width `ＬＬＭ` (typed on a Chinese keyboard) letter by letter. Touching tokens of
+/// letters, digits and combining marks, none Han and one of them not ASCII, are one word.
+#[derive(Clone)]
+struct JoinWordPieces;
+
+impl TokenFilter for JoinWordPieces {
+    type Tokenizer<T: Tokenizer> = JoinWordPiecesTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> JoinWordPiecesTokenizer<T> {
+        JoinWordPiecesTokenizer(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+struct JoinWordPiecesTokenizer<T>(T);
+
+impl<T: Tokenizer> Tokenizer for JoinWordPiecesTokenizer<T> {
+    type TokenStream<'a> = JoinWordPiecesStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        JoinWordPiecesStream {
+            inner: self.0.token_stream(text),
+            token: Token::default(),
+            next: Token::default(),
+            has_next: false,
+        }
+    }
+}
+
+/// Tokens are swapped with the inner stream's, not cloned: their buffers are reused.
+struct JoinWordPiecesStream<S> {
+    inner: S,
+    token: Token,
+    /// The inner token read past the end of `token`, when `has_next`.
+    next: Token,
+    has_next: bool,
+}
+
+impl<S: TokenStream> JoinWordPiecesStream<S> {
+    fn is_word_piece(text: &str) -> bool {
+        !text.is_empty()
+            && text.chars().all(|c| (c.is_alphanumeric() && !is_han(c)) || ('\u{300}'..='\u{36f}').contains(&c))
+    }
+
+    fn joins(word: &Token, next: &Token) -> bool {
+        word.offset_to == next.offset_from
+            && (!word.text.is_ascii() || !next.text.is_ascii())
+            && Self::is_word_piece(&word.text)
+            && Self::is_word_piece(&next.text)
+    }
+}
+
+impl<S: TokenStream> TokenStream for JoinWordPiecesStream<S> {
+    fn advance(&mut self) -> bool {
+        if self.has_next {
+            std::mem::swap(&mut self.token, &mut self.next);
+            self.has_next = false;
+        } else if self.inner.advance() {
+            std::mem::swap(&mut self.token, self.inner.token_mut());
+        } else {
+            return false;
+        }
+        while self.inner.advance() {
+            let next = self.inner.token();
+            if !Self::joins(&self.token, next) {
+                std::mem::swap(&mut self.next, self.inner.token_mut());
+                self.has_next = true;
+                break;
+            }
+            self.token.text.push_str(&next.text);
+            self.token.offset_to = next.offset_to;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
 impl TokenFilter for WordsOnly {
     type Tokenizer<T: Tokenizer> = WordsOnlyTokenizer<T>;
 
@@ -498,6 +592,19 @@ mod tests {
         }
         let text = format!("KV {} cache", "y".repeat(1_000));
         assert_eq!(positions(&text), vec![0, 1], "the words around it stay adjacent");
+    }
+
+    #[test]
+    fn accented_and_full_width_letters_make_one_word_spelled_in_ascii() {
+        // Jieba cuts a word at every letter outside ASCII (`Fr`, `é`, `chet`), and a Chinese
+        // keyboard types full-width letters: either way the word must be the word typed
+        // plainly, or `Frechet` misses `Fréchet` and `ＬＬＭ` misses every LLM paper.
+        assert_eq!(words("Fréchet distance"), words("Frechet distance"));
+        assert_eq!(words("naïve Rényi Poincaré"), ["naiv", "renyi", "poincar"]);
+        assert_eq!(words("ＬＬＭ Ｑｗｅｎ２"), words("LLM Qwen2"));
+        assert_eq!(words("ＧＰＴ－４"), ["gpt", "4"], "a full-width hyphen is no hyphen to jieba");
+        assert_eq!(words("２０２４年的模型"), words("2024年的模型"));
+        assert_eq!(positions("Fréchet café 距离"), vec![0, 1, 2], "one position a word");
     }
 
     #[test]
