@@ -50,7 +50,7 @@ use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 8;
+pub const LEXICON_VERSION: u32 = 9;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The longest term (in characters) either side of a glossary pair may have: a query is cut
@@ -248,10 +248,18 @@ fn without_links(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Whether an English term is worth translating: a word with letters, not a number or a
-/// one-letter token.
+/// Whether an English term is worth translating: a word with letters, not a number, a
+/// one-letter token or a list's roman numeral.
 fn useful_en(term: &str) -> bool {
-    term.chars().count() >= 2 && term.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    term.chars().count() >= 2 && term.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && !is_list_marker(term)
+}
+
+/// Whether an English word is a list's number, not a term: `以及（iv）…` numbers the fourth
+/// item of a list, and 以及 ("and") had become `iv`, `iii` and `ii` (a query with 以及 then
+/// found IV-Bench first). Roman numerals up to 39, in either case.
+fn is_list_marker(term: &str) -> bool {
+    let term = term.trim();
+    !term.is_empty() && term.len() <= 6 && term.chars().all(|c| matches!(c.to_ascii_lowercase(), 'i' | 'v' | 'x'))
 }
 
 /// Whether a Chinese word is worth translating: one Han character alone is nearly always a
@@ -1969,6 +1977,22 @@ mod tests {
         let expansions = lexicon.expand("检索增强生成 综述", 0.5, 0.5);
         assert!(expansions.iter().any(|e| e.to == "RAG" && e.lang == Lang::En), "{expansions:?}");
         assert!(expansions.iter().all(|e| e.weight <= 0.5));
+    }
+
+    #[test]
+    fn a_list_numbered_in_brackets_teaches_no_translation() {
+        let texts = [
+            "本文贡献包括：（i）新的数据集，（ii）新的评测，以及（iii）新的基线方法。",
+            "我们提出三点：（i）更快的推理；（ii）更少的显存；以及（iii）更好的精度。",
+            "方法分为（I）编码、（II）对齐以及（III）解码三个阶段，以及（iv）一个消融实验。",
+        ];
+        let papers: Vec<Paper> =
+            texts.iter().enumerate().map(|(i, t)| paper(&format!("2601.{:05}", i + 1), "A title", t, "")).collect();
+        let lexicon = Lexicon::new(None, learn(&papers, &[], &mut NoTermVectors), Vec::new());
+        for numeral in ["ii", "iii", "II", "iv"] {
+            assert!(lexicon.lookup(numeral, 5).is_empty(), "{numeral}: {:?}", lexicon.lookup(numeral, 5));
+        }
+        assert!(super::is_list_marker(" xiv ") && !super::is_list_marker("ViT") && !super::is_list_marker(""));
     }
 
     #[test]
