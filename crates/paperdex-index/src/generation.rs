@@ -106,12 +106,20 @@ pub struct Vectors {
     /// Whether searches scan every passage ([`CompactGraph::scan`], exact) rather than walk
     /// the graphs: while the set is small enough ([`FULL_SCAN_THRESHOLD`]).
     scan: bool,
+    /// How many papers have live passages.
+    papers: usize,
 }
 
 impl Vectors {
     pub(crate) fn new(name: String, set: VectorSet, graph: CompactGraph) -> Vectors {
         let scan = set.live_len() <= FULL_SCAN_THRESHOLD;
-        Vectors { name, set, graph, scan }
+        let papers = set.live_papers().count();
+        Vectors { name, set, graph, scan, papers }
+    }
+
+    /// How many papers have live passages: all a vector search can rank.
+    pub fn papers(&self) -> usize {
+        self.papers
     }
 
     /// The `k` live passages of `lang` nearest to `query`, as (chunk id, similarity), best
@@ -156,6 +164,8 @@ pub struct AdmittedPassages {
     admitted: Vec<bool>,
     /// The admitted live chunk ids of each language.
     ids: [Vec<u32>; 2],
+    /// How many admitted papers have live passages.
+    papers: usize,
 }
 
 impl AdmittedPassages {
@@ -163,13 +173,22 @@ impl AdmittedPassages {
     pub fn of<'a>(vectors: &Vectors, papers: impl IntoIterator<Item = &'a str>) -> AdmittedPassages {
         let mut admitted = vec![false; vectors.set.len()];
         let mut ids: [Vec<u32>; 2] = Default::default();
+        let mut with_passages = 0;
         for paper in papers {
+            let mut any = false;
             for chunk in vectors.set.live_chunks_of(paper) {
                 admitted[chunk.id as usize] = true;
                 ids[crate::vectors::lang_slot(chunk.lang)].push(chunk.id);
+                any = true;
             }
+            with_passages += usize::from(any);
         }
-        AdmittedPassages { admitted, ids }
+        AdmittedPassages { admitted, ids, papers: with_passages }
+    }
+
+    /// How many admitted papers have live passages: all a filtered vector search can rank.
+    pub fn papers(&self) -> usize {
+        self.papers
     }
 }
 

@@ -118,6 +118,12 @@ impl SearchRequest {
         self
     }
 
+    /// The same request from another offset (the hits skipped).
+    pub fn offset(mut self, offset: usize) -> SearchRequest {
+        self.offset = offset;
+        self
+    }
+
     /// The same request narrowed by `filter`.
     pub fn filter(mut self, filter: SearchFilter) -> SearchRequest {
         self.filter = filter;
@@ -196,10 +202,14 @@ pub struct SearchResults {
     pub mode: SearchMode,
     /// Time spent, in milliseconds.
     pub took_ms: f64,
-    /// How many papers matched (for BM25, all matches; for vectors, the candidates considered).
+    /// How many papers the answer holds, the same on every page: in bm25 mode the keyword
+    /// matches; in vector mode the papers the vectors rank (every paper with passages the
+    /// filters admit, up to [`crate::limits::MAX_VECTOR_PAPERS`]); in hybrid mode both, counted
+    /// when a page saw both whole, else the larger of the two (an estimate).
     pub total: usize,
     /// Whether `total` is an estimate: BM25 estimates the matches of a query matching many
-    /// papers rather than counting them (see [`Pruning`]).
+    /// papers rather than counting them (see [`Pruning`]), and hybrid mode does not count
+    /// the papers its two sides share.
     #[serde(default)]
     pub total_is_estimate: bool,
     /// The hits, best first.

@@ -694,3 +694,43 @@ fn a_pasted_title_finds_its_paper_first_in_hybrid_even_where_the_vectors_prefer_
     let hybrid = ids("on-policy distillation", SearchMode::Hybrid);
     assert_ne!(hybrid[0], "2601.00101", "{hybrid:?}");
 }
+
+/// A reader pages through a long answer. Every page gives the same total, and vector mode
+/// serves no paper past the depth its warning names, although each language's list reaches it
+/// (600 English and 600 Chinese papers, 1,200 in all, against a depth of 1,000).
+#[test]
+fn every_page_gives_the_same_total_and_vector_mode_stops_where_it_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("2026-01-05.json");
+    let mut papers: Vec<(String, String, String)> = Vec::new();
+    for i in 0..600 {
+        let topic = if i % 20 == 0 { "glacier melt" } else { "protein folding" };
+        papers.push((
+            format!("2601.{:05}", i + 1),
+            format!("Study {i} of {topic}"),
+            format!("We model {topic} case {i}."),
+        ));
+        papers.push((format!("2602.{:05}", i + 1), format!("研究{i}"), format!("我们研究蛋白质折叠的第{i}个案例。")));
+    }
+    let borrowed: Vec<(&str, &str, &str)> =
+        papers.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+    write_papers(&file, &borrowed);
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+    let embedder = HashEmbedder::new(DIMS);
+    index.ingest(std::slice::from_ref(&file), Some(&embedder), &mut Quiet).expect("ingest");
+    let engine = SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>));
+    let page = |mode: SearchMode, offset: usize| {
+        engine.search(&SearchRequest::new("glacier melt").mode(mode).offset(offset).limit(10)).expect("search")
+    };
+
+    for mode in [SearchMode::Hybrid, SearchMode::Vector] {
+        let totals: Vec<usize> = [0, 150, 600, 990].into_iter().map(|offset| page(mode, offset).total).collect();
+        assert!(totals.iter().all(|&t| t == totals[0]), "{mode:?}: {totals:?}");
+    }
+    assert_eq!(page(SearchMode::Vector, 0).total, 1000, "the vectors rank up to their cap");
+    assert_eq!(page(SearchMode::Hybrid, 0).total, 1000, "at least as many as the vectors rank");
+    let last = page(SearchMode::Vector, 995);
+    assert_eq!(last.hits.len(), 5, "the last five of the 1,000");
+    let past = page(SearchMode::Vector, 1000);
+    assert!(past.hits.is_empty() && past.warnings.iter().any(|w| w.contains("stops at 1000")), "{:?}", past.warnings);
+}

@@ -105,10 +105,14 @@ pub struct SearchResponse {
     pub mode: Mode,
     /// Time spent searching, in milliseconds.
     pub took_ms: f64,
-    /// How many papers matched (for vectors, the candidates considered).
+    /// How many papers the answer holds, the same on every page: in bm25 mode the keyword
+    /// matches; in vector mode the papers the vectors rank (every paper with passages the
+    /// filters admit, up to 1,000); in hybrid mode both, counted when a page saw both whole,
+    /// else the larger of the two (an estimate).
     pub total: usize,
     /// Whether `total` is an estimate: a keyword query matching many papers has its matches
-    /// estimated from its words' document frequencies rather than counted.
+    /// estimated from its words' document frequencies rather than counted, and hybrid mode
+    /// does not count the papers its two sides share.
     pub total_is_estimate: bool,
     /// The hits, best first.
     pub hits: Vec<Hit>,
