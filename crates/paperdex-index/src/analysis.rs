@@ -20,8 +20,8 @@ use std::sync::{Arc, LazyLock};
 use paperdex_core::is_han;
 use tantivy::Index;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder,
+    Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy_jieba::JiebaTokenizer;
 
@@ -276,6 +276,23 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
         terms.push(token.text.clone());
     }
     terms
+}
+
+/// `text` with every letter that has an ASCII spelling spelled so, as the analyzers fold a
+/// token (`Fréchet` → `Frechet`, `ＬＬＭ` → `LLM`): where snippets look for a query's terms
+/// in a text, the text must read as its terms do. Text with no such letter comes back as is.
+pub(crate) fn fold_to_ascii(text: &str) -> std::borrow::Cow<'_, str> {
+    let foldable =
+        |c: char| !c.is_ascii() && !is_han(c) && (c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c));
+    if !text.chars().any(foldable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut folder = TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build();
+    let mut stream = folder.token_stream(text);
+    match stream.next() {
+        Some(token) => std::borrow::Cow::Owned(token.text.clone()),
+        None => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 /// The longest word indexed, in bytes, as Elasticsearch's `max_token_length`. A longer run of
