@@ -245,6 +245,10 @@ fn out_of_range_limits_are_bad_usage_in_every_command() {
         (vec!["search", "video", "--limit", "201"], "limit"),
         (vec!["search", "video", "--offset", "10001"], "offset"),
         (vec!["search", long.as_str()], "query"),
+        // A blank query is the error HTTP and MCP give it, not a search for nothing.
+        (vec!["search", ""], "query is required"),
+        (vec!["search", "   "], "query is required"),
+        (vec!["new", "--since", "2026-02-01", " "], "query is required"),
         (vec!["related", "2602.02958", "--limit", "0"], "limit"),
         (vec!["search", "video", "--mode", "fuzzy"], "mode"),
         (vec!["serve", "--addr", "foo"], "--addr"),

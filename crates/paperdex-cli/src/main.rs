@@ -421,8 +421,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if report.unknown.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })
         }
         Command::Search { query, page: PageArgs { mode, limit, offset, json }, explain, filter, sort } => {
-            let mut request =
-                SearchRequest::new(query.clone()).mode(*mode).limit(*limit).filter(filter.filter()).sort(*sort);
+            let query = paperdex_index::limits::search_text("query", query)?;
+            let mut request = SearchRequest::new(query).mode(*mode).limit(*limit).filter(filter.filter()).sort(*sort);
             request.offset = *offset;
             // Checked before the model loads: a bad request fails at once.
             request.validate()?;
@@ -443,11 +443,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             paperdex_index::limits::check_offset(*offset)?;
             let results = match query {
                 Some(query) => {
-                    let mut request = SearchRequest::new(query.clone())
-                        .mode(*mode)
-                        .limit(*limit)
-                        .filter(filter)
-                        .sort(SortOrder::Date);
+                    let query = paperdex_index::limits::search_text("query", query)?;
+                    let mut request =
+                        SearchRequest::new(query).mode(*mode).limit(*limit).filter(filter).sort(SortOrder::Date);
                     request.offset = *offset;
                     request.validate()?;
                     let engine = engine(&cli, *mode != SearchMode::Bm25)?;

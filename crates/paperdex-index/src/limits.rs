@@ -48,6 +48,22 @@ pub fn check_query(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// A search's text, trimmed: it must say something, in at most [`MAX_QUERY_CHARS`]
+/// characters. `name` is the parameter as its caller spells it (`q` over HTTP, `query` in
+/// the CLI and MCP), so a blank query is the same error everywhere. A query of punctuation
+/// alone is no error: the engine answers it with a warning.
+pub fn search_text<'a>(name: &str, text: &'a str) -> Result<&'a str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(IndexError::InvalidParameter {
+            name: name.to_string(),
+            problem: "is required: the text to search for".to_string(),
+        });
+    }
+    check_query(text)?;
+    Ok(text)
+}
+
 /// Checks a number of hits.
 pub fn check_limit(limit: usize) -> Result<()> {
     check_count("limit", limit, 1, MAX_LIMIT)

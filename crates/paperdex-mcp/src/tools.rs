@@ -101,10 +101,7 @@ pub struct SearchArgs {
 impl SearchArgs {
     /// The engine's request: the same type, checks and defaults as the CLI and the HTTP API.
     pub fn into_request(self) -> Result<SearchRequest, ToolError> {
-        let query = self.query.trim();
-        if query.is_empty() {
-            return Err(ToolError::invalid_parameter("query", "is required: the text to search for"));
-        }
+        let query = paperdex_index::limits::search_text("query", &self.query)?;
         let mut request = SearchRequest::new(query).mode(self.mode.0).limit(self.limit);
         request.offset = self.offset;
         // The CLI's and the HTTP API's parsers: a bad value is named the same way everywhere.

@@ -53,12 +53,7 @@ impl Params {
 
     /// The search text: required, not blank, at most [`limits::MAX_QUERY_CHARS`] characters.
     pub fn query(&self) -> Result<String, ApiError> {
-        let q = self.get("q").map(str::trim).unwrap_or("");
-        if q.is_empty() {
-            return Err(ApiError::invalid_parameter("q", "is required: the text to search for"));
-        }
-        limits::check_query(q)?;
-        Ok(q.to_string())
+        Ok(limits::search_text("q", self.get("q").unwrap_or(""))?.to_string())
     }
 
     /// The search mode, hybrid unless given; read as the CLI reads `--mode`.
