@@ -99,10 +99,10 @@ impl PaperdexMcp {
         cancelled: impl Future<Output = ()> + Send,
     ) -> Result<CallToolResult, ToolError> {
         let request = tools::parse::<tools::SearchArgs>(arguments)?.into_request()?;
-        let offset = request.offset;
+        let (offset, sort) = (request.offset, request.sort);
         let results = self.blocking(cancelled, move |engine, cancel| engine.search_until(&request, cancel)).await?;
         let answer = SearchResponse::from(results);
-        success(render::search(&answer, offset), &answer)
+        success(render::search(&answer, offset, sort), &answer)
     }
 
     async fn show_paper(

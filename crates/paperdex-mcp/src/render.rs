@@ -4,10 +4,11 @@
 
 use std::fmt::Write;
 
+use paperdex_index::SortOrder;
 use paperdex_server::dto::{Hit, PaperView, RelatedResponse, SearchResponse};
 
-/// A search answer as text.
-pub fn search(answer: &SearchResponse, offset: usize) -> String {
+/// A search answer as text; `sort` is the order it was asked in.
+pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String {
     let mut out = String::new();
     let mode = mode_name(&answer.mode);
     if answer.hits.is_empty() {
@@ -15,11 +16,15 @@ pub fn search(answer: &SearchResponse, offset: usize) -> String {
     } else {
         let _ = writeln!(
             out,
-            "Papers {}-{} for {:?} ({mode}, {} matched, best first):",
+            "Papers {}-{} for {:?} ({mode}, {} matched, {}):",
             offset + 1,
             offset + answer.hits.len(),
             answer.query,
-            answer.total
+            answer.total,
+            match sort {
+                SortOrder::Relevance => "best first",
+                SortOrder::Date => "newest first among the best matches",
+            }
         );
     }
     hits(&mut out, &answer.hits, offset);

@@ -186,6 +186,22 @@ async fn an_over_long_line_is_refused_and_the_next_one_read() {
     client.close().await;
 }
 
+/// An agent reads the answer's first line to know what order it is in: a date order must
+/// not say "best first", or the newest match is taken for the best.
+#[tokio::test]
+async fn an_answer_says_the_order_it_is_in() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let text = |answer: &Value| answer["result"]["content"][0]["text"].as_str().unwrap_or_default().to_string();
+    let by_relevance = client.call(11, "search", json!({"query": "video generation"})).await;
+    assert!(text(&by_relevance).lines().next().is_some_and(|l| l.ends_with("best first):")), "{by_relevance}");
+    let by_date = client.call(12, "search", json!({"query": "video generation", "sort": "date"})).await;
+    let first = text(&by_date);
+    let first = first.lines().next().unwrap_or_default();
+    assert!(first.contains("newest first") && !first.contains("best first"), "{first}");
+    client.close().await;
+}
+
 #[tokio::test]
 async fn an_unknown_tool_is_a_protocol_error_naming_it_and_the_tools() {
     let mut client = Client::start(server());
