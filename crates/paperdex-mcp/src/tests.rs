@@ -231,7 +231,7 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
             "search",
             json!({"query": "x", "mode": "fuzzy"}),
             "invalid_parameter",
-            "mode must be one of hybrid, bm25, vector, not \"fuzzy\"",
+            "mode must be hybrid, bm25 or vector (keyword and semantic also do), not \"fuzzy\"",
         ),
         (
             "search",

@@ -244,7 +244,15 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
     let value = Value::Object(arguments);
     serde_path_to_error::deserialize(&value).map_err(|error| {
         let name = error.path().to_string();
+        let own_words = error.inner().to_string();
         match (properties.get(&name), value.get(&name)) {
+            // Text the argument's own parser refused (a mode, a sort): its words, which the
+            // CLI and the HTTP API give for the same value.
+            (Some(property), Some(Value::String(_)))
+                if schema_types(property).contains(&"string") && own_words.starts_with("must be ") =>
+            {
+                ToolError::invalid_parameter(&name, own_words)
+            }
             (Some(property), Some(given)) => ToolError::invalid_parameter(
                 &name,
                 format!("must be {}, not {}", expected(property), described(given, property)),
@@ -363,7 +371,10 @@ mod tests {
             (json!({"query": "x", "limit": -1}), "limit must be an integer between 1 and 200, not \"-1\""),
             (json!({"query": "x", "limit": 1.5}), "limit must be an integer between 1 and 200, not the number \"1.5\""),
             (json!({"query": "x", "offset": 10001}), "offset must be an integer between 0 and 10000, not \"10001\""),
-            (json!({"query": "x", "mode": "fuzzy"}), "mode must be one of hybrid, bm25, vector, not \"fuzzy\""),
+            (
+                json!({"query": "x", "mode": "fuzzy"}),
+                "mode must be hybrid, bm25 or vector (keyword and semantic also do), not \"fuzzy\"",
+            ),
             (json!({"query": 42}), "query must be a string, not the integer \"42\""),
             (json!({"query": "   "}), "query is required: the text to search for"),
             (json!({"limit": 5}), "query is required"),
