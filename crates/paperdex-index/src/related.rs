@@ -247,7 +247,7 @@ fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> 
     for (field, texts) in document_texts(index, paper) {
         for text in texts {
             for token in analyze(&mut analyzer, &text) {
-                if token.len() >= MIN_WORD_BYTES && !name.contains(&token) {
+                if token.len() >= MIN_WORD_BYTES && !name.contains(&token) && !is_number_or_version(&token) {
                     *frequencies.entry(Term::from_field_text(field, &token)).or_insert(0) += 1;
                 }
             }
@@ -267,6 +267,14 @@ fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> 
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     scored.truncate(MAX_QUERY_TERMS);
     Ok(scored)
+}
+
+/// Whether a word is a number (`2024`, `100`) or a version (`v3`): rare enough to look
+/// distinctive, and no topic. NovelAI Diffusion V3 was related by `v3` to DeepSeek-V3.2,
+/// jina-embeddings-v3 and SkyReels-V3.
+fn is_number_or_version(word: &str) -> bool {
+    let digits = word.strip_prefix('v').unwrap_or(word);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The name a paper gives its method in its title (`VISTA` in `VISTA: View-Consistent ...`):
@@ -390,6 +398,16 @@ mod tests {
     use crate::{PaperIndex, Quiet};
 
     const QUANT_VIDEOGEN: &str = "2602.02958";
+
+    #[test]
+    fn a_number_or_a_version_is_no_topic_to_relate_papers_by() {
+        for word in ["v3", "2024", "100", "v12"] {
+            assert!(is_number_or_version(word), "{word}");
+        }
+        for word in ["vit", "v", "3d", "gpt4", "video", "量化"] {
+            assert!(!is_number_or_version(word), "{word}");
+        }
+    }
 
     fn sample_paths() -> Vec<PathBuf> {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
