@@ -6,7 +6,8 @@ use paperdex_index::{RelatedResults, SearchHit, SearchMode, SearchResults, SortO
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-/// Which retrievers answered.
+/// Which retrievers rank the papers: `hybrid` (words and meaning, fused), `bm25` (words) or
+/// `vector` (meaning). In an answer, the mode that answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
