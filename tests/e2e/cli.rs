@@ -51,6 +51,27 @@ fn reingesting_the_same_files_changes_nothing() {
     assert_eq!(papers(&stats_before), papers(&stats_after));
 }
 
+/// The last line of a list says what it holds: a related list has no "matches", a date
+/// order says it is one, and `stats` says a paper counts once per source that lists it.
+#[test]
+fn each_listing_says_what_it_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
+    let last = |args: &[&str]| {
+        let run = paperdex(dir.path(), args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        run.stdout.lines().last().unwrap_or_default().to_string()
+    };
+    let related = last(&["related", "2602.02958", "--limit", "3"]);
+    assert!(related.starts_with("3 related papers, ") && !related.contains("matches"), "{related}");
+    let by_date = last(&["search", "video", "--mode", "bm25", "--sort", "date", "--limit", "2"]);
+    assert!(by_date.contains("matches, newest first, bm25 mode"), "{by_date}");
+    let by_relevance = last(&["search", "video", "--mode", "bm25", "--limit", "2"]);
+    assert!(by_relevance.contains("matches, bm25 mode") && !by_relevance.contains("newest"), "{by_relevance}");
+    let stats = paperdex(dir.path(), &["stats"]).stdout;
+    assert!(stats.contains("a paper listed by several sources counts in each"), "{stats}");
+}
+
 #[test]
 fn chinese_queries_find_chinese_summaries() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -432,7 +432,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
             } else {
-                output::print_results(&results, *explain, output::use_colour());
+                let listing = match sort {
+                    SortOrder::Relevance => output::Listing::Matches,
+                    SortOrder::Date => output::Listing::NewestFirst,
+                };
+                output::print_results(&results, *explain, output::use_colour(), listing);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -458,7 +462,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
             } else {
-                output::print_results(&results, false, output::use_colour());
+                output::print_results(&results, false, output::use_colour(), output::Listing::NewestFirst);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -628,7 +632,7 @@ fn print_related(related: paperdex_index::RelatedResults) {
         expansions: Vec::new(),
         left_out: Vec::new(),
     };
-    output::print_results(&results, false, colour);
+    output::print_results(&results, false, colour, output::Listing::Related);
 }
 
 /// `paperdex serve`: the HTTP API over the index, with the model when it can be loaded.

@@ -196,7 +196,18 @@ pub fn print_remove_report(report: &RemoveReport) {
     );
 }
 
-pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
+/// What a list of hits is, for its last line: how many of what, in which order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// A search's matches, best first.
+    Matches,
+    /// A search's best matches, newest first (`--sort date`, `new`).
+    NewestFirst,
+    /// A paper's related papers, most related first: there is no count of matches.
+    Related,
+}
+
+pub fn print_results(results: &SearchResults, explain: bool, colour: bool, listing: Listing) {
     for warning in &results.warnings {
         eprintln!("warning: {warning}");
     }
@@ -253,13 +264,22 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool) {
     println!(
         "{}",
         paint(
-            &format!(
-                "{} of {} matches, {} mode, {:.1} ms",
-                results.hits.len(),
-                matches(results.total, results.total_is_estimate),
-                results.mode.as_str(),
-                results.took_ms
-            ),
+            &match listing {
+                Listing::Related => format!(
+                    "{} related papers, {} mode, {:.1} ms",
+                    results.hits.len(),
+                    results.mode.as_str(),
+                    results.took_ms
+                ),
+                Listing::Matches | Listing::NewestFirst => format!(
+                    "{} of {} matches{}, {} mode, {:.1} ms",
+                    results.hits.len(),
+                    matches(results.total, results.total_is_estimate),
+                    if listing == Listing::NewestFirst { ", newest first" } else { "" },
+                    results.mode.as_str(),
+                    results.took_ms
+                ),
+            },
             DIM,
             colour
         )
@@ -363,8 +383,11 @@ pub fn print_stats(stats: &IndexStats) {
     for (lang, n) in &stats.papers_by_language {
         println!("  with {lang} text: {n}");
     }
+    if !stats.papers_by_format.is_empty() {
+        println!("  listed by (a paper listed by several sources counts in each):");
+    }
     for (format, n) in &stats.papers_by_format {
-        println!("  from {format}: {n}");
+        println!("    {format}: {n}");
     }
     println!("source files: {}", stats.source_files);
     match &stats.vector_model {
