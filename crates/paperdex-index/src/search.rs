@@ -973,7 +973,7 @@ impl PaperIndex {
 /// Only a query ranked by one keyword list counts (not one whose Chinese words are also
 /// searched as an English translation: [`PaperIndex::merged_matches`]). Measured in session 33
 /// (PERFORMANCE.md): on the title set (tests/eval) hybrid finds a pasted title's paper first
-/// in 40 of 40 titles and 39 of 40 descriptions, where the fusion alone gave 39 and 36; no
+/// in 40 of 40 titles and 39 of 40 descriptions, where the fusion alone gave 39 and 37; no
 /// development-set, known-item, CACM or CISI ranking changes. At 1.3 it would change the
 /// development set, and at 3 it changes nothing.
 pub const DECISIVE_LEAD: f32 = 2.0;

@@ -365,6 +365,11 @@ impl VectorSet {
     pub fn file_checksum(path: &Path) -> Result<u64> {
         use std::io::{Read, Seek, SeekFrom};
         let mut file = std::fs::File::open(path).map_err(VectorError::io(path))?;
+        let length = file.metadata().map_err(VectorError::io(path))?.len();
+        if length < 16 {
+            // Damage, as a cut file is to `load` (a writer embeds again), not a read error.
+            return Err(VectorError::corrupt(path, "the end marker is missing (the file is cut short)"));
+        }
         let mut tail = [0u8; 16];
         file.seek(SeekFrom::End(-16)).and_then(|_| file.read_exact(&mut tail)).map_err(VectorError::io(path))?;
         if &tail[8..] != END_MAGIC {
@@ -713,7 +718,10 @@ mod tests {
         std::fs::write(&path, &bytes[..bytes.len() - 3]).expect("cut");
         assert!(matches!(VectorSet::file_checksum(&path), Err(VectorError::Corrupt { .. })));
         std::fs::write(&path, b"short").expect("tiny");
-        assert!(VectorSet::file_checksum(&path).is_err(), "a file under 16 bytes is an error, not a panic");
+        assert!(
+            matches!(VectorSet::file_checksum(&path), Err(VectorError::Corrupt { .. })),
+            "a file under 16 bytes is damage, not a read error"
+        );
     }
 
     #[test]
