@@ -72,6 +72,28 @@ fn each_listing_says_what_it_counts() {
     assert!(stats.contains("a paper listed by several sources counts in each"), "{stats}");
 }
 
+/// `--related-fusion` ranks related lists, and `--fusion` does not: with the vectors weighing
+/// nothing the list is the words' order, with the words weighing nothing the vectors'.
+#[test]
+fn related_lists_fuse_by_their_own_setting() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(run_output(paperdex_hashed(&index).arg("ingest").arg(sample())).code, 0);
+    let ranks = |fusion: &[&str], key: &str| -> Vec<Option<u64>> {
+        let run =
+            run_output(paperdex_hashed(&index).args(fusion).args(["related", "2602.02958", "--limit", "3", "--json"]));
+        assert_eq!(run.code, 0, "{fusion:?}: {}", run.stderr);
+        let answer: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        answer["hits"].as_array().expect("hits").iter().map(|h| h[key].as_u64()).collect()
+    };
+    let (one, two, three) = (Some(1), Some(2), Some(3));
+    assert_eq!(ranks(&["--related-fusion", "rrf:bm25=1,vector=0"], "bm25_rank"), [one, two, three]);
+    assert_eq!(ranks(&["--related-fusion", "rrf:bm25=0,vector=1"], "vector_rank"), [one, two, three]);
+    // Search's fusion leaves related lists alone.
+    let default = ranks(&[], "vector_rank");
+    assert_eq!(ranks(&["--fusion", "rrf:bm25=1,vector=0"], "vector_rank"), default);
+}
+
 #[test]
 fn chinese_queries_find_chinese_summaries() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -422,8 +422,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Search { query, page: PageArgs { mode, limit, offset, json }, explain, filter, sort } => {
             let query = paperdex_index::limits::search_text("query", query)?;
-            let mut request = SearchRequest::new(query).mode(*mode).limit(*limit).filter(filter.filter()).sort(*sort);
-            request.offset = *offset;
+            let request =
+                SearchRequest::new(query).mode(*mode).limit(*limit).offset(*offset).filter(filter.filter()).sort(*sort);
             // Checked before the model loads: a bad request fails at once.
             request.validate()?;
             let engine = engine(&cli, *mode != SearchMode::Bm25)?;
@@ -448,9 +448,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let results = match query {
                 Some(query) => {
                     let query = paperdex_index::limits::search_text("query", query)?;
-                    let mut request =
-                        SearchRequest::new(query).mode(*mode).limit(*limit).filter(filter).sort(SortOrder::Date);
-                    request.offset = *offset;
+                    let request = SearchRequest::new(query)
+                        .mode(*mode)
+                        .limit(*limit)
+                        .offset(*offset)
+                        .filter(filter)
+                        .sort(SortOrder::Date);
                     request.validate()?;
                     let engine = engine(&cli, *mode != SearchMode::Bm25)?;
                     let results = engine.search(&request)?;

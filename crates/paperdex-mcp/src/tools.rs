@@ -102,8 +102,7 @@ impl SearchArgs {
     /// The engine's request: the same type, checks and defaults as the CLI and the HTTP API.
     pub fn into_request(self) -> Result<SearchRequest, ToolError> {
         let query = paperdex_index::limits::search_text("query", &self.query)?;
-        let mut request = SearchRequest::new(query).mode(self.mode.0).limit(self.limit);
-        request.offset = self.offset;
+        let mut request = SearchRequest::new(query).mode(self.mode.0).limit(self.limit).offset(self.offset);
         // The CLI's and the HTTP API's parsers: a bad value is named the same way everywhere.
         fn parsed<T: std::str::FromStr<Err = String>>(name: &str, raw: Option<String>) -> Result<Option<T>, ToolError> {
             match raw.as_deref().map(str::trim).filter(|v| !v.is_empty()) {

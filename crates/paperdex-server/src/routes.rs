@@ -102,8 +102,8 @@ pub(crate) async fn search(
 ) -> Result<Json<SearchResponse>, ApiError> {
     let params = Params::parse(raw.as_deref())?
         .only(&["q", "mode", "limit", "offset", "since", "until", "lang", "source", "section", "sort"])?;
-    let mut request = SearchRequest::new(params.query()?).mode(params.mode()?).limit(params.limit()?);
-    request.offset = params.offset()?;
+    let mut request =
+        SearchRequest::new(params.query()?).mode(params.mode()?).limit(params.limit()?).offset(params.offset()?);
     request.filter = params.filter()?;
     request.sort = params.sort()?;
     let results = blocking(&state, move |engine, cancel| Ok(engine.search_until(&request, cancel)?)).await?;
