@@ -270,10 +270,17 @@ const ENGLISH_STOP_WORDS: &[&str] = &[
 
 /// Analyzes `text` into the terms the index holds for it, in order.
 pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    analyze_with_positions(analyzer, text).into_iter().map(|(_, term)| term).collect()
+}
+
+/// Analyzes `text` into its terms with the positions the index gives them. A stop word leaves
+/// a gap (`attention` 0, `need` 4 in "Attention Is All You Need"), so a phrase built from
+/// these positions spaces its terms as the text does.
+pub fn analyze_with_positions(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
     let mut terms = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(token) = stream.next() {
-        terms.push(token.text.clone());
+        terms.push((token.position, token.text.clone()));
     }
     terms
 }
@@ -598,6 +605,12 @@ mod tests {
     #[test]
     fn positions_are_consecutive_after_dropping_punctuation() {
         assert_eq!(positions("KV -- , cache"), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_stop_word_leaves_a_gap_in_the_positions() {
+        let terms = analyze_with_positions(&mut word_analyzer(), "Attention Is All You Need");
+        assert_eq!(terms, vec![(0, "attent".to_string()), (4, "need".to_string())]);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
-use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
+use crate::analysis::{analyze, analyze_with_positions, bigram_analyzer, word_analyzer};
 use crate::error::Result;
 use crate::filter::{SearchFilter, SortOrder};
 use crate::lexicon::Expansion;
@@ -444,7 +444,8 @@ impl PaperIndex {
         expansions: &[Expansion],
         section: Option<SectionGroup>,
     ) -> KeywordQuery {
-        let terms = analyze(&mut word_analyzer(), text);
+        let positioned = analyze_with_positions(&mut word_analyzer(), text);
+        let terms: Vec<String> = positioned.iter().map(|(_, term)| term.clone()).collect();
         // A search in one section group has word clauses only: every word is kept.
         let (counts, left_out) = match section {
             None => self.weighed_by_chinese_share(searcher, &terms),
@@ -485,11 +486,17 @@ impl PaperIndex {
                 words.extend(expansion.terms.iter().map(|t| (t.as_str(), expansion.weight)));
             }
         }
-        // Words that stand together in the query and in the text count more.
+        // Words that stand together in the query and in the text count more. Each word keeps
+        // its place in the query, stop words' gaps included: counted one after another, the
+        // words of "Attention Is All You Need" stood three places closer than in its title, out
+        // of the phrase's reach, while "Not All Attention is Needed" was in it.
         if terms.len() >= 2 && terms.len() <= 16 {
+            let first = positioned[0].0;
             for (field, boost) in [(self.fields.title, 2.0), (self.fields.body, 1.0)] {
-                let phrase: Vec<(usize, Term)> =
-                    terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
+                let phrase: Vec<(usize, Term)> = positioned
+                    .iter()
+                    .map(|(position, t)| (position - first, Term::from_field_text(field, t)))
+                    .collect();
                 let q = PhraseQuery::new_with_offset_and_slop(phrase, 2);
                 clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost))));
             }
@@ -1585,6 +1592,26 @@ mod tests {
         assert_eq!(marked, ["蒸馏"], "{}", hit.snippet);
         // A query of nothing but such words still searches them.
         assert_eq!(index.keyword_top("方法", 20).expect("search").hits.len(), 10);
+    }
+
+    #[test]
+    fn a_pasted_phrase_with_stop_words_counts_as_standing_together_where_it_does() {
+        // Both texts hold `attention` and `need` once, in as many words; only the first holds
+        // them as the query spaces them. Counted one after another, the query's two words
+        // stood together in the second text, not in the first.
+        let mut texts = vec![
+            ("2601.00001".to_string(), "Attention is all you need for translation.".to_string()),
+            ("2601.00002".to_string(), "Attention needs translation.".to_string()),
+        ];
+        for i in 0..8 {
+            texts.push((format!("2601.{:05}", 100 + i), "Graph networks predict molecule properties.".to_string()));
+        }
+        let (_dir, index) = index_of(&texts);
+        let top = index.keyword_top("Attention Is All You Need", 2).expect("search");
+        let searcher = index.searcher();
+        let ids = index.ids_at(&searcher, &top.hits.iter().map(|h| h.1).collect::<Vec<_>>()).expect("ids");
+        assert_eq!(ids, ["2601.00001", "2601.00002"], "{:?}", top.hits);
+        assert!(top.hits[0].0 > top.hits[1].0, "the phrase must add to the first: {:?}", top.hits);
     }
 
     #[test]
