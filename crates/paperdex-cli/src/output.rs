@@ -352,9 +352,9 @@ pub fn print_paper(paper: &Paper, colour: bool) {
     if !keywords.is_empty() {
         println!("Keywords: {}", keywords.join(", "));
     }
-    for section in paper.sections() {
-        println!("\n{}", paint(&format!("## {}", section.label()), BOLD, colour));
-        println!("{}", section.text.trim());
+    for shown in paper.shown_sections() {
+        println!("\n{}", paint(&format!("## {}", shown.label), BOLD, colour));
+        println!("{}", shown.section.text.trim());
     }
     println!("\n{}", paint("## Sources", BOLD, colour));
     for record in &paper.records {

@@ -11,6 +11,6 @@ pub mod parse;
 
 pub use paper::{
     Lang, MAX_RECORD_TEXT_BYTES, MAX_TITLE_CHARS, MergeOutcome, Paper, PaperId, Record, Section, SectionGroup,
-    SectionKind, Source, SourceFormat, is_han,
+    SectionKind, ShownSection, Source, SourceFormat, is_han,
 };
 pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RecordWarning, RejectedRecord, parse_bytes};

@@ -382,6 +382,28 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// The language's name in itself: `中文`, `English`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Zh => "中文",
+            Lang::En => "English",
+        }
+    }
+}
+
+/// A section as a reader sees it ([`Paper::shown_sections`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownSection<'p> {
+    /// The section.
+    pub section: &'p Section,
+    /// The source it came from.
+    pub source: &'p Source,
+    /// The language of its text.
+    pub lang: Lang,
+    /// Its heading: [`Section::label`], with what tells it apart from another section of the
+    /// paper under the same label.
+    pub label: String,
 }
 
 impl std::str::FromStr for Lang {
@@ -672,11 +694,49 @@ impl Paper {
     /// Every distinct section of every source, preferred sources first. The same abstract
     /// listed on five days appears once.
     pub fn sections(&self) -> Vec<&Section> {
+        self.sections_with_sources().into_iter().map(|(section, _)| section).collect()
+    }
+
+    /// [`Paper::sections`], each with the source it came from.
+    pub fn sections_with_sources(&self) -> Vec<(&Section, &Source)> {
         let mut seen = std::collections::HashSet::new();
         self.records_by_preference()
-            .flat_map(|r| r.sections.iter())
-            .filter(|s| !s.text.trim().is_empty() && seen.insert((s.kind, s.text.trim())))
+            .flat_map(|r| r.sections.iter().map(move |s| (s, &r.source)))
+            .filter(|(s, _)| !s.text.trim().is_empty() && seen.insert((s.kind, s.text.trim())))
             .collect()
+    }
+
+    /// The sections as a reader sees them (`show`, the API's paper, the page, MCP), each under
+    /// a heading no other section of the paper has. Where two sections share a label, the
+    /// heading adds their language when they differ in it (a paper-markdown file's `## 摘要`
+    /// and `## Abstract` are both abstracts), then their source when sections of one language
+    /// still share it (two days' differing abstracts), then their order.
+    pub fn shown_sections(&self) -> Vec<ShownSection<'_>> {
+        let sections = self.sections_with_sources();
+        let langs: Vec<Lang> = sections.iter().map(|(s, _)| Lang::detect(&s.text)).collect();
+        let mut shown = Vec::with_capacity(sections.len());
+        for (at, &(section, source)) in sections.iter().enumerate() {
+            let lang = langs[at];
+            let alike: Vec<usize> = (0..sections.len()).filter(|&i| sections[i].0.label() == section.label()).collect();
+            let mut label = section.label().to_string();
+            if alike.iter().any(|&i| langs[i] != lang) {
+                label = format!("{label} · {}", lang.name());
+            }
+            let same_lang: Vec<usize> = alike.iter().copied().filter(|&i| langs[i] == lang).collect();
+            if same_lang.len() > 1 {
+                if same_lang.iter().all(|&i| i == at || sections[i].1 != source) {
+                    label = format!("{label} · {}", source.format.label());
+                    if let Some(date) = &source.date {
+                        label = format!("{label}, {date}");
+                    }
+                } else {
+                    let nth = same_lang.iter().position(|&i| i == at).unwrap_or(0) + 1;
+                    label = format!("{label} · {nth}");
+                }
+            }
+            shown.push(ShownSection { section, source, lang, label });
+        }
+        shown
     }
 
     /// The dates of every source that listed this paper, sorted and unique.
@@ -793,6 +853,34 @@ mod tests {
         let mut r = Record::new(id, Source { path: path.into(), format: SourceFormat::HfDailyApi, date: None });
         r.sections.push(Section::new(SectionKind::Abstract, text));
         r
+    }
+
+    #[test]
+    fn a_reader_can_tell_two_sections_of_one_name_apart() {
+        // A paper-markdown file holds its abstract twice, as `## 摘要` and `## Abstract`.
+        let mut file = record("p.md", "本文提出一种新的量化方法，显著降低显存。");
+        file.source.format = SourceFormat::PaperMarkdown;
+        file.sections.push(Section::new(SectionKind::Abstract, "We propose a new quantization method."));
+        file.sections.push(Section::new(SectionKind::Method, "逐层量化。"));
+        let mut paper = Paper::from_record(file);
+        let labels = |paper: &Paper| paper.shown_sections().into_iter().map(|s| s.label).collect::<Vec<_>>();
+        assert_eq!(labels(&paper), ["Abstract · 中文", "Abstract · English", SectionKind::Method.label()]);
+        // Two days' differing English abstracts: told apart by their sources.
+        let mut day = Record::new(
+            paper.id.clone(),
+            Source { path: "d.json".into(), format: SourceFormat::HfDailyApi, date: Some("2026-02-05".into()) },
+        );
+        day.sections.push(Section::new(SectionKind::Abstract, "We propose a newer quantization method."));
+        paper.merge(day);
+        assert_eq!(
+            labels(&paper),
+            [
+                "Abstract · English · HF daily papers JSON, 2026-02-05",
+                "Abstract · 中文",
+                "Abstract · English · paper markdown",
+                SectionKind::Method.label(),
+            ]
+        );
     }
 
     #[test]

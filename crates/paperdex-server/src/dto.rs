@@ -195,7 +195,9 @@ pub struct SectionView {
     /// What the section is: `field`, `core_contribution`, `usage`, `innovations`, `results`,
     /// `abstract`, `ai_summary`, `tldr`, `motivation`, `method`, `conclusion` or `body`.
     pub kind: String,
-    /// The heading to show (Chinese names for digest sections, the original heading otherwise).
+    /// The heading to show (Chinese names for digest sections, the original heading otherwise),
+    /// told apart from another section's of the same name by language or source
+    /// (`Abstract · 中文`, `Abstract · English`).
     pub label: String,
     /// The language of its text, `zh` or `en`.
     pub lang: String,
@@ -263,13 +265,13 @@ impl From<&Paper> for PaperView {
             github: paper.records.iter().find_map(|r| r.github.clone()),
             upvotes: paper.upvotes(),
             sections: paper
-                .sections()
+                .shown_sections()
                 .into_iter()
-                .map(|s| SectionView {
-                    kind: serde_name(&s.kind),
-                    label: s.label().to_string(),
-                    lang: Lang::detect(&s.text).code().to_string(),
-                    text: s.text.clone(),
+                .map(|shown| SectionView {
+                    kind: serde_name(&shown.section.kind),
+                    label: shown.label,
+                    lang: shown.lang.code().to_string(),
+                    text: shown.section.text.clone(),
                 })
                 .collect(),
             sources: paper
