@@ -8,7 +8,9 @@
 //! - [`smart`]: classic test collections in the SMART format (CACM, CISI); [`evaluate_smart`]
 //!   indexes one into a throw-away folder via [`paperdex_index::PaperIndex::ingest_records`]
 //!   and scores it.
-//! - [`EvalReport`] is the answer: JSON via serde, text via [`EvalReport::to_table`].
+//! - [`EvalReport`] is the answer: JSON via serde, text via [`EvalReport::to_table`]. A query
+//!   file's labels (`"lang": "zh"`, `"kind": "question"`) get their own nDCG@10
+//!   ([`GroupScores`]), so a weakness of one kind of query shows at once.
 //!
 //! Only queries with at least one relevant document are scored, as is standard: the others
 //! have no ideal ranking to compare with.
@@ -23,7 +25,7 @@ mod table;
 pub use error::{EvalError, Result};
 pub use query_set::{Query, QuerySet};
 pub use run::{
-    DEPTH, EvalOptions, EvalReport, Metrics, ModeReport, QueryScores, evaluate, evaluate_related, evaluate_smart,
-    evaluate_trec,
+    DEPTH, EvalOptions, EvalReport, GroupScores, Metrics, ModeReport, QueryScores, evaluate, evaluate_related,
+    evaluate_smart, evaluate_trec,
 };
 pub use smart::SmartCollection;

@@ -23,6 +23,10 @@ pub struct Query {
     pub id: String,
     /// The text to search for.
     pub text: String,
+    /// What the query file says of the query besides its text, as `(field, value)` pairs in
+    /// field order: every other field holding a short string (`"lang": "zh"`, `"kind":
+    /// "question"`). `eval` scores the queries of each label apart.
+    pub labels: Vec<(String, String)>,
 }
 
 /// Queries and the judgments of their results.
@@ -48,6 +52,9 @@ impl QuerySet {
         Ok(QuerySet { queries: parse_queries_jsonl(queries, &queries_text)?, judgments, stop_words: HashSet::new() })
     }
 }
+
+/// The longest string value read as a query's label: longer ones are notes, not groups.
+const MAX_LABEL_CHARS: usize = 40;
 
 /// Reads a UTF-8 text file, naming the file on failure.
 fn read_text(path: &Path) -> Result<String> {
@@ -128,7 +135,20 @@ pub fn parse_queries_jsonl(path: &Path, text: &str) -> Result<Vec<Query>> {
         if !seen.insert(id.clone()) {
             return Err(fail(format!("query id {id} appears twice")));
         }
-        queries.push(Query { id, text: text.clone() });
+        let labels = match &value {
+            Value::Object(fields) => fields
+                .iter()
+                .filter(|(field, _)| !matches!(field.as_str(), "id" | "query"))
+                .filter_map(|(field, value)| match value {
+                    Value::String(label) if !label.trim().is_empty() && label.chars().count() <= MAX_LABEL_CHARS => {
+                        Some((field.clone(), label.trim().to_string()))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        queries.push(Query { id, text: text.clone(), labels });
     }
     if queries.is_empty() {
         return Err(EvalError::Collection { path: path.into(), reason: "no queries in this file".into() });
@@ -182,13 +202,21 @@ mod tests {
     }
 
     #[test]
+    fn a_querys_other_short_string_fields_are_its_labels() {
+        let line = r#"{"id": "d1", "query": "强化学习", "lang": "zh", "kind": "keyword", "note": "a long remark that says far more than a group name would", "n": 3}"#;
+        let queries = parse_queries_jsonl(Path::new("q.jsonl"), line).expect("parses");
+        let labels: Vec<(&str, &str)> = queries[0].labels.iter().map(|(f, v)| (f.as_str(), v.as_str())).collect();
+        assert_eq!(labels, [("kind", "keyword"), ("lang", "zh")]);
+    }
+
+    #[test]
     fn arxiv_doc_ids_are_normalised_on_load() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (q, r) = (dir.path().join("q.jsonl"), dir.path().join("qrels"));
         std::fs::write(&q, "{\"id\": 7, \"query\": \"kv cache\"}\n").expect("write");
         std::fs::write(&r, "7 0 2602.02958v2 1\n7 0 not-arxiv 1\n").expect("write");
         let set = QuerySet::load_trec(&q, &r).expect("loads");
-        assert_eq!(set.queries, vec![Query { id: "7".into(), text: "kv cache".into() }]);
+        assert_eq!(set.queries, vec![Query { id: "7".into(), text: "kv cache".into(), labels: Vec::new() }]);
         assert!(set.judgments["7"].contains_key("2602.02958"));
         assert!(set.judgments["7"].contains_key("not-arxiv"));
     }

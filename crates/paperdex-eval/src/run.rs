@@ -1,6 +1,6 @@
 //! Running a query set through a [`SearchEngine`] in every mode and scoring the rankings.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::{EvalError, Result};
 use crate::metrics::{self, Judgments};
-use crate::query_set::QuerySet;
+use crate::query_set::{Query, QuerySet};
 use crate::smart::SmartCollection;
 
 /// How deep each ranking is read: Recall@100 and MAP look at the top 100.
@@ -173,6 +173,57 @@ pub struct EvalReport {
     pub notes: Vec<String>,
     /// One entry per mode, in the order asked.
     pub modes: Vec<ModeReport>,
+    /// The scores of each label the query file gives (`lang=zh`), where a field's queries do
+    /// not all share one value.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupScores>,
+}
+
+/// nDCG@10 over the scored queries that share one label of the query file.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupScores {
+    /// `field=value`, e.g. `lang=zh`.
+    pub label: String,
+    /// How many scored queries have it.
+    pub queries: usize,
+    /// Mean nDCG@10 per mode, in the order of [`EvalReport::modes`]; `None` where the mode
+    /// could not run.
+    #[serde(rename = "ndcg@10")]
+    pub ndcg_10: Vec<Option<f64>>,
+}
+
+/// The [`GroupScores`] of `queries`' labels over `modes`' per-query scores: one per value of
+/// each field with at least two values among the scored queries, by field and value.
+fn group_scores(queries: &[Query], modes: &[ModeReport]) -> Vec<GroupScores> {
+    let scored: HashSet<&str> = modes.iter().flat_map(|m| m.per_query.iter().map(|q| q.id.as_str())).collect();
+    let mut by_label: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for query in queries.iter().filter(|q| scored.contains(q.id.as_str())) {
+        for (field, value) in &query.labels {
+            by_label.entry((field.as_str(), value.as_str())).or_default().push(query.id.as_str());
+        }
+    }
+    let values_of = |field: &str| by_label.keys().filter(|(f, _)| *f == field).count();
+    by_label
+        .iter()
+        .filter(|((field, _), _)| values_of(field) >= 2)
+        .map(|((field, value), ids)| GroupScores {
+            label: format!("{field}={value}"),
+            queries: ids.len(),
+            ndcg_10: modes
+                .iter()
+                .map(|mode| {
+                    mode.metrics?;
+                    let ndcg: Vec<f64> = mode
+                        .per_query
+                        .iter()
+                        .filter(|q| ids.contains(&q.id.as_str()))
+                        .map(|q| q.metrics.ndcg_10)
+                        .collect();
+                    (!ndcg.is_empty()).then(|| ndcg.iter().sum::<f64>() / ndcg.len() as f64)
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Scores `set` against `engine` in every mode of `options`. Queries without a relevant
@@ -248,6 +299,7 @@ pub fn evaluate(engine: &SearchEngine, set: &QuerySet, options: &EvalOptions) ->
         depth: DEPTH,
         index_seconds: None,
         notes,
+        groups: group_scores(&set.queries, &modes),
         modes,
     })
 }
@@ -513,6 +565,7 @@ pub fn evaluate_related(engine: &SearchEngine, qrels: &Path) -> Result<EvalRepor
             seconds: started.elapsed().as_secs_f64(),
             per_query,
         }],
+        groups: Vec::new(),
     })
 }
 

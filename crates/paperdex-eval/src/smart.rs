@@ -304,7 +304,7 @@ pub fn parse_queries(path: &Path, text: &str) -> Result<(Vec<Query>, Vec<String>
         if text.is_empty() {
             without_text.push(entry.number.to_string());
         } else {
-            queries.push(Query { id: entry.number.to_string(), text });
+            queries.push(Query { id: entry.number.to_string(), text, labels: Vec::new() });
         }
     }
     Ok((queries, without_text))
@@ -394,8 +394,8 @@ mod tests {
         assert_eq!(
             queries,
             vec![
-                Query { id: "1".into(), text: "What articles exist which deal with TSS?".into() },
-                Query { id: "3".into(), text: "Only the W.".into() },
+                Query { id: "1".into(), text: "What articles exist which deal with TSS?".into(), labels: Vec::new() },
+                Query { id: "3".into(), text: "Only the W.".into(), labels: Vec::new() },
             ]
         );
         assert_eq!(without, vec!["2"]);

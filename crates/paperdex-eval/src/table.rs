@@ -55,6 +55,31 @@ impl EvalReport {
             }
         }
         out.push('\n');
+        if !self.groups.is_empty() {
+            let heading = "nDCG@10 by";
+            let names: Vec<String> = self.groups.iter().map(|g| format!("{} ({})", g.label, g.queries)).collect();
+            let width = names.iter().map(|n| n.chars().count()).chain([heading.len()]).max().unwrap_or(0) + 2;
+            let _ = write!(out, "\n{heading:<width$}");
+            for mode in &self.modes {
+                let _ = write!(out, "{:>9}", mode.mode.as_str());
+            }
+            out.push('\n');
+            for (group, name) in self.groups.iter().zip(&names) {
+                // Pad by characters: a label may be Chinese.
+                let _ = write!(out, "{name}{}", " ".repeat(width - name.chars().count()));
+                for ndcg in &group.ndcg_10 {
+                    match ndcg {
+                        Some(value) => {
+                            let _ = write!(out, "{value:>9.3}");
+                        }
+                        None => {
+                            let _ = write!(out, "{:>9}", "n/a");
+                        }
+                    }
+                }
+                out.push('\n');
+            }
+        }
         let unavailable: Vec<String> = self
             .modes
             .iter()
@@ -77,7 +102,7 @@ impl EvalReport {
 mod tests {
     use paperdex_index::SearchMode;
 
-    use crate::run::{EvalReport, Metrics, ModeReport};
+    use crate::run::{EvalReport, GroupScores, Metrics, ModeReport};
 
     #[test]
     fn a_missing_mode_shows_na_with_its_reason() {
@@ -92,6 +117,10 @@ mod tests {
             depth: 100,
             index_seconds: Some(2.0),
             notes: vec!["relevance is binary".into()],
+            groups: vec![
+                GroupScores { label: "lang=en".into(), queries: 20, ndcg_10: vec![Some(0.8374), None] },
+                GroupScores { label: "kind=cross-language".into(), queries: 6, ndcg_10: vec![Some(0.5), None] },
+            ],
             modes: vec![
                 ModeReport {
                     mode: SearchMode::Bm25,
@@ -118,5 +147,9 @@ mod tests {
         assert!(table.contains("nDCG@10         0.473      n/a\n"), "{table}");
         assert!(table.contains("vector: n/a, --no-model given"), "{table}");
         assert!(table.contains("note: relevance is binary"), "{table}");
+        // Each label's queries apart, under the modes' columns.
+        assert!(table.contains("nDCG@10 by                    bm25   vector\n"), "{table}");
+        assert!(table.contains("lang=en (20)                 0.837      n/a\n"), "{table}");
+        assert!(table.contains("kind=cross-language (6)      0.500      n/a\n"), "{table}");
     }
 }
