@@ -16,7 +16,7 @@ use crate::cancel::Cancel;
 use crate::error::{IndexError, Result};
 use crate::feedback::{FEEDBACK_PAPERS, feedback_vector};
 use crate::filter::SortOrder;
-use crate::fusion::{Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share, put_first};
+use crate::fusion::{Fused, Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share, put_first};
 use crate::generation::AdmittedPassages;
 use crate::highlight::Highlighter;
 use crate::paper_index::PaperIndex;
@@ -197,10 +197,13 @@ impl SearchEngine {
         let vectors = vectors.as_deref().expect("effective_mode checked the vectors");
         let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
         let searcher = self.index.searcher();
-        let wanted = request.depth(self.ranker.candidates).max(self.ranker.candidates);
+        // Every page whose end the same depth holds is cut from one ranking (`ranking_depths`).
+        let depths = crate::limits::ranking_depths(request.depth(self.ranker.candidates), self.ranker.candidates);
+        let wanted = depths[depths.len() - 1];
         // The graphs are asked for at most MAX_VECTOR_PAPERS papers whatever the offset: deep
         // pages cost BM25 (cheap) more, never the vector search.
-        let vector_depth = wanted.min(crate::limits::MAX_VECTOR_PAPERS.max(self.ranker.candidates));
+        let vector_depth_at = |depth: usize| depth.min(crate::limits::MAX_VECTOR_PAPERS.max(self.ranker.candidates));
+        let vector_depth = vector_depth_at(wanted);
         if mode == SearchMode::Vector && request.offset + request.limit > vector_depth {
             warnings.push(format!("the vector ranking stops at {vector_depth} papers: no hits are served beyond it"));
         }
@@ -334,18 +337,25 @@ impl SearchEngine {
             _ => LanguageShares::EQUAL,
         };
         let [chinese, english] = per_language;
-        let mut by_meaning = interleave_by_share(
-            &[(chinese, shares.of(Lang::Zh)), (english, shares.of(Lang::En))],
-            |x| x.0.clone(),
-            |x| x.1,
-        );
+        // The vector ranking as a search to `depth` would have made it: each language's list
+        // to that depth, merged.
+        let by_meaning_at = |depth: usize| {
+            let depth = vector_depth_at(depth);
+            let to = |list: &Vec<(String, f32)>| list[..list.len().min(depth)].to_vec();
+            let mut merged = interleave_by_share(
+                &[(to(&chinese), shares.of(Lang::Zh)), (to(&english), shares.of(Lang::En))],
+                |x| x.0.clone(),
+                |x| x.1,
+            );
+            if mode == SearchMode::Vector {
+                // The two languages' lists held up to twice the depth: vector mode serves no
+                // paper past it, as its warning says (hybrid fuses every candidate).
+                merged.truncate(depth);
+            }
+            merged
+        };
         // The vectors rank every paper with passages the filter admits, up to their cap.
         let vector_total = rankable.min(crate::limits::MAX_VECTOR_PAPERS.max(self.ranker.candidates));
-        if mode == SearchMode::Vector {
-            // The two languages' lists held up to twice the depth: vector mode serves no
-            // paper past it, as its warning says (hybrid fuses every candidate).
-            by_meaning.truncate(vector_depth);
-        }
         let mut keywords_time = None;
         let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out, leader) = match keywords {
             Some(keywords) => {
@@ -358,18 +368,24 @@ impl SearchEngine {
                 keywords_time = Some(keywords_took);
                 let languages = keyword_languages(&request.query, translated_into);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
-                let mut fused = fuse_where_keywords_see(&by_words, &by_meaning, self.ranker.fusion, keywords_see);
                 let leader = by_words.first().filter(|_| singled_out).map(|(id, _)| id.clone());
-                if let Some(leader) = &leader {
-                    put_first(&mut fused, leader);
-                }
+                let fused = ranked_to_depths(&depths, |depth| {
+                    let words = &by_words[..by_words.len().min(depth)];
+                    let mut fused =
+                        fuse_where_keywords_see(words, &by_meaning_at(depth), self.ranker.fusion, keywords_see);
+                    if let Some(leader) = &leader {
+                        put_first(&mut fused, leader);
+                    }
+                    fused
+                });
                 (fused, highlighter, prefetched, total, left_out, leader)
             }
             None => {
                 let highlighter = Highlighter::new(&self.index, &searcher, None, &[], section)
                     .for_text(&request.query)
                     .for_translations(&expansions);
-                (fuse(&[], &by_meaning, self.ranker.fusion), highlighter, HashMap::new(), (0, false), Vec::new(), None)
+                let fused = ranked_to_depths(&depths, |depth| fuse(&[], &by_meaning_at(depth), self.ranker.fusion));
+                (fused, highlighter, HashMap::new(), (0, false), Vec::new(), None)
             }
         };
         if mode == SearchMode::Hybrid
@@ -401,14 +417,15 @@ impl SearchEngine {
             _ => (bm25_total.max(vector_total), true),
         };
         if request.sort == SortOrder::Date {
-            // Newest first among the best `depth` (ties keep their relevance order); those are
-            // all the answer pages through.
-            fused.truncate(request.depth(self.ranker.candidates));
+            // Newest first among the best `depth` (ties keep their relevance order), the best
+            // of each depth apart ([`newest_first_by_depth`]); those are all the answer pages
+            // through.
+            fused.truncate(wanted);
             total = fused.len();
             total_is_estimate = false;
             let days: HashMap<String, u64> =
                 fused.iter().map(|f| (f.key.clone(), self.index.first_seen_of(&searcher, &f.key))).collect();
-            fused.sort_by_key(|f| std::cmp::Reverse(days.get(&f.key).copied().unwrap_or(0)));
+            newest_first_by_depth(&mut fused, &depths, |f| days.get(&f.key).copied().unwrap_or(0));
         }
         let fused_at = started.elapsed();
         let mut hits = Vec::new();
@@ -554,6 +571,30 @@ fn vector_rankings(
         };
         [chinese.join(), english]
     })
+}
+
+/// The ranking pages are cut from: `rank(depth)` for the first of `depths`, each deeper one
+/// carrying on where the one before stops ([`crate::fusion::extend_ranking`]).
+fn ranked_to_depths(depths: &[usize], rank: impl Fn(usize) -> Vec<Fused<String>>) -> Vec<Fused<String>> {
+    let mut ranking = rank(depths[0]);
+    for &depth in &depths[1..] {
+        ranking = crate::fusion::extend_ranking(ranking, rank(depth), |f| f.key.clone());
+    }
+    ranking
+}
+
+/// `ranking` (best first) ordered newest first by `day` within each band of `depths` (the
+/// first `depths[0]`, then up to `depths[1]`, …), ties in their order: a date order over the
+/// best 1,000 took newer papers into the pages already shown from the best 100.
+pub(crate) fn newest_first_by_depth<T>(ranking: &mut [T], depths: &[usize], day: impl Fn(&T) -> u64) {
+    let mut from = 0;
+    for &depth in depths {
+        let to = depth.min(ranking.len());
+        if from < to {
+            ranking[from..to].sort_by_key(|item| std::cmp::Reverse(day(item)));
+        }
+        from = to;
+    }
 }
 
 /// Why a query without a letter or digit gets no hits.

@@ -285,9 +285,34 @@ pub fn interleave_by_share<T: Clone, K: Eq + std::hash::Hash>(
     merged.into_iter().map(|(_, item)| item).collect()
 }
 
+/// `deep` reordered to begin with `shallow`: the items of `shallow` first, in its order (as
+/// `shallow` has them), then the rest of `deep` in its order. A ranking to a deeper depth is
+/// not a longer copy of a shallower one (fused ranks move, pruned candidates change, a date
+/// order takes in newer papers), so pages cut from the two would repeat some papers and skip
+/// others; the deeper ranking so made carries on where the shallower one stops
+/// ([`crate::limits::ranking_depths`]).
+pub(crate) fn extend_ranking<T, K: Eq + std::hash::Hash>(
+    shallow: Vec<T>,
+    deep: Vec<T>,
+    key: impl Fn(&T) -> K,
+) -> Vec<T> {
+    let seen: std::collections::HashSet<K> = shallow.iter().map(&key).collect();
+    let mut ranking = shallow;
+    ranking.extend(deep.into_iter().filter(|item| !seen.contains(&key(item))));
+    ranking
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deeper_ranking_carries_on_where_the_shallower_one_stops() {
+        let shallow = vec![("a", 1), ("b", 1), ("c", 1)];
+        let deep = vec![("b", 2), ("d", 2), ("a", 2), ("e", 2), ("c", 2)];
+        let ranking = extend_ranking(shallow, deep, |x| x.0);
+        assert_eq!(ranking, [("a", 1), ("b", 1), ("c", 1), ("d", 2), ("e", 2)]);
+    }
 
     #[test]
     fn rrf_rewards_papers_both_retrievers_found() {

@@ -16,6 +16,31 @@ pub const MAX_OFFSET: usize = 10_000;
 /// this many papers' passages, whatever the offset, so one request's work stays bounded.
 /// Vector hits beyond it are not served (hybrid pages past it carry on with BM25 alone).
 pub const MAX_VECTOR_PAPERS: usize = 1000;
+/// The depths a search ranks to before it cuts a page, past the first (a mode's own: the
+/// hybrid ranker's candidates, or BM25's first candidates): every page whose end one of them
+/// holds is cut from the same ranking, so a reader paging on never sees a paper twice nor
+/// misses one. A ranking computed to the page's end instead moved papers from page to page
+/// past the first 100 (`KV cache quantization`: 25 repeats and 25 papers never shown over the
+/// first 200 in pages of 10, session 34).
+const DEEPER_RANKINGS: [usize; 2] = [1_000, MAX_OFFSET + MAX_LIMIT];
+
+/// The depths a search whose page ends at `end` ranks to, shallowest first: `first`, then each
+/// of [`DEEPER_RANKINGS`] beyond it, up to the first that holds `end`. Each deeper ranking
+/// starts with the whole of the one before ([`crate::fusion::extend_ranking`]).
+pub(crate) fn ranking_depths(end: usize, first: usize) -> Vec<usize> {
+    let mut depths = vec![first.max(1)];
+    for deeper in DEEPER_RANKINGS {
+        let last = *depths.last().unwrap_or(&first);
+        if end <= last {
+            break;
+        }
+        if deeper > last {
+            depths.push(deeper);
+        }
+    }
+    depths
+}
+
 /// The most characters of a client's own input quoted back in an error message.
 pub const MAX_ECHO_CHARS: usize = 40;
 
@@ -104,6 +129,17 @@ fn out_of_range(name: &str, raw: &str, min: usize, max: usize) -> IndexError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_cut_from_the_shallowest_ranking_that_holds_it() {
+        assert_eq!(ranking_depths(10, 100), [100]);
+        assert_eq!(ranking_depths(100, 100), [100]);
+        assert_eq!(ranking_depths(110, 100), [100, 1_000]);
+        assert_eq!(ranking_depths(1_001, 100), [100, 1_000, MAX_OFFSET + MAX_LIMIT]);
+        assert_eq!(ranking_depths(MAX_OFFSET + MAX_LIMIT, 50), [50, 1_000, MAX_OFFSET + MAX_LIMIT]);
+        // A first depth past a deeper one skips it.
+        assert_eq!(ranking_depths(3_000, 2_000), [2_000, MAX_OFFSET + MAX_LIMIT]);
+    }
 
     #[test]
     fn long_input_is_quoted_short() {

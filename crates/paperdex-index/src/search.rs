@@ -931,8 +931,24 @@ impl PaperIndex {
         let started = std::time::Instant::now();
         let searcher = self.searcher();
         let expansions = self.lexicon().expand(&request.query, translation, translation * TO_CHINESE_SHARE);
-        let depth = request.depth(candidates);
-        let matches = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
+        // Every page whose end one depth holds is cut from one ranking; a deeper ranking
+        // carries on where the one before stops (`ranking_depths`). By relevance the first
+        // depth costs what a first page did (the pruned stage's candidates are four times the
+        // depth, and no fewer than `Pruning::candidates`); by date it is the `candidates` best.
+        let first = match request.sort {
+            SortOrder::Relevance => self.pruning.candidates / 4,
+            SortOrder::Date => candidates,
+        };
+        let depths = crate::limits::ranking_depths(request.depth(candidates), first);
+        let mut matches = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depths[0])?;
+        for &depth in &depths[1..] {
+            let deeper = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
+            matches = KeywordMatches {
+                hits: crate::fusion::extend_ranking(matches.hits, deeper.hits, |&(_, address)| address),
+                singled_out: matches.singled_out,
+                ..deeper
+            };
+        }
         let highlighter = crate::highlight::Highlighter::new(
             self,
             &searcher,
@@ -945,10 +961,11 @@ impl PaperIndex {
         let mut ranked: Vec<(usize, Score, DocAddress)> =
             matches.hits.iter().enumerate().map(|(rank, &(score, address))| (rank, score, address)).collect();
         if request.sort == SortOrder::Date {
-            let days: Vec<u64> = ranked.iter().map(|&(_, _, address)| self.first_seen_at(&searcher, address)).collect();
-            let mut order: Vec<usize> = (0..ranked.len()).collect();
-            order.sort_by_key(|&i| std::cmp::Reverse(days[i]));
-            ranked = order.into_iter().map(|i| ranked[i]).collect();
+            // Newest first among the best of each depth (`newest_first_by_depth`).
+            ranked.truncate(depths[depths.len() - 1]);
+            crate::engine::newest_first_by_depth(&mut ranked, &depths, |&(_, _, address)| {
+                self.first_seen_at(&searcher, address)
+            });
         }
         let mut hits = Vec::new();
         for &(rank, score, address) in ranked.iter().skip(request.offset).take(request.limit) {

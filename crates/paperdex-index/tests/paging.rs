@@ -1,0 +1,108 @@
+//! A reader pages through a search: every page continues the one before, whatever the page
+//! size, so no paper shows twice and none is skipped, in every mode and order. Rankings to a
+//! deeper depth differ from shallower ones (fused ranks move, pruned candidates change, a
+//! date order takes in newer papers); the search cuts every page from one ranking per depth
+//! and makes each deeper ranking carry on where the one before stops.
+
+use std::sync::Arc;
+
+use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
+use paperdex_embed::{Embedder, HashEmbedder};
+use paperdex_index::{PaperIndex, Pruning, Quiet, RankerConfig, SearchEngine, SearchMode, SearchRequest, SortOrder};
+
+const WORDS: [&str; 16] = [
+    "lobster",
+    "quantum",
+    "glacier",
+    "pancake",
+    "accordion",
+    "velvet",
+    "compiler",
+    "harmonic",
+    "syrup",
+    "claw",
+    "tectonic",
+    "bellows",
+    "bytecode",
+    "dawn",
+    "migration",
+    "choreography",
+];
+
+/// 80 papers, each a made-up mix of the words (some many times), on days spread over a year.
+fn papers() -> Vec<Record> {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    (0..80)
+        .map(|i| {
+            let id = format!("2601.{:05}", i + 1);
+            let day = format!("2025-{:02}-{:02}", 1 + next(12), 1 + next(28));
+            let source = Source { path: format!("{id}.md"), format: SourceFormat::PaperMarkdown, date: Some(day) };
+            let mut record = Record::new(PaperId::parse(&id).expect("id"), source);
+            let words: Vec<&str> = (0..6 + next(10)).map(|_| WORDS[next(WORDS.len() as u64) as usize]).collect();
+            record.title = Some(format!("{} {}", words[0], words[1]));
+            record.sections.push(Section::new(SectionKind::Abstract, words.join(" ")));
+            record
+        })
+        .collect()
+}
+
+/// An engine whose first ranking is only 4 papers deep (and BM25's, pruned, 2), so the
+/// collection pages well past it.
+fn engine() -> (tempfile::TempDir, SearchEngine) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let embedder = HashEmbedder::new(64);
+    let index = PaperIndex::open_or_create(dir.path()).expect("create");
+    index.ingest_records(papers(), Some(&embedder), &mut Quiet).expect("ingest");
+    let index = index.with_pruning(Pruning { exact_up_to: 0, candidates: 8 });
+    let ranker = RankerConfig { candidates: 4, ..RankerConfig::default() };
+    let engine = SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)).with_ranker(ranker);
+    (dir, engine)
+}
+
+/// The ids of the first `end` hits, read in pages of `size`.
+fn paged(
+    engine: &SearchEngine,
+    query: &str,
+    mode: SearchMode,
+    sort: SortOrder,
+    size: usize,
+    end: usize,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    for offset in (0..end).step_by(size) {
+        let request = SearchRequest::new(query).mode(mode).sort(sort).limit(size).offset(offset);
+        let answer = engine.search(&request).expect("search");
+        assert_eq!(answer.mode, mode, "{:?}", answer.warnings);
+        ids.extend(answer.hits.into_iter().map(|h| h.id));
+    }
+    ids
+}
+
+#[test]
+fn paging_on_shows_every_paper_once_in_every_mode_and_order_whatever_the_page_size() {
+    let (_dir, engine) = engine();
+    for query in ["quantum lobster claw", "glacier syrup", "compiler"] {
+        for mode in [SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector] {
+            for sort in [SortOrder::Relevance, SortOrder::Date] {
+                let by_three = paged(&engine, query, mode, sort, 3, 45);
+                let case = format!("{query:?}, {}, {sort:?}", mode.as_str());
+                let mut unique = by_three.clone();
+                unique.sort();
+                unique.dedup();
+                assert_eq!(unique.len(), by_three.len(), "a paper shown twice: {case}: {by_three:?}");
+                assert_eq!(paged(&engine, query, mode, sort, 5, 45), by_three, "pages of 5 and of 3 differ: {case}");
+                assert_eq!(
+                    paged(&engine, query, mode, sort, 45, 45),
+                    by_three,
+                    "one page and pages of 3 differ: {case}"
+                );
+            }
+        }
+    }
+}
