@@ -52,7 +52,8 @@ fn reingesting_the_same_files_changes_nothing() {
 }
 
 /// The last line of a list says what it holds: a related list has no "matches", a date
-/// order says it is one, and `stats` says a paper counts once per source that lists it.
+/// order says it is one, a later page which hits it shows, and `stats` says a paper counts
+/// once per source that lists it.
 #[test]
 fn each_listing_says_what_it_counts() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -68,6 +69,16 @@ fn each_listing_says_what_it_counts() {
     assert!(by_date.contains("matches, newest first, bm25 mode"), "{by_date}");
     let by_relevance = last(&["search", "video", "--mode", "bm25", "--limit", "2"]);
     assert!(by_relevance.contains("matches, bm25 mode") && !by_relevance.contains("newest"), "{by_relevance}");
+    // A later page is numbered on from the pages before it, and its last line says which hits
+    // it shows; past the last page, the answer says how many there are in all.
+    let page = paperdex(dir.path(), &["search", "video", "--mode", "bm25", "--limit", "2", "--offset", "2"]).stdout;
+    assert!(page.lines().next().is_some_and(|l| l.starts_with("  3. ")), "{page}");
+    assert!(page.lines().last().is_some_and(|l| l.starts_with("3–4 of ")), "{page}");
+    let past = last(&["search", "video", "--mode", "bm25", "--offset", "10000"]);
+    assert!(past.starts_with("no hits from 10,001 on: ") && past.contains(" in all"), "{past}");
+    // `new` without a query lists papers, not matches.
+    let papers = last(&["new", "--limit", "2"]);
+    assert!(papers.starts_with("2 of 35 papers, newest first"), "{papers}");
     let stats = paperdex(dir.path(), &["stats"]).stdout;
     assert!(stats.contains("a paper listed by several sources counts in each"), "{stats}");
 }

@@ -436,7 +436,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     SortOrder::Relevance => output::Listing::Matches,
                     SortOrder::Date => output::Listing::NewestFirst,
                 };
-                output::print_results(&results, *explain, output::use_colour(), listing);
+                output::print_results(&results, *offset, *explain, output::use_colour(), listing);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -445,6 +445,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             filter.validate()?;
             paperdex_index::limits::check_limit(*limit)?;
             paperdex_index::limits::check_offset(*offset)?;
+            let listing = if query.is_some() { output::Listing::NewestFirst } else { output::Listing::Papers };
             let results = match query {
                 Some(query) => {
                     let query = paperdex_index::limits::search_text("query", query)?;
@@ -465,7 +466,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
             } else {
-                output::print_results(&results, false, output::use_colour(), output::Listing::NewestFirst);
+                output::print_results(&results, *offset, false, output::use_colour(), listing);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -635,7 +636,7 @@ fn print_related(related: paperdex_index::RelatedResults) {
         expansions: Vec::new(),
         left_out: Vec::new(),
     };
-    output::print_results(&results, false, colour, output::Listing::Related);
+    output::print_results(&results, 0, false, colour, output::Listing::Related);
 }
 
 /// `paperdex serve`: the HTTP API over the index, with the model when it can be loaded.

@@ -205,14 +205,25 @@ pub enum Listing {
     NewestFirst,
     /// A paper's related papers, most related first: there is no count of matches.
     Related,
+    /// Every paper the filters let through, newest first (`new` without a query): nothing was
+    /// matched.
+    Papers,
 }
 
-pub fn print_results(results: &SearchResults, explain: bool, colour: bool, listing: Listing) {
+/// Prints a page of hits that starts `offset` hits into the answer: hits are numbered from
+/// there, and the last line says which of how many they are.
+pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colour: bool, listing: Listing) {
     for warning in &results.warnings {
         eprintln!("warning: {warning}");
     }
     if results.hits.is_empty() {
         match results.query.as_str() {
+            // Past the last page: there are hits, just not this far.
+            _ if results.total > 0 && offset > 0 => println!(
+                "no hits from {} on: {} in all; ask with a smaller --offset",
+                grouped(offset + 1),
+                count(results.total, results.total_is_estimate)
+            ),
             "" => println!("no paper passes the filters"),
             query => println!("no paper matches {query:?}"),
         }
@@ -231,7 +242,7 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool, listi
         println!("{}", paint(&format!("left out (in most Chinese papers): {words}"), DIM, colour));
     }
     for (i, hit) in results.hits.iter().enumerate() {
-        println!("{:>3}. {}", i + 1, paint(&hit.title, BOLD, colour));
+        println!("{:>3}. {}", offset + i + 1, paint(&hit.title, BOLD, colour));
         let date = hit.date.as_deref().unwrap_or("undated");
         let mut line = format!("{} · {} · {}", hit.id, date, hit.url);
         if let Some(first_seen) = hit.first_seen.as_deref().filter(|&d| Some(d) != hit.date.as_deref()) {
@@ -273,10 +284,16 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool, listi
                 ),
                 Listing::Matches | Listing::NewestFirst => format!(
                     "{} of {} matches{}, {} mode, {:.1} ms",
-                    results.hits.len(),
-                    matches(results.total, results.total_is_estimate),
+                    shown(offset, results.hits.len()),
+                    count(results.total, results.total_is_estimate),
                     if listing == Listing::NewestFirst { ", newest first" } else { "" },
                     results.mode.as_str(),
+                    results.took_ms
+                ),
+                Listing::Papers => format!(
+                    "{} of {} papers, newest first, {:.1} ms",
+                    shown(offset, results.hits.len()),
+                    count(results.total, results.total_is_estimate),
                     results.took_ms
                 ),
             },
@@ -286,20 +303,22 @@ pub fn print_results(results: &SearchResults, explain: bool, colour: bool, listi
     );
 }
 
-/// A number of matches: "12345", or "about 12,000" when it is an estimate.
-fn matches(total: usize, estimate: bool) -> String {
-    if !estimate {
-        return total.to_string();
+/// Which hits a page shows: `10`, or `91–100` past the first page.
+fn shown(offset: usize, hits: usize) -> String {
+    match offset {
+        0 => hits.to_string(),
+        _ => format!("{}–{}", grouped(offset + 1), grouped(offset + hits)),
     }
-    let digits = total.to_string();
-    let mut grouped = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("about {grouped}")
+}
+
+/// A number of matches: "12,345", or "about 12,000" when it is an estimate.
+fn count(total: usize, estimate: bool) -> String {
+    paperdex_index::total_text(total, estimate)
+}
+
+/// `n` with its thousands grouped: 12,345.
+fn grouped(n: usize) -> String {
+    paperdex_index::total_text(n, false)
 }
 
 /// Marks the highlighted ranges: colour on a terminal, `[...]` elsewhere.

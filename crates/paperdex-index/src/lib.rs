@@ -52,5 +52,5 @@ pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
 pub use related::RelatedResults;
 pub use remove::RemoveReport;
 pub use search::{
-    CANDIDATES, EXACT_UP_TO, KeywordMatches, Pruning, SearchHit, SearchMode, SearchRequest, SearchResults,
+    CANDIDATES, EXACT_UP_TO, KeywordMatches, Pruning, SearchHit, SearchMode, SearchRequest, SearchResults, total_text,
 };

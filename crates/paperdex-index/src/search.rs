@@ -193,6 +193,20 @@ pub struct SearchHit {
     pub singled_out: bool,
 }
 
+/// A search's `total` as a reader reads it: `12,345`, or `about 12,000` when it is an
+/// estimate. The terminal and MCP say it so.
+pub fn total_text(total: usize, estimate: bool) -> String {
+    let digits = total.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if estimate { format!("about {grouped}") } else { grouped }
+}
+
 /// The answer to a search.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResults {
@@ -1815,6 +1829,14 @@ mod tests {
         assert!((0.33..=3.0).contains(&ratio), "estimated {} for {} counted", estimated.total, counted.total);
         let json = serde_json::to_value(&estimated).expect("json");
         assert_eq!(json["total_is_estimate"], true);
+    }
+
+    #[test]
+    fn a_total_reads_with_its_thousands_grouped_and_an_estimate_says_so() {
+        assert_eq!(super::total_text(7, false), "7");
+        assert_eq!(super::total_text(12_345, false), "12,345");
+        assert_eq!(super::total_text(12_000, true), "about 12,000");
+        assert_eq!(super::total_text(1_000_000, false), "1,000,000");
     }
 
     #[test]

@@ -11,16 +11,24 @@ use paperdex_server::dto::{Hit, PaperView, RelatedResponse, SearchResponse};
 pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String {
     let mut out = String::new();
     let mode = mode_name(&answer.mode);
-    if answer.hits.is_empty() {
-        let _ = writeln!(out, "No papers found for {:?} ({mode}, {} matched).", answer.query, answer.total);
+    let matched = paperdex_index::total_text(answer.total, answer.total_is_estimate);
+    if answer.hits.is_empty() && answer.total > 0 && offset > 0 {
+        // Past the last page: there are matches, just not this far.
+        let _ = writeln!(
+            out,
+            "No papers from {} on for {:?} ({mode}, {matched} matched in all): ask with a smaller offset.",
+            offset + 1,
+            answer.query
+        );
+    } else if answer.hits.is_empty() {
+        let _ = writeln!(out, "No papers found for {:?} ({mode}, {matched} matched).", answer.query);
     } else {
         let _ = writeln!(
             out,
-            "Papers {}-{} for {:?} ({mode}, {} matched, {}):",
+            "Papers {}-{} for {:?} ({mode}, {matched} matched, {}):",
             offset + 1,
             offset + answer.hits.len(),
             answer.query,
-            answer.total,
             match sort {
                 SortOrder::Relevance => "best first",
                 SortOrder::Date => "newest first among the best matches",

@@ -199,6 +199,11 @@ async fn an_answer_says_the_order_it_is_in() {
     let first = text(&by_date);
     let first = first.lines().next().unwrap_or_default();
     assert!(first.contains("newest first") && !first.contains("best first"), "{first}");
+    // Past the last page the answer says there are matches, just not that far.
+    let past = client.call(13, "search", json!({"query": "video generation", "mode": "bm25", "offset": 9990})).await;
+    let past = text(&past);
+    assert!(past.starts_with("No papers from 9991 on for \"video generation\" (bm25, "), "{past}");
+    assert!(past.contains("matched in all"), "{past}");
     client.close().await;
 }
 
