@@ -185,7 +185,8 @@ impl SearchEngine {
         if mode == SearchMode::Bm25 {
             let mut results =
                 self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates)?;
-            results.warnings = warnings;
+            // The mode's own warnings first, then the keyword search's.
+            results.warnings.splice(0..0, warnings);
             if results.total == 0
                 && let Some((warning, words)) = no_terms(&request.query, mode)
             {
@@ -395,6 +396,11 @@ impl SearchEngine {
             warnings.push(warning);
         }
         let mut fused = fused;
+        // A query that names a paper by its id or link puts that paper first (`named_paper`).
+        let named = match request.sort {
+            SortOrder::Relevance => self.index.named_paper_in(&searcher, &request.query, &request.filter)?,
+            SortOrder::Date => None,
+        };
         let keywords_only = mode == SearchMode::Hybrid && (section.is_some() || request.sort == SortOrder::Date);
         if keywords_only {
             // Where hybrid answers a set rather than a ranking, the set is what the words
@@ -416,6 +422,15 @@ impl SearchEngine {
             _ if every_keyword_match && rankable <= vector_depth => (fused.len(), false),
             _ => (bm25_total.max(vector_total), true),
         };
+        if let Some((id, _)) = &named {
+            if !fused.iter().any(|f| &f.key == id) {
+                let score = fused.first().map_or(0.0, |f| f.score);
+                fused.insert(0, Fused { key: id.clone(), score, bm25: None, vector: None });
+                total += 1;
+            }
+            put_first(&mut fused, id);
+            warnings.push(crate::search::named_paper_note(id));
+        }
         if request.sort == SortOrder::Date {
             // Newest first among the best `depth` (ties keep their relevance order), the best
             // of each depth apart ([`newest_first_by_depth`]); those are all the answer pages

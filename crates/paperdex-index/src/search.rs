@@ -193,6 +193,24 @@ pub struct SearchHit {
     pub singled_out: bool,
 }
 
+/// The paper a query names by its id or link alone (`2602.02958`, `arXiv:2602.02958v2`,
+/// `https://huggingface.co/papers/2602.02958`): a reader pasting one wants that paper, which
+/// its words (digits and a link's parts) do not find. It leads the answer ranked by relevance
+/// ([`PaperIndex::named_paper_in`]).
+pub(crate) fn named_paper(query: &str) -> Option<paperdex_core::PaperId> {
+    let query = query.trim();
+    if query.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let bare = query.get(..6).filter(|p| p.eq_ignore_ascii_case("arxiv:")).map_or(query, |_| &query[6..]);
+    paperdex_core::PaperId::parse(bare).or_else(|| paperdex_core::PaperId::from_url(query))
+}
+
+/// What an answer says when its query named a paper that leads it.
+pub(crate) fn named_paper_note(id: &str) -> String {
+    format!("the query names paper {id}: it comes first")
+}
+
 /// A search's `total` as a reader reads it: `12,345`, or `about 12,000` when it is an
 /// estimate. The terminal and MCP say it so.
 pub fn total_text(total: usize, estimate: bool) -> String {
@@ -928,6 +946,27 @@ impl PaperIndex {
         })
     }
 
+    /// The paper `query` names by its id or link ([`named_paper`]), with where it is, when the
+    /// index holds it and `filter` admits it.
+    pub(crate) fn named_paper_in(
+        &self,
+        searcher: &Searcher,
+        query: &str,
+        filter: &SearchFilter,
+    ) -> Result<Option<(String, DocAddress)>> {
+        let Some(id) = named_paper(query) else { return Ok(None) };
+        let Some(address) = self.address_in(searcher, &id)? else { return Ok(None) };
+        if let Some(admitted) = filter.query(&self.fields) {
+            let id_query = TermQuery::new(Term::from_field_text(self.fields.id, id.as_str()), IndexRecordOption::Basic);
+            let both =
+                BooleanQuery::new(vec![(Occur::Must, Box::new(id_query) as Box<dyn Query>), (Occur::Must, admitted)]);
+            if searcher.search(&both, &Count)? == 0 {
+                return Ok(None);
+            }
+        }
+        Ok(Some((id.to_string(), address)))
+    }
+
     /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
     pub fn search_bm25(&self, request: &SearchRequest) -> Result<SearchResults> {
         self.search_bm25_translated(request, TRANSLATION_WEIGHT, crate::RankerConfig::default().candidates)
@@ -981,12 +1020,32 @@ impl PaperIndex {
                 self.first_seen_at(&searcher, address)
             });
         }
+        let mut warnings = Vec::new();
+        let mut total = if request.sort == SortOrder::Date { ranked.len() } else { matches.total };
+        if request.sort == SortOrder::Relevance
+            && let Some((id, address)) = self.named_paper_in(&searcher, &request.query, &request.filter)?
+        {
+            match ranked.iter().position(|&(_, _, a)| a == address) {
+                Some(at) => {
+                    let named = ranked.remove(at);
+                    ranked.insert(0, named);
+                }
+                None => {
+                    ranked.insert(0, (usize::MAX, 0.0, address));
+                    total += 1;
+                }
+            }
+            warnings.push(named_paper_note(&id));
+        }
         let mut hits = Vec::new();
         for &(rank, score, address) in ranked.iter().skip(request.offset).take(request.limit) {
             let paper = self.paper_at(&searcher, address)?;
             let mut hit = highlighter.hit(&paper, score);
-            hit.bm25_rank = Some(rank + 1);
-            hit.bm25_score = Some(score);
+            // A named paper the words did not match has no keyword rank.
+            if rank != usize::MAX {
+                hit.bm25_rank = Some(rank + 1);
+                hit.bm25_score = Some(score);
+            }
             hit.singled_out = rank == 0 && matches.singled_out;
             hits.push(hit);
         }
@@ -995,10 +1054,10 @@ impl PaperIndex {
             mode: SearchMode::Bm25,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             // Sorted by date, the answer pages through the `depth` best matches only.
-            total: if request.sort == SortOrder::Date { ranked.len() } else { matches.total },
+            total,
             total_is_estimate: matches.total_is_estimate && request.sort != SortOrder::Date,
             hits,
-            warnings: Vec::new(),
+            warnings,
             expansions,
             left_out: matches.left_out,
         })

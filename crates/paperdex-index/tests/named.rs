@@ -1,0 +1,55 @@
+//! A reader pastes a paper's id or link into the search box: that paper comes first in every
+//! mode, with a note saying why, when the index holds it and the filters admit it. Its words
+//! (digits, a link's host) find nothing or noise.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use paperdex_embed::{Embedder, HashEmbedder};
+use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest, SortOrder};
+
+fn engine() -> (tempfile::TempDir, SearchEngine) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+    let embedder = HashEmbedder::new(64);
+    let index = PaperIndex::open_or_create(dir.path()).expect("create");
+    index.ingest(&[sample], Some(&embedder), &mut Quiet).expect("ingest");
+    (dir, SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)))
+}
+
+#[test]
+fn a_pasted_id_or_link_finds_its_paper_first_in_every_mode() {
+    let (_dir, engine) = engine();
+    for query in [
+        "2602.02958",
+        " arXiv:2602.02958v2 ",
+        "https://huggingface.co/papers/2602.02958",
+        "https://arxiv.org/pdf/2602.02958v1.pdf",
+    ] {
+        for mode in [SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector] {
+            let answer = engine.search(&SearchRequest::new(query).mode(mode).limit(3)).expect("search");
+            let case = format!("{query:?}, {}", mode.as_str());
+            assert_eq!(answer.hits.first().map(|h| h.id.as_str()), Some("2602.02958"), "{case}: {:?}", answer.hits);
+            assert_eq!(answer.hits.iter().filter(|h| h.id == "2602.02958").count(), 1, "{case}");
+            assert!(
+                answer.warnings.iter().any(|w| w.contains("names paper 2602.02958")),
+                "{case}: {:?}",
+                answer.warnings
+            );
+            // The next page carries on without it.
+            let next = engine.search(&SearchRequest::new(query).mode(mode).limit(3).offset(3)).expect("search");
+            assert!(next.hits.iter().all(|h| h.id != "2602.02958"), "{case}");
+        }
+    }
+    // Not when the filters leave it out, nor in a date order, nor for an id the index lacks,
+    // nor for an id among other words.
+    let since = SearchFilter { since: "2026-12-01".parse().ok(), ..SearchFilter::default() };
+    let quiet = |request: SearchRequest| {
+        let answer = engine.search(&request).expect("search");
+        assert!(answer.warnings.iter().all(|w| !w.contains("names paper")), "{:?}", answer.warnings);
+    };
+    quiet(SearchRequest::new("2602.02958").filter(since));
+    quiet(SearchRequest::new("2602.02958").sort(SortOrder::Date));
+    quiet(SearchRequest::new("2301.00001"));
+    quiet(SearchRequest::new("2602.02958 quantization"));
+}
