@@ -154,7 +154,9 @@ fn default_limit() -> usize {
     DEFAULT_LIMIT
 }
 
-/// A search mode, read as the CLI reads `--mode` (any case; `keyword` and `semantic` too).
+/// A search mode, read as the CLI reads `--mode` (any case; `keyword` and `semantic` too); an
+/// empty string is the default, as it is for every optional text argument here and for the
+/// HTTP API's parameters (a form's empty field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mode(pub SearchMode);
 
@@ -167,6 +169,9 @@ impl Default for Mode {
 impl<'de> Deserialize<'de> for Mode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Mode, D::Error> {
         let text = String::deserialize(deserializer)?;
+        if text.trim().is_empty() {
+            return Ok(Mode::default());
+        }
         text.parse().map(Mode).map_err(serde::de::Error::custom)
     }
 }
@@ -352,6 +357,11 @@ mod tests {
                 .and_then(SearchArgs::into_request)
                 .expect("valid");
         assert_eq!((request.mode, request.limit, request.offset), (SearchMode::Bm25, 200, 10_000));
+        // An empty mode is the default, as an empty `since` is, and as over HTTP.
+        let request = parse::<SearchArgs>(args(json!({"query": "x", "mode": "", "since": " "})))
+            .and_then(SearchArgs::into_request)
+            .expect("empty values are defaults");
+        assert_eq!((request.mode, request.filter.since), (SearchMode::Hybrid, None));
     }
 
     #[test]

@@ -193,7 +193,8 @@ impl From<RelatedResults> for RelatedResponse {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SectionView {
     /// What the section is: `field`, `core_contribution`, `usage`, `innovations`, `results`,
-    /// `abstract`, `ai_summary`, `tldr`, `motivation`, `method`, `conclusion` or `body`.
+    /// `abstract`, `ai_summary`, `tldr`, `motivation`, `method`, `conclusion`, `references`
+    /// (a summary's list of sources) or `body`.
     pub kind: String,
     /// The heading to show (Chinese names for digest sections, the original heading otherwise),
     /// told apart from another section's of the same name by language or source

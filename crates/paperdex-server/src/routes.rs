@@ -94,6 +94,7 @@ async fn blocking<T: Send + 'static>(
         (status = 200, description = "Hits, best first", body = SearchResponse),
         (status = 400, description = "A parameter is missing, malformed or out of range, e.g. a bad date or an unknown source (`invalid_parameter`, naming it), or q is too long (`query_too_long`)", body = ErrorBody),
         (status = 500, description = "Internal error", body = ErrorBody),
+        (status = 503, description = "The request took too long and was stopped (`timeout`): the server is busy or the search too costly; ask again", body = ErrorBody),
     )
 )]
 pub(crate) async fn search(
@@ -130,6 +131,8 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError
         (status = 200, description = "The paper", body = PaperView),
         (status = 400, description = "The id is not an arXiv id, or a query parameter was given (`invalid_parameter`)", body = ErrorBody),
         (status = 404, description = "No such paper (`paper_not_found`)", body = ErrorBody),
+        (status = 500, description = "Internal error", body = ErrorBody),
+        (status = 503, description = "The request took too long and was stopped (`timeout`): the server is busy or the search too costly; ask again", body = ErrorBody),
     )
 )]
 pub(crate) async fn paper(
@@ -153,6 +156,8 @@ pub(crate) async fn paper(
         (status = 200, description = "Related papers, most related first", body = RelatedResponse),
         (status = 400, description = "Bad limit, or the id is not an arXiv id (`invalid_parameter`)", body = ErrorBody),
         (status = 404, description = "No such paper (`paper_not_found`)", body = ErrorBody),
+        (status = 500, description = "Internal error", body = ErrorBody),
+        (status = 503, description = "The request took too long and was stopped (`timeout`): the server is busy or the search too costly; ask again", body = ErrorBody),
     )
 )]
 pub(crate) async fn related(
