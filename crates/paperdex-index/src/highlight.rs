@@ -281,11 +281,14 @@ pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
 }
 
 /// Folds line breaks and runs of white space into single spaces (a snippet is one line) and
-/// drops `**` emphasis markers, moving the highlight ranges along.
+/// drops markdown's `**` emphasis and the `#`s that open a heading line, moving the highlight
+/// ranges along.
 fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
     let mut out = String::with_capacity(text.len());
     let mut map = vec![0usize; text.len() + 1];
     let mut last_space = true;
+    // Whether only white space and `#`s stand between the last line break and here.
+    let mut line_start = true;
     let bytes = text.as_bytes();
     for (i, c) in text.char_indices() {
         map[i] = out.len();
@@ -293,6 +296,16 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
         let emphasis = c == '*' && (bytes.get(i + 1) == Some(&b'*') || (i > 0 && bytes[i - 1] == b'*'));
         if emphasis {
             continue;
+        }
+        // So are a heading's `###` (`### 5. 实验效果` reads `5. 实验效果`); a `#` inside a line
+        // (`C#`, `#3`) is text.
+        if c == '#' && line_start {
+            continue;
+        }
+        if c == '\n' {
+            line_start = true;
+        } else if !c.is_whitespace() {
+            line_start = false;
         }
         if c.is_whitespace() {
             if !last_space {
@@ -626,6 +639,12 @@ mod tests {
         let start = text.find("KV").expect("KV");
         let (out, ranges) = tidy(text, vec![[start, start + 2]]);
         assert_eq!(out, "画质无损： 0.5% 的 KV Cache");
+        assert_eq!(&out[ranges[0][0]..ranges[0][1]], "KV");
+        // A heading's `#`s go; a `#` inside a line is text.
+        let text = "决策 Transformer\n### 5. 实验效果\n  ## C# 与 #3 号 KV".to_string();
+        let start = text.rfind("KV").expect("KV");
+        let (out, ranges) = tidy(text, vec![[start, start + 2]]);
+        assert_eq!(out, "决策 Transformer 5. 实验效果 C# 与 #3 号 KV");
         assert_eq!(&out[ranges[0][0]..ranges[0][1]], "KV");
     }
 }
