@@ -993,7 +993,14 @@ impl PaperIndex {
             SortOrder::Date => candidates,
         };
         let depths = crate::limits::ranking_depths(request.depth(candidates), first);
-        let mut matches = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depths[0])?;
+        // A page within the first depth, by relevance, needs only the matches up to its end:
+        // they are the first depth's first ones (the top of one scoring, or of one set of
+        // pruned candidates, which stays the same up to the first depth).
+        let first_depth = match (request.sort, depths.len()) {
+            (SortOrder::Relevance, 1) => request.depth(candidates),
+            _ => depths[0],
+        };
+        let mut matches = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, first_depth)?;
         for &depth in &depths[1..] {
             let deeper = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
             matches = KeywordMatches {
