@@ -169,8 +169,12 @@ impl PaperdexMcp {
 }
 
 /// A successful result: the text for the agent and the same answer as structured content.
+/// The answer is written as the HTTP API writes it and read back: `to_value` turns each `f32`
+/// into the `f64` nearest it, which prints as `0.06935817748308182` where the API's JSON
+/// says `0.06935818`.
 fn success(text: String, structured: &impl Serialize) -> Result<CallToolResult, ToolError> {
-    let value = serde_json::to_value(structured).map_err(ToolError::internal)?;
+    let json = serde_json::to_string(structured).map_err(ToolError::internal)?;
+    let value: serde_json::Value = serde_json::from_str(&json).map_err(ToolError::internal)?;
     let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
     result.structured_content = Some(value);
     Ok(result)

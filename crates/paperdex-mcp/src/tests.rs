@@ -340,6 +340,9 @@ async fn search_answers_compact_text_and_the_http_api_shape() {
     .expect("hit");
     let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     assert_eq!(keys(&hits[0]), keys(&http));
+    // Its numbers as the API writes them (an f32's shortest form, not the f64 nearest it).
+    let score = hits[0]["score"].as_f64().expect("score");
+    assert_eq!(score.to_string(), (score as f32).to_string(), "{}", hits[0]["score"]);
     let text = result["content"][0]["text"].as_str().expect("text");
     assert!(text.starts_with("Papers 1-3 for \"KV cache quantization\" (bm25"), "{text}");
     assert!(text.contains("id 2602.02958 · 2026-02-") && text.contains("found by bm25 #1"), "{text}");
