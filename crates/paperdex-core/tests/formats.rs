@@ -278,6 +278,18 @@ fn hf_records_tolerate_null_fields_and_bad_records_are_rejected_one_by_one() {
 }
 
 #[test]
+fn an_hf_title_written_as_a_number_gives_way_to_one_written_as_text() {
+    let day = r#"[
+  {"paper": {"id": "2602.02958", "title": 12345, "summary": "An abstract."}, "title": "Quant VideoGen"},
+  {"paper": {"id": "2602.02959", "title": 2026, "summary": "Another abstract."}}
+]"#;
+    let parsed = parse("hf-daily-api/2026-02-05.json", day.as_bytes());
+    let titles: Vec<Option<&str>> = parsed.records.iter().map(|r| r.title.as_deref()).collect();
+    // Where a number is all there is, it is kept: a title may be a number.
+    assert_eq!(titles, [Some("Quant VideoGen"), Some("2026")]);
+}
+
+#[test]
 fn an_hf_dump_named_without_a_day_is_dated_by_the_day_its_record_was_listed() {
     let parsed = parse("downloads/daily_papers.json", HF_DAY.as_bytes());
     let days: Vec<Option<&str>> = parsed.records.iter().map(|r| r.source.date.as_deref()).collect();

@@ -16,10 +16,10 @@ use crate::paper::{PaperId, Record, Section, SectionKind, Source};
 #[serde(default)]
 struct Item {
     paper: Value,
-    #[serde(deserialize_with = "lenient_string")]
-    title: Option<String>,
-    #[serde(deserialize_with = "lenient_string")]
-    summary: Option<String>,
+    #[serde(deserialize_with = "lenient_text")]
+    title: LenientText,
+    #[serde(deserialize_with = "lenient_text")]
+    summary: LenientText,
     #[serde(rename = "publishedAt", deserialize_with = "lenient_string")]
     published_at: Option<String>,
 }
@@ -29,10 +29,10 @@ struct Item {
 struct HfPaper {
     #[serde(deserialize_with = "lenient_string")]
     id: Option<String>,
-    #[serde(deserialize_with = "lenient_string")]
-    title: Option<String>,
-    #[serde(deserialize_with = "lenient_string")]
-    summary: Option<String>,
+    #[serde(deserialize_with = "lenient_text")]
+    title: LenientText,
+    #[serde(deserialize_with = "lenient_text")]
+    summary: LenientText,
     #[serde(deserialize_with = "lenient_authors")]
     authors: Vec<String>,
     #[serde(rename = "publishedAt", deserialize_with = "lenient_string")]
@@ -87,6 +87,36 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
 }
 
 /// A string, or a number written as one; anything else is missing.
+/// A text field read leniently, remembering whether the source wrote it as text: a number
+/// where a title belongs (`"title": 12345`) is kept, but the same field written as text in
+/// the record's other place (the paper's or the list item's) is preferred to it.
+#[derive(Debug, Default)]
+struct LenientText {
+    text: Option<String>,
+    written_as_text: bool,
+}
+
+impl LenientText {
+    /// This field, or `other` where only `other` was written as (non-empty) text, or where
+    /// this one is missing.
+    fn or(self, other: LenientText) -> Option<String> {
+        let has_text =
+            |field: &LenientText| field.written_as_text && field.text.as_deref().and_then(non_empty).is_some();
+        match (has_text(&self), has_text(&other)) {
+            (false, true) => other.text,
+            _ => self.text.filter(|t| non_empty(t).is_some()).or(other.text),
+        }
+    }
+}
+
+fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<LenientText, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => LenientText { text: Some(s), written_as_text: true },
+        Value::Number(n) => LenientText { text: Some(n.to_string()), written_as_text: false },
+        _ => LenientText::default(),
+    })
+}
+
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Value::deserialize(d)? {
         Value::String(s) => Some(s),
