@@ -574,6 +574,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_label_of_the_query_file_is_scored_over_its_own_queries() {
+        let query = |id: &str, labels: &[(&str, &str)]| Query {
+            id: id.into(),
+            text: id.into(),
+            labels: labels.iter().map(|(f, v)| (f.to_string(), v.to_string())).collect(),
+        };
+        let queries = [
+            query("q1", &[("lang", "zh"), ("kind", "keyword")]),
+            query("q2", &[("lang", "zh"), ("kind", "keyword")]),
+            query("q3", &[("lang", "en"), ("kind", "keyword")]),
+            // Not scored (no relevant paper): counts in no group.
+            query("q4", &[("lang", "en"), ("kind", "question")]),
+        ];
+        let scores = |id: &str, ndcg: f64| QueryScores {
+            id: id.into(),
+            metrics: Metrics { ndcg_10: ndcg, ..Metrics::default() },
+            top10: Vec::new(),
+        };
+        let per_query = vec![scores("q1", 1.0), scores("q2", 0.5), scores("q3", 0.25)];
+        let mode = |mode, metrics: Option<Metrics>| ModeReport {
+            mode,
+            unavailable: None,
+            metrics,
+            seconds: 0.0,
+            per_query: if metrics.is_some() { per_query.clone() } else { Vec::new() },
+        };
+        let modes = [mode(SearchMode::Bm25, Some(Metrics::default())), mode(SearchMode::Vector, None)];
+        let groups: Vec<(String, usize, Vec<Option<f64>>)> =
+            group_scores(&queries, &modes).into_iter().map(|g| (g.label, g.queries, g.ndcg_10)).collect();
+        // `kind` has one value among the scored queries: no group says anything the whole does not.
+        assert_eq!(
+            groups,
+            [("lang=en".into(), 1, vec![Some(0.25), None]), ("lang=zh".into(), 2, vec![Some(0.75), None])]
+        );
+    }
+
+    #[test]
     fn long_queries_are_cut_at_a_word_boundary() {
         let long = "word ".repeat(400);
         let (cut, was_cut) = fit_query(&long);

@@ -270,7 +270,12 @@ const ENGLISH_STOP_WORDS: &[&str] = &[
 
 /// Analyzes `text` into the terms the index holds for it, in order.
 pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    analyze_with_positions(analyzer, text).into_iter().map(|(_, term)| term).collect()
+    let mut terms = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        terms.push(token.text.clone());
+    }
+    terms
 }
 
 /// Analyzes `text` into its terms with the positions the index gives them. A stop word leaves

@@ -16,7 +16,10 @@ use crate::cancel::Cancel;
 use crate::error::{IndexError, Result};
 use crate::feedback::{FEEDBACK_PAPERS, feedback_vector};
 use crate::filter::SortOrder;
-use crate::fusion::{Fused, Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share, put_first};
+use crate::fusion::{
+    Fused, Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share, newest_first_by_depth,
+    put_first, ranked_to_depths,
+};
 use crate::generation::AdmittedPassages;
 use crate::highlight::Highlighter;
 use crate::paper_index::PaperIndex;
@@ -342,9 +345,11 @@ impl SearchEngine {
         // to that depth, merged.
         let by_meaning_at = |depth: usize| {
             let depth = vector_depth_at(depth);
-            let to = |list: &Vec<(String, f32)>| list[..list.len().min(depth)].to_vec();
             let mut merged = interleave_by_share(
-                &[(to(&chinese), shares.of(Lang::Zh)), (to(&english), shares.of(Lang::En))],
+                &[
+                    (&chinese[..chinese.len().min(depth)], shares.of(Lang::Zh)),
+                    (&english[..english.len().min(depth)], shares.of(Lang::En)),
+                ],
                 |x| x.0.clone(),
                 |x| x.1,
             );
@@ -370,22 +375,30 @@ impl SearchEngine {
                 let languages = keyword_languages(&request.query, translated_into);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
                 let leader = by_words.first().filter(|_| singled_out).map(|(id, _)| id.clone());
-                let fused = ranked_to_depths(&depths, |depth| {
-                    let words = &by_words[..by_words.len().min(depth)];
-                    let mut fused =
-                        fuse_where_keywords_see(words, &by_meaning_at(depth), self.ranker.fusion, keywords_see);
-                    if let Some(leader) = &leader {
-                        put_first(&mut fused, leader);
-                    }
-                    fused
-                });
+                let fused = ranked_to_depths(
+                    &depths,
+                    |depth| {
+                        let words = &by_words[..by_words.len().min(depth)];
+                        let mut fused =
+                            fuse_where_keywords_see(words, &by_meaning_at(depth), self.ranker.fusion, keywords_see);
+                        if let Some(leader) = &leader {
+                            put_first(&mut fused, leader);
+                        }
+                        Ok(fused)
+                    },
+                    |f| f.key.clone(),
+                )?;
                 (fused, highlighter, prefetched, total, left_out, leader)
             }
             None => {
                 let highlighter = Highlighter::new(&self.index, &searcher, None, &[], section)
                     .for_text(&request.query)
                     .for_translations(&expansions);
-                let fused = ranked_to_depths(&depths, |depth| fuse(&[], &by_meaning_at(depth), self.ranker.fusion));
+                let fused = ranked_to_depths(
+                    &depths,
+                    |depth| Ok(fuse(&[], &by_meaning_at(depth), self.ranker.fusion)),
+                    |f| f.key.clone(),
+                )?;
                 (fused, highlighter, HashMap::new(), (0, false), Vec::new(), None)
             }
         };
@@ -586,30 +599,6 @@ fn vector_rankings(
         };
         [chinese.join(), english]
     })
-}
-
-/// The ranking pages are cut from: `rank(depth)` for the first of `depths`, each deeper one
-/// carrying on where the one before stops ([`crate::fusion::extend_ranking`]).
-fn ranked_to_depths(depths: &[usize], rank: impl Fn(usize) -> Vec<Fused<String>>) -> Vec<Fused<String>> {
-    let mut ranking = rank(depths[0]);
-    for &depth in &depths[1..] {
-        ranking = crate::fusion::extend_ranking(ranking, rank(depth), |f| f.key.clone());
-    }
-    ranking
-}
-
-/// `ranking` (best first) ordered newest first by `day` within each band of `depths` (the
-/// first `depths[0]`, then up to `depths[1]`, …), ties in their order: a date order over the
-/// best 1,000 took newer papers into the pages already shown from the best 100.
-pub(crate) fn newest_first_by_depth<T>(ranking: &mut [T], depths: &[usize], day: impl Fn(&T) -> u64) {
-    let mut from = 0;
-    for &depth in depths {
-        let to = depth.min(ranking.len());
-        if from < to {
-            ranking[from..to].sort_by_key(|item| std::cmp::Reverse(day(item)));
-        }
-        from = to;
-    }
 }
 
 /// Why a query without a letter or digit gets no hits.

@@ -258,7 +258,7 @@ impl LanguageShares {
 /// that bias, and the shares keep the small language from taking half of every page. An item
 /// in several lists keeps its best place; ties go to the higher score.
 pub fn interleave_by_share<T: Clone, K: Eq + std::hash::Hash>(
-    lists: &[(Vec<T>, f32)],
+    lists: &[(&[T], f32)],
     key: impl Fn(&T) -> K,
     score: impl Fn(&T) -> f32,
 ) -> Vec<T> {
@@ -300,6 +300,34 @@ pub(crate) fn extend_ranking<T, K: Eq + std::hash::Hash>(
     let mut ranking = shallow;
     ranking.extend(deep.into_iter().filter(|item| !seen.contains(&key(item))));
     ranking
+}
+
+/// The ranking pages are cut from: `rank(depth)` for the first of `depths`, each deeper one
+/// carrying on where the one before stops ([`extend_ranking`]).
+pub(crate) fn ranked_to_depths<T, K: Eq + std::hash::Hash>(
+    depths: &[usize],
+    mut rank: impl FnMut(usize) -> crate::error::Result<Vec<T>>,
+    key: impl Fn(&T) -> K,
+) -> crate::error::Result<Vec<T>> {
+    let mut ranking = rank(depths[0])?;
+    for &depth in &depths[1..] {
+        ranking = extend_ranking(ranking, rank(depth)?, &key);
+    }
+    Ok(ranking)
+}
+
+/// `ranking` (best first) ordered newest first by `day` within each band of `depths` (the
+/// first `depths[0]`, then up to `depths[1]`, …), ties in their order: a date order over the
+/// best 1,000 took newer papers into the pages already shown from the best 100.
+pub(crate) fn newest_first_by_depth<T>(ranking: &mut [T], depths: &[usize], day: impl Fn(&T) -> u64) {
+    let mut from = 0;
+    for &depth in depths {
+        let to = depth.min(ranking.len());
+        if from < to {
+            ranking[from..to].sort_by_key(|item| std::cmp::Reverse(day(item)));
+        }
+        from = to;
+    }
 }
 
 #[cfg(test)]
@@ -402,10 +430,12 @@ mod tests {
     fn interleaving_puts_each_languages_best_first() {
         // Chinese papers all score higher for a Chinese query; the English answer still
         // comes second, not after every Chinese paper.
-        let zh = vec![("zh1", 0.90), ("zh2", 0.89), ("zh3", 0.88)];
-        let en = vec![("en1", 0.80), ("en2", 0.70)];
-        let merged: Vec<_> =
-            interleave_by_share(&[(zh, 1.0), (en, 1.0)], |x| x.0, |x| x.1).into_iter().map(|(k, _)| k).collect();
+        let zh = [("zh1", 0.90), ("zh2", 0.89), ("zh3", 0.88)];
+        let en = [("en1", 0.80), ("en2", 0.70)];
+        let merged: Vec<_> = interleave_by_share(&[(&zh[..], 1.0), (&en[..], 1.0)], |x| x.0, |x| x.1)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(merged, vec!["zh1", "en1", "zh2", "en2", "zh3"]);
     }
 
@@ -414,10 +444,10 @@ mod tests {
         let shares = LanguageShares::from_paper_counts(250, 1000);
         assert_eq!(shares.of(paperdex_core::Lang::Zh), 0.25);
         assert_eq!(shares.of(paperdex_core::Lang::En), 1.0);
-        let zh = vec![("zh1", 0.90), ("zh2", 0.89)];
+        let zh = [("zh1", 0.90), ("zh2", 0.89)];
         let en: Vec<_> = [("en1", 0.8), ("en2", 0.7), ("en3", 0.6), ("en4", 0.5), ("en5", 0.4), ("en6", 0.3)].into();
         let merged: Vec<_> = interleave_by_share(
-            &[(zh, shares.of(paperdex_core::Lang::Zh)), (en, shares.of(paperdex_core::Lang::En))],
+            &[(&zh[..], shares.of(paperdex_core::Lang::Zh)), (&en[..], shares.of(paperdex_core::Lang::En))],
             |x| x.0,
             |x| x.1,
         )
@@ -442,7 +472,7 @@ mod tests {
         assert!(shares.of(paperdex_core::Lang::Zh) > 0.0);
         assert_eq!(LanguageShares::from_paper_counts(0, 0), LanguageShares::EQUAL);
         let merged = interleave_by_share(
-            &[(vec![("zh1", 0.9)], shares.of(paperdex_core::Lang::Zh)), (vec![("en1", 0.5)], 1.0)],
+            &[(&[("zh1", 0.9)][..], shares.of(paperdex_core::Lang::Zh)), (&[("en1", 0.5)][..], 1.0)],
             |x| x.0,
             |x| x.1,
         );
@@ -452,7 +482,7 @@ mod tests {
     #[test]
     fn a_paper_in_both_languages_keeps_its_best_rank_once() {
         let merged = interleave_by_share(
-            &[(vec![("p", 0.9), ("q", 0.8)], 1.0), (vec![("q", 0.7), ("p", 0.6)], 1.0)],
+            &[(&[("p", 0.9), ("q", 0.8)][..], 1.0), (&[("q", 0.7), ("p", 0.6)][..], 1.0)],
             |x| x.0,
             |x| x.1,
         );

@@ -20,8 +20,8 @@ pub const MAX_VECTOR_PAPERS: usize = 1000;
 /// hybrid ranker's candidates, or BM25's first candidates): every page whose end one of them
 /// holds is cut from the same ranking, so a reader paging on never sees a paper twice nor
 /// misses one. A ranking computed to the page's end instead moved papers from page to page
-/// past the first 100 (`KV cache quantization`: 25 repeats and 25 papers never shown over the
-/// first 200 in pages of 10, session 34).
+/// past the first 100: `benches/serve/paging.py` found a paper shown twice in 21 of its 30
+/// walks over 300 hits (PERFORMANCE.md, session 34).
 const DEEPER_RANKINGS: [usize; 2] = [1_000, MAX_OFFSET + MAX_LIMIT];
 
 /// The depths a search whose page ends at `end` ranks to, shallowest first: `first`, then each

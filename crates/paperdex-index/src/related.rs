@@ -342,7 +342,7 @@ fn nearest_papers(vectors: &Vectors, own: &str, papers: usize, cancel: &Cancel) 
     let mut merged = if other_list.is_empty() {
         main_list
     } else {
-        interleave_by_share(&[(main_list, 1.0), (other_list, 1.0)], |x| x.0.clone(), |x| x.1)
+        interleave_by_share(&[(&main_list[..], 1.0), (&other_list[..], 1.0)], |x| x.0.clone(), |x| x.1)
     };
     merged.truncate(papers);
     Ok(merged)

@@ -855,7 +855,7 @@ impl PaperIndex {
         let shares = self.language_shares(searcher);
         let own_words = shares.of_any(&crate::engine::query_languages(text));
         let mut hits = crate::fusion::interleave_by_share(
-            &[(own.hits, own_words), (translated.hits, shares.of(Lang::En))],
+            &[(&own.hits[..], own_words), (&translated.hits[..], shares.of(Lang::En))],
             |&(_, address)| address,
             |&(score, _)| score,
         );
@@ -996,19 +996,29 @@ impl PaperIndex {
         // A page within the first depth, by relevance, needs only the matches up to its end:
         // they are the first depth's first ones (the top of one scoring, or of one set of
         // pruned candidates, which stays the same up to the first depth).
-        let first_depth = match (request.sort, depths.len()) {
-            (SortOrder::Relevance, 1) => request.depth(candidates),
-            _ => depths[0],
-        };
-        let mut matches = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, first_depth)?;
-        for &depth in &depths[1..] {
-            let deeper = self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
-            matches = KeywordMatches {
-                hits: crate::fusion::extend_ranking(matches.hits, deeper.hits, |&(_, address)| address),
-                singled_out: matches.singled_out,
-                ..deeper
-            };
+        let mut read_to = depths.clone();
+        if request.sort == SortOrder::Relevance && depths.len() == 1 {
+            read_to[0] = request.depth(candidates);
         }
+        // The deepest list's count and query; the first one's lead.
+        let (mut deepest, mut singled_out) = (None, None);
+        let hits = crate::fusion::ranked_to_depths(
+            &read_to,
+            |depth| {
+                let mut matches =
+                    self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
+                singled_out.get_or_insert(matches.singled_out);
+                let hits = std::mem::take(&mut matches.hits);
+                deepest = Some(matches);
+                Ok(hits)
+            },
+            |&(_, address)| address,
+        )?;
+        let matches = KeywordMatches {
+            hits,
+            singled_out: singled_out.unwrap_or(false),
+            ..deepest.expect("ranked to at least one depth")
+        };
         let highlighter = crate::highlight::Highlighter::new(
             self,
             &searcher,
@@ -1023,7 +1033,7 @@ impl PaperIndex {
         if request.sort == SortOrder::Date {
             // Newest first among the best of each depth (`newest_first_by_depth`).
             ranked.truncate(depths[depths.len() - 1]);
-            crate::engine::newest_first_by_depth(&mut ranked, &depths, |&(_, _, address)| {
+            crate::fusion::newest_first_by_depth(&mut ranked, &depths, |&(_, _, address)| {
                 self.first_seen_at(&searcher, address)
             });
         }

@@ -102,6 +102,8 @@ fn paging_on_shows_every_paper_once_in_every_mode_and_order_whatever_the_page_si
                     by_three,
                     "one page and pages of 3 differ: {case}"
                 );
+                // Pages of one read BM25's matches only to their end within its first depth.
+                assert_eq!(paged(&engine, query, mode, sort, 1, 12), by_three[..12], "pages of 1 differ: {case}");
             }
         }
     }
