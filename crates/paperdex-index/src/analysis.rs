@@ -61,14 +61,27 @@ pub(crate) fn highlighting_analyzer(prefixes: Vec<String>) -> TextAnalyzer {
 /// Jieba's tokens, whole words only, in ASCII where they have an ASCII spelling, lower-cased,
 /// without English stop words.
 fn unstemmed_words(jieba: JiebaTokenizer) -> TextAnalyzerBuilder<impl Tokenizer> {
-    static STOP_WORDS: LazyLock<StopWordFilter> =
-        LazyLock::new(|| StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())));
     TextAnalyzer::builder(jieba)
         .filter(JoinWordPieces)
         .filter(WordsOnly)
         .filter(AsciiFoldingFilter)
         .filter(LowerCaser)
         .filter(STOP_WORDS.clone())
+}
+
+/// The English stop words as a filter.
+static STOP_WORDS: LazyLock<StopWordFilter> =
+    LazyLock::new(|| StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())));
+
+/// The word analyzer for one word of ASCII letters (a spelling candidate, [`crate::spelling`]):
+/// the same term, without jieba, which passes such a word through whole, and without the
+/// filters that change nothing in it. A few hundred candidates a word are analysed.
+pub(crate) fn ascii_word_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(STOP_WORDS.clone())
+        .filter(Stemmer::new(Language::English))
+        .build()
 }
 
 /// The analyzer that turns runs of Han characters into overlapping bigrams (and ignores
@@ -599,6 +612,14 @@ mod tests {
             assert!(!terms.contains(&unwanted.to_string()), "{unwanted:?} kept in {terms:?}");
         }
         assert_eq!(words("quantization"), words("Quantized"), "English words share a stem");
+    }
+
+    #[test]
+    fn a_word_of_ascii_letters_gets_the_same_term_from_the_spelling_analyzer() {
+        let mut ascii = ascii_word_analyzer();
+        for word in ["retrieval", "Quantization", "experts", "the", "decoding", "caches", "Gaussian", "being"] {
+            assert_eq!(analyze(&mut ascii, word), words(word), "{word}");
+        }
     }
 
     #[test]

@@ -167,6 +167,23 @@ impl SearchEngine {
         request.validate()?;
         cancel.check()?;
         self.refresh();
+        // A word no paper holds is searched as the spelling the papers use (`spelling`); a
+        // pasted id or link is left whole.
+        let started = Instant::now();
+        let corrected = match crate::search::named_paper(&request.query) {
+            Some(_) => None,
+            None => crate::spelling::correct(&self.index.searcher(), &self.index.fields, &request.query),
+        };
+        let Some(corrected) = corrected else { return self.answer(request, cancel) };
+        let mut results = self.answer(&SearchRequest { query: corrected.query.clone(), ..request.clone() }, cancel)?;
+        results.query = request.query.clone();
+        results.warnings.insert(0, corrected.note());
+        results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(results)
+    }
+
+    /// [`SearchEngine::search_until`] for the query as it is spelled.
+    fn answer(&self, request: &SearchRequest, cancel: &Cancel) -> Result<SearchResults> {
         let started = Instant::now();
         if !has_content(&request.query) {
             // Nothing to match by words, and a vector of nothing is near everything alike:

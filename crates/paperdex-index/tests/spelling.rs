@@ -1,0 +1,67 @@
+//! A reader mistypes a word: `video generaton` finds what `video generation` finds, in every
+//! mode, and the answer says what was searched instead. Words the papers hold, long
+//! queries, words in capitals and pasted ids are searched as typed.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use paperdex_embed::{Embedder, HashEmbedder};
+use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
+
+fn engine() -> (tempfile::TempDir, SearchEngine) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
+    let embedder = HashEmbedder::new(64);
+    let index = PaperIndex::open_or_create(dir.path()).expect("create");
+    index.ingest(&[sample], Some(&embedder), &mut Quiet).expect("ingest");
+    (dir, SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)))
+}
+
+fn ids(engine: &SearchEngine, query: &str, mode: SearchMode) -> Vec<String> {
+    let answer = engine.search(&SearchRequest::new(query).mode(mode)).expect("search");
+    answer.hits.into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn a_misspelled_word_is_searched_as_the_papers_spell_it_and_the_answer_says_so() {
+    let (_dir, engine) = engine();
+    for (typed, meant, note) in [
+        (
+            "diffusion video generaton",
+            "diffusion video generation",
+            "no paper contains \"generaton\": searched for \"generation\" instead",
+        ),
+        // A paper's name, held by that paper alone, keeps the capitals it was typed with.
+        ("Quant VidoeGen", "Quant VideoGen", "no paper contains \"VidoeGen\": searched for \"VideoGen\" instead"),
+    ] {
+        for mode in [SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector] {
+            let answer = engine.search(&SearchRequest::new(typed).mode(mode)).expect("search");
+            let case = format!("{typed:?}, {}", mode.as_str());
+            assert_eq!(answer.query, typed, "{case}: the answer names the query as asked");
+            assert_eq!(answer.warnings.first().map(String::as_str), Some(note), "{case}");
+            let got: Vec<String> = answer.hits.into_iter().map(|h| h.id).collect();
+            assert!(!got.is_empty(), "{case}");
+            assert_eq!(got, ids(&engine, meant, mode), "{case}: the hits of the word meant");
+        }
+    }
+    // Without the correction keyword search finds nothing by that word alone.
+    assert!(ids(&engine, "generaton", SearchMode::Bm25).len() > 1);
+}
+
+#[test]
+fn words_the_papers_hold_long_queries_capitals_and_ids_are_searched_as_typed() {
+    let (_dir, engine) = engine();
+    for query in [
+        "diffusion video generation",
+        // Eleven words, stop words aside: one of them is a small share of what it asks.
+        "fast efficient video generaton models with KV cache quantization for long autoregressive rollouts",
+        "GENERATON",
+        "lora",
+        "2602.02958",
+    ] {
+        for mode in [SearchMode::Hybrid, SearchMode::Bm25] {
+            let answer = engine.search(&SearchRequest::new(query).mode(mode)).expect("search");
+            assert!(answer.warnings.iter().all(|w| !w.contains("searched for")), "{query:?}: {:?}", answer.warnings);
+        }
+    }
+}
