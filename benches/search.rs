@@ -2,7 +2,8 @@
 //!
 //! - parse + BM25 indexing of the whole corpus (no embeddings): seconds and papers/s;
 //! - open-index time;
-//! - search latency p50/p99 per mode over a fixed query set (query embedding included);
+//! - search latency p50/p99 per mode over a fixed query set (query embedding included), and
+//!   for the misspelled development queries against the same queries spelled right;
 //! - with `PAPERDEX_BENCH_EMBED=1`: ingest of the whole corpus with embeddings (minutes),
 //!   papers/s and passages/s, against the model's own throughput measured alone;
 //! - with `PAPERDEX_BENCH_EMBED_FILES=N`: the same comparison on a slice (the first N daily
@@ -88,6 +89,58 @@ fn print_filtered(engine: &SearchEngine, mode: SearchMode, rounds: usize) {
     );
 }
 
+/// The misspelled development queries (`tests/eval/dev-typo-queries.jsonl`, one typing mistake
+/// each) beside the same queries spelled right, by id.
+fn misspelled_pairs() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
+    let read = |name: &str| -> Vec<(String, String)> {
+        std::fs::read_to_string(dir.join(name))
+            .expect("query file")
+            .lines()
+            .map(|line| {
+                let query: serde_json::Value = serde_json::from_str(line).expect("query line");
+                (
+                    query["id"].as_str().unwrap_or_default().to_string(),
+                    query["query"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let right = read("dev-queries.jsonl");
+    read("dev-typo-queries.jsonl")
+        .into_iter()
+        .filter_map(|(id, typed)| right.iter().find(|(i, _)| *i == id).map(|(_, q)| (typed, q.clone())))
+        .collect()
+}
+
+/// p50 of `mode` for misspelled queries (each searched as the spelling the papers use,
+/// `spelling.rs`) and for the same queries spelled right, interleaved query by query: what
+/// looking for the right spelling costs.
+fn print_misspelled(engine: &SearchEngine, mode: SearchMode, rounds: usize) {
+    let pairs = misspelled_pairs();
+    let (mut typed, mut right) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        for (misspelled, spelled_right) in &pairs {
+            for (times, query) in [(&mut typed, misspelled), (&mut right, spelled_right)] {
+                let started = Instant::now();
+                let results = engine.search(&SearchRequest::new(query.as_str()).mode(mode)).expect("search");
+                assert_eq!(results.mode, mode, "mode fell back: {:?}", results.warnings);
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    typed.sort_by(f64::total_cmp);
+    right.sort_by(f64::total_cmp);
+    let (typed, right) = (percentile(&typed, 0.5), percentile(&right, 0.5));
+    println!(
+        "search {:7} misspelled ({} development queries with one typing mistake): p50 {typed:.3} ms against {right:.3} ms \
+         spelled right ({:+.3} ms, same run)",
+        mode.as_str(),
+        pairs.len(),
+        typed - right
+    );
+}
+
 fn load_model() -> Option<Arc<dyn Embedder>> {
     let models = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
     match E5Embedder::load(&ModelPaths::under(&models)) {
@@ -168,6 +221,7 @@ fn main() {
     let (p50, p99) = latency(&engine, SearchMode::Bm25, 20);
     println!("search bm25:   p50 {p50:.3} ms  p99 {p99:.3} ms  ({} queries x 20)", QUERIES.len());
     print_filtered(&engine, SearchMode::Bm25, 10);
+    print_misspelled(&engine, SearchMode::Bm25, 10);
     if let (Some(model), true, Some(_)) = (&model, has_vectors, &reuse) {
         model_alone(model.as_ref(), engine.index(), None, 38);
     }
@@ -203,6 +257,7 @@ fn main() {
             println!("search {:7}: p50 {p50:.3} ms  p99 {p99:.3} ms", mode.as_str());
         }
         print_filtered(&engine, SearchMode::Hybrid, 5);
+        print_misspelled(&engine, SearchMode::Hybrid, 5);
     } else {
         println!(
             "(vector and hybrid latency skipped: needs the model and an index with vectors, e.g. PAPERDEX_BENCH_INDEX=index)"

@@ -17,6 +17,28 @@ pub fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// `text` from a paper, fit for a terminal: every control character but a line break or tab,
+/// and every character that turns text right to left (U+202E), replaced by a character of the
+/// same length in UTF-8 (`?`, `¿`, `�`), so a feed cannot recolour, clear or retitle the
+/// terminal, and a snippet's highlighted byte ranges still fall where they did.
+fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match (unsafe_char(c), c.len_utf8()) {
+            (false, _) => c,
+            (true, 1) => '?',
+            (true, 2) => '¿',
+            (true, _) => '\u{fffd}',
+        })
+        .collect()
+}
+
 fn paint(text: &str, style: &str, colour: bool) -> String {
     if colour { format!("{style}{text}{RESET}") } else { text.to_string() }
 }
@@ -214,7 +236,7 @@ pub enum Listing {
 /// there, and the last line says which of how many they are.
 pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colour: bool, listing: Listing) {
     for warning in &results.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", terminal_safe(warning));
     }
     if results.hits.is_empty() {
         match results.query.as_str() {
@@ -242,7 +264,7 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
         println!("{}", paint(&format!("left out (in most Chinese papers): {words}"), DIM, colour));
     }
     for (i, hit) in results.hits.iter().enumerate() {
-        println!("{:>3}. {}", offset + i + 1, paint(&hit.title, BOLD, colour));
+        println!("{:>3}. {}", offset + i + 1, paint(&terminal_safe(&hit.title), BOLD, colour));
         let date = hit.date.as_deref().unwrap_or("undated");
         let mut line = format!("{} · {} · {}", hit.id, date, hit.url);
         if let Some(first_seen) = hit.first_seen.as_deref().filter(|&d| Some(d) != hit.date.as_deref()) {
@@ -253,7 +275,7 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
         }
         println!("     {}", paint(&line, DIM, colour));
         if !hit.snippet.is_empty() {
-            println!("     {}", highlight(&hit.snippet, &hit.highlights, colour));
+            println!("     {}", highlight(&terminal_safe(&hit.snippet), &hit.highlights, colour));
         }
         if explain {
             let part = |rank: Option<usize>, score: Option<f32>| match (rank, score) {
@@ -344,9 +366,9 @@ fn highlight(snippet: &str, ranges: &[[usize; 2]], colour: bool) -> String {
 }
 
 pub fn print_paper(paper: &Paper, colour: bool) {
-    println!("{}", paint(paper.title(), BOLD, colour));
+    println!("{}", paint(&terminal_safe(paper.title()), BOLD, colour));
     if let Some(zh) = paper.title_zh() {
-        println!("{zh}");
+        println!("{}", terminal_safe(zh));
     }
     println!(
         "{}",
@@ -365,20 +387,20 @@ pub fn print_paper(paper: &Paper, colour: bool) {
     }
     let authors = paper.authors();
     if !authors.is_empty() {
-        println!("Authors: {}", authors.join(", "));
+        println!("Authors: {}", terminal_safe(&authors.join(", ")));
     }
     let keywords = paper.keywords();
     if !keywords.is_empty() {
-        println!("Keywords: {}", keywords.join(", "));
+        println!("Keywords: {}", terminal_safe(&keywords.join(", ")));
     }
     for shown in paper.shown_sections() {
-        println!("\n{}", paint(&format!("## {}", shown.label), BOLD, colour));
-        println!("{}", shown.section.text.trim());
+        println!("\n{}", paint(&format!("## {}", terminal_safe(&shown.label)), BOLD, colour));
+        println!("{}", terminal_safe(shown.section.text.trim()));
     }
     println!("\n{}", paint("## Sources", BOLD, colour));
     for record in &paper.records {
         let date = record.source.date.as_deref().unwrap_or("-");
-        println!("- {} ({}, {date})", record.source.path, record.source.format.label());
+        println!("- {} ({}, {date})", terminal_safe(&record.source.path), record.source.format.label());
     }
 }
 
@@ -492,7 +514,16 @@ pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> any
 mod tests {
     use paperdex_index::IngestReport;
 
-    use super::{vector_lines, warning_line};
+    use super::{terminal_safe, vector_lines, warning_line};
+
+    #[test]
+    fn a_papers_control_characters_never_reach_the_terminal_and_keep_their_place() {
+        let title = "Evil\x1b[31mRED\x1b[0m\x07title \u{202e}RTL \0nul \u{85}next";
+        let shown = terminal_safe(title);
+        assert!(!shown.chars().any(|c| c.is_control() || c == '\u{202e}'), "{shown:?}");
+        assert_eq!(shown.len(), title.len(), "highlight ranges still fall on the same bytes");
+        assert_eq!(terminal_safe("二行\n\ttext"), "二行\n\ttext");
+    }
 
     #[test]
     fn a_warning_names_its_record_where_the_parser_gave_it_and_its_file_where_the_merge_did() {

@@ -14,3 +14,17 @@ pub use paper::{
     SectionKind, ShownSection, Source, SourceFormat, is_han,
 };
 pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RecordWarning, RejectedRecord, parse_bytes};
+
+/// The days of `month` (1–12) in `year` of the Gregorian calendar; `None` for no such month.
+/// Every date paperdex reads, from a source or from a user, is checked against it: a
+/// `2026-02-31` taken in would be shown, then left out by every date filter.
+pub fn days_in_month(year: u32, month: u32) -> Option<u32> {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => Some(31),
+        4 | 6 | 9 | 11 => Some(30),
+        2 if leap => Some(29),
+        2 => Some(28),
+        _ => None,
+    }
+}

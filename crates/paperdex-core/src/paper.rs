@@ -484,7 +484,7 @@ pub struct Record {
     pub sections: Vec<Section>,
 }
 
-/// The most text one record may hold (titles and sections), in bytes: 40 times the longest
+/// The most text one record may hold (titles, sections, authors and keywords), in bytes: 40 times the longest
 /// real one (a paper markdown file of 26 KB). Indexing a record costs memory many times its
 /// text (a 2 MB summary took 400 MB, a 30 MB one 3.2 GB), so a larger record is refused by
 /// name rather than let one file exhaust the machine.
@@ -506,9 +506,12 @@ impl Record {
                 ));
             }
         }
+        // Authors and keywords count too: two million authors in one record were taken in
+        // whole (1.8 GB of memory, 55 MB of index).
         let text: usize = self.sections.iter().map(|s| s.text.len()).sum::<usize>()
             + self.title.as_ref().map_or(0, String::len)
-            + self.title_zh.as_ref().map_or(0, String::len);
+            + self.title_zh.as_ref().map_or(0, String::len)
+            + self.authors.iter().chain(&self.keywords).map(String::len).sum::<usize>();
         (text > MAX_RECORD_TEXT_BYTES).then(|| {
             format!(
                 "paper {}: its text is {text} bytes, over the limit of {MAX_RECORD_TEXT_BYTES} bytes a paper's record may hold",

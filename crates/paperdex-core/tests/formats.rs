@@ -319,6 +319,29 @@ fn a_number_beyond_any_float_is_an_unreadable_field_not_an_unreadable_file() {
 }
 
 #[test]
+fn half_a_utf16_pair_keeps_its_title_and_abstract_and_deep_nesting_is_a_rejected_record() {
+    // `\ud800` alone cannot be a Rust string; the text around it is what the reader wants.
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let text = format!(
+        r#"[
+      {{"paper": {{"id": "2601.00076", "title": "Surrogate \ud800 in title",
+                 "summary": "An abstract about diffusion models \udc00 and more text"}}}},
+      {{"paper": {{"id": "2601.00077", "title": "Deep", "odd": {}}}}}
+    ]"#,
+        deep(200)
+    );
+    let parsed = parse("hf-daily-api/2026-02-05.json", text.as_bytes());
+    let first = &parsed.records[0];
+    assert_eq!(first.title.as_deref(), Some("Surrogate \u{fffd} in title"));
+    assert!(first.sections.iter().any(|s| s.text.ends_with("\u{fffd} and more text")), "{:?}", first.sections);
+    // Nested past serde_json's limit, a field reads as null: the record is still read.
+    assert_eq!(parsed.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["2601.00076", "2601.00077"]);
+    // Fifty thousand lists deep, the file holds no record: refused or empty, no crash.
+    let fifty_thousand = deep(50_000);
+    assert!(parse_bytes("x.json", fifty_thousand.as_bytes()).map_or(true, |parsed| parsed.records.is_empty()));
+}
+
+#[test]
 fn an_empty_json_list_is_a_day_without_papers_not_an_error() {
     for text in ["[]", "[ ]\n", "\u{feff}[]"] {
         let parsed = parse("zh-glm/2024-06-01_HF_glms_api_clean.json", text.as_bytes());
@@ -785,6 +808,19 @@ fn a_record_too_large_to_index_is_refused_by_name_and_the_rest_kept() {
     let paper_md = format!("# Big\n\n**PDF**: https://arxiv.org/pdf/2602.02958\n\n## Abstract\n\n{summary}\n");
     let parsed = parse("paper-md/2602.02958v1-big.md", paper_md.as_bytes());
     assert!(parsed.records.is_empty() && parsed.rejected[0].reason.contains("over the limit"), "{parsed:?}");
+
+    // Authors and keywords count: 200,000 authors are no paper's.
+    let authors: Vec<serde_json::Value> =
+        (0..200_000).map(|i| serde_json::json!({"name": format!("Author {i}")})).collect();
+    let hf = serde_json::json!([
+        {"paper": {"id": "2602.02958", "title": "Quant VideoGen", "summary": "s", "authors": authors}},
+        {"paper": {"id": "2602.04705", "title": "ERNIE 5.0 Technical Report", "summary": "s",
+                   "authors": [{"name": "Baidu"}]}},
+    ])
+    .to_string();
+    let parsed = parse("hf-daily-api/2026-02-05.json", hf.as_bytes());
+    assert_eq!(parsed.records.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), ["2602.04705"]);
+    assert!(parsed.rejected[0].reason.contains("over the limit"), "{:?}", parsed.rejected);
 }
 
 /// Front matter nested thousands deep is refused before the YAML parser, whose time grows

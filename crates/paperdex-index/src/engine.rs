@@ -174,10 +174,17 @@ impl SearchEngine {
             Some(_) => None,
             None => crate::spelling::correct(&self.index.searcher(), &self.index.fields, &request.query),
         };
-        let Some(corrected) = corrected else { return self.answer(request, cancel) };
-        let mut results = self.answer(&SearchRequest { query: corrected.query.clone(), ..request.clone() }, cancel)?;
-        results.query = request.query.clone();
-        results.warnings.insert(0, corrected.note());
+        let mut results = match corrected {
+            None => self.answer(request, cancel)?,
+            Some(corrected) => {
+                let mut results =
+                    self.answer(&SearchRequest { query: corrected.query.clone(), ..request.clone() }, cancel)?;
+                results.query = request.query.clone();
+                results.warnings.insert(0, corrected.note());
+                results
+            }
+        };
+        // The time spent looking for misspellings counts too.
         results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(results)
     }
@@ -208,10 +215,11 @@ impl SearchEngine {
             // The mode's own warnings first, then the keyword search's.
             results.warnings.splice(0..0, warnings);
             if results.total == 0
-                && let Some((warning, words)) = no_terms(&request.query, mode)
+                && let Some(warning) = no_terms(&request.query, mode)
             {
+                // The warning names the words; `left_out` is for the Chinese words most
+                // Chinese papers hold, in every mode.
                 results.warnings.push(warning);
-                results.left_out = words;
             }
             return Ok(results);
         }
@@ -370,9 +378,12 @@ impl SearchEngine {
                 |x| x.0.clone(),
                 |x| x.1,
             );
-            if mode == SearchMode::Vector {
-                // The two languages' lists held up to twice the depth: vector mode serves no
-                // paper past it, as its warning says (hybrid fuses every candidate).
+            // The two languages' lists hold up to twice the depth. Vector mode serves no paper
+            // past it, as its warning says. Hybrid fuses the first depth's two lists whole
+            // (they make its first pages, as measured) and past them takes the merged list to
+            // the depth as vector mode does, so its pages end where its total says: it had
+            // served 1,918 papers of `MMLU` under a total of about 1,000.
+            if mode == SearchMode::Vector || depth > vector_depth_at(depths[0]) {
                 merged.truncate(depth);
             }
             merged
@@ -421,7 +432,7 @@ impl SearchEngine {
         };
         if mode == SearchMode::Hybrid
             && bm25_total == 0
-            && let Some((warning, _)) = no_terms(&request.query, mode)
+            && let Some(warning) = no_terms(&request.query, mode)
         {
             warnings.push(warning);
         }
@@ -444,7 +455,7 @@ impl SearchEngine {
         // The same on every page: a count that grew with the depth a page asks for told a
         // reader paging through `agent` of 2,302 matches, then 2,901, then 3,134.
         let every_keyword_match = !bm25_estimate && fused.iter().filter(|f| f.bm25.is_some()).count() == bm25_total;
-        let (mut total, mut total_is_estimate) = match mode {
+        let (mut total, total_is_estimate) = match mode {
             _ if keywords_only => (bm25_total, bm25_estimate),
             SearchMode::Vector => (vector_total, false),
             // Hybrid answers the keyword matches and the papers the vectors rank: counted when
@@ -456,7 +467,12 @@ impl SearchEngine {
             if !fused.iter().any(|f| &f.key == id) {
                 let score = fused.first().map_or(0.0, |f| f.score);
                 fused.insert(0, Fused { key: id.clone(), score, bm25: None, vector: None });
-                total += 1;
+                // Vector mode's total already counts it when the vectors rank every paper
+                // (it lies deeper than this page's depth): 838 of 837 papers, else.
+                let counted = mode == SearchMode::Vector
+                    && rankable <= vector_total
+                    && vectors.set.live_chunks_of(id).next().is_some();
+                total += usize::from(!counted);
             }
             put_first(&mut fused, id);
             warnings.push(crate::search::named_paper_note(id));
@@ -464,10 +480,8 @@ impl SearchEngine {
         if request.sort == SortOrder::Date {
             // Newest first among the best `depth` (ties keep their relevance order), the best
             // of each depth apart ([`newest_first_by_depth`]); those are all the answer pages
-            // through.
+            // through. The total stays every match: the pages walk them all, band by band.
             fused.truncate(wanted);
-            total = fused.len();
-            total_is_estimate = false;
             let days: HashMap<String, u64> =
                 fused.iter().map(|f| (f.key.clone(), self.index.first_seen_of(&searcher, &f.key))).collect();
             newest_first_by_depth(&mut fused, &depths, |f| days.get(&f.key).copied().unwrap_or(0));
@@ -629,18 +643,17 @@ pub(crate) const NO_TERMS: &str =
 /// index's analyzer makes no term of any of them (`the of and`: stop words; `²³`); else
 /// `None`. Asked only of a keyword list that came back empty, so the query is analysed again
 /// only then: the user should know why rather than see an empty list.
-fn no_terms(query: &str, mode: SearchMode) -> Option<(String, Vec<String>)> {
+fn no_terms(query: &str, mode: SearchMode) -> Option<String> {
     let mut analyzer = crate::analysis::word_analyzer();
     if !crate::analysis::analyze(&mut analyzer, query).is_empty() {
         return None;
     }
-    let words: Vec<String> =
-        query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();
+    let words: Vec<&str> = query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
         return None;
     }
     let outcome = if mode == SearchMode::Bm25 { "no hits" } else { "the hits are by meaning alone" };
-    Some((format!("{NO_TERMS}: {}; {outcome}", words.join(", ")), words))
+    Some(format!("{NO_TERMS}: {}; {outcome}", words.join(", ")))
 }
 
 /// Whether `query` has anything to search for: a letter or a digit, in any script. (Emoji,

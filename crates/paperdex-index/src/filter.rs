@@ -55,14 +55,7 @@ impl FromStr for Day {
         let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
             return Err(problem());
         };
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let days_in_month = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return Err(problem()),
-        };
+        let Some(days_in_month) = paperdex_core::days_in_month(year, month) else { return Err(problem()) };
         if day == 0 || day > days_in_month {
             return Err(problem());
         }

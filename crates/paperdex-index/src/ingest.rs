@@ -453,6 +453,13 @@ fn list_files(paths: &[PathBuf], rejected: &mut Vec<RejectedFile>) -> Vec<PathBu
     let mut refused = Vec::new();
     for path in paths {
         let found = (files.len(), refused.len());
+        if is_index_folder(path) {
+            refused.push(RejectedFile {
+                path: path.display().to_string(),
+                reason: "a paperdex index folder holds no papers to read".into(),
+            });
+            continue;
+        }
         collect(path, &mut files, &mut refused);
         if (files.len(), refused.len()) == found {
             refused.push(RejectedFile { path: path.display().to_string(), reason: "the folder holds no file".into() });
@@ -501,12 +508,21 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
         entries.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).map(|e| e.path()).collect();
     children.sort();
     for child in children {
-        // Symlinked folders are not followed: a link cycle must not hang an ingest.
-        if fs::symlink_metadata(&child).is_ok_and(|m| m.file_type().is_symlink() && child.is_dir()) {
+        // Symlinked folders are not followed: a link cycle must not hang an ingest. An index
+        // folder inside is passed over (`paperdex ingest .` beside its default `index/` read
+        // the index's own files and rejected 15 of them).
+        if fs::symlink_metadata(&child).is_ok_and(|m| m.file_type().is_symlink() && child.is_dir())
+            || is_index_folder(&child)
+        {
             continue;
         }
         collect(&child, files, rejected);
     }
+}
+
+/// Whether `path` is an index folder (its tantivy index inside): never papers to read.
+fn is_index_folder(path: &Path) -> bool {
+    path.join(crate::paper_index::TANTIVY_DIR).join("meta.json").is_file()
 }
 
 /// Reads a file, refusing anything larger than [`MAX_FILE_BYTES`] before reading it.
@@ -532,6 +548,25 @@ fn read_file(path: &Path) -> std::result::Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_index_folder_is_never_read_as_papers() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("2026-02-05.json"), "[]").expect("file");
+        let index = dir.path().join("index");
+        fs::create_dir_all(index.join("tantivy")).expect("folders");
+        fs::write(index.join("tantivy/meta.json"), "{}").expect("meta");
+        fs::write(index.join("writer.lock"), "25195").expect("lock");
+        let mut rejected = Vec::new();
+        let files = list_files(&[dir.path().to_path_buf()], &mut rejected);
+        assert_eq!(files, [same_file(&dir.path().join("2026-02-05.json"))]);
+        assert!(rejected.is_empty(), "{rejected:?}");
+        // Named, it is refused as what it is.
+        let files = list_files(std::slice::from_ref(&index), &mut rejected);
+        assert!(files.is_empty());
+        assert_eq!(rejected.len(), 1);
+        assert!(rejected[0].reason.contains("index folder"), "{rejected:?}");
+    }
 
     #[test]
     fn a_folder_named_twice_is_read_once_and_its_bad_entries_reported_once() {

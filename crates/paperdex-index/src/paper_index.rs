@@ -23,7 +23,7 @@ use crate::read_only::ReadableDirectory;
 use crate::schema::Fields;
 
 /// The sub-folder holding the tantivy index.
-const TANTIVY_DIR: &str = "tantivy";
+pub(crate) const TANTIVY_DIR: &str = "tantivy";
 
 /// An index folder: BM25 postings and the paper store (tantivy) and the vectors of the current
 /// generation.

@@ -948,6 +948,15 @@ impl PaperIndex {
 
     /// The paper `query` names by its id or link ([`named_paper`]), with where it is, when the
     /// index holds it and `filter` admits it.
+    /// Whether the paper at `address` matches `query` (`None`: no query, no match).
+    fn matches_at(&self, searcher: &Searcher, query: Option<&dyn Query>, address: DocAddress) -> Result<bool> {
+        let Some(query) = query else { return Ok(false) };
+        let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))?;
+        let segment = searcher.segment_reader(address.segment_ord);
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        Ok(scorer.seek(address.doc_id) == address.doc_id)
+    }
+
     pub(crate) fn named_paper_in(
         &self,
         searcher: &Searcher,
@@ -1038,7 +1047,8 @@ impl PaperIndex {
             });
         }
         let mut warnings = Vec::new();
-        let mut total = if request.sort == SortOrder::Date { ranked.len() } else { matches.total };
+        // Sorted by date too, the total is every match: the pages walk them all, band by band.
+        let mut total = matches.total;
         if request.sort == SortOrder::Relevance
             && let Some((id, address)) = self.named_paper_in(&searcher, &request.query, &request.filter)?
         {
@@ -1049,7 +1059,10 @@ impl PaperIndex {
                 }
                 None => {
                     ranked.insert(0, (usize::MAX, 0.0, address));
-                    total += 1;
+                    // A match deeper than this page's depth is counted already.
+                    if !self.matches_at(&searcher, matches.query.as_deref(), address)? {
+                        total += 1;
+                    }
                 }
             }
             warnings.push(named_paper_note(&id));
@@ -1070,9 +1083,8 @@ impl PaperIndex {
             query: request.query.clone(),
             mode: SearchMode::Bm25,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
-            // Sorted by date, the answer pages through the `depth` best matches only.
             total,
-            total_is_estimate: matches.total_is_estimate && request.sort != SortOrder::Date,
+            total_is_estimate: matches.total_is_estimate,
             hits,
             warnings,
             expansions,

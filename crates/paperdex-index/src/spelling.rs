@@ -22,6 +22,10 @@ use crate::schema::Fields;
 /// The shortest word that is corrected (Meilisearch allows one typo from five letters too).
 pub(crate) const MIN_LETTERS: usize = 5;
 
+/// The longest: no word of the papers is longer, and a 1,000-letter run would make 54,000
+/// candidates of 1,000 letters.
+const MAX_LETTERS: usize = 40;
+
 /// At most this many unknown words of a query are looked into.
 const MAX_WORDS: usize = 4;
 
@@ -78,7 +82,7 @@ pub(crate) fn correct(searcher: &Searcher, fields: &Fields, query: &str) -> Opti
         .iter()
         .filter(|at| {
             let run = &query[(*at).clone()];
-            !run.is_ascii() || !analysis::analyze(&mut analyzer, run).is_empty()
+            !run.is_ascii() || run.len() > MAX_LETTERS || !analysis::analyze(&mut analyzer, run).is_empty()
         })
         .count();
     if content_words > MAX_QUERY_WORDS {
@@ -148,11 +152,11 @@ fn runs(query: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Whether `word` (a run of [`runs`]) may be corrected: ASCII letters only, at least
-/// [`MIN_LETTERS`] of them, not all capitals (`Qwen2`, `naïve`, `cache量化` and `TCOLL` stay as
+/// [`MIN_LETTERS`] and at most [`MAX_LETTERS`] of them, not all capitals (`Qwen2`, `naïve`, `cache量化` and `TCOLL` stay as
 /// they are: an acronym nobody holds is more likely new than mistyped, and one edit from a
 /// word, `TOLL`).
 fn correctable(word: &str) -> bool {
-    word.len() >= MIN_LETTERS
+    (MIN_LETTERS..=MAX_LETTERS).contains(&word.len())
         && word.chars().all(|c| c.is_ascii_alphabetic())
         && !word.chars().all(|c| c.is_ascii_uppercase())
 }
@@ -211,8 +215,9 @@ mod tests {
 
     #[test]
     fn only_words_of_five_ascii_letters_or_more_are_candidates() {
-        let query = "Retreival of KV cahce, NERFS MrgeVQ Qwen2 naïve 量化quantizaton lora";
-        let found: Vec<&str> = runs(query).into_iter().map(|at| &query[at]).filter(|w| correctable(w)).collect();
+        let long = "a".repeat(MAX_LETTERS + 1);
+        let query = format!("Retreival of KV cahce, NERFS MrgeVQ Qwen2 naïve 量化quantizaton lora {long}");
+        let found: Vec<&str> = runs(&query).into_iter().map(|at| &query[at]).filter(|w| correctable(w)).collect();
         assert_eq!(found, ["Retreival", "cahce", "MrgeVQ"]);
     }
 

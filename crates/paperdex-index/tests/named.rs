@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use paperdex_embed::{Embedder, HashEmbedder};
-use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest, SortOrder};
+use paperdex_index::{
+    PaperIndex, Quiet, RankerConfig, SearchEngine, SearchFilter, SearchMode, SearchRequest, SortOrder,
+};
 
 fn engine() -> (tempfile::TempDir, SearchEngine) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -52,4 +54,18 @@ fn a_pasted_id_or_link_finds_its_paper_first_in_every_mode() {
     quiet(SearchRequest::new("2602.02958").sort(SortOrder::Date));
     quiet(SearchRequest::new("2301.00001"));
     quiet(SearchRequest::new("2602.02958 quantization"));
+}
+
+#[test]
+fn a_pasted_id_counts_once_in_a_total_that_already_holds_it() {
+    // A first depth of one paper: the named paper's own vector rank lies deeper.
+    let (_dir, engine) = engine();
+    let engine = engine.with_ranker(RankerConfig { candidates: 1, ..RankerConfig::default() });
+    let papers = engine.index().len() as usize;
+    for offset in [0, 1, 30] {
+        let answer = engine
+            .search(&SearchRequest::new("2602.02958").mode(SearchMode::Vector).limit(1).offset(offset))
+            .expect("search");
+        assert_eq!(answer.total, papers, "offset {offset}: every paper is ranked by the vectors, this one too");
+    }
 }

@@ -95,7 +95,7 @@ pub(super) fn normalize_date(raw: &str) -> Option<String> {
     None
 }
 
-/// `Some(date)` when `candidate` is exactly a `YYYY-MM-DD` with a possible month and day.
+/// `Some(date)` when `candidate` is exactly a `YYYY-MM-DD`, a real day (not `2026-02-30`).
 fn iso_date(candidate: &str) -> Option<String> {
     let b = candidate.as_bytes();
     let shape = b.len() == 10
@@ -107,8 +107,8 @@ fn iso_date(candidate: &str) -> Option<String> {
     }
     let number = |range: std::ops::Range<usize>| candidate.get(range)?.parse::<u32>().ok();
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    ((1900..=2200).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day))
-        .then(|| candidate.to_string())
+    let days = crate::days_in_month(year, month)?;
+    ((1900..=2200).contains(&year) && (1..=days).contains(&day)).then(|| candidate.to_string())
 }
 
 /// A summary that opens with the summariser's apology that it could not read the paper.
@@ -273,6 +273,12 @@ mod tests {
         assert_eq!(normalize_date("2026-02-04T16:18:15.000Z").as_deref(), Some("2026-02-04"));
         assert_eq!(normalize_date("yesterday"), None);
         assert_eq!(normalize_date("2026-02-0é"), None);
+        // Only days the calendar has: a file, a header or an HF date of 30 February is undated.
+        assert_eq!(normalize_date("2026-02-30T00:00:00Z"), None);
+        assert_eq!(normalize_date("2026-04-31"), None);
+        assert_eq!(normalize_date("2024-02-29").as_deref(), Some("2024-02-29"));
+        assert_eq!(normalize_date("2100-02-29"), None);
+        assert_eq!(date_in_file_name("2026-02-30.json"), None);
     }
 
     #[test]
