@@ -298,6 +298,10 @@ fn out_of_range_limits_are_bad_usage_in_every_command() {
         (vec!["search", "video", "--limit", "0"], "limit"),
         (vec!["search", "video", "--limit", "201"], "limit"),
         (vec!["search", "video", "--offset", "10001"], "offset"),
+        // Read as HTTP and MCP read them, in their words.
+        (vec!["search", "video", "--limit", "+3"], "limit must be an integer between 1 and 200, not \"+3\""),
+        (vec!["search", "video", "--limit", "abc"], "limit must be an integer between 1 and 200, not \"abc\""),
+        (vec!["new", "--since", "2026-02-01", "--offset", "1.5"], "offset must be an integer between 0 and 10000"),
         (vec!["search", long.as_str()], "query"),
         // A blank query is the error HTTP and MCP give it, not a search for nothing.
         (vec!["search", ""], "query is required"),

@@ -160,7 +160,7 @@ enum Command {
         /// arXiv id, e.g. 2602.02958.
         id: String,
         /// Number of papers.
-        #[arg(long, short = 'n', default_value_t = 10)]
+        #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value)]
         limit: usize,
         /// Print one JSON object instead of text.
         #[arg(long)]
@@ -223,6 +223,17 @@ enum Command {
     },
 }
 
+/// `--limit` read as HTTP's `limit` and MCP's are (`limits::parse_count`): digits only, 1 to
+/// 200, and the same words when it is not.
+fn limit_value(raw: &str) -> Result<usize, String> {
+    paperdex_index::limits::parse_count("limit", raw, 1, paperdex_index::MAX_LIMIT).map_err(|e| e.to_string())
+}
+
+/// `--offset` read as HTTP's `offset` is.
+fn offset_value(raw: &str) -> Result<usize, String> {
+    paperdex_index::limits::parse_count("offset", raw, 0, paperdex_index::MAX_OFFSET).map_err(|e| e.to_string())
+}
+
 /// The mode, page and output format `search` and `new` share.
 #[derive(Args, Debug, Clone)]
 struct PageArgs {
@@ -230,10 +241,10 @@ struct PageArgs {
     #[arg(long, default_value = "hybrid")]
     mode: SearchMode,
     /// Number of papers.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value)]
     limit: usize,
     /// Skip this many of the best papers.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = offset_value)]
     offset: usize,
     /// Print one JSON object instead of text.
     #[arg(long)]
@@ -443,8 +454,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::New { query, page: PageArgs { mode, limit, offset, json }, filter } => {
             let filter = filter.filter();
             filter.validate()?;
-            paperdex_index::limits::check_limit(*limit)?;
-            paperdex_index::limits::check_offset(*offset)?;
             let listing = if query.is_some() { output::Listing::NewestFirst } else { output::Listing::Papers };
             let results = match query {
                 Some(query) => {
@@ -481,7 +490,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Related { id, limit, json } => {
-            paperdex_index::limits::check_limit(*limit)?;
             // The paper's own vectors are the query: no model needed.
             let engine =
                 SearchEngine::new(open(&cli)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());

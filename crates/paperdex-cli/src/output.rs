@@ -85,7 +85,7 @@ impl IngestObserver for IngestProgress {
         self.total = total;
         match &self.bar {
             Some(bar) => bar.set_length(total as u64),
-            None => eprintln!("reading {total} files"),
+            None => eprintln!("reading {total} file{}", if total == 1 { "" } else { "s" }),
         }
     }
 

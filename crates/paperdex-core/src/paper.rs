@@ -30,12 +30,18 @@ impl PaperId {
         let month =
             |yymm: &str| yymm.get(2..4).and_then(|mm| mm.parse::<u8>().ok()).is_some_and(|m| (1..=12).contains(&m));
         let valid = match prefix {
-            // New-style ids: YYMM.NNNN until December 2014, YYMM.NNNNN since January 2015. A
-            // link cut short (`2602.0390` of `2602.03907`) is no id, not another paper.
+            // New-style ids: YYMM.NNNN from April 2007 until December 2014, YYMM.NNNNN since
+            // January 2015 (`9912.12345` is December 2099, not 1999). A link cut short
+            // (`2602.0390` of `2602.03907`) is no id, not another paper.
             None => {
                 let (yymm, seq) = number.split_once('.')?;
                 let sequence_digits = if yymm < "1501" { 4 } else { 5 };
-                yymm.len() == 4 && digits(yymm) && month(yymm) && seq.len() == sequence_digits && digits(seq)
+                yymm.len() == 4
+                    && digits(yymm)
+                    && yymm >= "0704"
+                    && month(yymm)
+                    && seq.len() == sequence_digits
+                    && digits(seq)
             }
             // Old-style ids: archive/YYMMNNN, the archive a name (`cs`, `hep-th`, `math.ag`).
             // Their digits are not checked for a month: the evaluation numbers a test
@@ -842,6 +848,9 @@ mod tests {
             "2600.00010",
             "2613.00001",
             "0000.0000",
+            // Before new-style ids began (April 2007).
+            "0612.1234",
+            "0703.0001",
             // Archives that are no name.
             "../1234567",
             ".-./9912001",

@@ -185,7 +185,7 @@ impl SearchEngine {
             }
         };
         // The time spent looking for misspellings counts too.
-        results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        results.took_ms = crate::search::took_ms(started);
         Ok(results)
     }
 
@@ -198,7 +198,7 @@ impl SearchEngine {
             return Ok(SearchResults {
                 query: request.query.clone(),
                 mode: request.mode,
-                took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                took_ms: crate::search::took_ms(started),
                 total: 0,
                 total_is_estimate: false,
                 hits: Vec::new(),

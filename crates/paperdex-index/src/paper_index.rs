@@ -494,7 +494,7 @@ impl PaperIndex {
         Ok(crate::SearchResults {
             query: String::new(),
             mode: crate::SearchMode::Bm25,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            took_ms: crate::search::took_ms(started),
             total,
             total_is_estimate: false,
             hits,
@@ -591,6 +591,14 @@ impl PaperIndex {
 /// read), an upgrade a crash interrupted is finished (which may move `tantivy/` back into
 /// place), and then its commit record is not lost.
 fn check_folder(root: &Path) -> Result<()> {
+    // `--index` naming a file: "no index here yet, run ingest" sent the user to an ingest
+    // that failed on `FILE/tantivy`.
+    if fs::metadata(root).is_ok_and(|meta| !meta.is_dir()) {
+        return Err(IndexError::Corrupt {
+            path: root.to_path_buf(),
+            reason: "this is a file, not a folder: give --index a folder (a new one is made)".into(),
+        });
+    }
     if let Some(error) = not_a_file(root) {
         return Err(error);
     }
@@ -715,6 +723,18 @@ mod tests {
         writer.ingest(&[sample("hf-daily-2026-02-05.json")], Some(&embedder), &mut Quiet).expect("second ingest");
         assert_ne!(reader.vectors().expect("vectors").name, writer.vectors().expect("vectors").name);
         (dir, reader)
+    }
+
+    #[test]
+    fn an_index_named_by_a_file_says_so_when_opened_or_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("notes.txt");
+        fs::write(&file, "x").expect("file");
+        for error in [PaperIndex::open(&file).err(), PaperIndex::open_or_create(&file).err()] {
+            let error = error.expect("refused").to_string();
+            assert!(error.contains("a file, not a folder"), "{error}");
+        }
+        assert_eq!(fs::read_to_string(&file).expect("file"), "x", "left as it was");
     }
 
     #[test]

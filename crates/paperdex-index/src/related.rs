@@ -162,7 +162,7 @@ impl SearchEngine {
             id: own_id.to_string(),
             title: paper.title().to_string(),
             mode: if has_vectors { SearchMode::Hybrid } else { SearchMode::Bm25 },
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            took_ms: crate::search::took_ms(started),
             hits,
             warnings,
         })

@@ -211,6 +211,12 @@ pub(crate) fn named_paper_note(id: &str) -> String {
     format!("the query names paper {id}: it comes first")
 }
 
+/// The milliseconds since `started`, to the microsecond: an answer's `took_ms` reads `0.870478`,
+/// not `0.8704780000000001`.
+pub(crate) fn took_ms(started: std::time::Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1e6).round() / 1e3
+}
+
 /// A search's `total` as a reader reads it: `12,345`, or `about 12,000` when it is an
 /// estimate. The terminal and MCP say it so.
 pub fn total_text(total: usize, estimate: bool) -> String {
@@ -1082,7 +1088,7 @@ impl PaperIndex {
         Ok(SearchResults {
             query: request.query.clone(),
             mode: SearchMode::Bm25,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            took_ms: took_ms(started),
             total,
             total_is_estimate: matches.total_is_estimate,
             hits,

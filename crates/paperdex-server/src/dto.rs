@@ -135,7 +135,7 @@ pub struct ExpansionView {
     pub to: String,
     /// The weight the translation's words get, relative to a query word's 1.
     pub weight: f32,
-    /// Where the pair comes from: `bracket`, `parallel` or `glossary`.
+    /// Where the pair comes from: `bracket`, `parallel`, `embedding` or `glossary`.
     pub source: String,
 }
 
@@ -326,7 +326,7 @@ pub struct Health {
 #[allow(dead_code)]
 pub struct SearchParams {
     /// The query, English or Chinese; 1 to 1000 characters.
-    #[param(example = "KV cache quantization")]
+    #[param(example = "KV cache quantization", min_length = 1, max_length = 1000)]
     q: String,
     /// `hybrid` (default), `bm25` or `vector`.
     #[param(inline)]

@@ -176,10 +176,17 @@ pub(crate) async fn related(
     get,
     path = "/healthz",
     tag = "meta",
-    responses((status = 200, description = "Up", body = Health))
+    responses(
+        (status = 200, description = "Up", body = Health),
+        (status = 500, description = "Internal error", body = ErrorBody)
+    )
 )]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    let health = blocking(&state, |engine, _| {
+    // Off the searches' queue: a probe waiting its turn behind 16 heavy searches took 2–4.6 s,
+    // and one with a short timeout would call a busy server dead. What it reads is cheap, and
+    // a vector load it starts never makes it wait (`PaperIndex::refresh_vectors`).
+    let engine = Arc::clone(&state.engine);
+    let health = tokio::task::spawn_blocking(move || -> Result<Health, ApiError> {
         engine.refresh();
         let index = engine.index();
         let vectors = index.vectors();
@@ -198,7 +205,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
             generation: index.generation()?,
         })
     })
-    .await?;
+    .await??;
     Ok(Json(health))
 }
 

@@ -277,8 +277,10 @@ fn describe(value: &Value) -> String {
         Value::String(s) => format!("a string ({:?})", snippet(s, 40)),
         Value::Array(_) => "a list".to_string(),
         Value::Object(map) => {
-            let keys: Vec<String> = map.keys().take(8).map(|k| format!("{k:?}")).collect();
-            let mut found = format!("an object with keys {}", keys.join(", "));
+            let mut found = match map.is_empty() {
+                true => "an empty object".to_string(),
+                false => format!("an object with keys {}", keys_of(map)),
+            };
             if let Some(Value::Array(inner)) = map.get("data").or_else(|| map.get("papers")) {
                 found.push_str(&format!(
                     " (a wrapped API answer whose list holds {} {})",
@@ -303,11 +305,14 @@ fn describe_items(items: &[Value]) -> String {
         Value::Bool(_) => "booleans".to_string(),
         Value::Null => "nulls".to_string(),
         Value::Array(_) => "lists".to_string(),
-        Value::Object(map) => {
-            let keys: Vec<String> = map.keys().take(8).map(|k| format!("{k:?}")).collect();
-            format!("objects with keys {}", keys.join(", "))
-        }
+        Value::Object(map) if map.is_empty() => "empty objects".to_string(),
+        Value::Object(map) => format!("objects with keys {}", keys_of(map)),
     }
+}
+
+/// The first eight keys of `map`, quoted: what a message says an object holds.
+fn keys_of(map: &serde_json::Map<String, Value>) -> String {
+    map.keys().take(8).map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
 }
 
 /// The 1-based line where each item of the top-level JSON list starts. Scans the text once,
