@@ -68,4 +68,15 @@ fn a_pasted_id_counts_once_in_a_total_that_already_holds_it() {
             .expect("search");
         assert_eq!(answer.total, papers, "offset {offset}: every paper is ranked by the vectors, this one too");
     }
+    // By keywords, a link's words (`arxiv`, `abs`) match its paper deeper than the first page's
+    // depth: it is counted among the matches already, on the first page as on later ones.
+    let totals: Vec<usize> = [0, 30]
+        .into_iter()
+        .map(|offset| {
+            let link = "https://arxiv.org/abs/2601.18207";
+            let request = SearchRequest::new(link).mode(SearchMode::Bm25).limit(1).offset(offset);
+            engine.search(&request).expect("search").total
+        })
+        .collect();
+    assert_eq!(totals[0], totals[1], "{totals:?}");
 }
