@@ -632,7 +632,7 @@ impl Cli {
 /// Prints related papers the way search results are printed.
 fn print_related(related: paperdex_index::RelatedResults) {
     let colour = output::use_colour();
-    println!("Related to {} · {}\n", related.id, related.title);
+    println!("Related to {} · {}\n", related.id, output::terminal_safe(&related.title));
     let results = paperdex_index::SearchResults {
         query: related.title,
         mode: related.mode,

@@ -21,7 +21,7 @@ pub fn use_colour() -> bool {
 /// and every character that turns text right to left (U+202E), replaced by a character of the
 /// same length in UTF-8 (`?`, `¿`, `�`), so a feed cannot recolour, clear or retitle the
 /// terminal, and a snippet's highlighted byte ranges still fall where they did.
-fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| {
         (c.is_control() && c != '\n' && c != '\t')
             || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -266,7 +266,7 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
     for (i, hit) in results.hits.iter().enumerate() {
         println!("{:>3}. {}", offset + i + 1, paint(&terminal_safe(&hit.title), BOLD, colour));
         let date = hit.date.as_deref().unwrap_or("undated");
-        let mut line = format!("{} · {} · {}", hit.id, date, hit.url);
+        let mut line = format!("{} · {} · {}", hit.id, date, terminal_safe(&hit.url));
         if let Some(first_seen) = hit.first_seen.as_deref().filter(|&d| Some(d) != hit.date.as_deref()) {
             line.push_str(&format!(" · listed {first_seen}"));
         }
@@ -372,7 +372,11 @@ pub fn print_paper(paper: &Paper, colour: bool) {
     }
     println!(
         "{}",
-        paint(&format!("{} · {} · {}", paper.id, paper.date().unwrap_or("undated"), paper.url()), DIM, colour)
+        paint(
+            &format!("{} · {} · {}", paper.id, paper.date().unwrap_or("undated"), terminal_safe(&paper.url())),
+            DIM,
+            colour
+        )
     );
     let mut seen = match (paper.first_seen(), paper.last_seen()) {
         (Some(first), Some(last)) if first != last => format!("first seen {first}, last seen {last}"),

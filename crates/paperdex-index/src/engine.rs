@@ -172,7 +172,7 @@ impl SearchEngine {
         let started = Instant::now();
         let corrected = match crate::search::named_paper(&request.query) {
             Some(_) => None,
-            None => crate::spelling::correct(&self.index.searcher(), &self.index.fields, &request.query),
+            None => crate::spelling::correct(&self.index, &self.index.searcher(), &request.query, cancel)?,
         };
         let mut results = match corrected {
             None => self.answer(request, cancel)?,
@@ -368,8 +368,8 @@ impl SearchEngine {
         let [chinese, english] = per_language;
         // The vector ranking as a search to `depth` would have made it: each language's list
         // to that depth, merged.
-        let by_meaning_at = |depth: usize| {
-            let depth = vector_depth_at(depth);
+        let by_meaning_at = |ranked_to: usize| {
+            let depth = vector_depth_at(ranked_to);
             let mut merged = interleave_by_share(
                 &[
                     (&chinese[..chinese.len().min(depth)], shares.of(Lang::Zh)),
@@ -380,10 +380,11 @@ impl SearchEngine {
             );
             // The two languages' lists hold up to twice the depth. Vector mode serves no paper
             // past it, as its warning says. Hybrid fuses the first depth's two lists whole
-            // (they make its first pages, as measured) and past them takes the merged list to
-            // the depth as vector mode does, so its pages end where its total says: it had
-            // served 1,918 papers of `MMLU` under a total of about 1,000.
-            if mode == SearchMode::Vector || depth > vector_depth_at(depths[0]) {
+            // (they make its first pages, as measured) and past them, or once the depth is the
+            // vectors' cap, takes the merged list to the depth as vector mode does, so its pages
+            // end where its total says: it had served 1,918 papers of `MMLU` under a total of
+            // about 1,000.
+            if mode == SearchMode::Vector || ranked_to > depths[0] || depth == vector_depth_at(usize::MAX) {
                 merged.truncate(depth);
             }
             merged

@@ -453,7 +453,7 @@ fn list_files(paths: &[PathBuf], rejected: &mut Vec<RejectedFile>) -> Vec<PathBu
     let mut refused = Vec::new();
     for path in paths {
         let found = (files.len(), refused.len());
-        if is_index_folder(path) {
+        if crate::paper_index::is_index_folder(path) {
             refused.push(RejectedFile {
                 path: path.display().to_string(),
                 reason: "a paperdex index folder holds no papers to read".into(),
@@ -512,17 +512,12 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
         // folder inside is passed over (`paperdex ingest .` beside its default `index/` read
         // the index's own files and rejected 15 of them).
         if fs::symlink_metadata(&child).is_ok_and(|m| m.file_type().is_symlink() && child.is_dir())
-            || is_index_folder(&child)
+            || crate::paper_index::is_index_folder(&child)
         {
             continue;
         }
         collect(&child, files, rejected);
     }
-}
-
-/// Whether `path` is an index folder (its tantivy index inside): never papers to read.
-fn is_index_folder(path: &Path) -> bool {
-    path.join(crate::paper_index::TANTIVY_DIR).join("meta.json").is_file()
 }
 
 /// Reads a file, refusing anything larger than [`MAX_FILE_BYTES`] before reading it.
@@ -561,11 +556,16 @@ mod tests {
         let files = list_files(&[dir.path().to_path_buf()], &mut rejected);
         assert_eq!(files, [same_file(&dir.path().join("2026-02-05.json"))]);
         assert!(rejected.is_empty(), "{rejected:?}");
-        // Named, it is refused as what it is.
-        let files = list_files(std::slice::from_ref(&index), &mut rejected);
+        // Named, it or a part of it is refused as what it is.
+        let files = list_files(&[index.clone(), index.join("tantivy")], &mut rejected);
         assert!(files.is_empty());
-        assert_eq!(rejected.len(), 1);
-        assert!(rejected[0].reason.contains("index folder"), "{rejected:?}");
+        assert_eq!(rejected.len(), 2);
+        assert!(rejected.iter().all(|r| r.reason.contains("index folder")), "{rejected:?}");
+        // An index that lost its commit record is still no papers.
+        fs::remove_file(index.join("tantivy/meta.json")).expect("remove");
+        let mut rejected = Vec::new();
+        assert_eq!(list_files(&[dir.path().to_path_buf()], &mut rejected).len(), 1);
+        assert!(rejected.is_empty(), "{rejected:?}");
     }
 
     #[test]

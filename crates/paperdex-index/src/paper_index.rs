@@ -594,9 +594,9 @@ fn check_folder(root: &Path) -> Result<()> {
     // `--index` naming a file: "no index here yet, run ingest" sent the user to an ingest
     // that failed on `FILE/tantivy`.
     if fs::metadata(root).is_ok_and(|meta| !meta.is_dir()) {
-        return Err(IndexError::Corrupt {
-            path: root.to_path_buf(),
-            reason: "this is a file, not a folder: give --index a folder (a new one is made)".into(),
+        return Err(IndexError::InvalidParameter {
+            name: "index".into(),
+            problem: format!("{} is a file, not a folder (a folder that does not exist yet is made)", root.display()),
         });
     }
     if let Some(error) = not_a_file(root) {
@@ -607,6 +607,15 @@ fn check_folder(root: &Path) -> Result<()> {
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// Whether `path` is an index folder or a part of one (its `tantivy/`, `vectors/` or
+/// `lexicon/`, or a file in it): never papers to read. An index whose commit record is lost
+/// still is one.
+pub(crate) fn is_index_folder(path: &Path) -> bool {
+    let holds_an_index = |dir: &Path| dir.join(TANTIVY_DIR).is_dir();
+    let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    holds_an_index(&path) || path.parent().is_some_and(holds_an_index)
 }
 
 /// An error when the index's commit record (tantivy's `meta.json`) is gone but what it
@@ -732,7 +741,7 @@ mod tests {
         fs::write(&file, "x").expect("file");
         for error in [PaperIndex::open(&file).err(), PaperIndex::open_or_create(&file).err()] {
             let error = error.expect("refused").to_string();
-            assert!(error.contains("a file, not a folder"), "{error}");
+            assert!(error.contains("notes.txt is a file, not a folder"), "{error}");
         }
         assert_eq!(fs::read_to_string(&file).expect("file"), "x", "left as it was");
     }

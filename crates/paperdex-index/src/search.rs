@@ -448,7 +448,7 @@ const MIN_CHINESE_PAPERS: u64 = 10;
 
 /// Fields searched, with their weights: a title match says more than a body match. A search
 /// restricted to one section group searches that group's field alone.
-fn weighted_fields(index: &PaperIndex, section: Option<SectionGroup>) -> Vec<(Field, f32)> {
+pub(crate) fn weighted_fields(index: &PaperIndex, section: Option<SectionGroup>) -> Vec<(Field, f32)> {
     let f = &index.fields;
     match section {
         None => vec![(f.title, 2.0), (f.body, 1.0), (f.keywords, 1.5), (f.authors, 1.0)],
@@ -952,8 +952,6 @@ impl PaperIndex {
         })
     }
 
-    /// The paper `query` names by its id or link ([`named_paper`]), with where it is, when the
-    /// index holds it and `filter` admits it.
     /// Whether the paper at `address` matches `query` (`None`: no query, no match).
     fn matches_at(&self, searcher: &Searcher, query: Option<&dyn Query>, address: DocAddress) -> Result<bool> {
         let Some(query) = query else { return Ok(false) };
@@ -963,6 +961,8 @@ impl PaperIndex {
         Ok(scorer.seek(address.doc_id) == address.doc_id)
     }
 
+    /// The paper `query` names by its id or link ([`named_paper`]), with where it is, when the
+    /// index holds it and `filter` admits it.
     pub(crate) fn named_paper_in(
         &self,
         searcher: &Searcher,
