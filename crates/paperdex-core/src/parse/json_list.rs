@@ -138,7 +138,7 @@ fn with_lone_surrogates_replaced(raw: &str) -> Option<String> {
             i += 2;
             continue;
         }
-        let Some(unit) = hex(i + 2) else { return None };
+        let unit = hex(i + 2)?;
         let paired = |next: usize| raw.get(next..next + 2) == Some("\\u") && hex(next + 2).is_some_and(low);
         if high(unit) && paired(i + 6) {
             i += 12;
