@@ -9,7 +9,7 @@
 //! answer says what was searched instead ([`Corrected::note`]), in every front end.
 //!
 //! The candidates are the word's edits spelled as the index spells terms (stemmed), looked up
-//! in the term dictionary: 54 per letter (about 560 for a ten-letter word, 0.24 ms more a
+//! in the term dictionary: 54 per letter (about 560 for a ten-letter word, 0.3–0.4 ms more a
 //! search in the bench), paid only by words no paper holds. At most [`MAX_WORDS`] words of
 //! [`MAX_LETTERS`] are looked into (8,744 candidates, about 5 ms), and a search that runs out of
 //! time stops between words.
