@@ -2,22 +2,10 @@
 //! mode, with a note saying why, when the index holds it and the filters admit it. Its words
 //! (digits, a link's host) find nothing or noise.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod common;
 
-use paperdex_embed::{Embedder, HashEmbedder};
-use paperdex_index::{
-    PaperIndex, Quiet, RankerConfig, SearchEngine, SearchFilter, SearchMode, SearchRequest, SortOrder,
-};
-
-fn engine() -> (tempfile::TempDir, SearchEngine) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
-    let embedder = HashEmbedder::new(64);
-    let index = PaperIndex::open_or_create(dir.path()).expect("create");
-    index.ingest(&[sample], Some(&embedder), &mut Quiet).expect("ingest");
-    (dir, SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)))
-}
+use common::sample_engine as engine;
+use paperdex_index::{RankerConfig, SearchFilter, SearchMode, SearchRequest, SortOrder};
 
 #[test]
 fn a_pasted_id_or_link_finds_its_paper_first_in_every_mode() {

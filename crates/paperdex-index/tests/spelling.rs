@@ -3,20 +3,10 @@
 //! list too), long queries, short words, words in capitals and pasted links are searched as
 //! typed.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod common;
 
-use paperdex_embed::{Embedder, HashEmbedder};
-use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
-
-fn engine() -> (tempfile::TempDir, SearchEngine) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample");
-    let embedder = HashEmbedder::new(64);
-    let index = PaperIndex::open_or_create(dir.path()).expect("create");
-    index.ingest(&[sample], Some(&embedder), &mut Quiet).expect("ingest");
-    (dir, SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)))
-}
+use common::sample_engine as engine;
+use paperdex_index::{SearchEngine, SearchMode, SearchRequest};
 
 fn ids(engine: &SearchEngine, query: &str, mode: SearchMode) -> Vec<String> {
     let answer = engine.search(&SearchRequest::new(query).mode(mode)).expect("search");
