@@ -191,9 +191,9 @@ fn runs(query: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Whether `word` (a run of [`runs`]) may be corrected: ASCII letters only, at least
-/// [`MIN_LETTERS`] and at most [`MAX_LETTERS`] of them, not all capitals (`Qwen2`, `naïve`, `cache量化` and `TCOLL` stay as
-/// they are: an acronym nobody holds is more likely new than mistyped, and one edit from a
-/// word, `TOLL`).
+/// [`MIN_LETTERS`] and at most [`MAX_LETTERS`] of them, not all capitals. `Qwen2`, `naïve`,
+/// `cache量化` and `TCOLL` stay as they are: an acronym nobody holds is more likely new than
+/// mistyped, and one edit from a word (`TOLL`).
 fn correctable(word: &str) -> bool {
     (MIN_LETTERS..=MAX_LETTERS).contains(&word.len())
         && word.chars().all(|c| c.is_ascii_alphabetic())
