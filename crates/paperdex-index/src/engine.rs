@@ -391,6 +391,15 @@ impl SearchEngine {
         };
         // The vectors rank every paper with passages the filter admits, up to their cap.
         let vector_total = rankable.min(crate::limits::MAX_VECTOR_PAPERS.max(self.ranker.candidates));
+        // Where hybrid answers a set rather than a ranking, the set is what the words match, in
+        // the query's language or translated: the vectors reorder the keyword matches and add
+        // none. Restricted to a section group, the words must match in it (vectors are per
+        // passage, not per section). Ordered by date, a paper the vectors alone find would be
+        // dated among the matches: every paper is somebody's nearest neighbour, so `new --since
+        // DAY glacier` listed every new paper, glaciers or not. Each depth's ranking keeps its
+        // matches before the next carries it on: a match that a shallow ranking held by its
+        // vector rank alone (its keyword rank lay deeper) was otherwise never counted one.
+        let keywords_only = mode == SearchMode::Hybrid && (section.is_some() || request.sort == SortOrder::Date);
         let mut keywords_time = None;
         let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out, leader) = match keywords {
             Some(keywords) => {
@@ -410,6 +419,9 @@ impl SearchEngine {
                         let words = &by_words[..by_words.len().min(depth)];
                         let mut fused =
                             fuse_where_keywords_see(words, &by_meaning_at(depth), self.ranker.fusion, keywords_see);
+                        if keywords_only {
+                            fused.retain(|f| f.bm25.is_some());
+                        }
                         if let Some(leader) = &leader {
                             put_first(&mut fused, leader);
                         }
@@ -443,16 +455,6 @@ impl SearchEngine {
             SortOrder::Relevance => self.index.named_paper_in(&searcher, &request.query, &request.filter)?,
             SortOrder::Date => None,
         };
-        let keywords_only = mode == SearchMode::Hybrid && (section.is_some() || request.sort == SortOrder::Date);
-        if keywords_only {
-            // Where hybrid answers a set rather than a ranking, the set is what the words
-            // match, in the query's language or translated: the vectors reorder the keyword
-            // matches and add none. Restricted to a section group, the words must match in it
-            // (vectors are per passage, not per section). Ordered by date, a paper the vectors
-            // alone find would be dated among the matches: every paper is somebody's nearest
-            // neighbour, so `new --since DAY glacier` listed every new paper, glaciers or not.
-            fused.retain(|f| f.bm25.is_some());
-        }
         // The same on every page: a count that grew with the depth a page asks for told a
         // reader paging through `agent` of 2,302 matches, then 2,901, then 3,134.
         let every_keyword_match = !bm25_estimate && fused.iter().filter(|f| f.bm25.is_some()).count() == bm25_total;
