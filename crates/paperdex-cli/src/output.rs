@@ -92,7 +92,7 @@ impl IngestObserver for IngestProgress {
     fn file_done(&mut self, path: &Path, problem: Option<&str>) {
         self.done += 1;
         if let Some(reason) = problem {
-            self.line(&format!("rejected {}: {reason}", path.display()));
+            self.line(&terminal_safe(&format!("rejected {}: {reason}", path.display())));
         }
         match &self.bar {
             Some(bar) => bar.inc(1),
@@ -145,10 +145,11 @@ impl IngestObserver for IngestProgress {
 pub fn print_ingest_report(report: &IngestReport) {
     for record in &report.rejected_records {
         let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
-        eprintln!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
+        let rejected = format!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
+        eprintln!("{}", terminal_safe(&rejected));
     }
     for record in &report.record_warnings {
-        eprintln!("{}", warning_line(record));
+        eprintln!("{}", terminal_safe(&warning_line(record)));
     }
     let partly = match report.record_warnings.len() {
         0 => String::new(),

@@ -11,7 +11,7 @@
 //! The candidates are the word's edits spelled as the index spells terms (stemmed), looked up
 //! in the term dictionary: 54 per letter (about 560 for a ten-letter word, 0.3–0.4 ms more a
 //! search in the bench), paid only by words no paper holds. At most [`MAX_WORDS`] words of
-//! [`MAX_LETTERS`] are looked into (8,744 candidates, about 5 ms), and a search that runs out of
+//! [`MAX_LETTERS`] are looked into (8,744 candidates, about 6 ms), and a search that runs out of
 //! time stops between words.
 
 use std::collections::HashMap;

@@ -183,8 +183,9 @@ pub(crate) async fn related(
 )]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     // Off the searches' queue: a probe waiting its turn behind 16 heavy searches took 2–4.6 s,
-    // and one with a short timeout would call a busy server dead. What it reads is cheap, and
-    // a vector load it starts never makes it wait (`PaperIndex::refresh_vectors`).
+    // and one with a short timeout would call a busy server dead. What it reads is cheap; a
+    // vector load under way never makes it wait (`PaperIndex::refresh_vectors`), though the
+    // first caller to see a new commit loads it, a probe as a search would.
     let engine = Arc::clone(&state.engine);
     let health = tokio::task::spawn_blocking(move || -> Result<Health, ApiError> {
         engine.refresh();
