@@ -324,6 +324,51 @@ fn out_of_range_limits_are_bad_usage_in_every_command() {
     assert_eq!(search_json(dir.path(), "video", &["--mode", "BM25"])["mode"], "bm25");
 }
 
+/// An agent that runs `paperdex … --json` parses every answer, a refusal included: the same
+/// `{"error": {"code", "message"}}` the HTTP API answers, with the same codes.
+#[test]
+fn a_command_asked_for_json_fails_in_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
+    for (args, code, status, named) in [
+        // Refused by the library: the code the HTTP API gives it.
+        (vec!["show", "2602.99999", "--json"], "paper_not_found", 1, "2602.99999"),
+        (vec!["related", "2602.99999", "--json"], "paper_not_found", 1, "2602.99999"),
+        (vec!["search", " ", "--json"], "invalid_parameter", 2, "query is required"),
+        (vec!["new", "--since", "2026-03-01", "--until", "2026-02-01", "--json"], "invalid_parameter", 2, "since"),
+        // Refused while reading the arguments, before any command runs.
+        (vec!["search", "video", "--limit", "abc", "--json"], "invalid_parameter", 2, "limit must be an integer"),
+        (vec!["search", "--json", "video", "--mode", "fuzzy"], "invalid_parameter", 2, "fuzzy"),
+        // A failure no code names: the message still says what it was.
+        (vec!["eval", "--queries", "missing.jsonl", "--qrels", "missing.txt", "--json"], "internal", 1, "missing"),
+    ] {
+        let run = paperdex(dir.path(), &args);
+        assert_eq!(run.code, status, "{args:?}: {}", run.stderr);
+        let body: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e}): {}", run.stdout));
+        assert_eq!(body["error"]["code"], code, "{args:?}: {body}");
+        let message = body["error"]["message"].as_str().expect("a message");
+        assert!(message.contains(named), "{args:?}: {message}");
+        assert!(!message.starts_with("error:"), "{args:?}: {message}");
+        assert!(run.stderr.contains(named), "the person at the terminal is told too: {}", run.stderr);
+    }
+    // The commonest first mistake, a folder with no index in it, is not called damaged.
+    let nowhere = paperdex(&dir.path().join("no-such-index"), &["search", "video", "--json"]);
+    let body: serde_json::Value = serde_json::from_str(&nowhere.stdout).expect("json");
+    assert_eq!((nowhere.code, &body["error"]["code"]), (1, &serde_json::json!("index_not_found")), "{body}");
+    assert!(nowhere.stderr.contains("no-such-index") && nowhere.stderr.contains("run `paperdex ingest"));
+    assert!(!nowhere.stderr.contains("damaged"), "{}", nowhere.stderr);
+    // Without --json the refusal is a line on stderr only; --help is an answer, not an error.
+    let plain = paperdex(dir.path(), &["show", "2602.99999"]);
+    assert_eq!((plain.code, plain.stdout.as_str()), (1, ""), "{}", plain.stderr);
+    let help = paperdex(dir.path(), &["search", "--json", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(serde_json::from_str::<serde_json::Value>(&help.stdout).is_err(), "{}", help.stdout);
+    // A query that reads `--json` after `--` is text to search for, not a request for JSON.
+    let query = paperdex(dir.path(), &["search", "--limit", "0", "--", "--json"]);
+    assert_eq!((query.code, query.stdout.as_str()), (2, ""), "{}", query.stderr);
+}
+
 #[test]
 fn the_server_log_written_to_a_file_is_plain_text() {
     use std::io::{BufRead, BufReader, Read, Write};

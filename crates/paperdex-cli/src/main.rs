@@ -4,7 +4,8 @@
 //! Exit status: 0 success; 1 the command failed (message on stderr); 2 bad usage (a flag or
 //! argument out of range included, by the same rules as the HTTP API's 400s); 3 ingest
 //! finished but rejected some files or records (each named on stderr), or remove was given ids
-//! the index does not hold (the others are removed).
+//! the index does not hold (the others are removed). A command given `--json` that fails also
+//! prints the HTTP API's error body on stdout.
 
 mod output;
 
@@ -22,9 +23,10 @@ use paperdex_embed::{
     SessionKind,
 };
 use paperdex_index::{
-    Day, EXACT_UP_TO, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine, SearchFilter,
-    SearchMode, SearchRequest, SortOrder,
+    Day, EXACT_UP_TO, ErrorCode, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine,
+    SearchFilter, SearchMode, SearchRequest, SortOrder,
 };
+use paperdex_server::error::{ErrorBody, ErrorDetail};
 
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
 const EXIT_REJECTED: u8 = 3;
@@ -294,7 +296,21 @@ const EXIT_USAGE: u8 = 2;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // A script that asked for JSON reads a bad flag as it reads any other refusal;
+            // `--help` and `--version` are answers, not errors.
+            if error.use_stderr() && asks_for_json(&args) {
+                let rendered = error.render().to_string();
+                let line = rendered.lines().next().unwrap_or_default();
+                print_json_error(ErrorCode::InvalidParameter, line.strip_prefix("error: ").unwrap_or(line));
+            }
+            error.exit()
+        }
+    };
+    let json = cli.command.prints_json();
     let serving = matches!(cli.command, Command::Serve { .. } | Command::Mcp);
     // The HTTP server writes only to sockets (which never raise SIGPIPE in Rust), and the MCP
     // server must see a closed stdout as an error to stop on, not die of a signal; every other
@@ -309,10 +325,35 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
         Ok(Ok(code)) => code,
         Ok(Err(error)) => {
-            eprintln!("error: {}", error_line(&error));
+            let line = error_line(&error);
+            eprintln!("error: {line}");
+            if json {
+                print_json_error(error_code(&error), &line);
+            }
             exit_status(&error)
         }
-        Err(_) => ExitCode::FAILURE,
+        Err(_) => {
+            if json {
+                print_json_error(ErrorCode::Internal, "internal failure: the line on stderr says what happened");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether the command line asks for `--json` (before a `--`, after which it would be the
+/// query's text): read from the raw arguments when clap refused them.
+fn asks_for_json(args: &[std::ffi::OsString]) -> bool {
+    args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json")
+}
+
+/// A failed command's answer on stdout when it was asked for JSON: the HTTP API's error body
+/// (`{"error": {"code", "message"}}`, the same codes), so a script or an agent parses one
+/// shape whether it asked the CLI or the server. The line on stderr and the exit status stay.
+fn print_json_error(code: ErrorCode, message: &str) {
+    let body = ErrorBody { error: ErrorDetail { code: code.as_str().to_string(), message: message.to_string() } };
+    if let Ok(text) = serde_json::to_string_pretty(&body) {
+        println!("{text}");
     }
 }
 
@@ -369,14 +410,19 @@ fn init_logging(serving: bool) {
         .init();
 }
 
+/// The [`ErrorCode`] of a failed command: its index error's, else `internal` (a file that
+/// cannot be read or written, say; the message names it).
+fn error_code(error: &anyhow::Error) -> ErrorCode {
+    error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<paperdex_index::IndexError>())
+        .map_or(ErrorCode::Internal, |e| e.code())
+}
+
 /// 2 when the error is the caller's request (the same [`ErrorCode`] rule as the HTTP API's
 /// 400s), 1 for any other failure.
 fn exit_status(error: &anyhow::Error) -> ExitCode {
-    let usage = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<paperdex_index::IndexError>())
-        .is_some_and(|e| e.code().is_usage());
-    if usage { ExitCode::from(EXIT_USAGE) } else { ExitCode::FAILURE }
+    if error_code(error).is_usage() { ExitCode::from(EXIT_USAGE) } else { ExitCode::FAILURE }
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -550,6 +596,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output::print_stats(&stats);
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+impl Command {
+    /// Whether the command was asked for JSON output (and so answers a failure in JSON too).
+    fn prints_json(&self) -> bool {
+        match self {
+            Command::Search { page, .. } | Command::New { page, .. } => page.json,
+            Command::Lexicon { json, .. }
+            | Command::Remove { json, .. }
+            | Command::Show { json, .. }
+            | Command::Related { json, .. }
+            | Command::Stats { json }
+            | Command::Eval { json, .. } => *json,
+            Command::Ingest { .. } | Command::Serve { .. } | Command::Mcp => false,
         }
     }
 }

@@ -24,6 +24,12 @@ pub enum IndexError {
         /// The process holding the lock, as it recorded itself.
         pid: String,
     },
+    /// No index has been made in this folder yet (it does not exist, or holds no commit).
+    #[error("no index in {path} yet: run `paperdex ingest PATH...` first, or name an index's folder with --index")]
+    NoIndex {
+        /// The folder named as the index.
+        path: PathBuf,
+    },
     /// The folder holds something that is not a paperdex index, or a damaged one.
     #[error("index {path} is damaged or not a paperdex index: {reason}")]
     Corrupt {
@@ -83,6 +89,7 @@ impl IndexError {
             IndexError::QueryTooLong { .. } => ErrorCode::QueryTooLong,
             IndexError::PaperNotFound(_) => ErrorCode::PaperNotFound,
             IndexError::Locked { .. } => ErrorCode::IndexLocked,
+            IndexError::NoIndex { .. } => ErrorCode::IndexNotFound,
             IndexError::Corrupt { .. } | IndexError::UnreadableCommit { .. } => ErrorCode::IndexDamaged,
             IndexError::Cancelled => ErrorCode::Timeout,
             IndexError::Io { .. } | IndexError::Embed(_) | IndexError::Tantivy(_) => ErrorCode::Internal,
@@ -143,7 +150,7 @@ impl ClientError {
 impl From<IndexError> for ClientError {
     fn from(error: IndexError) -> ClientError {
         match error.code() {
-            ErrorCode::Internal | ErrorCode::IndexDamaged => {
+            ErrorCode::Internal | ErrorCode::IndexDamaged | ErrorCode::IndexNotFound => {
                 tracing::error!(%error, "request failed");
                 ClientError::new(error.code(), INTERNAL_MESSAGE)
             }
@@ -179,6 +186,9 @@ pub enum ErrorCode {
     /// The Host header names neither the server's address nor a configured name (DNS
     /// rebinding protection).
     InvalidHost,
+    /// No index has been made at the path given (the CLI's; the server does not start without
+    /// one).
+    IndexNotFound,
     /// Another process is writing to the index.
     IndexLocked,
     /// The index is damaged or was written by another paperdex version.
@@ -193,7 +203,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order the documentation lists them.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::InvalidParameter,
         ErrorCode::QueryTooLong,
         ErrorCode::PaperNotFound,
@@ -204,6 +214,7 @@ impl ErrorCode {
         ErrorCode::HeadersTooLarge,
         ErrorCode::BadRequest,
         ErrorCode::InvalidHost,
+        ErrorCode::IndexNotFound,
         ErrorCode::IndexLocked,
         ErrorCode::IndexDamaged,
         ErrorCode::Timeout,
@@ -224,6 +235,7 @@ impl ErrorCode {
             ErrorCode::HeadersTooLarge => "headers_too_large",
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::InvalidHost => "invalid_host",
+            ErrorCode::IndexNotFound => "index_not_found",
             ErrorCode::IndexLocked => "index_locked",
             ErrorCode::IndexDamaged => "index_damaged",
             ErrorCode::Timeout => "timeout",
@@ -244,7 +256,7 @@ impl ErrorCode {
             ErrorCode::HeadersTooLarge => 431,
             ErrorCode::IndexLocked => 409,
             ErrorCode::Timeout | ErrorCode::ShuttingDown => 503,
-            ErrorCode::IndexDamaged | ErrorCode::Internal => 500,
+            ErrorCode::IndexNotFound | ErrorCode::IndexDamaged | ErrorCode::Internal => 500,
         }
     }
 

@@ -119,10 +119,7 @@ impl PaperIndex {
         check_folder(&root)?;
         let tantivy_dir = root.join(TANTIVY_DIR);
         if !tantivy_dir.join("meta.json").exists() {
-            return Err(IndexError::Corrupt {
-                path: root,
-                reason: "no index here yet: run `paperdex ingest PATH...` first".into(),
-            });
+            return Err(IndexError::NoIndex { path: root });
         }
         let index = tantivy::directory::MmapDirectory::open(&tantivy_dir)
             .map_err(|e| e.to_string())
@@ -591,7 +588,7 @@ impl PaperIndex {
 /// read), an upgrade a crash interrupted is finished (which may move `tantivy/` back into
 /// place), and then its commit record is not lost.
 fn check_folder(root: &Path) -> Result<()> {
-    // `--index` naming a file: "no index here yet, run ingest" sent the user to an ingest
+    // `--index` naming a file: "no index in FILE yet, run ingest" sent the user to an ingest
     // that failed on `FILE/tantivy`.
     if fs::metadata(root).is_ok_and(|meta| !meta.is_dir()) {
         return Err(IndexError::InvalidParameter {

@@ -23,7 +23,7 @@ pub struct ErrorDetail {
     /// A stable code, one of README.md's list (`paperdex_index::ErrorCode`):
     /// `invalid_parameter`, `query_too_long`, `paper_not_found`, `not_found`,
     /// `method_not_allowed`, `payload_too_large`, `uri_too_long`, `headers_too_large`,
-    /// `bad_request`, `invalid_host`, `index_locked`, `index_damaged`, `timeout`,
+    /// `bad_request`, `invalid_host`, `index_not_found`, `index_locked`, `index_damaged`, `timeout`,
     /// `shutting_down`, `internal`.
     #[schema(example = "invalid_parameter")]
     pub code: String,
