@@ -170,10 +170,25 @@ fn the_glossary_adds_pairs_names_bad_lines_and_survives_reingest_and_removal() {
     assert!(finds_grasping(dir.path()));
     let why = paperdex(dir.path(), &["lexicon", "grasping"]);
     assert!(why.stdout.contains("抓取") && why.stdout.contains("glossary line 2"), "{}", why.stdout);
+    assert_eq!(glossary_pairs(dir.path()), 1, "抓取 ↔ grasping");
 
     // A glossary in the index folder is read too, and overrides: weight 0 removes a pair.
     std::fs::write(dir.path().join("glossary.tsv"), "抓取\tgrasping\t0\nbad\n").expect("write");
     assert!(!finds_grasping(dir.path()));
     let why = paperdex(dir.path(), &["lexicon", "抓取"]);
     assert!(why.stderr.contains("glossary.tsv:2:"), "{}", why.stderr);
+    // The figures count the pairs lookups see, so the sources add up to the pairs: the pair
+    // the folder's glossary removed is gone from both.
+    assert_eq!(glossary_pairs(dir.path()), 0);
+}
+
+/// The glossary's pairs in `lexicon --json`'s figures, checking that every source's count
+/// adds up to its `pairs`.
+fn glossary_pairs(index: &Path) -> u64 {
+    let figures: serde_json::Value =
+        serde_json::from_str(&paperdex(index, &["lexicon", "--json"]).stdout).expect("json");
+    let by_source = figures["by_source"].as_object().expect("by_source");
+    let summed: u64 = by_source.values().filter_map(serde_json::Value::as_u64).sum();
+    assert_eq!(Some(summed), figures["pairs"].as_u64(), "{figures}");
+    by_source.get("glossary").and_then(serde_json::Value::as_u64).unwrap_or(0)
 }

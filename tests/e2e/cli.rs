@@ -324,6 +324,47 @@ fn out_of_range_limits_are_bad_usage_in_every_command() {
     assert_eq!(search_json(dir.path(), "video", &["--mode", "BM25"])["mode"], "bm25");
 }
 
+/// A reader copies a paper's link (the one paperdex printed, say) or an `arXiv:` id and asks
+/// for the paper, its related papers, or its removal: every command reads it as `search` does.
+#[test]
+fn a_pasted_link_or_arxiv_id_names_the_paper_in_every_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
+    let shown = paperdex(dir.path(), &["show", "2602.02958"]);
+    let own_link = shown.stdout.split_whitespace().find(|w| w.starts_with("https://")).expect("a link").to_string();
+    for pasted in [own_link.as_str(), "arXiv:2602.02958v2", "https://arxiv.org/pdf/2602.02958v1.pdf", "2602.02958V2"] {
+        let show = paperdex(dir.path(), &["show", pasted]);
+        assert_eq!(show.code, 0, "{pasted}: {}", show.stderr);
+        assert_eq!(show.stdout, shown.stdout, "{pasted}");
+        let related = paperdex(dir.path(), &["related", pasted, "--json"]);
+        assert_eq!(related.code, 0, "{pasted}: {}", related.stderr);
+        let related: serde_json::Value = serde_json::from_str(&related.stdout).expect("json");
+        assert_eq!(related["id"], "2602.02958", "{pasted}");
+    }
+    let refused = paperdex(dir.path(), &["show", "https://example.com/page"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("not an arXiv id or a paper's link"), "{}", refused.stderr);
+    let removed = paperdex(dir.path(), &["remove", "--json", "https://huggingface.co/papers/2602.02958"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert_eq!(paperdex(dir.path(), &["show", "2602.02958"]).code, 1, "removed");
+}
+
+/// `lexicon` reads its term and its `-n` as `search` reads a query and a limit.
+#[test]
+fn lexicon_refuses_a_blank_term_and_a_limit_out_of_range() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
+    for (args, named) in [
+        (vec!["lexicon", "RAG", "-n", "0"], "limit must be an integer between 1 and 200"),
+        (vec!["lexicon", "RAG", "-n", "100000"], "limit must be an integer between 1 and 200"),
+        (vec!["lexicon", " "], "term is required"),
+    ] {
+        let run = paperdex(dir.path(), &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+    }
+}
+
 /// An agent that runs `paperdex … --json` parses every answer, a refusal included: the same
 /// `{"error": {"code", "message"}}` the HTTP API answers, with the same codes.
 #[test]

@@ -108,7 +108,7 @@ enum Command {
         /// A Chinese or English word or phrase; without it, figures about the lexicon.
         term: Option<String>,
         /// Most translations to show.
-        #[arg(long, short = 'n', default_value_t = 10)]
+        #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value)]
         limit: usize,
         /// Print JSON.
         #[arg(long)]
@@ -552,6 +552,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let lexicon = index.lexicon();
             match term {
                 Some(term) => {
+                    // Read as a query is (blank refused, its length bounded): a query is what
+                    // the lexicon translates.
+                    let term = paperdex_index::limits::search_text("term", term)?;
                     let entries = lexicon.lookup(term, *limit);
                     if *json {
                         println!("{}", serde_json::to_string_pretty(&entries)?);

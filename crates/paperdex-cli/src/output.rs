@@ -247,6 +247,9 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
                 grouped(offset + 1),
                 count(results.total, results.total_is_estimate)
             ),
+            // A related list searches for no text: its seed's words and vectors found nothing
+            // (a paper with no text, or alone in its index).
+            _ if listing == Listing::Related => println!("no related papers found"),
             "" => println!("no paper passes the filters"),
             query => println!("no paper matches {query:?}"),
         }
@@ -481,10 +484,9 @@ pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntr
 
 /// Prints figures about the lexicon.
 pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> anyhow::Result<()> {
-    let mut by_source = std::collections::BTreeMap::new();
-    for entry in &lexicon.file.entries {
-        *by_source.entry(entry.source.as_str()).or_insert(0usize) += 1;
-    }
+    // Counted as `pairs` is, so the counts add up to it.
+    let by_source: std::collections::BTreeMap<&str, usize> =
+        lexicon.pairs_by_source().into_iter().map(|(source, count)| (source.as_str(), count)).collect();
     if json {
         let value = serde_json::json!({
             "file": lexicon.name,

@@ -75,6 +75,19 @@ impl PaperId {
         None
     }
 
+    /// The paper a reader names by pasting its id or its link, as `search`, `show`, `related`
+    /// and `remove` (and their HTTP and MCP forms) all read it: `2602.02958`, `2602.02958v2`,
+    /// `arXiv:2602.02958`, `https://huggingface.co/papers/2602.02958`,
+    /// `arxiv.org/pdf/2602.02958v1.pdf` (the links paperdex itself prints among them).
+    pub fn from_pasted(text: &str) -> Option<PaperId> {
+        let text = text.trim();
+        if text.chars().any(char::is_whitespace) {
+            return None;
+        }
+        let bare = text.get(..6).filter(|p| p.eq_ignore_ascii_case("arxiv:")).map_or(text, |_| &text[6..]);
+        PaperId::parse(bare).or_else(|| PaperId::from_url(text))
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -86,8 +99,9 @@ impl PaperId {
     }
 }
 
+/// The number without its version (`v2`; `V2` as a reader may type it).
 fn strip_version(number: &str) -> &str {
-    match number.rfind('v') {
+    match number.rfind(['v', 'V']) {
         Some(pos) if pos > 0 && number[pos + 1..].bytes().all(|b| b.is_ascii_digit()) && pos + 1 < number.len() => {
             &number[..pos]
         }
@@ -829,6 +843,20 @@ mod tests {
             "arxiv.org/abs/2602.02958?context=cs",
         ] {
             assert_eq!(PaperId::from_url(url), want, "{url}");
+        }
+        for pasted in [
+            "2602.02958",
+            " 2602.02958v2\n",
+            "arXiv:2602.02958",
+            "ARXIV:2602.02958v1",
+            "2602.02958V2",
+            "https://huggingface.co/papers/2602.02958",
+            "https://arxiv.org/pdf/2602.02958v2.pdf",
+        ] {
+            assert_eq!(PaperId::from_pasted(pasted), want, "{pasted:?}");
+        }
+        for not_one in ["2602.02958 2602.03560", "arXiv:", "https://example.com/2602.02958", "see 2602.02958"] {
+            assert_eq!(PaperId::from_pasted(not_one), None, "{not_one:?}");
         }
         assert_eq!(PaperId::parse("cs/0501001v2").map(|p| p.to_string()).as_deref(), Some("cs/0501001"));
         assert!(PaperId::parse("1412.6980").is_some(), "four digits until December 2014");

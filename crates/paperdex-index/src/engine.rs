@@ -445,7 +445,7 @@ impl SearchEngine {
         };
         if mode == SearchMode::Hybrid
             && bm25_total == 0
-            && let Some(warning) = no_terms(&request.query, mode)
+            && let Some(warning) = no_terms(&request.query, if keywords_only { SearchMode::Bm25 } else { mode })
         {
             warnings.push(warning);
         }
@@ -642,7 +642,8 @@ pub(crate) const NO_CONTENT: &str = "the query has no letter or digit to search 
 pub(crate) const NO_TERMS: &str =
     "keyword search indexes no word of the query (stop words such as \"the\" are left out)";
 
-/// Why keyword search found nothing for `query` in `mode`, with the query's words, when the
+/// Why keyword search found nothing for `query` in `mode` (`Bm25` for a hybrid search that lists
+/// keyword matches only: a date order, a section), with the query's words, when the
 /// index's analyzer makes no term of any of them (`the of and`: stop words; `²³`); else
 /// `None`. Asked only of a keyword list that came back empty, so the query is analysed again
 /// only then: the user should know why rather than see an empty list.

@@ -41,9 +41,11 @@ impl Day {
 impl FromStr for Day {
     type Err = String;
 
-    /// Reads `YYYY-MM-DD` (a real day of the Gregorian calendar).
-    fn from_str(s: &str) -> std::result::Result<Day, String> {
-        let problem = || format!("must be a date YYYY-MM-DD, not {}", quote(s));
+    /// Reads `YYYY-MM-DD` (a real day of the Gregorian calendar), with white space around it
+    /// left out as every parameter's is (the HTTP API's, MCP's and the CLI's alike).
+    fn from_str(raw: &str) -> std::result::Result<Day, String> {
+        let problem = || format!("must be a date YYYY-MM-DD, not {}", quote(raw));
+        let s = raw.trim();
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(problem());
@@ -236,6 +238,7 @@ mod tests {
     fn days_are_real_calendar_days_written_in_full() {
         assert_eq!("2026-02-05".parse::<Day>().map(|d| d.number()), Ok(20260205));
         assert_eq!("2024-02-29".parse::<Day>().map(|d| d.to_string()), Ok("2024-02-29".to_string()));
+        assert_eq!(" 2026-02-05\n".parse::<Day>().map(|d| d.number()), Ok(20260205), "pasted with space around");
         for bad in ["2026-2-5", "2025-02-29", "2026-13-01", "2026-00-10", "20260205", "2026-02-05x", "yesterday", ""] {
             let error = bad.parse::<Day>().expect_err(bad);
             assert!(error.contains("YYYY-MM-DD"), "{error}");

@@ -322,6 +322,16 @@ impl Lexicon {
         self.len() == 0
     }
 
+    /// The usable pairs ([`Lexicon::len`]) by where they come from, the index folder's
+    /// glossary included.
+    pub fn pairs_by_source(&self) -> std::collections::BTreeMap<LexiconSource, usize> {
+        let mut by_source = std::collections::BTreeMap::new();
+        for entry in self.entries.iter().filter(|e| e.weight > 0.0) {
+            *by_source.entry(entry.source).or_insert(0) += 1;
+        }
+        by_source
+    }
+
     /// The pairs whose Chinese or English side is `term` (analysed the index's way), best
     /// first, at most `limit` per side.
     pub fn lookup(&self, term: &str, limit: usize) -> Vec<&LexiconEntry> {
@@ -330,9 +340,13 @@ impl Lexicon {
         let zh: Vec<String> = ws.iter().filter(|w| w.han).map(|w| w.term.clone()).collect();
         let en: Vec<String> = ws.iter().filter(|w| !w.han).map(|w| w.term.clone()).collect();
         let mut out = Vec::new();
+        let mut listed = HashSet::new();
         for (map, key) in [(&self.by_zh, zh_key(&zh)), (&self.by_en, en_key(&en))] {
             if let Some(list) = map.get(&key).filter(|_| !key.is_empty()) {
-                out.extend(list.iter().take(limit).map(|&i| &self.entries[i]));
+                // A term written with its translation (`检索增强生成（RAG）`) reaches their pair
+                // from both sides: it is listed once.
+                let new = list.iter().take(limit).filter(|&&i| listed.insert(i));
+                out.extend(new.map(|&i| &self.entries[i]));
             }
         }
         out
@@ -1974,6 +1988,12 @@ mod tests {
         let found = lexicon.lookup("RAG", 5);
         assert_eq!(found.first().map(|e| e.zh.as_str()), Some("检索增强生成"), "{found:?}");
         assert!(found.iter().all(|e| e.source == LexiconSource::Bracket));
+        // Looked up as written with its translation, the pair is reached from both of its
+        // sides and listed once.
+        let both = lexicon.lookup("检索增强生成（RAG）", 5);
+        let pairs: HashSet<(&str, &str)> = both.iter().map(|e| (e.zh.as_str(), e.en.as_str())).collect();
+        assert!(pairs.contains(&("检索增强生成", "RAG")), "{both:?}");
+        assert_eq!(pairs.len(), both.len(), "{both:?}");
         let expansions = lexicon.expand("检索增强生成 综述", 0.5, 0.5);
         assert!(expansions.iter().any(|e| e.to == "RAG" && e.lang == Lang::En), "{expansions:?}");
         assert!(expansions.iter().all(|e| e.weight <= 0.5));

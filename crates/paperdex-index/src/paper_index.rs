@@ -392,7 +392,8 @@ impl PaperIndex {
 
     /// The paper with `id` as the searcher sees it; an error when it is not there.
     pub(crate) fn paper_by_id_in(&self, searcher: &Searcher, id: &str) -> Result<Paper> {
-        self.paper_in(searcher, &asked_id(id)?)?.ok_or_else(|| IndexError::PaperNotFound(id.to_string()))
+        let id = asked_id(id)?;
+        self.paper_in(searcher, &id)?.ok_or_else(|| IndexError::PaperNotFound(id.to_string()))
     }
 
     /// The id of the paper at `address`, read from the fast field (no stored-document read).
@@ -681,12 +682,17 @@ fn not_a_file(root: &Path) -> Option<IndexError> {
     })
 }
 
-/// The id a caller asked for, or an error saying it cannot name any paper: a cut or mistyped
+/// The id a caller asked for, read as a pasted id or link is read everywhere
+/// ([`PaperId::from_pasted`]), or an error saying it cannot name any paper: a cut or mistyped
 /// id is a bad request (`invalid_parameter`, HTTP 400), not a paper the index lacks (404).
 pub(crate) fn asked_id(id: &str) -> Result<PaperId> {
-    PaperId::parse(id).ok_or_else(|| IndexError::InvalidParameter {
+    PaperId::from_pasted(id).ok_or_else(|| IndexError::InvalidParameter {
         name: "id".to_string(),
-        problem: format!("{} is not an arXiv id such as 2602.02958 or cs/0501001", crate::limits::quote(id)),
+        problem: format!(
+            "{} is not an arXiv id or a paper's link, such as 2602.02958, cs/0501001 or \
+             https://arxiv.org/abs/2602.02958",
+            crate::limits::quote(id)
+        ),
     })
 }
 

@@ -54,7 +54,7 @@ impl PaperIndex {
         let searcher = self.searcher();
         let mut seen = HashSet::new();
         for &asked in ids {
-            match PaperId::parse(asked) {
+            match PaperId::from_pasted(asked) {
                 Some(id) if self.address_in(&searcher, &id)?.is_some() => {
                     if seen.insert(id.clone()) {
                         report.removed.push(id.to_string());

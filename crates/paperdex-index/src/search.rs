@@ -198,12 +198,7 @@ pub struct SearchHit {
 /// its words (digits and a link's parts) do not find. It leads the answer ranked by relevance
 /// ([`PaperIndex::named_paper_in`]).
 pub(crate) fn named_paper(query: &str) -> Option<paperdex_core::PaperId> {
-    let query = query.trim();
-    if query.chars().any(char::is_whitespace) {
-        return None;
-    }
-    let bare = query.get(..6).filter(|p| p.eq_ignore_ascii_case("arxiv:")).map_or(query, |_| &query[6..]);
-    paperdex_core::PaperId::parse(bare).or_else(|| paperdex_core::PaperId::from_url(query))
+    paperdex_core::PaperId::from_pasted(query)
 }
 
 /// What an answer says when its query named a paper that leads it.

@@ -126,7 +126,7 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError
     get,
     path = "/api/papers/{id}",
     tag = "papers",
-    params(("id" = String, Path, description = "arXiv id", example = "2602.02958")),
+    params(("id" = String, Path, description = "arXiv id or a paper's link, as one path segment (an old-style id's `/` encoded: `hep-th%2F9901001`)", example = "2602.02958")),
     responses(
         (status = 200, description = "The paper", body = PaperView),
         (status = 400, description = "The id is not an arXiv id, or a query parameter was given (`invalid_parameter`)", body = ErrorBody),
@@ -151,7 +151,7 @@ pub(crate) async fn paper(
     get,
     path = "/api/papers/{id}/related",
     tag = "papers",
-    params(("id" = String, Path, description = "arXiv id", example = "2602.02958"), RelatedParams),
+    params(("id" = String, Path, description = "arXiv id or a paper's link, as one path segment (an old-style id's `/` encoded: `hep-th%2F9901001`)", example = "2602.02958"), RelatedParams),
     responses(
         (status = 200, description = "Related papers, most related first", body = RelatedResponse),
         (status = 400, description = "Bad limit, or the id is not an arXiv id (`invalid_parameter`)", body = ErrorBody),
