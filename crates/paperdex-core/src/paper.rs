@@ -606,12 +606,23 @@ pub struct Paper {
     pub id: PaperId,
     /// One record per source file, in the order they were first seen.
     pub records: Vec<Record>,
+    /// The earliest day a record replaced since said the paper was listed, when no record
+    /// held now says as early a day: a file read again under the same name on a later day
+    /// (`latest.md`, rewritten daily) replaces what it said, but not when the paper was first
+    /// listed ([`Paper::first_seen`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_before: Option<String>,
 }
 
 impl Paper {
     /// A paper known from one record.
     pub fn from_record(record: Record) -> Paper {
-        Paper { id: record.id.clone(), records: vec![record] }
+        Paper { id: record.id.clone(), records: vec![record], listed_before: None }
+    }
+
+    /// A paper known from no record yet, to [`Paper::merge`] records into.
+    pub fn empty(id: PaperId) -> Paper {
+        Paper { id, records: Vec::new(), listed_before: None }
     }
 
     /// Merges `record` (which must be about this paper) into it.
@@ -624,7 +635,13 @@ impl Paper {
         {
             Some(existing) if *existing == record => MergeOutcome::Unchanged,
             Some(existing) => {
-                *existing = record;
+                let replaced = std::mem::replace(existing, record);
+                if let Some(day) = replaced.source.date {
+                    let earlier = |held: &str| day.as_str() < held;
+                    if self.first_listed().is_none_or(earlier) {
+                        self.listed_before = Some(day);
+                    }
+                }
                 MergeOutcome::Updated
             }
             None => {
@@ -678,14 +695,20 @@ impl Paper {
     /// The paper's date: its publication date when known, else the first day a source listed it.
     pub fn date(&self) -> Option<&str> {
         let published = self.records.iter().filter_map(|r| r.published.as_deref()).min();
-        published.or_else(|| self.records.iter().filter_map(|r| r.source.date.as_deref()).min())
+        published.or_else(|| self.first_listed())
     }
 
-    /// The first day a source listed this paper (a digest's or dump's day), else its
-    /// publication date: what "new since" and date filters go by.
+    /// The first day a source listed this paper (a digest's or dump's day, those of records
+    /// since replaced included), else its publication date: what "new since" and date filters
+    /// go by.
     pub fn first_seen(&self) -> Option<&str> {
-        let listed = self.records.iter().filter_map(|r| r.source.date.as_deref()).min();
-        listed.or_else(|| self.records.iter().filter_map(|r| r.published.as_deref()).min())
+        self.first_listed().or_else(|| self.records.iter().filter_map(|r| r.published.as_deref()).min())
+    }
+
+    /// The first day a source listed this paper, if any said.
+    fn first_listed(&self) -> Option<&str> {
+        let held = self.records.iter().filter_map(|r| r.source.date.as_deref());
+        held.chain(self.listed_before.as_deref()).min()
     }
 
     /// The last day a source listed this paper, else its publication date.
@@ -886,6 +909,34 @@ mod tests {
         ] {
             assert_eq!(PaperId::parse(bad), None, "{bad}");
         }
+    }
+
+    /// A daily list kept under one name (`latest.json`, rewritten each day) names a paper on
+    /// the 5th and again on the 6th: its record is replaced, and the paper was still first
+    /// seen on the 5th, whatever the order the days are read in.
+    #[test]
+    fn a_file_rewritten_under_its_name_keeps_the_day_it_first_listed_a_paper() {
+        let listed = |day: &str, text: &str| {
+            let mut r = record("latest.json", text);
+            r.source.date = Some(day.into());
+            r
+        };
+        let mut paper = Paper::from_record(listed("2026-02-05", "first words"));
+        assert_eq!(paper.merge(listed("2026-02-06", "edited words")), MergeOutcome::Updated);
+        assert_eq!((paper.first_seen(), paper.last_seen()), (Some("2026-02-05"), Some("2026-02-06")));
+        assert_eq!(paper.records.len(), 1, "the file's record is replaced");
+        assert_eq!(paper.sections()[0].text, "edited words");
+        assert_eq!(paper.merge(listed("2026-02-07", "edited words")), MergeOutcome::Updated);
+        assert_eq!(paper.first_seen(), Some("2026-02-05"));
+        // Stored and read back, it remembers; a paper no file rewrote stores no such field.
+        let stored = serde_json::to_string(&paper).expect("json");
+        assert_eq!(serde_json::from_str::<Paper>(&stored).expect("read").first_seen(), Some("2026-02-05"));
+        let plain = serde_json::to_string(&Paper::from_record(listed("2026-02-05", "x"))).expect("json");
+        assert!(!plain.contains("listed_before"), "{plain}");
+        // Read in the other order, the earlier day replaces the later one and is the first.
+        let mut backwards = Paper::from_record(listed("2026-02-06", "edited words"));
+        backwards.merge(listed("2026-02-05", "first words"));
+        assert_eq!((backwards.first_seen(), backwards.listed_before.as_deref()), (Some("2026-02-05"), None));
     }
 
     fn record(path: &str, text: &str) -> Record {

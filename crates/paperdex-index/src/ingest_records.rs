@@ -425,7 +425,7 @@ impl PaperIndex {
             // few generations, each a term lookup).
             None => self.paper_in(&run.start, &record.id)?,
         };
-        let mut now = before.clone().unwrap_or_else(|| Paper { id: record.id.clone(), records: Vec::new() });
+        let mut now = before.clone().unwrap_or_else(|| Paper::empty(record.id.clone()));
         let id = record.id.clone();
         run.losses.extend(loss(before.as_ref(), &record));
         now.merge(record);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use paperdex_embed::{Embedder, HashEmbedder, QueryCache};
-use paperdex_index::{IndexError, PaperIndex, Quiet, SearchEngine, SearchMode, SearchRequest};
+use paperdex_index::{IndexError, PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest};
 
 const DIMS: usize = 256;
 
@@ -733,4 +733,29 @@ fn every_page_gives_the_same_total_and_vector_mode_stops_where_it_says() {
     assert_eq!(last.hits.len(), 5, "the last five of the 1,000");
     let past = page(SearchMode::Vector, 1000);
     assert!(past.hits.is_empty() && past.warnings.iter().any(|w| w.contains("stops at 1000")), "{:?}", past.warnings);
+}
+
+/// A digest kept under one name (`latest.md`, rewritten every day): a paper it lists again the
+/// next day is not new that day, and `new --since` the next day lists only the day's new
+/// papers.
+#[test]
+fn a_digest_rewritten_under_one_name_keeps_the_day_each_paper_was_first_listed() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample/report-2026-02-05.md");
+    let day_one = std::fs::read_to_string(&sample).expect("sample report");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let latest = dir.path().join("latest.md");
+    std::fs::write(&latest, &day_one).expect("write");
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("index");
+    index.ingest(std::slice::from_ref(&latest), None, &mut Quiet).expect("ingest day one");
+    let listed = index.newest(&SearchFilter::default(), 0, 200).expect("newest").total;
+    assert!(listed > 0);
+
+    std::fs::write(&latest, day_one.replace("2026-02-05", "2026-02-06")).expect("rewrite");
+    index.ingest(std::slice::from_ref(&latest), None, &mut Quiet).expect("ingest day two");
+    let since_day_two = SearchFilter { since: "2026-02-06".parse().ok(), ..SearchFilter::default() };
+    let new_on_day_two = index.newest(&since_day_two, 0, 200).expect("newest");
+    assert_eq!(new_on_day_two.total, 0, "{:?}", new_on_day_two.hits.iter().map(|h| &h.id).collect::<Vec<_>>());
+    let paper = index.paper("2602.02958").expect("a listed paper");
+    assert_eq!((paper.first_seen(), paper.last_seen()), (Some("2026-02-05"), Some("2026-02-06")));
+    assert_eq!(index.newest(&SearchFilter::default(), 0, 200).expect("newest").total, listed);
 }
