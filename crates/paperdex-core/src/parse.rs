@@ -102,7 +102,8 @@ pub enum ParseError {
     /// The file is empty or holds only whitespace.
     #[error("file is empty: there is nothing to parse")]
     Empty,
-    /// The file holds NUL or other control bytes: it is binary (or UTF-16), not text.
+    /// The file holds NUL or other control bytes: it is binary (or UTF-16 without its
+    /// byte-order mark), not text.
     #[error("file is binary, not UTF-8 text ({detail} near byte {offset}); expected JSON or markdown")]
     Binary {
         /// 0-based byte offset of the first offending byte.
@@ -176,7 +177,8 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     if size > MAX_FILE_BYTES {
         return Err(ParseError::TooLarge { size, limit: MAX_FILE_BYTES });
     }
-    let content = text::decode(bytes)?;
+    let decoded = text::decode(bytes)?;
+    let content: &str = &decoded;
     if content.trim().is_empty() {
         return Err(ParseError::Empty);
     }

@@ -566,8 +566,25 @@ fn binary_files_are_an_error() {
     let error = parse_err("figure.png", png);
     assert!(matches!(error, ParseError::Binary { offset: 8, .. }), "{error:?}");
     assert!(error.to_string().contains("binary"));
+    // UTF-16 without its byte-order mark is told from text by its NUL bytes.
     let utf16 = "[]".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
-    assert!(matches!(parse_err("utf16.json", &[&[0xFF, 0xFE], &utf16[..]].concat()), ParseError::Binary { .. }));
+    assert!(matches!(parse_err("utf16.json", &utf16), ParseError::Binary { .. }));
+    // With it, a half character at the end is binary too.
+    assert!(matches!(parse_err("odd.json", &[0xFF, 0xFE, b'[', 0, b']']), ParseError::Binary { offset: 4, .. }));
+}
+
+/// A daily dump saved by Windows PowerShell's `>` is UTF-16 with a byte-order mark, little-
+/// or big-endian: it reads as the same papers as the UTF-8 file.
+#[test]
+fn utf16_with_its_byte_order_mark_reads_as_the_same_papers() {
+    let utf8 = parse("hf-daily-api/2026-02-05.json", HF_DAY.as_bytes());
+    for (mark, order) in [([0xFF, 0xFE], u16::to_le_bytes as fn(u16) -> [u8; 2]), ([0xFE, 0xFF], u16::to_be_bytes)] {
+        let bytes: Vec<u8> = mark.into_iter().chain(HF_DAY.encode_utf16().flat_map(order)).collect();
+        let parsed = parse("hf-daily-api/2026-02-05.json", &bytes);
+        assert_eq!(parsed.records, utf8.records, "{mark:?}");
+    }
+    let empty: Vec<u8> = [0xFF, 0xFE].into_iter().chain(" \n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    assert!(matches!(parse_err("blank.json", &empty), ParseError::Empty));
 }
 
 #[test]

@@ -1,9 +1,13 @@
 //! Small text helpers shared by the parsers: decoding, dates, snippets, whitespace.
 
+use std::borrow::Cow;
+
 use super::ParseError;
 
-/// Turns raw bytes into text, or says why they are not text.
-pub(super) fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
+/// Turns raw bytes into text, or says why they are not text. UTF-8 (with or without a
+/// byte-order mark) is read as it is; UTF-16 with its byte-order mark (what Windows
+/// PowerShell's `>` writes) is decoded.
+pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let (skipped, bytes) = match bytes.strip_prefix(BOM) {
         Some(rest) => (BOM.len(), rest),
@@ -12,15 +16,20 @@ pub(super) fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(ParseError::Binary { offset: skipped, detail: "a UTF-16 byte-order mark" });
+    let utf16 = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some((rest, u16::from_le_bytes as fn([u8; 2]) -> u16)),
+        [0xFE, 0xFF, rest @ ..] => Some((rest, u16::from_be_bytes as fn([u8; 2]) -> u16)),
+        _ => None,
+    };
+    if let Some((units, read)) = utf16 {
+        return decode_utf16(units, read).map(Cow::Owned);
     }
     // Text files never hold NUL; binaries and UTF-16 almost always do.
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(ParseError::Binary { offset: skipped + pos, detail: "a NUL byte" });
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text),
+        Ok(text) => Ok(Cow::Borrowed(text)),
         Err(error) => {
             let offset = error.valid_up_to();
             // Latin-1 text has a few stray high bytes; binary data has control bytes too.
@@ -36,6 +45,27 @@ pub(super) fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
             Err(ParseError::NotUtf8 { line, column, offset: skipped + offset })
         }
     }
+}
+
+/// UTF-16 code units (after the byte-order mark, each read by `read`) as text. Half a
+/// surrogate pair becomes U+FFFD, as it does in JSON's escapes; NUL is binary here too.
+fn decode_utf16(units: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, ParseError> {
+    const MARK: usize = 2;
+    if units.len() % 2 == 1 {
+        return Err(ParseError::Binary {
+            offset: MARK + units.len() - 1,
+            detail: "UTF-16 with an odd number of bytes",
+        });
+    }
+    let code_units = units.chunks_exact(2).map(|pair| read([pair[0], pair[1]]));
+    let text: String = char::decode_utf16(code_units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+    if let Some(pos) = text.encode_utf16().position(|u| u == 0) {
+        return Err(ParseError::Binary { offset: MARK + 2 * pos, detail: "a NUL character in UTF-16 text" });
+    }
+    if text.trim().is_empty() {
+        return Err(ParseError::Empty);
+    }
+    Ok(text)
 }
 
 /// At most `max` characters of `text` on one line, with `…` when cut. Never splits a char.
