@@ -407,7 +407,13 @@ impl HnswSearch {
         for lang in LANGS {
             let Some(graph) = &self.graphs[lang_slot(lang)] else { continue };
             let basename = format!("{}-{stamp}", lang.code());
-            let used = guarded(staging, "file_dump", || graph.hnsw.file_dump(staging, &basename))?;
+            // A disk that is full or refuses the write is said as what it is: the index the
+            // dump was for is not damaged (a full disk was reported as "damaged").
+            let dumped = guarded(staging, "file_dump", || match graph.hnsw.file_dump(staging, &basename) {
+                Ok(name) => Ok(Ok(name)),
+                Err(error) => error.downcast::<std::io::Error>().map(Err),
+            })?;
+            let used = dumped.map_err(VectorError::io(staging))?;
             if used != basename {
                 return Err(VectorError::Hnsw {
                     path: staging.to_path_buf(),
