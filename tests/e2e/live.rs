@@ -94,14 +94,19 @@ fn the_server_answers_every_search_during_an_ingest_and_serves_the_new_papers_af
             .expect("start ingest"),
     );
     let mut seen_papers = vec![35u64];
+    // A probe's figures are one snapshot: a generation always counts the same papers.
+    let mut papers_by_generation = std::collections::BTreeMap::<u64, std::collections::BTreeSet<u64>>::new();
     let status = loop {
         if let Some(status) = ingest.0.try_wait().expect("ingest status") {
             break status;
         }
-        let papers = json(&addr, "/healthz")["papers"].as_u64().expect("papers");
+        let health = json(&addr, "/healthz");
+        let papers = health["papers"].as_u64().expect("papers");
         if seen_papers.last() != Some(&papers) {
             seen_papers.push(papers);
         }
+        let generation = health["generation"].as_u64().expect("generation");
+        papers_by_generation.entry(generation).or_default().insert(papers);
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(3), "the slice has rejected files on purpose");
@@ -140,5 +145,9 @@ fn the_server_answers_every_search_during_an_ingest_and_serves_the_new_papers_af
     assert!(missing.is_empty(), "the new papers are not served after the ingest: {missing:?}");
     assert!(during >= 10, "too few requests ran during the ingest to tell: {during}");
     assert!(seen_papers.len() > 2, "commits were served as they landed, not all at the end: {seen_papers:?}");
+    assert!(
+        papers_by_generation.values().all(|counts| counts.len() == 1),
+        "/healthz paired a generation with another's papers: {papers_by_generation:?}"
+    );
     assert_consistent(&index);
 }

@@ -188,23 +188,35 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
     // first caller to see a new commit loads it, a probe as a search would.
     let engine = Arc::clone(&state.engine);
     let health = tokio::task::spawn_blocking(move || -> Result<Health, ApiError> {
-        engine.refresh();
         let index = engine.index();
-        let vectors = index.vectors();
-        let vectors_problem = index.vectors_problem().map(|problem| problem.to_string());
-        Ok(Health {
-            status: if vectors_problem.is_some() { "degraded" } else { "ok" }.into(),
-            vectors_problem,
-            papers: index.len(),
-            vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
-            vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),
-            model: ModelHealth {
-                loaded: engine.embedder().is_some(),
-                name: engine.embedder().map(|e| e.model_name().to_string()),
-                reason: engine.no_model_reason().map(str::to_string),
-            },
-            generation: index.generation()?,
-        })
+        // One snapshot: the generation is read from the last commit, the counts from what the
+        // searches see, which picks commits up a moment later; made to see the same commit
+        // (read again if an ingest committed in between), so the figures belong together.
+        let mut attempts = 0;
+        loop {
+            let generation = index.generation()?;
+            index.reload()?;
+            engine.refresh();
+            let vectors = index.vectors();
+            let vectors_problem = index.vectors_problem().map(|problem| problem.to_string());
+            let health = Health {
+                status: if vectors_problem.is_some() { "degraded" } else { "ok" }.into(),
+                vectors_problem,
+                papers: index.len(),
+                vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
+                vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),
+                model: ModelHealth {
+                    loaded: engine.embedder().is_some(),
+                    name: engine.embedder().map(|e| e.model_name().to_string()),
+                    reason: engine.no_model_reason().map(str::to_string),
+                },
+                generation,
+            };
+            attempts += 1;
+            if index.generation()? == generation || attempts == 3 {
+                return Ok(health);
+            }
+        }
     })
     .await??;
     Ok(Json(health))
