@@ -1,0 +1,25 @@
+//! What an answer tells the reader about a query it could not search as asked: the warning
+//! says why, and what the reader gets instead.
+
+mod common;
+
+use common::sample_engine as engine;
+use paperdex_index::{SearchMode, SearchRequest, SortOrder};
+
+/// A query of stop words alone (`the of and`) is matched by no keyword: the answer says so,
+/// and says what the reader gets instead, which in a date order (keyword matches only) is
+/// nothing, not "hits by meaning".
+#[test]
+fn a_query_of_stop_words_is_told_what_it_gets_in_every_order() {
+    let (_dir, engine) = engine();
+    for (mode, sort, outcome) in [
+        (SearchMode::Bm25, SortOrder::Relevance, "no hits"),
+        (SearchMode::Hybrid, SortOrder::Relevance, "the hits are by meaning alone"),
+        (SearchMode::Hybrid, SortOrder::Date, "no hits"),
+    ] {
+        let answer = engine.search(&SearchRequest::new("the of and").mode(mode).sort(sort)).expect("search");
+        let warning = answer.warnings.iter().find(|w| w.contains("keyword search indexes no word"));
+        assert!(warning.is_some_and(|w| w.ends_with(outcome)), "{mode:?} {sort:?}: {:?}", answer.warnings);
+        assert_eq!(answer.hits.is_empty(), outcome == "no hits", "{mode:?} {sort:?}: {:?}", answer.hits);
+    }
+}
