@@ -164,6 +164,12 @@ async fn malformed_requests_get_an_answer_that_names_their_id_and_the_fault() {
     let answer = client.answer().await;
     assert_eq!(answer["error"]["code"], -32601, "{answer}");
     assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("\"tools/run\"")), "{answer}");
+    // MCP makes `arguments` optional: a call without them is a call with none, which the tool
+    // answers by naming what it needs.
+    client.send(r#"{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"show_paper"}}"#).await;
+    let answer = client.answer().await;
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    assert_eq!(answer["result"]["structuredContent"]["error"]["code"], "invalid_parameter", "{answer}");
     let found = client.call(8, "search", json!({"query": "KV cache quantization"})).await;
     assert_eq!(found["result"]["isError"], false, "{found}");
     client.close().await;
