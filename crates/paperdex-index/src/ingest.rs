@@ -505,7 +505,7 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
         Err(e) => return reject(rejected, format!("cannot list folder: {e}")),
     };
     let mut children: Vec<PathBuf> =
-        entries.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).map(|e| e.path()).collect();
+        entries.flatten().filter(|e| !passed_over(&e.file_name().to_string_lossy())).map(|e| e.path()).collect();
     children.sort();
     for child in children {
         // Symlinked folders are not followed: a link cycle must not hang an ingest. An index
@@ -518,6 +518,21 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
         }
         collect(&child, files, rejected);
     }
+}
+
+/// Whether a folder's entry named `name` is left unread: hidden files, and the copies editors
+/// and browsers leave beside a file (`report.md~`, `#report.md#`, `report.md.bak`, `.orig`,
+/// `.tmp`, a download still under way as `.part` or `.crdownload`). Read, such a copy is one
+/// more source of the papers its file names, with yesterday's text or half of it, which no
+/// later ingest of the real file takes away. A file named on the command line is read
+/// whatever its name.
+fn passed_over(name: &str) -> bool {
+    const COPIES: [&str; 5] = [".bak", ".orig", ".tmp", ".part", ".crdownload"];
+    let lower = name.to_ascii_lowercase();
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || COPIES.iter().any(|suffix| lower.ends_with(suffix))
 }
 
 /// Reads a file, refusing anything larger than [`MAX_FILE_BYTES`] before reading it.
@@ -582,6 +597,31 @@ mod tests {
         let reported: Vec<&str> = rejected.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(reported, [folder.join("broken.md").display().to_string()], "{rejected:?}");
         assert!(rejected[0].reason.starts_with("cannot read"), "{}", rejected[0].reason);
+    }
+
+    #[test]
+    fn editors_backups_and_unfinished_downloads_in_a_folder_are_passed_over_unless_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let names = [
+            "2026-02-05.md",
+            "2026-02-05.md~",
+            "#2026-02-05.md#",
+            "2026-02-05.md.bak",
+            "2026-02-05.md.ORIG",
+            "2026-02-06.json.part",
+            "2026-02-06.json.crdownload",
+            "notes.tmp",
+            ".2026-02-05.md.swp",
+        ];
+        for name in names {
+            fs::write(dir.path().join(name), "x").expect("file");
+        }
+        let mut rejected = Vec::new();
+        let files = list_files(&[dir.path().to_path_buf()], &mut rejected);
+        assert_eq!(files, [same_file(&dir.path().join("2026-02-05.md"))]);
+        assert!(rejected.is_empty(), "{rejected:?}");
+        let backup = dir.path().join("2026-02-05.md~");
+        assert_eq!(list_files(std::slice::from_ref(&backup), &mut rejected), [same_file(&backup)], "named");
     }
 
     #[test]
