@@ -349,6 +349,22 @@ fn a_pasted_link_or_arxiv_id_names_the_paper_in_every_command() {
     assert_eq!(paperdex(dir.path(), &["show", "2602.02958"]).code, 1, "removed");
 }
 
+/// A paper alone in its index has no related papers, and the list says so rather than "no
+/// paper matches" its title, as if the title had been searched.
+#[test]
+fn a_related_list_that_finds_nothing_says_so() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let file = data.path().join("2026-02-05.json");
+    std::fs::write(&file, r#"[{"paper": {"id": "2602.02958", "title": "Alone", "summary": "The only paper here."}}]"#)
+        .expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(paperdex(dir.path(), &["ingest", file.to_str().expect("utf-8 path")]).code, 0);
+    let related = paperdex(dir.path(), &["related", "2602.02958"]);
+    assert_eq!(related.code, 0, "{}", related.stderr);
+    assert!(related.stdout.contains("no related papers found"), "{}", related.stdout);
+    assert!(!related.stdout.contains("no paper matches"), "{}", related.stdout);
+}
+
 /// `lexicon` reads its term and its `-n` as `search` reads a query and a limit.
 #[test]
 fn lexicon_refuses_a_blank_term_and_a_limit_out_of_range() {

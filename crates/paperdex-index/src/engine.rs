@@ -170,7 +170,7 @@ impl SearchEngine {
         // A word no paper holds is searched as the spelling the papers use (`spelling`); a
         // pasted id or link is left whole.
         let started = Instant::now();
-        let corrected = match crate::search::named_paper(&request.query) {
+        let corrected = match paperdex_core::PaperId::from_pasted(&request.query) {
             Some(_) => None,
             None => crate::spelling::correct(&self.index, &self.index.searcher(), &request.query, cancel)?,
         };
@@ -450,7 +450,8 @@ impl SearchEngine {
             warnings.push(warning);
         }
         let mut fused = fused;
-        // A query that names a paper by its id or link puts that paper first (`named_paper`).
+        // A query that names a paper by its id or link puts that paper first
+        // (`PaperIndex::named_paper_in`).
         let named = match request.sort {
             SortOrder::Relevance => self.index.named_paper_in(&searcher, &request.query, &request.filter)?,
             SortOrder::Date => None,

@@ -95,8 +95,8 @@ impl SearchEngine {
         let started = Instant::now();
         let index = self.index();
         let searcher = index.searcher();
-        let not_found = || IndexError::PaperNotFound(id.to_string());
         let paper_id = crate::paper_index::asked_id(id)?;
+        let not_found = || IndexError::PaperNotFound(paper_id.to_string());
         let address = index.address_in(&searcher, &paper_id)?.ok_or_else(not_found)?;
         let paper = index.paper_at(&searcher, address)?;
         let own_id = paper.id.as_str();

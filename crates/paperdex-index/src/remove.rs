@@ -45,22 +45,17 @@ impl PaperIndex {
     pub fn remove(&self, ids: &[&str]) -> Result<RemoveReport> {
         let started = Instant::now();
         // A malformed id is a mistake in the request: nothing is removed.
-        for id in ids {
-            crate::paper_index::asked_id(id)?;
-        }
+        let asked: Vec<PaperId> = ids.iter().map(|id| crate::paper_index::asked_id(id)).collect::<Result<_>>()?;
         let _lock = WriterLock::acquire(&self.root)?;
         let payload = self.begin_write()?;
         let mut report = RemoveReport::default();
         let searcher = self.searcher();
         let mut seen = HashSet::new();
-        for &asked in ids {
-            match PaperId::from_pasted(asked) {
-                Some(id) if self.address_in(&searcher, &id)?.is_some() => {
-                    if seen.insert(id.clone()) {
-                        report.removed.push(id.to_string());
-                    }
-                }
-                _ => report.unknown.push(asked.to_string()),
+        for (id, &written) in asked.into_iter().zip(ids) {
+            if self.address_in(&searcher, &id)?.is_none() {
+                report.unknown.push(written.to_string());
+            } else if seen.insert(id.clone()) {
+                report.removed.push(id.to_string());
             }
         }
         drop(searcher);

@@ -193,14 +193,6 @@ pub struct SearchHit {
     pub singled_out: bool,
 }
 
-/// The paper a query names by its id or link alone (`2602.02958`, `arXiv:2602.02958v2`,
-/// `https://huggingface.co/papers/2602.02958`): a reader pasting one wants that paper, which
-/// its words (digits and a link's parts) do not find. It leads the answer ranked by relevance
-/// ([`PaperIndex::named_paper_in`]).
-pub(crate) fn named_paper(query: &str) -> Option<paperdex_core::PaperId> {
-    paperdex_core::PaperId::from_pasted(query)
-}
-
 /// What an answer says when its query named a paper that leads it.
 pub(crate) fn named_paper_note(id: &str) -> String {
     format!("the query names paper {id}: it comes first")
@@ -956,15 +948,18 @@ impl PaperIndex {
         Ok(scorer.seek(address.doc_id) == address.doc_id)
     }
 
-    /// The paper `query` names by its id or link ([`named_paper`]), with where it is, when the
-    /// index holds it and `filter` admits it.
+    /// The paper `query` names by its id or link alone (`2602.02958`, `arXiv:2602.02958v2`,
+    /// `https://huggingface.co/papers/2602.02958`: [`paperdex_core::PaperId::from_pasted`]),
+    /// with where it is, when the index holds it and `filter` admits it. A reader pasting one
+    /// wants that paper, which its words (digits and a link's parts) do not find: it leads the
+    /// answer ranked by relevance.
     pub(crate) fn named_paper_in(
         &self,
         searcher: &Searcher,
         query: &str,
         filter: &SearchFilter,
     ) -> Result<Option<(String, DocAddress)>> {
-        let Some(id) = named_paper(query) else { return Ok(None) };
+        let Some(id) = paperdex_core::PaperId::from_pasted(query) else { return Ok(None) };
         let Some(address) = self.address_in(searcher, &id)? else { return Ok(None) };
         if let Some(admitted) = filter.query(&self.fields) {
             let id_query = TermQuery::new(Term::from_field_text(self.fields.id, id.as_str()), IndexRecordOption::Basic);

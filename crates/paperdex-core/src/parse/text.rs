@@ -57,15 +57,11 @@ fn decode_utf16(units: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, ParseE
             detail: "UTF-16 with an odd number of bytes",
         });
     }
-    let code_units = units.chunks_exact(2).map(|pair| read([pair[0], pair[1]]));
-    let text: String = char::decode_utf16(code_units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
-    if let Some(pos) = text.encode_utf16().position(|u| u == 0) {
+    let code_units: Vec<u16> = units.chunks_exact(2).map(|pair| read([pair[0], pair[1]])).collect();
+    if let Some(pos) = code_units.iter().position(|&u| u == 0) {
         return Err(ParseError::Binary { offset: MARK + 2 * pos, detail: "a NUL character in UTF-16 text" });
     }
-    if text.trim().is_empty() {
-        return Err(ParseError::Empty);
-    }
-    Ok(text)
+    Ok(char::decode_utf16(code_units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
 }
 
 /// At most `max` characters of `text` on one line, with `…` when cut. Never splits a char.
