@@ -79,13 +79,21 @@ impl PaperId {
     /// and `remove` (and their HTTP and MCP forms) all read it: `2602.02958`, `2602.02958v2`,
     /// `arXiv:2602.02958`, `https://huggingface.co/papers/2602.02958`,
     /// `arxiv.org/pdf/2602.02958v1.pdf` (the links paperdex itself prints among them).
+    ///
+    /// The punctuation a sentence or a list puts around what was copied goes
+    /// (`(2602.02958).`, `“arXiv: 2602.02958”,`), so a paste from prose names its paper too.
     pub fn from_pasted(text: &str) -> Option<PaperId> {
-        let text = text.trim();
-        if text.chars().any(char::is_whitespace) {
+        const OPENING: &[char] = &['(', '[', '{', '<', '"', '\'', '“', '‘', '（', '【', '「', '《'];
+        const CLOSING: &[char] = &[
+            '.', ',', ';', ':', '!', '?', ')', ']', '}', '>', '"', '\'', '”', '’', '）', '】', '」', '》', '。', '，',
+            '；', '：', '！', '？',
+        ];
+        let text = text.trim().trim_start_matches(OPENING).trim_end_matches(CLOSING);
+        let bare = text.get(..6).filter(|p| p.eq_ignore_ascii_case("arxiv:")).map_or(text, |_| text[6..].trim_start());
+        if bare.chars().any(char::is_whitespace) {
             return None;
         }
-        let bare = text.get(..6).filter(|p| p.eq_ignore_ascii_case("arxiv:")).map_or(text, |_| &text[6..]);
-        PaperId::parse(bare).or_else(|| PaperId::from_url(text))
+        PaperId::parse(bare).or_else(|| PaperId::from_url(bare))
     }
 
     /// The id as text.
@@ -875,15 +883,25 @@ mod tests {
             "2602.02958V2",
             "https://huggingface.co/papers/2602.02958",
             "https://arxiv.org/pdf/2602.02958v2.pdf",
+            // Copied from a sentence or a list, with the punctuation around it.
+            "2602.02958.",
+            "(2602.02958),",
+            "“arXiv: 2602.02958”",
+            "https://arxiv.org/abs/2602.02958.",
+            "<https://huggingface.co/papers/2602.02958>)",
+            "【2602.02958】。",
         ] {
             assert_eq!(PaperId::from_pasted(pasted), want, "{pasted:?}");
         }
-        for not_one in ["2602.02958 2602.03560", "arXiv:", "https://example.com/2602.02958", "see 2602.02958"] {
+        for not_one in
+            ["2602.02958 2602.03560", "arXiv:", "https://example.com/2602.02958", "see 2602.02958", "(2602.0295)."]
+        {
             assert_eq!(PaperId::from_pasted(not_one), None, "{not_one:?}");
         }
         assert_eq!(PaperId::parse("cs/0501001v2").map(|p| p.to_string()).as_deref(), Some("cs/0501001"));
         assert!(PaperId::parse("1412.6980").is_some(), "four digits until December 2014");
         assert!(PaperId::parse("hep-th/9901001").is_some() && PaperId::parse("math.ag/0309136").is_some());
+        assert_eq!(PaperId::from_pasted("hep-th/9901001.").map(|p| p.to_string()).as_deref(), Some("hep-th/9901001"));
         for bad in [
             "",
             "v2",

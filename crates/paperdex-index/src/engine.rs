@@ -450,12 +450,6 @@ impl SearchEngine {
             warnings.push(warning);
         }
         let mut fused = fused;
-        // A query that names a paper by its id or link puts that paper first
-        // (`PaperIndex::named_paper_in`).
-        let named = match request.sort {
-            SortOrder::Relevance => self.index.named_paper_in(&searcher, &request.query, &request.filter)?,
-            SortOrder::Date => None,
-        };
         // The same on every page: a count that grew with the depth a page asks for told a
         // reader paging through `agent` of 2,302 matches, then 2,901, then 3,134.
         let every_keyword_match = !bm25_estimate && fused.iter().filter(|f| f.bm25.is_some()).count() == bm25_total;
@@ -467,20 +461,11 @@ impl SearchEngine {
             _ if every_keyword_match && rankable <= vector_depth => (fused.len(), false),
             _ => (bm25_total.max(vector_total), true),
         };
-        if let Some((id, _)) = &named {
-            if !fused.iter().any(|f| &f.key == id) {
-                let score = fused.first().map_or(0.0, |f| f.score);
-                fused.insert(0, Fused { key: id.clone(), score, bm25: None, vector: None });
-                // Vector mode's total already counts it when the vectors rank every paper
-                // (it lies deeper than this page's depth): 838 of 837 papers, else.
-                let counted = mode == SearchMode::Vector
-                    && rankable <= vector_total
-                    && vectors.set.live_chunks_of(id).next().is_some();
-                total += usize::from(!counted);
-            }
-            put_first(&mut fused, id);
-            warnings.push(crate::search::named_paper_note(id));
-        }
+        // A query that names a paper by its id or link puts that paper first, in either order
+        // (`PaperIndex::named_paper_in`): in a date order too, where its words match nothing.
+        // Whether the rankings hold it is read before a date order cuts them to its depth.
+        let named = self.index.named_paper_in(&searcher, &request.query, &request.filter)?;
+        let named_ranked = named.found().is_some_and(|(id, _)| fused.iter().any(|f| f.key == id));
         if request.sort == SortOrder::Date {
             // Newest first among the best `depth` (ties keep their relevance order), the best
             // of each depth apart ([`newest_first_by_depth`]); those are all the answer pages
@@ -490,6 +475,21 @@ impl SearchEngine {
                 fused.iter().map(|f| (f.key.clone(), self.index.first_seen_of(&searcher, &f.key))).collect();
             newest_first_by_depth(&mut fused, &depths, |f| days.get(&f.key).copied().unwrap_or(0));
         }
+        if let Some((id, _)) = named.found() {
+            let id = id.to_string();
+            if !fused.iter().any(|f| f.key == id) {
+                let score = fused.first().map_or(0.0, |f| f.score);
+                fused.insert(0, Fused { key: id.clone(), score, bm25: None, vector: None });
+                // Vector mode's total already counts it when the vectors rank every paper
+                // (it lies deeper than this page's depth): 838 of 837 papers, else.
+                let counted = mode == SearchMode::Vector
+                    && rankable <= vector_total
+                    && vectors.set.live_chunks_of(&id).next().is_some();
+                total += usize::from(!counted && !named_ranked);
+            }
+            put_first(&mut fused, &id);
+        }
+        warnings.extend(named.note());
         let fused_at = started.elapsed();
         let mut hits = Vec::new();
         for f in fused.iter().skip(request.offset) {

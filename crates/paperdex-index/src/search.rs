@@ -194,8 +194,37 @@ pub struct SearchHit {
 }
 
 /// What an answer says when its query named a paper that leads it.
-pub(crate) fn named_paper_note(id: &str) -> String {
-    format!("the query names paper {id}: it comes first")
+/// What a query that is a paper's id or link names ([`PaperIndex::named_paper_in`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum NamedPaper {
+    /// The query is not an id or a link.
+    None,
+    /// The paper, held and admitted by the filters: it comes first.
+    Found(String, DocAddress),
+    /// An id the index does not hold.
+    NotHeld(String),
+    /// A paper the index holds that the filters leave out.
+    FilteredOut(String),
+}
+
+impl NamedPaper {
+    /// The paper to put first, if there is one.
+    pub(crate) fn found(&self) -> Option<(&str, DocAddress)> {
+        match self {
+            NamedPaper::Found(id, address) => Some((id, *address)),
+            _ => None,
+        }
+    }
+
+    /// The note an answer carries about the paper its query names.
+    pub(crate) fn note(&self) -> Option<String> {
+        match self {
+            NamedPaper::None => None,
+            NamedPaper::Found(id, _) => Some(format!("the query names paper {id}: it comes first")),
+            NamedPaper::NotHeld(id) => Some(format!("the query names paper {id}, which the index does not hold")),
+            NamedPaper::FilteredOut(id) => Some(format!("the query names paper {id}, which the filters leave out")),
+        }
+    }
 }
 
 /// The milliseconds since `started`, to the microsecond: an answer's `took_ms` reads `0.870478`,
@@ -950,26 +979,22 @@ impl PaperIndex {
 
     /// The paper `query` names by its id or link alone (`2602.02958`, `arXiv:2602.02958v2`,
     /// `https://huggingface.co/papers/2602.02958`: [`paperdex_core::PaperId::from_pasted`]),
-    /// with where it is, when the index holds it and `filter` admits it. A reader pasting one
-    /// wants that paper, which its words (digits and a link's parts) do not find: it leads the
-    /// answer ranked by relevance.
-    pub(crate) fn named_paper_in(
-        &self,
-        searcher: &Searcher,
-        query: &str,
-        filter: &SearchFilter,
-    ) -> Result<Option<(String, DocAddress)>> {
-        let Some(id) = paperdex_core::PaperId::from_pasted(query) else { return Ok(None) };
-        let Some(address) = self.address_in(searcher, &id)? else { return Ok(None) };
+    /// and whether the index holds it and `filter` admits it. A reader pasting one wants that
+    /// paper, which its words (digits and a link's parts) do not find: it leads the answer, in
+    /// either order; one the index does not hold is said to be missing, not answered with
+    /// papers that merely share the link's words.
+    pub(crate) fn named_paper_in(&self, searcher: &Searcher, query: &str, filter: &SearchFilter) -> Result<NamedPaper> {
+        let Some(id) = paperdex_core::PaperId::from_pasted(query) else { return Ok(NamedPaper::None) };
+        let Some(address) = self.address_in(searcher, &id)? else { return Ok(NamedPaper::NotHeld(id.to_string())) };
         if let Some(admitted) = filter.query(&self.fields) {
             let id_query = TermQuery::new(Term::from_field_text(self.fields.id, id.as_str()), IndexRecordOption::Basic);
             let both =
                 BooleanQuery::new(vec![(Occur::Must, Box::new(id_query) as Box<dyn Query>), (Occur::Must, admitted)]);
             if searcher.search(&both, &Count)? == 0 {
-                return Ok(None);
+                return Ok(NamedPaper::FilteredOut(id.to_string()));
             }
         }
-        Ok(Some((id.to_string(), address)))
+        Ok(NamedPaper::Found(id.to_string(), address))
     }
 
     /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
@@ -1045,9 +1070,8 @@ impl PaperIndex {
         let mut warnings = Vec::new();
         // Sorted by date too, the total is every match: the pages walk them all, band by band.
         let mut total = matches.total;
-        if request.sort == SortOrder::Relevance
-            && let Some((id, address)) = self.named_paper_in(&searcher, &request.query, &request.filter)?
-        {
+        let named = self.named_paper_in(&searcher, &request.query, &request.filter)?;
+        if let Some((_, address)) = named.found() {
             match ranked.iter().position(|&(_, _, a)| a == address) {
                 Some(at) => {
                     let named = ranked.remove(at);
@@ -1061,8 +1085,8 @@ impl PaperIndex {
                     }
                 }
             }
-            warnings.push(named_paper_note(&id));
         }
+        warnings.extend(named.note());
         let mut hits = Vec::new();
         for &(rank, score, address) in ranked.iter().skip(request.offset).take(request.limit) {
             let paper = self.paper_at(&searcher, address)?;

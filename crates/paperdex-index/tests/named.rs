@@ -1,6 +1,7 @@
 //! A reader pastes a paper's id or link into the search box: that paper comes first in every
-//! mode, with a note saying why, when the index holds it and the filters admit it. Its words
-//! (digits, a link's host) find nothing or noise.
+//! mode and either order, with a note saying why, when the index holds it and the filters
+//! admit it; when they do not, the note says that instead. Its words (digits, a link's host)
+//! find nothing or noise.
 
 mod common;
 
@@ -15,10 +16,14 @@ fn a_pasted_id_or_link_finds_its_paper_first_in_every_mode() {
         " arXiv:2602.02958v2 ",
         "https://huggingface.co/papers/2602.02958",
         "https://arxiv.org/pdf/2602.02958v1.pdf",
+        "(2602.02958).",
     ] {
-        for mode in [SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector] {
-            let answer = engine.search(&SearchRequest::new(query).mode(mode).limit(3)).expect("search");
-            let case = format!("{query:?}, {}", mode.as_str());
+        for (mode, sort) in [SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector]
+            .into_iter()
+            .flat_map(|mode| [(mode, SortOrder::Relevance), (mode, SortOrder::Date)])
+        {
+            let answer = engine.search(&SearchRequest::new(query).mode(mode).sort(sort).limit(3)).expect("search");
+            let case = format!("{query:?}, {}, {sort:?}", mode.as_str());
             assert_eq!(answer.hits.first().map(|h| h.id.as_str()), Some("2602.02958"), "{case}: {:?}", answer.hits);
             assert_eq!(answer.hits.iter().filter(|h| h.id == "2602.02958").count(), 1, "{case}");
             assert!(
@@ -27,21 +32,21 @@ fn a_pasted_id_or_link_finds_its_paper_first_in_every_mode() {
                 answer.warnings
             );
             // The next page carries on without it.
-            let next = engine.search(&SearchRequest::new(query).mode(mode).limit(3).offset(3)).expect("search");
+            let next =
+                engine.search(&SearchRequest::new(query).mode(mode).sort(sort).limit(3).offset(3)).expect("search");
             assert!(next.hits.iter().all(|h| h.id != "2602.02958"), "{case}");
         }
     }
-    // Not when the filters leave it out, nor in a date order, nor for an id the index lacks,
-    // nor for an id among other words.
+    // When the filters leave it out or the index lacks it, the note says so; an id among
+    // other words is words.
     let since = SearchFilter { since: "2026-12-01".parse().ok(), ..SearchFilter::default() };
-    let quiet = |request: SearchRequest| {
-        let answer = engine.search(&request).expect("search");
-        assert!(answer.warnings.iter().all(|w| !w.contains("names paper")), "{:?}", answer.warnings);
-    };
-    quiet(SearchRequest::new("2602.02958").filter(since));
-    quiet(SearchRequest::new("2602.02958").sort(SortOrder::Date));
-    quiet(SearchRequest::new("2301.00001"));
-    quiet(SearchRequest::new("2602.02958 quantization"));
+    let warnings = |request: SearchRequest| engine.search(&request).expect("search").warnings;
+    let left_out = warnings(SearchRequest::new("2602.02958").filter(since));
+    assert!(left_out.iter().any(|w| w.contains("names paper 2602.02958, which the filters leave out")), "{left_out:?}");
+    let lacking = warnings(SearchRequest::new("2301.00001").mode(SearchMode::Bm25));
+    assert!(lacking.iter().any(|w| w.contains("names paper 2301.00001, which the index does not hold")), "{lacking:?}");
+    let words = warnings(SearchRequest::new("2602.02958 quantization"));
+    assert!(words.iter().all(|w| !w.contains("names paper")), "{words:?}");
 }
 
 #[test]
@@ -58,13 +63,15 @@ fn a_pasted_id_counts_once_in_a_total_that_already_holds_it() {
     }
     // By keywords, a link's words (`arxiv`, `abs`) match its paper deeper than the first page's
     // depth: it is counted among the matches already, on the first page as on later ones.
-    let totals: Vec<usize> = [0, 30]
-        .into_iter()
-        .map(|offset| {
-            let link = "https://arxiv.org/abs/2601.18207";
-            let request = SearchRequest::new(link).mode(SearchMode::Bm25).limit(1).offset(offset);
-            engine.search(&request).expect("search").total
-        })
-        .collect();
-    assert_eq!(totals[0], totals[1], "{totals:?}");
+    for sort in [SortOrder::Relevance, SortOrder::Date] {
+        let totals: Vec<usize> = [0, 30]
+            .into_iter()
+            .map(|offset| {
+                let link = "https://arxiv.org/abs/2601.18207";
+                let request = SearchRequest::new(link).mode(SearchMode::Bm25).sort(sort).limit(1).offset(offset);
+                engine.search(&request).expect("search").total
+            })
+            .collect();
+        assert_eq!(totals[0], totals[1], "{sort:?}: {totals:?}");
+    }
 }
