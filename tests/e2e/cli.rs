@@ -215,10 +215,13 @@ fn remove_takes_papers_out_of_every_answer_and_names_the_unknown_ones_with_exit_
     assert!(!hit_ids(&answer).contains(&"2602.02958".to_string()), "{answer}");
     assert_eq!(paperdex(dir.path(), &["show", "2602.02958"]).code, 1);
 
-    let run = paperdex(dir.path(), &["remove", "2602.04145", "--json"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // With --json the terminal is still told why the status is 3.
+    let run = paperdex(dir.path(), &["remove", "2602.04145", "2602.99998", "--json"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("not in the index: 2602.99998"), "{}", run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(report["removed"][0], "2602.04145");
+    assert_eq!(report["unknown"][0], "2602.99998");
     assert_eq!(report["papers_total"], 33);
 
     // Ingesting the files again brings both back.
@@ -396,6 +399,7 @@ fn a_command_asked_for_json_fails_in_json() {
         // Refused while reading the arguments, before any command runs.
         (vec!["search", "video", "--limit", "abc", "--json"], "invalid_parameter", 2, "limit must be an integer"),
         (vec!["search", "--json", "video", "--mode", "fuzzy"], "invalid_parameter", 2, "fuzzy"),
+        (vec!["search", "--json"], "invalid_parameter", 2, "<QUERY>"),
         // A failure no code names: the message still says what it was.
         (vec!["eval", "--queries", "missing.jsonl", "--qrels", "missing.txt", "--json"], "internal", 1, "missing"),
     ] {

@@ -303,9 +303,12 @@ fn main() -> ExitCode {
             // A script that asked for JSON reads a bad flag as it reads any other refusal;
             // `--help` and `--version` are answers, not errors.
             if error.use_stderr() && asks_for_json(&args) {
+                // clap's message is its first paragraph (the arguments missing are on the lines
+                // under the first); the usage and tips after the blank line are for a terminal.
                 let rendered = error.render().to_string();
-                let line = rendered.lines().next().unwrap_or_default();
-                print_json_error(ErrorCode::InvalidParameter, line.strip_prefix("error: ").unwrap_or(line));
+                let message: Vec<&str> = rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+                let message = message.join(" ");
+                print_json_error(ErrorCode::InvalidParameter, message.strip_prefix("error: ").unwrap_or(&message));
             }
             error.exit()
         }
@@ -470,6 +473,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let index = open(&cli)?;
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let report = index.remove(&ids)?;
+            output::print_remove_unknown(&report);
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

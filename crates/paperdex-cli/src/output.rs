@@ -203,10 +203,15 @@ fn vector_lines(report: &IngestReport) -> Vec<String> {
     lines
 }
 
-pub fn print_remove_report(report: &RemoveReport) {
+/// Names on stderr each id `remove` was given that the index does not hold: the reason for
+/// exit status 3, said to the terminal whether stdout carries text or JSON.
+pub fn print_remove_unknown(report: &RemoveReport) {
     for id in &report.unknown {
         eprintln!("not in the index: {id}");
     }
+}
+
+pub fn print_remove_report(report: &RemoveReport) {
     let list = if report.removed.is_empty() { String::new() } else { format!(" ({})", report.removed.join(", ")) };
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     println!(

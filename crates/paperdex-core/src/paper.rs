@@ -620,17 +620,23 @@ pub struct Paper {
     /// listed ([`Paper::first_seen`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed_before: Option<String>,
+    /// The latest day a record replaced since said the paper was listed, when no record held
+    /// now says as late a day: a digest rewritten under its name for an earlier day (a day
+    /// generated again) does not take back that the paper was listed later
+    /// ([`Paper::last_seen`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_until: Option<String>,
 }
 
 impl Paper {
     /// A paper known from one record.
     pub fn from_record(record: Record) -> Paper {
-        Paper { id: record.id.clone(), records: vec![record], listed_before: None }
+        Paper { id: record.id.clone(), records: vec![record], listed_before: None, listed_until: None }
     }
 
     /// A paper known from no record yet, to [`Paper::merge`] records into.
     pub fn empty(id: PaperId) -> Paper {
-        Paper { id, records: Vec::new(), listed_before: None }
+        Paper { id, records: Vec::new(), listed_before: None, listed_until: None }
     }
 
     /// Merges `record` (which must be about this paper) into it.
@@ -645,9 +651,11 @@ impl Paper {
             Some(existing) => {
                 let replaced = std::mem::replace(existing, record);
                 if let Some(day) = replaced.source.date {
-                    let earlier = |held: &str| day.as_str() < held;
-                    if self.first_listed().is_none_or(earlier) {
-                        self.listed_before = Some(day);
+                    if self.first_listed().is_none_or(|held| day.as_str() < held) {
+                        self.listed_before = Some(day.clone());
+                    }
+                    if self.last_listed().is_none_or(|held| day.as_str() > held) {
+                        self.listed_until = Some(day);
                     }
                 }
                 MergeOutcome::Updated
@@ -719,10 +727,16 @@ impl Paper {
         held.chain(self.listed_before.as_deref()).min()
     }
 
-    /// The last day a source listed this paper, else its publication date.
+    /// The last day a source listed this paper (those of records since replaced included),
+    /// else its publication date.
     pub fn last_seen(&self) -> Option<&str> {
-        let listed = self.records.iter().filter_map(|r| r.source.date.as_deref()).max();
-        listed.or_else(|| self.records.iter().filter_map(|r| r.published.as_deref()).max())
+        self.last_listed().or_else(|| self.records.iter().filter_map(|r| r.published.as_deref()).max())
+    }
+
+    /// The last day a source listed this paper, if any said.
+    fn last_listed(&self) -> Option<&str> {
+        let held = self.records.iter().filter_map(|r| r.source.date.as_deref());
+        held.chain(self.listed_until.as_deref()).max()
     }
 
     /// Hugging Face upvotes: the highest any source reports.
@@ -950,11 +964,15 @@ mod tests {
         let stored = serde_json::to_string(&paper).expect("json");
         assert_eq!(serde_json::from_str::<Paper>(&stored).expect("read").first_seen(), Some("2026-02-05"));
         let plain = serde_json::to_string(&Paper::from_record(listed("2026-02-05", "x"))).expect("json");
-        assert!(!plain.contains("listed_before"), "{plain}");
+        assert!(!plain.contains("listed_before") && !plain.contains("listed_until"), "{plain}");
         // Read in the other order, the earlier day replaces the later one and is the first.
         let mut backwards = Paper::from_record(listed("2026-02-06", "edited words"));
         backwards.merge(listed("2026-02-05", "first words"));
         assert_eq!((backwards.first_seen(), backwards.listed_before.as_deref()), (Some("2026-02-05"), None));
+        // and the later day stays the last one it was listed.
+        assert_eq!(backwards.last_seen(), Some("2026-02-06"));
+        let stored = serde_json::to_string(&backwards).expect("json");
+        assert_eq!(serde_json::from_str::<Paper>(&stored).expect("read").last_seen(), Some("2026-02-06"));
     }
 
     fn record(path: &str, text: &str) -> Record {
