@@ -44,6 +44,18 @@ impl Client {
         Client { lines: BufReader::new(reader).lines(), writer, server }
     }
 
+    /// [`Client::start`] with a server whose every write waits a turn first, as writes to a
+    /// real stdout do (tokio hands them to a thread): a write is a moment a task can be
+    /// dropped in.
+    fn start_with_slow_output(server: PaperdexMcp) -> Client {
+        let (ours, theirs) = tokio::io::duplex(4 * MAX_LINE_BYTES);
+        let (server_reader, server_writer) = tokio::io::split(theirs);
+        let server_writer = WaitsATurn { inner: server_writer, waited: false };
+        let server = tokio::spawn(serve(server, server_reader, server_writer));
+        let (reader, writer) = tokio::io::split(ours);
+        Client { lines: BufReader::new(reader).lines(), writer, server }
+    }
+
     async fn send(&mut self, line: &str) {
         self.writer.write_all(line.as_bytes()).await.expect("write");
         self.writer.write_all(b"\n").await.expect("write");
@@ -90,6 +102,41 @@ impl Client {
     }
 }
 
+/// A writer that answers each write "not yet" once before writing.
+struct WaitsATurn<W> {
+    inner: W,
+    waited: bool,
+}
+
+impl<W: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for WaitsATurn<W> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if !std::mem::replace(&mut self.waited, true) {
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        self.waited = false;
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 fn server() -> PaperdexMcp {
     PaperdexMcp::new(engine_with(HashEmbedder::new(64)))
 }
@@ -128,6 +175,42 @@ async fn json_that_is_not_a_message_gets_invalid_request_with_its_id() {
     let found = client.call(6, "show_paper", json!({"id": "2602.02958"})).await;
     assert_eq!(found["result"]["structuredContent"]["id"], "2602.02958", "{found}");
     client.close().await;
+}
+
+/// A client that writes its requests, good and bad, and closes its input at once (a script
+/// piping a file in) gets an answer to every one: the answers to bad lines were written inside
+/// a read the service loop drops whenever a tool's answer comes first, and were lost with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_line_is_answered_when_the_client_closes_its_input_right_after_them() {
+    for _ in 0..20 {
+        let mut client = Client::start_with_slow_output(server());
+        client.initialize().await;
+        let mut expected = Vec::new();
+        for id in 1..=6u64 {
+            client
+                .send(
+                    &json!({"jsonrpc": "2.0", "id": id * 10, "method": "tools/call",
+                    "params": {"name": "show_paper", "arguments": {"id": "2602.02958"}}})
+                    .to_string(),
+                )
+                .await;
+            client
+                .send(&json!({"jsonrpc": "2.0", "id": id * 10 + 1, "method": "tools/call", "params": [1]}).to_string())
+                .await;
+            client.send(&json!({"id": id * 10 + 2, "method": "tools/list"}).to_string()).await;
+            expected.extend([id * 10, id * 10 + 1, id * 10 + 2]);
+        }
+        client.writer.shutdown().await.expect("close the pipe");
+        let mut answered = Vec::new();
+        while let Ok(Ok(Some(line))) = tokio::time::timeout(Duration::from_secs(20), client.lines.next_line()).await {
+            let answer: Value = serde_json::from_str(&line).expect("JSON");
+            answered.extend(answer["id"].as_u64());
+        }
+        answered.sort_unstable();
+        assert_eq!(answered, expected, "every request is answered once");
+        let served = tokio::time::timeout(Duration::from_secs(10), client.server).await.expect("the server stops");
+        served.expect("the server task").expect("the server ends without error");
+    }
 }
 
 /// Each message of a batch is answered with its own id (batches are not supported), a

@@ -24,6 +24,7 @@ use rmcp::transport::Transport;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Mutex;
+use tokio::task::JoinSet;
 
 /// The longest line read, in bytes. Tool arguments are small (a query is at most 1,000
 /// characters); a megabyte leaves room for any client's metadata.
@@ -45,8 +46,11 @@ pub struct LineTransport<R, W> {
     line: Vec<u8>,
     /// Set while skipping the rest of an over-long line.
     discarding: bool,
-    /// An error answer to write before reading on.
-    pending: Option<Vec<u8>>,
+    /// The error answers being written, each on a task of its own: the service loop drops a
+    /// `receive` whenever another event comes first, and an answer written inside it was lost
+    /// with it (a client closing its input after a bad line often never saw the answer).
+    /// They are awaited before the end of the input is reported and on close.
+    answers: JoinSet<io::Result<()>>,
     writer: Arc<Mutex<W>>,
 }
 
@@ -57,7 +61,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
             reader: BufReader::new(reader),
             line: Vec::new(),
             discarding: false,
-            pending: None,
+            answers: JoinSet::new(),
             writer: Arc::new(Mutex::new(writer)),
         }
     }
@@ -192,21 +196,27 @@ where
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
-            if let Some(answer) = self.pending.take()
-                && let Err(error) = write_line(&self.writer, &answer).await
-            {
-                tracing::error!(%error, "cannot write to the client; stopping");
-                return None;
+            while let Some(written) = self.answers.try_join_next() {
+                if !self.answer_written(written) {
+                    return None;
+                }
             }
             let line = match self.read_line().await {
                 Ok(Some(Ok(line))) => line,
                 Ok(Some(Err(()))) => {
                     tracing::warn!("skipped a message over {MAX_LINE_BYTES} bytes");
                     let message = format!("Invalid Request: a message may be at most {MAX_LINE_BYTES} bytes long");
-                    self.pending = Some(error_line(INVALID_REQUEST, &message, Value::Null));
+                    self.answer(error_line(INVALID_REQUEST, &message, Value::Null));
                     continue;
                 }
-                Ok(None) => return None,
+                Ok(None) => {
+                    // Every answer is out before the service hears the input has ended.
+                    // (Cancel-safe: dropped here, the next call finds the end again.)
+                    while let Some(written) = self.answers.join_next().await {
+                        self.answer_written(written);
+                    }
+                    return None;
+                }
                 Err(error) => {
                     tracing::error!(%error, "cannot read from the client; stopping");
                     return None;
@@ -218,7 +228,7 @@ where
                 Err(error) => {
                     if let Some(answer) = answer_to_unusable(line, &error) {
                         tracing::warn!(%error, "answered a line that is not a JSON-RPC message with an error");
-                        self.pending = Some(answer);
+                        self.answer(answer);
                     }
                 }
             }
@@ -226,6 +236,35 @@ where
     }
 
     async fn close(&mut self) -> Result<(), io::Error> {
+        while let Some(written) = self.answers.join_next().await {
+            self.answer_written(written);
+        }
         self.writer.lock().await.flush().await
+    }
+}
+
+impl<R, W> LineTransport<R, W>
+where
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    /// Writes an error answer on a task of its own, which a dropped `receive` does not stop.
+    fn answer(&mut self, line: Vec<u8>) {
+        let writer = Arc::clone(&self.writer);
+        self.answers.spawn(async move { write_line(&writer, &line).await });
+    }
+
+    /// Whether an answer's write went well; a client that cannot be written to stops the server.
+    fn answer_written(&self, written: Result<io::Result<()>, tokio::task::JoinError>) -> bool {
+        match written {
+            Ok(Ok(())) => true,
+            Ok(Err(error)) => {
+                tracing::error!(%error, "cannot write to the client; stopping");
+                false
+            }
+            Err(error) => {
+                tracing::error!(%error, "an answer's write failed");
+                false
+            }
+        }
     }
 }
