@@ -303,6 +303,7 @@ pub struct ModelHealth {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Health {
     /// `ok`, or `degraded` when the index's vectors cannot be loaded (`vectors_problem` says
+    /// why) or the index has vectors but the query model is not loaded (`model.reason` says
     /// why): searches then answer by keywords only.
     pub status: String,
     /// Why the latest vectors cannot be loaded (a damaged or missing `vectors.bin`), if so.

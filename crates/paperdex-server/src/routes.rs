@@ -199,8 +199,11 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
             engine.refresh();
             let vectors = index.vectors();
             let vectors_problem = index.vectors_problem().map(|problem| problem.to_string());
+            // Vectors no query can be embedded for serve no one: hybrid and vector searches
+            // answer by keywords, which a monitor should hear of as it does of lost vectors.
+            let unused_vectors = engine.embedder().is_none() && vectors.as_ref().is_some_and(|v| v.set.live_len() > 0);
             let health = Health {
-                status: if vectors_problem.is_some() { "degraded" } else { "ok" }.into(),
+                status: if vectors_problem.is_some() || unused_vectors { "degraded" } else { "ok" }.into(),
                 vectors_problem,
                 papers: index.len(),
                 vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),

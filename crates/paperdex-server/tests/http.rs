@@ -290,6 +290,28 @@ fn health_reports_papers_vectors_and_model() {
     assert!(json["generation"].as_u64().expect("generation") >= 1);
 }
 
+/// A server whose model did not load (a moved `models/` folder) answers every search by
+/// keywords: a monitor hears of it as of lost vectors.
+#[test]
+fn health_is_degraded_when_the_index_has_vectors_but_the_model_is_missing() {
+    let engine = Arc::new(SearchEngine::new(
+        PaperIndex::open(fixture().dir.path()).expect("open"),
+        Err("cannot load the model: models/multilingual-e5-small is missing".to_string()),
+    ));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, thread) = start(engine, async move {
+        let _ = rx.await;
+    });
+    let reply = send(addr, &format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"), b"");
+    let _ = tx.send(());
+    thread.join().expect("server thread");
+    let json = reply.json();
+    assert_eq!(json["status"], "degraded", "{json}");
+    assert_eq!(json["model"]["loaded"], false, "{json}");
+    assert!(json["model"]["reason"].as_str().is_some_and(|r| r.contains("is missing")), "{json}");
+    assert!(json["vectors"].as_u64().expect("vectors") >= 35, "{json}");
+}
+
 #[test]
 fn openapi_document_lists_every_endpoint() {
     let reply = get("/api/openapi.json");
