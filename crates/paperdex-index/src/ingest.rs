@@ -460,9 +460,18 @@ fn list_files(paths: &[PathBuf], rejected: &mut Vec<RejectedFile>) -> Vec<PathBu
             });
             continue;
         }
-        collect(path, &mut files, &mut refused);
+        let mut passed = 0;
+        collect(path, &mut files, &mut refused, &mut passed);
         if (files.len(), refused.len()) == found {
-            refused.push(RejectedFile { path: path.display().to_string(), reason: "the folder holds no file".into() });
+            // A folder of backups alone is told apart from an empty one: the files are there.
+            let reason = match passed {
+                0 => "the folder holds no file".to_string(),
+                n => format!(
+                    "the folder holds no file to read: {n} passed over (hidden, an editor's backup or an unfinished \
+                     download; name one to read it)"
+                ),
+            };
+            refused.push(RejectedFile { path: path.display().to_string(), reason });
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -484,7 +493,9 @@ fn same_file(path: &Path) -> PathBuf {
     })
 }
 
-fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFile>) {
+/// Adds the files at `path` (a file, or every file under a folder) to `files`; counts the
+/// entries [`passed_over`] in `passed`.
+fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFile>, passed: &mut usize) {
     let reject = |rejected: &mut Vec<RejectedFile>, reason: String| {
         rejected.push(RejectedFile { path: path.display().to_string(), reason })
     };
@@ -504,8 +515,14 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
         Ok(entries) => entries,
         Err(e) => return reject(rejected, format!("cannot list folder: {e}")),
     };
-    let mut children: Vec<PathBuf> =
-        entries.flatten().filter(|e| !passed_over(&e.file_name().to_string_lossy())).map(|e| e.path()).collect();
+    let mut children = Vec::new();
+    for entry in entries.flatten() {
+        if passed_over(&entry.file_name().to_string_lossy()) {
+            *passed += 1;
+        } else {
+            children.push(entry.path());
+        }
+    }
     children.sort();
     for child in children {
         // Symlinked folders are not followed: a link cycle must not hang an ingest. An index
@@ -516,7 +533,7 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
         {
             continue;
         }
-        collect(&child, files, rejected);
+        collect(&child, files, rejected, passed);
     }
 }
 
@@ -633,6 +650,18 @@ mod tests {
         let mut rejected = Vec::new();
         assert!(list_files(std::slice::from_ref(&empty), &mut rejected).is_empty());
         let reported: Vec<(&str, &str)> = rejected.iter().map(|r| (r.path.as_str(), r.reason.as_str())).collect();
-        assert_eq!(reported, [(empty.display().to_string().as_str(), "the folder holds no file")]);
+        assert_eq!(
+            reported,
+            [(
+                empty.display().to_string().as_str(),
+                "the folder holds no file to read: 1 passed over (hidden, an editor's backup or an unfinished \
+                 download; name one to read it)"
+            )]
+        );
+        let bare = dir.path().join("bare");
+        fs::create_dir(&bare).expect("folder");
+        let mut rejected = Vec::new();
+        assert!(list_files(std::slice::from_ref(&bare), &mut rejected).is_empty());
+        assert_eq!(rejected[0].reason, "the folder holds no file");
     }
 }
