@@ -90,6 +90,28 @@ fn a_segment_file_cut_short_behind_its_footer_is_one_line_of_error_not_a_backtra
 }
 
 #[test]
+fn a_document_store_that_does_not_decode_is_a_damaged_index_not_an_internal_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+    // Every segment's stored papers overwritten at their start: the first block does not
+    // decompress, whichever segment a command reads first.
+    for entry in fs::read_dir(index.join("tantivy")).expect("list") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "store") {
+            let mut bytes = fs::read(&path).expect("read");
+            bytes[..100].fill(0xff);
+            fs::write(&path, &bytes).expect("damage");
+        }
+    }
+    let run = paperdex(&index, &["stats", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let body: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(body["error"]["code"], "index_damaged", "{body}");
+    assert!(run.stderr.contains("move the index folder away and ingest again"), "{}", run.stderr);
+}
+
+#[test]
 fn a_damaged_vector_file_leaves_keyword_search_working_and_the_next_ingest_embeds_every_paper_again() {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = dir.path().join("index");

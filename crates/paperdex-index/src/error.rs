@@ -76,9 +76,31 @@ pub enum IndexError {
     /// Embedding failed while searching or ingesting.
     #[error("embedding failed: {0}")]
     Embed(#[from] paperdex_embed::EmbedError),
-    /// An error inside tantivy.
-    #[error("search engine error: {0}")]
+    /// An error inside tantivy; one that says its files do not decode is damage
+    /// ([`ErrorCode::IndexDamaged`]).
+    #[error("{}", tantivy_message(.0))]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Whether tantivy's error says the index's own bytes are wrong (a segment file that does not
+/// decode: a document store overwritten in places gives "literal is out of bounds"), not that
+/// reading them failed.
+fn is_damage(error: &tantivy::TantivyError) -> bool {
+    match error {
+        tantivy::TantivyError::DataCorruption(_) => true,
+        tantivy::TantivyError::IoError(io) => {
+            matches!(io.kind(), io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof)
+        }
+        _ => false,
+    }
+}
+
+fn tantivy_message(error: &tantivy::TantivyError) -> String {
+    if is_damage(error) {
+        format!("the index's files are damaged (move the index folder away and ingest again): {error}")
+    } else {
+        format!("search engine error: {error}")
+    }
 }
 
 impl IndexError {
@@ -92,6 +114,7 @@ impl IndexError {
             IndexError::NoIndex { .. } => ErrorCode::IndexNotFound,
             IndexError::Corrupt { .. } | IndexError::UnreadableCommit { .. } => ErrorCode::IndexDamaged,
             IndexError::Cancelled => ErrorCode::Timeout,
+            IndexError::Tantivy(error) if is_damage(error) => ErrorCode::IndexDamaged,
             IndexError::Io { .. } | IndexError::Embed(_) | IndexError::Tantivy(_) => ErrorCode::Internal,
         }
     }
