@@ -102,14 +102,20 @@ pub enum ParseError {
     /// The file is empty or holds only whitespace.
     #[error("file is empty: there is nothing to parse")]
     Empty,
-    /// The file holds NUL or other control bytes: it is binary (or UTF-16 without its
-    /// byte-order mark), not text.
+    /// The file holds NUL or other control bytes: it is binary, not text.
     #[error("file is binary, not UTF-8 text ({detail} near byte {offset}); expected JSON or markdown")]
     Binary {
         /// 0-based byte offset of the first offending byte.
         offset: usize,
         /// What gave it away.
         detail: &'static str,
+    },
+    /// The file is text in an encoding paperdex does not read: UTF-32, or UTF-16 without the
+    /// byte-order mark that tells its byte order.
+    #[error("file is {encoding}, not UTF-8 text; re-save it as UTF-8")]
+    OtherEncoding {
+        /// The encoding, as a reader would name it.
+        encoding: &'static str,
     },
     /// The file is text but not valid UTF-8.
     #[error("file is not valid UTF-8 at line {line}, column {column} (byte {offset}); re-save it as UTF-8")]

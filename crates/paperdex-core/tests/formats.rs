@@ -566,9 +566,20 @@ fn binary_files_are_an_error() {
     let error = parse_err("figure.png", png);
     assert!(matches!(error, ParseError::Binary { offset: 8, .. }), "{error:?}");
     assert!(error.to_string().contains("binary"));
-    // UTF-16 without its byte-order mark is told from text by its NUL bytes.
+    // UTF-16 without its byte-order mark is told from text by its NUL bytes, and said to be
+    // UTF-16 when the NULs fall on one side of each pair, in either byte order; UTF-32 is
+    // named too.
     let utf16 = "[]".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
-    assert!(matches!(parse_err("utf16.json", &utf16), ParseError::Binary { .. }));
+    assert!(matches!(parse_err("utf16.json", &utf16), ParseError::Binary { .. }), "too short to tell");
+    for order in [u16::to_le_bytes as fn(u16) -> [u8; 2], u16::to_be_bytes] {
+        let utf16: Vec<u8> = HF_DAY.encode_utf16().flat_map(order).collect();
+        let error = parse_err("hf-daily-api/2026-02-05.json", &utf16);
+        assert!(error.to_string().contains("UTF-16 without a byte-order mark"), "{error}");
+    }
+    let utf32: Vec<u8> =
+        [0xFF, 0xFE, 0, 0].into_iter().chain("[]".chars().flat_map(|c| (c as u32).to_le_bytes())).collect();
+    assert!(parse_err("utf32.json", &utf32).to_string().contains("UTF-32"));
+    assert!(matches!(parse_err("figure.png", png), ParseError::Binary { .. }), "a binary is not said to be text");
     // With it, a half character at the end is binary too.
     assert!(matches!(parse_err("odd.json", &[0xFF, 0xFE, b'[', 0, b']']), ParseError::Binary { offset: 4, .. }));
 }

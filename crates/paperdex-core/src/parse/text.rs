@@ -16,6 +16,9 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
+    if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Err(ParseError::OtherEncoding { encoding: "UTF-32" });
+    }
     let utf16 = match bytes {
         [0xFF, 0xFE, rest @ ..] => Some((rest, u16::from_le_bytes as fn([u8; 2]) -> u16)),
         [0xFE, 0xFF, rest @ ..] => Some((rest, u16::from_be_bytes as fn([u8; 2]) -> u16)),
@@ -26,7 +29,9 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     }
     // Text files never hold NUL; binaries and UTF-16 almost always do.
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(ParseError::Binary { offset: skipped + pos, detail: "a NUL byte" });
+        let detail =
+            if looks_like_utf16(bytes) { "UTF-16 without a byte-order mark (save it as UTF-8)" } else { "a NUL byte" };
+        return Err(ParseError::Binary { offset: skipped + pos, detail });
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Cow::Borrowed(text)),
@@ -45,6 +50,17 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
             Err(ParseError::NotUtf8 { line, column, offset: skipped + offset })
         }
     }
+}
+
+/// Whether `bytes` start as UTF-16 text saved without its byte-order mark: text in the Latin
+/// range is then a NUL every other byte, on one side of each pair only (most pairs of the
+/// first 512 bytes, at least 32 of them, so that a short binary is not taken for text).
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(512) & !1];
+    let pairs = head.len() / 2;
+    let nul_at = |side: usize| head.chunks_exact(2).filter(|pair| pair[side] == 0).count();
+    let (first, second) = (nul_at(0), nul_at(1));
+    pairs >= 16 && first.max(second) * 10 >= pairs * 7 && first.min(second) * 20 <= pairs
 }
 
 /// UTF-16 code units (after the byte-order mark, each read by `read`) as text. Half a
