@@ -71,7 +71,7 @@ struct Cli {
     candidates: u16,
     /// The weight a query phrase's translations (from the index's bilingual lexicon) share in
     /// the search, relative to the phrase itself; 0 searches the query as written only.
-    #[arg(long, global = true, env = "PAPERDEX_TRANSLATION", default_value_t = RankerConfig::default().translation, value_parser = translation_weight)]
+    #[arg(long, global = true, env = "PAPERDEX_TRANSLATION", default_value_t = RankerConfig::default().translation, value_parser = translation_weight, allow_negative_numbers = true)]
     translation: f32,
     /// How many recent queries' vectors to keep, so a query asked again (the next page, another
     /// filter or mode) skips the model; 0 keeps none.

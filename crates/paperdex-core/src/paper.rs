@@ -110,7 +110,12 @@ impl PaperId {
 /// The number without its version (`v2`; `V2` as a reader may type it).
 fn strip_version(number: &str) -> &str {
     match number.rfind(['v', 'V']) {
-        Some(pos) if pos > 0 && number[pos + 1..].bytes().all(|b| b.is_ascii_digit()) && pos + 1 < number.len() => {
+        // arXiv counts versions from v1: `v0` is no version, and the id is not one.
+        Some(pos)
+            if pos > 0
+                && number[pos + 1..].bytes().all(|b| b.is_ascii_digit())
+                && number[pos + 1..].bytes().any(|b| b != b'0') =>
+        {
             &number[..pos]
         }
         _ => number,

@@ -686,6 +686,14 @@ fn not_a_file(root: &Path) -> Option<IndexError> {
 /// ([`PaperId::from_pasted`]), or an error saying it cannot name any paper: a cut or mistyped
 /// id is a bad request (`invalid_parameter`, HTTP 400), not a paper the index lacks (404).
 pub(crate) fn asked_id(id: &str) -> Result<PaperId> {
+    // An empty id is a missing one, as an empty query is (MCP sends `{"id": ""}` where a
+    // form left the field blank).
+    if id.trim().is_empty() {
+        return Err(IndexError::InvalidParameter {
+            name: "id".to_string(),
+            problem: "is required: the paper's arXiv id or link".into(),
+        });
+    }
     PaperId::from_pasted(id).ok_or_else(|| IndexError::InvalidParameter {
         name: "id".to_string(),
         problem: format!(

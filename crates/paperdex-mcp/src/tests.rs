@@ -358,6 +358,7 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
             "since 2026-03-01 is after until (2026-02-01): no paper can be in that range",
         ),
         ("show_paper", json!({}), "invalid_parameter", "id is required"),
+        ("related_papers", json!({"id": "  "}), "invalid_parameter", "id is required: the paper's arXiv id or link"),
         (
             "show_paper",
             json!({"id": 2602.02958}),
