@@ -177,6 +177,21 @@ async fn json_that_is_not_a_message_gets_invalid_request_with_its_id() {
     client.close().await;
 }
 
+/// A notification or a stray response before `initialize` (a client that sends
+/// `notifications/initialized` after an `initialize` that was refused) stopped the server;
+/// they are passed over, and the handshake that follows works.
+#[tokio::test]
+async fn a_notification_or_a_response_before_initialize_does_not_stop_the_server() {
+    let mut client = Client::start(server());
+    client.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+    client.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":3}}"#).await;
+    client.send(r#"{"jsonrpc":"2.0","id":9,"result":{}}"#).await;
+    client.initialize().await;
+    let found = client.call(2, "search", json!({"query": "KV cache quantization"})).await;
+    assert_eq!(found["result"]["isError"], false, "{found}");
+    client.close().await;
+}
+
 /// A client that writes its requests, good and bad, and closes its input at once (a script
 /// piping a file in) gets an answer to every one: the answers to bad lines were written inside
 /// a read the service loop drops whenever a tool's answer comes first, and were lost with it.

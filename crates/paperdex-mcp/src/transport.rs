@@ -11,7 +11,9 @@
 //! - longer than [`MAX_LINE_BYTES`]: `-32600`, and the line is skipped without being held in
 //!   memory;
 //! - a batch (an array of messages): `-32600` for each message with an id, saying batches are
-//!   not supported.
+//!   not supported;
+//! - a notification or a response before the `initialize` request: passed over (rmcp would
+//!   stop the server on it, and neither asks for an answer).
 //!
 //! Writes of answers and of these errors share one lock, so lines never interleave.
 
@@ -19,6 +21,7 @@ use std::io;
 use std::sync::Arc;
 
 use rmcp::RoleServer;
+use rmcp::model::{ClientRequest, JsonRpcMessage};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use serde_json::{Value, json};
@@ -51,6 +54,8 @@ pub struct LineTransport<R, W> {
     /// with it (a client closing its input after a bad line often never saw the answer).
     /// They are awaited before the end of the input is reported and on close.
     answers: JoinSet<io::Result<()>>,
+    /// Whether an `initialize` request has been passed on: the handshake is under way.
+    initialize_seen: bool,
     writer: Arc<Mutex<W>>,
 }
 
@@ -62,6 +67,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
             line: Vec::new(),
             discarding: false,
             answers: JoinSet::new(),
+            initialize_seen: false,
             writer: Arc::new(Mutex::new(writer)),
         }
     }
@@ -224,7 +230,23 @@ where
             };
             let line = line.strip_suffix(b"\r").unwrap_or(&line);
             match serde_json::from_slice::<RxJsonRpcMessage<RoleServer>>(line) {
-                Ok(message) => return Some(message),
+                // Before the handshake rmcp takes a notification or a response for a broken
+                // handshake and stops the server; neither asks for an answer, so they are
+                // passed over (a client's `notifications/initialized` after an `initialize`
+                // that was refused, a stray result).
+                Ok(JsonRpcMessage::Notification(_) | JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_))
+                    if !self.initialize_seen =>
+                {
+                    tracing::warn!("passed over a notification or a response sent before `initialize`");
+                }
+                Ok(message) => {
+                    if let JsonRpcMessage::Request(request) = &message
+                        && matches!(request.request, ClientRequest::InitializeRequest(_))
+                    {
+                        self.initialize_seen = true;
+                    }
+                    return Some(message);
+                }
                 Err(error) => {
                     if let Some(answer) = answer_to_unusable(line, &error) {
                         tracing::warn!(%error, "answered a line that is not a JSON-RPC message with an error");
