@@ -653,12 +653,15 @@ fn no_terms(query: &str, mode: SearchMode) -> Option<String> {
     if !crate::analysis::analyze(&mut analyzer, query).is_empty() {
         return None;
     }
-    let words: Vec<&str> = query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let mut seen = std::collections::HashSet::new();
+    let words: Vec<&str> =
+        query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && seen.insert(*w)).collect();
     if words.is_empty() {
         return None;
     }
     let outcome = if mode == SearchMode::Bm25 { "no hits" } else { "the hits are by meaning alone" };
-    Some(format!("{NO_TERMS}: {}; {outcome}", words.join(", ")))
+    // Each word once, and no more of them than a client's input is ever quoted back.
+    Some(format!("{NO_TERMS}: {}; {outcome}", crate::limits::echo(&words.join(", "))))
 }
 
 /// Whether `query` has anything to search for: a letter or a digit, in any script. (Emoji,

@@ -57,11 +57,17 @@ pub fn searches_at_once() -> usize {
 /// `value` quoted for an error message, cut to [`MAX_ECHO_CHARS`] characters (marked `…`):
 /// a 60 KB parameter must not come back whole.
 pub fn quote(value: &str) -> String {
+    format!("{:?}", echo(value))
+}
+
+/// `value` cut to [`MAX_ECHO_CHARS`] characters (marked `…`), for a message that repeats a
+/// client's words without quotes (a warning naming a query's words).
+pub fn echo(value: &str) -> String {
     let mut cut: String = value.chars().take(MAX_ECHO_CHARS).collect();
     if cut.len() < value.len() {
         cut.push('…');
     }
-    format!("{cut:?}")
+    cut
 }
 
 /// Checks a query's length.

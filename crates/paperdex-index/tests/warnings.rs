@@ -23,3 +23,25 @@ fn a_query_of_stop_words_is_told_what_it_gets_in_every_order() {
         assert_eq!(answer.hits.is_empty(), outcome == "no hits", "{mode:?} {sort:?}: {:?}", answer.hits);
     }
 }
+
+/// A long query of stop words is named in the warning as any client input is quoted back: each
+/// word once, cut to `MAX_ECHO_CHARS` characters, not repeated whole (1,000 characters of `a`
+/// came back in full, over HTTP and MCP too).
+#[test]
+fn a_long_query_of_stop_words_is_named_once_and_cut() {
+    let (_dir, engine) = engine();
+    let repeated = "the of and ".repeat(90);
+    // One word longer than any the index keeps.
+    let long = "a".repeat(1000);
+    for query in [repeated.as_str(), long.as_str()] {
+        let answer = engine.search(&SearchRequest::new(query).mode(SearchMode::Bm25)).expect("search");
+        let warning = answer.warnings.iter().find(|w| w.contains("keyword search indexes no word")).expect("warned");
+        let named = warning.split_once(": ").map(|(_, rest)| rest).unwrap_or_default();
+        assert!(
+            named.chars().count() <= paperdex_index::limits::MAX_ECHO_CHARS + "…; no hits".chars().count(),
+            "{warning}"
+        );
+    }
+    let answer = engine.search(&SearchRequest::new(repeated.as_str()).mode(SearchMode::Bm25)).expect("search");
+    assert!(answer.warnings.iter().any(|w| w.contains(": the, of, and; no hits")), "{:?}", answer.warnings);
+}
