@@ -35,6 +35,9 @@ pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String
             }
         );
     }
+    // What the answer says about the query (a misspelling searched as spelled, a pasted id)
+    // comes before the hits, as it does in the terminal and on the page.
+    warnings(&mut out, &answer.warnings);
     hits(&mut out, &answer.hits, offset);
     for expansion in &answer.expansions {
         let _ = writeln!(out, "also searched: {} -> {} (weight {:.2})", expansion.from, expansion.to, expansion.weight);
@@ -42,7 +45,6 @@ pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String
     if !answer.left_out.is_empty() {
         let _ = writeln!(out, "left out as common in Chinese papers: {}", answer.left_out.join(", "));
     }
-    warnings(&mut out, &answer.warnings);
     out
 }
 
@@ -54,8 +56,8 @@ pub fn related(answer: &RelatedResponse) -> String {
     if answer.hits.is_empty() {
         let _ = writeln!(out, "none found.");
     }
-    hits(&mut out, &answer.hits, 0);
     warnings(&mut out, &answer.warnings);
+    hits(&mut out, &answer.hits, 0);
     out
 }
 

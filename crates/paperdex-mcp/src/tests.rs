@@ -452,6 +452,11 @@ async fn search_answers_compact_text_and_the_http_api_shape() {
     assert!(text.starts_with("Papers 1-3 for \"KV cache quantization\" (bm25"), "{text}");
     assert!(text.contains("id 2602.02958 · 2026-02-") && text.contains("found by bm25 #1"), "{text}");
     assert!(text.len() < 3000, "not compact: {} bytes", text.len());
+    // What the answer says about the query comes before the hits, as in the terminal.
+    let pasted = client.call(2, "search", json!({"query": "arXiv:2602.02958", "limit": 2})).await;
+    let text = pasted["result"]["content"][0]["text"].as_str().expect("text");
+    let note = text.find("warning: the query names paper 2602.02958").unwrap_or_else(|| panic!("{text}"));
+    assert!(note < text.find("id 2602.02958").unwrap_or(0), "{text}");
     client.close().await;
 }
 
