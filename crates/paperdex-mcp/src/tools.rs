@@ -245,6 +245,18 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
     if let Some(name) = required.iter().filter_map(Value::as_str).find(|name| !arguments.contains_key(*name)) {
         return Err(ToolError::invalid_parameter(name, "is required"));
     }
+    // JSON Schema's `integer` is any number without a fractional part: `5.0`, which a Python
+    // client sends as easily as `5`, is 5; `5.5` stays a number and is refused below.
+    let mut arguments = arguments;
+    for (name, given) in arguments.iter_mut() {
+        let integral =
+            given.as_f64().filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15 && !given.is_i64() && !given.is_u64());
+        if let Some(n) = integral
+            && properties.get(name).is_some_and(|p| schema_types(p).contains(&"integer"))
+        {
+            *given = Value::from(n as i64);
+        }
+    }
     let value = Value::Object(arguments);
     serde_path_to_error::deserialize(&value).map_err(|error| {
         let name = error.path().to_string();
@@ -414,6 +426,9 @@ mod tests {
     fn related_papers_checks_its_limit_by_the_shared_rule() {
         let parsed = parse::<RelatedPapersArgs>(args(json!({"id": "2602.02958"}))).expect("valid");
         assert_eq!((parsed.id.as_str(), parsed.limit), ("2602.02958", DEFAULT_LIMIT));
+        // A whole number written with a point (Python's `5.0`) is that integer.
+        let parsed = parse::<RelatedPapersArgs>(args(json!({"id": "2602.02958", "limit": 5.0}))).expect("valid");
+        assert_eq!(parsed.limit, 5);
         let error = parse::<RelatedPapersArgs>(args(json!({"id": "2602.02958", "limit": 0})))
             .and_then(|a| a.validate().map(|()| a))
             .expect_err("zero");
