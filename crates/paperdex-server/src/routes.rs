@@ -44,9 +44,52 @@ pub(crate) struct AppState {
     ),
     paths(search, paper, related, healthz, openapi_json),
     components(schemas(ErrorBody, ErrorDetail, SearchResponse, Hit, Mode, RelatedResponse, PaperView, SectionView, SourceView, Health, ModelHealth)),
-    tags((name = "papers", description = "Search and read papers"), (name = "meta", description = "The server itself"))
+    tags((name = "papers", description = "Search and read papers"), (name = "meta", description = "The server itself")),
+    modifiers(&ServerWideResponses)
 )]
 pub struct ApiDoc;
+
+/// The answers the server gives on every route before a handler runs (the host check, the
+/// method, the body and head limits): listed on each operation, so that a client generated
+/// from the document expects them.
+struct ServerWideResponses;
+
+impl utoipa::Modify for ServerWideResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error_body = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
+                .build()
+        };
+        let answers = [
+            ("405", error_body("The method is not GET or HEAD (`method_not_allowed`); `Allow` lists them")),
+            ("413", error_body("The request has a body over the server's limit (`payload_too_large`)")),
+            ("421", error_body("The Host header names no host this server answers for (`invalid_host`)")),
+            (
+                "414",
+                ResponseBuilder::new().description("The request line is over the server's limit (no body)").build(),
+            ),
+            (
+                "431",
+                ResponseBuilder::new()
+                    .description("The headers are over the server's limit in size or number (no body)")
+                    .build(),
+            ),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.head].into_iter().flatten() {
+                for (status, answer) in &answers {
+                    operation.responses.responses.entry(status.to_string()).or_insert_with(|| answer.clone().into());
+                }
+            }
+        }
+    }
+}
 
 /// Raises its flag when dropped: when the timeout drops a request's future, the work it
 /// started learns that nobody waits for it any more.

@@ -322,7 +322,15 @@ fn openapi_document_lists_every_endpoint() {
     for path in ["/api/search", "/api/papers/{id}", "/api/papers/{id}/related", "/healthz", "/api/openapi.json"] {
         assert!(paths.contains_key(path), "{path} missing from {:?}", paths.keys().collect::<Vec<_>>());
         assert!(paths[path].get("get").is_some(), "{path} has no GET");
+        // What the server answers on every route before a handler runs is listed on each.
+        let responses = paths[path]["get"]["responses"].as_object().expect("responses");
+        for status in ["405", "413", "414", "421", "431"] {
+            assert!(responses.contains_key(status), "{path} does not list {status}");
+        }
     }
+    // ... and is what the server answers.
+    assert_eq!(request("POST", "/api/search?q=x", &[]).status, 405);
+    assert_eq!(request("GET", "/healthz", &[("Host", "elsewhere.example")]).status, 421);
     let params: Vec<&str> = paths["/api/search"]["get"]["parameters"]
         .as_array()
         .expect("search parameters")
