@@ -192,23 +192,25 @@ impl SearchEngine {
     /// [`SearchEngine::search_until`] for the query as it is spelled.
     fn answer(&self, request: &SearchRequest, cancel: &Cancel) -> Result<SearchResults> {
         let started = Instant::now();
+        let vectors = self.index.vectors();
+        let (mode, mut warnings) = self.effective_mode(request.mode, vectors.as_deref());
         if !has_content(&request.query) {
             // Nothing to match by words, and a vector of nothing is near everything alike:
-            // every mode answers no hits, and says why.
+            // every mode answers no hits, and says why (in the mode it would have searched
+            // in, as any other answer: bm25 without the model).
+            warnings.push(NO_CONTENT.to_string());
             return Ok(SearchResults {
                 query: request.query.clone(),
-                mode: request.mode,
+                mode,
                 took_ms: crate::search::took_ms(started),
                 total: 0,
                 total_is_estimate: false,
                 hits: Vec::new(),
-                warnings: vec![NO_CONTENT.to_string()],
+                warnings,
                 expansions: Vec::new(),
                 left_out: Vec::new(),
             });
         }
-        let vectors = self.index.vectors();
-        let (mode, mut warnings) = self.effective_mode(request.mode, vectors.as_deref());
         if mode == SearchMode::Bm25 {
             let mut results =
                 self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates)?;

@@ -45,3 +45,17 @@ fn a_long_query_of_stop_words_is_named_once_and_cut() {
     let answer = engine.search(&SearchRequest::new(repeated.as_str()).mode(SearchMode::Bm25)).expect("search");
     assert!(answer.warnings.iter().any(|w| w.contains(": the, of, and; no hits")), "{:?}", answer.warnings);
 }
+
+/// A query with nothing to search for is answered in the mode the engine can search in, as any
+/// other query: without the model that is bm25, and the answer says why.
+#[test]
+fn a_query_without_letters_is_answered_in_the_mode_the_engine_has() {
+    let (dir, _engine) = engine();
+    let index = paperdex_index::PaperIndex::open(dir.path()).expect("open");
+    let keyword_only = paperdex_index::SearchEngine::new(index, Err("--no-model given".into()));
+    let answer = keyword_only.search(&SearchRequest::new("😀").mode(SearchMode::Hybrid)).expect("search");
+    assert_eq!(answer.mode, SearchMode::Bm25);
+    assert!(answer.hits.is_empty());
+    assert!(answer.warnings.iter().any(|w| w.contains("no letter or digit")), "{:?}", answer.warnings);
+    assert!(answer.warnings.iter().any(|w| w.contains("--no-model given")), "{:?}", answer.warnings);
+}
