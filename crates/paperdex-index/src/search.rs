@@ -193,7 +193,6 @@ pub struct SearchHit {
     pub singled_out: bool,
 }
 
-/// What an answer says when its query named a paper that leads it.
 /// What a query that is a paper's id or link names ([`PaperIndex::named_paper_in`]).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum NamedPaper {

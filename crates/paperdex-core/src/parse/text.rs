@@ -29,9 +29,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     }
     // Text files never hold NUL; binaries and UTF-16 almost always do.
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        let detail =
-            if looks_like_utf16(bytes) { "UTF-16 without a byte-order mark (save it as UTF-8)" } else { "a NUL byte" };
-        return Err(ParseError::Binary { offset: skipped + pos, detail });
+        if looks_like_utf16(bytes) {
+            return Err(ParseError::OtherEncoding { encoding: "UTF-16 without a byte-order mark" });
+        }
+        return Err(ParseError::Binary { offset: skipped + pos, detail: "a NUL byte" });
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Cow::Borrowed(text)),
