@@ -384,6 +384,32 @@ fn lexicon_refuses_a_blank_term_and_a_limit_out_of_range() {
     }
 }
 
+/// A script or an agent that runs an ingest reads its report as JSON: what was read, what was
+/// rejected and why, the papers and the lexicon; the rejections are still named on stderr.
+#[test]
+fn ingest_reports_in_json_when_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).expect("mkdir");
+    std::fs::copy(sample().join("report-2026-02-05.md"), inputs.join("report-2026-02-05.md")).expect("copy");
+    std::fs::write(inputs.join("empty.json"), b"").expect("write");
+    let run = paperdex(&index, &["ingest", inputs.to_str().expect("utf-8 path"), "--json"]);
+    assert_eq!(run.code, 3, "a rejected file: {}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON object");
+    assert_eq!(report["files_read"], 1, "{report}");
+    assert_eq!(report["papers_new"], 35, "{report}");
+    assert!(report["rejected_files"][0]["path"].as_str().is_some_and(|p| p.ends_with("empty.json")), "{report}");
+    assert!(report["rejected_files"][0]["reason"].as_str().is_some_and(|r| r.contains("empty")), "{report}");
+    assert!(report["lexicon"]["pairs"].as_u64().is_some_and(|n| n > 0), "{report}");
+    assert!(run.stderr.contains("empty.json"), "the terminal is told too: {}", run.stderr);
+    // Again: nothing new, and the lexicon is kept.
+    let again = paperdex(&index, &["ingest", inputs.join("report-2026-02-05.md").to_str().expect("path"), "--json"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let again: serde_json::Value = serde_json::from_str(&again.stdout).expect("JSON");
+    assert_eq!((again["papers_unchanged"].as_u64(), again["lexicon"]["learned"].as_bool()), (Some(35), Some(false)));
+}
+
 /// An agent that runs `paperdex … --json` parses every answer, a refusal included: the same
 /// `{"error": {"code", "message"}}` the HTTP API answers, with the same codes.
 #[test]

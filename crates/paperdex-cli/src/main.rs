@@ -102,6 +102,11 @@ enum Command {
         /// Stored with the index and kept by later ingests until another is given.
         #[arg(long)]
         glossary: Option<PathBuf>,
+        /// Print the report as one JSON object (the files and records rejected with their
+        /// reasons, the papers, the vectors, the lexicon) instead of text; progress and the
+        /// rejections stay on stderr.
+        #[arg(long)]
+        json: bool,
     },
     /// What a term translates to in the index's bilingual lexicon, and why (source, weight).
     Lexicon {
@@ -430,7 +435,7 @@ fn exit_status(error: &anyhow::Error) -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
-        Command::Ingest { paths, glossary } => {
+        Command::Ingest { paths, glossary, json } => {
             let mut index = PaperIndex::open_or_create(&cli.index)
                 .with_context(|| format!("opening index {}", cli.index.display()))?
                 .with_papers_per_generation(cli.papers_per_generation);
@@ -449,20 +454,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let lexicon_before = index.lexicon().name.clone();
             let report = index.ingest(paths, embedder.as_deref().ok(), &mut progress)?;
             progress.finish();
-            output::print_ingest_report(&report);
             let lexicon = index.lexicon();
             // Each write learns it again; an ingest that wrote nothing keeps the one it had.
-            let learned = if lexicon.name != lexicon_before {
-                format!("learned in {:.2} s", lexicon.file.seconds)
+            let relearned = lexicon.name != lexicon_before;
+            if *json {
+                output::print_ingest_problems(&report);
+                let mut answer = serde_json::to_value(&report)?;
+                answer["lexicon"] = serde_json::json!({
+                    "pairs": lexicon.len(),
+                    "papers": lexicon.file.papers,
+                    "parallel_papers": lexicon.file.parallel_papers,
+                    "learned": relearned,
+                    "seconds": if relearned { lexicon.file.seconds } else { 0.0 },
+                });
+                answer["glossary_problems"] = serde_json::json!(glossary_problems);
+                println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
-                "unchanged".to_string()
-            };
-            println!(
-                "lexicon: {} term pairs from {} papers ({} with text in both languages), {learned}",
-                lexicon.len(),
-                lexicon.file.papers,
-                lexicon.file.parallel_papers,
-            );
+                output::print_ingest_report(&report);
+                let learned = if relearned {
+                    format!("learned in {:.2} s", lexicon.file.seconds)
+                } else {
+                    "unchanged".to_string()
+                };
+                println!(
+                    "lexicon: {} term pairs from {} papers ({} with text in both languages), {learned}",
+                    lexicon.len(),
+                    lexicon.file.papers,
+                    lexicon.file.parallel_papers,
+                );
+            }
             Ok(if report.had_rejections() || glossary_problems > 0 {
                 ExitCode::from(EXIT_REJECTED)
             } else {
@@ -618,7 +638,8 @@ impl Command {
             | Command::Related { json, .. }
             | Command::Stats { json }
             | Command::Eval { json, .. } => *json,
-            Command::Ingest { .. } | Command::Serve { .. } | Command::Mcp => false,
+            Command::Ingest { json, .. } => *json,
+            Command::Serve { .. } | Command::Mcp => false,
         }
     }
 }

@@ -142,7 +142,9 @@ impl IngestObserver for IngestProgress {
     }
 }
 
-pub fn print_ingest_report(report: &IngestReport) {
+/// The records an ingest rejected or read with a warning, one line each on stderr, whether its
+/// report goes to stdout as text or as JSON.
+pub fn print_ingest_problems(report: &IngestReport) {
     for record in &report.rejected_records {
         let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
         let rejected = format!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
@@ -151,6 +153,10 @@ pub fn print_ingest_report(report: &IngestReport) {
     for record in &report.record_warnings {
         eprintln!("{}", terminal_safe(&warning_line(record)));
     }
+}
+
+pub fn print_ingest_report(report: &IngestReport) {
+    print_ingest_problems(report);
     let partly = match report.record_warnings.len() {
         0 => String::new(),
         n => format!(" ({n} with a warning)"),
