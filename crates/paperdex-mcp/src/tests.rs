@@ -478,6 +478,33 @@ impl Embedder for SlowEmbedder {
     }
 }
 
+/// A client of protocol 2026-07-28 sends no `initialize`: its session starts with a request
+/// carrying its protocol version inline, and its notifications count from there on (a
+/// cancellation stops the search it names, which then never answers with hits).
+#[tokio::test]
+async fn a_session_started_without_initialize_hears_its_notifications() {
+    let mut client = Client::start(PaperdexMcp::new(engine_with(SlowEmbedder(HashEmbedder::new(64)))));
+    let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {}});
+    let call = |id: u64, mode: &str| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "search",
+            "arguments": {"query": "KV cache quantization", "mode": mode}, "_meta": meta}})
+        .to_string()
+    };
+    client.send(&call(1, "vector")).await;
+    client.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}"#).await;
+    client.send(&call(2, "bm25")).await;
+    let mut answered = std::collections::BTreeMap::new();
+    while let Ok(Ok(Some(line))) = tokio::time::timeout(Duration::from_secs(2), client.lines.next_line()).await {
+        let answer: Value = serde_json::from_str(&line).expect("JSON");
+        answered.insert(answer["id"].as_u64().unwrap_or(0), answer);
+    }
+    assert_eq!(answered.get(&2).map(|a| &a["result"]["isError"]), Some(&json!(false)), "{answered:?}");
+    let first = answered.get(&1).map(|a| a["result"]["isError"].clone());
+    assert!(first.is_none() || first == Some(json!(true)), "the cancelled search answered with hits: {answered:?}");
+    client.close().await;
+}
+
 #[tokio::test]
 async fn a_call_past_its_deadline_is_a_timeout_error_and_the_next_call_is_answered() {
     let server =

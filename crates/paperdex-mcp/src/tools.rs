@@ -249,8 +249,8 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
     // client sends as easily as `5`, is 5; `5.5` stays a number and is refused below.
     let mut arguments = arguments;
     for (name, given) in arguments.iter_mut() {
-        let integral =
-            given.as_f64().filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15 && !given.is_i64() && !given.is_u64());
+        // Below 2^53 a float holds its integer exactly.
+        let integral = given.as_f64().filter(|n| given.is_f64() && n.fract() == 0.0 && n.abs() < 9.0e15);
         if let Some(n) = integral
             && properties.get(name).is_some_and(|p| schema_types(p).contains(&"integer"))
         {

@@ -12,8 +12,9 @@
 //!   memory;
 //! - a batch (an array of messages): `-32600` for each message with an id, saying batches are
 //!   not supported;
-//! - a notification or a response before the `initialize` request: passed over (rmcp would
-//!   stop the server on it, and neither asks for an answer).
+//! - a notification or a response before the session starts (an `initialize`, or a request
+//!   with its protocol version inline): passed over (rmcp would stop the server on it, and
+//!   neither asks for an answer).
 //!
 //! Writes of answers and of these errors share one lock, so lines never interleave.
 
@@ -21,7 +22,7 @@ use std::io;
 use std::sync::Arc;
 
 use rmcp::RoleServer;
-use rmcp::model::{ClientRequest, JsonRpcMessage};
+use rmcp::model::{ClientRequest, GetMeta, JsonRpcMessage, ProtocolVersion};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use serde_json::{Value, json};
@@ -54,8 +55,8 @@ pub struct LineTransport<R, W> {
     /// with it (a client closing its input after a bad line often never saw the answer).
     /// They are awaited before the end of the input is reported and on close.
     answers: JoinSet<io::Result<()>>,
-    /// Whether an `initialize` request has been passed on: the handshake is under way.
-    initialize_seen: bool,
+    /// Whether a request that starts the session has been passed on ([`starts_the_session`]).
+    session_started: bool,
     writer: Arc<Mutex<W>>,
 }
 
@@ -67,7 +68,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
             line: Vec::new(),
             discarding: false,
             answers: JoinSet::new(),
-            initialize_seen: false,
+            session_started: false,
             writer: Arc::new(Mutex::new(writer)),
         }
     }
@@ -169,6 +170,21 @@ fn answer_to_batch(line: &[u8]) -> Option<Vec<u8>> {
     (!answers.is_empty()).then_some(answers)
 }
 
+/// Whether rmcp leaves its handshake on `request`: an `initialize`, or (protocol 2026-07-28,
+/// which has none) a request other than `ping` or `discover` carrying its protocol version and
+/// capabilities inline. rmcp's own test (`serve_server_with_ct_inner`), less its check that it
+/// supports the version.
+fn starts_the_session(request: &ClientRequest) -> bool {
+    match request {
+        ClientRequest::InitializeRequest(_) => true,
+        ClientRequest::PingRequest(_) | ClientRequest::DiscoverRequest(_) => false,
+        other => {
+            let meta = other.get_meta();
+            meta.protocol_version().is_some() && meta.missing_required_keys(&ProtocolVersion::V_2026_07_28).is_empty()
+        }
+    }
+}
+
 fn error_line(code: i64, message: &str, id: Value) -> Vec<u8> {
     let mut line = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string();
     line.push('\n');
@@ -203,7 +219,7 @@ where
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
             while let Some(written) = self.answers.try_join_next() {
-                if !self.answer_written(written) {
+                if !answer_written(written) {
                     return None;
                 }
             }
@@ -219,7 +235,7 @@ where
                     // Every answer is out before the service hears the input has ended.
                     // (Cancel-safe: dropped here, the next call finds the end again.)
                     while let Some(written) = self.answers.join_next().await {
-                        self.answer_written(written);
+                        answer_written(written);
                     }
                     return None;
                 }
@@ -235,15 +251,13 @@ where
                 // passed over (a client's `notifications/initialized` after an `initialize`
                 // that was refused, a stray result).
                 Ok(JsonRpcMessage::Notification(_) | JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_))
-                    if !self.initialize_seen =>
+                    if !self.session_started =>
                 {
-                    tracing::warn!("passed over a notification or a response sent before `initialize`");
+                    tracing::warn!("passed over a notification or a response sent before the session started");
                 }
                 Ok(message) => {
-                    if let JsonRpcMessage::Request(request) = &message
-                        && matches!(request.request, ClientRequest::InitializeRequest(_))
-                    {
-                        self.initialize_seen = true;
+                    if let JsonRpcMessage::Request(request) = &message {
+                        self.session_started |= starts_the_session(&request.request);
                     }
                     return Some(message);
                 }
@@ -259,7 +273,7 @@ where
 
     async fn close(&mut self) -> Result<(), io::Error> {
         while let Some(written) = self.answers.join_next().await {
-            self.answer_written(written);
+            answer_written(written);
         }
         self.writer.lock().await.flush().await
     }
@@ -274,19 +288,19 @@ where
         let writer = Arc::clone(&self.writer);
         self.answers.spawn(async move { write_line(&writer, &line).await });
     }
+}
 
-    /// Whether an answer's write went well; a client that cannot be written to stops the server.
-    fn answer_written(&self, written: Result<io::Result<()>, tokio::task::JoinError>) -> bool {
-        match written {
-            Ok(Ok(())) => true,
-            Ok(Err(error)) => {
-                tracing::error!(%error, "cannot write to the client; stopping");
-                false
-            }
-            Err(error) => {
-                tracing::error!(%error, "an answer's write failed");
-                false
-            }
+/// Whether an answer's write went well; a client that cannot be written to stops the server.
+fn answer_written(written: Result<io::Result<()>, tokio::task::JoinError>) -> bool {
+    match written {
+        Ok(Ok(())) => true,
+        Ok(Err(error)) => {
+            tracing::error!(%error, "cannot write to the client; stopping");
+            false
+        }
+        Err(error) => {
+            tracing::error!(%error, "an answer's write failed");
+            false
         }
     }
 }
