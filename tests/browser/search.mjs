@@ -66,6 +66,37 @@ try {
     await page.screenshot({ path: `${shots}/${name}-filtered.png`, fullPage: false });
     console.log(`ok ${name} filtered: ${hits} hits, each labelled ${labels[0]}`);
 
+    // A hand-typed URL in other words than the page's own (`sort=DATE`, `mode=keyword`,
+    // `section=Experiments`): the controls show what is searched, not blanks.
+    await page.goto(base + "/?q=MMLU&sort=DATE&mode=keyword&section=Experiments", { waitUntil: "load" });
+    await page.locator("#results .hit").first().waitFor({ timeout: 15000 })
+      .catch(() => fail(`${name}: no hit for a hand-typed URL`));
+    const shownControls = [await page.inputValue("#f-sort"), await page.inputValue("#f-section"),
+                           await page.locator("input[name=mode]:checked").getAttribute("value")];
+    if (shownControls.join() !== "date,experiments,bm25") await fail(`${name}: the controls show ${shownControls}`);
+    const status = await page.locator("#results .status").first().innerText();
+    if (!status.includes("bm25")) await fail(`${name}: mode=keyword did not search bm25: ${status}`);
+    console.log(`ok ${name} typed URL: ${shownControls}`);
+
+    // "More results" that fails keeps the page shown and can be clicked again.
+    await page.goto(base + "/?q=" + encodeURIComponent("video generation"), { waitUntil: "load" });
+    await page.locator("#results .more").waitFor({ timeout: 15000 })
+      .catch(() => fail(`${name}: no "More results" for video generation`));
+    const firstPage = await page.locator("#results .hit").count();
+    await page.route(/\/api\/search\?.*offset=/, (route) => route.fulfill({
+      status: 503, contentType: "application/json",
+      body: JSON.stringify({ error: { code: "overloaded", message: "the server is busy" } }) }));
+    await page.locator("#results .more").click();
+    await page.locator("#results .more-error").waitFor({ timeout: 15000 })
+      .catch(() => fail(`${name}: a failed "More results" said nothing`));
+    if (await page.locator("#results .hit").count() !== firstPage) await fail(`${name}: a failed "More results" lost the hits shown`);
+    await page.unroute(/\/api\/search\?.*offset=/);
+    await page.locator("#results .more").click();
+    await page.waitForFunction((n) => document.querySelectorAll("#results .hit").length > n, firstPage, { timeout: 15000 })
+      .catch(() => fail(`${name}: "More results" did not work again after failing`));
+    if (await page.locator("#results .more-error").count() !== 0) await fail(`${name}: the old error stayed`);
+    console.log(`ok ${name} more: ${firstPage} hits kept through a failure, then ${await page.locator("#results .hit").count()}`);
+
     // A Chinese query: the page says which of its words were left out as common (模型, in
     // most of the sample's Chinese summaries).
     await page.goto(base + "/?q=" + encodeURIComponent("量化 模型"), { waitUntil: "load" });

@@ -1,8 +1,9 @@
 //! The search page in headless Chromium (Debian's package; `tests/setup` installs it and
 //! playwright-core): search `KV cache quantization`, see Quant VideoGen, open it, see its
 //! related papers; then search `MMLU` in the experiments sections, newest first, from the
-//! filter controls; then see which words of a Chinese query were left out — at desktop and
-//! phone width.
+//! filter controls; open a hand-typed URL whose values are spelt otherwise and see the
+//! controls show them; page on through a failed "More results"; then see which words of a
+//! Chinese query were left out — at desktop and phone width.
 
 use std::process::Command;
 
@@ -32,5 +33,7 @@ fn the_search_page_finds_a_paper_and_shows_its_related_papers() {
     assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("ok desktop") && stdout.contains("ok phone"), "{stdout}");
     assert!(stdout.contains("ok desktop filtered") && stdout.contains("ok phone filtered"), "{stdout}");
+    assert!(stdout.contains("ok desktop typed URL") && stdout.contains("ok phone typed URL"), "{stdout}");
+    assert!(stdout.contains("ok desktop more") && stdout.contains("ok phone more"), "{stdout}");
     assert!(stdout.contains("ok desktop notes") && stdout.contains("ok phone notes"), "{stdout}");
 }

@@ -1,6 +1,6 @@
 //! The user's first minutes: ingest the sample, search it, look at a paper.
 
-use crate::support::{hit_ids, paperdex, paperdex_hashed, run_output, sample, search_json};
+use crate::support::{Server, hit_ids, http_get, paperdex, paperdex_hashed, run_output, sample, search_json};
 
 #[test]
 fn ingest_the_sample_then_kv_cache_quantization_finds_quant_videogen_first() {
@@ -556,4 +556,43 @@ fn a_changed_paper_keeps_its_unchanged_passages_and_the_progress_counts_what_the
     // The progress line counts the passages the model embedded, not the ones kept.
     let progress = count_after(&again.stderr, "embedded 1/1 papers (", "/");
     assert_eq!(progress, embedded, "{}", again.stderr);
+}
+
+#[test]
+fn a_script_reads_one_json_shape_from_the_command_line_and_the_http_api() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]).code, 0);
+    let server = Server::start(dir.path());
+    // `took_ms` is the one field that differs between two runs of the same request.
+    let timeless = |mut answer: serde_json::Value| {
+        if let Some(answer) = answer.as_object_mut() {
+            answer.remove("took_ms");
+        }
+        answer
+    };
+    let pairs: [(&[&str], &str); 5] = [
+        (&["search", "KV cache quantization", "--limit", "3"], "/api/search?q=KV+cache+quantization&limit=3"),
+        // A Chinese query: the translations searched and the words left out, empty lists included.
+        (&["search", "量化 模型", "--limit", "2"], "/api/search?q=%E9%87%8F%E5%8C%96+%E6%A8%A1%E5%9E%8B&limit=2"),
+        (
+            &["search", "video", "--sort", "date", "--section", "experiments"],
+            "/api/search?q=video&sort=date&section=experiments",
+        ),
+        (&["related", "2602.02958", "--limit", "3"], "/api/papers/2602.02958/related?limit=3"),
+        (&["show", "2602.02958"], "/api/papers/2602.02958"),
+    ];
+    for (args, target) in pairs {
+        let run = paperdex(dir.path(), &[args, &["--json"]].concat());
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let mut cli: serde_json::Value = serde_json::from_str(&run.stdout).expect("--json prints JSON");
+        let (status, body) = http_get(server.addr(), target).expect("GET");
+        assert_eq!(status, 200, "{target}: {body}");
+        let http: serde_json::Value = serde_json::from_str(&body).expect("the API answers JSON");
+        if args[0] == "show" {
+            // `show --json` adds what the paper was merged from, after the API's fields.
+            let records = cli.as_object_mut().and_then(|shown| shown.remove("records"));
+            assert!(records.is_some_and(|r| r.as_array().is_some_and(|r| !r.is_empty())), "{args:?}: no records");
+        }
+        assert_eq!(timeless(cli), timeless(http), "{args:?} and {target} answer differently");
+    }
 }

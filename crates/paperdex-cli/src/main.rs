@@ -5,7 +5,8 @@
 //! argument out of range included, by the same rules as the HTTP API's 400s); 3 ingest
 //! finished but rejected some files or records (each named on stderr), or remove was given ids
 //! the index does not hold (the others are removed). A command given `--json` that fails also
-//! prints the HTTP API's error body on stdout.
+//! prints the HTTP API's error body on stdout. What `--json` prints is the HTTP API's answer
+//! (`paperdex_server::dto`), field for field, so a script reads one shape from either.
 
 mod output;
 
@@ -26,6 +27,7 @@ use paperdex_index::{
     Day, EXACT_UP_TO, ErrorCode, Fusion, PAPERS_PER_GENERATION, PaperIndex, Pruning, RankerConfig, SearchEngine,
     SearchFilter, SearchMode, SearchRequest, SortOrder,
 };
+use paperdex_server::dto::{RelatedResponse, SearchResponse};
 use paperdex_server::error::{ErrorBody, ErrorDetail};
 
 /// Exit status when an ingest completed but rejected input, or a remove named unknown papers.
@@ -511,7 +513,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let results = engine.search(&request)?;
             leave_to_the_os(engine);
             if *json {
-                println!("{}", serde_json::to_string_pretty(&results)?);
+                println!("{}", serde_json::to_string_pretty(&SearchResponse::from(results))?);
             } else {
                 let listing = match sort {
                     SortOrder::Relevance => output::Listing::Matches,
@@ -543,7 +545,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => open(&cli)?.newest(&filter, *offset, *limit)?,
             };
             if *json {
-                println!("{}", serde_json::to_string_pretty(&results)?);
+                println!("{}", serde_json::to_string_pretty(&SearchResponse::from(results))?);
             } else {
                 output::print_results(&results, *offset, false, output::use_colour(), listing);
             }
@@ -565,7 +567,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 SearchEngine::new(open(&cli)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());
             let related = engine.related(id, *limit)?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&related)?);
+                println!("{}", serde_json::to_string_pretty(&RelatedResponse::from(related))?);
             } else {
                 print_related(related);
             }

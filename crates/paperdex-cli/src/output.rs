@@ -423,16 +423,13 @@ pub fn print_paper(paper: &Paper, colour: bool) {
     }
 }
 
-/// What `show --json` prints: the stored paper with the figures derived from its sources
-/// (first and last day listed, upvotes) in front.
+/// What `show --json` prints: the paper as `/api/papers/{id}` and MCP's `show_paper` give it
+/// (one shape for every interface), and after it the records it was merged from, each as its
+/// source stated it, for a user checking what ingest read.
 pub fn shown_paper_json(paper: &Paper) -> serde_json::Result<serde_json::Value> {
-    let mut shown = serde_json::json!({
-        "first_seen": paper.first_seen(),
-        "last_seen": paper.last_seen(),
-        "upvotes": paper.upvotes(),
-    });
-    if let (Some(shown), serde_json::Value::Object(stored)) = (shown.as_object_mut(), serde_json::to_value(paper)?) {
-        shown.extend(stored);
+    let mut shown = serde_json::to_value(paperdex_server::dto::PaperView::from(paper))?;
+    if let Some(shown) = shown.as_object_mut() {
+        shown.insert("records".into(), serde_json::to_value(&paper.records)?);
     }
     Ok(shown)
 }

@@ -112,12 +112,15 @@ fn check_count(name: &str, value: usize, min: usize, max: usize) -> Result<()> {
     Err(out_of_range(name, &value.to_string(), min, max))
 }
 
-/// Parses a count given as text (a query-string value, say): digits only, in `min..=max`.
+/// Parses a count given as text (a query-string value, say): digits only, in `min..=max`,
+/// with white space around them left out as every parameter's is (`limit=+5` in a query
+/// string is ` 5`, as `since=+2026-02-01` is ` 2026-02-01`).
 pub fn parse_count(name: &str, raw: &str, min: usize, max: usize) -> Result<usize> {
-    // Digits only: `+5`, ` 5` and `5.0` are not what a client meant to send.
-    if !raw.is_empty()
-        && raw.bytes().all(|b| b.is_ascii_digit())
-        && let Ok(value) = raw.parse::<usize>()
+    // Digits only: a sign (`%2B5`), `5.0` and `5e1` are not what a client meant to send.
+    let digits = raw.trim();
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(value) = digits.parse::<usize>()
         && (min..=max).contains(&value)
     {
         return Ok(value);
@@ -161,8 +164,9 @@ mod tests {
         assert!(check_offset(MAX_OFFSET).is_ok() && check_offset(MAX_OFFSET + 1).is_err());
         let error = parse_count("limit", "0", 1, MAX_LIMIT).expect_err("zero");
         assert_eq!(error.to_string(), "limit must be an integer between 1 and 200, not \"0\"");
-        for bad in ["", "-1", "ten", "1.5", "+3", " 3", "99999999999999999999999"] {
+        for bad in ["", " ", "-1", "ten", "1.5", "+3", "3 3", "99999999999999999999999"] {
             assert!(parse_count("limit", bad, 1, MAX_LIMIT).is_err(), "{bad:?} accepted");
         }
+        assert_eq!(parse_count("limit", " 3\t", 1, MAX_LIMIT).expect("spaces around"), 3);
     }
 }

@@ -34,10 +34,11 @@ use paperdex_index::SearchEngine;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tower::ServiceBuilder;
+use tower::{Layer, ServiceBuilder};
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -237,7 +238,9 @@ pub async fn serve_with(
     let bound = listener.local_addr().map_err(ServerError::Serve)?;
     tracing::info!("listening on http://{bound}/");
     let limits = config.limits;
-    let app = router(engine, &config, bound);
+    // A path typed with a trailing slash (`/api/papers/2602.02958/`) is the path without it: the
+    // slash is trimmed before routing, as the router cannot (its layers run after it routed).
+    let app = NormalizePathLayer::trim_trailing_slash().layer(router(engine, &config, bound));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)

@@ -167,11 +167,19 @@ mod tests {
         let limit = |raw: &str| Params::parse(Some(raw)).expect("parses").limit();
         assert_eq!(limit("").expect("default"), DEFAULT_LIMIT);
         assert_eq!(limit("limit=200").expect("max"), 200);
-        for bad in
-            ["limit=0", "limit=201", "limit=-1", "limit=ten", "limit=1.5", "limit=+3", "limit=99999999999999999999999"]
-        {
+        for bad in [
+            "limit=0",
+            "limit=201",
+            "limit=-1",
+            "limit=ten",
+            "limit=1.5",
+            "limit=%2B3",
+            "limit=99999999999999999999999",
+        ] {
             assert!(limit(bad).is_err(), "{bad} accepted");
         }
+        // `+` in a query string is a space, left out around a number as around a date.
+        assert_eq!(limit("limit=+3").expect("a space before"), 3);
         let offset = |raw: &str| Params::parse(Some(raw)).expect("parses").offset();
         assert_eq!(offset("offset=0").expect("zero"), 0);
         assert!(offset("offset=-1").is_err());

@@ -431,6 +431,20 @@ fn unknown_routes_and_methods_answer_json() {
 }
 
 #[test]
+fn a_path_typed_with_a_trailing_slash_is_the_path_without_it() {
+    let paper = get("/api/papers/2602.02958/");
+    assert_eq!(paper.status, 200, "{}", String::from_utf8_lossy(&paper.body));
+    assert_eq!(paper.json()["id"], "2602.02958");
+    let related = get("/api/papers/2602.02958/related/?limit=2");
+    assert_eq!(related.status, 200, "{}", String::from_utf8_lossy(&related.body));
+    assert_eq!(hit_ids(&related.json()).len(), 2, "the query string kept");
+    assert_eq!(get("/api/search/?q=video&mode=bm25").status, 200);
+    assert_eq!(get("/healthz/").status, 200);
+    // Still one answer per path: an unknown path is unknown with or without its slash.
+    assert_eq!(get("/api/nothing-here/").error_code(), "not_found");
+}
+
+#[test]
 fn large_bodies_are_refused() {
     let addr = fixture().addr;
     let body = vec![b'x'; 64 * 1024];
