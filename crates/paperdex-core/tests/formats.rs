@@ -241,6 +241,43 @@ const HF_DAY: &str = r#"[
   "{'paper': {'id': '2412.07730', 'title': 'STIV'}}"
 ]"#;
 
+/// A tab and a line break pasted raw into two records' strings (JSON wants them escaped):
+/// the file keeps every record, the two are warned about by position and line, and their
+/// text reads as the escapes would have.
+#[test]
+fn raw_control_characters_in_strings_cost_a_warning_not_the_file() {
+    let with_tab = HF_DAY.replacen("an emerging system algorithm", "an emerging\tsystem algorithm", 1);
+    let broken = with_tab.replacen(r#""summary": "In this report,"#, "\"summary\": \"In this\nreport,", 1);
+    assert_eq!(broken.matches(['\t', '\n']).count(), HF_DAY.matches('\n').count() + 2);
+    assert!(serde_json::from_str::<serde_json::Value>(&broken).is_err(), "not JSON as written");
+    let parsed = parse("hf-daily-api/2026-02-05.json", broken.as_bytes());
+    let clean = parse("hf-daily-api/2026-02-05.json", HF_DAY.as_bytes());
+    assert_eq!(parsed.records.len(), clean.records.len());
+    // The same records rejected, each at its line in the file as written (one line more: the
+    // raw line break).
+    let moved: Vec<_> = clean.rejected.iter().map(|r| (r.position, r.line.map(|l| l + 1), r.reason.clone())).collect();
+    assert_eq!(parsed.rejected.iter().map(|r| (r.position, r.line, r.reason.clone())).collect::<Vec<_>>(), moved);
+    let warned: Vec<(usize, Option<usize>, &str)> = parsed
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("written raw"))
+        .map(|w| (w.position, w.line, w.paper.as_str()))
+        .collect();
+    assert_eq!(warned, [(1, Some(2), "2602.02958"), (2, Some(22), "2602.04705")], "{:#?}", parsed.warnings);
+    let abstract_of =
+        |file: &ParsedFile, i: usize| file.records[i].sections.iter().map(|s| s.text.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        abstract_of(&parsed, 0),
+        abstract_of(&clean, 0).iter().map(|t| t.replacen("emerging system", "emerging\tsystem", 1)).collect::<Vec<_>>()
+    );
+    assert!(abstract_of(&parsed, 1).iter().any(|t| t.contains("In this\nreport")), "{:?}", abstract_of(&parsed, 1));
+    // When a raw control character is not the file's only syntax error, the file is refused,
+    // and the error names the first problem where it is in the file as written.
+    let also_broken = broken.replacen("\"upvotes\": 29,", "\"upvotes\": 29,,", 1);
+    let error = parse_err("hf-daily-api/2026-02-05.json", also_broken.as_bytes());
+    assert!(matches!(error, ParseError::InvalidJson { line: 12, column: 88, .. }), "{error:?}");
+}
+
 #[test]
 fn hf_records_tolerate_null_fields_and_bad_records_are_rejected_one_by_one() {
     let parsed = parse("hf-daily-api/2026-02-05.json", HF_DAY.as_bytes());

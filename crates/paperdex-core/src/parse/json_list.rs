@@ -5,6 +5,7 @@
 //! the records that arrived whole.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -18,6 +19,9 @@ use crate::paper::{PaperId, Source, SourceFormat};
 pub(super) struct Json {
     pub(super) value: Value,
     pub(super) cut_off: Option<ParseError>,
+    /// The 1-based lines of control characters (a tab, a line break) written raw inside its
+    /// strings, which JSON wants escaped: each was read as the escape it stands for.
+    pub(super) raw_controls: Vec<usize>,
 }
 
 /// Parses `content` as JSON when it looks like JSON. `Ok(None)`: not JSON, try markdown.
@@ -33,9 +37,25 @@ pub(super) fn parse_json(content: &str) -> Result<Option<Json>, ParseError> {
     if !maybe {
         return Ok(None);
     }
-    let whole = |value| Ok(Some(Json { value, cut_off: None }));
+    let whole = |value| Ok(Some(Json { value, cut_off: None, raw_controls: Vec::new() }));
     match serde_json::from_str::<Value>(content) {
         Ok(value) => whole(value),
+        // A tab or a line break pasted raw into an abstract (hand-edited files, some writers)
+        // is against JSON's syntax but not its meaning: read as escaped, the file keeps every
+        // record, and each such record is warned about. Taken only when the escaped text
+        // reads whole, so every other error still names its place in the file as written.
+        Err(error) if strict && error.classify() == serde_json::error::Category::Syntax => {
+            match with_raw_controls_escaped(content) {
+                Some((escaped, raw_controls)) => match parse_json(&escaped) {
+                    Ok(Some(json)) if json.cut_off.is_none() => Ok(Some(Json { raw_controls, ..json })),
+                    _ => Err(invalid_json(&error)),
+                },
+                None => match serde_json::from_str::<&RawValue>(content) {
+                    Ok(raw) => whole(lenient_value(raw)),
+                    Err(_) => Err(invalid_json(&error)),
+                },
+            }
+        }
         // A number beyond any float (`"upvotes": 1e400`) fails serde_json's `Value` but not its
         // syntax check: one such value, in a field nobody reads, must not lose the whole file.
         Err(error) if strict => match serde_json::from_str::<&RawValue>(content) {
@@ -45,7 +65,8 @@ pub(super) fn parse_json(content: &str) -> Result<Option<Json>, ParseError> {
                 if items.is_empty() {
                     Err(invalid_json(&error))
                 } else {
-                    Ok(Some(Json { value: Value::Array(items), cut_off: Some(invalid_json(&error)) }))
+                    let cut_off = Some(invalid_json(&error));
+                    Ok(Some(Json { value: Value::Array(items), cut_off, raw_controls: Vec::new() }))
                 }
             }
             Err(_) => Err(invalid_json(&error)),
@@ -155,6 +176,44 @@ fn with_lone_surrogates_replaced(raw: &str) -> Option<String> {
     serde_json::from_str::<String>(&out).ok()
 }
 
+/// `content` with every control character inside a string (U+0000 to U+001F, which JSON
+/// wants written as escapes) replaced by its escape, and the 1-based line of each; `None` when
+/// no string holds one.
+fn with_raw_controls_escaped(content: &str) -> Option<(String, Vec<usize>)> {
+    let mut out = String::with_capacity(content.len() + 16);
+    let mut lines = Vec::new();
+    let (mut line, mut in_string, mut escaped) = (1, false, false);
+    for c in content.chars() {
+        if in_string && !escaped && c < ' ' {
+            lines.push(line);
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                other => {
+                    let _ = write!(out, "\\u{:04x}", u32::from(other));
+                }
+            }
+        } else {
+            out.push(c);
+            if in_string {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => in_string = false,
+                    _ => {}
+                }
+            } else if c == '"' {
+                in_string = true;
+            }
+        }
+        if c == '\n' {
+            line += 1;
+        }
+    }
+    (!lines.is_empty()).then_some((out, lines))
+}
+
 fn invalid_json(error: &serde_json::Error) -> ParseError {
     let full = error.to_string();
     // serde_json appends " at line L column C"; the error carries them as fields instead.
@@ -171,7 +230,7 @@ fn invalid_json(error: &serde_json::Error) -> ParseError {
 /// Turns a parsed JSON file into records; a list cut off is one rejected record more, where
 /// the text ends.
 pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile, ParseError> {
-    let Json { value, cut_off } = json;
+    let Json { value, cut_off, raw_controls } = json;
     let items = match value {
         Value::Array(items) => items,
         other => {
@@ -212,6 +271,17 @@ pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile,
                     let paper = record.id.clone();
                     warnings.push(RecordWarning { position: index + 1, line: line(index), paper, message });
                 }
+                if !raw_controls.is_empty()
+                    && let Some(start) = line(index)
+                {
+                    let end = line(index + 1).unwrap_or(usize::MAX);
+                    let held = raw_controls.iter().filter(|&&at| (start..end).contains(&at)).count();
+                    if held > 0 {
+                        let paper = record.id.clone();
+                        let message = raw_controls_read(held);
+                        warnings.push(RecordWarning { position: index + 1, line: Some(start), paper, message });
+                    }
+                }
                 match first_of.get(&record.id) {
                     Some(&first) => {
                         let message = repeated_paper(&record.id, first + 1, line(first));
@@ -239,6 +309,14 @@ pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile,
         });
     }
     Ok(ParsedFile { format, records, rejected, warnings })
+}
+
+/// The warning for a record whose strings held `n` raw control characters.
+fn raw_controls_read(n: usize) -> String {
+    let what = if n == 1 { "a control character" } else { "control characters" };
+    format!(
+        "its text held {what} (a tab, a line break) written raw, where JSON wants an escape (\\t, \\n): read as escaped"
+    )
 }
 
 /// The format of a non-empty list, from its first item that has a known shape. `Ok(None)` for
