@@ -183,6 +183,26 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     if size > MAX_FILE_BYTES {
         return Err(ParseError::TooLarge { size, limit: MAX_FILE_BYTES });
     }
+    // A write cut short (a crash or power loss before the data reached the disk) leaves a file
+    // whose end is NUL bytes: the text before them is read, and the tail is named as one
+    // rejected record, as a JSON list cut off is. Rejecting the whole file as binary lost
+    // every paper the text before the tail held.
+    let Some(tail) = text::nul_tail(bytes) else { return parse_text(path, bytes) };
+    let text = &bytes[..bytes.len() - tail];
+    let mut parsed = parse_text(path, text)?;
+    let line = text.iter().filter(|&&b| b == b'\n').count() + 1;
+    parsed.rejected.push(RejectedRecord {
+        position: parsed.records.len() + parsed.rejected.len() + 1,
+        line: Some(line),
+        reason: format!(
+            "the file ends in {tail} NUL bytes here, as a write cut short (a crash, a full disk) leaves it: \
+             what came before was read; a record the cut went through may be incomplete"
+        ),
+    });
+    Ok(parsed)
+}
+
+fn parse_text(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     let decoded = text::decode(bytes)?;
     let content: &str = &decoded;
     if content.trim().is_empty() {

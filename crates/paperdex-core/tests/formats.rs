@@ -241,6 +241,37 @@ const HF_DAY: &str = r#"[
   "{'paper': {'id': '2412.07730', 'title': 'STIV'}}"
 ]"#;
 
+/// A digest whose writer was cut short by a crash: its end is NUL bytes where the data never
+/// reached the disk. The papers before them are read; the tail is one rejected record naming
+/// the line it starts on. Binary files and files of nothing but NULs are still refused.
+#[test]
+fn a_file_that_ends_in_nul_bytes_keeps_what_came_before_them() {
+    let report = fixture("report-heading-styles.md");
+    let whole = parse("reports/2026-02-05.md", &report);
+    let crashed = [&report[..], &[0u8; 4096][..]].concat();
+    let parsed = parse("reports/2026-02-05.md", &crashed);
+    assert_eq!(parsed.records, whole.records);
+    let [tail] = &parsed.rejected[..] else { panic!("{:#?}", parsed.rejected) };
+    let lines = report.iter().filter(|&&b| b == b'\n').count() + 1;
+    assert_eq!((tail.position, tail.line), (whole.records.len() + 1, Some(lines)));
+    assert!(tail.reason.starts_with("the file ends in 4096 NUL bytes here"), "{}", tail.reason);
+
+    // A JSON list the crash cut mid-record: the records before the cut, then the cut and the tail.
+    let cut = &HF_DAY.as_bytes()[..HF_DAY.find("\"ai_summary\": null").expect("second record")];
+    let parsed = parse("hf-daily-api/2026-02-05.json", &[cut, &[0u8; 512][..]].concat());
+    assert_eq!(parsed.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["2602.02958"]);
+    let reasons: Vec<&str> = parsed.rejected.iter().map(|r| r.reason.as_str()).collect();
+    assert!(
+        reasons.len() == 2 && reasons[0].contains("looks truncated") && reasons[1].contains("512 NUL bytes"),
+        "{reasons:?}"
+    );
+
+    assert!(matches!(parse_err("zeros.json", &[0u8; 64]), ParseError::Binary { offset: 0, .. }));
+    assert!(matches!(parse_err("blank.json", &[b' ', b'\n', 0, 0]), ParseError::Binary { .. }));
+    let early = [&b"[\n"[..], &[0u8; 8][..], &b"]"[..], &[0u8; 8][..]].concat();
+    assert!(matches!(parse_err("early.json", &early), ParseError::Binary { offset: 2, .. }), "NULs before the end");
+}
+
 /// A tab and a line break pasted raw into two records' strings (JSON wants them escaped):
 /// the file keeps every record, the two are warned about by position and line, and their
 /// text reads as the escapes would have.

@@ -53,6 +53,16 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     }
 }
 
+/// How many NUL bytes end `bytes` when only its end holds any, after text: what a write cut
+/// short leaves (the file's length reached the disk, its last blocks did not). `None` when
+/// there are none, when the file is nothing else, or when NULs come earlier too (binary
+/// data, or UTF-16, whose text ends in a NUL byte of its own).
+pub(super) fn nul_tail(bytes: &[u8]) -> Option<usize> {
+    let text = bytes.len() - bytes.iter().rev().take_while(|&&b| b == 0).count();
+    let tail = bytes.len() - text;
+    (tail > 0 && bytes[..text].iter().any(|b| !b.is_ascii_whitespace()) && !bytes[..text].contains(&0)).then_some(tail)
+}
+
 /// Whether `bytes` start as UTF-16 text saved without its byte-order mark: text in the Latin
 /// range is then a NUL every other byte, on one side of each pair only (most pairs of the
 /// first 512 bytes, at least 32 of them, so that a short binary is not taken for text).
