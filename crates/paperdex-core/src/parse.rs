@@ -188,7 +188,13 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     // rejected record, as a JSON list cut off is. Rejecting the whole file as binary lost
     // every paper the text before the tail held.
     let Some(tail) = text::nul_tail(bytes) else { return parse_text(path, bytes) };
-    let text = &bytes[..bytes.len() - tail];
+    let mut text = &bytes[..bytes.len() - tail];
+    // The cut falls where a disk block ends, often inside a character: its first bytes go too.
+    if let Err(error) = std::str::from_utf8(text)
+        && error.error_len().is_none()
+    {
+        text = &text[..error.valid_up_to()];
+    }
     let mut parsed = parse_text(path, text)?;
     let line = text.iter().filter(|&&b| b == b'\n').count() + 1;
     parsed.rejected.push(RejectedRecord {

@@ -255,6 +255,10 @@ fn a_file_that_ends_in_nul_bytes_keeps_what_came_before_them() {
     let lines = report.iter().filter(|&&b| b == b'\n').count() + 1;
     assert_eq!((tail.position, tail.line), (whole.records.len() + 1, Some(lines)));
     assert!(tail.reason.starts_with("the file ends in 4096 NUL bytes here"), "{}", tail.reason);
+    // Cut where a disk block ends, inside a character (量 is three bytes): its first bytes go too.
+    let zh = "## 📄 Paper\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n2. **一句话核心贡献**\n   量化".as_bytes();
+    let parsed = parse("reports/2026-02-05.md", &[&zh[..zh.len() - 1], &[0u8; 4096][..]].concat());
+    assert_eq!(parsed.records.len(), 1, "{:#?}", parsed.rejected);
 
     // A JSON list the crash cut mid-record: the records before the cut, then the cut and the tail.
     let cut = &HF_DAY.as_bytes()[..HF_DAY.find("\"ai_summary\": null").expect("second record")];
