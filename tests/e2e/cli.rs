@@ -31,6 +31,10 @@ fn without_a_model_hybrid_search_answers_with_bm25_and_says_so() {
     assert_eq!(answer["mode"], "bm25");
     assert!(answer["warnings"][0].as_str().is_some_and(|w| w.contains("BM25")), "{answer}");
     assert_eq!(hit_ids(&answer)[0], "2602.02958");
+    // In the terminal the user reads it once, as the CLI's own line (no log line beside it).
+    let run = paperdex(dir.path(), &["search", "KV cache quantization"]);
+    let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("BM25")).collect();
+    assert_eq!(said, ["warning: hybrid search unavailable, answered with BM25: --no-model given"], "{}", run.stderr);
 }
 
 #[test]
@@ -285,7 +289,7 @@ fn a_damaged_graph_is_rebuilt_and_the_search_says_so_on_stderr() {
     assert!(damaged > 0, "no graph file to damage");
     let search = run_output(paperdex_hashed(&index).args(["search", "KV cache quantization", "--json"]));
     assert_eq!(search.code, 0, "{}", search.stderr);
-    assert!(search.stderr.contains("WARN") && search.stderr.contains("rebuilding"), "{}", search.stderr);
+    assert!(search.stderr.contains("warning: ") && search.stderr.contains("rebuilding"), "{}", search.stderr);
     assert!(search.stderr.contains("graph.bin"), "the damaged file is named: {}", search.stderr);
     assert!(!search.stderr.contains('\u{1b}'), "colour codes in a log that is not a terminal: {:?}", search.stderr);
     assert_eq!(hit_ids(&serde_json::from_str(&search.stdout).expect("json"))[0], "2602.02958");
@@ -595,4 +599,20 @@ fn a_script_reads_one_json_shape_from_the_command_line_and_the_http_api() {
         }
         assert_eq!(timeless(cli), timeless(http), "{args:?} and {target} answer differently");
     }
+}
+
+#[test]
+fn a_bad_line_in_the_index_folders_glossary_is_named_once_and_ingest_exits_3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = sample();
+    assert_eq!(paperdex(dir.path(), &["ingest", sample.to_str().expect("utf-8 path")]).code, 0);
+    std::fs::write(dir.path().join("glossary.tsv"), "\u{feff}幻觉\thallucination\nbad line\n").expect("write");
+    let run = paperdex(dir.path(), &["ingest", sample.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 3, "as for a bad line of --glossary: {}", run.stderr);
+    let named: Vec<&str> = run.stderr.lines().filter(|l| l.contains("glossary.tsv:2")).collect();
+    assert_eq!(named.len(), 1, "{}", run.stderr);
+    assert!(named[0].starts_with("warning: glossary: ") && named[0].contains("line skipped"), "{}", named[0]);
+    // The byte-order mark a Windows editor writes is not part of the first term.
+    let lexicon = paperdex(dir.path(), &["lexicon", "幻觉", "--json"]);
+    assert!(lexicon.stdout.contains("hallucination"), "{}{}", lexicon.stdout, lexicon.stderr);
 }

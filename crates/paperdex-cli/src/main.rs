@@ -408,16 +408,24 @@ fn error_line(error: &anyhow::Error) -> String {
 /// cannot be loaded) is never silent. `RUST_LOG` overrides the default: warnings, plus the
 /// request log for `serve`. Colour only on a terminal: a log redirected to a file stays
 /// plain text.
+///
+/// A one-shot command without `RUST_LOG` writes its warnings as the CLI's own lines
+/// (`warning: …`, no timestamp or module), and leaves out the engine's note that it answered
+/// with BM25, which the command prints from the answer itself: a log line beside it said the
+/// same thing twice in two styles.
 fn init_logging(serving: bool) {
+    let from_env = tracing_subscriber::EnvFilter::try_from_default_env();
+    let plain = !serving && from_env.is_err();
     // The MCP SDK logs every handshake at info; its warnings (a failed request) are enough.
-    let default = if serving { "info,hnsw_rs=warn,tantivy=warn,rmcp=warn" } else { "warn" };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    let default =
+        if serving { "info,hnsw_rs=warn,tantivy=warn,rmcp=warn" } else { "warn,paperdex_index::engine=error" };
+    let filter = from_env.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if plain {
+        log.with_ansi(false).event_format(output::PlainLines).init();
+    } else {
+        log.with_ansi(std::io::stderr().is_terminal()).init();
+    }
 }
 
 /// The [`ErrorCode`] of a failed command: its index error's, else `internal` (a file that
@@ -457,6 +465,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = index.ingest(paths, embedder.as_deref().ok(), &mut progress)?;
             progress.finish();
             let lexicon = index.lexicon();
+            // The index folder's `glossary.tsv` counts as `--glossary` does: its bad lines
+            // (named on stderr when it was read) make the exit status 3 too.
+            glossary_problems += lexicon.glossary_problems.len();
             // Each write learns it again; an ingest that wrote nothing keeps the one it had.
             let relearned = lexicon.name != lexicon_before;
             if *json {

@@ -13,7 +13,7 @@ pub use paper::{
     Lang, MAX_RECORD_TEXT_BYTES, MAX_TITLE_CHARS, MergeOutcome, Paper, PaperId, Record, Section, SectionGroup,
     SectionKind, ShownSection, Source, SourceFormat, is_han,
 };
-pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RecordWarning, RejectedRecord, parse_bytes};
+pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RecordWarning, RejectedRecord, decode_text, parse_bytes};
 
 /// The days of `month` (1–12) in `year` of the Gregorian calendar; `None` for no such month.
 /// Every date paperdex reads, from a source or from a user, is checked against it: a

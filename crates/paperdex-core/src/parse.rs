@@ -208,6 +208,13 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     Ok(parsed)
 }
 
+/// A text file's bytes as text, by the rule every input file is read by: UTF-8 with or
+/// without its byte-order mark, UTF-16 with one; anything else an error saying what it is
+/// (the glossary is read this way too).
+pub fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ParseError> {
+    text::decode(bytes)
+}
+
 fn parse_text(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
     let decoded = text::decode(bytes)?;
     let content: &str = &decoded;

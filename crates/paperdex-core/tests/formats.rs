@@ -256,7 +256,8 @@ fn a_file_that_ends_in_nul_bytes_keeps_what_came_before_them() {
     assert_eq!((tail.position, tail.line), (whole.records.len() + 1, Some(lines)));
     assert!(tail.reason.starts_with("the file ends in 4096 NUL bytes here"), "{}", tail.reason);
     // Cut where a disk block ends, inside a character (量 is three bytes): its first bytes go too.
-    let zh = "## 📄 Paper\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n2. **一句话核心贡献**\n   量化".as_bytes();
+    let zh = "## 📄 Paper\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n2. **一句话核心贡献**\n   量化"
+        .as_bytes();
     let parsed = parse("reports/2026-02-05.md", &[&zh[..zh.len() - 1], &[0u8; 4096][..]].concat());
     assert_eq!(parsed.records.len(), 1, "{:#?}", parsed.rejected);
 

@@ -1663,7 +1663,12 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
         match index_of_pair.entry((entry.zh_terms.clone(), entry.en_terms.clone())) {
             std::collections::hash_map::Entry::Occupied(first) => {
                 let earlier: &mut LexiconEntry = &mut entries[*first.get()];
-                problem(format!("repeats the pair of line {}; this line's weight is used", earlier.count));
+                // This line is used, not skipped: the warning says which one it replaces.
+                problems.push(format!(
+                    "{}:{line_number}: repeats the pair of line {} (the same words once analysed); this line's weight is used",
+                    path.display(),
+                    earlier.count
+                ));
                 *earlier = entry;
             }
             std::collections::hash_map::Entry::Vacant(slot) => {
@@ -1675,11 +1680,17 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
     (entries, problems)
 }
 
-/// Reads the glossary file at `path`; an unreadable file is an error naming it.
+/// Reads the glossary file at `path`; an unreadable file is an error naming it. Its text is
+/// read as every input file is (a byte-order mark, as Windows editors write, is not part of
+/// the first term; UTF-16 with one is read); in another encoding it is left out whole, with
+/// one problem saying why, rather than every line called malformed.
 pub fn read_glossary(path: &Path) -> Result<(Vec<LexiconEntry>, Vec<String>)> {
     let bytes = fs::read(path).map_err(IndexError::io(path))?;
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(parse_glossary(path, &text))
+    match paperdex_core::decode_text(&bytes) {
+        Ok(text) => Ok(parse_glossary(path, &text)),
+        Err(paperdex_core::ParseError::Empty) => Ok(Default::default()),
+        Err(error) => Ok((Vec::new(), vec![format!("{}: the glossary is left out: {error}", path.display())])),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2297,7 +2308,32 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].starts_with("g.tsv:2: line skipped: a term is 139999 characters long"), "{problems:?}");
         assert!(problems[0].len() < 300, "the line is quoted short: {} bytes", problems[0].len());
-        assert!(problems[1].starts_with("g.tsv:3: line skipped: repeats the pair of line 1"), "{problems:?}");
+        assert!(problems[1].starts_with("g.tsv:3: repeats the pair of line 1"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_glossary_saved_by_a_windows_editor_reads_as_written_and_another_encoding_is_named_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("g.tsv");
+        let pairs = "幻觉\thallucination\n奖励模型\treward model\n";
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(pairs.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        for bytes in [[&b"\xEF\xBB\xBF"[..], pairs.as_bytes()].concat(), utf16] {
+            fs::write(&path, bytes).expect("write");
+            let (entries, problems) = read_glossary(&path).expect("reads");
+            assert!(problems.is_empty(), "{problems:?}");
+            let zh: Vec<&str> = entries.iter().map(|e| e.zh.as_str()).collect();
+            assert_eq!(zh, ["幻觉", "奖励模型"], "the byte-order mark is not part of the first term");
+        }
+        // GBK (what older Chinese Windows editors save): one problem naming the encoding.
+        fs::write(&path, [0xBB, 0xC3, 0xBE, 0xF5, b'\t', b'h', b'i', b'\n', 0xC4, 0xA3, b'\t', b'm', b'\n'])
+            .expect("write");
+        let (entries, problems) = read_glossary(&path).expect("reads");
+        assert!(entries.is_empty());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("g.tsv: the glossary is left out") && problems[0].contains("UTF-8"),
+            "{problems:?}"
+        );
     }
 
     #[test]
