@@ -525,6 +525,34 @@ pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> any
     Ok(())
 }
 
+/// Log events as the CLI's own lines: `warning: message field=value`, as a one-shot command's
+/// other warnings read.
+pub struct PlainLines;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for PlainLines
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        context: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let level = match *event.metadata().level() {
+            tracing::Level::ERROR => "error",
+            tracing::Level::WARN => "warning",
+            tracing::Level::INFO => "info",
+            tracing::Level::DEBUG => "debug",
+            tracing::Level::TRACE => "trace",
+        };
+        write!(writer, "{level}: ")?;
+        context.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use paperdex_index::IngestReport;
@@ -575,33 +603,5 @@ mod tests {
             ]
         );
         assert!(vector_lines(&IngestReport::default()).is_empty(), "nothing to say when nothing was embedded");
-    }
-}
-
-/// Log events as the CLI's own lines: `warning: message field=value`, as a one-shot command's
-/// other warnings read.
-pub struct PlainLines;
-
-impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for PlainLines
-where
-    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        context: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
-        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
-        event: &tracing::Event<'_>,
-    ) -> std::fmt::Result {
-        let level = match *event.metadata().level() {
-            tracing::Level::ERROR => "error",
-            tracing::Level::WARN => "warning",
-            tracing::Level::INFO => "info",
-            tracing::Level::DEBUG => "debug",
-            tracing::Level::TRACE => "trace",
-        };
-        write!(writer, "{level}: ")?;
-        context.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
     }
 }
