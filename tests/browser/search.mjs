@@ -40,6 +40,12 @@ try {
     if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
     console.log(`ok ${name}: ${expected} found, ${marks} highlights, ${related} related papers`);
+    // Closing the paper (Escape) gives the tab back the search's title.
+    await page.locator("#q").blur();
+    await page.keyboard.press("Escape");
+    await page.locator("#paper").waitFor({ state: "hidden", timeout: 15000 })
+      .catch(() => fail(`${name}: Escape did not close the paper`));
+    if (await page.title() !== `${query} · paperdex`) await fail(`${name}: the tab is still titled ${await page.title()}`);
 
     // A filtered search: only the experiments sections, newest first; the filters live in
     // the URL (a reload keeps them) and each hit says which section matched.

@@ -357,7 +357,8 @@ impl std::str::FromStr for SectionGroup {
     /// Reads a group name ([`SectionGroup::name`]) in any case; `experiment`, `core`,
     /// `summary` and `innovation` name groups too. So does each kind of section, by the name
     /// a paper's JSON gives its sections (`core_contribution`, `results`, `field`: what an
-    /// agent reads in `show_paper` and asks for next) and by its label (`实验效果`).
+    /// agent reads in `show_paper` and asks for next) and by its label (`实验效果`), and each
+    /// group by the label a hit shows (`核心贡献 contribution`, or its Chinese half, `核心贡献`).
     fn from_str(s: &str) -> Result<SectionGroup, String> {
         let s = s.trim().to_lowercase();
         let alias = match s.as_str() {
@@ -372,7 +373,16 @@ impl std::str::FromStr for SectionGroup {
             };
             SectionKind::ALL.iter().find(|kind| named(kind)).map(|kind| kind.group())
         };
-        let group = alias.or_else(|| SectionGroup::ALL.into_iter().find(|g| g.name() == s)).or_else(kind_named);
+        let labelled = || {
+            SectionGroup::ALL.into_iter().find(|g| {
+                let label = g.label().to_lowercase();
+                label == s || label.split_whitespace().next() == Some(s.as_str())
+            })
+        };
+        let group = alias
+            .or_else(|| SectionGroup::ALL.into_iter().find(|g| g.name() == s))
+            .or_else(kind_named)
+            .or_else(labelled);
         group.ok_or_else(|| {
             let names: Vec<&str> = SectionGroup::ALL.iter().map(|g| g.name()).collect();
             format!("must be one of {}", names.join(", "))

@@ -266,6 +266,13 @@ mod tests {
         }
         assert_eq!(parse_value::<SectionGroup>("section", "core_contribution").ok(), Some(SectionGroup::Contribution));
         assert_eq!(parse_value::<SectionGroup>("section", "实验效果").ok(), Some(SectionGroup::Experiments));
+        // The label a hit shows, whole or its Chinese half, names its group back.
+        for group in SectionGroup::ALL {
+            let label = group.label();
+            assert_eq!(parse_value::<SectionGroup>("section", label).ok(), Some(group), "{label}");
+            let half = label.split_whitespace().next().expect("a word");
+            assert_eq!(parse_value::<SectionGroup>("section", half).ok(), Some(group), "{half}");
+        }
         assert_eq!(parse_value::<SortOrder>("sort", "DATE").ok(), Some(SortOrder::Date));
     }
 

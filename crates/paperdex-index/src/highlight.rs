@@ -334,7 +334,23 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
         .map(|[s, e]| [map[s].min(trimmed_end), map[e].min(trimmed_end)])
         .filter(|[s, e]| s < e)
         .collect();
-    (out, ranges)
+    (out, disjoint(ranges))
+}
+
+/// `ranges` in order, those that overlap made one: a word the analysers split (`GPT-4o` into
+/// `GPT`, `4o` and the whole, jieba's `大模型` after `模型`) is highlighted as the bytes any of
+/// them matched. Out of order and overlapping, they could not be read as marks in a row, and
+/// the HTML made from them (which skips an overlap) disagreed with the list.
+fn disjoint(mut ranges: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
+    ranges.sort_unstable();
+    let mut out: Vec<[usize; 2]> = Vec::with_capacity(ranges.len());
+    for [start, end] in ranges {
+        match out.last_mut() {
+            Some(last) if start < last[1] => last[1] = last[1].max(end),
+            _ => out.push([start, end]),
+        }
+    }
+    out
 }
 
 /// A section's text as the snippet generator gets it.
@@ -646,5 +662,18 @@ mod tests {
         let (out, ranges) = tidy(text, vec![[start, start + 2]]);
         assert_eq!(out, "决策 Transformer 5. 实验效果 C# 与 #3 号 KV");
         assert_eq!(&out[ranges[0][0]..ranges[0][1]], "KV");
+    }
+
+    #[test]
+    fn a_word_matched_whole_and_in_parts_is_one_highlight_in_order() {
+        // What the analysers report for `GPT-4o` (its parts, then the whole) and jieba for
+        // 大模型 (the whole after its part 模型).
+        let text = "GPT-4o and 大模型 by GPT".to_string();
+        let zh = text.find("大模型").expect("zh");
+        let last = text.rfind("GPT").expect("GPT");
+        let ranges = vec![[0, 3], [4, 6], [0, 6], [zh + 3, zh + 9], [zh, zh + 9], [last, last + 3]];
+        let (out, ranges) = tidy(text, ranges);
+        let marked: Vec<&str> = ranges.iter().map(|&[s, e]| &out[s..e]).collect();
+        assert_eq!(marked, ["GPT-4o", "大模型", "GPT"]);
     }
 }

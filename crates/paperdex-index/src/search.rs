@@ -64,7 +64,8 @@ impl std::str::FromStr for SearchMode {
     type Err = String;
 
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
+        // White space around it left out, as every parameter's is.
+        match s.trim().to_ascii_lowercase().as_str() {
             "hybrid" => Ok(SearchMode::Hybrid),
             "bm25" | "keyword" => Ok(SearchMode::Bm25),
             "vector" | "semantic" => Ok(SearchMode::Vector),

@@ -192,6 +192,23 @@ async fn a_notification_or_a_response_before_initialize_does_not_stop_the_server
     client.close().await;
 }
 
+/// A client that forgot `initialize` is told so (rmcp answered that `_meta` lacked the inline
+/// protocol fields of a revision the client never named), and the handshake that follows works.
+#[tokio::test]
+async fn a_request_before_initialize_is_told_to_initialize_first() {
+    let mut client = Client::start(server());
+    client.send(r#"{"jsonrpc":"2.0","id":"early","method":"tools/list"}"#).await;
+    let answer = client.answer().await;
+    assert_eq!(answer["id"], "early", "{answer}");
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("send `initialize` first"), "{answer}");
+    client.initialize().await;
+    let found = client.call(2, "search", json!({"query": "KV cache quantization"})).await;
+    assert_eq!(found["result"]["isError"], false, "{found}");
+    client.close().await;
+}
+
 /// A client that writes its requests, good and bad, and closes its input at once (a script
 /// piping a file in) gets an answer to every one: the answers to bad lines were written inside
 /// a read the service loop drops whenever a tool's answer comes first, and were lost with it.

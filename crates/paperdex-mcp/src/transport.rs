@@ -185,6 +185,17 @@ fn starts_the_session(request: &ClientRequest) -> bool {
     }
 }
 
+/// Whether `request`, sent before the session started, neither starts it nor may come before
+/// it (`ping`, `discover`) nor names a protocol version inline.
+fn names_no_protocol(request: &ClientRequest) -> bool {
+    match request {
+        ClientRequest::InitializeRequest(_) | ClientRequest::PingRequest(_) | ClientRequest::DiscoverRequest(_) => {
+            false
+        }
+        other => other.get_meta().protocol_version().is_none(),
+    }
+}
+
 fn error_line(code: i64, message: &str, id: Value) -> Vec<u8> {
     let mut line = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string();
     line.push('\n');
@@ -254,6 +265,22 @@ where
                     if !self.session_started =>
                 {
                     tracing::warn!("passed over a notification or a response sent before the session started");
+                }
+                // A request before the session that names no protocol at all (a client that
+                // skipped `initialize`): rmcp took it for a 2026-07-28 request and answered
+                // that `_meta` lacked fields the client had never heard of. Answered here with
+                // what to do; the handshake still waits.
+                Ok(JsonRpcMessage::Request(request))
+                    if !self.session_started && names_no_protocol(&request.request) =>
+                {
+                    let message = "Invalid Request: the session has not started: send `initialize` first \
+                                   (under protocol 2026-07-28, a request may carry its protocol version and \
+                                   client capabilities in `_meta` instead)";
+                    self.answer(error_line(
+                        INVALID_REQUEST,
+                        message,
+                        serde_json::to_value(&request.id).unwrap_or(Value::Null),
+                    ));
                 }
                 Ok(message) => {
                     if let JsonRpcMessage::Request(request) = &message {

@@ -192,6 +192,7 @@ mod tests {
         assert_eq!(mode("mode=BM25").expect("any case"), SearchMode::Bm25);
         assert_eq!(mode("mode=Semantic").expect("alias"), SearchMode::Vector);
         assert_eq!(mode("mode=keyword").expect("alias"), SearchMode::Bm25);
+        assert_eq!(mode("mode=+bm25+").expect("spaces around, as every parameter's"), SearchMode::Bm25);
         assert!(mode("mode=fuzzy").is_err());
     }
 
