@@ -241,6 +241,20 @@ const HF_DAY: &str = r#"[
   "{'paper': {'id': '2412.07730', 'title': 'STIV'}}"
 ]"#;
 
+/// A summary that quotes a report's markdown in a code block: the `## 📄` heading quoted there
+/// is text of the paper, not a paper of its own.
+#[test]
+fn a_paper_heading_quoted_in_a_code_block_is_not_a_paper() {
+    let report = "## 📄 Real Paper\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n\
+                  2. **一句话核心贡献**\n   输出格式如下：\n\n```markdown\n## 📄 Example\n\n\
+                  - **链接**: https://huggingface.co/papers/2602.99999\n```\n";
+    let parsed = parse("reports/2026-02-05.md", report.as_bytes());
+    assert_eq!(parsed.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["2602.02958"]);
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    let text: String = parsed.records[0].sections.iter().map(|s| s.text.as_str()).collect();
+    assert!(text.contains("## 📄 Example"), "the quote stays in the summary: {text}");
+}
+
 /// A digest whose writer was cut short by a crash: its end is NUL bytes where the data never
 /// reached the disk. The papers before them are read; the tail is one rejected record naming
 /// the line it starts on. Binary files and files of nothing but NULs are still refused.

@@ -67,7 +67,8 @@ fn link_target(value: &str) -> &str {
 /// Parses a report.
 pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError> {
     let lines: Vec<&str> = content.lines().collect();
-    let starts: Vec<usize> = (0..lines.len()).filter(|&i| paper_heading(lines[i]).is_some()).collect();
+    let fenced = in_closed_code_fences(&lines);
+    let starts: Vec<usize> = (0..lines.len()).filter(|&i| !fenced[i] && paper_heading(lines[i]).is_some()).collect();
     let Some(&first) = starts.first() else {
         return Err(ParseError::NoPapers { format: SourceFormat::DailyReport });
     };
@@ -109,6 +110,57 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
         }
     }
     Ok(ParsedFile { format: SourceFormat::DailyReport, records, rejected, warnings })
+}
+
+/// For each line, whether it is inside a fenced code block (```` ``` ```` or `~~~`, up to
+/// three spaces in, closed by the same character at least as many times) that is closed: a
+/// summary quoting a report's markdown there holds `## 📄` lines that are not papers. A fence
+/// never closed (a summary's broken markdown) hides nothing, or it would swallow every paper
+/// after it.
+fn in_closed_code_fences(lines: &[&str]) -> Vec<bool> {
+    let fence = |line: &str| {
+        let trimmed = line.trim_start_matches(' ');
+        if line.len() - trimmed.len() > 3 {
+            return None;
+        }
+        let mark = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+        let run = trimmed.chars().take_while(|&c| c == mark).count();
+        (run >= 3).then_some((mark, run, trimmed[run..].trim().is_empty()))
+    };
+    // Runs are counted up to 16. `no_closer_after[mark][run]`: a line after which no fence of
+    // that mark and length closes, learnt from a search that failed, so that a file of many
+    // unclosed fences (hostile, or broken) costs one search per kind, not one per fence.
+    const MAX_RUN: usize = 16;
+    let mut no_closer_after = [[usize::MAX; MAX_RUN + 1]; 2];
+    let mut inside = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        let Some((mark, run, _)) = fence(lines[i]) else {
+            i += 1;
+            continue;
+        };
+        let (kind, run) = (usize::from(mark == '~'), run.min(MAX_RUN));
+        let close = if i >= no_closer_after[kind][run] {
+            None
+        } else {
+            (i + 1..lines.len())
+                .find(|&j| fence(lines[j]).is_some_and(|(m, r, bare)| m == mark && r.min(MAX_RUN) >= run && bare))
+        };
+        if close.is_none() {
+            // Nor does any longer fence of this mark.
+            for longer in run..=MAX_RUN {
+                no_closer_after[kind][longer] = no_closer_after[kind][longer].min(i);
+            }
+        }
+        match close {
+            Some(end) => {
+                inside[i..=end].iter_mut().for_each(|line| *line = true);
+                i = end + 1;
+            }
+            None => i += 1,
+        }
+    }
+    inside
 }
 
 /// One `## 📄` block; `first_line` is the 1-based line of its heading. Errors carry the line
@@ -169,5 +221,15 @@ mod tests {
         assert_eq!(meta_item("# 标题"), None);
         assert_eq!(link_target("[论文](https://arxiv.org/abs/1) "), "https://arxiv.org/abs/1");
         assert_eq!(link_target("<https://x>"), "https://x");
+    }
+
+    #[test]
+    fn headings_quoted_in_a_closed_code_fence_are_not_papers_and_an_unclosed_fence_hides_none() {
+        let lines = ["```markdown", "## 📄 fake", "```", "## 📄 real", "~~~~", "x", "~~~", "y", "````", "## 📄 after"];
+        let inside = in_closed_code_fences(&lines);
+        assert_eq!(inside, [true, true, true, false, false, false, false, false, false, false]);
+        // Many fences that never close: each kind is searched for its closer once, not each fence.
+        let hostile: Vec<&str> = std::iter::repeat_n("```rust", 200_000).collect();
+        assert!(in_closed_code_fences(&hostile).iter().all(|&fenced| !fenced));
     }
 }
