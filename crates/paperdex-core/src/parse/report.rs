@@ -148,8 +148,8 @@ fn in_closed_code_fences(lines: &[&str]) -> Vec<bool> {
         };
         if close.is_none() {
             // Nor does any longer fence of this mark.
-            for longer in run..=MAX_RUN {
-                no_closer_after[kind][longer] = no_closer_after[kind][longer].min(i);
+            for after in &mut no_closer_after[kind][run..] {
+                *after = (*after).min(i);
             }
         }
         match close {
