@@ -147,6 +147,14 @@ fn a_damaged_vector_file_leaves_keyword_search_working_and_the_next_ingest_embed
     let body: serde_json::Value = serde_json::from_str(&body).expect("JSON");
     assert_eq!(body["status"], "degraded", "{body}");
     assert!(body["vectors_problem"].as_str().is_some_and(|p| p.contains("vectors.bin")), "{body}");
+    // So do `stats` and a related list: damaged vectors, not an index built without them.
+    let stats: serde_json::Value =
+        serde_json::from_str(&paperdex(&index, &["stats", "--json"]).stdout).expect("stats JSON");
+    assert!(stats["vectors_problem"].as_str().is_some_and(|p| p.contains("vectors.bin")), "{stats}");
+    assert!(paperdex(&index, &["stats"]).stdout.contains("vectors:      cannot be loaded"), "stats says so");
+    let related = paperdex(&index, &["related", "2602.02958", "--json"]);
+    let related: serde_json::Value = serde_json::from_str(&related.stdout).expect("related JSON");
+    assert!(related["warnings"].to_string().contains("vectors cannot be loaded"), "{related}");
 
     // Without the model an ingest cannot mend them and leaves the file as it is.
     let keyword_only = paperdex(&index, &["ingest", sample.to_str().expect("path")]);

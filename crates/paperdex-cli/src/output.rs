@@ -447,11 +447,12 @@ pub fn print_stats(stats: &IndexStats) {
         println!("    {format}: {n}");
     }
     println!("source files: {}", stats.source_files);
-    match &stats.vector_model {
-        Some(model) => {
+    match (&stats.vector_model, &stats.vectors_problem) {
+        (Some(model), _) => {
             println!("vectors:      {} passages of {} papers ({model})", stats.vectors, stats.papers_with_vectors)
         }
-        None => println!("vectors:      none (keyword search only)"),
+        (None, Some(problem)) => println!("vectors:      cannot be loaded, keyword search only: {problem}"),
+        (None, None) => println!("vectors:      none (keyword search only)"),
     }
     println!("generation:   {}", stats.generation);
     if let Some((first, last)) = &stats.date_range {

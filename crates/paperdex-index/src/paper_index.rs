@@ -90,6 +90,10 @@ pub struct IndexStats {
     pub vectors: u64,
     /// The embedding model of the vectors.
     pub vector_model: Option<String>,
+    /// Why the index's vectors could not be loaded (a damaged file, say): then the counts
+    /// above are 0 and searches answer by keywords, but the index is not a keyword-only one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vectors_problem: Option<String>,
     /// The current generation number.
     pub generation: u64,
     /// The earliest and latest paper date.
@@ -580,6 +584,7 @@ impl PaperIndex {
                 .map_or(0, |v| v.set.live_papers().collect::<std::collections::HashSet<_>>().len() as u64),
             vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
             vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),
+            vectors_problem: self.vectors_problem().map(|problem| problem.to_string()),
             generation: self.committed_payload()?.generation,
             papers_by_language: by_language,
             papers_by_format: by_format,

@@ -114,9 +114,13 @@ impl SearchEngine {
         let has_vectors = vectors.as_deref().is_some_and(|v| v.set.live_chunks_of(own_id).next().is_some());
         let mut warnings = Vec::new();
         if !has_vectors {
-            warnings.push(match vectors {
-                None => "the index has no vectors: related by shared words only".to_string(),
-                Some(_) => "this paper has no vectors: related by shared words only".to_string(),
+            warnings.push(match (vectors, index.vectors_problem()) {
+                // Said as search says it: a damaged file is not an index without vectors.
+                (None, Some(problem)) => format!(
+                    "the index's vectors cannot be loaded ({problem}): related by shared words only; ingest again to embed every paper again"
+                ),
+                (None, None) => "the index has no vectors: related by shared words only".to_string(),
+                (Some(_), _) => "this paper has no vectors: related by shared words only".to_string(),
             });
         }
 
