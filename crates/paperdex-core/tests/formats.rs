@@ -241,6 +241,35 @@ const HF_DAY: &str = r#"[
   "{'paper': {'id': '2412.07730', 'title': 'STIV'}}"
 ]"#;
 
+/// A date that is no calendar day (`2026-13-45`) is left out with a warning saying what dates
+/// the papers instead, once per file; it was dropped in silence.
+#[test]
+fn a_date_that_is_no_calendar_day_is_said_not_dropped_in_silence() {
+    let report = "# Hugging Face Daily Papers Report\n**Date**: 2026-13-45\n\n\
+                  ## 📄 One\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n摘要一\n\n\
+                  ## 📄 Two\n\n- **链接**: https://huggingface.co/papers/2602.04705\n\n摘要二\n";
+    for (path, dated_by) in
+        [("reports/2026-02-05.md", "dated by the file name, 2026-02-05"), ("reports/today.md", "no first-seen day")]
+    {
+        let parsed = parse(path, report.as_bytes());
+        assert_eq!(parsed.records.len(), 2);
+        let [warning] = &parsed.warnings[..] else { panic!("one warning for the file: {:#?}", parsed.warnings) };
+        assert_eq!((warning.position, warning.paper.as_str()), (1, "2602.02958"));
+        assert!(
+            warning.message.contains("\"2026-13-45\" (line 2) is no calendar day")
+                && warning.message.contains(dated_by),
+            "{}",
+            warning.message
+        );
+    }
+    let paper =
+        "---\ntitle: A paper\ndate: 2026-02-30\npdf: https://arxiv.org/pdf/2602.02958\n---\n\n## Abstract\n\nText.\n";
+    let parsed = parse("paper-md/a.md", paper.as_bytes());
+    assert_eq!(parsed.records[0].published, None);
+    let [warning] = &parsed.warnings[..] else { panic!("{:#?}", parsed.warnings) };
+    assert!(warning.message.contains("\"2026-02-30\" is no calendar day"), "{}", warning.message);
+}
+
 /// A summary that quotes a report's markdown in a code block: the `## 📄` heading quoted there
 /// is text of the paper, not a paper of its own.
 #[test]

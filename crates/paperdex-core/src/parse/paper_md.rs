@@ -20,7 +20,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::sections::{Preamble, split};
 use super::text::{collapse_whitespace, date_in_file_name, non_empty, normalize_date, snippet};
-use super::{ParseError, ParsedFile, RejectedRecord};
+use super::{ParseError, ParsedFile, RecordWarning, RejectedRecord};
 use crate::paper::{Lang, PaperId, Record, Section, SectionKind, Source, SourceFormat};
 
 /// How many lines from the top are searched for the header of a plain paper file.
@@ -59,6 +59,8 @@ struct Meta {
     title_zh: Option<String>,
     authors: Vec<String>,
     date: Option<String>,
+    /// A date given that is no calendar day (`2026-13-45`), as written: said in a warning.
+    bad_date: Option<String>,
     pdf: Option<String>,
     tags: Vec<String>,
     /// Known sections given as fields (`tldr:`, `motivation:`...) or header lines (`**TLDR**:`).
@@ -74,6 +76,7 @@ impl Meta {
             self.authors = other.authors;
         }
         self.date = self.date.or(other.date);
+        self.bad_date = self.bad_date.or(other.bad_date);
         self.pdf = self.pdf.or(other.pdf);
         self.tags.extend(other.tags);
         self.sections.extend(other.sections);
@@ -111,6 +114,16 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
         )));
     };
 
+    // A date given but unreadable is said, not dropped in silence (the paper has none then).
+    let warnings = match (&meta.date, &meta.bad_date) {
+        (None, Some(raw)) => vec![RecordWarning {
+            position: 1,
+            line: Some(1),
+            paper: id.clone(),
+            message: format!("its date {:?} is no calendar day (YYYY-MM-DD): left out", snippet(raw, 40)),
+        }],
+        _ => Vec::new(),
+    };
     let mut record = Record::new(id, source);
     record.url = url;
     record.title = meta.title;
@@ -140,12 +153,7 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
     if let Some(reason) = record.too_large() {
         return Ok(reject(reason));
     }
-    Ok(ParsedFile {
-        format: SourceFormat::PaperMarkdown,
-        records: vec![record],
-        rejected: Vec::new(),
-        warnings: Vec::new(),
-    })
+    Ok(ParsedFile { format: SourceFormat::PaperMarkdown, records: vec![record], rejected: Vec::new(), warnings })
 }
 
 /// Splits `---\n<yaml>\n---\n<body>` into its YAML and body; `None` without front matter.
@@ -234,6 +242,7 @@ fn front_matter(yaml: &str) -> Result<Meta, ParseError> {
         title_zh: text("title_zh").map(|t| collapse_whitespace(&t)),
         authors: map.get("authors").map(|v| list(v, &[',', '，', ';'])).unwrap_or_default(),
         date: text("date").as_deref().and_then(normalize_date),
+        bad_date: text("date").filter(|raw| normalize_date(raw).is_none()),
         pdf: text("pdf"),
         tags: map.get("tags").map(|v| list(v, &[',', '，'])).unwrap_or_default(),
         sections: Vec::new(),
@@ -329,7 +338,10 @@ fn read_header<'a>(lines: &'a [Cow<'a, str>]) -> (Meta, Vec<&'a str>) {
                         value.split([',', '，', ';']).filter_map(non_empty).map(collapse_whitespace).collect();
                 }
             }
-            "date" | "日期" => meta.date = meta.date.take().or_else(|| normalize_date(value)),
+            "date" | "日期" => match normalize_date(value) {
+                Some(date) => meta.date = meta.date.take().or(Some(date)),
+                None => meta.bad_date = meta.bad_date.take().or_else(|| non_empty(value).map(str::to_string)),
+            },
             "pdf" | "arxiv" | "url" | "链接" => {
                 meta.pdf = meta.pdf.take().or_else(|| non_empty(value).map(str::to_string))
             }

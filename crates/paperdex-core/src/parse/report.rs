@@ -72,15 +72,24 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
     let Some(&first) = starts.first() else {
         return Err(ParseError::NoPapers { format: SourceFormat::DailyReport });
     };
-    let header_date = lines[..first].iter().find_map(|line| {
+    // The header's `**Date**`, with its line: the day the report lists its papers for.
+    let header_date = lines[..first].iter().enumerate().find_map(|(i, line)| {
         let (key, value) = meta_item(line)?;
-        key.eq_ignore_ascii_case("date").then(|| normalize_date(value)).flatten()
+        key.eq_ignore_ascii_case("date").then(|| (i + 1, value.trim(), normalize_date(value)))
     });
     let source = Source {
         path: path.to_string(),
         format: SourceFormat::DailyReport,
-        date: header_date.or_else(|| date_in_file_name(path)),
+        date: header_date.as_ref().and_then(|(_, _, date)| date.clone()).or_else(|| date_in_file_name(path)),
     };
+    // A date given but unreadable is said once, with the first paper, not dropped in silence.
+    let bad_date = header_date.filter(|(_, raw, date)| date.is_none() && !raw.is_empty()).map(|(line, raw, _)| {
+        let dated_by = match &source.date {
+            Some(day) => format!("its papers are dated by the file name, {day}"),
+            None => "its papers have no first-seen day".to_string(),
+        };
+        format!("the report's date {:?} (line {line}) is no calendar day (YYYY-MM-DD): {dated_by}", snippet(raw, 40))
+    });
 
     let mut records = Vec::with_capacity(starts.len());
     let mut rejected = Vec::new();
@@ -93,6 +102,15 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
             .and_then(|record| record.too_large().map_or(Ok(record), |reason| Err((start + 1, reason))));
         match record {
             Ok(record) => {
+                if let Some(message) = bad_date.as_ref().filter(|_| records.is_empty()) {
+                    let paper = record.id.clone();
+                    warnings.push(RecordWarning {
+                        position: index + 1,
+                        line: Some(start + 1),
+                        paper,
+                        message: message.clone(),
+                    });
+                }
                 match first_of.get(&record.id) {
                     Some(&(first, first_line)) => warnings.push(RecordWarning {
                         position: index + 1,
