@@ -350,6 +350,16 @@ fn raw_control_characters_in_strings_cost_a_warning_not_the_file() {
         abstract_of(&clean, 0).iter().map(|t| t.replacen("emerging system", "emerging\tsystem", 1)).collect::<Vec<_>>()
     );
     assert!(abstract_of(&parsed, 1).iter().any(|t| t.contains("In this\nreport")), "{:?}", abstract_of(&parsed, 1));
+    // A dump on one line (as APIs write them): the warning goes to the record that held it.
+    let one_line = HF_DAY.replace('\n', "").replacen("an emerging system", "an emerging\tsystem", 1);
+    let parsed = parse("hf-daily-api/2026-02-05.json", one_line.as_bytes());
+    let warned: Vec<(usize, &str)> = parsed
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("written raw"))
+        .map(|w| (w.position, w.paper.as_str()))
+        .collect();
+    assert_eq!(warned, [(1, "2602.02958")], "{:#?}", parsed.warnings);
     // When a raw control character is not the file's only syntax error, the file is refused,
     // and the error names the first problem where it is in the file as written.
     let also_broken = broken.replacen("\"upvotes\": 29,", "\"upvotes\": 29,,", 1);

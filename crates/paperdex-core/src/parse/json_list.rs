@@ -19,7 +19,7 @@ use crate::paper::{PaperId, Source, SourceFormat};
 pub(super) struct Json {
     pub(super) value: Value,
     pub(super) cut_off: Option<ParseError>,
-    /// The 1-based lines of control characters (a tab, a line break) written raw inside its
+    /// The byte offsets of control characters (a tab, a line break) written raw inside its
     /// strings, which JSON wants escaped: each was read as the escape it stands for.
     pub(super) raw_controls: Vec<usize>,
 }
@@ -177,15 +177,15 @@ fn with_lone_surrogates_replaced(raw: &str) -> Option<String> {
 }
 
 /// `content` with every control character inside a string (U+0000 to U+001F, which JSON
-/// wants written as escapes) replaced by its escape, and the 1-based line of each; `None` when
+/// wants written as escapes) replaced by its escape, and the byte offset of each; `None` when
 /// no string holds one.
 fn with_raw_controls_escaped(content: &str) -> Option<(String, Vec<usize>)> {
     let mut out = String::with_capacity(content.len() + 16);
-    let mut lines = Vec::new();
-    let (mut line, mut in_string, mut escaped) = (1, false, false);
-    for c in content.chars() {
+    let mut offsets = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    for (at, c) in content.char_indices() {
         if in_string && !escaped && c < ' ' {
-            lines.push(line);
+            offsets.push(at);
             match c {
                 '\n' => out.push_str("\\n"),
                 '\t' => out.push_str("\\t"),
@@ -207,11 +207,8 @@ fn with_raw_controls_escaped(content: &str) -> Option<(String, Vec<usize>)> {
                 in_string = true;
             }
         }
-        if c == '\n' {
-            line += 1;
-        }
     }
-    (!lines.is_empty()).then_some((out, lines))
+    (!offsets.is_empty()).then_some((out, offsets))
 }
 
 fn invalid_json(error: &serde_json::Error) -> ParseError {
@@ -251,7 +248,7 @@ pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile,
     let mut records = Vec::with_capacity(items.len());
     let mut rejected = Vec::new();
     let mut warnings = Vec::new();
-    let mut lines: Option<Vec<usize>> = None;
+    let mut lines: Option<Vec<(usize, usize)>> = None;
     // The first record of each paper, by its index in the list.
     let mut first_of: HashMap<PaperId, usize> = HashMap::new();
     for (index, item) in items.into_iter().enumerate() {
@@ -264,29 +261,40 @@ pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile,
             None => Ok((record, warning)),
         });
         // Only files with a bad or repeated record pay for finding where the records start.
-        let mut line = |at: usize| lines.get_or_insert_with(|| item_lines(content)).get(at).copied();
+        // Each record's start in the text: its byte offset and its 1-based line.
+        let mut start = |at: usize| lines.get_or_insert_with(|| item_starts(content)).get(at).copied();
         match record {
             Ok((record, warning)) => {
                 if let Some(message) = warning {
                     let paper = record.id.clone();
-                    warnings.push(RecordWarning { position: index + 1, line: line(index), paper, message });
+                    warnings.push(RecordWarning {
+                        position: index + 1,
+                        line: start(index).map(|(_, line)| line),
+                        paper,
+                        message,
+                    });
                 }
                 if !raw_controls.is_empty()
-                    && let Some(start) = line(index)
+                    && let Some((from, line)) = start(index)
                 {
-                    let end = line(index + 1).unwrap_or(usize::MAX);
-                    let held = raw_controls.iter().filter(|&&at| (start..end).contains(&at)).count();
+                    let to = start(index + 1).map_or(usize::MAX, |(at, _)| at);
+                    let held = raw_controls.iter().filter(|&&at| (from..to).contains(&at)).count();
                     if held > 0 {
                         let paper = record.id.clone();
                         let message = raw_controls_read(held);
-                        warnings.push(RecordWarning { position: index + 1, line: Some(start), paper, message });
+                        warnings.push(RecordWarning { position: index + 1, line: Some(line), paper, message });
                     }
                 }
                 match first_of.get(&record.id) {
                     Some(&first) => {
-                        let message = repeated_paper(&record.id, first + 1, line(first));
+                        let message = repeated_paper(&record.id, first + 1, start(first).map(|(_, line)| line));
                         let paper = record.id.clone();
-                        warnings.push(RecordWarning { position: index + 1, line: line(index), paper, message });
+                        warnings.push(RecordWarning {
+                            position: index + 1,
+                            line: start(index).map(|(_, line)| line),
+                            paper,
+                            message,
+                        });
                     }
                     None => {
                         first_of.insert(record.id.clone(), index);
@@ -294,7 +302,9 @@ pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile,
                 }
                 records.push(record);
             }
-            Err(reason) => rejected.push(RejectedRecord { position: index + 1, line: line(index), reason }),
+            Err(reason) => {
+                rejected.push(RejectedRecord { position: index + 1, line: start(index).map(|(_, line)| line), reason })
+            }
         }
     }
     if let Some(cut_off) = cut_off {
@@ -393,16 +403,16 @@ fn keys_of(map: &serde_json::Map<String, Value>) -> String {
     map.keys().take(8).map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
 }
 
-/// The 1-based line where each item of the top-level JSON list starts. Scans the text once,
-/// skipping strings; only called on text that already parsed as a JSON list.
-fn item_lines(content: &str) -> Vec<usize> {
-    let mut lines = Vec::new();
+/// Where each item of the top-level JSON list starts: its byte offset and 1-based line. Scans
+/// the text once, skipping strings; only called on text that already parsed as a JSON list.
+fn item_starts(content: &str) -> Vec<(usize, usize)> {
+    let mut starts = Vec::new();
     let mut line = 1;
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
     let mut expect_item = false;
-    for &b in content.as_bytes() {
+    for (at, &b) in content.as_bytes().iter().enumerate() {
         if b == b'\n' {
             line += 1;
         }
@@ -419,7 +429,7 @@ fn item_lines(content: &str) -> Vec<usize> {
             continue;
         }
         if expect_item && depth == 1 && b != b']' {
-            lines.push(line);
+            starts.push((at, line));
         }
         expect_item = false;
         match b {
@@ -433,7 +443,7 @@ fn item_lines(content: &str) -> Vec<usize> {
             _ => {}
         }
     }
-    lines
+    starts
 }
 
 /// Deserialises one list item into `T`, or says why it cannot be used: the item is a
@@ -496,7 +506,8 @@ mod tests {
     #[test]
     fn item_lines_point_at_each_record() {
         let text = "[\n  {\"a\": \"x,[\\\"\"},\n  {\"b\": [1, 2]},\n\n  3\n]";
-        assert_eq!(item_lines(text), vec![2, 3, 5]);
-        assert_eq!(item_lines("[]"), Vec::<usize>::new());
+        let lines: Vec<usize> = item_starts(text).into_iter().map(|(_, line)| line).collect();
+        assert_eq!(lines, vec![2, 3, 5]);
+        assert_eq!(item_starts("[]"), Vec::<(usize, usize)>::new());
     }
 }
