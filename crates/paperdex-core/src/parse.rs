@@ -145,7 +145,7 @@ pub enum ParseError {
     },
     /// The file is a JSON list, but its items are not paper objects.
     #[error(
-        "the JSON list holds {found}, not JSON objects with a `paper` or `url`/`content`; convert the records to JSON objects"
+        "the JSON list holds {found}, not paper records: each needs a `paper` object (Hugging Face daily papers) or `url` and `content` (Chinese summaries), as JSON objects"
     )]
     NotPaperObjects {
         /// What the items are, e.g. `Python-repr strings ({'paper': ...)`.
@@ -201,8 +201,9 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
         position: parsed.records.len() + parsed.rejected.len() + 1,
         line: Some(line),
         reason: format!(
-            "the file ends in {tail} NUL bytes here, as a write cut short (a crash, a full disk) leaves it: \
-             what came before was read; a record the cut went through may be incomplete"
+            "the file ends in {tail} NUL byte{} here, as a write cut short (a crash, a full disk) leaves it: \
+             what came before was read; a record the cut went through may be incomplete",
+            if tail == 1 { "" } else { "s" }
         ),
     });
     Ok(parsed)

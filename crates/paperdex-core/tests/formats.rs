@@ -792,6 +792,10 @@ fn json_that_is_not_a_list_of_papers_says_what_it_found() {
     assert!(matches!(&error, ParseError::NotPaperObjects { found } if found == "numbers"), "{error:?}");
     let error = parse_err("x.json", br#"[{"name": "not a paper"}]"#);
     assert!(error.to_string().contains("\"name\""), "{error}");
+    // Objects that lack a field are told which fields a record needs, not to become objects.
+    let error = parse_err("x.json", br#"[{"url": "https://arxiv.org/abs/2602.02958"}]"#).to_string();
+    assert!(error.contains("keys \"url\"") && error.contains("`url` and `content`"), "{error}");
+    assert!(!error.contains("convert"), "{error}");
 }
 
 #[test]
