@@ -459,9 +459,21 @@ impl SearchEngine {
             _ if keywords_only => (bm25_total, bm25_estimate),
             SearchMode::Vector => (vector_total, false),
             // Hybrid answers the keyword matches and the papers the vectors rank: counted when
-            // this page saw both whole, else at least the larger.
+            // this page saw both whole. Else both totals less the papers both lists of the first
+            // depth hold (every page has that ranking, so the same on every page): at least what
+            // the pages serve, so a reader or a script paging to the total never stops short.
+            // The larger of the two did ("KV cache quantization" served 1,267 papers under
+            // "about 1,000").
             _ if every_keyword_match && rankable <= vector_depth => (fused.len(), false),
-            _ => (bm25_total.max(vector_total), true),
+            _ => {
+                let (keyword_depth, vector_depth) = (depths[0], vector_depth_at(depths[0]));
+                let in_both = |f: &&Fused<String>| {
+                    f.bm25.is_some_and(|(rank, _)| rank <= keyword_depth)
+                        && f.vector.is_some_and(|(rank, _)| rank <= vector_depth)
+                };
+                let shared = fused.iter().filter(in_both).count();
+                ((bm25_total + vector_total).saturating_sub(shared).max(bm25_total.max(vector_total)), true)
+            }
         };
         // A query that names a paper by its id or link puts that paper first, in either order
         // (`PaperIndex::named_paper_in`): in a date order too, where its words match nothing.

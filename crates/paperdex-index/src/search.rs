@@ -259,7 +259,8 @@ pub struct SearchResults {
     /// How many papers the answer holds, the same on every page: in bm25 mode the keyword
     /// matches; in vector mode the papers the vectors rank (every paper with passages the
     /// filters admit, up to [`crate::limits::MAX_VECTOR_PAPERS`]); in hybrid mode both, counted
-    /// when a page saw both whole, else the larger of the two (an estimate).
+    /// when a page saw both whole, else both counts less the papers both first lists hold (an
+    /// estimate at least what the pages serve when the keyword matches are counted).
     pub total: usize,
     /// Whether `total` is an estimate: BM25 estimates the matches of a query matching many
     /// papers rather than counting them (see [`Pruning`]), and hybrid mode does not count

@@ -109,7 +109,8 @@ pub struct SearchResponse {
     /// How many papers the answer holds, the same on every page: in bm25 mode the keyword
     /// matches; in vector mode the papers the vectors rank (every paper with passages the
     /// filters admit, up to 1,000); in hybrid mode both, counted when a page saw both whole,
-    /// else the larger of the two (an estimate).
+    /// else both counts less the papers both first lists hold (an estimate at least what the
+    /// pages serve when the keyword matches are counted).
     pub total: usize,
     /// Whether `total` is an estimate: a keyword query matching many papers has its matches
     /// estimated from its words' document frequencies rather than counted, and hybrid mode
