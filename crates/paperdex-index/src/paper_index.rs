@@ -155,12 +155,7 @@ impl PaperIndex {
         };
         // Damaged or missing vectors (the load records why) leave keyword search, `show` and
         // the rest working; a commit record that does not read stops the open.
-        let seen = paper_index.reader.searcher().generation().generation_id();
-        let loaded = paper_index.load_latest_vectors();
-        // This commit is checked: the first search does not load it again (a damaged file was
-        // read, and warned about, twice in every one-shot search).
-        paper_index.checked.store(seen, Ordering::Release);
-        if let Err(error) = loaded {
+        if let Err(error) = paper_index.load_latest_vectors() {
             if paper_index.vectors_problem().is_none() {
                 return Err(error);
             }

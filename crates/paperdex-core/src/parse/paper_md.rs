@@ -237,12 +237,19 @@ fn front_matter(yaml: &str) -> Result<Meta, ParseError> {
         }
     };
     let text = |key: &str| map.get(key).and_then(scalar).as_deref().and_then(non_empty).map(str::to_string);
+    let (date, bad_date) = match text("date") {
+        Some(raw) => match normalize_date(&raw) {
+            Some(date) => (Some(date), None),
+            None => (None, Some(raw)),
+        },
+        None => (None, None),
+    };
     let mut meta = Meta {
         title: text("title").map(|t| collapse_whitespace(&t)),
         title_zh: text("title_zh").map(|t| collapse_whitespace(&t)),
         authors: map.get("authors").map(|v| list(v, &[',', '，', ';'])).unwrap_or_default(),
-        date: text("date").as_deref().and_then(normalize_date),
-        bad_date: text("date").filter(|raw| normalize_date(raw).is_none()),
+        date,
+        bad_date,
         pdf: text("pdf"),
         tags: map.get("tags").map(|v| list(v, &[',', '，'])).unwrap_or_default(),
         sections: Vec::new(),
