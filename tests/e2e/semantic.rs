@@ -63,6 +63,20 @@ fn queries_cross_languages_in_vector_and_hybrid_modes() {
 }
 
 #[test]
+fn a_question_in_traditional_characters_gets_the_answers_of_its_simplified_spelling() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    mixed_language_index(dir.path());
+    // A reader in Taiwan asks the Chinese question of the test above.
+    let simplified = "自动调节检索增强生成系统的超参数";
+    let traditional = "自動調節檢索增強生成系統的超參數";
+    for mode in ["bm25", "vector", "hybrid"] {
+        assert_eq!(top(dir.path(), traditional, mode, 5), top(dir.path(), simplified, mode, 5), "{mode}");
+    }
+    let answer = crate::support::search_json(dir.path(), traditional, &["--mode", "bm25"]);
+    assert_eq!(answer["query"], traditional, "answered as written");
+}
+
+#[test]
 fn reopening_and_reingesting_unchanged_files_embeds_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     mixed_language_index(dir.path());

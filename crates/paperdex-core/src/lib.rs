@@ -5,15 +5,19 @@
 //!   for one id, merged) live in [`paper`].
 //! - [`parse_bytes`] detects a file's format from its content and turns it into records; see
 //!   [`parse`] for the formats and the errors a malformed file or record gets.
+//! - [`to_simplified`] reads Traditional Chinese characters as Simplified, for every side that
+//!   analyses or embeds text ([`script`]).
 
 pub mod paper;
 pub mod parse;
+pub mod script;
 
 pub use paper::{
     Lang, MAX_RECORD_TEXT_BYTES, MAX_TITLE_CHARS, MergeOutcome, Paper, PaperId, Record, Section, SectionGroup,
     SectionKind, ShownSection, Source, SourceFormat, is_han,
 };
 pub use parse::{MAX_FILE_BYTES, ParseError, ParsedFile, RecordWarning, RejectedRecord, decode_text, parse_bytes};
+pub use script::to_simplified;
 
 /// The days of `month` (1–12) in `year` of the Gregorian calendar; `None` for no such month.
 /// Every date paperdex reads, from a source or from a user, is checked against it: a

@@ -206,7 +206,10 @@ impl E5Embedder {
         pool: &SessionPool,
         done: &(dyn Fn(&[usize]) -> bool + Sync),
     ) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{t}", role.prefix())).collect();
+        // The model reads Traditional characters as the Simplified the corpus is written in
+        // (`paperdex_core::script`), so 強化學習 lands where 强化学习 does.
+        let prefixed: Vec<String> =
+            texts.iter().map(|t| format!("{}{}", role.prefix(), paperdex_core::to_simplified(t))).collect();
         let order: Vec<usize> = (0..prefixed.len()).collect();
         let batches: Vec<&[usize]> = order.chunks(TEXTS_PER_CALL).collect();
         self.run(&prefixed, &batches, pool, done)

@@ -1,7 +1,7 @@
 //! Text analysis shared by indexing and querying.
 //!
 //! One analyzer serves both sides, so a query term is spelled exactly as the indexed term:
-//! jieba (search mode, which also emits the short words inside long ones) → join the pieces
+//! Traditional Chinese characters read as Simplified ([`paperdex_core::script`]) → jieba (search mode, which also emits the short words inside long ones) → join the pieces
 //! jieba cut a word into at a letter outside ASCII (`Fr` `é` `chet`, full-width `Ｌ` `Ｌ` `Ｍ`)
 //! → drop tokens that hold no letter or digit (jieba emits spaces and punctuation as tokens) →
 //! renumber positions → fold to ASCII (`fréchet` → `frechet`, `ＬＬＭ` → `LLM`) → lower-case →
@@ -27,7 +27,8 @@ use tantivy_jieba::JiebaTokenizer;
 
 /// The version of the analysis below. Postings built by another version are rebuilt from the
 /// stored papers by the next ingest (no re-embedding: vectors do not depend on it).
-pub const ANALYSIS_VERSION: u32 = 4;
+/// 5: Traditional Chinese characters are read as Simplified.
+pub const ANALYSIS_VERSION: u32 = 5;
 
 /// The name the word analyzer is registered under in every index.
 pub const WORD_ANALYZER: &str = "paperdex_words";
@@ -61,7 +62,7 @@ pub(crate) fn highlighting_analyzer(prefixes: Vec<String>) -> TextAnalyzer {
 /// Jieba's tokens, whole words only, in ASCII where they have an ASCII spelling, lower-cased,
 /// without English stop words.
 fn unstemmed_words(jieba: JiebaTokenizer) -> TextAnalyzerBuilder<impl Tokenizer> {
-    TextAnalyzer::builder(jieba)
+    TextAnalyzer::builder(Simplified::new(jieba))
         .filter(JoinWordPieces)
         .filter(WordsOnly)
         .filter(AsciiFoldingFilter)
@@ -87,7 +88,7 @@ pub(crate) fn ascii_word_analyzer() -> TextAnalyzer {
 /// The analyzer that turns runs of Han characters into overlapping bigrams (and ignores
 /// everything else).
 pub fn bigram_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(HanBigramTokenizer).build()
+    TextAnalyzer::builder(Simplified::new(HanBigramTokenizer)).build()
 }
 
 /// Registers both analyzers on `index`. Tantivy does not persist tokenizers, so this runs on
@@ -518,6 +519,38 @@ impl<S: TokenStream> TokenStream for EmptyUnlessPrefixedStream<'_, S> {
     }
 }
 
+/// `T` over the text with its Traditional Chinese characters read as Simplified
+/// ([`paperdex_core::to_simplified`]): jieba's dictionary is Simplified, and 學習 must be the
+/// term 学习 is. The two texts have the same byte offsets, so the tokens' offsets hold for the
+/// text as written (highlights).
+#[derive(Clone)]
+struct Simplified<T> {
+    inner: T,
+    /// The last text that needed folding, which its tokens borrow.
+    folded: String,
+}
+
+impl<T> Simplified<T> {
+    fn new(inner: T) -> Simplified<T> {
+        Simplified { inner, folded: String::new() }
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for Simplified<T> {
+    type TokenStream<'a> = T::TokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> T::TokenStream<'a> {
+        let Simplified { inner, folded } = self;
+        match paperdex_core::to_simplified(text) {
+            std::borrow::Cow::Borrowed(_) => inner.token_stream(text),
+            std::borrow::Cow::Owned(simplified) => {
+                *folded = simplified;
+                inner.token_stream(folded)
+            }
+        }
+    }
+}
+
 /// Emits every pair of adjacent Han characters; a lone Han character between non-Han text is
 /// emitted alone so single-character words stay findable.
 #[derive(Clone, Copy)]
@@ -661,6 +694,22 @@ mod tests {
         assert_eq!(words("ＧＰＴ－４"), ["gpt", "4"], "a full-width hyphen is no hyphen to jieba");
         assert_eq!(words("２０２４年的模型"), words("2024年的模型"));
         assert_eq!(positions("Fréchet café 距离"), vec![0, 1, 2], "one position a word");
+    }
+
+    #[test]
+    fn traditional_characters_give_the_simplified_terms_at_the_offsets_written() {
+        assert_eq!(words("強化學習的獎勵模型"), words("强化学习的奖励模型"));
+        let bigrams = |text: &str| analyze(&mut bigram_analyzer(), text);
+        assert_eq!(bigrams("多模態幻覺"), bigrams("多模态幻觉"));
+        let text = "用強化學習訓練";
+        let mut analyzer = word_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut spans = Vec::new();
+        while let Some(token) = stream.next() {
+            spans.push((token.text.clone(), &text[token.offset_from..token.offset_to]));
+        }
+        assert!(spans.contains(&("强化".to_string(), "強化")), "{spans:?}");
+        assert!(spans.contains(&("学习".to_string(), "學習")), "{spans:?}");
     }
 
     #[test]

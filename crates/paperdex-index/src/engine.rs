@@ -167,6 +167,17 @@ impl SearchEngine {
         request.validate()?;
         cancel.check()?;
         self.refresh();
+        // A query in Traditional characters is corrected, translated, embedded and matched as
+        // Simplified (`paperdex_core::script`), and answered as written.
+        let written = &request.query;
+        let simplified;
+        let request = match paperdex_core::to_simplified(written) {
+            std::borrow::Cow::Borrowed(_) => request,
+            std::borrow::Cow::Owned(query) => {
+                simplified = SearchRequest { query, ..request.clone() };
+                &simplified
+            }
+        };
         // A word no paper holds is searched as the spelling the papers use (`spelling`); a
         // pasted id or link is left whole.
         let started = Instant::now();
@@ -179,11 +190,11 @@ impl SearchEngine {
             Some(corrected) => {
                 let mut results =
                     self.answer(&SearchRequest { query: corrected.query.clone(), ..request.clone() }, cancel)?;
-                results.query = request.query.clone();
                 results.warnings.insert(0, corrected.note());
                 results
             }
         };
+        results.query.clone_from(written);
         // The time spent looking for misspellings counts too.
         results.took_ms = crate::search::took_ms(started);
         Ok(results)

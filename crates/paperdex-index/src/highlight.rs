@@ -452,7 +452,8 @@ fn finder(needle: impl AsRef<str>) -> Finder<'static> {
     Finder::new(needle.as_ref().as_bytes()).into_owned()
 }
 
-/// `text` folded to ASCII where the analyzers fold (`naïve` → `naive`) and lower-cased
+/// `text` in Simplified characters (the same length: [`paperdex_core::script`]), folded to
+/// ASCII where the analyzers fold (`naïve` → `naive`) and lower-cased
 /// character by character, as tantivy's `LowerCaser` lower-cases a token (a word's last `Σ`
 /// is `σ`, where `str::to_lowercase` writes `ς`), so that query words are looked for as the
 /// index spells them; and whether every character kept its length in bytes (then an offset in
@@ -462,7 +463,8 @@ fn lower_case(text: &str) -> (String, bool) {
     if text.is_ascii() {
         return (text.to_ascii_lowercase(), true);
     }
-    let folded = crate::analysis::fold_to_ascii(text);
+    let simplified = paperdex_core::to_simplified(text);
+    let folded = crate::analysis::fold_to_ascii(&simplified);
     let mut lower = String::with_capacity(folded.len());
     let mut aligned = folded.len() == text.len();
     for c in folded.chars() {

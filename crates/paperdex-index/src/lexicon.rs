@@ -361,6 +361,9 @@ impl Lexicon {
         if self.by_zh.is_empty() || (to_english <= 0.0 && to_chinese <= 0.0) {
             return Vec::new();
         }
+        // Phrases are cut on the text itself (`phrase_cut`): in Simplified characters, as the
+        // lexicon's terms are; the offsets are the text's as written.
+        let query = &*paperdex_core::to_simplified(query);
         let mut analyzer = phrase_analyzer();
         let ws = self.lookup_words(&mut analyzer, query);
         let mut out = Vec::new();

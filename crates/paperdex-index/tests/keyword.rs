@@ -54,3 +54,22 @@ fn a_title_match_counts_more_than_a_body_match() {
     ]);
     assert_eq!(ids(&index, "speculative decoding")[0], "2601.00002");
 }
+
+#[test]
+fn traditional_and_simplified_characters_find_each_other_and_highlight_what_is_written() {
+    let (_dir, index) = index_of(vec![
+        record("2601.00001", "Reward models", "用强化学习训练奖励模型"),
+        record("2601.00002", "Reward models, written in Taiwan", "以強化學習訓練獎勵模型"),
+        record("2601.00003", "Other", "关于图像分割的研究"),
+    ]);
+    for query in ["强化学习", "強化學習"] {
+        let mut found = ids(&index, query);
+        found.sort();
+        assert_eq!(found, vec!["2601.00001", "2601.00002"], "{query}");
+    }
+    let request = SearchRequest::new("强化学习").mode(SearchMode::Bm25);
+    let hits = index.search_bm25(&request).expect("search").hits;
+    let written = hits.iter().find(|h| h.id == "2601.00002").expect("the Traditional paper");
+    let marked: Vec<&str> = written.highlights.iter().map(|&[from, to]| &written.snippet[from..to]).collect();
+    assert!(marked.iter().any(|m| m.contains("強化") || m.contains("學習")), "{marked:?} in {}", written.snippet);
+}
