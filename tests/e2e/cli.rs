@@ -38,6 +38,29 @@ fn without_a_model_hybrid_search_answers_with_bm25_and_says_so() {
 }
 
 #[test]
+fn an_ingest_whose_model_cannot_be_loaded_says_which_papers_lack_vectors_and_exits_3() {
+    // A daily cron job whose model folder went missing: today's papers get no vectors, and the
+    // exit status says so (with `--no-model` the user asked for that, and it is 0).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = sample();
+    let hf = sample.join("hf-daily-2026-02-05.json");
+    let report = sample.join("report-2026-02-05.md");
+    let embedded = run_output(paperdex_hashed(dir.path()).args(["ingest".as_ref(), hf.as_os_str()]));
+    assert_eq!(embedded.code, 0, "{}", embedded.stderr);
+    let missing = dir.path().join("no-model-here");
+    let run = run_output(paperdex_hashed(dir.path()).env_remove("PAPERDEX_EMBEDDER").args([
+        "--models".as_ref(),
+        missing.as_os_str(),
+        "ingest".as_ref(),
+        report.as_os_str(),
+    ]));
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("papers have no vectors, as the model could not be loaded"), "{}", run.stderr);
+    let asked = paperdex(dir.path(), &["ingest", report.to_str().expect("utf-8 path")]);
+    assert_eq!(asked.code, 0, "--no-model asks for keyword search only: {}", asked.stderr);
+}
+
+#[test]
 fn reingesting_the_same_files_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = sample();

@@ -496,7 +496,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     lexicon.file.parallel_papers,
                 );
             }
-            Ok(if report.had_rejections() || glossary_problems > 0 {
+            // A model that could not be loaded (not `--no-model`) leaves the papers this ingest
+            // wrote without vectors: found by keywords only, absent from meaning search and from
+            // related lists until an ingest with the model embeds them. A cron job sees it in
+            // the exit status, not only in a warning at the top of the output.
+            let without_vectors = match &embedder {
+                Err(_) if !cli.no_model => {
+                    let stats = index.stats()?;
+                    stats.papers.saturating_sub(stats.papers_with_vectors)
+                }
+                _ => 0,
+            };
+            if without_vectors > 0 {
+                eprintln!(
+                    "warning: {without_vectors} papers have no vectors, as the model could not be loaded: the next \
+                     ingest with the model embeds them (give --no-model to index for keyword search only)"
+                );
+            }
+            Ok(if report.had_rejections() || glossary_problems > 0 || without_vectors > 0 {
                 ExitCode::from(EXIT_REJECTED)
             } else {
                 ExitCode::SUCCESS

@@ -388,12 +388,25 @@ impl PaperIndex {
 
     /// The pass over stored papers lacking vectors, when there is a model and some lack them.
     fn missing_vectors_phase(&self, run: &Run<'_>, vectors: Option<&VectorSet>) -> Result<Phase> {
-        let embedded = run.touched.values().filter(|t| t.embedded).count();
-        Ok(match vectors {
-            Some(set) if run.embedding && set.live_papers().count() + embedded < self.len() as usize => {
-                Phase::MissingVectors(StoredPapers::new(self, self.searcher())?)
-            }
-            _ => Phase::Done,
+        let Some(set) = vectors.filter(|_| run.embedding) else { return Ok(Phase::Done) };
+        // `set` and `self.len()` are both as last committed (the batch being written is in
+        // neither). Of the committed papers, those with vectors are the set's and those this
+        // run embeds whose vectors have not gone in yet: papers the index held before the run
+        // (a new paper is committed with its vectors). Adding every paper this run embedded
+        // counted the committed ones twice and the pending ones against papers not counted, so
+        // a keyword-only index's older papers stayed without vectors whenever the new ones
+        // outnumbered them.
+        let on_their_way = run
+            .touched
+            .iter()
+            .filter(|(id, t)| {
+                t.embedded && t.outcome != Outcome::New && set.live_chunks_of(id.as_str()).next().is_none()
+            })
+            .count();
+        Ok(if set.live_papers().count() + on_their_way < self.len() as usize {
+            Phase::MissingVectors(StoredPapers::new(self, self.searcher())?)
+        } else {
+            Phase::Done
         })
     }
 

@@ -128,6 +128,27 @@ impl Fixture {
 const MODES: [SearchMode; 3] = [SearchMode::Bm25, SearchMode::Vector, SearchMode::Hybrid];
 
 #[test]
+fn papers_taken_in_without_the_model_get_vectors_at_the_next_ingest_with_it_however_few_they_are() {
+    // A user starts keyword-only (`--no-model`, or before `models/fetch`), then ingests the
+    // next day's file with the model: the older papers must get vectors too, not only when
+    // they outnumber the new ones.
+    for older in [1, 2, 6, 10] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (first, second) = (dir.path().join("2026-01-04.json"), dir.path().join("2026-01-05.json"));
+        let papers = topics();
+        write_papers(&first, &papers[..older]);
+        write_papers(&second, &papers[older..]);
+        let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+        index.ingest(std::slice::from_ref(&first), None, &mut Quiet).expect("keyword-only ingest");
+        let report =
+            index.ingest(std::slice::from_ref(&second), Some(&HashEmbedder::new(DIMS)), &mut Quiet).expect("ingest");
+        assert_eq!(report.papers_new, papers.len() - older);
+        let stats = index.stats().expect("stats");
+        assert_eq!(stats.papers_with_vectors, papers.len() as u64, "{older} older papers: {stats:?}");
+    }
+}
+
+#[test]
 fn an_updated_paper_is_found_by_its_new_text_and_no_longer_by_its_old_in_every_mode() {
     let f = Fixture::new();
     let old_query = "quantum lobster choreography entangled claws";
