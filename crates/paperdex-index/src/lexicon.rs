@@ -19,7 +19,8 @@
 //!     when that term has it nearest of all Chinese terms too, clearly ahead of other words.
 //! - **The user's glossary** ([`parse_glossary`]): a TSV of term pairs given to ingest (stored
 //!   with the lexicon and carried over by later ingests) or placed in the index folder as
-//!   `glossary.tsv` (read when the index is opened); it adds pairs or overrides learned ones.
+//!   `glossary.tsv` (read when the index is opened, and again by the first search after it
+//!   changes); it adds pairs or overrides learned ones.
 //! - **Lookup** ([`Lexicon::expand`]): a query is cut the same way, every known phrase in it
 //!   (a bracketed term and the words inside it) is looked up, and each yields at most [`MAX_TRANSLATIONS`] translations whose weights
 //!   share one budget, so a word with many translations counts no more than a word with one.

@@ -219,6 +219,12 @@ impl PaperIndex {
     pub fn refresh_vectors(&self) -> Result<()> {
         let seen = self.reader.searcher().generation().generation_id();
         if self.checked.load(Ordering::Acquire) == seen {
+            // The folder's glossary is edited beside a running server, with no commit to
+            // follow: its time of change is looked at on every search (one `stat`), and the
+            // lexicon is loaded again with it when it moved.
+            if self.lexicon().glossary_modified != crate::lexicon::glossary_modified(&self.root) {
+                self.refresh_lexicon();
+            }
             return Ok(());
         }
         let _turn = match self.loading.try_lock() {

@@ -128,6 +128,25 @@ impl Fixture {
 const MODES: [SearchMode; 3] = [SearchMode::Bm25, SearchMode::Vector, SearchMode::Hybrid];
 
 #[test]
+fn a_glossary_written_beside_a_running_engine_is_searched_at_once_and_so_is_its_next_edit() {
+    let f = Fixture::new();
+    let translations = |query: &str| -> Vec<String> {
+        let answer = f.engine.search(&SearchRequest::new(query).mode(SearchMode::Bm25)).expect("search");
+        answer.expansions.into_iter().map(|e| e.to).collect()
+    };
+    assert!(translations("斑马雀").is_empty());
+    let glossary = f.index().root().join(paperdex_index::lexicon::GLOSSARY_FILE);
+    std::fs::write(&glossary, "斑马雀\tmycelium\n").expect("write glossary");
+    assert_eq!(translations("斑马雀"), ["mycelium"]);
+    // A second edit, with no commit between: file times can be equal within a coarse clock.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&glossary, "斑马雀\tchess\n").expect("edit glossary");
+    let file = std::fs::File::options().append(true).open(&glossary).expect("open glossary");
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(1)).expect("touch");
+    assert_eq!(translations("斑马雀"), ["chess"]);
+}
+
+#[test]
 fn papers_taken_in_without_the_model_get_vectors_at_the_next_ingest_with_it_however_few_they_are() {
     // A user starts keyword-only (`--no-model`, or before `models/fetch`), then ingests the
     // next day's file with the model: the older papers must get vectors too, not only when
