@@ -419,8 +419,9 @@ fn an_hf_title_written_as_a_number_gives_way_to_one_written_as_text() {
 fn an_hf_dump_named_without_a_day_is_dated_by_the_day_its_record_was_listed() {
     let parsed = parse("downloads/daily_papers.json", HF_DAY.as_bytes());
     let days: Vec<Option<&str>> = parsed.records.iter().map(|r| r.source.date.as_deref()).collect();
-    // The second record does not say when it was listed, and its publication day is not that.
-    assert_eq!(days, [Some("2026-02-04"), None]);
+    // The second record, from an older dump without `submittedOnDailyAt`, was listed when its
+    // list item was published.
+    assert_eq!(days, [Some("2026-02-04"), Some("2026-02-04")]);
     let compact = parse("downloads/daily_papers_20260205.json", HF_DAY.as_bytes());
     assert!(compact.records.iter().all(|r| r.source.date.as_deref() == Some("2026-02-05")), "the file's day wins");
 }

@@ -113,8 +113,8 @@ pub(super) fn non_empty(text: &str) -> Option<&str> {
 }
 
 /// A `YYYY-MM-DD` date anywhere in the file name (not the folders) of `path`, e.g.
-/// `2024-05-27_HF_glms_api_clean.json`, else one written `YYYYMMDD`
-/// (`daily_papers_20261210.json`).
+/// `2024-05-27_HF_glms_api_clean.json` (or `YYYY_MM_DD`, `YYYY.MM.DD`), else one written
+/// `YYYYMMDD` (`daily_papers_20261210.json`).
 pub(super) fn date_in_file_name(path: &str) -> Option<String> {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let bytes = name.as_bytes();
@@ -127,7 +127,17 @@ pub(super) fn date_in_file_name(path: &str) -> Option<String> {
             (before_ok && after_ok).then(|| date(candidate)).flatten()
         })
     };
-    found(10, &iso_date).or_else(|| {
+    // Downloaders write the day with other separators; both must be the same one.
+    let separated = |candidate: &str| {
+        let b = candidate.as_bytes();
+        match (b.get(4), b.get(7)) {
+            (Some(&first), Some(&second)) if first == second && matches!(first, b'_' | b'.') => {
+                iso_date(&candidate.replace(first as char, "-"))
+            }
+            _ => iso_date(candidate),
+        }
+    };
+    found(10, &separated).or_else(|| {
         found(8, &|digits: &str| digits.bytes().all(|b| b.is_ascii_digit()).then(|| normalize_date(digits)).flatten())
     })
 }
@@ -318,6 +328,9 @@ mod tests {
         assert_eq!(date_in_file_name("dump_202612101.json"), None);
         assert_eq!(date_in_file_name("12024-05-270.json"), None);
         assert_eq!(date_in_file_name("报告2026-02-05.md").as_deref(), Some("2026-02-05"));
+        assert_eq!(date_in_file_name("hf/2024_05_28.json").as_deref(), Some("2024-05-28"));
+        assert_eq!(date_in_file_name("papers.2024.05.28.json").as_deref(), Some("2024-05-28"));
+        assert_eq!(date_in_file_name("2024_05-28.json"), None, "one separator throughout");
     }
 
     #[test]
