@@ -51,7 +51,7 @@ use crate::stored_papers::StoredPapers;
 
 /// The version of the learning below; a lexicon built by another version is rebuilt by the
 /// next ingest.
-pub const LEXICON_VERSION: u32 = 9;
+pub const LEXICON_VERSION: u32 = 10;
 /// The most translations one query phrase expands into.
 pub const MAX_TRANSLATIONS: usize = 3;
 /// The longest term (in characters) either side of a glossary pair may have: a query is cut
@@ -1203,6 +1203,15 @@ const MODEL_ITERATIONS: usize = 5;
 /// The lowest translation probability, in each direction, of a pair that is kept.
 const MIN_FORWARD_PROBABILITY: f32 = 0.08;
 const MIN_BACKWARD_PROBABILITY: f32 = 0.02;
+/// A word pair whose Chinese word explains this share of its English word's occurrences is
+/// kept with a lower forward probability ([`MIN_DOMINANT_FORWARD`]), when seen in at least
+/// [`MIN_PHRASE_COUNT`] papers: a common Chinese word with several senses spreads its forward
+/// probability over them (量化 is `quantify` in 67 papers and `quantization` in 15, forward
+/// 0.05), while it is by far the likeliest Chinese word for the rarer sense's English
+/// (backward 0.35). On the development set it changed one query, `KV cache 量化`, hybrid
+/// nDCG@10 0.567 → 0.964 (PERFORMANCE.md, session 39).
+const DOMINANT_BACKWARD_PROBABILITY: f32 = 0.3;
+const MIN_DOMINANT_FORWARD: f32 = 0.04;
 
 /// Chooses the parallel pairs with a word translation model (IBM Model 1, Brown et al. 1993)
 /// trained by EM on the parallel papers as bags of words, in both directions: each English word
@@ -1312,8 +1321,9 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
         if en_phrase && en_df[e as usize] > common_phrase {
             continue;
         }
-        if f >= MIN_FORWARD_PROBABILITY && b >= MIN_BACKWARD_PROBABILITY {
-            by_zh.entry(z).or_default().push((e, f, count, common));
+        let written = || evidence.en_written_as(e, en_names[&e]);
+        if let Some(probability) = kept_pair(f, b, count, phrases, written) {
+            by_zh.entry(z).or_default().push((e, probability, count, common));
         }
     }
     let mut out = Vec::new();
@@ -1339,6 +1349,35 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
         }
     }
     out
+}
+
+/// Whether the translation model's pair (forward and backward probabilities, papers seen in) is
+/// kept, and at what probability: each side a likely translation of the other, or the Chinese
+/// word the English word's dominant translation ([`DOMINANT_BACKWARD_PROBABILITY`]), weighed
+/// by how surely the English word means the Chinese one (its forward probability is the share
+/// of the Chinese word's senses it is, which a query of that sense is not asking about).
+/// `written` is the English word's commonest spelling.
+fn kept_pair(forward: f32, backward: f32, count: u32, phrases: bool, written: impl Fn() -> String) -> Option<f32> {
+    if forward >= MIN_FORWARD_PROBABILITY && backward >= MIN_BACKWARD_PROBABILITY {
+        Some(forward)
+    } else if !phrases
+        && backward >= DOMINANT_BACKWARD_PROBABILITY
+        && forward >= MIN_DOMINANT_FORWARD
+        && count >= MIN_PHRASE_COUNT
+        && !written_as_a_name(&written())
+    {
+        Some(backward)
+    } else {
+        None
+    }
+}
+
+/// Whether an English word's commonest spelling is a name's (`Jiang`) or a sentence's first
+/// word's (`Ultimately`): a summary that names its authors (由 Jiang 等人撰写) makes the name the
+/// likeliest English word for 撰写 ("written by") in the few papers that do so.
+fn written_as_a_name(written: &str) -> bool {
+    let mut chars = written.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase)
 }
 
 /// The (Chinese id, English id) pairs that at least [`MIN_PARALLEL_COUNT`] papers hold
@@ -2077,6 +2116,22 @@ mod tests {
         // Words in every paper pair with nothing.
         assert!(lexicon.lookup("本文", 3).is_empty() && lexicon.lookup("study", 3).is_empty());
         assert!(lexicon.file.entries.iter().all(|e| e.source == LexiconSource::Parallel));
+    }
+
+    #[test]
+    fn a_chinese_words_rarer_sense_is_kept_when_the_chinese_word_is_what_its_english_means() {
+        // The corpus's 量化: `quantify` (forward 0.41, backward 0.45, 67 papers) and
+        // `quantization` (0.05, 0.35, 15 papers): both kept, the second at its backward.
+        let plain = || "quantization".to_string();
+        assert_eq!(kept_pair(0.4062, 0.4460, 67, false, plain), Some(0.4062));
+        assert_eq!(kept_pair(0.0532, 0.3494, 15, false, plain), Some(0.3494));
+        // Not when the English word is no clearer about it, seen too seldom, or a phrase.
+        assert_eq!(kept_pair(0.0532, 0.2, 15, false, plain), None);
+        assert_eq!(kept_pair(0.0532, 0.3494, 4, false, plain), None);
+        assert_eq!(kept_pair(0.0532, 0.3494, 15, true, plain), None);
+        // Nor when the English word is a name (由 Jiang 等人撰写: 撰写 "written by").
+        assert_eq!(kept_pair(0.0529, 0.3236, 6, false, || "Jiang".to_string()), None);
+        assert_eq!(kept_pair(0.0529, 0.3236, 6, false, || "LLM".to_string()), Some(0.3236));
     }
 
     #[test]
