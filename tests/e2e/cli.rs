@@ -108,6 +108,9 @@ fn each_listing_says_what_it_counts() {
     assert!(papers.starts_with("2 of 35 papers, newest first"), "{papers}");
     let stats = paperdex(dir.path(), &["stats"]).stdout;
     assert!(stats.contains("a paper listed by several sources counts in each"), "{stats}");
+    // The days the sample's sources listed its papers, apart from the days they were published.
+    assert!(stats.contains("listed:       2026-02-05 .. 2026-02-05"), "{stats}");
+    assert!(stats.contains("published:    "), "{stats}");
 }
 
 /// `--related-fusion` ranks related lists, and `--fusion` does not: with the vectors weighing

@@ -455,8 +455,11 @@ pub fn print_stats(stats: &IndexStats) {
         (None, None) => println!("vectors:      none (keyword search only)"),
     }
     println!("generation:   {}", stats.generation);
+    if let Some((first, last)) = &stats.listed_range {
+        println!("listed:       {first} .. {last}");
+    }
     if let Some((first, last)) = &stats.date_range {
-        println!("dates:        {first} .. {last}");
+        println!("published:    {first} .. {last}");
     }
     println!("disk:         {:.1} MB", stats.disk_bytes as f64 / 1e6);
 }

@@ -96,8 +96,11 @@ pub struct IndexStats {
     pub vectors_problem: Option<String>,
     /// The current generation number.
     pub generation: u64,
-    /// The earliest and latest paper date.
+    /// The earliest and latest paper date (publication).
     pub date_range: Option<(String, String)>,
+    /// The first day any paper was listed by a source and the last: whether today's digest is
+    /// in.
+    pub listed_range: Option<(String, String)>,
     /// Bytes on disk.
     pub disk_bytes: u64,
 }
@@ -556,7 +559,14 @@ impl PaperIndex {
         let mut by_format = BTreeMap::new();
         let mut files = std::collections::HashSet::new();
         let (mut first, mut last): (Option<String>, Option<String>) = (None, None);
+        let (mut first_listed, mut last_listed): (Option<&str>, Option<&str>) = (None, None);
         for paper in &papers {
+            if let Some(day) = paper.first_seen() {
+                first_listed = Some(first_listed.map_or(day, |f| f.min(day)));
+            }
+            if let Some(day) = paper.last_seen() {
+                last_listed = Some(last_listed.map_or(day, |l| l.max(day)));
+            }
             for lang in paper.languages() {
                 *by_language.entry(lang.code().to_string()).or_insert(0) += 1;
             }
@@ -591,6 +601,7 @@ impl PaperIndex {
             papers_by_format: by_format,
             source_files: files.len() as u64,
             date_range: first.zip(last),
+            listed_range: first_listed.map(str::to_string).zip(last_listed.map(str::to_string)),
             disk_bytes: dir_size(&self.root),
         })
     }
