@@ -14,7 +14,7 @@
 //! not change keep their stored vectors instead ([`PaperIndex::stored_passage_vectors`]): a
 //! vector depends on its text alone, so that is exactly the vector the model would make.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -461,7 +461,7 @@ fn list_files(paths: &[PathBuf], rejected: &mut Vec<RejectedFile>) -> Vec<PathBu
             continue;
         }
         let mut passed = 0;
-        collect(path, &mut files, &mut refused, &mut passed);
+        collect(path, &mut files, &mut refused, &mut passed, &mut HashSet::new());
         if (files.len(), refused.len()) == found {
             // A folder of backups alone is told apart from an empty one: the files are there.
             let reason = match passed {
@@ -494,8 +494,16 @@ fn same_file(path: &Path) -> PathBuf {
 }
 
 /// Adds the files at `path` (a file, or every file under a folder) to `files`; counts the
-/// entries [`passed_over`] in `passed`.
-fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFile>, passed: &mut usize) {
+/// entries [`passed_over`] in `passed`. A folder is listed once whatever leads to it
+/// (`visited`, by its resolved path): a linked folder is read as the user linked it, and a link
+/// back up the tree ends there instead of looping.
+fn collect(
+    path: &Path,
+    files: &mut Vec<PathBuf>,
+    rejected: &mut Vec<RejectedFile>,
+    passed: &mut usize,
+    visited: &mut HashSet<PathBuf>,
+) {
     let reject = |rejected: &mut Vec<RejectedFile>, reason: String| {
         rejected.push(RejectedFile { path: path.display().to_string(), reason })
     };
@@ -511,6 +519,9 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
     if !meta.is_dir() {
         return reject(rejected, "not a regular file or folder".into());
     }
+    if !visited.insert(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())) {
+        return;
+    }
     let entries = match fs::read_dir(path) {
         Ok(entries) => entries,
         Err(e) => return reject(rejected, format!("cannot list folder: {e}")),
@@ -525,15 +536,12 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, rejected: &mut Vec<RejectedFil
     }
     children.sort();
     for child in children {
-        // Symlinked folders are not followed: a link cycle must not hang an ingest. An index
-        // folder inside is passed over (`paperdex ingest .` beside its default `index/` read
-        // the index's own files and rejected 15 of them).
-        if fs::symlink_metadata(&child).is_ok_and(|m| m.file_type().is_symlink() && child.is_dir())
-            || crate::paper_index::is_index_folder(&child)
-        {
+        // An index folder inside is passed over (`paperdex ingest .` beside its default
+        // `index/` read the index's own files and rejected 15 of them).
+        if crate::paper_index::is_index_folder(&child) {
             continue;
         }
-        collect(&child, files, rejected, passed);
+        collect(&child, files, rejected, passed, visited);
     }
 }
 
@@ -614,6 +622,28 @@ mod tests {
         let reported: Vec<&str> = rejected.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(reported, [folder.join("broken.md").display().to_string()], "{rejected:?}");
         assert!(rejected[0].reason.starts_with("cannot read"), "{}", rejected[0].reason);
+    }
+
+    #[test]
+    fn a_linked_folder_is_read_and_a_link_back_up_the_tree_ends_there() {
+        // The digests of a year kept elsewhere, linked into the folder a cron job ingests; and a
+        // link to the folder itself, which must not loop.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let elsewhere = dir.path().join("archive/2025");
+        fs::create_dir_all(&elsewhere).expect("archive");
+        fs::write(elsewhere.join("2025-12-31.md"), "# a").expect("file");
+        let daily = dir.path().join("daily");
+        fs::create_dir(&daily).expect("daily");
+        fs::write(daily.join("2026-01-01.md"), "# b").expect("file");
+        std::os::unix::fs::symlink(&elsewhere, daily.join("2025")).expect("link");
+        std::os::unix::fs::symlink(&daily, daily.join("again")).expect("link back");
+        let mut rejected = Vec::new();
+        let mut files = list_files(std::slice::from_ref(&daily), &mut rejected);
+        files.sort();
+        let mut expected = vec![same_file(&elsewhere.join("2025-12-31.md")), same_file(&daily.join("2026-01-01.md"))];
+        expected.sort();
+        assert_eq!(files, expected);
+        assert!(rejected.is_empty(), "{rejected:?}");
     }
 
     #[test]
