@@ -65,10 +65,13 @@ fn reingesting_the_same_files_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = sample();
     let path = path.to_str().expect("utf-8 path");
-    paperdex(dir.path(), &["ingest", path]);
+    let first = paperdex(dir.path(), &["ingest", path]);
+    // The lexicon's learning, the longest silent step on a large index, is announced.
+    assert!(first.stderr.contains("learning the bilingual lexicon"), "{}", first.stderr);
     let stats_before = paperdex(dir.path(), &["stats", "--json"]).stdout;
     let again = paperdex(dir.path(), &["ingest", path]);
     assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(!again.stderr.contains("learning the bilingual lexicon"), "nothing to learn: {}", again.stderr);
     assert!(again.stdout.contains("0 new, 0 updated, 35 unchanged; 35 in the index"), "{}", again.stdout);
     // Nothing was written, so nothing was learned: the line says so rather than repeat the
     // last learning's time.

@@ -110,6 +110,13 @@ impl IngestObserver for IngestProgress {
         }
     }
 
+    fn learning_lexicon(&mut self) {
+        match &self.bar {
+            Some(bar) => bar.set_message("learning the bilingual lexicon"),
+            None => eprintln!("learning the bilingual lexicon"),
+        }
+    }
+
     fn embedding(&mut self, progress: &EmbedProgress) {
         let (done, total) = (progress.papers_done, progress.papers_total);
         let seconds = progress.seconds();

@@ -125,6 +125,9 @@ pub trait IngestObserver {
     fn writing(&mut self, _papers: usize) {}
     /// Embedding progress, reported after every model call.
     fn embedding(&mut self, _progress: &EmbedProgress) {}
+    /// The bilingual lexicon is being learned again from every paper: the last step of a
+    /// write, tens of seconds on a large index with nothing else to report.
+    fn learning_lexicon(&mut self) {}
 }
 
 /// An observer that ignores everything.

@@ -263,6 +263,7 @@ impl PaperIndex {
                 // The lexicon is learned once, with the last batch: intermediate generations
                 // keep the previous one, which is still a fair bridge between the languages.
                 let lexicon = if next.is_none() && (replaced_any || self.lexicon_stale(&payload)) {
+                    observer.learning_lexicon();
                     Some(self.write_lexicon(generation, &payload, &replace, &[], embedder)?)
                 } else {
                     payload.lexicon.clone()
@@ -289,6 +290,7 @@ impl PaperIndex {
         }
         if !written? {
             if self.lexicon_stale(&payload) {
+                observer.learning_lexicon();
                 self.commit_lexicon_only(&payload, embedder)?;
             }
             return Ok(());
