@@ -283,3 +283,35 @@ fn kill_at_random_moments(setup: &Setup) {
     assert!(kills.len() >= 20, "only {} kills landed inside a run", kills.len());
     assert!(by_moment.len() >= 3, "the kills hit too few moments of the run: {by_moment:?}");
 }
+
+#[test]
+fn ctrl_c_during_an_ingest_says_what_was_kept_and_the_index_answers() {
+    // The user presses Ctrl-C once the ingest has begun writing generations: the terminal says
+    // what is kept and how to finish, the status is the signal's, and the index is usable.
+    let setup = Setup::hashed_slice();
+    for attempt in 1..=3 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut child = spawn_ingest(&setup, dir.path());
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        for line in lines.by_ref() {
+            if line.expect("stderr line").starts_with("writing ") {
+                break;
+            }
+        }
+        let signalled = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().expect("run kill");
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        let status = child.wait().expect("wait for the ingest");
+        if status.code() == Some(setup.exit) && attempt < 3 {
+            // The run ended between its first commit and the signal (a machine far faster
+            // than this test expects): try again.
+            continue;
+        }
+        assert!(signalled.success(), "the ingest was still running");
+        assert_eq!(status.code(), Some(130), "{rest:?}");
+        let said: Vec<&String> = rest.iter().filter(|l| l.starts_with("interrupted: ")).collect();
+        assert_eq!(said.len(), 1, "{rest:?}");
+        assert!(said[0].contains("ingest the same files again to finish"), "{}", said[0]);
+        check_after_kill(&setup, dir.path());
+        return;
+    }
+}

@@ -446,6 +446,7 @@ fn exit_status(error: &anyhow::Error) -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Ingest { paths, glossary, json } => {
+            say_what_an_interruption_keeps("ingest the same files again to finish: unchanged papers are skipped");
             let mut index = PaperIndex::open_or_create(&cli.index)
                 .with_context(|| format!("opening index {}", cli.index.display()))?
                 .with_papers_per_generation(cli.papers_per_generation);
@@ -520,6 +521,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Remove { ids, json } => {
+            say_what_an_interruption_keeps("remove the same ids again to finish");
             let index = open(&cli)?;
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let report = index.remove(&ids)?;
@@ -706,6 +708,20 @@ fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embed
     E5Embedder::load_for(&ModelPaths::under(&cli.models), kind)
         .map(|e| Arc::new(QueryCache::new(e, cli.query_cache)) as Arc<dyn Embedder>)
         .map_err(|e| e.to_string())
+}
+
+/// Ctrl-C during a write: every generation committed before it is kept whole (a write is a
+/// series of commits, each crash-safe), and the user is told so, with `then` (how to finish),
+/// before the process ends as the signal would have ended it (status 130). Without this the
+/// terminal fell silent, and nothing said whether the hour's ingest was lost.
+fn say_what_an_interruption_keeps(then: &'static str) {
+    std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
+        if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+            eprintln!("\ninterrupted: what was committed before now is kept (`paperdex stats` counts it); {then}");
+            std::process::exit(130);
+        }
+    });
 }
 
 /// Ends a one-shot command's use of `engine` without freeing it: the process is about to exit
