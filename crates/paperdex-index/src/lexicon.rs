@@ -1352,11 +1352,11 @@ fn translation_model_entries(evidence: &Evidence, phrases: bool) -> Vec<LexiconE
 }
 
 /// Whether the translation model's pair (forward and backward probabilities, papers seen in) is
-/// kept, and at what probability: each side a likely translation of the other, or the Chinese
-/// word the English word's dominant translation ([`DOMINANT_BACKWARD_PROBABILITY`]), weighed
-/// by how surely the English word means the Chinese one (its forward probability is the share
-/// of the Chinese word's senses it is, which a query of that sense is not asking about).
-/// `written` is the English word's commonest spelling.
+/// kept, and at what probability: at its forward probability when each side is a likely
+/// translation of the other; at its backward probability when the Chinese word is the English
+/// word's dominant translation ([`DOMINANT_BACKWARD_PROBABILITY`]), the forward one being then
+/// the share of the Chinese word's senses the English word is, which a query of that sense is
+/// not asking about. `written` is the English word's commonest spelling.
 fn kept_pair(forward: f32, backward: f32, count: u32, phrases: bool, written: impl Fn() -> String) -> Option<f32> {
     if forward >= MIN_FORWARD_PROBABILITY && backward >= MIN_BACKWARD_PROBABILITY {
         Some(forward)
