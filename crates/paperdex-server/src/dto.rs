@@ -210,7 +210,8 @@ pub struct SectionView {
 /// A file that contributed to a paper.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SourceView {
-    /// The file's name (the server's folders are not disclosed).
+    /// The file's name, with as many of its folders as tell it apart from another of the
+    /// paper's sources of the same name (the server's folders are not disclosed beyond that).
     pub path: String,
     /// Its format: `daily_report`, `hf_daily_api`, `zh_summaries` or `paper_markdown`.
     pub format: String,
@@ -276,15 +277,19 @@ impl From<&Paper> for PaperView {
                     text: shown.section.text.clone(),
                 })
                 .collect(),
-            sources: paper
-                .records
-                .iter()
-                .map(|r| SourceView {
-                    path: file_name(&r.source.path),
-                    format: serde_name(&r.source.format),
-                    date: r.source.date.clone(),
-                })
-                .collect(),
+            sources: {
+                let paths: Vec<&str> = paper.records.iter().map(|r| r.source.path.as_str()).collect();
+                paper
+                    .records
+                    .iter()
+                    .zip(source_names(&paths))
+                    .map(|(r, path)| SourceView {
+                        path,
+                        format: serde_name(&r.source.format),
+                        date: r.source.date.clone(),
+                    })
+                    .collect()
+            },
         }
     }
 }
@@ -417,8 +422,28 @@ fn serde_name(value: &impl Serialize) -> String {
     }
 }
 
-fn file_name(path: &str) -> String {
-    path.rsplit(['/', '\\']).next().unwrap_or(path).to_string()
+/// Each of `paths` as its file name, with as many of its folders as tell it apart from another
+/// of `paths` with the same name: two digests both named `2026-02-04.json` in two folders were
+/// shown as two identical sources.
+fn source_names(paths: &[&str]) -> Vec<String> {
+    let parts: Vec<Vec<&str>> =
+        paths.iter().map(|p| p.split(['/', '\\']).filter(|part| !part.is_empty()).collect()).collect();
+    let mut depth = vec![1; paths.len()];
+    let tail = |i: usize, depth: &[usize]| parts[i][parts[i].len().saturating_sub(depth[i])..].join("/");
+    loop {
+        let lengthen: Vec<usize> = (0..paths.len())
+            .filter(|&i| {
+                depth[i] < parts[i].len()
+                    && (0..paths.len()).any(|j| paths[j] != paths[i] && tail(j, &depth) == tail(i, &depth))
+            })
+            .collect();
+        if lengthen.is_empty() {
+            return (0..paths.len()).map(|i| tail(i, &depth)).collect();
+        }
+        for i in lengthen {
+            depth[i] += 1;
+        }
+    }
 }
 
 /// `snippet` as HTML with the byte ranges in `<mark>`; everything escaped. Ranges that overlap,
@@ -524,9 +549,20 @@ mod tests {
     }
 
     #[test]
-    fn sources_show_file_names_only() {
+    fn sources_show_file_names_with_the_folders_that_tell_two_of_one_name_apart() {
+        let file_name = |path: &str| source_names(&[path]).remove(0);
         assert_eq!(file_name("/home/someone/corpus/report-2026-02-05.md"), "report-2026-02-05.md");
         assert_eq!(file_name("C:\\data\\x.json"), "x.json");
         assert_eq!(file_name("x.json"), "x.json");
+        let names = source_names(&[
+            "/home/someone/corpus/hf-daily-api/2026-02-04.json",
+            "/home/someone/downloads/2026-02-04.json",
+            "/home/someone/corpus/reports/2026-02-05.md",
+            "/home/someone/downloads/2026-02-04.json",
+        ]);
+        assert_eq!(
+            names,
+            ["hf-daily-api/2026-02-04.json", "downloads/2026-02-04.json", "2026-02-05.md", "downloads/2026-02-04.json"]
+        );
     }
 }
