@@ -615,7 +615,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     if *json {
                         println!("{}", serde_json::to_string_pretty(&entries)?);
                     } else {
-                        output::print_lexicon_entries(term, &entries, &lexicon.glossary_problems);
+                        output::print_lexicon_entries(term, &entries);
                     }
                 }
                 None => output::print_lexicon_stats(&lexicon, *json)?,

@@ -479,8 +479,8 @@ pub fn warn_glossary_problems(problems: &[String]) {
 }
 
 /// Prints what `term` translates to in the lexicon.
-pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntry], problems: &[String]) {
-    warn_glossary_problems(problems);
+/// The glossary's problems are not repeated here: loading the lexicon logged them.
+pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntry]) {
     if entries.is_empty() {
         println!("{term:?} is not in the lexicon");
         return;

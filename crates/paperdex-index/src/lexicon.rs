@@ -1732,6 +1732,15 @@ pub fn read_glossary(path: &Path) -> Result<(Vec<LexiconEntry>, Vec<String>)> {
     match paperdex_core::decode_text(&bytes) {
         Ok(text) => Ok(parse_glossary(path, &text)),
         Err(paperdex_core::ParseError::Empty) => Ok(Default::default()),
+        // The parsers' own hint names the formats of papers, not a glossary's.
+        Err(paperdex_core::ParseError::Binary { offset, detail }) => Ok((
+            Vec::new(),
+            vec![format!(
+                "{}: the glossary is left out: it is binary, not UTF-8 text ({detail} near byte {offset}); \
+                 expected lines of Chinese<TAB>English[<TAB>weight]",
+                path.display()
+            )],
+        )),
         Err(error) => Ok((Vec::new(), vec![format!("{}: the glossary is left out: {error}", path.display())])),
     }
 }
@@ -2393,6 +2402,11 @@ mod tests {
             problems[0].contains("g.tsv: the glossary is left out") && problems[0].contains("UTF-8"),
             "{problems:?}"
         );
+        // A binary file is told what a glossary holds, not what the parsers read.
+        fs::write(&path, b"\xFF\xFE bad\n").expect("write");
+        let (_, problems) = read_glossary(&path).expect("reads");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].ends_with("expected lines of Chinese<TAB>English[<TAB>weight]"), "{problems:?}");
     }
 
     #[test]
