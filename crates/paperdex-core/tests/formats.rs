@@ -422,6 +422,15 @@ fn an_hf_dump_named_without_a_day_is_dated_by_the_day_its_record_was_listed() {
     // The second record, from an older dump without `submittedOnDailyAt`, was listed when its
     // list item was published.
     assert_eq!(days, [Some("2026-02-04"), Some("2026-02-04")]);
+    // An older dump, none of whose items says `submittedOnDailyAt`: one list is one day, the
+    // latest its items were put on it (late-evening items carry the day before, in UTC).
+    let old = r#"[
+      {"paper": {"id": "2412.00001", "title": "One", "publishedAt": "2024-11-28T10:00:00.000Z"}, "publishedAt": "2024-12-01T23:06:00.000Z"},
+      {"paper": {"id": "2412.00002", "title": "Two", "publishedAt": "2024-11-29T10:00:00.000Z"}, "publishedAt": "2024-12-02T08:00:00.000Z"}
+    ]"#;
+    let parsed = parse("downloads/daily_papers.json", old.as_bytes());
+    let days: Vec<Option<&str>> = parsed.records.iter().map(|r| r.source.date.as_deref()).collect();
+    assert_eq!(days, [Some("2024-12-02"), Some("2024-12-02")]);
     let compact = parse("downloads/daily_papers_20260205.json", HF_DAY.as_bytes());
     assert!(compact.records.iter().all(|r| r.source.date.as_deref() == Some("2026-02-05")), "the file's day wins");
 }

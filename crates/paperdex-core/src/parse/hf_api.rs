@@ -50,6 +50,20 @@ struct HfPaper {
     submitted_on_daily_at: Option<String>,
 }
 
+/// The day a daily list saved under a name without it was listed, when its items do not say
+/// (`submittedOnDailyAt` is newer than the corpus's 2024 dumps): the latest day the items
+/// lacking it were put on the list (their `publishedAt`; a paper's own `publishedAt` is its
+/// arXiv day). In the corpus's dumps without `submittedOnDailyAt` an item's day is the file's
+/// for 2,089 of 2,504 items and the day before for 382 (put on the list late in the evening,
+/// UTC), so one list is one day, its last.
+pub(super) fn listed_day(items: &[Value]) -> Option<String> {
+    items
+        .iter()
+        .filter(|item| item.get("paper").and_then(|paper| paper.get("submittedOnDailyAt")).is_none_or(Value::is_null))
+        .filter_map(|item| item.get("publishedAt").and_then(Value::as_str).and_then(normalize_date))
+        .max()
+}
+
 /// Converts one list item, or says why it cannot be used.
 pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
     let item: Item = record_object(item)?;
@@ -63,17 +77,10 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
         PaperId::parse(raw_id).ok_or_else(|| format!("`paper.id` {:?} is not an arXiv id", snippet(raw_id, 80)))?;
 
     let mut record = Record::new(id, source.clone());
-    // The day it was listed: the file's, which names the daily list it is, else the record's
-    // own (a dump saved under another name): `submittedOnDailyAt`, and in older dumps, which
-    // lack it, the list item's `publishedAt`. In the corpus's dumps without
-    // `submittedOnDailyAt` that is the file's day for 2,089 of 2,504 records and the day
-    // before for 382 (the list's time zone), where the arXiv day never is; with it, the
-    // item's `publishedAt` is the arXiv day, and is not used.
+    // The day it was listed: the file's, which names the daily list it is (or, in an older
+    // dump saved under another name, [`listed_day`]), else the record's own.
     if record.source.date.is_none() {
-        record.source.date = match paper.submitted_on_daily_at.as_deref() {
-            Some(listed) => normalize_date(listed),
-            None => item.published_at.as_deref().and_then(normalize_date),
-        };
+        record.source.date = paper.submitted_on_daily_at.as_deref().and_then(normalize_date);
     }
     record.title = paper.title.or(item.title).as_deref().and_then(non_empty).map(collapse_whitespace);
     if let Some(summary) = paper.summary.or(item.summary).as_deref().and_then(non_empty) {

@@ -244,7 +244,9 @@ pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile,
             warnings: Vec::new(),
         });
     };
-    let source = Source { path: path.to_string(), format, date: date_in_file_name(path) };
+    let date = date_in_file_name(path)
+        .or_else(|| (format == SourceFormat::HfDailyApi).then(|| hf_api::listed_day(&items)).flatten());
+    let source = Source { path: path.to_string(), format, date };
     let mut records = Vec::with_capacity(items.len());
     let mut rejected = Vec::new();
     let mut warnings = Vec::new();
