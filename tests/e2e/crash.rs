@@ -311,7 +311,9 @@ fn ctrl_c_during_an_ingest_says_what_was_kept_and_the_index_answers() {
         let said: Vec<&String> = rest.iter().filter(|l| l.starts_with("interrupted: ")).collect();
         assert_eq!(said.len(), 1, "{rest:?}");
         assert!(said[0].contains("ingest the same files again to finish"), "{}", said[0]);
-        check_after_kill(&setup, dir.path());
+        // It says how many papers the commits so far hold, which `stats` then counts.
+        let (_, papers) = check_after_kill(&setup, dir.path());
+        assert!(said[0].contains(&format!("the index holds {papers} papers as of its last commit")), "{}", said[0]);
         return;
     }
 }

@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use paperdex_core::{Lang, SectionGroup, SourceFormat};
 use paperdex_embed::{
@@ -446,10 +447,19 @@ fn exit_status(error: &anyhow::Error) -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Ingest { paths, glossary, json } => {
-            say_what_an_interruption_keeps("ingest the same files again to finish: unchanged papers are skipped");
             let mut index = PaperIndex::open_or_create(&cli.index)
                 .with_context(|| format!("opening index {}", cli.index.display()))?
                 .with_papers_per_generation(cli.papers_per_generation);
+            let committed = Arc::new(AtomicU64::new(index.len()));
+            let (kept, per_generation) = (Arc::clone(&committed), cli.papers_per_generation);
+            say_what_an_interruption_keeps(move || {
+                format!(
+                    "the index holds {} papers as of its last commit (an ingest commits every {per_generation} \
+                     papers; those read since are not kept); ingest the same files again to finish: unchanged \
+                     papers are skipped",
+                    kept.load(Ordering::Relaxed)
+                )
+            });
             let mut glossary_problems = 0;
             if let Some(path) = glossary {
                 let (entries, problems) = paperdex_index::lexicon::read_glossary(path)?;
@@ -461,7 +471,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Err(reason) = &embedder {
                 eprintln!("warning: {reason}; papers are indexed for keyword search only");
             }
-            let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal());
+            let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal(), committed);
             let lexicon_before = index.lexicon().name.clone();
             let report = index.ingest(paths, embedder.as_deref().ok(), &mut progress)?;
             progress.finish();
@@ -521,7 +531,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Remove { ids, json } => {
-            say_what_an_interruption_keeps("remove the same ids again to finish");
+            say_what_an_interruption_keeps(|| {
+                "a removal is one commit: made, or not made; remove the same ids again to be sure".to_string()
+            });
             let index = open(&cli)?;
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let report = index.remove(&ids)?;
@@ -711,14 +723,14 @@ fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embed
 }
 
 /// Ctrl-C during a write: every generation committed before it is kept whole (a write is a
-/// series of commits, each crash-safe), and the user is told so, with `then` (how to finish),
-/// before the process ends as the signal would have ended it (status 130). Without this the
-/// terminal fell silent, and nothing said whether the hour's ingest was lost.
-fn say_what_an_interruption_keeps(then: &'static str) {
+/// series of commits, each crash-safe), and the user is told what that is and how to finish
+/// (`kept`), before the process ends as the signal would have ended it (status 130). Without
+/// this the terminal fell silent, and nothing said whether the hour's ingest was lost.
+fn say_what_an_interruption_keeps(kept: impl FnOnce() -> String + Send + 'static) {
     std::thread::spawn(move || {
         let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
         if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
-            eprintln!("\ninterrupted: what was committed before now is kept (`paperdex stats` counts it); {then}");
+            eprintln!("\ninterrupted: {}", kept());
             std::process::exit(130);
         }
     });
@@ -845,7 +857,7 @@ fn eval(
     let model = if semantic { load_model(cli, kind) } else { Err("not needed for BM25".into()) };
     let report = match (smart, trec) {
         (Some(folder), _) => {
-            let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal());
+            let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal(), Default::default());
             let report = paperdex_eval::evaluate_smart(folder, model, options, &mut progress)?;
             progress.finish();
             report

@@ -2,6 +2,8 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use paperdex_core::Paper;
@@ -49,10 +51,13 @@ pub struct IngestProgress {
     total: usize,
     done: usize,
     embed_lines: usize,
+    /// The papers the index holds as of its last commit, for what Ctrl-C says is kept.
+    committed: Arc<AtomicU64>,
 }
 
 impl IngestProgress {
-    pub fn new(terminal: bool) -> IngestProgress {
+    /// `committed` starts at the papers the index holds and follows its commits.
+    pub fn new(terminal: bool, committed: Arc<AtomicU64>) -> IngestProgress {
         let bar = terminal.then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
@@ -63,7 +68,7 @@ impl IngestProgress {
             bar.set_message("reading");
             bar
         });
-        IngestProgress { bar, total: 0, done: 0, embed_lines: 0 }
+        IngestProgress { bar, total: 0, done: 0, embed_lines: 0, committed }
     }
 
     fn line(&self, text: &str) {
@@ -108,6 +113,10 @@ impl IngestObserver for IngestProgress {
             Some(bar) => bar.set_message("writing"),
             None => eprintln!("writing {papers} papers"),
         }
+    }
+
+    fn committed(&mut self, papers: u64) {
+        self.committed.store(papers, Ordering::Relaxed);
     }
 
     fn learning_lexicon(&mut self) {

@@ -128,6 +128,9 @@ pub trait IngestObserver {
     /// The bilingual lexicon is being learned again from every paper: the last step of a
     /// write, tens of seconds on a large index with nothing else to report.
     fn learning_lexicon(&mut self) {}
+    /// A generation was committed: the index now holds `papers` papers, whatever happens to
+    /// the rest of the write.
+    fn committed(&mut self, _papers: u64) {}
 }
 
 /// An observer that ignores everything.

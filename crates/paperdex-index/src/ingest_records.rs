@@ -271,6 +271,7 @@ impl PaperIndex {
                 self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon.as_deref(), chunking)?;
                 // The next batch is merged with what this one committed.
                 self.reload()?;
+                observer.committed(self.len());
                 current = next;
             }
             Ok(generation > payload.generation)
