@@ -210,7 +210,10 @@ impl PaperIndex {
                 embed(batch, &mut progress, vectors.as_ref().map(|(s, _)| s));
             }
             let mut generation = payload.generation;
-            let mut replaced_any = false;
+            // Papers written or embedded: either changes what the lexicon learns (the embedding
+            // model's pairs need the vectors of the papers' terms, which a write without the
+            // model could not make).
+            let mut changed_any = false;
             while let Some(batch) = current.take() {
                 let next =
                     self.next_batch(&mut run, vectors.as_ref().map(|(s, _)| s), Some(&batch), report, observer)?;
@@ -258,11 +261,11 @@ impl PaperIndex {
                     }
                 }
                 generation += 1;
-                replaced_any |= !batch.replace.is_empty();
+                changed_any |= !batch.replace.is_empty() || (embedder.is_some() && !batch.embed.is_empty());
                 let replace: Vec<&Paper> = batch.replace.iter().collect();
                 // The lexicon is learned once, with the last batch: intermediate generations
                 // keep the previous one, which is still a fair bridge between the languages.
-                let lexicon = if next.is_none() && (replaced_any || self.lexicon_stale(&payload)) {
+                let lexicon = if next.is_none() && (changed_any || self.lexicon_stale(&payload)) {
                     observer.learning_lexicon();
                     Some(self.write_lexicon(generation, &payload, &replace, &[], embedder)?)
                 } else {

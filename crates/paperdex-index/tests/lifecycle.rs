@@ -168,6 +168,21 @@ fn papers_taken_in_without_the_model_get_vectors_at_the_next_ingest_with_it_howe
 }
 
 #[test]
+fn an_ingest_that_only_embeds_papers_taken_in_without_the_model_learns_the_lexicon_again() {
+    // The embedding model's pairs need the vectors of the papers' terms, which an ingest
+    // without the model could not make: the ingest that embeds the papers learns it again.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("2026-01-05.json");
+    write_papers(&file, &topics());
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+    index.ingest(std::slice::from_ref(&file), None, &mut Quiet).expect("keyword-only ingest");
+    let learned_without = index.lexicon().name.clone();
+    let report = index.ingest(std::slice::from_ref(&file), Some(&HashEmbedder::new(DIMS)), &mut Quiet).expect("ingest");
+    assert_eq!((report.papers_new, report.papers_updated, report.papers_embedded), (0, 0, 12));
+    assert_ne!(index.lexicon().name, learned_without, "learned again with the papers' vectors");
+}
+
+#[test]
 fn an_updated_paper_is_found_by_its_new_text_and_no_longer_by_its_old_in_every_mode() {
     let f = Fixture::new();
     let old_query = "quantum lobster choreography entangled claws";
