@@ -512,10 +512,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // related lists until an ingest with the model embeds them. A cron job sees it in
             // the exit status, not only in a warning at the top of the output.
             let without_vectors = match &embedder {
-                Err(_) if !cli.no_model => {
-                    let stats = index.stats()?;
-                    stats.papers.saturating_sub(stats.papers_with_vectors)
-                }
+                Err(_) if !cli.no_model => index.len().saturating_sub(index.papers_with_vectors()),
                 _ => 0,
             };
             if without_vectors > 0 {

@@ -1,7 +1,8 @@
 //! Text analysis shared by indexing and querying.
 //!
 //! One analyzer serves both sides, so a query term is spelled exactly as the indexed term:
-//! Traditional Chinese characters read as Simplified ([`paperdex_core::script`]) → jieba (search mode, which also emits the short words inside long ones) → join the pieces
+//! Traditional Chinese characters read as Simplified ([`paperdex_core::script`]) → jieba
+//! (search mode, which also emits the short words inside long ones) → join the pieces
 //! jieba cut a word into at a letter outside ASCII (`Fr` `é` `chet`, full-width `Ｌ` `Ｌ` `Ｍ`)
 //! → drop tokens that hold no letter or digit (jieba emits spaces and punctuation as tokens) →
 //! renumber positions → fold to ASCII (`fréchet` → `frechet`, `ＬＬＭ` → `LLM`) → lower-case →

@@ -327,6 +327,11 @@ impl PaperIndex {
         self.vectors.load_full()
     }
 
+    /// How many papers have vectors in the current generation (no paper is read).
+    pub fn papers_with_vectors(&self) -> u64 {
+        self.vectors().map_or(0, |v| v.set.live_papers().collect::<std::collections::HashSet<_>>().len() as u64)
+    }
+
     /// The bilingual lexicon of the current generation (empty when it has none).
     pub fn lexicon(&self) -> Arc<Lexicon> {
         self.lexicon.load_full()
@@ -590,9 +595,7 @@ impl PaperIndex {
         Ok(IndexStats {
             path: self.root.display().to_string(),
             papers: papers.len() as u64,
-            papers_with_vectors: vectors
-                .as_ref()
-                .map_or(0, |v| v.set.live_papers().collect::<std::collections::HashSet<_>>().len() as u64),
+            papers_with_vectors: self.papers_with_vectors(),
             vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
             vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),
             vectors_problem: self.vectors_problem().map(|problem| problem.to_string()),
