@@ -1,5 +1,5 @@
-// The user's story in a real browser: open the page, search, open a paper, see related papers,
-// then narrow a search with the filter controls.
+// The user's story in a real browser: open the page and see the newest papers, search, open a
+// paper, see related papers, then narrow a search with the filter controls.
 // Usage: node search.mjs BASE_URL QUERY EXPECTED_ID SCREENSHOT_DIR
 import { chromium } from "playwright-core";
 
@@ -14,6 +14,11 @@ const fail = async (message) => {
   await browser.close();
   process.exit(1);
 };
+// The page opens on the newest papers; a search's answer replaces them. Wait for the one or
+// the other by the status line, so a hit of the list is not taken for a hit of the search.
+const waitForStatus = (page, pattern, name, what) => page.waitForFunction(
+  (source) => new RegExp(source).test((document.querySelector("#results .status") || {}).textContent || ""),
+  pattern.source, { timeout: 15000 }).catch(() => fail(`${name}: ${what}`));
 try {
   for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
     const page = await browser.newPage({ viewport });
@@ -21,8 +26,13 @@ try {
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("requestfailed", (r) => { if (!r.url().startsWith(base)) errors.push("outside request " + r.url()); });
     await page.goto(base + "/", { waitUntil: "load" });
+    await waitForStatus(page, /^Newest first · 10 of \d+ papers/, name, "the page did not open on the newest papers");
+    const listed = await page.locator("#results .hit").count();
+    const opening = await page.locator("#results .hit .snippet").first().innerText();
+    if (opening.includes("论文研究报告") || opening.includes("论文报告")) await fail(`${name}: a listed paper's snippet is its heading: ${opening}`);
     await page.fill("#q", query);
     await page.press("#q", "Enter");
+    await waitForStatus(page, /^Showing /, name, `no answer for ${query}`);
     const hit = page.locator(`#results .hit[data-id="${expected}"]`);
     await hit.waitFor({ timeout: 15000 }).catch(() => fail(`${name}: ${expected} not among the results`));
     if (!new URL(page.url()).searchParams.get("q")) await fail(`${name}: the URL does not hold the query`);
@@ -39,7 +49,7 @@ try {
     if (!new URL(page.url()).searchParams.get("paper") && !page.url().includes(expected)) await fail(`${name}: the URL does not hold the open paper`);
     if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
-    console.log(`ok ${name}: ${expected} found, ${marks} highlights, ${related} related papers`);
+    console.log(`ok ${name}: ${listed} newest papers listed, then ${expected} found, ${marks} highlights, ${related} related papers`);
     // Closing the paper (Escape) gives the tab back the search's title.
     await page.locator("#q").blur();
     await page.keyboard.press("Escape");
@@ -50,10 +60,12 @@ try {
     // A filtered search: only the experiments sections, newest first; the filters live in
     // the URL (a reload keeps them) and each hit says which section matched.
     await page.goto(base + "/", { waitUntil: "load" });
+    await waitForStatus(page, /^Newest first/, name, "the page did not open on the newest papers");
     await page.selectOption("#f-section", "experiments");
     await page.selectOption("#f-sort", "date");
     await page.fill("#q", "MMLU");
     await page.press("#q", "Enter");
+    await waitForStatus(page, /^Showing /, name, "no answer for MMLU");
     await page.locator("#results .hit").first().waitFor({ timeout: 15000 })
       .catch(() => fail(`${name}: no hit for MMLU in the experiments sections`));
     const url = new URL(page.url());
@@ -112,6 +124,20 @@ try {
     if (!notes.includes("Left out") || !notes.includes("模型")) await fail(`${name}: notes say ${notes}`);
     if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
     console.log(`ok ${name} notes: ${notes}`);
+
+    // Nothing typed, a day chosen: the list is what came out since then, and the URL says so;
+    // a day after every paper lists none and says why.
+    await page.goto(base + "/", { waitUntil: "load" });
+    await waitForStatus(page, /^Newest first/, name, "the page did not open on the newest papers");
+    await page.fill("#f-since", "2026-02-05");
+    await page.locator("#f-since").dispatchEvent("change");
+    await waitForStatus(page, /first listed since 2026-02-05$/, name, "choosing a day did not list the papers since it");
+    if (new URL(page.url()).searchParams.get("since") !== "2026-02-05") await fail(`${name}: the URL lacks the day: ${page.url()}`);
+    await page.goto(base + "/?since=2099-01-01", { waitUntil: "load" });
+    await waitForStatus(page, /^No paper matches these filters\.$/, name, "a day after every paper did not say none is listed");
+    if (await page.locator("#results .intro").count() !== 1) await fail(`${name}: the introduction went with the list`);
+    if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
+    console.log(`ok ${name} newest: ${listed} listed, none since 2099-01-01`);
     await page.close();
   }
 } catch (e) {

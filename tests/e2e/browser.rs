@@ -1,9 +1,10 @@
 //! The search page in headless Chromium (Debian's package; `tests/setup` installs it and
-//! playwright-core): search `KV cache quantization`, see Quant VideoGen, open it, see its
+//! playwright-core): open it on the newest papers, search `KV cache quantization`, see Quant VideoGen, open it, see its
 //! related papers; then search `MMLU` in the experiments sections, newest first, from the
 //! filter controls; open a hand-typed URL whose values are spelt otherwise and see the
 //! controls show them; page on through a failed "More results"; then see which words of a
-//! Chinese query were left out — at desktop and phone width.
+//! Chinese query were left out; list what came out since a day with nothing typed — at
+//! desktop and phone width.
 
 use std::process::Command;
 
@@ -36,4 +37,5 @@ fn the_search_page_finds_a_paper_and_shows_its_related_papers() {
     assert!(stdout.contains("ok desktop typed URL") && stdout.contains("ok phone typed URL"), "{stdout}");
     assert!(stdout.contains("ok desktop more") && stdout.contains("ok phone more"), "{stdout}");
     assert!(stdout.contains("ok desktop notes") && stdout.contains("ok phone notes"), "{stdout}");
+    assert!(stdout.contains("ok desktop newest") && stdout.contains("ok phone newest"), "{stdout}");
 }

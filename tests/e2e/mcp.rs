@@ -40,11 +40,11 @@ fn an_mcp_client_searches_reads_and_explores_the_sample() {
     assert_eq!(init["tools_capability"], true, "{context}");
     assert!(init["instructions"].as_str().is_some_and(|i| i.contains("search")), "{context}");
 
-    // tools/list: three tools with object schemas naming their arguments.
+    // tools/list: four tools with object schemas naming their arguments.
     let tools = report["tools"].as_object().expect("tools");
     let mut names: Vec<&str> = tools.keys().map(String::as_str).collect();
     names.sort_unstable();
-    assert_eq!(names, ["related_papers", "search", "show_paper"], "{context}");
+    assert_eq!(names, ["latest_papers", "related_papers", "search", "show_paper"], "{context}");
     let search_schema = &tools["search"]["input_schema"];
     assert_eq!(search_schema["type"], "object", "{context}");
     assert_eq!(search_schema["required"], serde_json::json!(["query"]), "{context}");
@@ -123,6 +123,14 @@ fn an_mcp_client_searches_reads_and_explores_the_sample() {
         related["structured"]["hits"].as_array().expect("hits").iter().filter_map(|h| h["id"].as_str()).collect();
     assert_eq!(related_ids.len(), 3, "{context}");
     assert!(!related_ids.contains(&"2602.02958"), "{context}");
+
+    // latest_papers: what came out since a day, no query; the sample's 35 papers.
+    let latest = &report["latest_papers"];
+    assert_eq!(latest["is_error"], false, "{context}");
+    assert_eq!((latest["structured"]["query"].as_str(), latest["structured"]["total"].as_u64()), (Some(""), Some(35)));
+    assert_eq!(latest["structured"]["hits"].as_array().map(Vec::len), Some(4), "{context}");
+    let text = latest["text"].as_str().expect("text");
+    assert!(text.starts_with("Papers 1-4 of 35, newest first"), "{text}");
 
     // Errors are tool errors with the shared codes; an unknown tool is a protocol error.
     let unknown = &report["unknown_paper"];

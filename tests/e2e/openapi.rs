@@ -26,7 +26,7 @@ fn the_generated_openapi_document_validates() {
     let (head, body) = document.split_once("\r\n\r\n").expect("an HTTP answer");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     let spec: serde_json::Value = serde_json::from_str(body).expect("the document is JSON");
-    for path in ["/api/search", "/api/papers/{id}", "/api/papers/{id}/related", "/healthz"] {
+    for path in ["/api/search", "/api/papers", "/api/papers/{id}", "/api/papers/{id}/related", "/healthz"] {
         assert!(spec["paths"].get(path).is_some(), "{path} missing");
     }
     let answer = &spec["components"]["schemas"]["SearchResponse"]["properties"];

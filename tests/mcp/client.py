@@ -65,6 +65,9 @@ async def main(binary, index):
             report["related_papers"] = tool_result(
                 await session.call_tool("related_papers", {"id": "2602.02958", "limit": 3})
             )
+            report["latest_papers"] = tool_result(
+                await session.call_tool("latest_papers", {"since": "2026-02-01", "limit": 4})
+            )
             report["unknown_paper"] = tool_result(await session.call_tool("show_paper", {"id": "2612.99999"}))
             report["bad_limit"] = tool_result(await session.call_tool("search", {"query": "attention", "limit": 0}))
             try:

@@ -18,7 +18,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use memchr::memmem::Finder;
-use paperdex_core::{Paper, Section, SectionGroup, is_han};
+use paperdex_core::{Paper, Section, SectionGroup, SectionKind, is_han};
 use tantivy::query::Query;
 use tantivy::schema::{Field, FieldType};
 use tantivy::snippet::{Snippet, SnippetGenerator};
@@ -250,7 +250,8 @@ impl Highlighter {
             // Nothing was searched for (a plain listing), or the match is not in the text.
             None => None,
         };
-        let opening = one_line(sections.first().map(|s| s.text.as_str()).unwrap_or(""), SNIPPET_CHARS);
+        let telling = sections.iter().min_by_key(|s| telling_rank(s.kind));
+        let opening = one_line(telling.map(|s| s.text.as_str()).unwrap_or(""), SNIPPET_CHARS);
         (opening, Vec::new(), group)
     }
 
@@ -473,6 +474,28 @@ fn lower_case(text: &str) -> (String, bool) {
         aligned &= lower.len() - before == c.len_utf8();
     }
     (lower, aligned)
+}
+
+/// How well a section of `kind` says what a paper is about in one line, best first: the
+/// snippet of a paper listed with no query (`paperdex new`, `/api/papers`), or found by its
+/// title alone. A digest's first section is often its heading (`# X 论文研究报告`), which
+/// said nothing a title does not.
+fn telling_rank(kind: SectionKind) -> u8 {
+    match kind {
+        SectionKind::CoreContribution => 0,
+        SectionKind::Tldr => 1,
+        SectionKind::AiSummary => 2,
+        SectionKind::Abstract => 3,
+        SectionKind::Innovations => 4,
+        SectionKind::Motivation => 5,
+        SectionKind::Method => 6,
+        SectionKind::Results => 7,
+        SectionKind::Conclusion => 8,
+        SectionKind::Field => 9,
+        SectionKind::Usage => 10,
+        SectionKind::Body => 11,
+        SectionKind::References => 12,
+    }
 }
 
 #[cfg(test)]

@@ -80,6 +80,7 @@ impl PaperdexMcp {
             tools::SEARCH => self.search(arguments, cancelled).await,
             tools::SHOW_PAPER => self.show_paper(arguments, cancelled).await,
             tools::RELATED_PAPERS => self.related_papers(arguments, cancelled).await,
+            tools::LATEST_PAPERS => self.latest_papers(arguments, cancelled).await,
             other => {
                 return Err(ErrorData::invalid_params(
                     format!("Unknown tool: {} (tools: {})", paperdex_index::limits::quote(other), tools::names()),
@@ -128,6 +129,17 @@ impl PaperdexMcp {
             .await?;
         let answer = RelatedResponse::from(results);
         success(render::related(&answer), &answer)
+    }
+
+    async fn latest_papers(
+        &self,
+        arguments: Option<rmcp::model::JsonObject>,
+        cancelled: impl Future<Output = ()> + Send,
+    ) -> Result<CallToolResult, ToolError> {
+        let (filter, offset, limit) = tools::parse::<tools::LatestPapersArgs>(arguments)?.into_listing()?;
+        let results = self.blocking(cancelled, move |engine, _| engine.index().newest(&filter, offset, limit)).await?;
+        let answer = SearchResponse::from(results);
+        success(render::latest(&answer, offset), &answer)
     }
 
     /// Runs `work` on the blocking pool once a turn is free, within the deadline; raises its

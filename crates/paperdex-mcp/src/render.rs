@@ -48,6 +48,27 @@ pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String
     out
 }
 
+/// A list of the newest papers as text.
+pub fn latest(answer: &SearchResponse, offset: usize) -> String {
+    let mut out = String::new();
+    if answer.hits.is_empty() && answer.total > 0 {
+        let _ = writeln!(out, "No papers from {} on ({} in all): ask with a smaller offset.", offset + 1, answer.total);
+    } else if answer.hits.is_empty() {
+        let _ = writeln!(out, "No papers match these filters.");
+    } else {
+        let _ = writeln!(
+            out,
+            "Papers {}-{} of {}, newest first (by the day they were first listed):",
+            offset + 1,
+            offset + answer.hits.len(),
+            answer.total
+        );
+    }
+    warnings(&mut out, &answer.warnings);
+    hits(&mut out, &answer.hits, offset);
+    out
+}
+
 /// A related-papers answer as text.
 pub fn related(answer: &RelatedResponse) -> String {
     let mut out = String::new();

@@ -336,7 +336,8 @@ async fn an_unknown_tool_is_a_protocol_error_naming_it_and_the_tools() {
     assert_eq!(answer["error"]["code"], -32602, "{answer}");
     let message = answer["error"]["message"].as_str().expect("message");
     assert!(
-        message.contains("\"delete_everything\"") && message.contains("search, show_paper, related_papers"),
+        message.contains("\"delete_everything\"")
+            && message.contains("search, show_paper, related_papers, latest_papers"),
         "{message}"
     );
     client.close().await;
@@ -425,14 +426,14 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
 }
 
 #[tokio::test]
-async fn tools_list_gives_three_tools_with_schemas_and_read_only_hints() {
+async fn tools_list_gives_four_tools_with_schemas_and_read_only_hints() {
     let mut client = Client::start(server());
     client.initialize().await;
     client.send(r#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#).await;
     let answer = client.answer().await;
     let tools = answer["result"]["tools"].as_array().expect("tools");
     let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
-    assert_eq!(names, ["search", "show_paper", "related_papers"]);
+    assert_eq!(names, ["search", "show_paper", "related_papers", "latest_papers"]);
     for tool in tools {
         assert_eq!(tool["inputSchema"]["type"], "object", "{tool}");
         assert_eq!(tool["annotations"]["readOnlyHint"], true, "{tool}");
@@ -474,6 +475,33 @@ async fn search_answers_compact_text_and_the_http_api_shape() {
     let text = pasted["result"]["content"][0]["text"].as_str().expect("text");
     let note = text.find("warning: the query names paper 2602.02958").unwrap_or_else(|| panic!("{text}"));
     assert!(note < text.find("id 2602.02958").unwrap_or(0), "{text}");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn an_agent_asks_what_came_out_since_a_day_without_a_query() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let index = PaperIndex::open(sample_index().path()).expect("open the sample index");
+    let answer = client.call(1, "latest_papers", json!({"since": "2026-02-01", "limit": 3})).await;
+    let structured = &answer["result"]["structuredContent"];
+    // The HTTP API's listing: every paper of the sample was first listed in February 2026.
+    assert_eq!(structured["total"], index.len(), "{answer}");
+    let hits = structured["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 3);
+    let text = answer["result"]["content"][0]["text"].as_str().expect("text");
+    assert!(text.starts_with(&format!("Papers 1-3 of {}, newest first", index.len())), "{text}");
+    assert!(text.contains(&format!("id {}", hits[0]["id"].as_str().expect("id"))), "{text}");
+    // A range with nothing in it says so; a bad day is named as search names it.
+    let none = client.call(2, "latest_papers", json!({"since": "2099-01-01"})).await;
+    assert_eq!(none["result"]["content"][0]["text"], "No papers match these filters.\n", "{none}");
+    let bad = client.call(3, "latest_papers", json!({"until": "2026-02-30"})).await;
+    assert_eq!(bad["result"]["isError"], true, "{bad}");
+    assert_eq!(bad["result"]["structuredContent"]["error"]["code"], "invalid_parameter", "{bad}");
+    assert!(bad["result"]["content"][0]["text"].as_str().is_some_and(|t| t.contains("until")), "{bad}");
+    // It takes no query: an agent that sends one is told, not answered about something else.
+    let query = client.call(4, "latest_papers", json!({"query": "video"})).await;
+    assert_eq!(query["result"]["isError"], true, "{query}");
     client.close().await;
 }
 

@@ -1,4 +1,4 @@
-//! The three tools: their names, the descriptions an agent chooses by, their input schemas
+//! The four tools: their names, the descriptions an agent chooses by, their input schemas
 //! (derived from the argument structs, so the schema and the parser cannot disagree) and the
 //! strict reading of a call's arguments.
 //!
@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use paperdex_index::limits::{self, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, quote};
-use paperdex_index::{SearchMode, SearchRequest};
+use paperdex_index::{SearchFilter, SearchMode, SearchRequest};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -24,6 +24,8 @@ pub const SEARCH: &str = "search";
 pub const SHOW_PAPER: &str = "show_paper";
 /// The `related_papers` tool's name.
 pub const RELATED_PAPERS: &str = "related_papers";
+/// The `latest_papers` tool's name.
+pub const LATEST_PAPERS: &str = "latest_papers";
 
 const SEARCH_DESCRIPTION: &str = "Search the paperdex index of AI research papers (Chinese daily-digest \
 summaries and English Hugging Face abstracts) by keywords and by meaning. Use it first to find papers on a \
@@ -41,10 +43,17 @@ const RELATED_PAPERS_DESCRIPTION: &str = "Find papers related to one paper of th
 (its passages' vectors) and by its most distinctive words; never the paper itself. Use it to explore \
 around a paper an earlier search or the user named: follow-up work, competing methods, the same benchmark.";
 
+const LATEST_PAPERS_DESCRIPTION: &str = "List the newest papers of the paperdex index, by the day a daily \
+digest or Hugging Face daily list first listed them, with no query, narrowed by day, language, source or \
+section like search. Use it when the user asks what is new (today, since a day, this week) rather than about a \
+topic; for a topic among them, call search with since instead. Returns each paper's arXiv id, title, date, \
+link and one-line summary, newest first.";
+
 /// Guidance for the agent as a whole, sent with `initialize`.
 pub const INSTRUCTIONS: &str = "paperdex searches a local index of AI research papers. Start with `search` \
 (English or Chinese queries; hybrid mode unless you need exact keywords: bm25, or paraphrases: vector), \
-then `show_paper` for the full summary of a hit and `related_papers` to explore around it. Ids are arXiv \
+then `show_paper` for the full summary of a hit and `related_papers` to explore around it; \
+`latest_papers` lists what came out since a day. Ids are arXiv \
 ids such as 2602.02958. Failed calls answer isError with a stable code (invalid_parameter, query_too_long, \
 paper_not_found, timeout, internal) and a message naming the argument at fault.";
 
@@ -103,22 +112,82 @@ impl SearchArgs {
     pub fn into_request(self) -> Result<SearchRequest, ToolError> {
         let query = paperdex_index::limits::search_text("query", &self.query)?;
         let mut request = SearchRequest::new(query).mode(self.mode.0).limit(self.limit).offset(self.offset);
-        // The CLI's and the HTTP API's parsers: a bad value is named the same way everywhere.
-        fn parsed<T: std::str::FromStr<Err = String>>(name: &str, raw: Option<String>) -> Result<Option<T>, ToolError> {
-            match raw.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                None => Ok(None),
-                Some(raw) => Ok(Some(paperdex_index::filter::parse_value(name, raw)?)),
-            }
-        }
-        request.filter.since = parsed("since", self.since)?;
-        request.filter.until = parsed("until", self.until)?;
-        request.filter.lang = parsed("lang", self.lang)?;
-        request.filter.source = parsed("source", self.source)?;
-        request.filter.section = parsed("section", self.section)?;
+        request.filter = filter(self.since, self.until, self.lang, self.source, self.section)?;
         request.sort = parsed("sort", self.sort)?.unwrap_or_default();
         request.validate()?;
         Ok(request)
     }
+}
+
+/// The arguments of `latest_papers`: search's filters and paging, no query.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct LatestPapersArgs {
+    /// How many papers to return, 1 to 200.
+    #[serde(default = "default_limit")]
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: usize,
+    /// How many of the newest papers to skip, for the next page (0 to 10000).
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 10000))]
+    pub offset: usize,
+    /// Only papers first listed on or after this day, `YYYY-MM-DD`: "what came out since Monday".
+    #[serde(default)]
+    #[schemars(extend("pattern" = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub since: Option<String>,
+    /// Only papers first listed on or before this day, `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schemars(extend("pattern" = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub until: Option<String>,
+    /// Only papers with text in this language: `zh` (Chinese summaries) or `en`.
+    #[serde(default)]
+    #[schemars(extend("enum" = ["zh", "en"]))]
+    pub lang: Option<String>,
+    /// Only papers listed by this kind of source: `report` (daily digest), `hf` (Hugging Face
+    /// daily papers), `zh-summary` or `paper-md`.
+    #[serde(default)]
+    #[schemars(extend("enum" = ["report", "hf", "zh-summary", "paper-md"]))]
+    pub source: Option<String>,
+    /// Only papers with a section of this kind; the snippet comes from it.
+    #[serde(default)]
+    #[schemars(extend("enum" = ["title", "contribution", "innovations", "experiments", "usage", "application", "abstract", "method", "other"]))]
+    pub section: Option<String>,
+}
+
+impl LatestPapersArgs {
+    /// The filter, offset and limit, read by search's parsers; [`paperdex_index::PaperIndex::newest`]
+    /// checks them by the rules search uses.
+    pub fn into_listing(self) -> Result<(SearchFilter, usize, usize), ToolError> {
+        let filter = filter(self.since, self.until, self.lang, self.source, self.section)?;
+        Ok((filter, self.offset, self.limit))
+    }
+}
+
+/// An optional text argument read by the CLI's and the HTTP API's parser for it, so a bad
+/// value is named the same way everywhere; blank is not given.
+fn parsed<T: std::str::FromStr<Err = String>>(name: &str, raw: Option<String>) -> Result<Option<T>, ToolError> {
+    match raw.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(raw) => Ok(Some(paperdex_index::filter::parse_value(name, raw)?)),
+    }
+}
+
+/// The search filter of `search` and `latest_papers`, from their arguments of the same names.
+fn filter(
+    since: Option<String>,
+    until: Option<String>,
+    lang: Option<String>,
+    source: Option<String>,
+    section: Option<String>,
+) -> Result<SearchFilter, ToolError> {
+    Ok(SearchFilter {
+        since: parsed("since", since)?,
+        until: parsed("until", until)?,
+        lang: parsed("lang", lang)?,
+        source: parsed("source", source)?,
+        section: parsed("section", section)?,
+    })
 }
 
 /// The arguments of `show_paper`.
@@ -205,12 +274,15 @@ pub fn list() -> Vec<Tool> {
         Tool::new(RELATED_PAPERS, RELATED_PAPERS_DESCRIPTION, input_schema::<RelatedPapersArgs>())
             .with_title("Related papers")
             .with_annotations(read_only("Related papers")),
+        Tool::new(LATEST_PAPERS, LATEST_PAPERS_DESCRIPTION, input_schema::<LatestPapersArgs>())
+            .with_title("Latest papers")
+            .with_annotations(read_only("Latest papers")),
     ]
 }
 
 /// The names of every tool, for messages.
 pub fn names() -> String {
-    [SEARCH, SHOW_PAPER, RELATED_PAPERS].join(", ")
+    [SEARCH, SHOW_PAPER, RELATED_PAPERS, LATEST_PAPERS].join(", ")
 }
 
 /// `T`'s input schema: JSON Schema 2020-12 (the MCP default dialect), `type: object`.
@@ -448,7 +520,22 @@ mod tests {
         assert_eq!(schema["properties"]["query"]["maxLength"], json!(limits::MAX_QUERY_CHARS));
         assert_eq!(schema["properties"]["mode"]["enum"], json!(["hybrid", "bm25", "vector"]));
         assert!(schema["properties"]["query"]["description"].as_str().is_some_and(|d| d.contains("Chinese")));
+        // The listing takes the same filters and paging, and nothing is required.
+        let latest = Value::Object((*input_schema::<LatestPapersArgs>()).clone());
+        assert_eq!((latest["required"].clone(), latest["additionalProperties"].clone()), (Value::Null, json!(false)));
+        assert_eq!(latest["properties"]["limit"]["maximum"], json!(MAX_LIMIT));
+        let shape = |property: &Value| {
+            let mut property = property.clone();
+            property.as_object_mut().map(|p| p.remove("description"));
+            property
+        };
+        for filter in ["since", "until", "lang", "source", "section"] {
+            assert_eq!(shape(&latest["properties"][filter]), shape(&schema["properties"][filter]), "{filter}");
+        }
         let tools = list();
-        assert_eq!(tools.iter().map(|t| t.name.as_ref()).collect::<Vec<_>>(), [SEARCH, SHOW_PAPER, RELATED_PAPERS]);
+        assert_eq!(
+            tools.iter().map(|t| t.name.as_ref()).collect::<Vec<_>>(),
+            [SEARCH, SHOW_PAPER, RELATED_PAPERS, LATEST_PAPERS]
+        );
     }
 }

@@ -404,6 +404,34 @@ named_values!(
     SortParam = [SortOrder::Relevance, SortOrder::Date].map(SortOrder::as_str)
 );
 
+/// The parameters of `GET /api/papers`: the search filters and paging, no query.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct LatestParams {
+    /// Papers to return, 1 to 200 (default 10).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<usize>,
+    /// Papers to skip, 0 to 10000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
+    offset: Option<usize>,
+    /// Only papers first seen on or after this day, `YYYY-MM-DD`.
+    #[param(example = "2026-03-01", pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    since: Option<String>,
+    /// Only papers first seen on or before this day, `YYYY-MM-DD`.
+    #[param(example = "2026-03-31", pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    until: Option<String>,
+    /// Only papers with text in this language.
+    #[param(inline)]
+    lang: Option<LangParam>,
+    /// Only papers listed by a source of this format.
+    #[param(inline)]
+    source: Option<SourceParam>,
+    /// Only papers with a section of this kind (the snippet comes from it).
+    #[param(inline)]
+    section: Option<SectionParam>,
+}
+
 /// The parameters of `GET /api/papers/{id}/related`.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]

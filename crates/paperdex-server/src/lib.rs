@@ -186,6 +186,7 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
     Router::new()
         .route("/", get(routes::page))
         .route("/api/search", get(routes::search))
+        .route("/api/papers", get(routes::latest))
         .route("/api/papers/{id}", get(routes::paper))
         .route("/api/papers/{id}/related", get(routes::related))
         .route("/api/openapi.json", get(routes::openapi_json))

@@ -18,8 +18,8 @@ use tokio::sync::Semaphore;
 use utoipa::OpenApi;
 
 use crate::dto::{
-    Health, Hit, Mode, ModelHealth, PaperView, RelatedParams, RelatedResponse, SearchParams, SearchResponse,
-    SectionView, SourceView,
+    Health, Hit, LatestParams, Mode, ModelHealth, PaperView, RelatedParams, RelatedResponse, SearchParams,
+    SearchResponse, SectionView, SourceView,
 };
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::params::Params;
@@ -42,7 +42,7 @@ pub(crate) struct AppState {
         description = "Search AI research papers (Chinese digests and English abstracts) by keyword and meaning. \
                        Errors are `{\"error\": {\"code\", \"message\"}}`."
     ),
-    paths(search, paper, related, healthz, openapi_json),
+    paths(search, latest, paper, related, healthz, openapi_json),
     components(schemas(ErrorBody, ErrorDetail, SearchResponse, Hit, Mode, RelatedResponse, PaperView, SectionView, SourceView, Health, ModelHealth)),
     tags((name = "papers", description = "Search and read papers"), (name = "meta", description = "The server itself")),
     modifiers(&ServerWideResponses)
@@ -153,6 +153,41 @@ pub(crate) async fn search(
     let results = blocking(&state, move |engine, cancel| Ok(engine.search_until(&request, cancel)?)).await?;
     Ok(Json(results.into()))
 }
+
+/// The papers the filters admit, newest first (by the day a digest or daily list first
+/// listed them): what came out since a day, with no query to type. The answer has the shape
+/// of a search's, its `query` empty.
+#[utoipa::path(
+    get,
+    path = "/api/papers",
+    tag = "papers",
+    params(LatestParams),
+    responses(
+        (status = 200, description = "Papers, newest first", body = SearchResponse),
+        (status = 400, description = "A parameter is malformed or out of range, e.g. a bad date, or is not one of this endpoint's (`invalid_parameter`, naming it; a query goes to /api/search)", body = ErrorBody),
+        (status = 500, description = "Internal error", body = ErrorBody),
+        (status = 503, description = "The request took too long and was stopped (`timeout`): the server is busy; ask again", body = ErrorBody),
+    )
+)]
+pub(crate) async fn latest(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let params = Params::parse(raw.as_deref())?;
+    if params.get("q").is_some() {
+        return Err(ApiError::invalid_parameter(
+            "q",
+            "is not a parameter of /api/papers, which lists papers newest first: search with /api/search?q=…&sort=date",
+        ));
+    }
+    let params = params.only(&LATEST_PARAMETERS)?;
+    let (filter, offset, limit) = (params.filter()?, params.offset()?, params.limit()?);
+    let results = blocking(&state, move |engine, _| Ok(engine.index().newest(&filter, offset, limit)?)).await?;
+    Ok(Json(results.into()))
+}
+
+/// What `GET /api/papers` reads: the search filters but the order, which is always by date.
+const LATEST_PARAMETERS: [&str; 7] = ["limit", "offset", "since", "until", "lang", "source", "section"];
 
 /// The id from the path, or a 400 when it cannot be decoded.
 fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {

@@ -222,6 +222,57 @@ fn offset_pages_through_the_hits() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The newest papers, with no query
+
+#[test]
+fn the_newest_papers_are_listed_without_a_query_page_by_page() {
+    let first = get("/api/papers?limit=5");
+    assert_eq!(first.status, 200);
+    let first = first.json();
+    assert_eq!(first["query"], "");
+    assert_eq!(first["total"], fixture().engine.index().len());
+    // Pages carry on from each other.
+    let ten = hit_ids(&get("/api/papers?limit=10").json());
+    assert_eq!(hit_ids(&first), ten[..5]);
+    assert_eq!(hit_ids(&get("/api/papers?limit=5&offset=5").json()), ten[5..]);
+    // The search filters narrow it: the sample's papers were all first listed on 2026-02-05.
+    let all = fixture().engine.index().len();
+    assert_eq!(get("/api/papers?since=2026-02-05&until=2026-02-05&lang=zh").json()["total"], all);
+    assert_eq!(get("/api/papers?since=2026-02-06").json()["total"], 0);
+    assert_eq!(get("/api/papers?until=2026-02-04").json()["total"], 0);
+}
+
+#[test]
+fn a_listed_paper_shows_its_core_contribution_not_its_heading() {
+    let listed = get("/api/papers?limit=200").json();
+    let hit = listed["hits"].as_array().expect("hits").iter().find(|h| h["id"] == QUANT_VIDEOGEN).expect("listed");
+    let paper = get(&format!("/api/papers/{QUANT_VIDEOGEN}")).json();
+    let contribution = paper["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .find(|s| s["kind"] == "core_contribution")
+        .and_then(|s| s["text"].as_str())
+        .expect("a core contribution");
+    let snippet = hit["snippet"].as_str().expect("snippet");
+    let opening: String = snippet.chars().take(12).collect();
+    assert!(contribution.replace("**", "").starts_with(&opening), "{snippet:?} is not from {contribution:?}");
+}
+
+#[test]
+fn the_listing_refuses_a_query_and_says_where_a_search_goes() {
+    let reply = get("/api/papers?q=video");
+    assert_eq!((reply.status, reply.error_code().as_str()), (400, "invalid_parameter"));
+    assert!(reply.message().contains("/api/search"), "{}", reply.message());
+    let reply = get("/api/papers?sort=date");
+    assert_eq!(reply.status, 400);
+    assert!(reply.message().contains("sort"), "{}", reply.message());
+    let reply = get("/api/papers?since=2026-02-30");
+    assert_eq!((reply.status, reply.error_code().as_str()), (400, "invalid_parameter"));
+    assert!(reply.message().contains("since"), "{}", reply.message());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Papers and related papers
 
 #[test]
@@ -319,7 +370,9 @@ fn openapi_document_lists_every_endpoint() {
     let doc = reply.json();
     assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
     let paths = doc["paths"].as_object().expect("paths");
-    for path in ["/api/search", "/api/papers/{id}", "/api/papers/{id}/related", "/healthz", "/api/openapi.json"] {
+    for path in
+        ["/api/search", "/api/papers", "/api/papers/{id}", "/api/papers/{id}/related", "/healthz", "/api/openapi.json"]
+    {
         assert!(paths.contains_key(path), "{path} missing from {:?}", paths.keys().collect::<Vec<_>>());
         assert!(paths[path].get("get").is_some(), "{path} has no GET");
         // What the server answers on every route before a handler runs is listed on each.
@@ -353,7 +406,7 @@ fn the_page_is_self_contained() {
     assert_eq!(reply.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(reply.header("content-security-policy").is_some_and(|p| p.contains("default-src 'none'")));
     let page = String::from_utf8(reply.body).expect("UTF-8 page");
-    assert!(page.contains("<input") && page.contains("/api/search"));
+    assert!(page.contains("<input") && page.contains("/api/search") && page.contains("/api/papers?"));
     // Nothing from outside: no CDN, works offline.
     for outside in ["src=\"http", "href=\"http", "@import", "url(http"] {
         assert!(!page.contains(outside), "the page loads {outside}...");
