@@ -160,6 +160,7 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
         engine,
         openapi: Arc::new(openapi),
         workers: Arc::new(Semaphore::new(limits.workers.max(1))),
+        health: Default::default(),
     };
     // Innermost: the turn among requests in flight, taken inside the timeout's clock. (tower's
     // concurrency limit waits in `poll_ready`, before a timeout's clock starts: queued behind

@@ -32,6 +32,19 @@ pub(crate) struct AppState {
     pub openapi: Arc<String>,
     /// Turns for index work ([`crate::Limits::workers`]).
     pub workers: Arc<Semaphore>,
+    /// What `/healthz` last found: the generation it last read, and the index problem it
+    /// last logged (each problem is logged once, when it is first seen).
+    pub health: Arc<std::sync::Mutex<HealthSeen>>,
+}
+
+/// What `/healthz` remembers between probes.
+#[derive(Debug, Default)]
+pub(crate) struct HealthSeen {
+    /// The generation of the last commit read: still what the server answers from when the
+    /// commit record cannot be read any more.
+    pub generation: u64,
+    /// The index problem last logged.
+    pub logged: Option<String>,
 }
 
 /// The OpenAPI description of the API.
@@ -264,7 +277,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
     // and one with a short timeout would call a busy server dead. What it reads is cheap; a
     // vector load under way never makes it wait (`PaperIndex::refresh_vectors`), though the
     // first caller to see a new commit loads it, a probe as a search would.
-    let engine = Arc::clone(&state.engine);
+    let (engine, seen) = (Arc::clone(&state.engine), Arc::clone(&state.health));
     let health = tokio::task::spawn_blocking(move || -> Result<Health, ApiError> {
         let index = engine.index();
         // One snapshot: the generation is read from the last commit, the counts from what the
@@ -272,16 +285,47 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
         // (read again if an ingest committed in between), so the figures belong together.
         let mut attempts = 0;
         loop {
-            let generation = index.generation()?;
-            index.reload()?;
+            // A commit that cannot be read (the index folder deleted under the server) is a
+            // degraded server, not a failed probe: searches still answer from what is loaded.
+            let (generation, index_problem) = {
+                let mut seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                match index.generation() {
+                    Ok(generation) => {
+                        seen.generation = generation;
+                        seen.logged = None;
+                        (generation, None)
+                    }
+                    Err(error) => {
+                        let problem = if index.root().exists() {
+                            error.to_string()
+                        } else {
+                            format!(
+                                "the index folder {} is gone (deleted or moved while the server ran): searches \
+                                 answer from what was loaded, and the next start fails until it is back",
+                                index.root().display()
+                            )
+                        };
+                        if seen.logged.as_ref() != Some(&problem) {
+                            tracing::warn!(%problem, "the index's last commit cannot be read; searches answer from what is loaded");
+                            seen.logged = Some(problem.clone());
+                        }
+                        (seen.generation, Some(problem))
+                    }
+                }
+            };
+            if index_problem.is_none() {
+                index.reload()?;
+            }
             engine.refresh();
             let vectors = index.vectors();
             let vectors_problem = index.vectors_problem().map(|problem| problem.to_string());
             // Vectors no query can be embedded for serve no one: hybrid and vector searches
             // answer by keywords, which a monitor should hear of as it does of lost vectors.
             let unused_vectors = engine.embedder().is_none() && vectors.as_ref().is_some_and(|v| v.set.live_len() > 0);
+            let degraded = index_problem.is_some() || vectors_problem.is_some() || unused_vectors;
             let health = Health {
-                status: if vectors_problem.is_some() || unused_vectors { "degraded" } else { "ok" }.into(),
+                status: if degraded { "degraded" } else { "ok" }.into(),
+                index_problem,
                 vectors_problem,
                 papers: index.len(),
                 vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
@@ -294,7 +338,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
                 generation,
             };
             attempts += 1;
-            if index.generation()? == generation || attempts == 3 {
+            if health.index_problem.is_some() || index.generation().ok() == Some(generation) || attempts == 3 {
                 return Ok(health);
             }
         }

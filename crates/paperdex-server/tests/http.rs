@@ -364,6 +364,41 @@ fn health_is_degraded_when_the_index_has_vectors_but_the_model_is_missing() {
 }
 
 #[test]
+fn an_index_folder_deleted_under_the_server_is_a_degraded_health_and_searches_go_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("index");
+    let embedder = HashEmbedder::new(64);
+    let index = PaperIndex::open_or_create(&root).expect("index");
+    index.ingest(&sample_paths(), Some(&embedder), &mut Quiet).expect("ingest");
+    let engine = Arc::new(SearchEngine::new(index, Ok(Arc::new(embedder) as Arc<dyn Embedder>)));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, thread) = start(engine, async move {
+        let _ = rx.await;
+    });
+    let get_here =
+        |target: &str| send(addr, &format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"), b"");
+    let before = get_here("/healthz").json();
+    assert_eq!((before["status"].as_str(), before.get("index_problem")), (Some("ok"), None), "{before}");
+    std::fs::remove_dir_all(&root).expect("delete the index folder");
+    let after = get_here("/healthz");
+    let search = get_here("/api/search?q=video&mode=bm25");
+    let _ = tx.send(());
+    thread.join().expect("server thread");
+    // A monitor hears what happened, not an internal error; the generation is the one served.
+    assert_eq!(after.status, 200);
+    let after = after.json();
+    assert_eq!(after["status"], "degraded", "{after}");
+    assert!(after["index_problem"].as_str().is_some_and(|p| p.contains("is gone")), "{after}");
+    assert_eq!(
+        (after["generation"].clone(), after["papers"].clone()),
+        (before["generation"].clone(), before["papers"].clone())
+    );
+    // Searches answer from what was loaded.
+    assert_eq!(search.status, 200);
+    assert!(!hit_ids(&search.json()).is_empty());
+}
+
+#[test]
 fn openapi_document_lists_every_endpoint() {
     let reply = get("/api/openapi.json");
     assert_eq!(reply.status, 200);
