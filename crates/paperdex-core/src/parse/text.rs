@@ -114,7 +114,8 @@ pub(super) fn non_empty(text: &str) -> Option<&str> {
 
 /// A `YYYY-MM-DD` date anywhere in the file name (not the folders) of `path`, e.g.
 /// `2024-05-27_HF_glms_api_clean.json` (or `YYYY_MM_DD`, `YYYY.MM.DD`), else one written
-/// `YYYYMMDD` (`daily_papers_20261210.json`).
+/// `YYYYMMDD` (`daily_papers_20261210.json`), else one whose month or day has one digit
+/// (`2024-12-2.json`, as a script's unpadded format writes it).
 pub(super) fn date_in_file_name(path: &str) -> Option<String> {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let bytes = name.as_bytes();
@@ -137,8 +138,38 @@ pub(super) fn date_in_file_name(path: &str) -> Option<String> {
             _ => iso_date(candidate),
         }
     };
-    found(10, &separated).or_else(|| {
-        found(8, &|digits: &str| digits.bytes().all(|b| b.is_ascii_digit()).then(|| normalize_date(digits)).flatten())
+    found(10, &separated)
+        .or_else(|| {
+            found(8, &|digits: &str| {
+                digits.bytes().all(|b| b.is_ascii_digit()).then(|| normalize_date(digits)).flatten()
+            })
+        })
+        .or_else(|| unpadded_date(name))
+}
+
+/// The first `YYYY-M-D` in `name` (month and day of one or two digits, `-`, `_` or `.` between
+/// them, the same one twice), not part of a longer number, as `YYYY-MM-DD`.
+fn unpadded_date(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    let digits_from = |at: usize| b[at.min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
+    (0..b.len()).find_map(|start| {
+        if (start > 0 && b[start - 1].is_ascii_digit()) || digits_from(start) != 4 {
+            return None;
+        }
+        let separator = *b.get(start + 4).filter(|c| matches!(c, b'-' | b'_' | b'.'))?;
+        let month_at = start + 5;
+        let month_digits = digits_from(month_at);
+        let day_at = month_at + month_digits + 1;
+        if !(1..=2).contains(&month_digits) || b.get(day_at - 1) != Some(&separator) {
+            return None;
+        }
+        let day_digits = digits_from(day_at);
+        if !(1..=2).contains(&day_digits) {
+            return None;
+        }
+        let month = name[month_at..month_at + month_digits].parse::<u32>().ok()?;
+        let day = name[day_at..day_at + day_digits].parse::<u32>().ok()?;
+        iso_date(&format!("{}-{month:02}-{day:02}", &name[start..start + 4]))
     })
 }
 
@@ -331,6 +362,15 @@ mod tests {
         assert_eq!(date_in_file_name("hf/2024_05_28.json").as_deref(), Some("2024-05-28"));
         assert_eq!(date_in_file_name("papers.2024.05.28.json").as_deref(), Some("2024-05-28"));
         assert_eq!(date_in_file_name("2024_05-28.json"), None, "one separator throughout");
+        // A script that does not pad the month or the day.
+        assert_eq!(date_in_file_name("hf/2024-12-2.json").as_deref(), Some("2024-12-02"));
+        assert_eq!(date_in_file_name("daily_2025_1_15_papers.json").as_deref(), Some("2025-01-15"));
+        assert_eq!(date_in_file_name("2025.3.7.md").as_deref(), Some("2025-03-07"));
+        assert_eq!(date_in_file_name("2024-2-30.json"), None, "a day the calendar lacks");
+        assert_eq!(date_in_file_name("2024-1-123.json"), None, "a longer number is no day");
+        assert_eq!(date_in_file_name("12024-1-2.json"), None);
+        assert_eq!(date_in_file_name("2024-1_2.json"), None, "one separator throughout");
+        assert_eq!(date_in_file_name("model-v2.1.3.json"), None);
     }
 
     #[test]
