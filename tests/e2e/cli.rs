@@ -342,7 +342,8 @@ fn out_of_range_limits_are_bad_usage_in_every_command() {
         // A blank query is the error HTTP and MCP give it, not a search for nothing.
         (vec!["search", ""], "query is required"),
         (vec!["search", "   "], "query is required"),
-        (vec!["new", "--since", "2026-02-01", " "], "query is required"),
+        // `new`'s query is optional: a blank one is told how to go without it.
+        (vec!["new", "--since", "2026-02-01", " "], "query is empty: leave it out"),
         (vec!["related", "2602.02958", "--limit", "0"], "limit"),
         (vec!["search", "video", "--mode", "fuzzy"], "mode"),
         (vec!["serve", "--addr", "foo"], "--addr"),

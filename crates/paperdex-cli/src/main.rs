@@ -147,8 +147,9 @@ enum Command {
         #[arg(long, default_value = "relevance")]
         sort: SortOrder,
     },
-    /// The papers first seen since a day, newest first: all of them, or only those matching
-    /// QUERY (the daily "what's new on my topics" list).
+    /// The papers first seen in a range of days (`--since`, `--until`; every day unless given),
+    /// newest first: all of them, or only those matching QUERY (the daily "what's new on my
+    /// topics" list).
     New {
         /// Only papers matching this query (any mode); without it, every paper in the range.
         query: Option<String>,
@@ -188,7 +189,8 @@ enum Command {
         allow_hosts: Vec<String>,
     },
     /// Serve the index to AI agents over the Model Context Protocol on stdin and stdout (tools
-    /// `search`, `show_paper` and `related_papers`) until the client closes the connection.
+    /// `search`, `show_paper`, `related_papers` and `latest_papers`) until the client closes
+    /// the connection.
     /// Register it in an agent as the command `paperdex --index DIR mcp`.
     Mcp,
     /// Figures about the index.
@@ -253,7 +255,7 @@ struct PageArgs {
     /// Number of papers.
     #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value)]
     limit: usize,
-    /// Skip this many of the best papers.
+    /// Skip this many papers of the list (the best, or with `new`, the newest).
     #[arg(long, default_value_t = 0, value_parser = offset_value)]
     offset: usize,
     /// Print one JSON object instead of text.
@@ -573,6 +575,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             filter.validate()?;
             let listing = if query.is_some() { output::Listing::NewestFirst } else { output::Listing::Papers };
             let results = match query {
+                // `new ''`: the query is optional here, so say how to go without it.
+                Some(query) if query.trim().is_empty() => {
+                    return Err(paperdex_index::IndexError::InvalidParameter {
+                        name: "query".into(),
+                        problem: "is empty: leave it out to list every paper of the range".into(),
+                    }
+                    .into());
+                }
                 Some(query) => {
                     let query = paperdex_index::limits::search_text("query", query)?;
                     let request = SearchRequest::new(query)

@@ -304,6 +304,7 @@ impl SearchEngine {
                     let list = self.keyword_list(&searcher, matches)?;
                     let highlighter =
                         Highlighter::new(&self.index, &searcher, list.query.as_deref(), &list.left_out, section)
+                            .in_language(request.filter.lang)
                             .for_text(&request.query)
                             .for_translations(&expansions);
                     let prefetch = if request.offset == 0 { request.limit.min(PREFETCH_HITS) } else { 0 };
@@ -446,6 +447,7 @@ impl SearchEngine {
             }
             None => {
                 let highlighter = Highlighter::new(&self.index, &searcher, None, &[], section)
+                    .in_language(request.filter.lang)
                     .for_text(&request.query)
                     .for_translations(&expansions);
                 let fused = ranked_to_depths(
@@ -608,8 +610,14 @@ impl SearchEngine {
             // was restricted to a section group, only if it comes from that group).
             if let Some(passage) = best_passage(vectors, &paper, query_vector) {
                 let group = passage.section.map_or(paperdex_core::SectionGroup::Title, |kind| kind.group());
-                if highlighter.searches(group) {
-                    hit.snippet = crate::highlight::one_line(&passage.text, 220);
+                // A passage of text opens with the paper's title line (`chunk` leads each with
+                // it), which the hit shows above its snippet already.
+                let text = match passage.section {
+                    Some(_) => passage.text.split_once('\n').map_or(passage.text.as_str(), |(_, text)| text),
+                    None => passage.text.as_str(),
+                };
+                if highlighter.searches(group) && crate::highlight::says_something(text) {
+                    hit.snippet = crate::highlight::one_line(text, 220);
                     hit.highlights.clear();
                     hit.section = Some(group);
                 }

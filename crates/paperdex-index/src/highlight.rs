@@ -18,7 +18,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use memchr::memmem::Finder;
-use paperdex_core::{Paper, Section, SectionGroup, SectionKind, is_han};
+use paperdex_core::{Lang, Paper, Section, SectionGroup, SectionKind, is_han};
 use tantivy::query::Query;
 use tantivy::schema::{Field, FieldType};
 use tantivy::snippet::{Snippet, SnippetGenerator};
@@ -42,6 +42,9 @@ pub(crate) struct Highlighter {
     /// ([`term_prefix`]); `None` when some term has no such beginning, and then every window is
     /// analysed.
     term_prefixes: Option<Vec<Finder<'static>>>,
+    /// The language a search was narrowed to: an opening comes from a section in it when the
+    /// paper has one.
+    lang: Option<Lang>,
 }
 
 /// How long a snippet may be, in characters.
@@ -64,7 +67,7 @@ impl Highlighter {
             Some(group) => index.fields.section(group).unwrap_or(index.fields.title),
         };
         let Some(terms) = query.and_then(|q| highlighted_terms(searcher, q, field, left_out)) else {
-            return Highlighter { generator: None, section, needles: Vec::new(), term_prefixes: None };
+            return Highlighter { generator: None, section, needles: Vec::new(), term_prefixes: None, lang: None };
         };
         // The prefixes (and the highlighting analyzer) hold for the word analyzer's terms only.
         let words = match searcher.schema().get_field_entry(field).field_type() {
@@ -79,7 +82,14 @@ impl Highlighter {
         };
         let generator = analyzer.map(|analyzer| SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
         let term_prefixes = term_prefixes.map(|prefixes| prefixes.iter().map(finder).collect());
-        Highlighter { generator, section, needles: Vec::new(), term_prefixes }
+        Highlighter { generator, section, needles: Vec::new(), term_prefixes, lang: None }
+    }
+
+    /// Openings come from a section in `lang` when a paper has one (a search or listing
+    /// narrowed to a language shows that language).
+    pub(crate) fn in_language(mut self, lang: Option<Lang>) -> Highlighter {
+        self.lang = lang;
+        self
     }
 
     /// Lets the highlighter skip sections that cannot match `query_text`: a Chinese word
@@ -250,7 +260,12 @@ impl Highlighter {
             // Nothing was searched for (a plain listing), or the match is not in the text.
             None => None,
         };
-        let telling = sections.iter().min_by_key(|s| telling_rank(s.kind));
+        // The most telling section with something to say (a paper-markdown file's abstract can
+        // be `...`), in the language the search was narrowed to when there is one.
+        let telling = sections
+            .iter()
+            .filter(|s| says_something(&s.text))
+            .min_by_key(|s| (self.lang.is_some_and(|lang| Lang::detect(&s.text) != lang), telling_rank(s.kind)));
         let opening = one_line(telling.map(|s| s.text.as_str()).unwrap_or(""), SNIPPET_CHARS);
         (opening, Vec::new(), group)
     }
@@ -277,9 +292,22 @@ impl Highlighter {
 
 /// The first `max_chars` characters of `text` on one line.
 pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
-    let cut: String = text.chars().take(max_chars).collect();
-    tidy(cut, Vec::new()).0
+    let (line, _) = tidy(text.to_string(), Vec::new());
+    if line.chars().count() <= max_chars + OVERRUN_CHARS {
+        return line;
+    }
+    // Cut at the last space before the limit, so a word is never broken (`the SigLIP2 mo`),
+    // unless that loses much of the line (a long run of Chinese, a URL): then at the limit.
+    // The cut is marked, so a reader knows the text goes on.
+    let end = line.char_indices().nth(max_chars).map_or(line.len(), |(at, _)| at);
+    let at_space = line[..end].rfind(' ').filter(|&space| line[..space].chars().count() >= max_chars * 3 / 4);
+    let cut = line[..at_space.unwrap_or(end)].trim_end_matches([' ', ',', ';', ':', '，', '；', '：', '、']);
+    format!("{cut}…")
 }
+
+/// How far past its limit an opening may run whole: a text four characters over the limit is
+/// shown whole, not cut before its last word.
+const OVERRUN_CHARS: usize = 20;
 
 /// Folds line breaks and runs of white space into single spaces (a snippet is one line) and
 /// drops markdown's `**` emphasis and the `#`s that open a heading line, moving the highlight
@@ -476,6 +504,15 @@ fn lower_case(text: &str) -> (String, bool) {
     (lower, aligned)
 }
 
+/// Whether `text` holds at least a short phrase: [`MIN_WORD_CHARS`] letters, digits or Han
+/// characters. A placeholder (`...`, `—`, `N/A`) does not.
+pub(crate) fn says_something(text: &str) -> bool {
+    text.chars().filter(|c| c.is_alphanumeric()).nth(MIN_WORD_CHARS - 1).is_some()
+}
+
+/// The fewest letters, digits or Han characters of a section a snippet opens with.
+const MIN_WORD_CHARS: usize = 12;
+
 /// How well a section of `kind` says what a paper is about in one line, best first: the
 /// snippet of a paper listed with no query (`paperdex new`, `/api/papers`), or found by its
 /// title alone. A digest's first section is often its heading (`# X 论文研究报告`), which
@@ -502,7 +539,9 @@ fn telling_rank(kind: SectionKind) -> u8 {
 mod tests {
     use std::path::PathBuf;
 
-    use super::{Highlighter, finder, lower_case, occurrences, term_prefix, tidy};
+    use paperdex_core::{Lang, Paper, Section, SectionKind};
+
+    use super::{Highlighter, finder, lower_case, occurrences, one_line, says_something, term_prefix, tidy};
     use crate::analysis::word_analyzer;
     use crate::search::{TO_CHINESE_SHARE, TRANSLATION_WEIGHT};
     use crate::{PaperIndex, Quiet, SearchFilter};
@@ -550,7 +589,8 @@ mod tests {
     #[test]
     fn a_section_holding_any_form_of_a_query_word_is_looked_at() {
         let highlighter = |query: &str| {
-            Highlighter { generator: None, section: None, needles: Vec::new(), term_prefixes: None }.for_text(query)
+            Highlighter { generator: None, section: None, needles: Vec::new(), term_prefixes: None, lang: None }
+                .for_text(query)
         };
         for (query, text) in [
             ("study", "Two user studies show it"),
@@ -610,6 +650,7 @@ mod tests {
             section: None,
             needles: Vec::new(),
             term_prefixes: Some(["kv", "cach", "quantiz"].iter().map(finder).collect()),
+            lang: None,
         }
         .for_text("KV cache quantization");
         let window = highlighter.window(&text).expect("a window");
@@ -672,6 +713,50 @@ mod tests {
             }
         }
         assert!(skipped_some, "the bounds skip windows");
+    }
+
+    #[test]
+    fn an_opening_is_cut_between_words_and_says_it_goes_on() {
+        let summary = "A large-scale Chinese image-text dataset called DanQing is introduced to advance \
+                       vision-language pretraining, demonstrating superior performance in various downstream \
+                       tasks through continual pretraining of the SigLIP2 model, and much more besides.";
+        let opening = one_line(summary, 200);
+        assert!(opening.ends_with('…'), "{opening}");
+        let shown = opening.trim_end_matches('…');
+        assert!(summary.starts_with(shown) && summary[shown.len()..].starts_with(' '), "a word was cut: {opening}");
+        // A text a few characters over the limit is shown whole.
+        let short = &summary[..summary.find(" model,").expect("model") + " model".len()];
+        assert_eq!(one_line(short, short.chars().count() - 4), short);
+        // Chinese has no spaces between words: it is cut at the limit.
+        let chinese = "提出了首个针对科学文献进行可验证奖励强化学习训练的搜索环境".repeat(10);
+        let opening = one_line(&chinese, 50);
+        assert_eq!(opening.chars().count(), 51, "{opening}");
+        assert!(opening.ends_with('…'));
+    }
+
+    #[test]
+    fn a_listed_paper_opens_with_what_it_says_not_with_a_placeholder_or_a_heading() {
+        let id = paperdex_core::PaperId::parse("2512.23383").expect("id");
+        let source = paperdex_core::Source {
+            path: "paper-md/2512.23383.md".into(),
+            format: paperdex_core::SourceFormat::PaperMarkdown,
+            date: None,
+        };
+        let mut record = paperdex_core::Record::new(id, source);
+        record.title = Some("interID".into());
+        record.sections.push(Section::new(SectionKind::Body, "# interID 论文研究报告"));
+        record.sections.push(Section::new(SectionKind::Abstract, "..."));
+        record.sections.push(Section::new(SectionKind::Innovations, "提出了一个与生态系统无关的自主权身份验证应用。"));
+        record.sections.push(Section::new(SectionKind::Method, "We verify credentials of every identity framework."));
+        let paper = Paper::from_record(record);
+        let plain =
+            Highlighter { generator: None, section: None, needles: Vec::new(), term_prefixes: None, lang: None };
+        // Not the heading (a title's repeat), not the placeholder abstract: the innovations.
+        assert_eq!(plain.snippet(&paper).0, "提出了一个与生态系统无关的自主权身份验证应用。");
+        // A list narrowed to English opens with the paper's English.
+        let english = plain.in_language(Some(Lang::En));
+        assert_eq!(english.snippet(&paper).0, "We verify credentials of every identity framework.");
+        assert!(!says_something("...") && !says_something(" — N/A ") && says_something("自主权身份验证应用的设计"));
     }
 
     #[test]

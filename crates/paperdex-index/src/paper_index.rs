@@ -502,7 +502,8 @@ impl PaperIndex {
             .and_offset(offset)
             .order_by_fast_field::<u64>("first_seen", tantivy::Order::Desc);
         let (newest, total) = searcher.search(&query, &(top, tantivy::collector::Count))?;
-        let highlighter = crate::highlight::Highlighter::new(self, &searcher, None, &[], filter.section);
+        let highlighter =
+            crate::highlight::Highlighter::new(self, &searcher, None, &[], filter.section).in_language(filter.lang);
         let mut hits = Vec::with_capacity(newest.len());
         for (_, address) in newest {
             hits.push(highlighter.hit(&self.paper_at(&searcher, address)?, 0.0));

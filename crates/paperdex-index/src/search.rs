@@ -1057,6 +1057,7 @@ impl PaperIndex {
             &matches.left_out,
             request.filter.section,
         )
+        .in_language(request.filter.lang)
         .for_text(&request.query)
         .for_translations(&expansions);
         let mut ranked: Vec<(usize, Score, DocAddress)> =

@@ -135,21 +135,28 @@ fn hits(out: &mut String, hits: &[Hit], offset: usize) {
         if let Some(section) = &hit.section_label {
             let _ = writeln!(out, "   matched in: {section}");
         }
-        let _ = writeln!(out, "   score {:.4} · found by {}", hit.score, found_by(hit));
+        // A listing has no query: no retriever found its papers and they have no score.
+        if let Some(found) = found_by(hit) {
+            let _ = writeln!(out, "   score {:.4} · found by {found}", hit.score);
+        }
         if !hit.snippet.is_empty() {
             let _ = writeln!(out, "   {}", hit.snippet);
         }
     }
 }
 
-/// Which retrievers ranked the hit, with its rank in each: `bm25 #1, vector #3`.
-fn found_by(hit: &Hit) -> String {
+/// Which retrievers ranked the hit, with its rank in each: `bm25 #1, vector #3`; `None` when
+/// none did (a paper listed with no query).
+fn found_by(hit: &Hit) -> Option<String> {
     let ranks: Vec<String> = [("bm25", hit.bm25_rank), ("vector", hit.vector_rank)]
         .into_iter()
         .filter_map(|(name, rank)| rank.map(|r| format!("{name} #{r}")))
         .collect();
-    let found = if ranks.is_empty() { "fusion only".into() } else { ranks.join(", ") };
-    if hit.singled_out { format!("{found}; first: the query's words single it out") } else { found }
+    if ranks.is_empty() {
+        return None;
+    }
+    let found = ranks.join(", ");
+    Some(if hit.singled_out { format!("{found}; first: the query's words single it out") } else { found })
 }
 
 fn warnings(out: &mut String, warnings: &[String]) {

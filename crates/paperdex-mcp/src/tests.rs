@@ -492,6 +492,8 @@ async fn an_agent_asks_what_came_out_since_a_day_without_a_query() {
     let text = answer["result"]["content"][0]["text"].as_str().expect("text");
     assert!(text.starts_with(&format!("Papers 1-3 of {}, newest first", index.len())), "{text}");
     assert!(text.contains(&format!("id {}", hits[0]["id"].as_str().expect("id"))), "{text}");
+    // Nothing was searched for: no score, no retriever named.
+    assert!(!text.contains("score") && !text.contains("found by"), "{text}");
     // A range with nothing in it says so; a bad day is named as search names it.
     let none = client.call(2, "latest_papers", json!({"since": "2099-01-01"})).await;
     assert_eq!(none["result"]["content"][0]["text"], "No papers match these filters.\n", "{none}");

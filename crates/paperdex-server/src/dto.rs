@@ -436,6 +436,9 @@ pub struct LatestParams {
     /// Only papers with a section of this kind (the snippet comes from it).
     #[param(inline)]
     section: Option<SectionParam>,
+    /// `date`, the only order of this list (accepted so a search's parameters can be reused).
+    #[param(inline)]
+    sort: Option<SortParam>,
 }
 
 /// The parameters of `GET /api/papers/{id}/related`.

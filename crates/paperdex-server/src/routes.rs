@@ -13,7 +13,7 @@ use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use paperdex_index::limits::quote;
-use paperdex_index::{Cancel, ErrorCode, SearchEngine, SearchRequest};
+use paperdex_index::{Cancel, ErrorCode, SearchEngine, SearchRequest, SortOrder};
 use tokio::sync::Semaphore;
 use utoipa::OpenApi;
 
@@ -194,13 +194,20 @@ pub(crate) async fn latest(
         ));
     }
     let params = params.only(&LATEST_PARAMETERS)?;
+    // A client that reuses its search's parameters may send the order this list always has.
+    if params.sort()? == SortOrder::Relevance && params.get("sort").is_some_and(|v| !v.trim().is_empty()) {
+        return Err(ApiError::invalid_parameter(
+            "sort",
+            "can only be date here: /api/papers lists papers newest first, with no query to rank by",
+        ));
+    }
     let (filter, offset, limit) = (params.filter()?, params.offset()?, params.limit()?);
     let results = blocking(&state, move |engine, _| Ok(engine.index().newest(&filter, offset, limit)?)).await?;
     Ok(Json(results.into()))
 }
 
-/// What `GET /api/papers` reads: the search filters but the order, which is always by date.
-const LATEST_PARAMETERS: [&str; 7] = ["limit", "offset", "since", "until", "lang", "source", "section"];
+/// What `GET /api/papers` reads: a search's filters and paging (its order is always by date).
+const LATEST_PARAMETERS: [&str; 8] = ["limit", "offset", "since", "until", "lang", "source", "section", "sort"];
 
 /// The id from the path, or a 400 when it cannot be decoded.
 fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {

@@ -193,6 +193,12 @@ fn hybrid_and_vector_searches_use_the_vectors() {
     assert_eq!(json["mode"], "vector");
     assert_eq!(hit_ids(&json).len(), 3);
     assert!(json["hits"].as_array().expect("hits").iter().all(|h| h["bm25_rank"].is_null()));
+    // A hit found by meaning shows the passage that matched, without the title line every
+    // passage is embedded with (the hit shows its title already).
+    for hit in json["hits"].as_array().expect("hits") {
+        let (title, snippet) = (hit["title"].as_str().expect("title"), hit["snippet"].as_str().expect("snippet"));
+        assert!(!snippet.is_empty() && !snippet.starts_with(title), "{snippet:?} repeats {title:?}");
+    }
 }
 
 #[test]
@@ -264,9 +270,11 @@ fn the_listing_refuses_a_query_and_says_where_a_search_goes() {
     let reply = get("/api/papers?q=video");
     assert_eq!((reply.status, reply.error_code().as_str()), (400, "invalid_parameter"));
     assert!(reply.message().contains("/api/search"), "{}", reply.message());
-    let reply = get("/api/papers?sort=date");
+    // The order it has is accepted, as a search's parameters reused; another is refused.
+    assert_eq!(get("/api/papers?sort=date&limit=3").status, 200);
+    let reply = get("/api/papers?sort=relevance");
     assert_eq!(reply.status, 400);
-    assert!(reply.message().contains("sort"), "{}", reply.message());
+    assert!(reply.message().contains("newest first"), "{}", reply.message());
     let reply = get("/api/papers?since=2026-02-30");
     assert_eq!((reply.status, reply.error_code().as_str()), (400, "invalid_parameter"));
     assert!(reply.message().contains("since"), "{}", reply.message());
