@@ -6,7 +6,8 @@
 //!   the most passages in the index). Papers without that language are ranked in a list of
 //!   their own (the seed's other language, or across languages) interleaved by rank
 //!   ([`interleave_by_share`], one for one), so a Chinese-only digest finds English-only papers too.
-//! - By words: more-like-this over the paper's title, text and keywords: its 30 most
+//! - By words: more-like-this over the paper's title, text (less its template sections,
+//!   [`is_template`]) and keywords: its 30 most
 //!   distinctive terms (and, for a paper with next to no English words, the English
 //!   translations of its best Chinese terms from the bilingual lexicon, at half weight) (tf·idf, seen in at least one other paper and in at most a tenth of
 //!   them) as one boosted query. Tantivy's `MoreLikeThisQuery` does the same but needs stored
@@ -22,9 +23,10 @@ use std::time::Instant;
 
 use paperdex_core::{Lang, Paper};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TokenStream;
 use tantivy::{DocAddress, Searcher, Term};
 
 use crate::Vectors;
@@ -57,6 +59,11 @@ const MAX_DOC_FREQUENCY_FLOOR: u64 = 5;
 const MAX_NAME_WORDS: usize = 3;
 /// Single letters and digits are noise (the length counts bytes, so any Han character passes).
 const MIN_WORD_BYTES: usize = 2;
+/// A section held word for word by this many other papers is a template, not the paper's own.
+const TEMPLATE_PAPERS: usize = 4;
+/// Only sections of at most this many words are looked up as templates: a template is a
+/// sentence, and a longer phrase query costs more for nothing.
+const MAX_TEMPLATE_WORDS: usize = 40;
 
 /// The papers related to one paper.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -219,15 +226,53 @@ fn max_doc_frequency(docs: u64) -> u64 {
     ((docs as f64 * MAX_DOC_SHARE) as u64).max(MAX_DOC_FREQUENCY_FLOOR)
 }
 
-/// The searchable text of `paper`, per field, as it was indexed.
-fn document_texts(index: &PaperIndex, paper: &Paper) -> Vec<(Field, Vec<String>)> {
+/// The searchable text of `paper`, per field, as it was indexed, less its template sections
+/// ([`is_template`]).
+fn document_texts(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> Result<Vec<(Field, Vec<String>)>> {
     let mut titles = vec![paper.title().to_string()];
     titles.extend(paper.title_zh().map(str::to_string));
-    vec![
+    let mut sections = Vec::new();
+    for section in paper.sections() {
+        if !is_template(index, searcher, &section.text)? {
+            sections.push(section.text.clone());
+        }
+    }
+    Ok(vec![
         (index.fields.title, titles),
-        (index.fields.body, paper.sections().iter().map(|s| s.text.clone()).collect()),
+        (index.fields.body, sections),
         (index.fields.keywords, paper.keywords().into_iter().map(str::to_string).collect()),
-    ]
+    ])
+}
+
+/// Whether `text` is a template: a short section that at least [`TEMPLATE_PAPERS`] other
+/// papers hold word for word. A summariser filled sections it had nothing for with the same
+/// sentence (`结果与对比结论请参考摘要与正文。`, "see the abstract and body", in 37 papers): its
+/// words are rare enough to look distinctive, and papers on karyotyping and health records
+/// were each other's closest by words for sharing it alone.
+fn is_template(index: &PaperIndex, searcher: &Searcher, text: &str) -> Result<bool> {
+    let mut analyzer = word_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut words: Vec<(usize, Term)> = Vec::new();
+    while let Some(token) = stream.next() {
+        if words.len() == MAX_TEMPLATE_WORDS {
+            return Ok(false);
+        }
+        words.push((token.position, Term::from_field_text(index.fields.body, &token.text)));
+    }
+    let Some(&(first, _)) = words.first() else { return Ok(false) };
+    if words.len() < 2 {
+        return Ok(false);
+    }
+    // A word fewer papers hold settles it without reading any position: most sections have one.
+    for (_, term) in &words {
+        if searcher.doc_freq(term)? <= TEMPLATE_PAPERS as u64 {
+            return Ok(false);
+        }
+    }
+    let phrase = words.into_iter().map(|(position, term)| (position - first, term)).collect();
+    let papers = searcher.search(&PhraseQuery::new_with_offset(phrase), &Count)?;
+    // The paper itself holds it too.
+    Ok(papers > TEMPLATE_PAPERS)
 }
 
 /// The terms that say most about `paper`, each with its weight (tf·idf), best first.
@@ -248,7 +293,7 @@ fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> 
         }
         None => Vec::new(),
     };
-    for (field, texts) in document_texts(index, paper) {
+    for (field, texts) in document_texts(index, searcher, paper)? {
         for text in texts {
             for token in analyze(&mut analyzer, &text) {
                 if token.len() >= MIN_WORD_BYTES && !name.contains(&token) && !is_number_or_version(&token) {
@@ -536,6 +581,61 @@ mod tests {
         assert!(["2601.00001", "2601.00002"].contains(&order[0]), "the nearest Chinese text first: {order:?}");
         assert!(order[..2].iter().any(|id| id.starts_with("2601.0001")), "an English-only paper second: {order:?}");
         assert!(order.len() >= 7, "every other paper is reached: {order:?}");
+    }
+
+    /// A summariser wrote the same sentences into sections it had nothing for: papers sharing
+    /// them alone are not related, and the papers on the seed's topic come first.
+    #[test]
+    fn template_sentences_many_papers_share_do_not_relate_them() {
+        use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
+        let method = "方法与实现细节请参考摘要与正文。";
+        let results = "结果与对比结论请参考摘要与正文。";
+        let record = |number: u32, title: &str, sections: &[(SectionKind, &str)]| {
+            let source = Source { path: "paper-md/day.md".into(), format: SourceFormat::PaperMarkdown, date: None };
+            let mut record = Record::new(PaperId::parse(&format!("2603.{number:05}")).expect("id"), source);
+            record.title = Some(title.to_string());
+            record.sections.extend(sections.iter().map(|(kind, text)| Section::new(*kind, *text)));
+            record
+        };
+        let mut records = vec![
+            record(
+                1,
+                "Karyotyping with microservices",
+                &[
+                    (SectionKind::CoreContribution, "染色体核型分析系统。"),
+                    (SectionKind::Method, method),
+                    (SectionKind::Results, results),
+                ],
+            ),
+            record(2, "Chromosome classification", &[(SectionKind::CoreContribution, "染色体核型分析。")]),
+            record(3, "Karyotype anomaly detection", &[(SectionKind::CoreContribution, "核型分析与染色体。")]),
+        ];
+        // Five papers on other topics share the templates; fillers make their words rare.
+        let topics = ["蛋白质结构预测", "交通信号控制", "股票价格预测", "天气预报降尺度", "乐谱生成"];
+        for (i, topic) in topics.iter().enumerate() {
+            let contribution = format!("{topic}。");
+            records.push(record(
+                10 + i as u32,
+                topic,
+                &[
+                    (SectionKind::CoreContribution, contribution.as_str()),
+                    (SectionKind::Method, method),
+                    (SectionKind::Results, results),
+                ],
+            ));
+        }
+        for i in 0..200u32 {
+            let text = format!("第{i}篇关于{}的研究。", topics[i as usize % topics.len()]);
+            records.push(record(100 + i, &format!("Filler {i}"), &[(SectionKind::CoreContribution, text.as_str())]));
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest_records(records, None, &mut Quiet).expect("ingest");
+        let engine = SearchEngine::new(index, Err("keywords only".into()));
+        let related = engine.related("2603.00001", 2).expect("related");
+        let mut top = ids(&related);
+        top.sort_unstable();
+        assert_eq!(top, ["2603.00002", "2603.00003"], "{:?}", related.hits);
     }
 
     #[test]
