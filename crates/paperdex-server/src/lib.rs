@@ -156,11 +156,13 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
         tracing::error!(%error, "cannot render the OpenAPI document");
         "{}".to_string()
     });
+    // The generation served from the start, should the first probe find the commit gone.
+    let health = routes::HealthSeen { generation: engine.index().generation().unwrap_or_default(), logged: None };
     let state = routes::AppState {
         engine,
         openapi: Arc::new(openapi),
         workers: Arc::new(Semaphore::new(limits.workers.max(1))),
-        health: Default::default(),
+        health: Arc::new(std::sync::Mutex::new(health)),
     };
     // Innermost: the turn among requests in flight, taken inside the timeout's clock. (tower's
     // concurrency limit waits in `poll_ready`, before a timeout's clock starts: queued behind

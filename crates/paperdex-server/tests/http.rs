@@ -371,6 +371,23 @@ fn health_is_degraded_when_the_index_has_vectors_but_the_model_is_missing() {
     assert!(json["vectors"].as_u64().expect("vectors") >= 35, "{json}");
 }
 
+/// What `/healthz` said of an index before anything happened to it, read by a server of its
+/// own, so the server under test is probed first after the folder is gone.
+fn fixture_like_health(root: &std::path::Path) -> Value {
+    let index = PaperIndex::open(root).expect("open");
+    let engine = Arc::new(SearchEngine::new(index, Ok(Arc::new(HashEmbedder::new(64)) as Arc<dyn Embedder>)));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, thread) = start(engine, async move {
+        let _ = rx.await;
+    });
+    let reply = send(addr, &format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"), b"");
+    let _ = tx.send(());
+    thread.join().expect("server thread");
+    let health = reply.json();
+    assert_eq!((health["status"].as_str(), health.get("index_problem")), (Some("ok"), None), "{health}");
+    health
+}
+
 #[test]
 fn an_index_folder_deleted_under_the_server_is_a_degraded_health_and_searches_go_on() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -385,8 +402,7 @@ fn an_index_folder_deleted_under_the_server_is_a_degraded_health_and_searches_go
     });
     let get_here =
         |target: &str| send(addr, &format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"), b"");
-    let before = get_here("/healthz").json();
-    assert_eq!((before["status"].as_str(), before.get("index_problem")), (Some("ok"), None), "{before}");
+    let before = fixture_like_health(&root);
     std::fs::remove_dir_all(&root).expect("delete the index folder");
     let after = get_here("/healthz");
     let search = get_here("/api/search?q=video&mode=bm25");
