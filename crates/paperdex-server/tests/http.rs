@@ -357,25 +357,15 @@ fn health_is_degraded_when_the_index_has_vectors_but_the_model_is_missing() {
         PaperIndex::open(fixture().dir.path()).expect("open"),
         Err("cannot load the model: models/multilingual-e5-small is missing".to_string()),
     ));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr, thread) = start(engine, async move {
-        let _ = rx.await;
-    });
-    let reply = send(addr, &format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"), b"");
-    let _ = tx.send(());
-    thread.join().expect("server thread");
-    let json = reply.json();
+    let json = health_from_a_server_of_its_own(engine);
     assert_eq!(json["status"], "degraded", "{json}");
     assert_eq!(json["model"]["loaded"], false, "{json}");
     assert!(json["model"]["reason"].as_str().is_some_and(|r| r.contains("is missing")), "{json}");
     assert!(json["vectors"].as_u64().expect("vectors") >= 35, "{json}");
 }
 
-/// What `/healthz` said of an index before anything happened to it, read by a server of its
-/// own, so the server under test is probed first after the folder is gone.
-fn fixture_like_health(root: &std::path::Path) -> Value {
-    let index = PaperIndex::open(root).expect("open");
-    let engine = Arc::new(SearchEngine::new(index, Ok(Arc::new(HashEmbedder::new(64)) as Arc<dyn Embedder>)));
+/// `/healthz` of a server started for `engine` alone, stopped after the answer.
+fn health_from_a_server_of_its_own(engine: Arc<SearchEngine>) -> Value {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (addr, thread) = start(engine, async move {
         let _ = rx.await;
@@ -383,9 +373,7 @@ fn fixture_like_health(root: &std::path::Path) -> Value {
     let reply = send(addr, &format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"), b"");
     let _ = tx.send(());
     thread.join().expect("server thread");
-    let health = reply.json();
-    assert_eq!((health["status"].as_str(), health.get("index_problem")), (Some("ok"), None), "{health}");
-    health
+    reply.json()
 }
 
 #[test]
@@ -402,7 +390,12 @@ fn an_index_folder_deleted_under_the_server_is_a_degraded_health_and_searches_go
     });
     let get_here =
         |target: &str| send(addr, &format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"), b"");
-    let before = fixture_like_health(&root);
+    // Read by a server of its own, so the server under test is probed first once it is gone.
+    let before = health_from_a_server_of_its_own(Arc::new(SearchEngine::new(
+        PaperIndex::open(&root).expect("open"),
+        Ok(Arc::new(HashEmbedder::new(64)) as Arc<dyn Embedder>),
+    )));
+    assert_eq!((before["status"].as_str(), before.get("index_problem")), (Some("ok"), None), "{before}");
     std::fs::remove_dir_all(&root).expect("delete the index folder");
     let after = get_here("/healthz");
     let search = get_here("/api/search?q=video&mode=bm25");
