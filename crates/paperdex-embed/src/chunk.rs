@@ -30,6 +30,17 @@ pub struct Chunk {
     pub section: Option<SectionKind>,
 }
 
+impl Chunk {
+    /// The passage's text without the title line [`chunk`] leads it with (a hit shows its title
+    /// already); a passage that is only the title is the title.
+    pub fn body(&self) -> &str {
+        match self.section {
+            Some(_) => self.text.split_once('\n').map_or(self.text.as_str(), |(_, body)| body),
+            None => &self.text,
+        }
+    }
+}
+
 /// A cheap, slightly high estimate of XLM-R SentencePiece tokens: two per three Han characters
 /// (measured 0.66 on the digest reports), one plus one per six letters of any other word
 /// (measured 1.8 per word on HF abstracts), one per punctuation mark.
@@ -239,6 +250,7 @@ mod tests {
     fn a_paper_without_text_still_has_its_title() {
         let chunks = chunk(&paper(vec![]));
         assert_eq!(chunks, vec![Chunk { text: "Quant VideoGen".into(), lang: Lang::En, section: None }]);
+        assert_eq!(chunks[0].body(), "Quant VideoGen", "a title alone is its own body");
     }
 
     /// The passages of every paper of the bundled sample, digested: what [`CHUNKING_VERSION`]

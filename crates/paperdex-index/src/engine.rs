@@ -610,12 +610,7 @@ impl SearchEngine {
             // was restricted to a section group, only if it comes from that group).
             if let Some(passage) = best_passage(vectors, &paper, query_vector) {
                 let group = passage.section.map_or(paperdex_core::SectionGroup::Title, |kind| kind.group());
-                // A passage of text opens with the paper's title line (`chunk` leads each with
-                // it), which the hit shows above its snippet already.
-                let text = match passage.section {
-                    Some(_) => passage.text.split_once('\n').map_or(passage.text.as_str(), |(_, text)| text),
-                    None => passage.text.as_str(),
-                };
+                let text = passage.body();
                 if highlighter.searches(group) && crate::highlight::says_something(text) {
                     hit.snippet = crate::highlight::one_line(text, 220);
                     hit.highlights.clear();

@@ -292,8 +292,11 @@ impl Highlighter {
 
 /// The first `max_chars` characters of `text` on one line.
 pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
-    let (line, _) = tidy(text.to_string(), Vec::new());
-    if line.chars().count() <= max_chars + OVERRUN_CHARS {
+    // Tidying only drops characters, so a text longer than this is cut whatever it holds: the
+    // rest of a long section is never copied.
+    let read_to = text.char_indices().nth(2 * (max_chars + OVERRUN_CHARS)).map(|(at, _)| at);
+    let (line, _) = tidy(text[..read_to.unwrap_or(text.len())].to_string(), Vec::new());
+    if read_to.is_none() && line.chars().count() <= max_chars + OVERRUN_CHARS {
         return line;
     }
     // Cut at the last space before the limit, so a word is never broken (`the SigLIP2 mo`),

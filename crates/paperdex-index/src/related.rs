@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::TokenStream;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, Term};
 
 use crate::Vectors;
@@ -228,12 +228,17 @@ fn max_doc_frequency(docs: u64) -> u64 {
 
 /// The searchable text of `paper`, per field, as it was indexed, less its template sections
 /// ([`is_template`]).
-fn document_texts(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> Result<Vec<(Field, Vec<String>)>> {
+fn document_texts(
+    index: &PaperIndex,
+    searcher: &Searcher,
+    analyzer: &mut TextAnalyzer,
+    paper: &Paper,
+) -> Result<Vec<(Field, Vec<String>)>> {
     let mut titles = vec![paper.title().to_string()];
     titles.extend(paper.title_zh().map(str::to_string));
     let mut sections = Vec::new();
     for section in paper.sections() {
-        if !is_template(index, searcher, &section.text)? {
+        if !is_template(index, searcher, analyzer, &section.text)? {
             sections.push(section.text.clone());
         }
     }
@@ -249,8 +254,7 @@ fn document_texts(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> Res
 /// sentence (`结果与对比结论请参考摘要与正文。`, "see the abstract and body", in 37 papers): its
 /// words are rare enough to look distinctive, and papers on karyotyping and health records
 /// were each other's closest by words for sharing it alone.
-fn is_template(index: &PaperIndex, searcher: &Searcher, text: &str) -> Result<bool> {
-    let mut analyzer = word_analyzer();
+fn is_template(index: &PaperIndex, searcher: &Searcher, analyzer: &mut TextAnalyzer, text: &str) -> Result<bool> {
     let mut stream = analyzer.token_stream(text);
     let mut words: Vec<(usize, Term)> = Vec::new();
     while let Some(token) = stream.next() {
@@ -293,7 +297,7 @@ fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> 
         }
         None => Vec::new(),
     };
-    for (field, texts) in document_texts(index, searcher, paper)? {
+    for (field, texts) in document_texts(index, searcher, &mut analyzer, paper)? {
         for text in texts {
             for token in analyze(&mut analyzer, &text) {
                 if token.len() >= MIN_WORD_BYTES && !name.contains(&token) && !is_number_or_version(&token) {

@@ -332,8 +332,9 @@ pub struct Health {
     pub generation: u64,
 }
 
-/// The parameters of `GET /api/search` (for the OpenAPI document; the handler reads them
-/// strictly itself, see `params`).
+/// The parameters of `GET /api/search` of its own (for the OpenAPI document; the handler reads
+/// them strictly itself, see `params`); [`PageParams`], [`FilterParams`] and [`OrderParams`]
+/// follow.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -344,12 +345,27 @@ pub struct SearchParams {
     /// `hybrid` (default), `bm25` or `vector`.
     #[param(inline)]
     mode: Option<Mode>,
-    /// Hits to return, 1 to 200 (default 10).
+}
+
+/// Paging, for a search and for the list of the newest papers.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PageParams {
+    /// Papers to return, 1 to 200 (default 10).
     #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
-    /// Hits to skip, 0 to 10000 (default 0).
+    /// Papers to skip, 0 to 10000 (default 0).
     #[param(minimum = 0, maximum = 10000)]
     offset: Option<usize>,
+}
+
+/// The filters, read by the parsers of the CLI's flags; for a search and for the list of the
+/// newest papers.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct FilterParams {
     /// Only papers first seen on or after this day, `YYYY-MM-DD`.
     #[param(example = "2026-03-01", pattern = r"^\d{4}-\d{2}-\d{2}$")]
     since: Option<String>,
@@ -362,9 +378,16 @@ pub struct SearchParams {
     /// Only papers listed by a source of this format.
     #[param(inline)]
     source: Option<SourceParam>,
-    /// Only matches in sections of this kind (the snippet comes from it).
+    /// Only matches in sections of this kind (a list: papers with one); the snippet comes from it.
     #[param(inline)]
     section: Option<SectionParam>,
+}
+
+/// A search's order.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OrderParams {
     /// `relevance` (default) or `date`: newest first among the best matches, up to the
     /// ranker's candidates (100 by default): keyword matches in bm25 and hybrid modes, the
     /// nearest papers in vector mode.
@@ -409,37 +432,6 @@ named_values!(
     /// How hits are ordered.
     SortParam = [SortOrder::Relevance, SortOrder::Date].map(SortOrder::as_str)
 );
-
-/// The parameters of `GET /api/papers`: the search filters and paging, no query.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct LatestParams {
-    /// Papers to return, 1 to 200 (default 10).
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<usize>,
-    /// Papers to skip, 0 to 10000 (default 0).
-    #[param(minimum = 0, maximum = 10000)]
-    offset: Option<usize>,
-    /// Only papers first seen on or after this day, `YYYY-MM-DD`.
-    #[param(example = "2026-03-01", pattern = r"^\d{4}-\d{2}-\d{2}$")]
-    since: Option<String>,
-    /// Only papers first seen on or before this day, `YYYY-MM-DD`.
-    #[param(example = "2026-03-31", pattern = r"^\d{4}-\d{2}-\d{2}$")]
-    until: Option<String>,
-    /// Only papers with text in this language.
-    #[param(inline)]
-    lang: Option<LangParam>,
-    /// Only papers listed by a source of this format.
-    #[param(inline)]
-    source: Option<SourceParam>,
-    /// Only papers with a section of this kind (the snippet comes from it).
-    #[param(inline)]
-    section: Option<SectionParam>,
-    /// `date`, the only order of this list (accepted so a search's parameters can be reused).
-    #[param(inline)]
-    sort: Option<SortParam>,
-}
 
 /// The parameters of `GET /api/papers/{id}/related`.
 #[derive(Debug, IntoParams)]

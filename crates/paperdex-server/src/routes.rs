@@ -18,8 +18,8 @@ use tokio::sync::Semaphore;
 use utoipa::OpenApi;
 
 use crate::dto::{
-    Health, Hit, LatestParams, Mode, ModelHealth, PaperView, RelatedParams, RelatedResponse, SearchParams,
-    SearchResponse, SectionView, SourceView,
+    FilterParams, Health, Hit, Mode, ModelHealth, OrderParams, PageParams, PaperView, RelatedParams, RelatedResponse,
+    SearchParams, SearchResponse, SectionView, SourceView,
 };
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::params::Params;
@@ -145,7 +145,7 @@ async fn blocking<T: Send + 'static>(
     get,
     path = "/api/search",
     tag = "papers",
-    params(SearchParams),
+    params(SearchParams, PageParams, FilterParams, OrderParams),
     responses(
         (status = 200, description = "Hits, best first", body = SearchResponse),
         (status = 400, description = "A parameter is missing, malformed or out of range, e.g. a bad date or an unknown source (`invalid_parameter`, naming it), or q is too long (`query_too_long`)", body = ErrorBody),
@@ -174,7 +174,11 @@ pub(crate) async fn search(
     get,
     path = "/api/papers",
     tag = "papers",
-    params(LatestParams),
+    params(
+        PageParams,
+        FilterParams,
+        ("sort" = Option<String>, Query, description = "`date`, the only order of this list (accepted so a search's parameters can be reused)")
+    ),
     responses(
         (status = 200, description = "Papers, newest first", body = SearchResponse),
         (status = 400, description = "A parameter is malformed or out of range, e.g. a bad date, or is not one of this endpoint's (`invalid_parameter`, naming it; a query goes to /api/search)", body = ErrorBody),

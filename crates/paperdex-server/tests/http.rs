@@ -246,6 +246,15 @@ fn the_newest_papers_are_listed_without_a_query_page_by_page() {
     assert_eq!(get("/api/papers?since=2026-02-05&until=2026-02-05&lang=zh").json()["total"], all);
     assert_eq!(get("/api/papers?since=2026-02-06").json()["total"], 0);
     assert_eq!(get("/api/papers?until=2026-02-04").json()["total"], 0);
+    // A list narrowed to a language opens each paper in it (every sample paper has both).
+    let han = |snippet: &str| snippet.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for (lang, chinese) in [("en", false), ("zh", true)] {
+        let listed = get(&format!("/api/papers?lang={lang}&limit=20")).json();
+        for hit in listed["hits"].as_array().expect("hits") {
+            let snippet = hit["snippet"].as_str().expect("snippet");
+            assert_eq!(han(snippet), chinese, "lang={lang}: {snippet:?}");
+        }
+    }
 }
 
 #[test]
