@@ -172,6 +172,17 @@ fn the_glossary_adds_pairs_names_bad_lines_and_survives_reingest_and_removal() {
     assert!(why.stdout.contains("抓取") && why.stdout.contains("glossary line 2"), "{}", why.stdout);
     assert_eq!(glossary_pairs(dir.path()), 1, "抓取 ↔ grasping");
 
+    // A new glossary saved in another encoding (GBK: 抓取 is B1 A5 C8 A1) is refused by name,
+    // before anything is written: the stored one is kept, not replaced by nothing.
+    let gbk = elsewhere.path().join("gbk.tsv");
+    std::fs::write(&gbk, [&[0xB1, 0xA5, 0xC8, 0xA1][..], b"\tgrasping\n"].concat()).expect("write");
+    let refused = paperdex(dir.path(), &["ingest", corpus, "--glossary", gbk.to_str().expect("utf-8 path")]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("gbk.tsv") && refused.stderr.contains("UTF-8"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("stored with the index is kept"), "{}", refused.stderr);
+    assert!(finds_grasping(dir.path()));
+    assert_eq!(glossary_pairs(dir.path()), 1, "the stored glossary stays");
+
     // A glossary in the index folder is read too, and overrides: weight 0 removes a pair.
     std::fs::write(dir.path().join("glossary.tsv"), "抓取\tgrasping\t0\nbad\n").expect("write");
     assert!(!finds_grasping(dir.path()));

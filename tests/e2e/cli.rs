@@ -166,8 +166,9 @@ fn a_summary_that_says_the_paper_could_not_be_read_is_named_and_not_searched() {
     write_day("文章《Autoregressive Model Beats Diffusion》提出了用自回归模型生成图像的 LlamaGen。");
     assert_eq!(paperdex(&index, &["ingest", day_arg]).code, 0);
     assert_eq!(hit_ids(&search_json(&index, "LlamaGen", &["--mode", "bm25"])), ["2406.06525"]);
-    // Written again by a summariser that could not open the link: the apology is named, the
-    // paper stays listed, and neither the apology nor the old summary is searched any more.
+    // Written again by a summariser that could not open the link: the apology is named and not
+    // searched; the summary the file gave before is kept, as the apology says nothing of the
+    // paper (nothing indexed is lost to a bad download).
     write_day(
         "无法访问您提供的文章链接，因此无法提供具体内容。不过，我可以根据标题概述其可能的内容：文章可能探讨了自回归模型生成图像。",
     );
@@ -181,15 +182,22 @@ fn a_summary_that_says_the_paper_could_not_be_read_is_named_and_not_searched() {
         run.stderr
     );
     assert!(run.stdout.contains("records: 2 accepted (1 with a warning), 0 rejected"), "{}", run.stdout);
-    assert!(hit_ids(&search_json(&index, "LlamaGen", &["--mode", "bm25"])).is_empty());
+    assert_eq!(hit_ids(&search_json(&index, "LlamaGen", &["--mode", "bm25"])), ["2406.06525"]);
     assert!(hit_ids(&search_json(&index, "无法访问 链接", &["--mode", "bm25"])).is_empty());
     let show = paperdex(&index, &["show", "2406.06525"]);
     assert_eq!(show.code, 0, "{}", show.stderr);
     assert!(
-        show.stdout.contains("https://arxiv.org/abs/2406.06525") && !show.stdout.contains("无法访问"),
+        show.stdout.contains("https://arxiv.org/abs/2406.06525")
+            && show.stdout.contains("Autoregressive Model Beats Diffusion")
+            && !show.stdout.contains("无法访问"),
         "{}",
         show.stdout
     );
+    // A paper first read as an apology has nothing to keep: listed, not searched.
+    let fresh = dir.path().join("fresh");
+    assert_eq!(paperdex(&fresh, &["ingest", day_arg]).code, 0);
+    assert!(hit_ids(&search_json(&fresh, "LlamaGen", &["--mode", "bm25"])).is_empty());
+    assert!(paperdex(&fresh, &["show", "2406.06525"]).stdout.contains("https://arxiv.org/abs/2406.06525"));
 }
 
 #[test]

@@ -470,7 +470,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             });
             let mut glossary_problems = 0;
             if let Some(path) = glossary {
-                let (entries, problems) = paperdex_index::lexicon::read_glossary(path)?;
+                // Refused before anything is written: the glossary stored with the index stays.
+                let (entries, problems) = paperdex_index::lexicon::read_glossary(path).context(
+                    "the --glossary file is refused: nothing was written, and the glossary stored with the index is kept",
+                )?;
                 output::warn_glossary_problems(&problems);
                 glossary_problems = problems.len();
                 index = index.with_glossary(entries);
@@ -744,7 +747,15 @@ fn say_what_an_interruption_keeps(kept: impl FnOnce() -> String + Send + 'static
         let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
         if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
             eprintln!("\ninterrupted: {}", kept());
-            std::process::exit(130);
+            // Not `std::process::exit`: it runs the C++ static destructors of ONNX Runtime while
+            // another thread is inside a model call, whose kernels then log errors (4 of 6
+            // interrupted model ingests) that read like a crash. Nothing of ours is left to
+            // flush: stderr is unbuffered, and a write is safe only as its commits (made or not).
+            #[allow(unsafe_code)]
+            // SAFETY: `_exit` ends the process at once; it touches no memory of this process.
+            unsafe {
+                libc::_exit(130)
+            }
         }
     });
 }

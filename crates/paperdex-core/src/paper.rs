@@ -591,6 +591,12 @@ impl Record {
         ))
     }
 
+    /// Whether this record holds nothing of the paper's text: no title in either language and
+    /// no section.
+    pub fn says_nothing(&self) -> bool {
+        self.title.is_none() && self.title_zh.is_none() && self.sections.is_empty()
+    }
+
     /// An empty record for `id` from `source`; parsers fill in the rest.
     pub fn new(id: PaperId, source: Source) -> Record {
         Record {
@@ -655,13 +661,25 @@ impl Paper {
     }
 
     /// Merges `record` (which must be about this paper) into it.
-    pub fn merge(&mut self, record: Record) -> MergeOutcome {
+    ///
+    /// A record that says nothing of the paper (no title, no section: a summary that is the
+    /// summariser's apology for not reading it, its text left out by the parser) does not
+    /// erase what the same file said of it before: that text is kept, and the rest (link,
+    /// listing day) is taken from the new record. A file downloaded again on a bad day must
+    /// not cost the paper the summary it had.
+    pub fn merge(&mut self, mut record: Record) -> MergeOutcome {
         debug_assert_eq!(record.id, self.id);
         match self
             .records
             .iter_mut()
             .find(|r| r.source.path == record.source.path && r.source.format == record.source.format)
         {
+            Some(existing) if record.says_nothing() && !existing.says_nothing() => {
+                record.title.clone_from(&existing.title);
+                record.title_zh.clone_from(&existing.title_zh);
+                record.sections.clone_from(&existing.sections);
+                self.merge(record)
+            }
             Some(existing) if *existing == record => MergeOutcome::Unchanged,
             Some(existing) => {
                 let replaced = std::mem::replace(existing, record);
@@ -1038,6 +1056,28 @@ mod tests {
         assert_eq!(paper.merge(record("a.json", "new text")), MergeOutcome::Updated);
         assert_eq!(paper.records.len(), 2);
         assert_ne!(paper.content_hash(), hash);
+    }
+
+    #[test]
+    fn a_record_that_says_nothing_keeps_what_its_file_said_before() {
+        let mut whole = record("zh.json", "提出了一种分层的骨干网络。");
+        whole.title = Some("ConvLLaVA".into());
+        let mut paper = Paper::from_record(whole.clone());
+        // The same file downloaded again: the summariser's apology, its text left out.
+        let mut apology = Record::new(whole.id.clone(), whole.source.clone());
+        apology.url = whole.url.clone();
+        assert!(apology.says_nothing());
+        assert_eq!(paper.merge(apology.clone()), MergeOutcome::Unchanged);
+        assert_eq!(paper.records, [whole.clone()]);
+        // What else it says is taken: a new link.
+        apology.url = Some("https://arxiv.org/abs/2602.02958v2".into());
+        assert_eq!(paper.merge(apology), MergeOutcome::Updated);
+        assert_eq!(paper.title(), "ConvLLaVA");
+        assert_eq!(paper.records[0].sections, whole.sections);
+        assert_eq!(paper.records[0].url.as_deref(), Some("https://arxiv.org/abs/2602.02958v2"));
+        // A record with text still replaces the file's earlier one.
+        assert_eq!(paper.merge(record("zh.json", "新的摘要。")), MergeOutcome::Updated);
+        assert_eq!(paper.records[0].sections[0].text, "新的摘要。");
     }
 
     #[test]

@@ -458,11 +458,15 @@ impl SearchEngine {
                 (fused, highlighter, HashMap::new(), (0, false), Vec::new(), None)
             }
         };
-        if mode == SearchMode::Hybrid
-            && bm25_total == 0
-            && let Some(warning) = no_terms(&request.query, if keywords_only { SearchMode::Bm25 } else { mode })
-        {
-            warnings.push(warning);
+        if mode == SearchMode::Hybrid && bm25_total == 0 {
+            match no_terms(&request.query, if keywords_only { SearchMode::Bm25 } else { mode }) {
+                Some(warning) => warnings.push(warning),
+                // The vectors rank every paper, near or not: without a keyword match the reader
+                // must be told that the list is the nearest papers, not papers about the query
+                // (`protein folding` over a day without one listed the whole day, unmarked).
+                None if !keywords_only && !fused.is_empty() => warnings.push(NO_KEYWORD_MATCH.to_string()),
+                None => {}
+            }
         }
         let mut fused = fused;
         // The same on every page: a count that grew with the depth a page asks for told a
@@ -673,6 +677,10 @@ pub(crate) const NO_CONTENT: &str = "the query has no letter or digit to search 
 /// The start of the warning for a query none of whose words keyword search indexes.
 pub(crate) const NO_TERMS: &str =
     "keyword search indexes no word of the query (stop words such as \"the\" are left out)";
+
+/// Why a hybrid answer lists papers that hold none of the query's words.
+pub(crate) const NO_KEYWORD_MATCH: &str = "no paper holds the query's words (or their translations) within the \
+     filters: the hits are by meaning alone, the nearest papers first, and may not be about the query";
 
 /// Why keyword search found nothing for `query` in `mode` (`Bm25` for a hybrid search that lists
 /// keyword matches only: a date order, a section), with the query's words, when the

@@ -244,8 +244,11 @@ impl Highlighter {
     fn snippet(&self, paper: &Paper) -> (String, Vec<[usize; 2]>, Option<SectionGroup>) {
         let sections = self.sections_of(paper);
         if let Some(generator) = &self.generator {
-            // The section with the most highlighted terms gives the snippet.
-            if let (Some((group, snippet)), _) = self.best_snippet(generator, &sections) {
+            // The section with the most highlighted terms gives the snippet; never a summariser's
+            // list of its search results (`搜索结果来自`: lines of links and other papers' titles,
+            // which say nothing of why this paper matched).
+            let prose: Vec<&Section> = sections.iter().copied().filter(|s| s.kind != SectionKind::References).collect();
+            if let (Some((group, snippet)), _) = self.best_snippet(generator, &prose) {
                 let text = snippet.fragment().to_string();
                 let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
                 let (text, ranges) = tidy(text, ranges);
@@ -760,6 +763,37 @@ mod tests {
         let english = plain.in_language(Some(Lang::En));
         assert_eq!(english.snippet(&paper).0, "We verify credentials of every identity framework.");
         assert!(!says_something("...") && !says_something(" — N/A ") && says_something("自主权身份验证应用的设计"));
+    }
+
+    #[test]
+    fn a_snippet_never_shows_the_summarisers_list_of_search_results() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let id = paperdex_core::PaperId::parse("2406.04692").expect("id");
+        let source = paperdex_core::Source {
+            path: "zh-glm/2024-06-10.json".into(),
+            format: paperdex_core::SourceFormat::ZhSummaries,
+            date: None,
+        };
+        let mut record = paperdex_core::Record::new(id, source);
+        record.sections.push(Section::new(SectionKind::Body, "提出了混合智能体方法，让多个大模型协作生成回答。"));
+        record.sections.push(Section {
+            kind: SectionKind::References,
+            heading: Some("搜索结果来自".into()),
+            text: "[2403.04692] PixArt-Σ: Weak-to-Strong Training of Diffusion Transformer - https://arxiv.org/abs/2403.04692"
+                .into(),
+        });
+        index.ingest_records(vec![record], None, &mut Quiet).expect("ingest");
+        let searcher = index.searcher();
+        let paper = index.papers().expect("papers").remove(0);
+        let query = "diffusion transformer";
+        let matches =
+            index.keyword_matches(&searcher, query, &[], &SearchFilter::default(), 10).expect("matches");
+        assert_eq!(matches.total, 1, "the list is searched: it often names the paper itself");
+        let highlighter = Highlighter::new(&index, &searcher, matches.query.as_deref(), &[], None).for_text(query);
+        let (snippet, highlights, _) = highlighter.snippet(&paper);
+        assert_eq!(snippet, "提出了混合智能体方法，让多个大模型协作生成回答。", "the opening, not a line of links");
+        assert!(highlights.is_empty());
     }
 
     #[test]

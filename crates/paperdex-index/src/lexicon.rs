@@ -1723,25 +1723,24 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
     (entries, problems)
 }
 
-/// Reads the glossary file at `path`; an unreadable file is an error naming it. Its text is
-/// read as every input file is (a byte-order mark, as Windows editors write, is not part of
-/// the first term; UTF-16 with one is read); in another encoding it is left out whole, with
-/// one problem saying why, rather than every line called malformed.
+/// Reads the glossary file at `path`: its pairs, and its malformed lines named as problems.
+/// Its text is read as every input file is (a byte-order mark, as Windows editors write, is
+/// not part of the first term; UTF-16 with one is read). A file that cannot be read, or is in
+/// another encoding, is an error naming it and saying why, rather than every line called
+/// malformed, or an empty glossary: given to an ingest, that would replace the one stored
+/// with the index.
 pub fn read_glossary(path: &Path) -> Result<(Vec<LexiconEntry>, Vec<String>)> {
     let bytes = fs::read(path).map_err(IndexError::io(path))?;
+    let refused = |reason: String| IndexError::io(path)(std::io::Error::new(std::io::ErrorKind::InvalidData, reason));
     match paperdex_core::decode_text(&bytes) {
         Ok(text) => Ok(parse_glossary(path, &text)),
         Err(paperdex_core::ParseError::Empty) => Ok(Default::default()),
         // The parsers' own hint names the formats of papers, not a glossary's.
-        Err(paperdex_core::ParseError::Binary { offset, detail }) => Ok((
-            Vec::new(),
-            vec![format!(
-                "{}: the glossary is left out: it is binary, not UTF-8 text ({detail} near byte {offset}); \
-                 expected lines of Chinese<TAB>English[<TAB>weight]",
-                path.display()
-            )],
-        )),
-        Err(error) => Ok((Vec::new(), vec![format!("{}: the glossary is left out: {error}", path.display())])),
+        Err(paperdex_core::ParseError::Binary { offset, detail }) => Err(refused(format!(
+            "it is binary, not UTF-8 text ({detail} near byte {offset}); expected lines of \
+             Chinese<TAB>English[<TAB>weight]"
+        ))),
+        Err(error) => Err(refused(error.to_string())),
     }
 }
 
@@ -2392,21 +2391,15 @@ mod tests {
             let zh: Vec<&str> = entries.iter().map(|e| e.zh.as_str()).collect();
             assert_eq!(zh, ["幻觉", "奖励模型"], "the byte-order mark is not part of the first term");
         }
-        // GBK (what older Chinese Windows editors save): one problem naming the encoding.
+        // GBK (what older Chinese Windows editors save): one error naming the file and the encoding.
         fs::write(&path, [0xBB, 0xC3, 0xBE, 0xF5, b'\t', b'h', b'i', b'\n', 0xC4, 0xA3, b'\t', b'm', b'\n'])
             .expect("write");
-        let (entries, problems) = read_glossary(&path).expect("reads");
-        assert!(entries.is_empty());
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(
-            problems[0].contains("g.tsv: the glossary is left out") && problems[0].contains("UTF-8"),
-            "{problems:?}"
-        );
+        let error = read_glossary(&path).expect_err("another encoding is refused").to_string();
+        assert!(error.contains("g.tsv") && error.contains("UTF-8"), "{error}");
         // A binary file is told what a glossary holds, not what the parsers read.
         fs::write(&path, b"\xFF\xFE bad\n").expect("write");
-        let (_, problems) = read_glossary(&path).expect("reads");
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].ends_with("expected lines of Chinese<TAB>English[<TAB>weight]"), "{problems:?}");
+        let error = read_glossary(&path).expect_err("a binary file is refused").to_string();
+        assert!(error.ends_with("expected lines of Chinese<TAB>English[<TAB>weight]"), "{error}");
     }
 
     #[test]

@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use paperdex_core::{Lang, Paper};
+use paperdex_core::{Lang, Paper, SectionKind};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -227,7 +227,9 @@ fn max_doc_frequency(docs: u64) -> u64 {
 }
 
 /// The searchable text of `paper`, per field, as it was indexed, less its template sections
-/// ([`is_template`]).
+/// ([`is_template`]) and a summariser's list of its search results (`搜索结果来自`: other
+/// papers' titles among them, so a paper was related to the papers its summariser happened to
+/// find).
 fn document_texts(
     index: &PaperIndex,
     searcher: &Searcher,
@@ -238,7 +240,7 @@ fn document_texts(
     titles.extend(paper.title_zh().map(str::to_string));
     let mut sections = Vec::new();
     for section in paper.sections() {
-        if !is_template(index, searcher, analyzer, &section.text)? {
+        if section.kind != SectionKind::References && !is_template(index, searcher, analyzer, &section.text)? {
             sections.push(section.text.clone());
         }
     }

@@ -24,6 +24,21 @@ fn a_query_of_stop_words_is_told_what_it_gets_in_every_order() {
     }
 }
 
+/// A query whose words no paper holds still gets the nearest papers in hybrid mode, but the
+/// answer says that they are by meaning alone: a reader asking what is new on a topic must
+/// tell "nothing matched" from "these matched". A query with keyword matches is not told so.
+#[test]
+fn hits_by_meaning_alone_are_marked_when_no_paper_holds_the_query_words() {
+    let (_dir, engine) = engine();
+    let marked = |query: &str| {
+        let answer = engine.search(&SearchRequest::new(query).mode(SearchMode::Hybrid)).expect("search");
+        assert!(!answer.hits.is_empty(), "{query}: the nearest papers are listed");
+        answer.warnings.iter().any(|w| w.starts_with("no paper holds the query's words"))
+    };
+    assert!(marked("photosynthesis chlorophyll"), "no paper of the sample is about plants");
+    assert!(!marked("KV cache quantization"));
+}
+
 /// A long query of stop words is named in the warning as any client input is quoted back: each
 /// word once, cut to `MAX_ECHO_CHARS` characters, not repeated whole (1,000 characters of `a`
 /// came back in full, over HTTP and MCP too).
