@@ -787,8 +787,7 @@ mod tests {
         let searcher = index.searcher();
         let paper = index.papers().expect("papers").remove(0);
         let query = "diffusion transformer";
-        let matches =
-            index.keyword_matches(&searcher, query, &[], &SearchFilter::default(), 10).expect("matches");
+        let matches = index.keyword_matches(&searcher, query, &[], &SearchFilter::default(), 10).expect("matches");
         assert_eq!(matches.total, 1, "the list is searched: it often names the paper itself");
         let highlighter = Highlighter::new(&index, &searcher, matches.query.as_deref(), &[], None).for_text(query);
         let (snippet, highlights, _) = highlighter.snippet(&paper);
