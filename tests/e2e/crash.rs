@@ -288,17 +288,23 @@ fn kill_at_random_moments(setup: &Setup) {
 fn ctrl_c_during_an_ingest_says_what_was_kept_and_the_index_answers() {
     // The user presses Ctrl-C once the ingest has begun writing generations: the terminal says
     // what is kept and how to finish, the status is the signal's, and the index is usable.
+    // `kill` (SIGTERM, as a service manager stops a job) is told the same.
     let setup = Setup::hashed_slice();
+    said_what_was_kept_after(&setup, "-INT", 130);
+    said_what_was_kept_after(&setup, "-TERM", 143);
+}
+
+fn said_what_was_kept_after(setup: &Setup, signal: &str, exit: i32) {
     for attempt in 1..=3 {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut child = spawn_ingest(&setup, dir.path());
+        let mut child = spawn_ingest(setup, dir.path());
         let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
         for line in lines.by_ref() {
             if line.expect("stderr line").starts_with("writing ") {
                 break;
             }
         }
-        let signalled = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().expect("run kill");
+        let signalled = Command::new("kill").arg(signal).arg(child.id().to_string()).status().expect("run kill");
         let rest: Vec<String> = lines.map_while(Result::ok).collect();
         let status = child.wait().expect("wait for the ingest");
         if status.code() == Some(setup.exit) && attempt < 3 {
@@ -307,12 +313,12 @@ fn ctrl_c_during_an_ingest_says_what_was_kept_and_the_index_answers() {
             continue;
         }
         assert!(signalled.success(), "the ingest was still running");
-        assert_eq!(status.code(), Some(130), "{rest:?}");
+        assert_eq!(status.code(), Some(exit), "{signal}: {rest:?}");
         let said: Vec<&String> = rest.iter().filter(|l| l.starts_with("interrupted: ")).collect();
         assert_eq!(said.len(), 1, "{rest:?}");
         assert!(said[0].contains("ingest the same files again to finish"), "{}", said[0]);
         // It says how many papers the commits so far hold, which `stats` then counts.
-        let (_, papers) = check_after_kill(&setup, dir.path());
+        let (_, papers) = check_after_kill(setup, dir.path());
         assert!(said[0].contains(&format!("the index holds {papers} papers as of its last commit")), "{}", said[0]);
         return;
     }

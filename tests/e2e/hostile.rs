@@ -112,6 +112,37 @@ fn a_document_store_that_does_not_decode_is_a_damaged_index_not_an_internal_fail
 }
 
 #[test]
+fn a_segment_file_gone_or_cut_short_is_a_damaged_index_with_what_to_do() {
+    // A file the commit lists and the folder no longer holds, and a document store whose end
+    // (tantivy's footer) is gone: each was "search engine error: …" in tantivy's words, one
+    // advising to "use tantivy 0.15 or above".
+    type Damage = fn(&std::path::Path);
+    let damages: [(&str, Damage); 2] = [
+        ("idx", |file| fs::remove_file(file).expect("remove")),
+        ("store", |file| {
+            let bytes = fs::read(file).expect("read");
+            fs::write(file, &bytes[..bytes.len() / 2]).expect("cut short");
+        }),
+    ];
+    for (extension, damage) in damages {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = dir.path().join("index");
+        assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+        for entry in fs::read_dir(index.join("tantivy")).expect("list") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == extension) {
+                damage(&path);
+            }
+        }
+        let run = paperdex(&index, &["search", "video generation", "--mode", "bm25", "--json"]);
+        assert_eq!(run.code, 1, "{extension}: {}", run.stderr);
+        let body: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert_eq!(body["error"]["code"], "index_damaged", "{extension}: {body}");
+        assert!(run.stderr.contains("move the index folder away and ingest again"), "{extension}: {}", run.stderr);
+    }
+}
+
+#[test]
 fn a_damaged_vector_file_leaves_keyword_search_working_and_the_next_ingest_embeds_every_paper_again() {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = dir.path().join("index");

@@ -738,14 +738,25 @@ fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embed
         .map_err(|e| e.to_string())
 }
 
-/// Ctrl-C during a write: every generation committed before it is kept whole (a write is a
-/// series of commits, each crash-safe), and the user is told what that is and how to finish
-/// (`kept`), before the process ends as the signal would have ended it (status 130). Without
-/// this the terminal fell silent, and nothing said whether the hour's ingest was lost.
+/// Ctrl-C (or `kill`'s SIGTERM) during a write: every generation committed before it is kept
+/// whole (a write is a series of commits, each crash-safe), and the user is told what that is
+/// and how to finish (`kept`), before the process ends as the signal would have ended it
+/// (status 130, or 143). Without this the terminal, or a service's log, fell silent, and
+/// nothing said whether the hour's ingest was lost.
 fn say_what_an_interruption_keeps(kept: impl FnOnce() -> String + Send + 'static) {
     std::thread::spawn(move || {
         let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
-        if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+        let signal = runtime.block_on(async {
+            use tokio::signal::unix::{SignalKind, signal};
+            let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+                return tokio::signal::ctrl_c().await.ok().map(|()| 130);
+            };
+            tokio::select! {
+                interrupted = tokio::signal::ctrl_c() => interrupted.ok().map(|()| 130),
+                _ = terminate.recv() => Some(143),
+            }
+        });
+        if let Some(status) = signal {
             eprintln!("\ninterrupted: {}", kept());
             // Not `std::process::exit`: it runs the C++ static destructors of ONNX Runtime while
             // another thread is inside a model call, whose kernels then log errors (4 of 6
@@ -754,7 +765,7 @@ fn say_what_an_interruption_keeps(kept: impl FnOnce() -> String + Send + 'static
             #[allow(unsafe_code)]
             // SAFETY: `_exit` ends the process at once; it touches no memory of this process.
             unsafe {
-                libc::_exit(130)
+                libc::_exit(status)
             }
         }
     });

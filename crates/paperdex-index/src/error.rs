@@ -82,15 +82,23 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
-/// Whether tantivy's error says the index's own bytes are wrong (a segment file that does not
-/// decode: a document store overwritten in places gives "literal is out of bounds"), not that
-/// reading them failed.
+/// Whether tantivy's error says the index's own files are wrong, not that reading them failed:
+/// a segment file that does not decode (a document store overwritten in places gives "literal
+/// is out of bounds", or text that is not UTF-8), whose footer is not tantivy's (a file cut
+/// short), or that the commit lists and the folder no longer holds.
 fn is_damage(error: &tantivy::TantivyError) -> bool {
+    use tantivy::TantivyError;
+    use tantivy::directory::error::OpenReadError;
+    let bad_bytes = |io: &io::Error| matches!(io.kind(), io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof);
     match error {
-        tantivy::TantivyError::DataCorruption(_) => true,
-        tantivy::TantivyError::IoError(io) => {
-            matches!(io.kind(), io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof)
+        TantivyError::DataCorruption(_) | TantivyError::DeserializeError(_) | TantivyError::IncompatibleIndex(_) => {
+            true
         }
+        TantivyError::IoError(io) => bad_bytes(io),
+        TantivyError::OpenReadError(open) => match open {
+            OpenReadError::FileDoesNotExist(_) | OpenReadError::IncompatibleIndex(_) => true,
+            OpenReadError::IoError { io_error, .. } => bad_bytes(io_error),
+        },
         _ => false,
     }
 }
