@@ -520,6 +520,23 @@ fn chinese_summaries_take_the_title_from_the_guillemets_and_keep_the_search_resu
 }
 
 #[test]
+fn a_summary_whose_content_is_not_text_is_refused_saying_what_it_is() {
+    let file = r#"[{"url": "https://arxiv.org/abs/2406.06525", "content": 12345},
+        {"url": "https://arxiv.org/abs/2406.07476", "content": ""},
+        {"url": "https://arxiv.org/abs/2406.07477", "content": "文章提出了一种方法。"}]"#;
+    let parsed = parse_bytes("zh-glm/2024-06-11.json", file.as_bytes()).expect("read");
+    assert_eq!(parsed.records.len(), 1);
+    let reasons: Vec<&str> = parsed.rejected.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "summary of 2406.06525 has no text: `content` is a number, not a string",
+            "summary of 2406.07476 has no text: `content` is empty or missing",
+        ]
+    );
+}
+
+#[test]
 fn a_summary_that_says_the_paper_could_not_be_read_keeps_the_record_and_loses_the_apology() {
     let day = r#"[
   {"url": "https://arxiv.org/abs/2406.06525", "content": "无法访问您提供的文章链接，因此无法直接提供文章内容的详细信息。不过，我可以根据文章的标题来概述其可能的内容。\n\n文章可能探讨了自动回归模型在图像生成方面的性能。"},
@@ -793,10 +810,7 @@ fn markdown_without_papers_is_an_error_that_says_what_was_expected() {
 fn json_that_is_not_a_list_of_papers_says_what_it_found() {
     let error = parse_err("hf-daily-api/2024-06-01.json", b"1\n");
     assert_eq!(error.to_string(), "expected a JSON list of papers, found a number (1)");
-    let error = parse_err(
-        "hf-daily-api/2025-01-11.json",
-        br#"{"status": "no_data", "date": "2025-01-11", "message": "No papers found for this date"}"#,
-    );
+    let error = parse_err("x.json", br#"{"status": "error", "message": "rate limited"}"#);
     assert!(matches!(&error, ParseError::NotAList { found } if found.contains("\"status\"")), "{error:?}");
     let error = parse_err("x.json", br#"[1, 2, 3]"#);
     assert!(matches!(&error, ParseError::NotPaperObjects { found } if found == "numbers"), "{error:?}");
@@ -806,6 +820,31 @@ fn json_that_is_not_a_list_of_papers_says_what_it_found() {
     let error = parse_err("x.json", br#"[{"url": "https://arxiv.org/abs/2602.02958"}]"#).to_string();
     assert!(error.contains("keys \"url\"") && error.contains("`url` and `content`"), "{error}");
     assert!(!error.contains("convert"), "{error}");
+}
+
+#[test]
+fn an_api_answer_wrapped_around_the_days_papers_is_read_and_one_saying_there_were_none_is_an_empty_day() {
+    let record = r#"{"paper": {"id": "2501.05441", "title": "A paper", "summary": "An abstract."}}"#;
+    let wrapped = format!(r#"{{"status": "success", "date": "2025-01-10", "count": 1, "data": [{record}]}}"#);
+    let parsed = parse_bytes("hf-daily-api/2025-01-10.json", wrapped.as_bytes()).expect("read");
+    assert_eq!(parsed.format, SourceFormat::HfDailyApi);
+    assert_eq!(parsed.records.len(), 1);
+    assert_eq!(parsed.records[0].source.date.as_deref(), Some("2025-01-10"));
+    // A bad record inside is named by its position (its line is not known).
+    let one_bad = format!(r#"{{"data": [{record}, {{"paper": {{"title": "no id"}}}}]}}"#);
+    let parsed = parse_bytes("x.json", one_bad.as_bytes()).expect("read");
+    assert_eq!((parsed.records.len(), parsed.rejected.len()), (1, 1));
+    assert_eq!((parsed.rejected[0].position, parsed.rejected[0].line), (2, None));
+    // The API saying there were no papers that day is a day without papers, as `[]` is.
+    let parsed = parse_bytes(
+        "hf-daily-api/2025-01-11.json",
+        br#"{"status": "no_data", "date": "2025-01-11", "message": "No papers found for this date"}"#,
+    )
+    .expect("an empty day");
+    assert!(parsed.records.is_empty() && parsed.rejected.is_empty());
+    // A wrapped list of what is not paper records is refused, saying what it holds.
+    let error = parse_err("x.json", br#"{"status": "success", "data": ["{'paper': {'id': '2501.05441'}}"]}"#);
+    assert!(error.to_string().contains("Python-repr strings"), "{error}");
 }
 
 #[test]

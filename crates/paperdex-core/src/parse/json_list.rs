@@ -228,8 +228,12 @@ fn invalid_json(error: &serde_json::Error) -> ParseError {
 /// the text ends.
 pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile, ParseError> {
     let Json { value, cut_off, raw_controls } = json;
-    let items = match value {
-        Value::Array(items) => items,
+    let (items, wrapped) = match value {
+        Value::Array(items) => (items, false),
+        Value::Object(mut map) if wraps_papers(&map) => match map.remove("data").or_else(|| map.remove("papers")) {
+            Some(Value::Array(items)) => (items, true),
+            _ => (Vec::new(), true),
+        },
         other => {
             return Err(ParseError::NotAList { found: describe(&other) });
         }
@@ -250,7 +254,9 @@ pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile,
     let mut records = Vec::with_capacity(items.len());
     let mut rejected = Vec::new();
     let mut warnings = Vec::new();
-    let mut lines: Option<Vec<(usize, usize)>> = None;
+    // A wrapped answer's records are not where `item_starts` looks (the top level's items):
+    // they go without line numbers.
+    let mut lines: Option<Vec<(usize, usize)>> = wrapped.then(Vec::new);
     // The first record of each paper, by its index in the list.
     let mut first_of: HashMap<PaperId, usize> = HashMap::new();
     for (index, item) in items.into_iter().enumerate() {
@@ -349,6 +355,19 @@ fn list_format(items: &[Value]) -> Result<Option<SourceFormat>, ParseError> {
     match known {
         Some(format) => Ok(Some(format)),
         None => Err(ParseError::NotPaperObjects { found: describe_items(items) }),
+    }
+}
+
+/// Whether `map` is an API answer wrapped around a day's papers: its `data` (or `papers`) list
+/// holds paper records, or nothing (`{"status": "success", "count": 9, "data": [...]}`), or
+/// it says there were none (`{"status": "no_data", "message": "No papers found for this
+/// date"}`): a day without papers, as `[]` is, not a file to reject (a daily job's status 3
+/// each weekend hid the real rejections).
+fn wraps_papers(map: &serde_json::Map<String, Value>) -> bool {
+    match map.get("data").or_else(|| map.get("papers")) {
+        Some(Value::Array(items)) => list_format(items).is_ok(),
+        Some(_) => false,
+        None => map.get("status").and_then(Value::as_str).is_some_and(|status| status.eq_ignore_ascii_case("no_data")),
     }
 }
 

@@ -34,7 +34,16 @@ pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<Str
         .ok_or_else(|| format!("`url` {:?} is not an arXiv or Hugging Face paper URL", snippet(url, 80)))?;
     let content = match &item.content {
         Some(Value::String(content)) => non_empty(content),
-        _ => None,
+        None | Some(Value::Null) => None,
+        Some(other) => {
+            let kind = match other {
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::Array(_) => "a list",
+                _ => "an object",
+            };
+            return Err(format!("summary of {id} has no text: `content` is {kind}, not a string"));
+        }
     }
     .ok_or_else(|| format!("summary of {id} has no text: `content` is empty or missing"))?;
 
