@@ -268,6 +268,23 @@ fn a_date_that_is_no_calendar_day_is_said_not_dropped_in_silence() {
     assert_eq!(parsed.records[0].published, None);
     let [warning] = &parsed.warnings[..] else { panic!("{:#?}", parsed.warnings) };
     assert!(warning.message.contains("\"2026-02-30\" is no calendar day"), "{}", warning.message);
+    // An HF record's publishedAt alike; a record without one is no warning.
+    let hf = r#"[{"paper": {"id": "2602.02958", "title": "One", "publishedAt": "2024-02-30T10:00:00.000Z"}},
+        {"paper": {"id": "2602.04705", "title": "Two", "publishedAt": "not a date"}},
+        {"paper": {"id": "2602.04706", "title": "Three"}},
+        {"paper": {"id": "2602.04707", "title": "Four", "publishedAt": "2026-02-03T18:00:00.000Z"}}]"#;
+    let parsed = parse("hf-daily-api/2026-02-05.json", hf.as_bytes());
+    assert_eq!(parsed.records.len(), 4);
+    let published: Vec<Option<&str>> = parsed.records.iter().map(|r| r.published.as_deref()).collect();
+    assert_eq!(published, [None, None, None, Some("2026-02-03")]);
+    let warned: Vec<(usize, &str)> = parsed.warnings.iter().map(|w| (w.position, w.message.as_str())).collect();
+    assert_eq!(
+        warned,
+        [
+            (1, "its publishedAt \"2024-02-30T10:00:00.000Z\" is no calendar day (YYYY-MM-DD): left out"),
+            (2, "its publishedAt \"not a date\" is no calendar day (YYYY-MM-DD): left out"),
+        ]
+    );
 }
 
 /// A summary that quotes a report's markdown in a code block: the `## 📄` heading quoted there

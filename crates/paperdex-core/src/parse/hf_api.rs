@@ -64,8 +64,9 @@ pub(super) fn listed_day(items: &[Value]) -> Option<String> {
         .max()
 }
 
-/// Converts one list item, or says why it cannot be used.
-pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
+/// Converts one list item, with a warning when part of it was left out, or says why it
+/// cannot be used.
+pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<String>), String> {
     let item: Item = record_object(item)?;
     let paper = match item.paper {
         Value::Object(_) => HfPaper::deserialize(item.paper).map_err(|e| format!("unreadable `paper` object: {e}"))?,
@@ -92,12 +93,18 @@ pub(super) fn record(item: Value, source: &Source) -> Result<Record, String> {
     if record.title.is_none() && record.sections.is_empty() {
         return Err(format!("paper {raw_id} has no text: no title, summary or ai_summary"));
     }
-    record.published = paper.published_at.or(item.published_at).as_deref().and_then(normalize_date);
+    // A publication date given that is no calendar day is left out with a warning, as a paper
+    // markdown file's is: the paper is then dated by the day it was listed.
+    let published = paper.published_at.or(item.published_at);
+    record.published = published.as_deref().and_then(normalize_date);
+    let warning = published
+        .filter(|raw| record.published.is_none() && non_empty(raw).is_some())
+        .map(|raw| format!("its publishedAt {:?} is no calendar day (YYYY-MM-DD): left out", snippet(&raw, 40)));
     record.authors = paper.authors;
     record.keywords = paper.ai_keywords;
     record.github = paper.github_repo.as_deref().and_then(non_empty).map(str::to_string);
     record.upvotes = paper.upvotes;
-    Ok(record)
+    Ok((record, warning))
 }
 
 /// A string, or a number written as one; anything else is missing.

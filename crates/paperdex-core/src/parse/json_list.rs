@@ -262,7 +262,7 @@ pub(super) fn parse(path: &str, content: &str, json: Json) -> Result<ParsedFile,
     for (index, item) in items.into_iter().enumerate() {
         let record = match format {
             SourceFormat::ZhSummaries => zh_summaries::record(item, &source),
-            _ => hf_api::record(item, &source).map(|record| (record, None)),
+            _ => hf_api::record(item, &source),
         }
         .and_then(|(record, warning)| match record.too_large() {
             Some(reason) => Err(reason),
