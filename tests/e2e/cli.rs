@@ -345,6 +345,11 @@ fn out_of_range_limits_are_bad_usage_in_every_command() {
         // Read as HTTP and MCP read them, in their words.
         (vec!["search", "video", "--limit", "+3"], "limit must be an integer between 1 and 200, not \"+3\""),
         (vec!["search", "video", "--limit", "abc"], "limit must be an integer between 1 and 200, not \"abc\""),
+        // A negative number is the value given, not an unknown flag (clap advised `-- -1`,
+        // which would have made it the query).
+        (vec!["search", "video", "--limit", "-1"], "limit must be an integer between 1 and 200, not \"-1\""),
+        (vec!["related", "2602.02958", "-n", "-5"], "limit must be an integer between 1 and 200, not \"-5\""),
+        (vec!["new", "--since", "2026-02-01", "--offset", "-10"], "offset must be an integer between 0 and 10000"),
         (vec!["new", "--since", "2026-02-01", "--offset", "1.5"], "offset must be an integer between 0 and 10000"),
         (vec!["search", long.as_str()], "query"),
         // A blank query is the error HTTP and MCP give it, not a search for nothing.

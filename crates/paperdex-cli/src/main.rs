@@ -116,7 +116,7 @@ enum Command {
         /// A Chinese or English word or phrase; without it, figures about the lexicon.
         term: Option<String>,
         /// Most translations to show.
-        #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value)]
+        #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value, allow_negative_numbers = true)]
         limit: usize,
         /// Print JSON.
         #[arg(long)]
@@ -171,7 +171,7 @@ enum Command {
         /// arXiv id, e.g. 2602.02958.
         id: String,
         /// Number of papers.
-        #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value)]
+        #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value, allow_negative_numbers = true)]
         limit: usize,
         /// Print one JSON object instead of text.
         #[arg(long)]
@@ -253,10 +253,10 @@ struct PageArgs {
     #[arg(long, default_value = "hybrid")]
     mode: SearchMode,
     /// Number of papers.
-    #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value)]
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value, allow_negative_numbers = true)]
     limit: usize,
     /// Skip this many papers of the list (the best, or with `new`, the newest).
-    #[arg(long, default_value_t = 0, value_parser = offset_value)]
+    #[arg(long, default_value_t = 0, value_parser = offset_value, allow_negative_numbers = true)]
     offset: usize,
     /// Print one JSON object instead of text.
     #[arg(long)]
