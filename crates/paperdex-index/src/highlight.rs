@@ -453,12 +453,20 @@ fn term_prefix(term: &str) -> Option<String> {
 /// one lower-cased word without Han characters: each term's [`term_prefix`] (`study` and
 /// `studies` are both `studi`, so `stud`; `happy` would miss `happiness`), or the term's first
 /// five letters where that cannot be told. None for a stop word, which is no term. The terms
-/// are the index's own: jieba may cut a word in two (`naïve` into `na` and `ïve`).
+/// are the index's own: jieba may cut a word in two (`naïve` into `na` and `ïve`). A needle
+/// ending in the `iz` of `-ization` has a British twin in `is` (`quantiz`, `quantis`): the
+/// text is searched as written, and the analyzer spells `-isation` as `-ization`
+/// ([`crate::analysis`]).
 fn word_needles(analyzer: &mut TextAnalyzer, word: &str) -> Vec<String> {
-    analyze(analyzer, word)
-        .into_iter()
-        .map(|term| term_prefix(&term).unwrap_or_else(|| term.chars().take(5).collect()))
-        .collect()
+    let mut needles = Vec::new();
+    for term in analyze(analyzer, word) {
+        let needle = term_prefix(&term).unwrap_or_else(|| term.chars().take(5).collect());
+        if let Some(stem) = needle.strip_suffix("iz") {
+            needles.push(format!("{stem}is"));
+        }
+        needles.push(needle);
+    }
+    needles
 }
 
 /// How many times `needle` begins in `text`, overlaps included.
@@ -623,8 +631,11 @@ mod tests {
             assert!(highlighter(query).window(text).is_some(), "{query:?} in {text:?}");
         }
         // A needle is no longer than what every form shares, nor shorter than it must be.
-        assert_eq!(super::word_needles(&mut word_analyzer(), "quantization"), ["quantiz"]);
+        assert_eq!(super::word_needles(&mut word_analyzer(), "quantization"), ["quantis", "quantiz"]);
         assert!(highlighter("quantization").window("quantum computing").is_none());
+        // The British spelling, which the index holds as the American.
+        assert!(highlighter("quantization").window("weights after quantisation").is_some());
+        assert!(highlighter("quantisation").window("weights after quantization").is_some());
         assert_eq!(super::word_needles(&mut word_analyzer(), "naïve"), ["naiv"], "one word, folded");
         assert!(super::word_needles(&mut word_analyzer(), "of").is_empty(), "a stop word is no term");
         // The window goes where the query's words cluster, not to the first word in passing.
