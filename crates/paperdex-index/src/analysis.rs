@@ -559,10 +559,13 @@ impl<S: TokenStream> TokenStream for AmericanSpellingStream<S> {
             return false;
         }
         let text = &mut self.0.token_mut().text;
-        let suffix = if text.ends_with("isation") { "isation".len() } else { "isations".len() };
-        if text.len() > suffix && (text.ends_with("isation") || text.ends_with("isations")) {
-            // The `s` of `isation`, an ASCII letter: replaced in place.
-            let at = text.len() - suffix + 1;
+        // Where the `s` of `isation` is (an ASCII letter, replaced in place), in a word longer
+        // than the suffix.
+        let s_at = ["isation", "isations"]
+            .iter()
+            .find(|suffix| text.len() > suffix.len() && text.ends_with(*suffix))
+            .map(|suffix| text.len() - suffix.len() + 1);
+        if let Some(at) = s_at {
             text.replace_range(at..=at, "z");
         }
         true
