@@ -521,10 +521,12 @@ fn lower_case(text: &str) -> (String, bool) {
 /// Whether `text` holds at least a short phrase: [`MIN_WORD_CHARS`] letters, digits or Han
 /// characters outside links. A placeholder (`...`, `—`, `N/A`) does not, nor the end of an
 /// abstract cut into its own passage (`com/hao-ai-lab/JetSpec.`: 17 of 200 hits found by
-/// meaning showed such a tail).
+/// meaning showed such a tail). A link is a word with a `/` or starting `www.` and no Han
+/// character: Chinese runs between spaces are whole sentences (`视频理解/生成的统一模型`).
 pub(crate) fn says_something(text: &str) -> bool {
+    let link = |word: &str| (word.contains('/') || word.starts_with("www.")) && !word.chars().any(is_han);
     text.split_whitespace()
-        .filter(|word| !word.contains('/') && !word.starts_with("www."))
+        .filter(|word| !link(word))
         .flat_map(str::chars)
         .filter(|c| c.is_alphanumeric())
         .nth(MIN_WORD_CHARS - 1)
@@ -786,6 +788,7 @@ mod tests {
             !says_something("com/hao-ai-lab/JetSpec.") && !says_something("https://github.com/xinyan-cxy/MINT-CoT")
         );
         assert!(says_something("The code is at https://github.com/a/b for everyone."));
+        assert!(says_something("提出了一种用于视频理解/生成的统一模型"), "a Chinese sentence with a slash");
     }
 
     #[test]
