@@ -222,6 +222,13 @@ fn vector_lines(report: &IngestReport) -> Vec<String> {
     if report.chunks_reused > 0 {
         lines.push(format!("kept: {} stored passage vectors of unchanged passages", report.chunks_reused));
     }
+    if report.papers_unembedded > 0 {
+        lines.push(format!(
+            "note: {} papers changed text with no model to embed it: their vectors went with the old text, and \
+             meaning search misses them until the next ingest with the model available embeds them",
+            report.papers_unembedded
+        ));
+    }
     lines
 }
 
@@ -623,5 +630,12 @@ mod tests {
             ]
         );
         assert!(vector_lines(&IngestReport::default()).is_empty(), "nothing to say when nothing was embedded");
+    }
+
+    #[test]
+    fn an_ingest_without_the_model_says_which_papers_lost_their_vectors() {
+        let lost = IngestReport { papers_updated: 3, papers_unembedded: 2, ..IngestReport::default() };
+        let lines = vector_lines(&lost);
+        assert!(lines.len() == 1 && lines[0].starts_with("note: 2 papers changed text with no model"), "{lines:?}");
     }
 }

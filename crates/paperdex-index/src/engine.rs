@@ -148,6 +148,13 @@ impl SearchEngine {
                 v.set.model(),
                 e.model_name()
             ),
+            // Vectors of no paper (every paper's text changed under `--no-model`): the vector
+            // ranking would be empty, and vector mode said nothing of why.
+            (Some(_), Some(v))
+                if v.papers() == 0 && self.index.papers_with_text(&self.index.searcher()).unwrap_or(0) > 0 =>
+            {
+                "no paper has vectors yet: the next ingest with the model available embeds them".into()
+            }
             _ => return (wanted, Vec::new()),
         };
         if !self.warned.swap(true, Ordering::Relaxed) {
@@ -239,6 +246,12 @@ impl SearchEngine {
         let vectors = vectors.as_deref().expect("effective_mode checked the vectors");
         let embedder = self.embedder.as_deref().expect("effective_mode checked the model");
         let searcher = self.index.searcher();
+        // Counted only when some paper lacks vectors: a paper without text has none to lack.
+        if searcher.num_docs() > vectors.papers() as u64
+            && let Some(warning) = unseen_by_meaning(self.index.papers_with_text(&searcher)?, vectors.papers())
+        {
+            warnings.push(warning);
+        }
         // Every page whose end the same depth holds is cut from one ranking (`ranking_depths`).
         let depths = crate::limits::ranking_depths(request.depth(self.ranker.candidates), self.ranker.candidates);
         let wanted = depths[depths.len() - 1];
@@ -681,6 +694,20 @@ pub(crate) const NO_TERMS: &str =
 /// Why a hybrid answer lists papers that hold none of the query's words.
 pub(crate) const NO_KEYWORD_MATCH: &str = "no paper holds the query's words (or their translations) within the \
      filters: the hits are by meaning alone, the nearest papers first, and may not be about the query";
+
+/// What a meaning search cannot see: of `with_text` papers that have text, those without
+/// vectors (written or changed by an ingest without the model; the next ingest with the model
+/// embeds them), when only `with_vectors` have. Else `None`. The reader of a vector or hybrid
+/// answer must know that a paper missing from it may only be missing its vectors.
+fn unseen_by_meaning(with_text: u64, with_vectors: usize) -> Option<String> {
+    let unseen = with_text.saturating_sub(with_vectors as u64);
+    (unseen > 0).then(|| {
+        format!(
+            "{unseen} of {with_text} papers have no vectors yet (ingested without the model): meaning search \
+             cannot find them until the next ingest with the model available embeds them"
+        )
+    })
+}
 
 /// Why keyword search found nothing for `query` in `mode` (`Bm25` for a hybrid search that lists
 /// keyword matches only: a date order, a section), with the query's words, when the

@@ -100,6 +100,9 @@ pub struct IngestReport {
     /// Passages of changed papers whose text did not change: they kept their stored vectors
     /// instead of being embedded again.
     pub chunks_reused: usize,
+    /// Papers whose text changed with no model to embed it: their vectors went with the old
+    /// text, and meaning search misses them until an ingest with the model embeds them.
+    pub papers_unembedded: usize,
     /// Seconds from the start of writing until the last vectors arrived: the model's time,
     /// with what it waited for (parsing, the first session); not the lexicon learned after.
     pub embed_seconds: f64,

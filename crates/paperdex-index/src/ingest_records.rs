@@ -224,7 +224,9 @@ impl PaperIndex {
                 if let Some((set, _)) = vectors.as_mut() {
                     for paper in batch.replace.iter().filter(|p| batch.text_changed.contains(&p.id)) {
                         // Stale vectors go even when there is no model to make new ones.
-                        set.delete_paper(paper.id.as_str());
+                        if set.delete_paper(paper.id.as_str()) > 0 && embedder.is_none() {
+                            report.papers_unembedded += 1;
+                        }
                     }
                     if embedder.is_some() {
                         let embedded = receive_batch(&receiver, &mut progress, observer)?;
@@ -409,7 +411,10 @@ impl PaperIndex {
                 t.embedded && t.outcome != Outcome::New && set.live_chunks_of(id.as_str()).next().is_none()
             })
             .count();
-        Ok(if set.live_papers().count() + on_their_way < self.len() as usize {
+        // Papers without text have no passages to embed (a summariser's apology alone): counted
+        // as lacking vectors, they sent every ingest through every stored paper.
+        let embeddable = self.papers_with_text(&self.searcher())? as usize;
+        Ok(if set.live_papers().count() + on_their_way < embeddable {
             Phase::MissingVectors(StoredPapers::new(self, self.searcher())?)
         } else {
             Phase::Done

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 
-use paperdex_core::{Paper, PaperId};
+use paperdex_core::{Lang, Paper, PaperId};
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -47,6 +47,9 @@ pub struct PaperIndex {
     /// ([`PaperIndex::refresh_vectors`]): a search checks again only when tantivy has seen a
     /// new commit, so the check needs no clock.
     checked: AtomicU64,
+    /// How many papers have text, and the tantivy searcher generation counted
+    /// ([`PaperIndex::papers_with_text`]).
+    papers_with_text: Mutex<Option<(u64, u64)>>,
     /// Runs before each vector load (tests make loads slow or panic with it).
     #[cfg(test)]
     pub(crate) before_load: Mutex<Option<LoadHook>>,
@@ -149,6 +152,7 @@ impl PaperIndex {
             vectors_problem: ArcSwapOption::empty(),
             loading: Mutex::new(()),
             checked: AtomicU64::new(u64::MAX),
+            papers_with_text: Mutex::new(None),
             #[cfg(test)]
             before_load: Mutex::new(None),
             lexicon: ArcSwap::from_pointee(Lexicon::default()),
@@ -329,7 +333,22 @@ impl PaperIndex {
 
     /// How many papers have vectors in the current generation (no paper is read).
     pub fn papers_with_vectors(&self) -> u64 {
-        self.vectors().map_or(0, |v| v.set.live_papers().collect::<std::collections::HashSet<_>>().len() as u64)
+        self.vectors().map_or(0, |v| v.papers() as u64)
+    }
+
+    /// How many of `searcher`'s papers have text in a language: all that can have vectors. A
+    /// paper whose one record is a summariser's apology has none (its link and listing day
+    /// only). Counted once per commit a searcher sees.
+    pub fn papers_with_text(&self, searcher: &Searcher) -> Result<u64> {
+        let generation = searcher.generation().generation_id();
+        let counted = |slot: &Option<(u64, u64)>| slot.filter(|&(seen, _)| seen == generation).map(|(_, n)| n);
+        if let Some(n) = counted(&self.papers_with_text.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            return Ok(n);
+        }
+        let languages = [Lang::Zh, Lang::En].map(|lang| Term::from_field_text(self.fields.langs, lang.code()));
+        let n = searcher.search(&tantivy::query::TermSetQuery::new(languages), &tantivy::collector::Count)? as u64;
+        *self.papers_with_text.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((generation, n));
+        Ok(n)
     }
 
     /// The bilingual lexicon of the current generation (empty when it has none).

@@ -167,6 +167,74 @@ fn papers_taken_in_without_the_model_get_vectors_at_the_next_ingest_with_it_howe
     }
 }
 
+/// The warnings of a search in `mode` that speak of papers without vectors.
+fn unseen_warnings(engine: &SearchEngine, mode: SearchMode) -> Vec<String> {
+    let answer = engine.search(&SearchRequest::new("quantum lobster").mode(mode)).expect("search");
+    answer.warnings.into_iter().filter(|w| w.contains("no vectors yet")).collect()
+}
+
+#[test]
+fn a_paper_whose_text_changed_without_the_model_is_named_unseen_by_meaning_until_the_model_embeds_it() {
+    // An ingest without the model (`--no-model`) that gives a paper new text takes its old
+    // vectors away: a vector or hybrid answer left it out and said nothing of why.
+    let f = Fixture::new();
+    let mut papers = topics();
+    papers[0].2 = "Lobsters dance in quantum superposition; a tango of claws joins the choreography.";
+    write_papers(&f.file, &papers);
+    let report = f.index().ingest(std::slice::from_ref(&f.file), None, &mut Quiet).expect("keyword-only ingest");
+    assert_eq!((report.papers_updated, report.papers_unembedded), (1, 1), "{report:?}");
+    for mode in [SearchMode::Vector, SearchMode::Hybrid] {
+        let warnings = unseen_warnings(&f.engine, mode);
+        assert!(
+            warnings.len() == 1 && warnings[0].starts_with("1 of 12 papers have no vectors yet"),
+            "{mode:?}: {warnings:?}"
+        );
+    }
+    assert!(unseen_warnings(&f.engine, SearchMode::Bm25).is_empty(), "keyword search sees every paper");
+    let report =
+        f.index().ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet).expect("ingest with the model");
+    assert_eq!(report.papers_embedded, 1, "the paper without vectors is embedded: {report:?}");
+    for mode in MODES {
+        assert!(unseen_warnings(&f.engine, mode).is_empty(), "{mode:?}");
+    }
+    f.assert_consistent();
+}
+
+#[test]
+fn an_index_whose_every_paper_lost_its_vectors_answers_meaning_searches_by_keywords_and_says_why() {
+    let f = Fixture::new();
+    let papers: Vec<_> =
+        topics().into_iter().map(|(id, title, text)| (id, title, format!("{text} Revised."))).collect();
+    let papers: Vec<_> = papers.iter().map(|(id, title, text)| (*id, *title, text.as_str())).collect();
+    write_papers(&f.file, &papers);
+    f.index().ingest(std::slice::from_ref(&f.file), None, &mut Quiet).expect("keyword-only ingest");
+    for mode in [SearchMode::Vector, SearchMode::Hybrid] {
+        let answer = f.engine.search(&SearchRequest::new("quantum lobster").mode(mode)).expect("search");
+        assert_eq!(answer.mode, SearchMode::Bm25, "{mode:?}");
+        assert!(answer.warnings.iter().any(|w| w.contains("no paper has vectors yet")), "{:?}", answer.warnings);
+        assert!(!answer.hits.is_empty(), "{mode:?}: the keyword matches are the answer");
+    }
+}
+
+#[test]
+fn a_paper_without_text_is_not_counted_as_missing_vectors() {
+    // A summariser's apology is all a Chinese summary file said of one paper: the paper keeps
+    // its link and listing day, and has no text to embed. It is no paper "without vectors".
+    let f = Fixture::new();
+    let apology = f.file.with_file_name("2026-01-06_HF_glms_api_clean.json");
+    let record = serde_json::json!([{
+        "url": "https://arxiv.org/abs/2601.00013",
+        "content": "无法访问您提供的文章链接 \"https://arxiv.org/abs/2601.00013\"。我尝试了多次，但无法加载该页面。因此，我无法提供这篇文章的具体内容。如果您有其他问题或需要帮助，请随时告诉我。"
+    }]);
+    std::fs::write(&apology, record.to_string()).expect("write summaries");
+    let report = f.index().ingest(std::slice::from_ref(&apology), Some(&f.embedder), &mut Quiet).expect("ingest");
+    assert_eq!((report.papers_new, report.papers_embedded), (1, 0), "{report:?}");
+    assert_eq!(f.index().len(), 13);
+    for mode in MODES {
+        assert!(unseen_warnings(&f.engine, mode).is_empty(), "{mode:?}");
+    }
+}
+
 #[test]
 fn an_ingest_that_only_embeds_papers_taken_in_without_the_model_learns_the_lexicon_again() {
     // The embedding model's pairs need the vectors of the papers' terms, which an ingest
