@@ -73,3 +73,24 @@ fn traditional_and_simplified_characters_find_each_other_and_highlight_what_is_w
     let marked: Vec<&str> = written.highlights.iter().map(|&[from, to]| &written.snippet[from..to]).collect();
     assert!(marked.iter().any(|m| m.contains("強化") || m.contains("學習")), "{marked:?} in {}", written.snippet);
 }
+
+#[test]
+fn a_query_that_is_an_authors_name_finds_that_authors_papers_before_papers_holding_the_words_apart() {
+    // `Song Han` word by word ranked a paper on song generation above Song Han's own papers.
+    let mut by_the_author = record("2601.00001", "Sparse attention for long video", "Blocks of attention are skipped.");
+    by_the_author.authors = vec!["Song Han".into(), "Wei Chen".into()];
+    let mut apart = record("2601.00002", "Song generation from dynasty poems", "A model learns old poems.");
+    apart.authors = vec!["Li Song".into(), "Mei Han".into()];
+    // The two words in two names that stand next to each other in the author list.
+    let mut neighbours = record("2601.00003", "Video diffusion", "Frames are denoised.");
+    neighbours.authors = vec!["Yu Song".into(), "Han Zhao".into()];
+    // Others, so that the names are as rare as names are among thousands of papers.
+    let others = (4..12).map(|n| {
+        let mut other = record(&format!("2601.{n:05}"), "Graph learning", "Nodes pass messages.");
+        other.authors = vec!["Ann Lee".into()];
+        other
+    });
+    let (_dir, index) = index_of([apart, neighbours, by_the_author].into_iter().chain(others).collect());
+    assert_eq!(ids(&index, "Song Han")[0], "2601.00001");
+    assert_eq!(ids(&index, "song han")[0], "2601.00001", "whatever the case");
+}
