@@ -428,10 +428,11 @@ impl SearchEngine {
         // vector rank alone (its keyword rank lay deeper) was otherwise never counted one.
         let keywords_only = mode == SearchMode::Hybrid && (section.is_some() || request.sort == SortOrder::Date);
         let mut keywords_time = None;
-        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out, leader) = match keywords {
+        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out, leader, words) = match keywords
+        {
             Some(keywords) => {
                 let (
-                    KeywordList { ranked: by_words, total, left_out, singled_out, .. },
+                    KeywordList { ranked: by_words, total, left_out, singled_out, query: words },
                     highlighter,
                     prefetched,
                     keywords_took,
@@ -456,7 +457,7 @@ impl SearchEngine {
                     },
                     |f| f.key.clone(),
                 )?;
-                (fused, highlighter, prefetched, total, left_out, leader)
+                (fused, highlighter, prefetched, total, left_out, leader, words)
             }
             None => {
                 let highlighter = Highlighter::new(&self.index, &searcher, None, &[], section)
@@ -468,10 +469,21 @@ impl SearchEngine {
                     |depth| Ok(fuse(&[], &by_meaning_at(depth), self.ranker.fusion)),
                     |f| f.key.clone(),
                 )?;
-                (fused, highlighter, HashMap::new(), (0, false), Vec::new(), None)
+                (fused, highlighter, HashMap::new(), (0, false), Vec::new(), None, None)
             }
         };
-        if mode == SearchMode::Hybrid && bm25_total == 0 {
+        // A query that names a paper by its id or link puts that paper first, in either order
+        // (`PaperIndex::named_paper_in`): in a date order too, where its words match nothing.
+        // It is a match, as bm25 mode counts it: its digits are rarely any paper's words, and
+        // hybrid told the reader of `2602.02958` that no paper held them while it named the
+        // paper first.
+        let named = self.index.named_paper_in(&searcher, &request.query, &request.filter)?;
+        let named_by_words = match named.found() {
+            Some((_, address)) => self.index.matches_at(&searcher, words.as_deref(), address)?,
+            None => false,
+        };
+        let keyword_matches = bm25_total + usize::from(named.found().is_some() && !named_by_words);
+        if mode == SearchMode::Hybrid && keyword_matches == 0 {
             match no_terms(&request.query, if keywords_only { SearchMode::Bm25 } else { mode }) {
                 Some(warning) => warnings.push(warning),
                 // The vectors rank every paper, near or not: without a keyword match the reader
@@ -508,10 +520,8 @@ impl SearchEngine {
                 (estimate.min(searcher.num_docs() as usize), true)
             }
         };
-        // A query that names a paper by its id or link puts that paper first, in either order
-        // (`PaperIndex::named_paper_in`): in a date order too, where its words match nothing.
-        // Whether the rankings hold it is read before a date order cuts them to its depth.
-        let named = self.index.named_paper_in(&searcher, &request.query, &request.filter)?;
+        // Whether the rankings hold the named paper is read before a date order cuts them to
+        // its depth.
         let named_ranked = named.found().is_some_and(|(id, _)| fused.iter().any(|f| f.key == id));
         if request.sort == SortOrder::Date {
             // Newest first among the best `depth` (ties keep their relevance order), the best
@@ -527,12 +537,12 @@ impl SearchEngine {
             if !fused.iter().any(|f| f.key == id) {
                 let score = fused.first().map_or(0.0, |f| f.score);
                 fused.insert(0, Fused { key: id.clone(), score, bm25: None, vector: None });
-                // Vector mode's total already counts it when the vectors rank every paper
-                // (it lies deeper than this page's depth): 838 of 837 papers, else.
-                let counted = mode == SearchMode::Vector
-                    && rankable <= vector_total
-                    && vectors.set.live_chunks_of(&id).next().is_some();
-                total += usize::from(!counted && !named_ranked);
+                // The total already counts it when the words match it, or when the vectors
+                // rank every paper and it has vectors (it lies deeper than this page's
+                // depth): 838 of 837 papers, else.
+                let by_vectors =
+                    !keywords_only && rankable <= vector_total && vectors.set.live_chunks_of(&id).next().is_some();
+                total += usize::from(!named_by_words && !by_vectors && !named_ranked);
             }
             put_first(&mut fused, &id);
         }

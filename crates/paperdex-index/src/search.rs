@@ -1021,7 +1021,12 @@ impl PaperIndex {
     }
 
     /// Whether the paper at `address` matches `query` (`None`: no query, no match).
-    fn matches_at(&self, searcher: &Searcher, query: Option<&dyn Query>, address: DocAddress) -> Result<bool> {
+    pub(crate) fn matches_at(
+        &self,
+        searcher: &Searcher,
+        query: Option<&dyn Query>,
+        address: DocAddress,
+    ) -> Result<bool> {
         let Some(query) = query else { return Ok(false) };
         let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))?;
         let segment = searcher.segment_reader(address.segment_ord);

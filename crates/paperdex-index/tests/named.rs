@@ -49,17 +49,49 @@ fn a_pasted_id_or_link_finds_its_paper_first_in_every_mode() {
     assert!(words.iter().all(|w| !w.contains("names paper")), "{words:?}");
 }
 
+/// A pasted id's digits are no paper's words, but the paper it names is a match: hybrid mode
+/// told the reader both that no paper holds the query's words (the hits being by meaning alone)
+/// and that the query names paper 2602.02958, which it put first.
+#[test]
+fn a_pasted_id_in_hybrid_mode_is_not_told_that_no_paper_holds_its_words() {
+    let (_dir, engine) = engine();
+    for query in ["2602.02958", "2602.02958.", "(2602.02958)"] {
+        for sort in [SortOrder::Relevance, SortOrder::Date] {
+            let answer = engine.search(&SearchRequest::new(query).mode(SearchMode::Hybrid).sort(sort)).expect("search");
+            let case = format!("{query:?}, {sort:?}");
+            assert_eq!(answer.hits.first().map(|h| h.id.as_str()), Some("2602.02958"), "{case}");
+            assert!(answer.warnings.iter().any(|w| w.contains("names paper 2602.02958")), "{case}");
+            assert!(
+                answer.warnings.iter().all(|w| !w.starts_with("no paper holds the query's words")
+                    && !w.contains("keyword search indexes no word")),
+                "{case}: {:?}",
+                answer.warnings
+            );
+        }
+    }
+    // Its words matching nothing, the answer by date (keyword matches alone) is that paper,
+    // as in bm25 mode.
+    for mode in [SearchMode::Hybrid, SearchMode::Bm25] {
+        let answer = engine.search(&SearchRequest::new("2602.02958").mode(mode).sort(SortOrder::Date)).expect("search");
+        assert_eq!((answer.total, answer.hits.len()), (1, 1), "{mode:?}");
+    }
+}
+
 #[test]
 fn a_pasted_id_counts_once_in_a_total_that_already_holds_it() {
     // A first depth of one paper: the named paper's own vector rank lies deeper.
     let (_dir, engine) = engine();
     let engine = engine.with_ranker(RankerConfig { candidates: 1, ..RankerConfig::default() });
     let papers = engine.index().len() as usize;
-    for offset in [0, 1, 30] {
-        let answer = engine
-            .search(&SearchRequest::new("2602.02958").mode(SearchMode::Vector).limit(1).offset(offset))
-            .expect("search");
-        assert_eq!(answer.total, papers, "offset {offset}: every paper is ranked by the vectors, this one too");
+    for mode in [SearchMode::Vector, SearchMode::Hybrid] {
+        for offset in [0, 1, 30] {
+            let answer =
+                engine.search(&SearchRequest::new("2602.02958").mode(mode).limit(1).offset(offset)).expect("search");
+            assert_eq!(
+                answer.total, papers,
+                "{mode:?}, offset {offset}: every paper is ranked by the vectors, this one too"
+            );
+        }
     }
     // By keywords, a link's words (`arxiv`, `abs`) match its paper deeper than the first page's
     // depth: it is counted among the matches already, on the first page as on later ones.
