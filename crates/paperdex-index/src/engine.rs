@@ -277,11 +277,12 @@ impl SearchEngine {
         // of a hybrid first page.
         let section = request.filter.section;
         let (ranked, keywords, embedded, ranked_by_meaning) = rayon::in_place_scope(|scope| {
-            // The papers a filter admits are found (a tantivy query) while the model works.
+            // The papers a filter admits are found (a tantivy query) while the model works:
+            // how many, and their passages.
             let admitted = (!request.filter.is_empty()).then(|| {
-                parallel::spawn(scope, || -> Result<Option<AdmittedPassages>> {
+                parallel::spawn(scope, || -> Result<Option<(usize, AdmittedPassages)>> {
                     let ids = self.index.admitted_papers(&searcher, &request.filter)?;
-                    Ok(ids.map(|ids| AdmittedPassages::of(vectors, ids.iter().map(String::as_str))))
+                    Ok(ids.map(|ids| (ids.len(), AdmittedPassages::of(vectors, ids.iter().map(String::as_str)))))
                 })
             });
             // The translated keyword list: first, for the feedback, then part of hybrid's
@@ -353,7 +354,7 @@ impl SearchEngine {
             // vector comes from the cache, its list is what the answer waits for.
             let ranked = (|| -> Result<_> {
                 let query_vector = query_vector?.pop().unwrap_or_default();
-                let admitted = admitted.map(parallel::Task::join).transpose()?.flatten();
+                let (filtered, admitted) = admitted.map(parallel::Task::join).transpose()?.flatten().unzip();
                 cancel.check()?;
                 // Vectors rank a query's own language first whatever the topic: rank within
                 // each language, then merge by rank over the languages' shares of the papers,
@@ -373,14 +374,16 @@ impl SearchEngine {
                 };
                 let per_language = vector_rankings(vectors, &query_vector, english, vector_depth, admitted.as_ref());
                 let rankable = admitted.as_ref().map_or(vectors.papers(), AdmittedPassages::papers);
-                Ok((query_vector, per_language, rankable))
+                let papers = filtered.unwrap_or(searcher.num_docs() as usize);
+                Ok((query_vector, per_language, rankable, papers))
             })();
             let ranked_by_meaning = started.elapsed();
             (ranked, keywords.map(parallel::Task::join), (embedded, embedding), ranked_by_meaning)
         });
         let (embedded, embedding) = embedded;
         let keywords_joined = started.elapsed();
-        let (query_vector, per_language, rankable) = ranked?;
+        // `papers`: how many the filters admit.
+        let (query_vector, per_language, rankable, papers) = ranked?;
         cancel.check()?;
         // Vector mode weighs each language's list by its share of the papers, as the keyword
         // lists are. Hybrid keeps them one for one: its keyword list already weighs the
@@ -514,10 +517,7 @@ impl SearchEngine {
                         && f.vector.is_some_and(|(rank, _)| rank <= vector_depth)
                 };
                 let shared = fused.iter().filter(in_both).count();
-                let estimate = (bm25_total + vector_total).saturating_sub(shared).max(bm25_total.max(vector_total));
-                // Never more than the index holds: a common query's two counts overlap far more
-                // than their first lists show ("强化学习 奖励模型" said about 11,967 of 11,337).
-                (estimate.min(searcher.num_docs() as usize), true)
+                ((bm25_total + vector_total).saturating_sub(shared).max(bm25_total.max(vector_total)), true)
             }
         };
         // Whether the rankings hold the named paper is read before a date order cuts them to
@@ -546,6 +546,11 @@ impl SearchEngine {
             }
             put_first(&mut fused, &id);
         }
+        // Never more than the filters admit (an estimate can say more): a common query's two
+        // counts overlap far more than their first lists show ("强化学习 奖励模型" said about
+        // 11,967 of the index's 11,337 papers; `agent --since 2026-08-01` about 498 of the 414
+        // papers since).
+        total = total.min(papers);
         warnings.extend(named.note());
         let fused_at = started.elapsed();
         let mut hits = Vec::new();
