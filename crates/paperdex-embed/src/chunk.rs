@@ -5,7 +5,9 @@
 //! vector side can compare like with like), each led by the title, the first carrying the
 //! core contribution, then the rest of the text in windows that fit the model.
 
-use paperdex_core::{Lang, Paper, SectionKind, is_han};
+use std::ops::Range;
+
+use paperdex_core::{Lang, Paper, SectionGroup, SectionKind, is_han};
 
 /// The version of [`chunk`]'s rules. An index records the version its vectors were made with,
 /// and re-ingest keeps a passage's stored vector when the passage's text is unchanged, which it
@@ -28,16 +30,24 @@ pub struct Chunk {
     /// The kind of section most of its text comes from (`None` for a passage that is only
     /// the title): what a hit found by this passage says it matched in.
     pub section: Option<SectionKind>,
+    /// Where in `text` each section's pieces lie, in order: a passage leads with the core
+    /// contribution and goes on with other sections, and a hit shows the text of the section
+    /// it names ([`Chunk::body_in`]).
+    pub parts: Vec<(SectionKind, Range<usize>)>,
 }
 
 impl Chunk {
-    /// The passage's text without the title line [`chunk`] leads it with (a hit shows its title
-    /// already); a passage that is only the title is the title.
-    pub fn body(&self) -> &str {
-        match self.section {
-            Some(_) => self.text.split_once('\n').map_or(self.text.as_str(), |(_, body)| body),
-            None => &self.text,
+    /// The passage's text from sections of `group`, one piece a line; a passage that is only
+    /// the title is the title (in every group). A hit labelled with the group of
+    /// [`Chunk::section`] shows this: the passage's opening can be another section (the core
+    /// contribution that leads it, which labelled `usage` misled a reader).
+    pub fn body_in(&self, group: SectionGroup) -> String {
+        if self.section.is_none() {
+            return self.text.clone();
         }
+        let pieces: Vec<&str> =
+            self.parts.iter().filter(|(kind, _)| kind.group() == group).map(|(_, at)| &self.text[at.clone()]).collect();
+        pieces.join("\n")
     }
 }
 
@@ -107,11 +117,26 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
         let mut window_tokens = 0;
         // Tokens per section kind in the window, to name the kind most of it comes from.
         let mut window_kinds: Vec<(SectionKind, usize)> = Vec::new();
+        // Where each piece lies in the window.
+        let mut window_parts: Vec<(SectionKind, Range<usize>)> = Vec::new();
         let main_kind = |kinds: &[(SectionKind, usize)]| kinds.iter().rev().max_by_key(|(_, n)| *n).map(|(k, _)| *k);
+        // A passage is its title, a line break, and its window.
+        let passage = |window: &str, kinds: &[(SectionKind, usize)], parts: Vec<(SectionKind, Range<usize>)>| {
+            let after_title = title.len() + 1;
+            Chunk {
+                text: format!("{title}\n{window}"),
+                lang,
+                section: main_kind(kinds),
+                parts: parts
+                    .into_iter()
+                    .map(|(kind, at)| (kind, at.start + after_title..at.end + after_title))
+                    .collect(),
+            }
+        };
         for (kind, piece) in pieces {
             let tokens = estimate_tokens(&piece);
             if window_tokens + tokens > budget && !window.is_empty() {
-                chunks.push(Chunk { text: format!("{title}\n{window}"), lang, section: main_kind(&window_kinds) });
+                chunks.push(passage(&window, &window_kinds, std::mem::take(&mut window_parts)));
                 window.clear();
                 window_tokens = 0;
                 window_kinds.clear();
@@ -123,17 +148,18 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
             if !window.is_empty() {
                 window.push('\n');
             }
+            window_parts.push((kind, window.len()..window.len() + piece.len()));
             window.push_str(&piece);
             window_tokens += tokens;
         }
         if !window.is_empty() {
-            chunks.push(Chunk { text: format!("{title}\n{window}"), lang, section: main_kind(&window_kinds) });
+            chunks.push(passage(&window, &window_kinds, std::mem::take(&mut window_parts)));
         }
     }
     let title = paper.title();
     if chunks.is_empty() && title != paper.id.as_str() {
         // A paper known only by its title is still findable by it (a bare id is not text).
-        chunks.push(Chunk { lang: Lang::detect(title), text: title.to_string(), section: None });
+        chunks.push(Chunk { lang: Lang::detect(title), text: title.to_string(), section: None, parts: Vec::new() });
     }
     chunks
 }
@@ -211,6 +237,23 @@ mod tests {
     }
 
     #[test]
+    fn a_passage_gives_the_text_of_each_section_group_it_holds() {
+        let p = paper(vec![
+            Section::new(SectionKind::Usage, "输入：视频帧。\n\n输出：长视频。"),
+            Section::new(SectionKind::CoreContribution, "提出了 2 比特 KV 缓存量化方法"),
+            Section::new(SectionKind::Tldr, "两比特缓存"),
+        ]);
+        let chunks = chunk(&p);
+        assert_eq!(chunks.len(), 1);
+        // Led by the contribution, mostly usage: labelled usage, and its usage is the usage.
+        assert!(chunks[0].text.starts_with("Quant VideoGen\n提出了"), "{}", chunks[0].text);
+        assert_eq!(chunks[0].section.map(SectionKind::group), Some(SectionGroup::Usage));
+        assert_eq!(chunks[0].body_in(SectionGroup::Usage), "输入：视频帧。\n输出：长视频。");
+        assert_eq!(chunks[0].body_in(SectionGroup::Contribution), "提出了 2 比特 KV 缓存量化方法\n两比特缓存");
+        assert_eq!(chunks[0].body_in(SectionGroup::Abstract), "");
+    }
+
+    #[test]
     fn long_text_is_windowed_within_the_budget_and_nothing_is_lost() {
         let sentence = "这是一个关于大语言模型推理加速的很长的句子。";
         let long = sentence.repeat(200);
@@ -249,8 +292,11 @@ mod tests {
     #[test]
     fn a_paper_without_text_still_has_its_title() {
         let chunks = chunk(&paper(vec![]));
-        assert_eq!(chunks, vec![Chunk { text: "Quant VideoGen".into(), lang: Lang::En, section: None }]);
-        assert_eq!(chunks[0].body(), "Quant VideoGen", "a title alone is its own body");
+        assert_eq!(
+            chunks,
+            vec![Chunk { text: "Quant VideoGen".into(), lang: Lang::En, section: None, parts: Vec::new() }]
+        );
+        assert_eq!(chunks[0].body_in(SectionGroup::Title), "Quant VideoGen", "a title alone is its own body");
     }
 
     /// The passages of every paper of the bundled sample, digested: what [`CHUNKING_VERSION`]

@@ -639,12 +639,13 @@ impl SearchEngine {
         let mut hit = highlighter.hit(&paper, score);
         if bm25.is_none() {
             // No keyword matched: show the passage the vectors matched best (when the search
-            // was restricted to a section group, only if it comes from that group).
+            // was restricted to a section group, only if it comes from that group), its text
+            // from the section group it is labelled with (`Chunk::body_in`).
             if let Some(passage) = best_passage(vectors, &paper, query_vector) {
                 let group = passage.section.map_or(paperdex_core::SectionGroup::Title, |kind| kind.group());
-                let text = passage.body();
-                if highlighter.searches(group) && crate::highlight::says_something(text) {
-                    hit.snippet = crate::highlight::one_line(text, 220);
+                let text = passage.body_in(group);
+                if highlighter.searches(group) && crate::highlight::says_something(&text) {
+                    hit.snippet = crate::highlight::one_line(&text, 220);
                     hit.highlights.clear();
                     hit.section = Some(group);
                 }
