@@ -645,8 +645,11 @@ impl SearchEngine {
                 let group = passage.section.map_or(paperdex_core::SectionGroup::Title, |kind| kind.group());
                 let text = passage.body_in(group);
                 if highlighter.searches(group) && crate::highlight::says_something(&text) {
-                    hit.snippet = crate::highlight::one_line(&text, 220);
-                    hit.highlights.clear();
+                    // The query's words where the passage holds them (a paper below the
+                    // keyword list's depth, or holding a word in another form), else its start.
+                    (hit.snippet, hit.highlights) = highlighter
+                        .passage_snippet(&text)
+                        .unwrap_or_else(|| (crate::highlight::one_line(&text, 220), Vec::new()));
                     hit.section = Some(group);
                 }
             }

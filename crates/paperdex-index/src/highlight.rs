@@ -273,6 +273,18 @@ impl Highlighter {
         (opening, Vec::new(), group)
     }
 
+    /// A snippet of one passage's `text` with the query's words highlighted, when it holds
+    /// any: a hit the vectors found shows why it matched where it can, as keyword hits do.
+    pub(crate) fn passage_snippet(&self, text: &str) -> Option<(String, Vec<[usize; 2]>)> {
+        let generator = self.generator.as_ref()?;
+        let snippet = generator.snippet(self.window(text)?.text);
+        if snippet.highlighted().is_empty() {
+            return None;
+        }
+        let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
+        Some(tidy(snippet.fragment().to_string(), ranges))
+    }
+
     /// The sections of `paper` a snippet may come from.
     fn sections_of<'p>(&self, paper: &'p Paper) -> Vec<&'p Section> {
         // A title search shows the most telling section (no section is a title), labelled title.

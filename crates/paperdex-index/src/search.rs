@@ -183,7 +183,10 @@ pub struct SearchHit {
     pub bm25_rank: Option<usize>,
     /// BM25 score, when it was there.
     pub bm25_score: Option<f32>,
-    /// Rank (1-based) in the vector list, when it was there.
+    /// Rank (1-based) in the vector list this answer fused, when it was there. Hybrid takes
+    /// each language's nearest papers in turn where vector mode weighs the languages by their
+    /// share of the papers (see `SearchEngine::answer`), so the two modes' ranks of a paper
+    /// can differ.
     pub vector_rank: Option<usize>,
     /// Cosine similarity of its best passage, when it was there.
     pub vector_score: Option<f32>,

@@ -53,3 +53,25 @@ fn a_snippet_comes_from_the_section_its_label_names_in_every_mode() {
         }
     }
 }
+
+/// A hybrid hit the vectors brought in shows the query's words where its passage holds them:
+/// it showed the passage's opening, unmarked, and the reader could not tell why it was there.
+#[test]
+fn a_hit_found_by_meaning_highlights_the_query_words_its_passage_holds() {
+    let (_dir, engine) = engine();
+    // A shallow keyword list, so that papers holding the words are found by meaning alone.
+    let ranker = paperdex_index::RankerConfig { candidates: 2, ..engine.ranker() };
+    let engine = engine.with_ranker(ranker);
+    let answer =
+        engine.search(&SearchRequest::new("video diffusion").mode(SearchMode::Hybrid).limit(20)).expect("search");
+    let by_meaning: Vec<&SearchHit> = answer.hits.iter().filter(|hit| hit.bm25_rank.is_none()).collect();
+    assert!(!by_meaning.is_empty(), "{:?}", answer.hits.iter().map(|h| (&h.id, h.bm25_rank)).collect::<Vec<_>>());
+    let marked: Vec<&&SearchHit> = by_meaning.iter().filter(|hit| !hit.highlights.is_empty()).collect();
+    assert!(!marked.is_empty(), "no hit found by meaning marks a query word");
+    for hit in marked {
+        for &[start, end] in &hit.highlights {
+            let word = hit.snippet[start..end].to_lowercase();
+            assert!(word.starts_with("video") || word.starts_with("diffusion"), "{}: {word:?}", hit.id);
+        }
+    }
+}
