@@ -290,6 +290,39 @@ async fn malformed_requests_get_an_answer_that_names_their_id_and_the_fault() {
     client.close().await;
 }
 
+/// An agent's client asks every server for its resources, prompts and log level; rmcp answered
+/// those with the method's bare name (`"message": "resources/list"`) where any other unknown
+/// method got a sentence saying what the server has.
+#[tokio::test]
+async fn every_method_the_server_lacks_gets_the_same_sentence() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let methods = [
+        ("resources/list", json!({})),
+        ("prompts/list", json!({})),
+        ("logging/setLevel", json!({"level": "info"})),
+        ("resources/templates/list", json!({})),
+        (
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "x"}, "argument": {"name": "a", "value": "b"}}),
+        ),
+        ("tools/run", json!({})),
+    ];
+    for (id, (method, params)) in methods.iter().enumerate() {
+        client.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()).await;
+        let answer = client.answer().await;
+        assert_eq!((answer["id"].clone(), answer["error"]["code"].clone()), (json!(id), json!(-32601)), "{answer}");
+        assert_eq!(
+            answer["error"]["message"],
+            format!("unknown method \"{method}\"; this server has tools only (tools/list, tools/call)"),
+            "{answer}"
+        );
+    }
+    let found = client.call(20, "search", json!({"query": "KV cache quantization", "limit": 1})).await;
+    assert_eq!(found["result"]["isError"], false, "{found}");
+    client.close().await;
+}
+
 #[tokio::test]
 async fn an_over_long_line_is_refused_and_the_next_one_read() {
     let mut client = Client::start(server());
