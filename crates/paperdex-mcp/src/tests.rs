@@ -376,6 +376,38 @@ async fn an_unknown_tool_is_a_protocol_error_naming_it_and_the_tools() {
     client.close().await;
 }
 
+/// An LLM client that writes every argument as text (`"limit": "2"`) was refused where the
+/// HTTP API reads `limit=2`: it gets the page it asked for, and text that is no count is still
+/// named as the argument at fault.
+#[tokio::test]
+async fn an_agent_that_writes_numbers_as_text_gets_the_page_it_asked_for() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let ids = |answer: &Value| -> Vec<String> {
+        let hits = answer["result"]["structuredContent"]["hits"].as_array().cloned().unwrap_or_default();
+        hits.iter().filter_map(|hit| hit["id"].as_str().map(str::to_string)).collect()
+    };
+    let query = "video generation";
+    let as_numbers = client.call(1, "search", json!({"query": query, "mode": "bm25", "limit": 2, "offset": 1})).await;
+    let as_text = client.call(2, "search", json!({"query": query, "mode": "bm25", "limit": "2", "offset": "1"})).await;
+    assert_eq!(as_text["result"]["isError"], false, "{as_text}");
+    assert_eq!(ids(&as_text).len(), 2, "{as_text}");
+    assert_eq!(ids(&as_text), ids(&as_numbers));
+    let newest = client.call(3, "latest_papers", json!({"limit": 2})).await;
+    let second = client.call(4, "latest_papers", json!({"limit": "1", "offset": "1"})).await;
+    assert_eq!(ids(&second), ids(&newest)[1..], "{second}");
+    let related = client.call(5, "related_papers", json!({"id": "2602.02958", "limit": "3"})).await;
+    assert_eq!(ids(&related).len(), 3, "{related}");
+    let refused = client.call(6, "search", json!({"query": query, "limit": "two"})).await;
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    assert_eq!(
+        refused["result"]["structuredContent"]["error"]["message"],
+        "limit must be an integer between 1 and 200, not the string \"two\"",
+        "{refused}"
+    );
+    client.close().await;
+}
+
 #[tokio::test]
 async fn bad_arguments_are_tool_errors_naming_the_argument() {
     let mut client = Client::start(server());
