@@ -393,8 +393,3 @@ pub(crate) async fn page() -> Response {
 pub(crate) async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::new(ErrorCode::NotFound, format!("no such endpoint: {}", quote(uri.path())))
 }
-
-/// A method the route does not answer.
-pub(crate) async fn method_not_allowed() -> ApiError {
-    ApiError::new(ErrorCode::MethodNotAllowed, "this path answers GET only")
-}
