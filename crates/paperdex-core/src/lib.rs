@@ -7,11 +7,15 @@
 //!   [`parse`] for the formats and the errors a malformed file or record gets.
 //! - [`to_simplified`] reads Traditional Chinese characters as Simplified, for every side that
 //!   analyses or embeds text ([`script`]).
+//! - [`Named`] reads a value of a closed list (a source, a section...) by its name or an alias,
+//!   and lists both for the API's documentation ([`named`]).
 
+pub mod named;
 pub mod paper;
 pub mod parse;
 pub mod script;
 
+pub use named::Named;
 pub use paper::{
     Lang, MAX_RECORD_TEXT_BYTES, MAX_TITLE_CHARS, MergeOutcome, Paper, PaperId, Record, Section, SectionGroup,
     SectionKind, ShownSection, Source, SourceFormat, is_han,

@@ -6,6 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::named::{Named, distinct_aliases};
+
 /// A normalised arXiv identifier without version suffix, e.g. `2602.02958` or `cs/0501001`.
 ///
 /// Every input names papers by URL or id in slightly different spellings
@@ -168,12 +170,22 @@ impl SourceFormat {
     }
 }
 
+impl Named for SourceFormat {
+    fn values() -> &'static [SourceFormat] {
+        &SourceFormat::ALL
+    }
+
+    fn value_name(self) -> &'static str {
+        self.name()
+    }
+}
+
 impl std::str::FromStr for SourceFormat {
     type Err = String;
 
     /// Reads a filter name ([`SourceFormat::name`]), in any case.
     fn from_str(s: &str) -> Result<SourceFormat, String> {
-        SourceFormat::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+        SourceFormat::read(s).ok_or_else(|| {
             let names: Vec<&str> = SourceFormat::ALL.iter().map(|f| f.name()).collect();
             format!("must be one of {}", names.join(", "))
         })
@@ -351,39 +363,49 @@ impl SectionGroup {
     }
 }
 
+impl Named for SectionGroup {
+    fn values() -> &'static [SectionGroup] {
+        &SectionGroup::ALL
+    }
+
+    fn value_name(self) -> &'static str {
+        self.name()
+    }
+
+    /// `experiment`, `core`, `summary` and `innovation`; each kind of section by the name a
+    /// paper's JSON gives its sections (`core_contribution`, `results`, `field`: what an agent
+    /// reads in `show_paper` and asks for next) and by its label (`实验效果`); and each group by
+    /// the label a hit shows (`核心贡献 contribution`, or its Chinese half, `核心贡献`).
+    fn aliases() -> Vec<(String, SectionGroup)> {
+        let words = [
+            ("experiment", SectionGroup::Experiments),
+            ("core", SectionGroup::Contribution),
+            ("summary", SectionGroup::Contribution),
+            ("innovation", SectionGroup::Innovations),
+        ];
+        let kinds = SectionKind::ALL.into_iter().flat_map(|kind| {
+            let name = match serde_json::to_value(kind) {
+                Ok(serde_json::Value::String(name)) => Some((name, kind.group())),
+                _ => None,
+            };
+            name.into_iter().chain([(kind.label().to_lowercase(), kind.group())])
+        });
+        let labels = SectionGroup::ALL.into_iter().flat_map(|group| {
+            let label = group.label().to_lowercase();
+            let half = label.split_whitespace().next().map(|half| (half.to_string(), group));
+            half.into_iter().chain([(label, group)])
+        });
+        distinct_aliases(words.map(|(word, group)| (word.to_string(), group)).into_iter().chain(kinds).chain(labels))
+    }
+}
+
 impl std::str::FromStr for SectionGroup {
     type Err = String;
 
-    /// Reads a group name ([`SectionGroup::name`]) in any case; `experiment`, `core`,
-    /// `summary` and `innovation` name groups too. So does each kind of section, by the name
-    /// a paper's JSON gives its sections (`core_contribution`, `results`, `field`: what an
-    /// agent reads in `show_paper` and asks for next) and by its label (`实验效果`), and each
-    /// group by the label a hit shows (`核心贡献 contribution`, or its Chinese half, `核心贡献`).
+    /// Reads a group name ([`SectionGroup::name`]) or one of its [aliases](Named::aliases), in
+    /// any case.
     fn from_str(s: &str) -> Result<SectionGroup, String> {
-        let s = s.trim().to_lowercase();
-        let alias = match s.as_str() {
-            "experiment" => Some(SectionGroup::Experiments),
-            "core" | "summary" => Some(SectionGroup::Contribution),
-            "innovation" => Some(SectionGroup::Innovations),
-            _ => None,
-        };
-        let kind_named = || {
-            let named = |kind: &SectionKind| {
-                serde_json::to_value(kind).is_ok_and(|name| name == s.as_str()) || kind.label().to_lowercase() == s
-            };
-            SectionKind::ALL.iter().find(|kind| named(kind)).map(|kind| kind.group())
-        };
-        let labelled = || {
-            SectionGroup::ALL.into_iter().find(|g| {
-                let label = g.label().to_lowercase();
-                label == s || label.split_whitespace().next() == Some(s.as_str())
-            })
-        };
-        let group = alias
-            .or_else(|| SectionGroup::ALL.into_iter().find(|g| g.name() == s))
-            .or_else(kind_named)
-            .or_else(labelled);
-        group.ok_or_else(|| {
+        SectionGroup::read(s).ok_or_else(|| {
             let names: Vec<&str> = SectionGroup::ALL.iter().map(|g| g.name()).collect();
             format!("must be one of {}", names.join(", "))
         })
@@ -449,16 +471,26 @@ pub struct ShownSection<'p> {
     pub label: String,
 }
 
+impl Named for Lang {
+    fn values() -> &'static [Lang] {
+        &[Lang::Zh, Lang::En]
+    }
+
+    fn value_name(self) -> &'static str {
+        self.code()
+    }
+
+    fn aliases() -> Vec<(String, Lang)> {
+        vec![("chinese".into(), Lang::Zh), ("english".into(), Lang::En)]
+    }
+}
+
 impl std::str::FromStr for Lang {
     type Err = String;
 
     /// Reads `zh` or `en` (any case; `chinese` and `english` also do).
     fn from_str(s: &str) -> Result<Lang, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "zh" | "chinese" => Ok(Lang::Zh),
-            "en" | "english" => Ok(Lang::En),
-            _ => Err("must be zh or en".to_string()),
-        }
+        Lang::read(s).ok_or_else(|| "must be zh or en".to_string())
     }
 }
 

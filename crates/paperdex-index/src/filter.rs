@@ -11,7 +11,7 @@ use std::fmt;
 use std::ops::Bound;
 use std::str::FromStr;
 
-use paperdex_core::{Lang, Paper, SectionGroup, SourceFormat};
+use paperdex_core::{Lang, Named, Paper, SectionGroup, SourceFormat};
 use serde::{Deserialize, Serialize};
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
@@ -204,15 +204,25 @@ impl SortOrder {
     }
 }
 
+impl Named for SortOrder {
+    fn values() -> &'static [SortOrder] {
+        &[SortOrder::Relevance, SortOrder::Date]
+    }
+
+    fn value_name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn aliases() -> Vec<(String, SortOrder)> {
+        vec![("score".into(), SortOrder::Relevance), ("newest".into(), SortOrder::Date)]
+    }
+}
+
 impl FromStr for SortOrder {
     type Err = String;
 
     fn from_str(s: &str) -> std::result::Result<SortOrder, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "relevance" | "score" => Ok(SortOrder::Relevance),
-            "date" | "newest" => Ok(SortOrder::Date),
-            _ => Err(format!("must be relevance or date, not {}", quote(s))),
-        }
+        SortOrder::read(s).ok_or_else(|| format!("must be relevance or date, not {}", quote(s)))
     }
 }
 

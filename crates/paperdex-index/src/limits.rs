@@ -116,16 +116,22 @@ fn check_count(name: &str, value: usize, min: usize, max: usize) -> Result<()> {
 /// with white space around them left out as every parameter's is (`limit=+5` in a query
 /// string is ` 5`, as `since=+2026-02-01` is ` 2026-02-01`).
 pub fn parse_count(name: &str, raw: &str, min: usize, max: usize) -> Result<usize> {
+    match count_in_text(raw) {
+        Some(value) if (min..=max).contains(&value) => Ok(value),
+        _ => Err(out_of_range(name, raw, min, max)),
+    }
+}
+
+/// The count `raw` writes, by [`parse_count`]'s rule and in any range: digits only, white
+/// space around them left out; `None` for other text or a number beyond `usize`. MCP reads a
+/// count an agent wrote as a string (`"limit": "5"`) by it too.
+pub fn count_in_text(raw: &str) -> Option<usize> {
     // Digits only: a sign (`%2B5`), `5.0` and `5e1` are not what a client meant to send.
     let digits = raw.trim();
-    if !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && let Ok(value) = digits.parse::<usize>()
-        && (min..=max).contains(&value)
-    {
-        return Ok(value);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    Err(out_of_range(name, raw, min, max))
+    digits.parse().ok()
 }
 
 fn out_of_range(name: &str, raw: &str, min: usize, max: usize) -> IndexError {

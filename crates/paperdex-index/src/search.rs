@@ -18,7 +18,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use paperdex_core::{Lang, SectionGroup, is_han};
+use paperdex_core::{Lang, Named, SectionGroup, is_han};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::fieldnorm::FieldNormReader;
@@ -60,20 +60,29 @@ impl SearchMode {
     }
 }
 
+impl Named for SearchMode {
+    fn values() -> &'static [SearchMode] {
+        &[SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector]
+    }
+
+    fn value_name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn aliases() -> Vec<(String, SearchMode)> {
+        vec![("keyword".into(), SearchMode::Bm25), ("semantic".into(), SearchMode::Vector)]
+    }
+}
+
 impl std::str::FromStr for SearchMode {
     type Err = String;
 
+    /// Reads a mode's name or alias in any case, white space around it left out, as every
+    /// parameter's is.
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        // White space around it left out, as every parameter's is.
-        match s.trim().to_ascii_lowercase().as_str() {
-            "hybrid" => Ok(SearchMode::Hybrid),
-            "bm25" | "keyword" => Ok(SearchMode::Bm25),
-            "vector" | "semantic" => Ok(SearchMode::Vector),
-            _ => Err(format!(
-                "must be hybrid, bm25 or vector (keyword and semantic also do), not {}",
-                crate::limits::quote(s)
-            )),
-        }
+        SearchMode::read(s).ok_or_else(|| {
+            format!("must be hybrid, bm25 or vector (keyword and semantic also do), not {}", crate::limits::quote(s))
+        })
     }
 }
 

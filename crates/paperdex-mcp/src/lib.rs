@@ -15,7 +15,8 @@
 //! ([`paperdex_server::dto`]), sent as `structuredContent` beside a compact text for the
 //! agent. A failure is a tool result with `isError: true`, its text `code: message` and its
 //! `structuredContent` the HTTP API's `{"error": {"code", "message"}}` ([`ToolError`], codes from
-//! [`paperdex_index::ErrorCode`]). An unknown tool is a JSON-RPC error. Logs go to stderr only.
+//! [`paperdex_index::ErrorCode`]). An unknown tool is a JSON-RPC error, and so is a method the
+//! server does not serve, each in one sentence ([`Served`]). Logs go to stderr only.
 
 pub mod error;
 mod render;
@@ -29,11 +30,12 @@ use paperdex_index::{Cancel, ErrorCode, IndexError, SearchEngine};
 use paperdex_server::dto::{PaperView, RelatedResponse, SearchResponse};
 use paperdex_server::error::{ErrorBody, ErrorDetail};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult, ErrorData,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ClientNotification, ClientRequest, ContentBlock,
+    CustomRequest, CustomResult, ErrorData, Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
+    ServerCapabilities, ServerConfig, ServerResult,
 };
-use rmcp::service::RequestContext;
-use rmcp::{RoleServer, ServerHandler, ServiceExt};
+use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::{RoleServer, ServerHandler, Service, ServiceExt};
 use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::Semaphore;
@@ -246,14 +248,55 @@ fn unanswerable(method: &str) -> ErrorData {
             None,
         ),
         "tools/list" => ErrorData::invalid_params("tools/list takes no params, or {\"cursor\": a string}", None),
-        _ => ErrorData::new(
-            rmcp::model::ErrorCode::METHOD_NOT_FOUND,
-            format!(
-                "unknown method {}; this server has tools (tools/list, tools/call)",
-                paperdex_index::limits::quote(method)
-            ),
-            None,
+        _ => unknown_method(method),
+    }
+}
+
+/// The one answer to a method this server does not serve, whoever found it missing.
+fn unknown_method(method: &str) -> ErrorData {
+    ErrorData::new(
+        rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+        format!(
+            "unknown method {}; this server has tools only (tools/list, tools/call)",
+            paperdex_index::limits::quote(method)
         ),
+        None,
+    )
+}
+
+/// The service rmcp runs: [`PaperdexMcp`], every "method not found" answered by
+/// [`unknown_method`]. rmcp answers the MCP methods a server leaves out (`resources/list`,
+/// `prompts/list`, `logging/setLevel`, `completion/complete`, `tasks/get`...) by itself, some
+/// before any handler runs, with the method's bare name as the whole message; mapped here,
+/// they read as any other unknown method does, and one added to rmcp later will too.
+struct Served(PaperdexMcp);
+
+impl Service<RoleServer> for Served {
+    async fn handle_request(
+        &self,
+        request: ClientRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ServerResult, ErrorData> {
+        let method = request.method().to_owned();
+        self.0.handle_request(request, context).await.map_err(|error| {
+            if error.code == rmcp::model::ErrorCode::METHOD_NOT_FOUND { unknown_method(&method) } else { error }
+        })
+    }
+
+    async fn handle_notification(
+        &self,
+        notification: ClientNotification,
+        context: NotificationContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.0.handle_notification(notification, context).await
+    }
+
+    fn get_info(&self) -> ServerConfig {
+        Service::get_info(&self.0)
+    }
+
+    fn supported_protocol_versions(&self) -> std::borrow::Cow<'static, [ProtocolVersion]> {
+        Service::supported_protocol_versions(&self.0)
     }
 }
 
@@ -263,8 +306,10 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let running =
-        server.serve(LineTransport::new(reader, writer)).await.map_err(|e| McpError::Handshake(e.to_string()))?;
+    let running = Served(server)
+        .serve(LineTransport::new(reader, writer))
+        .await
+        .map_err(|e| McpError::Handshake(e.to_string()))?;
     let reason = running.waiting().await.map_err(|e| McpError::Stopped(e.to_string()))?;
     tracing::debug!(?reason, "the MCP client went away");
     Ok(())

@@ -290,6 +290,39 @@ async fn malformed_requests_get_an_answer_that_names_their_id_and_the_fault() {
     client.close().await;
 }
 
+/// An agent's client asks every server for its resources, prompts and log level; rmcp answered
+/// those with the method's bare name (`"message": "resources/list"`) where any other unknown
+/// method got a sentence saying what the server has.
+#[tokio::test]
+async fn every_method_the_server_lacks_gets_the_same_sentence() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let methods = [
+        ("resources/list", json!({})),
+        ("prompts/list", json!({})),
+        ("logging/setLevel", json!({"level": "info"})),
+        ("resources/templates/list", json!({})),
+        (
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "x"}, "argument": {"name": "a", "value": "b"}}),
+        ),
+        ("tools/run", json!({})),
+    ];
+    for (id, (method, params)) in methods.iter().enumerate() {
+        client.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()).await;
+        let answer = client.answer().await;
+        assert_eq!((answer["id"].clone(), answer["error"]["code"].clone()), (json!(id), json!(-32601)), "{answer}");
+        assert_eq!(
+            answer["error"]["message"],
+            format!("unknown method \"{method}\"; this server has tools only (tools/list, tools/call)"),
+            "{answer}"
+        );
+    }
+    let found = client.call(20, "search", json!({"query": "KV cache quantization", "limit": 1})).await;
+    assert_eq!(found["result"]["isError"], false, "{found}");
+    client.close().await;
+}
+
 #[tokio::test]
 async fn an_over_long_line_is_refused_and_the_next_one_read() {
     let mut client = Client::start(server());
@@ -339,6 +372,38 @@ async fn an_unknown_tool_is_a_protocol_error_naming_it_and_the_tools() {
         message.contains("\"delete_everything\"")
             && message.contains("search, show_paper, related_papers, latest_papers"),
         "{message}"
+    );
+    client.close().await;
+}
+
+/// An LLM client that writes every argument as text (`"limit": "2"`) was refused where the
+/// HTTP API reads `limit=2`: it gets the page it asked for, and text that is no count is still
+/// named as the argument at fault.
+#[tokio::test]
+async fn an_agent_that_writes_numbers_as_text_gets_the_page_it_asked_for() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let ids = |answer: &Value| -> Vec<String> {
+        let hits = answer["result"]["structuredContent"]["hits"].as_array().cloned().unwrap_or_default();
+        hits.iter().filter_map(|hit| hit["id"].as_str().map(str::to_string)).collect()
+    };
+    let query = "video generation";
+    let as_numbers = client.call(1, "search", json!({"query": query, "mode": "bm25", "limit": 2, "offset": 1})).await;
+    let as_text = client.call(2, "search", json!({"query": query, "mode": "bm25", "limit": "2", "offset": "1"})).await;
+    assert_eq!(as_text["result"]["isError"], false, "{as_text}");
+    assert_eq!(ids(&as_text).len(), 2, "{as_text}");
+    assert_eq!(ids(&as_text), ids(&as_numbers));
+    let newest = client.call(3, "latest_papers", json!({"limit": 2})).await;
+    let second = client.call(4, "latest_papers", json!({"limit": "1", "offset": "1"})).await;
+    assert_eq!(ids(&second), ids(&newest)[1..], "{second}");
+    let related = client.call(5, "related_papers", json!({"id": "2602.02958", "limit": "3"})).await;
+    assert_eq!(ids(&related).len(), 3, "{related}");
+    let refused = client.call(6, "search", json!({"query": query, "limit": "two"})).await;
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    assert_eq!(
+        refused["result"]["structuredContent"]["error"]["message"],
+        "limit must be an integer between 1 and 200, not the string \"two\"",
+        "{refused}"
     );
     client.close().await;
 }

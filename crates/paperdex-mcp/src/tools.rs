@@ -317,16 +317,26 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
     if let Some(name) = required.iter().filter_map(Value::as_str).find(|name| !arguments.contains_key(*name)) {
         return Err(ToolError::invalid_parameter(name, "is required"));
     }
-    // JSON Schema's `integer` is any number without a fractional part: `5.0`, which a Python
-    // client sends as easily as `5`, is 5; `5.5` stays a number and is refused below.
+    // What an integer argument may be written as besides an integer, for every one (limit,
+    // offset...) alike. JSON Schema's `integer` is any number without a fractional part: `5.0`,
+    // which a Python client sends as easily as `5`, is 5. Many LLM clients write every argument
+    // as text: `"5"` is read as the HTTP API reads `limit=5` (digits only, spaces around left
+    // out). `5.5`, `"5.5"` and `"ten"` stay as given and are refused below, named by their type.
     let mut arguments = arguments;
     for (name, given) in arguments.iter_mut() {
-        // Below 2^53 a float holds its integer exactly.
-        let integral = given.as_f64().filter(|n| given.is_f64() && n.fract() == 0.0 && n.abs() < 9.0e15);
-        if let Some(n) = integral
-            && properties.get(name).is_some_and(|p| schema_types(p).contains(&"integer"))
-        {
-            *given = Value::from(n as i64);
+        if !properties.get(name).is_some_and(|p| schema_types(p).contains(&"integer")) {
+            continue;
+        }
+        let integer = match given {
+            // Below 2^53 a float holds its integer exactly.
+            Value::Number(n) if n.is_f64() => {
+                n.as_f64().filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15).map(|n| Value::from(n as i64))
+            }
+            Value::String(text) => limits::count_in_text(text).map(Value::from),
+            _ => None,
+        };
+        if let Some(integer) = integer {
+            *given = integer;
         }
     }
     let value = Value::Object(arguments);
@@ -457,7 +467,15 @@ mod tests {
                 json!({"query": "x", "limit": "ten"}),
                 "limit must be an integer between 1 and 200, not the string \"ten\"",
             ),
-            (json!({"query": "x", "limit": "5"}), "limit must be an integer between 1 and 200, not the string \"5\""),
+            (
+                json!({"query": "x", "limit": "5.5"}),
+                "limit must be an integer between 1 and 200, not the string \"5.5\"",
+            ),
+            (
+                json!({"query": "x", "offset": "-1"}),
+                "offset must be an integer between 0 and 10000, not the string \"-1\"",
+            ),
+            (json!({"query": "x", "limit": "0"}), "limit must be an integer between 1 and 200, not \"0\""),
             (json!({"query": "x", "since": 5}), "since must be a date YYYY-MM-DD, not the integer \"5\""),
             (json!({"query": "x", "mode": null}), "mode must be one of hybrid, bm25, vector, not null"),
             (json!({"query": ["x"]}), "query must be a string, not an array"),
@@ -483,6 +501,25 @@ mod tests {
         }
         let long = "q".repeat(limits::MAX_QUERY_CHARS + 1);
         assert_eq!(search_error(json!({"query": long})).code, ErrorCode::QueryTooLong);
+    }
+
+    /// Many LLM clients write every argument as text; the schema says integer, and the count
+    /// in the text is read as the HTTP API reads `limit=5`, for every integer argument.
+    #[test]
+    fn a_count_written_as_text_is_that_count() {
+        let request = parse::<SearchArgs>(args(json!({"query": "x", "limit": "5", "offset": " 20 "})))
+            .and_then(SearchArgs::into_request)
+            .expect("counts written as text");
+        assert_eq!((request.limit, request.offset), (5, 20));
+        let (_, offset, limit) = parse::<LatestPapersArgs>(args(json!({"limit": "3", "offset": "1"})))
+            .and_then(LatestPapersArgs::into_listing)
+            .expect("counts written as text");
+        assert_eq!((limit, offset), (3, 1));
+        let related = parse::<RelatedPapersArgs>(args(json!({"id": "2602.02958", "limit": "7"}))).expect("valid");
+        assert_eq!(related.limit, 7);
+        // Text that is not an integer argument's stays text: an id written as digits is an id.
+        let paper = parse::<ShowPaperArgs>(args(json!({"id": "2602"}))).expect("valid");
+        assert_eq!(paper.id, "2602");
     }
 
     #[test]

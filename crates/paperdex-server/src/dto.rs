@@ -1,7 +1,7 @@
 //! The shapes the API answers with. They mirror the library's types (converted with `From`)
 //! so the OpenAPI schema is derived here without the index crate knowing about HTTP.
 
-use paperdex_core::{Lang, Paper, SectionGroup, SourceFormat};
+use paperdex_core::{Lang, Named, Paper, SectionGroup, SourceFormat};
 use paperdex_index::{RelatedResults, SearchHit, SearchMode, SearchResults, SortOrder};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -344,7 +344,7 @@ pub struct SearchParams {
     q: String,
     /// `hybrid` (default), `bm25` or `vector`.
     #[param(inline)]
-    mode: Option<Mode>,
+    mode: Option<ModeParam>,
 }
 
 /// Paging, for a search and for the list of the newest papers.
@@ -395,8 +395,18 @@ pub struct OrderParams {
     sort: Option<SortParam>,
 }
 
-/// A string parameter documented with the values its parser accepts, taken from the same list
-/// (`SourceFormat::ALL`, `SectionGroup::ALL`...), so the document cannot drift from the code.
+/// The order of the list of the newest papers.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct LatestOrderParams {
+    /// `date`, the only order of this list (accepted so a search's parameters can be reused).
+    #[param(inline)]
+    sort: Option<LatestSortParam>,
+}
+
+/// A string parameter documented with the values its parser reads, from the type it parses
+/// ([`Named`]: `SectionGroup`, `SortOrder`...), so the document cannot drift from the code.
 macro_rules! named_values {
     ($(#[$doc:meta])* $name:ident = $values:expr) => {
         $(#[$doc])*
@@ -405,10 +415,7 @@ macro_rules! named_values {
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some($values))
-                    .into()
+                named_schema($values)
             }
         }
 
@@ -416,21 +423,56 @@ macro_rules! named_values {
     };
 }
 
+/// The schema of a parameter that takes one of `values`: their names as an `enum`, for a
+/// client to pick from, and beside it any other string, described as what else the parser
+/// reads: each name in any case with spaces around, each alias, and an empty value (none
+/// given). The names alone refused `core_contribution` and `BM25`, which the server answers:
+/// the document must not refuse what the server takes, nor list what it refuses.
+fn named_schema<T: Named>(values: &[T]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+    let names: Vec<&str> = values.iter().map(|value| value.value_name()).collect();
+    let aliases: Vec<String> = values
+        .iter()
+        .filter_map(|&value| {
+            let spellings: Vec<String> =
+                T::aliases().into_iter().filter(|(_, v)| *v == value).map(|(alias, _)| format!("`{alias}`")).collect();
+            (!spellings.is_empty()).then(|| format!("{} for {}", spellings.join(", "), value.value_name()))
+        })
+        .collect();
+    let mut also = "Also read: each name in any case, with spaces around".to_string();
+    if !aliases.is_empty() {
+        also.push_str(&format!("; {}", aliases.join("; ")));
+    }
+    also.push_str("; and an empty value, as none given.");
+    AnyOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(names)))
+        .item(ObjectBuilder::new().schema_type(Type::String).description(Some(also)))
+        .into()
+}
+
+named_values!(
+    /// The retrievers a search can use.
+    ModeParam = SearchMode::values()
+);
 named_values!(
     /// The languages a search can be narrowed to.
-    LangParam = [Lang::Zh, Lang::En].map(Lang::code)
+    LangParam = Lang::values()
 );
 named_values!(
     /// The source formats a search can be narrowed to.
-    SourceParam = SourceFormat::ALL.map(SourceFormat::name)
+    SourceParam = SourceFormat::values()
 );
 named_values!(
     /// The section kinds a search can be restricted to.
-    SectionParam = SectionGroup::ALL.map(SectionGroup::name)
+    SectionParam = SectionGroup::values()
 );
 named_values!(
     /// How hits are ordered.
-    SortParam = [SortOrder::Relevance, SortOrder::Date].map(SortOrder::as_str)
+    SortParam = SortOrder::values()
+);
+named_values!(
+    /// The orders the list of the newest papers takes.
+    LatestSortParam = &crate::routes::LATEST_ORDERS
 );
 
 /// The parameters of `GET /api/papers/{id}/related`.
@@ -538,25 +580,31 @@ mod tests {
         use paperdex_core::{SectionGroup, SourceFormat};
         use utoipa::OpenApi;
         let doc = serde_json::to_value(crate::ApiDoc::openapi()).expect("the document serialises");
-        let parameters = doc["paths"]["/api/search"]["get"]["parameters"].as_array().expect("parameters").clone();
-        let values = |name: &str| -> Vec<String> {
+        let parameters = |path: &str| doc["paths"][path]["get"]["parameters"].as_array().expect("parameters").clone();
+        let values = |path: &str, name: &str| -> Vec<String> {
+            let parameters = parameters(path);
             let parameter =
-                parameters.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} undocumented"));
+                parameters.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{path} {name} undocumented"));
             let schema = &parameter["schema"];
-            let list = schema["enum"].as_array().or_else(|| schema["oneOf"][0]["enum"].as_array());
-            list.unwrap_or_else(|| panic!("{name}: no enum in {schema}"))
+            let list = schema["anyOf"][0]["enum"].as_array();
+            list.unwrap_or_else(|| panic!("{path} {name}: no enum in {schema}"))
                 .iter()
                 .map(|v| v.to_string().replace('"', ""))
                 .collect()
         };
         let names = |all: Vec<&str>| all.into_iter().map(str::to_string).collect::<Vec<_>>();
-        assert_eq!(values("source"), names(SourceFormat::ALL.iter().map(|f| f.name()).collect()));
-        assert_eq!(values("section"), names(SectionGroup::ALL.iter().map(|g| g.name()).collect()));
-        assert_eq!(values("lang"), ["zh", "en"]);
-        assert_eq!(values("sort"), ["relevance", "date"]);
-        for name in ["since", "until"] {
-            assert!(parameters.iter().any(|p| p["name"] == name), "{name} undocumented");
+        for path in ["/api/search", "/api/papers"] {
+            assert_eq!(values(path, "source"), names(SourceFormat::ALL.iter().map(|f| f.name()).collect()));
+            assert_eq!(values(path, "section"), names(SectionGroup::ALL.iter().map(|g| g.name()).collect()));
+            assert_eq!(values(path, "lang"), ["zh", "en"]);
+            for name in ["since", "until"] {
+                assert!(parameters(path).iter().any(|p| p["name"] == name), "{path} {name} undocumented");
+            }
         }
+        assert_eq!(values("/api/search", "mode"), ["hybrid", "bm25", "vector"]);
+        assert_eq!(values("/api/search", "sort"), ["relevance", "date"]);
+        // The list of the newest papers is in one order, and takes no other.
+        assert_eq!(values("/api/papers", "sort"), ["date"]);
     }
 
     #[test]

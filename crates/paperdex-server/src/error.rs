@@ -3,8 +3,8 @@
 //! Internal failures are logged in full and answered generically.
 
 use axum::Json;
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{ALLOW, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paperdex_index::{ClientError, ErrorCode, INTERNAL_MESSAGE, IndexError, TIMEOUT_MESSAGE};
 use serde::Serialize;
@@ -96,7 +96,8 @@ impl IntoResponse for ApiError {
 }
 
 /// Gives a JSON body to error answers made by layers that know nothing of our format (the
-/// timeout's 503, the body limit's 413, a 405 for a method a route lacks), and logs them.
+/// timeout's 503, the body limit's 413, the router's 405 for a method a route lacks), and logs
+/// them.
 pub(crate) async fn json_errors(response: Response) -> Response {
     let status = response.status();
     let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
@@ -104,18 +105,17 @@ pub(crate) async fn json_errors(response: Response) -> Response {
         return response;
     }
     let (code, message) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "this path answers GET only"),
-        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "request body too large"),
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (ErrorCode::Timeout, TIMEOUT_MESSAGE),
-        StatusCode::URI_TOO_LONG => (ErrorCode::UriTooLong, "request target too long"),
-        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (ErrorCode::HeadersTooLarge, "request headers too large"),
-        s if s.is_client_error() => (ErrorCode::BadRequest, "bad request"),
-        _ => (ErrorCode::Internal, INTERNAL_MESSAGE),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, allowed_methods(response.headers())),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "request body too large".into()),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (ErrorCode::Timeout, TIMEOUT_MESSAGE.into()),
+        StatusCode::URI_TOO_LONG => (ErrorCode::UriTooLong, "request target too long".into()),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (ErrorCode::HeadersTooLarge, "request headers too large".into()),
+        s if s.is_client_error() => (ErrorCode::BadRequest, "bad request".into()),
+        _ => (ErrorCode::Internal, INTERNAL_MESSAGE.into()),
     };
     tracing::warn!(%status, %code, "{message}");
     let mut answer =
-        (status, Json(ErrorBody { error: ErrorDetail { code: code.to_string(), message: message.into() } }))
-            .into_response();
+        (status, Json(ErrorBody { error: ErrorDetail { code: code.to_string(), message } })).into_response();
     // Keep headers such as `Allow` that tell the client what to do instead.
     for (name, value) in response.headers() {
         if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
@@ -124,4 +124,22 @@ pub(crate) async fn json_errors(response: Response) -> Response {
     }
     answer.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     answer
+}
+
+/// A 405's message, read from the `Allow` header the router set from the route's methods: the
+/// message said "GET only" beside `Allow: GET,HEAD`; read from the header, the two cannot part.
+fn allowed_methods(headers: &HeaderMap) -> String {
+    let allowed: Vec<&str> = headers
+        .get_all(ALLOW)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|method| !method.is_empty())
+        .collect();
+    match allowed.as_slice() {
+        [] => "this path does not answer this method".into(),
+        [one] => format!("this path answers {one} only"),
+        [first @ .., last] => format!("this path answers {} and {last} only", first.join(", ")),
+    }
 }

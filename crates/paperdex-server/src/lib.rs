@@ -186,7 +186,7 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros));
     let outer = ServiceBuilder::new().layer(trace).layer(CompressionLayer::new());
-    Router::new()
+    let routes = Router::new()
         .route("/", get(routes::page))
         .route("/api/search", get(routes::search))
         .route("/api/papers", get(routes::latest))
@@ -195,12 +195,13 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
         .route("/api/openapi.json", get(routes::openapi_json))
         .route("/healthz", get(routes::healthz))
         .fallback(routes::not_found)
-        .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(state)
         .layer(inner)
-        .layer(axum::middleware::from_fn_with_state(guard, guard::check))
-        .layer(axum::middleware::map_response(error::json_errors))
-        .layer(outer)
+        .layer(axum::middleware::from_fn_with_state(guard, guard::check));
+    // Error bodies are made around the routes, not inside them (a router's layers wrap each
+    // route): a route adds a 405's `Allow` header once its layers have answered, and the
+    // 405's message is read from that header.
+    Router::new().fallback_service(routes).layer(axum::middleware::map_response(error::json_errors)).layer(outer)
 }
 
 /// Binds `addr` (port 0 picks a free port; see [`TcpListener::local_addr`]).

@@ -18,8 +18,8 @@ use tokio::sync::Semaphore;
 use utoipa::OpenApi;
 
 use crate::dto::{
-    FilterParams, Health, Hit, Mode, ModelHealth, OrderParams, PageParams, PaperView, RelatedParams, RelatedResponse,
-    SearchParams, SearchResponse, SectionView, SourceView,
+    FilterParams, Health, Hit, LatestOrderParams, Mode, ModelHealth, OrderParams, PageParams, PaperView, RelatedParams,
+    RelatedResponse, SearchParams, SearchResponse, SectionView, SourceView,
 };
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::params::Params;
@@ -174,11 +174,7 @@ pub(crate) async fn search(
     get,
     path = "/api/papers",
     tag = "papers",
-    params(
-        PageParams,
-        FilterParams,
-        ("sort" = Option<String>, Query, description = "`date`, the only order of this list (accepted so a search's parameters can be reused)")
-    ),
+    params(PageParams, FilterParams, LatestOrderParams),
     responses(
         (status = 200, description = "Papers, newest first", body = SearchResponse),
         (status = 400, description = "A parameter is malformed or out of range, e.g. a bad date, or is not one of this endpoint's (`invalid_parameter`, naming it; a query goes to /api/search)", body = ErrorBody),
@@ -199,7 +195,7 @@ pub(crate) async fn latest(
     }
     let params = params.only(&LATEST_PARAMETERS)?;
     // A client that reuses its search's parameters may send the order this list always has.
-    if params.sort()? == SortOrder::Relevance && params.get("sort").is_some_and(|v| !v.trim().is_empty()) {
+    if !LATEST_ORDERS.contains(&params.sort()?) && params.get("sort").is_some_and(|v| !v.trim().is_empty()) {
         return Err(ApiError::invalid_parameter(
             "sort",
             "can only be date here: /api/papers lists papers newest first, with no query to rank by",
@@ -212,6 +208,10 @@ pub(crate) async fn latest(
 
 /// What `GET /api/papers` reads: a search's filters and paging (its order is always by date).
 const LATEST_PARAMETERS: [&str; 8] = ["limit", "offset", "since", "until", "lang", "source", "section", "sort"];
+
+/// The orders `GET /api/papers` takes in `sort` (its document lists them from here): the one
+/// its list is in, newest first, as there is no query to rank by.
+pub(crate) const LATEST_ORDERS: [SortOrder; 1] = [SortOrder::Date];
 
 /// The id from the path, or a 400 when it cannot be decoded.
 fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
@@ -392,9 +392,4 @@ pub(crate) async fn page() -> Response {
 /// Any path no route answers.
 pub(crate) async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::new(ErrorCode::NotFound, format!("no such endpoint: {}", quote(uri.path())))
-}
-
-/// A method the route does not answer.
-pub(crate) async fn method_not_allowed() -> ApiError {
-    ApiError::new(ErrorCode::MethodNotAllowed, "this path answers GET only")
 }

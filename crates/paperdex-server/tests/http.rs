@@ -542,6 +542,13 @@ fn unknown_routes_and_methods_answer_json() {
     let reply = request("POST", "/api/search?q=video", &[("Content-Length", "0")]);
     assert_eq!(reply.status, 405);
     assert_eq!(reply.error_code(), "method_not_allowed");
+    // The message names what the Allow header lists: it said "GET only" beside GET,HEAD.
+    for target in ["/api/search?q=video", "/api/papers/2602.02958", "/", "/healthz"] {
+        let reply = request("DELETE", target, &[]);
+        assert_eq!(reply.status, 405, "{target}");
+        assert_eq!(reply.header("allow"), Some("GET,HEAD"), "{target}");
+        assert_eq!(reply.message(), "this path answers GET and HEAD only", "{target}");
+    }
 }
 
 #[test]
