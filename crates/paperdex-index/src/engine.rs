@@ -463,7 +463,10 @@ impl SearchEngine {
                 (fused, highlighter, prefetched, total, left_out, leader, words)
             }
             None => {
-                let highlighter = Highlighter::new(&self.index, &searcher, None, &[], section)
+                // Vector mode marks the query's words where a passage holds them, as hybrid
+                // does for the hits its vectors bring in: it showed every passage unmarked.
+                let (words, left_out) = self.index.highlight_query(&searcher, &request.query, &expansions, section);
+                let highlighter = Highlighter::new(&self.index, &searcher, words.as_deref(), &left_out, section)
                     .in_language(request.filter.lang)
                     .for_text(&request.query)
                     .for_translations(&expansions);

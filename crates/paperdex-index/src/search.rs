@@ -509,6 +509,21 @@ impl PaperIndex {
         self.keyword_matches(&self.searcher(), text, &expansions, &SearchFilter::default(), n)
     }
 
+    /// What a search that ranks by meaning alone (vector mode) highlights: the keyword query
+    /// of `text` and its `expansions`, in the field of `section` when given, and the common
+    /// Chinese words it leaves out (marked, they would mark every other sentence). Built, never
+    /// run.
+    pub(crate) fn highlight_query(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        expansions: &[Expansion],
+        section: Option<SectionGroup>,
+    ) -> (Option<Box<dyn Query>>, Vec<String>) {
+        let query = self.keyword_query_in(searcher, text, expansions, section);
+        (assemble_scoring(&query.scoring), query.left_out)
+    }
+
     /// The keyword query of `text` and its translations in its parts (see [`KeywordQuery`]),
     /// searching the sections of `section` only when given (those fields have no positions:
     /// words only, no phrases or bigrams).
