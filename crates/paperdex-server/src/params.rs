@@ -56,12 +56,10 @@ impl Params {
         Ok(limits::search_text("q", self.get("q").unwrap_or(""))?.to_string())
     }
 
-    /// The search mode, hybrid unless given; read as the CLI reads `--mode`.
+    /// The search mode, hybrid unless given (a blank value is none given, as for every named
+    /// parameter: `mode=+` was refused); read as the CLI reads `--mode`.
     pub fn mode(&self) -> Result<SearchMode, ApiError> {
-        match self.get("mode") {
-            None | Some("") => Ok(SearchMode::Hybrid),
-            Some(raw) => raw.parse().map_err(|problem: String| ApiError::invalid_parameter("mode", problem)),
-        }
+        Ok(self.parsed("mode")?.unwrap_or(SearchMode::Hybrid))
     }
 
     /// How many hits: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] unless given.
@@ -193,6 +191,9 @@ mod tests {
         assert_eq!(mode("mode=Semantic").expect("alias"), SearchMode::Vector);
         assert_eq!(mode("mode=keyword").expect("alias"), SearchMode::Bm25);
         assert_eq!(mode("mode=+bm25+").expect("spaces around, as every parameter's"), SearchMode::Bm25);
+        for blank in ["mode=", "mode=+", "mode=%20%20"] {
+            assert_eq!(mode(blank).expect("a blank value is none given"), SearchMode::Hybrid, "{blank}");
+        }
         assert!(mode("mode=fuzzy").is_err());
     }
 
