@@ -650,9 +650,7 @@ impl SearchEngine {
                 if highlighter.searches(group) && crate::highlight::says_something(&text) {
                     // The query's words where the passage holds them (a paper below the
                     // keyword list's depth, or holding a word in another form), else its start.
-                    (hit.snippet, hit.highlights) = highlighter
-                        .passage_snippet(&text)
-                        .unwrap_or_else(|| (crate::highlight::one_line(&text, 220), Vec::new()));
+                    (hit.snippet, hit.highlights) = highlighter.passage_snippet(&text);
                     hit.section = Some(group);
                 }
             }

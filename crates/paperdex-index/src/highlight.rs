@@ -273,16 +273,16 @@ impl Highlighter {
         (opening, Vec::new(), group)
     }
 
-    /// A snippet of one passage's `text` with the query's words highlighted, when it holds
-    /// any: a hit the vectors found shows why it matched where it can, as keyword hits do.
-    pub(crate) fn passage_snippet(&self, text: &str) -> Option<(String, Vec<[usize; 2]>)> {
-        let generator = self.generator.as_ref()?;
-        let snippet = generator.snippet(self.window(text)?.text);
-        if snippet.highlighted().is_empty() {
-            return None;
-        }
-        let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
-        Some(tidy(snippet.fragment().to_string(), ranges))
+    /// The snippet of one passage's `text`: the query's words highlighted where it holds any
+    /// (a hit the vectors found shows why it matched where it can, as keyword hits do), else
+    /// its opening.
+    pub(crate) fn passage_snippet(&self, text: &str) -> (String, Vec<[usize; 2]>) {
+        let marked = self.generator.as_ref().and_then(|generator| {
+            let snippet = generator.snippet(self.window(text)?.text);
+            let ranges: Vec<[usize; 2]> = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
+            (!ranges.is_empty()).then(|| tidy(snippet.fragment().to_string(), ranges))
+        });
+        marked.unwrap_or_else(|| (one_line(text, SNIPPET_CHARS), Vec::new()))
     }
 
     /// The sections of `paper` a snippet may come from.
@@ -772,15 +772,15 @@ mod tests {
         assert!(opening.ends_with('…'));
     }
 
+    /// An empty record of paper `id` read from `path` in `format`.
+    fn record(id: &str, path: &str, format: paperdex_core::SourceFormat) -> paperdex_core::Record {
+        let id = paperdex_core::PaperId::parse(id).expect("id");
+        paperdex_core::Record::new(id, paperdex_core::Source { path: path.into(), format, date: None })
+    }
+
     #[test]
     fn a_listed_paper_opens_with_what_it_says_not_with_a_placeholder_or_a_heading() {
-        let id = paperdex_core::PaperId::parse("2512.23383").expect("id");
-        let source = paperdex_core::Source {
-            path: "paper-md/2512.23383.md".into(),
-            format: paperdex_core::SourceFormat::PaperMarkdown,
-            date: None,
-        };
-        let mut record = paperdex_core::Record::new(id, source);
+        let mut record = record("2512.23383", "paper-md/2512.23383.md", paperdex_core::SourceFormat::PaperMarkdown);
         record.title = Some("interID".into());
         record.sections.push(Section::new(SectionKind::Body, "# interID 论文研究报告"));
         record.sections.push(Section::new(SectionKind::Abstract, "..."));
@@ -807,13 +807,7 @@ mod tests {
     fn a_snippet_never_shows_the_summarisers_list_of_search_results() {
         let dir = tempfile::tempdir().expect("tempdir");
         let index = PaperIndex::open_or_create(dir.path()).expect("index");
-        let id = paperdex_core::PaperId::parse("2406.04692").expect("id");
-        let source = paperdex_core::Source {
-            path: "zh-glm/2024-06-10.json".into(),
-            format: paperdex_core::SourceFormat::ZhSummaries,
-            date: None,
-        };
-        let mut record = paperdex_core::Record::new(id, source);
+        let mut record = record("2406.04692", "zh-glm/2024-06-10.json", paperdex_core::SourceFormat::ZhSummaries);
         record.sections.push(Section::new(SectionKind::Body, "提出了混合智能体方法，让多个大模型协作生成回答。"));
         record.sections.push(Section {
             kind: SectionKind::References,
