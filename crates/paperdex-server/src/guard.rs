@@ -37,7 +37,7 @@ impl HostCheck {
 
     /// Whether a request with this Host header value is answered.
     pub fn allows(&self, host: &str) -> bool {
-        let name = strip_port(host);
+        let Some(name) = strip_port(host) else { return false };
         let literal = match name.strip_prefix('[') {
             Some(inner) => match inner.strip_suffix(']') {
                 Some(inner) => inner,
@@ -55,15 +55,18 @@ impl HostCheck {
     }
 }
 
-/// `host` without its `:port`; IPv6 literals keep their brackets.
-fn strip_port(host: &str) -> &str {
-    match host.rfind(':') {
-        Some(colon) if host.starts_with('[') && host[..colon].ends_with(']') => &host[..colon],
-        Some(_) if host.starts_with('[') => host,
-        Some(colon) if host[..colon].contains(':') => host,
-        Some(colon) => &host[..colon],
-        None => host,
-    }
+/// `host` without its `:port`; IPv6 literals keep their brackets. `None` when what follows
+/// the last colon is no port (digits, or nothing: RFC 3986 allows an empty one): read up to
+/// that colon, `127.0.0.1:7811@evil.example` was answered as `127.0.0.1`.
+fn strip_port(host: &str) -> Option<&str> {
+    let (name, port) = match host.rfind(':') {
+        Some(colon) if host.starts_with('[') && host[..colon].ends_with(']') => (&host[..colon], &host[colon + 1..]),
+        Some(_) if host.starts_with('[') => (host, ""),
+        Some(colon) if host[..colon].contains(':') => (host, ""),
+        Some(colon) => (&host[..colon], &host[colon + 1..]),
+        None => (host, ""),
+    };
+    (port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit())).then_some(name)
 }
 
 /// What [`check`] needs.
@@ -149,7 +152,18 @@ mod tests {
         for good in ["127.0.0.1:7700", "127.0.0.1", "localhost:7700", "LOCALHOST", "[::1]:7700", "localhost."] {
             assert!(hosts.allows(good), "{good}");
         }
-        for bad in ["evil.example:7700", "evil.example", "10.0.0.1:7700", "localhost.evil.example", "", "[::1"] {
+        for bad in [
+            "evil.example:7700",
+            "evil.example",
+            "10.0.0.1:7700",
+            "localhost.evil.example",
+            "",
+            "[::1",
+            "127.0.0.1:7700@evil.example",
+            "localhost:7700@evil.example",
+            "[::1]:7700@evil.example",
+            "127.0.0.1:77000000",
+        ] {
             assert!(!hosts.allows(bad), "{bad}");
         }
     }
