@@ -68,7 +68,9 @@ fn link_target(value: &str) -> &str {
 pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError> {
     let lines: Vec<&str> = content.lines().collect();
     let fenced = in_closed_code_fences(&lines);
-    let starts: Vec<usize> = (0..lines.len()).filter(|&i| !fenced[i] && paper_heading(lines[i]).is_some()).collect();
+    let headings: Vec<usize> =
+        (0..lines.len()).filter(|&i| !fenced[i] && paper_heading(lines[i]).is_some()).collect();
+    let starts = with_headless_papers(&lines, &fenced, headings);
     let Some(&first) = starts.first() else {
         return Err(ParseError::NoPapers { format: SourceFormat::DailyReport });
     };
@@ -102,6 +104,18 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
             .and_then(|record| record.too_large().map_or(Ok(record), |reason| Err((start + 1, reason))));
         match record {
             Ok(record) => {
+                if paper_heading(lines[start]).is_none() {
+                    warnings.push(RecordWarning {
+                        position: index + 1,
+                        line: Some(start + 1),
+                        paper: record.id.clone(),
+                        message: format!(
+                            "the paper linked at line {} has no `## 📄 <title>` heading above it: read as a paper \
+                             of its own, untitled (its summary is not added to the paper before it)",
+                            start + 1
+                        ),
+                    });
+                }
                 if let Some(message) = bad_date.as_ref().filter(|_| records.is_empty()) {
                     let paper = record.id.clone();
                     warnings.push(RecordWarning {
@@ -128,6 +142,54 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
         }
     }
     Ok(ParsedFile { format: SourceFormat::DailyReport, records, rejected, warnings })
+}
+
+/// The lines where papers start: the `## 📄` `headings`, and the link lines of papers whose
+/// heading was lost (an edit, a summariser's slip). Such a paper's `- **链接**:` line stands
+/// after the summary of the paper before it, not in a heading's metadata list; read as part
+/// of that paper, its whole summary was added to the other paper's text and its own id lost.
+/// A link line naming the paper it stands in (a summary repeating its link) starts nothing.
+fn with_headless_papers(lines: &[&str], fenced: &[bool], headings: Vec<usize>) -> Vec<usize> {
+    let link_id = |line: &str| {
+        let (key, value) = meta_item(line)?;
+        is_link_key(key).then(|| PaperId::from_url(link_target(value))).flatten()
+    };
+    let mut starts = Vec::with_capacity(headings.len());
+    // The id of the paper the lines read so far belong to.
+    let mut current: Option<PaperId> = None;
+    // Whether the lines since the last start are still its heading's metadata list.
+    let mut in_metadata = false;
+    let mut next_heading = headings.iter().peekable();
+    for (i, line) in lines.iter().enumerate() {
+        if next_heading.next_if_eq(&&i).is_some() {
+            starts.push(i);
+            current = None;
+            in_metadata = true;
+            continue;
+        }
+        if fenced[i] || line.trim().is_empty() {
+            continue;
+        }
+        let id = link_id(line);
+        if in_metadata && meta_item(line).is_some() {
+            current = current.or(id);
+            continue;
+        }
+        in_metadata = false;
+        if let Some(id) = id
+            && current.as_ref() != Some(&id)
+        {
+            starts.push(i);
+            current = Some(id);
+            in_metadata = true;
+        }
+    }
+    starts
+}
+
+/// Whether a metadata key names the paper's link (its id).
+fn is_link_key(key: &str) -> bool {
+    matches!(key.to_lowercase().as_str(), "链接" | "论文链接" | "link" | "url" | "paper" | "arxiv")
 }
 
 /// For each line, whether it is inside a fenced code block (```` ``` ```` or `~~~`, up to
@@ -184,12 +246,14 @@ fn in_closed_code_fences(lines: &[&str]) -> Vec<bool> {
 /// One `## 📄` block; `first_line` is the 1-based line of its heading. Errors carry the line
 /// to point at.
 fn paper(block: &[&str], first_line: usize, source: &Source) -> Result<Record, (usize, String)> {
-    let title = block.first().and_then(|l| paper_heading(l)).unwrap_or("");
+    let heading = block.first().and_then(|l| paper_heading(l));
+    let title = heading.unwrap_or("");
     let mut link: Option<(usize, &str)> = None;
     let mut kept: Vec<&str> = Vec::new();
     let mut body_start = block.len();
-    // The metadata list comes first; anything after it is the summary.
-    for (offset, line) in block.iter().enumerate().skip(1) {
+    // The metadata list comes first (a paper without a heading starts at it); anything after
+    // it is the summary.
+    for (offset, line) in block.iter().enumerate().skip(usize::from(heading.is_some())) {
         if line.trim().is_empty() {
             continue;
         }
@@ -197,14 +261,12 @@ fn paper(block: &[&str], first_line: usize, source: &Source) -> Result<Record, (
             body_start = offset;
             break;
         };
-        match key.to_lowercase().as_str() {
-            "链接" | "论文链接" | "link" | "url" | "paper" | "arxiv" => {
-                link.get_or_insert((first_line + offset, value));
-            }
-            // Which page the summariser read (HTML, ArXiv Abs): about the digest, not the paper.
-            "阅读来源" => {}
-            // Unknown metadata is text: keep it with the summary.
-            _ => kept.push(line),
+        if is_link_key(key) {
+            link.get_or_insert((first_line + offset, value));
+        } else if key != "阅读来源" {
+            // Unknown metadata is text: keep it with the summary. (阅读来源, the page the
+            // summariser read, is about the digest, not the paper.)
+            kept.push(line);
         }
     }
     let name = if title.is_empty() { "untitled paper".to_string() } else { format!("paper {:?}", snippet(title, 80)) };
@@ -227,6 +289,25 @@ fn paper(block: &[&str], first_line: usize, source: &Source) -> Result<Record, (
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paper_whose_heading_was_lost_is_read_as_its_own_paper_not_as_the_text_of_the_one_before() {
+        let report = "# Hugging Face Daily Papers Report\n**Date**: 2026-02-05\n\n====\n\n\
+            ## 📄 First\n\n- **链接**: https://huggingface.co/papers/2602.00001\n- **阅读来源**: HTML\n\n\
+            1. **应用领域**\n   第一篇。\n- **链接**: https://huggingface.co/papers/2602.00001\n\n====\n\n\
+            - **链接**: https://huggingface.co/papers/2602.00002\n- **阅读来源**: HTML\n\n\
+            1. **应用领域**\n   第二篇。\n\n====\n\n## 📄 Third\n\n- **链接**: https://arxiv.org/abs/2602.00003\n\n正文。\n";
+        let parsed = parse("r.md", report).expect("a report");
+        let ids: Vec<&str> = parsed.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["2602.00001", "2602.00002", "2602.00003"], "the summary repeating its own link starts nothing");
+        let text = |i: usize| parsed.records[i].sections.iter().map(|s| s.text.clone()).collect::<String>();
+        assert!(text(0).contains("第一篇") && !text(0).contains("第二篇"), "{}", text(0));
+        assert!(text(1).contains("第二篇"));
+        assert_eq!(parsed.records[1].title, None);
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+        assert_eq!((parsed.warnings[0].paper.as_str(), parsed.warnings[0].line), ("2602.00002", Some(17)));
+        assert!(parsed.warnings[0].message.contains("no `## 📄 <title>` heading"));
+    }
 
     #[test]
     fn paper_headings_and_meta_items() {
