@@ -448,6 +448,14 @@ fn an_hf_dump_named_without_a_day_is_dated_by_the_day_its_record_was_listed() {
     let parsed = parse("downloads/daily_papers.json", old.as_bytes());
     let days: Vec<Option<&str>> = parsed.records.iter().map(|r| r.source.date.as_deref()).collect();
     assert_eq!(days, [Some("2024-12-02"), Some("2024-12-02")]);
+    // One item's wrong day (2099) is not the list's: four of five say 2024-05-27.
+    let item = |id: &str, day: &str| {
+        format!(r#"{{"paper": {{"id": "{id}", "title": "T"}}, "publishedAt": "{day}T10:00:00.000Z"}}"#)
+    };
+    let days = ["2024-05-27", "2024-05-27", "2099-03-03", "2024-05-26", "2024-05-27"];
+    let items: Vec<String> = days.iter().enumerate().map(|(i, day)| item(&format!("2405.0000{i}"), day)).collect();
+    let parsed = parse("downloads/papers.json", format!("[{}]", items.join(",")).as_bytes());
+    assert!(parsed.records.iter().all(|r| r.source.date.as_deref() == Some("2024-05-27")), "{:?}", parsed.records);
     let compact = parse("downloads/daily_papers_20260205.json", HF_DAY.as_bytes());
     assert!(compact.records.iter().all(|r| r.source.date.as_deref() == Some("2026-02-05")), "the file's day wins");
 }
