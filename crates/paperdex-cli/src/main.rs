@@ -102,7 +102,8 @@ enum Command {
         #[arg(required_unless_present = "glossary")]
         paths: Vec<PathBuf>,
         /// A glossary for the bilingual lexicon: `Chinese<TAB>English[<TAB>weight]` per line.
-        /// Stored with the index and kept by later ingests until another is given.
+        /// Stored with the index and kept by later ingests until another is given (an empty file
+        /// removes it; a file with no pair at all is refused).
         #[arg(long)]
         glossary: Option<PathBuf>,
         /// Print the report as one JSON object (the files and records rejected with their

@@ -1732,12 +1732,24 @@ pub fn parse_glossary(path: &Path, text: &str) -> (Vec<LexiconEntry>, Vec<String
 /// not part of the first term; UTF-16 with one is read). A file that cannot be read, or is in
 /// another encoding, is an error naming it and saying why, rather than every line called
 /// malformed, or an empty glossary: given to an ingest, that would replace the one stored
-/// with the index.
+/// with the index. So is a file none of whose lines is a pair (another file given by
+/// mistake: a report's 817 lines replaced the stored glossary with nothing); an empty file (or
+/// one of comments) is a glossary of no pairs, which is how a stored one is removed.
 pub fn read_glossary(path: &Path) -> Result<(Vec<LexiconEntry>, Vec<String>)> {
     let bytes = fs::read(path).map_err(IndexError::io(path))?;
     let refused = |reason: String| IndexError::io(path)(std::io::Error::new(std::io::ErrorKind::InvalidData, reason));
     match paperdex_core::decode_text(&bytes) {
-        Ok(text) => Ok(parse_glossary(path, &text)),
+        Ok(text) => {
+            let (entries, problems) = parse_glossary(path, &text);
+            if entries.is_empty() && !problems.is_empty() {
+                return Err(refused(format!(
+                    "it holds no pair of Chinese<TAB>English[<TAB>weight] (skipped lines: {}; is it the right \
+                     file? an empty file removes the stored glossary)",
+                    problems.len()
+                )));
+            }
+            Ok((entries, problems))
+        }
         Err(paperdex_core::ParseError::Empty) => Ok(Default::default()),
         // The parsers' own hint names the formats of papers, not a glossary's.
         Err(paperdex_core::ParseError::Binary { offset, detail }) => Err(refused(format!(
@@ -2425,6 +2437,25 @@ mod tests {
         fs::write(&path, b"\xFF\xFE bad\n").expect("write");
         let error = read_glossary(&path).expect_err("a binary file is refused").to_string();
         assert!(error.ends_with("expected lines of Chinese<TAB>English[<TAB>weight]"), "{error}");
+    }
+
+    #[test]
+    fn a_file_with_no_pair_is_refused_as_a_glossary_and_an_empty_one_is_a_glossary_of_none() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("report.md");
+        // A report given as the glossary by mistake: every line is skipped.
+        fs::write(&path, "# Hugging Face Daily Papers Report\n**Date**: 2026-02-05\n\n## 📄 A title\n").expect("write");
+        let error = read_glossary(&path).expect_err("no pair: refused").to_string();
+        assert!(error.contains("report.md") && error.contains("holds no pair") && error.contains("(skipped lines: 1;"), "{error}");
+        // One good pair among bad lines is a glossary, its bad lines named.
+        fs::write(&path, "幻觉\thallucination\nnot a pair\n").expect("write");
+        let (entries, problems) = read_glossary(&path).expect("one pair");
+        assert_eq!((entries.len(), problems.len()), (1, 1));
+        // Empty, or comments only: no pairs, which removes a stored glossary.
+        for text in ["", "# no pairs yet\n\n"] {
+            fs::write(&path, text).expect("write");
+            assert_eq!(read_glossary(&path).expect("empty").0.len(), 0);
+        }
     }
 
     #[test]
