@@ -659,3 +659,21 @@ fn a_bad_line_in_the_index_folders_glossary_is_named_once_and_ingest_exits_3() {
     let lexicon = paperdex(dir.path(), &["lexicon", "幻觉", "--json"]);
     assert!(lexicon.stdout.contains("hallucination"), "{}{}", lexicon.stdout, lexicon.stderr);
 }
+
+#[test]
+fn an_answer_stdout_cannot_take_is_said_to_be_lost_not_blamed_on_the_index() {
+    // `> /dev/full`: every write fails with "No space left on device".
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]).code, 0);
+    let output = std::process::Command::new(crate::support::binary())
+        .args(["--index", dir.path().to_str().expect("utf-8 path"), "--no-model", "search", "agent", "--json"])
+        .env_remove("RUST_BACKTRACE")
+        .stdout(full)
+        .output()
+        .expect("run paperdex");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "a failure, not a second panic (101): {stderr}");
+    assert!(stderr.contains("standard output cannot be written"), "{stderr}");
+    assert!(!stderr.contains("move the index folder away"), "the index is not at fault: {stderr}");
+}

@@ -10,7 +10,7 @@
 
 mod output;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -367,9 +367,15 @@ fn asks_for_json(args: &[std::ffi::OsString]) -> bool {
 fn print_json_error(code: ErrorCode, message: &str) {
     let body = ErrorBody { error: ErrorDetail { code: code.as_str().to_string(), message: message.to_string() } };
     if let Ok(text) = serde_json::to_string_pretty(&body) {
-        println!("{text}");
+        // Not `println!`: the failure being reported may be that stdout cannot be written, and
+        // a second panic here would escape as exit status 101.
+        let _ = writeln!(std::io::stdout(), "{text}");
     }
 }
+
+/// The start of the message of the panic `println!` raises when stdout cannot be written (a
+/// full disk, a closed file): not a bug, and not the index's fault.
+const STDOUT_FAILURE: &str = "failed printing to stdout";
 
 /// Says in one line where a panic happened and what to do, instead of a backtrace (printed
 /// too with `RUST_BACKTRACE=full`). `serve` and `mcp` answer the request that panicked with an
@@ -381,6 +387,14 @@ fn print_panic_line(info: &std::panic::PanicHookInfo<'_>) {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_string());
+    if let Some(reason) = message.strip_prefix(STDOUT_FAILURE) {
+        // `search --json > /dev/full` was told to move the index away and ingest again.
+        eprintln!(
+            "error: standard output cannot be written{reason}: the output is lost (what the command did, \
+             an ingest's commit, stays done)"
+        );
+        return;
+    }
     let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
     eprintln!(
         "error: internal failure{place}: {message}. If the index's files were changed or damaged (a disk \

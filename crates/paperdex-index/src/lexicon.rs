@@ -2446,7 +2446,10 @@ mod tests {
         // A report given as the glossary by mistake: every line is skipped.
         fs::write(&path, "# Hugging Face Daily Papers Report\n**Date**: 2026-02-05\n\n## 📄 A title\n").expect("write");
         let error = read_glossary(&path).expect_err("no pair: refused").to_string();
-        assert!(error.contains("report.md") && error.contains("holds no pair") && error.contains("(skipped lines: 1;"), "{error}");
+        assert!(
+            error.contains("report.md") && error.contains("holds no pair") && error.contains("(skipped lines: 1;"),
+            "{error}"
+        );
         // One good pair among bad lines is a glossary, its bad lines named.
         fs::write(&path, "幻觉\thallucination\nnot a pair\n").expect("write");
         let (entries, problems) = read_glossary(&path).expect("one pair");

@@ -68,8 +68,7 @@ fn link_target(value: &str) -> &str {
 pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError> {
     let lines: Vec<&str> = content.lines().collect();
     let fenced = in_closed_code_fences(&lines);
-    let headings: Vec<usize> =
-        (0..lines.len()).filter(|&i| !fenced[i] && paper_heading(lines[i]).is_some()).collect();
+    let headings: Vec<usize> = (0..lines.len()).filter(|&i| !fenced[i] && paper_heading(lines[i]).is_some()).collect();
     let starts = with_headless_papers(&lines, &fenced, headings);
     let Some(&first) = starts.first() else {
         return Err(ParseError::NoPapers { format: SourceFormat::DailyReport });
@@ -299,7 +298,11 @@ mod tests {
             1. **应用领域**\n   第二篇。\n\n====\n\n## 📄 Third\n\n- **链接**: https://arxiv.org/abs/2602.00003\n\n正文。\n";
         let parsed = parse("r.md", report).expect("a report");
         let ids: Vec<&str> = parsed.records.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["2602.00001", "2602.00002", "2602.00003"], "the summary repeating its own link starts nothing");
+        assert_eq!(
+            ids,
+            ["2602.00001", "2602.00002", "2602.00003"],
+            "the summary repeating its own link starts nothing"
+        );
         let text = |i: usize| parsed.records[i].sections.iter().map(|s| s.text.clone()).collect::<String>();
         assert!(text(0).contains("第一篇") && !text(0).contains("第二篇"), "{}", text(0));
         assert!(text(1).contains("第二篇"));
