@@ -217,11 +217,54 @@ pub fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ParseError
 }
 
 fn parse_text(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
-    let decoded = text::decode(bytes)?;
+    // A few bytes that are not UTF-8 (a stray Latin-1 byte, a copy cut inside a character)
+    // cost the records holding them a warning, not the whole file: one byte in the last of a
+    // report's 35 papers lost all 35.
+    let (decoded, stray) = match text::decode(bytes) {
+        Ok(text) => (text, None),
+        Err(error @ ParseError::NotUtf8 { .. }) => match text::decode_with_stray_bytes(bytes) {
+            Some(text) => (std::borrow::Cow::Owned(text), Some(error)),
+            None => return Err(error),
+        },
+        Err(error) => return Err(error),
+    };
     let content: &str = &decoded;
     if content.trim().is_empty() {
         return Err(ParseError::Empty);
     }
+    let mut parsed = parse_content(path, content)?;
+    if let Some(ParseError::NotUtf8 { line, column, .. }) = stray {
+        warn_of_stray_bytes(&mut parsed, line, column);
+    }
+    Ok(parsed)
+}
+
+/// Adds to each record whose text holds U+FFFD, read for bytes that were not UTF-8, a warning
+/// naming the file's first such byte.
+fn warn_of_stray_bytes(parsed: &mut ParsedFile, line: usize, column: usize) {
+    // A record's position in the file: the places rejected records do not take, in order.
+    let rejected: std::collections::HashSet<usize> = parsed.rejected.iter().map(|r| r.position).collect();
+    let mut positions = (1..).filter(|p| !rejected.contains(p));
+    for record in &parsed.records {
+        let position = positions.next().unwrap_or(0);
+        let texts = record.title.iter().chain(record.title_zh.iter()).chain(record.authors.iter());
+        let garbled = texts.chain(record.sections.iter().map(|s| &s.text)).any(|t| t.contains('\u{FFFD}'));
+        if garbled {
+            parsed.warnings.push(RecordWarning {
+                position,
+                line: None,
+                paper: record.id.clone(),
+                message: format!(
+                    "its text holds bytes that are not UTF-8, shown as \u{FFFD} (the file's first is at line \
+                     {line}, column {column}); re-save the file as UTF-8"
+                ),
+            });
+        }
+    }
+    parsed.warnings.sort_by_key(|w| w.position);
+}
+
+fn parse_content(path: &str, content: &str) -> Result<ParsedFile, ParseError> {
     match json_list::parse_json(content) {
         Ok(Some(json)) => return json_list::parse(path, content, json),
         Ok(None) => {}

@@ -808,14 +808,29 @@ fn a_list_cut_off_keeps_the_records_that_arrived_whole_and_names_where_it_stops(
 }
 
 #[test]
-fn text_that_is_not_utf8_names_the_line() {
-    let latin1 = b"# Hugging Face Daily Papers Report\n**Date**: 2026-02-05\n## \xf0\x9f\x93\x84 Caf\xe9 Society\n";
-    let error = parse_err("reports/2026-02-05.md", latin1);
-    assert!(matches!(error, ParseError::NotUtf8 { line: 3, column: 12, .. }), "{error:?}");
-    assert!(error.to_string().contains("line 3"), "{error}");
-    // A multi-byte character cut in half at the end of a file.
-    let cut = &"## 📄 论文".as_bytes()[..10];
-    assert!(matches!(parse_err("cut.md", cut), ParseError::NotUtf8 { line: 1, .. }));
+fn a_stray_byte_that_is_not_utf8_costs_its_record_a_warning_and_another_encoding_is_refused_naming_the_line() {
+    // One Latin-1 `é` in the second of two papers: both are read, the second with a warning.
+    let report = b"# Hugging Face Daily Papers Report\n**Date**: 2026-02-05\n\n## \xf0\x9f\x93\x84 First\n\
+        - **\xe9\x93\xbe\xe6\x8e\xa5**: https://arxiv.org/abs/2602.00001\n\nText.\n\n\
+        ## \xf0\x9f\x93\x84 Caf\xe9 Society\n- **\xe9\x93\xbe\xe6\x8e\xa5**: https://arxiv.org/abs/2602.00002\n\nMore.\n";
+    let parsed = parse("reports/2026-02-05.md", report);
+    let titles: Vec<&str> = parsed.records.iter().filter_map(|r| r.title.as_deref()).collect();
+    assert_eq!(titles, ["First", "Caf\u{FFFD} Society"]);
+    let [warning] = parsed.warnings.as_slice() else { panic!("{:?}", parsed.warnings) };
+    assert_eq!((warning.paper.as_str(), warning.position), ("2602.00002", 2));
+    assert!(warning.message.contains("not UTF-8") && warning.message.contains("line 9, column 12"), "{warning:?}");
+    // A copy cut inside a character: the papers before the cut are read.
+    let cut = &report[..report.len() - 2];
+    let cut = [cut, "\n## 📄 论文".as_bytes().split_at(10).0].concat();
+    assert_eq!(parse("cut.md", &cut).records.len(), 2);
+    // Text in another encoding throughout (GBK: every Chinese character is two bytes UTF-8
+    // refuses) is refused whole, naming the first bad byte's line.
+    let gbk: Vec<u8> =
+        [&b"# Hugging Face Daily Papers Report\n\n## \xf0\x9f\x93\x84 T\n"[..], &[0xC4, 0xE3, 0xBA, 0xC3].repeat(20)]
+            .concat();
+    let error = parse_err("reports/gbk.md", &gbk);
+    assert!(matches!(error, ParseError::NotUtf8 { line: 4, column: 1, .. }), "{error:?}");
+    assert!(error.to_string().contains("line 4"), "{error}");
 }
 
 #[test]

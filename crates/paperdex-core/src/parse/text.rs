@@ -53,6 +53,22 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     }
 }
 
+/// The most stray bytes (invalid UTF-8 sequences) a file is read with, each as U+FFFD, per
+/// 4 KiB of it, and at least: a Latin-1 `é` in a title, a copy cut inside a character. A file
+/// in another encoding (GBK, Latin-1 throughout) has one in every few characters and is
+/// refused whole, naming the first ([`decode`]'s error).
+const STRAY_BYTES_PER_4K: usize = 1;
+const MIN_STRAY_BYTES: usize = 8;
+
+/// `bytes` read as UTF-8 with each invalid sequence replaced by U+FFFD, when there are few
+/// of them ([`STRAY_BYTES_PER_4K`]); `None` when there are more: then it is no UTF-8 text.
+pub(super) fn decode_with_stray_bytes(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let allowed = MIN_STRAY_BYTES.max(bytes.len() / 4096 * STRAY_BYTES_PER_4K);
+    let stray = bytes.utf8_chunks().filter(|chunk| !chunk.invalid().is_empty()).count();
+    (stray <= allowed).then(|| String::from_utf8_lossy(bytes).into_owned())
+}
+
 /// How many NUL bytes end `bytes` when only its end holds any, after text: what a write cut
 /// short leaves (the file's length reached the disk, its last blocks did not). `None` when
 /// there are none, when the file is nothing else, or when NULs come earlier too (binary
