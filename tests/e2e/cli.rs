@@ -677,3 +677,19 @@ fn an_answer_stdout_cannot_take_is_said_to_be_lost_not_blamed_on_the_index() {
     assert!(stderr.contains("standard output cannot be written"), "{stderr}");
     assert!(!stderr.contains("move the index folder away"), "the index is not at fault: {stderr}");
 }
+
+#[test]
+fn an_index_is_readable_by_whoever_its_files_mode_lets_read_it() {
+    // Tantivy renames its commit files into place made for their owner alone (0600); an index
+    // a cron job builds must open for the server's user as the umask says.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]).code, 0);
+    let tantivy = dir.path().join("tantivy");
+    let probe = tantivy.join("probe");
+    std::fs::write(&probe, b"").expect("a file as the umask makes it");
+    let mode = |path: &std::path::Path| std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777;
+    for name in ["meta.json", ".managed.json"] {
+        assert_eq!(mode(&tantivy.join(name)), mode(&probe), "{name}");
+    }
+}

@@ -250,7 +250,7 @@ fn offset_value(raw: &str) -> Result<usize, String> {
 /// The mode, page and output format `search` and `new` share.
 #[derive(Args, Debug, Clone)]
 struct PageArgs {
-    /// Retrievers to use (`new`: to match its QUERY).
+    /// Retrievers to use: hybrid, bm25 or vector (the `new` command matches its QUERY with them).
     #[arg(long, default_value = "hybrid")]
     mode: SearchMode,
     /// Number of papers.

@@ -471,6 +471,7 @@ impl PaperIndex {
         prepared.set_payload(&serde_json::to_string(&payload).unwrap_or_default());
         prepared.commit()?;
         writer.wait_merging_threads()?;
+        share_commit_files(&self.root.join(crate::paper_index::TANTIVY_DIR));
         remove_others(&self.root, payload.vectors.as_deref());
         crate::lexicon::remove_others(&self.root, payload.lexicon.as_deref());
         Ok(Committed { payload, graphs })
@@ -487,6 +488,32 @@ impl PaperIndex {
         }
         self.refresh_lexicon();
         self.reload()
+    }
+}
+
+/// The files tantivy writes by renaming a temporary file into place (its commit record
+/// `meta.json` and its list of files `.managed.json`) are made only for their owner (0600),
+/// whatever the umask; every other file of the index is made as the umask says. An index
+/// built by one user (a cron job's ingest) then could not be opened by another (the server's),
+/// and the error called it damaged. After each commit they take the mode a new file here gets.
+pub(crate) fn share_commit_files(tantivy_dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let probe = tantivy_dir.join(".paperdex-mode-probe");
+        let Ok(mode) = fs::File::create(&probe).and_then(|f| f.metadata()).map(|m| m.permissions().mode()) else {
+            return;
+        };
+        let _ = fs::remove_file(&probe);
+        for name in ["meta.json", ".managed.json"] {
+            let path = tantivy_dir.join(name);
+            if let Ok(meta) = fs::metadata(&path)
+                && meta.permissions().mode() & 0o777 != mode & 0o777
+            {
+                // Best effort: a file another user owns keeps its mode, and the index is sound.
+                let _ = fs::set_permissions(&path, fs::Permissions::from_mode(mode & 0o777));
+            }
+        }
     }
 }
 

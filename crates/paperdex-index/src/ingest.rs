@@ -518,6 +518,13 @@ fn collect(
     };
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
+        // `-` is standard input to many tools; ingest reads files only.
+        Err(_) if path == Path::new("-") => {
+            return reject(
+                rejected,
+                "reading papers from standard input is not supported: give files or folders".into(),
+            );
+        }
         Err(e) => return reject(rejected, format!("cannot read: {e}")),
     };
     if meta.is_file() {
@@ -631,6 +638,13 @@ mod tests {
         let reported: Vec<&str> = rejected.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(reported, [folder.join("broken.md").display().to_string()], "{rejected:?}");
         assert!(rejected[0].reason.starts_with("cannot read"), "{}", rejected[0].reason);
+    }
+
+    #[test]
+    fn a_dash_is_told_that_standard_input_is_not_read() {
+        let mut rejected = Vec::new();
+        assert!(list_files(&[PathBuf::from("-")], &mut rejected).is_empty());
+        assert!(rejected[0].reason.contains("standard input is not supported"), "{rejected:?}");
     }
 
     #[test]

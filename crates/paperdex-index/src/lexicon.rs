@@ -1946,6 +1946,7 @@ impl PaperIndex {
         prepared.set_payload(&serde_json::to_string(&next).unwrap_or_default());
         prepared.commit()?;
         writer.wait_merging_threads()?;
+        crate::generation::share_commit_files(&self.root.join(crate::paper_index::TANTIVY_DIR));
         remove_others(&self.root, next.lexicon.as_deref());
         self.reload()?;
         self.refresh_lexicon();

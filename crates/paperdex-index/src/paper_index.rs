@@ -131,6 +131,17 @@ impl PaperIndex {
         if !tantivy_dir.join("meta.json").exists() {
             return Err(IndexError::NoIndex { path: root });
         }
+        // A file this user may not read is said as such, not as damage (the advice for damage
+        // is to build the index again): an index another user wrote before its commit files
+        // were shared (`generation::share_commit_files`).
+        for name in ["meta.json", ".managed.json"] {
+            let path = tantivy_dir.join(name);
+            if let Err(error) = fs::File::open(&path)
+                && error.kind() == std::io::ErrorKind::PermissionDenied
+            {
+                return Err(IndexError::io(&path)(error));
+            }
+        }
         let index = tantivy::directory::MmapDirectory::open(&tantivy_dir)
             .map_err(|e| e.to_string())
             .and_then(|directory| Index::open(ReadableDirectory::new(directory)).map_err(|e| e.to_string()))

@@ -91,6 +91,7 @@ pub(crate) fn upgrade_if_needed(root: &Path) -> Result<()> {
     prepared.commit()?;
     writer.wait_merging_threads()?;
     drop(index);
+    crate::generation::share_commit_files(&next);
     let marker = next.join(COMPLETE);
     fs::write(&marker, b"").map_err(IndexError::io(&marker))?;
     sync_dir(&next)?;
