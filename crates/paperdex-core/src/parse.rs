@@ -240,8 +240,16 @@ fn parse_text(path: &str, bytes: &[u8]) -> Result<ParsedFile, ParseError> {
 }
 
 /// Adds to each record whose text holds U+FFFD, read for bytes that were not UTF-8, a warning
-/// naming the file's first such byte.
+/// naming the file's first such byte; and says so in the reason of a rejected record whose
+/// reason quotes one (a link `caf\u{FFFD}`).
 fn warn_of_stray_bytes(parsed: &mut ParsedFile, line: usize, column: usize) {
+    for rejected in &mut parsed.rejected {
+        if rejected.reason.contains('\u{FFFD}') {
+            rejected.reason.push_str(&format!(
+                " (\u{FFFD} stands for bytes that are not UTF-8: the file's first is at line {line}, column {column})"
+            ));
+        }
+    }
     // A record's position in the file: the places rejected records do not take, in order.
     let rejected: std::collections::HashSet<usize> = parsed.rejected.iter().map(|r| r.position).collect();
     let mut positions = (1..).filter(|p| !rejected.contains(p));
