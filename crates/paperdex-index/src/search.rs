@@ -1862,24 +1862,41 @@ mod tests {
         assert!(top.hits[0].0 > top.hits[1].0, "the phrase must add to the first: {:?}", top.hits);
     }
 
+    /// The ids of `query`'s keyword matches (with `expansions`), best first, and the matches.
+    fn keyword_matches_of(
+        index: &PaperIndex,
+        query: &str,
+        expansions: &[crate::lexicon::Expansion],
+    ) -> (Vec<String>, super::KeywordMatches) {
+        let searcher = index.searcher();
+        let found = index
+            .keyword_matches(&searcher, query, expansions, &crate::filter::SearchFilter::default(), 10)
+            .expect("search");
+        let ids = index.ids_at(&searcher, &found.hits.iter().map(|&(_, address)| address).collect::<Vec<_>>());
+        (ids.expect("ids"), found)
+    }
+
+    /// `from`, a part of `query`, translated into `to` at `weight`, as the lexicon gives it.
+    fn translated(query: &str, from: &str, to: &str, weight: f32) -> crate::lexicon::Expansion {
+        let start = query.find(from).expect("part of the query");
+        crate::lexicon::Expansion {
+            from: from.into(),
+            to: to.into(),
+            terms: crate::analysis::analyze(&mut crate::analysis::word_analyzer(), to),
+            lang: paperdex_core::Lang::En,
+            weight,
+            source: crate::lexicon::LexiconSource::Parallel,
+            at: start..start + from.len(),
+        }
+    }
+
     #[test]
     fn a_part_of_a_chinese_query_the_lexicon_says_many_ways_does_not_outweigh_the_rest() {
         // 多模态大模型 幻觉: the lexicon knows four ways to say the first part and one for the
         // second. The English paper about both must lead, not the one that says the first part
         // every way and never says hallucination.
         let query = "多模态大模型 幻觉";
-        let translation = |from: &str, to: &str| {
-            let start = query.find(from).expect("part of the query");
-            crate::lexicon::Expansion {
-                from: from.into(),
-                to: to.into(),
-                terms: crate::analysis::analyze(&mut crate::analysis::word_analyzer(), to),
-                lang: paperdex_core::Lang::En,
-                weight: 0.5,
-                source: crate::lexicon::LexiconSource::Parallel,
-                at: start..start + from.len(),
-            }
-        };
+        let translation = |from: &str, to: &str| translated(query, from, to, 0.5);
         let expansions = [
             translation("多模态大模型", "MLLM"),
             translation("多模态", "multimodal"),
@@ -1901,12 +1918,7 @@ mod tests {
         }
         texts.push(("2601.00003".to_string(), "Hallucination in summarisation models.".to_string()));
         let (_dir, index) = index_of(&texts);
-        let searcher = index.searcher();
-        let found = index
-            .keyword_matches(&searcher, query, &expansions, &crate::filter::SearchFilter::default(), 10)
-            .expect("search");
-        let ids = index.ids_at(&searcher, &found.hits.iter().map(|&(_, address)| address).collect::<Vec<_>>());
-        let ids = ids.expect("ids");
+        let (ids, found) = keyword_matches_of(&index, query, &expansions);
         assert_eq!(ids.first().map(String::as_str), Some("2601.00001"), "{ids:?}");
         assert!(!found.singled_out, "the lead of the query's own list is English: {ids:?}");
     }
@@ -1937,22 +1949,8 @@ mod tests {
             texts.push((format!("2601.{:05}", 1000 + i), text.to_string()));
         }
         let (_dir, index) = index_of(&texts);
-        let terms = crate::analysis::analyze(&mut crate::analysis::word_analyzer(), "hallucination");
-        let translation = crate::lexicon::Expansion {
-            from: "幻觉".into(),
-            to: "hallucination".into(),
-            terms,
-            lang: paperdex_core::Lang::En,
-            weight: 1.0,
-            source: crate::lexicon::LexiconSource::Glossary,
-            at: 0.."幻觉".len(),
-        };
-        let searcher = index.searcher();
-        let found = index
-            .keyword_matches(&searcher, "幻觉", &[translation], &crate::filter::SearchFilter::default(), 10)
-            .expect("search");
-        let ids = index.ids_at(&searcher, &found.hits.iter().map(|&(_, address)| address).collect::<Vec<_>>());
-        let ids = ids.expect("ids");
+        let translation = translated("幻觉", "幻觉", "hallucination", 1.0);
+        let (ids, _) = keyword_matches_of(&index, "幻觉", &[translation]);
         assert_eq!(ids.len(), 7, "the Chinese papers and the five English ones: {ids:?}");
         ids.iter().position(|id| id == "2601.00001").expect("the Chinese paper is found") + 1
     }
@@ -1978,21 +1976,8 @@ mod tests {
         }
         let (_dir, index) = index_of(&texts);
         let query = "水密网格";
-        let translation = crate::lexicon::Expansion {
-            from: "网格".into(),
-            to: "grid".into(),
-            terms: crate::analysis::analyze(&mut crate::analysis::word_analyzer(), "grid"),
-            lang: paperdex_core::Lang::En,
-            weight: 1.0,
-            source: crate::lexicon::LexiconSource::Glossary,
-            at: query.find("网格").expect("网格")..query.len(),
-        };
-        let searcher = index.searcher();
-        let found = index
-            .keyword_matches(&searcher, query, &[translation], &crate::filter::SearchFilter::default(), 10)
-            .expect("search");
-        let ids = index.ids_at(&searcher, &found.hits.iter().map(|&(_, address)| address).collect::<Vec<_>>());
-        let ids = ids.expect("ids");
+        let translation = translated(query, "网格", "grid", 1.0);
+        let (ids, found) = keyword_matches_of(&index, query, &[translation]);
         (ids.iter().position(|id| id == "2601.00001").expect("found") + 1, found.singled_out)
     }
 
@@ -2034,21 +2019,8 @@ mod tests {
             texts.push((format!("2601.{:05}", 1000 + i), text.to_string()));
         }
         let (_dir, index) = index_of(&texts);
-        let translation = crate::lexicon::Expansion {
-            from: "泛化".into(),
-            to: "generalization".into(),
-            terms: crate::analysis::analyze(&mut crate::analysis::word_analyzer(), "generalization"),
-            lang: paperdex_core::Lang::En,
-            weight: 0.5,
-            source: crate::lexicon::LexiconSource::Parallel,
-            at: query.find("泛化").expect("泛化")..query.find("能力").expect("能力"),
-        };
-        let searcher = index.searcher();
-        let found = index
-            .keyword_matches(&searcher, query, &[translation], &crate::filter::SearchFilter::default(), 10)
-            .expect("search");
-        let ids = index.ids_at(&searcher, &found.hits.iter().map(|&(_, address)| address).collect::<Vec<_>>());
-        let ids = ids.expect("ids");
+        let translation = translated(query, "泛化", "generalization", 0.5);
+        let (ids, _) = keyword_matches_of(&index, query, &[translation]);
         let english = ids.iter().take(4).filter(|id| id.starts_with("2601.001")).count();
         assert_eq!(english, 4, "the four English papers on VLA generalization first: {ids:?}");
         assert_eq!(ids.len(), 7, "the Chinese papers still follow: {ids:?}");
