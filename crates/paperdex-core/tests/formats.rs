@@ -244,6 +244,16 @@ const HF_DAY: &str = r#"[
 /// A date that is no calendar day (`2026-13-45`) is left out with a warning saying what dates
 /// the papers instead, once per file; it was dropped in silence.
 #[test]
+fn a_report_that_gives_no_day_says_its_papers_have_no_first_seen_day() {
+    let report = "# Hugging Face Daily Papers Report\n\n## 📄 One\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n摘要一\n";
+    let parsed = parse("reports/notes.md", report.as_bytes());
+    let [warning] = &parsed.warnings[..] else { panic!("one warning for the file: {:#?}", parsed.warnings) };
+    assert!(warning.message.contains("no `**Date**:` line") && warning.message.contains("no first-seen day"));
+    // The file name's day is enough.
+    assert!(parse("reports/2026-02-05.md", report.as_bytes()).warnings.is_empty());
+}
+
+#[test]
 fn a_date_that_is_no_calendar_day_is_said_not_dropped_in_silence() {
     let report = "# Hugging Face Daily Papers Report\n**Date**: 2026-13-45\n\n\
                   ## 📄 One\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n摘要一\n\n\
@@ -548,7 +558,8 @@ fn chinese_summaries_take_the_title_from_the_guillemets_and_keep_the_search_resu
 fn a_summary_whose_content_is_not_text_is_refused_saying_what_it_is() {
     let file = r#"[{"url": "https://arxiv.org/abs/2406.06525", "content": 12345},
         {"url": "https://arxiv.org/abs/2406.07476", "content": ""},
-        {"url": "https://arxiv.org/abs/2406.07477", "content": "文章提出了一种方法。"}]"#;
+        {"url": "https://arxiv.org/abs/2406.07477", "content": "文章提出了一种方法。"},
+        {"url": ["https://arxiv.org/abs/2406.07478"], "content": "文章。"}]"#;
     let parsed = parse_bytes("zh-glm/2024-06-11.json", file.as_bytes()).expect("read");
     assert_eq!(parsed.records.len(), 1);
     let reasons: Vec<&str> = parsed.rejected.iter().map(|r| r.reason.as_str()).collect();
@@ -557,6 +568,8 @@ fn a_summary_whose_content_is_not_text_is_refused_saying_what_it_is() {
         [
             "summary of 2406.06525 has no text: `content` is a number, not a string",
             "summary of 2406.07476 has no text: `content` is empty or missing",
+            // A `url` of the wrong type is said to be so, not to be missing.
+            "`url` is a list, not a web address: cannot tell which paper this is",
         ]
     );
 }

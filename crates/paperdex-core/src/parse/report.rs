@@ -83,6 +83,7 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
         format: SourceFormat::DailyReport,
         date: header_date.as_ref().and_then(|(_, _, date)| date.clone()).or_else(|| date_in_file_name(path)),
     };
+    let no_date_line = header_date.is_none();
     // A date given but unreadable is said once, with the first paper, not dropped in silence.
     let bad_date = header_date.filter(|(_, raw, date)| date.is_none() && !raw.is_empty()).map(|(line, raw, _)| {
         let dated_by = match &source.date {
@@ -91,6 +92,13 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
         };
         format!("the report's date {:?} (line {line}) is no calendar day (YYYY-MM-DD): {dated_by}", snippet(raw, 40))
     });
+    // So is a report that gives no day at all: its papers would be missing from `new` unsaid.
+    let no_date = (no_date_line && source.date.is_none()).then(|| {
+        "the report has no `**Date**:` line and its file name no day (YYYY-MM-DD): its papers have no \
+         first-seen day, and `new` does not list them"
+            .to_string()
+    });
+    let bad_date = bad_date.or(no_date);
 
     let mut records = Vec::with_capacity(starts.len());
     let mut rejected = Vec::new();

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_list::record_object;
+use super::json_list::{kind_of, record_object};
 use super::text::{apology_for_not_reading, collapse_whitespace, non_empty, snippet};
 use crate::paper::{Lang, PaperId, Record, Section, SectionKind, Source};
 
@@ -28,6 +28,9 @@ pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<Str
     let item: Item = record_object(item)?;
     let url = match &item.url {
         Some(Value::String(url)) if !url.trim().is_empty() => url.trim(),
+        Some(other @ (Value::Number(_) | Value::Bool(_) | Value::Array(_) | Value::Object(_))) => {
+            return Err(format!("`url` is {}, not a web address: cannot tell which paper this is", kind_of(other)));
+        }
         _ => return Err("no `url`: cannot tell which paper this is".to_string()),
     };
     let id = PaperId::from_url(url)
