@@ -241,8 +241,8 @@ const HF_DAY: &str = r#"[
   "{'paper': {'id': '2412.07730', 'title': 'STIV'}}"
 ]"#;
 
-/// A date that is no calendar day (`2026-13-45`) is left out with a warning saying what dates
-/// the papers instead, once per file; it was dropped in silence.
+/// A report that gives no day at all (no `**Date**` line, none in its file name) says its
+/// papers have no first-seen day, once per file: `new` would miss them unsaid.
 #[test]
 fn a_report_that_gives_no_day_says_its_papers_have_no_first_seen_day() {
     let report = "# Hugging Face Daily Papers Report\n\n## 📄 One\n\n- **链接**: https://huggingface.co/papers/2602.02958\n\n摘要一\n";
@@ -253,6 +253,8 @@ fn a_report_that_gives_no_day_says_its_papers_have_no_first_seen_day() {
     assert!(parse("reports/2026-02-05.md", report.as_bytes()).warnings.is_empty());
 }
 
+/// A date that is no calendar day (`2026-13-45`) is left out with a warning saying what dates
+/// the papers instead, once per file; it was dropped in silence.
 #[test]
 fn a_date_that_is_no_calendar_day_is_said_not_dropped_in_silence() {
     let report = "# Hugging Face Daily Papers Report\n**Date**: 2026-13-45\n\n\
