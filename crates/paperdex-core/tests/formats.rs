@@ -468,6 +468,14 @@ fn an_hf_dump_named_without_a_day_is_dated_by_the_day_its_record_was_listed() {
     let items: Vec<String> = days.iter().enumerate().map(|(i, day)| item(&format!("2405.0000{i}"), day)).collect();
     let parsed = parse("downloads/papers.json", format!("[{}]", items.join(",")).as_bytes());
     assert!(parsed.records.iter().all(|r| r.source.date.as_deref() == Some("2024-05-27")), "{:?}", parsed.records);
+    // A dump no day holds a quarter of (a week's items) is dated by its commonest day, the
+    // latest of equals.
+    let days = ["2024-05-20", "2024-05-20", "2024-05-21", "2024-05-21", "2024-05-22"];
+    let week = ["2024-05-23", "2024-05-24", "2024-05-25", "2024-05-26"];
+    let items: Vec<String> =
+        days.iter().chain(&week).enumerate().map(|(i, day)| item(&format!("2405.0001{i}"), day)).collect();
+    let parsed = parse("downloads/week.json", format!("[{}]", items.join(",")).as_bytes());
+    assert!(parsed.records.iter().all(|r| r.source.date.as_deref() == Some("2024-05-21")), "{:?}", parsed.records);
     let compact = parse("downloads/daily_papers_20260205.json", HF_DAY.as_bytes());
     assert!(compact.records.iter().all(|r| r.source.date.as_deref() == Some("2026-02-05")), "the file's day wins");
 }

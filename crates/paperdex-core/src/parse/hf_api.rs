@@ -70,7 +70,8 @@ pub(super) fn listed_day(items: &[Value]) -> Option<String> {
     }
     let dated: usize = days.values().sum();
     let latest_held = days.iter().rev().find(|&(_, &n)| n * 4 >= dated).map(|(day, _)| day.clone());
-    latest_held.or_else(|| days.iter().rev().max_by_key(|&(_, &n)| n).map(|(day, _)| day.clone()))
+    // `max_by_key` keeps the last of equals: in day order, the latest.
+    latest_held.or_else(|| days.iter().max_by_key(|&(_, &n)| n).map(|(day, _)| day.clone()))
 }
 
 /// Converts one list item, with a warning when part of it was left out, or says why it
