@@ -157,10 +157,6 @@ pub(super) fn parse(path: &str, content: &str) -> Result<ParsedFile, ParseError>
 /// of that paper, its whole summary was added to the other paper's text and its own id lost.
 /// A link line naming the paper it stands in (a summary repeating its link) starts nothing.
 fn with_headless_papers(lines: &[&str], fenced: &[bool], headings: Vec<usize>) -> Vec<usize> {
-    let link_id = |line: &str| {
-        let (key, value) = meta_item(line)?;
-        is_link_key(key).then(|| PaperId::from_url(link_target(value))).flatten()
-    };
     let mut starts = Vec::with_capacity(headings.len());
     // The id of the paper the lines read so far belong to.
     let mut current: Option<PaperId> = None;
@@ -177,8 +173,9 @@ fn with_headless_papers(lines: &[&str], fenced: &[bool], headings: Vec<usize>) -
         if fenced[i] || line.trim().is_empty() {
             continue;
         }
-        let id = link_id(line);
-        if in_metadata && meta_item(line).is_some() {
+        let meta = meta_item(line);
+        let id = meta.filter(|(key, _)| is_link_key(key)).and_then(|(_, value)| PaperId::from_url(link_target(value)));
+        if in_metadata && meta.is_some() {
             current = current.or(id);
             continue;
         }
