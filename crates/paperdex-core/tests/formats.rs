@@ -445,6 +445,35 @@ fn an_hf_title_written_as_a_number_gives_way_to_one_written_as_text() {
 }
 
 #[test]
+fn an_hf_field_no_reader_can_use_is_left_out_with_a_warning_naming_it() {
+    let day = r#"[
+  {"paper": {"id": "2602.02958", "title": {"en": "Quant VideoGen"}, "summary": "An abstract.", "upvotes": "lots",
+             "authors": 5, "ai_keywords": true}, "title": "Quant VideoGen"},
+  {"paper": {"id": "2602.02959", "title": "A paper", "upvotes": 1e300, "githubRepo": null}},
+  {"paper": {"id": "2602.02960", "title": "Fine", "upvotes": "160", "authors": "A. One, B. Two"}}
+]"#;
+    let parsed = parse("hf-daily-api/2026-02-05.json", day.as_bytes());
+    // Every record is read, with what could be read.
+    let read: Vec<(Option<&str>, Option<u32>, usize)> =
+        parsed.records.iter().map(|r| (r.title.as_deref(), r.upvotes, r.authors.len())).collect();
+    assert_eq!(read, [(Some("Quant VideoGen"), None, 0), (Some("A paper"), None, 0), (Some("Fine"), Some(160), 2)]);
+    let warnings: Vec<(usize, &str)> = parsed.warnings.iter().map(|w| (w.position, w.message.as_str())).collect();
+    assert_eq!(
+        warnings,
+        [
+            (
+                1,
+                "its `paper.title` is an object, not text: left out; its `paper.authors` is 5, not a list of names: \
+                 left out; its `paper.upvotes` is \"lots\", not a count: left out; its `paper.ai_keywords` is a \
+                 boolean, not a list of words: left out"
+            ),
+            // A count past any real one is a broken field, not the most upvoted paper.
+            (2, "its `paper.upvotes` is 1e+300, not a count: left out"),
+        ]
+    );
+}
+
+#[test]
 fn an_hf_dump_named_without_a_day_is_dated_by_the_day_its_record_was_listed() {
     let parsed = parse("downloads/daily_papers.json", HF_DAY.as_bytes());
     let days: Vec<Option<&str>> = parsed.records.iter().map(|r| r.source.date.as_deref()).collect();

@@ -20,6 +20,25 @@ pub const CHUNKING_VERSION: u32 = 1;
 /// so that estimation error and the prefix still fit.
 pub const MAX_PASSAGE_TOKENS: usize = 440;
 
+/// The most passages a paper gets in one language: the model reads its opening (the title, the
+/// core contribution, then the text in order) and the rest is found by its words alone. A
+/// real paper stays far below it (the corpus's longest, a whole paper in markdown, makes under
+/// 30); a pasted megabyte in an abstract made 556 passages and 53 s of embedding, and as many
+/// chances for one paper to be near any query. Capping it left every passage of every paper
+/// under the cap as it was, so it needed no new [`CHUNKING_VERSION`]: a paper over it stored
+/// under no cap has more vectors than passages, which keeps it from reusing them
+/// (`stored_passage_vectors`) and re-embeds its capped passages when it changes.
+pub const MAX_PASSAGES_PER_LANGUAGE: usize = 64;
+
+/// A paper's passages, and how many [`MAX_PASSAGES_PER_LANGUAGE`] left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passages {
+    /// What [`chunk`] returns.
+    pub chunks: Vec<Chunk>,
+    /// The windows past the cap, in every language: what ingest warns about.
+    pub left_out: usize,
+}
+
 /// One passage of a paper, in one language.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chunk {
@@ -82,10 +101,17 @@ pub fn estimate_tokens(text: &str) -> usize {
 }
 
 /// The passages of `paper`: per language, the title with the core contribution first, then
-/// the remaining text in windows of at most [`MAX_PASSAGE_TOKENS`] (estimated).
+/// the remaining text in windows of at most [`MAX_PASSAGE_TOKENS`] (estimated), at most
+/// [`MAX_PASSAGES_PER_LANGUAGE`] of them.
 pub fn chunk(paper: &Paper) -> Vec<Chunk> {
+    passages(paper).chunks
+}
+
+/// [`chunk`], with the count of windows its cap left out.
+pub fn passages(paper: &Paper) -> Passages {
     let sections = paper.sections();
     let mut chunks = Vec::new();
+    let mut left_out = 0;
     for lang in [Lang::Zh, Lang::En] {
         // Reference lists are titles and links: they would give a Chinese-only paper an
         // "English passage" and mislead the per-language ranking.
@@ -94,6 +120,7 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
         if of_lang.is_empty() {
             continue;
         }
+        let first_of_lang = chunks.len();
         // The core contribution (or its nearest stand-in) goes into the first passage, next to
         // the title: the densest statement of what the paper is about.
         let lead_rank = |kind: SectionKind| match kind {
@@ -155,13 +182,18 @@ pub fn chunk(paper: &Paper) -> Vec<Chunk> {
         if !window.is_empty() {
             chunks.push(passage(&window, &window_kinds, std::mem::take(&mut window_parts)));
         }
+        let made = chunks.len() - first_of_lang;
+        if made > MAX_PASSAGES_PER_LANGUAGE {
+            left_out += made - MAX_PASSAGES_PER_LANGUAGE;
+            chunks.truncate(first_of_lang + MAX_PASSAGES_PER_LANGUAGE);
+        }
     }
     let title = paper.title();
     if chunks.is_empty() && title != paper.id.as_str() {
         // A paper known only by its title is still findable by it (a bare id is not text).
         chunks.push(Chunk { lang: Lang::detect(title), text: title.to_string(), section: None, parts: Vec::new() });
     }
-    chunks
+    Passages { chunks, left_out }
 }
 
 /// Splits a paragraph that is over `budget` at sentence ends, and a sentence that is still over
@@ -265,6 +297,23 @@ mod tests {
         }
         let joined: String = chunks.iter().map(|c| c.text.trim_start_matches("Quant VideoGen\n")).collect();
         assert_eq!(joined.chars().filter(|&c| c == '。').count(), 200);
+    }
+
+    #[test]
+    fn a_pasted_megabyte_is_embedded_up_to_the_cap_and_its_chinese_summary_whole() {
+        let english = "Long pasted text about speculative decoding for large language models. ".repeat(12_000);
+        let p = paper(vec![
+            Section::new(SectionKind::CoreContribution, "提出了投机解码的新方法"),
+            Section::new(SectionKind::Abstract, english),
+        ]);
+        let Passages { chunks, left_out } = passages(&p);
+        let english: Vec<_> = chunks.iter().filter(|c| c.lang == Lang::En).collect();
+        assert_eq!(english.len(), MAX_PASSAGES_PER_LANGUAGE);
+        assert!(left_out > 300, "{left_out} windows left out");
+        // The Chinese passage, and the English text's opening, are what the model reads.
+        assert_eq!(chunks.iter().filter(|c| c.lang == Lang::Zh).count(), 1);
+        assert!(english[0].text.starts_with("Quant VideoGen\nLong pasted text"), "{}", english[0].text);
+        assert_eq!(chunk(&p), chunks);
     }
 
     #[test]

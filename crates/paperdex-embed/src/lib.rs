@@ -16,7 +16,9 @@ mod e5;
 mod hash;
 
 pub use cache::{DEFAULT_QUERY_CACHE_ENTRIES, MAX_QUERY_CACHE_ENTRIES, QueryCache};
-pub use chunk::{CHUNKING_VERSION, Chunk, MAX_PASSAGE_TOKENS, chunk, estimate_tokens};
+pub use chunk::{
+    CHUNKING_VERSION, Chunk, MAX_PASSAGE_TOKENS, MAX_PASSAGES_PER_LANGUAGE, Passages, chunk, estimate_tokens, passages,
+};
 pub use e5::{DIMENSIONS, E5Embedder, MODEL_NAME, ModelPaths, SessionKind, VECTORS_NAME};
 pub use hash::HashEmbedder;
 

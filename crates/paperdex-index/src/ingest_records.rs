@@ -102,6 +102,9 @@ struct Run<'s> {
     /// Records that lost text against what their file said at an earlier ingest
     /// ([`Record::lost_since`]), for the report.
     losses: Vec<RecordWarning>,
+    /// Papers embedded here whose text is longer than the model reads
+    /// ([`paperdex_embed::MAX_PASSAGES_PER_LANGUAGE`]), for the report.
+    too_long: Vec<RecordWarning>,
 }
 
 impl PaperIndex {
@@ -160,6 +163,7 @@ impl PaperIndex {
             stale_postings,
             embedding: embedder.is_some(),
             losses: Vec::new(),
+            too_long: Vec::new(),
         };
         let mut progress = EmbedProgress::new(0, 0);
         let written = std::thread::scope(|scope| -> Result<bool> {
@@ -287,6 +291,7 @@ impl PaperIndex {
             report.record_warnings.iter().map(|w| (w.path.as_str(), w.paper.as_str())).collect();
         run.losses.retain(|w| !warned.contains(&(w.path.as_str(), w.paper.as_str())));
         report.record_warnings.append(&mut run.losses);
+        report.record_warnings.append(&mut run.too_long);
         for touched in run.touched.values() {
             match touched.outcome {
                 Outcome::New => report.papers_new += 1,
@@ -480,6 +485,7 @@ impl PaperIndex {
             };
             if run.embedding && (text_changed || lacks_vectors()) {
                 seen.embedded = true;
+                run.too_long.extend(too_long(&now));
                 batch.embed.push(now.clone());
             }
             if text_changed {
@@ -508,6 +514,27 @@ fn loss(before: Option<&Paper>, record: &Record) -> Option<RecordWarning> {
         line: None,
         paper: record.id.to_string(),
         message,
+    })
+}
+
+/// The warning for `paper` when the model reads only the opening of its text
+/// ([`paperdex_embed::MAX_PASSAGES_PER_LANGUAGE`]), named by the file of its longest record.
+fn too_long(paper: &Paper) -> Option<RecordWarning> {
+    let left_out = paperdex_embed::passages(paper).left_out;
+    if left_out == 0 {
+        return None;
+    }
+    let longest = paper.records.iter().max_by_key(|r| r.sections.iter().map(|s| s.text.len()).sum::<usize>())?;
+    Some(RecordWarning {
+        path: longest.source.path.clone(),
+        position: None,
+        line: None,
+        paper: paper.id.to_string(),
+        message: format!(
+            "its text is too long for the model: the first {} passages of a language are embedded and {left_out} \
+             more are not (all its words are found by keyword search)",
+            paperdex_embed::MAX_PASSAGES_PER_LANGUAGE
+        ),
     })
 }
 
@@ -737,6 +764,30 @@ mod tests {
         let kept_english: Vec<_> = kept.into_iter().filter(|(lang, _)| *lang == paperdex_core::Lang::En).collect();
         assert_eq!(kept_english, english_passages);
         assert!(index.consistency_report().expect("report").agrees());
+    }
+
+    #[test]
+    fn a_pasted_megabyte_is_embedded_up_to_the_cap_with_a_warning_and_found_by_its_last_words() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pasted = format!(
+            "{} The last sentence mentions zeppelins.",
+            "A sorting method for nearly sorted input. ".repeat(25_000)
+        );
+        let (index, model) = embedded(dir.path(), vec![record(9, &pasted), record(8, "compilers")]);
+        let embedded = model.passages.lock().expect("lock").len();
+        // Paper 8's one passage, and paper 9's first passages only.
+        assert_eq!(embedded, paperdex_embed::MAX_PASSAGES_PER_LANGUAGE + 1);
+        assert_eq!(vectors_of(&index, "cacm/0000009").len(), paperdex_embed::MAX_PASSAGES_PER_LANGUAGE);
+        assert!(index.consistency_report().expect("report").agrees());
+
+        let again = index.ingest_records(vec![record(9, &format!("{pasted} And blimps."))], Some(&model), &mut Quiet);
+        let warnings = again.expect("ingest").record_warnings;
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!((warnings[0].paper.as_str(), warnings[0].path.as_str()), ("cacm/0000009", "/c/cacm.all"));
+        assert!(warnings[0].message.starts_with("its text is too long for the model"), "{}", warnings[0].message);
+        let request = crate::SearchRequest::new("zeppelins blimps").mode(crate::SearchMode::Bm25);
+        let hits: Vec<_> = index.search_bm25(&request).expect("search").hits.into_iter().map(|h| h.id).collect();
+        assert_eq!(hits, vec!["cacm/0000009"]);
     }
 
     #[test]

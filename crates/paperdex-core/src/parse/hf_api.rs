@@ -2,7 +2,8 @@
 //!
 //! The structs are lenient: every field is optional, `null` is the same as missing, unknown
 //! fields are ignored, and a field of the wrong type (a number where a string belongs) is read
-//! as best it can be rather than failing the record.
+//! as best it can be rather than failing the record; one that cannot be read at all (`"upvotes":
+//! "lots"`) is left out with a warning naming it ([`unreadable_fields`]).
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -77,6 +78,7 @@ pub(super) fn listed_day(items: &[Value]) -> Option<String> {
 /// Converts one list item, with a warning when part of it was left out, or says why it
 /// cannot be used.
 pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<String>), String> {
+    let unreadable = unreadable_fields(&item);
     let item: Item = record_object(item)?;
     let paper = match item.paper {
         Value::Object(_) => HfPaper::deserialize(item.paper).map_err(|e| format!("unreadable `paper` object: {e}"))?,
@@ -107,9 +109,13 @@ pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<Str
     // markdown file's is: the paper is then dated by the day it was listed.
     let published = paper.published_at.or(item.published_at);
     record.published = published.as_deref().and_then(normalize_date);
-    let warning = published
-        .filter(|raw| record.published.is_none() && non_empty(raw).is_some())
-        .map(|raw| format!("its publishedAt {:?} is no calendar day (YYYY-MM-DD): left out", snippet(&raw, 40)));
+    let mut warnings = unreadable;
+    warnings.extend(
+        published
+            .filter(|raw| record.published.is_none() && non_empty(raw).is_some())
+            .map(|raw| format!("its publishedAt {:?} is no calendar day (YYYY-MM-DD): left out", snippet(&raw, 40))),
+    );
+    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     record.authors = paper.authors;
     record.keywords = paper.ai_keywords;
     record.github = paper.github_repo.as_deref().and_then(non_empty).map(str::to_string);
@@ -140,61 +146,149 @@ impl LenientText {
     }
 }
 
-fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<LenientText, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::String(s) => LenientText { text: Some(s), written_as_text: true },
-        Value::Number(n) => LenientText { text: Some(n.to_string()), written_as_text: false },
-        _ => LenientText::default(),
-    })
+/// The kinds of value the lenient fields read: each kind's reader below is both the field's
+/// deserializer and what [`unreadable_fields`] asks, so the two cannot disagree.
+#[derive(Debug, Clone, Copy)]
+enum FieldKind {
+    /// A string, or a number written as one.
+    Text,
+    /// A count: [`count_of`].
+    Count,
+    /// A list of strings, or one comma-separated string: [`strings_of`].
+    Strings,
+    /// Authors: [`authors_of`].
+    Authors,
 }
 
-fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::String(s) => Some(s),
+impl FieldKind {
+    /// Whether a reader of this kind gets anything out of `value` (`null` is a missing field).
+    fn reads(self, value: &Value) -> bool {
+        match self {
+            FieldKind::Text => text_of(value).is_some(),
+            FieldKind::Count => count_of(value).is_some(),
+            FieldKind::Strings => strings_of(value).is_some(),
+            FieldKind::Authors => authors_of(value).is_some(),
+        }
+    }
+
+    /// What a value of this kind is, for a warning.
+    fn name(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Count => "a count",
+            FieldKind::Strings => "a list of words",
+            FieldKind::Authors => "a list of names",
+        }
+    }
+}
+
+/// The lenient fields of a list item, and of its `paper`, by the names the API gives them. The
+/// ids are not here: a record without a readable id is refused, and says so.
+const ITEM_FIELDS: &[(&str, FieldKind)] =
+    &[("title", FieldKind::Text), ("summary", FieldKind::Text), ("publishedAt", FieldKind::Text)];
+const PAPER_FIELDS: &[(&str, FieldKind)] = &[
+    ("title", FieldKind::Text),
+    ("summary", FieldKind::Text),
+    ("authors", FieldKind::Authors),
+    ("publishedAt", FieldKind::Text),
+    ("upvotes", FieldKind::Count),
+    ("ai_summary", FieldKind::Text),
+    ("ai_keywords", FieldKind::Strings),
+    ("githubRepo", FieldKind::Text),
+    ("submittedOnDailyAt", FieldKind::Text),
+];
+
+/// A warning for each field of `item` (or of its `paper`) that holds a value no reader of its
+/// kind can use (`"upvotes": "lots"`, `"title": {}`), which the record is read without: a dump
+/// whose fields changed type would otherwise lose them without a word.
+fn unreadable_fields(item: &Value) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut check = |object: Option<&Value>, prefix: &str, fields: &[(&str, FieldKind)]| {
+        for (name, kind) in fields {
+            let Some(value) = object.and_then(|o| o.get(name)).filter(|v| !v.is_null()) else { continue };
+            if !kind.reads(value) {
+                let held = match value {
+                    Value::String(s) => format!("{:?}", snippet(s, 40)),
+                    Value::Number(n) => n.to_string(),
+                    other => kind_of(other).to_string(),
+                };
+                warnings.push(format!("its `{prefix}{name}` is {held}, not {}: left out", kind.name()));
+            }
+        }
+    };
+    check(Some(item), "", ITEM_FIELDS);
+    check(item.get("paper"), "paper.", PAPER_FIELDS);
+    warnings
+}
+
+/// A string, or a number written as one.
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
-    })
+    }
 }
 
-/// A count (`160`, `"160"`, `160.0`), clamped to `u32`.
-fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    let value = Value::deserialize(d)?;
-    let count = match &value {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+/// A count (`160`, `"160"`, `160.0`) a `u32` holds; a negative, fractional-only or larger one
+/// is no count (1e300 upvotes is a broken field, not the most upvoted paper).
+fn count_of(value: &Value) -> Option<u32> {
+    let count = match value {
+        Value::Number(n) => {
+            n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
+        }
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     };
-    Ok(count.map(|c| u32::try_from(c).unwrap_or(u32::MAX)))
+    count.and_then(|c| u32::try_from(c).ok())
 }
 
 /// A list of strings, or one comma-separated string.
-fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
+fn strings_of(value: &Value) -> Option<Vec<String>> {
+    match value {
         Value::Array(items) => {
-            items.iter().filter_map(Value::as_str).filter_map(non_empty).map(collapse_whitespace).collect()
+            Some(items.iter().filter_map(Value::as_str).filter_map(non_empty).map(collapse_whitespace).collect())
         }
-        Value::String(s) => s.split(',').filter_map(non_empty).map(collapse_whitespace).collect(),
-        _ => Vec::new(),
-    })
+        Value::String(s) => Some(s.split(',').filter_map(non_empty).map(collapse_whitespace).collect()),
+        _ => None,
+    }
 }
 
-/// Authors as the API gives them (`[{"name": ...}]`), or plain strings.
-fn lenient_authors<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+/// Authors as the API gives them (`[{"name": ...}]`), plain strings, or one comma-separated
+/// string.
+fn authors_of(value: &Value) -> Option<Vec<String>> {
+    let Value::Array(items) = value else { return strings_of(value) };
+    Some(
+        items
+            .iter()
+            .filter_map(|author| match author {
+                Value::String(name) => Some(name.as_str()),
+                Value::Object(fields) => fields.get("name").and_then(Value::as_str),
+                _ => None,
+            })
+            .filter_map(non_empty)
+            .map(collapse_whitespace)
+            .collect(),
+    )
+}
+
+fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<LenientText, D::Error> {
     let value = Value::deserialize(d)?;
-    let Value::Array(items) = value else {
-        return Ok(match value {
-            Value::String(s) => s.split(',').filter_map(non_empty).map(collapse_whitespace).collect(),
-            _ => Vec::new(),
-        });
-    };
-    Ok(items
-        .iter()
-        .filter_map(|author| match author {
-            Value::String(name) => Some(name.as_str()),
-            Value::Object(fields) => fields.get("name").and_then(Value::as_str),
-            _ => None,
-        })
-        .filter_map(non_empty)
-        .map(collapse_whitespace)
-        .collect())
+    Ok(LenientText { text: text_of(&value), written_as_text: value.is_string() })
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(text_of(&Value::deserialize(d)?))
+}
+
+fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    Ok(count_of(&Value::deserialize(d)?))
+}
+
+fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(strings_of(&Value::deserialize(d)?).unwrap_or_default())
+}
+
+fn lenient_authors<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(authors_of(&Value::deserialize(d)?).unwrap_or_default())
 }

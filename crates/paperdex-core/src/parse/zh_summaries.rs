@@ -39,13 +39,7 @@ pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<Str
         Some(Value::String(content)) => non_empty(content),
         None | Some(Value::Null) => None,
         Some(other) => {
-            let kind = match other {
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::Array(_) => "a list",
-                _ => "an object",
-            };
-            return Err(format!("summary of {id} has no text: `content` is {kind}, not a string"));
+            return Err(format!("summary of {id} has no text: `content` is {}, not a string", kind_of(other)));
         }
     }
     .ok_or_else(|| format!("summary of {id} has no text: `content` is empty or missing"))?;
