@@ -531,8 +531,9 @@ fn too_long(paper: &Paper) -> Option<RecordWarning> {
         line: None,
         paper: paper.id.to_string(),
         message: format!(
-            "its text is too long for the model: the first {} passages of a language are embedded and {left_out} \
-             more are not (all its words are found by keyword search)",
+            "paper {}: its text is too long for the model: the first {} passages of a language are embedded and \
+             {left_out} more are not (all its words are found by keyword search)",
+            paper.id,
             paperdex_embed::MAX_PASSAGES_PER_LANGUAGE
         ),
     })
@@ -784,7 +785,11 @@ mod tests {
         let warnings = again.expect("ingest").record_warnings;
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!((warnings[0].paper.as_str(), warnings[0].path.as_str()), ("cacm/0000009", "/c/cacm.all"));
-        assert!(warnings[0].message.starts_with("its text is too long for the model"), "{}", warnings[0].message);
+        assert!(
+            warnings[0].message.starts_with("paper cacm/0000009: its text is too long for the model"),
+            "{}",
+            warnings[0].message
+        );
         let request = crate::SearchRequest::new("zeppelins blimps").mode(crate::SearchMode::Bm25);
         let hits: Vec<_> = index.search_bm25(&request).expect("search").hits.into_iter().map(|h| h.id).collect();
         assert_eq!(hits, vec!["cacm/0000009"]);
