@@ -209,6 +209,34 @@ async fn a_request_before_initialize_is_told_to_initialize_first() {
     client.close().await;
 }
 
+/// A client whose `initialize` lacks what MCP requires is told which field, as invalid params
+/// (it was told to send `initialize`, which it had), and its corrected handshake works.
+#[tokio::test]
+async fn an_initialize_missing_a_field_is_told_which() {
+    let mut client = Client::start(server());
+    let cases = [
+        (json!({"capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}), "missing field `protocolVersion`"),
+        (json!({"protocolVersion": "2025-11-25", "capabilities": {}}), "missing field `clientInfo`"),
+    ];
+    for (n, (params, fault)) in cases.into_iter().enumerate() {
+        client.send(&json!({"jsonrpc": "2.0", "id": n, "method": "initialize", "params": params}).to_string()).await;
+        let answer = client.answer().await;
+        assert_eq!(
+            (answer["id"].as_u64(), answer["error"]["code"].as_i64()),
+            (Some(n as u64), Some(-32602)),
+            "{answer}"
+        );
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("Invalid params: `initialize` needs") && message.contains(fault), "{answer}");
+    }
+    client.send(r#"{"jsonrpc":"2.0","id":"bare","method":"initialize"}"#).await;
+    let answer = client.answer().await;
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap_or_default().ends_with("it has none"), "{answer}");
+    client.initialize().await;
+    client.close().await;
+}
+
 /// A client that writes its requests, good and bad, and closes its input at once (a script
 /// piping a file in) gets an answer to every one: the answers to bad lines were written inside
 /// a read the service loop drops whenever a tool's answer comes first, and were lost with it.

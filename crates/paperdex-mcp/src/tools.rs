@@ -14,7 +14,7 @@ use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::error::ToolError;
 
@@ -295,7 +295,29 @@ pub fn input_schema<T: JsonSchema>() -> Arc<JsonObject> {
     // The title is the Rust type's name, of no use to an agent; the dialect is MCP's default.
     object.remove("title");
     object.remove("$schema");
+    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+        properties.values_mut().for_each(standard_property);
+    }
     Arc::new(object)
+}
+
+/// A property's schema in standard JSON Schema that validates its own default: schemars
+/// writes `"format": "uint"` for a `usize`, a format of its own that Ajv refuses to compile
+/// the schema with (`minimum` already says it), and an optional argument whose values are
+/// listed (`lang`: `["string", "null"]`, default null) did not list null among them.
+fn standard_property(property: &mut Value) {
+    let integer = schema_types(property).contains(&"integer");
+    let nullable = property.get("type").and_then(Value::as_array).is_some_and(|types| types.contains(&json!("null")));
+    let Some(property) = property.as_object_mut() else { return };
+    if integer {
+        property.remove("format");
+    }
+    if let Some(Value::Array(values)) = property.get_mut("enum")
+        && nullable
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
+    }
 }
 
 /// Reads a call's arguments strictly into `T`: an unknown argument, a missing one or a value of
@@ -323,6 +345,12 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
     // as text: `"5"` is read as the HTTP API reads `limit=5` (digits only, spaces around left
     // out). `5.5`, `"5.5"` and `"ten"` stay as given and are refused below, named by their type.
     let mut arguments = arguments;
+    // An integer argument given as empty text is not given, as `limit=` is the default over
+    // HTTP (an optional text argument's empty value, `mode: ""`, is its own parser's default).
+    arguments.retain(|name, given| {
+        let integer = properties.get(name).is_some_and(|p| schema_types(p).contains(&"integer"));
+        !(integer && given.as_str().is_some_and(|text| text.trim().is_empty()))
+    });
     for (name, given) in arguments.iter_mut() {
         if !properties.get(name).is_some_and(|p| schema_types(p).contains(&"integer")) {
             continue;
@@ -456,6 +484,29 @@ mod tests {
             .and_then(SearchArgs::into_request)
             .expect("empty values are defaults");
         assert_eq!((request.mode, request.filter.since), (SearchMode::Hybrid, None));
+        // So is an empty count, as `limit=` is.
+        let request = parse::<SearchArgs>(args(json!({"query": "x", "limit": "", "offset": "  "})))
+            .and_then(SearchArgs::into_request)
+            .expect("empty counts are defaults");
+        assert_eq!((request.limit, request.offset), (DEFAULT_LIMIT, 0));
+    }
+
+    /// What a client validating the tools' schemas with a standard validator (Ajv) meets: no
+    /// format of schemars' own (`uint`), and every listed argument's default among its values.
+    #[test]
+    fn every_input_schema_is_standard_and_holds_its_own_defaults() {
+        for tool in list() {
+            let properties =
+                tool.input_schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+            assert!(!properties.is_empty(), "{}", tool.name);
+            for (name, property) in properties {
+                let format = property.get("format").and_then(Value::as_str);
+                assert!(format.is_none_or(|f| ["date", "uri"].contains(&f)), "{} {name}: {property}", tool.name);
+                if let (Some(Value::Array(values)), Some(default)) = (property.get("enum"), property.get("default")) {
+                    assert!(values.contains(default), "{} {name}: {property}", tool.name);
+                }
+            }
+        }
     }
 
     #[test]

@@ -40,6 +40,7 @@ const MAX_DETAIL_CHARS: usize = 200;
 /// A JSON-RPC error code (the JSON-RPC 2.0 specification's).
 const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
+const INVALID_PARAMS: i64 = -32602;
 
 /// Newline-delimited JSON-RPC over a reader and a writer (stdin and stdout in `paperdex mcp`,
 /// an in-memory pipe in tests).
@@ -196,6 +197,26 @@ fn names_no_protocol(request: &ClientRequest) -> bool {
     }
 }
 
+/// What is wrong with the params of `line` when it is an `initialize` whose params are not
+/// MCP's (`protocolVersion`, `capabilities` and `clientInfo` are required), in the words of
+/// an invalid-params error; `None` for any other line.
+fn unreadable_initialize(line: &[u8]) -> Option<String> {
+    let message: Value = serde_json::from_slice(line).ok()?;
+    if message.get("method").and_then(Value::as_str) != Some("initialize") {
+        return None;
+    }
+    let problem = match message.get("params") {
+        None | Some(Value::Null) => "it has none".to_string(),
+        Some(params) => {
+            let error = serde_json::from_value::<rmcp::model::InitializeRequestParams>(params.clone()).err()?;
+            error.to_string().chars().take(MAX_DETAIL_CHARS).collect()
+        }
+    };
+    Some(format!(
+        "Invalid params: `initialize` needs params with `protocolVersion`, `capabilities` and `clientInfo`: {problem}"
+    ))
+}
+
 fn error_line(code: i64, message: &str, id: Value) -> Vec<u8> {
     let mut line = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string();
     line.push('\n');
@@ -273,14 +294,19 @@ where
                 Ok(JsonRpcMessage::Request(request))
                     if !self.session_started && names_no_protocol(&request.request) =>
                 {
-                    let message = "Invalid Request: the session has not started: send `initialize` first \
-                                   (under protocol 2026-07-28, a request may carry its protocol version and \
-                                   client capabilities in `_meta` instead)";
-                    self.answer(error_line(
-                        INVALID_REQUEST,
-                        message,
-                        serde_json::to_value(&request.id).unwrap_or(Value::Null),
-                    ));
+                    let id = serde_json::to_value(&request.id).unwrap_or(Value::Null);
+                    // An `initialize` whose params rmcp could not read arrives as another
+                    // request: told what its params lack, not to send `initialize`.
+                    let answer = match unreadable_initialize(line) {
+                        Some(message) => error_line(INVALID_PARAMS, &message, id),
+                        None => {
+                            let message = "Invalid Request: the session has not started: send `initialize` \
+                                           first (under protocol 2026-07-28, a request may carry its protocol \
+                                           version and client capabilities in `_meta` instead)";
+                            error_line(INVALID_REQUEST, message, id)
+                        }
+                    };
+                    self.answer(answer);
                 }
                 Ok(message) => {
                     if let JsonRpcMessage::Request(request) = &message {

@@ -85,13 +85,17 @@ impl utoipa::Modify for ServerWideResponses {
             ("421", error_body("The Host header names no host this server answers for (`invalid_host`)")),
             (
                 "414",
-                ResponseBuilder::new().description("The request line is over the server's limit (no body)").build(),
+                error_body(
+                    "The request target is over the server's limit (`uri_too_long`); one over 64 KiB, which the \
+                     HTTP library refuses itself, gets no body and the connection is closed",
+                ),
             ),
             (
                 "431",
-                ResponseBuilder::new()
-                    .description("The headers are over the server's limit in size or number (no body)")
-                    .build(),
+                error_body(
+                    "The headers are over the server's limit (`headers_too_large`); a head over 128 KiB, or of \
+                     over 100 headers, gets no body and the connection is closed",
+                ),
             ),
         ];
         for item in openapi.paths.paths.values_mut() {
@@ -217,6 +221,12 @@ pub(crate) const LATEST_ORDERS: [SortOrder; 1] = [SortOrder::Date];
 fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     match path {
         Ok(Path(id)) => Ok(id),
+        // In the words a query parameter's bad bytes get (`Params::parse`).
+        Err(PathRejection::FailedToDeserializePathParams(error))
+            if matches!(error.kind(), axum::extract::path::ErrorKind::InvalidUtf8InPathParam { .. }) =>
+        {
+            Err(ApiError::invalid_parameter("id", "is not valid UTF-8 once percent-decoded"))
+        }
         Err(rejection) => {
             Err(ApiError::invalid_parameter("id", format!("cannot be read: {}", quote(&rejection.body_text()))))
         }

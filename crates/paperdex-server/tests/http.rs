@@ -439,7 +439,9 @@ fn openapi_document_lists_every_endpoint() {
         // What the server answers on every route before a handler runs is listed on each.
         let responses = paths[path]["get"]["responses"].as_object().expect("responses");
         for status in ["405", "413", "414", "421", "431"] {
-            assert!(responses.contains_key(status), "{path} does not list {status}");
+            let schema = &responses.get(status).unwrap_or_else(|| panic!("{path} does not list {status}"))["content"]["application/json"]
+                ["schema"]["$ref"];
+            assert_eq!(schema, "#/components/schemas/ErrorBody", "{path} {status}: the JSON error it answers");
         }
     }
     // ... and is what the server answers.
@@ -524,6 +526,11 @@ fn bad_parameters_are_400_and_named() {
         let message = reply.message();
         let named = [format!("{parameter} "), format!("\"{parameter}\" "), "the query ".to_string()];
         assert!(named.iter().any(|n| message.starts_with(n.as_str())), "{target}: {message}");
+    }
+    // Bytes that are no text are one fault, in the path or the query string alike.
+    for target in ["/api/search?q=%FF", "/api/papers/%FF"] {
+        let message = get(target).message();
+        assert!(message.ends_with("is not valid UTF-8 once percent-decoded"), "{target}: {message}");
     }
 }
 
