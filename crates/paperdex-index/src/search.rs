@@ -30,7 +30,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
-use crate::analysis::{analyze, analyze_with_positions, bigram_analyzer, word_analyzer};
+use crate::analysis::{analyze, analyze_with_positions, bigram_analyzer, query_word_analyzer};
 use crate::error::Result;
 use crate::filter::{SearchFilter, SortOrder};
 use crate::lexicon::Expansion;
@@ -534,7 +534,7 @@ impl PaperIndex {
         expansions: &[Expansion],
         section: Option<SectionGroup>,
     ) -> KeywordQuery {
-        let positioned = analyze_with_positions(&mut word_analyzer(), text);
+        let positioned = analyze_with_positions(&mut query_word_analyzer(), text);
         let terms: Vec<String> = positioned.iter().map(|(_, term)| term.clone()).collect();
         // A search in one section group has word clauses only: every word is kept.
         let (counts, left_out) = match section {
@@ -617,7 +617,7 @@ impl PaperIndex {
     /// "Chinese queries, session 13": BM25 Chinese questions 0.579 → 0.652).
     fn translation_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> KeywordQuery {
         let own: String = text.chars().map(|c| if is_han(c) { ' ' } else { c }).collect();
-        let terms = analyze(&mut word_analyzer(), &own);
+        let terms = analyze(&mut query_word_analyzer(), &own);
         let counts = counted(&terms);
         let mut clauses = Vec::new();
         let mut words: Vec<(&str, f32)> = Vec::new();
