@@ -763,6 +763,12 @@ impl Paper {
             .unwrap_or(self.id.as_str())
     }
 
+    /// Every English title the paper's sources give, the shown one ([`Paper::title`]) first:
+    /// a source's corrected title is searchable though another source's is shown.
+    pub fn titles(&self) -> Vec<&str> {
+        unique(self.records_by_preference().filter_map(|r| r.title.as_deref()))
+    }
+
     /// The Chinese title, when a source gives one.
     pub fn title_zh(&self) -> Option<&str> {
         self.first(|r| r.title_zh.as_deref().filter(|t| !t.trim().is_empty()))

@@ -30,7 +30,9 @@ use tantivy_jieba::JiebaTokenizer;
 /// stored papers by the next ingest (no re-embedding: vectors do not depend on it).
 /// 5: Traditional Chinese characters are read as Simplified.
 /// 6: British `-isation` is spelled `-ization` ([`american_spelling`]).
-pub const ANALYSIS_VERSION: u32 = 6;
+/// 7: the title field also holds another source's title that has words the shown one lacks
+/// ([`crate::schema::Fields::document`]).
+pub const ANALYSIS_VERSION: u32 = 7;
 
 /// The name the word analyzer is registered under in every index.
 pub const WORD_ANALYZER: &str = "paperdex_words";
@@ -46,9 +48,8 @@ pub fn word_analyzer() -> TextAnalyzer {
 
 /// The word analyzer for a query's keywords: the same terms, but a reflexive pronoun is the
 /// term `self` ([`reflexive_as_self`]), which the papers' `self-` words hold. Only the query
-/// reads it so: in a paper, `itself` is mostly emphasis (`the model itself`), and read as
-/// `self` there it moved the lexicon's pairs and every set's scores a little (PERFORMANCE.md,
-/// "Session 44").
+/// reads it so: in a paper, `itself` is mostly emphasis (`the model itself`), and reading it
+/// as `self` in papers too scored the same on every set (PERFORMANCE.md, "Session 44").
 pub fn query_word_analyzer() -> TextAnalyzer {
     unstemmed_words(JiebaTokenizer::with_ordinal_position_mode(true), reflexive_as_self)
         .filter(Stemmer::new(Language::English))

@@ -570,6 +570,29 @@ mod tests {
     }
 
     #[test]
+    fn a_title_another_source_corrects_is_found_by_its_words_while_the_digest_title_is_shown() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let listed = |path: &str, format: SourceFormat, title: &str| {
+            let id = PaperId::parse("2602.04145").expect("id");
+            let mut record = Record::new(id, Source { path: path.into(), format, date: None });
+            record.title = Some(title.into());
+            record.sections.push(Section::new(SectionKind::Abstract, "Process reward models for multimodal data."));
+            record
+        };
+        let digest = listed("/r/2026-02-05.md", SourceFormat::DailyReport, "Training Data Efficiency in PRMs");
+        let corrected =
+            listed("/h/2026-02-05.json", SourceFormat::HfDailyApi, "Training Data Efficiency in PRMs (Walrus Edition)");
+        index.ingest_records(vec![digest, corrected], None, &mut Quiet).expect("ingest");
+        assert_eq!(index.paper("2602.04145").expect("stored").title(), "Training Data Efficiency in PRMs");
+        let found = |query: &str| {
+            let request = crate::SearchRequest::new(query).mode(crate::SearchMode::Bm25);
+            index.search_bm25(&request).expect("search").hits.into_iter().map(|h| h.id).collect::<Vec<_>>()
+        };
+        assert_eq!(found("walrus"), vec!["2602.04145"]);
+    }
+
+    #[test]
     fn postings_of_an_older_analysis_are_rebuilt_by_the_next_ingest() {
         let dir = tempfile::tempdir().expect("tempdir");
         let index = PaperIndex::open_or_create(dir.path()).expect("index");

@@ -138,6 +138,17 @@ impl Fields {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, paper.id.as_str());
         doc.add_text(self.title, paper.title());
+        // Another source's title is searchable where it has words the shown one lacks (a
+        // corrected title in a later listing, while a digest's title is shown); one that
+        // only spells the same words differently would count them twice.
+        let mut analyzer = None;
+        for other in paper.titles().into_iter().skip(1) {
+            let analyzer = analyzer.get_or_insert_with(crate::analysis::word_analyzer);
+            let shown = crate::analysis::analyze(analyzer, paper.title());
+            if crate::analysis::analyze(analyzer, other).iter().any(|term| !shown.contains(term)) {
+                doc.add_text(self.title, other);
+            }
+        }
         if let Some(title_zh) = paper.title_zh() {
             doc.add_text(self.title, title_zh);
             doc.add_text(self.han_bigrams, title_zh);
