@@ -290,11 +290,19 @@ fn ctrl_c_during_an_ingest_says_what_was_kept_and_the_index_answers() {
     // what is kept and how to finish, the status is the signal's, and the index is usable.
     // `kill` (SIGTERM, as a service manager stops a job) is told the same.
     let setup = Setup::hashed_slice();
-    said_what_was_kept_after(&setup, "-INT", 130);
-    said_what_was_kept_after(&setup, "-TERM", 143);
+    said_what_was_kept_after(&setup, "-INT", 130, "ingest the same files again to finish");
+    said_what_was_kept_after(&setup, "-TERM", 143, "ingest the same files again to finish");
+    // A glossary is stored by the run's last commit: finishing without it would drop it.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let glossary = elsewhere.path().join("terms.tsv");
+    std::fs::write(&glossary, "抓取\tgrasping\n").expect("write the glossary");
+    let mut with_glossary = Setup::hashed_slice();
+    with_glossary.ingest.splice(1..1, ["--glossary".into(), glossary.clone().into_os_string()]);
+    let again = format!("ingest the same files with `--glossary {}` again to finish", glossary.display());
+    said_what_was_kept_after(&with_glossary, "-TERM", 143, &again);
 }
 
-fn said_what_was_kept_after(setup: &Setup, signal: &str, exit: i32) {
+fn said_what_was_kept_after(setup: &Setup, signal: &str, exit: i32, how_to_finish: &str) {
     for attempt in 1..=3 {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut child = spawn_ingest(setup, dir.path());
@@ -316,7 +324,7 @@ fn said_what_was_kept_after(setup: &Setup, signal: &str, exit: i32) {
         assert_eq!(status.code(), Some(exit), "{signal}: {rest:?}");
         let said: Vec<&String> = rest.iter().filter(|l| l.starts_with("interrupted: ")).collect();
         assert_eq!(said.len(), 1, "{rest:?}");
-        assert!(said[0].contains("ingest the same files again to finish"), "{}", said[0]);
+        assert!(said[0].contains(how_to_finish), "{}", said[0]);
         // It says how many papers the commits so far hold, which `stats` then counts.
         let (_, papers) = check_after_kill(setup, dir.path());
         assert!(said[0].contains(&format!("the index holds {papers} papers as of its last commit")), "{}", said[0]);

@@ -475,11 +475,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .with_papers_per_generation(cli.papers_per_generation);
             let committed = Arc::new(AtomicU64::new(index.len()));
             let (kept, per_generation) = (Arc::clone(&committed), cli.papers_per_generation);
+            // The glossary is stored by the run's last commit: an interrupted run kept the old one.
+            let again = match glossary {
+                Some(path) => format!("ingest the same files with `--glossary {}` again", path.display()),
+                None => "ingest the same files again".to_string(),
+            };
             say_what_an_interruption_keeps(move || {
                 format!(
                     "the index holds {} papers as of its last commit (an ingest commits every {per_generation} \
-                     papers; those read since are not kept); ingest the same files again to finish: unchanged \
-                     papers are skipped",
+                     papers; those read since are not kept); {again} to finish: unchanged papers are skipped",
                     kept.load(Ordering::Relaxed)
                 )
             });
