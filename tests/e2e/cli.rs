@@ -271,6 +271,30 @@ fn remove_takes_papers_out_of_every_answer_and_names_the_unknown_ones_with_exit_
 }
 
 #[test]
+fn remove_source_takes_back_a_file_moved_since_and_refuses_ids_beside_it() {
+    // A day's dump ingested from one folder, then moved: the index holds it under the old path
+    // beside the new one until the old path is taken back.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inbox = tempfile::tempdir().expect("tempdir");
+    let dump = sample().join("hf-daily-2026-02-05.json");
+    let moved = inbox.path().join("2026-02-05.json");
+    std::fs::copy(&dump, &moved).expect("copy the dump");
+    paperdex(dir.path(), &["ingest", moved.to_str().expect("utf-8 path")]);
+    let papers = paperdex(dir.path(), &["stats", "--json"]);
+    std::fs::remove_file(&moved).expect("move it away");
+    let run = paperdex(dir.path(), &["remove", "--source", inbox.path().to_str().expect("utf-8 path"), "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let stats: serde_json::Value = serde_json::from_str(&papers.stdout).expect("json");
+    assert_eq!(report["removed"].as_array().map(Vec::len), stats["papers"].as_u64().map(|n| n as usize), "{report}");
+    assert_eq!(report["papers_total"], 0);
+    assert!(report["removed"].as_array().is_some_and(|removed| removed.len() > 10), "{report}");
+    // One command does one thing: ids, or sources.
+    let both = paperdex(dir.path(), &["remove", "2602.02958", "--source", "x.json"]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
+#[test]
 fn a_reader_that_stops_early_gets_no_panic() {
     // `paperdex search … | head -1`: the pipe closes before paperdex has printed everything.
     let dir = tempfile::tempdir().expect("tempdir");

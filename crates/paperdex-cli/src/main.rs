@@ -11,7 +11,7 @@
 mod output;
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -127,8 +127,15 @@ enum Command {
     /// back).
     Remove {
         /// arXiv ids, e.g. 2602.02958.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "sources", conflicts_with = "sources")]
         ids: Vec<String>,
+        /// Take back what these ingested files said instead, as if they had never been
+        /// ingested (a file moved or renamed since, which the index would otherwise keep beside
+        /// its new path; a wrong id since corrected; a file ingested by mistake): a paper only
+        /// they list is removed, one other files list keeps what those say. A folder stands
+        /// for every file ingested from under it; a file moved or deleted since is still found.
+        #[arg(long = "source", value_name = "PATH")]
+        sources: Vec<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -557,13 +564,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Remove { ids, json } => {
+        Command::Remove { ids, sources, json } => {
             say_what_an_interruption_keeps(|| {
-                "a removal is one commit: made, or not made; remove the same ids again to be sure".to_string()
+                "a removal is one commit: made, or not made; remove the same ids or sources again to be sure"
+                    .to_string()
             });
             let index = open(&cli)?;
-            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            let report = index.remove(&ids)?;
+            let report = if sources.is_empty() {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                index.remove(&ids)?
+            } else {
+                // Papers other files list too lose text, which the model embeds again.
+                let embedder = load_model(&cli, SessionKind::Passages);
+                if let Err(reason) = &embedder {
+                    eprintln!("warning: {reason}; papers that change are left without vectors until an ingest with it");
+                }
+                let committed = Arc::new(AtomicU64::new(index.len()));
+                let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal(), committed);
+                let paths: Vec<&Path> = sources.iter().map(PathBuf::as_path).collect();
+                let report = index.remove_sources(&paths, embedder.as_deref().ok(), &mut progress)?;
+                progress.finish();
+                report
+            };
             output::print_remove_unknown(&report);
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);

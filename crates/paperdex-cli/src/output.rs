@@ -243,6 +243,25 @@ pub fn print_remove_unknown(report: &RemoveReport) {
 pub fn print_remove_report(report: &RemoveReport) {
     let list = if report.removed.is_empty() { String::new() } else { format!(" ({})", report.removed.join(", ")) };
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if !report.sources.is_empty() || !report.updated.is_empty() {
+        let updated =
+            if report.updated.is_empty() { String::new() } else { format!(" ({})", report.updated.join(", ")) };
+        let unembedded = match report.papers_unembedded {
+            0 => String::new(),
+            n => format!("; {} without vectors until an ingest with the model", plural(n, "paper", "papers")),
+        };
+        println!(
+            "took back {}: removed {}{list}, updated {}{updated} (other files list them), {} embedded again{unembedded}; \
+             {} in the index ({:.1} s)",
+            plural(report.sources.len(), "source file", "source files"),
+            plural(report.removed.len(), "paper", "papers"),
+            plural(report.updated.len(), "paper", "papers"),
+            plural(report.chunks_embedded, "passage", "passages"),
+            report.papers_total,
+            report.seconds
+        );
+        return;
+    }
     println!(
         "removed {}{list}, {}; {} not in the index; {} in the index ({:.1} s)",
         plural(report.removed.len(), "paper", "papers"),

@@ -426,6 +426,28 @@ pub(crate) fn embed_papers(
     sender.send(Embedded::Batch(Ok(batch))).is_ok()
 }
 
+/// Puts one paper's embedded passages into `set`, in passage order (a stored vector is kept
+/// bit for bit); returns how many the model made and how many were stored ones.
+pub(crate) fn push_passages(
+    set: &mut VectorSet,
+    root: &Path,
+    id: &str,
+    passages: PassageVectors,
+) -> Result<(usize, usize)> {
+    let (mut made, mut kept) = (0, 0);
+    for passage in passages {
+        let pushed = if passage.stored {
+            kept += 1;
+            set.push_stored(id, passage.lang, &passage.vector)
+        } else {
+            made += 1;
+            set.push(id, passage.lang, &passage.vector)
+        };
+        pushed.map_err(|e| corrupt(root, e))?;
+    }
+    Ok((made, kept))
+}
+
 /// Reports progress until the embedding thread hands over its next batch.
 pub(crate) fn receive_batch(
     receiver: &Receiver<Embedded>,
@@ -492,7 +514,7 @@ fn list_files(paths: &[PathBuf], rejected: &mut Vec<RejectedFile>) -> Vec<PathBu
 
 /// One spelling for every name of a file, even one that cannot be opened (a broken link):
 /// its folder resolved, then its own name.
-fn same_file(path: &Path) -> PathBuf {
+pub(crate) fn same_file(path: &Path) -> PathBuf {
     fs::canonicalize(path).unwrap_or_else(|_| {
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         match (absolute.parent().map(fs::canonicalize), absolute.file_name()) {

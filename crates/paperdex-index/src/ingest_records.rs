@@ -20,8 +20,8 @@ use tantivy::Searcher;
 
 use crate::error::{IndexError, Result};
 use crate::ingest::{
-    EmbedProgress, Embedded, IngestObserver, IngestReport, PROGRESS_BACKLOG, RecordWarning, StoredVectors, corrupt,
-    embed_papers, receive_batch,
+    EmbedProgress, Embedded, IngestObserver, IngestReport, PROGRESS_BACKLOG, RecordWarning, StoredVectors,
+    embed_papers, push_passages, receive_batch,
 };
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
@@ -251,17 +251,9 @@ impl PaperIndex {
                             if passages.is_empty() {
                                 continue;
                             }
-                            for passage in passages {
-                                let id = paper.id.as_str();
-                                let pushed = if passage.stored {
-                                    report.chunks_reused += 1;
-                                    set.push_stored(id, passage.lang, &passage.vector)
-                                } else {
-                                    report.chunks_embedded += 1;
-                                    set.push(id, passage.lang, &passage.vector)
-                                };
-                                pushed.map_err(|e| corrupt(&self.root, e))?;
-                            }
+                            let (made, kept) = push_passages(set, &self.root, paper.id.as_str(), passages)?;
+                            report.chunks_embedded += made;
+                            report.chunks_reused += kept;
                             report.papers_embedded += 1;
                         }
                     }
