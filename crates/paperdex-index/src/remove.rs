@@ -87,19 +87,7 @@ impl PaperIndex {
             }
             let removed: Vec<&str> = report.removed.iter().map(String::as_str).collect();
             // The removed papers' words leave the lexicon too.
-            let lexicon = self.write_lexicon(payload.generation + 1, &payload, &[], &removed, None)?;
-            // Removing papers leaves the other vectors as they were cut.
-            let committed = self.commit_generation(
-                payload.generation + 1,
-                vectors.as_mut(),
-                &[],
-                &removed,
-                Some(&lexicon),
-                payload.chunking,
-            )?;
-            report.graphs_rebuilt = committed.graphs.is_some_and(|g| g.rebuilt);
-            report.generation = Some(committed.payload.generation);
-            self.finish_write(vectors)?;
+            (report.graphs_rebuilt, report.generation) = self.commit_removal(&payload, vectors, &[], &removed, None)?;
         }
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
@@ -197,18 +185,8 @@ impl PaperIndex {
         let replace: Vec<&Paper> = updated.iter().map(|(_, after)| after).collect();
         let deleted: Vec<&str> = removed.iter().map(String::as_str).collect();
         observer.learning_lexicon();
-        let lexicon = self.write_lexicon(payload.generation + 1, &payload, &replace, &deleted, embedder)?;
-        let committed = self.commit_generation(
-            payload.generation + 1,
-            vectors.as_mut(),
-            &replace,
-            &deleted,
-            Some(&lexicon),
-            payload.chunking,
-        )?;
-        report.graphs_rebuilt = committed.graphs.is_some_and(|g| g.rebuilt);
-        report.generation = Some(committed.payload.generation);
-        self.finish_write(vectors)?;
+        (report.graphs_rebuilt, report.generation) =
+            self.commit_removal(&payload, vectors, &replace, &deleted, embedder)?;
         report.removed = removed;
         report.removed.sort();
         report.updated = updated.iter().map(|(_, after)| after.id.to_string()).collect();
@@ -216,6 +194,32 @@ impl PaperIndex {
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
+    }
+}
+
+impl PaperIndex {
+    /// Learns the lexicon without `deleted` and with `replace`, and commits both and `vectors`
+    /// as the next generation: whether the graphs were rebuilt, and the generation. The other
+    /// vectors stay as they were cut.
+    fn commit_removal(
+        &self,
+        payload: &crate::generation::CommitPayload,
+        mut vectors: Option<(crate::vectors::VectorSet, crate::vectors::HnswSearch)>,
+        replace: &[&Paper],
+        deleted: &[&str],
+        embedder: Option<&dyn Embedder>,
+    ) -> Result<(bool, Option<u64>)> {
+        let lexicon = self.write_lexicon(payload.generation + 1, payload, replace, deleted, embedder)?;
+        let committed = self.commit_generation(
+            payload.generation + 1,
+            vectors.as_mut(),
+            replace,
+            deleted,
+            Some(&lexicon),
+            payload.chunking,
+        )?;
+        self.finish_write(vectors)?;
+        Ok((committed.graphs.is_some_and(|g| g.rebuilt), Some(committed.payload.generation)))
     }
 }
 
