@@ -135,6 +135,11 @@ impl SearchEngine {
         if wanted == SearchMode::Bm25 {
             return (wanted, Vec::new());
         }
+        // An index that holds no paper has nothing to embed: what it lacks is papers (a first
+        // ingest killed before its first commit left it so), not vectors or a model.
+        if self.index.len() == 0 {
+            return (SearchMode::Bm25, vec!["the index holds no papers yet: `paperdex ingest` adds them".into()]);
+        }
         let problem = match (&self.embedder, vectors) {
             (None, _) => self.no_model_reason.clone().unwrap_or_else(|| "no embedding model".into()),
             (Some(_), None) => match self.index.vectors_problem() {

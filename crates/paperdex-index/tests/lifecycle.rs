@@ -167,6 +167,20 @@ fn papers_taken_in_without_the_model_get_vectors_at_the_next_ingest_with_it_howe
     }
 }
 
+#[test]
+fn an_index_without_papers_says_so_rather_than_that_it_lacks_vectors() {
+    // A first ingest killed before its first commit, or of an empty day, leaves an index that
+    // holds nothing: meaning search said to "ingest again with the model available".
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+    let engine = SearchEngine::new(index, Ok(Arc::new(HashEmbedder::new(DIMS)) as Arc<dyn Embedder>));
+    for mode in [SearchMode::Vector, SearchMode::Hybrid] {
+        let answer = engine.search(&SearchRequest::new("quantum lobster").mode(mode)).expect("search");
+        assert_eq!(answer.warnings, ["the index holds no papers yet: `paperdex ingest` adds them"], "{mode:?}");
+        assert!(answer.hits.is_empty());
+    }
+}
+
 /// The warnings of a search in `mode` that speak of papers without vectors.
 fn unseen_warnings(engine: &SearchEngine, mode: SearchMode) -> Vec<String> {
     let answer = engine.search(&SearchRequest::new("quantum lobster").mode(mode)).expect("search");
