@@ -166,8 +166,16 @@ pub fn print_ingest_problems(report: &IngestReport) {
         let rejected = format!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
         eprintln!("{}", terminal_safe(&rejected));
     }
-    for record in &report.record_warnings {
+    for record in report.record_warnings.iter().filter(|w| !w.repeated) {
         eprintln!("{}", terminal_safe(&warning_line(record)));
+    }
+    let repeated = report.record_warnings.iter().filter(|w| w.repeated).count();
+    if repeated > 0 {
+        let (warnings, repeat) = if repeated == 1 { ("warning", "repeats") } else { ("warnings", "repeat") };
+        eprintln!(
+            "{repeated} {warnings} {repeat} what an earlier ingest said of records read again unchanged \
+             (`--json` lists them)"
+        );
     }
 }
 

@@ -69,6 +69,10 @@ pub struct RecordWarning {
     pub paper: String,
     /// What happened and why.
     pub message: String,
+    /// The record is as an earlier ingest read it (its paper did not change): this warning was
+    /// given then. A daily job reading the same files again is not told the same 91 things
+    /// every day (`ingest` prints how many repeat, `--json` lists them).
+    pub repeated: bool,
 }
 
 /// What an ingest did.
@@ -245,6 +249,7 @@ impl RecordSource for Files {
             line: w.line,
             paper: w.paper.to_string(),
             message: w.message,
+            repeated: false,
         }));
         observer.file_done(&file, None);
         Some(parsed.records)

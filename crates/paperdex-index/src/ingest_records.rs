@@ -291,6 +291,17 @@ impl PaperIndex {
                 Outcome::Unchanged => report.papers_unchanged += 1,
             }
         }
+        // A parser's warning about a record whose paper did not change was given when the
+        // record was first read.
+        let unchanged: HashSet<&str> = run
+            .touched
+            .iter()
+            .filter(|(_, touched)| touched.outcome == Outcome::Unchanged)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        for warning in report.record_warnings.iter_mut().filter(|w| w.position.is_some()) {
+            warning.repeated = unchanged.contains(warning.paper.as_str());
+        }
         if !written? {
             if self.lexicon_stale(&payload) {
                 observer.learning_lexicon();
@@ -506,6 +517,7 @@ fn loss(before: Option<&Paper>, record: &Record) -> Option<RecordWarning> {
         line: None,
         paper: record.id.to_string(),
         message,
+        repeated: false,
     })
 }
 
@@ -528,6 +540,7 @@ fn too_long(paper: &Paper) -> Option<RecordWarning> {
             paper.id,
             paperdex_embed::MAX_PASSAGES_PER_LANGUAGE
         ),
+        repeated: false,
     })
 }
 

@@ -181,6 +181,27 @@ fn an_index_without_papers_says_so_rather_than_that_it_lacks_vectors() {
     }
 }
 
+#[test]
+fn a_daily_job_reading_the_same_file_again_is_not_warned_again_until_the_record_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("2026-02-05.json");
+    let day = |upvotes: &str, title: &str| {
+        format!(
+            r#"[{{"paper": {{"id": "2602.02958", "title": "{title}", "summary": "KV cache.", "upvotes": {upvotes}}}}},
+               {{"paper": {{"id": "2602.04705", "title": "ERNIE 5.0", "summary": "A report."}}}}]"#
+        )
+    };
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+    let repeated = |text: String| -> Vec<bool> {
+        std::fs::write(&file, text).expect("write the day");
+        let report = index.ingest(std::slice::from_ref(&file), None, &mut Quiet).expect("ingest");
+        report.record_warnings.iter().map(|w| w.repeated).collect()
+    };
+    assert_eq!(repeated(day("\"lots\"", "Quant VideoGen")), [false], "first read: told");
+    assert_eq!(repeated(day("\"lots\"", "Quant VideoGen")), [true], "read again unchanged: a repeat");
+    assert_eq!(repeated(day("\"lots\"", "Quant VideoGen 2")), [false], "the record changed: told again");
+}
+
 /// The warnings of a search in `mode` that speak of papers without vectors.
 fn unseen_warnings(engine: &SearchEngine, mode: SearchMode) -> Vec<String> {
     let answer = engine.search(&SearchRequest::new("quantum lobster").mode(mode)).expect("search");
