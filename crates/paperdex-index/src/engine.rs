@@ -137,7 +137,7 @@ impl SearchEngine {
         }
         // An index that holds no paper has nothing to embed: what it lacks is papers (a first
         // ingest killed before its first commit left it so), not vectors or a model.
-        if self.index.len() == 0 {
+        if self.index.is_empty() {
             return (SearchMode::Bm25, vec!["the index holds no papers yet: `paperdex ingest` adds them".into()]);
         }
         let problem = match (&self.embedder, vectors) {
