@@ -630,6 +630,7 @@ mod tests {
             line: Some(12),
             paper: "2602.02958".into(),
             message: "paper 2602.02958 again".into(),
+            repeated: false,
         };
         assert_eq!(warning_line(&warning), "warning: record 3 of day.json:12: paper 2602.02958 again");
         (warning.position, warning.line) = (None, None);
