@@ -195,9 +195,7 @@ impl PaperIndex {
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
-}
 
-impl PaperIndex {
     /// Learns the lexicon without `deleted` and with `replace`, and commits both and `vectors`
     /// as the next generation: whether the graphs were rebuilt, and the generation. The other
     /// vectors stay as they were cut.
