@@ -105,6 +105,9 @@ struct Run<'s> {
     /// Papers embedded here whose text is longer than the model reads
     /// ([`paperdex_embed::MAX_PASSAGES_PER_LANGUAGE`]), for the report.
     too_long: Vec<RecordWarning>,
+    /// Records read exactly as the index holds them from the same file, by (file, paper): a
+    /// parser's warning about one was given when it was first read.
+    read_as_before: HashSet<(String, String)>,
 }
 
 impl PaperIndex {
@@ -164,6 +167,7 @@ impl PaperIndex {
             embedding: embedder.is_some(),
             losses: Vec::new(),
             too_long: Vec::new(),
+            read_as_before: HashSet::new(),
         };
         let mut progress = EmbedProgress::new(0, 0);
         let written = std::thread::scope(|scope| -> Result<bool> {
@@ -291,16 +295,11 @@ impl PaperIndex {
                 Outcome::Unchanged => report.papers_unchanged += 1,
             }
         }
-        // A parser's warning about a record whose paper did not change was given when the
-        // record was first read.
-        let unchanged: HashSet<&str> = run
-            .touched
-            .iter()
-            .filter(|(_, touched)| touched.outcome == Outcome::Unchanged)
-            .map(|(id, _)| id.as_str())
-            .collect();
+        // A parser's warning about a record read exactly as the index holds it from the same
+        // file was given when the record was first read. (Whether its paper changed is not the
+        // test: a summary that became the summariser's apology leaves the paper as it was.)
         for warning in report.record_warnings.iter_mut().filter(|w| w.position.is_some()) {
-            warning.repeated = unchanged.contains(warning.paper.as_str());
+            warning.repeated = run.read_as_before.contains(&(warning.path.clone(), warning.paper.clone()));
         }
         if !written? {
             if self.lexicon_stale(&payload) {
@@ -439,6 +438,9 @@ impl PaperIndex {
         pending: Option<&Batch>,
     ) -> Result<()> {
         if let Some((before, now)) = run.buffer.get_mut(&record.id) {
+            if read_as_before(before.as_ref(), &record) {
+                run.read_as_before.insert((record.source.path.clone(), record.id.to_string()));
+            }
             run.losses.extend(loss(before.as_ref(), &record));
             now.merge(record);
             return Ok(());
@@ -459,6 +461,9 @@ impl PaperIndex {
         };
         let mut now = before.clone().unwrap_or_else(|| Paper::empty(record.id.clone()));
         let id = record.id.clone();
+        if read_as_before(before.as_ref(), &record) {
+            run.read_as_before.insert((record.source.path.clone(), record.id.to_string()));
+        }
         run.losses.extend(loss(before.as_ref(), &record));
         now.merge(record);
         run.order.push_back(id.clone());
@@ -501,6 +506,11 @@ impl PaperIndex {
         batch.replace.sort_by(|a, b| a.id.cmp(&b.id));
         batch
     }
+}
+
+/// Whether the paper as it was before this run holds `record` as it is, from the same file.
+fn read_as_before(before: Option<&Paper>, record: &Record) -> bool {
+    before.is_some_and(|paper| paper.records.iter().any(|held| held == record))
 }
 
 /// The warning for `record` when the paper as it was before this run holds a record from the
