@@ -120,7 +120,10 @@ impl PaperIndex {
         let mut matched = vec![false; wanted.len()];
         let mut sources = BTreeSet::new();
         let (mut removed, mut updated): (Vec<String>, Vec<(Paper, Paper)>) = (Vec::new(), Vec::new());
-        for before in self.papers()? {
+        // One stored paper at a time: the whole index need not be in memory.
+        let mut stored = crate::stored_papers::StoredPapers::new(self, self.searcher())?;
+        while let Some(before) = stored.next_paper(self) {
+            let before = before?;
             let mut after = before.clone();
             after.records.retain(|record| {
                 let from = Path::new(&record.source.path);

@@ -141,12 +141,16 @@ impl Fields {
         // Another source's title is searchable where it has words the shown one lacks (a
         // corrected title in a later listing, while a digest's title is shown); one that
         // only spells the same words differently would count them twice.
-        let mut analyzer = None;
-        for other in paper.titles().into_iter().skip(1) {
-            let analyzer = analyzer.get_or_insert_with(crate::analysis::word_analyzer);
-            let shown = crate::analysis::analyze(analyzer, paper.title());
-            if crate::analysis::analyze(analyzer, other).iter().any(|term| !shown.contains(term)) {
-                doc.add_text(self.title, other);
+        let titles = paper.titles();
+        if let [_, others @ ..] = titles.as_slice()
+            && !others.is_empty()
+        {
+            let mut analyzer = crate::analysis::word_analyzer();
+            let shown = crate::analysis::analyze(&mut analyzer, paper.title());
+            for other in others {
+                if crate::analysis::analyze(&mut analyzer, other).iter().any(|term| !shown.contains(term)) {
+                    doc.add_text(self.title, other);
+                }
             }
         }
         if let Some(title_zh) = paper.title_zh() {
