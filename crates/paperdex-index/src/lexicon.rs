@@ -422,7 +422,9 @@ impl Lexicon {
     /// first split where the lexicon's Chinese phrases fit best ([`Lexicon::phrase_cut`]) and
     /// jieba then cuts each piece. Jieba reads 生成长视频 as
     /// 生 / 成长 / 视频 ("growing"), while the lexicon knows 生成 and 长视频, so the pieces cut
-    /// as 生成 / 长 / 视频.
+    /// as 生成 / 长 / 视频. A word jieba keeps whole that the lexicon does not know is split the
+    /// same way: 三维重建 (one word in jieba's dictionary, in none of the corpus's pairs) is
+    /// 三维 / 重建, each of which the lexicon translates.
     fn lookup_words(&self, analyzer: &mut TextAnalyzer, query: &str) -> Vec<Word> {
         let ws = words(analyzer, query);
         let mut out = Vec::with_capacity(ws.len());
@@ -434,7 +436,8 @@ impl Lexicon {
             }
             let (from, to) = (ws[i].from, ws[j - 1].to);
             let stretch = &query[from..to];
-            if j - i < 2 || !stretch.chars().all(is_han) {
+            let known_word = j - i == 1 && self.by_zh.contains_key(&*ws[i].term);
+            if known_word || !stretch.chars().all(is_han) {
                 out.extend(ws[i..j].iter().cloned());
             } else {
                 for piece in self.phrase_cut(stretch) {
@@ -2662,5 +2665,10 @@ mod tests {
         let lexicon = Lexicon::new(None, LexiconFile::default(), entries);
         let longest: Vec<String> = lexicon.expand("超长文本", 1.0, 0.0).into_iter().map(|e| e.to).collect();
         assert_eq!(longest, ["ultra", "long context", "text"]);
+        // A word jieba keeps whole (三维重建) that the lexicon lacks is read as the parts it knows.
+        let (entries, _) = parse_glossary(Path::new("g.tsv"), "三维\t3D\n重建\treconstruction\n");
+        let lexicon = Lexicon::new(None, LexiconFile::default(), entries);
+        let parts: Vec<String> = lexicon.expand("三维重建", 1.0, 0.0).into_iter().map(|e| e.to).collect();
+        assert_eq!(parts, ["3D", "reconstruction"]);
     }
 }
