@@ -645,6 +645,46 @@ async fn a_session_started_without_initialize_hears_its_notifications() {
     client.close().await;
 }
 
+/// rmcp keeps one entry per request id: a second request under the id of one in flight took
+/// the first one's place, and one of the two answers was dropped without a word.
+#[tokio::test]
+async fn a_request_reusing_the_id_of_one_in_flight_is_refused_and_the_first_is_answered() {
+    let mut client = Client::start(PaperdexMcp::new(engine_with(SlowEmbedder(HashEmbedder::new(64)))));
+    client.initialize().await;
+    let call = |id: u64, mode: &str| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "search",
+            "arguments": {"query": "KV cache quantization", "mode": mode}}})
+        .to_string()
+    };
+    // The vector search waits 600 ms for the model; the keyword search under its id comes at once.
+    client.send(&call(1, "vector")).await;
+    client.send(&call(1, "bm25")).await;
+    let refused = client.answer().await;
+    assert_eq!(refused["id"], 1, "{refused}");
+    assert_eq!(refused["error"]["code"], -32600, "{refused}");
+    assert!(refused["error"]["message"].as_str().is_some_and(|m| m.contains("id 1")), "{refused}");
+    let first = client.answer().await;
+    assert_eq!(first["id"], 1, "{first}");
+    assert_eq!(first["result"]["isError"], false, "the first request is answered: {first}");
+    // Once answered, or cancelled, an id is free again.
+    let again = client.call(1, "search", json!({"query": "KV cache quantization", "mode": "bm25"})).await;
+    assert_eq!(again["result"]["isError"], false, "{again}");
+    client.send(&call(2, "vector")).await;
+    client.send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}}"#).await;
+    let reused = client.call(2, "search", json!({"query": "video", "mode": "bm25"})).await;
+    assert_eq!(reused["result"]["isError"], false, "{reused}");
+    // A cancellation of a request not in flight (answered already: they cross; or never sent)
+    // names no other request: the vector search under id 3 is answered with its hits.
+    client.send(&call(3, "vector")).await;
+    for id in (1..=12).filter(|&id| id != 3) {
+        let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": id}});
+        client.send(&cancel.to_string()).await;
+    }
+    let third = client.answer().await;
+    assert_eq!((&third["id"], &third["result"]["isError"]), (&json!(3), &json!(false)), "{third}");
+    client.close().await;
+}
+
 #[tokio::test]
 async fn a_call_past_its_deadline_is_a_timeout_error_and_the_next_call_is_answered() {
     let server =

@@ -16,13 +16,22 @@
 //!   with its protocol version inline): passed over (rmcp would stop the server on it, and
 //!   neither asks for an answer).
 //!
+//! - a request reusing the id of one still being answered: `-32600` naming the id.
+//!
+//! rmcp keeps one entry per request id: a second request under an id took the first one's
+//! entry, and the first answer to come out went under it while the other was dropped without
+//! a word (a request cancelled and its id reused at once got the cancelled search's answer).
+//! So each request reaches rmcp under an id of the transport's own ([`Ids`]), and its answer
+//! goes out under the client's.
+//!
 //! Writes of answers and of these errors share one lock, so lines never interleave.
 
+use std::collections::HashMap;
 use std::io;
 use std::sync::Arc;
 
 use rmcp::RoleServer;
-use rmcp::model::{ClientRequest, GetMeta, JsonRpcMessage, ProtocolVersion};
+use rmcp::model::{ClientNotification, ClientRequest, GetMeta, JsonRpcMessage, ProtocolVersion, RequestId};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use serde_json::{Value, json};
@@ -58,7 +67,53 @@ pub struct LineTransport<R, W> {
     answers: JoinSet<io::Result<()>>,
     /// Whether a request that starts the session has been passed on ([`starts_the_session`]).
     session_started: bool,
+    /// The requests passed on and not yet answered, under the ids rmcp knows them by.
+    ids: Arc<std::sync::Mutex<Ids>>,
     writer: Arc<Mutex<W>>,
+}
+
+/// The ids of the requests being answered: each request reaches rmcp under an id of its own
+/// (a number counted up), and its answer goes back under the client's.
+#[derive(Default)]
+struct Ids {
+    /// The last id given.
+    last: i64,
+    /// The client's id of each request being answered, by the id rmcp knows it by.
+    clients: HashMap<i64, RequestId>,
+    /// The reverse: the id rmcp knows each of the client's requests in flight by.
+    ours: HashMap<RequestId, i64>,
+}
+
+impl Ids {
+    /// The id for rmcp of a request the client sent as `client`, or `None` while another
+    /// request of the client's is in flight under that id.
+    fn take(&mut self, client: &RequestId) -> Option<RequestId> {
+        if self.ours.contains_key(client) {
+            return None;
+        }
+        self.last += 1;
+        self.clients.insert(self.last, client.clone());
+        self.ours.insert(client.clone(), self.last);
+        Some(RequestId::Number(self.last))
+    }
+
+    /// The client's id of the request rmcp answers under `ours`, which is then done; `None`
+    /// for one the client cancelled (rmcp answers none, but should it, the client is not
+    /// waiting).
+    fn answered(&mut self, ours: &RequestId) -> Option<RequestId> {
+        let RequestId::Number(ours) = ours else { return None };
+        let client = self.clients.remove(ours)?;
+        self.ours.remove(&client);
+        Some(client)
+    }
+
+    /// The id rmcp knows the request the client cancels as `client` by; the client's id is
+    /// free again.
+    fn cancelled(&mut self, client: &RequestId) -> Option<RequestId> {
+        let ours = self.ours.remove(client)?;
+        self.clients.remove(&ours);
+        Some(RequestId::Number(ours))
+    }
 }
 
 impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
@@ -70,6 +125,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
             discarding: false,
             answers: JoinSet::new(),
             session_started: false,
+            ids: Arc::default(),
             writer: Arc::new(Mutex::new(writer)),
         }
     }
@@ -238,10 +294,27 @@ where
 
     fn send(
         &mut self,
-        item: TxJsonRpcMessage<RoleServer>,
+        mut item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), io::Error>> + Send + 'static {
+        let answered = match &mut item {
+            JsonRpcMessage::Response(response) => Some(&mut response.id),
+            JsonRpcMessage::Error(error) => error.id.as_mut(),
+            _ => None,
+        };
+        // The answer goes out under the client's id; one to a cancelled request not at all.
+        let client = answered.map(|id| match lock(&self.ids).answered(id) {
+            Some(client) => {
+                *id = client;
+                true
+            }
+            None => false,
+        });
         let writer = Arc::clone(&self.writer);
         async move {
+            if client == Some(false) {
+                tracing::debug!("dropped the answer to a cancelled request");
+                return Ok(());
+            }
             let mut line = serde_json::to_vec(&item)?;
             line.push(b'\n');
             write_line(&writer, &line).await
@@ -308,9 +381,35 @@ where
                     };
                     self.answer(answer);
                 }
-                Ok(message) => {
-                    if let JsonRpcMessage::Request(request) = &message {
-                        self.session_started |= starts_the_session(&request.request);
+                Ok(JsonRpcMessage::Request(mut request)) => {
+                    let Some(ours) = lock(&self.ids).take(&request.id) else {
+                        tracing::warn!(id = %request.id, "answered a request reusing the id of one in flight");
+                        let message = format!(
+                            "Invalid Request: id {} belongs to a request still being answered; give each \
+                             request in flight an id of its own",
+                            request.id
+                        );
+                        let id = serde_json::to_value(&request.id).unwrap_or(Value::Null);
+                        self.answer(error_line(INVALID_REQUEST, &message, id));
+                        continue;
+                    };
+                    self.session_started |= starts_the_session(&request.request);
+                    request.id = ours;
+                    return Some(JsonRpcMessage::Request(request));
+                }
+                Ok(mut message) => {
+                    // A cancellation names the request as rmcp knows it, and the client's id is
+                    // free again. One of a request already answered (they cross) is passed
+                    // over: under the client's id it could name another request of rmcp's.
+                    if let JsonRpcMessage::Notification(notification) = &mut message
+                        && let ClientNotification::CancelledNotification(cancelled) = &mut notification.notification
+                        && let Some(id) = &mut cancelled.params.request_id
+                    {
+                        let Some(ours) = lock(&self.ids).cancelled(id) else {
+                            tracing::debug!(%id, "passed over the cancellation of a request not in flight");
+                            continue;
+                        };
+                        *id = ours;
                     }
                     return Some(message);
                 }
@@ -341,6 +440,11 @@ where
         let writer = Arc::clone(&self.writer);
         self.answers.spawn(async move { write_line(&writer, &line).await });
     }
+}
+
+/// The ids, whatever a panicking holder left in them (each change to them is whole).
+fn lock(ids: &std::sync::Mutex<Ids>) -> std::sync::MutexGuard<'_, Ids> {
+    ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Whether an answer's write went well; a client that cannot be written to stops the server.

@@ -37,6 +37,7 @@ use tokio::task::JoinSet;
 use tower::{Layer, ServiceBuilder};
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -185,7 +186,7 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
             tracing::info_span!("request", method = %request.method(), target = %cut)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros));
-    let outer = ServiceBuilder::new().layer(trace).layer(CompressionLayer::new());
+    let outer = ServiceBuilder::new().layer(trace).layer(CompressionLayer::new().compress_when(CompressWhen));
     let routes = Router::new()
         .route("/", get(routes::page))
         .route("/api/search", get(routes::search))
@@ -203,6 +204,27 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
     // 405's message is read from that header.
     Router::new().fallback_service(routes).layer(axum::middleware::map_response(error::json_errors)).layer(outer)
 }
+
+/// Which answers are compressed: tower-http's default rule (32 bytes or more, not an image,
+/// gRPC or an event stream), with the size read from `Content-Length` before the body. axum
+/// empties a HEAD answer's body after setting its length, so the default rule, reading the
+/// body first, saw 0 bytes: a HEAD answer lacked the `Vary: Accept-Encoding` and
+/// `Content-Encoding` its GET carries, which a cache keyed on HEAD then got wrong.
+#[derive(Clone, Copy)]
+struct CompressWhen;
+
+impl Predicate for CompressWhen {
+    fn should_compress<B: axum::body::HttpBody>(&self, response: &axum::http::Response<B>) -> bool {
+        let length = response.headers().get(axum::http::header::CONTENT_LENGTH);
+        let size = length.and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+        let size = size.or_else(|| response.body().size_hint().exact());
+        let content = NotForContentType::GRPC.and(NotForContentType::IMAGES).and(NotForContentType::SSE);
+        size.is_none_or(|size| size >= MIN_COMPRESSED_BYTES) && content.should_compress(response)
+    }
+}
+
+/// The smallest answer compressed (tower-http's default).
+const MIN_COMPRESSED_BYTES: u64 = 32;
 
 /// Binds `addr` (port 0 picks a free port; see [`TcpListener::local_addr`]).
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {

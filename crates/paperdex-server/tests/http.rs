@@ -125,7 +125,7 @@ fn parse_reply(raw: &[u8]) -> Reply {
     if headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")) {
         body = dechunk(&body);
     }
-    if headers.iter().any(|(n, v)| n == "content-encoding" && v == "gzip") {
+    if !body.is_empty() && headers.iter().any(|(n, v)| n == "content-encoding" && v == "gzip") {
         let mut plain = Vec::new();
         flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut plain).expect("gunzip");
         body = plain;
@@ -598,6 +598,23 @@ fn answers_are_gzipped_when_the_client_accepts_it() {
     assert_eq!(hit_ids(&zipped.json()), hit_ids(&plain.json()), "gunzipped answer differs");
     let page = request("GET", "/", &[("Accept-Encoding", "gzip")]);
     assert_eq!(page.header("content-encoding"), Some("gzip"));
+}
+
+#[test]
+fn a_head_request_gets_the_headers_its_get_gets() {
+    // A cache keys what it stores on `Vary`: HEAD must say what GET says.
+    for target in ["/api/search?q=video&mode=bm25", "/"] {
+        for accepts in [&[("Accept-Encoding", "gzip")][..], &[]] {
+            let got = request("GET", target, accepts);
+            let head = request("HEAD", target, accepts);
+            assert_eq!(head.status, 200, "{target}");
+            assert!(head.body.is_empty(), "{target}: a HEAD answer has no body");
+            for name in ["vary", "content-encoding", "content-type"] {
+                assert_eq!(head.header(name), got.header(name), "{target} {accepts:?}: {name}");
+            }
+            assert_eq!(got.header("vary"), Some("accept-encoding"), "{target}");
+        }
+    }
 }
 
 #[test]
