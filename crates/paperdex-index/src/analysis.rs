@@ -32,7 +32,8 @@ use tantivy_jieba::JiebaTokenizer;
 /// 6: British `-isation` is spelled `-ization` ([`american_spelling`]).
 /// 7: the title field also holds another source's title that has words the shown one lacks
 /// ([`crate::schema::Fields::document`]).
-pub const ANALYSIS_VERSION: u32 = 7;
+/// 8: British `-our` is spelled `-or` ([`american_spelling`]).
+pub const ANALYSIS_VERSION: u32 = 8;
 
 /// The name the word analyzer is registered under in every index.
 pub const WORD_ANALYZER: &str = "paperdex_words";
@@ -544,6 +545,14 @@ impl<S: TokenStream> TokenStream for EmptyUnlessPrefixedStream<'_, S> {
 /// say `normalization`. No English word ends in `-isation` but these nouns. The verbs (`-ise`,
 /// `-ised`) are left: `-ise` also ends words of their own (`precise`, `supervise`), whose stems
 /// `precision` and `supervision` share.
+///
+/// A British `-our` is spelled `-or` too (`behaviour`, `colour`, `neighbouring`,
+/// `behavioural`): `behaviour` matched the 42 papers that spell it so, `behavior` 1,036. Only
+/// where `our` follows at least three letters and ends the word or comes before an ending
+/// ([`OUR_ENDINGS`]): `our`, `four`, `hour`, `tour` and `scour` keep theirs, and so do
+/// `source`, `journal`, `yourself` and `flourish`, where no ending follows. A word it respells
+/// that American English spells with `our` (`contour`, `devour`) becomes a word no one writes,
+/// which both spellings share.
 fn american_spelling(text: &mut String) {
     // Where the `s` of `isation` is (an ASCII letter, replaced in place), in a word longer
     // than the suffix.
@@ -554,7 +563,22 @@ fn american_spelling(text: &mut String) {
     if let Some(at) = s_at {
         text.replace_range(at..=at, "z");
     }
+    let u_at = OUR_ENDINGS.iter().find_map(|ending| {
+        let stem = text.strip_suffix(ending)?.strip_suffix("our")?;
+        (stem.len() >= 3 && stem.bytes().all(|b| b.is_ascii_lowercase())).then_some(stem.len() + 1)
+    });
+    if let Some(at) = u_at {
+        text.remove(at);
+    }
 }
+
+/// The endings after which a British `our` is respelled `or` ([`american_spelling`]), the
+/// word's end included: `behaviours`, `favoured`, `colouring`, `favourable`, `colourful`,
+/// `behavioural`, `favourite`, `labourer`, `humourless`, `neighbourhood`.
+const OUR_ENDINGS: [&str; 17] = [
+    "", "s", "ed", "ing", "ings", "able", "ably", "ful", "al", "ally", "ite", "ites", "er", "ers", "less", "hood",
+    "hoods",
+];
 
 /// Leaves a token as it is.
 fn as_written(_: &mut String) {}
@@ -760,6 +784,29 @@ mod tests {
         // The stems a word shares with its other forms are not pulled apart.
         assert_eq!(words("precise"), words("precision"));
         assert_eq!(words("supervised"), words("supervision"));
+    }
+
+    #[test]
+    fn a_british_our_is_the_term_of_its_american_or() {
+        for (british, american) in [
+            ("behaviour", "behavior"),
+            ("Behaviours", "behaviors"),
+            ("behavioural", "behavioral"),
+            ("colour", "color"),
+            ("neighbouring", "neighboring"),
+            ("favourable", "favorable"),
+            ("labour", "labor"),
+            ("tumours", "tumors"),
+            ("neighbourhood", "neighborhood"),
+        ] {
+            assert_eq!(words(british), words(american), "{british}");
+        }
+        // Words whose `our` is their own keep it.
+        for word in ["four", "hour", "tour", "scour", "source", "journal", "flourish", "fourier"] {
+            let analysed = words(word).concat();
+            assert!(analysed.contains("our"), "{word} became {analysed}");
+        }
+        assert_ne!(words("four"), words("for"), "four is no stop word");
     }
 
     #[test]
