@@ -168,7 +168,7 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
     // Innermost: the turn among requests in flight, taken inside the timeout's clock. (tower's
     // concurrency limit waits in `poll_ready`, before a timeout's clock starts: queued behind
     // slow searches, requests took 38 s to get their 10 s timeout.) The semaphore is global,
-    // so the limit holds across routes (`Router::layer` wraps each route separately).
+    // so the limit holds across routes (each route gets its own copy of these layers).
     let in_flight = Arc::new(Semaphore::new(limits.max_in_flight.max(1)));
     let inner = ServiceBuilder::new()
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
@@ -187,17 +187,18 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros));
     let outer = ServiceBuilder::new().layer(trace).layer(CompressionLayer::new().compress_when(CompressWhen));
+    // The limits wrap each route's GET alone (`route_layer`): a POST is told its method is not
+    // allowed (405) before its body's size (413) is looked at.
     let routes = Router::new()
-        .route("/", get(routes::page))
-        .route("/api/search", get(routes::search))
-        .route("/api/papers", get(routes::latest))
-        .route("/api/papers/{id}", get(routes::paper))
-        .route("/api/papers/{id}/related", get(routes::related))
-        .route("/api/openapi.json", get(routes::openapi_json))
-        .route("/healthz", get(routes::healthz))
+        .route("/", get(routes::page).route_layer(inner.clone()))
+        .route("/api/search", get(routes::search).route_layer(inner.clone()))
+        .route("/api/papers", get(routes::latest).route_layer(inner.clone()))
+        .route("/api/papers/{id}", get(routes::paper).route_layer(inner.clone()))
+        .route("/api/papers/{id}/related", get(routes::related).route_layer(inner.clone()))
+        .route("/api/openapi.json", get(routes::openapi_json).route_layer(inner.clone()))
+        .route("/healthz", get(routes::healthz).route_layer(inner))
         .fallback(routes::not_found)
         .with_state(state)
-        .layer(inner)
         .layer(axum::middleware::from_fn_with_state(guard, guard::check));
     // Error bodies are made around the routes, not inside them (a router's layers wrap each
     // route): a route adds a 405's `Allow` header once its layers have answered, and the

@@ -583,6 +583,11 @@ fn large_bodies_are_refused() {
     let reply = send(addr, &head, &body);
     assert_eq!(reply.status, 413);
     assert_eq!(reply.error_code(), "payload_too_large");
+    // A method no route takes is told so first, whatever its body.
+    let head = head.replacen("GET", "POST", 1);
+    let reply = send(addr, &head, &body);
+    assert_eq!(reply.status, 405, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.header("allow"), Some("GET,HEAD"));
 }
 
 // ---------------------------------------------------------------------------------------------
