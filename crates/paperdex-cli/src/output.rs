@@ -169,6 +169,9 @@ pub fn print_ingest_problems(report: &IngestReport) {
     for record in report.record_warnings.iter().filter(|w| !w.repeated) {
         eprintln!("{}", terminal_safe(&warning_line(record)));
     }
+    for file in &report.no_longer_listed {
+        eprintln!("{}", terminal_safe(&no_longer_listed_line(file)));
+    }
     let repeated = report.record_warnings.iter().filter(|w| w.repeated).count();
     if repeated > 0 {
         let (warnings, repeat) = if repeated == 1 { ("warning", "repeats") } else { ("warnings", "repeat") };
@@ -176,6 +179,35 @@ pub fn print_ingest_problems(report: &IngestReport) {
             "{repeated} {warnings} {repeat} what an earlier ingest said of records read again unchanged \
              (`--json` lists them)"
         );
+    }
+}
+
+/// One line for a file read again that no longer lists papers it listed before: how many, the
+/// first few, and how to take back what it said.
+fn no_longer_listed_line(file: &paperdex_index::NoLongerListed) -> String {
+    const SHOWN: usize = 3;
+    let n = file.papers.len();
+    let mut ids = file.papers.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if n > SHOWN {
+        ids.push_str(", …");
+    }
+    let papers = if n == 1 { "paper" } else { "papers" };
+    format!(
+        "warning: {} no longer lists {n} {papers} it listed when read before ({ids}); the index keeps what it \
+         said: `paperdex remove --source {}` then an ingest of it takes that back",
+        file.path,
+        shell_word(&file.path)
+    )
+}
+
+/// `text` as one word of a POSIX shell command: as it is when it holds nothing a shell reads
+/// specially, else in single quotes.
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
 
@@ -609,6 +641,19 @@ where
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_file_that_no_longer_lists_papers_is_one_line_with_a_command_a_shell_reads_as_one_path() {
+        let file = paperdex_index::NoLongerListed {
+            path: "/digests/it's day 5.md".into(),
+            papers: vec!["2601.00001".into(), "2601.00002".into(), "2601.00003".into(), "2601.00004".into()],
+        };
+        let line = super::no_longer_listed_line(&file);
+        assert!(line.starts_with("warning: /digests/it's day 5.md no longer lists 4 papers"), "{line}");
+        assert!(line.contains("(2601.00001, 2601.00002, 2601.00003, …)"), "{line}");
+        assert!(line.contains(r"--source '/digests/it'\''s day 5.md'"), "{line}");
+        assert_eq!(super::shell_word("/d/2026-01-05.json"), "/d/2026-01-05.json");
+    }
+
     use paperdex_index::IngestReport;
 
     use super::{terminal_safe, vector_lines, warning_line};

@@ -21,13 +21,13 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Instant;
 
-use paperdex_core::{Lang, MAX_FILE_BYTES, Paper, Record, parse_bytes};
+use paperdex_core::{Lang, MAX_FILE_BYTES, Paper, parse_bytes};
 use paperdex_embed::{EmbedError, Embedder, Role, chunk};
 use serde::Serialize;
 
 use crate::error::{IndexError, Result};
 use crate::generation::{self, CommitPayload};
-use crate::ingest_records::RecordSource;
+use crate::ingest_records::{RecordSource, RecordsRead};
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
 use crate::vectors::{HnswSearch, VectorSet};
@@ -75,6 +75,19 @@ pub struct RecordWarning {
     pub repeated: bool,
 }
 
+/// A file read again that no longer lists papers it listed when read before. They keep what it
+/// said: an ingest adds and never takes back, since a file rewritten each day with the day's
+/// papers (a rolling digest) would otherwise take back every earlier day's.
+/// `paperdex remove --source` takes back what the file said, and an ingest of it then adds
+/// what it says now.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoLongerListed {
+    /// The file, as the index names it.
+    pub path: String,
+    /// The papers it listed before and not now, by id, in id order.
+    pub papers: Vec<String>,
+}
+
 /// What an ingest did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IngestReport {
@@ -87,6 +100,8 @@ pub struct IngestReport {
     /// Records accepted with a warning: part of their text left out, or a paper named again
     /// in the same file (see [`paperdex_core::RecordWarning`]).
     pub record_warnings: Vec<RecordWarning>,
+    /// Files read again that no longer list papers they listed before.
+    pub no_longer_listed: Vec<NoLongerListed>,
     /// Records accepted.
     pub records: usize,
     /// Papers the index did not have before.
@@ -220,12 +235,12 @@ struct Files {
 }
 
 impl RecordSource for Files {
-    fn next_records(&mut self, report: &mut IngestReport, observer: &mut dyn IngestObserver) -> Option<Vec<Record>> {
+    fn next_records(&mut self, report: &mut IngestReport, observer: &mut dyn IngestObserver) -> Option<RecordsRead> {
         let file = self.files.next()?;
         let reject = |report: &mut IngestReport, observer: &mut dyn IngestObserver, reason: String| {
             observer.file_done(&file, Some(&reason));
             report.rejected_files.push(RejectedFile { path: file.display().to_string(), reason });
-            Some(Vec::new())
+            Some(RecordsRead { file: None, records: Vec::new() })
         };
         let bytes = match read_file(&file) {
             Ok(bytes) => bytes,
@@ -252,7 +267,7 @@ impl RecordSource for Files {
             repeated: false,
         }));
         observer.file_done(&file, None);
-        Some(parsed.records)
+        Some(RecordsRead { file: Some(file.display().to_string()), records: parsed.records })
     }
 }
 

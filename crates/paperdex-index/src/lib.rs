@@ -46,7 +46,9 @@ pub use error::{ClientError, ErrorCode, INTERNAL_MESSAGE, IndexError, Result, TI
 pub use filter::{Day, SearchFilter, SortOrder};
 pub use fusion::Fusion;
 pub use generation::{FULL_SCAN_THRESHOLD, Vectors};
-pub use ingest::{EmbedProgress, IngestObserver, IngestReport, Quiet, RecordWarning, RejectedFile, RejectedRecord};
+pub use ingest::{
+    EmbedProgress, IngestObserver, IngestReport, NoLongerListed, Quiet, RecordWarning, RejectedFile, RejectedRecord,
+};
 pub use lexicon::{Expansion, Lexicon, LexiconEntry, LexiconSource};
 pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};

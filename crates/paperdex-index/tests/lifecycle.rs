@@ -202,6 +202,42 @@ fn a_daily_job_reading_the_same_file_again_is_not_warned_again_until_the_record_
     assert_eq!(repeated(day("\"lots\"", "Quant VideoGen 2")), [false], "the record changed: told again");
 }
 
+#[test]
+fn a_file_read_again_that_no_longer_lists_a_paper_says_so_and_remove_source_takes_it_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let digest = dir.path().join("digest.json");
+    let other = dir.path().join("other.json");
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+    let ingest = |files: &[&Path]| {
+        let files: Vec<PathBuf> = files.iter().map(|f| f.to_path_buf()).collect();
+        index.ingest(&files, None, &mut Quiet).expect("ingest")
+    };
+    let told = |report: &paperdex_index::IngestReport| -> Vec<(String, Vec<String>)> {
+        report.no_longer_listed.iter().map(|f| (f.path.clone(), f.papers.clone())).collect()
+    };
+    let papers = topics();
+    write_papers(&digest, &papers[..3]);
+    write_papers(&other, &papers[3..4]);
+    assert!(told(&ingest(&[&digest, &other])).is_empty(), "files read for the first time");
+    assert!(told(&ingest(&[&digest])).is_empty(), "read again, listing the same papers");
+    // The reader deletes a paper from the digest: the index keeps it, and says so.
+    write_papers(&digest, &[papers[0], papers[2]]);
+    let report = ingest(&[&digest, &other]);
+    assert_eq!(told(&report), [(digest.display().to_string(), vec![papers[1].0.to_string()])]);
+    assert!(index.paper(papers[1].0).is_ok(), "kept: an ingest adds, it never takes back");
+    // Emptied, it lists none of them.
+    write_papers(&digest, &[]);
+    let ids = |range: std::ops::Range<usize>| papers[range].iter().map(|p| p.0.to_string()).collect::<Vec<_>>();
+    assert_eq!(told(&ingest(&[&digest])), [(digest.display().to_string(), ids(0..3))]);
+    // Taken back, then read as it is now: nothing left to say.
+    write_papers(&digest, &[papers[0], papers[2]]);
+    index.remove_sources(&[digest.as_path()], None, &mut Quiet).expect("remove the source");
+    assert!(told(&ingest(&[&digest])).is_empty());
+    assert!(index.paper(papers[1].0).is_err(), "the paper only the old digest listed is gone");
+    // Records handed over in memory are no file read whole: a part of them is no sign of loss.
+    assert!(index.ingest_records(Vec::new(), None, &mut Quiet).expect("records").no_longer_listed.is_empty());
+}
+
 /// The warnings of a search in `mode` that speak of papers without vectors.
 fn unseen_warnings(engine: &SearchEngine, mode: SearchMode) -> Vec<String> {
     let answer = engine.search(&SearchRequest::new("quantum lobster").mode(mode)).expect("search");
