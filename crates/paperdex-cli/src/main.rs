@@ -519,7 +519,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // Each write learns it again; an ingest that wrote nothing keeps the one it had.
             let relearned = lexicon.name != lexicon_before;
             if *json {
-                output::print_ingest_problems(&report);
+                output::print_ingest_problems(&report, &cli.index);
                 let mut answer = serde_json::to_value(&report)?;
                 answer["lexicon"] = serde_json::json!({
                     "pairs": lexicon.len(),
@@ -531,7 +531,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 answer["glossary_problems"] = serde_json::json!(glossary_problems);
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
-                output::print_ingest_report(&report);
+                output::print_ingest_report(&report, &cli.index);
                 let learned = if relearned {
                     format!("learned in {:.2} s", lexicon.file.seconds)
                 } else {

@@ -159,8 +159,8 @@ impl IngestObserver for IngestProgress {
 }
 
 /// The records an ingest rejected or read with a warning, one line each on stderr, whether its
-/// report goes to stdout as text or as JSON.
-pub fn print_ingest_problems(report: &IngestReport) {
+/// report goes to stdout as text or as JSON; `index` is the index folder as the user named it.
+pub fn print_ingest_problems(report: &IngestReport, index: &std::path::Path) {
     for record in &report.rejected_records {
         let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
         let rejected = format!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
@@ -170,7 +170,7 @@ pub fn print_ingest_problems(report: &IngestReport) {
         eprintln!("{}", terminal_safe(&warning_line(record)));
     }
     for file in &report.no_longer_listed {
-        eprintln!("{}", terminal_safe(&no_longer_listed_line(file)));
+        eprintln!("{}", terminal_safe(&no_longer_listed_line(file, index)));
     }
     let repeated = report.record_warnings.iter().filter(|w| w.repeated).count();
     if repeated > 0 {
@@ -183,20 +183,21 @@ pub fn print_ingest_problems(report: &IngestReport) {
 }
 
 /// One line for a file read again that no longer lists papers it listed before: how many, the
-/// first few, and how to take back what it said.
-fn no_longer_listed_line(file: &paperdex_index::NoLongerListed) -> String {
+/// first few, and the commands that take back what it said, to paste as they are.
+fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, index: &std::path::Path) -> String {
     const SHOWN: usize = 3;
     let n = file.papers.len();
     let mut ids = file.papers.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
     if n > SHOWN {
         ids.push_str(", …");
     }
-    let papers = if n == 1 { "paper" } else { "papers" };
+    let (papers, they) = if n == 1 { ("paper", "it keeps") } else { ("papers", "they keep") };
+    let index = shell_word(&index.display().to_string());
+    let path = shell_word(&file.path);
     format!(
-        "warning: {} no longer lists {n} {papers} it listed when read before ({ids}); the index keeps what it \
-         said: `paperdex remove --source {}` then an ingest of it takes that back",
+        "warning: {} no longer lists {n} {papers} it listed when read before ({ids}); {they} what it said until \
+         `paperdex --index {index} remove --source {path} && paperdex --index {index} ingest {path}`",
         file.path,
-        shell_word(&file.path)
     )
 }
 
@@ -211,8 +212,8 @@ fn shell_word(text: &str) -> String {
     }
 }
 
-pub fn print_ingest_report(report: &IngestReport) {
-    print_ingest_problems(report);
+pub fn print_ingest_report(report: &IngestReport, index: &std::path::Path) {
+    print_ingest_problems(report, index);
     let partly = match report.record_warnings.len() {
         0 => String::new(),
         n => format!(" ({n} with a warning)"),
@@ -647,10 +648,15 @@ mod tests {
             path: "/digests/it's day 5.md".into(),
             papers: vec!["2601.00001".into(), "2601.00002".into(), "2601.00003".into(), "2601.00004".into()],
         };
-        let line = super::no_longer_listed_line(&file);
+        let line = super::no_longer_listed_line(&file, std::path::Path::new("my index"));
         assert!(line.starts_with("warning: /digests/it's day 5.md no longer lists 4 papers"), "{line}");
         assert!(line.contains("(2601.00001, 2601.00002, 2601.00003, …)"), "{line}");
-        assert!(line.contains(r"--source '/digests/it'\''s day 5.md'"), "{line}");
+        assert!(
+            line.ends_with(
+                r"`paperdex --index 'my index' remove --source '/digests/it'\''s day 5.md' && paperdex --index 'my index' ingest '/digests/it'\''s day 5.md'`"
+            ),
+            "{line}"
+        );
         assert_eq!(super::shell_word("/d/2026-01-05.json"), "/d/2026-01-05.json");
     }
 

@@ -33,7 +33,8 @@ use tantivy_jieba::JiebaTokenizer;
 /// 7: the title field also holds another source's title that has words the shown one lacks
 /// ([`crate::schema::Fields::document`]).
 /// 8: British `-our` is spelled `-or` ([`american_spelling`]).
-pub const ANALYSIS_VERSION: u32 = 8;
+/// 9: `-our` after two letters, and before more endings (`odour`, `neighbourly`, `savoury`).
+pub const ANALYSIS_VERSION: u32 = 9;
 
 /// The name the word analyzer is registered under in every index.
 pub const WORD_ANALYZER: &str = "paperdex_words";
@@ -548,11 +549,11 @@ impl<S: TokenStream> TokenStream for EmptyUnlessPrefixedStream<'_, S> {
 ///
 /// A British `-our` is spelled `-or` too (`behaviour`, `colour`, `neighbouring`,
 /// `behavioural`): `behaviour` matched the 42 papers that spell it so, `behavior` 1,036. Only
-/// where `our` follows at least three letters and ends the word or comes before an ending
-/// ([`OUR_ENDINGS`]): `our`, `four`, `hour`, `tour` and `scour` keep theirs, and so do
+/// where `our` follows at least two letters and ends the word or comes before an ending
+/// ([`OUR_ENDINGS`]): `our`, `four`, `hour`, `your` and `tour` keep theirs, and so do
 /// `source`, `journal`, `yourself` and `flourish`, where no ending follows. A word it respells
-/// that American English spells with `our` (`contour`, `devour`) becomes a word no one writes,
-/// which both spellings share.
+/// that American English spells with `our` (`contour`, `devour`, `scour`) becomes a word no one
+/// writes, which both spellings share.
 fn american_spelling(text: &mut String) {
     // Where the `s` of `isation` is (an ASCII letter, replaced in place), in a word longer
     // than the suffix.
@@ -565,7 +566,7 @@ fn american_spelling(text: &mut String) {
     }
     let u_at = OUR_ENDINGS.iter().find_map(|ending| {
         let stem = text.strip_suffix(ending)?.strip_suffix("our")?;
-        (stem.len() >= 3 && stem.bytes().all(|b| b.is_ascii_lowercase())).then_some(stem.len() + 1)
+        (stem.len() >= 2 && stem.bytes().all(|b| b.is_ascii_lowercase())).then_some(stem.len() + 1)
     });
     if let Some(at) = u_at {
         text.remove(at);
@@ -574,10 +575,11 @@ fn american_spelling(text: &mut String) {
 
 /// The endings after which a British `our` is respelled `or` ([`american_spelling`]), the
 /// word's end included: `behaviours`, `favoured`, `colouring`, `favourable`, `colourful`,
-/// `behavioural`, `favourite`, `labourer`, `humourless`, `neighbourhood`.
-const OUR_ENDINGS: [&str; 17] = [
-    "", "s", "ed", "ing", "ings", "able", "ably", "ful", "al", "ally", "ite", "ites", "er", "ers", "less", "hood",
-    "hoods",
+/// `behavioural`, `favourite`, `favouritism`, `labourer`, `humourless`, `neighbourhood`,
+/// `neighbourly`, `behaviourism`, `behaviourist`, `savoury`.
+const OUR_ENDINGS: [&str; 24] = [
+    "", "s", "ed", "ing", "ings", "able", "ably", "ful", "al", "ally", "ite", "ites", "itism", "er", "ers", "less",
+    "hood", "hoods", "ly", "ism", "isms", "ist", "ists", "y",
 ];
 
 /// Leaves a token as it is.
@@ -798,11 +800,16 @@ mod tests {
             ("labour", "labor"),
             ("tumours", "tumors"),
             ("neighbourhood", "neighborhood"),
+            ("odours", "odors"),
+            ("neighbourly", "neighborly"),
+            ("behaviourist", "behaviorist"),
+            ("favouritism", "favoritism"),
+            ("savoury", "savory"),
         ] {
             assert_eq!(words(british), words(american), "{british}");
         }
         // Words whose `our` is their own keep it.
-        for word in ["four", "hour", "tour", "scour", "source", "journal", "flourish", "fourier"] {
+        for word in ["four", "hour", "tour", "dour", "source", "journal", "flourish", "fourier", "tourist"] {
             let analysed = words(word).concat();
             assert!(analysed.contains("our"), "{word} became {analysed}");
         }

@@ -466,8 +466,9 @@ fn term_prefix(term: &str) -> Option<String> {
 /// `studies` are both `studi`, so `stud`; `happy` would miss `happiness`), or the term's first
 /// five letters where that cannot be told. None for a stop word, which is no term. The terms
 /// are the index's own: jieba may cut a word in two (`naïve` into `na` and `ïve`). A needle
-/// ending in the `iz` of `-ization` has a British twin in `is` (`quantiz`, `quantis`): the
-/// text is searched as written, and the analyzer spells `-isation` as `-ization`
+/// ending in the `iz` of `-ization` has a British twin in `is` (`quantiz`, `quantis`), and one
+/// whose `or` the analyzer reads for a British `our` a twin in `our` (`behavior`, `behaviour`):
+/// the text is searched as written, and the analyzer spells both the American way
 /// ([`crate::analysis`]).
 fn word_needles(analyzer: &mut TextAnalyzer, word: &str) -> Vec<String> {
     let mut needles = Vec::new();
@@ -475,6 +476,12 @@ fn word_needles(analyzer: &mut TextAnalyzer, word: &str) -> Vec<String> {
         let needle = term_prefix(&term).unwrap_or_else(|| term.chars().take(5).collect());
         if let Some(stem) = needle.strip_suffix("iz") {
             needles.push(format!("{stem}is"));
+        }
+        if let Some(at) = needle.rfind("or") {
+            let british = format!("{}our{}", &needle[..at], &needle[at + 2..]);
+            if analyze(analyzer, &british) == analyze(analyzer, &needle) {
+                needles.push(british);
+            }
         }
         needles.push(needle);
     }
@@ -650,6 +657,9 @@ mod tests {
         // The British spelling, which the index holds as the American.
         assert!(highlighter("quantization").window("weights after quantisation").is_some());
         assert!(highlighter("quantisation").window("weights after quantization").is_some());
+        assert!(highlighter("behaviour").window("the agents' behaviours").is_some());
+        assert!(highlighter("behavior").window("the agents' behaviours").is_some());
+        assert!(highlighter("neighbourhood").window("a graph neighborhood").is_some());
         assert_eq!(super::word_needles(&mut word_analyzer(), "naïve"), ["naiv"], "one word, folded");
         assert!(super::word_needles(&mut word_analyzer(), "of").is_empty(), "a stop word is no term");
         // The window goes where the query's words cluster, not to the first word in passing.

@@ -16,7 +16,10 @@ use std::time::Instant;
 
 use paperdex_core::{Paper, PaperId, Record};
 use paperdex_embed::{CHUNKING_VERSION, EmbedError, Embedder, chunk};
-use tantivy::Searcher;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
 
 use crate::error::{IndexError, Result};
 use crate::ingest::{
@@ -118,9 +121,6 @@ struct Run<'s> {
     read_as_before: HashSet<(String, String)>,
     /// The files read whole in this run, and the papers each lists.
     files: HashMap<String, HashSet<PaperId>>,
-    /// Whether a file read whole may have been read before: one of its papers held a record
-    /// from it, or it listed none (it may have been emptied).
-    read_again: bool,
 }
 
 impl PaperIndex {
@@ -182,7 +182,6 @@ impl PaperIndex {
             too_long: Vec::new(),
             read_as_before: HashSet::new(),
             files: HashMap::new(),
-            read_again: false,
         };
         let mut progress = EmbedProgress::new(0, 0);
         let written = std::thread::scope(|scope| -> Result<bool> {
@@ -356,7 +355,6 @@ impl PaperIndex {
                             break;
                         };
                         if let Some(file) = file {
-                            run.read_again |= records.is_empty();
                             run.files.entry(file).or_default().extend(records.iter().map(|r| r.id.clone()));
                         }
                         for record in records {
@@ -466,7 +464,6 @@ impl PaperIndex {
         pending: Option<&Batch>,
     ) -> Result<()> {
         if let Some((before, now)) = run.buffer.get_mut(&record.id) {
-            run.read_again |= read_again(&run.files, before.as_ref(), &record);
             if read_as_before(before.as_ref(), &record) {
                 run.read_as_before.insert((record.source.path.clone(), record.id.to_string()));
             }
@@ -490,7 +487,6 @@ impl PaperIndex {
         };
         let mut now = before.clone().unwrap_or_else(|| Paper::empty(record.id.clone()));
         let id = record.id.clone();
-        run.read_again |= read_again(&run.files, before.as_ref(), &record);
         if read_as_before(before.as_ref(), &record) {
             run.read_as_before.insert((record.source.path.clone(), record.id.to_string()));
         }
@@ -537,37 +533,30 @@ impl PaperIndex {
         batch
     }
 
-    /// The files `run` read again that no longer list papers they listed before, each with
-    /// those papers. Finding them reads every stored paper once (0.1 s for the corpus's 11,337),
-    /// so only a run that read a file again looks.
+    /// The files `run` read whole that no longer list papers they listed before, each with
+    /// those papers: the papers holding a record from the file ([`crate::schema::Fields::source_paths`]),
+    /// after the run's last commit, that the file did not name this time.
     fn no_longer_listed(&self, run: &Run<'_>) -> Result<Vec<NoLongerListed>> {
-        if !run.read_again {
-            return Ok(Vec::new());
-        }
-        let mut found: std::collections::BTreeMap<&str, std::collections::BTreeSet<String>> = Default::default();
-        let mut stored = StoredPapers::new(self, self.searcher())?;
-        while let Some(paper) = stored.next_paper(self) {
-            let paper = paper?;
-            for record in &paper.records {
-                if let Some((file, listed)) = run.files.get_key_value(&record.source.path)
-                    && !listed.contains(&paper.id)
-                {
-                    found.entry(file).or_default().insert(paper.id.to_string());
+        let searcher = self.searcher();
+        let mut out = Vec::new();
+        for (file, listed) in &run.files {
+            let term = Term::from_field_text(self.fields.source_paths, file);
+            let holding = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &DocSetCollector)?;
+            let mut papers = Vec::new();
+            for address in holding {
+                let paper = self.paper_at(&searcher, address)?;
+                if !listed.contains(&paper.id) {
+                    papers.push(paper.id.to_string());
                 }
             }
+            if !papers.is_empty() {
+                papers.sort();
+                out.push(NoLongerListed { path: file.clone(), papers });
+            }
         }
-        Ok(found
-            .into_iter()
-            .map(|(file, papers)| NoLongerListed { path: file.to_string(), papers: papers.into_iter().collect() })
-            .collect())
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
     }
-}
-
-/// Whether `record`, from one of the `files` read whole, shows that file was read before: the
-/// paper as it was before this run holds a record from it.
-fn read_again(files: &HashMap<String, HashSet<PaperId>>, before: Option<&Paper>, record: &Record) -> bool {
-    let from_it = |paper: &Paper| paper.records.iter().any(|held| held.source.path == record.source.path);
-    files.contains_key(&record.source.path) && before.is_some_and(from_it)
 }
 
 /// Whether the paper as it was before this run holds `record` as it is, from the same file.

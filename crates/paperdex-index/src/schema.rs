@@ -45,6 +45,9 @@ pub struct Fields {
     pub content_hash: Field,
     /// The merged paper as JSON.
     pub paper: Field,
+    /// The files its records came from, as the index names them: which papers a file listed
+    /// when it was last read ([`crate::PaperIndex::ingest`]'s files no longer listing some).
+    pub source_paths: Field,
 }
 
 /// The section groups with a field of their own: all but the title, which has its own field.
@@ -102,6 +105,7 @@ impl Fields {
                 );
                 builder.add_text_field(&section_field_name(group), options)
             }),
+            source_paths: builder.add_text_field("source_paths", STRING),
         };
         (builder.build(), fields)
     }
@@ -130,6 +134,7 @@ impl Fields {
             },
             content_hash: get("content_hash")?,
             paper: get("paper")?,
+            source_paths: get("source_paths")?,
         })
     }
 
@@ -182,6 +187,10 @@ impl Fields {
         }
         for format in paper.source_formats() {
             doc.add_text(self.sources, format.name());
+        }
+        let paths: std::collections::BTreeSet<&str> = paper.records.iter().map(|r| r.source.path.as_str()).collect();
+        for path in paths {
+            doc.add_text(self.source_paths, path);
         }
         for group in crate::filter::section_groups(paper) {
             doc.add_text(self.section_groups, group.name());

@@ -225,15 +225,20 @@ fn a_file_read_again_that_no_longer_lists_a_paper_says_so_and_remove_source_take
     let report = ingest(&[&digest, &other]);
     assert_eq!(told(&report), [(digest.display().to_string(), vec![papers[1].0.to_string()])]);
     assert!(index.paper(papers[1].0).is_ok(), "kept: an ingest adds, it never takes back");
-    // Emptied, it lists none of them.
-    write_papers(&digest, &[]);
+    // Rewritten with other papers (a rolling digest), it lists none of them.
     let ids = |range: std::ops::Range<usize>| papers[range].iter().map(|p| p.0.to_string()).collect::<Vec<_>>();
+    write_papers(&digest, &papers[5..7]);
     assert_eq!(told(&ingest(&[&digest])), [(digest.display().to_string(), ids(0..3))]);
+    // Emptied, it lists none of them either.
+    write_papers(&digest, &[]);
+    let all: Vec<String> = ids(0..3).into_iter().chain(ids(5..7)).collect();
+    assert_eq!(told(&ingest(&[&digest])), [(digest.display().to_string(), all)]);
     // Taken back, then read as it is now: nothing left to say.
     write_papers(&digest, &[papers[0], papers[2]]);
     index.remove_sources(&[digest.as_path()], None, &mut Quiet).expect("remove the source");
     assert!(told(&ingest(&[&digest])).is_empty());
     assert!(index.paper(papers[1].0).is_err(), "the paper only the old digest listed is gone");
+    assert!(index.paper(papers[5].0).is_err(), "and so is one only its rolled-over day listed");
     // Records handed over in memory are no file read whole: a part of them is no sign of loss.
     assert!(index.ingest_records(Vec::new(), None, &mut Quiet).expect("records").no_longer_listed.is_empty());
 }
