@@ -74,8 +74,13 @@ impl Highlighter {
             FieldType::Str(options) => options.get_indexing_options().is_some_and(|o| o.tokenizer() == WORD_ANALYZER),
             _ => false,
         };
-        let term_prefixes: Option<Vec<String>> =
-            if words { terms.keys().map(|term| term_prefix(term)).collect() } else { None };
+        let term_prefixes: Option<Vec<String>> = if words {
+            let prefixes: Option<Vec<String>> = terms.keys().map(|term| term_prefix(term)).collect();
+            let mut analyzer = word_analyzer();
+            prefixes.map(|prefixes| prefixes.into_iter().flat_map(|p| with_british_twins(&mut analyzer, p)).collect())
+        } else {
+            None
+        };
         let analyzer = match &term_prefixes {
             Some(prefixes) => Some(highlighting_analyzer(prefixes.clone())),
             None => searcher.index().tokenizer_for_field(field).ok(),
@@ -466,26 +471,34 @@ fn term_prefix(term: &str) -> Option<String> {
 /// `studies` are both `studi`, so `stud`; `happy` would miss `happiness`), or the term's first
 /// five letters where that cannot be told. None for a stop word, which is no term. The terms
 /// are the index's own: jieba may cut a word in two (`naïve` into `na` and `ïve`). A needle
-/// ending in the `iz` of `-ization` has a British twin in `is` (`quantiz`, `quantis`), and one
-/// whose `or` the analyzer reads for a British `our` a twin in `our` (`behavior`, `behaviour`):
-/// the text is searched as written, and the analyzer spells both the American way
-/// ([`crate::analysis`]).
+/// has its British twins ([`with_british_twins`]).
 fn word_needles(analyzer: &mut TextAnalyzer, word: &str) -> Vec<String> {
     let mut needles = Vec::new();
     for term in analyze(analyzer, word) {
         let needle = term_prefix(&term).unwrap_or_else(|| term.chars().take(5).collect());
-        if let Some(stem) = needle.strip_suffix("iz") {
-            needles.push(format!("{stem}is"));
-        }
-        if let Some(at) = needle.rfind("or") {
-            let british = format!("{}our{}", &needle[..at], &needle[at + 2..]);
-            if analyze(analyzer, &british) == analyze(analyzer, &needle) {
-                needles.push(british);
-            }
-        }
-        needles.push(needle);
+        needles.extend(with_british_twins(analyzer, needle));
     }
     needles
+}
+
+/// `prefix` (of an American spelling, as the analyzer spells every word) and the prefix of the
+/// British spelling the analyzer reads into it: `quantiz` of `-ization` has `quantis`, and a
+/// prefix whose `or` the analyzer reads for a British `our` has it in `our` (`behavior`,
+/// `behaviour`). Text is searched as written: without the twin, a paper saying `colour` was
+/// found by `color` or `colour` and shown with no snippet.
+fn with_british_twins(analyzer: &mut TextAnalyzer, prefix: String) -> Vec<String> {
+    let mut twins = Vec::with_capacity(2);
+    if let Some(stem) = prefix.strip_suffix("iz") {
+        twins.push(format!("{stem}is"));
+    }
+    if let Some(at) = prefix.rfind("or") {
+        let british = format!("{}our{}", &prefix[..at], &prefix[at + 2..]);
+        if analyze(analyzer, &british) == analyze(analyzer, &prefix) {
+            twins.push(british);
+        }
+    }
+    twins.push(prefix);
+    twins
 }
 
 /// How many times `needle` begins in `text`, overlaps included.

@@ -93,3 +93,31 @@ fn vector_mode_marks_the_query_words_a_passage_holds() {
         }
     }
 }
+
+#[test]
+fn a_paper_in_british_spelling_gets_its_snippet_for_either_spelling() {
+    use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = paperdex_index::PaperIndex::open_or_create(dir.path()).expect("index");
+    let paper = |id: &str, text: &str| {
+        let source = Source { path: "/d/day.json".into(), format: SourceFormat::HfDailyApi, date: None };
+        let mut record = Record::new(PaperId::parse(id).expect("id"), source);
+        record.title = Some(format!("Paper {id}"));
+        record.sections.push(Section::new(SectionKind::Abstract, text));
+        record
+    };
+    let records = vec![
+        paper("2603.00001", "We study colour constancy and the behaviour of agents after quantisation."),
+        paper("2603.00002", "We study color constancy and the behavior of agents after quantization."),
+    ];
+    index.ingest_records(records, None, &mut paperdex_index::Quiet).expect("ingest");
+    let engine = paperdex_index::SearchEngine::new(index, Err("no model".into()));
+    for query in ["colour", "color", "behaviour", "behavior", "quantisation", "quantization"] {
+        let answer = engine.search(&SearchRequest::new(query).mode(SearchMode::Bm25)).expect("search");
+        assert_eq!(answer.hits.len(), 2, "{query}");
+        for hit in &answer.hits {
+            assert_eq!(hit.section, Some(SectionGroup::Abstract), "{query}: {} {:?}", hit.id, hit.snippet);
+            assert_eq!(hit.highlights.len(), 1, "{query}: {} {:?}", hit.id, hit.snippet);
+        }
+    }
+}

@@ -203,7 +203,11 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
     // Error bodies are made around the routes, not inside them (a router's layers wrap each
     // route): a route adds a 405's `Allow` header once its layers have answered, and the
     // 405's message is read from that header.
-    Router::new().fallback_service(routes).layer(axum::middleware::map_response(error::json_errors)).layer(outer)
+    Router::new()
+        .fallback_service(routes)
+        .layer(axum::middleware::map_response(error::json_errors))
+        .layer(axum::middleware::from_fn(close_when_the_body_is_left))
+        .layer(outer)
 }
 
 /// Which answers are compressed: tower-http's default rule (32 bytes or more, not an image,
@@ -222,6 +226,26 @@ impl Predicate for CompressWhen {
         let content = NotForContentType::GRPC.and(NotForContentType::IMAGES).and(NotForContentType::SSE);
         size.is_none_or(|size| size >= MIN_COMPRESSED_BYTES) && content.should_compress(response)
     }
+}
+
+/// Says `Connection: close` on a refusal that leaves the request's body unread (a 405, or a 413
+/// to a body over the limit): hyper closes such a connection rather than read the body, and a
+/// client that was not told (Python's `http.client`) sent its next request into a closed
+/// socket.
+async fn close_when_the_body_is_left(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
+    let headers = request.headers();
+    let length = headers.get(CONTENT_LENGTH).and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    let has_body = headers.contains_key(TRANSFER_ENCODING) || length.is_some_and(|length| length > 0);
+    let mut response = next.run(request).await;
+    let refused = matches!(response.status(), StatusCode::METHOD_NOT_ALLOWED | StatusCode::PAYLOAD_TOO_LARGE);
+    if has_body && refused {
+        response.headers_mut().insert(CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// The smallest answer compressed (tower-http's default).

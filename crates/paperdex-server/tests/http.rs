@@ -576,18 +576,19 @@ fn a_path_typed_with_a_trailing_slash_is_the_path_without_it() {
 fn large_bodies_are_refused() {
     let addr = fixture().addr;
     let body = vec![b'x'; 64 * 1024];
-    let head = format!(
-        "GET /api/search?q=video HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
+    // A client that means to keep its connection: the server, which closes it rather than read
+    // the body, says so.
+    let head = format!("GET /api/search?q=video HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n\r\n", body.len());
     let reply = send(addr, &head, &body);
     assert_eq!(reply.status, 413);
     assert_eq!(reply.error_code(), "payload_too_large");
+    assert_eq!(reply.header("connection"), Some("close"));
     // A method no route takes is told so first, whatever its body.
     let head = head.replacen("GET", "POST", 1);
     let reply = send(addr, &head, &body);
     assert_eq!(reply.status, 405, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(reply.header("allow"), Some("GET,HEAD"));
+    assert_eq!(reply.header("connection"), Some("close"));
 }
 
 // ---------------------------------------------------------------------------------------------
