@@ -68,7 +68,7 @@ pub struct LineTransport<R, W> {
     /// Whether a request that starts the session has been passed on ([`starts_the_session`]).
     session_started: bool,
     /// The requests passed on and not yet answered, under the ids rmcp knows them by.
-    ids: Arc<std::sync::Mutex<Ids>>,
+    ids: Ids,
     writer: Arc<Mutex<W>>,
 }
 
@@ -125,7 +125,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
             discarding: false,
             answers: JoinSet::new(),
             session_started: false,
-            ids: Arc::default(),
+            ids: Ids::default(),
             writer: Arc::new(Mutex::new(writer)),
         }
     }
@@ -302,7 +302,7 @@ where
             _ => None,
         };
         // The answer goes out under the client's id; one to a cancelled request not at all.
-        let client = answered.map(|id| match lock(&self.ids).answered(id) {
+        let client = answered.map(|id| match self.ids.answered(id) {
             Some(client) => {
                 *id = client;
                 true
@@ -382,7 +382,7 @@ where
                     self.answer(answer);
                 }
                 Ok(JsonRpcMessage::Request(mut request)) => {
-                    let Some(ours) = lock(&self.ids).take(&request.id) else {
+                    let Some(ours) = self.ids.take(&request.id) else {
                         tracing::warn!(id = %request.id, "answered a request reusing the id of one in flight");
                         let message = format!(
                             "Invalid Request: id {} belongs to a request still being answered; give each \
@@ -405,7 +405,7 @@ where
                         && let ClientNotification::CancelledNotification(cancelled) = &mut notification.notification
                         && let Some(id) = &mut cancelled.params.request_id
                     {
-                        let Some(ours) = lock(&self.ids).cancelled(id) else {
+                        let Some(ours) = self.ids.cancelled(id) else {
                             tracing::debug!(%id, "passed over the cancellation of a request not in flight");
                             continue;
                         };
@@ -440,11 +440,6 @@ where
         let writer = Arc::clone(&self.writer);
         self.answers.spawn(async move { write_line(&writer, &line).await });
     }
-}
-
-/// The ids, whatever a panicking holder left in them (each change to them is whole).
-fn lock(ids: &std::sync::Mutex<Ids>) -> std::sync::MutexGuard<'_, Ids> {
-    ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Whether an answer's write went well; a client that cannot be written to stops the server.
