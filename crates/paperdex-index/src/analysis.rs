@@ -554,7 +554,7 @@ impl<S: TokenStream> TokenStream for EmptyUnlessPrefixedStream<'_, S> {
 /// `source`, `journal`, `yourself` and `flourish`, where no ending follows. A word it respells
 /// that American English spells with `our` (`contour`, `devour`, `scour`) becomes a word no one
 /// writes, which both spellings share.
-fn american_spelling(text: &mut String) {
+pub(crate) fn american_spelling(text: &mut String) {
     // Where the `s` of `isation` is (an ASCII letter, replaced in place), in a word longer
     // than the suffix.
     let s_at = ["isation", "isations"]

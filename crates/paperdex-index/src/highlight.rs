@@ -76,8 +76,7 @@ impl Highlighter {
         };
         let term_prefixes: Option<Vec<String>> = if words {
             let prefixes: Option<Vec<String>> = terms.keys().map(|term| term_prefix(term)).collect();
-            let mut analyzer = word_analyzer();
-            prefixes.map(|prefixes| prefixes.into_iter().flat_map(|p| with_british_twins(&mut analyzer, p)).collect())
+            prefixes.map(|prefixes| prefixes.into_iter().flat_map(with_british_twins).collect())
         } else {
             None
         };
@@ -476,7 +475,7 @@ fn word_needles(analyzer: &mut TextAnalyzer, word: &str) -> Vec<String> {
     let mut needles = Vec::new();
     for term in analyze(analyzer, word) {
         let needle = term_prefix(&term).unwrap_or_else(|| term.chars().take(5).collect());
-        needles.extend(with_british_twins(analyzer, needle));
+        needles.extend(with_british_twins(needle));
     }
     needles
 }
@@ -484,16 +483,19 @@ fn word_needles(analyzer: &mut TextAnalyzer, word: &str) -> Vec<String> {
 /// `prefix` (of an American spelling, as the analyzer spells every word) and the prefix of the
 /// British spelling the analyzer reads into it: `quantiz` of `-ization` has `quantis`, and a
 /// prefix whose `or` the analyzer reads for a British `our` has it in `our` (`behavior`,
-/// `behaviour`). Text is searched as written: without the twin, a paper saying `colour` was
-/// found by `color` or `colour` and shown with no snippet.
-fn with_british_twins(analyzer: &mut TextAnalyzer, prefix: String) -> Vec<String> {
+/// `behaviour`), by the analyzer's own rule ([`crate::analysis::american_spelling`]). Text is
+/// searched as written: without the twin, a paper saying `colour` was found by `color` or
+/// `colour` and shown with no snippet.
+fn with_british_twins(prefix: String) -> Vec<String> {
     let mut twins = Vec::with_capacity(2);
     if let Some(stem) = prefix.strip_suffix("iz") {
         twins.push(format!("{stem}is"));
     }
     if let Some(at) = prefix.rfind("or") {
         let british = format!("{}our{}", &prefix[..at], &prefix[at + 2..]);
-        if analyze(analyzer, &british) == analyze(analyzer, &prefix) {
+        let mut respelled = british.clone();
+        crate::analysis::american_spelling(&mut respelled);
+        if respelled == prefix {
             twins.push(british);
         }
     }
