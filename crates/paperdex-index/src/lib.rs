@@ -38,6 +38,7 @@ mod spelling;
 mod stored_papers;
 mod upgrade;
 pub mod vectors;
+mod versions;
 
 pub use cancel::Cancel;
 pub use consistency::ConsistencyReport;

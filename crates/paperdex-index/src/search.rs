@@ -35,6 +35,7 @@ use crate::error::Result;
 use crate::filter::{SearchFilter, SortOrder};
 use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
+use crate::versions::{NameVersion, names_and_versions};
 
 /// Which retrievers answer a search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -534,8 +535,10 @@ impl PaperIndex {
         expansions: &[Expansion],
         section: Option<SectionGroup>,
     ) -> KeywordQuery {
-        let positioned = analyze_with_positions(&mut query_word_analyzer(), text);
+        let mut analyzer = query_word_analyzer();
+        let positioned = analyze_with_positions(&mut analyzer, text);
         let terms: Vec<String> = positioned.iter().map(|(_, term)| term.clone()).collect();
+        let names = names_and_versions(&mut analyzer, text);
         // A search in one section group has word clauses only: every word is kept.
         let (counts, left_out) = match section {
             None => self.weighed_by_chinese_share(searcher, &terms),
@@ -544,9 +547,12 @@ impl PaperIndex {
         let mut clauses: Vec<ScoringClause> = Vec::new();
         let mut words: Vec<(&str, f32)> = Vec::new();
         for &(term, count) in &counts {
-            self.word_clauses(searcher, term, count, section, &mut clauses);
+            if !names.iter().any(|name| name.written.iter().any(|w| w == term)) {
+                self.word_clauses(searcher, term, count, section, &mut clauses);
+            }
             words.push((term, count));
         }
+        self.name_version_clauses(searcher, &names, &counts, section, &mut clauses, &mut words);
         if let Some(group) = section {
             for expansion in expansions.iter().filter(|e| e.terms.len() == 1) {
                 self.word_clauses(searcher, &expansion.terms[0], expansion.weight, Some(group), &mut clauses);
@@ -617,14 +623,19 @@ impl PaperIndex {
     /// "Chinese queries, session 13": BM25 Chinese questions 0.579 → 0.652).
     fn translation_query_in(&self, searcher: &Searcher, text: &str, expansions: &[Expansion]) -> KeywordQuery {
         let own: String = text.chars().map(|c| if is_han(c) { ' ' } else { c }).collect();
-        let terms = analyze(&mut query_word_analyzer(), &own);
+        let mut analyzer = query_word_analyzer();
+        let terms = analyze(&mut analyzer, &own);
+        let names = names_and_versions(&mut analyzer, &own);
         let counts = counted(&terms);
         let mut clauses = Vec::new();
         let mut words: Vec<(&str, f32)> = Vec::new();
         for &(term, count) in &counts {
-            self.word_clauses(searcher, term, count, None, &mut clauses);
+            if !names.iter().any(|name| name.written.iter().any(|w| w == term)) {
+                self.word_clauses(searcher, term, count, None, &mut clauses);
+            }
             words.push((term, count));
         }
+        self.name_version_clauses(searcher, &names, &counts, None, &mut clauses, &mut words);
         let mut translated: Vec<(&str, f32)> = Vec::new();
         for concept in crate::lexicon::concepts(expansions, Lang::En) {
             clauses.push(self.concept_clause(searcher, &concept, 1.0, &mut translated));
@@ -663,7 +674,7 @@ impl PaperIndex {
                 words.push((term.as_str(), weight));
             }
             if translation.terms.len() > 1 {
-                option.extend(self.english_phrase_clauses(&translation.terms, weight));
+                option.extend(self.english_phrase_clauses(&translation.terms, weight, 1));
             }
             options.push(option);
         }
@@ -786,7 +797,7 @@ impl PaperIndex {
         match &expansion.terms[..] {
             [] => {}
             [term] => self.word_clauses(searcher, term, weight, None, clauses),
-            terms if !word.chars().any(is_han) => clauses.extend(self.english_phrase_clauses(terms, weight)),
+            terms if !word.chars().any(is_han) => clauses.extend(self.english_phrase_clauses(terms, weight, 1)),
             _ => {}
         }
         // A Chinese translation also matches by its character bigrams, as Chinese query words do.
@@ -796,15 +807,55 @@ impl PaperIndex {
         }
     }
 
-    /// A translation of several English words as a phrase (one word of slop) in the title and
-    /// the body, at `weight`: the words together count more than apart.
-    fn english_phrase_clauses(&self, terms: &[String], weight: f32) -> impl Iterator<Item = ScoringClause> {
+    /// English words as a phrase (`slop` words apart at most) in the title and the body, at
+    /// `weight`: the words together count more than apart.
+    fn english_phrase_clauses(&self, terms: &[String], weight: f32, slop: u32) -> impl Iterator<Item = ScoringClause> {
         [(self.fields.title, 2.0), (self.fields.body, 1.0)].into_iter().map(move |(field, boost)| {
             let phrase: Vec<(usize, Term)> =
                 terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
-            let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
+            let q = PhraseQuery::new_with_offset_and_slop(phrase, slop);
             ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost * weight)))
         })
+    }
+
+    /// The clause of each name and version of a query ([`crate::versions`]): the better of
+    /// its two spellings, as a translated part of a query scores its best alternative
+    /// ([`ScoringClause::Concept`]), so a name counts once however it is written. Its
+    /// spelling as written is its query words (at their `counts`, shared among the names
+    /// holding a word); the other, one word, or several as a phrase (no slop), whose words
+    /// find candidates too. A search in a section group (no positions) searches a name in
+    /// one word only.
+    fn name_version_clauses<'s>(
+        &self,
+        searcher: &Searcher,
+        names: &'s [NameVersion],
+        counts: &[(&str, f32)],
+        section: Option<SectionGroup>,
+        clauses: &mut Vec<ScoringClause>,
+        words: &mut Vec<(&'s str, f32)>,
+    ) {
+        for name in names {
+            let mut as_written = Vec::new();
+            for term in &name.written {
+                let Some(&(_, count)) = counts.iter().find(|(t, _)| t == term) else { continue };
+                let sharing = names.iter().filter(|other| other.written.contains(term)).count();
+                self.word_clauses(searcher, term, count / sharing as f32, section, &mut as_written);
+            }
+            // A query that writes a name both ways (`EL1 … EL/1`) already searches both.
+            if name.other.iter().all(|term| counts.iter().any(|(t, _)| t == term)) {
+                clauses.extend(as_written);
+                continue;
+            }
+            let mut other = Vec::new();
+            for term in &name.other {
+                self.word_clauses(searcher, term, 1.0, section, &mut other);
+            }
+            if name.other.len() > 1 && section.is_none() {
+                other.extend(self.english_phrase_clauses(&name.other, 1.0, 0));
+            }
+            words.extend(name.other.iter().map(|term| (term.as_str(), 1.0)));
+            clauses.push(ScoringClause::Concept { options: vec![as_written, other] });
+        }
     }
 
     /// The clauses of one analysed word at `weight`: its best field (title, body, keywords,
@@ -1863,6 +1914,27 @@ mod tests {
     }
 
     /// The ids of `query`'s keyword matches (with `expansions`), best first, and the matches.
+    #[test]
+    fn a_model_name_finds_its_papers_whether_written_together_or_apart() {
+        let mut texts = vec![
+            ("2601.00001".to_string(), "We quantize Qwen3 models to four bits.".to_string()),
+            ("2601.00002".to_string(), "We quantize Qwen 3 models to four bits.".to_string()),
+            ("2601.00003".to_string(), "We quantize Qwen 2 models to four bits.".to_string()),
+        ];
+        for i in 0..8 {
+            texts.push((format!("2601.{:05}", 100 + i), "Graph networks predict molecule properties.".to_string()));
+        }
+        let (_dir, index) = index_of(&texts);
+        for query in ["Qwen3 quantization", "Qwen 3 quantization", "Qwen-3 quantization"] {
+            let top = index.keyword_top(query, 3).expect("search");
+            let searcher = index.searcher();
+            let mut ids = index.ids_at(&searcher, &top.hits.iter().map(|h| h.1).collect::<Vec<_>>()).expect("ids");
+            assert_eq!(ids.pop().as_deref(), Some("2601.00003"), "{query}: {:?}", top.hits);
+            ids.sort();
+            assert_eq!(ids, ["2601.00001", "2601.00002"], "{query}: {:?}", top.hits);
+        }
+    }
+
     fn keyword_matches_of(
         index: &PaperIndex,
         query: &str,
