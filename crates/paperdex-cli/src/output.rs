@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use paperdex_core::Paper;
-use paperdex_index::{EmbedProgress, IndexStats, IngestObserver, IngestReport, RemoveReport, SearchResults};
+use paperdex_index::{
+    EmbedProgress, FileChange, IndexStats, IngestObserver, IngestReport, RemoveReport, SearchResults,
+};
 
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
@@ -182,8 +184,9 @@ pub fn print_ingest_problems(report: &IngestReport, index: &std::path::Path) {
     }
 }
 
-/// One line for a file read again that no longer lists papers it listed before: how many, the
-/// first few, and the commands that take back what it said, to paste as they are.
+/// One line for a file that no longer lists papers it listed before (read again without them,
+/// gone from its folder, or unreadable): how many, the first few, and the commands that take
+/// back what it said, to paste as they are.
 fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, index: &std::path::Path) -> String {
     const SHOWN: usize = 3;
     let n = file.papers.len();
@@ -194,11 +197,25 @@ fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, index: &std::pat
     let (papers, they) = if n == 1 { ("paper", "it keeps") } else { ("papers", "they keep") };
     let index = shell_word(&index.display().to_string());
     let path = shell_word(&file.path);
-    format!(
-        "warning: {} no longer lists {n} {papers} it listed when read before ({ids}); {they} what it said until \
-         `paperdex --index {index} remove --source {path} && paperdex --index {index} ingest {path}`",
-        file.path,
-    )
+    let remove = format!("paperdex --index {index} remove --source {path}");
+    match file.change {
+        FileChange::Rewritten => format!(
+            "warning: {} no longer lists {n} {papers} it listed when read before ({ids}); {they} what it said until \
+             `{remove} && paperdex --index {index} ingest {path}`",
+            file.path,
+        ),
+        FileChange::Gone => format!(
+            "warning: {} is gone from the folder read: {n} {papers} it listed ({ids}) {} what it said until `{remove}`",
+            file.path,
+            if n == 1 { "keeps" } else { "keep" },
+        ),
+        FileChange::Unreadable => format!(
+            "warning: {} could not be read this time: {n} {papers} it listed when read before ({ids}) {} what it \
+             said then until `{remove}`",
+            file.path,
+            if n == 1 { "keeps" } else { "keep" },
+        ),
+    }
 }
 
 /// `text` as one word of a POSIX shell command: as it is when it holds nothing a shell reads
@@ -642,11 +659,14 @@ where
 
 #[cfg(test)]
 mod tests {
+    use paperdex_index::FileChange;
+
     #[test]
     fn a_file_that_no_longer_lists_papers_is_one_line_with_a_command_a_shell_reads_as_one_path() {
         let file = paperdex_index::NoLongerListed {
             path: "/digests/it's day 5.md".into(),
             papers: vec!["2601.00001".into(), "2601.00002".into(), "2601.00003".into(), "2601.00004".into()],
+            change: FileChange::Rewritten,
         };
         let line = super::no_longer_listed_line(&file, std::path::Path::new("my index"));
         assert!(line.starts_with("warning: /digests/it's day 5.md no longer lists 4 papers"), "{line}");
@@ -658,6 +678,27 @@ mod tests {
             "{line}"
         );
         assert_eq!(super::shell_word("/d/2026-01-05.json"), "/d/2026-01-05.json");
+    }
+
+    #[test]
+    fn a_file_gone_or_unreadable_says_so_and_how_to_take_its_papers_back() {
+        let file = |change| paperdex_index::NoLongerListed {
+            path: "/digests/day 5.md".into(),
+            papers: vec!["2601.00001".into()],
+            change,
+        };
+        let gone = super::no_longer_listed_line(&file(FileChange::Gone), std::path::Path::new("idx"));
+        assert_eq!(
+            gone,
+            "warning: /digests/day 5.md is gone from the folder read: 1 paper it listed (2601.00001) keeps what it \
+             said until `paperdex --index idx remove --source '/digests/day 5.md'`"
+        );
+        let unreadable = super::no_longer_listed_line(&file(FileChange::Unreadable), std::path::Path::new("idx"));
+        assert!(
+            unreadable.starts_with("warning: /digests/day 5.md could not be read this time: 1 paper"),
+            "{unreadable}"
+        );
+        assert!(unreadable.ends_with("`paperdex --index idx remove --source '/digests/day 5.md'`"), "{unreadable}");
     }
 
     use paperdex_index::IngestReport;

@@ -75,9 +75,11 @@ pub struct RecordWarning {
     pub repeated: bool,
 }
 
-/// A file read again that no longer lists papers it listed when read before. They keep what it
-/// said: an ingest adds and never takes back, since a file rewritten each day with the day's
-/// papers (a rolling digest) would otherwise take back every earlier day's.
+/// A file an ingest found no longer listing papers it listed when read before: read again
+/// without them, gone from the folder read, or unreadable. They keep what it said: an ingest
+/// adds and never takes back, since a file rewritten each day with the day's papers (a
+/// rolling digest) would otherwise take back every earlier day's, and a file deleted from a
+/// folder or half downloaded would take back papers nobody meant to remove.
 /// `paperdex remove --source` takes back what the file said, and an ingest of it then adds
 /// what it says now.
 #[derive(Debug, Clone, Serialize)]
@@ -86,6 +88,20 @@ pub struct NoLongerListed {
     pub path: String,
     /// The papers it listed before and not now, by id, in id order.
     pub papers: Vec<String>,
+    /// What became of the file.
+    pub change: FileChange,
+}
+
+/// What became of a file whose papers an ingest found it no longer listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileChange {
+    /// Read again, it lists other papers or none.
+    Rewritten,
+    /// It is no longer under the folder read (deleted, moved or renamed).
+    Gone,
+    /// It could not be read this time (the reason is among the rejected files).
+    Unreadable,
 }
 
 /// What an ingest did.
@@ -179,7 +195,14 @@ impl PaperIndex {
             observer.file_done(Path::new(&rejected.path), Some(&rejected.reason));
         }
         observer.files_found(files.len());
-        let mut source = Files { files: files.into_iter() };
+        // A folder read (or named and missing) is read whole: a file the index holds from
+        // under it and not read now is gone from it.
+        let folders = paths
+            .iter()
+            .filter(|path| path.is_dir() || !path.exists())
+            .map(|path| same_file(path).display().to_string())
+            .collect();
+        let mut source = Files { files: files.into_iter(), folders };
         self.merge_and_write(&mut source, embedder, observer, &mut report)?;
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
@@ -232,9 +255,15 @@ impl PaperIndex {
 /// The files of an ingest, read and parsed one at a time.
 struct Files {
     files: std::vec::IntoIter<PathBuf>,
+    /// The folders given, as the index names paths.
+    folders: Vec<String>,
 }
 
 impl RecordSource for Files {
+    fn folders(&self) -> &[String] {
+        &self.folders
+    }
+
     fn next_records(&mut self, report: &mut IngestReport, observer: &mut dyn IngestObserver) -> Option<RecordsRead> {
         let file = self.files.next()?;
         let reject = |report: &mut IngestReport, observer: &mut dyn IngestObserver, reason: String| {

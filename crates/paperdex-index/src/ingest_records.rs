@@ -11,7 +11,8 @@
 //! right: a paper whose records are further apart than the buffer is merged with what the
 //! index stored, and still counts once).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
 use std::time::Instant;
 
 use paperdex_core::{Paper, PaperId, Record};
@@ -23,8 +24,8 @@ use tantivy::{Searcher, Term};
 
 use crate::error::{IndexError, Result};
 use crate::ingest::{
-    EmbedProgress, Embedded, IngestObserver, IngestReport, NoLongerListed, PROGRESS_BACKLOG, RecordWarning,
-    StoredVectors, embed_papers, push_passages, receive_batch,
+    EmbedProgress, Embedded, FileChange, IngestObserver, IngestReport, NoLongerListed, PROGRESS_BACKLOG, RecordWarning,
+    RejectedFile, StoredVectors, embed_papers, push_passages, receive_batch,
 };
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
@@ -36,6 +37,12 @@ pub(crate) trait RecordSource {
     /// The next file's accepted records (none when it was rejected); `None` once everything
     /// was read. Rejections go into `report` and to the observer.
     fn next_records(&mut self, report: &mut IngestReport, observer: &mut dyn IngestObserver) -> Option<RecordsRead>;
+
+    /// The folders the source reads every file of, as the index names paths: a file the
+    /// index holds from under one and not read is gone from it. None for records in memory.
+    fn folders(&self) -> &[String] {
+        &[]
+    }
 }
 
 /// Records from a [`RecordSource`].
@@ -318,7 +325,7 @@ impl PaperIndex {
         let written = written?;
         // What was written stands whatever this finds: a paper that cannot be read now is
         // the next search's or ingest's to report.
-        report.no_longer_listed = self.no_longer_listed(&run).unwrap_or_else(|error| {
+        report.no_longer_listed = self.no_longer_listed(&run, &report.rejected_files).unwrap_or_else(|error| {
             tracing::warn!(%error, "could not look for papers the files read again no longer list");
             Vec::new()
         });
@@ -533,29 +540,80 @@ impl PaperIndex {
         batch
     }
 
-    /// The files `run` read whole that no longer list papers they listed before, each with
-    /// those papers: the papers holding a record from the file ([`crate::schema::Fields::source_paths`]),
-    /// after the run's last commit, that the file did not name this time.
-    fn no_longer_listed(&self, run: &Run<'_>) -> Result<Vec<NoLongerListed>> {
+    /// The files that no longer list papers they listed before, each with those papers (the
+    /// papers holding a record from the file, [`crate::schema::Fields::source_paths`], after the
+    /// run's last commit): those `run` read whole and found without them, those `rejected`
+    /// this time, and those under the folders it read that it did not find.
+    fn no_longer_listed(&self, run: &Run<'_>, rejected: &[RejectedFile]) -> Result<Vec<NoLongerListed>> {
         let searcher = self.searcher();
         let mut out = Vec::new();
         for (file, listed) in &run.files {
-            let term = Term::from_field_text(self.fields.source_paths, file);
-            let holding = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &DocSetCollector)?;
-            let mut papers = Vec::new();
-            for address in holding {
-                let paper = self.paper_at(&searcher, address)?;
-                if !listed.contains(&paper.id) {
-                    papers.push(paper.id.to_string());
+            let papers: Vec<String> = self
+                .papers_from(&searcher, file)?
+                .into_iter()
+                .filter(|id| !listed.contains(id))
+                .map(|id| id.to_string())
+                .collect();
+            out.push(NoLongerListed { path: file.clone(), papers, change: FileChange::Rewritten });
+        }
+        let unreadable: HashSet<String> =
+            rejected.iter().map(|r| crate::ingest::same_file(Path::new(&r.path)).display().to_string()).collect();
+        for file in &unreadable {
+            let papers = self.papers_from(&searcher, file)?.iter().map(PaperId::to_string).collect();
+            out.push(NoLongerListed { path: file.clone(), papers, change: FileChange::Unreadable });
+        }
+        for folder in run.source.folders() {
+            for file in self.source_paths_under(&searcher, folder)? {
+                if run.files.contains_key(&file) || unreadable.contains(&file) {
+                    continue;
                 }
-            }
-            if !papers.is_empty() {
-                papers.sort();
-                out.push(NoLongerListed { path: file.clone(), papers });
+                let papers = self.papers_from(&searcher, &file)?.iter().map(PaperId::to_string).collect();
+                out.push(NoLongerListed { path: file, papers, change: FileChange::Gone });
             }
         }
+        out.retain(|file| !file.papers.is_empty());
+        for file in &mut out {
+            file.papers.sort();
+        }
         out.sort_by(|a, b| a.path.cmp(&b.path));
+        // A folder named twice, or within another, finds its files once.
+        out.dedup_by(|a, b| a.path == b.path);
         Ok(out)
+    }
+
+    /// The papers holding a record from `file`.
+    fn papers_from(&self, searcher: &Searcher, file: &str) -> Result<Vec<PaperId>> {
+        let term = Term::from_field_text(self.fields.source_paths, file);
+        let holding = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &DocSetCollector)?;
+        holding.into_iter().map(|address| Ok(self.paper_at(searcher, address)?.id)).collect()
+    }
+
+    /// The files under `folder` the index holds records from (some perhaps only in deleted
+    /// documents, which hold no paper), in path order.
+    fn source_paths_under(&self, searcher: &Searcher, folder: &str) -> Result<BTreeSet<String>> {
+        // Every path under the folder begins with it and a `/`, and sorts below it and a `0`.
+        let start = format!("{}/", folder.trim_end_matches('/'));
+        let mut end = start.clone().into_bytes();
+        if let Some(last) = end.last_mut() {
+            *last += 1;
+        }
+        let mut paths = BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let postings = segment.inverted_index(self.fields.source_paths)?;
+            let mut terms = postings
+                .terms()
+                .range()
+                .ge(start.as_bytes())
+                .lt(&end)
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while terms.advance() {
+                if let Ok(path) = std::str::from_utf8(terms.key()) {
+                    paths.insert(path.to_string());
+                }
+            }
+        }
+        Ok(paths)
     }
 }
 

@@ -48,7 +48,8 @@ pub use filter::{Day, SearchFilter, SortOrder};
 pub use fusion::Fusion;
 pub use generation::{FULL_SCAN_THRESHOLD, Vectors};
 pub use ingest::{
-    EmbedProgress, IngestObserver, IngestReport, NoLongerListed, Quiet, RecordWarning, RejectedFile, RejectedRecord,
+    EmbedProgress, FileChange, IngestObserver, IngestReport, NoLongerListed, Quiet, RecordWarning, RejectedFile,
+    RejectedRecord,
 };
 pub use lexicon::{Expansion, Lexicon, LexiconEntry, LexiconSource};
 pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};

@@ -243,6 +243,46 @@ fn a_file_read_again_that_no_longer_lists_a_paper_says_so_and_remove_source_take
     assert!(index.ingest_records(Vec::new(), None, &mut Quiet).expect("records").no_longer_listed.is_empty());
 }
 
+#[test]
+fn a_file_gone_from_an_ingested_folder_or_unreadable_is_named_with_its_papers_and_they_stay() {
+    use paperdex_index::FileChange;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("digests");
+    std::fs::create_dir(&folder).expect("folder");
+    let [kept, deleted, broken] = ["a.json", "b.json", "c.json"].map(|name| folder.join(name));
+    let papers = topics();
+    write_papers(&kept, &papers[0..2]);
+    write_papers(&deleted, &papers[2..3]);
+    write_papers(&broken, &papers[3..5]);
+    let index = PaperIndex::open_or_create(dir.path().join("index")).expect("create index");
+    let ingest = |path: &Path| index.ingest(&[path.to_path_buf()], None, &mut Quiet).expect("ingest");
+    let told = |report: &paperdex_index::IngestReport| -> Vec<(String, FileChange, Vec<String>)> {
+        let name = |path: &str| Path::new(path).file_name().expect("name").to_string_lossy().into_owned();
+        report.no_longer_listed.iter().map(|f| (name(&f.path), f.change, f.papers.clone())).collect()
+    };
+    let ids = |range: std::ops::Range<usize>| papers[range].iter().map(|p| p.0.to_string()).collect::<Vec<_>>();
+    assert!(told(&ingest(&folder)).is_empty(), "the folder read for the first time");
+    // The reader deletes a day's file; another is cut short by a download that failed.
+    std::fs::remove_file(&deleted).expect("delete");
+    std::fs::write(&broken, r#"[{"paper": {"id": "#).expect("cut short");
+    let report = ingest(&folder);
+    assert_eq!(report.rejected_files.len(), 1, "{:?}", report.rejected_files);
+    assert_eq!(
+        told(&report),
+        [("b.json".to_string(), FileChange::Gone, ids(2..3)), ("c.json".to_string(), FileChange::Unreadable, ids(3..5))]
+    );
+    for id in ids(2..5) {
+        assert!(index.paper(&id).is_ok(), "{id} kept: an ingest adds, it never takes back");
+    }
+    // A file of the folder read alone says nothing of the others.
+    assert!(told(&ingest(&kept)).is_empty());
+    // The deleted file's papers taken back, the broken one downloaded again: nothing to say.
+    index.remove_sources(&[deleted.as_path()], None, &mut Quiet).expect("remove the deleted file");
+    assert!(index.paper(papers[2].0).is_err(), "gone with its file");
+    write_papers(&broken, &papers[3..5]);
+    assert!(told(&ingest(&folder)).is_empty());
+}
+
 /// The warnings of a search in `mode` that speak of papers without vectors.
 fn unseen_warnings(engine: &SearchEngine, mode: SearchMode) -> Vec<String> {
     let answer = engine.search(&SearchRequest::new("quantum lobster").mode(mode)).expect("search");
