@@ -11,16 +11,13 @@
 //! right: a paper whose records are further apart than the buffer is merged with what the
 //! index stored, and still counts once).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
 use paperdex_core::{Paper, PaperId, Record};
 use paperdex_embed::{CHUNKING_VERSION, EmbedError, Embedder, chunk};
-use tantivy::collector::DocSetCollector;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{Searcher, Term};
+use tantivy::Searcher;
 
 use crate::error::{IndexError, Result};
 use crate::ingest::{
@@ -546,28 +543,28 @@ impl PaperIndex {
     /// this time, and those under the folders it read that it did not find.
     fn no_longer_listed(&self, run: &Run<'_>, rejected: &[RejectedFile]) -> Result<Vec<NoLongerListed>> {
         let searcher = self.searcher();
+        let papers_from = |file: &str| -> Result<Vec<PaperId>> {
+            let documents = self.documents_from(&searcher, file)?;
+            documents.into_iter().map(|address| Ok(self.paper_at(&searcher, address)?.id)).collect()
+        };
         let mut out = Vec::new();
         for (file, listed) in &run.files {
-            let papers: Vec<String> = self
-                .papers_from(&searcher, file)?
-                .into_iter()
-                .filter(|id| !listed.contains(id))
-                .map(|id| id.to_string())
-                .collect();
+            let papers: Vec<String> =
+                papers_from(file)?.into_iter().filter(|id| !listed.contains(id)).map(|id| id.to_string()).collect();
             out.push(NoLongerListed { path: file.clone(), papers, change: FileChange::Rewritten });
         }
         let unreadable: HashSet<String> =
             rejected.iter().map(|r| crate::ingest::same_file(Path::new(&r.path)).display().to_string()).collect();
         for file in &unreadable {
-            let papers = self.papers_from(&searcher, file)?.iter().map(PaperId::to_string).collect();
+            let papers = papers_from(file)?.iter().map(PaperId::to_string).collect();
             out.push(NoLongerListed { path: file.clone(), papers, change: FileChange::Unreadable });
         }
         for folder in run.source.folders() {
-            for file in self.source_paths_under(&searcher, folder)? {
+            for file in self.files_under(&searcher, folder)? {
                 if run.files.contains_key(&file) || unreadable.contains(&file) {
                     continue;
                 }
-                let papers = self.papers_from(&searcher, &file)?.iter().map(PaperId::to_string).collect();
+                let papers = papers_from(&file)?.iter().map(PaperId::to_string).collect();
                 out.push(NoLongerListed { path: file, papers, change: FileChange::Gone });
             }
         }
@@ -579,41 +576,6 @@ impl PaperIndex {
         // A folder named twice, or within another, finds its files once.
         out.dedup_by(|a, b| a.path == b.path);
         Ok(out)
-    }
-
-    /// The papers holding a record from `file`.
-    fn papers_from(&self, searcher: &Searcher, file: &str) -> Result<Vec<PaperId>> {
-        let term = Term::from_field_text(self.fields.source_paths, file);
-        let holding = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &DocSetCollector)?;
-        holding.into_iter().map(|address| Ok(self.paper_at(searcher, address)?.id)).collect()
-    }
-
-    /// The files under `folder` the index holds records from (some perhaps only in deleted
-    /// documents, which hold no paper), in path order.
-    fn source_paths_under(&self, searcher: &Searcher, folder: &str) -> Result<BTreeSet<String>> {
-        // Every path under the folder begins with it and a `/`, and sorts below it and a `0`.
-        let start = format!("{}/", folder.trim_end_matches('/'));
-        let mut end = start.clone().into_bytes();
-        if let Some(last) = end.last_mut() {
-            *last += 1;
-        }
-        let mut paths = BTreeSet::new();
-        for segment in searcher.segment_readers() {
-            let postings = segment.inverted_index(self.fields.source_paths)?;
-            let mut terms = postings
-                .terms()
-                .range()
-                .ge(start.as_bytes())
-                .lt(&end)
-                .into_stream()
-                .map_err(tantivy::TantivyError::from)?;
-            while terms.advance() {
-                if let Ok(path) = std::str::from_utf8(terms.key()) {
-                    paths.insert(path.to_string());
-                }
-            }
-        }
-        Ok(paths)
     }
 }
 

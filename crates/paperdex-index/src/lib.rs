@@ -34,6 +34,7 @@ mod related;
 mod remove;
 pub mod schema;
 mod search;
+mod sources;
 mod spelling;
 mod stored_papers;
 mod upgrade;

@@ -120,10 +120,16 @@ impl PaperIndex {
         let mut matched = vec![false; wanted.len()];
         let mut sources = BTreeSet::new();
         let (mut removed, mut updated): (Vec<String>, Vec<(Paper, Paper)>) = (Vec::new(), Vec::new());
-        // One stored paper at a time: the whole index need not be in memory.
-        let mut stored = crate::stored_papers::StoredPapers::new(self, self.searcher())?;
-        while let Some(before) = stored.next_paper(self) {
-            let before = before?;
+        // Only the papers the postings say hold a record from a path given or under it.
+        let searcher = self.searcher();
+        let mut holding = Vec::new();
+        for path in &wanted {
+            holding.extend(self.documents_from_or_under(&searcher, &path.display().to_string())?);
+        }
+        holding.sort();
+        holding.dedup();
+        for address in holding {
+            let before = self.paper_at(&searcher, address)?;
             let mut after = before.clone();
             after.records.retain(|record| {
                 let from = Path::new(&record.source.path);

@@ -269,7 +269,10 @@ fn a_file_gone_from_an_ingested_folder_or_unreadable_is_named_with_its_papers_an
     assert_eq!(report.rejected_files.len(), 1, "{:?}", report.rejected_files);
     assert_eq!(
         told(&report),
-        [("b.json".to_string(), FileChange::Gone, ids(2..3)), ("c.json".to_string(), FileChange::Unreadable, ids(3..5))]
+        [
+            ("b.json".to_string(), FileChange::Gone, ids(2..3)),
+            ("c.json".to_string(), FileChange::Unreadable, ids(3..5))
+        ]
     );
     for id in ids(2..5) {
         assert!(index.paper(&id).is_ok(), "{id} kept: an ingest adds, it never takes back");
