@@ -26,8 +26,19 @@ pub fn use_colour() -> bool {
 /// same length in UTF-8 (`?`, `¿`, `�`), so a feed cannot recolour, clear or retitle the
 /// terminal, and a snippet's highlighted byte ranges still fall where they did.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    replace_unsafe(text, true)
+}
+
+/// `text` as one line for a terminal: [`terminal_safe`], line breaks and tabs replaced too. A
+/// problem reported one per line (a rejected file, a record's warning) names a file, and a
+/// file name may hold a line break; a script reading the lines, or a reader, must see one.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    replace_unsafe(text, false)
+}
+
+fn replace_unsafe(text: &str, line_breaks: bool) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
+        (c.is_control() && !(line_breaks && (c == '\n' || c == '\t')))
             || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
     if !text.chars().any(unsafe_char) {
@@ -99,7 +110,7 @@ impl IngestObserver for IngestProgress {
     fn file_done(&mut self, path: &Path, problem: Option<&str>) {
         self.done += 1;
         if let Some(reason) = problem {
-            self.line(&terminal_safe(&format!("rejected {}: {reason}", path.display())));
+            self.line(&one_line(&format!("rejected {}: {reason}", path.display())));
         }
         match &self.bar {
             Some(bar) => bar.inc(1),
@@ -166,13 +177,13 @@ pub fn print_ingest_problems(report: &IngestReport, index: &std::path::Path) {
     for record in &report.rejected_records {
         let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
         let rejected = format!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
-        eprintln!("{}", terminal_safe(&rejected));
+        eprintln!("{}", one_line(&rejected));
     }
     for record in report.record_warnings.iter().filter(|w| !w.repeated) {
-        eprintln!("{}", terminal_safe(&warning_line(record)));
+        eprintln!("{}", one_line(&warning_line(record)));
     }
     for file in &report.no_longer_listed {
-        eprintln!("{}", terminal_safe(&no_longer_listed_line(file, index)));
+        eprintln!("{}", one_line(&no_longer_listed_line(file, index)));
     }
     let repeated = report.record_warnings.iter().filter(|w| w.repeated).count();
     if repeated > 0 {
@@ -218,15 +229,33 @@ fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, index: &std::pat
     }
 }
 
-/// `text` as one word of a POSIX shell command: as it is when it holds nothing a shell reads
-/// specially, else in single quotes.
+/// `text` as one word of a shell command: as it is when it holds nothing a shell reads
+/// specially, else in single quotes; one holding a control character (a line break in a file
+/// name) in `$'…'` with it escaped (bash, zsh, ksh and POSIX.1-2024 `sh`), so the command is
+/// one line that names the file exactly.
 fn shell_word(text: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c);
     if !text.is_empty() && text.chars().all(plain) {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
+        return text.to_string();
     }
+    if !text.chars().any(char::is_control) {
+        return format!("'{}'", text.replace('\'', r"'\''"));
+    }
+    let mut word = String::from("$'");
+    for c in text.chars() {
+        match c {
+            '\\' => word.push_str(r"\\"),
+            '\'' => word.push_str(r"\'"),
+            '\n' => word.push_str(r"\n"),
+            '\t' => word.push_str(r"\t"),
+            '\r' => word.push_str(r"\r"),
+            c if c.is_control() && c.is_ascii() => word.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => word.push_str(&format!("\\u{:04x}", c as u32)),
+            c => word.push(c),
+        }
+    }
+    word.push('\'');
+    word
 }
 
 pub fn print_ingest_report(report: &IngestReport, index: &std::path::Path) {
@@ -348,7 +377,7 @@ pub enum Listing {
 /// there, and the last line says which of how many they are.
 pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colour: bool, listing: Listing) {
     for warning in &results.warnings {
-        eprintln!("warning: {}", terminal_safe(warning));
+        eprintln!("warning: {}", one_line(warning));
     }
     if results.hits.is_empty() {
         match results.query.as_str() {
@@ -519,7 +548,7 @@ pub fn print_paper(paper: &Paper, colour: bool) {
     println!("\n{}", paint("## Sources", BOLD, colour));
     for record in &paper.records {
         let date = record.source.date.as_deref().unwrap_or("-");
-        println!("- {} ({}, {date})", terminal_safe(&record.source.path), record.source.format.label());
+        println!("- {} ({}, {date})", one_line(&record.source.path), record.source.format.label());
     }
 }
 
@@ -678,6 +707,20 @@ mod tests {
             "{line}"
         );
         assert_eq!(super::shell_word("/d/2026-01-05.json"), "/d/2026-01-05.json");
+    }
+
+    #[test]
+    fn a_file_name_with_a_line_break_stays_on_its_one_line_and_the_command_names_it_exactly() {
+        let file = paperdex_index::NoLongerListed {
+            path: "/d/day\n5's.json".into(),
+            papers: vec!["2601.00001".into()],
+            change: FileChange::Gone,
+        };
+        let line = super::one_line(&super::no_longer_listed_line(&file, std::path::Path::new("idx"))).into_owned();
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.starts_with("warning: /d/day?5's.json is gone"), "{line}");
+        assert!(line.ends_with(r"remove --source $'/d/day\n5\'s.json'`"), "{line}");
+        assert_eq!(super::shell_word("a\u{7}b\\"), r"$'a\x07b\\'");
     }
 
     #[test]
