@@ -1736,9 +1736,13 @@ mod tests {
         // paper of the sample that has a query word: the rescored list must be the exact one,
         // scores and ties included.
         let pruned = PaperIndex::open(dir.path()).expect("open").with_pruning(Pruning::ALWAYS);
-        for query in
-            ["KV cache quantization", "强化学习 奖励模型", "video generation", "reasoning language model agents"]
-        {
+        for query in [
+            "KV cache quantization",
+            "强化学习 奖励模型",
+            "video generation",
+            "reasoning language model agents",
+            "Qwen 2.5 GPT4o Llama3.2",
+        ] {
             for limit in [1, 3, 10] {
                 let request = SearchRequest::new(query).limit(limit);
                 let want = exact.search_bm25(&request).expect("exact");
@@ -1821,12 +1825,13 @@ mod tests {
         }
     }
 
-    const QUERIES: [&str; 5] = [
+    const QUERIES: [&str; 6] = [
         "KV cache quantization",
         "强化学习 奖励模型",
         "video generation",
         "reasoning language model agents",
         "多模态大模型 视觉推理 model",
+        "Qwen 2.5 GPT4o Llama3.2",
     ];
 
     /// An index of papers each with one body section, `(id, text)`.
@@ -1913,7 +1918,6 @@ mod tests {
         assert!(top.hits[0].0 > top.hits[1].0, "the phrase must add to the first: {:?}", top.hits);
     }
 
-    /// The ids of `query`'s keyword matches (with `expansions`), best first, and the matches.
     #[test]
     fn a_model_name_finds_its_papers_whether_written_together_or_apart() {
         let mut texts = vec![
@@ -1935,6 +1939,7 @@ mod tests {
         }
     }
 
+    /// The ids of `query`'s keyword matches (with `expansions`), best first, and the matches.
     fn keyword_matches_of(
         index: &PaperIndex,
         query: &str,
