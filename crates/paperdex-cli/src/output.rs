@@ -220,6 +220,12 @@ fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, index: &std::pat
             file.path,
             if n == 1 { "keeps" } else { "keep" },
         ),
+        FileChange::ReadInPart => format!(
+            "warning: {} was read only in part this time (records rejected above): {n} {papers} it listed when read \
+             before ({ids}) {} what it said then; mend the file and ingest it again",
+            file.path,
+            if n == 1 { "keeps" } else { "keep" },
+        ),
         FileChange::Unreadable => format!(
             "warning: {} could not be read this time: {n} {papers} it listed when read before ({ids}) {} what it \
              said then until `{remove}`",
@@ -736,6 +742,8 @@ mod tests {
             "warning: /digests/day 5.md is gone from the folder read: 1 paper it listed (2601.00001) keeps what it \
              said until `paperdex --index idx remove --source '/digests/day 5.md'`"
         );
+        let in_part = super::no_longer_listed_line(&file(FileChange::ReadInPart), std::path::Path::new("idx"));
+        assert!(in_part.ends_with("mend the file and ingest it again"), "no command that takes papers back: {in_part}");
         let unreadable = super::no_longer_listed_line(&file(FileChange::Unreadable), std::path::Path::new("idx"));
         assert!(
             unreadable.starts_with("warning: /digests/day 5.md could not be read this time: 1 paper"),

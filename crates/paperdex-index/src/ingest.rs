@@ -98,10 +98,14 @@ pub struct NoLongerListed {
 pub enum FileChange {
     /// Read again, it lists other papers or none.
     Rewritten,
-    /// It is no longer under the folder read (deleted, moved or renamed).
+    /// It is no longer under the folder read, or where it was named (deleted, moved or
+    /// renamed).
     Gone,
     /// It could not be read this time (the reason is among the rejected files).
     Unreadable,
+    /// Some of its records were rejected this time (a file cut short, a record broken): the
+    /// papers it no longer lists may be in the part that could not be read.
+    ReadInPart,
 }
 
 /// What an ingest did.

@@ -22,7 +22,7 @@ use tantivy::Searcher;
 use crate::error::{IndexError, Result};
 use crate::ingest::{
     EmbedProgress, Embedded, FileChange, IngestObserver, IngestReport, NoLongerListed, PROGRESS_BACKLOG, RecordWarning,
-    RejectedFile, StoredVectors, embed_papers, push_passages, receive_batch,
+    StoredVectors, embed_papers, push_passages, receive_batch,
 };
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
@@ -322,7 +322,7 @@ impl PaperIndex {
         let written = written?;
         // What was written stands whatever this finds: a paper that cannot be read now is
         // the next search's or ingest's to report.
-        report.no_longer_listed = self.no_longer_listed(&run, &report.rejected_files).unwrap_or_else(|error| {
+        report.no_longer_listed = self.no_longer_listed(&run, report).unwrap_or_else(|error| {
             tracing::warn!(%error, "could not look for papers the files read again no longer list");
             Vec::new()
         });
@@ -539,9 +539,10 @@ impl PaperIndex {
 
     /// The files that no longer list papers they listed before, each with those papers (the
     /// papers holding a record from the file, [`crate::schema::Fields::source_paths`], after the
-    /// run's last commit): those `run` read whole and found without them, those `rejected`
-    /// this time, and those under the folders it read that it did not find.
-    fn no_longer_listed(&self, run: &Run<'_>, rejected: &[RejectedFile]) -> Result<Vec<NoLongerListed>> {
+    /// run's last commit): those `run` read and found without them (whole, or in part when
+    /// `report` rejected some of their records), those `report` rejected this time (gone when
+    /// they no longer exist), and those under the folders it read that it did not find.
+    fn no_longer_listed(&self, run: &Run<'_>, report: &IngestReport) -> Result<Vec<NoLongerListed>> {
         let searcher = self.searcher();
         let papers_from = |file: &str| -> Result<Vec<PaperId>> {
             let documents = self.documents_from(&searcher, file)?;
@@ -551,13 +552,19 @@ impl PaperIndex {
         for (file, listed) in &run.files {
             let papers: Vec<String> =
                 papers_from(file)?.into_iter().filter(|id| !listed.contains(id)).map(|id| id.to_string()).collect();
-            out.push(NoLongerListed { path: file.clone(), papers, change: FileChange::Rewritten });
+            let in_part = report.rejected_records.iter().any(|record| record.path == *file);
+            let change = if in_part { FileChange::ReadInPart } else { FileChange::Rewritten };
+            out.push(NoLongerListed { path: file.clone(), papers, change });
         }
-        let unreadable: HashSet<String> =
-            rejected.iter().map(|r| crate::ingest::same_file(Path::new(&r.path)).display().to_string()).collect();
+        let unreadable: HashSet<String> = report
+            .rejected_files
+            .iter()
+            .map(|r| crate::ingest::same_file(Path::new(&r.path)).display().to_string())
+            .collect();
         for file in &unreadable {
             let papers = papers_from(file)?.iter().map(PaperId::to_string).collect();
-            out.push(NoLongerListed { path: file.clone(), papers, change: FileChange::Unreadable });
+            let change = if Path::new(file).exists() { FileChange::Unreadable } else { FileChange::Gone };
+            out.push(NoLongerListed { path: file.clone(), papers, change });
         }
         for folder in run.source.folders() {
             for file in self.files_under(&searcher, folder)? {

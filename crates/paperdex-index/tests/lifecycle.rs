@@ -279,6 +279,15 @@ fn a_file_gone_from_an_ingested_folder_or_unreadable_is_named_with_its_papers_an
     }
     // A file of the folder read alone says nothing of the others.
     assert!(told(&ingest(&kept)).is_empty());
+    // Cut short in its second record, the first read: the second may be in the part not read.
+    let whole = std::fs::read_to_string(&kept).expect("read");
+    std::fs::write(&kept, &whole[..whole.len() - 20]).expect("cut short");
+    let report = ingest(&kept);
+    assert_eq!(report.rejected_records.len(), 1, "{:?}", report.rejected_records);
+    assert_eq!(told(&report), [("a.json".to_string(), FileChange::ReadInPart, ids(1..2))]);
+    std::fs::write(&kept, whole).expect("mended");
+    // A file named alone and since deleted is gone too.
+    assert_eq!(told(&ingest(&deleted)), [("b.json".to_string(), FileChange::Gone, ids(2..3))]);
     // The deleted file's papers taken back, the broken one downloaded again: nothing to say.
     index.remove_sources(&[deleted.as_path()], None, &mut Quiet).expect("remove the deleted file");
     assert!(index.paper(papers[2].0).is_err(), "gone with its file");
