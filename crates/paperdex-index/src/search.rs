@@ -674,7 +674,7 @@ impl PaperIndex {
                 words.push((term.as_str(), weight));
             }
             if translation.terms.len() > 1 {
-                option.extend(self.english_phrase_clauses(&translation.terms, weight, 1));
+                option.extend(self.english_phrase_clauses(&translation.terms, weight));
             }
             options.push(option);
         }
@@ -797,7 +797,7 @@ impl PaperIndex {
         match &expansion.terms[..] {
             [] => {}
             [term] => self.word_clauses(searcher, term, weight, None, clauses),
-            terms if !word.chars().any(is_han) => clauses.extend(self.english_phrase_clauses(terms, weight, 1)),
+            terms if !word.chars().any(is_han) => clauses.extend(self.english_phrase_clauses(terms, weight)),
             _ => {}
         }
         // A Chinese translation also matches by its character bigrams, as Chinese query words do.
@@ -807,24 +807,25 @@ impl PaperIndex {
         }
     }
 
-    /// English words as a phrase (`slop` words apart at most) in the title and the body, at
-    /// `weight`: the words together count more than apart.
-    fn english_phrase_clauses(&self, terms: &[String], weight: f32, slop: u32) -> impl Iterator<Item = ScoringClause> {
+    /// A translation of several English words as a phrase (one word of slop) in the title and
+    /// the body, at `weight`: the words together count more than apart.
+    fn english_phrase_clauses(&self, terms: &[String], weight: f32) -> impl Iterator<Item = ScoringClause> {
         [(self.fields.title, 2.0), (self.fields.body, 1.0)].into_iter().map(move |(field, boost)| {
             let phrase: Vec<(usize, Term)> =
                 terms.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
-            let q = PhraseQuery::new_with_offset_and_slop(phrase, slop);
+            let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
             ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), boost * weight)))
         })
     }
 
-    /// The clause of each name and version of a query ([`crate::versions`]): the better of
-    /// its two spellings, as a translated part of a query scores its best alternative
-    /// ([`ScoringClause::Concept`]), so a name counts once however it is written. Its
-    /// spelling as written is its query words (at their `counts`, shared among the names
-    /// holding a word); the other, one word, or several as a phrase (no slop), whose words
-    /// find candidates too. A search in a section group (no positions) searches a name in
-    /// one word only.
+    /// The clause of each name and version of a query ([`crate::versions`]): the best of
+    /// its spellings, as a translated part of a query scores its best alternative
+    /// ([`ScoringClause::Concept`]), so a name counts once however it is written. Written in
+    /// one word (together, or with a hyphen), it is that word; apart, its two words as one
+    /// ([`Self::phrase_word_clauses`]), or in a section group (no positions) its two words;
+    /// and the name alone is one more alternative. Words a query writes apart are a name only
+    /// when papers write them in one word too. Every spelling's words find candidates.
+    /// (PERFORMANCE.md, "Session 46": each part measured on the model-name set.)
     fn name_version_clauses<'s>(
         &self,
         searcher: &Searcher,
@@ -835,27 +836,84 @@ impl PaperIndex {
         words: &mut Vec<(&'s str, f32)>,
     ) {
         for name in names {
-            let mut as_written = Vec::new();
-            for term in &name.written {
-                let Some(&(_, count)) = counts.iter().find(|(t, _)| t == term) else { continue };
-                let sharing = names.iter().filter(|other| other.written.contains(term)).count();
-                self.word_clauses(searcher, term, count / sharing as f32, section, &mut as_written);
-            }
-            // A query that writes a name both ways (`EL1 … EL/1`) already searches both.
-            if name.other.iter().all(|term| counts.iter().any(|(t, _)| t == term)) {
-                clauses.extend(as_written);
+            // A query that writes a name two ways (`EL1 … EL/1`) already searches both, word
+            // by word.
+            let in_query = |spelling: &&[String]| spelling.iter().all(|term| counts.iter().any(|(t, _)| t == term));
+            // Words written apart are a name only when some paper writes them in one word:
+            // `generating 3D` is not one, `Llama 3` is (`Llama3`, `Llama-3`).
+            let in_papers = |word: &String| {
+                [self.fields.title, self.fields.body]
+                    .iter()
+                    .any(|&field| searcher.doc_freq(&Term::from_field_text(field, word)).unwrap_or(0) > 0)
+            };
+            let a_name = !name.written_apart() || in_papers(&name.together) || name.hyphenated.iter().any(in_papers);
+            if !a_name || name.others().iter().any(in_query) {
+                for term in &name.written {
+                    if let Some(&(_, count)) = counts.iter().find(|(t, _)| t == term) {
+                        self.word_clauses(searcher, term, count, section, clauses);
+                    }
+                }
                 continue;
             }
-            let mut other = Vec::new();
-            for term in &name.other {
-                self.word_clauses(searcher, term, 1.0, section, &mut other);
+            // Each spelling weighs as the commonest one held does (as Lucene's synonym query
+            // gives synonyms one document frequency): a rare spelling's IDF, one paper's
+            // keyword `Qwen-3`, ranked that paper above the Qwen3 report.
+            let body = self.fields.body;
+            let idf = |spelling: &[String]| -> f32 {
+                spelling.iter().map(|term| inverse_document_frequency(searcher, body, term)).sum()
+            };
+            let held = |spelling: &&[String]| {
+                spelling.iter().all(|term| searcher.doc_freq(&Term::from_field_text(body, term)).unwrap_or(0) > 0)
+            };
+            let spellings: Vec<&[String]> = name.spellings().into_iter().filter(held).collect();
+            let commonest = spellings.iter().map(|spelling| idf(spelling)).fold(f32::INFINITY, f32::min);
+            let mut options = Vec::new();
+            for spelling in spellings {
+                let weight = commonest / idf(spelling);
+                let mut option = Vec::new();
+                match (spelling, section) {
+                    ([word], _) => self.word_clauses(searcher, word, weight, section, &mut option),
+                    (words, None) => self.phrase_word_clauses(searcher, words, weight, &mut option),
+                    (words, Some(_)) => {
+                        for word in words {
+                            self.word_clauses(searcher, word, weight, section, &mut option);
+                        }
+                    }
+                }
+                options.push(option);
+                words.extend(spelling.iter().map(|term| (term.as_str(), 1.0)));
             }
-            if name.other.len() > 1 && section.is_none() {
-                other.extend(self.english_phrase_clauses(&name.other, 1.0, 0));
-            }
-            words.extend(name.other.iter().map(|term| (term.as_str(), 1.0)));
-            clauses.push(ScoringClause::Concept { options: vec![as_written, other] });
+            // A paper on the name in a spelling none of these reads (`Phi-4-reasoning` is the
+            // words `phi`, `reasoning` and `phi-4-reasoning`: jieba drops a part of one
+            // character) holds its name alone.
+            let mut name_alone = Vec::new();
+            self.word_clauses(searcher, &name.apart[0], 1.0, section, &mut name_alone);
+            options.push(name_alone);
+            words.push((name.apart[0].as_str(), 1.0));
+            clauses.push(ScoringClause::Concept { options });
         }
+    }
+
+    /// Words that name one thing only one after the other (a model's name and its version),
+    /// as one query word: the phrase (no slop) in the title and the body, the best field
+    /// scoring, and a coordination worth the words' together.
+    fn phrase_word_clauses(
+        &self,
+        searcher: &Searcher,
+        terms: &[String],
+        weight: f32,
+        clauses: &mut Vec<ScoringClause>,
+    ) {
+        let all_fields = weighted_fields(self, None);
+        let coordination = terms.iter().map(|term| word_coordination(searcher, &all_fields, term, weight)).sum();
+        let fields = [(self.fields.title, 2.0), (self.fields.body, 1.0)]
+            .into_iter()
+            .map(|(field, boost)| {
+                let phrase = terms.iter().map(|term| Term::from_field_text(field, term)).collect();
+                Box::new(BoostQuery::new(Box::new(PhraseQuery::new(phrase)), boost)) as Box<dyn Query>
+            })
+            .collect();
+        clauses.push(ScoringClause::Word { fields, weight, coordination });
     }
 
     /// The clauses of one analysed word at `weight`: its best field (title, body, keywords,
