@@ -37,6 +37,9 @@ const EXIT_REJECTED: u8 = 3;
 const HASH_DIMENSIONS: usize = 256;
 
 /// Search AI research papers (Chinese digests and English abstracts) by keyword and meaning.
+/// The model folder when none is named: `models/` where `models/fetch` makes it.
+const DEFAULT_MODELS: &str = "models";
+
 #[derive(Parser)]
 #[command(name = "paperdex", version, about)]
 struct Cli {
@@ -44,7 +47,7 @@ struct Cli {
     #[arg(long, global = true, env = "PAPERDEX_INDEX", default_value = "index")]
     index: PathBuf,
     /// Folder with the embedding model and ONNX Runtime (made by `models/fetch`).
-    #[arg(long, global = true, env = "PAPERDEX_MODELS", default_value = "models")]
+    #[arg(long, global = true, env = "PAPERDEX_MODELS", default_value = DEFAULT_MODELS)]
     models: PathBuf,
     /// Keyword search only: do not load the embedding model.
     #[arg(long, global = true)]
@@ -518,8 +521,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             glossary_problems += lexicon.glossary_problems.len();
             // Each write learns it again; an ingest that wrote nothing keeps the one it had.
             let relearned = lexicon.name != lexicon_before;
+            let models = (cli.models != std::path::Path::new(DEFAULT_MODELS)).then_some(cli.models.as_path());
+            let invocation = output::Invocation { index: &cli.index, models, no_model: cli.no_model };
             if *json {
-                output::print_ingest_problems(&report, &cli.index);
+                output::print_ingest_problems(&report, &invocation);
                 let mut answer = serde_json::to_value(&report)?;
                 answer["lexicon"] = serde_json::json!({
                     "pairs": lexicon.len(),
@@ -531,7 +536,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 answer["glossary_problems"] = serde_json::json!(glossary_problems);
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
-                output::print_ingest_report(&report, &cli.index);
+                output::print_ingest_report(&report, &invocation);
                 let learned = if relearned {
                     format!("learned in {:.2} s", lexicon.file.seconds)
                 } else {

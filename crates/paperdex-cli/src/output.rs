@@ -171,9 +171,33 @@ impl IngestObserver for IngestProgress {
     }
 }
 
+/// How the commands an ingest's warnings give to paste call paperdex: on the index, and with the
+/// model folder or `--no-model`, as the user named them for the ingest, so that they do what
+/// that ingest would (a `remove` without the model folder left the changed papers without
+/// vectors).
+pub struct Invocation<'a> {
+    pub index: &'a std::path::Path,
+    /// The model folder, when not the default one.
+    pub models: Option<&'a std::path::Path>,
+    pub no_model: bool,
+}
+
+impl Invocation<'_> {
+    /// `paperdex` and its options, each word quoted for a shell.
+    fn command(&self) -> String {
+        let mut command = format!("paperdex --index {}", shell_word(&self.index.display().to_string()));
+        if self.no_model {
+            command.push_str(" --no-model");
+        } else if let Some(models) = self.models {
+            command.push_str(&format!(" --models {}", shell_word(&models.display().to_string())));
+        }
+        command
+    }
+}
+
 /// The records an ingest rejected or read with a warning, one line each on stderr, whether its
-/// report goes to stdout as text or as JSON; `index` is the index folder as the user named it.
-pub fn print_ingest_problems(report: &IngestReport, index: &std::path::Path) {
+/// report goes to stdout as text or as JSON.
+pub fn print_ingest_problems(report: &IngestReport, invocation: &Invocation) {
     for record in &report.rejected_records {
         let line = record.line.map(|l| format!(":{l}")).unwrap_or_default();
         let rejected = format!("rejected record {} of {}{line}: {}", record.position, record.path, record.reason);
@@ -183,7 +207,7 @@ pub fn print_ingest_problems(report: &IngestReport, index: &std::path::Path) {
         eprintln!("{}", one_line(&warning_line(record)));
     }
     for file in &report.no_longer_listed {
-        eprintln!("{}", one_line(&no_longer_listed_line(file, index)));
+        eprintln!("{}", one_line(&no_longer_listed_line(file, invocation)));
     }
     let repeated = report.record_warnings.iter().filter(|w| w.repeated).count();
     if repeated > 0 {
@@ -198,7 +222,7 @@ pub fn print_ingest_problems(report: &IngestReport, index: &std::path::Path) {
 /// One line for a file that no longer lists papers it listed before (read again without them,
 /// gone from its folder, or unreadable): how many, the first few, and the commands that take
 /// back what it said, to paste as they are.
-fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, index: &std::path::Path) -> String {
+fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, invocation: &Invocation) -> String {
     const SHOWN: usize = 3;
     let n = file.papers.len();
     let mut ids = file.papers.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
@@ -206,17 +230,18 @@ fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, index: &std::pat
         ids.push_str(", …");
     }
     let (papers, they) = if n == 1 { ("paper", "it keeps") } else { ("papers", "they keep") };
-    let index = shell_word(&index.display().to_string());
+    let paperdex = invocation.command();
     let path = shell_word(&file.path);
-    let remove = format!("paperdex --index {index} remove --source {path}");
+    let remove = format!("{paperdex} remove --source {path}");
     match file.change {
         FileChange::Rewritten => format!(
             "warning: {} no longer lists {n} {papers} it listed when read before ({ids}); {they} what it said until \
-             `{remove} && paperdex --index {index} ingest {path}`",
+             `{remove} && {paperdex} ingest {path}`",
             file.path,
         ),
         FileChange::Gone => format!(
-            "warning: {} is gone from the folder read: {n} {papers} it listed ({ids}) {} what it said until `{remove}`",
+            "warning: {} is gone (deleted, moved or renamed): {n} {papers} it listed ({ids}) {} what it said until \
+             `{remove}`",
             file.path,
             if n == 1 { "keeps" } else { "keep" },
         ),
@@ -264,8 +289,8 @@ fn shell_word(text: &str) -> String {
     word
 }
 
-pub fn print_ingest_report(report: &IngestReport, index: &std::path::Path) {
-    print_ingest_problems(report, index);
+pub fn print_ingest_report(report: &IngestReport, invocation: &Invocation) {
+    print_ingest_problems(report, invocation);
     let partly = match report.record_warnings.len() {
         0 => String::new(),
         n => format!(" ({n} with a warning)"),
@@ -696,6 +721,20 @@ where
 mod tests {
     use paperdex_index::FileChange;
 
+    fn invocation(index: &str) -> super::Invocation<'_> {
+        super::Invocation { index: std::path::Path::new(index), models: None, no_model: false }
+    }
+
+    #[test]
+    fn a_command_to_paste_names_the_model_folder_or_no_model_as_the_ingest_did() {
+        let models = std::path::Path::new("/opt/my models");
+        let with = super::Invocation { index: std::path::Path::new("idx"), models: Some(models), no_model: false };
+        assert_eq!(with.command(), "paperdex --index idx --models '/opt/my models'");
+        let without = super::Invocation { index: std::path::Path::new("idx"), models: Some(models), no_model: true };
+        assert_eq!(without.command(), "paperdex --index idx --no-model");
+        assert_eq!(invocation("idx").command(), "paperdex --index idx");
+    }
+
     #[test]
     fn a_file_that_no_longer_lists_papers_is_one_line_with_a_command_a_shell_reads_as_one_path() {
         let file = paperdex_index::NoLongerListed {
@@ -703,7 +742,7 @@ mod tests {
             papers: vec!["2601.00001".into(), "2601.00002".into(), "2601.00003".into(), "2601.00004".into()],
             change: FileChange::Rewritten,
         };
-        let line = super::no_longer_listed_line(&file, std::path::Path::new("my index"));
+        let line = super::no_longer_listed_line(&file, &invocation("my index"));
         assert!(line.starts_with("warning: /digests/it's day 5.md no longer lists 4 papers"), "{line}");
         assert!(line.contains("(2601.00001, 2601.00002, 2601.00003, …)"), "{line}");
         assert!(
@@ -722,7 +761,7 @@ mod tests {
             papers: vec!["2601.00001".into()],
             change: FileChange::Gone,
         };
-        let line = super::one_line(&super::no_longer_listed_line(&file, std::path::Path::new("idx"))).into_owned();
+        let line = super::one_line(&super::no_longer_listed_line(&file, &invocation("idx"))).into_owned();
         assert!(!line.contains('\n'), "{line}");
         assert!(line.starts_with("warning: /d/day?5's.json is gone"), "{line}");
         assert!(line.ends_with(r"remove --source $'/d/day\n5\'s.json'`"), "{line}");
@@ -736,15 +775,15 @@ mod tests {
             papers: vec!["2601.00001".into()],
             change,
         };
-        let gone = super::no_longer_listed_line(&file(FileChange::Gone), std::path::Path::new("idx"));
+        let gone = super::no_longer_listed_line(&file(FileChange::Gone), &invocation("idx"));
         assert_eq!(
             gone,
-            "warning: /digests/day 5.md is gone from the folder read: 1 paper it listed (2601.00001) keeps what it \
-             said until `paperdex --index idx remove --source '/digests/day 5.md'`"
+            "warning: /digests/day 5.md is gone (deleted, moved or renamed): 1 paper it listed (2601.00001) keeps \
+             what it said until `paperdex --index idx remove --source '/digests/day 5.md'`"
         );
-        let in_part = super::no_longer_listed_line(&file(FileChange::ReadInPart), std::path::Path::new("idx"));
+        let in_part = super::no_longer_listed_line(&file(FileChange::ReadInPart), &invocation("idx"));
         assert!(in_part.ends_with("mend the file and ingest it again"), "no command that takes papers back: {in_part}");
-        let unreadable = super::no_longer_listed_line(&file(FileChange::Unreadable), std::path::Path::new("idx"));
+        let unreadable = super::no_longer_listed_line(&file(FileChange::Unreadable), &invocation("idx"));
         assert!(
             unreadable.starts_with("warning: /digests/day 5.md could not be read this time: 1 paper"),
             "{unreadable}"
