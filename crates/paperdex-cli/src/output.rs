@@ -206,8 +206,15 @@ pub fn print_ingest_problems(report: &IngestReport, invocation: &Invocation) {
     for record in report.record_warnings.iter().filter(|w| !w.repeated) {
         eprintln!("{}", one_line(&warning_line(record)));
     }
+    let gone: Vec<&paperdex_index::NoLongerListed> =
+        report.no_longer_listed.iter().filter(|file| file.change == FileChange::Gone).collect();
     for file in &report.no_longer_listed {
-        eprintln!("{}", one_line(&no_longer_listed_line(file, invocation)));
+        if file.change != FileChange::Gone || gone.len() <= GONE_LINES {
+            eprintln!("{}", one_line(&no_longer_listed_line(file, invocation)));
+        }
+    }
+    if gone.len() > GONE_LINES {
+        eprintln!("{}", one_line(&gone_files_line(&gone, invocation)));
     }
     let repeated = report.record_warnings.iter().filter(|w| w.repeated).count();
     if repeated > 0 {
@@ -258,6 +265,27 @@ fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, invocation: &Inv
             if n == 1 { "keeps" } else { "keep" },
         ),
     }
+}
+
+/// The most files gone since an earlier ingest told one line each; more (a folder whose old
+/// days are deleted as new ones come) are told in one line, with one command for all.
+const GONE_LINES: usize = 3;
+
+/// One line for many files gone since an earlier ingest: how many, the first few, the papers
+/// they listed, and one command that takes back what they all said.
+fn gone_files_line(gone: &[&paperdex_index::NoLongerListed], invocation: &Invocation) -> String {
+    let mut names = gone.iter().take(GONE_LINES).map(|file| file.path.as_str()).collect::<Vec<_>>().join(", ");
+    names.push_str(", …");
+    let papers: std::collections::BTreeSet<&str> =
+        gone.iter().flat_map(|file| file.papers.iter().map(String::as_str)).collect();
+    let sources: String = gone.iter().map(|file| format!(" --source {}", shell_word(&file.path))).collect();
+    format!(
+        "warning: {} files read before are gone (deleted, moved or renamed): {names} (`--json` lists them); the {} \
+         papers they listed keep what they said until `{} remove{sources}`",
+        gone.len(),
+        papers.len(),
+        invocation.command(),
+    )
 }
 
 /// `text` as one word of a shell command: as it is when it holds nothing a shell reads
@@ -723,6 +751,22 @@ mod tests {
 
     fn invocation(index: &str) -> super::Invocation<'_> {
         super::Invocation { index: std::path::Path::new(index), models: None, no_model: false }
+    }
+
+    #[test]
+    fn many_gone_files_are_one_line_with_one_command_for_all() {
+        let gone: Vec<paperdex_index::NoLongerListed> = (1..=5)
+            .map(|day| paperdex_index::NoLongerListed {
+                path: format!("/d/day {day}.json"),
+                papers: vec![format!("2601.0000{day}"), "2601.00009".into()],
+                change: FileChange::Gone,
+            })
+            .collect();
+        let line = super::gone_files_line(&gone.iter().collect::<Vec<_>>(), &invocation("idx"));
+        assert!(line.starts_with("warning: 5 files read before are gone"), "{line}");
+        assert!(line.contains("/d/day 1.json, /d/day 2.json, /d/day 3.json, …"), "{line}");
+        assert!(line.contains("the 6 papers they listed"), "each paper once: {line}");
+        assert!(line.ends_with("remove --source '/d/day 1.json' --source '/d/day 2.json' --source '/d/day 3.json' --source '/d/day 4.json' --source '/d/day 5.json'`"), "{line}");
     }
 
     #[test]
