@@ -113,6 +113,13 @@ impl Highlighter {
                 self.needles.extend(word_needles(&mut analyzer, word).iter().map(finder));
             }
         }
+        // A model's name in the spellings the query did not use: `GPT4o` in a text saying
+        // `GPT-4o`, which the search found by it ([`crate::versions`]).
+        for name in crate::versions::names_and_versions(&mut analyzer, &lower) {
+            for term in name.spellings().into_iter().flatten() {
+                self.needles.push(finder(term_prefix(term).unwrap_or_else(|| term.clone())));
+            }
+        }
         self
     }
 

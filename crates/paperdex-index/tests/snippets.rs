@@ -121,3 +121,32 @@ fn a_paper_in_british_spelling_gets_its_snippet_for_either_spelling() {
         }
     }
 }
+
+#[test]
+fn a_model_name_gets_its_snippet_however_the_query_and_the_paper_write_it() {
+    use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = paperdex_index::PaperIndex::open_or_create(dir.path()).expect("index");
+    let paper = |id: &str, text: &str| {
+        let source = Source { path: "/d/day.json".into(), format: SourceFormat::HfDailyApi, date: None };
+        let mut record = Record::new(PaperId::parse(id).expect("id"), source);
+        record.title = Some(format!("Paper {id}"));
+        record.sections.push(Section::new(SectionKind::Abstract, text));
+        record
+    };
+    let records = vec![
+        paper("2603.00001", "We evaluate GPT-4o on charts."),
+        paper("2603.00002", "We evaluate GPT4o on charts."),
+        paper("2603.00003", "We evaluate GPT 4o on charts."),
+    ];
+    index.ingest_records(records, None, &mut paperdex_index::Quiet).expect("ingest");
+    let engine = paperdex_index::SearchEngine::new(index, Err("no model".into()));
+    for query in ["GPT4o", "GPT-4o", "GPT 4o"] {
+        let answer = engine.search(&SearchRequest::new(query).mode(SearchMode::Bm25)).expect("search");
+        assert_eq!(answer.hits.len(), 3, "{query}");
+        for hit in &answer.hits {
+            assert_eq!(hit.section, Some(SectionGroup::Abstract), "{query}: {} {:?}", hit.id, hit.snippet);
+            assert!(!hit.highlights.is_empty(), "{query}: {} {:?}", hit.id, hit.snippet);
+        }
+    }
+}
