@@ -36,10 +36,10 @@ const EXIT_REJECTED: u8 = 3;
 /// Dimensions of the test embedder's vectors.
 const HASH_DIMENSIONS: usize = 256;
 
-/// Search AI research papers (Chinese digests and English abstracts) by keyword and meaning.
 /// The model folder when none is named: `models/` where `models/fetch` makes it.
 const DEFAULT_MODELS: &str = "models";
 
+/// Search AI research papers (Chinese digests and English abstracts) by keyword and meaning.
 #[derive(Parser)]
 #[command(name = "paperdex", version, about)]
 struct Cli {
@@ -960,6 +960,16 @@ fn eval(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_says_what_paperdex_does() {
+        use clap::CommandFactory;
+        let about = Cli::command().get_about().map(|about| about.to_string());
+        assert_eq!(
+            about.as_deref(),
+            Some("Search AI research papers (Chinese digests and English abstracts) by keyword and meaning")
+        );
+    }
 
     #[test]
     fn an_error_that_names_its_cause_prints_the_cause_once() {
