@@ -120,7 +120,8 @@ pub struct IngestReport {
     /// Records accepted with a warning: part of their text left out, or a paper named again
     /// in the same file (see [`paperdex_core::RecordWarning`]).
     pub record_warnings: Vec<RecordWarning>,
-    /// Files read again that no longer list papers they listed before.
+    /// Files that no longer list papers they listed before: read again without them, gone,
+    /// unreadable, or read only in part.
     pub no_longer_listed: Vec<NoLongerListed>,
     /// Records accepted.
     pub records: usize,

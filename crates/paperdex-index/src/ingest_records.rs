@@ -123,7 +123,8 @@ struct Run<'s> {
     /// Records read exactly as the index holds them from the same file, by (file, paper): a
     /// parser's warning about one was given when it was first read.
     read_as_before: HashSet<(String, String)>,
-    /// The files read whole in this run, and the papers each lists.
+    /// The files read in this run (whole, or in part when some records were rejected), and
+    /// the papers each lists.
     files: HashMap<String, HashSet<PaperId>>,
 }
 

@@ -839,13 +839,13 @@ impl PaperIndex {
             // A query that writes a name two ways (`EL1 … EL/1`) already searches both, word
             // by word.
             let in_query = |spelling: &&[String]| spelling.iter().all(|term| counts.iter().any(|(t, _)| t == term));
-            // Words written apart are a name only when some paper writes them in one word:
-            // `generating 3D` is not one, `Llama 3` is (`Llama3`, `Llama-3`).
             let in_papers = |word: &String| {
                 [self.fields.title, self.fields.body]
                     .iter()
                     .any(|&field| searcher.doc_freq(&Term::from_field_text(field, word)).unwrap_or(0) > 0)
             };
+            // Words written apart are a name only when some paper writes them in one word:
+            // `generating 3D` is not one, `Llama 3` is (`Llama3`, `Llama-3`).
             let a_name = !name.written_apart() || in_papers(&name.together) || name.hyphenated.iter().any(in_papers);
             if !a_name || name.others().iter().any(in_query) {
                 for term in &name.written {
@@ -862,9 +862,7 @@ impl PaperIndex {
             let idf = |spelling: &[String]| -> f32 {
                 spelling.iter().map(|term| inverse_document_frequency(searcher, body, term)).sum()
             };
-            let held = |spelling: &&[String]| {
-                spelling.iter().all(|term| searcher.doc_freq(&Term::from_field_text(body, term)).unwrap_or(0) > 0)
-            };
+            let held = |spelling: &&[String]| spelling.iter().all(in_papers);
             let spellings: Vec<&[String]> = name.spellings().into_iter().filter(held).collect();
             let commonest = spellings.iter().map(|spelling| idf(spelling)).fold(f32::INFINITY, f32::min);
             let mut options = Vec::new();

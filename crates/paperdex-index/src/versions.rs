@@ -104,8 +104,9 @@ pub(crate) fn names_and_versions(analyzer: &mut TextAnalyzer, query: &str) -> Ve
             last += 1;
         }
         let version_start = if version_word == i { start + name.len() } else { words[version_word].0 };
-        let version = &query[version_start..words[last].0 + words[last].1.len()];
-        let written = analyze(analyzer, &query[start..version_start + version.len()]);
+        let end = words[last].0 + words[last].1.len();
+        let version = &query[version_start..end];
+        let written = analyze(analyzer, &query[start..end]);
         // Jieba gives a word and its parts (`llama3`, `llama3.1`): the longest is the whole.
         let longest = |terms: Vec<String>| terms.into_iter().max_by_key(String::len);
         let together = longest(analyze(analyzer, &format!("{name}{version}")));
