@@ -227,7 +227,7 @@ pub fn print_ingest_problems(report: &IngestReport, invocation: &Invocation) {
 }
 
 /// One line for a file that no longer lists papers it listed before (read again without them,
-/// gone from its folder, or unreadable): how many, the first few, and the commands that take
+/// gone, unreadable, or read only in part): how many, the first few, and the commands that take
 /// back what it said, to paste as they are.
 fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, invocation: &Invocation) -> String {
     const SHOWN: usize = 3;
@@ -236,33 +236,31 @@ fn no_longer_listed_line(file: &paperdex_index::NoLongerListed, invocation: &Inv
     if n > SHOWN {
         ids.push_str(", …");
     }
-    let (papers, they) = if n == 1 { ("paper", "it keeps") } else { ("papers", "they keep") };
+    let (papers, keep) = if n == 1 { ("paper", "keeps") } else { ("papers", "keep") };
     let paperdex = invocation.command();
     let path = shell_word(&file.path);
     let remove = format!("{paperdex} remove --source {path}");
     match file.change {
         FileChange::Rewritten => format!(
-            "warning: {} no longer lists {n} {papers} it listed when read before ({ids}); {they} what it said until \
+            "warning: {} no longer lists {n} {papers} it listed when read before ({ids}); {} {keep} what it said until \
              `{remove} && {paperdex} ingest {path}`",
             file.path,
+            if n == 1 { "it" } else { "they" },
         ),
         FileChange::Gone => format!(
-            "warning: {} is gone (deleted, moved or renamed): {n} {papers} it listed ({ids}) {} what it said until \
+            "warning: {} is gone (deleted, moved or renamed): {n} {papers} it listed ({ids}) {keep} what it said until \
              `{remove}`",
             file.path,
-            if n == 1 { "keeps" } else { "keep" },
         ),
         FileChange::ReadInPart => format!(
             "warning: {} was read only in part this time (records rejected above): {n} {papers} it listed when read \
-             before ({ids}) {} what it said then; mend the file and ingest it again",
+             before ({ids}) {keep} what it said then; mend the file and ingest it again",
             file.path,
-            if n == 1 { "keeps" } else { "keep" },
         ),
         FileChange::Unreadable => format!(
-            "warning: {} could not be read this time: {n} {papers} it listed when read before ({ids}) {} what it \
+            "warning: {} could not be read this time: {n} {papers} it listed when read before ({ids}) {keep} what it \
              said then until `{remove}`",
             file.path,
-            if n == 1 { "keeps" } else { "keep" },
         ),
     }
 }
