@@ -12,6 +12,7 @@ mod encoder;
 mod filters;
 mod hostile;
 mod live;
+mod marks;
 mod mcp;
 mod openapi;
 mod pruning;

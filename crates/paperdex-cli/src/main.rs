@@ -145,7 +145,9 @@ enum Command {
     },
     /// Search papers.
     Search {
-        /// The query, in English, Chinese or both.
+        /// The query, in English, Chinese or both. A phrase in quotes must be in every hit
+        /// (`'"KV cache" quantization'`, `“奖励模型”`); a word or quoted phrase after a minus in
+        /// none (`'language model -vision'`; a query starting with one goes after `--`).
         query: String,
         #[command(flatten)]
         page: PageArgs,
@@ -303,6 +305,7 @@ impl FilterArgs {
             lang: self.lang,
             source: self.source,
             section: self.section,
+            ..SearchFilter::default()
         }
     }
 }
@@ -872,6 +875,8 @@ fn print_related(related: paperdex_index::RelatedResults) {
         warnings: related.warnings,
         expansions: Vec::new(),
         left_out: Vec::new(),
+        required: Vec::new(),
+        excluded: Vec::new(),
     };
     output::print_results(&results, 0, false, colour, output::Listing::Related);
 }

@@ -460,6 +460,14 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
             .collect();
         println!("{}", paint(&format!("translated: {}", parts.join("; ")), DIM, colour));
     }
+    if explain && !results.required.is_empty() {
+        let phrases = results.required.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ");
+        println!("{}", paint(&format!("every hit holds: {phrases}"), DIM, colour));
+    }
+    if explain && !results.excluded.is_empty() {
+        let phrases = results.excluded.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ");
+        println!("{}", paint(&format!("no hit holds: {phrases}"), DIM, colour));
+    }
     if explain && !results.left_out.is_empty() {
         let words = results.left_out.join(", ");
         println!("{}", paint(&format!("left out (in most Chinese papers): {words}"), DIM, colour));

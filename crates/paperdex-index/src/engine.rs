@@ -15,7 +15,7 @@ use crate::Vectors;
 use crate::cancel::Cancel;
 use crate::error::{IndexError, Result};
 use crate::feedback::{FEEDBACK_PAPERS, feedback_vector};
-use crate::filter::SortOrder;
+use crate::filter::{SearchFilter, SortOrder};
 use crate::fusion::{
     Fused, Fusion, LanguageShares, fuse, fuse_where_keywords_see, interleave_by_share, newest_first_by_depth,
     put_first, ranked_to_depths,
@@ -24,6 +24,7 @@ use crate::generation::AdmittedPassages;
 use crate::highlight::Highlighter;
 use crate::paper_index::PaperIndex;
 use crate::parallel;
+use crate::query_syntax::{QuerySyntax, TextFilter};
 use crate::search::{KeywordMatches, SearchHit, SearchMode, SearchRequest, SearchResults};
 
 /// The ranker's knobs.
@@ -212,8 +213,32 @@ impl SearchEngine {
         Ok(results)
     }
 
-    /// [`SearchEngine::search_until`] for the query as it is spelled.
+    /// [`SearchEngine::search_until`] for the query as it is spelled: its marks read
+    /// ([`QuerySyntax`]), a quoted phrase required in every hit and a word after a minus in
+    /// none (a filter, so in every mode), the rest ranked as a query without marks.
     fn answer(&self, request: &SearchRequest, cancel: &Cancel) -> Result<SearchResults> {
+        let syntax = QuerySyntax::read(&request.query);
+        if !syntax.narrows() {
+            return self.answer_words(request, cancel);
+        }
+        let (mut text, mut notes) = TextFilter::of(&syntax);
+        notes.extend(text.without_unheld(&self.index.searcher(), &self.index.fields)?);
+        let (required, excluded) = (text.required(), text.excluded());
+        let filter = SearchFilter { text, ..request.filter.clone() };
+        let narrowed = SearchRequest { query: syntax.words, filter, ..request.clone() };
+        let mut results = self.answer_words(&narrowed, cancel)?;
+        if !has_content(&narrowed.query) {
+            // `-vision` alone: what to leave out, but nothing to look for.
+            results.warnings.retain(|w| w != NO_CONTENT);
+            results.warnings.push(ONLY_EXCLUDED.to_string());
+        }
+        results.warnings.extend(notes);
+        (results.required, results.excluded) = (required, excluded);
+        Ok(results)
+    }
+
+    /// [`SearchEngine::answer`] for a query without marks.
+    fn answer_words(&self, request: &SearchRequest, cancel: &Cancel) -> Result<SearchResults> {
         let started = Instant::now();
         let vectors = self.index.vectors();
         let (mode, mut warnings) = self.effective_mode(request.mode, vectors.as_deref());
@@ -232,6 +257,8 @@ impl SearchEngine {
                 warnings,
                 expansions: Vec::new(),
                 left_out: Vec::new(),
+                required: Vec::new(),
+                excluded: Vec::new(),
             });
         }
         if mode == SearchMode::Bm25 {
@@ -614,6 +641,8 @@ impl SearchEngine {
             warnings,
             expansions,
             left_out,
+            required: Vec::new(),
+            excluded: Vec::new(),
         })
     }
 
@@ -711,6 +740,10 @@ fn vector_rankings(
 
 /// Why a query without a letter or digit gets no hits.
 pub(crate) const NO_CONTENT: &str = "the query has no letter or digit to search for: no hits";
+
+/// The warning for a query that only says what to leave out (`-vision`).
+pub(crate) const ONLY_EXCLUDED: &str =
+    "the query only names what to leave out (a word after a minus): give words to search for too; no hits";
 
 /// The start of the warning for a query none of whose words keyword search indexes.
 pub(crate) const NO_TERMS: &str =

@@ -14,11 +14,12 @@ use std::str::FromStr;
 use paperdex_core::{Lang, Named, Paper, SectionGroup, SourceFormat};
 use serde::{Deserialize, Serialize};
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use crate::error::{IndexError, Result};
 use crate::limits::quote;
+use crate::query_syntax::TextFilter;
 use crate::schema::Fields;
 
 /// A calendar day, `YYYY-MM-DD`, kept as the number `YYYYMMDD` (how the index stores dates).
@@ -104,6 +105,11 @@ pub struct SearchFilter {
     /// from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<SectionGroup>,
+    /// The phrases a query's marks require in or exclude from every hit (`"KV cache"`,
+    /// `-vision`): the engine reads them from the query ([`TextFilter`]); a filter built
+    /// elsewhere leaves it empty (`..SearchFilter::default()`).
+    #[serde(skip)]
+    pub text: TextFilter,
 }
 
 impl SearchFilter {
@@ -126,7 +132,8 @@ impl SearchFilter {
         Ok(())
     }
 
-    /// Whether `paper` passes the filter (what [`SearchFilter::query`] selects in the index).
+    /// Whether `paper` passes the filter (what [`SearchFilter::query`] selects in the index),
+    /// the query's phrases aside: they are found in the index's terms, not in a paper's text.
     pub fn admits(&self, paper: &Paper) -> bool {
         let first_seen = paper.first_seen().and_then(Day::of);
         let in_range = match (self.since, self.until) {
@@ -163,6 +170,11 @@ impl SearchFilter {
         }
         if let Some(group) = self.section {
             parts.push((Occur::Must, exact(fields.section_groups, group.name())));
+        }
+        parts.extend(self.text.clauses(fields));
+        if parts.iter().all(|(occur, _)| *occur == Occur::MustNot) && !parts.is_empty() {
+            // Exclusions alone match nothing in tantivy: they take their papers from all.
+            parts.push((Occur::Must, Box::new(AllQuery)));
         }
         match parts.len() {
             0 => None,

@@ -29,6 +29,7 @@ pub mod lock;
 mod neighbours;
 mod paper_index;
 mod parallel;
+mod query_syntax;
 mod read_only;
 mod related;
 mod remove;
@@ -55,6 +56,7 @@ pub use ingest::{
 pub use lexicon::{Expansion, Lexicon, LexiconEntry, LexiconSource};
 pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
+pub use query_syntax::TextFilter;
 pub use related::RelatedResults;
 pub use remove::RemoveReport;
 pub use search::{

@@ -548,6 +548,8 @@ impl PaperIndex {
             warnings: Vec::new(),
             expansions: Vec::new(),
             left_out: Vec::new(),
+            required: Vec::new(),
+            excluded: Vec::new(),
         })
     }
 

@@ -292,6 +292,12 @@ pub struct SearchResults {
     /// still count in its phrase and character-bigram clauses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left_out: Vec<String>,
+    /// The phrases the query quoted, as written: every hit holds each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<String>,
+    /// The words and phrases the query put a minus before, as written: no hit holds any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<String>,
 }
 
 /// The best BM25 matches of a query.
@@ -1308,6 +1314,8 @@ impl PaperIndex {
             warnings,
             expansions,
             left_out: matches.left_out,
+            required: Vec::new(),
+            excluded: Vec::new(),
         })
     }
 }

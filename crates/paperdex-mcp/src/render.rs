@@ -38,6 +38,12 @@ pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String
     // What the answer says about the query (a misspelling searched as spelled, a pasted id)
     // comes before the hits, as it does in the terminal and on the page.
     warnings(&mut out, &answer.warnings);
+    if !answer.required.is_empty() {
+        let _ = writeln!(out, "every hit holds: {}", quoted(&answer.required));
+    }
+    if !answer.excluded.is_empty() {
+        let _ = writeln!(out, "no hit holds: {}", quoted(&answer.excluded));
+    }
     hits(&mut out, &answer.hits, offset);
     for expansion in &answer.expansions {
         let _ = writeln!(out, "also searched: {} -> {} (weight {:.2})", expansion.from, expansion.to, expansion.weight);
@@ -157,6 +163,11 @@ fn found_by(hit: &Hit) -> Option<String> {
     }
     let found = ranks.join(", ");
     Some(if hit.singled_out { format!("{found}; first: the query's words single it out") } else { found })
+}
+
+/// Phrases each in quotes, one after the other.
+fn quoted(phrases: &[String]) -> String {
+    phrases.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
 }
 
 fn warnings(out: &mut String, warnings: &[String]) {

@@ -572,6 +572,27 @@ async fn search_answers_compact_text_and_the_http_api_shape() {
 }
 
 #[tokio::test]
+async fn an_agent_quotes_a_phrase_and_minuses_a_word_and_is_told_so_before_the_hits() {
+    let mut client = Client::start(server());
+    client.initialize().await;
+    let answer = client.call(1, "search", json!({"query": "\"language model\" -vision", "limit": 50})).await;
+    let structured = &answer["result"]["structuredContent"];
+    assert_eq!(structured["required"], json!(["language model"]), "{answer}");
+    assert_eq!(structured["excluded"], json!(["vision"]), "{answer}");
+    let hits = structured["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty(), "{answer}");
+    for hit in hits {
+        let text = format!("{} {}", hit["title"], hit["snippet"]).to_lowercase();
+        assert!(!text.contains("vision"), "{hit}");
+    }
+    let text = answer["result"]["content"][0]["text"].as_str().expect("text");
+    let holds = text.find("every hit holds: \"language model\"").unwrap_or_else(|| panic!("{text}"));
+    assert!(text.contains("no hit holds: \"vision\""), "{text}");
+    assert!(holds < text.find("id ").unwrap_or(0), "{text}");
+    client.close().await;
+}
+
+#[tokio::test]
 async fn an_agent_asks_what_came_out_since_a_day_without_a_query() {
     let mut client = Client::start(server());
     client.initialize().await;

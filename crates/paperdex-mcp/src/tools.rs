@@ -63,7 +63,9 @@ paper_not_found, timeout, internal) and a message naming the argument at fault."
 #[schemars(extend("additionalProperties" = false))]
 pub struct SearchArgs {
     /// What to search for, in English, Chinese or both: keywords, a method or model name, or a
-    /// question. 1 to 1000 characters.
+    /// question. A phrase in double quotes must be in every hit (`"KV cache" quantization`),
+    /// a word or quoted phrase after a minus in none (`language model -vision`). 1 to 1000
+    /// characters.
     #[schemars(length(min = 1, max = 1000))]
     pub query: String,
     /// The retrievers: `hybrid` (keywords and meaning fused; the best in general), `bm25`
@@ -187,6 +189,7 @@ fn filter(
         lang: parsed("lang", lang)?,
         source: parsed("source", source)?,
         section: parsed("section", section)?,
+        ..SearchFilter::default()
     })
 }
 

@@ -125,6 +125,12 @@ pub struct SearchResponse {
     /// Chinese query words that most papers with Chinese text hold, left out of the keyword
     /// query (like stop words; they still count in its phrase clauses).
     pub left_out: Vec<String>,
+    /// The phrases the query quoted (`"KV cache"`, `“奖励模型”`), as written: every hit holds
+    /// each, its words in order.
+    pub required: Vec<String>,
+    /// The words and phrases the query put a minus before (`-vision`, `-"world model"`), as
+    /// written: no hit holds any.
+    pub excluded: Vec<String>,
 }
 
 /// One translation the bilingual lexicon added to a query.
@@ -156,6 +162,8 @@ impl From<SearchResults> for SearchResponse {
                 .map(|e| ExpansionView { from: e.from, to: e.to, weight: e.weight, source: e.source.as_str().into() })
                 .collect(),
             left_out: r.left_out,
+            required: r.required,
+            excluded: r.excluded,
         }
     }
 }
@@ -339,7 +347,9 @@ pub struct Health {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct SearchParams {
-    /// The query, English or Chinese; 1 to 1000 characters.
+    /// The query, English or Chinese; 1 to 1000 characters. A phrase in quotes (`"KV cache"`,
+    /// `“奖励模型”`) must be in every hit, a word or quoted phrase after a minus (`-vision`) in
+    /// none.
     #[param(example = "KV cache quantization", min_length = 1, max_length = 1000)]
     q: String,
     /// `hybrid` (default), `bm25` or `vector`.

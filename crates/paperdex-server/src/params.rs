@@ -81,6 +81,7 @@ impl Params {
             lang: self.parsed("lang")?,
             source: self.parsed("source")?,
             section: self.parsed("section")?,
+            ..SearchFilter::default()
         };
         filter.validate()?;
         Ok(filter)

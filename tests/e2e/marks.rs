@@ -1,0 +1,165 @@
+//! A reader narrows a query with the marks of a web search engine: `"KV cache" quantization`
+//! wants only papers that say "KV cache", `language model -vision` none that say "vision",
+//! in every mode, from the terminal, over HTTP and from an agent.
+//!
+//! Each answer is checked against the papers themselves: the stored text of every paper of
+//! the index (the sample and three HF days), read word by word.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use paperdex_index::PaperIndex;
+
+use crate::support::{Server, hit_ids, http_get, paperdex_hashed, repo, run_output, sample};
+
+/// An index of the sample and three HF days, with test vectors.
+fn index() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run =
+        run_output(paperdex_hashed(dir.path()).arg("ingest").arg(sample()).arg(repo().join("tests/fixtures/days")));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    dir
+}
+
+/// `paperdex search <query> --json` with `args`, parsed.
+fn search(index: &Path, query: &str, args: &[&str]) -> serde_json::Value {
+    let run =
+        run_output(paperdex_hashed(index).args(["search", "--json", "-n", "100"]).args(args).arg("--").arg(query));
+    assert_eq!(run.code, 0, "{query}: {}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{query}: {e}: {}", run.stdout))
+}
+
+/// The ids of the papers whose text (titles, sections, keywords, authors) `holds`, given the
+/// text lower-cased.
+fn papers_where(index: &Path, holds: impl Fn(&str) -> bool) -> BTreeSet<String> {
+    let index = PaperIndex::open(index).expect("open");
+    let papers = index.papers().expect("papers");
+    papers
+        .iter()
+        .filter(|paper| {
+            let mut text: Vec<&str> = paper.titles();
+            text.extend(paper.sections().iter().map(|s| s.text.as_str()));
+            text.extend(paper.keywords());
+            text.extend(paper.authors());
+            holds(&text.join(" \n ").to_lowercase())
+        })
+        .map(|paper| paper.id.to_string())
+        .collect()
+}
+
+/// Whether `text` has the word `first` right before a word beginning with `second` (the
+/// index's stems: `models`, `modeling` are `model`).
+fn two_words(text: &str, first: &str, second: &str) -> bool {
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.windows(2).any(|w| w[0] == first && w[1].starts_with(second))
+}
+
+/// Whether `text` has a word beginning with `stem`.
+fn word(text: &str, stem: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(stem))
+}
+
+fn ids(answer: &serde_json::Value) -> BTreeSet<String> {
+    hit_ids(answer).into_iter().collect()
+}
+
+#[test]
+fn a_quoted_phrase_finds_exactly_the_papers_that_say_it_in_every_mode() {
+    let dir = index();
+    let saying = papers_where(dir.path(), |text| two_words(text, "language", "model"));
+    let chinese = papers_where(dir.path(), |text| text.contains("强化学习"));
+    // Enough papers say each for the check to mean something, and far from all of them do.
+    assert!(saying.len() >= 5 && chinese.len() >= 5, "{} {}", saying.len(), chinese.len());
+    for mode in ["bm25", "vector", "hybrid"] {
+        let answer = search(dir.path(), "\"language model\"", &["--mode", mode]);
+        assert_eq!(ids(&answer), saying, "{mode}");
+        assert_eq!(answer["required"], serde_json::json!(["language model"]), "{mode}");
+        let answer = search(dir.path(), "关于“强化学习”的论文", &["--mode", mode]);
+        assert_eq!(ids(&answer), chinese, "{mode}");
+        assert_eq!(answer["required"], serde_json::json!(["强化学习"]), "{mode}");
+    }
+    // Without quotes the same words find more papers: the phrase narrowed.
+    let loose = search(dir.path(), "language model", &["--mode", "bm25"]);
+    assert!(ids(&loose).len() > saying.len(), "{loose}");
+}
+
+#[test]
+fn a_word_after_a_minus_is_in_no_hit_and_every_other_match_stays() {
+    let dir = index();
+    let wanted = papers_where(dir.path(), |text| word(text, "model") && !word(text, "vision"));
+    let with_vision = papers_where(dir.path(), |text| word(text, "model") && word(text, "vision"));
+    assert!(!with_vision.is_empty() && wanted.len() >= 10, "{} {}", with_vision.len(), wanted.len());
+    let answer = search(dir.path(), "model -vision", &["--mode", "bm25"]);
+    let found = ids(&answer);
+    assert_eq!(
+        found,
+        wanted,
+        "{:?} {:?}",
+        found.difference(&wanted).collect::<Vec<_>>(),
+        wanted.difference(&found).collect::<Vec<_>>()
+    );
+    assert_eq!(answer["excluded"], serde_json::json!(["vision"]));
+    for mode in ["vector", "hybrid"] {
+        let answer = search(dir.path(), "model -vision", &["--mode", mode]);
+        let found = ids(&answer);
+        assert!(!found.is_empty() && found.is_disjoint(&with_vision), "{mode}");
+    }
+    // A quoted phrase after a minus: no hit says it, and hits that only say its words stay.
+    let phrase = papers_where(dir.path(), |text| two_words(text, "language", "model"));
+    let answer = search(dir.path(), "model -\"language model\"", &["--mode", "bm25"]);
+    let found = ids(&answer);
+    assert!(!found.is_empty() && found.is_disjoint(&phrase), "{}", answer["warnings"]);
+    assert!(
+        found.iter().any(|id| papers_where(dir.path(), |t| word(t, "language")).contains(id)),
+        "{}",
+        answer["warnings"]
+    );
+}
+
+#[test]
+fn marks_that_ask_for_nothing_say_so_and_hyphens_inside_words_are_words() {
+    let dir = index();
+    // Only what to leave out: no hits, and the reader is told why.
+    let answer = search(dir.path(), "-vision", &[]);
+    assert_eq!(answer["hits"], serde_json::json!([]), "{}", answer["warnings"]);
+    assert!(answer["warnings"].to_string().contains("only names what to leave out"), "{}", answer["warnings"]);
+    // A phrase of stop words narrows nothing, and says so; the other words are searched.
+    let answer = search(dir.path(), "\"of the\" model", &["--mode", "bm25"]);
+    assert!(answer["warnings"].to_string().contains("narrows nothing"), "{}", answer["warnings"]);
+    assert_eq!(answer["required"], serde_json::json!([]), "{}", answer["warnings"]);
+    assert_eq!(ids(&answer), ids(&search(dir.path(), "model", &["--mode", "bm25"])));
+    // A phrase no paper holds is not required (an answer of nothing helps nobody): its words
+    // are searched, and the reader is told.
+    let answer = search(dir.path(), "\"reward quantization diffusion\"", &["--mode", "bm25"]);
+    assert!(
+        answer["warnings"].to_string().contains("no paper holds \\\"reward quantization diffusion\\\""),
+        "{}",
+        answer["warnings"]
+    );
+    assert_eq!(ids(&answer), ids(&search(dir.path(), "reward quantization diffusion", &["--mode", "bm25"])));
+    // A hyphen inside a word, a lone one, a quote never closed: searched as typed.
+    for query in ["self-supervised learning", "vision - language", "\"language model"] {
+        let answer = search(dir.path(), query, &["--mode", "bm25"]);
+        let asked = (&answer["required"], &answer["excluded"]);
+        assert_eq!(asked, (&serde_json::json!([]), &serde_json::json!([])), "{query}");
+        assert!(!hit_ids(&answer).is_empty(), "{query}");
+    }
+}
+
+#[test]
+fn over_http_and_in_the_terminal_the_answer_says_what_the_marks_asked() {
+    let dir = index();
+    let server = Server::start_with(paperdex_hashed(dir.path()));
+    let path = "/api/search?q=%22language+model%22+-vision&mode=hybrid&limit=50";
+    let (status, body) = http_get(server.addr(), path).expect("GET");
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(answer["required"], serde_json::json!(["language model"]), "{}", answer["warnings"]);
+    assert_eq!(answer["excluded"], serde_json::json!(["vision"]), "{}", answer["warnings"]);
+    let wanted = papers_where(dir.path(), |t| two_words(t, "language", "model") && !word(t, "vision"));
+    assert_eq!(ids(&answer), wanted, "{}", answer["warnings"]);
+    let run = run_output(paperdex_hashed(dir.path()).args(["search", "--explain", "\"language model\" -vision"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("every hit holds: \"language model\""), "{}", run.stdout);
+    assert!(run.stdout.contains("no hit holds: \"vision\""), "{}", run.stdout);
+}
