@@ -47,11 +47,12 @@ fn papers_where(index: &Path, holds: impl Fn(&str) -> bool) -> BTreeSet<String> 
         .collect()
 }
 
-/// Whether `text` has the word `first` right before a word beginning with `second` (the
-/// index's stems: `models`, `modeling` are `model`).
+/// Whether `text` has the word `first` before a word beginning with `second` (the index's
+/// stems: `models`, `modeling` are `model`), right after it or one word on (a phrase allows
+/// one other word: the whole `vision-language` that jieba adds after `language`).
 fn two_words(text: &str, first: &str, second: &str) -> bool {
     let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    words.windows(2).any(|w| w[0] == first && w[1].starts_with(second))
+    (0..words.len()).any(|i| words[i] == first && words[i + 1..].iter().take(2).any(|w| w.starts_with(second)))
 }
 
 /// Whether `text` has a word beginning with `stem`.

@@ -34,9 +34,7 @@ use tantivy_jieba::JiebaTokenizer;
 /// ([`crate::schema::Fields::document`]).
 /// 8: British `-our` is spelled `-or` ([`american_spelling`]).
 /// 9: `-our` after two letters, and before more endings (`odour`, `neighbourly`, `savoury`).
-/// 10: a hyphenated word emitted after its parts stands at its first part's position
-/// ([`WordsOnly`]).
-pub const ANALYSIS_VERSION: u32 = 10;
+pub const ANALYSIS_VERSION: u32 = 9;
 
 /// The name the word analyzer is registered under in every index.
 pub const WORD_ANALYZER: &str = "paperdex_words";
@@ -352,16 +350,9 @@ pub const MAX_WORD_BYTES: usize = 255;
 
 /// Drops tokens without a single letter or digit and those over [`MAX_WORD_BYTES`], and numbers
 /// the rest consecutively, so phrases do not depend on how much white space or punctuation
-/// stood between words. A hyphenated word jieba emits whole after its parts
-/// (`vision-language` after `vision` and `language`) stands at its first part's position, as
-/// a search engine's preserved original does: the word after it is next to its last part, so
-/// `"language model"` is a phrase of `vision-language model`.
+/// stood between words.
 #[derive(Clone, Copy)]
 struct WordsOnly;
-
-/// How many tokens back a whole word's first part is looked for: jieba emits the whole right
-/// after its parts (`state-of-the-art` has four; a long Chinese word a few more).
-const PARTS_KEPT: usize = 16;
 
 /// Joins the pieces jieba cuts one word into. Jieba keeps runs of ASCII letters and digits
 /// whole but cuts at any other letter, so `Fréchet` came out as `Fr`, `é`, `chet`, and a
@@ -464,16 +455,13 @@ impl<T: Tokenizer> Tokenizer for WordsOnlyTokenizer<T> {
     type TokenStream<'a> = WordsOnlyStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        WordsOnlyStream { inner: self.0.token_stream(text), next_position: 0, word: Default::default() }
+        WordsOnlyStream { inner: self.0.token_stream(text), next_position: 0 }
     }
 }
 
 struct WordsOnlyStream<S> {
     inner: S,
     next_position: usize,
-    /// The last [`PARTS_KEPT`] tokens kept: where each begins and ends in the text, and its
-    /// position.
-    word: std::collections::VecDeque<(usize, usize, usize)>,
 }
 
 impl<S: TokenStream> TokenStream for WordsOnlyStream<S> {
@@ -482,25 +470,9 @@ impl<S: TokenStream> TokenStream for WordsOnlyStream<S> {
             let text = &self.inner.token().text;
             if text.len() <= MAX_WORD_BYTES && text.chars().any(char::is_alphanumeric) {
                 let token = self.inner.token_mut();
-                let (from, to) = (token.offset_from, token.offset_to);
-                // The whole of a word whose parts came before it: it begins where a part
-                // began and ends past that part's end. Not a Chinese word: a phrase finds
-                // Chinese by its character bigrams, and the keyword query's Chinese phrase
-                // clauses were measured with jieba's order (PERFORMANCE.md, "Session 47").
-                let joined = !token.text.chars().any(is_han);
-                let first_part = self.word.iter().find(|&&(start, end, _)| joined && start == from && end < to);
-                token.position = match first_part {
-                    Some(&(_, _, position)) => position,
-                    None => {
-                        self.next_position += 1;
-                        self.next_position - 1
-                    }
-                };
+                token.position = self.next_position;
                 token.position_length = 1;
-                if self.word.len() == PARTS_KEPT {
-                    self.word.pop_front();
-                }
-                self.word.push_back((from, to, token.position));
+                self.next_position += 1;
                 return true;
             }
         }
@@ -880,20 +852,6 @@ mod tests {
     #[test]
     fn positions_are_consecutive_after_dropping_punctuation() {
         assert_eq!(positions("KV -- , cache"), vec![0, 1]);
-    }
-
-    #[test]
-    fn a_whole_word_after_its_parts_stands_where_its_first_part_does() {
-        let terms = analyze_with_positions(&mut word_analyzer(), "a Vision-Language model for KV-Cache quantization");
-        let at = |term: &str| terms.iter().find(|(_, t)| t == term).map(|(at, _)| *at);
-        assert_eq!(at("vision-languag"), at("vision"), "{terms:?}");
-        // So the word after the whole is next to its last part: "language model" is a phrase.
-        assert_eq!(at("model"), at("languag").map(|at| at + 1), "{terms:?}");
-        assert_eq!(at("kv-cach"), at("kv"), "{terms:?}");
-        assert_eq!(at("quantiz"), at("cach").map(|at| at + 1), "{terms:?}");
-        // Chinese words keep jieba's order: a position each.
-        let positions = positions("中华人民共和国");
-        assert!(positions.windows(2).all(|w| w[1] == w[0] + 1), "{positions:?}");
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! every mode, from the CLI, the HTTP API and MCP alike.
 //!
 //! A phrase is found as written: its words in order (as the index spells them: `"language
-//! models"` finds `language model`, stop words keep their places), each run of Chinese
+//! models"` finds `language model`, stop words keep their places; one other word may stand
+//! among them, for the whole of a hyphenated word, [`WORDS_SLOP`]), each run of Chinese
 //! characters as that run (its character bigrams in order, so however jieba cut the papers),
 //! in the title, the text, the keywords or the authors of a paper. A query without marks, and
 //! a description of more than ten words (whose quotes are emphasis or citations), is searched
@@ -249,12 +250,12 @@ impl Phrase {
             .iter()
             .map(|piece| match piece {
                 Piece::Words(terms) => {
-                    let in_field = |field: Field| sequence(field, terms);
+                    let in_field = |field: Field| sequence(field, terms, WORDS_SLOP);
                     any_of(word_fields.iter().map(|&field| in_field(field)).collect())
                 }
                 Piece::HanRun(bigrams) => {
                     let terms: Vec<(usize, String)> = bigrams.iter().cloned().enumerate().collect();
-                    sequence(fields.han_bigrams, &terms)
+                    sequence(fields.han_bigrams, &terms, 0)
                 }
             })
             .collect();
@@ -265,17 +266,27 @@ impl Phrase {
     }
 }
 
-/// Terms at their positions as a phrase in `field`, or one term.
-fn sequence(field: Field, terms: &[(usize, String)]) -> Box<dyn Query> {
+/// Terms at their positions as a phrase in `field` allowing `slop` other terms among them, or
+/// one term.
+fn sequence(field: Field, terms: &[(usize, String)], slop: u32) -> Box<dyn Query> {
     let term = |text: &str| Term::from_field_text(field, text);
     match terms {
         [(_, only)] => Box::new(TermQuery::new(term(only), IndexRecordOption::Basic)),
         _ => {
             let first = terms[0].0;
-            Box::new(PhraseQuery::new_with_offset(terms.iter().map(|(at, text)| (at - first, term(text))).collect()))
+            let terms = terms.iter().map(|(at, text)| (at - first, term(text))).collect();
+            Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
         }
     }
 }
+
+/// The other terms a phrase of words allows among its own: one. Jieba emits a hyphenated word
+/// whole after its parts (`vision` `language` `vision-language` `model`), so the word after
+/// one stands two places after its last part: `"language model"` must find `vision-language
+/// model`, and `"cache quantization"` `KV-Cache quantization`. Putting the whole at its first
+/// part's place in the index instead moved the ranking's phrase clauses on eight judged sets,
+/// up and down (PERFORMANCE.md, "Session 47").
+const WORDS_SLOP: u32 = 1;
 
 /// A query matching what any of `queries` matches.
 fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
