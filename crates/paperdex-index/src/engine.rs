@@ -313,8 +313,8 @@ impl SearchEngine {
             // how many, and their passages.
             let admitted = (!request.filter.is_empty()).then(|| {
                 parallel::spawn(scope, || -> Result<Option<(usize, AdmittedPassages)>> {
-                    let ids = self.index.admitted_papers(&searcher, &request.filter)?;
-                    Ok(ids.map(|ids| (ids.len(), AdmittedPassages::of(vectors, ids.iter().map(String::as_str)))))
+                    let admitted = self.index.admitted_papers(&searcher, &request.filter)?;
+                    Ok(admitted.map(|admitted| (admitted.len(), admitted.passages(vectors))))
                 })
             });
             // The translated keyword list: first, for the feedback, then part of hybrid's

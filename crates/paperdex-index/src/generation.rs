@@ -157,6 +157,34 @@ impl Vectors {
     }
 }
 
+/// The papers a filter admits ([`crate::PaperIndex::admitted_papers`]), by the smaller side.
+pub(crate) enum Admitted {
+    /// These papers' ids.
+    Only(std::collections::HashSet<String>),
+    /// Every paper but these, `admitted` of them.
+    AllBut { left_out: std::collections::HashSet<String>, admitted: usize },
+}
+
+impl Admitted {
+    /// How many papers the filter admits.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Admitted::Only(ids) => ids.len(),
+            Admitted::AllBut { admitted, .. } => *admitted,
+        }
+    }
+
+    /// Their live passages in `vectors`.
+    pub(crate) fn passages(&self, vectors: &Vectors) -> AdmittedPassages {
+        match self {
+            Admitted::Only(ids) => AdmittedPassages::of(vectors, ids.iter().map(String::as_str)),
+            Admitted::AllBut { left_out, .. } => {
+                AdmittedPassages::all_but(vectors, left_out.iter().map(String::as_str))
+            }
+        }
+    }
+}
+
 /// The passages of the papers a filter admits, per language: what a filtered vector search
 /// looks at.
 pub struct AdmittedPassages {
@@ -184,6 +212,25 @@ impl AdmittedPassages {
             with_passages += usize::from(any);
         }
         AdmittedPassages { admitted, ids, papers: with_passages }
+    }
+
+    /// The live passages of every paper in `vectors` but `left_out`'s.
+    pub fn all_but<'a>(vectors: &Vectors, left_out: impl IntoIterator<Item = &'a str>) -> AdmittedPassages {
+        let mut admitted = vec![true; vectors.set.len()];
+        let mut papers = vectors.papers();
+        for paper in left_out {
+            let mut any = false;
+            for chunk in vectors.set.live_chunks_of(paper) {
+                admitted[chunk.id as usize] = false;
+                any = true;
+            }
+            papers -= usize::from(any);
+        }
+        let mut ids: [Vec<u32>; 2] = Default::default();
+        for chunk in vectors.set.iter().filter(|chunk| !chunk.deleted && admitted[chunk.id as usize]) {
+            ids[crate::vectors::lang_slot(chunk.lang)].push(chunk.id);
+        }
+        AdmittedPassages { admitted, ids, papers }
     }
 
     /// How many admitted papers have live passages: all a filtered vector search can rank.
@@ -613,5 +660,30 @@ mod tests {
         }
         // The scan is exact; the graph walk approximates it.
         assert!(found as f64 / wanted as f64 >= 0.9, "filtered graph recall {found}/{wanted}");
+    }
+
+    #[test]
+    fn a_filter_named_by_the_papers_it_leaves_out_admits_the_same_passages() {
+        let mut set = VectorSet::new("test", 4);
+        for i in 0..40 {
+            let lang = if i % 3 == 0 { Lang::Zh } else { Lang::En };
+            set.push(&format!("2601.{:05}", i / 2), lang, &[1.0, 0.0, 0.0, 0.0]).expect("push");
+        }
+        // A paper whose passages are all gone (left out too), and one the set never held.
+        set.delete_paper("2601.00003");
+        let graph = CompactGraph::from_hnsw(&HnswSearch::build(&set), &set).expect("compact graph");
+        let vectors = Vectors::new("gen-1".into(), set, graph);
+        let left_out = ["2601.00001", "2601.00003", "2601.00019", "2601.99999"];
+        let kept: Vec<String> =
+            (0..20).map(|i| format!("2601.{i:05}")).filter(|id| !left_out.contains(&id.as_str())).collect();
+        let named = AdmittedPassages::of(&vectors, kept.iter().map(String::as_str));
+        let complement = AdmittedPassages::all_but(&vectors, left_out);
+        assert_eq!(complement.ids, named.ids);
+        assert_eq!(complement.papers, named.papers);
+        assert_eq!(complement.papers, 17);
+        for chunk in vectors.set.iter().filter(|chunk| !chunk.deleted) {
+            let id = chunk.id as usize;
+            assert_eq!(complement.admitted[id], named.admitted[id], "{}", chunk.paper_id);
+        }
     }
 }

@@ -503,18 +503,31 @@ impl PaperIndex {
         address.map_or(0, |address| self.first_seen_at(searcher, address))
     }
 
-    /// The ids of the papers `filter` admits, or `None` when it admits every paper. The vector
-    /// search looks only at these papers' passages.
+    /// The papers `filter` admits, or `None` when it admits every paper: the vector search
+    /// looks only at these papers' passages. Named by the smaller side: a filter that admits
+    /// most papers (`-vision`, `--lang en`) by the papers it leaves out, since naming 9,500
+    /// papers (their ids, then their passages) cost 4 ms of a 10 ms hybrid answer.
     pub(crate) fn admitted_papers(
         &self,
         searcher: &Searcher,
         filter: &crate::SearchFilter,
-    ) -> Result<Option<std::collections::HashSet<String>>> {
+    ) -> Result<Option<crate::generation::Admitted>> {
         let Some(query) = filter.query(&self.fields) else { return Ok(None) };
-        let docs: Vec<DocAddress> =
-            searcher.search(&query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
-        let ids = self.ids_at(searcher, &docs)?.into_iter().collect();
-        Ok(Some(ids))
+        let admitted = searcher.search(&query, &tantivy::collector::Count)?;
+        let papers = searcher.num_docs() as usize;
+        let ids_of = |query: &dyn tantivy::query::Query| -> Result<std::collections::HashSet<String>> {
+            let docs: Vec<DocAddress> =
+                searcher.search(query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
+            Ok(self.ids_at(searcher, &docs)?.into_iter().collect())
+        };
+        if admitted * 2 <= papers {
+            return Ok(Some(crate::generation::Admitted::Only(ids_of(&query)?)));
+        }
+        let left_out = tantivy::query::BooleanQuery::new(vec![
+            (tantivy::query::Occur::Must, Box::new(tantivy::query::AllQuery) as Box<dyn tantivy::query::Query>),
+            (tantivy::query::Occur::MustNot, query),
+        ]);
+        Ok(Some(crate::generation::Admitted::AllBut { left_out: ids_of(&left_out)?, admitted }))
     }
 
     /// The papers `filter` admits, newest first (by first-seen day): `offset` skipped, at most
