@@ -124,6 +124,17 @@ try {
     if (!notes.includes("Left out") || !notes.includes("模型")) await fail(`${name}: notes say ${notes}`);
     if (errors.length) await fail(`${name}: ${errors.join("; ")}`);
     console.log(`ok ${name} notes: ${notes}`);
+    // A quoted phrase and a minused word: the page says what every hit holds and none does.
+    await page.goto(base + "/?q=" + encodeURIComponent("\"language model\" -vision"), { waitUntil: "load" });
+    await page.locator("#results .query-notes").waitFor({ timeout: 15000 })
+      .catch(() => fail(`${name}: no note on the query's marks`));
+    const marked = await page.locator("#results .query-notes").innerText();
+    if (!marked.includes("Every hit holds “language model”") || !marked.includes("No hit holds “vision”")) {
+      await fail(`${name}: marks noted as ${marked}`);
+    }
+    const titles = await page.locator("#results .hit h3").allInnerTexts();
+    if (titles.length === 0 || titles.some((t) => /vision/i.test(t))) await fail(`${name}: hits ${JSON.stringify(titles)}`);
+    console.log(`ok ${name} marks: ${marked}`);
 
     // Nothing typed, a day chosen: the list is what came out since then, and the URL says so;
     // a day after every paper lists none and says why.

@@ -3,8 +3,8 @@
 //! related papers; then search `MMLU` in the experiments sections, newest first, from the
 //! filter controls; open a hand-typed URL whose values are spelt otherwise and see the
 //! controls show them; page on through a failed "More results"; then see which words of a
-//! Chinese query were left out; list what came out since a day with nothing typed — at
-//! desktop and phone width.
+//! Chinese query were left out; see what a quoted phrase and a minused word asked; list what
+//! came out since a day with nothing typed — at desktop and phone width.
 
 use std::process::Command;
 
@@ -37,5 +37,6 @@ fn the_search_page_finds_a_paper_and_shows_its_related_papers() {
     assert!(stdout.contains("ok desktop typed URL") && stdout.contains("ok phone typed URL"), "{stdout}");
     assert!(stdout.contains("ok desktop more") && stdout.contains("ok phone more"), "{stdout}");
     assert!(stdout.contains("ok desktop notes") && stdout.contains("ok phone notes"), "{stdout}");
+    assert!(stdout.contains("ok desktop marks") && stdout.contains("ok phone marks"), "{stdout}");
     assert!(stdout.contains("ok desktop newest") && stdout.contains("ok phone newest"), "{stdout}");
 }
