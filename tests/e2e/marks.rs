@@ -124,9 +124,14 @@ fn marks_that_ask_for_nothing_say_so_and_hyphens_inside_words_are_words() {
     let answer = search(dir.path(), "-vision", &[]);
     assert_eq!(answer["hits"], serde_json::json!([]), "{}", answer["warnings"]);
     assert!(answer["warnings"].to_string().contains("only names what to leave out"), "{}", answer["warnings"]);
+    // Newest first, what to leave out is enough: what came out, less that.
+    let run = run_output(paperdex_hashed(dir.path()).args(["new", "--json", "-n", "100", "--", "-vision"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let listed: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(ids(&listed), papers_where(dir.path(), |text| !word(text, "vision")), "{}", listed["warnings"]);
     // A phrase of stop words narrows nothing, and says so; the other words are searched.
     let answer = search(dir.path(), "\"of the\" model", &["--mode", "bm25"]);
-    assert!(answer["warnings"].to_string().contains("narrows nothing"), "{}", answer["warnings"]);
+    assert!(answer["warnings"].to_string().contains("requires nothing"), "{}", answer["warnings"]);
     assert_eq!(answer["required"], serde_json::json!([]), "{}", answer["warnings"]);
     assert_eq!(ids(&answer), ids(&search(dir.path(), "model", &["--mode", "bm25"])));
     // A phrase no paper holds is not required (an answer of nothing helps nobody): its words

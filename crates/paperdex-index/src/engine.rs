@@ -219,19 +219,33 @@ impl SearchEngine {
     fn answer(&self, request: &SearchRequest, cancel: &Cancel) -> Result<SearchResults> {
         let syntax = QuerySyntax::read(&request.query);
         if !syntax.narrows() {
-            return self.answer_words(request, cancel);
+            let mut results = self.answer_words(request, cancel)?;
+            if syntax.unclosed {
+                results.warnings.push(crate::query_syntax::UNCLOSED_QUOTE.to_string());
+            }
+            return Ok(results);
         }
         let (mut text, mut notes) = TextFilter::of(&syntax);
         notes.extend(text.without_unheld(&self.index.searcher(), &self.index.fields)?);
         let (required, excluded) = (text.required(), text.excluded());
         let filter = SearchFilter { text, ..request.filter.clone() };
         let narrowed = SearchRequest { query: syntax.words, filter, ..request.clone() };
-        let mut results = self.answer_words(&narrowed, cancel)?;
-        if !has_content(&narrowed.query) {
-            // `-vision` alone: what to leave out, but nothing to look for.
-            results.warnings.retain(|w| w != NO_CONTENT);
-            results.warnings.push(ONLY_EXCLUDED.to_string());
-        }
+        let mut results = match has_content(&narrowed.query) {
+            true => self.answer_words(&narrowed, cancel)?,
+            // `-robot` alone, newest first (`paperdex new -- -robot`): what is new, less that.
+            false if request.sort == SortOrder::Date => {
+                let mut results = self.index.newest(&narrowed.filter, request.offset, request.limit)?;
+                results.query.clone_from(&request.query);
+                results
+            }
+            // By relevance: what to leave out, but nothing to look for.
+            false => {
+                let mut results = self.answer_words(&narrowed, cancel)?;
+                results.warnings.retain(|w| w != NO_CONTENT);
+                results.warnings.push(ONLY_EXCLUDED.to_string());
+                results
+            }
+        };
         results.warnings.extend(notes);
         (results.required, results.excluded) = (required, excluded);
         Ok(results)

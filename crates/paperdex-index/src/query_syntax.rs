@@ -21,7 +21,9 @@ use tantivy::query::{BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, Ter
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
 
-use crate::analysis::{analyze, analyze_with_positions, bigram_analyzer, word_analyzer};
+use tantivy::tokenizer::TokenStream;
+
+use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::Result;
 use crate::schema::Fields;
 
@@ -31,46 +33,64 @@ pub(crate) struct QuerySyntax {
     /// The text the retrievers rank by: the query without its quotes and its excluded parts
     /// (the query itself, byte for byte, when it has no marks).
     pub words: String,
-    /// The quoted phrases, as written (without their quotes): every hit holds each.
+    /// The quoted phrases, as written (without their quotes), each once: every hit holds each.
     pub required: Vec<String>,
-    /// The words and phrases after a minus, as written: no hit holds any.
+    /// The words and phrases after a minus, as written, each once: no hit holds any.
     pub excluded: Vec<String>,
+    /// Whether a quote opened and never closed (read as a word, and the answer says so).
+    pub unclosed: bool,
 }
 
-/// The quotes a phrase may be written in, each with the mark that closes it.
-const QUOTES: [(char, char); 4] = [('"', '"'), ('“', '”'), ('「', '」'), ('『', '』')];
+/// The warning for a quote that opens and never closes.
+pub(crate) const UNCLOSED_QUOTE: &str = "a quote that never closes was read as words, not as a phrase";
 
-/// The minus signs that exclude the word or phrase after them (ASCII, and the full-width one
-/// a Chinese input method types).
-const MINUS: [char; 2] = ['-', '－'];
+/// The quotes a phrase may be written in, each with the marks that close it: its own, and the
+/// other one a copy and paste mixes with it (`“world model"`).
+const QUOTES: [(char, [char; 2]); 4] =
+    [('"', ['"', '”']), ('“', ['”', '"']), ('「', ['」', '』']), ('『', ['』', '」'])];
+
+/// The minus signs that exclude the word or phrase after them: ASCII, the full-width one a
+/// Chinese input method types, and the dashes a text editor makes of `-` and `--`.
+const MINUS: [char; 4] = ['-', '－', '–', '—'];
 
 impl QuerySyntax {
     /// Reads `query`'s marks. A quote opens a phrase wherever it stands and its closing mark
-    /// ends it; one never closed is no mark (a pasted title with a stray quote is searched as
-    /// its words). A minus excludes when it begins a word (at the start or after white space)
-    /// and a letter, digit or quote follows it: `-vision` up to the next white space,
-    /// `-"world model"` to its closing quote. `GPT-4o`, `self-play` and a lone `-` are words.
-    /// A description ([`crate::spelling::is_description`]: a question, a pasted abstract) has
-    /// no marks: its quotes are emphasis or a citation, not a demand.
+    /// ends it; one never closed is a word (a pasted title with a stray quote is searched as
+    /// its words). A minus excludes when it begins a word (at the start, after white space or
+    /// right after a closing quote) and a letter, digit or quote follows it: `-vision` up to
+    /// the next white space, `-"world model"` to its closing quote, or to the end when it
+    /// never closes. `GPT-4o`, `self-play` and a lone `-` are words. A description
+    /// ([`crate::spelling::is_description`] of the words outside the marks: a question, a
+    /// pasted abstract) has no marks: its quotes are emphasis or a citation, not a demand;
+    /// nor has a paper's id or link in quotes, which names the paper.
     pub fn read(query: &str) -> QuerySyntax {
-        let mut syntax = QuerySyntax { words: String::new(), required: Vec::new(), excluded: Vec::new() };
-        if crate::spelling::is_description(query) {
-            syntax.words = query.to_string();
-            return syntax;
+        let unmarked =
+            || QuerySyntax { words: query.to_string(), required: Vec::new(), excluded: Vec::new(), unclosed: false };
+        if paperdex_core::PaperId::from_pasted(query).is_some() {
+            return unmarked();
         }
+        let mut syntax = unmarked();
+        syntax.words.clear();
+        // The text outside the marks, which says whether the query is a description.
+        let mut outside = String::new();
         let chars: Vec<(usize, char)> = query.char_indices().collect();
         let mut marked = false;
+        // Where the last phrase closed: a minus right after it begins a word.
+        let mut closed_at = None;
         let mut k = 0;
         while k < chars.len() {
             let (at, c) = chars[k];
-            let starts_word = k == 0 || chars[k - 1].1.is_whitespace();
+            let starts_word = k == 0 || chars[k - 1].1.is_whitespace() || closed_at == Some(k - 1);
             if MINUS.contains(&c)
                 && starts_word
                 && let Some(&(_, next)) = chars.get(k + 1)
             {
-                if let Some(end) = quoted_from(&chars, k + 1) {
+                if is_quote(next) {
+                    let end = closing(&chars, k + 1);
                     syntax.excluded.push(phrase(query, &chars, k + 1, end));
-                    (marked, k) = (true, end + 1);
+                    marked = true;
+                    closed_at = end;
+                    k = end.map_or(chars.len(), |end| end + 1);
                     continue;
                 }
                 if next.is_alphanumeric() {
@@ -81,27 +101,37 @@ impl QuerySyntax {
                     continue;
                 }
             }
-            if let Some(end) = quoted_from(&chars, k) {
-                let inner = phrase(query, &chars, k, end);
-                // The phrase's words are searched too, apart from what stands around them.
-                syntax.words.push(' ');
-                syntax.words.push_str(&inner);
-                syntax.words.push(' ');
-                if inner.chars().any(char::is_alphanumeric) {
-                    syntax.required.push(inner);
+            if is_quote(c) {
+                match closing(&chars, k) {
+                    Some(end) => {
+                        let inner = phrase(query, &chars, k, Some(end));
+                        // The phrase's words are searched too, apart from what stands around them.
+                        syntax.words.push(' ');
+                        syntax.words.push_str(&inner);
+                        syntax.words.push(' ');
+                        if inner.chars().any(char::is_alphanumeric) {
+                            syntax.required.push(inner);
+                        }
+                        marked = true;
+                        closed_at = Some(end);
+                        k = end + 1;
+                        continue;
+                    }
+                    None => syntax.unclosed = true,
                 }
-                (marked, k) = (true, end + 1);
-                continue;
             }
             syntax.words.push_str(&query[at..at + c.len_utf8()]);
+            outside.push_str(&query[at..at + c.len_utf8()]);
             k += 1;
         }
-        if !marked {
-            syntax.words = query.to_string();
-        } else {
-            syntax.words = syntax.words.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !marked || crate::spelling::is_description(&outside) {
+            return QuerySyntax { unclosed: syntax.unclosed && !marked, ..unmarked() };
         }
-        syntax.excluded.retain(|part| part.chars().any(char::is_alphanumeric));
+        syntax.words = syntax.words.split_whitespace().collect::<Vec<_>>().join(" ");
+        for list in [&mut syntax.required, &mut syntax.excluded] {
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|part| part.chars().any(char::is_alphanumeric) && seen.insert(part.to_lowercase()));
+        }
         syntax
     }
 
@@ -111,33 +141,39 @@ impl QuerySyntax {
     }
 }
 
-/// Where the quote opening at `chars[open]` closes, when it is a quote that closes.
-fn quoted_from(chars: &[(usize, char)], open: usize) -> Option<usize> {
-    let &(_, close) = QUOTES.iter().find(|&&(opening, _)| opening == chars[open].1)?;
-    (open + 1..chars.len()).find(|&j| chars[j].1 == close)
+/// Whether `c` opens a phrase.
+fn is_quote(c: char) -> bool {
+    QUOTES.iter().any(|&(opening, _)| opening == c)
 }
 
-/// The text between the quotes at `chars[open]` and `chars[close]`, trimmed.
-fn phrase(query: &str, chars: &[(usize, char)], open: usize, close: usize) -> String {
+/// Where the quote opening at `chars[open]` closes, if it does.
+fn closing(chars: &[(usize, char)], open: usize) -> Option<usize> {
+    let &(_, closes) = QUOTES.iter().find(|&&(opening, _)| opening == chars[open].1)?;
+    (open + 1..chars.len()).find(|&j| closes.contains(&chars[j].1))
+}
+
+/// The text after the quote at `chars[open]`, up to its closing quote (or the end), trimmed.
+fn phrase(query: &str, chars: &[(usize, char)], open: usize, close: Option<usize>) -> String {
     let from = chars[open].0 + chars[open].1.len_utf8();
-    query[from..chars[close].0].trim().to_string()
+    let to = close.map_or(query.len(), |close| chars[close].0);
+    query[from..to].trim().to_string()
 }
 
-/// One piece of a phrase as the index can find it.
+/// A phrase as the index can find it.
 #[derive(Debug, Clone, PartialEq)]
 enum Piece {
     /// Word terms with their positions, from the word analyzer: a phrase in the word fields
     /// (one term: the term).
     Words(Vec<(usize, String)>),
-    /// A run of Chinese characters as its bigrams, in order: a phrase in the bigram field.
-    HanRun(Vec<String>),
+    /// Chinese characters as their bigrams, in order: a phrase in the bigram field.
+    Han(Vec<String>),
 }
 
-/// A phrase as written, and as the index can find it: every piece, in a paper.
+/// A phrase as written, and as the index can find it (`None`: stop words alone).
 #[derive(Debug, Clone, PartialEq)]
 struct Phrase {
     text: String,
-    pieces: Vec<Piece>,
+    piece: Option<Piece>,
 }
 
 /// The phrases a query's marks require in and exclude from every hit, analysed: part of a
@@ -150,18 +186,35 @@ pub struct TextFilter {
 
 impl TextFilter {
     /// Analyses `syntax`'s phrases. A phrase with no word the index holds (stop words alone:
-    /// `"the"`) narrows nothing: it is left out, and a warning names it.
+    /// `"the"`) narrows nothing: it is left out, and a warning names it, as one that excludes
+    /// words the query searches for (`agent -agent`: no paper can both match and be a hit),
+    /// and a quote that never closed.
     pub(crate) fn of(syntax: &QuerySyntax) -> (TextFilter, Vec<String>) {
         let mut warnings = Vec::new();
-        let mut analysed = |phrases: &[String]| -> Vec<Phrase> {
+        let mut analysed = |phrases: &[String], does: &str| -> Vec<Phrase> {
             let (found, empty): (Vec<Phrase>, Vec<Phrase>) =
-                phrases.iter().map(|text| Phrase::of(text)).partition(|phrase| !phrase.pieces.is_empty());
+                phrases.iter().map(|text| Phrase::of(text)).partition(|phrase| phrase.piece.is_some());
             warnings.extend(empty.into_iter().map(|phrase| {
-                format!("\"{}\" holds no word the index searches (only stop words): it narrows nothing", phrase.text)
+                format!("\"{}\" holds no word the index searches (only stop words): it {does} nothing", phrase.text)
             }));
             found
         };
-        let filter = TextFilter { required: analysed(&syntax.required), excluded: analysed(&syntax.excluded) };
+        let filter = TextFilter {
+            required: analysed(&syntax.required, "requires"),
+            excluded: analysed(&syntax.excluded, "excludes"),
+        };
+        let searched = Phrase::of(&syntax.words);
+        for phrase in &filter.excluded {
+            if searched.holds(phrase) {
+                warnings.push(format!(
+                    "-\"{}\" excludes words the query searches for: a paper holding them cannot be a hit",
+                    phrase.text
+                ));
+            }
+        }
+        if syntax.unclosed {
+            warnings.push(UNCLOSED_QUOTE.to_string());
+        }
         (filter, warnings)
     }
 
@@ -206,23 +259,46 @@ impl TextFilter {
 }
 
 impl Phrase {
-    /// `text` cut into runs of Chinese characters and the text between them, each analysed.
+    /// `text` analysed: Chinese characters alone (white space between them taken out: Chinese
+    /// is written without it) as their bigrams, anything else as words, the word analyzer's
+    /// terms and positions without the wholes jieba adds after a hyphenated word's parts, so
+    /// `"Qwen2.5-VL"` is `qwen2.5` then `vl` and finds `Qwen2.5-VL-7B`, `"world-model"` finds
+    /// `world model`, and `-GPT-4o` leaves out `GPT-4o-mini` too.
     fn of(text: &str) -> Phrase {
-        let mut pieces = Vec::new();
-        let mut words = word_analyzer();
-        let mut bigrams = bigram_analyzer();
-        for (han, run) in runs_by_script(text) {
-            let piece = match han {
-                // One character has no bigram: it is the word term jieba made of it.
-                true if run.chars().count() > 1 => Piece::HanRun(analyze(&mut bigrams, run)),
-                _ => Piece::Words(analyze_with_positions(&mut words, run)),
-            };
-            match &piece {
-                Piece::Words(terms) if terms.is_empty() => {}
-                _ => pieces.push(piece),
+        let han = text.chars().filter(|&c| is_han(c)).count();
+        let other = text.chars().any(|c| c.is_alphanumeric() && !is_han(c));
+        let piece = if han > 1 && !other {
+            let joined: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            Piece::Han(analyze(&mut bigram_analyzer(), &joined))
+        } else {
+            Piece::Words(word_parts(text))
+        };
+        let empty = match &piece {
+            Piece::Words(terms) => terms.is_empty(),
+            Piece::Han(bigrams) => bigrams.is_empty(),
+        };
+        let piece = (!empty).then_some(piece);
+        Phrase { text: text.to_string(), piece }
+    }
+
+    /// Whether this text holds all of `other`'s terms (its bigrams, for Chinese characters).
+    fn holds(&self, other: &Phrase) -> bool {
+        let terms = |phrase: &Phrase| -> Vec<String> {
+            match &phrase.piece {
+                Some(Piece::Words(terms)) => terms.iter().map(|(_, t)| t.clone()).collect(),
+                Some(Piece::Han(bigrams)) => bigrams.clone(),
+                None => Vec::new(),
             }
-        }
-        Phrase { text: text.to_string(), pieces }
+        };
+        let mine: std::collections::HashSet<String> = match &other.piece {
+            Some(Piece::Han(_)) => {
+                let joined: String = self.text.chars().filter(|&c| is_han(c)).collect();
+                analyze(&mut bigram_analyzer(), &joined).into_iter().collect()
+            }
+            _ => terms(self).into_iter().collect(),
+        };
+        let theirs = terms(other);
+        !theirs.is_empty() && theirs.iter().all(|t| mine.contains(t))
     }
 
     /// Whether a paper (not deleted) holds it; stops at the first.
@@ -242,28 +318,49 @@ impl Phrase {
         Ok(false)
     }
 
-    /// The query matching the papers that hold every piece.
+    /// The query matching the papers that hold it.
     fn query(&self, fields: &Fields) -> Box<dyn Query> {
-        let word_fields = [fields.title, fields.body, fields.keywords, fields.authors];
-        let pieces: Vec<Box<dyn Query>> = self
-            .pieces
-            .iter()
-            .map(|piece| match piece {
-                Piece::Words(terms) => {
-                    let in_field = |field: Field| sequence(field, terms, WORDS_SLOP);
-                    any_of(word_fields.iter().map(|&field| in_field(field)).collect())
-                }
-                Piece::HanRun(bigrams) => {
-                    let terms: Vec<(usize, String)> = bigrams.iter().cloned().enumerate().collect();
-                    sequence(fields.han_bigrams, &terms, 0)
-                }
-            })
-            .collect();
-        match pieces.len() {
-            1 => pieces.into_iter().next().expect("one piece"),
-            _ => Box::new(BooleanQuery::new(pieces.into_iter().map(|q| (Occur::Must, q)).collect())),
+        match &self.piece {
+            Some(Piece::Words(terms)) => {
+                let word_fields = [fields.title, fields.body, fields.keywords, fields.authors];
+                any_of(word_fields.iter().map(|&field| sequence(field, terms, WORDS_SLOP)).collect())
+            }
+            Some(Piece::Han(bigrams)) => {
+                let terms: Vec<(usize, String)> = bigrams.iter().cloned().enumerate().collect();
+                sequence(fields.han_bigrams, &terms, 0)
+            }
+            // Never asked: a phrase of stop words is left out of the filter (`TextFilter::of`).
+            None => Box::new(tantivy::query::EmptyQuery),
         }
     }
+}
+
+/// `text`'s word terms and positions, without the wholes jieba emits after a word's parts
+/// (`gpt`, `4o`, `gpt-4o`): a later token's position moves up by the wholes left out before it.
+/// A whole whose parts lack some of its letters or digits stays: jieba drops a part of one
+/// character (`qwen2.5-vl` is `qwen2`, `vl` and the whole), and without the whole
+/// `"Qwen2.5-VL"` would find `Qwen2-VL`.
+fn word_parts(text: &str) -> Vec<(usize, String)> {
+    let mut analyzer = word_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut parts = Vec::new();
+    let mut wholes = 0;
+    while let Some(token) = stream.next() {
+        let (from, to) = (token.offset_from, token.offset_to);
+        let is_whole = spans.iter().any(|&(start, end)| start == from && end < to);
+        let covered = |at: usize| spans.iter().any(|&(start, end)| start <= at && at < end);
+        let parts_cover = text
+            .get(from..to)
+            .is_some_and(|whole| whole.char_indices().all(|(i, c)| !c.is_alphanumeric() || covered(from + i)));
+        if is_whole && parts_cover {
+            wholes += 1;
+            continue;
+        }
+        spans.push((from, to));
+        parts.push((token.position - wholes, token.text.clone()));
+    }
+    parts
 }
 
 /// Terms at their positions as a phrase in `field` allowing `slop` other terms among them, or
@@ -291,25 +388,6 @@ const WORDS_SLOP: u32 = 1;
 /// A query matching what any of `queries` matches.
 fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect()))
-}
-
-/// `text` as runs of Chinese characters (`true`) and the text between them (`false`).
-fn runs_by_script(text: &str) -> Vec<(bool, &str)> {
-    let mut runs: Vec<(bool, &str)> = Vec::new();
-    let mut start = 0;
-    let mut current: Option<bool> = None;
-    for (at, c) in text.char_indices() {
-        let han = is_han(c);
-        if current.is_some_and(|h| h != han) {
-            runs.push((current.expect("a run"), &text[start..at]));
-            start = at;
-        }
-        current = Some(han);
-    }
-    if let Some(han) = current {
-        runs.push((han, &text[start..]));
-    }
-    runs
 }
 
 #[cfg(test)]
@@ -348,14 +426,20 @@ mod tests {
     #[test]
     fn a_description_quotes_for_emphasis_and_its_quotes_are_no_marks() {
         let description = "Papers where, during the \"training\" phase, words from pre-classified documents \
-                           are selected and weighted by section -heuristics";
+                           are selected, weighted by section and stored in a reference dictionary -heuristics";
         assert!(!QuerySyntax::read(description).narrows());
         assert!(QuerySyntax::read("\"training\" phase words -heuristics").narrows());
     }
 
     #[test]
-    fn a_quote_never_closed_is_no_mark() {
-        assert_eq!(read("the \"Give me BF16 paper"), ("the \"Give me BF16 paper".into(), vec![], vec![]));
+    fn a_quote_never_closed_is_a_word_and_said_to_be() {
+        let syntax = QuerySyntax::read("the \"Give me BF16 paper");
+        assert_eq!(
+            (syntax.words.as_str(), syntax.narrows(), syntax.unclosed),
+            ("the \"Give me BF16 paper", false, true)
+        );
+        // After a minus it can only mean what follows: excluded to the end.
+        assert_eq!(read("agent -\"robot learning").2, strings(&["robot learning"]));
     }
 
     #[test]
@@ -366,22 +450,58 @@ mod tests {
             ("agents".into(), vec![], strings(&["world model", "强化学习"]))
         );
         assert_eq!(read("扩散 －视频").2, strings(&["视频"]));
+        // A dash a text editor made of `-`, and a minus right after a closing quote.
+        assert_eq!(read("agent —robot").2, strings(&["robot"]));
+        assert_eq!(
+            read("\"world model\"-robot"),
+            ("world model".into(), strings(&["world model"]), strings(&["robot"]))
+        );
+        assert_eq!(read("“强化学习”－“视觉”").2, strings(&["视觉"]));
         // Inside a word or alone, a hyphen is a hyphen.
-        for query in ["GPT-4o", "self-play", "a - b", "-- b", "x -, y"] {
+        for query in ["GPT-4o", "self-play", "a - b", "-- b", "x -, y", "强化学习－视觉"] {
             assert!(!QuerySyntax::read(query).narrows(), "{query}");
         }
     }
 
     #[test]
-    fn a_phrase_is_cut_into_chinese_runs_and_the_words_between() {
-        let phrase = Phrase::of("GPT-4o 奖励模型 of the 图").pieces;
-        assert_eq!(phrase.len(), 3);
-        assert!(matches!(&phrase[0], Piece::Words(terms) if !terms.is_empty()));
-        assert_eq!(phrase[1], Piece::HanRun(strings(&["奖励", "励模", "模型"])));
-        assert!(matches!(&phrase[2], Piece::Words(terms) if terms.len() == 1));
+    fn quotes_mixed_by_a_copy_and_paste_still_make_a_phrase_and_one_phrase_is_asked_once() {
+        assert_eq!(read("“world model\" agents").1, strings(&["world model"]));
+        assert_eq!(read("「强化学习』").1, strings(&["强化学习"]));
+        assert_eq!(read("\"World model\" \"world model\" -x -X").1, strings(&["World model"]));
+        assert_eq!(read("\"World model\" -x -X").2, strings(&["x"]));
+    }
+
+    #[test]
+    fn the_words_a_description_counts_are_those_outside_its_marks() {
+        // Eight words to search for and two exclusions: a query, not a description.
+        let query =
+            "world model learning robot manipulation policy benchmark simulation -grasping -\"video generation\"";
+        assert_eq!(read(query).2, strings(&["grasping", "video generation"]));
+    }
+
+    #[test]
+    fn a_paper_id_in_quotes_names_the_paper() {
+        assert!(!QuerySyntax::read("\"2512.23676\"").narrows());
+    }
+
+    #[test]
+    fn a_phrase_is_its_chinese_characters_as_written_or_its_words_in_order() {
+        // Chinese is written without spaces: `强化 学习` is the characters `强化学习`.
+        assert_eq!(Phrase::of("强化 学习").piece, Some(Piece::Han(strings(&["强化", "化学", "学习"]))));
+        // A Latin name beside Chinese words: one phrase of words, as jieba cut it.
+        let Some(Piece::Words(terms)) = Phrase::of("GPT-4o模型").piece else { panic!("words") };
+        assert!(terms.len() >= 3 && terms.windows(2).all(|w| w[1].0 == w[0].0 + 1), "{terms:?}");
+        // A hyphenated word is its parts, next to each other and to the word after them...
+        let Some(Piece::Words(terms)) = Phrase::of("GPT-4o-mini model").piece else { panic!("words") };
+        assert_eq!(terms, [(0, "gpt"), (1, "4o"), (2, "mini"), (3, "model")].map(|(at, t)| (at, t.to_string())));
+        // ... but for a whole whose parts lack a character: `qwen2.5-vl` is not `Qwen2-VL`.
+        let Some(Piece::Words(terms)) = Phrase::of("Qwen2.5-VL").piece else { panic!("words") };
+        assert!(terms.iter().any(|(_, t)| t == "qwen2.5-vl"), "{terms:?}");
         // Stop words keep their places: "state of the art" is `state`, then `art` three on.
-        let Piece::Words(terms) = &Phrase::of("state of the art").pieces[0] else { panic!("words") };
+        let Some(Piece::Words(terms)) = Phrase::of("state of the art").piece else { panic!("words") };
         assert_eq!(terms.iter().map(|(at, _)| at - terms[0].0).collect::<Vec<_>>(), vec![0, 3]);
+        // One Chinese character has no bigram: it is its word.
+        assert!(matches!(Phrase::of("图").piece, Some(Piece::Words(_))));
     }
 
     #[test]
@@ -389,6 +509,20 @@ mod tests {
         let (filter, warnings) = TextFilter::of(&QuerySyntax::read("\"of the\" agents -the"));
         assert!(filter.is_empty() && filter.required().is_empty() && filter.excluded().is_empty());
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings[0].contains("\"of the\""), "{warnings:?}");
+        assert!(warnings[0].contains("\"of the\"") && warnings[0].contains("requires nothing"), "{warnings:?}");
+        assert!(warnings[1].contains("excludes nothing"), "{warnings:?}");
+    }
+
+    #[test]
+    fn excluding_a_word_the_query_searches_for_is_said_to_leave_no_hit() {
+        for query in ["agent -agent", "\"world model\" -world", "强化学习 -学习", "agents -agent"] {
+            let (_, warnings) = TextFilter::of(&QuerySyntax::read(query));
+            assert!(
+                warnings.iter().any(|w| w.contains("excludes words the query searches for")),
+                "{query}: {warnings:?}"
+            );
+        }
+        let (_, warnings) = TextFilter::of(&QuerySyntax::read("visionary -vision"));
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 }
