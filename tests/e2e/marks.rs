@@ -85,6 +85,25 @@ fn a_quoted_phrase_finds_exactly_the_papers_that_say_it_in_every_mode() {
 }
 
 #[test]
+fn a_phrase_asked_in_one_section_is_in_that_section_in_every_mode() {
+    let dir = index();
+    let index = PaperIndex::open(dir.path()).expect("open");
+    let in_titles: BTreeSet<String> = index
+        .papers()
+        .expect("papers")
+        .iter()
+        .filter(|paper| paper.titles().iter().any(|title| two_words(&title.to_lowercase(), "language", "model")))
+        .map(|paper| paper.id.to_string())
+        .collect();
+    drop(index);
+    assert!(!in_titles.is_empty());
+    for mode in ["bm25", "vector", "hybrid"] {
+        let answer = search(dir.path(), "\"language model\"", &["--mode", mode, "--section", "title"]);
+        assert_eq!(ids(&answer), in_titles, "{mode}");
+    }
+}
+
+#[test]
 fn a_word_after_a_minus_is_in_no_hit_and_every_other_match_stays() {
     let dir = index();
     let wanted = papers_where(dir.path(), |text| word(text, "model") && !word(text, "vision"));

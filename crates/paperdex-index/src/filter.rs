@@ -171,7 +171,7 @@ impl SearchFilter {
         if let Some(group) = self.section {
             parts.push((Occur::Must, exact(fields.section_groups, group.name())));
         }
-        parts.extend(self.text.clauses(fields));
+        parts.extend(self.text.clauses(fields, self.section));
         if parts.iter().all(|(occur, _)| *occur == Occur::MustNot) && !parts.is_empty() {
             // Exclusions alone match nothing in tantivy: they take their papers from all.
             parts.push((Occur::Must, Box::new(AllQuery)));

@@ -16,7 +16,7 @@
 //! a description of more than ten words (whose quotes are emphasis or citations), is searched
 //! exactly as before.
 
-use paperdex_core::is_han;
+use paperdex_core::{SectionGroup, is_han};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
@@ -250,9 +250,10 @@ impl TextFilter {
         self.excluded.iter().map(|phrase| phrase.text.clone()).collect()
     }
 
-    /// Its clauses: each required phrase a must, each excluded one a must-not.
-    pub(crate) fn clauses(&self, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
-        let required = self.required.iter().map(|phrase| (Occur::Must, phrase.query(fields)));
+    /// Its clauses: each required phrase a must (in `section` when one is searched alone),
+    /// each excluded one a must-not (anywhere in a paper).
+    pub(crate) fn clauses(&self, fields: &Fields, section: Option<SectionGroup>) -> Vec<(Occur, Box<dyn Query>)> {
+        let required = self.required.iter().map(|phrase| (Occur::Must, phrase.query_in(fields, section)));
         let excluded = self.excluded.iter().map(|phrase| (Occur::MustNot, phrase.query(fields)));
         required.chain(excluded).collect()
     }
@@ -316,6 +317,21 @@ impl Phrase {
             }
         }
         Ok(false)
+    }
+
+    /// The query matching the papers that hold it in `section`: in the title, the phrase in
+    /// the title field; in another section, the phrase in the paper and each of its words in
+    /// the section's field (which keeps no positions, and jieba's words, not bigrams).
+    fn query_in(&self, fields: &Fields, section: Option<SectionGroup>) -> Box<dyn Query> {
+        let Some(group) = section else { return self.query(fields) };
+        let Some(field) = fields.section(group) else {
+            return match &self.piece {
+                Some(Piece::Words(terms)) => sequence(fields.title, terms, WORDS_SLOP),
+                // The title's Chinese: its words in the title, the characters in the paper.
+                _ => all_of(self.query(fields), words_in(fields.title, &self.text)),
+            };
+        };
+        all_of(self.query(fields), words_in(field, &self.text))
     }
 
     /// The query matching the papers that hold it.
@@ -384,6 +400,20 @@ fn sequence(field: Field, terms: &[(usize, String)], slop: u32) -> Box<dyn Query
 /// part's place in the index instead moved the ranking's phrase clauses on eight judged sets,
 /// up and down (PERFORMANCE.md, "Session 47").
 const WORDS_SLOP: u32 = 1;
+
+/// A query matching what both match.
+fn all_of(one: Box<dyn Query>, other: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![(Occur::Must, one), (Occur::Must, other)]))
+}
+
+/// A query matching the papers whose `field` holds every word of `text`.
+fn words_in(field: Field, text: &str) -> Box<dyn Query> {
+    let terms = word_parts(text).into_iter().map(|(_, term)| {
+        let term = TermQuery::new(Term::from_field_text(field, &term), IndexRecordOption::Basic);
+        (Occur::Must, Box::new(term) as Box<dyn Query>)
+    });
+    Box::new(BooleanQuery::new(terms.collect()))
+}
 
 /// A query matching what any of `queries` matches.
 fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
