@@ -85,6 +85,21 @@ fn a_quoted_phrase_finds_exactly_the_papers_that_say_it_in_every_mode() {
 }
 
 #[test]
+fn a_quoted_or_minused_acronym_is_its_singular_and_its_plural() {
+    let dir = index();
+    let either = papers_where(dir.path(), |text| {
+        text.split(|c: char| !c.is_alphanumeric()).any(|word| word == "llm" || word == "llms")
+    });
+    assert!(either.len() >= 5, "{either:?}");
+    for query in ["\"LLM\"", "\"LLMs\""] {
+        let answer = search(dir.path(), query, &["--mode", "bm25"]);
+        assert_eq!(ids(&answer), either, "{query}");
+    }
+    let answer = search(dir.path(), "model -LLM", &["--mode", "bm25"]);
+    assert!(ids(&answer).is_disjoint(&either), "{}", answer["warnings"]);
+}
+
+#[test]
 fn a_phrase_asked_in_one_section_is_in_that_section_in_every_mode() {
     let dir = index();
     let index = PaperIndex::open(dir.path()).expect("open");

@@ -229,7 +229,12 @@ impl SearchEngine {
         notes.extend(text.without_unheld(&self.index.searcher(), &self.index.fields)?);
         let (required, excluded) = (text.required(), text.excluded());
         let filter = SearchFilter { text, ..request.filter.clone() };
-        let narrowed = SearchRequest { query: syntax.words, filter, ..request.clone() };
+        let mut words = syntax.words;
+        for word in filter.text.also_searched() {
+            words.push(' ');
+            words.push_str(&word);
+        }
+        let narrowed = SearchRequest { query: words, filter, ..request.clone() };
         let mut results = match has_content(&narrowed.query) {
             true => self.answer_words(&narrowed, cancel)?,
             // `-robot` alone, newest first (`paperdex new -- -robot`): what is new, less that.
