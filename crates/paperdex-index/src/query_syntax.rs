@@ -10,11 +10,11 @@
 //!
 //! A phrase is found as written: its words in order (as the index spells them: `"language
 //! models"` finds `language model`, stop words keep their places; one other word may stand
-//! among them, for the whole of a hyphenated word, [`WORDS_SLOP`]), each run of Chinese
-//! characters as that run (its character bigrams in order, so however jieba cut the papers),
-//! in the title, the text, the keywords or the authors of a paper. A query without marks, and
-//! a description of more than ten words (whose quotes are emphasis or citations), is searched
-//! exactly as before.
+//! among them, for the whole of a hyphenated word, [`WORDS_SLOP`]; a hyphenated word is its
+//! parts, an acronym its singular and plural), Chinese characters alone as written (their
+//! bigrams in order, so however jieba cut the papers), in the title, the text, the keywords or
+//! the authors of a paper. A query without marks, and a description of more than ten words
+//! outside them (whose quotes are emphasis or citations), is searched exactly as before.
 
 use paperdex_core::{SectionGroup, is_han};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery};
