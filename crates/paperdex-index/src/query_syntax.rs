@@ -19,9 +19,8 @@
 use paperdex_core::{SectionGroup, is_han};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocSet, Searcher, TERMINATED, Term};
-
 use tantivy::tokenizer::TokenStream;
+use tantivy::{DocSet, Searcher, TERMINATED, Term};
 
 use crate::analysis::{analyze, bigram_analyzer, word_analyzer};
 use crate::error::Result;
