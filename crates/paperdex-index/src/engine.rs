@@ -223,6 +223,9 @@ impl SearchEngine {
             if syntax.unclosed {
                 results.warnings.push(crate::query_syntax::UNCLOSED_QUOTE.to_string());
             }
+            if syntax.description {
+                results.warnings.push(crate::query_syntax::DESCRIPTION_MARKS.to_string());
+            }
             return Ok(results);
         }
         let (mut text, mut notes) = TextFilter::of(&syntax);

@@ -36,9 +36,18 @@ pub(crate) struct QuerySyntax {
     pub required: Vec<String>,
     /// The words and phrases after a minus, as written, each once: no hit holds any.
     pub excluded: Vec<String>,
-    /// Whether a quote opened and never closed (read as a word, and the answer says so).
+    /// Whether a quote opened before words and never closed (read as a word, and the answer
+    /// says so).
     pub unclosed: bool,
+    /// Whether the query had marks and was read as a description all the same (the answer
+    /// says so).
+    pub description: bool,
 }
+
+/// The warning for a description (over ten words outside its marks) whose marks were read as
+/// words.
+pub(crate) const DESCRIPTION_MARKS: &str = "the query has over 10 words besides its quotes and minus signs: \
+     read as a description, they were searched as words (shorten it to make them marks)";
 
 /// The warning for a quote that opens and never closes.
 pub(crate) const UNCLOSED_QUOTE: &str = "a quote that never closes was read as words, not as a phrase";
@@ -63,8 +72,13 @@ impl QuerySyntax {
     /// pasted abstract) has no marks: its quotes are emphasis or a citation, not a demand;
     /// nor has a paper's id or link in quotes, which names the paper.
     pub fn read(query: &str) -> QuerySyntax {
-        let unmarked =
-            || QuerySyntax { words: query.to_string(), required: Vec::new(), excluded: Vec::new(), unclosed: false };
+        let unmarked = || QuerySyntax {
+            words: query.to_string(),
+            required: Vec::new(),
+            excluded: Vec::new(),
+            unclosed: false,
+            description: false,
+        };
         if paperdex_core::PaperId::from_pasted(query).is_some() {
             return unmarked();
         }
@@ -79,10 +93,14 @@ impl QuerySyntax {
         let mut k = 0;
         while k < chars.len() {
             let (at, c) = chars[k];
-            let starts_word = k == 0 || chars[k - 1].1.is_whitespace() || closed_at == Some(k - 1);
+            // Right after a closing quote, only a minus before another quote, or a full-width
+            // one, excludes: `"LLM"-based` is a hyphenated word.
+            let after_phrase = k > 0 && closed_at == Some(k - 1);
+            let starts_word = k == 0 || chars[k - 1].1.is_whitespace() || after_phrase;
             if MINUS.contains(&c)
                 && starts_word
                 && let Some(&(_, next)) = chars.get(k + 1)
+                && (!after_phrase || c == '－' || is_quote(next))
             {
                 if is_quote(next) {
                     let end = closing(&chars, k + 1);
@@ -116,7 +134,8 @@ impl QuerySyntax {
                         k = end + 1;
                         continue;
                     }
-                    None => syntax.unclosed = true,
+                    // A quote with words after it, never closed (not `agent "`).
+                    None => syntax.unclosed |= chars[k + 1..].iter().any(|&(_, c)| c.is_alphanumeric()),
                 }
             }
             syntax.words.push_str(&query[at..at + c.len_utf8()]);
@@ -124,7 +143,7 @@ impl QuerySyntax {
             k += 1;
         }
         if !marked || crate::spelling::is_description(&outside) {
-            return QuerySyntax { unclosed: syntax.unclosed && !marked, ..unmarked() };
+            return QuerySyntax { unclosed: syntax.unclosed && !marked, description: marked, ..unmarked() };
         }
         syntax.words = syntax.words.split_whitespace().collect::<Vec<_>>().join(" ");
         for list in [&mut syntax.required, &mut syntax.excluded] {
@@ -253,9 +272,9 @@ impl TextFilter {
             .filter(|phrase| acronym_forms(&phrase.text).is_some())
             .map(|phrase| {
                 let text = phrase.text.trim();
-                match text.strip_suffix('s') {
-                    Some(singular) => singular.to_string(),
-                    None => format!("{text}s"),
+                match text.strip_suffix(['s', 'S']) {
+                    Some(singular) if acronym_forms(singular).is_some() => singular.to_string(),
+                    _ => format!("{text}s"),
                 }
             })
             .collect()
@@ -373,21 +392,30 @@ impl Phrase {
     }
 }
 
-/// The terms of an acronym alone, singular and plural (`LLM`, `LLMs`: `llm`, `llms`): the
-/// stemmer keeps the `s` after a run without a vowel, so the index holds the two as two
-/// words, and `-LLM` kept every paper that only wrote `LLMs`. Read the same way in the papers
+/// The terms of a word without a vowel alone (an acronym: `LLM`, `llm`, `H100`), singular and
+/// plural (`llm`, `llms`): the stemmer keeps the `s` after a run without a vowel, so the index
+/// holds the two as two words, and `-LLM` kept every paper that only wrote `LLMs`. A word with
+/// a vowel is the stemmer's (`AWS` is `aw`, as `GPUs` is `gpu`). Read the same way in the papers
 /// as well, both forms one term, it cost the Chinese keyword set 0.047 nDCG@10 in bm25 (its
 /// translations moved with the lexicon; PERFORMANCE.md, "Session 47"); marks take both.
 fn acronym_forms(text: &str) -> Option<[String; 2]> {
-    let text = text.trim();
-    let stem = text.strip_suffix('s').unwrap_or(text);
-    let acronym = stem.len() >= 2
-        && stem.bytes().any(|b| b.is_ascii_uppercase())
-        && stem.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    acronym.then(|| {
-        let singular = stem.to_ascii_lowercase();
-        [format!("{singular}s"), singular]
-    })
+    let word = text.trim().to_ascii_lowercase();
+    if !word.bytes().all(|b| b.is_ascii_alphanumeric()) || !word.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let has_vowel = |w: &str| w.bytes().any(|b| b"aeiouy".contains(&b));
+    let singular = match word.strip_suffix('s') {
+        Some(singular) if singular.len() >= 2 && !has_vowel(singular) => singular,
+        _ if word.len() >= 2 && !has_vowel(&word) => word.as_str(),
+        _ => return None,
+    };
+    let term = |w: &str| -> Option<String> {
+        match analyze(&mut word_analyzer(), w).as_slice() {
+            [term] => Some(term.clone()),
+            _ => None,
+        }
+    };
+    Some([term(&format!("{singular}s"))?, term(singular)?])
 }
 
 /// `text`'s word terms and positions, without the wholes jieba emits after a word's parts
@@ -496,7 +524,8 @@ mod tests {
     fn a_description_quotes_for_emphasis_and_its_quotes_are_no_marks() {
         let description = "Papers where, during the \"training\" phase, words from pre-classified documents \
                            are selected, weighted by section and stored in a reference dictionary -heuristics";
-        assert!(!QuerySyntax::read(description).narrows());
+        let syntax = QuerySyntax::read(description);
+        assert!(!syntax.narrows() && syntax.description, "{syntax:?}");
         assert!(QuerySyntax::read("\"training\" phase words -heuristics").narrows());
     }
 
@@ -507,6 +536,8 @@ mod tests {
             (syntax.words.as_str(), syntax.narrows(), syntax.unclosed),
             ("the \"Give me BF16 paper", false, true)
         );
+        // Nothing after it: nothing to tell.
+        assert!(!QuerySyntax::read("agent \"").unclosed);
         // After a minus it can only mean what follows: excluded to the end.
         assert_eq!(read("agent -\"robot learning").2, strings(&["robot learning"]));
     }
@@ -519,13 +550,12 @@ mod tests {
             ("agents".into(), vec![], strings(&["world model", "强化学习"]))
         );
         assert_eq!(read("扩散 －视频").2, strings(&["视频"]));
-        // A dash a text editor made of `-`, and a minus right after a closing quote.
+        // A dash a text editor made of `-`; right after a closing quote, a minus before a
+        // quote or a full-width one; but `"LLM"-based` is a hyphenated word.
         assert_eq!(read("agent —robot").2, strings(&["robot"]));
-        assert_eq!(
-            read("\"world model\"-robot"),
-            ("world model".into(), strings(&["world model"]), strings(&["robot"]))
-        );
+        assert_eq!(read("\"world model\"-\"robot\"").2, strings(&["robot"]));
         assert_eq!(read("“强化学习”－“视觉”").2, strings(&["视觉"]));
+        assert_eq!(read("\"LLM\"-based agents").2, Vec::<String>::new());
         // Inside a word or alone, a hyphen is a hyphen.
         for query in ["GPT-4o", "self-play", "a - b", "-- b", "x -, y", "强化学习－视觉"] {
             assert!(!QuerySyntax::read(query).narrows(), "{query}");
@@ -575,10 +605,13 @@ mod tests {
 
     #[test]
     fn an_acronym_is_asked_for_singular_and_plural() {
-        assert_eq!(acronym_forms("LLM"), Some(["llms".to_string(), "llm".to_string()]));
-        assert_eq!(acronym_forms(" VLMs "), Some(["vlms".to_string(), "vlm".to_string()]));
-        assert_eq!(acronym_forms("H100"), Some(["h100s".to_string(), "h100".to_string()]));
-        for text in ["LoRA", "Bus", "language model", "LLM agents", "S", "2024"] {
+        let forms = |a: &str, b: &str| Some([a.to_string(), b.to_string()]);
+        assert_eq!(acronym_forms("LLM"), forms("llms", "llm"));
+        assert_eq!(acronym_forms("llm"), forms("llms", "llm"));
+        assert_eq!(acronym_forms(" VLMs "), forms("vlms", "vlm"));
+        assert_eq!(acronym_forms("H100"), forms("h100s", "h100"));
+        // A word with a vowel is the stemmer's: `AWS`, `MAS`, `OS`, `FLOPS` stay one word.
+        for text in ["LoRA", "Bus", "AWS", "MAS", "OS", "FLOPS", "language model", "LLM agents", "S", "2024"] {
             assert_eq!(acronym_forms(text), None, "{text}");
         }
     }
