@@ -64,8 +64,9 @@ const MINUS: [char; 4] = ['-', '－', '–', '—'];
 impl QuerySyntax {
     /// Reads `query`'s marks. A quote opens a phrase wherever it stands and its closing mark
     /// ends it; one never closed is a word (a pasted title with a stray quote is searched as
-    /// its words). A minus excludes when it begins a word (at the start, after white space or
-    /// right after a closing quote) and a letter, digit or quote follows it: `-vision` up to
+    /// its words). A minus excludes when it begins a word (at the start, after white space, or
+    /// right after a closing quote when a quote follows it or it is full-width: `"LLM"-based`
+    /// is a word) and a letter, digit or quote follows it: `-vision` up to
     /// the next white space, `-"world model"` to its closing quote, or to the end when it
     /// never closes. `GPT-4o`, `self-play` and a lone `-` are words. A description
     /// ([`crate::spelling::is_description`] of the words outside the marks: a question, a
