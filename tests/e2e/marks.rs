@@ -177,6 +177,14 @@ fn marks_that_ask_for_nothing_say_so_and_hyphens_inside_words_are_words() {
         answer["warnings"]
     );
     assert_eq!(ids(&answer), ids(&search(dir.path(), "reward quantization diffusion", &["--mode", "bm25"])));
+    // A quote that never closes, and a description's marks, are words, and the answer says so.
+    let answer = search(dir.path(), "\"language model", &["--mode", "bm25"]);
+    assert!(answer["warnings"].to_string().contains("never closes"), "{}", answer["warnings"]);
+    let long = "papers on language models for speech recognition error correction with acoustic \
+                features and beam search decoding -vision";
+    let answer = search(dir.path(), long, &["--mode", "bm25"]);
+    assert!(answer["warnings"].to_string().contains("read as a description"), "{}", answer["warnings"]);
+    assert_eq!(answer["excluded"], serde_json::json!([]));
     // A hyphen inside a word, a lone one, a quote never closed: searched as typed.
     for query in ["self-supervised learning", "vision - language", "\"language model"] {
         let answer = search(dir.path(), query, &["--mode", "bm25"]);

@@ -460,13 +460,11 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
             .collect();
         println!("{}", paint(&format!("translated: {}", parts.join("; ")), DIM, colour));
     }
-    if explain && !results.required.is_empty() {
-        let phrases = results.required.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ");
-        println!("{}", paint(&format!("every hit holds: {phrases}"), DIM, colour));
-    }
-    if explain && !results.excluded.is_empty() {
-        let phrases = results.excluded.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ");
-        println!("{}", paint(&format!("no hit holds: {phrases}"), DIM, colour));
+    for (said, phrases) in [("every hit holds", &results.required), ("no hit holds", &results.excluded)] {
+        if explain && !phrases.is_empty() {
+            let line = format!("{said}: {}", paperdex_index::quoted_phrases(phrases));
+            println!("{}", paint(&line, DIM, colour));
+        }
     }
     if explain && !results.left_out.is_empty() {
         let words = results.left_out.join(", ");

@@ -220,15 +220,11 @@ impl SearchEngine {
         let syntax = QuerySyntax::read(&request.query);
         if !syntax.narrows() {
             let mut results = self.answer_words(request, cancel)?;
-            if syntax.unclosed {
-                results.warnings.push(crate::query_syntax::UNCLOSED_QUOTE.to_string());
-            }
-            if syntax.description {
-                results.warnings.push(crate::query_syntax::DESCRIPTION_MARKS.to_string());
-            }
+            results.warnings.extend(syntax.notes());
             return Ok(results);
         }
         let (mut text, mut notes) = TextFilter::of(&syntax);
+        notes.extend(syntax.notes());
         notes.extend(text.without_unheld(&self.index.searcher(), &self.index.fields)?);
         let (required, excluded) = (text.required(), text.excluded());
         let filter = SearchFilter { text, ..request.filter.clone() };

@@ -56,7 +56,7 @@ pub use ingest::{
 pub use lexicon::{Expansion, Lexicon, LexiconEntry, LexiconSource};
 pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex};
-pub use query_syntax::TextFilter;
+pub use query_syntax::{TextFilter, quoted_phrases};
 pub use related::RelatedResults;
 pub use remove::RemoveReport;
 pub use search::{

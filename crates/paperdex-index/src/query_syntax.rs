@@ -46,11 +46,11 @@ pub(crate) struct QuerySyntax {
 
 /// The warning for a description (over ten words outside its marks) whose marks were read as
 /// words.
-pub(crate) const DESCRIPTION_MARKS: &str = "the query has over 10 words besides its quotes and minus signs: \
+const DESCRIPTION_MARKS: &str = "the query has over 10 words besides its quotes and minus signs: \
      read as a description, they were searched as words (shorten it to make them marks)";
 
 /// The warning for a quote that opens and never closes.
-pub(crate) const UNCLOSED_QUOTE: &str = "a quote that never closes was read as words, not as a phrase";
+const UNCLOSED_QUOTE: &str = "a quote that never closes was read as words, not as a phrase";
 
 /// The quotes a phrase may be written in, each with the marks that close it: its own, and the
 /// other one a copy and paste mixes with it (`“world model"`).
@@ -158,6 +158,19 @@ impl QuerySyntax {
     pub fn narrows(&self) -> bool {
         !self.required.is_empty() || !self.excluded.is_empty()
     }
+
+    /// What the answer says about how the marks were read: a quote that never closed, marks
+    /// read as words in a description.
+    pub fn notes(&self) -> Vec<String> {
+        let notes = [(self.unclosed, UNCLOSED_QUOTE), (self.description, DESCRIPTION_MARKS)];
+        notes.into_iter().filter(|&(said, _)| said).map(|(_, note)| note.to_string()).collect()
+    }
+}
+
+/// Phrases each in quotes, one after the other: how every front end names a query's marks
+/// (`every hit holds: "KV cache", "reward model"`).
+pub fn quoted_phrases(phrases: &[String]) -> String {
+    phrases.iter().map(|phrase| format!("{phrase:?}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether `c` opens a phrase.
@@ -206,8 +219,7 @@ pub struct TextFilter {
 impl TextFilter {
     /// Analyses `syntax`'s phrases. A phrase with no word the index holds (stop words alone:
     /// `"the"`) narrows nothing: it is left out, and a warning names it, as one that excludes
-    /// words the query searches for (`agent -agent`: no paper can both match and be a hit),
-    /// and a quote that never closed.
+    /// words the query searches for (`agent -agent`: no paper can both match and be a hit).
     pub(crate) fn of(syntax: &QuerySyntax) -> (TextFilter, Vec<String>) {
         let mut warnings = Vec::new();
         let mut analysed = |phrases: &[String], does: &str| -> Vec<Phrase> {
@@ -230,9 +242,6 @@ impl TextFilter {
                     phrase.text
                 ));
             }
-        }
-        if syntax.unclosed {
-            warnings.push(UNCLOSED_QUOTE.to_string());
         }
         (filter, warnings)
     }
@@ -268,17 +277,13 @@ impl TextFilter {
     /// (`"LLM"` is searched as `LLM LLMs`), so the keyword list ranks every paper the phrase
     /// admits.
     pub(crate) fn also_searched(&self) -> Vec<String> {
-        self.required
-            .iter()
-            .filter(|phrase| acronym_forms(&phrase.text).is_some())
-            .map(|phrase| {
-                let text = phrase.text.trim();
-                match text.strip_suffix(['s', 'S']) {
-                    Some(singular) if acronym_forms(singular).is_some() => singular.to_string(),
-                    _ => format!("{text}s"),
-                }
-            })
-            .collect()
+        let mut also = Vec::new();
+        for phrase in &self.required {
+            if let (Some(forms), Some(Piece::Words(written))) = (acronym_forms(&phrase.text), &phrase.piece) {
+                also.extend(forms.into_iter().filter(|form| written.iter().all(|(_, term)| term != form)));
+            }
+        }
+        also
     }
 
     /// The words and phrases no hit holds, as written.

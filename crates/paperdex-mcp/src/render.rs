@@ -39,10 +39,10 @@ pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String
     // comes before the hits, as it does in the terminal and on the page.
     warnings(&mut out, &answer.warnings);
     if !answer.required.is_empty() {
-        let _ = writeln!(out, "every hit holds: {}", quoted(&answer.required));
+        let _ = writeln!(out, "every hit holds: {}", paperdex_index::quoted_phrases(&answer.required));
     }
     if !answer.excluded.is_empty() {
-        let _ = writeln!(out, "no hit holds: {}", quoted(&answer.excluded));
+        let _ = writeln!(out, "no hit holds: {}", paperdex_index::quoted_phrases(&answer.excluded));
     }
     hits(&mut out, &answer.hits, offset);
     for expansion in &answer.expansions {
@@ -163,11 +163,6 @@ fn found_by(hit: &Hit) -> Option<String> {
     }
     let found = ranks.join(", ");
     Some(if hit.singled_out { format!("{found}; first: the query's words single it out") } else { found })
-}
-
-/// Phrases each in quotes, one after the other.
-fn quoted(phrases: &[String]) -> String {
-    phrases.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
 }
 
 fn warnings(out: &mut String, warnings: &[String]) {
