@@ -211,3 +211,30 @@ fn over_http_and_in_the_terminal_the_answer_says_what_the_marks_asked() {
     assert!(run.stdout.contains("every hit holds: \"language model\""), "{}", run.stdout);
     assert!(run.stdout.contains("no hit holds: \"vision\""), "{}", run.stdout);
 }
+
+#[test]
+fn a_query_typed_without_quotes_is_its_words_and_a_minus_word_is_a_mark_not_a_flag() {
+    let dir = index();
+    let typed = |args: &[&str]| {
+        let run = run_output(paperdex_hashed(dir.path()).arg("search").args(args));
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    };
+    // The words in one argument or in many, the options before, between or after them.
+    let quoted = search(dir.path(), "language model -vision", &["--mode", "bm25"]);
+    assert!(!ids(&quoted).is_empty());
+    let unquoted = typed(&["language", "--mode", "bm25", "model", "-vision", "--json", "-n", "100"]);
+    assert_eq!(ids(&unquoted), ids(&quoted));
+    assert_eq!(unquoted["excluded"], serde_json::json!(["vision"]), "{}", unquoted["warnings"]);
+    // A word to leave out first, or one that begins with a letter a flag has (`-n`, `-h`).
+    let first = typed(&["-vision", "language", "model", "--mode=bm25", "-n100", "--json"]);
+    assert_eq!(ids(&first), ids(&quoted));
+    let flagged = typed(&["model", "-network", "--json", "-n", "100", "--mode", "bm25"]);
+    assert_eq!(flagged["excluded"], serde_json::json!(["network"]));
+    assert!(ids(&flagged).is_disjoint(&papers_where(dir.path(), |text| word(text, "network"))));
+    // `new` reads its query the same way.
+    let run = run_output(paperdex_hashed(dir.path()).args(["new", "--json", "-n", "100", "-vision"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let listed: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(ids(&listed), papers_where(dir.path(), |text| !word(text, "vision")));
+}

@@ -9,6 +9,7 @@
 //! (`paperdex_server::dto`), field for field, so a script reads one shape from either.
 
 mod output;
+mod query_args;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -145,10 +146,12 @@ enum Command {
     },
     /// Search papers.
     Search {
-        /// The query, in English, Chinese or both. A phrase in quotes must be in every hit
-        /// (`'"KV cache" quantization'`, `“奖励模型”`); a word or quoted phrase after a minus in
-        /// none (`'language model -vision'`; a query starting with one goes after `--`).
-        query: String,
+        /// The query, in English, Chinese or both, as words (`KV cache quantization`) or in
+        /// quotes. A phrase in quotes must be in every hit (`'"KV cache" quantization'`,
+        /// `“奖励模型”`); a word or quoted phrase after a minus in none (`language model
+        /// -vision`).
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
         #[command(flatten)]
         page: PageArgs,
         /// Show each retriever's rank and score for every hit.
@@ -164,8 +167,9 @@ enum Command {
     /// newest first: all of them, or only those matching QUERY (the daily "what's new on my
     /// topics" list).
     New {
-        /// Only papers matching this query (any mode); without it, every paper in the range.
-        query: Option<String>,
+        /// Only papers matching this query (any mode, words or in quotes, marks read as
+        /// `search` reads them); without it, every paper in the range.
+        query: Vec<String>,
         #[command(flatten)]
         page: PageArgs,
         #[command(flatten)]
@@ -320,7 +324,8 @@ const EXIT_USAGE: u8 = 2;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    use clap::CommandFactory;
+    let args = query_args::query_words_last(Cli::command(), std::env::args_os().collect());
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -603,7 +608,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if report.unknown.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })
         }
         Command::Search { query, page: PageArgs { mode, limit, offset, json }, explain, filter, sort } => {
-            let query = paperdex_index::limits::search_text("query", query)?;
+            let query = query.join(" ");
+            let query = paperdex_index::limits::search_text("query", &query)?;
             let request =
                 SearchRequest::new(query).mode(*mode).limit(*limit).offset(*offset).filter(filter.filter()).sort(*sort);
             // Checked before the model loads: a bad request fails at once.
@@ -625,6 +631,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::New { query, page: PageArgs { mode, limit, offset, json }, filter } => {
             let filter = filter.filter();
             filter.validate()?;
+            let query = (!query.is_empty()).then(|| query.join(" "));
             let listing = if query.is_some() { output::Listing::NewestFirst } else { output::Listing::Papers };
             let results = match query {
                 // `new ''`: the query is optional here, so say how to go without it.
@@ -636,7 +643,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .into());
                 }
                 Some(query) => {
-                    let query = paperdex_index::limits::search_text("query", query)?;
+                    let query = paperdex_index::limits::search_text("query", &query)?;
                     let request = SearchRequest::new(query)
                         .mode(*mode)
                         .limit(*limit)

@@ -236,7 +236,7 @@ impl SearchEngine {
         let narrowed = SearchRequest { query: words, filter, ..request.clone() };
         let mut results = match has_content(&narrowed.query) {
             true => self.answer_words(&narrowed, cancel)?,
-            // `-robot` alone, newest first (`paperdex new -- -robot`): what is new, less that.
+            // `-robot` alone, newest first (`paperdex new -robot`): what is new, less that.
             false if request.sort == SortOrder::Date => {
                 let mut results = self.index.newest(&narrowed.filter, request.offset, request.limit)?;
                 results.query.clone_from(&request.query);
