@@ -78,6 +78,13 @@ fn a_quoted_phrase_finds_exactly_the_papers_that_say_it_in_every_mode() {
         let answer = search(dir.path(), "关于“强化学习”的论文", &["--mode", mode]);
         assert_eq!(ids(&answer), chinese, "{mode}");
         assert_eq!(answer["required"], serde_json::json!(["强化学习"]), "{mode}");
+        // Counted, not estimated, even where each retriever's first list holds fewer papers
+        // than say the phrase (five each here).
+        let answer = search(dir.path(), "\"language model\"", &["--mode", mode, "--candidates", "5"]);
+        assert_eq!(
+            (answer["total"].as_u64(), &answer["total_is_estimate"]),
+            (Some(saying.len() as u64), &false.into())
+        );
     }
     // Without quotes the same words find more papers: the phrase narrowed.
     let loose = search(dir.path(), "language model", &["--mode", "bm25"]);

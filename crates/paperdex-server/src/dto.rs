@@ -108,8 +108,9 @@ pub struct SearchResponse {
     pub took_ms: f64,
     /// How many papers the answer holds, the same on every page: in bm25 mode the keyword
     /// matches; in vector mode the papers the vectors rank (every paper with passages the
-    /// filters admit, up to 1,000); in hybrid mode both, counted when a page saw both whole,
-    /// else both counts less the papers both first lists hold (an estimate at least what the
+    /// filters admit, up to 1,000); in hybrid mode both, counted when a page saw both whole
+    /// or every paper the filters admit matches the words (a quoted phrase's), else both
+    /// counts less the papers both first lists hold (an estimate at least what the
     /// pages serve when the keyword matches are counted).
     pub total: usize,
     /// Whether `total` is an estimate: a keyword query matching many papers has its matches
