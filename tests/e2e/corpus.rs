@@ -1,6 +1,10 @@
 //! The whole shared corpus: every format, every messy record.
 
-use crate::support::{corpus, dev_set_args, hit_ids, ndcg_by_mode, paperdex, search_json};
+use std::path::Path;
+
+use crate::support::{
+    Run, corpus, dev_set_args, hit_ids, ndcg_by_mode, paperdex, paperdex_hashed, run_output, search_json,
+};
 
 fn corpus_folders() -> Vec<String> {
     ["reports", "hf-daily-api", "hf-daily-api-repaired", "zh-glm", "paper-md"]
@@ -15,7 +19,8 @@ fn the_whole_corpus_gives_11337_papers_names_every_bad_file_and_reingests_unchan
     let mut args = vec!["ingest".to_string()];
     args.extend(corpus_folders());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = paperdex(dir.path(), &args);
+    // With the test embedder's vectors (instant), so hybrid answers too, below.
+    let run = hashed(dir.path(), &args);
     assert_eq!(run.code, 3, "the corpus has malformed files on purpose");
     assert!(run.stdout.contains("11337 new, 0 updated, 0 unchanged; 11337 in the index"), "{}", run.stdout);
     let rejected: Vec<&str> =
@@ -64,4 +69,48 @@ fn the_whole_corpus_gives_11337_papers_names_every_bad_file_and_reingests_unchan
     assert_eq!(run.code, 0, "{}", run.stderr);
     let ndcg = ndcg_by_mode(&run.stdout)["bm25"];
     assert!(ndcg >= 0.66, "BM25 nDCG@10 on the development set fell to {ndcg:.3}");
+
+    pages_walk_one_ranking(dir.path());
+}
+
+/// `paperdex <args>` over the index with the test embedder (its vectors).
+fn hashed(index: &Path, args: &[&str]) -> Run {
+    run_output(paperdex_hashed(index).env_remove("PAPERDEX_PAPERS_PER_GENERATION").args(args))
+}
+
+/// A reader paging through an answer ten at a time sees what one long page shows: no paper
+/// twice, none skipped, the same total on every page; sorted by date, newest first from the
+/// first hit to the last. Common queries are where it broke: pruning ranks a deeper keyword
+/// list otherwise at its top, so pages past the first 100 repeated papers of the pages
+/// before (hybrid `奖励模型`); and the date order restarted after the first 100.
+fn pages_walk_one_ranking(index: &Path) {
+    let answer = |query: &str, mode: &str, offset: usize, limit: usize, sort: &str| -> serde_json::Value {
+        let (offset, limit) = (offset.to_string(), limit.to_string());
+        let args = ["search", "--json", "--mode", mode, "--sort", sort, "--offset", &offset, "-n", &limit, "--", query];
+        let run = hashed(index, &args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        serde_json::from_str(&run.stdout).expect("JSON")
+    };
+    for query in ["奖励模型", "language model"] {
+        let whole = answer(query, "hybrid", 0, 150, "relevance");
+        let (mut paged, mut totals) = (Vec::new(), std::collections::BTreeSet::new());
+        for offset in (0..150).step_by(10) {
+            let page = answer(query, "hybrid", offset, 10, "relevance");
+            paged.extend(hit_ids(&page));
+            totals.insert(page["total"].to_string());
+        }
+        assert_eq!(paged, hit_ids(&whole), "{query}");
+        assert_eq!(totals.into_iter().collect::<Vec<_>>(), [whole["total"].to_string()], "{query}");
+    }
+    for mode in ["bm25", "hybrid"] {
+        let pages =
+            [answer("\"reward model\"", mode, 0, 200, "date"), answer("\"reward model\"", mode, 200, 200, "date")];
+        let days: Vec<String> = pages
+            .iter()
+            .flat_map(|page| page["hits"].as_array().expect("hits").iter())
+            .map(|hit| hit["first_seen"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert!(days.len() > 200, "{mode}: {} papers say \"reward model\"", days.len());
+        assert!(days.windows(2).all(|w| w[0] >= w[1]), "{mode}: not newest first: {days:?}");
+    }
 }

@@ -165,6 +165,15 @@ fn marks_that_ask_for_nothing_say_so_and_hyphens_inside_words_are_words() {
     let answer = search(dir.path(), "-vision", &[]);
     assert_eq!(answer["hits"], serde_json::json!([]), "{}", answer["warnings"]);
     assert!(answer["warnings"].to_string().contains("only names what to leave out"), "{}", answer["warnings"]);
+    // Every word searched for left out: nothing, in every mode (the vectors had served every
+    // paper the exclusion admits, by meaning alone), and the note says why.
+    for mode in ["bm25", "vector", "hybrid"] {
+        let answer = search(dir.path(), "vision -vision", &["--mode", mode]);
+        assert_eq!((&answer["hits"], &answer["total"]), (&serde_json::json!([]), &serde_json::json!(0)), "{mode}");
+        let warnings = answer["warnings"].to_string();
+        assert!(warnings.contains("excludes words the query searches for"), "{mode}: {warnings}");
+        assert!(!warnings.contains("by meaning alone"), "{mode}: {warnings}");
+    }
     // Newest first, what to leave out is enough: what came out, less that.
     let run = run_output(paperdex_hashed(dir.path()).args(["new", "--json", "-n", "100", "--", "-vision"]));
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -227,8 +227,9 @@ impl SearchEngine {
         notes.extend(syntax.notes());
         notes.extend(text.without_unheld(&self.index.searcher(), &self.index.fields)?);
         let (required, excluded) = (text.required(), text.excluded());
+        let nothing_left = text.excludes_every_word_of(&syntax.words);
         let filter = SearchFilter { text, ..request.filter.clone() };
-        let mut words = syntax.words;
+        let mut words = if nothing_left { String::new() } else { syntax.words };
         for word in filter.text.also_searched() {
             words.push(' ');
             words.push_str(&word);
@@ -237,16 +238,19 @@ impl SearchEngine {
         let mut results = match has_content(&narrowed.query) {
             true => self.answer_words(&narrowed, cancel)?,
             // `-robot` alone, newest first (`paperdex new -robot`): what is new, less that.
-            false if request.sort == SortOrder::Date => {
+            false if request.sort == SortOrder::Date && !nothing_left => {
                 let mut results = self.index.newest(&narrowed.filter, request.offset, request.limit)?;
                 results.query.clone_from(&request.query);
                 results
             }
-            // By relevance: what to leave out, but nothing to look for.
+            // By relevance: what to leave out, but nothing to look for; or the words to look for
+            // all left out (`agent -agent`, whose note says so), in any order.
             false => {
                 let mut results = self.answer_words(&narrowed, cancel)?;
                 results.warnings.retain(|w| w != NO_CONTENT);
-                results.warnings.push(ONLY_EXCLUDED.to_string());
+                if !nothing_left {
+                    results.warnings.push(ONLY_EXCLUDED.to_string());
+                }
                 results
             }
         };
@@ -280,8 +284,7 @@ impl SearchEngine {
             });
         }
         if mode == SearchMode::Bm25 {
-            let mut results =
-                self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates)?;
+            let mut results = self.index.search_bm25_translated(request, self.ranker.translation)?;
             // The mode's own warnings first, then the keyword search's.
             results.warnings.splice(0..0, warnings);
             if results.total == 0
@@ -303,7 +306,13 @@ impl SearchEngine {
             warnings.push(warning);
         }
         // Every page whose end the same depth holds is cut from one ranking (`ranking_depths`).
-        let depths = crate::limits::ranking_depths(request.depth(self.ranker.candidates), self.ranker.candidates);
+        // Sorted by date, hybrid orders the keyword matches, as bm25 mode does, and vector mode
+        // its nearest papers among the ranker's candidates (all papers are near somewhat).
+        let first = match (request.sort, mode) {
+            (SortOrder::Date, SearchMode::Hybrid) => crate::limits::DATE_ORDER_DEPTH,
+            _ => self.ranker.candidates,
+        };
+        let depths = crate::limits::ranking_depths(request.depth(first), first);
         let wanted = depths[depths.len() - 1];
         // The graphs are asked for at most MAX_VECTOR_PAPERS papers whatever the offset: deep
         // pages cost BM25 (cheap) more, never the vector search.
@@ -352,20 +361,33 @@ impl SearchEngine {
             let keywords = match mode {
                 SearchMode::Hybrid => Some(parallel::spawn(scope, || {
                     let begun = Instant::now();
-                    let own =
-                        || self.index.own_matches(&searcher, &request.query, &expansions, &request.filter, wanted);
-                    let (own, translated) = if crate::search::has_translated_list(&expansions, &request.filter) {
-                        // The two keyword lists are ranked at once, the translated one first
-                        // here, since the feedback waits for it.
-                        let (translated, own) = rayon::join(|| translated_list(wanted), own);
-                        (own, translated)
-                    } else {
-                        // No list to rank (and no feedback: the channel closes at once).
-                        let translated = translated_list(wanted);
-                        (own(), translated)
-                    };
-                    let matches = self.index.merged_matches(&searcher, &request.query, own?, translated?, wanted);
-                    let list = self.keyword_list(&searcher, matches)?;
+                    // The first depth's lists feed the vectors' feedback.
+                    let mut first = Some(|depth: usize| {
+                        let own =
+                            || self.index.own_matches(&searcher, &request.query, &expansions, &request.filter, depth);
+                        let (own, translated) = if crate::search::has_translated_list(&expansions, &request.filter) {
+                            // The two keyword lists are ranked at once, the translated one
+                            // first here, since the feedback waits for it.
+                            let (translated, own) = rayon::join(|| translated_list(depth), own);
+                            (own, translated)
+                        } else {
+                            // No list to rank (and no feedback: the channel closes at once).
+                            let translated = translated_list(depth);
+                            (own(), translated)
+                        };
+                        Ok(self.index.merged_matches(&searcher, &request.query, own?, translated?, depth))
+                    });
+                    // Each depth's own list, as in bm25 mode: a deeper list's first papers are
+                    // not the shallower one's (pruning keeps more candidates), and cut from the
+                    // deepest list alone, pages past the first depth served papers of the pages
+                    // before it again (`奖励模型`: 2505.22653 at 53 and at 125) and skipped others.
+                    let matches = crate::search::matches_to_depths(&depths, |depth| match first.take() {
+                        Some(first) => first(depth),
+                        None => {
+                            self.index.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)
+                        }
+                    })?;
+                    let list = self.keyword_list(&searcher, matches, request.sort == SortOrder::Date)?;
                     let highlighter =
                         Highlighter::new(&self.index, &searcher, list.query.as_deref(), &list.left_out, section)
                             .in_language(request.filter.lang)
@@ -481,16 +503,18 @@ impl SearchEngine {
         // vector rank alone (its keyword rank lay deeper) was otherwise never counted one.
         let keywords_only = mode == SearchMode::Hybrid && (section.is_some() || request.sort == SortOrder::Date);
         let mut keywords_time = None;
+        let mut keyword_days = HashMap::new();
         let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out, leader, words) = match keywords
         {
             Some(keywords) => {
                 let (
-                    KeywordList { ranked: by_words, total, left_out, singled_out, query: words },
+                    KeywordList { ranked: by_words, total, left_out, singled_out, query: words, first_seen },
                     highlighter,
                     prefetched,
                     keywords_took,
                 ) = keywords?;
                 keywords_time = Some(keywords_took);
+                keyword_days = first_seen;
                 let languages = keyword_languages(&request.query, translated_into);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
                 let leader = by_words.first().filter(|_| singled_out).map(|(id, _)| id.clone());
@@ -585,9 +609,10 @@ impl SearchEngine {
             // of each depth apart ([`newest_first_by_depth`]); those are all the answer pages
             // through. The total stays every match: the pages walk them all, band by band.
             fused.truncate(wanted);
-            let days: HashMap<String, u64> =
-                fused.iter().map(|f| (f.key.clone(), self.index.first_seen_of(&searcher, &f.key))).collect();
-            newest_first_by_depth(&mut fused, &depths, |f| days.get(&f.key).copied().unwrap_or(0));
+            newest_first_by_depth(&mut fused, &depths, |f| match keyword_days.get(&f.key) {
+                Some(&day) => day,
+                None => self.index.first_seen_of(&searcher, &f.key),
+            });
         }
         if let Some((id, _)) = named.found() {
             let id = id.to_string();
@@ -669,11 +694,23 @@ impl SearchEngine {
     }
 
     /// BM25's `matches` by paper id.
-    fn keyword_list(&self, searcher: &Searcher, matches: KeywordMatches) -> Result<KeywordList> {
+    /// `matches` by id, with each one's first-seen day when `dated` (a date order).
+    fn keyword_list(&self, searcher: &Searcher, matches: KeywordMatches, dated: bool) -> Result<KeywordList> {
         let addresses: Vec<_> = matches.hits.iter().map(|&(_, address)| address).collect();
         let ids = self.index.ids_at(searcher, &addresses)?;
+        // Read here, on the keyword thread while the model embeds the query, by address: by id
+        // on the main path, a date order's 1,000 matches cost 3 ms more of a hybrid answer.
+        let first_seen = match dated {
+            true => ids
+                .iter()
+                .zip(&addresses)
+                .map(|(id, &at)| (id.clone(), self.index.first_seen_at(searcher, at)))
+                .collect(),
+            false => HashMap::new(),
+        };
         let ranked = ids.into_iter().zip(matches.hits.iter().map(|&(score, _)| score)).collect();
         Ok(KeywordList {
+            first_seen,
             ranked,
             singled_out: matches.singled_out,
             query: matches.query,
@@ -728,6 +765,8 @@ struct KeywordList {
     query: Option<Box<dyn tantivy::query::Query>>,
     total: (usize, bool),
     left_out: Vec<String>,
+    /// The first-seen day of each paper of `ranked`, when asked for (a date order).
+    first_seen: HashMap<String, u64>,
 }
 
 /// Papers ranked by their best passage, separately for each language (searched at once):

@@ -286,6 +286,18 @@ impl TextFilter {
         also
     }
 
+    /// Whether the excluded phrases that `words` holds cover every word it searches for
+    /// (`agent -agent`, `vision transformer -vision -transformer`): nothing is left to look
+    /// for. Searched, its words matched no paper the filter admits, and vector and hybrid
+    /// modes served every paper by meaning alone. `model -"language model"` still searches
+    /// `model`, as `vision transformer -vision` does `transformer`.
+    pub(crate) fn excludes_every_word_of(&self, words: &str) -> bool {
+        let searched = Phrase::of(words);
+        let held: Vec<&str> =
+            self.excluded.iter().filter(|phrase| searched.holds(phrase)).map(|phrase| phrase.text.as_str()).collect();
+        !held.is_empty() && Phrase::of(&held.join(" ")).holds(&searched)
+    }
+
     /// The words and phrases no hit holds, as written.
     pub fn excluded(&self) -> Vec<String> {
         self.excluded.iter().map(|phrase| phrase.text.clone()).collect()
@@ -648,5 +660,24 @@ mod tests {
         }
         let (_, warnings) = TextFilter::of(&QuerySyntax::read("visionary -vision"));
         assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_query_whose_every_word_is_excluded_has_nothing_left_to_search() {
+        for (query, nothing_left) in [
+            ("agent -agent", true),
+            ("agents -agent", true),
+            ("vision transformer -vision -transformers", true),
+            ("强化学习 -强化学习", true),
+            ("language model -\"language model\"", true),
+            ("vision transformer -vision", false),
+            ("model -\"language model\"", false),
+            ("强化学习 -学习", false),
+            ("-vision", false),
+        ] {
+            let syntax = QuerySyntax::read(query);
+            let (filter, _) = TextFilter::of(&syntax);
+            assert_eq!(filter.excludes_every_word_of(&syntax.words), nothing_left, "{query}");
+        }
     }
 }

@@ -156,11 +156,11 @@ impl SearchRequest {
     }
 
     /// How many of the best papers a search ranks before it pages: the page's end, or, sorted
-    /// by date, at least `candidates` (the papers the date order is taken among).
-    pub(crate) fn depth(&self, candidates: usize) -> usize {
+    /// by date, at least `date_order` (the papers the date order is taken among).
+    pub(crate) fn depth(&self, date_order: usize) -> usize {
         match self.sort {
             SortOrder::Relevance => self.offset + self.limit,
-            SortOrder::Date => (self.offset + self.limit).max(candidates),
+            SortOrder::Date => (self.offset + self.limit).max(date_order),
         }
     }
 }
@@ -459,6 +459,32 @@ fn counted(terms: &[String]) -> Vec<(&str, f32)> {
 /// translation ([`PaperIndex::translated_matches`]).
 pub(crate) fn has_translated_list(expansions: &[Expansion], filter: &SearchFilter) -> bool {
     filter.section.is_none() && expansions.iter().any(|e| e.lang == Lang::En)
+}
+
+/// The keyword matches pages are cut from: `matches_at(depth)` for each of `depths`, each
+/// deeper list carrying on where the one before stops ([`crate::fusion::ranked_to_depths`]),
+/// with the deepest list's count and query and the first one's lead.
+pub(crate) fn matches_to_depths(
+    depths: &[usize],
+    mut matches_at: impl FnMut(usize) -> Result<KeywordMatches>,
+) -> Result<KeywordMatches> {
+    let (mut deepest, mut singled_out) = (None, None);
+    let hits = crate::fusion::ranked_to_depths(
+        depths,
+        |depth| {
+            let mut matches = matches_at(depth)?;
+            singled_out.get_or_insert(matches.singled_out);
+            let hits = std::mem::take(&mut matches.hits);
+            deepest = Some(matches);
+            Ok(hits)
+        },
+        |&(_, address)| address,
+    )?;
+    Ok(KeywordMatches {
+        hits,
+        singled_out: singled_out.unwrap_or(false),
+        ..deepest.expect("ranked to at least one depth")
+    })
 }
 
 /// The full query of `scoring`, `None` when it has no clause.
@@ -1203,17 +1229,13 @@ impl PaperIndex {
 
     /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
     pub fn search_bm25(&self, request: &SearchRequest) -> Result<SearchResults> {
-        self.search_bm25_translated(request, TRANSLATION_WEIGHT, crate::RankerConfig::default().candidates)
+        self.search_bm25_translated(request, TRANSLATION_WEIGHT)
     }
 
     /// Keyword-only search, each query phrase's translations sharing `translation` (0: none);
-    /// sorted by date, the `candidates` best matches are ordered newest first.
-    pub fn search_bm25_translated(
-        &self,
-        request: &SearchRequest,
-        translation: f32,
-        candidates: usize,
-    ) -> Result<SearchResults> {
+    /// sorted by date, the best [`DATE_ORDER_DEPTH`](crate::limits::DATE_ORDER_DEPTH) matches
+    /// are ordered newest first.
+    pub fn search_bm25_translated(&self, request: &SearchRequest, translation: f32) -> Result<SearchResults> {
         request.validate()?;
         let started = std::time::Instant::now();
         let searcher = self.searcher();
@@ -1221,38 +1243,23 @@ impl PaperIndex {
         // Every page whose end one depth holds is cut from one ranking; a deeper ranking
         // carries on where the one before stops (`ranking_depths`). By relevance the first
         // depth costs what a first page did (the pruned stage's candidates are four times the
-        // depth, and no fewer than `Pruning::candidates`); by date it is the `candidates` best.
+        // depth, and no fewer than `Pruning::candidates`); by date it is the matches a date
+        // order is taken among.
         let first = match request.sort {
             SortOrder::Relevance => self.pruning.candidates / 4,
-            SortOrder::Date => candidates,
+            SortOrder::Date => crate::limits::DATE_ORDER_DEPTH,
         };
-        let depths = crate::limits::ranking_depths(request.depth(candidates), first);
+        let depths = crate::limits::ranking_depths(request.depth(first), first);
         // A page within the first depth, by relevance, needs only the matches up to its end:
         // they are the first depth's first ones (the top of one scoring, or of one set of
         // pruned candidates, which stays the same up to the first depth).
         let mut read_to = depths.clone();
         if request.sort == SortOrder::Relevance && depths.len() == 1 {
-            read_to[0] = request.depth(candidates);
+            read_to[0] = request.depth(first);
         }
-        // The deepest list's count and query; the first one's lead.
-        let (mut deepest, mut singled_out) = (None, None);
-        let hits = crate::fusion::ranked_to_depths(
-            &read_to,
-            |depth| {
-                let mut matches =
-                    self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)?;
-                singled_out.get_or_insert(matches.singled_out);
-                let hits = std::mem::take(&mut matches.hits);
-                deepest = Some(matches);
-                Ok(hits)
-            },
-            |&(_, address)| address,
-        )?;
-        let matches = KeywordMatches {
-            hits,
-            singled_out: singled_out.unwrap_or(false),
-            ..deepest.expect("ranked to at least one depth")
-        };
+        let matches = matches_to_depths(&read_to, |depth| {
+            self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)
+        })?;
         let highlighter = crate::highlight::Highlighter::new(
             self,
             &searcher,
