@@ -68,6 +68,10 @@ fn a_chinese_query_finds_an_english_only_paper_through_the_lexicon() {
     let why = paperdex(dir.path(), &["lexicon", "幻觉"]);
     assert_eq!(why.code, 0, "{}", why.stderr);
     assert!(why.stdout.contains("hallucination") && why.stdout.contains("bracket"), "{}", why.stdout);
+    // A phrase's words typed without quotes are the phrase, as a search's are.
+    let quoted = paperdex(dir.path(), &["lexicon", "--json", "language model"]);
+    let typed = paperdex(dir.path(), &["lexicon", "language", "model", "--json"]);
+    assert_eq!((typed.code, &typed.stdout), (0, &quoted.stdout), "{}", typed.stderr);
 }
 
 /// The score a search gave `id` by meaning (its passage's cosine to the query), if it is a hit.

@@ -118,8 +118,9 @@ enum Command {
     },
     /// What a term translates to in the index's bilingual lexicon, and why (source, weight).
     Lexicon {
-        /// A Chinese or English word or phrase; without it, figures about the lexicon.
-        term: Option<String>,
+        /// A Chinese or English word or phrase (its words, quoted or not); without it, figures
+        /// about the lexicon.
+        term: Vec<String>,
         /// Most translations to show.
         #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value, allow_negative_numbers = true)]
         limit: usize,
@@ -690,11 +691,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lexicon { term, limit, json } => {
             let index = open(&cli)?;
             let lexicon = index.lexicon();
+            let term = (!term.is_empty()).then(|| term.join(" "));
             match term {
                 Some(term) => {
                     // Read as a query is (blank refused, its length bounded): a query is what
                     // the lexicon translates.
-                    let term = paperdex_index::limits::search_text("term", term)?;
+                    let term = paperdex_index::limits::search_text("term", &term)?;
                     let entries = lexicon.lookup(term, *limit);
                     if *json {
                         println!("{}", serde_json::to_string_pretty(&entries)?);

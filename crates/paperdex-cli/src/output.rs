@@ -591,7 +591,8 @@ pub fn print_paper(paper: &Paper, colour: bool) {
         _ => String::new(),
     };
     if let Some(upvotes) = paper.upvotes() {
-        seen.push_str(&format!("{}▲ {upvotes} upvotes", if seen.is_empty() { "" } else { " · " }));
+        let noun = if upvotes == 1 { "upvote" } else { "upvotes" };
+        seen.push_str(&format!("{}▲ {upvotes} {noun}", if seen.is_empty() { "" } else { " · " }));
     }
     if !seen.is_empty() {
         println!("{}", paint(&seen, DIM, colour));

@@ -58,8 +58,10 @@ const QUOTES: [(char, [char; 2]); 4] =
     [('"', ['"', '”']), ('“', ['”', '"']), ('「', ['」', '』']), ('『', ['』', '」'])];
 
 /// The minus signs that exclude the word or phrase after them: ASCII, the full-width one a
-/// Chinese input method types, and the dashes a text editor makes of `-` and `--`.
-const MINUS: [char; 4] = ['-', '－', '–', '—'];
+/// Chinese input method types, the dashes a text editor makes of `-` and `--`, the minus
+/// sign and hyphens of typeset text (a query copied from a page or a PDF), and the small
+/// hyphen-minus.
+const MINUS: [char; 8] = ['-', '－', '–', '—', '−', '‐', '‑', '﹣'];
 
 impl QuerySyntax {
     /// Reads `query`'s marks. A quote opens a phrase wherever it stands and its closing mark
@@ -577,6 +579,9 @@ mod tests {
         // A dash a text editor made of `-`; right after a closing quote, a minus before a
         // quote or a full-width one; but `"LLM"-based` is a hyphenated word.
         assert_eq!(read("agent —robot").2, strings(&["robot"]));
+        for minus in ['−', '‐', '‑', '﹣'] {
+            assert_eq!(read(&format!("agent {minus}robot")).2, strings(&["robot"]), "{minus:?}");
+        }
         assert_eq!(read("\"world model\"-\"robot\"").2, strings(&["robot"]));
         assert_eq!(read("“强化学习”－“视觉”").2, strings(&["视觉"]));
         assert_eq!(read("\"LLM\"-based agents").2, Vec::<String>::new());
