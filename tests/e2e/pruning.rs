@@ -37,8 +37,12 @@ fn pruned_retrieval_gives_the_exact_top_10_on_every_development_query() {
     for translation in [0.0, 0.5] {
         for query in &queries {
             let request = SearchRequest::new(query.as_str()).limit(10);
-            let want = exact.search_bm25_translated(&request, translation).expect("exact");
-            let got = pruned.search_bm25_translated(&request, translation).expect("pruned");
+            let want = exact
+                .search_bm25_translated(&request, translation, paperdex_index::RankerConfig::default().candidates)
+                .expect("exact");
+            let got = pruned
+                .search_bm25_translated(&request, translation, paperdex_index::RankerConfig::default().candidates)
+                .expect("pruned");
             assert!(!want.total_is_estimate && got.total_is_estimate, "{query}: each path as asked");
             let ranked = |r: &paperdex_index::SearchResults| -> Vec<(String, f32)> {
                 r.hits.iter().map(|h| (h.id.clone(), h.score)).collect()

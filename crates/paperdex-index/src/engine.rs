@@ -284,7 +284,8 @@ impl SearchEngine {
             });
         }
         if mode == SearchMode::Bm25 {
-            let mut results = self.index.search_bm25_translated(request, self.ranker.translation)?;
+            let mut results =
+                self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates)?;
             // The mode's own warnings first, then the keyword search's.
             results.warnings.splice(0..0, warnings);
             if results.total == 0
@@ -306,13 +307,15 @@ impl SearchEngine {
             warnings.push(warning);
         }
         // Every page whose end the same depth holds is cut from one ranking (`ranking_depths`).
-        // Sorted by date, hybrid orders the keyword matches, as bm25 mode does, and vector mode
-        // its nearest papers among the ranker's candidates (all papers are near somewhat).
+        // Sorted by date, hybrid orders the keyword matches as bm25 mode does (a required
+        // phrase's all), vector mode its nearest papers among the ranker's candidates (every
+        // paper is near somewhat).
+        let candidates = self.ranker.candidates;
         let first = match (request.sort, mode) {
-            (SortOrder::Date, SearchMode::Hybrid) => crate::limits::DATE_ORDER_DEPTH,
-            _ => self.ranker.candidates,
+            (SortOrder::Date, SearchMode::Hybrid) => request.date_order(candidates),
+            _ => candidates,
         };
-        let depths = crate::limits::ranking_depths(request.depth(first), first);
+        let depths = crate::limits::ranking_depths((request.offset + request.limit).max(first), first);
         let wanted = depths[depths.len() - 1];
         // The graphs are asked for at most MAX_VECTOR_PAPERS papers whatever the offset: deep
         // pages cost BM25 (cheap) more, never the vector search.

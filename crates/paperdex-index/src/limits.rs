@@ -24,11 +24,13 @@ pub const MAX_VECTOR_PAPERS: usize = 1000;
 /// walks over 300 hits (PERFORMANCE.md, session 34).
 const DEEPER_RANKINGS: [usize; 2] = [1_000, MAX_OFFSET + MAX_LIMIT];
 
-/// Sorted by date, the keyword matches ordered newest first: every match of a query that
-/// matches up to this many papers, else its best this many (then the next best, band by band:
-/// [`crate::fusion::newest_first_by_depth`]). Among the ranker's 100 candidates, the date
-/// order hid a query's newest papers whenever it matched more: `"reward model"` (326 matches
-/// on the whole corpus) began with a paper of 2026-07-30 while five of August were further on.
+/// Sorted by date, the matches of a query that requires a phrase are ordered newest first up
+/// to this many (then the next, band by band: [`crate::fusion::newest_first_by_depth`]): they
+/// are the set asked for. Among the ranker's 100 candidates, the date order hid its newest
+/// papers whenever it matched more: `"reward model"` (326 matches on the whole corpus) began
+/// with a paper of 2026-07-30 while five of August were further on. A query of words alone
+/// keeps the best candidates: over all its matches, `new KV cache quantization` listed first
+/// new papers that name a cache once (3D generation, talking heads).
 pub(crate) const DATE_ORDER_DEPTH: usize = DEEPER_RANKINGS[0];
 
 /// The depths a search whose page ends at `end` ranks to, shallowest first: `first`, then each

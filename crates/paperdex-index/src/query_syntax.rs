@@ -270,6 +270,11 @@ impl TextFilter {
         self.required.is_empty() && self.excluded.is_empty()
     }
 
+    /// Whether it requires a phrase.
+    pub(crate) fn requires_any(&self) -> bool {
+        !self.required.is_empty()
+    }
+
     /// The phrases every hit holds, as written.
     pub fn required(&self) -> Vec<String> {
         self.required.iter().map(|phrase| phrase.text.clone()).collect()

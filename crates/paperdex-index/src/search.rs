@@ -156,11 +156,21 @@ impl SearchRequest {
     }
 
     /// How many of the best papers a search ranks before it pages: the page's end, or, sorted
-    /// by date, at least `date_order` (the papers the date order is taken among).
-    pub(crate) fn depth(&self, date_order: usize) -> usize {
+    /// by date, at least [`SearchRequest::date_order`].
+    pub(crate) fn depth(&self, candidates: usize) -> usize {
         match self.sort {
             SortOrder::Relevance => self.offset + self.limit,
-            SortOrder::Date => (self.offset + self.limit).max(date_order),
+            SortOrder::Date => (self.offset + self.limit).max(self.date_order(candidates)),
+        }
+    }
+
+    /// How many of the best matches a date order is taken among first: every paper a required
+    /// phrase admits, up to [`DATE_ORDER_DEPTH`](crate::limits::DATE_ORDER_DEPTH), else the
+    /// ranker's `candidates`.
+    pub(crate) fn date_order(&self, candidates: usize) -> usize {
+        match self.filter.text.requires_any() {
+            true => crate::limits::DATE_ORDER_DEPTH.max(candidates),
+            false => candidates,
         }
     }
 }
@@ -1229,13 +1239,18 @@ impl PaperIndex {
 
     /// Keyword-only search, the query translated with [`TRANSLATION_WEIGHT`].
     pub fn search_bm25(&self, request: &SearchRequest) -> Result<SearchResults> {
-        self.search_bm25_translated(request, TRANSLATION_WEIGHT)
+        self.search_bm25_translated(request, TRANSLATION_WEIGHT, crate::RankerConfig::default().candidates)
     }
 
     /// Keyword-only search, each query phrase's translations sharing `translation` (0: none);
-    /// sorted by date, the best [`DATE_ORDER_DEPTH`](crate::limits::DATE_ORDER_DEPTH) matches
-    /// are ordered newest first.
-    pub fn search_bm25_translated(&self, request: &SearchRequest, translation: f32) -> Result<SearchResults> {
+    /// sorted by date, the best matches ([`SearchRequest::date_order`] of `candidates`) are
+    /// ordered newest first.
+    pub fn search_bm25_translated(
+        &self,
+        request: &SearchRequest,
+        translation: f32,
+        candidates: usize,
+    ) -> Result<SearchResults> {
         request.validate()?;
         let started = std::time::Instant::now();
         let searcher = self.searcher();
@@ -1247,15 +1262,15 @@ impl PaperIndex {
         // order is taken among.
         let first = match request.sort {
             SortOrder::Relevance => self.pruning.candidates / 4,
-            SortOrder::Date => crate::limits::DATE_ORDER_DEPTH,
+            SortOrder::Date => request.date_order(candidates),
         };
-        let depths = crate::limits::ranking_depths(request.depth(first), first);
+        let depths = crate::limits::ranking_depths(request.depth(candidates), first);
         // A page within the first depth, by relevance, needs only the matches up to its end:
         // they are the first depth's first ones (the top of one scoring, or of one set of
         // pruned candidates, which stays the same up to the first depth).
         let mut read_to = depths.clone();
         if request.sort == SortOrder::Relevance && depths.len() == 1 {
-            read_to[0] = request.depth(first);
+            read_to[0] = request.depth(candidates);
         }
         let matches = matches_to_depths(&read_to, |depth| {
             self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)

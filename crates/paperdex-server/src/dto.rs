@@ -399,9 +399,10 @@ pub struct FilterParams {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct OrderParams {
-    /// `relevance` (default) or `date`: newest first among the best matches: the best 1,000
-    /// keyword matches in bm25 and hybrid modes (every match of a query matching fewer), the
-    /// ranker's candidates (100 by default) nearest papers in vector mode.
+    /// `relevance` (default) or `date`: newest first among the best matches, up to the
+    /// ranker's candidates (100 by default): keyword matches in bm25 and hybrid modes, the
+    /// nearest papers in vector mode; of a query that requires a phrase, in bm25 and hybrid
+    /// modes every paper holding it, up to 1,000.
     #[param(inline)]
     sort: Option<SortParam>,
 }
