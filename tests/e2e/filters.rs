@@ -261,3 +261,21 @@ fn over_http_the_same_filters_and_sorts_apply_and_bad_values_are_400s_naming_the
         assert!(message.starts_with(named) && message.contains(value), "{query}: {message}");
     }
 }
+
+#[test]
+fn a_search_narrowed_to_chinese_shows_the_chinese_text_that_matched() {
+    let dir = index();
+    // The papers here with a Chinese summary have an English abstract too, which names the
+    // query's translation (reward model) more often than the summary names 奖励模型.
+    for mode in ["bm25", "hybrid"] {
+        let answer = json(dir.path(), &["search", "奖励模型", "--lang", "zh", "--mode", mode, "-n", "50"]);
+        let hits = answer["hits"].as_array().expect("hits");
+        assert!(hits.len() >= 10, "{mode}: {answer}");
+        let english: Vec<&str> = hits
+            .iter()
+            .filter(|h| !h["snippet"].as_str().unwrap_or("").chars().any(paperdex_core::is_han))
+            .map(|h| h["id"].as_str().unwrap_or(""))
+            .collect();
+        assert!(english.is_empty(), "{mode}: English snippets for {english:?}");
+    }
+}

@@ -193,35 +193,42 @@ impl Highlighter {
         generator: &SnippetGenerator,
         sections: &[&Section],
     ) -> (Option<(SectionGroup, Snippet)>, usize) {
-        let mut windows: Vec<(usize, SectionGroup, Window)> = sections
+        // A search narrowed to one language (`--lang zh`) shows a section in it when one
+        // holds a query word: the English abstract beside a Chinese summary had most words.
+        let in_language = |s: &Section| self.lang.is_none_or(|lang| Lang::detect(&s.text) == lang);
+        let mut windows: Vec<(bool, usize, SectionGroup, Window)> = sections
             .iter()
             .enumerate()
-            .filter_map(|(at, s)| Some((at, s.kind.group(), self.window(&s.text)?)))
+            .filter_map(|(at, s)| Some((in_language(s), at, s.kind.group(), self.window(&s.text)?)))
             .collect();
         // The highest bound first; among equal bounds the later section, which wins a tie.
-        windows.sort_by_key(|(at, _, window)| Reverse((window.most_highlights, *at)));
-        let mut best: Option<(usize, usize, SectionGroup, Snippet)> = None;
+        windows.sort_by_key(|(preferred, at, _, window)| Reverse((*preferred, window.most_highlights, *at)));
+        let mut best: Option<((bool, usize, usize), SectionGroup, Snippet)> = None;
         let mut analysed = 0;
-        for (at, group, window) in windows {
+        for (preferred, at, group, window) in windows {
             if window.most_highlights == 0 {
-                // Nor can any after it: a snippet without highlights is not shown.
+                if preferred {
+                    // Nor can any other of its language: a snippet without highlights is not
+                    // shown, but a section in another language may have some.
+                    continue;
+                }
                 break;
             }
-            if let Some((highlights, best_at, ..)) = &best {
-                // Neither this window nor any after it can beat the best: each highlights
-                // fewer terms, or as many in an earlier section.
-                if (window.most_highlights, at) < (*highlights, *best_at) {
+            if let Some((rank, ..)) = &best {
+                // Neither this window nor any after it can beat the best: each is in another
+                // language, or highlights fewer terms, or as many in an earlier section.
+                if (preferred, window.most_highlights, at) < *rank {
                     break;
                 }
             }
             let snippet = generator.snippet(window.text);
             analysed += 1;
-            let highlights = snippet.highlighted().len();
-            if highlights > 0 && best.as_ref().is_none_or(|b| (highlights, at) > (b.0, b.1)) {
-                best = Some((highlights, at, group, snippet));
+            let rank = (preferred, snippet.highlighted().len(), at);
+            if rank.1 > 0 && best.as_ref().is_none_or(|b| rank > b.0) {
+                best = Some((rank, group, snippet));
             }
         }
-        (best.map(|(_, _, group, snippet)| (group, snippet)), analysed)
+        (best.map(|(_, group, snippet)| (group, snippet)), analysed)
     }
 
     /// Whether the highlighter looks for query words in sections of `group` (all, unless the
