@@ -347,9 +347,13 @@ impl PaperIndex {
         self.vectors().map_or(0, |v| v.papers() as u64)
     }
 
-    /// How many of `searcher`'s papers have text in a language: all that can have vectors. A
-    /// paper whose one record is a summariser's apology has none (its link and listing day
-    /// only). Counted once per commit a searcher sees.
+    /// How many of `searcher`'s papers have text to embed: all that can have vectors. Those
+    /// with text in a language, and of the rest (a summariser's apology alone, an HF record
+    /// without an abstract: its title and link only), those the passages' rule
+    /// ([`paperdex_embed::chunk`]) gives a passage, their title; a paper known by its id alone
+    /// has none. Counted once per commit a searcher sees. Counting the first kind only, a
+    /// title embedded made up for a paper ingested without the model, and the answer did not
+    /// say that the paper had no vectors yet.
     pub fn papers_with_text(&self, searcher: &Searcher) -> Result<u64> {
         let generation = searcher.generation().generation_id();
         let counted = |slot: &Option<(u64, u64)>| slot.filter(|&(seen, _)| seen == generation).map(|(_, n)| n);
@@ -357,7 +361,17 @@ impl PaperIndex {
             return Ok(n);
         }
         let languages = [Lang::Zh, Lang::En].map(|lang| Term::from_field_text(self.fields.langs, lang.code()));
-        let n = searcher.search(&tantivy::query::TermSetQuery::new(languages), &tantivy::collector::Count)? as u64;
+        let with_language: Box<dyn tantivy::query::Query> = Box::new(tantivy::query::TermSetQuery::new(languages));
+        let mut n = searcher.search(&with_language, &tantivy::collector::Count)? as u64;
+        let without_language = tantivy::query::BooleanQuery::new(vec![
+            (tantivy::query::Occur::Must, Box::new(tantivy::query::AllQuery) as Box<dyn tantivy::query::Query>),
+            (tantivy::query::Occur::MustNot, with_language),
+        ]);
+        for address in searcher.search(&without_language, &tantivy::collector::DocSetCollector)? {
+            if !paperdex_embed::chunk(&self.paper_at(searcher, address)?).is_empty() {
+                n += 1;
+            }
+        }
         *self.papers_with_text.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((generation, n));
         Ok(n)
     }

@@ -364,6 +364,31 @@ fn a_paper_without_text_is_not_counted_as_missing_vectors() {
 }
 
 #[test]
+fn a_paper_known_by_its_title_alone_counts_among_the_papers_meaning_search_sees() {
+    // An HF record without an abstract: its title is embedded, so the paper is among those
+    // vectors can find, and one more paper taken in without the model is one without vectors.
+    let f = Fixture::new();
+    let titled = f.file.with_file_name("2026-01-06.json");
+    let record = serde_json::json!([{"paper": {"id": "2601.00013", "title": "Lobster choreography at scale"}}]);
+    std::fs::write(&titled, record.to_string()).expect("write");
+    let report = f.index().ingest(std::slice::from_ref(&titled), Some(&f.embedder), &mut Quiet).expect("ingest");
+    assert_eq!((report.papers_new, report.papers_embedded), (1, 1), "{report:?}");
+    for mode in MODES {
+        assert!(unseen_warnings(&f.engine, mode).is_empty(), "{mode:?}");
+    }
+    let later = f.file.with_file_name("2026-01-07.json");
+    write_papers(&later, &[("2601.00014", "Quantum lobsters", "Lobsters in quantum superposition.")]);
+    f.index().ingest(std::slice::from_ref(&later), None, &mut Quiet).expect("keyword-only ingest");
+    for mode in [SearchMode::Vector, SearchMode::Hybrid] {
+        let warnings = unseen_warnings(&f.engine, mode);
+        assert!(
+            warnings.len() == 1 && warnings[0].starts_with("1 of 14 papers have no vectors yet"),
+            "{mode:?}: {warnings:?}"
+        );
+    }
+}
+
+#[test]
 fn an_ingest_that_only_embeds_papers_taken_in_without_the_model_learns_the_lexicon_again() {
     // The embedding model's pairs need the vectors of the papers' terms, which an ingest
     // without the model could not make: the ingest that embeds the papers learns it again.
