@@ -226,6 +226,9 @@ fn over_http_and_in_the_terminal_the_answer_says_what_the_marks_asked() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("every hit holds: \"language model\""), "{}", run.stdout);
     assert!(run.stdout.contains("no hit holds: \"vision\""), "{}", run.stdout);
+    // Each hit's score beside the ranks it was fused from, with nothing that reads as a sum.
+    let scores: Vec<&str> = run.stdout.lines().map(str::trim).filter(|l| l.starts_with("score ")).collect();
+    assert!(!scores.is_empty() && scores.iter().all(|l| l.contains(" · bm25 #") && !l.contains(" = ")), "{scores:?}");
 }
 
 #[test]

@@ -489,8 +489,10 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
                 (Some(r), Some(s)) => format!("#{r} ({s:.3})"),
                 _ => "-".to_string(),
             };
+            // Side by side, not summed: the score is the fusion's of the two ranks (`--fusion`),
+            // and `= bm25 #1 (105.963) + vector #3 (0.899)` read as arithmetic giving 0.0694.
             let mut line = format!(
-                "score {:.4} = bm25 {} + vector {}",
+                "score {:.4} · bm25 {} · vector {}",
                 hit.score,
                 part(hit.bm25_rank, hit.bm25_score),
                 part(hit.vector_rank, hit.vector_score)
