@@ -82,7 +82,7 @@ fn hashed(index: &Path, args: &[&str]) -> Run {
 /// twice, none skipped, the same total on every page; sorted by date, newest first from the
 /// first hit to the last. Common queries are where it broke: pruning ranks a deeper keyword
 /// list otherwise at its top, so pages past the first 100 repeated papers of the pages
-/// before (hybrid `奖励模型`); and the date order restarted after the first 100.
+/// before (hybrid `奖励模型`); and a quoted phrase's date order restarted after the first 100.
 fn pages_walk_one_ranking(index: &Path) {
     let answer = |query: &str, mode: &str, offset: usize, limit: usize, sort: &str| -> serde_json::Value {
         let (offset, limit) = (offset.to_string(), limit.to_string());

@@ -696,13 +696,13 @@ impl SearchEngine {
         })
     }
 
-    /// BM25's `matches` by paper id.
-    /// `matches` by id, with each one's first-seen day when `dated` (a date order).
+    /// BM25's `matches` by paper id, with each one's first-seen day when `dated` (a date order).
     fn keyword_list(&self, searcher: &Searcher, matches: KeywordMatches, dated: bool) -> Result<KeywordList> {
         let addresses: Vec<_> = matches.hits.iter().map(|&(_, address)| address).collect();
         let ids = self.index.ids_at(searcher, &addresses)?;
         // Read here, on the keyword thread while the model embeds the query, by address: by id
-        // on the main path, a date order's 1,000 matches cost 3 ms more of a hybrid answer.
+        // on the main path, a phrase's date order of 1,000 matches cost 3 ms more of a hybrid
+        // answer.
         let first_seen = match dated {
             true => ids
                 .iter()

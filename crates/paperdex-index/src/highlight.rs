@@ -201,7 +201,8 @@ impl Highlighter {
             .enumerate()
             .filter_map(|(at, s)| Some((in_language(s), at, s.kind.group(), self.window(&s.text)?)))
             .collect();
-        // The highest bound first; among equal bounds the later section, which wins a tie.
+        // The search's language first, then the highest bound; among equal bounds the later
+        // section, which wins a tie.
         windows.sort_by_key(|(preferred, at, _, window)| Reverse((*preferred, window.most_highlights, *at)));
         let mut best: Option<((bool, usize, usize), SectionGroup, Snippet)> = None;
         let mut analysed = 0;
