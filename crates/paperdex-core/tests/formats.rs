@@ -284,17 +284,21 @@ fn a_date_that_is_no_calendar_day_is_said_not_dropped_in_silence() {
     let hf = r#"[{"paper": {"id": "2602.02958", "title": "One", "publishedAt": "2024-02-30T10:00:00.000Z"}},
         {"paper": {"id": "2602.04705", "title": "Two", "publishedAt": "not a date"}},
         {"paper": {"id": "2602.04706", "title": "Three"}},
-        {"paper": {"id": "2602.04707", "title": "Four", "publishedAt": "2026-02-03T18:00:00.000Z"}}]"#;
+        {"paper": {"id": "2602.04707", "title": "Four", "publishedAt": "2026-02-03T18:00:00.000Z"}},
+        {"paper": {"id": "2602.04708", "title": "Five", "publishedAt": "2030-01-01T00:00:00.000Z"}},
+        {"paper": {"id": "2602.04709", "summary": "A paper whose title the dump lost."}}]"#;
     let parsed = parse("hf-daily-api/2026-02-05.json", hf.as_bytes());
-    assert_eq!(parsed.records.len(), 4);
+    assert_eq!(parsed.records.len(), 6);
     let published: Vec<Option<&str>> = parsed.records.iter().map(|r| r.published.as_deref()).collect();
-    assert_eq!(published, [None, None, None, Some("2026-02-03")]);
+    assert_eq!(published, [None, None, None, Some("2026-02-03"), None, None]);
     let warned: Vec<(usize, &str)> = parsed.warnings.iter().map(|w| (w.position, w.message.as_str())).collect();
     assert_eq!(
         warned,
         [
             (1, "its publishedAt \"2024-02-30T10:00:00.000Z\" is no calendar day (YYYY-MM-DD): left out"),
             (2, "its publishedAt \"not a date\" is no calendar day (YYYY-MM-DD): left out"),
+            (5, "its publishedAt 2030-01-01 is after the day the list names it (2026-02-05): left out"),
+            (6, "it has no `title`: the paper is shown by its id"),
         ]
     );
 }

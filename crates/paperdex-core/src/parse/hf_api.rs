@@ -115,6 +115,19 @@ pub(super) fn record(item: Value, source: &Source) -> Result<(Record, Option<Str
             .filter(|raw| record.published.is_none() && non_empty(raw).is_some())
             .map(|raw| format!("its publishedAt {:?} is no calendar day (YYYY-MM-DD): left out", snippet(&raw, 40))),
     );
+    // A paper is published before a daily list names it: a later day is a broken field (a
+    // paper of 2030 on a list of 2026), left out as one that is no day is. The lists name
+    // papers of the day before or the same day, whatever the time zone.
+    if let (Some(day), Some(listed)) = (&record.published, &record.source.date)
+        && day > listed
+    {
+        warnings.push(format!("its publishedAt {day} is after the day the list names it ({listed}): left out"));
+        record.published = None;
+    }
+    // Shown by its id, as a paper with no title is: said, so the file can be mended.
+    if record.title.is_none() {
+        warnings.push("it has no `title`: the paper is shown by its id".to_string());
+    }
     let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     record.authors = paper.authors;
     record.keywords = paper.ai_keywords;
