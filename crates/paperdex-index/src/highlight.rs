@@ -192,7 +192,7 @@ impl Highlighter {
         &self,
         generator: &SnippetGenerator,
         sections: &[&Section],
-    ) -> (Option<(SectionGroup, Snippet)>, usize) {
+    ) -> (Option<(usize, SectionGroup, Snippet)>, usize) {
         // A search narrowed to one language (`--lang zh`) shows a section in it when one
         // holds a query word: the English abstract beside a Chinese summary had most words.
         let in_language = |s: &Section| self.lang.is_none_or(|lang| Lang::detect(&s.text) == lang);
@@ -229,7 +229,7 @@ impl Highlighter {
                 best = Some((rank, group, snippet));
             }
         }
-        (best.map(|(_, group, snippet)| (group, snippet)), analysed)
+        (best.map(|((_, _, at), group, snippet)| (at, group, snippet)), analysed)
     }
 
     /// Whether the highlighter looks for query words in sections of `group` (all, unless the
@@ -267,10 +267,8 @@ impl Highlighter {
             // list of its search results (`搜索结果来自`: lines of links and other papers' titles,
             // which say nothing of why this paper matched).
             let prose: Vec<&Section> = sections.iter().copied().filter(|s| s.kind != SectionKind::References).collect();
-            if let (Some((group, snippet)), _) = self.best_snippet(generator, &prose) {
-                let text = snippet.fragment().to_string();
-                let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
-                let (text, ranges) = tidy(text, ranges);
+            if let (Some((at, group, snippet)), _) = self.best_snippet(generator, &prose) {
+                let (text, ranges) = fragment_of(&prose[at].text, &snippet);
                 return (text, ranges, Some(self.section.unwrap_or(group)));
             }
         }
@@ -298,8 +296,7 @@ impl Highlighter {
     pub(crate) fn passage_snippet(&self, text: &str) -> (String, Vec<[usize; 2]>) {
         let marked = self.generator.as_ref().and_then(|generator| {
             let snippet = generator.snippet(self.window(text)?.text);
-            let ranges: Vec<[usize; 2]> = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
-            (!ranges.is_empty()).then(|| tidy(snippet.fragment().to_string(), ranges))
+            (!snippet.highlighted().is_empty()).then(|| fragment_of(text, &snippet))
         });
         marked.unwrap_or_else(|| (one_line(text, SNIPPET_CHARS), Vec::new()))
     }
@@ -340,6 +337,27 @@ pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
     let at_space = line[..end].rfind(' ').filter(|&space| line[..space].chars().count() >= max_chars * 3 / 4);
     let cut = line[..at_space.unwrap_or(end)].trim_end_matches([' ', ',', ';', ':', '，', '；', '：', '、']);
     format!("{cut}…")
+}
+
+/// `snippet`, a fragment of `text`, on one line ([`tidy`]) with `…` where `text` goes on
+/// before or after it, its highlights moved along: a snippet opening inside a sentence
+/// (`[cache] [quantization] a block-wise…`, from `key-cache quantization`) or ending inside a
+/// word (`They und`) read as if the text said so.
+fn fragment_of(text: &str, snippet: &Snippet) -> (String, Vec<[usize; 2]>) {
+    let fragment = snippet.fragment();
+    let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
+    let (tidied, ranges) = tidy(fragment.to_string(), ranges);
+    let (before, after) = match text.find(fragment) {
+        Some(at) => (!text[..at].trim().is_empty(), !text[at + fragment.len()..].trim().is_empty()),
+        None => (false, false),
+    };
+    let lead = if before { "…" } else { "" };
+    let mut marked = format!("{lead}{}", tidied.trim_end());
+    if after {
+        marked.push('…');
+    }
+    let ranges = ranges.into_iter().map(|[from, to]: [usize; 2]| [from + lead.len(), to + lead.len()]).collect();
+    (marked, ranges)
 }
 
 /// How far past its limit an opening may run whole: a text four characters over the limit is

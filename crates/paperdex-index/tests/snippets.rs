@@ -12,11 +12,11 @@ fn as_shown(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").replace(['*', '#'], "").replace("  ", " ")
 }
 
-/// Whether `hit`'s snippet (its beginning, up to the cut) is text of a section of the group its
-/// label names.
+/// Whether `hit`'s snippet (its beginning, between the marks of a cut) is text of a section of
+/// the group its label names.
 fn shows_its_label(paper: &Paper, hit: &SearchHit) -> bool {
     let Some(group) = hit.section else { return true };
-    let shown = as_shown(hit.snippet.trim_end_matches('…'));
+    let shown = as_shown(hit.snippet.trim_start_matches('…').trim_end_matches('…'));
     let start: String = shown.chars().take(40).collect();
     paper.sections().iter().filter(|s| s.kind.group() == group).any(|s| as_shown(&s.text).contains(start.trim()))
 }
@@ -153,4 +153,35 @@ fn a_model_name_gets_its_snippet_however_the_query_and_the_paper_write_it() {
     for query in ["GPT4o", "GPT-4o", "GPT 4o"] {
         assert_every_paper_gets_its_snippet(&engine, query, 3, None);
     }
+}
+
+/// A snippet cut out of a longer section says so where the section goes on (`…` before, after
+/// or both), and its highlights, moved past the mark, still fall on the query's words.
+#[test]
+fn a_snippet_cut_from_its_section_says_so_at_either_end_and_its_marks_stay_on_the_words() {
+    let (_dir, engine) = engine();
+    let (mut opened_inside, mut closed_inside) = (0, 0);
+    for query in ["KV cache quantization", "强化学习 奖励模型", "video generation", "agent benchmark"] {
+        let answer = engine.search(&SearchRequest::new(query).mode(SearchMode::Bm25).limit(35)).expect("search");
+        for hit in answer.hits.iter().filter(|hit| !hit.highlights.is_empty()) {
+            let paper = engine.index().paper(&hit.id).expect("stored");
+            let inner = as_shown(hit.snippet.trim_start_matches('…').trim_end_matches('…'));
+            let section = paper.sections().iter().map(|s| as_shown(&s.text)).find(|text| text.contains(&inner));
+            let section = section.unwrap_or_else(|| panic!("{query}: {} shows {:?}", hit.id, hit.snippet));
+            let (before, after) = (!section.starts_with(&inner), !section.ends_with(&inner));
+            assert_eq!(
+                (hit.snippet.starts_with('…'), hit.snippet.ends_with('…')),
+                (before, after),
+                "{query}: {} shows {:?}",
+                hit.id,
+                hit.snippet
+            );
+            (opened_inside, closed_inside) = (opened_inside + usize::from(before), closed_inside + usize::from(after));
+            for &[from, to] in &hit.highlights {
+                let word = hit.snippet.get(from..to).unwrap_or_else(|| panic!("{} {from}..{to}", hit.snippet));
+                assert!(!word.is_empty() && word.chars().all(char::is_alphanumeric), "{query}: {word:?} marked");
+            }
+        }
+    }
+    assert!(opened_inside > 0 && closed_inside > 0, "{opened_inside} {closed_inside}");
 }

@@ -46,7 +46,8 @@ pub struct Hit {
     pub first_seen: Option<String>,
     /// A link to the paper.
     pub url: String,
-    /// The best-matching passage, plain text on one line.
+    /// The best-matching passage, plain text on one line, with `…` where its section goes on
+    /// before or after it.
     pub snippet: String,
     /// The kind of section the match and the snippet came from: `title`, `contribution`,
     /// `innovations`, `experiments`, `usage`, `application`, `abstract`, `method` or `other`.
