@@ -351,9 +351,9 @@ impl PaperIndex {
     /// with text in a language, and of the rest (a summariser's apology alone, an HF record
     /// without an abstract: its title and link only), those the passages' rule
     /// ([`paperdex_embed::chunk`]) gives a passage, their title; a paper known by its id alone
-    /// has none. Counted once per commit a searcher sees. Counting the first kind only, a
-    /// title embedded made up for a paper ingested without the model, and the answer did not
-    /// say that the paper had no vectors yet.
+    /// has none. Counted once per commit a searcher sees. Counted by language alone, the
+    /// vectors of a paper known by its title outnumbered the count by one, which hid the one
+    /// paper ingested without the model: no answer said that it had no vectors yet.
     pub fn papers_with_text(&self, searcher: &Searcher) -> Result<u64> {
         let generation = searcher.generation().generation_id();
         let counted = |slot: &Option<(u64, u64)>| slot.filter(|&(seen, _)| seen == generation).map(|(_, n)| n);
