@@ -315,7 +315,7 @@ impl SearchEngine {
             (SortOrder::Date, SearchMode::Hybrid) => request.date_order(candidates),
             _ => candidates,
         };
-        let depths = crate::limits::ranking_depths((request.offset + request.limit).max(first), first);
+        let depths = request.depths(first);
         let wanted = depths[depths.len() - 1];
         // The graphs are asked for at most MAX_VECTOR_PAPERS papers whatever the offset: deep
         // pages cost BM25 (cheap) more, never the vector search.

@@ -186,8 +186,9 @@ impl Highlighter {
         Some(best.1)
     }
 
-    /// The snippet of the section whose snippet highlights the most terms (the last of
-    /// equals), with that section's group; and how many windows were analysed to find it.
+    /// The snippet of the section whose snippet highlights the most terms (in the search's
+    /// language when one holds any; the last of equals), with that section's place in
+    /// `sections` and its group; and how many windows were analysed to find it.
     fn best_snippet(
         &self,
         generator: &SnippetGenerator,

@@ -155,13 +155,11 @@ impl SearchRequest {
         self.filter.validate()
     }
 
-    /// How many of the best papers a search ranks before it pages: the page's end, or, sorted
-    /// by date, at least [`SearchRequest::date_order`].
-    pub(crate) fn depth(&self, candidates: usize) -> usize {
-        match self.sort {
-            SortOrder::Relevance => self.offset + self.limit,
-            SortOrder::Date => (self.offset + self.limit).max(self.date_order(candidates)),
-        }
+    /// The depths a search ranks to before it pages ([`crate::limits::ranking_depths`]), the
+    /// first of them `first` (a mode's own, or [`SearchRequest::date_order`]): as deep as the
+    /// page's end.
+    pub(crate) fn depths(&self, first: usize) -> Vec<usize> {
+        crate::limits::ranking_depths((self.offset + self.limit).max(first), first)
     }
 
     /// How many of the best matches a date order is taken among first: every paper a required
@@ -1264,13 +1262,13 @@ impl PaperIndex {
             SortOrder::Relevance => self.pruning.candidates / 4,
             SortOrder::Date => request.date_order(candidates),
         };
-        let depths = crate::limits::ranking_depths(request.depth(candidates), first);
+        let depths = request.depths(first);
         // A page within the first depth, by relevance, needs only the matches up to its end:
         // they are the first depth's first ones (the top of one scoring, or of one set of
         // pruned candidates, which stays the same up to the first depth).
         let mut read_to = depths.clone();
         if request.sort == SortOrder::Relevance && depths.len() == 1 {
-            read_to[0] = request.depth(candidates);
+            read_to[0] = request.offset + request.limit;
         }
         let matches = matches_to_depths(&read_to, |depth| {
             self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)
