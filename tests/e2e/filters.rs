@@ -152,6 +152,46 @@ fn sorted_by_date_the_newest_come_first_and_new_lists_what_came_since_a_day() {
 }
 
 #[test]
+fn new_lists_a_days_most_upvoted_papers_first_and_pages_never_overlap() {
+    let dir = index();
+    let index = PaperIndex::open(dir.path()).expect("open");
+    let upvotes: std::collections::HashMap<String, u32> = index
+        .papers()
+        .expect("papers")
+        .iter()
+        .map(|paper| (paper.id.to_string(), paper.upvotes().unwrap_or(0)))
+        .collect();
+    drop(index);
+    let listed = json(dir.path(), &["new", "-n", "100"]);
+    let order: Vec<(String, u32, String)> = listed["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|hit| {
+            let id = hit["id"].as_str().expect("id").to_string();
+            (hit["first_seen"].as_str().unwrap_or("").to_string(), upvotes[&id], id)
+        })
+        .collect();
+    assert_eq!(order.len(), upvotes.len());
+    // Newest day first; within a day, most upvoted first, then by id.
+    let key = |(day, votes, id): &(String, u32, String)| {
+        (std::cmp::Reverse(day.clone()), std::cmp::Reverse(*votes), id.clone())
+    };
+    assert!(order.windows(2).all(|w| key(&w[0]) < key(&w[1])), "{order:?}");
+    // The sample's day has papers with different upvotes, so the order says something.
+    let sample_day: std::collections::BTreeSet<u32> =
+        order.iter().filter(|(day, _, _)| day == "2026-02-05").map(|(_, votes, _)| *votes).collect();
+    assert!(sample_day.len() >= 5, "{sample_day:?}");
+    // Pages of 7 walk the same list.
+    let mut paged = Vec::new();
+    for offset in (0..order.len()).step_by(7) {
+        let page = json(dir.path(), &["new", "-n", "7", "--offset", &offset.to_string()]);
+        paged.extend(hit_ids(&page));
+    }
+    assert_eq!(paged, order.iter().map(|(_, _, id)| id.clone()).collect::<Vec<_>>());
+}
+
+#[test]
 fn show_gives_the_first_and_last_day_a_paper_was_listed_and_its_upvotes() {
     let dir = index();
     let shown = json(dir.path(), &["show", LISTED_TWICE]);

@@ -55,6 +55,18 @@ fn two_words(text: &str, first: &str, second: &str) -> bool {
     (0..words.len()).any(|i| words[i] == first && words[i + 1..].iter().take(2).any(|w| w.starts_with(second)))
 }
 
+/// Whether `text` has the word `first` (or its plural) and, two or three words on, a word
+/// beginning with `second`: the phrase `first <a stop word> second`, whose stop word's place
+/// some word fills, and one other word allowed among them.
+fn gapped_words(text: &str, first: &str, second: &str) -> bool {
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let plural = format!("{first}s");
+    (0..words.len()).any(|i| {
+        (words[i] == first || words[i] == plural)
+            && words[i + 1..].iter().skip(1).take(2).any(|w| w.starts_with(second))
+    })
+}
+
 /// Whether `text` has a word beginning with `stem`.
 fn word(text: &str, stem: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(stem))
@@ -89,6 +101,27 @@ fn a_quoted_phrase_finds_exactly_the_papers_that_say_it_in_every_mode() {
     // Without quotes the same words find more papers: the phrase narrowed.
     let loose = search(dir.path(), "language model", &["--mode", "bm25"]);
     assert!(ids(&loose).len() > saying.len(), "{loose}");
+}
+
+#[test]
+fn a_stop_word_inside_a_quoted_phrase_keeps_its_place() {
+    let dir = index();
+    // `"text to image"` is `text`, a word, `image`: papers saying "text image" (pairs,
+    // encoders) do not say it.
+    let saying = papers_where(dir.path(), |text| gapped_words(text, "text", "image"));
+    let adjacent = papers_where(dir.path(), |text| two_words(text, "text", "image"));
+    assert!(saying.len() >= 2 && !adjacent.is_subset(&saying), "{saying:?} {adjacent:?}");
+    for mode in ["bm25", "vector", "hybrid"] {
+        let answer = search(dir.path(), "\"text to image\"", &["--mode", mode]);
+        let found = ids(&answer);
+        assert_eq!(
+            found,
+            saying,
+            "{mode}: {:?} {:?}",
+            found.difference(&saying).collect::<Vec<_>>(),
+            saying.difference(&found).collect::<Vec<_>>()
+        );
+    }
 }
 
 #[test]

@@ -544,9 +544,10 @@ impl PaperIndex {
         Ok(Some(crate::generation::Admitted::AllBut { left_out: ids_of(&left_out)?, admitted }))
     }
 
-    /// The papers `filter` admits, newest first (by first-seen day): `offset` skipped, at most
-    /// `limit`, with how many there are (`total`). What `paperdex new` lists when it has no
-    /// query: the answer has an empty query and says `bm25` (the index alone answered).
+    /// The papers `filter` admits, newest first (by first-seen day; a day's most upvoted
+    /// first, then by id, so pages never overlap): `offset` skipped, at most `limit`, with how
+    /// many there are (`total`). What `paperdex new` lists when it has no query: the answer has
+    /// an empty query and says `bm25` (the index alone answered).
     pub fn newest(&self, filter: &crate::SearchFilter, offset: usize, limit: usize) -> Result<crate::SearchResults> {
         filter.validate()?;
         crate::limits::check_limit(limit)?;
@@ -555,9 +556,13 @@ impl PaperIndex {
         let searcher = self.searcher();
         let query: Box<dyn tantivy::query::Query> =
             filter.query(&self.fields).unwrap_or_else(|| Box::new(tantivy::query::AllQuery));
-        let top = TopDocs::with_limit(limit.max(1))
-            .and_offset(offset)
-            .order_by_fast_field::<u64>("first_seen", tantivy::Order::Desc);
+        use tantivy::Order::{Asc, Desc};
+        use tantivy::collector::sort_key::{SortByStaticFastValue, SortByString};
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by((
+            (SortByStaticFastValue::<u64>::for_field("first_seen"), Desc),
+            (SortByStaticFastValue::<u64>::for_field("upvotes"), Desc),
+            (SortByString::for_field("id"), Asc),
+        ));
         let (newest, total) = searcher.search(&query, &(top, tantivy::collector::Count))?;
         let highlighter =
             crate::highlight::Highlighter::new(self, &searcher, None, &[], filter.section).in_language(filter.lang);

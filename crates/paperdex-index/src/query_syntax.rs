@@ -9,7 +9,7 @@
 //! every mode, from the CLI, the HTTP API and MCP alike.
 //!
 //! A phrase is found as written: its words in order (as the index spells them: `"language
-//! models"` finds `language model`, stop words keep their places; one other word may stand
+//! models"` finds `language model`, a stop word's place is kept for some word; one other word may stand
 //! among them, for the whole of a hyphenated word, [`WORDS_SLOP`]; a hyphenated word is its
 //! parts, an acronym its singular and plural), Chinese characters alone as written (their
 //! bigrams in order, so however jieba cut the papers), in the title, the text, the keywords or
@@ -408,9 +408,7 @@ impl Phrase {
                     Some(forms) => forms.into_iter().map(|form| vec![(0, form)]).collect(),
                     None => vec![terms.clone()],
                 };
-                let each = spellings
-                    .iter()
-                    .flat_map(|terms| word_fields.iter().map(|&field| sequence(field, terms, WORDS_SLOP)));
+                let each = spellings.iter().flat_map(|terms| word_fields.iter().map(|&field| words(field, terms)));
                 any_of(each.collect())
             }
             Some(Piece::Han(bigrams)) => {
@@ -475,6 +473,28 @@ fn word_parts(text: &str) -> Vec<(usize, String)> {
         parts.push((token.position - wholes, token.text.clone()));
     }
     parts
+}
+
+/// A phrase of word terms at their positions in `field`, allowing one other term among them
+/// ([`WORDS_SLOP`]) but never fewer: where a stop word left a gap (`"reward for model"`:
+/// `reward` 0, `model` 2), some word must fill it. Tantivy's slop is a distance either way, so
+/// a phrase with a gap would find its words closer together (`reward model`); it is asked
+/// instead as the phrase at its exact positions or with one place added before one of its
+/// terms, each without slop.
+fn words(field: Field, terms: &[(usize, String)]) -> Box<dyn Query> {
+    let gapped = terms.windows(2).any(|pair| pair[1].0 > pair[0].0 + 1);
+    if !gapped {
+        return sequence(field, terms, WORDS_SLOP);
+    }
+    let shifted = (0..terms.len()).map(|from| {
+        let terms: Vec<(usize, String)> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, (at, term))| (at + usize::from(from > 0 && i >= from), term.clone()))
+            .collect();
+        sequence(field, &terms, 0)
+    });
+    any_of(shifted.collect())
 }
 
 /// Terms at their positions as a phrase in `field` allowing `slop` other terms among them, or

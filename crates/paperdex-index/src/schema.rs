@@ -48,6 +48,9 @@ pub struct Fields {
     /// The files its records came from, as the index names them: which papers a file listed
     /// when it was last read ([`crate::PaperIndex::ingest`]'s files no longer listing some).
     pub source_paths: Field,
+    /// Its Hugging Face upvotes ([`Paper::upvotes`], 0 without), a fast field: `new` lists a
+    /// day's papers most upvoted first, as the daily list does.
+    pub upvotes: Field,
 }
 
 /// The section groups with a field of their own: all but the title, which has its own field.
@@ -106,6 +109,7 @@ impl Fields {
                 builder.add_text_field(&section_field_name(group), options)
             }),
             source_paths: builder.add_text_field("source_paths", STRING),
+            upvotes: builder.add_u64_field("upvotes", NumericOptions::default().set_fast()),
         };
         (builder.build(), fields)
     }
@@ -135,6 +139,7 @@ impl Fields {
             content_hash: get("content_hash")?,
             paper: get("paper")?,
             source_paths: get("source_paths")?,
+            upvotes: get("upvotes")?,
         })
     }
 
@@ -182,6 +187,7 @@ impl Fields {
         if let Some(day) = paper.first_seen().and_then(crate::filter::Day::of) {
             doc.add_u64(self.first_seen, day.number());
         }
+        doc.add_u64(self.upvotes, u64::from(paper.upvotes().unwrap_or(0)));
         for lang in paper.languages() {
             doc.add_text(self.langs, lang.code());
         }
