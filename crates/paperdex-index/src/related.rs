@@ -10,7 +10,7 @@
 //!   [`is_template`]) and keywords: its 30 most
 //!   distinctive terms (and, for a paper with next to no English words, the English
 //!   translations of its best Chinese terms from the bilingual lexicon, at half weight) (tf·idf, seen in at least one other paper and in at most a tenth of
-//!   them) as one boosted query. Tantivy's `MoreLikeThisQuery` does the same but needs stored
+//!   them; a Chinese word's idf and tenth counted among the papers with Chinese text) as one boosted query. Tantivy's `MoreLikeThisQuery` does the same but needs stored
 //!   fields, picks among equally weighted terms in hash order (so results changed between
 //!   runs), and its defaults (terms seen twice in the paper and in five documents) leave a
 //!   digest almost no terms.
@@ -309,11 +309,19 @@ fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> 
         }
     }
     let docs = searcher.num_docs();
-    let max_df = max_doc_frequency(docs);
+    let chinese_docs = searcher.doc_freq(&Term::from_field_text(index.fields.langs, Lang::Zh.code()))?.min(docs);
     let mut scored = Vec::new();
     for (term, tf) in frequencies {
         let df = searcher.doc_freq(&term)?;
-        if (MIN_DOC_FREQUENCY..=max_df).contains(&df) {
+        // A Chinese word is as distinctive as its share of the papers with Chinese text says:
+        // counted against every paper, the summaries' common words (标注, 子集, 产生) looked
+        // as rare as an English method name, and the papers that share them led the lists.
+        let docs = if term.value().as_str().is_some_and(|word| word.chars().any(paperdex_core::is_han)) {
+            chinese_docs
+        } else {
+            docs
+        };
+        if (MIN_DOC_FREQUENCY..=max_doc_frequency(docs)).contains(&df) {
             // BM25's idf, as tantivy's more-like-this uses.
             let idf = (1.0 + (docs as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
             scored.push((term, tf as f32 * idf));
@@ -642,6 +650,62 @@ mod tests {
         let mut top = ids(&related);
         top.sort_unstable();
         assert_eq!(top, ["2603.00002", "2603.00003"], "{:?}", related.hits);
+    }
+
+    /// A word most Chinese summaries use (标注, "annotation") is rare among all papers, most
+    /// of which are English: counted against them all, it outweighed the seed's own topic,
+    /// and the summaries sharing it led the list.
+    #[test]
+    fn a_chinese_word_common_among_chinese_summaries_does_not_lead_a_list() {
+        use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
+        let record = |number: u32, title: &str, sections: &[(SectionKind, &str)]| {
+            let source = Source { path: "paper-md/day.md".into(), format: SourceFormat::PaperMarkdown, date: None };
+            let mut record = Record::new(PaperId::parse(&format!("2603.{number:05}")).expect("id"), source);
+            record.title = Some(title.to_string());
+            record.sections.extend(sections.iter().map(|(kind, text)| Section::new(*kind, *text)));
+            record
+        };
+        let mut records = vec![
+            record(
+                1,
+                "Learned tokens for character rigging",
+                &[
+                    (SectionKind::Abstract, "We rig characters automatically."),
+                    (SectionKind::CoreContribution, "自动绑定骨骼，减少人工标注。标注成本高，标注数据少，标注误差大。"),
+                ],
+            ),
+            record(2, "Rigging meshes with a transformer", &[(SectionKind::Abstract, "A transformer rigs any mesh.")]),
+        ];
+        // Six of the ten Chinese summaries speak of annotation; ninety English papers do not.
+        let topics = [
+            "蛋白质结构预测",
+            "交通信号控制",
+            "股票价格预测",
+            "天气预报降尺度",
+            "乐谱生成",
+            "药物发现",
+            "语音识别",
+            "机器翻译",
+            "推荐系统",
+        ];
+        for (i, topic) in topics.iter().enumerate() {
+            let text = if i < 6 {
+                format!("{topic}，降低标注成本，标注质量更高。")
+            } else {
+                format!("{topic}。")
+            };
+            records.push(record(10 + i as u32, topic, &[(SectionKind::CoreContribution, text.as_str())]));
+        }
+        for i in 0..90u32 {
+            let text = format!("Study {i} of optimisation number {}.", i % 7);
+            records.push(record(100 + i, &format!("Filler {i}"), &[(SectionKind::Abstract, text.as_str())]));
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest_records(records, None, &mut Quiet).expect("ingest");
+        let engine = SearchEngine::new(index, Err("keywords only".into()));
+        let related = engine.related("2603.00001", 1).expect("related");
+        assert_eq!(ids(&related), ["2603.00002"], "{:?}", related.hits);
     }
 
     #[test]
