@@ -119,6 +119,37 @@ fn each_listing_says_what_it_counts() {
 /// `--related-fusion` ranks related lists, and `--fusion` does not: with the vectors weighing
 /// nothing the list is the words' order, with the words weighing nothing the vectors'.
 #[test]
+fn a_flag_wins_over_its_environment_variable_and_a_bad_variable_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(run_output(paperdex_hashed(&index).arg("ingest").arg(sample())).code, 0);
+    // A variable exported empty (a unit file's `PAPERDEX_INDEX=`) is unset; one exported
+    // wrong is overridden by the flag, for the option's command and every other.
+    let stats = |env: (&str, &str), args: &[&str]| {
+        run_output(paperdex_hashed(&index).env(env.0, env.1).args(args).args(["stats", "--json"]))
+    };
+    for (env, args) in [
+        (("PAPERDEX_INDEX", ""), &[][..]),
+        (("PAPERDEX_MODELS", ""), &["--models", "models"][..]),
+        (("PAPERDEX_FUSION", "bogus"), &["--fusion", "rrf"][..]),
+        (("PAPERDEX_TRANSLATION", "abc"), &["--translation=1"][..]),
+    ] {
+        let run = stats(env, args);
+        assert_eq!(run.code, 0, "{env:?} {args:?}: {}", run.stderr);
+    }
+    let run = run_output(
+        paperdex_hashed(&index).env("PAPERDEX_FUSION", "bogus").args(["--fusion", "rrf", "search", "3D", "--json"]),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Left to the variable, the bad value is refused naming the variable, in JSON too.
+    let run = stats(("PAPERDEX_FUSION", "bogus"), &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("in PAPERDEX_FUSION (from the environment; --fusion overrides it)"), "{}", run.stderr);
+    let answer: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("PAPERDEX_FUSION")), "{answer}");
+}
+
+#[test]
 fn related_lists_fuse_by_their_own_setting() {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = dir.path().join("index");

@@ -288,10 +288,12 @@ fn kill_at_random_moments(setup: &Setup) {
 fn ctrl_c_during_an_ingest_says_what_was_kept_and_the_index_answers() {
     // The user presses Ctrl-C once the ingest has begun writing generations: the terminal says
     // what is kept and how to finish, the status is the signal's, and the index is usable.
-    // `kill` (SIGTERM, as a service manager stops a job) is told the same.
+    // `kill` (SIGTERM, as a service manager stops a job) and a hang-up are told the same.
     let setup = Setup::hashed_slice();
     said_what_was_kept_after(&setup, "-INT", 130, "ingest the same files again to finish");
     said_what_was_kept_after(&setup, "-TERM", 143, "ingest the same files again to finish");
+    // So is a terminal or ssh session closed under it (SIGHUP).
+    said_what_was_kept_after(&setup, "-HUP", 129, "ingest the same files again to finish");
     // A glossary is stored by the run's last commit: finishing without it would drop it.
     let elsewhere = tempfile::tempdir().expect("tempdir");
     let glossary = elsewhere.path().join("terms.tsv");

@@ -4,7 +4,8 @@
 use std::fs;
 
 use crate::support::{
-    assert_consistent, hit_ids, ingest_slice_args, paperdex, paperdex_hashed, run_output, sample, search_json, snapshot,
+    Server, assert_consistent, hit_ids, http_get, ingest_slice_args, paperdex, paperdex_hashed, run_output, sample,
+    search_json, snapshot,
 };
 
 #[test]
@@ -110,6 +111,37 @@ fn a_document_store_that_does_not_decode_is_a_damaged_index_not_an_internal_fail
     let body: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(body["error"]["code"], "index_damaged", "{body}");
     assert!(run.stderr.contains("move the index folder away and ingest again"), "{}", run.stderr);
+}
+
+#[test]
+fn a_server_that_meets_a_damaged_document_store_says_so_at_its_health_probe() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+    let server = Server::start(&index);
+    let health = || -> serde_json::Value {
+        let (status, body) = http_get(server.addr(), "/healthz").expect("GET /healthz");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).expect("JSON")
+    };
+    assert_eq!(health()["status"], "ok");
+    // The stored papers overwritten under the running server: the commit still reads well,
+    // and only a request that reads a paper meets the damage (listing every paper reads each
+    // segment's first block).
+    for entry in fs::read_dir(index.join("tantivy")).expect("list") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "store") {
+            let mut bytes = fs::read(&path).expect("read");
+            bytes[..100].fill(0xff);
+            fs::write(&path, &bytes).expect("damage");
+        }
+    }
+    let (status, body) = http_get(server.addr(), "/api/papers?limit=100").expect("GET");
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("index_damaged"), "{body}");
+    let health = health();
+    assert_eq!(health["status"], "degraded", "{health}");
+    assert!(health["index_problem"].as_str().is_some_and(|p| p.contains("damaged")), "{health}");
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! prints the HTTP API's error body on stdout. What `--json` prints is the HTTP API's answer
 //! (`paperdex_server::dto`), field for field, so a script reads one shape from either.
 
+mod environment;
 mod output;
 mod query_args;
 
@@ -325,11 +326,16 @@ const EXIT_USAGE: u8 = 2;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, FromArgMatches};
     let args = query_args::query_words_last(Cli::command(), std::env::args_os().collect());
-    let cli = match Cli::try_parse_from(&args) {
+    let mut command = environment::without_overridden(Cli::command(), &args);
+    let parsed = command
+        .try_get_matches_from_mut(&args)
+        .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
+            let from_environment = environment::named_by_variable(&command, &error);
             // A script that asked for JSON reads a bad flag as it reads any other refusal;
             // `--help` and `--version` are answers, not errors.
             if error.use_stderr() && asks_for_json(&args) {
@@ -337,8 +343,12 @@ fn main() -> ExitCode {
                 // under the first); the usage and tips after the blank line are for a terminal.
                 let rendered = error.render().to_string();
                 let message: Vec<&str> = rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
-                let message = message.join(" ");
+                let message = from_environment.clone().unwrap_or_else(|| message.join(" "));
                 print_json_error(ErrorCode::InvalidParameter, message.strip_prefix("error: ").unwrap_or(&message));
+            }
+            if let Some(message) = from_environment {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
             }
             error.exit()
         }
@@ -499,6 +509,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(path) => format!("ingest the same files with `--glossary {}` again", path.display()),
                 None => "ingest the same files again".to_string(),
             };
+            let again_after_failure = again.clone();
             say_what_an_interruption_keeps(move || {
                 format!(
                     "the index holds {} papers as of its last commit (an ingest commits every {per_generation} \
@@ -522,7 +533,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal(), committed);
             let lexicon_before = index.lexicon().name.clone();
-            let report = index.ingest(paths, embedder.as_deref().ok(), &mut progress)?;
+            let report = match index.ingest(paths, embedder.as_deref().ok(), &mut progress) {
+                Ok(report) => report,
+                Err(error) => {
+                    progress.finish();
+                    if let Some(kept) = progress.kept_after_failure(&again_after_failure) {
+                        eprintln!("note: {kept}");
+                    }
+                    return Err(error.into());
+                }
+            };
             progress.finish();
             let lexicon = index.lexicon();
             // The index folder's `glossary.tsv` counts as `--glossary` does: its bad lines
@@ -796,22 +816,25 @@ fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embed
         .map_err(|e| e.to_string())
 }
 
-/// Ctrl-C (or `kill`'s SIGTERM) during a write: every generation committed before it is kept
-/// whole (a write is a series of commits, each crash-safe), and the user is told what that is
-/// and how to finish (`kept`), before the process ends as the signal would have ended it
-/// (status 130, or 143). Without this the terminal, or a service's log, fell silent, and
-/// nothing said whether the hour's ingest was lost.
+/// Ctrl-C (or `kill`'s SIGTERM, or the SIGHUP of a closed terminal or ssh session) during a
+/// write: every generation committed before it is kept whole (a write is a series of commits,
+/// each crash-safe), and the user is told what that is and how to finish (`kept`), before the
+/// process ends as the signal would have ended it (status 130, 143 or 129). Without this the
+/// terminal, or a service's log, fell silent, and nothing said whether the hour's ingest was
+/// lost (a hang-up's message reaches a log or `nohup.out`).
 fn say_what_an_interruption_keeps(kept: impl FnOnce() -> String + Send + 'static) {
     std::thread::spawn(move || {
         let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
         let signal = runtime.block_on(async {
             use tokio::signal::unix::{SignalKind, signal};
-            let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+            let (Ok(mut terminate), Ok(mut hang_up)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup()))
+            else {
                 return tokio::signal::ctrl_c().await.ok().map(|()| 130);
             };
             tokio::select! {
                 interrupted = tokio::signal::ctrl_c() => interrupted.ok().map(|()| 130),
                 _ = terminate.recv() => Some(143),
+                _ = hang_up.recv() => Some(129),
             }
         });
         if let Some(status) = signal {

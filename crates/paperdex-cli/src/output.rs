@@ -66,6 +66,8 @@ pub struct IngestProgress {
     embed_lines: usize,
     /// The papers the index holds as of its last commit, for what Ctrl-C says is kept.
     committed: Arc<AtomicU64>,
+    /// The commits made so far: an ingest that fails after one has changed the index.
+    commits: usize,
 }
 
 impl IngestProgress {
@@ -81,7 +83,20 @@ impl IngestProgress {
             bar.set_message("reading");
             bar
         });
-        IngestProgress { bar, total: 0, done: 0, embed_lines: 0, committed }
+        IngestProgress { bar, total: 0, done: 0, embed_lines: 0, committed, commits: 0 }
+    }
+
+    /// What a failed ingest kept, when it committed anything: the papers the index now holds
+    /// and how to finish (the error says what stopped it).
+    pub fn kept_after_failure(&self, again: &str) -> Option<String> {
+        (self.commits > 0).then(|| {
+            format!(
+                "the index holds {} papers as of this ingest's last commit ({} commits made; the lexicon is \
+                 learned at its end); once the cause is mended, {again} to finish: unchanged papers are skipped",
+                self.committed.load(Ordering::Relaxed),
+                self.commits
+            )
+        })
     }
 
     fn line(&self, text: &str) {
@@ -124,12 +139,13 @@ impl IngestObserver for IngestProgress {
     fn writing(&mut self, papers: usize) {
         match &self.bar {
             Some(bar) => bar.set_message("writing"),
-            None => eprintln!("writing {papers} papers"),
+            None => eprintln!("writing {papers} paper{}", if papers == 1 { "" } else { "s" }),
         }
     }
 
     fn committed(&mut self, papers: u64) {
         self.committed.store(papers, Ordering::Relaxed);
+        self.commits += 1;
     }
 
     fn learning_lexicon(&mut self) {

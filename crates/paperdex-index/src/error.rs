@@ -111,6 +111,34 @@ fn tantivy_message(error: &tantivy::TantivyError) -> String {
     }
 }
 
+/// `error` with its cause named when tantivy's writer threads failed without one ("An index
+/// writer was killed"): the usual cause is a full disk (or quota), which a small write beside
+/// the index at `root` then says plainly, naming the folder. Any other error is returned as
+/// it is.
+pub(crate) fn with_full_disk_named(root: &std::path::Path, error: IndexError) -> IndexError {
+    let IndexError::Tantivy(inner) = &error else { return error };
+    if is_damage(inner) {
+        return error;
+    }
+    let probe = root.join(".paperdex-space-probe");
+    let full = no_space_at(&probe);
+    let _ = std::fs::remove_file(&probe);
+    match full {
+        Some(source) => IndexError::Io { path: root.to_path_buf(), source },
+        None => error,
+    }
+}
+
+/// The error of writing a mebibyte to `probe` when it says that there is no room.
+fn no_space_at(probe: &std::path::Path) -> Option<io::Error> {
+    use std::io::Write;
+    let written = std::fs::File::create(probe).and_then(|mut file| {
+        file.write_all(&[0u8; 1 << 20])?;
+        file.sync_all()
+    });
+    written.err().filter(|e| matches!(e.kind(), io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded))
+}
+
 impl IndexError {
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
@@ -300,5 +328,22 @@ impl ErrorCode {
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_told_apart_from_a_disk_with_room() {
+        // `/dev/full` answers every write as a full disk does.
+        let full = no_space_at(std::path::Path::new("/dev/full")).expect("no space");
+        assert_eq!(full.kind(), io::ErrorKind::StorageFull);
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(no_space_at(&dir.path().join("probe")).is_none());
+        // An error that is no writer's failure is left as it is.
+        let error = with_full_disk_named(dir.path(), IndexError::Cancelled);
+        assert!(matches!(error, IndexError::Cancelled));
     }
 }

@@ -208,7 +208,8 @@ impl PaperIndex {
             .map(|path| same_file(path).display().to_string())
             .collect();
         let mut source = Files { files: files.into_iter(), folders };
-        self.merge_and_write(&mut source, embedder, observer, &mut report)?;
+        self.merge_and_write(&mut source, embedder, observer, &mut report)
+            .map_err(|error| crate::error::with_full_disk_named(&self.root, error))?;
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
@@ -658,8 +659,8 @@ fn read_file(path: &Path) -> std::result::Result<Vec<u8>, String> {
     let size = file.metadata().map_err(|e| format!("cannot read: {e}"))?.len();
     if size > MAX_FILE_BYTES {
         return Err(format!(
-            "file is {:.1} MB, over the {} MB limit for one input file",
-            size as f64 / 1e6,
+            "file is {:.1} MiB, over the {} MiB limit for one input file",
+            size as f64 / (1024.0 * 1024.0),
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
@@ -667,7 +668,7 @@ fn read_file(path: &Path) -> std::result::Result<Vec<u8>, String> {
     // Read one byte past the limit so a file that grew since `metadata` is still caught.
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!("file is over the {} MB limit for one input file", MAX_FILE_BYTES / (1024 * 1024)));
+        return Err(format!("file is over the {} MiB limit for one input file", MAX_FILE_BYTES / (1024 * 1024)));
     }
     Ok(bytes)
 }

@@ -87,7 +87,9 @@ impl PaperIndex {
             }
             let removed: Vec<&str> = report.removed.iter().map(String::as_str).collect();
             // The removed papers' words leave the lexicon too.
-            (report.graphs_rebuilt, report.generation) = self.commit_removal(&payload, vectors, &[], &removed, None)?;
+            (report.graphs_rebuilt, report.generation) = self
+                .commit_removal(&payload, vectors, &[], &removed, None)
+                .map_err(|error| crate::error::with_full_disk_named(&self.root, error))?;
         }
         report.papers_total = self.len();
         report.seconds = started.elapsed().as_secs_f64();
@@ -194,8 +196,9 @@ impl PaperIndex {
         let replace: Vec<&Paper> = updated.iter().map(|(_, after)| after).collect();
         let deleted: Vec<&str> = removed.iter().map(String::as_str).collect();
         observer.learning_lexicon();
-        (report.graphs_rebuilt, report.generation) =
-            self.commit_removal(&payload, vectors, &replace, &deleted, embedder)?;
+        (report.graphs_rebuilt, report.generation) = self
+            .commit_removal(&payload, vectors, &replace, &deleted, embedder)
+            .map_err(|error| crate::error::with_full_disk_named(&self.root, error))?;
         report.removed = removed;
         report.removed.sort();
         report.updated = updated.iter().map(|(_, after)| after.id.to_string()).collect();

@@ -321,11 +321,12 @@ pub struct Health {
     /// `ok`, or `degraded` when the index's vectors cannot be loaded (`vectors_problem` says
     /// why) or the index has vectors but the query model is not loaded (`model.reason` says
     /// why): searches then answer by keywords only; or when the index's last commit cannot be
-    /// read (`index_problem` says why).
+    /// read, or a request found its files damaged (`index_problem` says why).
     pub status: String,
     /// Why the index's last commit cannot be read, if so: its folder deleted or moved under
     /// the running server, or its commit record damaged. Searches go on answering from what
     /// the server loaded, but the next start (or ingest) fails until the index is restored.
+    /// Or that a request found the files of the commit served damaged (`index_damaged`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index_problem: Option<String>,
     /// Why the latest vectors cannot be loaded (a damaged or missing `vectors.bin`), if so.

@@ -158,7 +158,11 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
         "{}".to_string()
     });
     // The generation served from the start, should the first probe find the commit gone.
-    let health = routes::HealthSeen { generation: engine.index().generation().unwrap_or_default(), logged: None };
+    let health = routes::HealthSeen {
+        generation: engine.index().generation().unwrap_or_default(),
+        logged: None,
+        damaged_at: None,
+    };
     let state = routes::AppState {
         engine,
         openapi: Arc::new(openapi),

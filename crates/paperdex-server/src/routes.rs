@@ -45,6 +45,10 @@ pub(crate) struct HealthSeen {
     pub generation: u64,
     /// The index problem last logged.
     pub logged: Option<String>,
+    /// The generation at which a request found the index's files damaged (`index_damaged`):
+    /// the commit record reads well while a segment does not, so only a request that read
+    /// the damaged part can tell, and the probe says so until a new commit replaces it.
+    pub damaged_at: Option<u64>,
 }
 
 /// The OpenAPI description of the API.
@@ -132,12 +136,18 @@ async fn blocking<T: Send + 'static>(
         .await
         .map_err(|_| ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down"))?;
     let engine = Arc::clone(&state.engine);
+    let seen = Arc::clone(&state.health);
     let cancel = Cancel::new();
     let guard = CancelOnDrop(cancel.clone());
     let answer = tokio::task::spawn_blocking(move || {
         let _turn = turn;
         cancel.check()?;
-        work(&engine, &cancel)
+        let answer = work(&engine, &cancel);
+        if answer.as_ref().is_err_and(|error| error.code() == ErrorCode::IndexDamaged) {
+            let generation = engine.index().generation().ok();
+            seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).damaged_at = generation;
+        }
+        answer
     })
     .await?;
     drop(guard);
@@ -311,6 +321,14 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
             let (generation, index_problem) = {
                 let mut seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 match index.generation() {
+                    Ok(generation) if seen.damaged_at == Some(generation) => {
+                        seen.generation = generation;
+                        let problem = format!(
+                            "a request found the index's files damaged at generation {generation} (the server \
+                             log names the error): move the index folder away and ingest again"
+                        );
+                        (generation, Some(problem))
+                    }
                     Ok(generation) => {
                         seen.generation = generation;
                         seen.logged = None;
