@@ -181,6 +181,22 @@ fn chinese_queries_find_chinese_summaries() {
 }
 
 #[test]
+fn a_chinese_word_with_no_english_known_is_named_with_the_glossary_line_that_teaches_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The sample's papers have Chinese summaries; three HF days add English-only papers.
+    let days = crate::support::repo().join("tests/fixtures/days");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path"), days.to_str().expect("utf-8 path")]);
+    let warnings = |query: &str, args: &[&str]| search_json(dir.path(), query, args)["warnings"].to_string();
+    // 投机解码 (speculative decoding): 解码 is translated, 投机 is not, and most papers are
+    // English-only: by keywords the word finds only the Chinese summaries.
+    let said = warnings("投机解码", &["--mode", "bm25"]);
+    assert!(said.contains("no English known for 投机") && said.contains("投机解码<TAB>English term"), "{said}");
+    assert!(said.contains("papers with Chinese text"), "{said}");
+    // Not where translations are not asked for.
+    assert!(!warnings("投机解码", &["--mode", "bm25", "--translation", "0"]).contains("no English known"));
+}
+
+#[test]
 fn a_summary_that_says_the_paper_could_not_be_read_is_named_and_not_searched() {
     let dir = tempfile::tempdir().expect("tempdir");
     let day = dir.path().join("2024-06-11_HF_glms_api_clean.json");

@@ -69,6 +69,12 @@ impl Default for RankerConfig {
 
 /// The most BM25 hits a hybrid search reads and highlights while its query is embedded.
 const PREFETCH_HITS: usize = 20;
+/// A Chinese word held by more than one paper in this many of those with Chinese text is no
+/// topic to name as untranslated (如何, "how", is in 17%; 显存, "GPU memory", in 3%); the
+/// tenth related lists count a topic word within too.
+const TOPIC_WORD_SHARE: u64 = 10;
+/// The longest run of Chinese characters a note offers as a glossary term, else its word.
+const GLOSSARY_EXAMPLE_CHARS: usize = 6;
 
 /// Answers searches over one index, with or without a model.
 pub struct SearchEngine {
@@ -207,10 +213,53 @@ impl SearchEngine {
                 results
             }
         };
+        if results.mode != SearchMode::Vector && self.ranker.translation > 0.0 {
+            let note = self.untranslated_note(request, &results.expansions, &results.left_out)?;
+            results.warnings.extend(note);
+        }
         results.query.clone_from(written);
         // The time spent looking for misspellings counts too.
         results.took_ms = crate::search::took_ms(started);
         Ok(results)
+    }
+
+    /// What a Chinese query's topic words that the lexicon gives no English for reach by
+    /// keywords: only the papers with Chinese text, a sixth of the corpus, while the reader saw
+    /// no sign of it (`投机解码` was searched as `解码` → decoder). Named, with the glossary
+    /// line that teaches one. Words most Chinese papers hold (`left_out`) or more than a tenth
+    /// of them (如何, "how": no topic) are not named; nothing is said when every paper has
+    /// Chinese text.
+    fn untranslated_note(
+        &self,
+        request: &SearchRequest,
+        expansions: &[crate::Expansion],
+        left_out: &[String],
+    ) -> Result<Option<String>> {
+        let searcher = self.index.searcher();
+        let (chinese, papers) = (self.index.papers_in(&searcher, paperdex_core::Lang::Zh)?, searcher.num_docs());
+        if chinese >= papers {
+            return Ok(None);
+        }
+        let mut words = Vec::new();
+        for word in crate::lexicon::untranslated(&request.query, expansions) {
+            let held_by = searcher.doc_freq(&tantivy::Term::from_field_text(self.index.fields.body, &word))?;
+            if !left_out.contains(&word) && held_by * TOPIC_WORD_SHARE <= chinese {
+                words.push(word);
+            }
+        }
+        let Some(first) = words.first() else { return Ok(None) };
+        // The glossary line for the run of characters the word stands in (`文生图`, cut as
+        // 文生 and 图), when that is a term's length rather than a sentence.
+        let run = request.query.split(|c: char| !paperdex_core::is_han(c)).find(|run| run.contains(first.as_str()));
+        let term = run.filter(|run| run.chars().count() <= GLOSSARY_EXAMPLE_CHARS).unwrap_or(first);
+        let glossary = self.index.root().join(crate::lexicon::GLOSSARY_FILE);
+        Ok(Some(format!(
+            "no English known for {}: by keywords {} only the {chinese} papers with Chinese text (of {papers}); a line \
+             `{term}<TAB>English term` in {} teaches it",
+            words.join(", "),
+            if words.len() == 1 { "it finds" } else { "they find" },
+            glossary.display()
+        )))
     }
 
     /// [`SearchEngine::search_until`] for the query as it is spelled: its marks read
@@ -609,10 +658,11 @@ impl SearchEngine {
         let named_ranked = named.found().is_some_and(|(id, _)| fused.iter().any(|f| f.key == id));
         if request.sort == SortOrder::Date {
             // Newest first among the best `depth` (ties keep their relevance order), the best
-            // of each depth apart ([`newest_first_by_depth`]); those are all the answer pages
-            // through. The total stays every match: the pages walk them all, band by band.
+            // of each band apart ([`SearchRequest::date_bands`], [`newest_first_by_depth`]);
+            // those are all the answer pages through. The total stays every match: the pages
+            // walk them all, band by band.
             fused.truncate(wanted);
-            newest_first_by_depth(&mut fused, &depths, |f| match keyword_days.get(&f.key) {
+            newest_first_by_depth(&mut fused, &request.date_bands(&depths), |f| match keyword_days.get(&f.key) {
                 Some(&day) => day,
                 None => self.index.first_seen_of(&searcher, &f.key),
             });

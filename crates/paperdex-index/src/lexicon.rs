@@ -544,6 +544,32 @@ pub fn translated_into(query: &str, expansions: &[Expansion]) -> Option<Lang> {
 /// The share of `query`'s words in the other language than `into` (by characters; one-letter
 /// words aside) that `expansions` translate into `into`.
 fn translated_share(query: &str, expansions: &[Expansion], into: Lang) -> f32 {
+    let (mut covered, mut total) = (0.0f32, 0.0f32);
+    for (word, translated) in words_translated(query, expansions, into) {
+        let weight = word.chars().count() as f32;
+        total += weight;
+        if translated {
+            covered += weight;
+        }
+    }
+    if total > 0.0 { covered / total } else { 0.0 }
+}
+
+/// The Chinese words of `query` (of two characters or more) that `expansions` give no English
+/// for: by keywords they reach only the papers with Chinese text.
+pub fn untranslated(query: &str, expansions: &[Expansion]) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for (word, translated) in words_translated(query, expansions, Lang::En) {
+        if !translated && !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    words
+}
+
+/// `query`'s words in the other language than `into` (one-letter words aside), each with
+/// whether `expansions` translate it into `into` (it is part of a translated phrase).
+fn words_translated(query: &str, expansions: &[Expansion], into: Lang) -> Vec<(String, bool)> {
     let from_han = into == Lang::En;
     let translated: Vec<String> = expansions
         .iter()
@@ -551,18 +577,14 @@ fn translated_share(query: &str, expansions: &[Expansion], into: Lang) -> f32 {
         .map(|e| e.from.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect())
         .collect();
     let mut analyzer = phrase_analyzer();
-    let (mut covered, mut total) = (0.0f32, 0.0f32);
-    for word in words(&mut analyzer, query).iter().filter(|w| w.han == from_han) {
-        if (from_han && !useful_zh(&word.term)) || (!from_han && !useful_en(&word.term)) {
-            continue;
-        }
-        let weight = word.term.chars().count() as f32;
-        total += weight;
-        if translated.iter().any(|phrase| phrase.contains(&word.term)) {
-            covered += weight;
-        }
-    }
-    if total > 0.0 { covered / total } else { 0.0 }
+    words(&mut analyzer, query)
+        .into_iter()
+        .filter(|w| w.han == from_han && if from_han { useful_zh(&w.term) } else { useful_en(&w.term) })
+        .map(|w| {
+            let known = translated.iter().any(|phrase| phrase.contains(&w.term));
+            (w.term, known)
+        })
+        .collect()
 }
 
 /// One part of a query and the ways the lexicon says it in the other language (see [`concepts`]).

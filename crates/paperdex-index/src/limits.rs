@@ -33,6 +33,16 @@ const DEEPER_RANKINGS: [usize; 2] = [1_000, MAX_OFFSET + MAX_LIMIT];
 /// new papers that name a cache once (3D generation, talking heads).
 pub(crate) const DATE_ORDER_DEPTH: usize = DEEPER_RANKINGS[0];
 
+/// Sorted by date, a query of words alone orders its best 10 matches newest first, then its
+/// next 10, the next 30 and the rest of its candidates, each band apart: a date order over
+/// the best 100 at once put the newest weak matches first (`new --since 2026-08-01 agent
+/// memory`: two of ten on the topic, where the best ten by relevance held eight). On 20 judged
+/// topic queries over the papers since 2026-07-01, the first page held 67 papers on the
+/// topic in hybrid mode (61 in bm25) where the order over 100 held 19 (18), and the second page
+/// 28 (37) where it held at most 9 (7) (PERFORMANCE.md, "Session 49"). A required phrase's
+/// papers are a set, ordered newest first whole ([`DATE_ORDER_DEPTH`]).
+pub(crate) const DATE_ORDER_BANDS: [usize; 3] = [10, 20, 50];
+
 /// The depths a search whose page ends at `end` ranks to, shallowest first: `first`, then each
 /// of [`DEEPER_RANKINGS`] beyond it, up to the first that holds `end`. Each deeper ranking
 /// starts with the whole of the one before ([`crate::fusion::extend_ranking`]).

@@ -503,6 +503,13 @@ impl PaperIndex {
         Ok(ids)
     }
 
+    /// How many papers have text in `lang` (deleted ones not yet merged away counted too: an
+    /// estimate, for weights and notes).
+    pub(crate) fn papers_in(&self, searcher: &Searcher, lang: Lang) -> Result<u64> {
+        let papers = searcher.doc_freq(&tantivy::Term::from_field_text(self.fields.langs, lang.code()))?;
+        Ok(papers.min(searcher.num_docs()))
+    }
+
     /// The first-seen day (`YYYYMMDD`) of the paper at `address`, from the fast field; 0 when
     /// no source dated it (such papers sort last, newest first).
     pub(crate) fn first_seen_at(&self, searcher: &Searcher, address: DocAddress) -> u64 {

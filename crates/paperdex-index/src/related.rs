@@ -309,7 +309,7 @@ fn distinctive_terms(index: &PaperIndex, searcher: &Searcher, paper: &Paper) -> 
         }
     }
     let docs = searcher.num_docs();
-    let chinese_docs = searcher.doc_freq(&Term::from_field_text(index.fields.langs, Lang::Zh.code()))?.min(docs);
+    let chinese_docs = index.papers_in(searcher, Lang::Zh)?;
     let mut scored = Vec::new();
     for (term, tf) in frequencies {
         let df = searcher.doc_freq(&term)?;

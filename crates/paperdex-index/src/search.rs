@@ -171,6 +171,18 @@ impl SearchRequest {
             false => candidates,
         }
     }
+
+    /// The bands of a ranking to `depths` that a date order sorts apart, newest first within
+    /// each: the depths, and for a query of words alone the best ten, twenty and fifty before
+    /// them ([`DATE_ORDER_BANDS`](crate::limits::DATE_ORDER_BANDS)).
+    pub(crate) fn date_bands(&self, depths: &[usize]) -> Vec<usize> {
+        let mut bands: Vec<usize> = match self.filter.text.requires_any() {
+            true => Vec::new(),
+            false => crate::limits::DATE_ORDER_BANDS.into_iter().filter(|&band| band < depths[0]).collect(),
+        };
+        bands.extend_from_slice(depths);
+        bands
+    }
 }
 
 /// One found paper.
@@ -1286,9 +1298,9 @@ impl PaperIndex {
         let mut ranked: Vec<(usize, Score, DocAddress)> =
             matches.hits.iter().enumerate().map(|(rank, &(score, address))| (rank, score, address)).collect();
         if request.sort == SortOrder::Date {
-            // Newest first among the best of each depth (`newest_first_by_depth`).
+            // Newest first within each band of the ranking (`date_bands`, `newest_first_by_depth`).
             ranked.truncate(depths[depths.len() - 1]);
-            crate::fusion::newest_first_by_depth(&mut ranked, &depths, |&(_, _, address)| {
+            crate::fusion::newest_first_by_depth(&mut ranked, &request.date_bands(&depths), |&(_, _, address)| {
                 self.first_seen_at(&searcher, address)
             });
         }
