@@ -167,6 +167,15 @@ fn related_lists_fuse_by_their_own_setting() {
     // Search's fusion leaves related lists alone.
     let default = ranks(&[], "vector_rank");
     assert_eq!(ranks(&["--fusion", "rrf:bm25=1,vector=0"], "vector_rank"), default);
+    // In the terminal, `--explain` says why each paper is listed, as a search's does.
+    let run = run_output(paperdex_hashed(&index).args(["related", "2602.02958", "--limit", "3", "--explain"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().map(str::trim).filter(|l| l.starts_with("score ")).collect();
+    assert!(
+        lines.len() == 3 && lines.iter().all(|l| l.contains(" · bm25 ") && l.contains(" · vector ")),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

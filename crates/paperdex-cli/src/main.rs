@@ -192,6 +192,10 @@ enum Command {
         /// Number of papers.
         #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value, allow_negative_numbers = true)]
         limit: usize,
+        /// Under each paper, its score and its ranks by shared words (bm25) and by meaning
+        /// (vector), as `search --explain` gives them.
+        #[arg(long)]
+        explain: bool,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -696,7 +700,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Related { id, limit, json } => {
+        Command::Related { id, limit, explain, json } => {
             // The paper's own vectors are the query: no model needed.
             let engine =
                 SearchEngine::new(open(&cli)?, Err("not needed for related papers".into())).with_ranker(cli.ranker());
@@ -704,7 +708,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 println!("{}", serde_json::to_string_pretty(&RelatedResponse::from(related))?);
             } else {
-                print_related(related);
+                print_related(related, *explain);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -894,7 +898,7 @@ impl Cli {
 }
 
 /// Prints related papers the way search results are printed.
-fn print_related(related: paperdex_index::RelatedResults) {
+fn print_related(related: paperdex_index::RelatedResults, explain: bool) {
     let colour = output::use_colour();
     println!("Related to {} · {}\n", related.id, output::terminal_safe(&related.title));
     let results = paperdex_index::SearchResults {
@@ -910,7 +914,7 @@ fn print_related(related: paperdex_index::RelatedResults) {
         required: Vec::new(),
         excluded: Vec::new(),
     };
-    output::print_results(&results, 0, false, colour, output::Listing::Related);
+    output::print_results(&results, 0, explain, colour, output::Listing::Related);
 }
 
 /// `paperdex serve`: the HTTP API over the index, with the model when it can be loaded.
