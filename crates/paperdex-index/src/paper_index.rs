@@ -552,9 +552,11 @@ impl PaperIndex {
     }
 
     /// The papers `filter` admits, newest first (by first-seen day; a day's most upvoted
-    /// first, then by id, so pages never overlap): `offset` skipped, at most `limit`, with how
-    /// many there are (`total`). What `paperdex new` lists when it has no query: the answer has
-    /// an empty query and says `bm25` (the index alone answered).
+    /// first, ties in the index's order, the same on every page): `offset` skipped, at most
+    /// `limit`, with how many there are (`total`). What `paperdex new` lists when it has no
+    /// query: the answer has an empty query and says `bm25` (the index alone answered). Ties
+    /// are not ordered by id: reading the id as a third key took a page at offset 500 from
+    /// 0.7 to 3.6 ms.
     pub fn newest(&self, filter: &crate::SearchFilter, offset: usize, limit: usize) -> Result<crate::SearchResults> {
         filter.validate()?;
         crate::limits::check_limit(limit)?;
@@ -563,12 +565,11 @@ impl PaperIndex {
         let searcher = self.searcher();
         let query: Box<dyn tantivy::query::Query> =
             filter.query(&self.fields).unwrap_or_else(|| Box::new(tantivy::query::AllQuery));
-        use tantivy::Order::{Asc, Desc};
-        use tantivy::collector::sort_key::{SortByStaticFastValue, SortByString};
+        use tantivy::Order::Desc;
+        use tantivy::collector::sort_key::SortByStaticFastValue;
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by((
             (SortByStaticFastValue::<u64>::for_field("first_seen"), Desc),
             (SortByStaticFastValue::<u64>::for_field("upvotes"), Desc),
-            (SortByString::for_field("id"), Asc),
         ));
         let (newest, total) = searcher.search(&query, &(top, tantivy::collector::Count))?;
         let highlighter =
