@@ -17,22 +17,20 @@ use clap::error::{ContextKind, ContextValue};
 /// empty, no longer read.
 pub fn without_overridden(mut command: Command, args: &[OsString]) -> Command {
     let typed: Vec<&OsString> = args.iter().skip(1).take_while(|arg| *arg != "--").collect();
-    let ids: Vec<(clap::Id, String, bool)> = command
+    let unread: Vec<clap::Id> = command
         .get_arguments()
-        .filter_map(|arg| {
-            let variable = arg.get_env()?.to_string_lossy().into_owned();
+        .filter(|arg| {
+            let Some(variable) = arg.get_env() else { return false };
             let given = arg.get_long().is_some_and(|long| {
                 let flag = format!("--{long}");
                 typed.iter().any(|arg| arg.to_str().is_some_and(|a| a == flag || a.starts_with(&format!("{flag}="))))
             });
-            let empty = std::env::var_os(&variable).is_some_and(|value| value.is_empty());
-            Some((arg.get_id().clone(), variable, given || empty))
+            given || std::env::var_os(variable).is_some_and(|value| value.is_empty())
         })
+        .map(|arg| arg.get_id().clone())
         .collect();
-    for (id, _, unread) in ids {
-        if unread {
-            command = command.mut_arg(id, |arg| arg.env(None));
-        }
+    for id in unread {
+        command = command.mut_arg(id, |arg| arg.env(None));
     }
     command
 }
