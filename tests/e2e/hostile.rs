@@ -91,13 +91,9 @@ fn a_segment_file_cut_short_behind_its_footer_is_one_line_of_error_not_a_backtra
     assert!(!run.stderr.contains("stack backtrace") && run.stderr.lines().count() == 1, "{}", run.stderr);
 }
 
-#[test]
-fn a_document_store_that_does_not_decode_is_a_damaged_index_not_an_internal_failure() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let index = dir.path().join("index");
-    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
-    // Every segment's stored papers overwritten at their start: the first block does not
-    // decompress, whichever segment a command reads first.
+/// Overwrites the start of every segment's stored papers: their first block does not
+/// decompress.
+fn damage_document_stores(index: &std::path::Path) {
     for entry in fs::read_dir(index.join("tantivy")).expect("list") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "store") {
@@ -106,6 +102,16 @@ fn a_document_store_that_does_not_decode_is_a_damaged_index_not_an_internal_fail
             fs::write(&path, &bytes).expect("damage");
         }
     }
+}
+
+#[test]
+fn a_document_store_that_does_not_decode_is_a_damaged_index_not_an_internal_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+    // Every segment's stored papers overwritten at their start: the first block does not
+    // decompress, whichever segment a command reads first.
+    damage_document_stores(&index);
     let run = paperdex(&index, &["stats", "--json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let body: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
@@ -128,14 +134,7 @@ fn a_server_that_meets_a_damaged_document_store_says_so_at_its_health_probe() {
     // The stored papers overwritten under the running server: the commit still reads well,
     // and only a request that reads a paper meets the damage (listing every paper reads each
     // segment's first block).
-    for entry in fs::read_dir(index.join("tantivy")).expect("list") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "store") {
-            let mut bytes = fs::read(&path).expect("read");
-            bytes[..100].fill(0xff);
-            fs::write(&path, &bytes).expect("damage");
-        }
-    }
+    damage_document_stores(&index);
     let (status, body) = http_get(server.addr(), "/api/papers?limit=100").expect("GET");
     assert_eq!(status, 500, "{body}");
     assert!(body.contains("index_damaged"), "{body}");

@@ -597,20 +597,31 @@ mod tests {
         assert!(order.len() >= 7, "every other paper is reached: {order:?}");
     }
 
+    /// A paper-md record of paper `2603.<number>` with `title` and `sections`.
+    fn record(number: u32, title: &str, sections: &[(paperdex_core::SectionKind, &str)]) -> paperdex_core::Record {
+        use paperdex_core::{PaperId, Record, Section, Source, SourceFormat};
+        let source = Source { path: "paper-md/day.md".into(), format: SourceFormat::PaperMarkdown, date: None };
+        let mut record = Record::new(PaperId::parse(&format!("2603.{number:05}")).expect("id"), source);
+        record.title = Some(title.to_string());
+        record.sections.extend(sections.iter().map(|(kind, text)| Section::new(*kind, *text)));
+        record
+    }
+
+    /// An engine without vectors over an index of `records` (kept while the folder lives).
+    fn keywords_only(records: Vec<paperdex_core::Record>) -> (tempfile::TempDir, SearchEngine) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        index.ingest_records(records, None, &mut Quiet).expect("ingest");
+        (dir, SearchEngine::new(index, Err("keywords only".into())))
+    }
+
     /// A summariser wrote the same sentences into sections it had nothing for: papers sharing
     /// them alone are not related, and the papers on the seed's topic come first.
     #[test]
     fn template_sentences_many_papers_share_do_not_relate_them() {
-        use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
+        use paperdex_core::SectionKind;
         let method = "方法与实现细节请参考摘要与正文。";
         let results = "结果与对比结论请参考摘要与正文。";
-        let record = |number: u32, title: &str, sections: &[(SectionKind, &str)]| {
-            let source = Source { path: "paper-md/day.md".into(), format: SourceFormat::PaperMarkdown, date: None };
-            let mut record = Record::new(PaperId::parse(&format!("2603.{number:05}")).expect("id"), source);
-            record.title = Some(title.to_string());
-            record.sections.extend(sections.iter().map(|(kind, text)| Section::new(*kind, *text)));
-            record
-        };
         let mut records = vec![
             record(
                 1,
@@ -642,10 +653,7 @@ mod tests {
             let text = format!("第{i}篇关于{}的研究。", topics[i as usize % topics.len()]);
             records.push(record(100 + i, &format!("Filler {i}"), &[(SectionKind::CoreContribution, text.as_str())]));
         }
-        let dir = tempfile::tempdir().expect("temp dir");
-        let index = PaperIndex::open_or_create(dir.path()).expect("index");
-        index.ingest_records(records, None, &mut Quiet).expect("ingest");
-        let engine = SearchEngine::new(index, Err("keywords only".into()));
+        let (_dir, engine) = keywords_only(records);
         let related = engine.related("2603.00001", 2).expect("related");
         let mut top = ids(&related);
         top.sort_unstable();
@@ -657,14 +665,7 @@ mod tests {
     /// and the summaries sharing it led the list.
     #[test]
     fn a_chinese_word_common_among_chinese_summaries_does_not_lead_a_list() {
-        use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
-        let record = |number: u32, title: &str, sections: &[(SectionKind, &str)]| {
-            let source = Source { path: "paper-md/day.md".into(), format: SourceFormat::PaperMarkdown, date: None };
-            let mut record = Record::new(PaperId::parse(&format!("2603.{number:05}")).expect("id"), source);
-            record.title = Some(title.to_string());
-            record.sections.extend(sections.iter().map(|(kind, text)| Section::new(*kind, *text)));
-            record
-        };
+        use paperdex_core::SectionKind;
         let mut records = vec![
             record(
                 1,
@@ -700,10 +701,7 @@ mod tests {
             let text = format!("Study {i} of optimisation number {}.", i % 7);
             records.push(record(100 + i, &format!("Filler {i}"), &[(SectionKind::Abstract, text.as_str())]));
         }
-        let dir = tempfile::tempdir().expect("temp dir");
-        let index = PaperIndex::open_or_create(dir.path()).expect("index");
-        index.ingest_records(records, None, &mut Quiet).expect("ingest");
-        let engine = SearchEngine::new(index, Err("keywords only".into()));
+        let (_dir, engine) = keywords_only(records);
         let related = engine.related("2603.00001", 1).expect("related");
         assert_eq!(ids(&related), ["2603.00002"], "{:?}", related.hits);
     }
