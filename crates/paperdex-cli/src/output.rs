@@ -514,7 +514,9 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
                 part(hit.vector_rank, hit.vector_score)
             );
             if hit.singled_out {
-                line.push_str(" · first: the query's words single it out (over twice the next keyword score)");
+                line.push_str(
+                    " · first: the query's words single it out (the keyword scores up to here are over twice the next)",
+                );
             }
             println!("     {}", paint(&line, DIM, colour));
         }

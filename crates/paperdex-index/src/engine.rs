@@ -556,7 +556,7 @@ impl SearchEngine {
         let keywords_only = mode == SearchMode::Hybrid && (section.is_some() || request.sort == SortOrder::Date);
         let mut keywords_time = None;
         let mut keyword_days = HashMap::new();
-        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out, leader, words) = match keywords
+        let (fused, highlighter, mut prefetched, (bm25_total, bm25_estimate), left_out, leaders, words) = match keywords
         {
             Some(keywords) => {
                 let (
@@ -569,7 +569,7 @@ impl SearchEngine {
                 keyword_days = first_seen;
                 let languages = keyword_languages(&request.query, translated_into);
                 let keywords_see = |id: &String| languages.iter().any(|&lang| has_language(vectors, id, lang));
-                let leader = by_words.first().filter(|_| singled_out).map(|(id, _)| id.clone());
+                let leaders: Vec<String> = by_words.iter().take(singled_out).map(|(id, _)| id.clone()).collect();
                 let fused = ranked_to_depths(
                     &depths,
                     |depth| {
@@ -579,14 +579,12 @@ impl SearchEngine {
                         if keywords_only {
                             fused.retain(|f| f.bm25.is_some());
                         }
-                        if let Some(leader) = &leader {
-                            put_first(&mut fused, leader);
-                        }
+                        put_first(&mut fused, &leaders);
                         Ok(fused)
                     },
                     |f| f.key.clone(),
                 )?;
-                (fused, highlighter, prefetched, total, left_out, leader, words)
+                (fused, highlighter, prefetched, total, left_out, leaders, words)
             }
             None => {
                 // Vector mode marks the query's words where a passage holds them, as hybrid
@@ -601,7 +599,7 @@ impl SearchEngine {
                     |depth| Ok(fuse(&[], &by_meaning_at(depth), self.ranker.fusion)),
                     |f| f.key.clone(),
                 )?;
-                (fused, highlighter, HashMap::new(), (0, false), Vec::new(), None, None)
+                (fused, highlighter, HashMap::new(), (0, false), Vec::new(), Vec::new(), None)
             }
         };
         // A query that names a paper by its id or link puts that paper first, in either order
@@ -679,7 +677,7 @@ impl SearchEngine {
                     !keywords_only && rankable <= vector_total && vectors.set.live_chunks_of(&id).next().is_some();
                 total += usize::from(!named_by_words && !by_vectors && !named_ranked);
             }
-            put_first(&mut fused, &id);
+            put_first(&mut fused, std::slice::from_ref(&id));
         }
         // Never more than the filters admit (an estimate can say more): a common query's two
         // counts overlap far more than their first lists show ("强化学习 奖励模型" said about
@@ -711,9 +709,7 @@ impl SearchEngine {
                 Err(error) => return Err(error),
             }
         }
-        if let Some(leader) = &leader {
-            hits.iter_mut().for_each(|hit| hit.singled_out = &hit.id == leader);
-        }
+        hits.iter_mut().for_each(|hit| hit.singled_out = leaders.contains(&hit.id));
         let took = started.elapsed();
         // The split of an answer's time (PERFORMANCE.md): `RUST_LOG=paperdex_index::engine=debug`.
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
@@ -813,8 +809,8 @@ impl SearchEngine {
 /// matching papers (and whether it is an estimate).
 struct KeywordList {
     ranked: Vec<(String, f32)>,
-    /// Whether the words single out the first paper ([`crate::search::DECISIVE_LEAD`]).
-    singled_out: bool,
+    /// How many of the first papers the words single out ([`crate::search::DECISIVE_LEAD`]).
+    singled_out: usize,
     query: Option<Box<dyn tantivy::query::Query>>,
     total: (usize, bool),
     left_out: Vec<String>,

@@ -190,15 +190,19 @@ pub fn fuse_where_keywords_see<K: Clone + Eq + std::hash::Hash>(
     out
 }
 
-/// Moves `key` to the front of a fused list, at the first paper's score: a paper the query's
-/// words single out ([`crate::search::DECISIVE_LEAD`]) comes first whatever the other list
-/// says, since rank fusion sees that it ranks first by words, not how far it stands out.
-pub fn put_first<K: Eq>(fused: &mut Vec<Fused<K>>, key: &K) {
-    if let Some(at) = fused.iter().position(|f| &f.key == key) {
-        let mut first = fused.remove(at);
-        first.score = fused.first().map_or(first.score, |f| f.score.max(first.score));
-        fused.insert(0, first);
+/// Moves the papers of `keys` to the front of a fused list, in their order there, at least at
+/// the first paper's score: papers the query's words single out
+/// ([`crate::search::DECISIVE_LEAD`]) come first whatever the other list says, since rank
+/// fusion sees that they rank first by words, not how far they stand out.
+pub fn put_first<K: Eq>(fused: &mut Vec<Fused<K>>, keys: &[K]) {
+    let Some(top) = fused.first().map(|f| f.score) else { return };
+    let (mut first, rest): (Vec<Fused<K>>, Vec<Fused<K>>) =
+        std::mem::take(fused).into_iter().partition(|f| keys.contains(&f.key));
+    for f in &mut first {
+        f.score = f.score.max(top);
     }
+    first.extend(rest);
+    *fused = first;
 }
 
 fn range<K>(list: &[(K, f32)]) -> (f32, f32) {
@@ -498,13 +502,19 @@ mod tests {
         let before: Vec<&str> = fused.iter().map(|f| f.key).collect();
         assert_ne!(before[0], "a", "the vectors outvote the words here: {before:?}");
         let top = fused[0].score;
-        put_first(&mut fused, &"a");
+        put_first(&mut fused, &["a"]);
         let after: Vec<&str> = fused.iter().map(|f| f.key).collect();
         let rest: Vec<&str> = before.iter().copied().filter(|&k| k != "a").collect();
         assert_eq!(after[0], "a");
         assert_eq!(&after[1..], &rest[..]);
         assert_eq!(fused[0].score, top, "scores still fall along the list");
-        put_first(&mut fused, &"z");
+        put_first(&mut fused, &["z"]);
         assert_eq!(fused.len(), 3, "a paper not in the list is not added");
+        // Several lead in the order they had.
+        put_first(&mut fused, &["c", "b"]);
+        let keys: Vec<&str> = fused.iter().map(|f| f.key).collect();
+        let (b, c) = (before.iter().position(|&k| k == "b"), before.iter().position(|&k| k == "c"));
+        assert_eq!(&keys[..2], if b < c { ["b", "c"] } else { ["c", "b"] });
+        assert!(fused.windows(2).all(|w| w[0].score >= w[1].score), "scores still fall along the list");
     }
 }

@@ -69,8 +69,9 @@ pub struct Hit {
     pub vector_rank: Option<usize>,
     /// Cosine similarity of the best passage, when it was in that list.
     pub vector_score: Option<f32>,
-    /// Whether the query's words single this paper out (its keyword score is at least twice
-    /// the next paper's: a pasted title, a name only it bears), which puts it first in the
+    /// Whether the query's words single this paper out (it is among the first papers by
+    /// keywords, up to ten, the last of which scores at least twice the paper after them: a
+    /// pasted title, a name only it bears, an author's papers), which puts it first in the
     /// relevance order whatever the vectors say. Always false for related papers.
     pub singled_out: bool,
 }
