@@ -206,6 +206,21 @@ fn a_chinese_word_with_no_english_known_is_named_with_the_glossary_line_that_tea
 }
 
 #[test]
+fn an_ingest_that_reads_nothing_makes_no_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let missing = dir.path().join("2026-12-0l.md");
+    let run = paperdex(&index, &["ingest", missing.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("no index was made at"), "{}", run.stderr);
+    assert!(!index.exists(), "a mistyped path left an empty index behind");
+    // An index that exists stays, whatever the ingest read.
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("utf-8 path")]).code, 0);
+    assert_eq!(paperdex(&index, &["ingest", missing.to_str().expect("utf-8 path")]).code, 3);
+    assert_eq!(paperdex(&index, &["stats"]).code, 0);
+}
+
+#[test]
 fn a_summary_that_says_the_paper_could_not_be_read_is_named_and_not_searched() {
     let dir = tempfile::tempdir().expect("tempdir");
     let day = dir.path().join("2024-06-11_HF_glms_api_clean.json");

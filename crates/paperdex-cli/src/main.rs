@@ -503,6 +503,9 @@ fn exit_status(error: &anyhow::Error) -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Ingest { paths, glossary, json } => {
+            // A folder this ingest makes is taken away again if it indexes nothing (a mistyped
+            // path, a folder of no file): an empty index there was a surprise to find.
+            let made_here = !cli.index.exists();
             let mut index = PaperIndex::open_or_create(&cli.index)
                 .with_context(|| format!("opening index {}", cli.index.display()))?
                 .with_papers_per_generation(cli.papers_per_generation);
@@ -595,6 +598,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "warning: {without_vectors} papers have no vectors, as the model could not be loaded: the next \
                      ingest with the model embeds them (give --no-model to index for keyword search only)"
                 );
+            }
+            if made_here && index.is_empty() {
+                drop(index);
+                if std::fs::remove_dir_all(&cli.index).is_ok() {
+                    eprintln!("note: nothing was indexed: no index was made at {}", cli.index.display());
+                }
             }
             Ok(if report.had_rejections() || glossary_problems > 0 || without_vectors > 0 {
                 ExitCode::from(EXIT_REJECTED)
