@@ -171,6 +171,10 @@ fn a_segment_file_gone_or_cut_short_is_a_damaged_index_with_what_to_do() {
         let body: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
         assert_eq!(body["error"]["code"], "index_damaged", "{extension}: {body}");
         assert!(run.stderr.contains("move the index folder away and ingest again"), "{extension}: {}", run.stderr);
+        // One line naming the file, in words: no debug structures, no advice for tantivy 0.15.
+        let said = run.stderr.lines().filter(|l| l.starts_with("error:")).collect::<Vec<_>>();
+        assert!(said.len() == 1 && said[0].contains(&format!(".{extension}")), "{extension}: {}", run.stderr);
+        assert!(!run.stderr.contains("IoError {") && !run.stderr.contains("0.15"), "{extension}: {}", run.stderr);
     }
 }
 

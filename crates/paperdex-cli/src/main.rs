@@ -468,13 +468,15 @@ fn init_logging(serving: bool) {
     let from_env = tracing_subscriber::EnvFilter::try_from_default_env();
     let plain = !serving && from_env.is_err();
     // The MCP SDK logs every handshake at info; its warnings (a failed request) are enough.
+    // tantivy logs a commit record that is not UTF-8 as an error before returning it, which
+    // the command then says: one `error:` line, not two.
     // tantivy's watcher of the commit record warns twice a second, for as long as the server
     // runs, once the index folder is deleted under it: `/healthz` says so (`index_problem`),
     // and the server logs it once.
     let default = if serving {
         "info,hnsw_rs=warn,tantivy=warn,tantivy::directory::mmap_directory::file_watcher=error,rmcp=warn"
     } else {
-        "warn,paperdex_index::engine=error"
+        "warn,paperdex_index::engine=error,tantivy::index::index=off"
     };
     let filter = from_env.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);

@@ -79,7 +79,15 @@ pub enum IndexError {
     /// An error inside tantivy; one that says its files do not decode is damage
     /// ([`ErrorCode::IndexDamaged`]).
     #[error("{}", tantivy_message(.0))]
-    Tantivy(#[from] tantivy::TantivyError),
+    Tantivy(tantivy::TantivyError),
+}
+
+/// Not `#[from]`: that would make tantivy's error the source, and a command's error line,
+/// which names every cause, would quote it again after the brief words of [`in_brief`].
+impl From<tantivy::TantivyError> for IndexError {
+    fn from(error: tantivy::TantivyError) -> IndexError {
+        IndexError::Tantivy(error)
+    }
 }
 
 /// Whether tantivy's error says the index's own files are wrong, not that reading them failed:
@@ -105,10 +113,39 @@ fn is_damage(error: &tantivy::TantivyError) -> bool {
 
 fn tantivy_message(error: &tantivy::TantivyError) -> String {
     if is_damage(error) {
-        format!("the index's files are damaged (move the index folder away and ingest again): {error}")
+        format!("the index's files are damaged (move the index folder away and ingest again): {}", in_brief(error))
     } else {
         format!("search engine error: {error}")
     }
+}
+
+/// What is wrong with which file, in a line: tantivy's own words quote debug structures, a
+/// whole commit record, and advice for its version 0.15 (`Footer magic byte mismatch. File
+/// corrupted or index was created using old an tantivy version …`).
+pub(crate) fn in_brief(error: &tantivy::TantivyError) -> String {
+    use tantivy::TantivyError;
+    use tantivy::directory::error::OpenReadError;
+    let file = |path: &std::path::Path| format!("file {}", path.display());
+    let said = |io: &io::Error| match io.to_string() {
+        text if text.contains("Footer magic byte mismatch") => "cut short or overwritten (no tantivy footer)".into(),
+        text => first_sentence(&text),
+    };
+    match error {
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+            format!("{}: {}", file(filepath), said(io_error))
+        }
+        TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(path)) => format!("{} is missing", file(path)),
+        TantivyError::IoError(io) => format!("a file does not decode ({})", said(io)),
+        TantivyError::DataCorruption(corruption) => first_sentence(&format!("{corruption:?}")),
+        other => first_sentence(&other.to_string()),
+    }
+}
+
+/// `text` up to its first full stop (`.` then a space or the end): the rest of a tantivy
+/// message is its details.
+fn first_sentence(text: &str) -> String {
+    let end = text.find(". ").or_else(|| text.find("..")).unwrap_or(text.len());
+    text[..end].trim_end_matches(['.', '\'']).to_string()
 }
 
 /// `error` with its cause named when tantivy's writer threads failed without one ("An index

@@ -119,7 +119,7 @@ impl PaperIndex {
         let directory = tantivy::directory::MmapDirectory::open(&tantivy_dir)
             .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
         let index = Index::open_or_create(ReadableDirectory::new(directory), schema)
-            .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: e.to_string() })?;
+            .map_err(|e| IndexError::Corrupt { path: root.clone(), reason: crate::error::in_brief(&e) })?;
         Self::from_index(root, index)
     }
 
@@ -144,7 +144,9 @@ impl PaperIndex {
         }
         let index = tantivy::directory::MmapDirectory::open(&tantivy_dir)
             .map_err(|e| e.to_string())
-            .and_then(|directory| Index::open(ReadableDirectory::new(directory)).map_err(|e| e.to_string()))
+            .and_then(|directory| {
+                Index::open(ReadableDirectory::new(directory)).map_err(|e| crate::error::in_brief(&e))
+            })
             .map_err(|reason| IndexError::Corrupt { path: root.clone(), reason })?;
         Self::from_index(root, index)
     }

@@ -44,14 +44,14 @@ pub(crate) fn upgrade_if_needed(root: &Path) -> Result<()> {
         return Ok(());
     }
     let (schema, fields) = Fields::build();
-    let old = Index::open_in_dir(&live).map_err(|e| corrupt(root, e))?;
+    let old = Index::open_in_dir(&live).map_err(|e| corrupt(root, crate::error::in_brief(&e)))?;
     if same_schema(&old.schema(), &schema) {
         return Ok(());
     }
     let _lock = WriterLock::acquire(root)?;
     // Another process may have upgraded it while this one waited for nothing (the lock does
     // not wait): look again under the lock.
-    let old = Index::open_in_dir(&live).map_err(|e| corrupt(root, e))?;
+    let old = Index::open_in_dir(&live).map_err(|e| corrupt(root, crate::error::in_brief(&e)))?;
     if same_schema(&old.schema(), &schema) {
         return Ok(());
     }
