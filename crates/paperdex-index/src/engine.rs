@@ -73,8 +73,9 @@ const PREFETCH_HITS: usize = 20;
 /// topic to name as untranslated (如何, "how", is in 17%; 显存, "GPU memory", in 3%); the
 /// tenth related lists count a topic word within too.
 const TOPIC_WORD_SHARE: u64 = 10;
-/// The longest run of Chinese characters a note offers as a glossary term, else its word.
-const GLOSSARY_EXAMPLE_CHARS: usize = 6;
+/// The longest run of Chinese characters (between spaces, Latin letters or punctuation) read
+/// as a term, not a question, when naming its untranslated words.
+const TERM_CHARS: usize = 6;
 
 /// Answers searches over one index, with or without a model.
 pub struct SearchEngine {
@@ -240,18 +241,23 @@ impl SearchEngine {
         if chinese >= papers {
             return Ok(None);
         }
+        // Each word with the run of characters it stands in (`文生图`, cut as 文生 and 图): a
+        // term's length, not a question's, whose words are no terms (怎样, 哪些, or 成长 cut
+        // out of 生成长视频).
+        let runs: Vec<&str> = request.query.split(|c: char| !paperdex_core::is_han(c)).collect();
         let mut words = Vec::new();
         for word in crate::lexicon::untranslated(&request.query, expansions) {
+            let Some(run) = runs.iter().find(|run| run.contains(word.as_str())) else { continue };
+            if run.chars().count() > TERM_CHARS || left_out.contains(&word) {
+                continue;
+            }
             let held_by = searcher.doc_freq(&tantivy::Term::from_field_text(self.index.fields.body, &word))?;
-            if !left_out.contains(&word) && held_by * TOPIC_WORD_SHARE <= chinese {
-                words.push(word);
+            if held_by * TOPIC_WORD_SHARE <= chinese {
+                words.push((word, *run));
             }
         }
-        let Some(first) = words.first() else { return Ok(None) };
-        // The glossary line for the run of characters the word stands in (`文生图`, cut as
-        // 文生 and 图), when that is a term's length rather than a sentence.
-        let run = request.query.split(|c: char| !paperdex_core::is_han(c)).find(|run| run.contains(first.as_str()));
-        let term = run.filter(|run| run.chars().count() <= GLOSSARY_EXAMPLE_CHARS).unwrap_or(first);
+        let Some(&(_, term)) = words.first() else { return Ok(None) };
+        let words: Vec<String> = words.into_iter().map(|(word, _)| word).collect();
         let glossary = self.index.root().join(crate::lexicon::GLOSSARY_FILE);
         Ok(Some(format!(
             "no English known for {}: by keywords {} only the {chinese} papers with Chinese text (of {papers}); a line \
