@@ -258,13 +258,13 @@ impl SearchEngine {
         }
         let Some(&(_, term)) = words.first() else { return Ok(None) };
         let words: Vec<String> = words.into_iter().map(|(word, _)| word).collect();
-        let glossary = self.index.root().join(crate::lexicon::GLOSSARY_FILE);
+        // The glossary named by its file name, not its path: the warning goes to HTTP clients.
         Ok(Some(format!(
             "no English known for {}: by keywords {} only the {chinese} papers with Chinese text (of {papers}); a line \
-             `{term}<TAB>English term` in {} teaches it",
+             `{term}<TAB>English term` in the index folder's {} teaches it",
             words.join(", "),
             if words.len() == 1 { "it finds" } else { "they find" },
-            glossary.display()
+            crate::lexicon::GLOSSARY_FILE
         )))
     }
 
