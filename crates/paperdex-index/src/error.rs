@@ -83,7 +83,7 @@ pub enum IndexError {
 }
 
 /// Not `#[from]`: that would make tantivy's error the source, and a command's error line,
-/// which names every cause, would quote it again after the brief words of [`in_brief`].
+/// which names every cause, would quote it again after the brief words of `in_brief`.
 impl From<tantivy::TantivyError> for IndexError {
     fn from(error: tantivy::TantivyError) -> IndexError {
         IndexError::Tantivy(error)

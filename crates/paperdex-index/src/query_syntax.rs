@@ -9,9 +9,9 @@
 //! every mode, from the CLI, the HTTP API and MCP alike.
 //!
 //! A phrase is found as written: its words in order (as the index spells them: `"language
-//! models"` finds `language model`, a stop word's place is kept for some word; one other word may stand
-//! among them, for the whole of a hyphenated word, [`WORDS_SLOP`]; a hyphenated word is its
-//! parts, an acronym its singular and plural), Chinese characters alone as written (their
+//! models"` finds `language model`, a stop word's place is kept for some word; one other word
+//! may stand among them, for the whole of a hyphenated word, [`WORDS_SLOP`]; a hyphenated word
+//! is its parts, an acronym its singular and plural), Chinese characters alone as written (their
 //! bigrams in order, so however jieba cut the papers), in the title, the text, the keywords or
 //! the authors of a paper. A query without marks, and a description of more than ten words
 //! outside them (whose quotes are emphasis or citations), is searched exactly as before.

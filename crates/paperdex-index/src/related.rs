@@ -7,13 +7,14 @@
 //!   their own (the seed's other language, or across languages) interleaved by rank
 //!   ([`interleave_by_share`], one for one), so a Chinese-only digest finds English-only papers too.
 //! - By words: more-like-this over the paper's title, text (less its template sections,
-//!   [`is_template`]) and keywords: its 30 most
-//!   distinctive terms (and, for a paper with next to no English words, the English
-//!   translations of its best Chinese terms from the bilingual lexicon, at half weight) (tf·idf, seen in at least one other paper and in at most a tenth of
-//!   them; a Chinese word's idf and tenth counted among the papers with Chinese text) as one boosted query. Tantivy's `MoreLikeThisQuery` does the same but needs stored
-//!   fields, picks among equally weighted terms in hash order (so results changed between
-//!   runs), and its defaults (terms seen twice in the paper and in five documents) leave a
-//!   digest almost no terms.
+//!   [`is_template`]) and keywords: its 30 most distinctive terms by tf·idf, seen in at least
+//!   one other paper and in at most a tenth of them (a Chinese word's idf and tenth counted
+//!   among the papers with Chinese text), and, for a paper with next to no English words, the
+//!   English translations of its best Chinese terms from the bilingual lexicon at half weight,
+//!   as one boosted query. Tantivy's `MoreLikeThisQuery` does the same but needs stored fields,
+//!   picks among equally weighted terms in hash order (so results changed between runs), and
+//!   its defaults (terms seen twice in the paper and in five documents) leave a digest almost
+//!   no terms.
 //!
 //! The two lists are fused with the ranker's fusion (RRF by default); without vectors the
 //! words alone answer (mode `bm25`). The paper itself is never among its related papers.

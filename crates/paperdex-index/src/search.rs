@@ -221,7 +221,7 @@ pub struct SearchHit {
     /// Cosine similarity of its best passage, when it was there.
     pub vector_score: Option<f32>,
     /// Whether the query's words single it out: it is among the first papers by keywords
-    /// whose last scores at least [`DECISIVE_LEAD`] times the next paper ([`singled_out`]: a
+    /// whose last scores at least `DECISIVE_LEAD` times the next paper (`singled_out`: a
     /// pasted title, a name only it bears), so the relevance order puts it first whatever
     /// the vectors say.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -334,7 +334,7 @@ pub struct KeywordMatches {
     /// The query's Chinese words left out for being common
     /// ([`PaperIndex::weighed_by_chinese_share`]).
     pub left_out: Vec<String>,
-    /// How many of the first hits the words single out ([`singled_out`]): 0 for none.
+    /// How many of the first hits the words single out (`singled_out`): 0 for none.
     pub singled_out: usize,
 }
 
