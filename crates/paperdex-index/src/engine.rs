@@ -236,6 +236,10 @@ impl SearchEngine {
         expansions: &[crate::Expansion],
         left_out: &[String],
     ) -> Result<Option<String>> {
+        // Most queries hold no Chinese: they pay for no analysis here.
+        if !request.query.chars().any(paperdex_core::is_han) {
+            return Ok(None);
+        }
         let searcher = self.index.searcher();
         let (chinese, papers) = (self.index.papers_in(&searcher, paperdex_core::Lang::Zh)?, searcher.num_docs());
         if chinese >= papers {
