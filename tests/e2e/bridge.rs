@@ -207,3 +207,71 @@ fn glossary_pairs(index: &Path) -> u64 {
     assert_eq!(Some(summed), figures["pairs"].as_u64(), "{figures}");
     by_source.get("glossary").and_then(serde_json::Value::as_u64).unwrap_or(0)
 }
+
+/// `count` English abstracts in the HF daily format, ids `2403.{first}…`.
+fn english_day(dir: &Path, name: &str, first: usize, count: usize) -> String {
+    let papers: Vec<serde_json::Value> = (first..first + count)
+        .map(|i| {
+            serde_json::json!({"paper": {"id": format!("2403.{i:05}"), "title": format!("Sparse attention {i}"),
+                                         "summary": "We study sparse attention patterns for long documents."}})
+        })
+        .collect();
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string(&papers).expect("json")).expect("write");
+    path.to_str().expect("utf-8 path").to_string()
+}
+
+#[test]
+fn a_day_of_english_abstracts_keeps_the_lexicon_and_a_chinese_summary_is_learned_at_once() {
+    let data = tempfile::tempdir().expect("tempdir");
+    bilingual_fixture(data.path());
+    english_day(data.path(), "month.json", 100, 34);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = paperdex(dir.path(), &["ingest", data.path().to_str().expect("utf-8 path")]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.contains("lexicon: ") && first.stdout.contains("from 40 papers"), "{}", first.stdout);
+
+    // A day of English abstracts teaches no translation: the lexicon is kept, and the
+    // output says how far it is from being learned again (a twentieth of 40 papers).
+    let day = english_day(data.path(), "day.json", 200, 1);
+    let kept = paperdex(dir.path(), &["ingest", &day]);
+    assert_eq!(kept.code, 0, "{}", kept.stderr);
+    assert!(!kept.stderr.contains("learning the bilingual lexicon"), "{}", kept.stderr);
+    assert!(
+        kept.stdout.contains(
+            "from 40 papers (3 with text in both languages), kept: 1 paper without Chinese text changed since \
+             it was learned (it is learned again once 2 have)"
+        ),
+        "{}",
+        kept.stdout
+    );
+    let figures = paperdex(dir.path(), &["lexicon"]);
+    assert!(figures.stdout.contains("1 paper without Chinese text changed since it was learned"), "{}", figures.stdout);
+    // The same file read again changes nothing.
+    let again = paperdex(dir.path(), &["ingest", &day, "--json"]);
+    let again: serde_json::Value = serde_json::from_str(&again.stdout).expect("json");
+    assert_eq!(again["lexicon"]["learned"], false, "{again}");
+    assert_eq!(again["lexicon"]["changed_since"], serde_json::json!({"chinese": 0, "english": 1}), "{again}");
+
+    // Chinese summaries of a new topic are learned from at once: a Chinese query reaches the
+    // English abstracts, which never say 稀疏.
+    let zh = data.path().join("zh-day.json");
+    let summaries = serde_json::json!([
+        {"url": "https://arxiv.org/abs/2403.00300", "content": "《Fast Retrieval》本文利用稀疏（sparse）注意力加速长文档检索。"},
+        {"url": "https://arxiv.org/abs/2403.00301", "content": "《Video Generation》本文将稀疏（sparse）计算用于视频生成。"},
+        {"url": "https://arxiv.org/abs/2403.00302", "content": "《Speech Experts》语音模型中的稀疏（sparse）专家降低了计算量。"}
+    ]);
+    std::fs::write(&zh, serde_json::to_string(&summaries).expect("json")).expect("write");
+    let learned = paperdex(dir.path(), &["ingest", zh.to_str().expect("utf-8 path")]);
+    assert_eq!(learned.code, 0, "{}", learned.stderr);
+    assert!(learned.stdout.contains("from 44 papers") && learned.stdout.contains("learned in"), "{}", learned.stdout);
+    let found = hit_ids(&search_json(dir.path(), "稀疏", &["--mode", "bm25"]));
+    assert!(found.contains(&"2403.00100".to_string()), "{found:?}");
+
+    // Removing an English paper keeps it too; the count goes on from nothing.
+    let removed = paperdex(dir.path(), &["remove", "2403.00100"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    let figures: serde_json::Value =
+        serde_json::from_str(&paperdex(dir.path(), &["lexicon", "--json"]).stdout).expect("json");
+    assert_eq!((figures["papers"].as_u64(), figures["changed_since"]["english"].as_u64()), (Some(44), Some(1)));
+}

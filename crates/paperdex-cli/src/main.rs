@@ -557,8 +557,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // The index folder's `glossary.tsv` counts as `--glossary` does: its bad lines
             // (named on stderr when it was read) make the exit status 3 too.
             glossary_problems += lexicon.glossary_problems.len();
-            // Each write learns it again; an ingest that wrote nothing keeps the one it had.
+            // A write learns it again when what changed calls for it (`LexiconLag`); an ingest
+            // that wrote nothing keeps the one it had.
             let relearned = lexicon.name != lexicon_before;
+            let lag = index.lexicon_lag()?;
             let models = (cli.models != std::path::Path::new(DEFAULT_MODELS)).then_some(cli.models.as_path());
             let invocation = output::Invocation { index: &cli.index, models, no_model: cli.no_model };
             if *json {
@@ -570,6 +572,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "parallel_papers": lexicon.file.parallel_papers,
                     "learned": relearned,
                     "seconds": if relearned { lexicon.file.seconds } else { 0.0 },
+                    "changed_since": lag,
+                    "learned_again_at": output::learned_again_at(&lexicon),
                 });
                 answer["glossary_problems"] = serde_json::json!(glossary_problems);
                 println!("{}", serde_json::to_string_pretty(&answer)?);
@@ -577,8 +581,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 output::print_ingest_report(&report, &invocation);
                 let learned = if relearned {
                     format!("learned in {:.2} s", lexicon.file.seconds)
-                } else {
+                } else if lag.is_empty() {
                     "unchanged".to_string()
+                } else {
+                    format!("kept: {}", output::lexicon_lag(&lexicon, lag))
                 };
                 println!(
                     "lexicon: {} term pairs from {} papers ({} with text in both languages), {learned}",
@@ -739,7 +745,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         output::print_lexicon_entries(term, &entries);
                     }
                 }
-                None => output::print_lexicon_stats(&lexicon, *json)?,
+                None => output::print_lexicon_stats(&lexicon, index.lexicon_lag()?, *json)?,
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -707,8 +707,33 @@ pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntr
     }
 }
 
+/// How many changed papers without Chinese text have `lexicon` learned again.
+pub fn learned_again_at(lexicon: &paperdex_index::Lexicon) -> u64 {
+    paperdex_index::LexiconLag::learned_again_at(lexicon.file.papers)
+}
+
+/// What changed since `lexicon` was learned, and when it is learned again.
+pub fn lexicon_lag(lexicon: &paperdex_index::Lexicon, lag: paperdex_index::LexiconLag) -> String {
+    let papers = |n: u64| format!("{n} {}", if n == 1 { "paper" } else { "papers" });
+    let mut said = format!(
+        "{} without Chinese text changed since it was learned (it is learned again once {} have",
+        papers(lag.english),
+        learned_again_at(lexicon)
+    );
+    // Only a write interrupted before its end leaves these: the next write learns it again.
+    if lag.chinese > 0 {
+        said.push_str(&format!(", and by the next write: {} with Chinese text changed", papers(lag.chinese)));
+    }
+    said.push(')');
+    said
+}
+
 /// Prints figures about the lexicon.
-pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> anyhow::Result<()> {
+pub fn print_lexicon_stats(
+    lexicon: &paperdex_index::Lexicon,
+    lag: paperdex_index::LexiconLag,
+    json: bool,
+) -> anyhow::Result<()> {
     // Counted as `pairs` is, so the counts add up to it.
     let by_source: std::collections::BTreeMap<&str, usize> =
         lexicon.pairs_by_source().into_iter().map(|(source, count)| (source.as_str(), count)).collect();
@@ -720,6 +745,8 @@ pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> any
             "papers": lexicon.file.papers,
             "parallel_papers": lexicon.file.parallel_papers,
             "seconds": lexicon.file.seconds,
+            "changed_since": lag,
+            "learned_again_at": learned_again_at(lexicon),
             "glossary_problems": lexicon.glossary_problems,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -737,6 +764,9 @@ pub fn print_lexicon_stats(lexicon: &paperdex_index::Lexicon, json: bool) -> any
                 "learned from {} papers ({} with text in both languages) in {:.2} s",
                 lexicon.file.papers, lexicon.file.parallel_papers, lexicon.file.seconds
             );
+            if !lag.is_empty() {
+                println!("{}", lexicon_lag(lexicon, lag));
+            }
         }
     }
     Ok(())

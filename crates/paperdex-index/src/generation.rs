@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::Term;
 
 use crate::error::{IndexError, Result};
+use crate::lexicon::{CommittedLexicon, LexiconLag};
 use crate::paper_index::PaperIndex;
 use crate::vectors::{CompactGraph, HnswSearch, RefreshReport, VectorError, VectorSet};
 
@@ -59,6 +60,10 @@ pub(crate) struct CommitPayload {
     /// The file under `lexicon/` holding this generation's bilingual lexicon, if it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lexicon: Option<String>,
+    /// What changed of the papers' texts since that lexicon was learned: a write that keeps it
+    /// adds its own changes, one that learns it again starts from nothing.
+    #[serde(default, skip_serializing_if = "LexiconLag::is_empty")]
+    pub lexicon_lag: LexiconLag,
     /// The [`paperdex_embed::CHUNKING_VERSION`] that cut the passages of every live vector;
     /// `None` when unknown (vectors written before it was recorded, or under several
     /// versions). Re-ingest keeps the stored vectors of unchanged passages only when it is
@@ -477,7 +482,7 @@ impl PaperIndex {
         vectors: Option<&mut (VectorSet, HnswSearch)>,
         replace: &[&Paper],
         delete: &[&str],
-        lexicon: Option<&str>,
+        lexicon: CommittedLexicon,
         chunking: Option<u32>,
     ) -> Result<Committed> {
         let (written, graphs) = match vectors {
@@ -492,7 +497,8 @@ impl PaperIndex {
             generation: number,
             vectors: name,
             analysis: crate::analysis::ANALYSIS_VERSION,
-            lexicon: lexicon.map(str::to_string),
+            lexicon: lexicon.file,
+            lexicon_lag: lexicon.lag,
             chunking,
             vectors_checksum,
         };

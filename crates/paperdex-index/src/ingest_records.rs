@@ -24,6 +24,7 @@ use crate::ingest::{
     EmbedProgress, Embedded, FileChange, IngestObserver, IngestReport, NoLongerListed, PROGRESS_BACKLOG, RecordWarning,
     StoredVectors, embed_papers, push_passages, receive_batch,
 };
+use crate::lexicon::{LexiconLag, LexiconWrite};
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
 use crate::stored_papers::StoredPapers;
@@ -87,6 +88,8 @@ pub(crate) struct Batch {
     pub text_changed: HashSet<PaperId>,
     /// Papers to embed: ids of `replace` and papers only embedded (unchanged in tantivy).
     pub embed: Vec<Paper>,
+    /// What the batch changes of the texts the lexicon learns from.
+    pub lexicon: LexiconLag,
 }
 
 /// Where the batches come from: the records read, then (when the postings come from an older
@@ -237,10 +240,8 @@ impl PaperIndex {
                 embed(batch, &mut progress, vectors.as_ref().map(|(s, _)| s));
             }
             let mut generation = payload.generation;
-            // Papers written or embedded: either changes what the lexicon learns (the embedding
-            // model's pairs need the vectors of the papers' terms, which a write without the
-            // model could not make).
-            let mut changed_any = false;
+            // What the batches committed so far changed of the lexicon's texts.
+            let mut lag = LexiconLag::default();
             while let Some(batch) = current.take() {
                 let next =
                     self.next_batch(&mut run, vectors.as_ref().map(|(s, _)| s), Some(&batch), report, observer)?;
@@ -282,17 +283,23 @@ impl PaperIndex {
                     }
                 }
                 generation += 1;
-                changed_any |= !batch.replace.is_empty() || (embedder.is_some() && !batch.embed.is_empty());
+                lag = lag + batch.lexicon;
                 let replace: Vec<&Paper> = batch.replace.iter().collect();
-                // The lexicon is learned once, with the last batch: intermediate generations
-                // keep the previous one, which is still a fair bridge between the languages.
-                let lexicon = if next.is_none() && (changed_any || self.lexicon_stale(&payload)) {
-                    observer.learning_lexicon();
-                    Some(self.write_lexicon(generation, &payload, &replace, &[], embedder)?)
-                } else {
-                    payload.lexicon.clone()
+                // The lexicon is learned once, with the last batch, when what the write changed
+                // calls for it (postings of another analysis: its words too may be cut
+                // otherwise). Intermediate generations keep the previous one, which is still a
+                // fair bridge between the languages, with what they changed counted: an
+                // interrupted write leaves it to the next to learn.
+                let write = match next {
+                    Some(_) => LexiconWrite::Keep(lag),
+                    None if run.stale_postings => LexiconWrite::Learn,
+                    None => self.lexicon_write(&payload, lag, embedder.is_some()),
                 };
-                self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon.as_deref(), chunking)?;
+                if write == LexiconWrite::Learn {
+                    observer.learning_lexicon();
+                }
+                let lexicon = self.next_lexicon(generation, &payload, write, &replace, &[], embedder)?;
+                self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon, chunking)?;
                 // The next batch is merged with what this one committed.
                 self.reload()?;
                 observer.committed(self.len());
@@ -328,7 +335,7 @@ impl PaperIndex {
             Vec::new()
         });
         if !written {
-            if self.lexicon_stale(&payload) {
+            if self.lexicon_write(&payload, LexiconLag::default(), embedder.is_some()) == LexiconWrite::Learn {
                 observer.learning_lexicon();
                 self.commit_lexicon_only(&payload, embedder)?;
             }
@@ -529,6 +536,7 @@ impl PaperIndex {
             }
             if text_changed {
                 batch.text_changed.insert(now.id.clone());
+                batch.lexicon.changed(before.as_ref(), Some(&now));
             }
             if changed || run.stale_postings {
                 batch.replace.push(now);
@@ -921,7 +929,14 @@ mod tests {
         let payload = index.committed_payload().expect("payload");
         let mut vectors = index.writable_vectors(&payload, Some(&model)).expect("vectors");
         index
-            .commit_generation(payload.generation + 1, vectors.as_mut(), &[], &[], payload.lexicon.as_deref(), None)
+            .commit_generation(
+                payload.generation + 1,
+                vectors.as_mut(),
+                &[],
+                &[],
+                crate::lexicon::CommittedLexicon { file: payload.lexicon.clone(), lag: payload.lexicon_lag },
+                None,
+            )
             .expect("commit");
         index.finish_write(vectors).expect("finish");
         model.passages.lock().expect("lock").clear();

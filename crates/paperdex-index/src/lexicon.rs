@@ -148,6 +148,12 @@ pub struct LexiconFile {
     pub parallel_papers: u64,
     /// Seconds the learning took.
     pub seconds: f64,
+    /// Whether the learning had term vectors (the embedding model, or vectors it cached) for
+    /// the embedding model's pairs. A lexicon learned without (`--no-model` on a fresh index)
+    /// is learned again by the first write with the model; one stored before this was
+    /// recorded reads as without.
+    #[serde(default)]
+    pub term_vectors: bool,
     /// Every pair, learned and from the glossary given to ingest.
     pub entries: Vec<LexiconEntry>,
 }
@@ -828,6 +834,7 @@ pub fn learn(
         papers: count,
         parallel_papers,
         seconds: started.elapsed().as_secs_f64(),
+        term_vectors: vocabulary,
         entries,
     }
 }
@@ -845,6 +852,18 @@ struct ReadPaper<'p> {
 /// references, each with whether it is Chinese. `None` when the learning has no use for the
 /// paper: no Chinese word in it, and its English words not `counted` for the vocabulary.
 fn read_paper<'p>(paper: &'p Paper, counted: bool, analyzer: &mut TextAnalyzer) -> Option<ReadPaper<'p>> {
+    let texts = texts_read(paper);
+    let han = texts.iter().any(|(text, _)| text.chars().any(is_han));
+    if !han && !counted {
+        return None;
+    }
+    let analysed = texts.into_iter().map(|(text, chinese)| (text, chinese, words(analyzer, text))).collect();
+    Some(ReadPaper { analysed, han })
+}
+
+/// The texts of `paper` the learning reads, each with whether it is Chinese: its titles and
+/// sections but its references.
+fn texts_read(paper: &Paper) -> Vec<(&str, bool)> {
     let mut texts: Vec<(&str, bool)> = vec![(paper.title(), false)];
     if let Some(zh) = paper.title_zh() {
         texts.push((zh, true));
@@ -856,12 +875,14 @@ fn read_paper<'p>(paper: &'p Paper, counted: bool, analyzer: &mut TextAnalyzer) 
             texts.push((&section.text, Lang::detect(&section.text) == Lang::Zh));
         }
     }
-    let han = texts.iter().any(|(text, _)| text.chars().any(is_han));
-    if !han && !counted {
-        return None;
-    }
-    let analysed = texts.into_iter().map(|(text, chinese)| (text, chinese, words(analyzer, text))).collect();
-    Some(ReadPaper { analysed, han })
+    texts
+}
+
+/// Whether `paper` is evidence of translation: a text the learning reads holds a Chinese
+/// character. Every other paper only adds its English words to the vocabulary the embedding
+/// model's pairs are chosen from.
+fn teaches_translation(paper: &Paper) -> bool {
+    texts_read(paper).iter().any(|(text, _)| text.chars().any(is_han))
 }
 
 /// Reads one paper into the evidence, and its terms into the vocabulary when `vocabulary`
@@ -1872,6 +1893,84 @@ pub(crate) fn remove_others(root: &Path, keep: Option<&str>) {
 // ---------------------------------------------------------------------------------------------
 // Writing a generation's lexicon
 
+/// The share of the papers a lexicon was learned from that papers without Chinese text may
+/// change (written with another text, or removed) before a write learns it again.
+///
+/// Such papers teach no translation: what they change is the English vocabulary the embedding
+/// model's pairs are chosen from, a few of about 10,000 pairs (the 17 English papers of one
+/// daily file changed one). Learning reads every paper, 10 s for the 11,337 of the corpus and
+/// 130 s for a million on two cores, which a daily file of English abstracts, or a removal,
+/// paid for nothing. A paper with Chinese text learns the lexicon again at once.
+const ENGLISH_CHANGE_SHARE: f64 = 0.05;
+
+/// What changed of the texts the lexicon learns from since it was learned, in papers. Each
+/// commit records it ([`CommitPayload::lexicon_lag`]); a write learns the lexicon again when
+/// [`LexiconLag::due`] says so, and starts it again from nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LexiconLag {
+    /// Papers with Chinese text changed or removed: the evidence of translation changed.
+    #[serde(default)]
+    pub chinese: u64,
+    /// Papers without Chinese text changed or removed.
+    #[serde(default)]
+    pub english: u64,
+}
+
+impl LexiconLag {
+    /// Counts a paper whose text changed: `before` as the index held it (`None`: new to it),
+    /// `after` as it will hold it (`None`: removed). A paper that keeps its text (read from
+    /// another file, given new upvotes) changes nothing the lexicon reads, and is not counted.
+    pub(crate) fn changed(&mut self, before: Option<&Paper>, after: Option<&Paper>) {
+        if before.into_iter().chain(after).any(teaches_translation) {
+            self.chinese += 1;
+        } else {
+            self.english += 1;
+        }
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        *self == LexiconLag::default()
+    }
+
+    /// How many changed papers without Chinese text have a lexicon learned from `papers`
+    /// papers learned again.
+    pub fn learned_again_at(papers: u64) -> u64 {
+        ((papers as f64 * ENGLISH_CHANGE_SHARE).ceil() as u64).max(1)
+    }
+
+    /// Whether a lexicon learned from `papers` papers must be learned again: a paper with
+    /// Chinese text changed, or [`LexiconLag::learned_again_at`] papers without did.
+    pub fn due(&self, papers: u64) -> bool {
+        self.chinese > 0 || self.english >= LexiconLag::learned_again_at(papers)
+    }
+}
+
+/// What a write does with the lexicon ([`PaperIndex::lexicon_write`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LexiconWrite {
+    /// Learn it again, from every paper as the write leaves them.
+    Learn,
+    /// Keep the committed one; the write changes this.
+    Keep(LexiconLag),
+}
+
+/// The lexicon a commit names (a file under `lexicon/`, already written), and what changed
+/// since it was learned.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CommittedLexicon {
+    pub file: Option<String>,
+    pub lag: LexiconLag,
+}
+
+impl std::ops::Add for LexiconLag {
+    type Output = LexiconLag;
+
+    fn add(self, other: LexiconLag) -> LexiconLag {
+        LexiconLag { chinese: self.chinese + other.chinese, english: self.english + other.english }
+    }
+}
+
 /// Two streams of papers, each in id order, as one in id order.
 fn merged_by_id<'a>(
     a: impl Iterator<Item = std::borrow::Cow<'a, Paper>>,
@@ -1886,10 +1985,45 @@ fn merged_by_id<'a>(
 }
 
 impl PaperIndex {
-    /// Whether the next write must learn the lexicon again even if no paper changed: there is
-    /// none yet, it was learned by another version, or a glossary was given.
-    pub(crate) fn lexicon_stale(&self, payload: &CommitPayload) -> bool {
-        self.glossary.is_some() || payload.lexicon.is_none() || self.lexicon().file.version != LEXICON_VERSION
+    /// What a write that changes `lag` after the commit of `payload` does with the lexicon.
+    /// It learns it again when there is none yet, it was learned by another version, a
+    /// glossary was given, it was learned without the term vectors the write's `embedding`
+    /// model gives, or the changes since it was learned call for it ([`LexiconLag::due`]).
+    pub(crate) fn lexicon_write(&self, payload: &CommitPayload, lag: LexiconLag, embedding: bool) -> LexiconWrite {
+        let lexicon = self.lexicon();
+        let learn = self.glossary.is_some()
+            || payload.lexicon.is_none()
+            || lexicon.file.version != LEXICON_VERSION
+            || (embedding && !lexicon.file.term_vectors)
+            || (payload.lexicon_lag + lag).due(lexicon.file.papers);
+        if learn { LexiconWrite::Learn } else { LexiconWrite::Keep(lag) }
+    }
+
+    /// The lexicon generation `generation` names, as `write` says: learned again (see
+    /// [`PaperIndex::write_lexicon`]) or the one of `payload` kept.
+    pub(crate) fn next_lexicon(
+        &self,
+        generation: u64,
+        payload: &CommitPayload,
+        write: LexiconWrite,
+        replace: &[&Paper],
+        delete: &[&str],
+        embedder: Option<&dyn paperdex_embed::Embedder>,
+    ) -> Result<CommittedLexicon> {
+        Ok(match write {
+            LexiconWrite::Learn => CommittedLexicon {
+                file: Some(self.write_lexicon(generation, payload, replace, delete, embedder)?),
+                lag: LexiconLag::default(),
+            },
+            LexiconWrite::Keep(lag) => {
+                CommittedLexicon { file: payload.lexicon.clone(), lag: payload.lexicon_lag + lag }
+            }
+        })
+    }
+
+    /// What changed of the papers' texts since the committed lexicon was learned.
+    pub fn lexicon_lag(&self) -> Result<LexiconLag> {
+        Ok(self.committed_payload()?.lexicon_lag)
     }
 
     /// Learns the lexicon of the index as it will be once `replace` is written and `delete`
@@ -1964,7 +2098,8 @@ impl PaperIndex {
     ) -> Result<CommitPayload> {
         let generation = payload.generation + 1;
         let name = self.write_lexicon(generation, payload, &[], &[], embedder)?;
-        let next = CommitPayload { generation, lexicon: Some(name), ..payload.clone() };
+        let next =
+            CommitPayload { generation, lexicon: Some(name), lexicon_lag: LexiconLag::default(), ..payload.clone() };
         let mut writer: tantivy::IndexWriter = self.index.writer(15_000_000)?;
         writer.set_merge_policy(Box::new(crate::generation::merge_policy()));
         let mut prepared = writer.prepare_commit()?;
@@ -2326,6 +2461,75 @@ mod tests {
             learned.file.entries,
             learn(by_id(index.papers().expect("papers")), &[], &mut NoTermVectors).entries
         );
+    }
+
+    /// A paper read from another file: the same text under another source.
+    fn read_again(paper: &Paper, path: &str) -> Vec<Record> {
+        let mut record = paper.records[0].clone();
+        record.source.path = path.to_string();
+        vec![record]
+    }
+
+    #[test]
+    fn english_papers_are_learned_once_they_are_a_twentieth_of_the_lexicons_papers() {
+        // Three bilingual papers and 37 English ones: 40 papers, so two English changes.
+        let mut papers: Vec<Paper> = (1..=3)
+            .map(|i| {
+                paper(&format!("2601.{i:05}"), "Hallucination", "本文研究幻觉（hallucination）问题。", "We study it.")
+            })
+            .collect();
+        papers.extend((10..47).map(|i| paper(&format!("2601.{i:05}"), "Robot grasping", "", "A robot grasps.")));
+        let english = |i: u32| paper(&format!("2602.{i:05}"), "Sparse attention", "", "Sparse attention scales.");
+        let chinese = |i: u32, zh: &str| paper(&format!("2602.{i:05}"), "Distillation", zh, "We distil.");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index");
+        let ingest = |papers: &[&Paper]| {
+            let records = papers.iter().flat_map(|p| p.records.clone()).collect();
+            index.ingest_records(records, None, &mut crate::Quiet).expect("ingest");
+            (index.lexicon().name.clone(), index.lexicon_lag().expect("lag"))
+        };
+        let (first, lag) = ingest(&papers.iter().collect::<Vec<_>>());
+        assert_eq!((index.lexicon().file.papers, lag), (40, LexiconLag::default()));
+        assert_eq!(LexiconLag::learned_again_at(40), 2);
+
+        // A daily file of English abstracts: kept, and counted.
+        let (kept, lag) = ingest(&[&english(1)]);
+        assert_eq!((&kept, lag), (&first, LexiconLag { chinese: 0, english: 1 }));
+        // The same text read from another file changes nothing the lexicon reads.
+        index.ingest_records(read_again(&english(1), "/t/elsewhere.json"), None, &mut crate::Quiet).expect("again");
+        assert_eq!(index.lexicon_lag().expect("lag").english, 1);
+        // The second English paper is a twentieth of 40: learned again, from every paper.
+        let (second, lag) = ingest(&[&english(2)]);
+        assert_ne!(second, first);
+        assert_eq!((index.lexicon().file.papers, lag), (42, LexiconLag::default()));
+
+        // Papers with Chinese text are learned from at once.
+        let (third, lag) = ingest(&[&chinese(100, "本文研究蒸馏方法。"), &chinese(101, "作者改进蒸馏。")]);
+        assert_ne!(third, second);
+        assert_eq!((index.lexicon().file.papers, lag), (44, LexiconLag::default()));
+
+        // Removals alike: an English paper is counted, a Chinese one learned from at once.
+        index.remove(&["2602.00001"]).expect("remove");
+        assert_eq!((&index.lexicon().name, index.lexicon_lag().expect("lag").english), (&third, 1));
+        index.remove(&["2601.00001"]).expect("remove");
+        assert_ne!(index.lexicon().name, third);
+        assert_eq!((index.lexicon().file.papers, index.lexicon_lag().expect("lag")), (42, LexiconLag::default()));
+    }
+
+    #[test]
+    fn a_paper_counts_as_chinese_when_either_its_old_or_its_new_text_is() {
+        let zh = paper("2601.00001", "Hallucination", "本文研究幻觉问题。", "We study it.");
+        let en = paper("2601.00001", "Hallucination", "", "We study it.");
+        let zh_title = paper("2601.00002", "幻觉", "", "We study it.");
+        let mut lag = LexiconLag::default();
+        lag.changed(Some(&zh), Some(&en));
+        lag.changed(None, Some(&zh_title));
+        lag.changed(Some(&en), None);
+        lag.changed(None, Some(&en));
+        assert_eq!(lag, LexiconLag { chinese: 2, english: 2 });
+        assert!(lag.due(1_000_000));
+        assert!(!LexiconLag { chinese: 0, english: 49 }.due(1_000));
+        assert!(LexiconLag { chinese: 0, english: 50 }.due(1_000));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::error::Result;
 use crate::ingest::{
     EmbedProgress, Embedded, IngestObserver, StoredVectors, embed_papers, push_passages, receive_batch,
 };
+use crate::lexicon::{LexiconLag, LexiconWrite};
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
 
@@ -71,11 +72,20 @@ impl PaperIndex {
         let mut report = RemoveReport::default();
         let searcher = self.searcher();
         let mut seen = HashSet::new();
+        let mut lag = LexiconLag::default();
         for (id, &written) in asked.into_iter().zip(ids) {
-            if self.address_in(&searcher, &id)?.is_none() {
-                report.unknown.push(written.to_string());
-            } else if seen.insert(id.clone()) {
-                report.removed.push(id.to_string());
+            match self.address_in(&searcher, &id)? {
+                None => report.unknown.push(written.to_string()),
+                Some(address) if seen.insert(id.clone()) => {
+                    // A paper that cannot be read counts as one with Chinese text: the
+                    // lexicon is learned again, from what can be read.
+                    match self.paper_at(&searcher, address) {
+                        Ok(paper) => lag.changed(Some(&paper), None),
+                        Err(_) => lag.chinese += 1,
+                    }
+                    report.removed.push(id.to_string());
+                }
+                Some(_) => {}
             }
         }
         drop(searcher);
@@ -86,9 +96,11 @@ impl PaperIndex {
                 report.vectors_removed = report.removed.iter().map(|id| set.delete_paper(id)).sum();
             }
             let removed: Vec<&str> = report.removed.iter().map(String::as_str).collect();
-            // The removed papers' words leave the lexicon too.
+            // The removed papers' words leave the lexicon when it is learned again: now for a
+            // paper with Chinese text, later for English ones (`LexiconLag`).
+            let lexicon = self.lexicon_write(&payload, lag, false);
             (report.graphs_rebuilt, report.generation) = self
-                .commit_removal(&payload, vectors, &[], &removed, None)
+                .commit_removal(&payload, vectors, &[], &removed, None, lexicon)
                 .map_err(|error| crate::error::with_full_disk_named(&self.root, error))?;
         }
         report.papers_total = self.len();
@@ -122,6 +134,7 @@ impl PaperIndex {
         let mut matched = vec![false; wanted.len()];
         let mut sources = BTreeSet::new();
         let (mut removed, mut updated): (Vec<String>, Vec<(Paper, Paper)>) = (Vec::new(), Vec::new());
+        let mut lag = LexiconLag::default();
         // Only the papers the postings say hold a record from a path given or under it.
         let searcher = self.searcher();
         let mut holding = Vec::new();
@@ -143,6 +156,7 @@ impl PaperIndex {
                 hit.is_none()
             });
             if after.records.is_empty() {
+                lag.changed(Some(&before), None);
                 removed.push(before.id.to_string());
             } else if after.records.len() < before.records.len() {
                 updated.push((before, after));
@@ -165,7 +179,10 @@ impl PaperIndex {
         let changed: Vec<Paper> = updated
             .iter()
             .filter(|(before, after)| before.content_hash() != after.content_hash())
-            .map(|(_, after)| after.clone())
+            .map(|(before, after)| {
+                lag.changed(Some(before), Some(after));
+                after.clone()
+            })
             .collect();
         if let Some((set, _)) = vectors.as_mut() {
             report.vectors_removed = removed.iter().map(|id| set.delete_paper(id)).sum();
@@ -195,9 +212,12 @@ impl PaperIndex {
         }
         let replace: Vec<&Paper> = updated.iter().map(|(_, after)| after).collect();
         let deleted: Vec<&str> = removed.iter().map(String::as_str).collect();
-        observer.learning_lexicon();
+        let lexicon = self.lexicon_write(&payload, lag, embedder.is_some());
+        if let LexiconWrite::Learn = lexicon {
+            observer.learning_lexicon();
+        }
         (report.graphs_rebuilt, report.generation) = self
-            .commit_removal(&payload, vectors, &replace, &deleted, embedder)
+            .commit_removal(&payload, vectors, &replace, &deleted, embedder, lexicon)
             .map_err(|error| crate::error::with_full_disk_named(&self.root, error))?;
         report.removed = removed;
         report.removed.sort();
@@ -208,9 +228,9 @@ impl PaperIndex {
         Ok(report)
     }
 
-    /// Learns the lexicon without `deleted` and with `replace`, and commits both and `vectors`
-    /// as the next generation: whether the graphs were rebuilt, and the generation. The other
-    /// vectors stay as they were cut.
+    /// Learns the lexicon without `deleted` and with `replace` (or keeps it, as `lexicon`
+    /// says), and commits both and `vectors` as the next generation: whether the graphs were
+    /// rebuilt, and the generation. The other vectors stay as they were cut.
     fn commit_removal(
         &self,
         payload: &crate::generation::CommitPayload,
@@ -218,14 +238,15 @@ impl PaperIndex {
         replace: &[&Paper],
         deleted: &[&str],
         embedder: Option<&dyn Embedder>,
+        lexicon: LexiconWrite,
     ) -> Result<(bool, Option<u64>)> {
-        let lexicon = self.write_lexicon(payload.generation + 1, payload, replace, deleted, embedder)?;
+        let lexicon = self.next_lexicon(payload.generation + 1, payload, lexicon, replace, deleted, embedder)?;
         let committed = self.commit_generation(
             payload.generation + 1,
             vectors.as_mut(),
             replace,
             deleted,
-            Some(&lexicon),
+            lexicon,
             payload.chunking,
         )?;
         self.finish_write(vectors)?;
