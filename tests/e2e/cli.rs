@@ -221,6 +221,23 @@ fn an_ingest_that_reads_nothing_makes_no_index() {
 }
 
 #[test]
+fn an_ingest_whose_index_names_the_folder_of_digests_is_refused_and_leaves_it_as_it_was() {
+    let digests = tempfile::tempdir().expect("tempdir");
+    let day = digests.path().join("2026-02-05.md");
+    std::fs::copy(crate::support::corpus().join("reports/2026-02-05.md"), &day).expect("copy a digest");
+    let run = paperdex(digests.path(), &["ingest", day.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("holds 2026-02-05.md and no index"), "{}", run.stderr);
+    let left: Vec<_> =
+        std::fs::read_dir(digests.path()).expect("read").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(left, ["2026-02-05.md"], "the folder was written to");
+    // A glossary put in a new index folder before the first ingest is what an index folder holds.
+    let index = tempfile::tempdir().expect("tempdir");
+    std::fs::write(index.path().join("glossary.tsv"), "幻觉\thallucination\n").expect("write");
+    assert_eq!(paperdex(index.path(), &["ingest", day.to_str().expect("utf-8 path")]).code, 0);
+}
+
+#[test]
 fn a_summary_that_says_the_paper_could_not_be_read_is_named_and_not_searched() {
     let dir = tempfile::tempdir().expect("tempdir");
     let day = dir.path().join("2024-06-11_HF_glms_api_clean.json");

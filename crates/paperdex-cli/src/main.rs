@@ -508,6 +508,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // A folder this ingest makes is taken away again if it indexes nothing (a mistyped
             // path, a folder of no file): an empty index there was a surprise to find.
             let made_here = !cli.index.exists();
+            // `--index` naming the folder of digests to read (or any folder in use) made the
+            // index among its files without a word, and from then on those files were parts of
+            // an index folder, never read as papers.
+            let others = paperdex_index::other_things_than_an_index(&cli.index);
+            if !others.is_empty() {
+                let shown: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
+                let more = if others.len() > 3 { format!(" and {} more", others.len() - 3) } else { String::new() };
+                return Err(paperdex_index::IndexError::InvalidParameter {
+                    name: "--index".into(),
+                    problem: format!(
+                        "{} holds {}{more} and no index: an index made there would take its files for parts of \
+                         it, never to be read as papers. --index names the index's own folder: give a new or empty one",
+                        cli.index.display(),
+                        shown.join(", ")
+                    ),
+                }
+                .into());
+            }
             let mut index = PaperIndex::open_or_create(&cli.index)
                 .with_context(|| format!("opening index {}", cli.index.display()))?
                 .with_papers_per_generation(cli.papers_per_generation);

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 use crate::error::{IndexError, Result};
 
+/// The lock's file in the index folder.
+pub(crate) const LOCK_FILE: &str = "writer.lock";
+
 /// Held while writing; released on drop.
 #[derive(Debug)]
 pub struct WriterLock {
@@ -21,7 +24,7 @@ impl WriterLock {
     /// Takes the writer lock of the index at `root`, or says who holds it.
     pub fn acquire(root: &Path) -> Result<WriterLock> {
         fs::create_dir_all(root).map_err(IndexError::io(root))?;
-        let path: PathBuf = root.join("writer.lock");
+        let path: PathBuf = root.join(LOCK_FILE);
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)

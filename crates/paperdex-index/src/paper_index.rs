@@ -707,6 +707,25 @@ fn check_folder(root: &Path) -> Result<()> {
     }
 }
 
+/// What `root` holds besides an index, when it holds none yet: `--index` naming a folder of
+/// digests to read (or any other folder in use) would make the index's folders among them.
+/// Empty when `root` holds an index, does not exist, or holds only what an index folder may
+/// hold before its first commit (a `glossary.tsv` put there, a lock). Sorted names.
+pub fn other_things_than_an_index(root: &Path) -> Vec<String> {
+    if root.join(TANTIVY_DIR).exists() {
+        return Vec::new();
+    }
+    let Ok(entries) = fs::read_dir(root) else { return Vec::new() };
+    let parts = [TANTIVY_DIR, crate::generation::VECTORS_DIR, crate::lexicon::LEXICON_DIR, crate::lock::LOCK_FILE];
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !parts.contains(&name.as_str()) && name != crate::lexicon::GLOSSARY_FILE)
+        .collect();
+    names.sort();
+    names
+}
+
 /// Whether `path` is an index folder or a part of one (its `tantivy/`, `vectors/` or
 /// `lexicon/`, or a file in it): never papers to read. An index whose commit record is lost
 /// still is one.
