@@ -1780,14 +1780,16 @@ fn estimated_matches(searcher: &Searcher, terms: &[Term]) -> f64 {
     docs * (1.0 - missing)
 }
 
-/// An estimate to two significant digits (12,345 → 12,000): more would claim a precision it
-/// does not have.
+/// An estimate rounded up to two significant digits (12,345 → 13,000): more would claim a
+/// precision it does not have, and rounded down it promised fewer papers than the pages
+/// serve (`model`, in 10,0xx bodies and more titles, said about 10,000 where paging served
+/// 10,100).
 fn round_estimate(estimate: f64) -> usize {
     if estimate < 100.0 {
-        return estimate.round() as usize;
+        return estimate.ceil() as usize;
     }
     let unit = 10f64.powi(estimate.log10().floor() as i32 - 1);
-    ((estimate / unit).round() * unit) as usize
+    ((estimate / unit).ceil() * unit) as usize
 }
 
 /// How much containing a query word counts, in units of its IDF.
@@ -2317,9 +2319,10 @@ mod tests {
     }
 
     #[test]
-    fn estimates_keep_two_significant_digits() {
-        assert_eq!(round_estimate(7.4), 7);
-        assert_eq!(round_estimate(12_345.0), 12_000);
+    fn estimates_keep_two_significant_digits_rounded_up() {
+        assert_eq!(round_estimate(7.4), 8);
+        assert_eq!(round_estimate(12_345.0), 13_000);
+        assert_eq!(round_estimate(12_000.0), 12_000);
         assert_eq!(round_estimate(199_507.0), 200_000);
         assert_eq!(round_estimate(999.0), 1_000);
     }
