@@ -192,6 +192,22 @@ fn a_word_after_a_minus_is_in_no_hit_and_every_other_match_stays() {
 }
 
 #[test]
+fn a_chinese_word_after_a_minus_says_it_leaves_out_only_the_papers_with_chinese_text() {
+    let dir = index();
+    // Most papers are English abstracts: -投机 cannot leave out those on speculation, and the
+    // reader is told so, with what to add.
+    let answer = search(dir.path(), "reinforcement learning -投机", &["--mode", "bm25"]);
+    let warnings = answer["warnings"].to_string();
+    assert!(warnings.contains("-投机 leaves out only papers whose Chinese text says it"), "{warnings}");
+    assert!(warnings.contains("add its English to leave out English papers on it too"), "{warnings}");
+    // A word after a minus is not searched: no note says the search lacks its English.
+    assert!(!warnings.contains("no English known"), "{warnings}");
+    // An English exclusion leaves out what it says wherever it is said.
+    let english = search(dir.path(), "强化学习 -reward", &["--mode", "bm25"]);
+    assert!(!english["warnings"].to_string().contains("leaves out only"), "{english}");
+}
+
+#[test]
 fn marks_that_ask_for_nothing_say_so_and_hyphens_inside_words_are_words() {
     let dir = index();
     // Only what to leave out: no hits, and the reader is told why.

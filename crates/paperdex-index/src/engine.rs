@@ -240,6 +240,9 @@ impl SearchEngine {
         if !request.query.chars().any(paperdex_core::is_han) {
             return Ok(None);
         }
+        // The words searched: not those after a minus (`强化学习 -奖励` named 奖励, which no
+        // search translates).
+        let query = QuerySyntax::read(&request.query).words;
         let searcher = self.index.searcher();
         let (chinese, papers) = (self.index.papers_in(&searcher, paperdex_core::Lang::Zh)?, searcher.num_docs());
         if chinese >= papers {
@@ -248,9 +251,9 @@ impl SearchEngine {
         // Each word with the run of characters it stands in (`文生图`, cut as 文生 and 图): a
         // term's length, not a question's, whose words are no terms (怎样, 哪些, or 成长 cut
         // out of 生成长视频).
-        let runs: Vec<&str> = request.query.split(|c: char| !paperdex_core::is_han(c)).collect();
+        let runs: Vec<&str> = query.split(|c: char| !paperdex_core::is_han(c)).collect();
         let mut words = Vec::new();
-        for word in crate::lexicon::untranslated(&request.query, expansions) {
+        for word in crate::lexicon::untranslated(&query, expansions) {
             let Some(run) = runs.iter().find(|run| run.contains(word.as_str())) else { continue };
             if run.chars().count() > TERM_CHARS || left_out.contains(&word) {
                 continue;
@@ -272,6 +275,51 @@ impl SearchEngine {
         )))
     }
 
+    /// A note for each excluded phrase in Chinese, when not every paper has Chinese text: it
+    /// leaves out only the papers whose Chinese text says it. Search words are translated, but
+    /// an exclusion is not (a translation that is wrong, or too broad, would leave out papers
+    /// without a word): `强化学习 -奖励` still listed English papers on reward models, and the
+    /// reader saw no sign of why. The note gives the lexicon's best English to add, unless the
+    /// query searches for it (`RL -强化学习`).
+    fn chinese_exclusion_notes(&self, excluded: &[String], searched: &str) -> Result<Vec<String>> {
+        let chinese: Vec<&String> = excluded.iter().filter(|p| p.chars().any(paperdex_core::is_han)).collect();
+        if chinese.is_empty() {
+            return Ok(Vec::new());
+        }
+        let searcher = self.index.searcher();
+        let (with_chinese, papers) = (self.index.papers_in(&searcher, paperdex_core::Lang::Zh)?, searcher.num_docs());
+        if with_chinese >= papers {
+            return Ok(Vec::new());
+        }
+        let lexicon = self.index.lexicon();
+        // Lower-case words between spaces, so a phrase is found only whole (`RL` is not in
+        // `world`).
+        let as_words = |text: &str| {
+            let words: Vec<String> =
+                text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+            format!(" {} ", words.join(" "))
+        };
+        Ok(chinese
+            .into_iter()
+            .map(|phrase| {
+                let add = match lexicon.lookup(phrase, 1).first().map(|entry| entry.en.as_str()) {
+                    Some(english) if as_words(searched).contains(&as_words(english)) => {
+                        format!("English papers are not left out (it is {english}, which the query searches for)")
+                    }
+                    Some(english) if english.contains(char::is_whitespace) => {
+                        format!("add -\"{english}\" to leave out English papers on it too")
+                    }
+                    Some(english) => format!("add -{english} to leave out English papers on it too"),
+                    None => "add its English to leave out English papers on it too".to_string(),
+                };
+                format!(
+                    "-{phrase} leaves out only papers whose Chinese text says it ({with_chinese} of the {papers} papers \
+                     have Chinese text): {add}"
+                )
+            })
+            .collect())
+    }
+
     /// [`SearchEngine::search_until`] for the query as it is spelled: its marks read
     /// ([`QuerySyntax`]), a quoted phrase required in every hit and a word after a minus in
     /// none (a filter, so in every mode), the rest ranked as a query without marks.
@@ -286,6 +334,7 @@ impl SearchEngine {
         notes.extend(syntax.notes());
         notes.extend(text.without_unheld(&self.index.searcher(), &self.index.fields)?);
         let (required, excluded) = (text.required(), text.excluded());
+        notes.extend(self.chinese_exclusion_notes(&excluded, &syntax.words)?);
         let nothing_left = text.excludes_every_word_of(&syntax.words);
         let filter = SearchFilter { text, ..request.filter.clone() };
         let mut words = if nothing_left { String::new() } else { syntax.words };
