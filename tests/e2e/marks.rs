@@ -192,6 +192,21 @@ fn a_word_after_a_minus_is_in_no_hit_and_every_other_match_stays() {
 }
 
 #[test]
+fn a_quoted_chinese_phrase_is_shown_in_every_hits_snippet() {
+    let dir = index();
+    // The papers holding 奖励模型 have an English abstract on reward models too, which holds
+    // more of the query's translated words: its snippet did not show why the paper passed.
+    for mode in ["bm25", "hybrid"] {
+        let answer = search(dir.path(), "“奖励模型”", &["--mode", mode]);
+        let hits = answer["hits"].as_array().expect("hits");
+        assert!(!hits.is_empty(), "{answer}");
+        for hit in hits {
+            assert!(hit["snippet"].as_str().is_some_and(|s| s.contains("奖励模型")), "{mode}: {hit}");
+        }
+    }
+}
+
+#[test]
 fn a_chinese_word_after_a_minus_says_it_leaves_out_only_the_papers_with_chinese_text() {
     let dir = index();
     // Most papers are English abstracts: -投机 cannot leave out those on speculation, and the

@@ -503,7 +503,8 @@ impl SearchEngine {
                         Highlighter::new(&self.index, &searcher, list.query.as_deref(), &list.left_out, section)
                             .in_language(request.filter.lang)
                             .for_text(&request.query)
-                            .for_translations(&expansions);
+                            .for_translations(&expansions)
+                            .requiring(&request.filter.text.required());
                     let prefetch = if request.offset == 0 { request.limit.min(PREFETCH_HITS) } else { 0 };
                     let prefetched: HashMap<String, SearchHit> = list
                         .ranked
@@ -652,7 +653,8 @@ impl SearchEngine {
                 let highlighter = Highlighter::new(&self.index, &searcher, words.as_deref(), &left_out, section)
                     .in_language(request.filter.lang)
                     .for_text(&request.query)
-                    .for_translations(&expansions);
+                    .for_translations(&expansions)
+                    .requiring(&request.filter.text.required());
                 let fused = ranked_to_depths(
                     &depths,
                     |depth| Ok(fuse(&[], &by_meaning_at(depth), self.ranker.fusion)),

@@ -45,6 +45,9 @@ pub(crate) struct Highlighter {
     /// The language a search was narrowed to: an opening comes from a section in it when the
     /// paper has one.
     lang: Option<Lang>,
+    /// The phrases the query quotes, lower-cased: the snippet comes from a section holding one
+    /// when the paper has such a section.
+    required: Vec<String>,
 }
 
 /// How long a snippet may be, in characters.
@@ -67,7 +70,14 @@ impl Highlighter {
             Some(group) => index.fields.section(group).unwrap_or(index.fields.title),
         };
         let Some(terms) = query.and_then(|q| highlighted_terms(searcher, q, field, left_out)) else {
-            return Highlighter { generator: None, section, needles: Vec::new(), term_prefixes: None, lang: None };
+            return Highlighter {
+                generator: None,
+                section,
+                needles: Vec::new(),
+                term_prefixes: None,
+                lang: None,
+                required: Vec::new(),
+            };
         };
         // The prefixes (and the highlighting analyzer) hold for the word analyzer's terms only.
         let words = match searcher.schema().get_field_entry(field).field_type() {
@@ -86,7 +96,16 @@ impl Highlighter {
         };
         let generator = analyzer.map(|analyzer| SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
         let term_prefixes = term_prefixes.map(|prefixes| prefixes.iter().map(finder).collect());
-        Highlighter { generator, section, needles: Vec::new(), term_prefixes, lang: None }
+        Highlighter { generator, section, needles: Vec::new(), term_prefixes, lang: None, required: Vec::new() }
+    }
+
+    /// Snippets come from a section that holds one of the `phrases` the query requires, as
+    /// written, when the paper has one: that is why the paper passed them. The section with
+    /// the most highlights was an English abstract on reward models for `“奖励模型”`, whose
+    /// Chinese summary says it.
+    pub(crate) fn requiring(mut self, phrases: &[String]) -> Highlighter {
+        self.required = phrases.iter().map(|phrase| lower_case(phrase).0).filter(|p| !p.trim().is_empty()).collect();
+        self
     }
 
     /// Openings come from a section in `lang` when a paper has one (a search or listing
@@ -267,7 +286,21 @@ impl Highlighter {
             // The section with the most highlighted terms gives the snippet; never a summariser's
             // list of its search results (`搜索结果来自`: lines of links and other papers' titles,
             // which say nothing of why this paper matched).
-            let prose: Vec<&Section> = sections.iter().copied().filter(|s| s.kind != SectionKind::References).collect();
+            let mut prose: Vec<&Section> =
+                sections.iter().copied().filter(|s| s.kind != SectionKind::References).collect();
+            if !self.required.is_empty() {
+                let holding: Vec<&Section> = prose
+                    .iter()
+                    .copied()
+                    .filter(|s| {
+                        let (lower, _) = lower_case(&s.text);
+                        self.required.iter().any(|phrase| lower.contains(phrase.as_str()))
+                    })
+                    .collect();
+                if !holding.is_empty() {
+                    prose = holding;
+                }
+            }
             if let (Some((at, group, snippet)), _) = self.best_snippet(generator, &prose) {
                 let (text, ranges) = fragment_of(&prose[at].text, &snippet);
                 return (text, ranges, Some(self.section.unwrap_or(group)));
@@ -680,8 +713,15 @@ mod tests {
     #[test]
     fn a_section_holding_any_form_of_a_query_word_is_looked_at() {
         let highlighter = |query: &str| {
-            Highlighter { generator: None, section: None, needles: Vec::new(), term_prefixes: None, lang: None }
-                .for_text(query)
+            Highlighter {
+                generator: None,
+                section: None,
+                needles: Vec::new(),
+                term_prefixes: None,
+                lang: None,
+                required: Vec::new(),
+            }
+            .for_text(query)
         };
         for (query, text) in [
             ("study", "Two user studies show it"),
@@ -748,6 +788,7 @@ mod tests {
             needles: Vec::new(),
             term_prefixes: Some(["kv", "cach", "quantiz"].iter().map(finder).collect()),
             lang: None,
+            required: Vec::new(),
         }
         .for_text("KV cache quantization");
         let window = highlighter.window(&text).expect("a window");
@@ -846,8 +887,14 @@ mod tests {
         record.sections.push(Section::new(SectionKind::Innovations, "提出了一个与生态系统无关的自主权身份验证应用。"));
         record.sections.push(Section::new(SectionKind::Method, "We verify credentials of every identity framework."));
         let paper = Paper::from_record(record);
-        let plain =
-            Highlighter { generator: None, section: None, needles: Vec::new(), term_prefixes: None, lang: None };
+        let plain = Highlighter {
+            generator: None,
+            section: None,
+            needles: Vec::new(),
+            term_prefixes: None,
+            lang: None,
+            required: Vec::new(),
+        };
         // Not the heading (a title's repeat), not the placeholder abstract: the innovations.
         assert_eq!(plain.snippet(&paper).0, "提出了一个与生态系统无关的自主权身份验证应用。");
         // A list narrowed to English opens with the paper's English.

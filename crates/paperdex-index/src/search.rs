@@ -1290,7 +1290,8 @@ impl PaperIndex {
         )
         .in_language(request.filter.lang)
         .for_text(&request.query)
-        .for_translations(&expansions);
+        .for_translations(&expansions)
+        .requiring(&request.filter.text.required());
         let mut ranked: Vec<(usize, Score, DocAddress)> =
             matches.hits.iter().enumerate().map(|(rank, &(score, address))| (rank, score, address)).collect();
         if request.sort == SortOrder::Date {
