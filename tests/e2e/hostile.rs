@@ -112,11 +112,19 @@ fn a_document_store_that_does_not_decode_is_a_damaged_index_not_an_internal_fail
     // Every segment's stored papers overwritten at their start: the first block does not
     // decompress, whichever segment a command reads first.
     damage_document_stores(&index);
-    let run = paperdex(&index, &["stats", "--json"]);
+    let run = paperdex(&index, &["search", "reward", "--json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let body: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(body["error"]["code"], "index_damaged", "{body}");
     assert!(run.stderr.contains("move the index folder away and ingest again"), "{}", run.stderr);
+    // `stats` gives what it can read and counts the rest, which fails it.
+    let run = paperdex(&index, &["stats", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let figures: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let unreadable = figures["unreadable_papers"].as_u64().expect("counted");
+    assert!(unreadable > 0 && Some(unreadable) <= figures["papers"].as_u64(), "{figures}");
+    assert!(figures["unreadable"].as_str().is_some_and(|why| why.contains("move the index folder away")), "{figures}");
+    assert!(run.stderr.contains("papers cannot be read"), "{}", run.stderr);
 }
 
 #[test]

@@ -799,6 +799,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 output::print_stats(&stats);
             }
+            // The figures count what could be read; a script checking the index sees the rest.
+            if let Some(problem) = &stats.unreadable {
+                eprintln!(
+                    "error: {} of the {} papers cannot be read: {problem}",
+                    stats.unreadable_papers, stats.papers
+                );
+                return Ok(ExitCode::FAILURE);
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -106,6 +106,17 @@ pub struct IndexStats {
     pub listed_range: Option<(String, String)>,
     /// Bytes on disk.
     pub disk_bytes: u64,
+    /// Papers whose stored record cannot be read (damaged files): the figures above count
+    /// the others.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unreadable_papers: u64,
+    /// Why the first of them cannot be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl PaperIndex {
@@ -633,55 +644,88 @@ impl PaperIndex {
     }
 
     /// Figures about the index.
+    ///
+    /// The papers are read one at a time (a million of them held at once would take
+    /// gigabytes), and one that cannot be read is counted, not the end of the figures: `stats`
+    /// refused a damaged index whose searches still answered.
     pub fn stats(&self) -> Result<IndexStats> {
-        let papers = self.papers()?;
-        let mut by_language = BTreeMap::new();
-        let mut by_format = BTreeMap::new();
-        let mut files = std::collections::HashSet::new();
-        let (mut first, mut last): (Option<String>, Option<String>) = (None, None);
-        let (mut first_listed, mut last_listed): (Option<&str>, Option<&str>) = (None, None);
-        for paper in &papers {
-            if let Some(day) = paper.first_seen() {
-                first_listed = Some(first_listed.map_or(day, |f| f.min(day)));
-            }
-            if let Some(day) = paper.last_seen() {
-                last_listed = Some(last_listed.map_or(day, |l| l.max(day)));
-            }
-            for lang in paper.languages() {
-                *by_language.entry(lang.code().to_string()).or_insert(0) += 1;
-            }
-            let mut formats: Vec<_> = paper.records.iter().map(|r| r.source.format.label()).collect();
-            formats.sort_unstable();
-            formats.dedup();
-            for format in formats {
-                *by_format.entry(format.to_string()).or_insert(0) += 1;
-            }
-            files.extend(paper.records.iter().map(|r| r.source.path.as_str()));
-            if let Some(date) = paper.date() {
-                if first.as_deref().is_none_or(|f| date < f) {
-                    first = Some(date.to_string());
-                }
-                if last.as_deref().is_none_or(|l| date > l) {
-                    last = Some(date.to_string());
+        let searcher = self.searcher();
+        let mut figures = PaperFigures::default();
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            let alive = segment.alive_bitset();
+            for doc in (0..segment.max_doc()).filter(|&doc| alive.is_none_or(|bits| bits.is_alive(doc))) {
+                match self.paper_at(&searcher, DocAddress::new(ordinal as u32, doc)) {
+                    Ok(paper) => figures.count(&paper),
+                    Err(error) => {
+                        figures.unreadable_papers += 1;
+                        figures.unreadable.get_or_insert_with(|| error.to_string());
+                    }
                 }
             }
         }
         let vectors = self.vectors();
         Ok(IndexStats {
             path: self.root.display().to_string(),
-            papers: papers.len() as u64,
+            papers: figures.papers + figures.unreadable_papers,
             papers_with_vectors: self.papers_with_vectors(),
             vectors: vectors.as_ref().map_or(0, |v| v.set.live_len() as u64),
             vector_model: vectors.as_ref().map(|v| v.set.model().to_string()),
             vectors_problem: self.vectors_problem().map(|problem| problem.to_string()),
             generation: self.committed_payload()?.generation,
-            papers_by_language: by_language,
-            papers_by_format: by_format,
-            source_files: files.len() as u64,
-            date_range: first.zip(last),
-            listed_range: first_listed.map(str::to_string).zip(last_listed.map(str::to_string)),
+            papers_by_language: figures.by_language,
+            papers_by_format: figures.by_format,
+            source_files: figures.files.len() as u64,
+            date_range: figures.published.0.zip(figures.published.1),
+            listed_range: figures.listed.0.zip(figures.listed.1),
             disk_bytes: dir_size(&self.root),
+            unreadable_papers: figures.unreadable_papers,
+            unreadable: figures.unreadable,
         })
+    }
+}
+
+/// What [`PaperIndex::stats`] counts of the papers, one paper at a time.
+#[derive(Default)]
+struct PaperFigures {
+    papers: u64,
+    by_language: BTreeMap<String, u64>,
+    by_format: BTreeMap<String, u64>,
+    files: std::collections::HashSet<String>,
+    /// The first and the last publication day.
+    published: (Option<String>, Option<String>),
+    /// The first day a paper was listed and the last.
+    listed: (Option<String>, Option<String>),
+    unreadable_papers: u64,
+    unreadable: Option<String>,
+}
+
+impl PaperFigures {
+    fn count(&mut self, paper: &Paper) {
+        self.papers += 1;
+        for lang in paper.languages() {
+            *self.by_language.entry(lang.code().to_string()).or_insert(0) += 1;
+        }
+        let mut formats: Vec<_> = paper.records.iter().map(|r| r.source.format.label()).collect();
+        formats.sort_unstable();
+        formats.dedup();
+        for format in formats {
+            *self.by_format.entry(format.to_string()).or_insert(0) += 1;
+        }
+        for record in &paper.records {
+            if !self.files.contains(&record.source.path) {
+                self.files.insert(record.source.path.clone());
+            }
+        }
+        let widen = |range: &mut (Option<String>, Option<String>), first: Option<&str>, last: Option<&str>| {
+            if let Some(day) = first.filter(|day| range.0.as_deref().is_none_or(|f| *day < f)) {
+                range.0 = Some(day.to_string());
+            }
+            if let Some(day) = last.filter(|day| range.1.as_deref().is_none_or(|l| *day > l)) {
+                range.1 = Some(day.to_string());
+            }
+        };
+        widen(&mut self.published, paper.date(), paper.date());
+        widen(&mut self.listed, paper.first_seen(), paper.last_seen());
     }
 }
 
