@@ -239,14 +239,14 @@ fn a_day_of_english_abstracts_keeps_the_lexicon_and_a_chinese_summary_is_learned
     assert!(!kept.stderr.contains("learning the bilingual lexicon"), "{}", kept.stderr);
     assert!(
         kept.stdout.contains(
-            "from 40 papers (3 with text in both languages), kept: 1 paper without Chinese text changed since \
-             it was learned (it is learned again once 2 have)"
+            "from 40 papers (3 with text in both languages), kept (1 change to papers without Chinese text \
+             since it was learned; learned again at 2)"
         ),
         "{}",
         kept.stdout
     );
     let figures = paperdex(dir.path(), &["lexicon"]);
-    assert!(figures.stdout.contains("1 paper without Chinese text changed since it was learned"), "{}", figures.stdout);
+    assert!(figures.stdout.contains("1 change to papers without Chinese text since"), "{}", figures.stdout);
     // The same file read again changes nothing.
     let again = paperdex(dir.path(), &["ingest", &day, "--json"]);
     let again: serde_json::Value = serde_json::from_str(&again.stdout).expect("json");

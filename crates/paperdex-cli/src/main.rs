@@ -537,11 +537,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => "ingest the same files again".to_string(),
             };
             let again_after_failure = again.clone();
+            let root = cli.index.clone();
             say_what_an_interruption_keeps(move || {
+                // As the commit record says: the count the ingest keeps lags while a commit
+                // finishes.
+                let held = paperdex_index::committed_papers(&root).unwrap_or_else(|_| kept.load(Ordering::Relaxed));
                 format!(
-                    "the index holds {} papers as of its last commit (an ingest commits every {per_generation} \
-                     papers; those read since are not kept); {again} to finish: unchanged papers are skipped",
-                    kept.load(Ordering::Relaxed)
+                    "the index holds {held} papers as of its last commit (an ingest commits every {per_generation} \
+                     papers; those read since are not kept); {again} to finish: unchanged papers are skipped"
                 )
             });
             let mut glossary_problems = 0;
@@ -584,32 +587,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 output::print_ingest_problems(&report, &invocation);
                 let mut answer = serde_json::to_value(&report)?;
-                answer["lexicon"] = serde_json::json!({
-                    "pairs": lexicon.len(),
-                    "papers": lexicon.file.papers,
-                    "parallel_papers": lexicon.file.parallel_papers,
-                    "learned": relearned,
-                    "seconds": if relearned { lexicon.file.seconds } else { 0.0 },
-                    "changed_since": lag,
-                    "learned_again_at": output::learned_again_at(&lexicon),
-                });
+                answer["lexicon"] = output::lexicon_json(&lexicon, relearned, lag);
                 answer["glossary_problems"] = serde_json::json!(glossary_problems);
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
                 output::print_ingest_report(&report, &invocation);
-                let learned = if relearned {
-                    format!("learned in {:.2} s", lexicon.file.seconds)
-                } else if lag.is_empty() {
-                    "unchanged".to_string()
-                } else {
-                    format!("kept: {}", output::lexicon_lag(&lexicon, lag))
-                };
-                println!(
-                    "lexicon: {} term pairs from {} papers ({} with text in both languages), {learned}",
-                    lexicon.len(),
-                    lexicon.file.papers,
-                    lexicon.file.parallel_papers,
-                );
+                println!("{}", output::lexicon_line(&lexicon, relearned, lag));
             }
             // A model that could not be loaded (not `--no-model`) leaves the papers this ingest
             // wrote without vectors: found by keywords only, absent from meaning search and from
@@ -645,7 +628,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let index = open(&cli)?;
             let report = if sources.is_empty() {
                 let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                index.remove(&ids)?
+                let committed = Arc::new(AtomicU64::new(index.len()));
+                let mut progress = output::IngestProgress::new(std::io::stderr().is_terminal(), committed);
+                let report = index.remove_observed(&ids, &mut progress)?;
+                progress.finish();
+                report
             } else {
                 // Papers other files list too lose text, which the model embeds again.
                 let embedder = load_model(&cli, SessionKind::Passages);
@@ -660,10 +647,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 report
             };
             output::print_remove_unknown(&report);
+            // A removal is a write like an ingest: it says what became of the lexicon.
+            let (lexicon, lag) = (index.lexicon(), index.lexicon_lag()?);
             if *json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                let mut answer = serde_json::to_value(&report)?;
+                if report.generation.is_some() {
+                    answer["lexicon"] = output::lexicon_json(&lexicon, report.lexicon_learned, lag);
+                }
+                println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
                 output::print_remove_report(&report);
+                if report.generation.is_some() {
+                    println!("{}", output::lexicon_line(&lexicon, report.lexicon_learned, lag));
+                }
             }
             Ok(if report.unknown.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })
         }

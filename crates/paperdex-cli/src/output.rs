@@ -707,25 +707,66 @@ pub fn print_lexicon_entries(term: &str, entries: &[&paperdex_index::LexiconEntr
     }
 }
 
-/// How many changed papers without Chinese text have `lexicon` learned again.
+/// How many changes to papers without Chinese text have `lexicon` learned again.
 pub fn learned_again_at(lexicon: &paperdex_index::Lexicon) -> u64 {
     paperdex_index::LexiconLag::learned_again_at(lexicon.file.papers)
 }
 
-/// What changed since `lexicon` was learned, and when it is learned again.
+/// What changed since `lexicon` was learned, and when it is learned again. Changes, not
+/// papers: a paper written twice counts twice (each write counts what it changed).
 pub fn lexicon_lag(lexicon: &paperdex_index::Lexicon, lag: paperdex_index::LexiconLag) -> String {
-    let papers = |n: u64| format!("{n} {}", if n == 1 { "paper" } else { "papers" });
-    let mut said = format!(
-        "{} without Chinese text changed since it was learned (it is learned again once {} have",
-        papers(lag.english),
-        learned_again_at(lexicon)
-    );
-    // Only a write interrupted before its end leaves these: the next write learns it again.
-    if lag.chinese > 0 {
-        said.push_str(&format!(", and by the next write: {} with Chinese text changed", papers(lag.chinese)));
+    let changes = |n: u64| format!("{n} {}", if n == 1 { "change" } else { "changes" });
+    let said = format!("{} to papers without Chinese text since it was learned", changes(lag.english));
+    // Left by a write interrupted before its end (or under way): the next write learns it.
+    if lag.chinese > 0 || lag.due(lexicon.file.papers) {
+        let chinese = match lag.chinese {
+            0 => String::new(),
+            n => format!(" and {} to papers with Chinese text", changes(n)),
+        };
+        return format!("{said}{chinese}: the next write learns it again");
     }
-    said.push(')');
-    said
+    format!("{said}; learned again at {}", learned_again_at(lexicon))
+}
+
+/// The line a write (`ingest`, `remove`) ends with: the lexicon, learned again by it or kept.
+pub fn lexicon_line(lexicon: &paperdex_index::Lexicon, learned: bool, lag: paperdex_index::LexiconLag) -> String {
+    let what = if learned {
+        format!("learned in {:.2} s", lexicon.file.seconds)
+    } else if lag.is_empty() {
+        "unchanged".to_string()
+    } else {
+        format!("kept ({})", lexicon_lag(lexicon, lag))
+    };
+    format!(
+        "lexicon: {} term pairs from {} papers ({} with text in both languages), {what}",
+        lexicon.len(),
+        lexicon.file.papers,
+        lexicon.file.parallel_papers,
+    )
+}
+
+/// [`lexicon_line`] in a write's JSON answer.
+pub fn lexicon_json(
+    lexicon: &paperdex_index::Lexicon,
+    learned: bool,
+    lag: paperdex_index::LexiconLag,
+) -> serde_json::Value {
+    serde_json::json!({
+        "pairs": lexicon.len(),
+        "papers": lexicon.file.papers,
+        "parallel_papers": lexicon.file.parallel_papers,
+        "learned": learned,
+        "seconds": if learned { lexicon.file.seconds } else { 0.0 },
+        "changed_since": lag,
+        "learned_again_at": learned_again_at(lexicon),
+        "learned_with_model": lexicon.file.term_vectors,
+    })
+}
+
+/// What `lexicon` lacks when it was learned without the embedding model.
+pub fn without_the_model(lexicon: &paperdex_index::Lexicon) -> Option<&'static str> {
+    (lexicon.name.is_some() && !lexicon.file.term_vectors)
+        .then_some("learned without the embedding model: the next write with it learns the embedding model's pairs")
 }
 
 /// Prints figures about the lexicon.
@@ -747,6 +788,7 @@ pub fn print_lexicon_stats(
             "seconds": lexicon.file.seconds,
             "changed_since": lag,
             "learned_again_at": learned_again_at(lexicon),
+            "learned_with_model": lexicon.file.term_vectors,
             "glossary_problems": lexicon.glossary_problems,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -754,6 +796,8 @@ pub fn print_lexicon_stats(
     }
     warn_glossary_problems(&lexicon.glossary_problems);
     match &lexicon.name {
+        // An index whose first ingest was interrupted holds papers and no lexicon yet.
+        None if !lag.is_empty() => println!("no lexicon yet: the next write (an ingest or a removal) learns one"),
         None => println!("no lexicon yet: ingest papers (or ingest --glossary FILE) to learn one"),
         Some(name) => {
             println!("lexicon {name}: {} term pairs", lexicon.len());
@@ -766,6 +810,9 @@ pub fn print_lexicon_stats(
             );
             if !lag.is_empty() {
                 println!("{}", lexicon_lag(lexicon, lag));
+            }
+            if let Some(lacks) = without_the_model(lexicon) {
+                println!("{lacks}");
             }
         }
     }

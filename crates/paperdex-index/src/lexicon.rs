@@ -148,9 +148,10 @@ pub struct LexiconFile {
     pub parallel_papers: u64,
     /// Seconds the learning took.
     pub seconds: f64,
-    /// Whether the learning had term vectors (the embedding model, or vectors it cached) for
-    /// the embedding model's pairs. A lexicon learned without (`--no-model` on a fresh index)
-    /// is learned again by the first write with the model; one stored before this was
+    /// Whether the learning had the embedding model, so every term the embedding model's pairs
+    /// are chosen from had its vector (without it, only the terms whose vectors were cached
+    /// by an earlier learning: a `--no-model` write's new terms had none). A lexicon learned
+    /// without is learned again by the next write with the model; one stored before this was
     /// recorded reads as without.
     #[serde(default)]
     pub term_vectors: bool,
@@ -1988,11 +1989,22 @@ fn merged_by_id<'a>(
 impl PaperIndex {
     /// What a write that changes `lag` after the commit of `payload` does with the lexicon.
     /// It learns it again when there is none yet, it was learned by another version, a
-    /// glossary was given, it was learned without the term vectors the write's `embedding`
+    /// glossary other than the stored one was given, it was learned without the term vectors the write's `embedding`
     /// model gives, or the changes since it was learned call for it ([`LexiconLag::due`]).
     pub(crate) fn lexicon_write(&self, payload: &CommitPayload, lag: LexiconLag, embedding: bool) -> LexiconWrite {
         let lexicon = self.lexicon();
-        let learn = self.glossary.is_some()
+        // A glossary given again as stored (a daily job's `ingest --glossary terms.tsv`)
+        // changes nothing: it learned the whole lexicon again every day.
+        let by_terms = |entries: &[LexiconEntry]| {
+            let mut sorted: Vec<LexiconEntry> = entries.to_vec();
+            sorted.sort_by(|a, b| (&a.zh, &a.en).cmp(&(&b.zh, &b.en)));
+            sorted
+        };
+        let new_glossary = self
+            .glossary
+            .as_ref()
+            .is_some_and(|given| by_terms(given) != by_terms(&stored_glossary(&self.root, payload.lexicon.as_deref())));
+        let learn = new_glossary
             || payload.lexicon.is_none()
             || lexicon.file.version != LEXICON_VERSION
             || (embedding && !lexicon.file.term_vectors)
@@ -2086,6 +2098,7 @@ impl PaperIndex {
             return Err(error);
         }
         file.papers = papers_after;
+        file.term_vectors &= embedder.is_some();
         tracing::debug!(pairs = file.entries.len(), seconds = file.seconds, "bilingual lexicon learned");
         write(&self.root, generation, &file)
     }

@@ -55,7 +55,7 @@ pub use ingest::{
 };
 pub use lexicon::{Expansion, Lexicon, LexiconEntry, LexiconLag, LexiconSource};
 pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
-pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex, other_things_than_an_index};
+pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex, committed_papers, other_things_than_an_index};
 pub use query_syntax::{TextFilter, quoted_phrases};
 pub use related::RelatedResults;
 pub use remove::RemoveReport;

@@ -54,6 +54,9 @@ pub struct RemoveReport {
     /// Updated papers whose text changed with no model to embed it: they have no vectors until
     /// an ingest with the model.
     pub papers_unembedded: usize,
+    /// Whether the removal learned the bilingual lexicon again (a paper with Chinese text
+    /// changed, see [`crate::LexiconLag`]), or kept it.
+    pub lexicon_learned: bool,
 }
 
 impl PaperIndex {
@@ -64,6 +67,12 @@ impl PaperIndex {
     ///
     /// A removed paper comes back if a file naming it is ingested again.
     pub fn remove(&self, ids: &[&str]) -> Result<RemoveReport> {
+        self.remove_observed(ids, &mut crate::Quiet)
+    }
+
+    /// [`PaperIndex::remove`], telling `observer` when it learns the lexicon again (10 s on
+    /// the corpus, which a terminal saw pass without a word).
+    pub fn remove_observed(&self, ids: &[&str], observer: &mut dyn IngestObserver) -> Result<RemoveReport> {
         let started = Instant::now();
         // A malformed id is a mistake in the request: nothing is removed.
         let asked: Vec<PaperId> = ids.iter().map(|id| crate::paper_index::asked_id(id)).collect::<Result<_>>()?;
@@ -99,6 +108,10 @@ impl PaperIndex {
             // The removed papers' words leave the lexicon when it is learned again: now for a
             // paper with Chinese text, later for English ones (`LexiconLag`).
             let lexicon = self.lexicon_write(&payload, lag, false);
+            report.lexicon_learned = lexicon == LexiconWrite::Learn;
+            if report.lexicon_learned {
+                observer.learning_lexicon();
+            }
             (report.graphs_rebuilt, report.generation) = self
                 .commit_removal(&payload, vectors, &[], &removed, None, lexicon)
                 .map_err(|error| crate::error::with_full_disk_named(&self.root, error))?;
@@ -213,7 +226,8 @@ impl PaperIndex {
         let replace: Vec<&Paper> = updated.iter().map(|(_, after)| after).collect();
         let deleted: Vec<&str> = removed.iter().map(String::as_str).collect();
         let lexicon = self.lexicon_write(&payload, lag, embedder.is_some());
-        if let LexiconWrite::Learn = lexicon {
+        report.lexicon_learned = lexicon == LexiconWrite::Learn;
+        if report.lexicon_learned {
             observer.learning_lexicon();
         }
         (report.graphs_rebuilt, report.generation) = self
