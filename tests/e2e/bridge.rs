@@ -275,3 +275,52 @@ fn a_day_of_english_abstracts_keeps_the_lexicon_and_a_chinese_summary_is_learned
         serde_json::from_str(&paperdex(dir.path(), &["lexicon", "--json"]).stdout).expect("json");
     assert_eq!((figures["papers"].as_u64(), figures["changed_since"]["english"].as_u64()), (Some(44), Some(1)));
 }
+
+#[test]
+fn a_write_without_the_model_leaves_the_embedding_pairs_to_the_next_write_with_it() {
+    let data = tempfile::tempdir().expect("tempdir");
+    bilingual_fixture(data.path());
+    let day = english_day(data.path(), "day.json", 300, 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_model = |args: &[&str]| run_output(paperdex_hashed(dir.path()).args(args));
+    let figures = || -> serde_json::Value {
+        serde_json::from_str(&paperdex(dir.path(), &["lexicon", "--json"]).stdout).expect("lexicon JSON")
+    };
+    assert_eq!(with_model(&["ingest", data.path().join("hf.json").to_str().expect("utf-8")]).code, 0);
+    assert_eq!(figures()["learned_with_model"], true);
+    // Chinese summaries without the model: learned at once, but not the model's pairs of
+    // their new terms, and `lexicon` says what is missing.
+    let zh = paperdex(dir.path(), &["ingest", data.path().join("zh.json").to_str().expect("utf-8")]);
+    assert!(zh.stdout.contains("learned in"), "{}", zh.stdout);
+    assert_eq!(figures()["learned_with_model"], false);
+    let said = paperdex(dir.path(), &["lexicon"]).stdout;
+    assert!(said.contains("learned without the embedding model: the next write with it"), "{said}");
+    // The next write with the model, an English abstract, learns them.
+    let english = with_model(&["ingest", &day]);
+    assert!(english.stdout.contains("learned in"), "{}", english.stdout);
+    assert_eq!(figures()["learned_with_model"], true);
+    // A removal says what became of the lexicon, as an ingest does (one change is a twentieth
+    // of these 7 papers: learned again).
+    let removed = with_model(&["remove", "2403.00300"]);
+    assert!(removed.stdout.contains("lexicon: ") && removed.stdout.contains("learned in"), "{}", removed.stdout);
+    assert!(removed.stderr.contains("learning the bilingual lexicon"), "{}", removed.stderr);
+}
+
+#[test]
+fn the_glossary_given_again_as_stored_learns_nothing_again() {
+    let data = tempfile::tempdir().expect("tempdir");
+    bilingual_fixture(data.path());
+    let glossary = data.path().join("terms.tsv");
+    std::fs::write(&glossary, "抓取\tgrasping\n").expect("write");
+    let (glossary, corpus) = (glossary.to_str().expect("utf-8"), data.path().to_str().expect("utf-8"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = paperdex(dir.path(), &["ingest", corpus, "--glossary", glossary]);
+    assert!(first.stdout.contains("learned in"), "{}", first.stdout);
+    // A daily job's command line, the same glossary each day.
+    let again = paperdex(dir.path(), &["ingest", corpus, "--glossary", glossary]);
+    assert!(again.stdout.contains("unchanged") && !again.stderr.contains("learning"), "{}", again.stderr);
+    // Another glossary is learned at once.
+    std::fs::write(data.path().join("terms.tsv"), "抓取\tgrasp\n").expect("write");
+    let changed = paperdex(dir.path(), &["ingest", corpus, "--glossary", glossary]);
+    assert!(changed.stdout.contains("learned in"), "{}", changed.stdout);
+}
