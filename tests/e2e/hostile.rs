@@ -447,3 +447,28 @@ fn two_ingests_started_together_one_writes_and_the_other_fails_cleanly_naming_it
     let answer = search_json(&index, "KV cache quantization", &["--mode", "bm25"]);
     assert_eq!(hit_ids(&answer)[0], "2602.02958");
 }
+
+#[test]
+fn a_lexicon_file_that_does_not_parse_is_named_by_lexicon_and_learned_again_by_the_next_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    assert_eq!(paperdex(&index, &["ingest", sample().to_str().expect("path")]).code, 0);
+    for entry in fs::read_dir(index.join("lexicon")).expect("list") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let bytes = fs::read(&path).expect("read");
+            fs::write(&path, &bytes[..bytes.len() / 2]).expect("cut short");
+        }
+    }
+    // It showed a lexicon of no pair, learned from no paper, exit status 0.
+    let run = paperdex(&index, &["lexicon", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let body: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(body["error"]["code"], "index_damaged", "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("the next write learns it again")), "{body}");
+    // Searches go on without it; the next write learns it again.
+    assert_eq!(paperdex(&index, &["search", "reward"]).code, 0);
+    let days = crate::support::repo().join("tests/fixtures/days");
+    assert!(paperdex(&index, &["ingest", days.to_str().expect("path")]).stdout.contains("learned in"));
+    assert_eq!(paperdex(&index, &["lexicon"]).code, 0);
+}

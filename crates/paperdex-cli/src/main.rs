@@ -746,6 +746,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lexicon { term, limit, json } => {
             let index = open(&cli)?;
             let lexicon = index.lexicon();
+            // Shown as a lexicon of no pair learned from no paper, exit status 0, it hid what a
+            // search warns of.
+            if let Some((path, reason)) = &lexicon.unreadable {
+                return Err(paperdex_index::IndexError::Corrupt {
+                    path: path.clone(),
+                    reason: format!("{reason}; searches go on without it, and the next write learns it again"),
+                }
+                .into());
+            }
             let term = (!term.is_empty()).then(|| term.join(" "));
             match term {
                 Some(term) => {

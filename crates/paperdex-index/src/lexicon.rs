@@ -198,6 +198,9 @@ pub struct Lexicon {
     by_en: HashMap<String, Vec<usize>>,
     /// Problems with the index folder's glossary, by line.
     pub glossary_problems: Vec<String>,
+    /// Why the commit's lexicon file could not be loaded (searches go on without it, and the
+    /// next write learns it again): the file, and what is wrong with it.
+    pub unreadable: Option<(PathBuf, String)>,
 }
 
 /// The words of a text as the lexicon sees them: analysed term, Han or not, byte offsets.

@@ -417,7 +417,12 @@ impl PaperIndex {
             Ok(lexicon) => lexicon,
             Err(error) => {
                 tracing::warn!(%error, "cannot load the bilingual lexicon; searching without it");
-                Lexicon::new(wanted, Default::default(), Vec::new())
+                let mut empty = Lexicon::new(wanted, Default::default(), Vec::new());
+                empty.unreadable = Some(match error {
+                    IndexError::Corrupt { path, reason } => (path, reason),
+                    other => (crate::lexicon::lexicon_dir(&self.root), other.to_string()),
+                });
+                empty
             }
         };
         self.lexicon.store(Arc::new(fresh));
