@@ -252,6 +252,8 @@ fn a_day_of_english_abstracts_keeps_the_lexicon_and_a_chinese_summary_is_learned
     let again: serde_json::Value = serde_json::from_str(&again.stdout).expect("json");
     assert_eq!(again["lexicon"]["learned"], false, "{again}");
     assert_eq!(again["lexicon"]["changed_since"], serde_json::json!({"chinese": 0, "english": 1}), "{again}");
+    // Without the model every paper is found by keywords only, and the answer says how many.
+    assert_eq!(again["papers_without_vectors"], 41, "{again}");
 
     // Chinese summaries of a new topic are learned from at once: a Chinese query reaches the
     // English abstracts, which never say 稀疏.

@@ -589,6 +589,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let mut answer = serde_json::to_value(&report)?;
                 answer["lexicon"] = output::lexicon_json(&lexicon, relearned, lag);
                 answer["glossary_problems"] = serde_json::json!(glossary_problems);
+                // The index's papers found by keywords only, whatever left them so (`--no-model`,
+                // a model that did not load, an earlier write): `papers_unembedded` counts only
+                // the papers whose text changed with no model to embed it.
+                answer["papers_without_vectors"] =
+                    serde_json::json!(index.len().saturating_sub(index.papers_with_vectors()));
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
                 output::print_ingest_report(&report, &invocation);
