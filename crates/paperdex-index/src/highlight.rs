@@ -70,14 +70,7 @@ impl Highlighter {
             Some(group) => index.fields.section(group).unwrap_or(index.fields.title),
         };
         let Some(terms) = query.and_then(|q| highlighted_terms(searcher, q, field, left_out)) else {
-            return Highlighter {
-                generator: None,
-                section,
-                needles: Vec::new(),
-                term_prefixes: None,
-                lang: None,
-                required: Vec::new(),
-            };
+            return Highlighter::marking_nothing(section);
         };
         // The prefixes (and the highlighting analyzer) hold for the word analyzer's terms only.
         let words = match searcher.schema().get_field_entry(field).field_type() {
@@ -96,7 +89,20 @@ impl Highlighter {
         };
         let generator = analyzer.map(|analyzer| SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS));
         let term_prefixes = term_prefixes.map(|prefixes| prefixes.iter().map(finder).collect());
-        Highlighter { generator, section, needles: Vec::new(), term_prefixes, lang: None, required: Vec::new() }
+        Highlighter { generator, term_prefixes, ..Highlighter::marking_nothing(section) }
+    }
+
+    /// A highlighter with no term to mark: a hit's snippet is the opening of its most telling
+    /// section (of `section` when the search was restricted to it).
+    fn marking_nothing(section: Option<SectionGroup>) -> Highlighter {
+        Highlighter {
+            generator: None,
+            section,
+            needles: Vec::new(),
+            term_prefixes: None,
+            lang: None,
+            required: Vec::new(),
+        }
     }
 
     /// Snippets come from a section that holds one of the `phrases` the query requires, as
@@ -712,17 +718,7 @@ mod tests {
     /// skipped as holding no query word, or the snippet shows no highlight.
     #[test]
     fn a_section_holding_any_form_of_a_query_word_is_looked_at() {
-        let highlighter = |query: &str| {
-            Highlighter {
-                generator: None,
-                section: None,
-                needles: Vec::new(),
-                term_prefixes: None,
-                lang: None,
-                required: Vec::new(),
-            }
-            .for_text(query)
-        };
+        let highlighter = |query: &str| Highlighter::marking_nothing(None).for_text(query);
         for (query, text) in [
             ("study", "Two user studies show it"),
             ("happy", "happiness is measured"),
@@ -783,12 +779,8 @@ mod tests {
         let filler = "Unrelated words about nothing in particular. ".repeat(40);
         let text = format!("İstanbul workshop notes. {filler} We study KV cache quantization here.");
         let highlighter = Highlighter {
-            generator: None,
-            section: None,
-            needles: Vec::new(),
             term_prefixes: Some(["kv", "cach", "quantiz"].iter().map(finder).collect()),
-            lang: None,
-            required: Vec::new(),
+            ..Highlighter::marking_nothing(None)
         }
         .for_text("KV cache quantization");
         let window = highlighter.window(&text).expect("a window");
@@ -887,14 +879,7 @@ mod tests {
         record.sections.push(Section::new(SectionKind::Innovations, "提出了一个与生态系统无关的自主权身份验证应用。"));
         record.sections.push(Section::new(SectionKind::Method, "We verify credentials of every identity framework."));
         let paper = Paper::from_record(record);
-        let plain = Highlighter {
-            generator: None,
-            section: None,
-            needles: Vec::new(),
-            term_prefixes: None,
-            lang: None,
-            required: Vec::new(),
-        };
+        let plain = Highlighter::marking_nothing(None);
         // Not the heading (a title's repeat), not the placeholder abstract: the innovations.
         assert_eq!(plain.snippet(&paper).0, "提出了一个与生态系统无关的自主权身份验证应用。");
         // A list narrowed to English opens with the paper's English.

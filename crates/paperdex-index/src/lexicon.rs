@@ -1908,9 +1908,10 @@ pub(crate) fn remove_others(root: &Path, keep: Option<&str>) {
 /// Chinese text learns the lexicon again at once.
 const ENGLISH_CHANGE_SHARE: f64 = 0.05;
 
-/// What changed of the texts the lexicon learns from since it was learned, in papers. Each
-/// commit records it ([`CommitPayload::lexicon_lag`]); a write learns the lexicon again when
-/// [`LexiconLag::due`] says so, and starts it again from nothing.
+/// What changed of the texts the lexicon learns from since it was learned: the papers each
+/// write changed, so a paper written twice counts twice. Each commit records it
+/// ([`CommitPayload::lexicon_lag`]); a write learns the lexicon again when [`LexiconLag::due`]
+/// says so, and starts it again from nothing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LexiconLag {
     /// Papers with Chinese text changed or removed: the evidence of translation changed.
@@ -1938,14 +1939,14 @@ impl LexiconLag {
         *self == LexiconLag::default()
     }
 
-    /// How many changed papers without Chinese text have a lexicon learned from `papers`
+    /// How many changes to papers without Chinese text have a lexicon learned from `papers`
     /// papers learned again.
     pub fn learned_again_at(papers: u64) -> u64 {
         ((papers as f64 * ENGLISH_CHANGE_SHARE).ceil() as u64).max(1)
     }
 
     /// Whether a lexicon learned from `papers` papers must be learned again: a paper with
-    /// Chinese text changed, or [`LexiconLag::learned_again_at`] papers without did.
+    /// Chinese text changed, or papers without it did [`LexiconLag::learned_again_at`] times.
     pub fn due(&self, papers: u64) -> bool {
         self.chinese > 0 || self.english >= LexiconLag::learned_again_at(papers)
     }
@@ -1992,8 +1993,9 @@ fn merged_by_id<'a>(
 impl PaperIndex {
     /// What a write that changes `lag` after the commit of `payload` does with the lexicon.
     /// It learns it again when there is none yet, it was learned by another version, a
-    /// glossary other than the stored one was given, it was learned without the term vectors the write's `embedding`
-    /// model gives, or the changes since it was learned call for it ([`LexiconLag::due`]).
+    /// glossary other than the stored one was given, it was learned without the model the
+    /// write has (`embedding`), or the changes since it was learned call for it
+    /// ([`LexiconLag::due`]).
     pub(crate) fn lexicon_write(&self, payload: &CommitPayload, lag: LexiconLag, embedding: bool) -> LexiconWrite {
         let lexicon = self.lexicon();
         // A glossary given again as stored (a daily job's `ingest --glossary terms.tsv`)
