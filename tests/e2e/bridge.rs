@@ -267,6 +267,8 @@ fn a_day_of_english_abstracts_keeps_the_lexicon_and_a_chinese_summary_is_learned
     let learned = paperdex(dir.path(), &["ingest", zh.to_str().expect("utf-8 path")]);
     assert_eq!(learned.code, 0, "{}", learned.stderr);
     assert!(learned.stdout.contains("from 44 papers") && learned.stdout.contains("learned in"), "{}", learned.stdout);
+    // And says why.
+    assert!(learned.stdout.contains("(3 changes to papers with Chinese text)"), "{}", learned.stdout);
     let found = hit_ids(&search_json(dir.path(), "稀疏", &["--mode", "bm25"]));
     assert!(found.contains(&"2403.00100".to_string()), "{found:?}");
 
@@ -299,7 +301,11 @@ fn a_write_without_the_model_leaves_the_embedding_pairs_to_the_next_write_with_i
     assert!(said.contains("learned without the embedding model: the next write with it"), "{said}");
     // The next write with the model, an English abstract, learns them.
     let english = with_model(&["ingest", &day]);
-    assert!(english.stdout.contains("learned in"), "{}", english.stdout);
+    assert!(
+        english.stdout.contains("(the first write with the model since it was learned without)"),
+        "{}",
+        english.stdout
+    );
     assert_eq!(figures()["learned_with_model"], true);
     // A removal says what became of the lexicon, as an ingest does (one change is a twentieth
     // of these 7 papers: learned again).

@@ -580,14 +580,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             glossary_problems += lexicon.glossary_problems.len();
             // A write learns it again when what changed calls for it (`LexiconLag`); an ingest
             // that wrote nothing keeps the one it had.
-            let relearned = lexicon.name != lexicon_before;
+            let learned = match &report.lexicon_learned_because {
+                Some(because) => Some(because.as_str()),
+                None => (lexicon.name != lexicon_before).then_some("the index changed"),
+            };
             let lag = index.lexicon_lag()?;
             let models = (cli.models != std::path::Path::new(DEFAULT_MODELS)).then_some(cli.models.as_path());
             let invocation = output::Invocation { index: &cli.index, models, no_model: cli.no_model };
             if *json {
                 output::print_ingest_problems(&report, &invocation);
                 let mut answer = serde_json::to_value(&report)?;
-                answer["lexicon"] = output::lexicon_json(&lexicon, relearned, lag);
+                answer["lexicon"] = output::lexicon_json(&lexicon, learned, lag);
                 answer["glossary_problems"] = serde_json::json!(glossary_problems);
                 // The index's papers found by keywords only, whatever left them so (`--no-model`,
                 // a model that did not load, an earlier write): `papers_unembedded` counts only
@@ -597,7 +600,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
                 output::print_ingest_report(&report, &invocation);
-                println!("{}", output::lexicon_line(&lexicon, relearned, lag));
+                println!("{}", output::lexicon_line(&lexicon, learned, lag));
             }
             // A model that could not be loaded (not `--no-model`) leaves the papers this ingest
             // wrote without vectors: found by keywords only, absent from meaning search and from
@@ -657,13 +660,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 let mut answer = serde_json::to_value(&report)?;
                 if report.generation.is_some() {
-                    answer["lexicon"] = output::lexicon_json(&lexicon, report.lexicon_learned, lag);
+                    answer["lexicon"] = output::lexicon_json(&lexicon, report.lexicon_learned_because.as_deref(), lag);
                 }
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
                 output::print_remove_report(&report);
                 if report.generation.is_some() {
-                    println!("{}", output::lexicon_line(&lexicon, report.lexicon_learned, lag));
+                    println!("{}", output::lexicon_line(&lexicon, report.lexicon_learned_because.as_deref(), lag));
                 }
             }
             Ok(if report.unknown.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })

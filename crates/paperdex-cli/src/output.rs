@@ -728,14 +728,17 @@ pub fn lexicon_lag(lexicon: &paperdex_index::Lexicon, lag: paperdex_index::Lexic
     format!("{said}; learned again at {}", learned_again_at(lexicon))
 }
 
-/// The line a write (`ingest`, `remove`) ends with: the lexicon, learned again by it or kept.
-pub fn lexicon_line(lexicon: &paperdex_index::Lexicon, learned: bool, lag: paperdex_index::LexiconLag) -> String {
-    let what = if learned {
-        format!("learned in {:.2} s", lexicon.file.seconds)
-    } else if lag.is_empty() {
-        "unchanged".to_string()
-    } else {
-        format!("kept ({})", lexicon_lag(lexicon, lag))
+/// The line a write (`ingest`, `remove`) ends with: the lexicon, learned again by it and why
+/// (`learned`), or kept.
+pub fn lexicon_line(
+    lexicon: &paperdex_index::Lexicon,
+    learned: Option<&str>,
+    lag: paperdex_index::LexiconLag,
+) -> String {
+    let what = match learned {
+        Some(because) => format!("learned in {:.2} s ({because})", lexicon.file.seconds),
+        None if lag.is_empty() => "unchanged".to_string(),
+        None => format!("kept ({})", lexicon_lag(lexicon, lag)),
     };
     format!(
         "lexicon: {} term pairs from {} papers ({} with text in both languages), {what}",
@@ -748,15 +751,16 @@ pub fn lexicon_line(lexicon: &paperdex_index::Lexicon, learned: bool, lag: paper
 /// [`lexicon_line`] in a write's JSON answer.
 pub fn lexicon_json(
     lexicon: &paperdex_index::Lexicon,
-    learned: bool,
+    learned: Option<&str>,
     lag: paperdex_index::LexiconLag,
 ) -> serde_json::Value {
     serde_json::json!({
         "pairs": lexicon.len(),
         "papers": lexicon.file.papers,
         "parallel_papers": lexicon.file.parallel_papers,
-        "learned": learned,
-        "seconds": if learned { lexicon.file.seconds } else { 0.0 },
+        "learned": learned.is_some(),
+        "learned_because": learned,
+        "seconds": if learned.is_some() { lexicon.file.seconds } else { 0.0 },
         "changed_since": lag,
         "learned_again_at": learned_again_at(lexicon),
         "learned_with_model": lexicon.file.term_vectors,

@@ -148,6 +148,9 @@ pub struct IngestReport {
     pub embed_seconds: f64,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// Why the ingest learned the bilingual lexicon again ([`crate::LearnedBecause`]); `None`
+    /// when it kept it.
+    pub lexicon_learned_because: Option<String>,
 }
 
 impl IngestReport {

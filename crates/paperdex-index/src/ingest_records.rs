@@ -24,7 +24,7 @@ use crate::ingest::{
     EmbedProgress, Embedded, FileChange, IngestObserver, IngestReport, NoLongerListed, PROGRESS_BACKLOG, RecordWarning,
     StoredVectors, embed_papers, push_passages, receive_batch,
 };
-use crate::lexicon::{LexiconLag, LexiconWrite};
+use crate::lexicon::{LearnedBecause, LexiconLag, LexiconWrite};
 use crate::lock::WriterLock;
 use crate::paper_index::PaperIndex;
 use crate::stored_papers::StoredPapers;
@@ -292,11 +292,12 @@ impl PaperIndex {
                 // interrupted write leaves it to the next to learn.
                 let write = match next {
                     Some(_) => LexiconWrite::Keep(lag),
-                    None if run.stale_postings => LexiconWrite::Learn,
+                    None if run.stale_postings => LexiconWrite::Learn(LearnedBecause::NewAnalysis),
                     None => self.lexicon_write(&payload, lag, embedder.is_some()),
                 };
-                if write == LexiconWrite::Learn {
+                if let LexiconWrite::Learn(because) = write {
                     observer.learning_lexicon();
+                    report.lexicon_learned_because = Some(because.to_string());
                 }
                 let lexicon = self.next_lexicon(generation, &payload, write, &replace, &[], embedder)?;
                 self.commit_generation(generation, vectors.as_mut(), &replace, &[], lexicon, chunking)?;
@@ -335,7 +336,10 @@ impl PaperIndex {
             Vec::new()
         });
         if !written {
-            if self.lexicon_write(&payload, LexiconLag::default(), embedder.is_some()) == LexiconWrite::Learn {
+            if let LexiconWrite::Learn(because) =
+                self.lexicon_write(&payload, LexiconLag::default(), embedder.is_some())
+            {
+                report.lexicon_learned_because = Some(because.to_string());
                 observer.learning_lexicon();
                 self.commit_lexicon_only(&payload, embedder)?;
             }

@@ -1956,9 +1956,44 @@ impl LexiconLag {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LexiconWrite {
     /// Learn it again, from every paper as the write leaves them.
-    Learn,
+    Learn(LearnedBecause),
     /// Keep the committed one; the write changes this.
     Keep(LexiconLag),
+}
+
+/// Why a write learns the lexicon again: said with the time it took, which a user otherwise
+/// met as 10 s of a one-paper ingest with no reason given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LearnedBecause {
+    /// The index had none.
+    NoLexicon,
+    /// The stored one was learned by another version of the learning.
+    OtherVersion,
+    /// A glossary other than the stored one was given.
+    NewGlossary,
+    /// It was learned without the embedding model, which this write has.
+    ModelNow,
+    /// The papers' words are analysed anew (postings of another analysis).
+    NewAnalysis,
+    /// The papers changed since it was learned ([`LexiconLag::due`]).
+    Changes(LexiconLag),
+}
+
+impl std::fmt::Display for LearnedBecause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let changes = |n: u64| format!("{n} {}", if n == 1 { "change" } else { "changes" });
+        match self {
+            LearnedBecause::NoLexicon => write!(f, "the index had none"),
+            LearnedBecause::OtherVersion => write!(f, "the stored one was learned by another version"),
+            LearnedBecause::NewGlossary => write!(f, "a new glossary"),
+            LearnedBecause::ModelNow => write!(f, "the first write with the model since it was learned without"),
+            LearnedBecause::NewAnalysis => write!(f, "the papers' words are analysed anew"),
+            LearnedBecause::Changes(lag) if lag.chinese > 0 => {
+                write!(f, "{} to papers with Chinese text", changes(lag.chinese))
+            }
+            LearnedBecause::Changes(lag) => write!(f, "{} to papers without Chinese text", changes(lag.english)),
+        }
+    }
 }
 
 /// The lexicon a commit names (a file under `lexicon/`, already written), and what changed
@@ -2009,12 +2044,21 @@ impl PaperIndex {
             .glossary
             .as_ref()
             .is_some_and(|given| by_terms(given) != by_terms(&stored_glossary(&self.root, payload.lexicon.as_deref())));
-        let learn = new_glossary
-            || payload.lexicon.is_none()
-            || lexicon.file.version != LEXICON_VERSION
-            || (embedding && !lexicon.file.term_vectors)
-            || (payload.lexicon_lag + lag).due(lexicon.file.papers);
-        if learn { LexiconWrite::Learn } else { LexiconWrite::Keep(lag) }
+        let changes = payload.lexicon_lag + lag;
+        let because = if payload.lexicon.is_none() {
+            LearnedBecause::NoLexicon
+        } else if lexicon.file.version != LEXICON_VERSION {
+            LearnedBecause::OtherVersion
+        } else if new_glossary {
+            LearnedBecause::NewGlossary
+        } else if embedding && !lexicon.file.term_vectors {
+            LearnedBecause::ModelNow
+        } else if changes.due(lexicon.file.papers) {
+            LearnedBecause::Changes(changes)
+        } else {
+            return LexiconWrite::Keep(lag);
+        };
+        LexiconWrite::Learn(because)
     }
 
     /// The lexicon generation `generation` names, as `write` says: learned again (see
@@ -2029,7 +2073,7 @@ impl PaperIndex {
         embedder: Option<&dyn paperdex_embed::Embedder>,
     ) -> Result<CommittedLexicon> {
         Ok(match write {
-            LexiconWrite::Learn => CommittedLexicon {
+            LexiconWrite::Learn(_) => CommittedLexicon {
                 file: Some(self.write_lexicon(generation, payload, replace, delete, embedder)?),
                 lag: LexiconLag::default(),
             },

@@ -53,7 +53,7 @@ pub use ingest::{
     EmbedProgress, FileChange, IngestObserver, IngestReport, NoLongerListed, Quiet, RecordWarning, RejectedFile,
     RejectedRecord,
 };
-pub use lexicon::{Expansion, Lexicon, LexiconEntry, LexiconLag, LexiconSource};
+pub use lexicon::{Expansion, LearnedBecause, Lexicon, LexiconEntry, LexiconLag, LexiconSource};
 pub use limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 pub use paper_index::{IndexStats, PAPERS_PER_GENERATION, PaperIndex, committed_papers, other_things_than_an_index};
 pub use query_syntax::{TextFilter, quoted_phrases};

@@ -54,9 +54,9 @@ pub struct RemoveReport {
     /// Updated papers whose text changed with no model to embed it: they have no vectors until
     /// an ingest with the model.
     pub papers_unembedded: usize,
-    /// Whether the removal learned the bilingual lexicon again (a paper with Chinese text
-    /// changed, see [`crate::LexiconLag`]), or kept it.
-    pub lexicon_learned: bool,
+    /// Why the removal learned the bilingual lexicon again (a paper with Chinese text changed,
+    /// see [`crate::LexiconLag`]); `None` when it kept it.
+    pub lexicon_learned_because: Option<String>,
 }
 
 impl PaperIndex {
@@ -108,8 +108,8 @@ impl PaperIndex {
             // The removed papers' words leave the lexicon when it is learned again: now for a
             // paper with Chinese text, later for English ones (`LexiconLag`).
             let lexicon = self.lexicon_write(&payload, lag, false);
-            report.lexicon_learned = lexicon == LexiconWrite::Learn;
-            if report.lexicon_learned {
+            if let LexiconWrite::Learn(because) = lexicon {
+                report.lexicon_learned_because = Some(because.to_string());
                 observer.learning_lexicon();
             }
             (report.graphs_rebuilt, report.generation) = self
@@ -226,8 +226,8 @@ impl PaperIndex {
         let replace: Vec<&Paper> = updated.iter().map(|(_, after)| after).collect();
         let deleted: Vec<&str> = removed.iter().map(String::as_str).collect();
         let lexicon = self.lexicon_write(&payload, lag, embedder.is_some());
-        report.lexicon_learned = lexicon == LexiconWrite::Learn;
-        if report.lexicon_learned {
+        if let LexiconWrite::Learn(because) = lexicon {
+            report.lexicon_learned_because = Some(because.to_string());
             observer.learning_lexicon();
         }
         (report.graphs_rebuilt, report.generation) = self
