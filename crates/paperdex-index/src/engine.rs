@@ -244,10 +244,7 @@ impl SearchEngine {
         // search translates).
         let query = QuerySyntax::read(&request.query).words;
         let searcher = self.index.searcher();
-        let (chinese, papers) = (self.index.papers_in(&searcher, paperdex_core::Lang::Zh)?, searcher.num_docs());
-        if chinese >= papers {
-            return Ok(None);
-        }
+        let Some((chinese, papers)) = self.some_papers_with_chinese(&searcher)? else { return Ok(None) };
         // Each word with the run of characters it stands in (`文生图`, cut as 文生 and 图): a
         // term's length, not a question's, whose words are no terms (怎样, 哪些, or 成长 cut
         // out of 生成长视频).
@@ -275,6 +272,13 @@ impl SearchEngine {
         )))
     }
 
+    /// The papers with Chinese text and all the papers, when not every paper has Chinese
+    /// text: the notes on what a Chinese word reaches have nothing to say otherwise.
+    fn some_papers_with_chinese(&self, searcher: &tantivy::Searcher) -> Result<Option<(u64, u64)>> {
+        let (chinese, papers) = (self.index.papers_in(searcher, paperdex_core::Lang::Zh)?, searcher.num_docs());
+        Ok((chinese < papers).then_some((chinese, papers)))
+    }
+
     /// A note for each excluded phrase in Chinese, when not every paper has Chinese text: it
     /// leaves out only the papers whose Chinese text says it. Search words are translated, but
     /// an exclusion is not (a translation that is wrong, or too broad, would leave out papers
@@ -286,11 +290,9 @@ impl SearchEngine {
         if chinese.is_empty() {
             return Ok(Vec::new());
         }
-        let searcher = self.index.searcher();
-        let (with_chinese, papers) = (self.index.papers_in(&searcher, paperdex_core::Lang::Zh)?, searcher.num_docs());
-        if with_chinese >= papers {
+        let Some((with_chinese, papers)) = self.some_papers_with_chinese(&self.index.searcher())? else {
             return Ok(Vec::new());
-        }
+        };
         let lexicon = self.index.lexicon();
         // Lower-case words between spaces, so a phrase is found only whole (`RL` is not in
         // `world`).

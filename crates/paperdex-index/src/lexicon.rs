@@ -1877,7 +1877,14 @@ pub(crate) fn stored_glossary(root: &Path, name: Option<&str>) -> Vec<LexiconEnt
     let Some(name) = name else { return Vec::new() };
     let path = lexicon_dir(root).join(name);
     let file: Option<LexiconFile> = fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok());
-    file.map(|f| f.entries.into_iter().filter(|e| e.source == LexiconSource::Glossary).collect()).unwrap_or_default()
+    file.map(|f| f.glossary()).unwrap_or_default()
+}
+
+impl LexiconFile {
+    /// The pairs of the glossary given to an ingest, stored with the learned ones.
+    pub(crate) fn glossary(&self) -> Vec<LexiconEntry> {
+        self.entries.iter().filter(|e| e.source == LexiconSource::Glossary).cloned().collect()
+    }
 }
 
 /// Removes every lexicon file except `keep` (and anything half-written).
@@ -2034,16 +2041,14 @@ impl PaperIndex {
     pub(crate) fn lexicon_write(&self, payload: &CommitPayload, lag: LexiconLag, embedding: bool) -> LexiconWrite {
         let lexicon = self.lexicon();
         // A glossary given again as stored (a daily job's `ingest --glossary terms.tsv`)
-        // changes nothing: it learned the whole lexicon again every day.
-        let by_terms = |entries: &[LexiconEntry]| {
-            let mut sorted: Vec<LexiconEntry> = entries.to_vec();
-            sorted.sort_by(|a, b| (&a.zh, &a.en).cmp(&(&b.zh, &b.en)));
-            sorted
+        // changes nothing: it learned the whole lexicon again every day. The stored one is the
+        // loaded lexicon's, the committed one (no other write runs under the writer lock).
+        let by_terms = |mut entries: Vec<LexiconEntry>| {
+            entries.sort_by(|a, b| (&a.zh, &a.en).cmp(&(&b.zh, &b.en)));
+            entries
         };
-        let new_glossary = self
-            .glossary
-            .as_ref()
-            .is_some_and(|given| by_terms(given) != by_terms(&stored_glossary(&self.root, payload.lexicon.as_deref())));
+        let new_glossary =
+            self.glossary.as_ref().is_some_and(|given| by_terms(given.clone()) != by_terms(lexicon.file.glossary()));
         let changes = payload.lexicon_lag + lag;
         let because = if payload.lexicon.is_none() {
             LearnedBecause::NoLexicon

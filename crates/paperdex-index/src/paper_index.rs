@@ -636,16 +636,7 @@ impl PaperIndex {
     /// Every paper, in index order.
     pub fn papers(&self) -> Result<Vec<Paper>> {
         let searcher = self.searcher();
-        let mut papers = Vec::with_capacity(searcher.num_docs() as usize);
-        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
-            let alive = segment.alive_bitset();
-            for doc in 0..segment.max_doc() {
-                if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    papers.push(self.paper_at(&searcher, DocAddress::new(ordinal as u32, doc))?);
-                }
-            }
-        }
-        Ok(papers)
+        live_addresses(&searcher).map(|address| self.paper_at(&searcher, address)).collect()
     }
 
     /// Figures about the index.
@@ -656,15 +647,12 @@ impl PaperIndex {
     pub fn stats(&self) -> Result<IndexStats> {
         let searcher = self.searcher();
         let mut figures = PaperFigures::default();
-        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
-            let alive = segment.alive_bitset();
-            for doc in (0..segment.max_doc()).filter(|&doc| alive.is_none_or(|bits| bits.is_alive(doc))) {
-                match self.paper_at(&searcher, DocAddress::new(ordinal as u32, doc)) {
-                    Ok(paper) => figures.count(&paper),
-                    Err(error) => {
-                        figures.unreadable_papers += 1;
-                        figures.unreadable.get_or_insert_with(|| error.to_string());
-                    }
+        for address in live_addresses(&searcher) {
+            match self.paper_at(&searcher, address) {
+                Ok(paper) => figures.count(&paper),
+                Err(error) => {
+                    figures.unreadable_papers += 1;
+                    figures.unreadable.get_or_insert_with(|| error.to_string());
                 }
             }
         }
@@ -687,6 +675,16 @@ impl PaperIndex {
             unreadable: figures.unreadable,
         })
     }
+}
+
+/// The address of every paper `searcher` sees, in index order.
+fn live_addresses(searcher: &Searcher) -> impl Iterator<Item = DocAddress> + '_ {
+    searcher.segment_readers().iter().enumerate().flat_map(|(ordinal, segment)| {
+        let alive = segment.alive_bitset();
+        (0..segment.max_doc())
+            .filter(move |&doc| alive.is_none_or(|bits| bits.is_alive(doc)))
+            .map(move |doc| DocAddress::new(ordinal as u32, doc))
+    })
 }
 
 /// What [`PaperIndex::stats`] counts of the papers, one paper at a time.
@@ -909,6 +907,23 @@ mod tests {
 
     fn sample(file: &str) -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample").join(file)
+    }
+
+    /// What an interrupted write says it keeps is read from the commit record on disk: each
+    /// commit's papers, less those removed, whatever this process has loaded.
+    #[test]
+    fn the_papers_committed_are_read_from_the_commit_record() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(committed_papers(dir.path()).is_err(), "no index, no count");
+        let index = PaperIndex::open_or_create(dir.path()).expect("index").with_papers_per_generation(10);
+        assert_eq!(committed_papers(dir.path()).expect("count"), 0);
+        index.ingest(&[sample("hf-daily-2026-02-05.json")], None, &mut Quiet).expect("ingest");
+        let papers = index.len();
+        assert!(papers > 10, "several commits: {papers}");
+        assert_eq!(committed_papers(dir.path()).expect("count"), papers);
+        let first = index.papers().expect("papers")[0].id.to_string();
+        index.remove(&[first.as_str()]).expect("remove");
+        assert_eq!(committed_papers(dir.path()).expect("count"), papers - 1);
     }
 
     /// A folder with one generation loaded by `reader`, and a second one `writer` committed
