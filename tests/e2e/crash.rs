@@ -302,12 +302,27 @@ fn ctrl_c_during_an_ingest_says_what_was_kept_and_the_index_answers() {
     with_glossary.ingest.splice(1..1, ["--glossary".into(), glossary.clone().into_os_string()]);
     let again = format!("ingest the same files with `--glossary {}` again to finish", glossary.display());
     said_what_was_kept_after(&with_glossary, "-TERM", 143, &again);
+    // A script that asked for JSON gets one object on stdout saying the same, not nothing.
+    let mut json = Setup::hashed_slice();
+    json.ingest.insert(1, "--json".into());
+    said_what_was_kept_after(&json, "-INT", 130, "ingest the same files again to finish");
 }
 
 fn said_what_was_kept_after(setup: &Setup, signal: &str, exit: i32, how_to_finish: &str) {
     for attempt in 1..=3 {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut child = spawn_ingest(setup, dir.path());
+        let json = setup.ingest.iter().any(|arg| arg == "--json");
+        let mut child = if json {
+            // Its answer is one small object, read once the process has ended.
+            (setup.command)(dir.path())
+                .args(&setup.ingest)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start paperdex ingest")
+        } else {
+            spawn_ingest(setup, dir.path())
+        };
         let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
         for line in lines.by_ref() {
             if line.expect("stderr line").starts_with("writing ") {
@@ -330,6 +345,15 @@ fn said_what_was_kept_after(setup: &Setup, signal: &str, exit: i32, how_to_finis
         // It says how many papers the commits so far hold, which `stats` then counts.
         let (_, papers) = check_after_kill(setup, dir.path());
         assert!(said[0].contains(&format!("the index holds {papers} papers as of its last commit")), "{}", said[0]);
+        if json {
+            let mut stdout = String::new();
+            std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut stdout).expect("read stdout");
+            let answer: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object on stdout");
+            assert_eq!(answer["interrupted"], true, "{answer}");
+            assert_eq!(answer["exit_status"], exit, "{answer}");
+            assert_eq!(answer["papers_in_index"], papers, "{answer}");
+            assert!(answer["note"].as_str().is_some_and(|note| note.contains(how_to_finish)), "{answer}");
+        }
         return;
     }
 }

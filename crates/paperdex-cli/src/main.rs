@@ -538,14 +538,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let again_after_failure = again.clone();
             let root = cli.index.clone();
-            say_what_an_interruption_keeps(move || {
+            say_what_an_interruption_keeps(*json, move || {
                 // As the commit record says: the count the ingest keeps lags while a commit
                 // finishes.
                 let held = paperdex_index::committed_papers(&root).unwrap_or_else(|_| kept.load(Ordering::Relaxed));
-                format!(
-                    "the index holds {held} papers as of its last commit (an ingest commits every {per_generation} \
-                     papers; those read since are not kept); {again} to finish: unchanged papers are skipped"
-                )
+                KeptAfterInterruption {
+                    papers_in_index: Some(held),
+                    note: format!(
+                        "the index holds {held} papers as of its last commit (an ingest commits every \
+                         {per_generation} papers; those read since are not kept); {again} to finish: unchanged papers \
+                         are skipped"
+                    ),
+                }
             });
             let mut glossary_problems = 0;
             if let Some(path) = glossary {
@@ -629,9 +633,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Remove { ids, sources, json } => {
-            say_what_an_interruption_keeps(|| {
-                "a removal is one commit: made, or not made; remove the same ids or sources again to be sure"
-                    .to_string()
+            say_what_an_interruption_keeps(*json, || KeptAfterInterruption {
+                papers_in_index: None,
+                note: "a removal is one commit: made, or not made; remove the same ids or sources again to be sure"
+                    .to_string(),
             });
             let index = open(&cli)?;
             let report = if sources.is_empty() {
@@ -881,8 +886,9 @@ fn load_model(cli: &Cli, kind: SessionKind) -> std::result::Result<Arc<dyn Embed
 /// each crash-safe), and the user is told what that is and how to finish (`kept`), before the
 /// process ends as the signal would have ended it (status 130, 143 or 129). Without this the
 /// terminal, or a service's log, fell silent, and nothing said whether the hour's ingest was
-/// lost (a hang-up's message reaches a log or `nohup.out`).
-fn say_what_an_interruption_keeps(kept: impl FnOnce() -> String + Send + 'static) {
+/// lost (a hang-up's message reaches a log or `nohup.out`). With `--json` (`json`) the same is
+/// also the one JSON object on stdout, so a script reading it gets an answer, not nothing.
+fn say_what_an_interruption_keeps(json: bool, kept: impl FnOnce() -> KeptAfterInterruption + Send + 'static) {
     std::thread::spawn(move || {
         let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_io().build() else { return };
         let signal = runtime.block_on(async {
@@ -898,11 +904,29 @@ fn say_what_an_interruption_keeps(kept: impl FnOnce() -> String + Send + 'static
             }
         });
         if let Some(status) = signal {
-            eprintln!("\ninterrupted: {}", kept());
+            let kept = kept();
+            eprintln!("\ninterrupted: {}", kept.note);
+            if json {
+                let signal = match status {
+                    143 => "SIGTERM",
+                    129 => "SIGHUP",
+                    _ => "SIGINT",
+                };
+                let answer = serde_json::json!({
+                    "interrupted": true,
+                    "signal": signal,
+                    "exit_status": status,
+                    "papers_in_index": kept.papers_in_index,
+                    "note": kept.note,
+                });
+                println!("{}", serde_json::to_string_pretty(&answer).unwrap_or_default());
+                let _ = std::io::stdout().flush();
+            }
             // Not `std::process::exit`: it runs the C++ static destructors of ONNX Runtime while
             // another thread is inside a model call, whose kernels then log errors (4 of 6
             // interrupted model ingests) that read like a crash. Nothing of ours is left to
-            // flush: stderr is unbuffered, and a write is safe only as its commits (made or not).
+            // flush: stderr is unbuffered, stdout's answer was flushed above, and a write is safe
+            // only as its commits (made or not).
             #[allow(unsafe_code)]
             // SAFETY: `_exit` ends the process at once; it touches no memory of this process.
             unsafe {
@@ -910,6 +934,14 @@ fn say_what_an_interruption_keeps(kept: impl FnOnce() -> String + Send + 'static
             }
         }
     });
+}
+
+/// What an interrupted write keeps, as told on stderr (`note`) and, with `--json`, on stdout.
+struct KeptAfterInterruption {
+    /// The papers the index holds as of its last commit, when the write commits more than once.
+    papers_in_index: Option<u64>,
+    /// What is kept and how to finish.
+    note: String,
 }
 
 /// Ends a one-shot command's use of `engine` without freeing it: the process is about to exit
