@@ -218,6 +218,7 @@ impl SearchEngine {
             let note = self.untranslated_note(request, &results.expansions, &results.left_out)?;
             results.warnings.extend(note);
         }
+        results.warnings.extend(ranking_ends_short(request, &results));
         results.query.clone_from(written);
         // The time spent looking for misspellings counts too.
         results.took_ms = crate::search::took_ms(started);
@@ -683,6 +684,10 @@ impl SearchEngine {
                 // must be told that the list is the nearest papers, not papers about the query
                 // (`protein folding` over a day without one listed the whole day, unmarked).
                 None if !keywords_only && !fused.is_empty() => warnings.push(NO_KEYWORD_MATCH.to_string()),
+                // A section or a date order keeps the keyword matches alone, so the answer is
+                // empty: an agent read `No papers found` where 18 papers by meaning fitted the
+                // filters, with no word of why.
+                None if keywords_only => warnings.push(only_keyword_matches(section.is_some())),
                 None => {}
             }
         }
@@ -925,6 +930,39 @@ pub(crate) const NO_TERMS: &str =
 /// Why a hybrid answer lists papers that hold none of the query's words.
 pub(crate) const NO_KEYWORD_MATCH: &str = "no paper holds the query's words (or their translations) within the \
      filters: the hits are by meaning alone, the nearest papers first, and may not be about the query";
+
+/// What a page says when its ranking ends before the total, which was an estimate: a reader
+/// paging to `about 3,908` met empty pages from 3,306 on with no word of why (hybrid and
+/// bm25 estimate the matches of a common query; an exact total is what the pages serve).
+fn ranking_ends_short(request: &SearchRequest, results: &SearchResults) -> Option<String> {
+    let served = request.offset + results.hits.len();
+    if !results.total_is_estimate || results.hits.len() == request.limit || served >= results.total {
+        return None;
+    }
+    let total = crate::search::total_text(results.total, true);
+    Some(match results.hits.is_empty() {
+        true => format!(
+            "no papers from {} on: the ranking ends before the total ({total}), which is an estimate; ask with a \
+             smaller offset",
+            request.offset + 1
+        ),
+        false => format!("the ranking ends here, at {served} papers: the total ({total}) is an estimate"),
+    })
+}
+
+/// Why a hybrid answer restricted to a section group (`in_section`) or ordered by date is empty
+/// when no paper holds the query's words: it lists keyword matches only, and where to look by
+/// meaning.
+fn only_keyword_matches(in_section: bool) -> String {
+    let (restricted, why) = match in_section {
+        true => ("restricted to a section", "vectors are of passages, not of sections"),
+        false => ("ordered by date", "every paper is some query's nearest"),
+    };
+    format!(
+        "no paper holds the query's words (or their translations) within the filters, and {restricted} hybrid \
+         search lists only papers the words match ({why}): vector mode lists the nearest papers by meaning"
+    )
+}
 
 /// What a meaning search cannot see: of `with_text` papers that have text, those without
 /// vectors (written or changed by an ingest without the model; the next ingest with the model

@@ -1191,7 +1191,7 @@ impl PaperIndex {
                 let candidates = top_candidates(searcher, &parts.candidates, depth)?;
                 let mut hits = rescore(searcher, &parts.scoring, candidates)?;
                 hits.truncate(n);
-                (hits, round_estimate(estimate), true)
+                (hits, round_estimate(estimate, searcher.num_docs()), true)
             }
             // Few matches (or no word to find candidates by: a query of Han bigrams alone).
             _ => {
@@ -1784,13 +1784,16 @@ fn estimated_matches(searcher: &Searcher, terms: &[Term]) -> f64 {
 /// An estimate rounded up to two significant digits (12,345 → 13,000): more would claim a
 /// precision it does not have, and rounded down it promised fewer papers than the pages
 /// serve (`model`, in 10,0xx bodies and more titles, said about 10,000 where paging served
-/// 10,100).
-fn round_estimate(estimate: f64) -> usize {
-    if estimate < 100.0 {
-        return estimate.ceil() as usize;
-    }
-    let unit = 10f64.powi(estimate.log10().floor() as i32 - 1);
-    ((estimate / unit).ceil() * unit) as usize
+/// 10,100). Never more than the `papers` there are: rounded up, a query of common words said
+/// about 12,000 of 11,337.
+fn round_estimate(estimate: f64, papers: u64) -> usize {
+    let rounded = if estimate < 100.0 {
+        estimate.ceil() as usize
+    } else {
+        let unit = 10f64.powi(estimate.log10().floor() as i32 - 1);
+        ((estimate / unit).ceil() * unit) as usize
+    };
+    rounded.min(usize::try_from(papers).unwrap_or(usize::MAX))
 }
 
 /// How much containing a query word counts, in units of its IDF.
@@ -2321,10 +2324,12 @@ mod tests {
 
     #[test]
     fn estimates_keep_two_significant_digits_rounded_up() {
-        assert_eq!(round_estimate(7.4), 8);
-        assert_eq!(round_estimate(12_345.0), 13_000);
-        assert_eq!(round_estimate(12_000.0), 12_000);
-        assert_eq!(round_estimate(199_507.0), 200_000);
-        assert_eq!(round_estimate(999.0), 1_000);
+        assert_eq!(round_estimate(7.4, 100_000), 8);
+        assert_eq!(round_estimate(12_345.0, 100_000), 13_000);
+        assert_eq!(round_estimate(12_000.0, 100_000), 12_000);
+        assert_eq!(round_estimate(199_507.0, 1_000_000), 200_000);
+        assert_eq!(round_estimate(999.0, 100_000), 1_000);
+        // Not past the papers there are.
+        assert_eq!(round_estimate(11_020.0, 11_337), 11_337);
     }
 }

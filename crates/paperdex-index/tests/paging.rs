@@ -200,6 +200,28 @@ fn a_hybrid_total_is_never_below_what_its_pages_serve() {
     assert!(totals.iter().all(|&(total, _)| total >= served), "{served} served, totals {totals:?}");
 }
 
+/// A reader paging to an estimated total meets the ranking's end before it: the page where it
+/// ends says so, as does the empty page after it, and no page before (empty pages from 3,306
+/// on said nothing under `agent memory`'s about 3,908).
+#[test]
+fn the_page_where_an_estimated_ranking_ends_says_so() {
+    let (_dir, engine) = lobster_engine();
+    let mut told = Vec::new();
+    for offset in (0..).step_by(200) {
+        let answer = engine.search(&SearchRequest::new("lobster").limit(200).offset(offset)).expect("search");
+        let said = answer.warnings.iter().find(|w| w.contains("the ranking ends"));
+        let short = answer.hits.len() < 200 && offset + answer.hits.len() < answer.total;
+        assert_eq!(said.is_some(), short && answer.total_is_estimate, "offset {offset}: {answer:?}");
+        told.extend(said.cloned());
+        if answer.hits.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(told.len(), 2, "the last page and the empty one after it: {told:?}");
+    assert!(told[0].starts_with("the ranking ends here, at "), "{told:?}");
+    assert!(told[1].starts_with("no papers from "), "{told:?}");
+}
+
 #[test]
 fn a_hybrid_total_is_never_above_the_papers_the_index_holds() {
     // Every paper's title says `paper`: the keyword matches are all 1,500, the vectors rank

@@ -39,6 +39,36 @@ fn hits_by_meaning_alone_are_marked_when_no_paper_holds_the_query_words() {
     assert!(!marked("KV cache quantization"));
 }
 
+/// Restricted to a section, or ordered by date, hybrid lists only the papers the words match: a
+/// query no paper holds gets an empty answer, which says so and where the nearest papers are
+/// (an agent read "No papers found" where vector mode had papers within the same filters).
+#[test]
+fn an_empty_hybrid_answer_of_keyword_matches_only_says_where_to_look_by_meaning() {
+    let (_dir, engine) = engine();
+    let section =
+        paperdex_index::SearchFilter { section: Some(paperdex_core::SectionGroup::Experiments), ..Default::default() };
+    for (request, restricted) in [
+        (SearchRequest::new("photosynthesis chlorophyll").sort(SortOrder::Date), "ordered by date"),
+        (SearchRequest::new("photosynthesis chlorophyll").filter(section.clone()), "restricted to a section"),
+    ] {
+        let answer = engine.search(&request.mode(SearchMode::Hybrid)).expect("search");
+        assert!(answer.hits.is_empty(), "{restricted}: {:?}", answer.hits);
+        let said = answer.warnings.iter().find(|w| w.starts_with("no paper holds the query's words"));
+        assert!(said.is_some_and(|w| w.contains(restricted) && w.contains("vector mode")), "{:?}", answer.warnings);
+        let by_meaning = SearchRequest::new("photosynthesis chlorophyll").mode(SearchMode::Vector);
+        let by_meaning = match restricted {
+            "ordered by date" => by_meaning.sort(SortOrder::Date),
+            _ => by_meaning.filter(section.clone()),
+        };
+        assert!(!engine.search(&by_meaning).expect("search").hits.is_empty(), "{restricted}: vector mode has papers");
+    }
+    // Papers the words match are listed as before, without the note.
+    let matched = engine.search(&SearchRequest::new("KV cache").mode(SearchMode::Hybrid).sort(SortOrder::Date));
+    let matched = matched.expect("search");
+    assert!(!matched.hits.is_empty());
+    assert!(!matched.warnings.iter().any(|w| w.starts_with("no paper holds")), "{:?}", matched.warnings);
+}
+
 /// A long query of stop words is named in the warning as any client input is quoted back: each
 /// word once, cut to `MAX_ECHO_CHARS` characters, not repeated whole (1,000 characters of `a`
 /// came back in full, over HTTP and MCP too).

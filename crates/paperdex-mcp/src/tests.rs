@@ -430,7 +430,7 @@ async fn an_agent_that_writes_numbers_as_text_gets_the_page_it_asked_for() {
     assert_eq!(refused["result"]["isError"], true, "{refused}");
     assert_eq!(
         refused["result"]["structuredContent"]["error"]["message"],
-        "limit must be an integer between 1 and 200, not the string \"two\"",
+        "limit must be an integer between 1 and 200, not \"two\"",
         "{refused}"
     );
     client.close().await;
@@ -445,7 +445,7 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
             "search",
             json!({"query": "x", "limit": "ten"}),
             "invalid_parameter",
-            "limit must be an integer between 1 and 200, not the string \"ten\"",
+            "limit must be an integer between 1 and 200, not \"ten\"",
         ),
         (
             "search",
@@ -489,7 +489,7 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
             "show_paper",
             json!({"id": 2602.02958}),
             "invalid_parameter",
-            "id must be a string, not the number \"2602.02958\"",
+            "id must be a string, not the number 2602.02958",
         ),
         (
             "related_papers",

@@ -350,9 +350,12 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(arguments: Option<JsonObject>) ->
     let mut arguments = arguments;
     // An integer argument given as empty text is not given, as `limit=` is the default over
     // HTTP (an optional text argument's empty value, `mode: ""`, is its own parser's default).
+    // Nor is an optional argument given as null: many LLM clients write every argument they
+    // leave out as null, and `mode: null` failed the call where `lang: null` did not.
     arguments.retain(|name, given| {
         let integer = properties.get(name).is_some_and(|p| schema_types(p).contains(&"integer"));
-        !(integer && given.as_str().is_some_and(|text| text.trim().is_empty()))
+        let optional = !required.iter().any(|r| r == name.as_str());
+        !(integer && given.as_str().is_some_and(|text| text.trim().is_empty()) || optional && given.is_null())
     });
     for (name, given) in arguments.iter_mut() {
         if !properties.get(name).is_some_and(|p| schema_types(p).contains(&"integer")) {
@@ -430,21 +433,30 @@ fn schema_types(property: &Value) -> Vec<&str> {
     }
 }
 
-/// The value given, quoted, and named by its JSON type when the schema wants another type:
-/// `"0"` for an integer out of range, `the string "5"` for a limit sent as text.
+/// The value given: quoted, as every range error quotes it (`"0"` for a limit out of range,
+/// `"-1"` for one sent as text: text is read as a count, so its range is what is wrong, as
+/// the HTTP API says of `limit=-1`), or named by its JSON type when the schema wants another
+/// type (`the integer 5` for a day).
 fn described(given: &Value, property: &Value) -> String {
     let (kind, text) = match given {
-        Value::String(s) => ("string", quote(s)),
-        Value::Number(n) if n.is_i64() || n.is_u64() => ("integer", quote(&n.to_string())),
-        Value::Number(n) => ("number", quote(&n.to_string())),
+        Value::String(s) => ("string", s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => ("integer", n.to_string()),
+        Value::Number(n) => ("number", n.to_string()),
         Value::Bool(b) => return format!("{b}"),
         Value::Null => return "null".into(),
         Value::Array(_) => return "an array".into(),
         Value::Object(_) => return "an object".into(),
     };
     let types = schema_types(property);
-    let fits = types.contains(&kind) || (kind == "integer" && types.contains(&"number")) || types.is_empty();
-    if fits { text } else { format!("the {kind} {text}") }
+    let fits = types.contains(&kind)
+        || (kind == "integer" && types.contains(&"number"))
+        || (kind == "string" && types.contains(&"integer"))
+        || types.is_empty();
+    match (fits, kind) {
+        (true, _) => quote(&text),
+        (false, "string") => format!("the string {}", quote(&text)),
+        (false, _) => format!("the {kind} {text}"),
+    }
 }
 
 /// The documented ranges are the enforced ones (schemars attributes need literals).
@@ -517,30 +529,21 @@ mod tests {
         let cases = [
             (json!({"query": "x", "limit": 0}), "limit must be an integer between 1 and 200, not \"0\""),
             (json!({"query": "x", "limit": 201}), "limit must be an integer between 1 and 200, not \"201\""),
-            (
-                json!({"query": "x", "limit": "ten"}),
-                "limit must be an integer between 1 and 200, not the string \"ten\"",
-            ),
-            (
-                json!({"query": "x", "limit": "5.5"}),
-                "limit must be an integer between 1 and 200, not the string \"5.5\"",
-            ),
-            (
-                json!({"query": "x", "offset": "-1"}),
-                "offset must be an integer between 0 and 10000, not the string \"-1\"",
-            ),
+            (json!({"query": "x", "limit": "ten"}), "limit must be an integer between 1 and 200, not \"ten\""),
+            (json!({"query": "x", "limit": "5.5"}), "limit must be an integer between 1 and 200, not \"5.5\""),
+            (json!({"query": "x", "offset": "-1"}), "offset must be an integer between 0 and 10000, not \"-1\""),
             (json!({"query": "x", "limit": "0"}), "limit must be an integer between 1 and 200, not \"0\""),
-            (json!({"query": "x", "since": 5}), "since must be a date YYYY-MM-DD, not the integer \"5\""),
-            (json!({"query": "x", "mode": null}), "mode must be one of hybrid, bm25, vector, not null"),
+            (json!({"query": "x", "since": 5}), "since must be a date YYYY-MM-DD, not the integer 5"),
+            (json!({"query": null}), "query must be a string, not null"),
             (json!({"query": ["x"]}), "query must be a string, not an array"),
             (json!({"query": "x", "limit": -1}), "limit must be an integer between 1 and 200, not \"-1\""),
-            (json!({"query": "x", "limit": 1.5}), "limit must be an integer between 1 and 200, not the number \"1.5\""),
+            (json!({"query": "x", "limit": 1.5}), "limit must be an integer between 1 and 200, not the number 1.5"),
             (json!({"query": "x", "offset": 10001}), "offset must be an integer between 0 and 10000, not \"10001\""),
             (
                 json!({"query": "x", "mode": "fuzzy"}),
                 "mode must be hybrid, bm25 or vector (keyword and semantic also do), not \"fuzzy\"",
             ),
-            (json!({"query": 42}), "query must be a string, not the integer \"42\""),
+            (json!({"query": 42}), "query must be a string, not the integer 42"),
             (json!({"query": "   "}), "query is required: the text to search for"),
             (json!({"limit": 5}), "query is required"),
             (
@@ -555,6 +558,17 @@ mod tests {
         }
         let long = "q".repeat(limits::MAX_QUERY_CHARS + 1);
         assert_eq!(search_error(json!({"query": long})).code, ErrorCode::QueryTooLong);
+    }
+
+    /// Many LLM clients write every argument they leave out as null: it is not given, and
+    /// the argument has its default.
+    #[test]
+    fn an_optional_argument_given_as_null_has_its_default() {
+        let arguments = json!({"query": "x", "mode": null, "limit": null, "offset": null, "sort": null, "lang": null});
+        let request = parse::<SearchArgs>(args(arguments)).and_then(SearchArgs::into_request).expect("nulls");
+        assert_eq!((request.mode, request.limit, request.offset), (SearchMode::Hybrid, 10, 0));
+        let related = parse::<RelatedPapersArgs>(args(json!({"id": "2602.02958", "limit": null}))).expect("valid");
+        assert_eq!(related.limit, 10);
     }
 
     /// Many LLM clients write every argument as text; the schema says integer, and the count

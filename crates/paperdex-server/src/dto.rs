@@ -38,7 +38,10 @@ pub struct Hit {
     /// Its title.
     pub title: String,
     /// The final score: BM25 in bm25 mode; in vector and hybrid modes the fusion's (by default
-    /// reciprocal rank, from the ranks alone: the cosine is `vector_score`).
+    /// reciprocal rank, from the ranks alone: the cosine is `vector_score`). Hits come in
+    /// their order, not by score: a Chinese query's bm25 list merges its own words' list and
+    /// its English translation's by rank, each hit keeping its list's BM25, so scores need
+    /// not fall along a page; do not re-sort or cut by them.
     pub score: f32,
     /// The paper's date, `YYYY-MM-DD`.
     pub date: Option<String>,
@@ -51,6 +54,7 @@ pub struct Hit {
     pub snippet: String,
     /// The kind of section the match and the snippet came from: `title`, `contribution`,
     /// `innovations`, `experiments`, `usage`, `application`, `abstract`, `method` or `other`.
+    /// A match in the `title` (shown as `title` already) has its snippet from the paper's text.
     #[schema(example = "experiments")]
     pub section: Option<String>,
     /// `section` as shown to readers (the digest's Chinese heading and the English name).
@@ -62,10 +66,12 @@ pub struct Hit {
     #[schema(value_type = Vec<Vec<usize>>)]
     pub highlights: Vec<[usize; 2]>,
     /// Rank (1-based) in the keyword list (for related papers: the more-like-this list).
+    #[schema(minimum = 1)]
     pub bm25_rank: Option<usize>,
     /// Keyword score, when it was in that list.
     pub bm25_score: Option<f32>,
     /// Rank (1-based) in the vector list.
+    #[schema(minimum = 1)]
     pub vector_rank: Option<usize>,
     /// Cosine similarity of the best passage, when it was in that list.
     pub vector_score: Option<f32>,
@@ -328,7 +334,7 @@ pub struct Health {
     /// the running server, or its commit record damaged. Searches go on answering from what
     /// the server loaded, but the next start (or ingest) fails until the index is restored.
     /// Or that a request found the files of the commit served damaged (`index_damaged`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` otherwise, as `vectors_problem` is.
     pub index_problem: Option<String>,
     /// Why the latest vectors cannot be loaded (a damaged or missing `vectors.bin`), if so.
     pub vectors_problem: Option<String>,
@@ -392,7 +398,9 @@ pub struct FilterParams {
     /// Only papers listed by a source of this format.
     #[param(inline)]
     source: Option<SourceParam>,
-    /// Only matches in sections of this kind (a list: papers with one); the snippet comes from it.
+    /// Only matches in sections of this kind (a list: papers with one); the snippet comes from
+    /// it (from the paper's text for `title`, which each hit shows). In hybrid mode, only
+    /// papers the words match there: the vectors are of passages, not of sections.
     #[param(inline)]
     section: Option<SectionParam>,
 }
@@ -403,9 +411,10 @@ pub struct FilterParams {
 #[allow(dead_code)]
 pub struct OrderParams {
     /// `relevance` (default) or `date`: newest first among the best matches, up to the
-    /// ranker's candidates (100 by default): keyword matches in bm25 and hybrid modes, the
-    /// nearest papers in vector mode; of a query that requires a phrase, in bm25 and hybrid
-    /// modes every paper holding it, up to 1,000.
+    /// ranker's candidates (100 by default): keyword matches in bm25 and hybrid modes (hybrid
+    /// adds no paper by meaning alone in a date order: a query no paper's words match gets no
+    /// hits and a warning), the nearest papers in vector mode; of a query that requires a
+    /// phrase, in bm25 and hybrid modes every paper holding it, up to 1,000.
     #[param(inline)]
     sort: Option<SortParam>,
 }

@@ -93,15 +93,21 @@ impl Params {
     }
 
     fn parsed<T: std::str::FromStr<Err = String>>(&self, name: &str) -> Result<Option<T>, ApiError> {
-        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+        match self.given(name) {
             None => Ok(None),
             Some(raw) => Ok(Some(parse_value(name, raw)?)),
         }
     }
 
     fn number(&self, name: &str, default: usize, min: usize, max: usize) -> Result<usize, ApiError> {
-        let Some(raw) = self.get(name).filter(|v| !v.is_empty()) else { return Ok(default) };
+        let Some(raw) = self.given(name) else { return Ok(default) };
         Ok(limits::parse_count(name, raw, min, max)?)
+    }
+
+    /// `name`'s value without the white space around it; a blank one is none given, for every
+    /// parameter alike (`limit=+` was refused where `mode=+` was the default).
+    fn given(&self, name: &str) -> Option<&str> {
+        self.get(name).map(str::trim).filter(|v| !v.is_empty())
     }
 }
 
@@ -179,6 +185,10 @@ mod tests {
         }
         // `+` in a query string is a space, left out around a number as around a date.
         assert_eq!(limit("limit=+3").expect("a space before"), 3);
+        // A blank value is none given, as for every parameter (`mode=+` too).
+        for blank in ["limit=", "limit=+", "limit=%20%20"] {
+            assert_eq!(limit(blank).expect("a blank value is none given"), DEFAULT_LIMIT, "{blank}");
+        }
         let offset = |raw: &str| Params::parse(Some(raw)).expect("parses").offset();
         assert_eq!(offset("offset=0").expect("zero"), 0);
         assert!(offset("offset=-1").is_err());

@@ -404,7 +404,11 @@ fn an_index_folder_deleted_under_the_server_is_a_degraded_health_and_searches_go
         PaperIndex::open(&root).expect("open"),
         Ok(Arc::new(HashEmbedder::new(64)) as Arc<dyn Embedder>),
     )));
-    assert_eq!((before["status"].as_str(), before.get("index_problem")), (Some("ok"), None), "{before}");
+    assert_eq!(
+        (before["status"].as_str(), before.get("index_problem")),
+        (Some("ok"), Some(&serde_json::Value::Null)),
+        "{before}"
+    );
     std::fs::remove_dir_all(&root).expect("delete the index folder");
     let after = get_here("/healthz");
     let search = get_here("/api/search?q=video&mode=bm25");
