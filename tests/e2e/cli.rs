@@ -473,6 +473,7 @@ fn out_of_range_limits_are_bad_usage_in_every_command() {
         (vec!["search", "video", "--mode", "fuzzy"], "mode"),
         (vec!["serve", "--addr", "foo"], "--addr"),
         (vec!["search", "video", "--query-cache", "18446744073709551615"], "query-cache"),
+        (vec!["search", "video", "--candidates", "100000000"], "--candidates must be an integer between 1 and 1000"),
         (vec!["search", "video", "--fusion", "rrf:bm25=0,vector=0"], "fusion"),
         // A mistyped id removes nothing, not even the papers named beside it.
         (vec!["remove", "2602.02958", "2602.0487"], "2602.0487"),

@@ -38,10 +38,20 @@ fn pruned_retrieval_gives_the_exact_top_10_on_every_development_query() {
         for query in &queries {
             let request = SearchRequest::new(query.as_str()).limit(10);
             let want = exact
-                .search_bm25_translated(&request, translation, paperdex_index::RankerConfig::default().candidates)
+                .search_bm25_translated(
+                    &request,
+                    translation,
+                    paperdex_index::RankerConfig::default().candidates,
+                    &paperdex_index::Cancel::new(),
+                )
                 .expect("exact");
             let got = pruned
-                .search_bm25_translated(&request, translation, paperdex_index::RankerConfig::default().candidates)
+                .search_bm25_translated(
+                    &request,
+                    translation,
+                    paperdex_index::RankerConfig::default().candidates,
+                    &paperdex_index::Cancel::new(),
+                )
                 .expect("pruned");
             assert!(!want.total_is_estimate && got.total_is_estimate, "{query}: each path as asked");
             let ranked = |r: &paperdex_index::SearchResults| -> Vec<(String, f32)> {

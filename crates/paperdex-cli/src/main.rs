@@ -74,8 +74,8 @@ struct Cli {
     /// papers by meaning, in the form of `--fusion`.
     #[arg(long, global = true, env = "PAPERDEX_RELATED_FUSION", default_value_t = Fusion::RELATED)]
     related_fusion: Fusion,
-    /// How many papers each retriever contributes to the fusion.
-    #[arg(long, global = true, default_value_t = RankerConfig::default().candidates as u16, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    /// How many papers each retriever contributes to the fusion (1 to 1000).
+    #[arg(long, global = true, default_value_t = RankerConfig::default().candidates as u16, value_parser = candidates_value)]
     candidates: u16,
     /// The weight a query phrase's translations (from the index's bilingual lexicon) share in
     /// the search, relative to the phrase itself; 0 searches the query as written only.
@@ -263,6 +263,16 @@ enum Command {
 fn limit_value(raw: &str) -> Result<usize, String> {
     paperdex_index::limits::parse_count("limit", raw, 1, paperdex_index::MAX_LIMIT).map_err(|e| e.to_string())
 }
+
+/// `--candidates`, in the words of every other count's error (clap's own range said
+/// `100000000 is not in 1..=1000`).
+fn candidates_value(raw: &str) -> Result<u16, String> {
+    let count = paperdex_index::limits::parse_count("--candidates", raw, 1, MAX_CANDIDATES).map_err(|e| e.to_string())?;
+    Ok(u16::try_from(count).expect("at most MAX_CANDIDATES"))
+}
+
+/// The most papers `--candidates` lets each retriever give the fusion.
+const MAX_CANDIDATES: usize = 1000;
 
 /// `--offset` read as HTTP's `offset` is.
 fn offset_value(raw: &str) -> Result<usize, String> {

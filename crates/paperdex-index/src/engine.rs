@@ -396,7 +396,7 @@ impl SearchEngine {
         }
         if mode == SearchMode::Bm25 {
             let mut results =
-                self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates)?;
+                self.index.search_bm25_translated(request, self.ranker.translation, self.ranker.candidates, cancel)?;
             // The mode's own warnings first, then the keyword search's.
             results.warnings.splice(0..0, warnings);
             if results.total == 0

@@ -3,12 +3,15 @@
 //! Internal failures are logged in full and answered generically.
 
 use axum::Json;
-use axum::http::header::{ALLOW, CONTENT_TYPE};
+use axum::extract::State;
+use axum::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paperdex_index::{ClientError, ErrorCode, INTERNAL_MESSAGE, IndexError, TIMEOUT_MESSAGE};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::Limits;
 
 /// The body of every error answer: `{"error": {"code", "message"}}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -98,7 +101,7 @@ impl IntoResponse for ApiError {
 /// Gives a JSON body to error answers made by layers that know nothing of our format (the
 /// timeout's 503, the body limit's 413, the router's 405 for a method a route lacks), and logs
 /// them.
-pub(crate) async fn json_errors(response: Response) -> Response {
+pub(crate) async fn json_errors(State(limits): State<Limits>, response: Response) -> Response {
     let status = response.status();
     let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
@@ -106,8 +109,20 @@ pub(crate) async fn json_errors(response: Response) -> Response {
     }
     let (code, message) = match status {
         StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, allowed_methods(response.headers())),
-        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "request body too large".into()),
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (ErrorCode::Timeout, TIMEOUT_MESSAGE.into()),
+        // Named with the limit, as every other refusal of a size is.
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            ErrorCode::PayloadTooLarge,
+            format!("the request body is over the limit of {} bytes (the API reads no body)", limits.max_body_bytes),
+        ),
+        // Most of a timed-out request's time can be its wait for a turn behind slow searches:
+        // the message says so, and `Retry-After` when to ask again.
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (
+            ErrorCode::Timeout,
+            format!(
+                "{TIMEOUT_MESSAGE}: the limit is {} s, waiting for a turn behind other searches included",
+                limits.timeout.as_secs_f64()
+            ),
+        ),
         StatusCode::URI_TOO_LONG => (ErrorCode::UriTooLong, "request target too long".into()),
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (ErrorCode::HeadersTooLarge, "request headers too large".into()),
         s if s.is_client_error() => (ErrorCode::BadRequest, "bad request".into()),
@@ -123,6 +138,9 @@ pub(crate) async fn json_errors(response: Response) -> Response {
         }
     }
     answer.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        answer.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    }
     answer
 }
 

@@ -586,6 +586,9 @@ fn large_bodies_are_refused() {
     let reply = send(addr, &head, &body);
     assert_eq!(reply.status, 413);
     assert_eq!(reply.error_code(), "payload_too_large");
+    // Named with its limit, as every refusal of a size is.
+    let limit = paperdex_server::MAX_BODY_BYTES.to_string();
+    assert!(reply.json()["error"]["message"].as_str().is_some_and(|m| m.contains(&limit)), "{:?}", reply.json());
     assert_eq!(reply.header("connection"), Some("close"));
     // A method no route takes is told so first, whatever its body.
     let head = head.replacen("GET", "POST", 1);
@@ -765,6 +768,10 @@ fn slow_requests_time_out_with_json() {
     let reply = send(addr, &head, b"");
     assert_eq!(reply.status, 503);
     assert_eq!(reply.error_code(), "timeout");
+    // It names the limit, says that waiting for a turn counts, and when to ask again.
+    let message = reply.json()["error"]["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.contains("the limit is 0.2 s, waiting for a turn"), "{message}");
+    assert_eq!(reply.header("retry-after"), Some("1"));
     // Keyword search needs no embedding and is answered in time.
     let head = format!("GET /api/search?q=video&mode=bm25 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     assert_eq!(send(addr, &head, b"").status, 200);
