@@ -267,7 +267,8 @@ fn limit_value(raw: &str) -> Result<usize, String> {
 /// `--candidates`, in the words of every other count's error (clap's own range said
 /// `100000000 is not in 1..=1000`).
 fn candidates_value(raw: &str) -> Result<u16, String> {
-    let count = paperdex_index::limits::parse_count("--candidates", raw, 1, MAX_CANDIDATES).map_err(|e| e.to_string())?;
+    let count =
+        paperdex_index::limits::parse_count("--candidates", raw, 1, MAX_CANDIDATES).map_err(|e| e.to_string())?;
     Ok(u16::try_from(count).expect("at most MAX_CANDIDATES"))
 }
 

@@ -183,6 +183,12 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
         .layer(axum::middleware::from_fn_with_state(in_flight, guard::one_of_the_requests_in_flight))
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes));
+    // The page, the OpenAPI document and the health probe are constant or cheap and take no
+    // turn among the requests in flight: behind 70 slow searches a probe waited 3.9 s, and a
+    // probe with a short timeout would call a busy server dead.
+    let light = ServiceBuilder::new()
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes));
     let guard = guard::Guard { hosts: HostCheck::new(bound, &config.allowed_hosts), limits };
     // Outermost: every request is logged, every answer compressed when the client allows.
     let trace = TraceLayer::new_for_http()
@@ -199,13 +205,13 @@ pub fn router(engine: Arc<SearchEngine>, config: &Config, bound: SocketAddr) -> 
     // The limits wrap each route's GET alone (`route_layer`): a POST is told its method is not
     // allowed (405) before its body's size (413) is looked at.
     let routes = Router::new()
-        .route("/", get(routes::page).route_layer(inner.clone()))
+        .route("/", get(routes::page).route_layer(light.clone()))
         .route("/api/search", get(routes::search).route_layer(inner.clone()))
         .route("/api/papers", get(routes::latest).route_layer(inner.clone()))
         .route("/api/papers/{id}", get(routes::paper).route_layer(inner.clone()))
-        .route("/api/papers/{id}/related", get(routes::related).route_layer(inner.clone()))
-        .route("/api/openapi.json", get(routes::openapi_json).route_layer(inner.clone()))
-        .route("/healthz", get(routes::healthz).route_layer(inner))
+        .route("/api/papers/{id}/related", get(routes::related).route_layer(inner))
+        .route("/api/openapi.json", get(routes::openapi_json).route_layer(light.clone()))
+        .route("/healthz", get(routes::healthz).route_layer(light))
         .fallback(routes::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(guard, guard::check));

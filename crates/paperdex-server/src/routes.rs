@@ -122,19 +122,36 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// Runs `work` on the blocking pool once a worker turn is free. Waiting for the turn counts
-/// against the request's timeout; a request that times out while waiting never starts, and
-/// one that times out while working is cancelled (the work checks the flag in its loops).
-/// The turn is held until the work has really ended, so never more than
+/// What a request's index work costs, and so whether it waits for a worker turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Work {
+    /// A search, a listing or a related list: milliseconds to a second of CPU. At most
+    /// [`crate::Limits::workers`] run at once.
+    Search,
+    /// One stored paper read by id: well under a millisecond. It waits for no search: behind
+    /// eight slow searches, `/api/papers/{id}` took 4.3 s where its own work took 0.1 ms.
+    Lookup,
+}
+
+/// Runs `work` on the blocking pool, a [`Work::Search`] once a worker turn is free. Waiting
+/// for the turn counts against the request's timeout; a request that times out while waiting
+/// never starts, and one that times out while working is cancelled (the work checks the flag
+/// in its loops). The turn is held until the work has really ended, so never more than
 /// [`crate::Limits::workers`] searches run, whatever their clients did.
 async fn blocking<T: Send + 'static>(
     state: &AppState,
+    kind: Work,
     work: impl FnOnce(&SearchEngine, &Cancel) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let turn = Arc::clone(&state.workers)
-        .acquire_owned()
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down"))?;
+    let turn = match kind {
+        Work::Search => Some(
+            Arc::clone(&state.workers)
+                .acquire_owned()
+                .await
+                .map_err(|_| ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down"))?,
+        ),
+        Work::Lookup => None,
+    };
     let engine = Arc::clone(&state.engine);
     let seen = Arc::clone(&state.health);
     let cancel = Cancel::new();
@@ -177,7 +194,8 @@ pub(crate) async fn search(
         SearchRequest::new(params.query()?).mode(params.mode()?).limit(params.limit()?).offset(params.offset()?);
     request.filter = params.filter()?;
     request.sort = params.sort()?;
-    let results = blocking(&state, move |engine, cancel| Ok(engine.search_until(&request, cancel)?)).await?;
+    let results =
+        blocking(&state, Work::Search, move |engine, cancel| Ok(engine.search_until(&request, cancel)?)).await?;
     Ok(Json(results.into()))
 }
 
@@ -216,7 +234,8 @@ pub(crate) async fn latest(
         ));
     }
     let (filter, offset, limit) = (params.filter()?, params.offset()?, params.limit()?);
-    let results = blocking(&state, move |engine, _| Ok(engine.index().newest(&filter, offset, limit)?)).await?;
+    let results =
+        blocking(&state, Work::Search, move |engine, _| Ok(engine.index().newest(&filter, offset, limit)?)).await?;
     Ok(Json(results.into()))
 }
 
@@ -264,7 +283,7 @@ pub(crate) async fn paper(
 ) -> Result<Json<PaperView>, ApiError> {
     let id = path_id(path)?;
     Params::parse(raw.as_deref())?.only(&[])?;
-    let paper = blocking(&state, move |engine, _| Ok(engine.index().paper(&id)?)).await?;
+    let paper = blocking(&state, Work::Lookup, move |engine, _| Ok(engine.index().paper(&id)?)).await?;
     Ok(Json(PaperView::from(&paper)))
 }
 
@@ -289,7 +308,8 @@ pub(crate) async fn related(
 ) -> Result<Json<RelatedResponse>, ApiError> {
     let id = path_id(path)?;
     let limit = Params::parse(raw.as_deref())?.only(&["limit"])?.limit()?;
-    let results = blocking(&state, move |engine, cancel| Ok(engine.related_until(&id, limit, cancel)?)).await?;
+    let results =
+        blocking(&state, Work::Search, move |engine, cancel| Ok(engine.related_until(&id, limit, cancel)?)).await?;
     Ok(Json(results.into()))
 }
 

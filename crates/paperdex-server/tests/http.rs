@@ -809,6 +809,68 @@ fn waiting_for_a_turn_counts_against_the_timeout() {
     }
 }
 
+/// An embedder whose model call waits until the test opens its gate: work held mid-search for
+/// as long as a test needs, with no clock.
+struct GatedEmbedder {
+    inner: HashEmbedder,
+    started: std::sync::Mutex<std::sync::mpsc::Sender<()>>,
+    gate: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl Embedder for GatedEmbedder {
+    fn model_name(&self) -> &str {
+        self.inner.model_name()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let _ = self.started.lock().expect("started").send(());
+        let _ = self.gate.lock().expect("gate").recv_timeout(Duration::from_secs(30));
+        self.inner.embed(texts, role)
+    }
+}
+
+/// A paper read by id waits for no search, and the health probe, the page and the OpenAPI
+/// document for no turn among the requests in flight: behind eight slow searches a lookup
+/// took 4.3 s where its own work took 0.1 ms, and a probe with a short timeout would call a
+/// busy server dead. Each is answered while a search holds the turn it would have waited for.
+#[test]
+fn cheap_requests_wait_for_no_search() {
+    let get = |addr: SocketAddr, path: &str| {
+        let head = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        send(addr, &head, b"").status
+    };
+    for (in_flight, paths) in [
+        // One turn in flight, held by the search.
+        (1, vec!["/healthz".to_string(), "/".into(), "/api/openapi.json".into()]),
+        // Turns in flight to spare; the one worker held by the search.
+        (64, vec![format!("/api/papers/{QUANT_VIDEOGEN}")]),
+    ] {
+        let (started_to, started) = std::sync::mpsc::channel();
+        let (open, gate) = std::sync::mpsc::channel();
+        let embedder = GatedEmbedder {
+            inner: HashEmbedder::new(64),
+            started: std::sync::Mutex::new(started_to),
+            gate: std::sync::Mutex::new(gate),
+        };
+        let mut config = paperdex_server::Config::default();
+        (config.limits.workers, config.limits.max_in_flight) = (1, in_flight);
+        let (addr, _thread) = start_with(engine_with(embedder), config, std::future::pending());
+        let search = std::thread::spawn(move || get(addr, "/api/search?q=video&mode=vector"));
+        started.recv().expect("the search is embedding");
+        // Held mid-search until the gate opens: waiting for its turn, a request would time
+        // out (503).
+        for path in paths {
+            assert_eq!(get(addr, &path), 200, "{path} waited for the search");
+        }
+        open.send(()).expect("open the gate");
+        assert_eq!(search.join().expect("search"), 200);
+    }
+}
+
 /// A client that asks and never reads its answers loses its connection once writing to it
 /// stalls, and with it the connection slot, so others are answered again.
 #[test]
