@@ -241,6 +241,19 @@ impl ClientError {
     pub fn timeout() -> ClientError {
         ClientError::new(ErrorCode::Timeout, TIMEOUT_MESSAGE)
     }
+
+    /// The `timeout` error of a request that ran out of its `limit`, naming it: most of that
+    /// time can be the wait for a turn behind other searches (a 1 ms search, queued behind
+    /// sixteen slow ones, was told only that it "took too long").
+    pub fn out_of_time(limit: std::time::Duration) -> ClientError {
+        ClientError::new(
+            ErrorCode::Timeout,
+            format!(
+                "{TIMEOUT_MESSAGE}: the limit is {} s, waiting for a turn behind other searches included",
+                limit.as_secs_f64()
+            ),
+        )
+    }
 }
 
 impl From<IndexError> for ClientError {

@@ -46,6 +46,10 @@ pub use transport::{LineTransport, MAX_LINE_BYTES};
 /// How long a tool call may take, waiting for its turn included: the HTTP API's limit.
 pub const CALL_TIMEOUT: Duration = paperdex_server::REQUEST_TIMEOUT;
 
+/// What a call the client cancelled ends with: never sent (no answer goes to a cancelled
+/// request), and not logged as an answer.
+const CANCELLED_BY_THE_CLIENT: &str = "the client cancelled the call";
+
 /// The MCP server over one engine.
 #[derive(Clone)]
 pub struct PaperdexMcp {
@@ -91,7 +95,9 @@ impl PaperdexMcp {
             }
         };
         Ok(answer.unwrap_or_else(|error| {
-            tracing::info!(tool = name, %error, "tool call answered with an error");
+            if error.message != CANCELLED_BY_THE_CLIENT {
+                tracing::info!(tool = name, %error, "tool call answered with an error");
+            }
             error_result(&error)
         }))
     }
@@ -170,15 +176,22 @@ impl PaperdexMcp {
             .map_err(|error| ToolError::internal(format!("the tool's task failed: {error}")))?;
             Ok::<T, ToolError>(answer?)
         };
-        let stopped = tokio::select! {
+        let out_of_time = tokio::select! {
             answer = run => return answer,
-            _ = tokio::time::sleep(self.timeout) => "ran out of time",
-            () = cancelled => "was cancelled by the client",
+            _ = tokio::time::sleep(self.timeout) => true,
+            () = cancelled => false,
         };
         // The work learns it is not waited for any more; its thread stops at its next check.
         flag.cancel();
-        tracing::warn!("a tool call {stopped}");
-        Err(ToolError::timeout())
+        if out_of_time {
+            tracing::warn!("a tool call ran out of time");
+            Err(ToolError::out_of_time(self.timeout))
+        } else {
+            // No answer goes to a cancelled request (the protocol says so): nothing to log
+            // as answered.
+            tracing::info!("a tool call was cancelled by the client");
+            Err(ToolError::new(ErrorCode::Timeout, CANCELLED_BY_THE_CLIENT))
+        }
     }
 }
 

@@ -715,6 +715,9 @@ async fn a_call_past_its_deadline_is_a_timeout_error_and_the_next_call_is_answer
     let answer = client.call(1, "search", json!({"query": "KV cache quantization", "mode": "vector"})).await;
     assert_eq!(answer["result"]["isError"], true, "{answer}");
     assert_eq!(answer["result"]["structuredContent"]["error"]["code"], "timeout", "{answer}");
+    // Named with its limit, as over HTTP.
+    let message = answer["result"]["structuredContent"]["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("the limit is 0.1 s"), "{answer}");
     let answer = client.call(2, "search", json!({"query": "KV cache quantization", "mode": "bm25"})).await;
     assert_eq!(answer["result"]["isError"], false, "{answer}");
     client.close().await;

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use paperdex_index::{ClientError, ErrorCode, INTERNAL_MESSAGE, IndexError, TIMEOUT_MESSAGE};
+use paperdex_index::{ClientError, ErrorCode, INTERNAL_MESSAGE, IndexError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -116,13 +116,9 @@ pub(crate) async fn json_errors(State(limits): State<Limits>, response: Response
         ),
         // Most of a timed-out request's time can be its wait for a turn behind slow searches:
         // the message says so, and `Retry-After` when to ask again.
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (
-            ErrorCode::Timeout,
-            format!(
-                "{TIMEOUT_MESSAGE}: the limit is {} s, waiting for a turn behind other searches included",
-                limits.timeout.as_secs_f64()
-            ),
-        ),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
+            (ErrorCode::Timeout, ClientError::out_of_time(limits.timeout).message)
+        }
         StatusCode::URI_TOO_LONG => (ErrorCode::UriTooLong, "request target too long".into()),
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (ErrorCode::HeadersTooLarge, "request headers too large".into()),
         s if s.is_client_error() => (ErrorCode::BadRequest, "bad request".into()),
