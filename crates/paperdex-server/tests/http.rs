@@ -677,17 +677,29 @@ fn shutdown_stops_accepting_and_returns() {
     assert!(TcpStream::connect(addr).is_err(), "still accepting after shutdown");
 }
 
-/// The hash embedder, slowly: a query takes long enough to be in flight when shutdown starts.
-/// It says when a query starts, so a test knows the request is in flight without guessing.
+/// The hash embedder, slowly: a query takes long enough to be in flight when shutdown starts,
+/// or (`gated`) waits until the test opens its gate, held mid-search with no clock. It says
+/// when a query starts, so a test knows the request is in flight without guessing.
 struct SlowEmbedder {
     inner: HashEmbedder,
     started: std::sync::Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    gate: Option<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>,
 }
 
 impl SlowEmbedder {
     fn new() -> (SlowEmbedder, std::sync::mpsc::Receiver<()>) {
         let (sender, started) = std::sync::mpsc::channel();
-        (SlowEmbedder { inner: HashEmbedder::new(64), started: std::sync::Mutex::new(Some(sender)) }, started)
+        let embedder =
+            SlowEmbedder { inner: HashEmbedder::new(64), started: std::sync::Mutex::new(Some(sender)), gate: None };
+        (embedder, started)
+    }
+
+    /// One whose model call waits until the returned sender opens the gate.
+    fn gated() -> (SlowEmbedder, std::sync::mpsc::Receiver<()>, std::sync::mpsc::Sender<()>) {
+        let (mut embedder, started) = SlowEmbedder::new();
+        let (open, gate) = std::sync::mpsc::channel();
+        embedder.gate = Some(std::sync::Mutex::new(gate));
+        (embedder, started, open)
     }
 }
 
@@ -704,7 +716,12 @@ impl Embedder for SlowEmbedder {
         if let Some(sender) = self.started.lock().ok().as_deref().and_then(Option::as_ref) {
             let _ = sender.send(());
         }
-        std::thread::sleep(Duration::from_millis(800));
+        match &self.gate {
+            Some(gate) => {
+                let _ = gate.lock().expect("gate").recv_timeout(Duration::from_secs(30));
+            }
+            None => std::thread::sleep(Duration::from_millis(800)),
+        }
         self.inner.embed(texts, role)
     }
 }
@@ -809,30 +826,6 @@ fn waiting_for_a_turn_counts_against_the_timeout() {
     }
 }
 
-/// An embedder whose model call waits until the test opens its gate: work held mid-search for
-/// as long as a test needs, with no clock.
-struct GatedEmbedder {
-    inner: HashEmbedder,
-    started: std::sync::Mutex<std::sync::mpsc::Sender<()>>,
-    gate: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
-}
-
-impl Embedder for GatedEmbedder {
-    fn model_name(&self) -> &str {
-        self.inner.model_name()
-    }
-
-    fn dimensions(&self) -> usize {
-        self.inner.dimensions()
-    }
-
-    fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let _ = self.started.lock().expect("started").send(());
-        let _ = self.gate.lock().expect("gate").recv_timeout(Duration::from_secs(30));
-        self.inner.embed(texts, role)
-    }
-}
-
 /// A paper read by id waits for no search, and the health probe, the page and the OpenAPI
 /// document for no turn among the requests in flight: behind eight slow searches a lookup
 /// took 4.3 s where its own work took 0.1 ms, and a probe with a short timeout would call a
@@ -849,13 +842,7 @@ fn cheap_requests_wait_for_no_search() {
         // Turns in flight to spare; the one worker held by the search.
         (64, vec![format!("/api/papers/{QUANT_VIDEOGEN}")]),
     ] {
-        let (started_to, started) = std::sync::mpsc::channel();
-        let (open, gate) = std::sync::mpsc::channel();
-        let embedder = GatedEmbedder {
-            inner: HashEmbedder::new(64),
-            started: std::sync::Mutex::new(started_to),
-            gate: std::sync::Mutex::new(gate),
-        };
+        let (embedder, started, open) = SlowEmbedder::gated();
         let mut config = paperdex_server::Config::default();
         (config.limits.workers, config.limits.max_in_flight) = (1, in_flight);
         let (addr, _thread) = start_with(engine_with(embedder), config, std::future::pending());
