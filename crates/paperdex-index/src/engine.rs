@@ -495,12 +495,21 @@ impl SearchEngine {
                     // not the shallower one's (pruning keeps more candidates), and cut from the
                     // deepest list alone, pages past the first depth served papers of the pages
                     // before it again (`奖励模型`: 2505.22653 at 53 and at 125) and skipped others.
-                    let matches = crate::search::matches_to_depths(&depths, |depth| match first.take() {
-                        Some(first) => first(depth),
-                        None => {
-                            self.index.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)
+                    // A search whose client has gone stops between rankings, as bm25 mode does.
+                    let matches = crate::search::matches_to_depths(&depths, |depth| {
+                        cancel.check()?;
+                        match first.take() {
+                            Some(first) => first(depth),
+                            None => self.index.keyword_matches(
+                                &searcher,
+                                &request.query,
+                                &expansions,
+                                &request.filter,
+                                depth,
+                            ),
                         }
                     })?;
+                    cancel.check()?;
                     let list = self.keyword_list(&searcher, matches, request.sort == SortOrder::Date)?;
                     let highlighter =
                         Highlighter::new(&self.index, &searcher, list.query.as_deref(), &list.left_out, section)
@@ -515,7 +524,8 @@ impl SearchEngine {
                         .take(prefetch)
                         .filter_map(|(id, _)| {
                             // A paper that cannot be read here is read (and its error reported)
-                            // on the main path.
+                            // on the main path, which stops there when the client has gone.
+                            cancel.check().ok()?;
                             let paper = self.index.paper_by_id_in(&searcher, id).ok()?;
                             Some((id.clone(), highlighter.hit(&paper, 0.0)))
                         })
