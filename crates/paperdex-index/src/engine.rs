@@ -969,7 +969,7 @@ fn only_keyword_matches(in_section: bool) -> String {
         false => ("ordered by date", "every paper is some query's nearest"),
     };
     format!(
-        "no paper holds the query's words (or their translations) within the filters, and {restricted} hybrid \
+        "no paper holds the query's words (or their translations) within the filters; {restricted}, hybrid \
          search lists only papers the words match ({why}): vector mode lists the nearest papers by meaning"
     )
 }
