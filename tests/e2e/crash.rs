@@ -351,6 +351,7 @@ fn said_what_was_kept_after(setup: &Setup, signal: &str, exit: i32, how_to_finis
             let answer: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object on stdout");
             assert_eq!(answer["interrupted"], true, "{answer}");
             assert_eq!(answer["exit_status"], exit, "{answer}");
+            assert_eq!(answer["signal"], format!("SIG{}", signal.trim_start_matches('-')), "{answer}");
             assert_eq!(answer["papers_in_index"], papers, "{answer}");
             assert!(answer["note"].as_str().is_some_and(|note| note.contains(how_to_finish)), "{answer}");
         }

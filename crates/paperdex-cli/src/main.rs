@@ -906,23 +906,18 @@ fn say_what_an_interruption_keeps(json: bool, kept: impl FnOnce() -> KeptAfterIn
             use tokio::signal::unix::{SignalKind, signal};
             let (Ok(mut terminate), Ok(mut hang_up)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup()))
             else {
-                return tokio::signal::ctrl_c().await.ok().map(|()| 130);
+                return tokio::signal::ctrl_c().await.ok().map(|()| (130, "SIGINT"));
             };
             tokio::select! {
-                interrupted = tokio::signal::ctrl_c() => interrupted.ok().map(|()| 130),
-                _ = terminate.recv() => Some(143),
-                _ = hang_up.recv() => Some(129),
+                interrupted = tokio::signal::ctrl_c() => interrupted.ok().map(|()| (130, "SIGINT")),
+                _ = terminate.recv() => Some((143, "SIGTERM")),
+                _ = hang_up.recv() => Some((129, "SIGHUP")),
             }
         });
-        if let Some(status) = signal {
+        if let Some((status, signal)) = signal {
             let kept = kept();
             eprintln!("\ninterrupted: {}", kept.note);
             if json {
-                let signal = match status {
-                    143 => "SIGTERM",
-                    129 => "SIGHUP",
-                    _ => "SIGINT",
-                };
                 let answer = serde_json::json!({
                     "interrupted": true,
                     "signal": signal,

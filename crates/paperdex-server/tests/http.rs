@@ -828,7 +828,7 @@ fn waiting_for_a_turn_counts_against_the_timeout() {
 
 /// A paper read by id waits for no search, and the health probe, the page and the OpenAPI
 /// document for no turn among the requests in flight: behind eight slow searches a lookup
-/// took 4.3 s where its own work took 0.1 ms, and a probe with a short timeout would call a
+/// took 4.3 s where its own work takes 0.011 ms, and a probe with a short timeout would call a
 /// busy server dead. Each is answered while a search holds the turn it would have waited for.
 #[test]
 fn cheap_requests_wait_for_no_search() {
