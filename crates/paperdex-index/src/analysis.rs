@@ -72,7 +72,7 @@ pub fn phrase_analyzer() -> TextAnalyzer {
 /// analyzer's, so a snippet made with it is the same.
 pub(crate) fn highlighting_analyzer(prefixes: Vec<String>) -> TextAnalyzer {
     unstemmed_words(JiebaTokenizer::with_ordinal_position_mode(true), as_written)
-        .filter(EmptyUnlessPrefixed(prefixes.into()))
+        .filter(EmptyUnlessPrefixed(Arc::new(Prefixes::new(prefixes))))
         .filter(Stemmer::new(Language::English))
         .build()
 }
@@ -490,7 +490,37 @@ impl<S: TokenStream> TokenStream for WordsOnlyStream<S> {
 
 /// Empties the text of each token that begins with none of its prefixes ([`highlighting_analyzer`]).
 #[derive(Clone)]
-struct EmptyUnlessPrefixed(Arc<[String]>);
+struct EmptyUnlessPrefixed(Arc<Prefixes>);
+
+/// A set of prefixes a token is tested against by its own beginnings (one lookup for each of
+/// its first characters up to the longest prefix's length), not prefix by prefix: a Chinese
+/// query of the lexicon's most translated words highlights 960 terms, and comparing each token
+/// of a hit's windows with every one of them was a fifth of its answer's time.
+struct Prefixes {
+    set: rustc_hash::FxHashSet<String>,
+    /// The longest prefix's length in bytes: no longer beginning can be one.
+    longest: usize,
+    /// An empty prefix begins every text.
+    empty: bool,
+}
+
+impl Prefixes {
+    fn new(prefixes: Vec<String>) -> Prefixes {
+        let longest = prefixes.iter().map(String::len).max().unwrap_or(0);
+        let empty = prefixes.iter().any(String::is_empty);
+        Prefixes { set: prefixes.into_iter().collect(), longest, empty }
+    }
+
+    /// Whether `text` begins with one of the prefixes.
+    fn begin(&self, text: &str) -> bool {
+        self.empty
+            || text
+                .char_indices()
+                .map(|(at, c)| at + c.len_utf8())
+                .take_while(|&end| end <= self.longest)
+                .any(|end| self.set.contains(&text[..end]))
+    }
+}
 
 impl TokenFilter for EmptyUnlessPrefixed {
     type Tokenizer<T: Tokenizer> = EmptyUnlessPrefixedTokenizer<T>;
@@ -503,7 +533,7 @@ impl TokenFilter for EmptyUnlessPrefixed {
 #[derive(Clone)]
 struct EmptyUnlessPrefixedTokenizer<T> {
     inner: T,
-    prefixes: Arc<[String]>,
+    prefixes: Arc<Prefixes>,
 }
 
 impl<T: Tokenizer> Tokenizer for EmptyUnlessPrefixedTokenizer<T> {
@@ -516,7 +546,7 @@ impl<T: Tokenizer> Tokenizer for EmptyUnlessPrefixedTokenizer<T> {
 
 struct EmptyUnlessPrefixedStream<'a, S> {
     inner: S,
-    prefixes: &'a [String],
+    prefixes: &'a Prefixes,
 }
 
 impl<S: TokenStream> TokenStream for EmptyUnlessPrefixedStream<'_, S> {
@@ -525,7 +555,7 @@ impl<S: TokenStream> TokenStream for EmptyUnlessPrefixedStream<'_, S> {
             return false;
         }
         let token = self.inner.token_mut();
-        if !self.prefixes.iter().any(|prefix| token.text.starts_with(prefix.as_str())) {
+        if !self.prefixes.begin(&token.text) {
             token.text.clear();
         }
         true
@@ -747,6 +777,23 @@ mod tests {
 
     fn words(text: &str) -> Vec<String> {
         analyze(&mut word_analyzer(), text)
+    }
+
+    #[test]
+    fn a_token_is_kept_for_highlighting_when_it_begins_with_any_prefix() {
+        let prefixes = ["quantiz", "kv", "推理", "检索增强", "cach"].map(String::from).to_vec();
+        let set = Prefixes::new(prefixes.clone());
+        for token in
+            ["quantization", "quantiz", "quanti", "kv", "k", "推理能力", "推", "检索增强生成", "检索", "cache", "", "x"]
+        {
+            let linear = prefixes.iter().any(|prefix| token.starts_with(prefix.as_str()));
+            assert_eq!(set.begin(token), linear, "{token:?}");
+        }
+        assert!(Prefixes::new(vec![String::new()]).begin("anything"));
+        assert!(!Prefixes::new(Vec::new()).begin("anything"));
+        // The analyzer keeps what begins with a prefix and empties the rest.
+        let kept = analyze(&mut highlighting_analyzer(vec!["quantiz".into()]), "Quantized caches quantize");
+        assert_eq!(kept.iter().filter(|t| !t.is_empty()).count(), 2, "{kept:?}");
     }
 
     /// The positions the word analyzer gives the tokens of `text`.
