@@ -179,7 +179,7 @@ enum Command {
     },
     /// Show one paper: its summary section by section and where it came from.
     Show {
-        /// arXiv id, e.g. 2602.02958.
+        /// arXiv id or link, e.g. 2602.02958 or https://huggingface.co/papers/2602.02958.
         id: String,
         /// Print the stored paper as JSON.
         #[arg(long)]
@@ -187,7 +187,7 @@ enum Command {
     },
     /// Papers related to one paper, by meaning (its vectors) and by shared words.
     Related {
-        /// arXiv id, e.g. 2602.02958.
+        /// arXiv id or link, e.g. 2602.02958 or https://huggingface.co/papers/2602.02958.
         id: String,
         /// Number of papers.
         #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value, allow_negative_numbers = true)]

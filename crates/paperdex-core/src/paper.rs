@@ -67,8 +67,11 @@ impl PaperId {
     pub fn from_url(url: &str) -> Option<PaperId> {
         let url = url.trim().trim_matches(|c| c == '<' || c == '>');
         let url = url.split(['?', '#']).next().unwrap_or(url);
-        for marker in ["/papers/", "/abs/", "/pdf/", "/html/"] {
-            if let Some(pos) = url.find(marker) {
+        // Markers are found in any case (`HTTPS://ARXIV.ORG/ABS/…`); ASCII lower-casing keeps
+        // every offset, and the id after one is read as written.
+        let lower = url.to_ascii_lowercase();
+        for marker in ["/papers/", "/abs/", "/pdf/", "/html/", ARXIV_DOI] {
+            if let Some(pos) = lower.find(marker) {
                 let rest = url[pos + marker.len()..].trim_end_matches('/');
                 let rest = rest.strip_suffix(".pdf").unwrap_or(rest);
                 return PaperId::parse(rest);
@@ -85,13 +88,20 @@ impl PaperId {
     /// The punctuation a sentence or a list puts around what was copied goes
     /// (`(2602.02958).`, `“arXiv: 2602.02958”,`), so a paste from prose names its paper too.
     pub fn from_pasted(text: &str) -> Option<PaperId> {
+        // Characters no one sees that a copy can carry along: zero-width spaces and joiners,
+        // the word joiner, a byte-order mark.
+        const INVISIBLE: &[char] = &['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'];
         const OPENING: &[char] = &['(', '[', '{', '<', '"', '\'', '“', '‘', '（', '【', '「', '《'];
         const CLOSING: &[char] = &[
             '.', ',', ';', ':', '!', '?', ')', ']', '}', '>', '"', '\'', '”', '’', '）', '】', '」', '》', '。', '，',
             '；', '：', '！', '？',
         ];
-        let text = text.trim().trim_start_matches(OPENING).trim_end_matches(CLOSING);
+        let text = text
+            .trim_matches(|c: char| c.is_whitespace() || INVISIBLE.contains(&c))
+            .trim_start_matches(OPENING)
+            .trim_end_matches(CLOSING);
         let bare = text.get(..6).filter(|p| p.eq_ignore_ascii_case("arxiv:")).map_or(text, |_| text[6..].trim_start());
+        let bare = bare.get(..4).filter(|p| p.eq_ignore_ascii_case("doi:")).map_or(bare, |_| bare[4..].trim_start());
         if bare.chars().any(char::is_whitespace) {
             return None;
         }
@@ -108,6 +118,10 @@ impl PaperId {
         format!("https://arxiv.org/abs/{}", self.0)
     }
 }
+
+/// What an arXiv DOI holds before the paper's id (`10.48550/arXiv.2602.02958`, the citation
+/// arXiv's pages offer), lower-cased.
+const ARXIV_DOI: &str = "10.48550/arxiv.";
 
 /// The number without its version (`v2`; `V2` as a reader may type it).
 fn strip_version(number: &str) -> &str {
@@ -975,12 +989,27 @@ mod tests {
             "https://arxiv.org/abs/2602.02958.",
             "<https://huggingface.co/papers/2602.02958>)",
             "【2602.02958】。",
+            // A copy that carried an invisible character along, a link typed in capitals,
+            // and the DOI arXiv's pages offer for citing.
+            "2602.02958\u{200B}",
+            "\u{FEFF}2602.02958",
+            "HTTPS://ARXIV.ORG/ABS/2602.02958",
+            "HTTPS://HUGGINGFACE.CO/PAPERS/2602.02958",
+            "10.48550/arXiv.2602.02958",
+            "doi:10.48550/arXiv.2602.02958",
+            "https://doi.org/10.48550/arXiv.2602.02958",
         ] {
             assert_eq!(PaperId::from_pasted(pasted), want, "{pasted:?}");
         }
-        for not_one in
-            ["2602.02958 2602.03560", "arXiv:", "https://example.com/2602.02958", "see 2602.02958", "(2602.0295)."]
-        {
+        for not_one in [
+            "2602.02958 2602.03560",
+            "arXiv:",
+            "https://example.com/2602.02958",
+            "see 2602.02958",
+            "(2602.0295).",
+            "10.1234/2602.02958",
+            "doi:",
+        ] {
             assert_eq!(PaperId::from_pasted(not_one), None, "{not_one:?}");
         }
         assert_eq!(PaperId::parse("cs/0501001v2").map(|p| p.to_string()).as_deref(), Some("cs/0501001"));

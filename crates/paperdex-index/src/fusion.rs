@@ -79,11 +79,16 @@ impl std::str::FromStr for Fusion {
     /// Reads `rrf` or `weighted`, optionally followed by `:` and `name=value` pairs that
     /// override the defaults: `rrf:k=60,vector=1`, `weighted:bm25=0.7`.
     fn from_str(spec: &str) -> Result<Fusion, String> {
-        let (method, settings) = spec.trim().split_once(':').unwrap_or((spec.trim(), ""));
+        // Names are read in any case, as every other named value is (`--mode BM25`).
+        let lower = spec.trim().to_ascii_lowercase();
+        let (method, settings) = lower.split_once(':').unwrap_or((lower.as_str(), ""));
         let mut fusion = match method {
             "rrf" => Fusion::default(),
             "weighted" => Fusion::Weighted { bm25_weight: 0.5 },
-            other => return Err(format!("unknown fusion {other:?}: expected `rrf` or `weighted`")),
+            _ => {
+                let written = spec.trim().split(':').next().unwrap_or_default();
+                return Err(format!("unknown fusion {written:?}: expected `rrf` or `weighted`"));
+            }
         };
         let mut given = Vec::new();
         for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -404,6 +409,10 @@ mod tests {
         assert_eq!("rrf".parse::<Fusion>(), Ok(Fusion::default()));
         assert_eq!("rrf:k=60,bm25=1,vector=1".parse::<Fusion>(), Ok(Fusion::CLASSIC_RRF));
         assert_eq!("weighted:bm25=0.7".parse::<Fusion>(), Ok(Fusion::Weighted { bm25_weight: 0.7 }));
+        // Names in any case, as every named value is read.
+        assert_eq!("RRF:K=60,BM25=1,Vector=1".parse::<Fusion>(), Ok(Fusion::CLASSIC_RRF));
+        assert_eq!("Weighted".parse::<Fusion>(), Ok(Fusion::Weighted { bm25_weight: 0.5 }));
+        assert_eq!("Borda:k=1".parse::<Fusion>(), Err("unknown fusion \"Borda\": expected `rrf` or `weighted`".into()));
         for fusion in [Fusion::default(), Fusion::CLASSIC_RRF, Fusion::Weighted { bm25_weight: 0.25 }] {
             assert_eq!(fusion.to_string().parse::<Fusion>(), Ok(fusion));
         }

@@ -42,6 +42,9 @@ use crate::paper_index::PaperIndex;
 use crate::search::{SearchHit, SearchMode};
 use crate::vectors::Chunk;
 
+/// A paper with fewer words of text than this besides its title is said to be related by next
+/// to nothing.
+const MIN_TEXT_WORDS: usize = 5;
 /// A language with fewer of the paper's own distinctive terms gets translations.
 const MIN_OWN_TERMS: usize = 5;
 /// At most this many translated terms join the more-like-this query.
@@ -121,7 +124,21 @@ impl SearchEngine {
         };
         let has_vectors = vectors.as_deref().is_some_and(|v| v.set.live_chunks_of(own_id).next().is_some());
         let mut warnings = Vec::new();
-        if !has_vectors {
+        let words = text_words(&paper);
+        if words < MIN_TEXT_WORDS {
+            // A paper of a title and a placeholder (`...`) got a list as confident as any, of
+            // papers sharing a tag or lying near a title by chance.
+            let what = match words {
+                0 => "no text besides its title".to_string(),
+                1 => "one word of text besides its title".to_string(),
+                n => format!("only {n} words of text besides its title"),
+            };
+            warnings.push(format!(
+                "this paper has {what}: its related papers are matched on next to nothing and may be off topic"
+            ));
+        }
+        // A paper without text has no vectors for that reason, said above.
+        if !has_vectors && words > 0 {
             warnings.push(match (vectors, index.vectors_problem()) {
                 // Said as search says it: a damaged file is not an index without vectors.
                 (None, Some(problem)) => format!(
@@ -220,6 +237,23 @@ fn with_translations(index: &PaperIndex, mut terms: Vec<(Term, f32)>, lexicon: &
     terms.extend(added);
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     terms
+}
+
+/// How many words of text `paper` has besides its title and keywords (its references left
+/// out), counted up to [`MIN_TEXT_WORDS`].
+fn text_words(paper: &Paper) -> usize {
+    let mut analyzer = word_analyzer();
+    let mut words = 0;
+    for section in paper.sections().iter().filter(|s| s.kind != SectionKind::References) {
+        let mut stream = analyzer.token_stream(&section.text);
+        while words < MIN_TEXT_WORDS && stream.advance() {
+            words += 1;
+        }
+        if words == MIN_TEXT_WORDS {
+            break;
+        }
+    }
+    words
 }
 
 /// The most documents a useful term may occur in.

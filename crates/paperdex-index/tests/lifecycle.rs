@@ -1035,3 +1035,28 @@ fn a_digest_rewritten_under_one_name_keeps_the_day_each_paper_was_first_listed()
     assert_eq!((paper.first_seen(), paper.last_seen()), (Some("2026-02-05"), Some("2026-02-06")));
     assert_eq!(index.newest(&SearchFilter::default(), 0, 200).expect("newest").total, listed);
 }
+
+/// A paper of a title and a placeholder for its abstract (six real digests have `...`) gets a
+/// related list like any other, and is told it was matched on next to nothing; a paper with
+/// an abstract is not.
+#[test]
+fn a_paper_with_next_to_no_text_is_told_its_related_list_rests_on_little() {
+    let f = Fixture::new();
+    let mut papers = topics();
+    papers.push(("2601.00013", "Quantum lobster dreams", "..."));
+    papers.push(("2601.00014", "Quantum lobster naps", "Lobsters nap."));
+    write_papers(&f.file, &papers);
+    f.index().ingest(std::slice::from_ref(&f.file), Some(&f.embedder), &mut Quiet).expect("ingest");
+
+    let placeholder = f.engine.related("2601.00013", 5).expect("related");
+    assert!(!placeholder.hits.is_empty(), "its title still relates it");
+    assert!(
+        placeholder.warnings.iter().any(|w| w.starts_with("this paper has no text besides its title")),
+        "{:?}",
+        placeholder.warnings
+    );
+    let short = f.engine.related("2601.00014", 5).expect("related");
+    assert!(short.warnings.iter().any(|w| w.contains("only 2 words of text")), "{:?}", short.warnings);
+    let whole = f.engine.related("2601.00001", 5).expect("related");
+    assert!(whole.warnings.is_empty(), "{:?}", whole.warnings);
+}

@@ -198,7 +198,8 @@ fn filter(
 #[serde(deny_unknown_fields)]
 #[schemars(extend("additionalProperties" = false))]
 pub struct ShowPaperArgs {
-    /// The paper's arXiv id, e.g. `2602.02958`, as search and related_papers return it.
+    /// The paper's arXiv id, e.g. `2602.02958`, as search and related_papers return it, or its
+    /// link (a hit's `url`, `https://huggingface.co/papers/2602.02958`).
     pub id: String,
 }
 
@@ -207,7 +208,8 @@ pub struct ShowPaperArgs {
 #[serde(deny_unknown_fields)]
 #[schemars(extend("additionalProperties" = false))]
 pub struct RelatedPapersArgs {
-    /// The paper's arXiv id, e.g. `2602.02958`.
+    /// The paper's arXiv id, e.g. `2602.02958`, or its link (a hit's `url`,
+    /// `https://huggingface.co/papers/2602.02958`).
     pub id: String,
     /// How many related papers to return, 1 to 200.
     #[serde(default = "default_limit")]
