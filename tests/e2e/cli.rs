@@ -147,6 +147,18 @@ fn a_flag_wins_over_its_environment_variable_and_a_bad_variable_is_named() {
     assert!(run.stderr.contains("in PAPERDEX_FUSION (from the environment; --fusion overrides it)"), "{}", run.stderr);
     let answer: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("PAPERDEX_FUSION")), "{answer}");
+    // An index folder the variable names and the flag does not: its error says where it came
+    // from (a stale exported variable); named by the flag, it does not.
+    let missing = dir.path().join("no-index-here");
+    let run = run_output(
+        std::process::Command::new(crate::support::binary()).env("PAPERDEX_INDEX", &missing).args(["search", "3D"]),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("no index in") && run.stderr.contains("(named by PAPERDEX_INDEX)"), "{}", run.stderr);
+    let run = run_output(
+        std::process::Command::new(crate::support::binary()).arg("--index").arg(&missing).args(["search", "3D"]),
+    );
+    assert!(run.stderr.contains("no index in") && !run.stderr.contains("PAPERDEX_INDEX"), "{}", run.stderr);
 }
 
 #[test]

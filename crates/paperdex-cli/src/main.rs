@@ -189,7 +189,7 @@ enum Command {
     Related {
         /// arXiv id or link, e.g. 2602.02958 or https://huggingface.co/papers/2602.02958.
         id: String,
-        /// Number of papers.
+        /// Number of papers (1 to 200).
         #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value, allow_negative_numbers = true)]
         limit: usize,
         /// Under each paper, its score and its ranks by shared words (bm25) and by meaning
@@ -286,10 +286,10 @@ struct PageArgs {
     /// Retrievers to use: hybrid, bm25 or vector (the `new` command matches its QUERY with them).
     #[arg(long, default_value = "hybrid")]
     mode: SearchMode,
-    /// Number of papers.
+    /// Number of papers (1 to 200).
     #[arg(long, short = 'n', default_value_t = 10, value_parser = limit_value, allow_negative_numbers = true)]
     limit: usize,
-    /// Skip this many papers of the list (the best, or with `new`, the newest).
+    /// Skip this many papers of the list (the best, or with `new`, the newest; at most 10000).
     #[arg(long, default_value_t = 0, value_parser = offset_value, allow_negative_numbers = true)]
     offset: usize,
     /// Print one JSON object instead of text.
@@ -344,9 +344,13 @@ fn main() -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let args = query_args::query_words_last(Cli::command(), std::env::args_os().collect());
     let mut command = environment::without_overridden(Cli::command(), &args);
-    let parsed = command
-        .try_get_matches_from_mut(&args)
-        .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command)));
+    // Whether the index's folder is PAPERDEX_INDEX's: an error about the folder says so (a
+    // stale exported variable is otherwise a riddle).
+    let mut index_from_environment = false;
+    let parsed = command.try_get_matches_from_mut(&args).and_then(|mut matches| {
+        index_from_environment = matches.value_source("index") == Some(clap::parser::ValueSource::EnvVariable);
+        Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command))
+    });
     let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
@@ -383,7 +387,10 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
         Ok(Ok(code)) => code,
         Ok(Err(error)) => {
-            let line = error_line(&error);
+            let mut line = error_line(&error);
+            if index_from_environment && names_the_index_folder(&error) {
+                line.push_str(" (named by PAPERDEX_INDEX)");
+            }
             eprintln!("error: {line}");
             if json {
                 print_json_error(error_code(&error), &line);
@@ -452,6 +459,16 @@ fn print_panic_line(info: &std::panic::PanicHookInfo<'_>) {
 /// The error and its causes on one line, as `{:#}` prints them, without a cause the message
 /// before it already ends with: the library errors name their cause in their own message
 /// (`cannot read q.jsonl: No such file…`), which `{:#}` printed twice.
+/// Whether `error` is about the index's folder itself: none there yet, or not a folder.
+fn names_the_index_folder(error: &anyhow::Error) -> bool {
+    use paperdex_index::IndexError;
+    error.chain().any(|cause| match cause.downcast_ref::<IndexError>() {
+        Some(IndexError::NoIndex { .. }) => true,
+        Some(IndexError::InvalidParameter { name, .. }) => name == "index",
+        _ => false,
+    })
+}
+
 fn error_line(error: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in error.chain() {
@@ -1104,6 +1121,17 @@ mod tests {
             about.as_deref(),
             Some("Search AI research papers (Chinese digests and English abstracts) by keyword and meaning")
         );
+    }
+
+    /// The ranges `--limit` and `--offset` say in `--help` are the limits every surface checks.
+    #[test]
+    fn the_help_gives_the_limits_the_values_are_checked_against() {
+        use clap::CommandFactory;
+        let search = Cli::command().find_subcommand("search").expect("search").clone().render_help().to_string();
+        assert!(search.contains(&format!("1 to {}", paperdex_index::MAX_LIMIT)), "{search}");
+        assert!(search.contains(&format!("at most {}", paperdex_index::MAX_OFFSET)), "{search}");
+        let related = Cli::command().find_subcommand("related").expect("related").clone().render_help().to_string();
+        assert!(related.contains(&format!("1 to {}", paperdex_index::MAX_LIMIT)), "{related}");
     }
 
     #[test]

@@ -449,7 +449,10 @@ pub enum Listing {
 /// Prints a page of hits that starts `offset` hits into the answer: hits are numbered from
 /// there, and the last line says which of how many they are.
 pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colour: bool, listing: Listing) {
-    for warning in &results.warnings {
+    // Filters that shut every paper out are the answer, said once on stdout: not a warning
+    // beside a line blaming the query (a date past the newest paper's).
+    let no_paper_passes = results.warnings.iter().find(|w| w.starts_with(paperdex_index::NO_PAPER_PASSES));
+    for warning in results.warnings.iter().filter(|&w| Some(w) != no_paper_passes) {
         eprintln!("warning: {}", one_line(warning));
     }
     if results.hits.is_empty() {
@@ -463,8 +466,10 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
             // A related list searches for no text: its seed's words and vectors found nothing
             // (a paper with no text, or alone in its index).
             _ if listing == Listing::Related => println!("no related papers found"),
-            "" => println!("no paper passes the filters"),
-            query => println!("no paper matches {query:?}"),
+            _ if let Some(note) = no_paper_passes => println!("{}", one_line(note)),
+            "" => println!("{}", paperdex_index::NO_PAPER_PASSES),
+            // The query as typed (its own quotes not escaped), on one line.
+            query => println!("no paper matches: {}", one_line(query)),
         }
         return;
     }
@@ -526,15 +531,17 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
         paint(
             &match listing {
                 Listing::Related => format!(
-                    "{} related papers, {} mode, {:.1} ms",
+                    "{} related {}, {} mode, {:.1} ms",
                     results.hits.len(),
+                    if results.hits.len() == 1 { "paper" } else { "papers" },
                     results.mode.as_str(),
                     results.took_ms
                 ),
                 Listing::Matches | Listing::NewestFirst => format!(
-                    "{} of {} matches{}, {} mode, {:.1} ms",
+                    "{} of {} {}{}, {} mode, {:.1} ms",
                     shown(offset, results.hits.len()),
                     count(results.total, results.total_is_estimate),
+                    if results.total == 1 && !results.total_is_estimate { "match" } else { "matches" },
                     if listing == Listing::NewestFirst { ", newest first" } else { "" },
                     results.mode.as_str(),
                     results.took_ms
@@ -552,10 +559,11 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
     );
 }
 
-/// Which hits a page shows: `10`, or `91–100` past the first page.
+/// Which hits a page shows: `10`, or `91–100` past the first page (`4`, not `4–4`, for one).
 fn shown(offset: usize, hits: usize) -> String {
-    match offset {
-        0 => hits.to_string(),
+    match (offset, hits) {
+        (0, _) => hits.to_string(),
+        (_, 1) => grouped(offset + 1),
         _ => format!("{}–{}", grouped(offset + 1), grouped(offset + hits)),
     }
 }

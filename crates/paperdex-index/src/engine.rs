@@ -219,6 +219,15 @@ impl SearchEngine {
             results.warnings.extend(note);
         }
         results.warnings.extend(ranking_ends_short(request, &results));
+        // When no paper passes the filters, nothing else said of the query matters but which
+        // paper it names.
+        if results.hits.is_empty()
+            && request.offset == 0
+            && let Some(note) = self.index.no_paper_passes(&request.filter)?
+        {
+            results.warnings.retain(|w| w.starts_with(crate::search::NAMES_PAPER));
+            results.warnings.insert(0, note);
+        }
         results.query.clone_from(written);
         // The time spent looking for misspellings counts too.
         results.took_ms = crate::search::took_ms(started);
@@ -327,6 +336,27 @@ impl SearchEngine {
     /// ([`QuerySyntax`]), a quoted phrase required in every hit and a word after a minus in
     /// none (a filter, so in every mode), the rest ranked as a query without marks.
     fn answer(&self, request: &SearchRequest, cancel: &Cancel) -> Result<SearchResults> {
+        // A query that is only the id or link of a paper the index lacks, or the filters leave
+        // out, asks for nothing else: its digits and a link's words matched papers by chance,
+        // so `paperdex search 2612.99999 | head -1` printed another paper. No hit, and the note.
+        let named = self.index.named_paper_in(&self.index.searcher(), &request.query, &request.filter)?;
+        if named.unavailable() {
+            let (mode, mut warnings) = self.effective_mode(request.mode, self.index.vectors().as_deref());
+            warnings.extend(named.note());
+            return Ok(SearchResults {
+                query: request.query.clone(),
+                mode,
+                took_ms: 0.0,
+                total: 0,
+                total_is_estimate: false,
+                hits: Vec::new(),
+                warnings,
+                expansions: Vec::new(),
+                left_out: Vec::new(),
+                required: Vec::new(),
+                excluded: Vec::new(),
+            });
+        }
         let syntax = QuerySyntax::read(&request.query);
         if !syntax.narrows() {
             let mut results = self.answer_words(request, cancel)?;

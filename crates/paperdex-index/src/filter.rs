@@ -37,6 +37,11 @@ impl Day {
     pub fn of(date: &str) -> Option<Day> {
         date.get(..10).and_then(|day| day.parse().ok())
     }
+
+    /// The day the index stores as `number` (`YYYYMMDD`).
+    fn from_number(number: u64) -> Option<Day> {
+        u32::try_from(number).ok().map(Day)
+    }
 }
 
 impl FromStr for Day {
@@ -58,9 +63,11 @@ impl FromStr for Day {
         let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
             return Err(problem());
         };
-        let Some(days_in_month) = paperdex_core::days_in_month(year, month) else { return Err(problem()) };
+        // The form is right but no such day is: say so, not that the form is wrong.
+        let no_such_day = || format!("{} is no day of the calendar", quote(raw));
+        let Some(days_in_month) = paperdex_core::days_in_month(year, month) else { return Err(no_such_day()) };
         if day == 0 || day > days_in_month {
-            return Err(problem());
+            return Err(no_such_day());
         }
         Ok(Day(year * 10_000 + month * 100 + day))
     }
@@ -180,6 +187,65 @@ impl SearchFilter {
             0 => None,
             _ => Some(Box::new(BooleanQuery::new(parts))),
         }
+    }
+}
+
+/// What an answer says when no paper passes its filters, whatever its query: a date bound past
+/// the newest paper answered `no paper matches "agent memory"`, blaming the query, and its hint
+/// (vector mode) found nothing either. The CLI prints it in place of its "no paper matches".
+pub const NO_PAPER_PASSES: &str = "no paper passes the filters";
+
+impl crate::PaperIndex {
+    /// Why no paper can answer under `filter` (its query's marks aside), or `None` when some
+    /// paper passes it. A date bound that shut every paper out is said with the days the
+    /// papers the rest of the filter admits were first seen.
+    pub(crate) fn no_paper_passes(&self, filter: &SearchFilter) -> Result<Option<String>> {
+        let structural = SearchFilter { text: TextFilter::default(), ..filter.clone() };
+        let searcher = self.searcher();
+        let count = |filter: &SearchFilter| -> Result<usize> {
+            Ok(match filter.query(&self.fields) {
+                Some(query) => searcher.search(&query, &tantivy::collector::Count)?,
+                None => searcher.num_docs() as usize,
+            })
+        };
+        if structural.is_empty() || count(&structural)? > 0 {
+            return Ok(None);
+        }
+        let undated = SearchFilter { since: None, until: None, ..structural.clone() };
+        if structural.since.is_none() && structural.until.is_none() || count(&undated)? == 0 {
+            return Ok(Some(NO_PAPER_PASSES.to_string()));
+        }
+        let (first, last) = self.first_seen_range(&undated)?;
+        let range = match (structural.since, structural.until) {
+            (Some(since), Some(until)) => format!("from {since} to {until}"),
+            (Some(since), None) => format!("from {since} on"),
+            (None, Some(until)) => format!("up to {until}"),
+            (None, None) => unreachable!("a date bound is set"),
+        };
+        let papers = if undated.is_empty() { "the index's papers" } else { "the papers the other filters admit" };
+        Ok(Some(match (first, last) {
+            (Some(first), Some(last)) => {
+                format!(
+                    "{NO_PAPER_PASSES}: none was first seen {range}; {papers} were first seen from {first} to {last}"
+                )
+            }
+            _ => format!("{NO_PAPER_PASSES}: none was first seen {range}"),
+        }))
+    }
+
+    /// The first and the last day a paper `filter` admits was first seen.
+    fn first_seen_range(&self, filter: &SearchFilter) -> Result<(Option<Day>, Option<Day>)> {
+        use tantivy::Order::{Asc, Desc};
+        use tantivy::collector::TopDocs;
+        use tantivy::collector::sort_key::SortByStaticFastValue;
+        let searcher = self.searcher();
+        let query: Box<dyn Query> = filter.query(&self.fields).unwrap_or_else(|| Box::new(AllQuery));
+        let mut days = [None, None];
+        for (day, order) in days.iter_mut().zip([Asc, Desc]) {
+            let top = TopDocs::with_limit(1).order_by((SortByStaticFastValue::<u64>::for_field("first_seen"), order));
+            *day = searcher.search(&query, &top)?.first().and_then(|(key, _)| *key).and_then(Day::from_number);
+        }
+        Ok((days[0], days[1]))
     }
 }
 

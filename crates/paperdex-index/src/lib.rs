@@ -46,7 +46,7 @@ pub use cancel::Cancel;
 pub use consistency::ConsistencyReport;
 pub use engine::{RankerConfig, SearchEngine};
 pub use error::{ClientError, ErrorCode, INTERNAL_MESSAGE, IndexError, Result, TIMEOUT_MESSAGE};
-pub use filter::{Day, SearchFilter, SortOrder};
+pub use filter::{Day, NO_PAPER_PASSES, SearchFilter, SortOrder};
 pub use fusion::Fusion;
 pub use generation::{FULL_SCAN_THRESHOLD, Vectors};
 pub use ingest::{

@@ -596,6 +596,10 @@ impl PaperIndex {
         for (_, address) in newest {
             hits.push(highlighter.hit(&self.paper_at(&searcher, address)?, 0.0));
         }
+        let warnings = match total {
+            0 => self.no_paper_passes(filter)?.into_iter().collect(),
+            _ => Vec::new(),
+        };
         Ok(crate::SearchResults {
             query: String::new(),
             mode: crate::SearchMode::Bm25,
@@ -603,7 +607,7 @@ impl PaperIndex {
             total,
             total_is_estimate: false,
             hits,
-            warnings: Vec::new(),
+            warnings,
             expansions: Vec::new(),
             left_out: Vec::new(),
             required: Vec::new(),
@@ -741,7 +745,7 @@ fn check_folder(root: &Path) -> Result<()> {
     if fs::metadata(root).is_ok_and(|meta| !meta.is_dir()) {
         return Err(IndexError::InvalidParameter {
             name: "index".into(),
-            problem: format!("{} is a file, not a folder (a folder that does not exist yet is made)", root.display()),
+            problem: format!("{} is a file, not a folder", root.display()),
         });
     }
     if let Some(error) = not_a_file(root) {

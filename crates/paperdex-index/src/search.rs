@@ -228,6 +228,9 @@ pub struct SearchHit {
     pub singled_out: bool,
 }
 
+/// How the note on a paper a query names begins ([`NamedPaper::note`]).
+pub(crate) const NAMES_PAPER: &str = "the query names paper";
+
 /// What a query that is a paper's id or link names ([`PaperIndex::named_paper_in`]).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum NamedPaper {
@@ -254,10 +257,15 @@ impl NamedPaper {
     pub(crate) fn note(&self) -> Option<String> {
         match self {
             NamedPaper::None => None,
-            NamedPaper::Found(id, _) => Some(format!("the query names paper {id}: it comes first")),
-            NamedPaper::NotHeld(id) => Some(format!("the query names paper {id}, which the index does not hold")),
-            NamedPaper::FilteredOut(id) => Some(format!("the query names paper {id}, which the filters leave out")),
+            NamedPaper::Found(id, _) => Some(format!("{NAMES_PAPER} {id}: it comes first")),
+            NamedPaper::NotHeld(id) => Some(format!("{NAMES_PAPER} {id}, which the index does not hold")),
+            NamedPaper::FilteredOut(id) => Some(format!("{NAMES_PAPER} {id}, which the filters leave out")),
         }
+    }
+
+    /// Whether the query names a paper the answer cannot give: it then gives none.
+    pub(crate) fn unavailable(&self) -> bool {
+        matches!(self, NamedPaper::NotHeld(_) | NamedPaper::FilteredOut(_))
     }
 }
 

@@ -37,14 +37,29 @@ fn a_pasted_id_or_link_finds_its_paper_first_in_every_mode() {
             assert!(next.hits.iter().all(|h| h.id != "2602.02958"), "{case}");
         }
     }
-    // When the filters leave it out or the index lacks it, the note says so; an id among
-    // other words is words.
+    // When the filters leave it out or the index lacks it, the note says so and no other
+    // paper stands in for it (`search ID | head -1` printed one); an id among other words is
+    // words.
     let since = SearchFilter { since: "2026-12-01".parse().ok(), ..SearchFilter::default() };
+    for mode in [SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector] {
+        let left_out =
+            engine.search(&SearchRequest::new("2602.02958").filter(since.clone()).mode(mode)).expect("search");
+        assert!(
+            left_out.warnings.iter().any(|w| w.contains("names paper 2602.02958, which the filters leave out")),
+            "{mode:?}: {:?}",
+            left_out.warnings
+        );
+        let lacking = engine.search(&SearchRequest::new("2301.00001").mode(mode)).expect("search");
+        assert!(
+            lacking.warnings.iter().any(|w| w.contains("names paper 2301.00001, which the index does not hold")),
+            "{mode:?}: {:?}",
+            lacking.warnings
+        );
+        for answer in [&left_out, &lacking] {
+            assert_eq!((answer.hits.len(), answer.total), (0, 0), "{mode:?}: {:?}", answer.hits);
+        }
+    }
     let warnings = |request: SearchRequest| engine.search(&request).expect("search").warnings;
-    let left_out = warnings(SearchRequest::new("2602.02958").filter(since));
-    assert!(left_out.iter().any(|w| w.contains("names paper 2602.02958, which the filters leave out")), "{left_out:?}");
-    let lacking = warnings(SearchRequest::new("2301.00001").mode(SearchMode::Bm25));
-    assert!(lacking.iter().any(|w| w.contains("names paper 2301.00001, which the index does not hold")), "{lacking:?}");
     let words = warnings(SearchRequest::new("2602.02958 quantization"));
     assert!(words.iter().all(|w| !w.contains("names paper")), "{words:?}");
 }

@@ -104,3 +104,31 @@ fn a_query_without_letters_is_answered_in_the_mode_the_engine_has() {
     assert!(answer.warnings.iter().any(|w| w.contains("no letter or digit")), "{:?}", answer.warnings);
     assert!(answer.warnings.iter().any(|w| w.contains("--no-model given")), "{:?}", answer.warnings);
 }
+
+/// A date past the newest paper's shuts every paper out: the answer says that, with the days
+/// the papers were first seen, in every mode and order and for a listing alike, and nothing
+/// that blames the query (`no paper holds the query's words`, with vector mode as the fix,
+/// which found nothing either). Filters that admit papers the query does not match say nothing
+/// of the kind.
+#[test]
+fn filters_that_admit_no_paper_are_named_as_the_reason_for_an_empty_answer() {
+    let (_dir, engine) = engine();
+    let after = paperdex_index::SearchFilter { since: "2026-11-23".parse().ok(), ..Default::default() };
+    let said = "no paper passes the filters: none was first seen from 2026-11-23 on; the index's papers were first \
+                seen from 2026-02-05 to 2026-02-05";
+    for mode in [SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector] {
+        for sort in [SortOrder::Relevance, SortOrder::Date] {
+            let request = SearchRequest::new("agent memory").mode(mode).sort(sort).filter(after.clone());
+            let answer = engine.search(&request).expect("search");
+            assert!(answer.hits.is_empty());
+            assert_eq!(answer.warnings, [said], "{mode:?} {sort:?}");
+        }
+    }
+    let listing = engine.index().newest(&after, 0, 10).expect("newest");
+    assert_eq!(listing.total, 0);
+    assert_eq!(listing.warnings, [said]);
+    // Papers pass, none matches: the query is what found nothing.
+    let day = paperdex_index::SearchFilter { since: "2026-02-05".parse().ok(), ..Default::default() };
+    let answer = engine.search(&SearchRequest::new("zzqqxxkk").mode(SearchMode::Bm25).filter(day)).expect("search");
+    assert!(answer.warnings.iter().all(|w| !w.starts_with(paperdex_index::NO_PAPER_PASSES)), "{:?}", answer.warnings);
+}
