@@ -176,6 +176,20 @@ impl Highlighter {
                 while !text.is_char_boundary(end) {
                     end += 1;
                 }
+                // Never inside a word of letters and digits: the generator took its cut-off
+                // end for a word, and snippets opened `…ata from` and `…rmance on`.
+                let in_word = |at: usize| {
+                    at > 0
+                        && at < text.len()
+                        && text.as_bytes()[at - 1].is_ascii_alphanumeric()
+                        && text.as_bytes()[at].is_ascii_alphanumeric()
+                };
+                while in_word(start) && start < centre {
+                    start += 1;
+                }
+                while in_word(end) {
+                    end += 1;
+                }
                 (start, end)
             }
             // Without query words, or when lower-casing moved characters so that offsets do
@@ -904,6 +918,21 @@ mod tests {
         assert!(!lower_case("300 \u{212A}").1);
         // tantivy's LowerCaser ignores the final-sigma rule, and so must the needles.
         assert_eq!(lower_case("ΣΟΦΙΑΣ").0, "σοφιασ");
+    }
+
+    /// A window cut from a long section begins and ends between words: one cut inside a word
+    /// gave the generator its tail for a word, and the snippet opened `…ata from`.
+    #[test]
+    fn a_window_is_cut_between_words() {
+        let highlighter = Highlighter::marking_nothing(None).for_text("KV cache quantization");
+        for filler in ["wordy ", "sentence ", "ab "] {
+            let text = format!("{}KV cache quantization here. {}", filler.repeat(100), filler.repeat(200));
+            let window = highlighter.window(&text).expect("a window");
+            assert!(window.text.len() < text.len(), "{filler:?}: a window, not the whole text");
+            let word = filler.trim();
+            assert!(window.text.trim_start().starts_with(word), "{filler:?}: {:?}", &window.text[..20]);
+            assert!(window.text.trim_end().ends_with(word), "{filler:?}: {:?}", &window.text[window.text.len() - 20..]);
+        }
     }
 
     #[test]
