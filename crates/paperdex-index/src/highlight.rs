@@ -475,7 +475,25 @@ fn tidy(text: String, ranges: Vec<[usize; 2]>) -> (String, Vec<[usize; 2]>) {
         .map(|[s, e]| [map[s].min(trimmed_end), map[e].min(trimmed_end)])
         .filter(|[s, e]| s < e)
         .collect();
-    (out, disjoint(ranges))
+    let ranges = joined(disjoint(ranges), &out);
+    (out, ranges)
+}
+
+/// `ranges` (in order, disjoint) of `text` with those only a space or nothing apart made one:
+/// a phrase the query's words match reads as one mark (`[KV cache quantization]`, `[多模态大模型]`),
+/// not a mark a word (`[KV] [cache] [quantization]`, `[多][模态][大][模型]`), which in the
+/// terminal could not be told from brackets the text has.
+fn joined(ranges: Vec<[usize; 2]>, text: &str) -> Vec<[usize; 2]> {
+    let mut out: Vec<[usize; 2]> = Vec::with_capacity(ranges.len());
+    for [start, end] in ranges {
+        match out.last_mut() {
+            Some(last) if text.get(last[1]..start).is_some_and(|between| between.bytes().all(|b| b == b' ')) => {
+                last[1] = end
+            }
+            _ => out.push([start, end]),
+        }
+    }
+    out
 }
 
 /// `ranges` in order, those that overlap made one: a word the analysers split (`GPT-4o` into
@@ -1105,5 +1123,28 @@ mod tests {
         let (out, ranges) = tidy(text, ranges);
         let marked: Vec<&str> = ranges.iter().map(|&[s, e]| &out[s..e]).collect();
         assert_eq!(marked, ["GPT-4o", "大模型", "GPT"]);
+    }
+
+    #[test]
+    fn words_marked_side_by_side_are_one_mark() {
+        let text = "the KV  cache\nquantization of 多模态大模型 and KV, cache".to_string();
+        let at = |word: &str, from: usize| text[from..].find(word).expect(word) + from;
+        let word = |w: &str, from: usize| [at(w, from), at(w, from) + w.len()];
+        let zh = at("多", 0);
+        let ranges = vec![
+            word("KV", 0),
+            word("cache", 0),
+            word("quantization", 0),
+            word("多", 0),
+            word("模态", zh),
+            word("大", zh),
+            word("模型", zh),
+            word("KV", zh),
+            word("cache", zh),
+        ];
+        let (out, ranges) = tidy(text, ranges);
+        let marked: Vec<&str> = ranges.iter().map(|&[s, e]| &out[s..e]).collect();
+        // A comma between two words keeps them apart.
+        assert_eq!(marked, ["KV cache quantization", "多模态大模型", "KV", "cache"]);
     }
 }
