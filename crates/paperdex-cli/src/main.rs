@@ -456,9 +456,6 @@ fn print_panic_line(info: &std::panic::PanicHookInfo<'_>) {
     }
 }
 
-/// The error and its causes on one line, as `{:#}` prints them, without a cause the message
-/// before it already ends with: the library errors name their cause in their own message
-/// (`cannot read q.jsonl: No such file…`), which `{:#}` printed twice.
 /// Whether `error` is about the index's folder itself: none there yet, or not a folder.
 fn names_the_index_folder(error: &anyhow::Error) -> bool {
     use paperdex_index::IndexError;
@@ -469,6 +466,9 @@ fn names_the_index_folder(error: &anyhow::Error) -> bool {
     })
 }
 
+/// The error and its causes on one line, as `{:#}` prints them, without a cause the message
+/// before it already ends with: the library errors name their cause in their own message
+/// (`cannot read q.jsonl: No such file…`), which `{:#}` printed twice.
 fn error_line(error: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in error.chain() {

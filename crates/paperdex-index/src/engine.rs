@@ -223,7 +223,7 @@ impl SearchEngine {
         // paper it names.
         if results.hits.is_empty()
             && request.offset == 0
-            && let Some(note) = self.index.no_paper_passes(&request.filter)?
+            && let Some(note) = crate::filter::no_paper_passes(&self.index, &request.filter)?
         {
             results.warnings.retain(|w| w.starts_with(crate::search::NAMES_PAPER));
             results.warnings.insert(0, note);

@@ -64,7 +64,7 @@ impl FromStr for Day {
             return Err(problem());
         };
         // The form is right but no such day is: say so, not that the form is wrong.
-        let no_such_day = || format!("{} is no day of the calendar", quote(raw));
+        let no_such_day = || format!("must be a day of the calendar, not {}", quote(raw));
         let Some(days_in_month) = paperdex_core::days_in_month(year, month) else { return Err(no_such_day()) };
         if day == 0 || day > days_in_month {
             return Err(no_such_day());
@@ -195,58 +195,54 @@ impl SearchFilter {
 /// (vector mode) found nothing either. The CLI prints it in place of its "no paper matches".
 pub const NO_PAPER_PASSES: &str = "no paper passes the filters";
 
-impl crate::PaperIndex {
-    /// Why no paper can answer under `filter` (its query's marks aside), or `None` when some
-    /// paper passes it. A date bound that shut every paper out is said with the days the
-    /// papers the rest of the filter admits were first seen.
-    pub(crate) fn no_paper_passes(&self, filter: &SearchFilter) -> Result<Option<String>> {
-        let structural = SearchFilter { text: TextFilter::default(), ..filter.clone() };
-        let searcher = self.searcher();
-        let count = |filter: &SearchFilter| -> Result<usize> {
-            Ok(match filter.query(&self.fields) {
-                Some(query) => searcher.search(&query, &tantivy::collector::Count)?,
-                None => searcher.num_docs() as usize,
-            })
-        };
-        if structural.is_empty() || count(&structural)? > 0 {
-            return Ok(None);
-        }
-        let undated = SearchFilter { since: None, until: None, ..structural.clone() };
-        if structural.since.is_none() && structural.until.is_none() || count(&undated)? == 0 {
-            return Ok(Some(NO_PAPER_PASSES.to_string()));
-        }
-        let (first, last) = self.first_seen_range(&undated)?;
-        let range = match (structural.since, structural.until) {
-            (Some(since), Some(until)) => format!("from {since} to {until}"),
-            (Some(since), None) => format!("from {since} on"),
-            (None, Some(until)) => format!("up to {until}"),
-            (None, None) => unreachable!("a date bound is set"),
-        };
-        let papers = if undated.is_empty() { "the index's papers" } else { "the papers the other filters admit" };
-        Ok(Some(match (first, last) {
-            (Some(first), Some(last)) => {
-                format!(
-                    "{NO_PAPER_PASSES}: none was first seen {range}; {papers} were first seen from {first} to {last}"
-                )
-            }
-            _ => format!("{NO_PAPER_PASSES}: none was first seen {range}"),
-        }))
+/// Why no paper of `index` can answer under `filter` (its query's marks aside), or `None` when
+/// some paper passes it. A date bound that shut every paper out is said with the days the
+/// papers the rest of the filter admits were first seen.
+pub(crate) fn no_paper_passes(index: &crate::PaperIndex, filter: &SearchFilter) -> Result<Option<String>> {
+    let structural = SearchFilter { text: TextFilter::default(), ..filter.clone() };
+    let searcher = index.searcher();
+    let count = |filter: &SearchFilter| -> Result<usize> {
+        Ok(match filter.query(&index.fields) {
+            Some(query) => searcher.search(&query, &tantivy::collector::Count)?,
+            None => searcher.num_docs() as usize,
+        })
+    };
+    if structural.is_empty() || count(&structural)? > 0 {
+        return Ok(None);
     }
+    let undated = SearchFilter { since: None, until: None, ..structural.clone() };
+    if structural.since.is_none() && structural.until.is_none() || count(&undated)? == 0 {
+        return Ok(Some(NO_PAPER_PASSES.to_string()));
+    }
+    let (first, last) = first_seen_range(index, &undated)?;
+    let range = match (structural.since, structural.until) {
+        (Some(since), Some(until)) => format!("from {since} to {until}"),
+        (Some(since), None) => format!("from {since} on"),
+        (None, Some(until)) => format!("up to {until}"),
+        (None, None) => unreachable!("a date bound is set"),
+    };
+    let papers = if undated.is_empty() { "the index's papers" } else { "the papers the other filters admit" };
+    Ok(Some(match (first, last) {
+        (Some(first), Some(last)) => {
+            format!("{NO_PAPER_PASSES}: none was first seen {range}; {papers} were first seen from {first} to {last}")
+        }
+        _ => format!("{NO_PAPER_PASSES}: none was first seen {range}"),
+    }))
+}
 
-    /// The first and the last day a paper `filter` admits was first seen.
-    fn first_seen_range(&self, filter: &SearchFilter) -> Result<(Option<Day>, Option<Day>)> {
-        use tantivy::Order::{Asc, Desc};
-        use tantivy::collector::TopDocs;
-        use tantivy::collector::sort_key::SortByStaticFastValue;
-        let searcher = self.searcher();
-        let query: Box<dyn Query> = filter.query(&self.fields).unwrap_or_else(|| Box::new(AllQuery));
-        let mut days = [None, None];
-        for (day, order) in days.iter_mut().zip([Asc, Desc]) {
-            let top = TopDocs::with_limit(1).order_by((SortByStaticFastValue::<u64>::for_field("first_seen"), order));
-            *day = searcher.search(&query, &top)?.first().and_then(|(key, _)| *key).and_then(Day::from_number);
-        }
-        Ok((days[0], days[1]))
+/// The first and the last day a paper of `index` that `filter` admits was first seen.
+fn first_seen_range(index: &crate::PaperIndex, filter: &SearchFilter) -> Result<(Option<Day>, Option<Day>)> {
+    use tantivy::Order::{Asc, Desc};
+    use tantivy::collector::TopDocs;
+    use tantivy::collector::sort_key::SortByStaticFastValue;
+    let searcher = index.searcher();
+    let query: Box<dyn Query> = filter.query(&index.fields).unwrap_or_else(|| Box::new(AllQuery));
+    let mut days = [None, None];
+    for (day, order) in days.iter_mut().zip([Asc, Desc]) {
+        let top = TopDocs::with_limit(1).order_by((SortByStaticFastValue::<u64>::for_field("first_seen"), order));
+        *day = searcher.search(&query, &top)?.first().and_then(|(key, _)| *key).and_then(Day::from_number);
     }
+    Ok((days[0], days[1]))
 }
 
 /// The section groups `paper` has text in (its title always).
@@ -327,9 +323,14 @@ mod tests {
         assert_eq!("2026-02-05".parse::<Day>().map(|d| d.number()), Ok(20260205));
         assert_eq!("2024-02-29".parse::<Day>().map(|d| d.to_string()), Ok("2024-02-29".to_string()));
         assert_eq!(" 2026-02-05\n".parse::<Day>().map(|d| d.number()), Ok(20260205), "pasted with space around");
-        for bad in ["2026-2-5", "2025-02-29", "2026-13-01", "2026-00-10", "20260205", "2026-02-05x", "yesterday", ""] {
+        for bad in ["2026-2-5", "20260205", "2026-02-05x", "yesterday", ""] {
             let error = bad.parse::<Day>().expect_err(bad);
             assert!(error.contains("YYYY-MM-DD"), "{error}");
+        }
+        // Written right, but no such day: said so, not that the form is wrong.
+        for bad in ["2025-02-29", "2026-13-01", "2026-00-10", "2026-02-30"] {
+            let error = bad.parse::<Day>().expect_err(bad);
+            assert_eq!(error, format!("must be a day of the calendar, not \"{bad}\""));
         }
         assert_eq!(Day::of("2026-02-05T08:00:00.000Z").map(|d| d.number()), Some(20260205));
     }

@@ -597,7 +597,7 @@ impl PaperIndex {
             hits.push(highlighter.hit(&self.paper_at(&searcher, address)?, 0.0));
         }
         let warnings = match total {
-            0 => self.no_paper_passes(filter)?.into_iter().collect(),
+            0 => crate::filter::no_paper_passes(self, filter)?.into_iter().collect(),
             _ => Vec::new(),
         };
         Ok(crate::SearchResults {

@@ -20,6 +20,8 @@ pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String
             offset + 1,
             answer.query
         );
+    } else if let Some(note) = no_paper_passes(answer) {
+        let _ = writeln!(out, "{}", capitalised(note));
     } else if answer.hits.is_empty() {
         let _ = writeln!(out, "No papers found for {:?} ({mode}, {matched} matched).", answer.query);
     } else {
@@ -37,7 +39,7 @@ pub fn search(answer: &SearchResponse, offset: usize, sort: SortOrder) -> String
     }
     // What the answer says about the query (a misspelling searched as spelled, a pasted id)
     // comes before the hits, as it does in the terminal and on the page.
-    warnings(&mut out, &answer.warnings);
+    warnings(&mut out, &other_warnings(answer));
     if !answer.required.is_empty() {
         let _ = writeln!(out, "every hit holds: {}", paperdex_index::quoted_phrases(&answer.required));
     }
@@ -59,6 +61,8 @@ pub fn latest(answer: &SearchResponse, offset: usize) -> String {
     let mut out = String::new();
     if answer.hits.is_empty() && answer.total > 0 {
         let _ = writeln!(out, "No papers from {} on ({} in all): ask with a smaller offset.", offset + 1, answer.total);
+    } else if let Some(note) = no_paper_passes(answer) {
+        let _ = writeln!(out, "{}", capitalised(note));
     } else if answer.hits.is_empty() {
         let _ = writeln!(out, "No papers match these filters.");
     } else {
@@ -70,9 +74,26 @@ pub fn latest(answer: &SearchResponse, offset: usize) -> String {
             answer.total
         );
     }
-    warnings(&mut out, &answer.warnings);
+    warnings(&mut out, &other_warnings(answer));
     hits(&mut out, &answer.hits, offset);
     out
+}
+
+/// The answer's note that no paper passes its filters (a date past the newest paper's): said
+/// in place of the empty answer's own line, which blamed the query.
+fn no_paper_passes(answer: &SearchResponse) -> Option<&String> {
+    answer.warnings.iter().find(|w| w.starts_with(paperdex_index::NO_PAPER_PASSES))
+}
+
+/// The answer's warnings but the note [`no_paper_passes`] gives its first line.
+fn other_warnings(answer: &SearchResponse) -> Vec<String> {
+    answer.warnings.iter().filter(|&w| Some(w) != no_paper_passes(answer)).cloned().collect()
+}
+
+/// `text` with a capital first letter, as the answer's first line begins.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// A related-papers answer as text.

@@ -469,7 +469,7 @@ async fn bad_arguments_are_tool_errors_naming_the_argument() {
             "search",
             json!({"query": "x", "since": "2026-02-30"}),
             "invalid_parameter",
-            "since must be a date YYYY-MM-DD, not \"2026-02-30\"",
+            "since must be a day of the calendar, not \"2026-02-30\"",
         ),
         (
             "search",
@@ -610,7 +610,12 @@ async fn an_agent_asks_what_came_out_since_a_day_without_a_query() {
     assert!(!text.contains("score") && !text.contains("found by"), "{text}");
     // A range with nothing in it says so; a bad day is named as search names it.
     let none = client.call(2, "latest_papers", json!({"since": "2099-01-01"})).await;
-    assert_eq!(none["result"]["content"][0]["text"], "No papers match these filters.\n", "{none}");
+    assert_eq!(
+        none["result"]["content"][0]["text"],
+        "No paper passes the filters: none was first seen from 2099-01-01 on; the index's papers were first seen \
+         from 2026-02-05 to 2026-02-05\n",
+        "{none}"
+    );
     let bad = client.call(3, "latest_papers", json!({"until": "2026-02-30"})).await;
     assert_eq!(bad["result"]["isError"], true, "{bad}");
     assert_eq!(bad["result"]["structuredContent"]["error"]["code"], "invalid_parameter", "{bad}");
