@@ -343,19 +343,7 @@ impl SearchEngine {
         if named.unavailable() {
             let (mode, mut warnings) = self.effective_mode(request.mode, self.index.vectors().as_deref());
             warnings.extend(named.note());
-            return Ok(SearchResults {
-                query: request.query.clone(),
-                mode,
-                took_ms: 0.0,
-                total: 0,
-                total_is_estimate: false,
-                hits: Vec::new(),
-                warnings,
-                expansions: Vec::new(),
-                left_out: Vec::new(),
-                required: Vec::new(),
-                excluded: Vec::new(),
-            });
+            return Ok(SearchResults::none(&request.query, mode, warnings));
         }
         let syntax = QuerySyntax::read(&request.query);
         if !syntax.narrows() {
@@ -410,19 +398,8 @@ impl SearchEngine {
             // every mode answers no hits, and says why (in the mode it would have searched
             // in, as any other answer: bm25 without the model).
             warnings.push(NO_CONTENT.to_string());
-            return Ok(SearchResults {
-                query: request.query.clone(),
-                mode,
-                took_ms: crate::search::took_ms(started),
-                total: 0,
-                total_is_estimate: false,
-                hits: Vec::new(),
-                warnings,
-                expansions: Vec::new(),
-                left_out: Vec::new(),
-                required: Vec::new(),
-                excluded: Vec::new(),
-            });
+            let took_ms = crate::search::took_ms(started);
+            return Ok(SearchResults { took_ms, ..SearchResults::none(&request.query, mode, warnings) });
         }
         if mode == SearchMode::Bm25 {
             let mut results =

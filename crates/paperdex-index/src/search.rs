@@ -329,6 +329,25 @@ pub struct SearchResults {
     pub excluded: Vec<String>,
 }
 
+impl SearchResults {
+    /// An answer of no hits to `query` in `mode`, saying why in `warnings`.
+    pub(crate) fn none(query: &str, mode: SearchMode, warnings: Vec<String>) -> SearchResults {
+        SearchResults {
+            query: query.to_string(),
+            mode,
+            took_ms: 0.0,
+            total: 0,
+            total_is_estimate: false,
+            hits: Vec::new(),
+            warnings,
+            expansions: Vec::new(),
+            left_out: Vec::new(),
+            required: Vec::new(),
+            excluded: Vec::new(),
+        }
+    }
+}
+
 /// The best BM25 matches of a query.
 pub struct KeywordMatches {
     /// The best papers, best first (ties in index order, as tantivy's `TopDocs`).
