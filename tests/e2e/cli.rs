@@ -106,6 +106,22 @@ fn each_listing_says_what_it_counts() {
     assert!(page.lines().last().is_some_and(|l| l.starts_with("3–4 of ")), "{page}");
     let past = last(&["search", "video", "--mode", "bm25", "--offset", "10000"]);
     assert!(past.starts_with("no hits from 10,001 on: ") && past.contains(" in all"), "{past}");
+    // One hit: one match, and a page of one hit is numbered alone (`4`, not `4–4`).
+    let one = last(&["search", "2602.02958", "--mode", "bm25"]);
+    assert!(one.starts_with("1 of 1 match, bm25 mode"), "{one}");
+    let single = last(&["search", "video", "--mode", "bm25", "--limit", "1", "--offset", "3"]);
+    assert!(single.starts_with("4 of "), "{single}");
+    // Filters that admit no paper are the answer, said once on stdout, not the query's fault;
+    // a query nothing matches is echoed as typed.
+    let run = paperdex(dir.path(), &["search", "video", "--since", "2099-01-01"]);
+    assert!(
+        run.stdout.starts_with("no paper passes the filters: none was first seen from 2099-01-01 on"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("no paper passes"), "{}", run.stderr);
+    let unmatched = last(&["search", "\"qqzzxxkk\"", "--mode", "bm25"]);
+    assert_eq!(unmatched, "no paper matches: \"qqzzxxkk\"");
     // `new` without a query lists papers, not matches.
     let papers = last(&["new", "--limit", "2"]);
     assert!(papers.starts_with("2 of 35 papers, newest first"), "{papers}");
