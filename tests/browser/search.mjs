@@ -96,6 +96,14 @@ try {
     if (!status.includes("bm25")) await fail(`${name}: mode=keyword did not search bm25: ${status}`);
     console.log(`ok ${name} typed URL: ${shownControls}`);
 
+    // A search for a name: each of that author's papers says which author it is.
+    await page.goto(base + "/?q=" + encodeURIComponent("Yuanxing Zhang") + "&mode=bm25", { waitUntil: "load" });
+    await page.locator("#results .hit .authors").first().waitFor({ timeout: 15000 })
+      .catch(() => fail(`${name}: no hit names the author searched`));
+    const named = await page.locator("#results .hit .authors mark").allInnerTexts();
+    if (named.length !== 3 || !named.every((n) => n === "Yuanxing Zhang")) await fail(`${name}: authors named ${JSON.stringify(named)}`);
+    console.log(`ok ${name} author: ${named.length} papers name Yuanxing Zhang`);
+
     // "More results" that fails keeps the page shown and can be clicked again.
     await page.goto(base + "/?q=" + encodeURIComponent("video generation"), { waitUntil: "load" });
     await page.locator("#results .more").waitFor({ timeout: 15000 })

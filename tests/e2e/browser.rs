@@ -2,7 +2,7 @@
 //! playwright-core): open it on the newest papers, search `KV cache quantization`, see Quant VideoGen, open it, see its
 //! related papers; then search `MMLU` in the experiments sections, newest first, from the
 //! filter controls; open a hand-typed URL whose values are spelt otherwise and see the
-//! controls show them; page on through a failed "More results"; then see which words of a
+//! controls show them; search a name and see which author each hit is by; page on through a failed "More results"; then see which words of a
 //! Chinese query were left out; see what a quoted phrase and a minused word asked; list what
 //! came out since a day with nothing typed — at desktop and phone width.
 
@@ -35,6 +35,7 @@ fn the_search_page_finds_a_paper_and_shows_its_related_papers() {
     assert!(stdout.contains("ok desktop") && stdout.contains("ok phone"), "{stdout}");
     assert!(stdout.contains("ok desktop filtered") && stdout.contains("ok phone filtered"), "{stdout}");
     assert!(stdout.contains("ok desktop typed URL") && stdout.contains("ok phone typed URL"), "{stdout}");
+    assert!(stdout.contains("ok desktop author") && stdout.contains("ok phone author"), "{stdout}");
     assert!(stdout.contains("ok desktop more") && stdout.contains("ok phone more"), "{stdout}");
     assert!(stdout.contains("ok desktop notes") && stdout.contains("ok phone notes"), "{stdout}");
     assert!(stdout.contains("ok desktop marks") && stdout.contains("ok phone marks"), "{stdout}");

@@ -84,6 +84,25 @@ fn reingesting_the_same_files_changes_nothing() {
 /// The last line of a list says what it holds: a related list has no "matches", a date
 /// order says it is one, a later page which hits it shows, and `stats` says a paper counts
 /// once per source that lists it.
+/// A reader who searched a name sees, under each of that author's papers, which author it is:
+/// neither the title nor the snippet says so. Topic words name nobody.
+#[test]
+fn a_search_for_a_name_shows_the_author_under_each_of_their_papers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    paperdex(dir.path(), &["ingest", sample().to_str().expect("utf-8 path")]);
+    let run = paperdex(dir.path(), &["search", "Yuanxing Zhang", "--mode", "bm25", "--limit", "5"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().filter(|l| l.trim_start().starts_with("author")).collect();
+    assert_eq!(lines, ["     author [Yuanxing Zhang]"; 3], "{}", run.stdout);
+    let answer = search_json(dir.path(), "Yuanxing Zhang", &["--mode", "bm25", "--limit", "5"]);
+    let named: Vec<&serde_json::Value> =
+        answer["hits"].as_array().expect("hits").iter().map(|h| &h["matched_authors"]).collect();
+    assert_eq!(named[..3], [&serde_json::json!(["Yuanxing Zhang"]); 3], "{answer}");
+    assert!(named[3..].iter().all(|n| n.as_array().is_some_and(Vec::is_empty)), "{answer}");
+    let topic = paperdex(dir.path(), &["search", "KV cache quantization", "--mode", "bm25"]);
+    assert!(!topic.stdout.contains("author"), "{}", topic.stdout);
+}
+
 #[test]
 fn each_listing_says_what_it_counts() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -758,7 +777,7 @@ fn a_script_reads_one_json_shape_from_the_command_line_and_the_http_api() {
         }
         answer
     };
-    let pairs: [(&[&str], &str); 5] = [
+    let pairs: [(&[&str], &str); 6] = [
         (&["search", "KV cache quantization", "--limit", "3"], "/api/search?q=KV+cache+quantization&limit=3"),
         // A Chinese query: the translations searched and the words left out, empty lists included.
         (&["search", "量化 模型", "--limit", "2"], "/api/search?q=%E9%87%8F%E5%8C%96+%E6%A8%A1%E5%9E%8B&limit=2"),
@@ -768,6 +787,8 @@ fn a_script_reads_one_json_shape_from_the_command_line_and_the_http_api() {
         ),
         (&["related", "2602.02958", "--limit", "3"], "/api/papers/2602.02958/related?limit=3"),
         (&["show", "2602.02958"], "/api/papers/2602.02958"),
+        // An author's name: the hits name the author.
+        (&["search", "Yuanxing Zhang", "--limit", "3"], "/api/search?q=Yuanxing+Zhang&limit=3"),
     ];
     for (args, target) in pairs {
         let run = paperdex(dir.path(), &[args, &["--json"]].concat());

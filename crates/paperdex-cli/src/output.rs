@@ -502,6 +502,9 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
             line.push_str(&format!(" · {}", section.label()));
         }
         println!("     {}", paint(&line, DIM, colour));
+        if !hit.matched_authors.is_empty() {
+            println!("     {}", authors_named(&hit.matched_authors, colour));
+        }
         if !hit.snippet.is_empty() {
             println!("     {}", highlight(&terminal_safe(&hit.snippet), &hit.highlights, colour));
         }
@@ -579,6 +582,22 @@ fn grouped(n: usize) -> String {
 }
 
 /// Marks the highlighted ranges: colour on a terminal, `[...]` elsewhere.
+/// The line naming the authors a query named (`author [Song Han]`), each name marked as the
+/// query's words are in a snippet.
+fn authors_named(names: &[String], colour: bool) -> String {
+    let mut line = String::from(if names.len() == 1 { "author " } else { "authors " });
+    let mut ranges = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            line.push_str(", ");
+        }
+        let name = terminal_safe(name);
+        ranges.push([line.len(), line.len() + name.len()]);
+        line.push_str(&name);
+    }
+    highlight(&line, &ranges, colour)
+}
+
 fn highlight(snippet: &str, ranges: &[[usize; 2]], colour: bool) -> String {
     let mut out = String::new();
     let mut at = 0;

@@ -518,12 +518,14 @@ impl SearchEngine {
                     })?;
                     cancel.check()?;
                     let list = self.keyword_list(&searcher, matches, request.sort == SortOrder::Date)?;
-                    let highlighter =
-                        Highlighter::new(&self.index, &searcher, list.query.as_deref(), &list.left_out, section)
-                            .in_language(request.filter.lang)
-                            .for_text(&request.query)
-                            .for_translations(&expansions)
-                            .requiring(&request.filter.text.required());
+                    let highlighter = Highlighter::for_search(
+                        &self.index,
+                        &searcher,
+                        list.query.as_deref(),
+                        &list.left_out,
+                        request,
+                        &expansions,
+                    );
                     let prefetch = if request.offset == 0 { request.limit.min(PREFETCH_HITS) } else { 0 };
                     let prefetched: HashMap<String, SearchHit> = list
                         .ranked
@@ -670,11 +672,8 @@ impl SearchEngine {
                 // Vector mode marks the query's words where a passage holds them, as hybrid
                 // does for the hits its vectors bring in: it showed every passage unmarked.
                 let (words, left_out) = self.index.highlight_query(&searcher, &request.query, &expansions, section);
-                let highlighter = Highlighter::new(&self.index, &searcher, words.as_deref(), &left_out, section)
-                    .in_language(request.filter.lang)
-                    .for_text(&request.query)
-                    .for_translations(&expansions)
-                    .requiring(&request.filter.text.required());
+                let highlighter =
+                    Highlighter::for_search(&self.index, &searcher, words.as_deref(), &left_out, request, &expansions);
                 let fused = ranked_to_depths(
                     &depths,
                     |depth| Ok(fuse(&[], &by_meaning_at(depth), self.ranker.fusion)),

@@ -28,9 +28,10 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher};
 
 use crate::analysis::{WORD_ANALYZER, analyze, highlighting_analyzer, word_analyzer};
+use crate::author_names::AuthorQuery;
 use crate::lexicon::Expansion;
 use crate::paper_index::PaperIndex;
-use crate::search::SearchHit;
+use crate::search::{SearchHit, SearchRequest};
 
 /// Makes hits with snippets for one query.
 pub(crate) struct Highlighter {
@@ -50,6 +51,8 @@ pub(crate) struct Highlighter {
     /// The phrases the query quotes, lower-cased: the snippet comes from a section holding one
     /// when the paper has such a section.
     required: Vec<String>,
+    /// The query as author names: each hit names the authors it names.
+    authors: AuthorQuery,
 }
 
 /// How long a snippet may be, in characters.
@@ -104,6 +107,32 @@ impl Highlighter {
             term_prefixes: None,
             lang: None,
             required: Vec::new(),
+            authors: AuthorQuery::none(),
+        }
+    }
+
+    /// The highlighter of a search's hits: `query` (its keyword query, `None` when no word is
+    /// searched; `left_out` its words in most Chinese papers) marks the words of `request`'s
+    /// text and of their `expansions`, in the request's language, in a section holding a
+    /// phrase it requires; and each hit names the authors the text names, unless the search
+    /// was restricted to a section (which never searches the authors).
+    pub(crate) fn for_search(
+        index: &PaperIndex,
+        searcher: &Searcher,
+        query: Option<&dyn Query>,
+        left_out: &[String],
+        request: &SearchRequest,
+        expansions: &[Expansion],
+    ) -> Highlighter {
+        let section = request.filter.section;
+        let highlighter = Highlighter::new(index, searcher, query, left_out, section)
+            .in_language(request.filter.lang)
+            .for_text(&request.query)
+            .for_translations(expansions)
+            .requiring(&request.filter.text.required());
+        match section {
+            None => Highlighter { authors: AuthorQuery::new(&request.query), ..highlighter },
+            Some(_) => highlighter,
         }
     }
 
@@ -291,6 +320,7 @@ impl Highlighter {
             date: paper.date().map(str::to_string),
             first_seen: paper.first_seen().map(str::to_string),
             url: paper.url(),
+            matched_authors: self.authors.named_in(paper),
             snippet,
             section,
             highlights,

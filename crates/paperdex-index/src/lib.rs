@@ -12,6 +12,7 @@
 //!   ([`SearchResults`], [`SearchHit`]) are shared by every mode, the CLI and the HTTP API.
 
 pub mod analysis;
+mod author_names;
 mod cancel;
 mod consistency;
 mod engine;

@@ -202,6 +202,11 @@ pub struct SearchHit {
     pub first_seen: Option<String>,
     /// A link to the paper.
     pub url: String,
+    /// The paper's authors the query names, as the paper spells them ([`crate::author_names`]):
+    /// a reader who searched a name sees which author it is, which the snippet rarely says.
+    /// Empty for most queries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matched_authors: Vec<String>,
     /// The best-matching passage of its text.
     pub snippet: String,
     /// The kind of section the match (and the snippet) came from, when known.
@@ -551,9 +556,6 @@ pub const TO_CHINESE_SHARE: f32 = 0.0;
 /// handful, "most of them" is two or three papers' chance (with one, every word of it).
 const MIN_CHINESE_PAPERS: u64 = 10;
 
-/// The most words a query can have and still be read as an author's name.
-const MAX_NAME_WORDS: usize = 4;
-
 /// The boost of a query that is an author's name as one author's words in order. Chosen on
 /// the author set (`tests/eval/author_queries.py`): BM25 nDCG@10 0.862 → 0.936 at 2, 0.947 at
 /// 4, every other set and CACM/CISI unchanged (PERFORMANCE.md, session 42).
@@ -674,7 +676,7 @@ impl PaperIndex {
         }
         // A name as a paper's authors spell it: its words one after another in one author
         // name. Word by word, `Song Han` ranked SongCreator second among Song Han's 47 papers.
-        if (2..=MAX_NAME_WORDS).contains(&terms.len()) {
+        if (2..=crate::author_names::MAX_NAME_WORDS).contains(&terms.len()) {
             let first = positioned[0].0;
             let phrase: Vec<(usize, Term)> = positioned
                 .iter()
@@ -1314,17 +1316,14 @@ impl PaperIndex {
             self.keyword_matches(&searcher, &request.query, &expansions, &request.filter, depth)
         })?;
         cancel.check()?;
-        let highlighter = crate::highlight::Highlighter::new(
+        let highlighter = crate::highlight::Highlighter::for_search(
             self,
             &searcher,
             matches.query.as_deref(),
             &matches.left_out,
-            request.filter.section,
-        )
-        .in_language(request.filter.lang)
-        .for_text(&request.query)
-        .for_translations(&expansions)
-        .requiring(&request.filter.text.required());
+            request,
+            &expansions,
+        );
         let mut ranked: Vec<(usize, Score, DocAddress)> =
             matches.hits.iter().enumerate().map(|(rank, &(score, address))| (rank, score, address)).collect();
         if request.sort == SortOrder::Date {

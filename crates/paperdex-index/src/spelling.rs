@@ -13,9 +13,17 @@
 //! search in the bench), paid only by words no paper holds. At most [`MAX_WORDS`] words of
 //! [`MAX_LETTERS`] are looked into (8,744 candidates, about 6 ms), and a search that runs out of
 //! time stops between words.
+//!
+//! A word that no edit mends may be two words typed as one: `swebench` for `SWE-bench`,
+//! `multiagent` for `multi-agent`, which papers write apart or hyphenated (jieba's terms `swe`
+//! and `bench`). It is searched as the two words that most papers hold one after the other
+//! ([`split_in_two`]), as Meilisearch's typo tolerance splits a word; a phrase count for each
+//! place to cut whose two sides are terms papers hold.
 
 use std::collections::HashMap;
 
+use tantivy::collector::Count;
+use tantivy::query::PhraseQuery;
 use tantivy::{Searcher, Term};
 
 use crate::analysis;
@@ -108,6 +116,18 @@ pub(crate) fn correct(
             .max()
             .unwrap_or(0)
     };
+    // Two words one after the other, in a title or a text (the fields with positions a
+    // phrase is found in).
+    let papers_holding_pair = |first: &str, second: &str| -> u64 {
+        [index.fields.title, index.fields.body]
+            .into_iter()
+            .map(|field| {
+                let pair = vec![Term::from_field_text(field, first), Term::from_field_text(field, second)];
+                searcher.search(&PhraseQuery::new(pair), &Count).map_or(0, |count| count as u64)
+            })
+            .max()
+            .unwrap_or(0)
+    };
     if is_description(query) {
         return Ok(None);
     }
@@ -128,7 +148,11 @@ pub(crate) fn correct(
                 continue;
             }
             cancel.check()?;
-            let intended = if held { None } else { intended(word, &mut analyzer, &papers_holding) };
+            let intended = match held {
+                true => None,
+                false => intended(word, &mut analyzer, &papers_holding)
+                    .or_else(|| split_in_two(word, &mut analyzer, &papers_holding, &papers_holding_pair)),
+            };
             looked_into += usize::from(!held);
             decided.insert(word, intended);
         }
@@ -179,6 +203,41 @@ fn intended(
         }
     }
     best.map(|(_, candidate)| candidate)
+}
+
+/// The two words `word` was typed for, written apart (`swe bench` for `swebench`): of the places
+/// to cut it into two parts of at least [`MIN_PART_LETTERS`] letters, each a term some paper
+/// holds, the one whose two terms the most papers hold one after the other, if
+/// [`papers_needed`] do. A part that is a stop word (`inthe`) is no term, and so no cut.
+fn split_in_two(
+    word: &str,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    papers_holding: &dyn Fn(&str) -> u64,
+    papers_holding_pair: &dyn Fn(&str, &str) -> u64,
+) -> Option<String> {
+    let mut best: Option<(u64, usize)> = None;
+    for at in MIN_PART_LETTERS..=word.len().saturating_sub(MIN_PART_LETTERS) {
+        let (first, second) = (&word[..at], &word[at..]);
+        let (Some(first), Some(second)) = (one_term(analyzer, first), one_term(analyzer, second)) else { continue };
+        if papers_holding(&first) == 0 || papers_holding(&second) == 0 {
+            continue;
+        }
+        let papers = papers_holding_pair(&first, &second);
+        if papers >= papers_needed(word) && best.is_none_or(|(most, _)| papers > most) {
+            best = Some((papers, at));
+        }
+    }
+    best.map(|(_, at)| format!("{} {}", &word[..at], &word[at..]))
+}
+
+/// The fewest letters a part of a word split in two may have: `ai` and `rl` are words of the
+/// field; a single letter would make a word of any letter before a held word.
+const MIN_PART_LETTERS: usize = 2;
+
+/// `text`'s term when it analyses into exactly one.
+fn one_term(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Option<String> {
+    let mut terms = analysis::analyze(analyzer, text);
+    (terms.len() == 1).then(|| terms.pop()).flatten()
 }
 
 /// The runs of letters and digits of `query` (any script), with where they are.
@@ -318,6 +377,35 @@ mod tests {
         assert!(edits("Nstruction").contains(&"Instruction".to_string()));
         assert!(edits("Ocnvolution").contains(&"Convolution".to_string()));
         assert!(edits("Nstruction").iter().all(|e| e[..1].to_uppercase() == e[..1] && e[1..] == e[1..].to_lowercase()));
+    }
+
+    #[test]
+    fn two_words_typed_as_one_are_searched_apart_where_papers_write_them_together() {
+        let mut analyzer = analysis::ascii_word_analyzer();
+        let papers = |term: &str| match term {
+            "swe" => 40,
+            "bench" => 300,
+            "sweb" | "ench" => 1,
+            "agent" => 900,
+            "multi" => 700,
+            _ => 0,
+        };
+        let pairs = |first: &str, second: &str| match (first, second) {
+            ("swe", "bench") => 35,
+            ("sweb", "ench") => 1,
+            ("multi", "agent") => 400,
+            _ => 0,
+        };
+        let split =
+            |word: &str, analyzer: &mut tantivy::tokenizer::TextAnalyzer| split_in_two(word, analyzer, &papers, &pairs);
+        assert_eq!(split("swebench", &mut analyzer).as_deref(), Some("swe bench"));
+        assert_eq!(split("SWEBench", &mut analyzer).as_deref(), Some("SWE Bench"), "as typed");
+        assert_eq!(split("multiagents", &mut analyzer).as_deref(), Some("multi agents"), "a part's term stemmed");
+        // Two held words that no paper writes one after the other; a part of one letter; no
+        // paper at all.
+        assert_eq!(split("benchswe", &mut analyzer), None);
+        assert_eq!(split("xagent", &mut analyzer), None);
+        assert_eq!(split("qqqqzz", &mut analyzer), None);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Keyword search stories over tiny in-memory collections: what the analyzer and the query
 //! builder promise, each with the smallest input that shows it.
 
-use paperdex_core::{PaperId, Record, Section, SectionKind, Source, SourceFormat};
-use paperdex_index::{PaperIndex, Quiet, SearchMode, SearchRequest};
+use paperdex_core::{PaperId, Record, Section, SectionGroup, SectionKind, Source, SourceFormat};
+use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest};
 
 fn record(id: &str, title: &str, text: &str) -> Record {
     let source = Source { path: format!("{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
@@ -93,6 +93,56 @@ fn a_query_that_is_an_authors_name_finds_that_authors_papers_before_papers_holdi
     let (_dir, index) = index_of([apart, neighbours, by_the_author].into_iter().chain(others).collect());
     assert_eq!(ids(&index, "Song Han")[0], "2601.00001");
     assert_eq!(ids(&index, "song han")[0], "2601.00001", "whatever the case");
+}
+
+/// A reader who searched a name sees which author each hit is by: the title and the snippet
+/// rarely say it. In every mode, by the name the search reads; papers whose authors hold the
+/// words apart, and searches of topic words or of one section, name nobody.
+#[test]
+fn each_hit_names_the_authors_the_query_names() {
+    let mut by_the_author = record("2601.00001", "Sparse attention for long video", "Blocks of attention are skipped.");
+    by_the_author.authors = vec!["Wei Chen".into(), "Song Han".into()];
+    let mut apart = record("2601.00002", "Song generation from dynasty poems", "A model learns old poems.");
+    apart.authors = vec!["Li Song".into(), "Mei Han".into()];
+    let mut both = record("2601.00003", "Video attention at scale", "Attention over frames is sparse.");
+    both.authors = vec!["Song Han".into(), "Xiang Wei Chen".into()];
+    let records = vec![by_the_author, apart, both];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PaperIndex::open_or_create(dir.path()).expect("create");
+    let embedder = paperdex_embed::HashEmbedder::new(64);
+    index.ingest_records(records, Some(&embedder), &mut Quiet).expect("ingest");
+    let engine =
+        SearchEngine::new(index, Ok(std::sync::Arc::new(embedder) as std::sync::Arc<dyn paperdex_embed::Embedder>));
+    let named = |request: SearchRequest| -> Vec<(String, Vec<String>)> {
+        let answer = engine.search(&request).expect("search");
+        let mut hits: Vec<(String, Vec<String>)> = answer.hits.into_iter().map(|h| (h.id, h.matched_authors)).collect();
+        hits.sort();
+        hits
+    };
+    let song_han = |id: &str| (id.to_string(), vec!["Song Han".to_string()]);
+    let nobody = |id: &str| (id.to_string(), Vec::new());
+    for mode in [SearchMode::Bm25, SearchMode::Hybrid, SearchMode::Vector] {
+        let hits = named(SearchRequest::new("song HAN").mode(mode));
+        for hit in [song_han("2601.00001"), nobody("2601.00002"), song_han("2601.00003")] {
+            assert!(hits.contains(&hit), "{mode:?}: {hit:?} in {hits:?}");
+        }
+    }
+    // Two names at once; a name inside a longer one (as the search reads a name); the name
+    // among topic words.
+    let hits = named(SearchRequest::new("Song Han Wei Chen").mode(SearchMode::Bm25));
+    let two = ("2601.00001".to_string(), vec!["Wei Chen".to_string(), "Song Han".to_string()]);
+    assert!(hits.contains(&two) && hits.contains(&song_han("2601.00003")), "{hits:?}");
+    let hits = named(SearchRequest::new("Wei Chen").mode(SearchMode::Bm25));
+    let longer = ("2601.00003".to_string(), vec!["Xiang Wei Chen".to_string()]);
+    assert!(hits.contains(&longer), "{hits:?}");
+    let hits = named(SearchRequest::new("Song Han sparse attention").mode(SearchMode::Bm25));
+    assert!(hits.contains(&song_han("2601.00001")), "{hits:?}");
+    // Topic words name nobody; nor does a search of one section, which never reads the authors.
+    let hits = named(SearchRequest::new("sparse attention").mode(SearchMode::Hybrid));
+    assert!(hits.iter().all(|(_, names)| names.is_empty()), "{hits:?}");
+    let filter = SearchFilter { section: Some(SectionGroup::Other), ..SearchFilter::default() };
+    let hits = named(SearchRequest { filter, ..SearchRequest::new("Song Han attention").mode(SearchMode::Bm25) });
+    assert!(!hits.is_empty() && hits.iter().all(|(_, names)| names.is_empty()), "{hits:?}");
 }
 
 /// A keyword search whose caller has gone (a client that disconnected, a request out of time)

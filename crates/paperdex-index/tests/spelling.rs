@@ -30,6 +30,12 @@ fn a_misspelled_word_is_searched_as_the_papers_spell_it_and_the_answer_says_so()
         ),
         // A paper's name, held by that paper alone, keeps the capitals it was typed with.
         ("Quant VidoeGen", "Quant VideoGen", "no paper contains \"VidoeGen\": searched for \"VideoGen\" instead"),
+        // Two words typed as one, which papers write apart or hyphenated (`long-context`).
+        (
+            "longcontext video generation",
+            "long context video generation",
+            "no paper contains \"longcontext\": searched for \"long context\" instead",
+        ),
     ] {
         for mode in [SearchMode::Hybrid, SearchMode::Bm25, SearchMode::Vector] {
             let answer = engine.search(&SearchRequest::new(typed).mode(mode)).expect("search");

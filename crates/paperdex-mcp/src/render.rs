@@ -159,6 +159,10 @@ fn hits(out: &mut String, hits: &[Hit], offset: usize) {
             let _ = write!(out, " · listed {first_seen}");
         }
         let _ = writeln!(out);
+        if !hit.matched_authors.is_empty() {
+            let said = if hit.matched_authors.len() == 1 { "author" } else { "authors" };
+            let _ = writeln!(out, "   {said} named: {}", hit.matched_authors.join(", "));
+        }
         if let Some(section) = &hit.section_label {
             let _ = writeln!(out, "   matched in: {section}");
         }

@@ -568,6 +568,11 @@ async fn search_answers_compact_text_and_the_http_api_shape() {
     let text = pasted["result"]["content"][0]["text"].as_str().expect("text");
     let note = text.find("warning: the query names paper 2602.02958").unwrap_or_else(|| panic!("{text}"));
     assert!(note < text.find("id 2602.02958").unwrap_or(0), "{text}");
+    // A name: each of the author's papers says which author it is.
+    let by_name = client.call(3, "search", json!({"query": "Yuanxing Zhang", "mode": "bm25", "limit": 3})).await;
+    let text = by_name["result"]["content"][0]["text"].as_str().expect("text");
+    assert_eq!(text.matches("\n   author named: Yuanxing Zhang\n").count(), 3, "{text}");
+    assert_eq!(by_name["result"]["structuredContent"]["hits"][0]["matched_authors"], json!(["Yuanxing Zhang"]));
     client.close().await;
 }
 

@@ -49,6 +49,12 @@ pub struct Hit {
     pub first_seen: Option<String>,
     /// A link to the paper.
     pub url: String,
+    /// The paper's authors the query names, as the paper spells them: their whole name among
+    /// the query's words (`Song Han diffusion`), or the query's two to four words one after
+    /// another in their name (`Lisa Li` names `Xiang Lisa Li`). Empty for most queries, and
+    /// always for related papers and a search restricted to a section.
+    #[schema(example = json!(["Song Han"]))]
+    pub matched_authors: Vec<String>,
     /// The best-matching passage, plain text on one line, with `…` where its section goes on
     /// before or after it.
     pub snippet: String,
@@ -92,6 +98,7 @@ impl From<SearchHit> for Hit {
             date: hit.date,
             first_seen: hit.first_seen,
             url: hit.url,
+            matched_authors: hit.matched_authors,
             snippet: hit.snippet,
             section: hit.section.map(|g| g.name().to_string()),
             section_label: hit.section.map(|g| g.label().to_string()),
