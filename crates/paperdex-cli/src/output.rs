@@ -523,7 +523,7 @@ pub fn print_results(results: &SearchResults, offset: usize, explain: bool, colo
             );
             if hit.singled_out {
                 line.push_str(
-                    " · first: the query's words single it out (the keyword scores up to here are over twice the next)",
+                    " · first: the query's words single it out (its author's name, or keyword scores up to here over twice the next)",
                 );
             }
             println!("     {}", paint(&line, DIM, colour));

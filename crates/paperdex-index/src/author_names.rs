@@ -30,7 +30,7 @@ pub(crate) struct AuthorQuery {
 impl AuthorQuery {
     /// The query's `words` (its marks' words, not the words it excludes).
     pub(crate) fn new(words: &str) -> AuthorQuery {
-        let terms = analyze(&mut word_analyzer(), words);
+        let terms = name_terms(&mut word_analyzer(), words);
         let beginnings = terms.iter().map(|term| term.chars().take(TERM_BEGINNING_CHARS).collect()).collect();
         AuthorQuery { terms, beginnings }
     }
@@ -54,23 +54,40 @@ impl AuthorQuery {
                 let folded = fold_to_ascii(name).to_lowercase();
                 let mut words = folded.split(|c: char| !c.is_alphanumeric());
                 words.any(|word| self.beginnings.iter().any(|b| word.starts_with(b.as_str())))
-                    && self.names(&analyze(analyzer.get_or_insert_with(word_analyzer), name))
+                    && self.names(name, &name_terms(analyzer.get_or_insert_with(word_analyzer), name))
             })
             .map(str::to_string)
             .collect()
     }
 
     /// Whether the query names an author whose name has the terms `name`: the name's words
-    /// stand one after another in the query (`Song Han diffusion`; a name of one word only
+    /// stand one after another in the query (`Song Han diffusion`; a name of two words in
+    /// either order, as a family name first is written, `Choi Yejin`; a name of one word only
     /// when it is the whole query), or the query's two to four words stand so in the name, as
     /// the search's author-name clause reads them (`Lisa Li` names `Xiang Lisa Li`).
-    fn names(&self, name: &[String]) -> bool {
+    fn names(&self, written: &str, name: &[String]) -> bool {
         let query = self.terms.as_slice();
         let holds = |outer: &[String], inner: &[String]| outer.windows(inner.len()).any(|words| words == inner);
-        let whole_name = !name.is_empty() && (name.len() >= 2 || query.len() == 1) && holds(query, name);
+        let one_word = !written.trim().contains(char::is_whitespace);
+        let whole_name = match name {
+            [] => false,
+            [_] => one_word && query.len() == 1 && holds(query, name),
+            [given, family] => holds(query, name) || holds(query, &[family.clone(), given.clone()]),
+            _ => holds(query, name),
+        };
         let whole_query = (2..=MAX_NAME_WORDS).contains(&query.len()) && holds(name, query);
         whole_name || whole_query
     }
+}
+
+/// `text`'s terms as a name is read: the word analyzer's, less the hyphenated whole it adds
+/// beside a hyphenated name's parts (`Jia-Bin Huang` is `jia`, `bin`, `jia-bin`, `huang`), so
+/// that `Jia Bin Huang` names him. A stop word is no term: `An Yang` is `yang` alone, and no
+/// query names him (the authors field holds no `an` either).
+fn name_terms(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
+    let mut terms = analyze(analyzer, text);
+    terms.retain(|term| !term.contains('-'));
+    terms
 }
 
 #[cfg(test)]
@@ -110,17 +127,25 @@ mod tests {
         assert_eq!(named("Kelly Marchisio", &["Kelly Marchisio"]), ["Kelly Marchisio"]);
         // A one-word name named by itself.
         assert_eq!(named("Qwen", &["Qwen", "Song Han"]), ["Qwen"]);
+        // A hyphenated name with or without its hyphen.
+        assert_eq!(named("Jia Bin Huang", &["Jia-Bin Huang"]), ["Jia-Bin Huang"]);
+        assert_eq!(named("Jia-Bin Huang video", &["Jia-Bin Huang"]), ["Jia-Bin Huang"]);
+        // A family name first, as many readers write a Chinese or Korean name.
+        assert_eq!(named("Choi Yejin", &["Yejin Choi"]), ["Yejin Choi"]);
+        assert_eq!(named("Han Song quantization", &authors), ["Song Han"]);
     }
 
     #[test]
     fn words_that_are_not_a_name_name_no_author() {
         let authors = ["Ruyi Xu", "Song Han", "Han Cai", "Qwen"];
-        // Only a word of a name, or a name's words apart or in another order.
+        // Only a word of a name, or a name's words apart, or a longer name in another order.
         assert!(named("Han", &authors).is_empty());
         assert!(named("Song diffusion Han", &authors).is_empty());
-        assert!(named("Han Song", &authors).is_empty());
-        // A one-word name among other words.
+        assert!(named("Li Lisa Xiang", &["Xiang Lisa Li"]).is_empty());
+        // A one-word name among other words; a name whose other word is a stop word (`An`),
+        // by its one remaining word.
         assert!(named("Qwen technical report", &authors).is_empty());
+        assert!(named("Yang", &["An Yang"]).is_empty());
         // Topic words, Chinese, nothing.
         assert!(named("sparse attention", &authors).is_empty());
         assert!(named("稀疏注意力", &authors).is_empty());

@@ -1,4 +1,5 @@
-//! Snippets: the part of a hit's text that shows why it matched, its query terms highlighted.
+//! Snippets: the part of a hit's text that shows why it matched, its query terms highlighted
+//! (and the authors the query names, [`crate::author_names`]: a hit is made here).
 //!
 //! tantivy's `SnippetGenerator` finds a text's best fragment by running the index's analyzer
 //! over it (jieba, lower-casing, English stemming), and that is most of what a hit costs. A

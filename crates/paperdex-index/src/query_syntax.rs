@@ -63,6 +63,13 @@ const QUOTES: [(char, [char; 2]); 4] =
 /// hyphen-minus.
 const MINUS: [char; 8] = ['-', '－', '–', '—', '−', '‐', '‑', '﹣'];
 
+/// Whether the word at byte `at` of `query` follows a minus that begins a word (`-swebench`), as
+/// [`QuerySyntax::read`] reads a word it excludes.
+pub(crate) fn after_minus(query: &str, at: usize) -> bool {
+    let mut before = query[..at].chars().rev();
+    before.next().is_some_and(|c| MINUS.contains(&c)) && before.next().is_none_or(char::is_whitespace)
+}
+
 impl QuerySyntax {
     /// Reads `query`'s marks. A quote opens a phrase wherever it stands and its closing mark
     /// ends it; one never closed is a word (a pasted title with a stray quote is searched as

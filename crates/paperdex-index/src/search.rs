@@ -227,8 +227,9 @@ pub struct SearchHit {
     pub vector_score: Option<f32>,
     /// Whether the query's words single it out: it is among the first papers by keywords
     /// whose last scores at least `DECISIVE_LEAD` times the next paper (`singled_out`: a
-    /// pasted title, a name only it bears), so the relevance order puts it first whatever
-    /// the vectors say.
+    /// pasted title, a name only it bears), or among the first papers by keywords whose
+    /// author the query, a name, names (`led_by_their_author`), so the relevance order puts
+    /// it first whatever the vectors say.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub singled_out: bool,
 }
@@ -424,6 +425,9 @@ struct KeywordQuery {
     estimate_terms: Vec<Term>,
     /// The query's Chinese words left out of it for being common.
     left_out: Vec<String>,
+    /// The query as one author's name (its two to four words in order within one author
+    /// name), when it can be one: the papers it names lead ([`led_by_their_author`]).
+    author_name: Option<PhraseQuery>,
 }
 
 /// The candidate stage's query: the sum of its terms' BM25 scores, plus each word's
@@ -636,7 +640,7 @@ impl PaperIndex {
                 words.push((expansion.terms[0].as_str(), expansion.weight));
             }
             let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &[], section);
-            return KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out };
+            return KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out, author_name: None };
         }
         // Chinese words also match as character bigram phrases, whatever jieba made of them.
         let mut bigram_words: Vec<(String, f32)> = Vec::new();
@@ -676,6 +680,7 @@ impl PaperIndex {
         }
         // A name as a paper's authors spell it: its words one after another in one author
         // name. Word by word, `Song Han` ranked SongCreator second among Song Han's 47 papers.
+        let mut author_name = None;
         if (2..=crate::author_names::MAX_NAME_WORDS).contains(&terms.len()) {
             let first = positioned[0].0;
             let phrase: Vec<(usize, Term)> = positioned
@@ -683,10 +688,11 @@ impl PaperIndex {
                 .map(|(position, t)| (position - first, Term::from_field_text(self.fields.authors, t)))
                 .collect();
             let q = PhraseQuery::new_with_offset(phrase);
-            clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q), AUTHOR_NAME_BOOST))));
+            clauses.push(ScoringClause::Other(Box::new(BoostQuery::new(Box::new(q.clone()), AUTHOR_NAME_BOOST))));
+            author_name = Some(q);
         }
         let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &bigram_words, None);
-        KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out }
+        KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out, author_name }
     }
 
     /// A Chinese query as an English keyword query, to rank the English-only papers: the
@@ -728,7 +734,7 @@ impl PaperIndex {
             }
         }
         let (candidates, estimate_terms) = self.candidate_clauses(searcher, &words, &[], None);
-        KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out: Vec::new() }
+        KeywordQuery { scoring: clauses, candidates, estimate_terms, left_out: Vec::new(), author_name: None }
     }
 
     /// The clause of one translated part of a query at `scale`: the best of its alternatives
@@ -1200,7 +1206,7 @@ impl PaperIndex {
             ]);
             let (hits, total) = searcher.search(&filtered, &top)?;
             return Ok(KeywordMatches {
-                singled_out: singled_out(&hits),
+                singled_out: singled_out(&hits).max(led_by_their_author(searcher, parts.author_name.as_ref(), &hits)?),
                 hits,
                 total,
                 total_is_estimate: false,
@@ -1229,7 +1235,7 @@ impl PaperIndex {
             }
         };
         Ok(KeywordMatches {
-            singled_out: singled_out(&hits),
+            singled_out: singled_out(&hits).max(led_by_their_author(searcher, parts.author_name.as_ref(), &hits)?),
             hits,
             total,
             total_is_estimate,
@@ -1423,6 +1429,22 @@ fn singled_out(hits: &[(Score, DocAddress)]) -> usize {
 
 /// The most papers a query's words single out together ([`singled_out`]).
 const MOST_SINGLED_OUT: usize = 10;
+
+/// How many of `hits`' first papers are by the author the query names (`author_name`, the query
+/// as one author's name): they lead, as the papers its words single out do. Word by word, and
+/// by meaning, a name is other papers' words: hybrid put `LiSA: Lifelong Safety Adaptation`
+/// above Xiang Lisa Li's papers for `Lisa Li`, `YuE` above Summer Yue's, while the name
+/// clause ([`AUTHOR_NAME_BOOST`]) ranked hers first by keywords. Only the leading run counts,
+/// so a paper the keywords rank below another paper (a title holding the name) stays there.
+fn led_by_their_author(
+    searcher: &Searcher,
+    author_name: Option<&PhraseQuery>,
+    hits: &[(Score, DocAddress)],
+) -> Result<usize> {
+    let Some(name) = author_name else { return Ok(0) };
+    let theirs = searcher.search(name, &tantivy::collector::DocSetCollector)?;
+    Ok(hits.iter().take_while(|(_, address)| theirs.contains(address)).count())
+}
 
 /// The one place a tantivy boolean query is put together from clauses (the full query's).
 fn assemble(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {

@@ -150,8 +150,7 @@ pub(crate) fn correct(
             cancel.check()?;
             let intended = match held {
                 true => None,
-                false => intended(word, &mut analyzer, &papers_holding)
-                    .or_else(|| split_in_two(word, &mut analyzer, &papers_holding, &papers_holding_pair)),
+                false => intended(word, &mut analyzer, &papers_holding, &papers_holding_pair),
             };
             looked_into += usize::from(!held);
             decided.insert(word, intended);
@@ -167,7 +166,12 @@ pub(crate) fn correct(
     let mut from = 0;
     for (at, correction) in &corrections {
         corrected.push_str(&query[from..at.start]);
-        corrected.push_str(&correction.searched);
+        // Two words for one after a minus are excluded together, as a phrase: `-swe bench`
+        // excluded `swe` and searched for `bench`.
+        match correction.searched.contains(' ') && crate::query_syntax::after_minus(query, at.start) {
+            true => corrected.push_str(&format!("\"{}\"", correction.searched)),
+            false => corrected.push_str(&correction.searched),
+        }
         from = at.end;
     }
     corrected.push_str(&query[from..]);
@@ -179,11 +183,14 @@ pub(crate) fn correct(
 
 /// The spelling `word` was meant as, if it needs one: `None` when keyword search matches the
 /// word as typed, when one edit makes it a stop word (`thier` is `their`, which searches for
-/// nothing, not `tier`), or when no edit makes a term enough papers hold.
+/// nothing, not `tier`), or when neither an edit nor a cut in two ([`split_in_two`]) makes
+/// terms enough papers hold. Of an edit and a cut, the one more papers hold: `SWEBench` is
+/// one edit from `SAEBench`, which two papers name, and 35 write `SWE-bench`.
 fn intended(
     word: &str,
     analyzer: &mut tantivy::tokenizer::TextAnalyzer,
     papers_holding: &dyn Fn(&str) -> u64,
+    papers_holding_pair: &dyn Fn(&str, &str) -> u64,
 ) -> Option<String> {
     let term = analysis::analyze(analyzer, word).pop()?;
     if papers_holding(&term) > 0 {
@@ -202,19 +209,24 @@ fn intended(
             best = Some((papers, candidate));
         }
     }
-    best.map(|(_, candidate)| candidate)
+    match (best, split_in_two(word, analyzer, papers_holding, papers_holding_pair)) {
+        (Some((edited, _)), Some((apart, words))) if apart > edited => Some(words),
+        (Some((_, edit)), _) => Some(edit),
+        (None, split) => split.map(|(_, words)| words),
+    }
 }
 
-/// The two words `word` was typed for, written apart (`swe bench` for `swebench`): of the places
-/// to cut it into two parts of at least [`MIN_PART_LETTERS`] letters, each a term some paper
-/// holds, the one whose two terms the most papers hold one after the other, if
-/// [`papers_needed`] do. A part that is a stop word (`inthe`) is no term, and so no cut.
+/// The two words `word` was typed for, written apart (`swe bench` for `swebench`), with how many
+/// papers hold them: of the places to cut it into two parts of at least [`MIN_PART_LETTERS`]
+/// letters, each a term some paper holds, the one whose two terms the most papers hold one
+/// after the other, if [`papers_needed`] do. A part that is a stop word (`inthe`) is no term,
+/// and so no cut.
 fn split_in_two(
     word: &str,
     analyzer: &mut tantivy::tokenizer::TextAnalyzer,
     papers_holding: &dyn Fn(&str) -> u64,
     papers_holding_pair: &dyn Fn(&str, &str) -> u64,
-) -> Option<String> {
+) -> Option<(u64, String)> {
     let mut best: Option<(u64, usize)> = None;
     for at in MIN_PART_LETTERS..=word.len().saturating_sub(MIN_PART_LETTERS) {
         let (first, second) = (&word[..at], &word[at..]);
@@ -227,7 +239,7 @@ fn split_in_two(
             best = Some((papers, at));
         }
     }
-    best.map(|(_, at)| format!("{} {}", &word[..at], &word[at..]))
+    best.map(|(papers, at)| (papers, format!("{} {}", &word[..at], &word[at..])))
 }
 
 /// The fewest letters a part of a word split in two may have: `ai` and `rl` are words of the
@@ -396,14 +408,21 @@ mod tests {
             ("multi", "agent") => 400,
             _ => 0,
         };
-        let split =
-            |word: &str, analyzer: &mut tantivy::tokenizer::TextAnalyzer| split_in_two(word, analyzer, &papers, &pairs);
+        let split = |word: &str, analyzer: &mut tantivy::tokenizer::TextAnalyzer| {
+            split_in_two(word, analyzer, &papers, &pairs).map(|(_, words)| words)
+        };
         assert_eq!(split("swebench", &mut analyzer).as_deref(), Some("swe bench"));
         assert_eq!(split("SWEBench", &mut analyzer).as_deref(), Some("SWE Bench"), "as typed");
         assert_eq!(split("multiagents", &mut analyzer).as_deref(), Some("multi agents"), "a part's term stemmed");
         // Two held words that no paper writes one after the other; a part of one letter; no
         // paper at all.
         assert_eq!(split("benchswe", &mut analyzer), None);
+        // Of an edit and a cut, the reading more papers hold: `SAEBench` is one change from
+        // `SWEBench` and two papers name it; a cut wins only over an edit fewer papers hold.
+        let with_sae = |term: &str| if term == "saebench" { 2 } else { papers(term) };
+        assert_eq!(intended("SWEBench", &mut analyzer, &with_sae, &pairs).as_deref(), Some("SWE Bench"));
+        let many_sae = |term: &str| if term == "saebench" { 90 } else { papers(term) };
+        assert_eq!(intended("SWEBench", &mut analyzer, &many_sae, &pairs).as_deref(), Some("SAEBench"));
         assert_eq!(split("xagent", &mut analyzer), None);
         assert_eq!(split("qqqqzz", &mut analyzer), None);
     }
@@ -413,10 +432,11 @@ mod tests {
         let mut analyzer = analysis::ascii_word_analyzer();
         // Two papers say `tier`; `thier` is one edit from it, and from `their`.
         let papers = |term: &str| if term == "tier" { 2 } else { 0 };
-        assert_eq!(intended("thier", &mut analyzer, &papers), None);
-        assert_eq!(intended("tierr", &mut analyzer, &papers).as_deref(), Some("tier"));
+        let no_pairs = |_: &str, _: &str| 0;
+        assert_eq!(intended("thier", &mut analyzer, &papers, &no_pairs), None);
+        assert_eq!(intended("tierr", &mut analyzer, &papers, &no_pairs).as_deref(), Some("tier"));
         // Held by a paper as typed: nothing to correct.
-        assert_eq!(intended("tier", &mut analyzer, &papers), None);
+        assert_eq!(intended("tier", &mut analyzer, &papers, &no_pairs), None);
     }
 
     #[test]

@@ -159,3 +159,68 @@ fn a_keyword_search_whose_caller_has_gone_stops() {
     let waited = index.search_bm25_translated(&request, 0.5, 100, &paperdex_index::Cancel::new());
     assert_eq!(waited.expect("search").hits.len(), 1);
 }
+
+/// Reads every query as `text` for the vectors (what a model that does not know a name makes
+/// of it), and passages as they are.
+struct QueryReadAs {
+    text: &'static str,
+    inner: paperdex_embed::HashEmbedder,
+}
+
+impl paperdex_embed::Embedder for QueryReadAs {
+    fn model_name(&self) -> &str {
+        self.inner.model_name()
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions()
+    }
+
+    fn embed(&self, texts: &[&str], role: paperdex_embed::Role) -> Result<Vec<Vec<f32>>, paperdex_embed::EmbedError> {
+        match role {
+            paperdex_embed::Role::Query => self.inner.embed(&vec![self.text; texts.len()], role),
+            _ => self.inner.embed(texts, role),
+        }
+    }
+}
+
+/// A reader searches a name. The vectors know no names: they read `Song Han` as the words, and
+/// rank a paper on Han dynasty songs first and the author's papers far down. Hybrid keeps the
+/// author's papers, which the keywords rank first by their authors, at the top (`LiSA` was
+/// ranked above Xiang Lisa Li's papers for `Lisa Li`).
+#[test]
+fn a_query_that_is_an_authors_name_puts_their_papers_first_whatever_the_vectors_say() {
+    let mut papers = Vec::new();
+    let mut by_the_author = record("2601.00001", "Sparse attention for long video", "Blocks of attention are skipped.");
+    by_the_author.authors = vec!["Wei Chen".into(), "Song Han".into()];
+    let mut also = record("2601.00002", "Video attention at scale", "Attention over frames is sparse.");
+    also.authors = vec!["Song Han".into()];
+    let mut lyrics = record("2601.00003", "Han dynasty song lyrics", "Songs of the Han court, lyrics by dynasty.");
+    lyrics.authors = vec!["Ann Lee".into()];
+    papers.extend([by_the_author, also, lyrics]);
+    // Papers the vectors put between: the court's lyrics, neither a song nor by Song Han.
+    for n in 4..30 {
+        let mut other =
+            record(&format!("2601.{n:05}"), "Court lyrics of a dynasty", "Dynasty court lyrics, read aloud.");
+        other.authors = vec!["Ann Lee".into()];
+        papers.push(other);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = PaperIndex::open_or_create(dir.path()).expect("create");
+    let embedder = paperdex_embed::HashEmbedder::new(64);
+    index.ingest_records(papers, Some(&embedder), &mut Quiet).expect("ingest");
+    let model = QueryReadAs { text: "Han dynasty song lyrics court", inner: embedder };
+    let engine =
+        SearchEngine::new(index, Ok(std::sync::Arc::new(model) as std::sync::Arc<dyn paperdex_embed::Embedder>));
+    let first_two = |mode: SearchMode| -> Vec<(String, bool)> {
+        let answer = engine.search(&SearchRequest::new("Song Han").mode(mode).limit(5)).expect("search");
+        let mut two: Vec<(String, bool)> = answer.hits.into_iter().take(2).map(|h| (h.id, h.singled_out)).collect();
+        two.sort();
+        two
+    };
+    let theirs = vec![("2601.00001".to_string(), true), ("2601.00002".to_string(), true)];
+    assert_eq!(first_two(SearchMode::Bm25), theirs);
+    assert_eq!(first_two(SearchMode::Hybrid), theirs, "the vectors' first choice does not lead");
+    let by_meaning = engine.search(&SearchRequest::new("Song Han").mode(SearchMode::Vector)).expect("search");
+    assert!(by_meaning.hits.first().is_some_and(|h| h.id != "2601.00001" && h.id != "2601.00002"));
+}

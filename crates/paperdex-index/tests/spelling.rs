@@ -49,6 +49,16 @@ fn a_misspelled_word_is_searched_as_the_papers_spell_it_and_the_answer_says_so()
     }
     // The word alone too.
     assert_eq!(ids(&engine, "generaton", SearchMode::Bm25), ids(&engine, "generation", SearchMode::Bm25));
+    // Two words for one after a minus are left out together, as the phrase: `-long context`
+    // left out `long` and searched for `context`.
+    let answer =
+        engine.search(&SearchRequest::new("video generation -longcontext").mode(SearchMode::Bm25)).expect("search");
+    assert_eq!(answer.excluded, ["long context"]);
+    let phrase = engine
+        .search(&SearchRequest::new("video generation -\"long context\"").mode(SearchMode::Bm25))
+        .expect("search");
+    let hit_ids = |hits: &[paperdex_index::SearchHit]| hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    assert_eq!((answer.total, hit_ids(&answer.hits)), (phrase.total, hit_ids(&phrase.hits)));
 }
 
 #[test]

@@ -50,8 +50,9 @@ pub struct Hit {
     /// A link to the paper.
     pub url: String,
     /// The paper's authors the query names, as the paper spells them: their whole name among
-    /// the query's words (`Song Han diffusion`), or the query's two to four words one after
-    /// another in their name (`Lisa Li` names `Xiang Lisa Li`). Empty for most queries, and
+    /// the query's words (`Song Han diffusion`; a two-word name in either order, `Han Song`;
+    /// a hyphen or none), or the query's two to four words one after another in their name
+    /// (`Lisa Li` names `Xiang Lisa Li`). Empty for most queries, and
     /// always for related papers and a search restricted to a section.
     #[schema(example = json!(["Song Han"]))]
     pub matched_authors: Vec<String>,
@@ -83,8 +84,9 @@ pub struct Hit {
     pub vector_score: Option<f32>,
     /// Whether the query's words single this paper out (it is among the first papers by
     /// keywords, up to ten, the last of which scores at least twice the paper after them: a
-    /// pasted title, a name only it bears, an author's papers), which puts it first in the
-    /// relevance order whatever the vectors say. Always false for related papers.
+    /// pasted title, a name only it bears; or among the first papers by keywords whose author
+    /// the query, a name, names), which puts it first in the relevance order whatever the
+    /// vectors say. Always false for related papers.
     pub singled_out: bool,
 }
 
