@@ -82,7 +82,8 @@ fn words_the_papers_hold_long_queries_short_words_capitals_and_links_are_searche
         }
     }
     // A long query's joined words are still cut: a question asking about `longcontext` papers.
-    let question = "which fast efficient video generation models handle longcontext rollouts with KV cache quantization";
+    let question =
+        "which fast efficient video generation models handle longcontext rollouts with KV cache quantization";
     let answer = engine.search(&SearchRequest::new(question).mode(SearchMode::Bm25)).expect("search");
     let note = "no paper contains \"longcontext\": searched for \"long context\" instead";
     assert_eq!(answer.warnings.first().map(String::as_str), Some(note), "{:?}", answer.warnings);
