@@ -1,8 +1,11 @@
 //! Keyword search stories over tiny in-memory collections: what the analyzer and the query
 //! builder promise, each with the smallest input that shows it.
 
+mod query_read_as;
+
 use paperdex_core::{PaperId, Record, Section, SectionGroup, SectionKind, Source, SourceFormat};
 use paperdex_index::{PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest};
+use query_read_as::QueryReadAs;
 
 fn record(id: &str, title: &str, text: &str) -> Record {
     let source = Source { path: format!("{id}.md"), format: SourceFormat::PaperMarkdown, date: None };
@@ -158,30 +161,6 @@ fn a_keyword_search_whose_caller_has_gone_stops() {
     assert!(matches!(stopped, Err(paperdex_index::IndexError::Cancelled)), "{stopped:?}");
     let waited = index.search_bm25_translated(&request, 0.5, 100, &paperdex_index::Cancel::new());
     assert_eq!(waited.expect("search").hits.len(), 1);
-}
-
-/// Reads every query as `text` for the vectors (what a model that does not know a name makes
-/// of it), and passages as they are.
-struct QueryReadAs {
-    text: &'static str,
-    inner: paperdex_embed::HashEmbedder,
-}
-
-impl paperdex_embed::Embedder for QueryReadAs {
-    fn model_name(&self) -> &str {
-        self.inner.model_name()
-    }
-
-    fn dimensions(&self) -> usize {
-        self.inner.dimensions()
-    }
-
-    fn embed(&self, texts: &[&str], role: paperdex_embed::Role) -> Result<Vec<Vec<f32>>, paperdex_embed::EmbedError> {
-        match role {
-            paperdex_embed::Role::Query => self.inner.embed(&vec![self.text; texts.len()], role),
-            _ => self.inner.embed(texts, role),
-        }
-    }
 }
 
 /// A reader searches a name. The vectors know no names: they read `Song Han` as the words, and

@@ -3,11 +3,14 @@
 //! postings and vectors agree. Vectors come from `HashEmbedder` (texts sharing words are
 //! close), so no model is needed.
 
+mod query_read_as;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use paperdex_embed::{Embedder, HashEmbedder, QueryCache};
 use paperdex_index::{IndexError, PaperIndex, Quiet, SearchEngine, SearchFilter, SearchMode, SearchRequest};
+use query_read_as::QueryReadAs;
 
 const DIMS: usize = 256;
 
@@ -893,30 +896,6 @@ fn a_file_read_again_cut_short_warns_which_paper_lost_text() {
     std::fs::write(&report, &whole).expect("restore");
     let restored = index.ingest(std::slice::from_ref(&report), None, &mut Quiet).expect("ingest the whole file");
     assert_eq!((restored.papers_updated, restored.record_warnings.len()), (1, 0));
-}
-
-/// A model whose every query vector is that of one fixed text: a query it "understands" as
-/// something else, as e5 may a title full of common words.
-struct QueryReadAs {
-    text: &'static str,
-    inner: HashEmbedder,
-}
-
-impl Embedder for QueryReadAs {
-    fn model_name(&self) -> &str {
-        self.inner.model_name()
-    }
-
-    fn dimensions(&self) -> usize {
-        self.inner.dimensions()
-    }
-
-    fn embed(&self, texts: &[&str], role: paperdex_embed::Role) -> Result<Vec<Vec<f32>>, paperdex_embed::EmbedError> {
-        match role {
-            paperdex_embed::Role::Query => self.inner.embed(&vec![self.text; texts.len()], role),
-            _ => self.inner.embed(texts, role),
-        }
-    }
 }
 
 /// A reader pastes a paper's title. Its words single out that paper (it scores more than
