@@ -4,7 +4,9 @@
 //! came up (and a namesake's paper for what it is).
 //!
 //! A name is read as the search reads it ([`crate::search`]'s author-name clause): by the
-//! terms of the word analyzer, one after another.
+//! terms of the word analyzer, one after another; and a little more loosely, since a label
+//! only says who a paper is by: a two-word name either way round (`Choi Yejin`), a
+//! hyphenated one with or without its hyphen.
 
 use paperdex_core::Paper;
 
