@@ -887,6 +887,13 @@ mod tests {
     }
 
     #[test]
+    fn the_authors_a_query_names_are_one_line_each_name_marked() {
+        assert_eq!(super::authors_named(&["Song Han".into()], false), "author [Song Han]");
+        let two = super::authors_named(&["Song Han".into(), "René Vidal".into()], false);
+        assert_eq!(two, "authors [Song Han], [René Vidal]");
+    }
+
+    #[test]
     fn many_gone_files_are_one_line_with_one_command_for_all() {
         let gone: Vec<paperdex_index::NoLongerListed> = (1..=5)
             .map(|day| paperdex_index::NoLongerListed {
